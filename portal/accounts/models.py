@@ -1,0 +1,98 @@
+"""Accounts: citizens and businesses register themselves; staff are created by an administrator.
+
+Every staff account belongs to an agency (and optionally a department inside it) and holds one or
+more roles through :class:`StaffRole`. What a user may see or do is decided by
+:mod:`portal.accounts.selectors`, never by templates.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import AccountKind, Role
+
+
+class PortalUserManager(UserManager):
+    def citizens(self):
+        return self.filter(kind__in=[AccountKind.CITIZEN, AccountKind.BUSINESS])
+
+    def staff_members(self):
+        return self.filter(kind=AccountKind.STAFF)
+
+
+class User(AbstractUser):
+    kind = models.CharField(_("account kind"), max_length=10, choices=AccountKind.choices, default=AccountKind.CITIZEN)
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
+    citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, blank=True, db_index=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True, db_index=True)
+    organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("agency"))
+    department = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="department_staff",
+        verbose_name=_("department"), help_text=_("A unit inside the agency (phòng, ban), if any."),
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True, help_text=_("e.g. Phó Giám đốc"))
+    language = models.CharField(_("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+    notify_email = models.BooleanField(_("notify by e-mail"), default=True)
+    notify_sms = models.BooleanField(_("notify by SMS"), default=False)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+
+    objects = PortalUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(fields=["email"], condition=~models.Q(email=""), name="user_email_unique"),
+            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="user_phone_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == AccountKind.STAFF
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind in (AccountKind.CITIZEN, AccountKind.BUSINESS)
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_cache = cached
+        return cached
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.is_superuser or self.has_role(Role.ADMIN)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
+
+
+class StaffRole(models.Model):
+    """One role held by a staff account, within that account's agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="staffrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

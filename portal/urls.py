@@ -1,0 +1,41 @@
+"""Root URLs. Each app owns its own ``urls.py`` (pages) and ``api/urls.py`` (REST)."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("portal.agencies.api.urls")),
+    path("", include("procedures.api.urls")),
+    path("", include("dossiers.api.urls")),
+    path("", include("documents.api.urls")),
+    path("", include("signatures.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("", include("portal.core.urls")),
+    path("tai-khoan/", include("portal.accounts.urls")),
+    path("co-quan/", include("portal.agencies.urls")),
+    path("thu-tuc/", include("procedures.urls")),
+    path("ho-so/", include("dossiers.urls")),
+    path("van-ban/", include("documents.urls")),
+    path("chu-ky-so/", include("signatures.urls")),
+]
+
+handler400 = "portal.core.views.bad_request"
+handler403 = "portal.core.views.permission_denied"
+handler404 = "portal.core.views.page_not_found"
+handler500 = "portal.core.views.server_error"
+
+if settings.DEBUG:  # pragma: no cover
+    pass
+
+__all__ = ["urlpatterns", "i18n_patterns"]
