@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.agencies",
     "portal.accounts",
+    "portal.workcalendar",
+    "portal.notifications",
     "procedures",
     "dossiers",
     "documents",

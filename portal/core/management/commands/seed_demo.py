@@ -21,6 +21,6 @@ class Command(BaseCommand):
             else:
                 n = seed_procedures()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {n} procedures."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, label in users:
             self.stdout.write(f"  {username:<24} {label}")
