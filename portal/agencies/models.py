@@ -67,6 +67,19 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs.pop("force_insert", None)
+        self.path = f"{self.parent.path}/{self.pk}" if self.parent_id else str(self.pk)
+        kwargs["force_insert"] = False
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in Agency.objects.filter(path__startswith=old_path + "/"):
+                child.path = self.path + child.path[len(old_path):]
+                Agency.objects.filter(pk=child.pk).update(path=child.path)
+
     @property
     def dossier_code_prefix(self) -> str:
         return self.receiving_code or self.code
@@ -81,19 +94,6 @@ class Agency(models.Model):
             if self.pk and parent.pk == self.pk:
                 raise ValidationError({"parent": _("Một cơ quan không thể là cấp trên của chính nó / An agency cannot be its own ancestor.")})
             parent = parent.parent
-
-    def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        if self.pk is None:
-            super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-        self.path = f"{self.parent.path}/{self.pk}" if self.parent_id else str(self.pk)
-        kwargs["force_insert"] = False
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            for child in Agency.objects.filter(path__startswith=old_path + "/"):
-                child.path = self.path + child.path[len(old_path):]
-                Agency.objects.filter(pk=child.pk).update(path=child.path)
 
     def ancestors(self) -> QuerySet[Agency]:
         ids = [int(x) for x in self.path.split("/")[:-1] if x]
