@@ -1,0 +1,116 @@
+"""Browser-test harness: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+No browser is downloaded (``playwright install`` cannot reach the internet here): the system's
+``/usr/bin/chromium`` is launched headless. If it is missing the e2e tests FAIL with a clear
+message instead of being skipped; CI installs it (see ``.ci/run``).
+
+Fixtures:
+
+* ``browser`` – one headless Chromium per test session.
+* ``page`` – a fresh browser context and page per test, ``base_url`` = the live server, so
+  ``page.goto("/thu-tuc/")`` works; default timeout 10 s.
+* ``login`` – ``login(page, username, password)`` logs in through the real login form.
+* ``demo_data`` – the demo province: agencies, an account for every role and, once the catalogue
+  ships it, the demo procedures. Returns the demo password.
+
+Every test here runs against ``live_server`` and therefore uses ``transactional_db``; the data is
+flushed after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls
+# made from the test (fixtures, assertions on the database) with SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is a browser test: mark it ``e2e`` (select with ``-m e2e``)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """A headless Debian Chromium for the whole session (fails, never skips, when it is missing)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a broken install must be loud
+        pytest.fail("The Python package 'playwright' is not installed: run scripts/test.sh (pip install -e '.[test]').")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. Install Debian's browser: apt-get install -y chromium "
+            "(or set PORTAL_CHROMIUM to its path). Browser tests never download a browser."
+        )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A new context (own cookies) and page per test, pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def login() -> Callable:
+    """``login(page, username, password)``: log in through the portal's login form and wait for the redirect."""
+
+    def _login(pg, username: str, password: str, *, next_url: str = "") -> None:
+        url = "/tai-khoan/dang-nhap/" + (f"?next={next_url}" if next_url else "")
+        pg.goto(url)
+        pg.fill("#id_username", username)
+        pg.fill("#id_password", password)
+        with pg.expect_navigation():
+            pg.click("#login-form [type=submit]")
+        if pg.url.rstrip("/").endswith("/tai-khoan/dang-nhap"):
+            raise AssertionError(f"Login as {username!r} failed: still on the login page.")
+
+    return _login
+
+
+@pytest.fixture
+def demo_data(transactional_db) -> str:
+    """Seed the demo province (agencies, all roles, procedures when available); return the password."""
+    from portal.accounts.demo import DEMO_PASSWORD, seed_users
+    from portal.agencies.demo import seed_agencies
+
+    seed_agencies()
+    seed_users()
+    try:
+        from procedures.demo import seed_procedures
+    except ImportError:
+        pass
+    else:
+        seed_procedures()
+    return DEMO_PASSWORD
