@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 api_patterns = [
     path("", include("portal.agencies.api.urls")),
+    path("", include("portal.accounts.api.urls")),
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),
     path("", include("documents.api.urls")),

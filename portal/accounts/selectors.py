@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 from portal.agencies.models import Agency
 
@@ -29,3 +31,55 @@ def user_can_act_for(user: User, agency: Agency, *roles: str) -> bool:
     if roles and not user.has_role(*roles):
         return False
     return agency.is_within(user.agency)
+
+
+def can_submit_dossiers(user: User) -> bool:
+    """Applicants submit dossiers online only once their e-mail address is verified.
+
+    Staff take dossiers in at the counter through their own pages, not through this check.
+    """
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and getattr(user, "is_applicant", False)
+        and user.email_verified_at is not None
+    )
+
+
+def needs_email_verification(user: User) -> bool:
+    """True for a logged-in applicant whose e-mail is still unverified (shown as a banner)."""
+    return bool(user.is_authenticated and getattr(user, "is_applicant", False) and user.email_verified_at is None)
+
+
+#: Per role, the queues of the staff workspace: (URL name, label). Pages that do not exist yet are
+#: left out by :func:`workspace_sections`, so the list can name pages other apps add later.
+WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
+    Role.CLERK: [("dossiers:intake_queue", gettext_lazy("Dossiers to receive at the one-stop counter"))],
+    Role.SPECIALIST: [("dossiers:department_queue", gettext_lazy("Dossiers to examine in my department"))],
+    Role.LEADER: [
+        ("dossiers:approval_queue", gettext_lazy("Dossiers awaiting my approval and signature")),
+        ("documents:inbox", gettext_lazy("Inter-agency documents")),
+    ],
+    Role.CLERICAL: [("documents:inbox", gettext_lazy("Incoming and outgoing documents"))],
+    Role.PROVINCIAL: [("dashboards:province", gettext_lazy("Provincial dashboard"))],
+    Role.ADMIN: [("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles"))],
+}
+
+
+def workspace_sections(user: User) -> list[dict]:
+    """For each role ``user`` holds (in the order of :class:`Role`), the links that exist now."""
+    roles = set(user.role_set)
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    sections = []
+    for role in Role:
+        if role not in roles:
+            continue
+        links = []
+        for url_name, label in WORKSPACE_LINKS.get(role, []):
+            try:
+                links.append({"url": reverse(url_name), "label": label, "name": url_name})
+            except NoReverseMatch:
+                continue
+        sections.append({"role": role.value, "label": role.label, "links": links})
+    return sections

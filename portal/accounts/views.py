@@ -1,31 +1,138 @@
-"""Account pages: log in, log out, register, profile, staff workspace."""
+"""Account pages: log in, log out, register, verify e-mail, password reset/change, profile, workspace.
+
+Thin: parse with a form, call a service or selector, render.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import LoginForm, PasswordResetForm, ProfileForm, RegistrationForm, add_service_errors
+from .permissions import staff_required
+from .selectors import needs_email_verification, workspace_sections
+
+
+def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    """The language switch is a cookie (see VietnameseFirstLocaleMiddleware); follow the profile."""
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login (it rotates the session key); staff land on their workspace."""
+
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        if getattr(self.request.user, "is_staff_member", False):
+            return str(reverse_lazy("accounts:workspace"))
+        return super().get_default_redirect_url()
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            _remember_language(response, form.get_user().language)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Log out by POST only (Django 5 refuses GET)."""
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/register.html", {})
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(**form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "accounts/register_done.html", {"new_user": user})
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.user_verify_email(token=token)
+    except ValidationError as exc:
+        return render(request, "accounts/verify_email.html", {"ok": False, "error": exc.messages[0]}, status=400)
+    return render(request, "accounts/verify_email.html", {"ok": True, "verified_user": user})
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    if request.user.email and request.user.email_verified_at is None:
+        services.user_send_verification(user=request.user)
+        messages.success(request, _("We sent a new verification link to %(email)s.") % {"email": request.user.email})
+    else:
+        messages.info(request, _("There is no e-mail address to verify."))
+    return redirect("accounts:profile")
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {})
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return _remember_language(redirect("accounts:profile"), user.language)
+    context = {
+        "form": form,
+        "needs_verification": needs_email_verification(user),
+        "roles": [r.get_role_display() for r in user.roles.all()] if user.is_staff_member else [],
+    }
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@staff_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/workspace.html", {})
+    return render(request, "accounts/workspace.html", {"sections": workspace_sections(request.user)})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import MeView
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="api-me"),
+]
