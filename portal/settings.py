@@ -29,6 +29,8 @@ ALLOWED_HOSTS = config("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", [], cast=list, help_text="Origins allowed for CSRF (https://portal.example.gov.vn).")
 SITE_URL = config("SITE_URL", "http://127.0.0.1:8000", help_text="Public base URL, used in e-mails, QR codes and PDFs.")
 PROVINCE_CODE = config("PROVINCE_CODE", "000.00.00.H18", help_text="Official code of the province this portal serves.")
+PROVINCE_NAME = config("PROVINCE_NAME", "Điện Biên", help_text="Name of the province, shown in the site header and footer.")
+HOTLINE = config("HOTLINE", "1800 1096", help_text="Support telephone shown in the footer.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -235,6 +237,13 @@ SPECTACULAR_SETTINGS = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Digital signatures (signatures app) ------------------------------------------------------
+PKCS11_MODULE = config("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so", help_text="PKCS#11 library of the officials' signing tokens (SoftHSM2 in the demo).")
+SIGNATURE_KEK = config("SIGNATURE_KEK", "", help_text="Key-encryption secret for CA keys and imported PKCS#12 files. Empty: derived from SECRET_KEY (demo only).")
+SIGNATURE_TSA_URL = config("SIGNATURE_TSA_URL", "", help_text="RFC 3161 time-stamp authority. Empty: the portal's own TSA at SITE_URL/chu-ky-so/tsa/.")
+SIGNATURE_TRUST_ROOTS = config("SIGNATURE_TRUST_ROOTS", "", help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.")
+SIGNATURE_FONT = config("SIGNATURE_FONT", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", help_text="TTF font with Vietnamese glyphs for visible signature stamps.")
 
 LOGGING = {
     "version": 1,
