@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "signatures"
-urlpatterns: list = []
+urlpatterns = [
+    path("crl/<slug:ca>.crl", views.crl, name="crl"),
+    path("ca/<slug:ca>.crt", views.ca_certificate, name="ca-cert"),
+    path("ocsp/", views.ocsp, name="ocsp"),
+    path("ocsp/<path:encoded>", views.ocsp, name="ocsp-get"),
+    path("tsa/", views.tsa, name="tsa"),
+    path("xac-thuc/", views.verify_page, name="verify"),
+    path("xac-thuc/<str:token>/", views.verify_token, name="verify-token"),
+]

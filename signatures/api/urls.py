@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import VerifyView
+
+urlpatterns = [
+    path("signatures/verify/", VerifyView.as_view(), name="signatures-verify"),
+]

@@ -1,0 +1,88 @@
+"""Public endpoints of the signatures app: CRL, OCSP, TSA, CA certificates and the verify page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import unquote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import services
+from .forms import VerifyUploadForm
+from .models import CertificateAuthority, SignedDocument
+from .verify import verify_and_audit
+
+_MAX_PROTOCOL_BYTES = 64 * 1024
+
+
+@require_GET
+def crl(request: HttpRequest, ca: str) -> HttpResponse:
+    if not CertificateAuthority.objects.filter(slug=ca, kind__in=["root", "issuing"]).exists():
+        raise Http404
+    return HttpResponse(services.crl_bytes(ca_slug=ca), content_type="application/pkix-crl")
+
+
+@require_GET
+def ca_certificate(request: HttpRequest, ca: str) -> HttpResponse:
+    authority = get_object_or_404(CertificateAuthority, slug=ca)
+    response = HttpResponse(authority.certificate.public_bytes(_der()), content_type="application/pkix-cert")
+    response["Content-Disposition"] = f'attachment; filename="{authority.slug}.crt"'
+    return response
+
+
+def _der():  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ocsp(request: HttpRequest, encoded: str = "") -> HttpResponse:
+    """RFC 6960 Appendix A.1: POST with the DER request, or GET with it base64 in the path (NSS)."""
+    if request.method == "POST":
+        body = request.body[:_MAX_PROTOCOL_BYTES]
+    else:
+        try:
+            body = base64.b64decode(unquote(encoded)[:_MAX_PROTOCOL_BYTES], validate=False)
+        except (ValueError, binascii.Error):
+            body = b""
+    return HttpResponse(services.ocsp_response(request_der=body), content_type="application/ocsp-response")
+
+
+@csrf_exempt
+@require_POST
+def tsa(request: HttpRequest) -> HttpResponse:
+    """RFC 3161 §3.4: ``application/timestamp-query`` in, ``application/timestamp-reply`` out."""
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse(_("Expected application/timestamp-query."), status=415, content_type="text/plain")
+    body = request.body[:_MAX_PROTOCOL_BYTES]
+    return HttpResponse(services.timestamp_response(query_der=body), content_type="application/timestamp-reply")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    report = None
+    if request.method == "POST":
+        form = VerifyUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = verify_and_audit(form.cleaned_data["file"].read(), actor=request.user if request.user.is_authenticated else None)
+    else:
+        form = VerifyUploadForm()
+    return render(request, "signatures/verify.html", {"form": form, "report": report})
+
+
+@require_GET
+def verify_token(request: HttpRequest, token: str) -> HttpResponse:
+    document = get_object_or_404(SignedDocument, token=token)
+    if not document.file:
+        raise Http404
+    with document.file.open("rb") as fh:
+        data = fh.read()
+    report = verify_and_audit(data, actor=request.user if request.user.is_authenticated else None)
+    return render(request, "signatures/verify.html", {"form": VerifyUploadForm(), "report": report, "document": document})
