@@ -1,19 +1,111 @@
-"""Reads of the catalogue."""
+"""Reads of the catalogue. The public only ever sees published procedures."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from portal.agencies.models import Agency
+from portal.core.text import fold
 
 from .constants import PublicationState
-from .models import Procedure, Sector
+from .models import Procedure, ProcedureStep, RequiredDocument, Sector
+
+#: Longest search text we look at; longer input is cut (no one types 200 characters into a search box).
+MAX_QUERY_LENGTH = 200
 
 
 def published_procedures() -> QuerySet[Procedure]:
     return Procedure.objects.filter(state=PublicationState.PUBLISHED)
 
 
-def home_page_context() -> dict:
-    sectors = Sector.objects.annotate(
+def search_tokens(q: str) -> list[str]:
+    """Folded words of a search text: "Đăng ký KHAI sinh" → ["dang", "ky", "khai", "sinh"]."""
+    return [t for t in fold(q[:MAX_QUERY_LENGTH]).split(" ") if t][:10]
+
+
+def procedure_search(
+    *,
+    q: str = "",
+    sector: Sector | None = None,
+    agency: Agency | None = None,
+    level: int | None = None,
+) -> QuerySet[Procedure]:
+    """Published procedures matching every word of ``q`` (diacritics and case ignored), in
+    ``sector``, implemented by ``agency`` and at online ``level``.
+
+    Each word is a ``search_text LIKE '%word%'``; on PostgreSQL the trigram GIN index
+    (migration 0002) serves it.
+    """
+    qs = published_procedures()
+    for token in search_tokens(q):
+        qs = qs.filter(search_text__contains=token)
+    if sector is not None:
+        qs = qs.filter(sector=sector)
+    if agency is not None:
+        qs = qs.filter(agencies=agency)
+    if level is not None:
+        qs = qs.filter(level=level)
+    return qs.select_related("sector").order_by("sector__ordering", "name", "id")
+
+
+def procedure_get_published(*, code: str) -> Procedure:
+    """One published procedure with everything its detail page shows.
+
+    Raises ``Procedure.DoesNotExist`` for an unknown or unpublished code.
+    """
+    return (
+        published_procedures()
+        .select_related("sector")
+        .prefetch_related(
+            Prefetch("agencies", queryset=Agency.objects.order_by("path")),
+            "fees",
+            Prefetch("documents", queryset=RequiredDocument.objects.order_by("order", "id")),
+            Prefetch("steps", queryset=ProcedureStep.objects.order_by("order")),
+        )
+        .get(code=code)
+    )
+
+
+def procedure_document_template(*, code: str, document_id: int) -> RequiredDocument:
+    """A published procedure's required document that has a form template.
+
+    Raises ``RequiredDocument.DoesNotExist`` otherwise.
+    """
+    return (
+        RequiredDocument.objects.select_related("procedure")
+        .exclude(template="")
+        .get(pk=document_id, procedure__code=code, procedure__state=PublicationState.PUBLISHED)
+    )
+
+
+def sectors_with_counts() -> QuerySet[Sector]:
+    """Sectors that hold at least one published procedure, with that count as ``n``."""
+    return Sector.objects.annotate(
         n=Count("procedures", filter=Q(procedures__state=PublicationState.PUBLISHED))
     ).filter(n__gt=0)
-    return {"sectors": sectors, "procedure_count": published_procedures().count()}
+
+
+def catalogue_agencies() -> QuerySet[Agency]:
+    """Agencies that implement at least one published procedure (the search filter's choices)."""
+    return (
+        Agency.objects.active()
+        .filter(procedures__state=PublicationState.PUBLISHED)
+        .distinct()
+        .order_by("path")
+    )
+
+
+def home_page_context() -> dict:
+    sectors = list(sectors_with_counts())
+    level_counts = {
+        row["level"]: row["n"]
+        for row in published_procedures().order_by().values("level").annotate(n=Count("id"))
+    }
+    return {
+        "sectors": sectors,
+        "procedure_count": sum(level_counts.values()),
+        "level_counts": [(level, level_counts.get(level, 0)) for level in (2, 3, 4)],
+        "featured": list(
+            published_procedures().filter(level__in=[3, 4]).select_related("sector").order_by("sector__ordering", "name")[:6]
+        ),
+    }

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "agencies"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.agency_list, name="list"),
+    path("<str:code>/", views.agency_detail, name="detail"),
+]
