@@ -82,7 +82,7 @@ def sectors_with_counts() -> QuerySet[Sector]:
     """Sectors that hold at least one published procedure, with that count as ``n``."""
     return Sector.objects.annotate(
         n=Count("procedures", filter=Q(procedures__state=PublicationState.PUBLISHED))
-    ).filter(n__gt=0)
+    ).filter(n__gt=0).order_by("ordering", "name")
 
 
 def catalogue_agencies() -> QuerySet[Agency]:
