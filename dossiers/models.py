@@ -1,0 +1,300 @@
+"""Dossiers (hồ sơ thủ tục hành chính) and their append-only, hash-chained history.
+
+Every write goes through :mod:`dossiers.services`; reads that depend on who asks through
+:mod:`dossiers.selectors`. The fields named "for the national portal" are kept as the national
+portal expects them (status code, channel, submission/reception/due/finish/return times,
+supplement cycles) for later syncing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Action, Channel, DossierStatus, Rating, ResultDelivery, Stage, Timeliness
+
+
+def new_tracking_token() -> str:
+    """Random token for the QR link printed on the receipt (not guessable, not the code)."""
+    return secrets.token_urlsafe(18)
+
+
+def dossier_file_path(instance: DossierFile, filename: str) -> str:
+    # Stored names never contain what the user typed: the original name is kept in a field.
+    return f"dossiers/{instance.dossier_id}/files/{secrets.token_hex(12)}"
+
+
+def result_file_path(instance: Dossier, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"dossiers/{instance.pk}/result/{secrets.token_hex(12)}.{ext[:8]}"
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("dossier code"), max_length=40, unique=True, null=True, blank=True, help_text=_("Issued on reception."))
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure"))
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure version"),
+        help_text=_("The frozen catalogue entry the dossier was filed under."),
+    )
+    receiving_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="received_dossiers", verbose_name=_("receiving agency"))
+    handling_department = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="handled_dossiers",
+        verbose_name=_("handling unit"), help_text=_("The department (or another agency, for inter-agency procedures) processing it now."),
+    )
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers", verbose_name=_("applicant account"))
+    applicant_name = models.CharField(_("applicant name"), max_length=255)
+    applicant_citizen_id = models.CharField(_("citizen ID"), max_length=12, blank=True)
+    applicant_tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=255, blank=True)
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices, default=Channel.ONLINE)
+    status = models.PositiveSmallIntegerField(_("status"), choices=DossierStatus.choices, default=DossierStatus.DRAFT)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # For the national portal.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    counting_start = models.DateTimeField(_("counting starts"), null=True, blank=True)
+    due_at = models.DateTimeField(_("appointment date"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    supplement_cycles = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+    paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
+    # Clock pause while waiting for the applicant (supplements, payment).
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resume_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False, choices=DossierStatus.choices)
+    resume_stage = models.CharField(max_length=20, blank=True, editable=False, choices=Stage.choices)
+    rescheduled_due_at = models.DateTimeField(_("new appointment date (after an apology)"), null=True, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_dossiers", verbose_name=_("assigned to"))
+    current_step = models.ForeignKey("DossierStep", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("current step"))
+    timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
+    result_file = models.FileField(_("result file"), upload_to=result_file_path, blank=True)
+    result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
+    fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    tracking_token = models.CharField(max_length=32, unique=True, default=new_tracking_token, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(fields=["receiving_agency", "status"], name="dossier_agency_status"),
+            models.Index(fields=["handling_department", "status"], name="dossier_dept_status"),
+            models.Index(fields=["assigned_to", "status"], name="dossier_assignee_status"),
+            models.Index(fields=["due_at"], name="dossier_due"),
+            models.Index(fields=["applicant_citizen_id"], name="dossier_applicant_cid"),
+            models.Index(fields=["receiving_agency", "received_at"], name="dossier_agency_received"),
+            models.Index(fields=["applicant", "status"], name="dossier_applicant_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+    @property
+    def national_status_name(self) -> str:
+        from .constants import NATIONAL_STATUS_NAMES
+
+        return NATIONAL_STATUS_NAMES.get(self.status, "")
+
+    @property
+    def procedure_snapshot(self) -> dict[str, Any]:
+        return self.procedure_version.snapshot
+
+
+class DossierFile(models.Model):
+    """A file attached to a dossier, for one of the procedure's required documents."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    document_id = models.PositiveIntegerField(_("required document id"), null=True, blank=True)
+    document_name = models.CharField(_("document"), max_length=500)
+    file = models.FileField(_("file"), upload_to=dossier_file_path)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    is_digitised = models.BooleanField(_("scanned at the counter"), default=False)
+    is_supplement = models.BooleanField(_("added as a supplement"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses", verbose_name=_("reused from"))
+
+    class Meta:
+        ordering = ["dossier", "document_id", "id"]
+        verbose_name = _("dossier file")
+        verbose_name_plural = _("dossier files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierStep(models.Model):
+    """One processing step of a dossier with its own due time (its share of the whole)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("step"), max_length=255)
+    role = models.CharField(_("performed by"), max_length=20)
+    department = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossierstep_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class SupplementRequest(models.Model):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField(_("missing items"), default=list, help_text='[{"document": "...", "reason": "..."}]')
+    reason = models.TextField(_("reason"))
+    during_processing = models.BooleanField(default=False)
+    requested_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answer_comment = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["dossier", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} · {self.requested_at:%d/%m/%Y}"
+
+
+class Apology(models.Model):
+    """Văn bản xin lỗi và hẹn lại ngày trả kết quả (form 04) for a late dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
+    reason = models.TextField(_("reason for the delay"))
+    new_due_at = models.DateTimeField(_("new appointment date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "created_at"]
+        verbose_name = _("apology")
+        verbose_name_plural = _("apologies")
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.new_due_at:%d/%m/%Y}"
+
+
+class AppendOnlyError(Exception):
+    """History rows are never changed or deleted."""
+
+
+class DossierEventQuerySet(models.QuerySet["DossierEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Lịch sử hồ sơ không được sửa / Dossier history cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+
+    def _raw_delete(self, using: Any) -> int:  # used by cascades
+        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+
+
+GENESIS_HASH = "0" * 64
+
+
+class DossierEvent(models.Model):
+    """One row of a dossier's history: the process-control slip (form 06) and the tracking book
+    (form 07) are read from here. Append-only and hash-chained per dossier: ``hash`` is SHA-256
+    over the canonical JSON of the row's fields and ``prev_hash``, so a changed or deleted row
+    breaks the chain (``manage.py verify_dossier_history``)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=DossierStatus.choices)
+    to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=DossierStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("handed over by"))
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("received by"))
+    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    step_timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = DossierEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Lịch sử hồ sơ không được sửa / Dossier history cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+
+    def canonical_payload(self) -> dict[str, Any]:
+        return {
+            "dossier": self.dossier_id,
+            "seq": self.seq,
+            "action": self.action,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "actor": self.actor_id,
+            "from_user": self.from_user_id,
+            "to_user": self.to_user_id,
+            "from_agency": self.from_agency_id,
+            "to_agency": self.to_agency_id,
+            "comment": self.comment,
+            "data": self.data,
+            "step_timeliness": self.step_timeliness,
+            "created_at": self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        blob = json.dumps(self.canonical_payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class DossierCodeCounter(models.Model):
+    """Last sequence number issued by a receiving agency on a day (see ``dossiers.codes``)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "date"], name="dossiercodecounter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.date}: {self.last_value}"
