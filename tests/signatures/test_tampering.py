@@ -34,6 +34,7 @@ def test_one_byte_changed_is_a_digest_mismatch(signed, pdfsig):
 def test_bytes_appended_after_signing(signed, pdfsig):
     appended = signed + b"\n% them noi dung sau khi ky\n1 0 obj\n(gia mao)\nendobj\n"
 
+    assert "Total document signed" in pdfsig(signed)
     text = pdfsig(appended)
     assert "Signature is Valid." in text  # the signed bytes themselves are intact ...
     assert "Not total document signed" in text  # ... but pdfsig sees the document goes beyond them
