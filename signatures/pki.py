@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from asn1crypto import core
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
@@ -284,6 +285,12 @@ def build_ocsp_response(
 # --- time-stamping ------------------------------------------------------------------------------
 
 
+class _Rejection(core.Sequence):
+    """TimeStampResp without a token (asn1crypto does not mark the token OPTIONAL, RFC 3161 does)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
 class PortalTimeStampAuthority(DummyTimeStamper):
     """RFC 3161 responder: pyHanko's in-process time-stamper used server-side, with our policy OID,
     a unique serial and a rejection (not a crash) for requests it cannot parse."""
@@ -301,9 +308,7 @@ class PortalTimeStampAuthority(DummyTimeStamper):
             if algorithm not in ("sha256", "sha384", "sha512"):
                 raise ValueError(algorithm)
         except (ValueError, TypeError, KeyError):
-            return tsp.TimeStampResp(
-                {"status": {"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_request"})}}
-            ).dump()
+            return _Rejection({"status": {"status": "rejection", "fail_info": tsp.PKIFailureInfo({"bad_request"})}}).dump()
         return self.request_tsa_response(req).dump()
 
 
