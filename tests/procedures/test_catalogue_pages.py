@@ -1,0 +1,160 @@
+"""The public catalogue pages, as a visitor sees them."""
+
+import re
+from datetime import time
+from decimal import Decimal
+
+import pytest
+
+from procedures.constants import TimeUnit
+from tests.factories.agencies import AgencyFactory
+from tests.factories.procedures import (
+    ProcedureFactory,
+    ProcedureFeeFactory,
+    ProcedureStepFactory,
+    RequiredDocumentFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def names(response) -> list[str]:
+    return re.findall(r'class="procedure-link">([^<]+)<', response.content.decode())
+
+
+@pytest.fixture
+def catalogue():
+    ht = SectorFactory(code="HT", name="Hộ tịch")
+    dkkd = SectorFactory(code="DKKD", name="Đăng ký kinh doanh")
+    commune = AgencyFactory(code="000.00.51.H18", name="UBND phường Điện Biên Phủ", commune=True)
+    dept = AgencyFactory(code="000.00.04.H18", name="Sở Tài chính")
+    return {
+        "birth": ProcedureFactory(code="1.001193", name="Đăng ký khai sinh", sector=ht, level=4, agencies=[commune], published=True),
+        "marriage": ProcedureFactory(code="1.000894", name="Đăng ký kết hôn", sector=ht, level=3, agencies=[commune], published=True),
+        "company": ProcedureFactory(code="1.001612", name="Đăng ký thành lập doanh nghiệp tư nhân", sector=dkkd, level=2, agencies=[dept], published=True),
+        "draft": ProcedureFactory(code="1.999999", name="Đăng ký khai sinh bản nháp", sector=ht),
+        "commune": commune, "dept": dept,
+    }
+
+
+@pytest.mark.parametrize("q", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai  sinh", "Dang Ky Khai Sinh", "1.001193"])
+def test_search_ignores_diacritics_and_case(client, catalogue, q):
+    response = client.get("/thu-tuc/", {"q": q})
+    assert names(response) == ["Đăng ký khai sinh"]
+    assert "1 thủ tục" in response.content.decode()
+
+
+def test_drafts_are_not_listed(client, catalogue):
+    assert "Đăng ký khai sinh bản nháp" not in names(client.get("/thu-tuc/", {"q": "ban nhap"}))
+
+
+def test_filters_by_sector_agency_and_level(client, catalogue):
+    assert sorted(names(client.get("/thu-tuc/", {"sector": "HT"}))) == ["Đăng ký khai sinh", "Đăng ký kết hôn"]
+    assert names(client.get("/thu-tuc/", {"agency": "000.00.04.H18"})) == ["Đăng ký thành lập doanh nghiệp tư nhân"]
+    assert names(client.get("/thu-tuc/", {"level": "3"})) == ["Đăng ký kết hôn"]
+    assert names(client.get("/thu-tuc/", {"q": "dang ky", "sector": "HT", "level": "4"})) == ["Đăng ký khai sinh"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"level": "9"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
+    ({"level": "abc"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
+    ({"sector": "KHONGCO"}, "Không có lĩnh vực"),
+    ({"agency": "'; drop table"}, "Không có cơ quan"),
+    ({"q": "x" * 500}, "quá dài"),
+])
+def test_bad_parameters_give_a_clear_message_not_an_error(client, catalogue, params, message):
+    response = client.get("/thu-tuc/", params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'id="param-errors"' in response.content.decode()
+
+
+def test_bad_parameter_is_dropped_and_the_others_still_apply(client, catalogue):
+    response = client.get("/thu-tuc/", {"sector": "HT", "level": "7"})
+    assert sorted(names(response)) == ["Đăng ký khai sinh", "Đăng ký kết hôn"]
+
+
+def test_pagination_and_counts(client):
+    sector = SectorFactory(code="CT")
+    for i in range(45):
+        ProcedureFactory(name=f"Chứng thực {i:02d}", sector=sector, published=True)
+    first = client.get("/thu-tuc/", {"q": "chung thuc"})
+    assert "45 thủ tục" in first.content.decode()
+    assert len(names(first)) == 20
+    third = client.get("/thu-tuc/", {"q": "chung thuc", "page": "3"})
+    assert names(third) == [f"Chứng thực {i}" for i in range(40, 45)]
+    assert client.get("/thu-tuc/", {"page": "zzz"}).status_code == 200
+
+
+def test_list_query_count_does_not_grow_with_results(client, django_assert_max_num_queries):
+    sector = SectorFactory(code="HT")
+    agency = AgencyFactory()
+    for _ in range(30):
+        ProcedureFactory(sector=sector, agencies=[agency], published=True)
+    with django_assert_max_num_queries(8):
+        response = client.get("/thu-tuc/", {"q": "thu tuc", "sector": "HT", "agency": agency.code, "level": "3"})
+    assert len(names(response)) == 20
+
+
+def test_detail_shows_everything(client, catalogue):
+    p = catalogue["birth"]
+    p.refresh_from_db()
+    p.cutoff_time = time(15, 0)
+    p.processing_time, p.time_unit = Decimal("0.5"), TimeUnit.WORKING_DAYS
+    p.legal_basis, p.result, p.conditions = "Luật Hộ tịch 2014", "Giấy khai sinh", "Trẻ em sinh ra tại Việt Nam"
+    p.save()
+    ProcedureFeeFactory(procedure=p, name="Lệ phí khai sinh", amount=Decimal("1500000"), applies_to="Đăng ký quá hạn")
+    RequiredDocumentFactory(procedure=p, name="Tờ khai đăng ký khai sinh", with_template=True)
+    ProcedureStepFactory(procedure=p, name="Tiếp nhận hồ sơ", share_percent=Decimal("10"))
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    for expected in ["1.001193", "Đăng ký khai sinh", "Hộ tịch", "Toàn trình", "UBND phường Điện Biên Phủ",
+                     "0,5 ngày làm việc", "15:00", "1.500.000 đ", "Đăng ký quá hạn", "Tờ khai đăng ký khai sinh",
+                     "Tờ khai (mẫu TK-01)", "Luật Hộ tịch 2014", "Giấy khai sinh", "Trẻ em sinh ra tại Việt Nam",
+                     "Tiếp nhận hồ sơ", "10%", 'href="/ho-so/nop/1.001193/"']:
+        assert expected in html, expected
+
+
+def test_level_3_is_partly_online_and_level_2_has_no_submit_button(client, catalogue):
+    assert "Một phần" in client.get("/thu-tuc/1.000894/").content.decode()
+    html = client.get("/thu-tuc/1.001612/").content.decode()
+    assert 'id="submit-online"' not in html
+
+
+@pytest.mark.parametrize("code", ["khong-co", "1.999999"])
+def test_unknown_or_draft_code_is_a_vietnamese_404(client, catalogue, code):
+    response = client.get(f"/thu-tuc/{code}/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_form_template_download(client, catalogue):
+    doc = RequiredDocumentFactory(procedure=catalogue["birth"], with_template=True)
+    response = client.get(f"/thu-tuc/1.001193/mau/{doc.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="to-khai-mau-tk-01.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_template_of_another_procedure_or_draft_is_404(client, catalogue):
+    doc = RequiredDocumentFactory(procedure=catalogue["birth"], with_template=True)
+    draft_doc = RequiredDocumentFactory(procedure=catalogue["draft"], with_template=True)
+    no_template = RequiredDocumentFactory(procedure=catalogue["birth"])
+    assert client.get(f"/thu-tuc/1.000894/mau/{doc.pk}/").status_code == 404
+    assert client.get(f"/thu-tuc/1.999999/mau/{draft_doc.pk}/").status_code == 404
+    assert client.get(f"/thu-tuc/1.001193/mau/{no_template.pk}/").status_code == 404
+
+
+def test_home_shows_sectors_and_counts(client, catalogue):
+    html = client.get("/").content.decode()
+    assert "3 thủ tục" in html
+    assert "Hộ tịch" in html and "?sector=HT" in html
+
+
+def test_agency_pages(client, catalogue):
+    html = client.get("/co-quan/").content.decode()
+    assert "UBND phường Điện Biên Phủ" in html and "Sở Tài chính" in html
+    detail = client.get("/co-quan/000.00.04.H18/").content.decode()
+    assert "Đăng ký thành lập doanh nghiệp tư nhân" in detail
+    assert client.get("/co-quan/999.99.99.H99/").status_code == 404
