@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from portal.agencies.constants import AgencyLevel
@@ -255,7 +256,11 @@ def seed_procedures() -> int:
             if template:
                 filename, label, content = _template_file(template)
                 doc.template_name = label
-                doc.template.save(filename, ContentFile(content), save=False)
+                stored = f"procedures/templates/demo/{filename}"
+                if default_storage.exists(stored) and default_storage.size(stored) == len(content):
+                    doc.template.name = stored  # already there from an earlier seed: no duplicate file
+                else:
+                    doc.template.save(f"demo/{filename}", ContentFile(content), save=False)
             doc.save()
         for order, (step, role, share, dept) in enumerate(COMMUNE_STEPS if at_commune else DEPARTMENT_STEPS, start=1):
             ProcedureStep.objects.create(procedure=procedure, order=order, name=step, role=role, department_hint=dept, share_percent=Decimal(share))
