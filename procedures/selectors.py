@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portal.agencies.models import Agency
 from portal.core.text import fold
@@ -12,6 +12,10 @@ from .models import Procedure, ProcedureStep, RequiredDocument, Sector
 
 #: Longest search text we look at; longer input is cut (no one types 200 characters into a search box).
 MAX_QUERY_LENGTH = 200
+
+
+#: Long texts a result list never shows; not fetched for lists.
+_LIST_DEFERRED = ("search_text", "description", "conditions", "legal_basis", "result", "form_fields", "applicant_types")
 
 
 def published_procedures() -> QuerySet[Procedure]:
@@ -45,7 +49,11 @@ def procedure_search(
         qs = qs.filter(agencies=agency)
     if level is not None:
         qs = qs.filter(level=level)
-    return qs.select_related("sector").order_by("sector__ordering", "name", "id")
+    return (
+        qs.select_related("sector")
+        .defer(*_LIST_DEFERRED)
+        .order_by("sector__ordering", "name", "id")
+    )
 
 
 def procedure_get_published(*, code: str) -> Procedure:
@@ -87,10 +95,13 @@ def sectors_with_counts() -> QuerySet[Sector]:
 
 def catalogue_agencies() -> QuerySet[Agency]:
     """Agencies that implement at least one published procedure (the search filter's choices)."""
+    implemented = Procedure.agencies.through.objects.filter(
+        agency_id=OuterRef("pk"), procedure__state=PublicationState.PUBLISHED
+    )
     return (
         Agency.objects.active()
-        .filter(procedures__state=PublicationState.PUBLISHED)
-        .distinct()
+        .filter(Exists(implemented))
+        .only("id", "code", "name", "path", "level", "parent_id")
         .order_by("path")
     )
 

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from portal.agencies.models import Agency
 
 from ..models import ProcedureStep, RequiredDocument
-from ..selectors import procedure_search, sectors_with_counts
+from ..selectors import procedure_search, published_procedures, sectors_with_counts
 from .filters import ProcedureFilter
 from .serializers import ProcedureDetailSerializer, ProcedureListSerializer, SectorSerializer
 
@@ -26,15 +26,18 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
-        qs = procedure_search()
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
+        if self.action != "retrieve":
+            return procedure_search()
+        return (
+            published_procedures()
+            .select_related("sector")
+            .prefetch_related(
                 Prefetch("agencies", queryset=Agency.objects.order_by("path")),
                 "fees",
                 Prefetch("documents", queryset=RequiredDocument.objects.select_related("procedure").order_by("order", "id")),
                 Prefetch("steps", queryset=ProcedureStep.objects.order_by("order")),
             )
-        return qs
+        )
 
     def get_serializer_class(self):
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureListSerializer
