@@ -56,7 +56,8 @@ class ProcedureSearchForm(forms.Form):
         """The valid filters only: a bad parameter is dropped (and reported), the rest still apply."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        q = data.get("q") if "q" in data else (self.data.get("q") or "")[:MAX_QUERY_LENGTH]
+        # an invalid q (too long, NUL characters) is still searched for, cut and cleaned
+        q = data["q"] if "q" in data else (self.data.get("q") or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
         return {
             "q": q or "",
             "sector": data.get("sector"),

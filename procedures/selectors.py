@@ -24,7 +24,8 @@ def published_procedures() -> QuerySet[Procedure]:
 
 def search_tokens(q: str) -> list[str]:
     """Folded words of a search text: "Đăng ký KHAI sinh" → ["dang", "ky", "khai", "sinh"]."""
-    return [t for t in fold(q[:MAX_QUERY_LENGTH]).split(" ") if t][:10]
+    text = "".join(ch if ch.isprintable() else " " for ch in (q or "")[:MAX_QUERY_LENGTH])
+    return [t for t in fold(text).split(" ") if t][:10]
 
 
 def procedure_search(

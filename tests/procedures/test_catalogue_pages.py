@@ -158,3 +158,17 @@ def test_agency_pages(client, catalogue):
     detail = client.get("/co-quan/000.00.04.H18/").content.decode()
     assert "Đăng ký thành lập doanh nghiệp tư nhân" in detail
     assert client.get("/co-quan/999.99.99.H99/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/thu-tuc/?q=khai%00sinh", "/thu-tuc/?sector=%00", "/thu-tuc/?agency=%00",
+                                 "/thu-tuc/?page=%00", "/thu-tuc/?level=%00"])
+def test_nul_characters_in_parameters_never_give_a_500(client, catalogue, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/thu-tuc/a%00b/", "/co-quan/a%00/", "/thu-tuc/1.001193/mau/99999999999999999999/",
+                                 "/thu-tuc/%3Cscript%3E/"])
+def test_malformed_addresses_are_404(client, catalogue, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()

@@ -122,3 +122,23 @@ def test_admin_import_needs_the_admin_role(client):
     clerk = StaffFactory(is_staff=True, roles=[Role.CLERK])
     client.force_login(clerk)
     assert client.get("/admin/procedures/procedure/import/").status_code == 403
+
+
+def test_admin_import_is_closed_to_anonymous_and_citizens(client):
+    from tests.factories.accounts import UserFactory
+
+    response = client.post("/admin/procedures/procedure/import/", {"file": SAMPLE.open("rb")})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(UserFactory())
+    response = client.post("/admin/procedures/procedure/import/", {"file": SAMPLE.open("rb")})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert Procedure.objects.count() == 0
+
+
+def test_confirm_with_a_foreign_token_imports_nothing(client, agencies):
+    client.force_login(StaffFactory(is_staff=True, roles=[Role.ADMIN]))
+    with SAMPLE.open("rb") as fh:
+        client.post("/admin/procedures/procedure/import/", {"file": fh})
+    response = client.post("/admin/procedures/procedure/import/", {"confirm": "1", "token": "0" * 32})
+    assert response.status_code == 302
+    assert Procedure.objects.count() == 0
