@@ -27,7 +27,14 @@ class Setting:
 
 
 def config(name: str, default: Any = None, *, cast: type | None = None, help_text: str = "") -> Any:
-    """Read ``name`` from the environment, cast it, and record its documentation."""
+    """Read ``name`` from the environment, cast it, and record its documentation.
+
+    A variable read twice keeps the first non-empty help text, so a later bare ``config(name)``
+    does not erase what ``manage.py envdoc`` prints.
+    """
+    previous = DOCUMENTED.get(name)
+    if previous is not None and not help_text:
+        help_text = previous.help_text
     DOCUMENTED[name] = Setting(name, default, help_text)
     if name not in os.environ:
         return default

@@ -15,6 +15,7 @@ VAR_DIR = Path(config("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help_text="Writab
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = config("DEBUG", False, cast=bool, help_text="Django debug mode. Never on in production.")
+PORTAL_DEMO = config("PORTAL_DEMO", True, cast=bool, help_text="Demo mode (1): insecure defaults allowed. Set 0 in production: SECRET_KEY becomes required.")
 SECRET_KEY = config(
     "SECRET_KEY",
     "insecure-demo-key-change-me" if DEBUG or config("PORTAL_DEMO", True, cast=bool) else None,
