@@ -1,0 +1,143 @@
+"""docker-compose.yml and the Dockerfile cannot run here (no Docker engine): keep them honest.
+
+The compose file is parsed and checked against the settings: the services and their commands,
+every environment variable it sets is one ``portal.config`` documents, production has no default
+secret, start-up waits for healthy PostgreSQL and Redis, and the image carries what WeasyPrint
+needs to print Vietnamese.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("web", "worker", "beat")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _interpolate(value: str, env: dict[str, str]) -> str:
+    """Resolve ``${VAR}``, ``${VAR:-default}`` and ``${VAR:?message}`` the way compose does."""
+
+    def repl(m: re.Match) -> str:
+        name, op, arg = m.group(1), m.group(2), m.group(3)
+        if name in env and env[name] != "":
+            return env[name]
+        if op == ":-":
+            return arg
+        if op == ":?":
+            raise KeyError(f"{name}: {arg}")
+        return ""
+
+    return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", repl, str(value))
+
+
+def _command(service: dict) -> str:
+    cmd = service["command"]
+    return " ".join(cmd) if isinstance(cmd, list) else cmd
+
+
+def test_the_production_like_set_has_all_services(compose):
+    assert set(compose["services"]) >= {"web", "worker", "beat", "db", "redis", "mailpit"}
+    assert compose["services"]["db"]["image"].startswith("postgres:15")
+    assert compose["services"]["redis"]["image"].startswith("redis:7")
+
+
+def test_commands_run_gunicorn_with_migrations_a_worker_and_beat(compose):
+    web = _command(compose["services"]["web"])
+    assert re.search(r"manage\.py migrate\b.*&&.*gunicorn portal\.wsgi", web), web
+    assert re.search(r"\bcelery -A portal worker\b", _command(compose["services"]["worker"]))
+    assert re.search(r"\bcelery -A portal beat\b", _command(compose["services"]["beat"]))
+
+
+def test_every_variable_compose_sets_is_a_documented_setting(compose, settings):
+    from portal.config import DOCUMENTED
+
+    for name in APP_SERVICES:
+        env = compose["services"][name]["environment"]
+        unknown = sorted(set(env) - set(DOCUMENTED))
+        assert not unknown, f"{name} sets variables the settings never read: {unknown}"
+        for required in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORTAL_DEMO", "EMAIL_BACKEND", "ALLOWED_HOSTS", "SITE_URL"):
+            assert required in env, f"{name} does not set {required}"
+
+
+def test_production_has_no_default_secret(compose):
+    env = compose["services"]["web"]["environment"]
+    assert str(env["PORTAL_DEMO"]) == "0"
+    with pytest.raises(KeyError, match="SECRET_KEY"):
+        _interpolate(env["SECRET_KEY"], {})
+
+    # The settings themselves refuse to start in production without a key ...
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    clean.update(PORTAL_DEMO="0", DJANGO_SETTINGS_MODULE="portal.settings")
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    failed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert failed.returncode != 0
+    assert "SECRET_KEY must be set" in failed.stderr
+
+
+def test_compose_environment_configures_production_settings(compose, tmp_path):
+    """With compose's variables the settings use PostgreSQL, Redis, SMTP to mailpit and no debug."""
+    given = {"SECRET_KEY": "s3cret-from-the-operator"}
+    env = {k: _interpolate(v, given) for k, v in compose["services"]["web"]["environment"].items()}
+    env["PORTAL_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_"))}
+    full.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], "
+        "s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "s3cret-from-the-operator", "False", "django.db.backends.postgresql", "db",
+        "redis://redis:6379/0", "django.core.mail.backends.smtp.EmailBackend", "mailpit", "1025",
+    ]
+
+
+def test_start_up_waits_for_healthy_database_and_redis(compose):
+    services = compose["services"]
+    for name in ("db", "redis", "web"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} has no health check"
+    for name in APP_SERVICES:
+        deps = services[name]["depends_on"]
+        assert deps["db"]["condition"] == "service_healthy", name
+        assert deps["redis"]["condition"] == "service_healthy", name
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+@pytest.mark.django_db
+def test_the_health_check_url_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_mail_catcher_listens_where_the_portal_sends(compose):
+    mailpit = compose["services"]["mailpit"]
+    assert any(str(p).endswith("8025") for p in mailpit["ports"])
+    assert compose["services"]["web"]["environment"]["EMAIL_HOST"] == "mailpit"
+    assert str(compose["services"]["web"]["environment"]["EMAIL_PORT"]) == "1025"
+
+
+def test_image_prints_vietnamese_pdfs_fast_and_runs_as_non_root():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.M)
+    for package in ("libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0", "poppler-utils"):
+        assert re.search(rf"\b{re.escape(package)}\b", dockerfile), package
+    assert re.search(r"\bfonts-noto-core\b", dockerfile), "no font with Vietnamese glyphs"
+    assert "collectstatic" in dockerfile
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
+    assert users and users[-1] not in ("root", "0")
