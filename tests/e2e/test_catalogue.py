@@ -5,12 +5,11 @@ from pathlib import Path
 import pytest
 
 from procedures.demo import PROCEDURES
-from tests.e2e.conftest import browser, demo_data, page  # noqa: F401 (shared browser fixtures)
 
 pytestmark = pytest.mark.e2e
 
 
-def test_search_without_diacritics_open_and_download_the_form(page, demo_data, tmp_path):  # noqa: F811
+def test_search_without_diacritics_open_and_download_the_form(page, demo_data, tmp_path):
     page.goto("/")
     page.fill("#home-search", "dang ky khai sinh")
     with page.expect_navigation():
@@ -30,14 +29,14 @@ def test_search_without_diacritics_open_and_download_the_form(page, demo_data, t
     assert Path(target).read_bytes().startswith(b"%PDF")
 
 
-def test_bad_filter_in_the_address_shows_a_message(page, demo_data):  # noqa: F811
+def test_bad_filter_in_the_address_shows_a_message(page, demo_data):
     page.goto("/thu-tuc/?level=9&q=chung+thuc")
     assert "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4" in page.inner_text("#param-errors")
     expected = [p[1] for p in PROCEDURES if "chứng thực" in p[1].lower()]
     assert sorted(page.locator(".procedure-link").all_inner_texts()) == sorted(expected)
 
 
-def test_api_documentation_renders_offline(page):  # noqa: F811
+def test_api_documentation_renders_offline(page):
     page.goto("/api/v1/docs/")
     page.wait_for_selector(".swagger-ui .info .title")
     assert "One-stop portal API" in page.inner_text(".swagger-ui .info .title")
