@@ -1,0 +1,238 @@
+"""Reads of dossiers, scoped by who asks. Pages and API both use these, so another's dossier is a
+404 everywhere.
+
+* applicants see their own dossiers (drafts included);
+* staff see the dossiers received by, or being processed in, the agencies of their scope
+  (:func:`portal.accounts.selectors.agencies_in_scope`: provincial staff and administrators see
+  all), never drafts;
+* anonymous users see nothing, except the non-personal tracking view (:func:`track_public`,
+  :func:`track_by_token`).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from portal.accounts.constants import Role
+from portal.accounts.selectors import agencies_in_scope
+
+from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage
+from .models import Dossier, DossierEvent, DossierStep, SupplementRequest
+
+#: A dossier is "due soon" when its appointment date is within this window.
+DUE_SOON = timedelta(hours=24)
+MAX_SEARCH = 100
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    """Every dossier ``user`` may see (see the module docstring)."""
+    qs = Dossier.objects.select_related("procedure", "receiving_agency", "handling_department", "assigned_to")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if getattr(user, "is_applicant", False):
+        return qs.filter(applicant=user)
+    if not getattr(user, "is_staff_member", False) and not user.is_superuser:
+        return qs.none()
+    qs = qs.exclude(status=DossierStatus.DRAFT)
+    if user.is_superuser or user.has_role(Role.PROVINCIAL, Role.ADMIN):
+        return qs
+    scope = agencies_in_scope(user)
+    return qs.filter(Q(receiving_agency__in=scope) | Q(handling_department__in=scope))
+
+
+def get_dossier_for(user: Any, pk: int | str) -> Dossier:
+    """The dossier ``pk`` if ``user`` may see it; 404 alike for missing and forbidden."""
+    try:
+        return dossiers_visible_to(user).get(pk=int(pk))
+    except (Dossier.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("Không tìm thấy hồ sơ. / Dossier not found.") from None
+
+
+def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Dossier]:
+    """Annotate ``is_overdue`` (open and past the appointment date) and ``is_due_soon``."""
+    now = now or timezone.now()
+    open_ = Q(status__in=list(OPEN_STATUSES))
+    return qs.annotate(
+        is_overdue=Case(When(open_ & Q(due_at__lt=now), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_due_soon=Case(
+            When(open_ & Q(due_at__gte=now, due_at__lt=now + DUE_SOON), then=Value(True)),
+            default=Value(False), output_field=BooleanField(),
+        ),
+    )
+
+
+def filter_worklist(
+    qs: QuerySet[Dossier],
+    *,
+    status: int | None = None,
+    procedure: int | None = None,
+    overdue: bool | None = None,
+    due_soon: bool | None = None,
+    q: str = "",
+) -> QuerySet[Dossier]:
+    """Filters of every worklist; ``q`` searches the code, the applicant's name and ID number."""
+    qs = with_deadline_flags(qs)
+    if status is not None:
+        qs = qs.filter(status=status)
+    if procedure is not None:
+        qs = qs.filter(procedure_id=procedure)
+    if overdue:
+        qs = qs.filter(is_overdue=True)
+    if due_soon:
+        qs = qs.filter(is_due_soon=True)
+    q = (q or "").replace("\x00", "").strip()[:MAX_SEARCH]
+    if q:
+        qs = qs.filter(
+            Q(code__iexact=q) | Q(code__icontains=q) | Q(applicant_name__icontains=q)
+            | Q(applicant_citizen_id=q) | Q(applicant_tax_code=q) | Q(applicant_phone=q)
+        )
+    return qs
+
+
+def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+    """The one-stop clerk's queue: new dossiers to check, supplements awaited at intake, and
+    results to hand back, in the agencies he receives for."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.CLERK) or user.agency_id is None:
+        return Dossier.objects.none()
+    from portal.agencies.models import Agency
+
+    qs = dossiers_visible_to(user).filter(receiving_agency__in=Agency.objects.subtree_of(user.agency)).filter(
+        Q(status__in=[DossierStatus.NEW, DossierStatus.RECEIVED, DossierStatus.PROCESSED])
+        | Q(status=DossierStatus.SUPPLEMENT_REQUESTED, resume_status=DossierStatus.NEW)
+    )
+    return filter_worklist(qs, **filters).order_by("submitted_at", "pk")
+
+
+def _unit_scope(user: Any) -> QuerySet:
+    from portal.agencies.models import Agency
+
+    if user.department_id:
+        return Agency.objects.subtree_of(user.department)
+    return Agency.objects.subtree_of(user.agency)
+
+
+def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+    """Dossiers being processed in the user's department (or agency) — the leader distributes
+    them, specialists see what their unit has."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.LEADER, Role.SPECIALIST) or user.agency_id is None:
+        return Dossier.objects.none()
+    qs = dossiers_visible_to(user).filter(
+        handling_department__in=_unit_scope(user),
+        status__in=[DossierStatus.IN_PROGRESS, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION],
+    )
+    return filter_worklist(qs, **filters).order_by("due_at", "pk")
+
+
+def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+    """Dossiers assigned to the user personally."""
+    if not getattr(user, "is_staff_member", False):
+        return Dossier.objects.none()
+    qs = dossiers_visible_to(user).filter(assigned_to=user, status__in=list(OPEN_STATUSES))
+    return filter_worklist(qs, **filters).order_by("due_at", "pk")
+
+
+def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+    """Dossiers waiting for this leader's approval: forwarded to him, or to his unit."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.LEADER) or user.agency_id is None:
+        return Dossier.objects.none()
+    qs = dossiers_visible_to(user).filter(status=DossierStatus.IN_PROGRESS, stage=Stage.APPROVAL, handling_department__in=_unit_scope(user)).filter(
+        Q(assigned_to=user) | Q(assigned_to__isnull=True)
+    )
+    return filter_worklist(qs, **filters).order_by("due_at", "pk")
+
+
+def overdue_dossiers(user: Any) -> QuerySet[Dossier]:
+    """Open dossiers past their appointment date, within what ``user`` sees (apology candidates)."""
+    return with_deadline_flags(dossiers_visible_to(user)).filter(is_overdue=True).order_by("due_at")
+
+
+def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
+    """"My dossiers" of a logged-in applicant, newest first."""
+    if not getattr(user, "is_applicant", False):
+        return Dossier.objects.none()
+    return with_deadline_flags(dossiers_visible_to(user)).order_by("-created_at")
+
+
+def pending_supplement_requests(user: Any) -> QuerySet[SupplementRequest]:
+    """Supplement requests the applicant still has to answer."""
+    return SupplementRequest.objects.filter(
+        dossier__in=applicant_dossiers(user).filter(status=DossierStatus.SUPPLEMENT_REQUESTED), answered_at__isnull=True
+    ).select_related("dossier")
+
+
+def dossier_history(dossier: Dossier) -> QuerySet[DossierEvent]:
+    """The history rows (form 06/07 source), for a dossier the caller already may see."""
+    return dossier.events.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+
+
+# --- public tracking --------------------------------------------------------------------------
+
+
+def _public_view(dossier: Dossier) -> dict[str, Any]:
+    """What anyone holding the code and second factor (or the QR token) may see: no names, ID
+    numbers, addresses, comments or files."""
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "receiving_agency": dossier.receiving_agency.name,
+        "status": dossier.status,
+        "status_name": NATIONAL_STATUS_NAMES.get(dossier.status, ""),
+        "channel": dossier.channel,
+        "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "rescheduled_due_at": dossier.rescheduled_due_at,
+        "finished_at": dossier.finished_at,
+        "returned_at": dossier.returned_at,
+        "steps": [
+            {"order": s.order, "name": s.name, "due_at": s.due_at, "started_at": s.started_at, "finished_at": s.finished_at, "timeliness": s.timeliness}
+            for s in dossier.steps.all()
+        ],
+        "timeline": [
+            {"action": e.action, "status": e.to_status, "status_name": NATIONAL_STATUS_NAMES.get(e.to_status or 0, ""), "at": e.created_at}
+            for e in dossier.events.all()
+        ],
+    }
+
+
+def _tracking_qs() -> QuerySet[Dossier]:
+    return Dossier.objects.select_related("procedure", "receiving_agency").prefetch_related(
+        Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
+        Prefetch("events", queryset=DossierEvent.objects.only("dossier_id", "seq", "action", "to_status", "created_at").order_by("seq")),
+    ).exclude(code__isnull=True)
+
+
+def _last4(value: str) -> str:
+    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def track_public(code: str, second_factor: str) -> dict[str, Any] | None:
+    """Public tracking by code plus the last 4 digits of the applicant's ID number (CCCD or tax
+    code) or phone. ``None`` alike for an unknown code and a wrong second factor."""
+    code = (code or "").replace("\x00", "").strip().upper()[:40]
+    factor = (second_factor or "").strip()
+    if not code or len(factor) != 4 or not factor.isdigit():
+        return None
+    dossier = _tracking_qs().filter(code=code).first()
+    if dossier is None:
+        return None
+    candidates = [_last4(dossier.applicant_citizen_id), _last4(dossier.applicant_tax_code), _last4(dossier.applicant_phone)]
+    if not any(c and hmac.compare_digest(c, factor) for c in candidates):
+        return None
+    return _public_view(dossier)
+
+
+def track_by_token(token: str) -> dict[str, Any] | None:
+    """Tracking through the QR code printed on the receipt (form 01)."""
+    token = (token or "").strip()
+    if not token or len(token) > 32:
+        return None
+    dossier = _tracking_qs().filter(tracking_token=token).first()
+    return _public_view(dossier) if dossier else None
