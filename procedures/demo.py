@@ -197,6 +197,38 @@ PROCEDURES: list[tuple] = [
      "Quyết định hỗ trợ chi phí mai táng", "Nghị định số 20/2021/NĐ-CP."),
 ]
 
+#: English names shown when the portal is switched to English.
+NAMES_EN = {
+    "1.001193": "Birth registration", "1.000894": "Marriage registration", "1.000656": "Death registration",
+    "1.004873": "Certificate of marital status", "1.001022": "Registration of parentage (father, mother, child)",
+    "H18-HT-01": "Re-registration of a birth", "H18-HT-02": "Change, correction or completion of civil-status information",
+    "H18-HT-03": "Copy of a civil-status extract", "H18-HT-04": "Guardianship registration",
+    "2.000908": "Copy from the master register", "2.000815": "Certified copy from the original of a Vietnamese document",
+    "2.000884": "Authentication of a signature", "H18-CT-01": "Authentication of a contract on movable property",
+    "H18-CT-02": "Authentication of an amendment or cancellation of a contract",
+    "2.000488": "Judicial record certificate for Vietnamese citizens and resident foreigners",
+    "H18-LLTP-01": "Judicial record certificate for prosecuting bodies",
+    "1.001612": "Registration of a private enterprise", "H18-DKKD-01": "Registration of a single-member limited liability company",
+    "H18-DKKD-02": "Registration of a joint-stock company", "H18-DKKD-03": "Change of a company's head-office address",
+    "H18-DKKD-04": "Registration of a household business", "H18-DKKD-05": "Temporary suspension of business",
+    "H18-DD-01": "First land registration and land-use right certificate",
+    "H18-DD-02": "Exchange of a land-use right certificate",
+    "H18-DD-03": "Registration of a land transfer, gift or inheritance",
+    "H18-DD-04": "Permission to change the use of land", "H18-DD-05": "Registration of a mortgage on land",
+    "H18-XD-01": "Building permit for a detached house", "H18-XD-02": "Building permit for a grade III or IV structure",
+    "H18-XD-03": "Construction practising certificate, grades II and III",
+    "H18-GTVT-01": "Exchange of a driving licence", "H18-GTVT-02": "Badge for a commercial transport vehicle",
+    "H18-GTVT-03": "Licence for road transport business",
+    "H18-YT-01": "Pharmacy practising certificate", "H18-YT-02": "Pharmacy business eligibility certificate",
+    "H18-YT-03": "Operating licence for a general clinic",
+    "H18-GD-01": "Re-marking of a high-school graduation exam", "H18-GD-02": "Copy of a diploma from the master register",
+    "H18-GD-03": "Transfer of a high-school pupil",
+    "H18-LD-01": "Work permit for a foreign employee", "H18-LD-02": "Reissue of a work permit for a foreign employee",
+    "H18-LD-03": "Registration of internal labour rules",
+    "H18-VH-01": "Licence for a karaoke business", "H18-VH-02": "Star rating (1–2 stars) of tourist accommodation",
+    "H18-BTXH-01": "Monthly social allowance", "H18-BTXH-02": "Funeral-cost support for social-protection beneficiaries",
+}
+
 COMMUNE_STEPS = [
     ("Tiếp nhận, kiểm tra hồ sơ, lập phiếu hẹn", StepRole.CLERK, "10", "Bộ phận Một cửa UBND xã"),
     ("Thẩm định, xử lý hồ sơ, dự thảo kết quả", StepRole.SPECIALIST, "60", "Công chức chuyên môn UBND xã"),
@@ -229,10 +261,13 @@ def seed_procedures() -> int:
     for code, name, sector, level, amount, unit, where, fees, documents, result, legal in PROCEDURES:
         existing = Procedure.objects.filter(code=code).first()
         if existing is not None and existing.state == PublicationState.PUBLISHED:
+            if not existing.name_en and code in NAMES_EN:  # demo data from before the English names
+                existing.name_en = NAMES_EN[code]
+                existing.save(update_fields=["name_en"])
             continue
         at_commune = where == "commune"
         procedure, _ = Procedure.objects.update_or_create(code=code, defaults={
-            "name": name, "sector": sectors[sector], "level": ServiceLevel(level),
+            "name": name, "name_en": NAMES_EN.get(code, ""), "sector": sectors[sector], "level": ServiceLevel(level),
             "processing_time": Decimal(amount), "time_unit": unit,
             "cutoff_time": time(16, 0) if at_commune else time(15, 0),
             "agency_levels": [AgencyLevel.COMMUNE if at_commune else AgencyLevel.DEPARTMENT],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -37,3 +38,12 @@ def decimal_trim(value) -> str:
 def page_url(context, page_number: int) -> str:
     qs = context.get("query_string", "")
     return f"?{qs}&page={page_number}" if qs else f"?page={page_number}"
+
+
+@register.filter
+def local_name(obj) -> str:
+    """The object's English name when the page is in English and it has one, else its name."""
+    name_en = getattr(obj, "name_en", "")
+    if name_en and (get_language() or "vi").startswith("en"):
+        return name_en
+    return obj.name

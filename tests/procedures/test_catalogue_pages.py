@@ -172,3 +172,28 @@ def test_malformed_addresses_are_404(client, catalogue, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_english_page_shows_english_names_and_labels(client, catalogue):
+    birth = catalogue["birth"]
+    birth.refresh_from_db()
+    birth.name_en = "Birth registration"
+    birth.save()
+    client.cookies["django_language"] = "en"
+    html = client.get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
+    assert names_in(html) == ["Birth registration"]
+    assert "1 procedure found" in html
+    client.cookies["django_language"] = "vi"
+    assert names(client.get("/thu-tuc/", {"q": "birth registration"})) == ["Đăng ký khai sinh"]
+
+
+def names_in(html: str) -> list[str]:
+    return re.findall(r'class="procedure-link">([^<]+)<', html)
+
+
+def test_detail_page_query_count(client, catalogue, django_assert_max_num_queries):
+    RequiredDocumentFactory(procedure=catalogue["birth"], with_template=True)
+    ProcedureFeeFactory(procedure=catalogue["birth"])
+    ProcedureStepFactory(procedure=catalogue["birth"])
+    with django_assert_max_num_queries(6):
+        assert client.get("/thu-tuc/1.001193/").status_code == 200
