@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Run the whole test suite against the real PostgreSQL and Redis.
-# Usage: scripts/test.sh [pytest args...]
+# Usage: scripts/test.sh [pytest args...]      e.g. scripts/test.sh tests/core -q
+#
+# On a fresh machine it creates .venv and installs the project with its test extras (Playwright's
+# Python package only: browser tests drive Debian's /usr/bin/chromium, nothing is downloaded),
+# starts PostgreSQL and Redis if they are not running, then runs pytest; pytest's exit code is
+# the script's. TEST_DATABASE_URL / TEST_REDIS_URL point it elsewhere (pytest-django creates
+# test_<name>); the database is reused between runs: add --create-db after a migration change.
 set -euo pipefail
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 cd "$(dirname "$0")/.."
 . scripts/_lib.sh
 ensure_venv
