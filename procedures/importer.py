@@ -25,7 +25,8 @@ steps              no        ``name|role|share_percent|department`` separated by
 conditions, legal_basis, result, applicant_types, description   no   free text
 =================  ========  ===============================================================
 
-A sample is in ``docs/samples/procedures_import.csv``. Every row is checked before anything is
+Samples: ``docs/samples/procedures_import.csv`` and ``.xlsx``. Form templates are attached afterwards in the
+admin (a re-import keeps the template of a document whose name is unchanged). Every row is checked before anything is
 written, and the write is one transaction: a file with any bad row imports nothing. Errors name the
 row (as numbered in the spreadsheet, header = 1), the column and what is wrong, in Vietnamese.
 """

@@ -49,6 +49,25 @@ def test_sample_file_imports_and_publishes(agencies):
     assert Procedure.objects.get(code="2.000815").name == "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
 
 
+def test_xlsx_sample_matches_the_csv_sample(agencies):
+    xlsx_sample = SAMPLE.with_suffix(".xlsx")
+    report = procedures_import(filename=xlsx_sample.name, content=xlsx_sample.read_bytes())
+    assert report.imported == 3
+    assert Procedure.objects.get(code="H18-DKKD-01").cutoff_time.strftime("%H:%M") == "15:00"
+
+
+def test_publish_action_in_the_admin(client):
+    from tests.factories.procedures import ProcedureFactory
+
+    draft = ProcedureFactory(name="Thủ tục mới")
+    client.force_login(StaffFactory(is_staff=True, is_superuser=True))
+    response = client.post("/admin/procedures/procedure/", {"action": "publish", "_selected_action": [draft.pk]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("published", 1)
+    assert client.get(f"/thu-tuc/{draft.code}/").status_code == 200
+
+
 def test_xlsx_import_and_reimport_updates(agencies):
     SectorFactory(code="HT")
     rows = [HEADER, ["1.001193", "Đăng ký khai sinh", "HT", 4, 1, "working_days", "16:00", "000.00.51.H18",
