@@ -12,13 +12,12 @@ day after the daily cut-off), each step gets its share, and time waiting for the
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -45,9 +44,9 @@ from .constants import (
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .history import append_event
 from .models import Apology, Dossier, DossierEvent, DossierFile, DossierStep, SupplementRequest
+from .uploads import validate_upload
 
 NOTIFY_TASK = "portal.notifications.tasks.send_dossier_event"
-ALLOWED_CONTENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 MAX_COMMENT = 4000
 
 
@@ -152,7 +151,7 @@ def _end_pause(dossier: Dossier, now: datetime) -> None:
 
 
 def _procedure_available_at(procedure: Procedure, agency: Agency) -> bool:
-    if procedure.state != PublicationState.PUBLISHED:
+    if not Procedure.objects.filter(pk=procedure.pk, state=PublicationState.PUBLISHED).exists():
         return False
     if procedure.agencies.filter(pk=agency.pk).exists():
         return True
@@ -336,7 +335,8 @@ def dossier_add_file(
     document_id: int | None = None,
     is_digitised: bool = False,
 ) -> DossierFile:
-    """Attach a file (PDF, JPEG or PNG, type checked by content) for one required document.
+    """Attach a file for one required document, checked by :func:`dossiers.uploads.validate_upload`
+    (PDF, JPEG or PNG by content, size limit, not damaged).
 
     The applicant attaches to his draft or when supplements are requested; the clerk attaches
     scans at intake (``is_digitised``: digitised at the counter, counted by Decision 766).
@@ -347,30 +347,19 @@ def dossier_add_file(
     documents = {d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])}
     if document_id is not None and document_id not in documents:
         raise DossierError("Giấy tờ không thuộc thủ tục này. / This document is not part of the procedure.")
-    size = uploaded_file.size or 0
-    if size == 0:
-        raise DossierError("Tệp rỗng. / The file is empty.")
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise DossierError(f"Tệp quá lớn (tối đa {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB). / File too large (at most {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB).")
-    uploaded_file.seek(0)
-    digest = hashlib.sha256()
-    head = b""
-    for chunk in uploaded_file.chunks():
-        if not head:
-            head = chunk[:16]
-        digest.update(chunk)
-    content_type = _sniff(head)
-    if content_type is None:
-        raise DossierError("Chỉ nhận tệp PDF, JPEG hoặc PNG. / Only PDF, JPEG or PNG files are accepted.")
-    uploaded_file.seek(0)
+    try:
+        checked = validate_upload(uploaded_file)
+    except ValidationError as exc:
+        raise DossierError(" ".join(exc.messages)) from None
     staff = getattr(actor, "is_staff_member", False)
     item = DossierFile(
         dossier=dossier, document_id=document_id, document_name=documents.get(document_id, "Giấy tờ khác"),
-        original_name=(uploaded_file.name or "tep")[-255:], content_type=content_type, size=size,
-        sha256=digest.hexdigest(), is_digitised=bool(is_digitised and staff),
+        original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
+        sha256=checked.sha256, is_digitised=bool(is_digitised and staff),
         is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED, uploaded_by=actor,
     )
-    item.file.save(f"x.{ALLOWED_CONTENT_TYPES[content_type]}", uploaded_file, save=False)
+    uploaded_file.seek(0)
+    item.file.save(checked.stored_name, uploaded_file, save=False)
     item.save()
     return item
 

@@ -70,6 +70,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
             ProcedureStep.objects.create(procedure=self, order=order, name=name, role=role, share_percent=Decimal(share))
         if extracted is not False:
             procedure_publish(procedure=self)
+            self.refresh_from_db()
 
 
 class CitizenFactory(UserFactory):
