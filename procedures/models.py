@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.text import fold
 
 from .constants import PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
+from .validators import validate_form_template
 
 procedure_code_validator = RegexValidator(
     r"^[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})?$|^[0-9A-Za-z.\-]{3,40}$",
@@ -111,7 +112,7 @@ class RequiredDocument(models.Model):
     paper_kind = models.CharField(_("original / copy"), max_length=20, choices=PaperKind.choices, default=PaperKind.ORIGINAL)
     copies = models.PositiveSmallIntegerField(_("number of copies"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)])
     is_required = models.BooleanField(_("required"), default=True)
-    template = models.FileField(_("form template"), upload_to="procedures/templates/", blank=True)
+    template = models.FileField(_("form template"), upload_to="procedures/templates/", blank=True, validators=[validate_form_template])
     template_name = models.CharField(_("form code"), max_length=120, blank=True, help_text=_("e.g. Tờ khai đăng ký khai sinh (mẫu TP/HT-2020-KS.1)"))
 
     class Meta:

@@ -197,3 +197,25 @@ def test_detail_page_query_count(client, catalogue, django_assert_max_num_querie
     ProcedureStepFactory(procedure=catalogue["birth"])
     with django_assert_max_num_queries(6):
         assert client.get("/thu-tuc/1.001193/").status_code == 200
+
+
+@pytest.mark.parametrize("name, content, ok", [
+    ("mau.pdf", b"%PDF-1.7 ...", True),
+    ("mau.docx", b"PK\x03\x04rest", True),
+    ("mau.pdf", b"<html>not a pdf</html>", False),
+    ("mau.exe", b"MZ\x90\x00", False),
+    ("mau.html", b"<script>", False),
+])
+def test_form_templates_are_checked_by_content(catalogue, name, content, ok):
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+
+    from procedures.models import RequiredDocument
+
+    doc = RequiredDocument(procedure=catalogue["birth"], name="Tờ khai", template=ContentFile(content, name=name))
+    if ok:
+        doc.full_clean()
+    else:
+        with pytest.raises(ValidationError) as exc:
+            doc.full_clean()
+        assert "template" in exc.value.message_dict
