@@ -12,10 +12,12 @@ from django.utils import translation
 
 
 class VietnameseFirstLocaleMiddleware:
-    """Choose the language from the switch (cookie), then the user's preference, else Vietnamese.
+    """Choose the language from the switch (Django's language cookie), else Vietnamese.
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; the province wants the
-    portal in Vietnamese unless a person asks for English, so the browser header is ignored.
+    portal in Vietnamese unless a person asks for English, so the browser header is ignored. The
+    switch in ``base.html`` posts to ``set_language``, which sets the cookie; a stored per-user
+    preference (``User.language``) can be applied by setting the same cookie at login.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
