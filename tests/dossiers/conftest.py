@@ -106,7 +106,7 @@ def world(db) -> World:
         leader=StaffFactory(agency=agency, department=division, roles=[Role.LEADER]),
         other_clerk=StaffFactory(agency=other, roles=[Role.CLERK]),
         other_leader=StaffFactory(agency=other, roles=[Role.LEADER, Role.SPECIALIST]),
-        citizen=CitizenFactory(citizen_id="011200004321", phone="0912345678"),
+        citizen=CitizenFactory(citizen_id="011200004321", phone="0912345678", address="Số 12, phường Mường Thanh"),
         other_citizen=CitizenFactory(),
         procedure=ProcedureFactory(agency=agency),
     )
