@@ -584,6 +584,17 @@ def sign_batch(
 ) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     """Sign several PDFs after one PIN entry (the leader's approval queue), reporting progress
     after each document. One failed document does not stop the others unless ``stop_on_error``."""
+    from .verify import outside_event_loop
+
+    return outside_event_loop(
+        _sign_batch, items=items, signer_user=signer_user, pin=pin, level=level, progress=progress, stop_on_error=stop_on_error,
+    )
+
+
+def _sign_batch(
+    *, items: Sequence[BatchItem], signer_user, pin: str, level: str,
+    progress: Callable[[int, int, BatchResult], None] | None, stop_on_error: bool,
+) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     cert = _usable_certificate(signer_user)
     results: list[BatchResult] = []
     try:
@@ -644,3 +655,37 @@ __all__ = [
     "prepare_signature_fields", "sign_batch", "sign_pdf", "signed_document_create", "signed_document_store",
     "timestamp_response", "verification_url",
 ]
+
+
+@dataclass
+class PublishedResult:
+    name: str
+    document: SignedDocument | None
+    error: str = ""
+
+
+def sign_and_publish(
+    *, files: Sequence[tuple[str, bytes]], signer_user, pin: str, reason: str, location: str,
+    level: str = PadesLevel.B_T, progress: Callable[[int, int, BatchResult], None] | None = None,
+) -> list[PublishedResult]:  # type: ignore[no-untyped-def]
+    """Sign several PDFs after one PIN entry and publish each with its own verification address
+    (the QR code in the stamp points at it). A document that fails is reported, not published."""
+    documents = [signed_document_create(title=name) for name, _data in files]
+    items = [
+        BatchItem(pdf_bytes=data, reason=reason, location=location, key=doc.token,
+                  stamp=StampSpec(verify_url=verification_url(doc)))
+        for doc, (_name, data) in zip(documents, files, strict=True)
+    ]
+    try:
+        results = sign_batch(items=items, signer_user=signer_user, pin=pin, level=level, progress=progress)
+    except SigningError:
+        SignedDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
+        raise
+    published = []
+    for doc, (name, _data), result in zip(documents, files, results, strict=True):
+        if result.signed is None:
+            doc.delete()
+            published.append(PublishedResult(name, None, result.error))
+        else:
+            published.append(PublishedResult(name, signed_document_store(document=doc, pdf_bytes=result.signed, filename=f"{doc.token}.pdf")))
+    return published

@@ -11,4 +11,6 @@ urlpatterns = [
     path("tsa/", views.tsa, name="tsa"),
     path("xac-thuc/", views.verify_page, name="verify"),
     path("xac-thuc/<str:token>/", views.verify_token, name="verify-token"),
+    path("xac-thuc/<str:token>/tai-ve/", views.download_signed, name="download"),
+    path("ky/", views.sign_batch_page, name="sign"),
 ]

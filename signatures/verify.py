@@ -9,6 +9,8 @@ them) and against the certificate register.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import hashlib
 import io
 import logging
@@ -153,9 +155,25 @@ def _context():  # type: ignore[no-untyped-def]
     )
 
 
+def outside_event_loop(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run ``fn`` where ``asyncio.run`` works: pyHanko's synchronous API starts its own event
+    loop and fails inside a running one (an ASGI view, Playwright's sync API), so in that case
+    the call goes to a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def verify_pdf(pdf_bytes: bytes) -> VerificationReport:
     """Verify every signature of ``pdf_bytes``. Never raises on bad input: a damaged file or a
     non-PDF gives a report with ``error`` set."""
+    return outside_event_loop(_verify_pdf, pdf_bytes)
+
+
+def _verify_pdf(pdf_bytes: bytes) -> VerificationReport:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
@@ -181,7 +199,7 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationReport:
         try:
             status = validate_pdf_signature(emb, signer_validation_context=context)
         except Exception as exc:  # noqa: BLE001
-            logger.info("signatures.verify_error", extra={"field": emb.field_name, "error": str(exc)[:200]})
+            logger.warning("signatures.verify_error", extra={"field": emb.field_name, "error": str(exc)[:200]})
             report.signatures.append(_broken(emb, str(exc)))
             continue
         report.signatures.append(_signature_report(emb, status, total_revisions, file_length, SignatureCoverageLevel, ModificationLevel))

@@ -6,14 +6,18 @@ import base64
 import binascii
 from urllib.parse import unquote
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.accounts.constants import Role
+from portal.accounts.permissions import role_required
+
 from . import services
-from .forms import VerifyUploadForm
+from .forms import SignBatchForm, VerifyUploadForm
 from .models import CertificateAuthority, SignedDocument
 from .verify import verify_and_audit
 
@@ -86,3 +90,34 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
         data = fh.read()
     report = verify_and_audit(data, actor=request.user if request.user.is_authenticated else None)
     return render(request, "signatures/verify.html", {"form": VerifyUploadForm(), "report": report, "document": document})
+
+
+@role_required(Role.LEADER, Role.CLERICAL)
+@require_http_methods(["GET", "POST"])
+def sign_batch_page(request: HttpRequest) -> HttpResponse:
+    """Leader (or clerical office) signs one or more results after one PIN entry."""
+    results = None
+    if request.method == "POST":
+        form = SignBatchForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                results = services.sign_and_publish(
+                    files=[(f.name, f.read()) for f in data["files"]], signer_user=request.user, pin=data["pin"],
+                    reason=data["reason"], location=request.user.agency.name if request.user.agency_id else "", level=data["level"],
+                )
+            except services.SigningError as exc:
+                form.add_error("pin" if "PIN" in str(exc) else None, str(exc))
+        form = SignBatchForm(initial={"reason": form.data.get("reason", ""), "level": form.data.get("level", "B-T")}) if results else form
+    else:
+        form = SignBatchForm()
+    return render(request, "signatures/sign_batch.html", {"form": form, "results": results})
+
+
+@require_GET
+def download_signed(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed PDF behind a verification token (the token is printed on the document as a QR code)."""
+    document = get_object_or_404(SignedDocument, token=token)
+    if not document.file:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{slugify(document.title) or document.token}.pdf", content_type="application/pdf")
