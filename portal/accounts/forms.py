@@ -78,10 +78,12 @@ class ProfileForm(forms.ModelForm):
         """Model validation is the service's job (it knows the uniqueness and contact rules)."""
 
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
     """Put a service's ValidationError on the form's fields (unknown keys become form errors)."""
+    rename = rename or {}
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = rename.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

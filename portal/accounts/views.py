@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             user = services.user_register(**form.service_kwargs())
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, rename={"password": "password1"})
         else:
             return render(request, "accounts/register_done.html", {"new_user": user})
     return render(request, "accounts/register.html", {"form": form})
@@ -94,7 +95,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Your profile has been saved."))
+            with translation.override(user.language):  # the next page is in the chosen language
+                messages.success(request, _("Your profile has been saved."))
             return _remember_language(redirect("accounts:profile"), user.language)
     context = {
         "form": form,

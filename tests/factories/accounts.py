@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from portal.accounts.constants import AccountKind
 from portal.accounts.models import StaffRole, User
@@ -22,6 +23,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     kind = AccountKind.STAFF
     citizen_id = ""
     agency = factory.SubFactory("tests.factories.agencies.AgencyFactory")
@@ -32,3 +36,19 @@ class StaffFactory(UserFactory):
             for role in extracted:
                 StaffRole.objects.create(user=self, role=role)
             self._role_cache = None
+
+
+class ApplicantFactory(UserFactory):
+    """A citizen whose e-mail is verified (may submit dossiers); ``unverified=True`` for a new one."""
+
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        unverified = factory.Trait(email_verified_at=None)
+
+
+class BusinessFactory(ApplicantFactory):
+    kind = AccountKind.BUSINESS
+    citizen_id = ""
+    tax_code = "0100109106"
+    organisation_name = factory.Sequence(lambda n: f"Công ty TNHH Thử nghiệm {n}")

@@ -1,0 +1,103 @@
+"""Log in by username, e-mail or phone; session rotation; lockout on username + IP; idle time-out."""
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from portal.accounts.constants import Role
+from tests.factories.accounts import ApplicantFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/tai-khoan/dang-nhap/"
+
+
+@pytest.fixture
+def citizen():
+    return ApplicantFactory(username="011095001111", email="an@example.vn", phone="0912000111")
+
+
+@pytest.mark.parametrize("login", ["011095001111", "AN@example.vn", "0912000111", "+84912000111"])
+def test_login_by_username_email_or_phone(client, citizen, password, login):
+    response = client.post(URL, {"username": login, "password": password})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/").json()["username"] == "011095001111"
+
+
+def test_wrong_password_shows_the_vietnamese_error(client, citizen):
+    response = client.post(URL, {"username": "an@example.vn", "password": "SaiMatKhau1"})
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_session_key_rotates_at_login(client, citizen, password):
+    client.get(URL)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    session = client.session
+    session["probe"] = 1
+    session.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(URL, {"username": citizen.username, "password": password})
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert before != after
+    assert client.session.get("_auth_user_id") == str(citizen.pk)
+
+
+def test_staff_land_on_their_workspace(client, password):
+    staff = StaffFactory(roles=[Role.CLERK])
+    response = client.post(URL, {"username": staff.username, "password": password})
+    assert response.url == "/tai-khoan/lam-viec/"
+
+
+def test_logout_is_a_post(client, citizen):
+    client.force_login(citizen)
+    assert client.get("/tai-khoan/dang-xuat/").status_code == 405
+    client.post("/tai-khoan/dang-xuat/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_on_username_and_ip_only(citizen, password):
+    attacker = Client(REMOTE_ADDR="10.0.0.66")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(URL, {"username": citizen.username, "password": "SaiMatKhau1"})
+    locked = attacker.post(URL, {"username": citizen.username, "password": password})
+    assert locked.status_code in (403, 429)
+    assert "Tài khoản tạm thời bị khóa" in locked.content.decode()
+    assert "_auth_user_id" not in attacker.session
+    # the same person from another address is not locked
+    other_ip = Client(REMOTE_ADDR="10.0.0.77")
+    assert other_ip.post(URL, {"username": citizen.username, "password": password}).status_code == 302
+    # another username from the attacker's address is not locked either
+    other_user = ApplicantFactory()
+    assert attacker.post(URL, {"username": other_user.username, "password": password}).status_code == 302
+
+
+def test_failures_below_the_limit_do_not_lock(citizen, password):
+    c = Client(REMOTE_ADDR="10.0.0.5")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        c.post(URL, {"username": citizen.username, "password": "SaiMatKhau1"})
+    assert c.post(URL, {"username": citizen.username, "password": password}).status_code == 302
+
+
+@override_settings(STAFF_IDLE_TIMEOUT=60)
+def test_staff_session_ends_after_idle_timeout(client, time_machine):
+    staff = StaffFactory(roles=[Role.CLERK])
+    time_machine.move_to("2026-06-01 08:00 +07:00", tick=False)
+    client.force_login(staff)
+    assert client.get("/tai-khoan/lam-viec/").status_code == 200
+    time_machine.move_to("2026-06-01 08:00:50 +07:00", tick=False)
+    assert client.get("/tai-khoan/lam-viec/").status_code == 200
+    time_machine.move_to("2026-06-01 08:02:00 +07:00", tick=False)
+    response = client.get("/tai-khoan/lam-viec/")
+    assert response.status_code == 302 and response.url.startswith("/tai-khoan/dang-nhap/")
+
+
+@override_settings(STAFF_IDLE_TIMEOUT=60)
+def test_citizens_have_no_idle_timeout(client, time_machine):
+    user = ApplicantFactory()
+    time_machine.move_to("2026-06-01 08:00 +07:00", tick=False)
+    client.force_login(user)
+    client.get("/tai-khoan/ho-so-ca-nhan/")
+    time_machine.move_to("2026-06-01 09:00 +07:00", tick=False)
+    assert client.get("/tai-khoan/ho-so-ca-nhan/").status_code == 200
