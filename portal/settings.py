@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.workcalendar",
     "portal.notifications",
+    "portal.payments",
     "procedures",
     "dossiers",
     "documents",
@@ -249,6 +250,16 @@ SIGNATURE_KEK = config("SIGNATURE_KEK", "", help_text="Key-encryption secret for
 SIGNATURE_TSA_URL = config("SIGNATURE_TSA_URL", "", help_text="RFC 3161 time-stamp authority. Empty: the portal's own TSA at SITE_URL/chu-ky-so/tsa/.")
 SIGNATURE_TRUST_ROOTS = config("SIGNATURE_TRUST_ROOTS", "", help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.")
 SIGNATURE_FONT = config("SIGNATURE_FONT", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", help_text="TTF font with Vietnamese glyphs for visible signature stamps.")
+
+# --- Online payment (payments app) --------------------------------------------------------------
+PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
+PAYMENT_MERCHANT_CODE = config("PAYMENT_MERCHANT_CODE", "DEMO0001", help_text="The portal's merchant (terminal) code at the payment gateway.")
+PAYMENT_HMAC_SECRET = config(
+    "PAYMENT_HMAC_SECRET",
+    "demo-payment-secret" if PORTAL_DEMO else "",
+    help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
+)
+PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,30 @@
+"""Reads of payments, scoped through the dossier they belong to (another's payment is a 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from dossiers.selectors import dossiers_visible_to
+
+from .constants import PaymentStatus
+from .models import Payment
+
+
+def payments_visible_to(user: Any) -> QuerySet[Payment]:
+    return Payment.objects.filter(dossier__in=dossiers_visible_to(user)).select_related("dossier", "dossier__procedure", "dossier__receiving_agency")
+
+
+def get_receipt_for(user: Any, reference: str) -> Payment:
+    """A paid payment's receipt, if ``user`` may see its dossier; 404 alike otherwise."""
+    payment = payments_visible_to(user).filter(reference=str(reference)[:40], status=PaymentStatus.PAID).first()
+    if payment is None:
+        raise Http404("Không tìm thấy biên lai. / Receipt not found.")
+    return payment
+
+
+def dossier_payments(dossier: Any) -> QuerySet[Payment]:
+    """Payments of a dossier the caller already may see."""
+    return Payment.objects.filter(dossier=dossier).order_by("-created_at")
