@@ -238,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProcedureLevelEnum": "procedures.constants.ServiceLevel",
         "AgencyLevelEnum": "portal.agencies.constants.AgencyLevel",
+        "DossierStatusEnum": "dossiers.constants.DossierStatus",
+        "DossierChannelEnum": "dossiers.constants.Channel",
+        "DossierTimelinessEnum": "dossiers.constants.Timeliness",
+        "ResultDeliveryEnum": "dossiers.constants.ResultDelivery",
+        "CounterChannelEnum": [(1, "In person at the counter"), (3, "Public postal service")],
     },
 }
 
