@@ -116,3 +116,15 @@ def test_wrong_pin_on_the_signing_page_publishes_nothing(client, official, one_p
     })
     assert 'data-ok="1"' in ok.content.decode()
     assert SignedDocument.objects.count() == 1
+
+
+def test_issue_certificate_command_reads_the_pin_from_the_environment(pki_rows, agency, monkeypatch, one_page_pdf):
+    from django.core.management import call_command
+
+    from signatures.verify import verify_pdf
+
+    user = StaffFactory(agency=agency, full_name="Lường Văn Minh", roles=[Role.LEADER])
+    monkeypatch.setenv("TEST_SIGNING_PIN", "135790")
+    call_command("issue_signing_certificate", user.username, pin_env="TEST_SIGNING_PIN")
+    signed = services.sign_pdf(pdf_bytes=one_page_pdf, signer_user=user, pin="135790", reason="x", location="y")
+    assert verify_pdf(signed).signatures[0].signer == "Lường Văn Minh"
