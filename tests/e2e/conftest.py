@@ -6,7 +6,7 @@ message instead of being skipped; CI installs it (see ``.ci/run``).
 
 Fixtures:
 
-* ``browser`` – one headless Chromium per test session.
+* ``browser`` – one headless Chromium for the tests of this package (closed when they are done).
 * ``page`` – a fresh browser context and page per test, ``base_url`` = the live server, so
   ``page.goto("/thu-tuc/")`` works; default timeout 10 s.
 * ``login`` – ``login(page, username, password)`` logs in through the real login form.
@@ -15,6 +15,11 @@ Fixtures:
 
 Every test here runs against ``live_server`` and therefore uses ``transactional_db``; the data is
 flushed after each test.
+
+While Playwright's sync API is open, the test thread has a *running* asyncio loop, so
+``asyncio.run()`` (pyHanko's sync ``sign_pdf``, for one) fails in it. That is why the browser is
+package-scoped, not session-scoped: it is closed before the rest of the suite runs. Inside an e2e
+test, do such work in the live server (through the page) or in a separate thread.
 """
 
 from __future__ import annotations
@@ -50,9 +55,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
-    """A headless Debian Chromium for the whole session (fails, never skips, when it is missing)."""
+    """A headless Debian Chromium for tests/e2e (fails, never skips, when it is missing)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a broken install must be loud
