@@ -32,15 +32,18 @@ def test_wrong_password_shows_the_vietnamese_error(client, citizen):
 
 
 def test_session_key_rotates_at_login(client, citizen, password):
-    client.get(URL)
-    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
-    session = client.session
-    session["probe"] = 1
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = client.session  # an anonymous session, as a visitor has before logging in
+    session["probe"] = "kept"
     session.save()
-    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    before = session.session_key
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == before
     client.post(URL, {"username": citizen.username, "password": password})
     after = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert before != after
+    assert after != before
+    assert not SessionStore().exists(before)  # a fixed (stolen) pre-login key is worthless
+    assert client.session["probe"] == "kept"
     assert client.session.get("_auth_user_id") == str(citizen.pk)
 
 
@@ -101,3 +104,17 @@ def test_citizens_have_no_idle_timeout(client, time_machine):
     client.get("/tai-khoan/ho-so-ca-nhan/")
     time_machine.move_to("2026-06-01 09:00 +07:00", tick=False)
     assert client.get("/tai-khoan/ho-so-ca-nhan/").status_code == 200
+
+
+def test_login_follows_the_language_preference_when_none_was_chosen(client, password):
+    user = ApplicantFactory(language="en")
+    client.post(URL, {"username": user.username, "password": password})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "My profile" in client.get("/tai-khoan/ho-so-ca-nhan/").content.decode()
+
+
+def test_login_keeps_a_language_chosen_with_the_switch(client, password):
+    user = ApplicantFactory(language="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    client.post(URL, {"username": user.username, "password": password})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "vi"

@@ -91,11 +91,15 @@ def test_bad_input_is_refused_with_a_vietnamese_message(client, overrides, field
         ({"email": "HUONG@example.vn"}, "Đã có tài khoản dùng địa chỉ e-mail này."),
         ({"phone": "0987654321"}, "Đã có tài khoản dùng số điện thoại này."),
         ({"citizen_id": "011095004321"}, "Đã có tài khoản dùng số CCCD này."),
+        ({"tax_code": "0100109106", "citizen_id": ""}, "Đã có tài khoản dùng mã số thuế này."),
     ],
 )
 def test_duplicates_are_refused(client, existing, message):
     ApplicantFactory(**existing)
-    response = client.post(URL, form_data())
+    data = form_data()
+    if "tax_code" in existing:
+        data.update(kind="business", citizen_id="", tax_code="0100109106", organisation_name="Công ty TNHH Hoa Ban")
+    response = client.post(URL, data)
     assert message in response.content.decode()
     assert User.objects.count() == 1
 
