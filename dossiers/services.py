@@ -59,6 +59,12 @@ def _calendar() -> Any:
     return calendar
 
 
+def _work_calendar(dossier: Dossier) -> Any:
+    """The working calendar of the receiving agency's province (its declared days off and make-up
+    working days apply)."""
+    return _calendar().get_calendar(dossier.receiving_agency)
+
+
 def _timeliness(finished_at: datetime, due: datetime | None) -> str:
     if due is None:
         return ""
@@ -125,11 +131,11 @@ def _resume(dossier: Dossier, now: datetime) -> int:
     working time (``extend_for_pause``). Returns the seconds paused."""
     paused = 0
     if dossier.paused_at is not None and dossier.due_at is not None:
-        calendar = _calendar()
+        calendar, work_calendar = _calendar(), _work_calendar(dossier)
         start = dossier.paused_at
-        dossier.due_at = calendar.extend_for_pause(dossier.due_at, start, now)
+        dossier.due_at = calendar.extend_for_pause(dossier.due_at, start, now, calendar=work_calendar)
         for step in dossier.steps.filter(finished_at__isnull=True, due_at__isnull=False):
-            step.due_at = calendar.extend_for_pause(step.due_at, start, now)
+            step.due_at = calendar.extend_for_pause(step.due_at, start, now, calendar=work_calendar)
             step.save(update_fields=["due_at"])
         paused = int((now - start).total_seconds())
         dossier.paused_seconds += paused
@@ -399,16 +405,19 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     step's due time. Form 01 (receipt and appointment slip) is printed from these fields."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.RECEIVE)
-    calendar = _calendar()
+    calendar, work_calendar = _calendar(), _work_calendar(dossier)
     now = timezone.now()
     snapshot = dossier.procedure_version.snapshot
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None
     dossier.code = issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
     dossier.received_at = now
-    dossier.counting_start = calendar.counting_start(now, cutoff=cutoff, online=dossier.channel == Channel.ONLINE)
-    dossier.due_at = calendar.due_at(dossier.counting_start, Decimal(str(snapshot.get("processing_time") or 0)), snapshot.get("time_unit") or "working_days")
+    dossier.counting_start = calendar.counting_start(now, cutoff=cutoff, online=dossier.channel == Channel.ONLINE, calendar=work_calendar)
+    dossier.due_at = calendar.due_at(
+        dossier.counting_start, Decimal(str(snapshot.get("processing_time") or 0)), snapshot.get("time_unit") or "working_days",
+        calendar=work_calendar,
+    )
     steps = snapshot.get("steps") or DEFAULT_STEPS
-    dues = calendar.step_due_times(dossier.counting_start, dossier.due_at, [Decimal(str(s["share_percent"])) for s in steps])
+    dues = calendar.step_due_times(dossier.counting_start, dossier.due_at, [Decimal(str(s["share_percent"])) for s in steps], calendar=work_calendar)
     dossier.steps.all().delete()
     created = DossierStep.objects.bulk_create(
         DossierStep(dossier=dossier, order=i, name=s["name"], role=s["role"], due_at=due)
