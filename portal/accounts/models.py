@@ -21,6 +21,14 @@ class PortalUserManager(UserManager):
     def staff_members(self):
         return self.filter(kind=AccountKind.STAFF)
 
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """``createsuperuser`` makes a staff account (not a citizen waiting for e-mail verification)."""
+        from django.utils import timezone
+
+        extra_fields.setdefault("kind", AccountKind.STAFF)
+        extra_fields.setdefault("email_verified_at", timezone.now() if email else None)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     kind = models.CharField(_("account kind"), max_length=10, choices=AccountKind.choices, default=AccountKind.CITIZEN)

@@ -53,11 +53,11 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 def user_has_any_role(user: Any, roles: tuple[str, ...] | list[str]) -> bool:
     """True when ``user`` is an active staff member holding one of ``roles``.
 
-    With no roles given, any active staff member passes.
+    With no roles given, any active staff member (or superuser) passes.
     """
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    if Role.ADMIN in roles and user.is_portal_admin:
+    if user.is_portal_admin and (not roles or Role.ADMIN in roles):
         return True
     if not getattr(user, "is_staff_member", False):
         return False

@@ -84,3 +84,33 @@ def test_create_staff_refuses_bad_input():
     with pytest.raises(CommandError, match="department"):
         call_command("create_staff", "x", "--agency", "000.00.03.H18", "--department", "000.01.04.H18", "--role", "clerk")
     assert not User.objects.filter(username="x").exists()
+
+
+def test_admin_change_form_refuses_turning_a_user_into_staff_without_agency(admin_client):
+    from tests.factories.accounts import ApplicantFactory
+
+    user = ApplicantFactory()
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in ((n, form[n].value()) for n in form.fields) if value is not None}
+    data = {k: (v if not isinstance(v, bool) else ("on" if v else "")) for k, v in data.items()}
+    data.update({"kind": AccountKind.STAFF, "groups": [], "user_permissions": [],
+                 "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000"})
+    data = {k: v for k, v in data.items() if v != ""}
+    data.pop("password", None)
+    data.pop("last_login", None)
+    data.update({"date_joined_0": user.date_joined.strftime("%Y-%m-%d"), "date_joined_1": "08:00:00"})
+    data.pop("date_joined", None)
+    if user.email_verified_at:
+        data.pop("email_verified_at", None)
+        data.update({"email_verified_at_0": "2026-01-05", "email_verified_at_1": "08:00:00"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Tài khoản cán bộ phải thuộc một cơ quan." in response.content.decode()
+    user.refresh_from_db()
+    assert user.kind == AccountKind.CITIZEN
+    # with an agency the same change is accepted
+    data["agency"] = AgencyFactory().pk
+    assert admin_client.post(url, data).status_code == 302
+    user.refresh_from_db()
+    assert user.kind == AccountKind.STAFF

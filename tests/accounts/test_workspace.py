@@ -62,3 +62,14 @@ def test_nav_shows_the_workspace_to_staff_only(client):
     assert 'id="nav-workspace"' in client.get("/tai-khoan/ho-so-ca-nhan/").content.decode()
     client.force_login(ApplicantFactory())
     assert 'id="nav-workspace"' not in client.get("/tai-khoan/ho-so-ca-nhan/").content.decode()
+
+
+def test_createsuperuser_account_is_staff_and_reaches_the_workspace(client):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@dienbien.gov.vn", "Quan@tri2026")
+    assert root.is_staff_member and root.email_verified_at is not None
+    client.force_login(root)
+    page = client.get(URL).content.decode()
+    assert 'data-url-name="admin:index"' in page
+    assert 'id="nav-admin"' in page and "verify-banner" not in page
