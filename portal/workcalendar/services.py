@@ -125,7 +125,9 @@ def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
     national = _national(year)
     off = {d for d in national if d.year == year}
     extra = {d for d in national.weekend_workdays if d.year == year}
-    declared = DeclaredDay.objects.filter(calendar_id=calendar.pk, date__year=year).values_list("date", "kind")
+    declared: list[tuple[dt.date, str]] = []
+    if calendar.pk is not None:  # an unsaved calendar (tests, previews) has no declared days
+        declared = list(DeclaredDay.objects.filter(calendar_id=calendar.pk, date__year=year).values_list("date", "kind"))
     for day, kind in declared:
         if kind == DeclaredDayKind.DAY_OFF:
             off.add(day)
@@ -133,7 +135,7 @@ def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
         else:
             off.discard(day)
             extra.add(day)
-    # Normalise: "off" only needs days that would otherwise work; "extra" only weekend days.
+    # A make-up working day wins over a day off; "extra" only matters on weekend days.
     off = {d for d in off if d not in extra}
     extra = {d for d in extra if d.weekday() in weekend}
     return YearDays(off=frozenset(off), extra_working=frozenset(extra))
@@ -144,6 +146,8 @@ def _year_days(calendar: WorkCalendar, year: int) -> YearDays:
     found = _memo.get(key)
     if found is not None:
         return found
+    if calendar.pk is None:  # unsaved: nothing shared to cache, memoise in the process only
+        return _remember(key, _compute_year(calendar, year))
     cache_key = f"workcalendar:{key[0]}:{key[1]}:{year}"
     found = None
     try:
@@ -158,6 +162,10 @@ def _year_days(calendar: WorkCalendar, year: int) -> YearDays:
             cache.set(cache_key, {"off": sorted(found.off), "extra": sorted(found.extra_working)}, 7 * 24 * 3600)
         except Exception:
             logger.warning("workcalendar.cache_unavailable", exc_info=True)
+    return _remember(key, found)
+
+
+def _remember(key: tuple[int, str, int], found: YearDays) -> YearDays:
     with _memo_lock:
         if len(_memo) >= _MEMO_MAX:
             _memo.clear()
