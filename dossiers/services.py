@@ -320,7 +320,9 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _may_attach(dossier: Dossier, actor: Any) -> bool:
+def may_attach_files(dossier: Dossier, actor: Any) -> bool:
+    """Whether ``actor`` may attach files now: the applicant to his draft or when supplements are
+    requested; the receiving agency's clerk at intake (status 1) or for supplements (status 5)."""
     owner = workflow.actor_matches(dossier, actor, "applicant", workflow.OWNER)
     clerk = workflow.actor_matches(dossier, actor, Role.CLERK, workflow.RECEIVING)
     if dossier.status == DossierStatus.DRAFT:
@@ -393,6 +395,9 @@ def dossier_remove_file(*, dossier_file: DossierFile, actor: Any) -> None:
     if not _may_attach(dossier, actor):
         raise PermissionDenied()
     DossierFile.objects.filter(pk=dossier_file.pk, dossier=dossier).delete()
+
+
+_may_attach = may_attach_files  # kept for callers written before the public name
 
 
 # --- intake -----------------------------------------------------------------------------------
