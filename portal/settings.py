@@ -147,7 +147,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker longer than this
+CELERY_BEAT_SCHEDULE: dict = {
+    # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
+    "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
+    "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": 60.0},
+}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -205,13 +210,18 @@ EMAIL_BACKEND = config(
     "django.core.mail.backends.filebased.EmailBackend",
     help_text="Django e-mail backend. SMTP in production; the demo writes mails to var/mail.",
 )
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_FILE_PATH = config("EMAIL_FILE_PATH", str(VAR_DIR / "mail"), help_text="Folder the file-based e-mail backend writes to.")
 EMAIL_HOST = config("EMAIL_HOST", "localhost", help_text="SMTP host.")
 EMAIL_PORT = config("EMAIL_PORT", 25, cast=int, help_text="SMTP port.")
 EMAIL_HOST_USER = config("EMAIL_HOST_USER", "", help_text="SMTP user.")
 EMAIL_HOST_PASSWORD = config("EMAIL_HOST_PASSWORD", "", help_text="SMTP password.")
 EMAIL_USE_TLS = config("EMAIL_USE_TLS", False, cast=bool, help_text="SMTP STARTTLS.")
 DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@dichvucong.local>", help_text="Sender of the portal's e-mails.")
+SMS_BACKEND = config("SMS_BACKEND", "portal.notifications.sms.DatabaseSmsBackend", help_text="SMS backend: portal.notifications.sms.HttpBrandnameSmsBackend in production; the default only records the SMS.")
+SMS_GATEWAY_URL = config("SMS_GATEWAY_URL", "", help_text="Brandname SMS gateway endpoint (JSON POST).")
+SMS_API_KEY = config("SMS_API_KEY", "", help_text="API key of the SMS gateway.")
+SMS_BRANDNAME = config("SMS_BRANDNAME", "DICHVUCONG", help_text="Registered SMS brandname (sender name).")
+NOTIFICATION_CLAIM_TIMEOUT = config("NOTIFICATION_CLAIM_TIMEOUT", 600, cast=int, help_text="Seconds after which a notification stuck in sending (worker crash) is sent again.")
 
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

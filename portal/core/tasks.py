@@ -24,3 +24,11 @@ def ping() -> str:
     (folder / "worker").write_text(now, encoding="utf-8")
     logger.info("core.ping", extra={"at": now})
     return "pong"
+
+
+@shared_task(name="portal.core.tasks.relay_outbox", ignore_result=True)
+def relay_outbox(batch: int = 200) -> int:
+    """Beat task: publish the outbox messages the on-commit attempt could not (broker down, crash)."""
+    from portal.core.outbox import relay_outbox as relay
+
+    return relay(batch=batch)

@@ -1,0 +1,223 @@
+"""Create and deliver notifications about dossier events.
+
+Exactly-once effect = at-least-once delivery + an atomic claim (TECH-NOTES "Celery and Redis"):
+* a notification row per (event occurrence, recipient, channel) under a unique ``event_key``, so a
+  task delivered twice creates nothing new;
+* :func:`deliver` claims the row with one ``UPDATE … WHERE state = 'queued'``: of two workers only
+  one gets rowcount 1 and sends;
+* a worker killed mid-send leaves the row ``sending``; :func:`requeue_stuck` puts it back after
+  ``NOTIFICATION_CLAIM_TIMEOUT`` and delivers it again (at most one extra send per crash).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import TemplateDoesNotExist, render_to_string
+from django.utils import timezone, translation
+
+from portal.core.text import nfc
+from portal.notifications.models import Notification, NotificationChannel, NotificationState
+from portal.notifications.sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+#: Events shown to the applicant and to a staff member. ``late_apology`` is an alias of ``apology``.
+APPLICANT_EVENTS = (
+    "submitted", "received", "supplement_requested", "refused", "result_ready", "payment_requested",
+    "returned", "withdrawn", "stopped", "apology",
+)
+STAFF_EVENTS = ("assigned", "supplement_answered", "approval_requested", "sent_back", "transferred")
+ALIASES = {"late_apology": "apology"}
+MAX_ATTEMPTS = 5
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: Any
+    email: str
+    phone: str
+    language: str
+    by_email: bool
+    by_sms: bool
+
+
+def _dossier(dossier_id: int) -> Any | None:
+    """The dossier, read through the app registry (the dossiers app is optional to this one)."""
+    try:
+        model = apps.get_model("dossiers", "Dossier")
+    except LookupError:
+        return None
+    return model.objects.select_related("procedure", "applicant").filter(pk=dossier_id).first()
+
+
+def _applicant(dossier: Any) -> Recipient:
+    user = getattr(dossier, "applicant", None)
+    email = getattr(dossier, "applicant_email", "") or (user.email if user else "")
+    phone = getattr(dossier, "applicant_phone", "") or (user.phone if user else "")
+    if user is not None:
+        lang = user.language if user.language in LANGUAGES else "vi"
+        return Recipient(user, email, phone, lang, bool(user.notify_email and email), bool(user.notify_sms and phone))
+    # Counter applicant without an account: e-mail if given, else SMS to the phone left at the counter.
+    return Recipient(None, email, phone, "vi", bool(email), bool(phone and not email))
+
+
+def _staff(user: Any) -> Recipient:
+    lang = user.language if user.language in LANGUAGES else "vi"
+    return Recipient(user, user.email, user.phone, lang, bool(user.notify_email and user.email), bool(user.notify_sms and user.phone))
+
+
+def render_event(event: str, context: dict[str, Any], language: str) -> tuple[str, str]:
+    """Subject and body of ``event`` in ``language`` from ``notifications/<event>.{subject,body}.txt``."""
+    event = ALIASES.get(event, event)
+    with translation.override(language):
+        try:
+            subject = render_to_string(f"notifications/{event}.subject.txt", context)
+        except TemplateDoesNotExist:
+            subject = render_to_string("notifications/generic.subject.txt", context)
+        try:
+            body = render_to_string(f"notifications/{event}.body.txt", context)
+        except TemplateDoesNotExist:
+            body = render_to_string("notifications/generic.body.txt", context)
+    return nfc(" ".join(subject.split())), nfc(body.strip() + "\n")
+
+
+def _context(dossier: Any, recipient: Recipient, event: str) -> dict[str, Any]:
+    procedure = getattr(dossier, "procedure", None)
+    name = getattr(procedure, "name", "") if procedure else ""
+    if recipient.language == "en" and procedure is not None:
+        name = getattr(procedure, "name_en", "") or name
+    return {
+        "dossier": dossier,
+        "code": getattr(dossier, "code", None) or "",
+        "procedure_name": name,
+        "applicant_name": getattr(dossier, "applicant_name", ""),
+        "recipient_name": (getattr(recipient.user, "full_name", "") if recipient.user else "") or getattr(dossier, "applicant_name", ""),
+        "due_at": getattr(dossier, "rescheduled_due_at", None) if event in ("apology", "late_apology") else getattr(dossier, "due_at", None),
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "province": settings.PROVINCE_NAME,
+        "hotline": settings.HOTLINE,
+        "event": event,
+    }
+
+
+def _create(*, dossier: Any, recipient: Recipient, event: str, key: str) -> list[int]:
+    """One row per channel the recipient wants; an existing key is left as it is."""
+    channels = []
+    if recipient.by_email:
+        channels.append((NotificationChannel.EMAIL, recipient.email))
+    if recipient.by_sms:
+        channels.append((NotificationChannel.SMS, recipient.phone))
+    if not channels:
+        return []
+    subject, body = render_event(event, _context(dossier, recipient, event), recipient.language)
+    ids = []
+    with transaction.atomic():
+        for channel, address in channels:
+            row, _created = Notification.objects.get_or_create(
+                event_key=f"{key}:{channel}"[:255],
+                defaults={
+                    "recipient": recipient.user, "address": address, "channel": channel, "event": event,
+                    "dossier_id": dossier.pk, "subject": subject, "body": body, "language": recipient.language,
+                },
+            )
+            ids.append(row.pk)
+    return ids
+
+
+def _key(key: str | None) -> str:
+    # Without a key (a direct call) every call is a new occurrence; the task passes its task id.
+    return key or f"call:{uuid.uuid4().hex}"
+
+
+def notify_applicant(*, dossier_id: int, event: str, key: str | None = None) -> list[int]:
+    """Queue the applicant's notifications about ``event`` and deliver them; returns the row ids.
+
+    ``key`` identifies the event occurrence (the Celery task id when called from
+    ``send_dossier_event``): the same key never produces a second notification.
+    """
+    dossier = _dossier(dossier_id)
+    if dossier is None:
+        logger.warning("notifications.no_dossier", extra={"dossier_id": dossier_id, "event": event})
+        return []
+    ids = _create(dossier=dossier, recipient=_applicant(dossier), event=event, key=f"{_key(key)}:applicant")
+    for pk in ids:
+        deliver(notification_id=pk)
+    return ids
+
+
+def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None = None) -> list[int]:
+    """Queue and deliver a staff member's notification about ``event`` on a dossier."""
+    dossier = _dossier(dossier_id)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if dossier is None or user is None:
+        logger.warning("notifications.no_recipient", extra={"dossier_id": dossier_id, "user_id": user_id})
+        return []
+    ids = _create(dossier=dossier, recipient=_staff(user), event=event, key=f"{_key(key)}:user:{user_id}")
+    for pk in ids:
+        deliver(notification_id=pk)
+    return ids
+
+
+def _claim(notification_id: int) -> bool:
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, state=NotificationState.QUEUED).update(
+        state=NotificationState.SENDING, claimed_at=now
+    )
+    return claimed == 1
+
+
+def _send(notification: Notification) -> None:
+    if notification.channel == NotificationChannel.EMAIL:
+        EmailMessage(notification.subject, notification.body, to=[notification.address]).send(fail_silently=False)
+    else:
+        send_sms(phone=notification.address, message=f"{notification.subject}. {settings.SITE_URL}")
+
+
+def deliver(*, notification_id: int) -> bool:
+    """Send one queued notification if this process wins the claim; True when it was sent here."""
+    if not _claim(notification_id):
+        return False
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        _send(notification)
+    except Exception as exc:  # noqa: BLE001 - SMTP/gateway errors of any kind are kept on the row
+        attempts = notification.attempts + 1
+        state = NotificationState.FAILED if attempts >= MAX_ATTEMPTS else NotificationState.QUEUED
+        Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.warning("notifications.send_failed", extra={"notification_id": notification_id, "error": str(exc)})
+        return False
+    Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+        state=NotificationState.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, error=""
+    )
+    return True
+
+
+def requeue_stuck(*, older_than: timedelta | None = None) -> int:
+    """Beat sweep: re-queue rows left ``sending`` by a crashed worker, then deliver every due row.
+
+    Due rows are those ``sending`` or ``queued`` (a failed attempt) for longer than the claim timeout.
+    Returns how many were sent by this sweep.
+    """
+    timeout = older_than if older_than is not None else timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+    cutoff = timezone.now() - timeout
+    Notification.objects.filter(state=NotificationState.SENDING, claimed_at__lt=cutoff).update(state=NotificationState.QUEUED)
+    due = Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    return sum(1 for pk in list(due[:500]) if deliver(notification_id=pk))
+
+
+def retry(*, ids: list[int]) -> int:
+    """Admin action: put failed notifications back in the queue (sent ones are never resent)."""
+    return Notification.objects.filter(pk__in=ids, state=NotificationState.FAILED).update(state=NotificationState.QUEUED, attempts=0, error="")

@@ -1,0 +1,31 @@
+"""Celery tasks of the notifications app (published through the outbox, see portal.core.outbox)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from portal.notifications import services
+
+
+@shared_task(bind=True, name="portal.notifications.tasks.send_dossier_event", ignore_result=True)
+def send_dossier_event(self, dossier_id: int, event: str, user_id: int | None = None, key: str | None = None) -> int:
+    """Notify the applicant (``user_id`` None) or one staff member of a dossier event.
+
+    The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
+    same id, so it creates no second notification.
+    """
+    key = key or f"task:{self.request.id}"
+    if user_id:
+        return len(services.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key))
+    return len(services.notify_applicant(dossier_id=dossier_id, event=event, key=key))
+
+
+@shared_task(name="portal.notifications.tasks.deliver", ignore_result=True)
+def deliver(notification_id: int) -> bool:
+    return services.deliver(notification_id=notification_id)
+
+
+@shared_task(name="portal.notifications.tasks.requeue_stuck", ignore_result=True)
+def requeue_stuck() -> int:
+    """Beat sweep for notifications a crashed worker left in ``sending``."""
+    return services.requeue_stuck()
