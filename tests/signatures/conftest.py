@@ -96,8 +96,3 @@ def pdfsig(nssdb: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
         return result.stdout + result.stderr
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _fresh_token_view():  # type: ignore[no-untyped-def]
-    yield
