@@ -432,12 +432,13 @@ def due_at(
     ``start`` is normally :func:`counting_start`. Conventions:
 
     * ``working_days``: the day of ``start`` is day 0 and is never counted, whatever the hour
-      (Civil Code 2015 art. 147: "the first day of the period is not counted"). N whole days end
+      (Civil Code 2015 art. 147: "the first day of the period is not counted"); a start on a day
+      off or after the last session has the next working day as day 0. N whole days end
       at the end of the last session of the N-th working day after it, so the appointment slip
       shows that date, afternoon session; this is why a dossier received after the cut-off
       (which moves ``start`` to the next working day) gets one more day. A fraction f is f × 8 h
       of working time after the end of day N (0.5 day from Monday: Tuesday 11:00, morning
-      session). 0 means "within the day": the end of the start day (or of the next working day).
+      session). 0 means "within the day": the end of day 0.
     * ``working_hours``: N hours of working time from ``start``, inside the sessions only.
     * ``calendar_days``: the end of the working day on day N after the start day (a fraction
       rounds up to a whole day); if that day is a day off, the end of the next working day
@@ -450,14 +451,12 @@ def due_at(
     n = _amount(amount)
     day = moment.date()
     if unit == WORKING_DAYS:
+        # Day 0 is the day working time first flows from ``start``: its own date, or the next
+        # working day when it lies on a day off or after the day's last session.
+        day0 = day if cal.is_working(day) and moment < cal.day_end(day) else cal.next_working(day)
         whole = int(n)
         fraction = n - whole
-        if whole == 0:
-            base = cal.day_end(day)
-            if fraction == 0:
-                return base if cal.is_working(day) and moment <= base else cal.day_end(cal.next_working(day))
-        else:
-            base = cal.day_end(add_working_days(day, whole, calendar=cal.model))
+        base = cal.day_end(add_working_days(day0, whole, calendar=cal.model) if whole else day0)
         if fraction:
             return add_working_seconds(base, int(fraction * cal.day_seconds), calendar=cal.model)
         return base
