@@ -485,7 +485,10 @@ def step_due_times(
     total_due = _aware(total_due, "total_due")
     if not shares:
         return []
-    values = [_amount(s) for s in shares]
+    try:
+        values = [_amount(s) for s in shares]
+    except ValueError as exc:
+        raise ValueError(f"Every step share must be a percentage ≥ 0, not {shares!r}.") from exc
     whole = sum(values)
     if whole <= 0:
         raise ValueError("The step shares must add up to more than 0 %.")
