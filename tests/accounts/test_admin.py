@@ -114,3 +114,15 @@ def test_admin_change_form_refuses_turning_a_user_into_staff_without_agency(admi
     assert admin_client.post(url, data).status_code == 302
     user.refresh_from_db()
     assert user.kind == AccountKind.STAFF
+
+
+def test_admin_user_list_query_count_does_not_grow_with_users(admin_client, django_assert_max_num_queries):
+    for i in range(3):
+        StaffFactory(roles=[Role.CLERK, Role.LEADER], username=f"staff{i}")
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get("/admin/accounts/user/")
+    for i in range(3, 15):
+        StaffFactory(roles=[Role.CLERK], username=f"staff{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = admin_client.get("/admin/accounts/user/").content.decode()
+    assert "staff14" in page
