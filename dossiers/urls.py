@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dossiers"
-urlpatterns: list = []
+urlpatterns = [
+    # applicant
+    path("nop/<str:code>/", views.submit, name="submit"),
+    path("cua-toi/", views.my_dossiers, name="my"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/da-nop/", views.submitted, name="submitted"),
+    path("<int:pk>/thao-tac/<str:action>/", views.act, name="act"),
+    path("<int:pk>/tep/them/", views.upload, name="upload"),
+    path("<int:pk>/tep/<int:file_pk>/", views.file_download, name="file_download"),
+    path("<int:pk>/ket-qua/", views.result_download, name="result_download"),
+    # public tracking
+    path("tra-cuu/", views.track, name="track"),
+    path("tra-cuu/<str:token>/", views.track_token, name="track_token"),
+    # staff
+    path("tiep-nhan/", views.intake_queue, name="intake_queue"),
+    path("tiep-nhan/moi/", views.counter_new, name="counter_new"),
+    path("phong-ban/", views.department_queue, name="department_queue"),
+    path("duoc-giao/", views.my_queue, name="my_queue"),
+    path("cho-duyet/", views.approval_queue, name="approval_queue"),
+]

@@ -61,7 +61,7 @@ def _new_reference(dossier: Dossier) -> str:
 
 def _lock_dossier(dossier: Dossier | int) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    return Dossier.objects.select_for_update().select_related("receiving_agency", "handling_department").get(pk=pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("receiving_agency", "handling_department").get(pk=pk)
 
 
 @transaction.atomic
@@ -102,7 +102,7 @@ def payment_handle_callback(*, params: Mapping[str, str]) -> CallbackOutcome:
     reference = params.get("vnp_TxnRef", "")[:40]
     amount = gateway.amount_from_gateway(params.get("vnp_Amount", ""))
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("dossier", "created_by").filter(reference=reference).first()
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("dossier", "created_by").filter(reference=reference).first()
         if payment is None:
             return CallbackOutcome(IpnCode.NOT_FOUND)
         if amount is None or amount != payment.amount:

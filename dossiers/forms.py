@@ -1,0 +1,271 @@
+"""Forms of the dossier pages. They parse and check input only; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.constants import Role
+from portal.accounts.models import User
+from portal.agencies.models import Agency
+
+from .constants import Channel, Rating, ResultDelivery
+from .models import Dossier
+from .uploads import validate_upload
+
+
+class CheckedFileField(forms.FileField):
+    """A file field that runs :func:`dossiers.uploads.validate_upload` (type by content, size,
+    empty, damaged, name/content mismatch)."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        value = super().clean(data, initial)
+        if value:
+            validate_upload(value)
+        return value
+
+
+def _field_for(spec: dict) -> forms.Field:
+    label = spec.get("label") or spec.get("name")
+    required = bool(spec.get("required"))
+    kind = spec.get("type") or "text"
+    if kind == "textarea":
+        return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    if kind == "date":
+        return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    if kind == "number":
+        return forms.DecimalField(label=label, required=required)
+    if kind == "choice" and spec.get("choices"):
+        return forms.ChoiceField(label=label, required=required, choices=[("", "—")] + [(c, c) for c in spec["choices"]])
+    return forms.CharField(label=label, required=required, max_length=500)
+
+
+class SubmissionForm(forms.Form):
+    """The online form: receiving agency, the applicant's data, the procedure's own fields, and a
+    file (or a reused earlier file) per required document. Fields are optional for a draft; the
+    service checks completeness on submit."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Receiving agency"))
+    applicant_name = forms.CharField(label=_("Full name / organisation"), max_length=255)
+    applicant_citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, required=False)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, procedure: Any, snapshot: dict, agencies: Any, reusable: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.snapshot = snapshot
+        self.fields["agency"].queryset = agencies
+        self.form_field_names: list[str] = []
+        for spec in snapshot.get("form_fields", []) or []:
+            name = f"f_{spec.get('name')}"
+            self.fields[name] = _field_for(spec)
+            self.fields[name].required = False
+            self.form_field_names.append(name)
+        self.document_fields: list[tuple[dict, str, str]] = []
+        reuse_choices = [("", _("— upload a new file —"))] + [
+            (str(f.pk), f"{f.original_name} · {f.document_name} · {f.dossier}") for f in reusable
+        ]
+        for doc in snapshot.get("documents", []):
+            up, reuse = f"doc_{doc['id']}", f"reuse_{doc['id']}"
+            self.fields[up] = CheckedFileField(label=doc["name"], required=False)
+            self.fields[reuse] = forms.ChoiceField(label=_("or reuse an earlier file"), required=False, choices=reuse_choices)
+            self.document_fields.append((doc, up, reuse))
+        self.reusable = {str(f.pk): f for f in reusable}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for _doc, _up, reuse in self.document_fields:
+            if data.get(reuse) and data[reuse] not in self.reusable:
+                self.add_error(reuse, _("Choose one of your own earlier files."))
+        return data
+
+    def form_data(self) -> dict:
+        out = {}
+        for spec in self.snapshot.get("form_fields", []) or []:
+            value = self.cleaned_data.get(f"f_{spec.get('name')}")
+            out[spec.get("name")] = "" if value is None else str(value)
+        return out
+
+    def applicant(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "name": d["applicant_name"], "citizen_id": d.get("applicant_citizen_id", ""),
+            "phone": d.get("applicant_phone", ""), "address": d.get("applicant_address", ""),
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class CounterIntakeForm(forms.Form):
+    """A walk-in (channel 1) or postal (channel 3) dossier recorded by the one-stop clerk."""
+
+    procedure_code = forms.CharField(label=_("Procedure code"), max_length=30)
+    channel = forms.TypedChoiceField(
+        label=_("Channel"), coerce=int,
+        choices=[(Channel.IN_PERSON, Channel.IN_PERSON.label), (Channel.POSTAL, Channel.POSTAL.label)],
+    )
+    applicant_name = forms.CharField(label=_("Full name / organisation"), max_length=255)
+    applicant_citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, required=False)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    scans = MultipleFileField(label=_("Scanned papers (PDF, JPEG, PNG)"), required=False)
+    comment = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def clean_scans(self) -> list:
+        files = self.cleaned_data.get("scans") or []
+        for f in files:
+            validate_upload(f)
+        return files
+
+
+class UploadForm(forms.Form):
+    """One more file for a dossier (supplement answer, or a scan at intake)."""
+
+    document_id = forms.TypedChoiceField(label=_("Document"), coerce=int, required=False, empty_value=None)
+    file = CheckedFileField(label=_("File (PDF, JPEG, PNG)"))
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        docs = dossier.procedure_version.snapshot.get("documents", [])
+        self.fields["document_id"].choices = [("", _("Other document"))] + [(d["id"], d["name"]) for d in docs]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SupplementRequestForm(forms.Form):
+    items = forms.CharField(
+        label=_("Missing items (one per line: document | why)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def clean_items(self) -> list[dict]:
+        rows = []
+        for line in self.cleaned_data["items"].splitlines():
+            if not line.strip():
+                continue
+            document, _sep, why = line.partition("|")
+            rows.append({"document": document.strip()[:500], "reason": why.strip()[:1000]})
+        if not rows:
+            raise ValidationError(_("List at least one missing item."))
+        return rows
+
+
+def _staff_with_role(role: str, within: Agency) -> Any:
+    units = Agency.objects.subtree_of(within)
+    return (
+        User.objects.filter(Q(agency__in=units) | Q(department__in=units), is_active=True, roles__role=role)
+        .order_by("full_name").distinct()
+    )
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Handling department"), required=False)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Specialist"), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Agency.objects.subtree_of(dossier.receiving_agency).order_by("name")
+        self.fields["assignee"].queryset = _staff_with_role(Role.SPECIALIST, dossier.receiving_agency)
+
+
+class ForwardForm(forms.Form):
+    leader = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Leader"), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = _staff_with_role(Role.LEADER, dossier.receiving_agency)
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+    result_file = CheckedFileField(label=_("Electronic result (PDF)"), required=False)
+
+
+class PaymentRequestForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (VND)"), min_value=1, max_digits=14, decimal_places=0)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class CounterPaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount received (VND)"), min_value=1, max_digits=14, decimal_places=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class ReturnForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("Returned"), choices=ResultDelivery.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+class TransferForm(forms.Form):
+    to_agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), label=_("To agency"))
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.exclude(pk=dossier.receiving_agency_id).order_by("name")
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the delay"), max_length=2000)
+    new_due_at = forms.DateTimeField(label=_("New appointment date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Dossier code"), max_length=40)
+    second_factor = forms.CharField(
+        label=_("Last 4 digits of the ID number or phone"), min_length=4, max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class WorklistFilterForm(forms.Form):
+    q = forms.CharField(label=_("Code, name or ID number"), required=False, max_length=100)
+    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None, choices=[])
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    due_soon = forms.BooleanField(label=_("Due soon"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .constants import DossierStatus
+
+        self.fields["status"].choices = [("", _("All"))] + [(s.value, s.label) for s in DossierStatus if s != DossierStatus.DRAFT]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"q": d.get("q") or "", "status": d.get("status"), "overdue": d.get("overdue") or None, "due_soon": d.get("due_soon") or None}
+

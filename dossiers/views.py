@@ -1,0 +1,389 @@
+"""Dossier pages. Thin: parse input, call a selector (scoped by who asks: another's dossier is a
+404) or a service (which checks role and state: a wrong role is a 403), render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.constants import Role
+from portal.accounts.selectors import can_submit_dossiers
+from portal.agencies.models import Agency
+from procedures.models import Procedure
+
+from . import forms, selectors, services, workflow
+from .constants import Action, DossierStatus
+from .document_store import reusable_files_for
+from .exceptions import DossierError
+from .models import Dossier, DossierFile
+from .uploads import safe_download_name
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest, *roles: str) -> None:
+    user = request.user
+    if not getattr(user, "is_staff_member", False) or (roles and not user.has_role(*roles)):
+        raise DjangoPermissionDenied(_("This page is for one-stop staff."))
+
+
+def _worklist(request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]) -> HttpResponse:
+    _require_staff(request, *roles)
+    form = forms.WorklistFilterForm(request.GET or None)
+    qs = selector(request.user, **form.filters())
+    rows = list(qs[:200])
+    context = {
+        "title": title, "kind": kind, "form": form, "rows": rows, "total": qs.count(),
+        "overdue": sum(1 for r in rows if r.is_overdue), "due_soon": sum(1 for r in rows if r.is_due_soon),
+    }
+    if kind == "department" and request.user.has_role(Role.LEADER):
+        unit = request.user.department or request.user.agency
+        context["specialists"] = forms._staff_with_role(Role.SPECIALIST, unit)
+    return render(request, "dossiers/worklist.html", context)
+
+
+# --- applicant ----------------------------------------------------------------------------------
+
+
+def _agencies_for(procedure: Procedure) -> Any:
+    return Agency.objects.filter(Q(pk__in=procedure.agencies.values("pk")) | Q(level__in=procedure.agency_levels or [])).order_by("name")
+
+
+@login_required
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Online submission (channel 2): fill, attach, save a draft and come back, submit."""
+    procedure = get_object_or_404(Procedure.objects.select_related("sector"), code=code)
+    if not can_submit_dossiers(request.user):
+        raise DjangoPermissionDenied(_("Online submission needs an applicant account with a verified e-mail address."))
+    draft = None
+    if request.GET.get("ho_so") or request.POST.get("draft"):
+        draft = selectors.get_dossier_for(request.user, request.GET.get("ho_so") or request.POST.get("draft"))
+        if draft.status != DossierStatus.DRAFT or draft.procedure_id != procedure.pk:
+            return redirect("dossiers:detail", pk=draft.pk)
+    snapshot = draft.procedure_version.snapshot if draft else procedure.versions.order_by("-version").values_list("snapshot", flat=True).first()
+    if not snapshot or procedure.level not in (3, 4):
+        raise Http404(_("This procedure cannot be submitted online."))
+    user = request.user
+    initial = {
+        "applicant_name": user.organisation_name or user.full_name, "applicant_citizen_id": user.citizen_id,
+        "applicant_phone": user.phone, "applicant_address": user.address,
+    }
+    if draft:
+        initial.update(agency=draft.receiving_agency_id, applicant_name=draft.applicant_name, applicant_citizen_id=draft.applicant_citizen_id,
+                       applicant_phone=draft.applicant_phone, applicant_address=draft.applicant_address)
+        initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+    reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
+    form = forms.SubmissionForm(request.POST or None, request.FILES or None, initial=initial, procedure=procedure,
+                                snapshot=snapshot, agencies=_agencies_for(procedure), reusable=reusable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.dossier_save_draft(
+                actor=user, dossier=draft, procedure=procedure, agency=form.cleaned_data["agency"],
+                form_data=form.form_data(), applicant=form.applicant(),
+            ) if draft else services.dossier_save_draft(
+                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form.form_data(), applicant=form.applicant(),
+            )
+            for doc, up, reuse in form.document_fields:
+                if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
+                    for old in draft.files.filter(document_id=doc["id"]):
+                        services.dossier_remove_file(dossier_file=old, actor=user)
+                if form.cleaned_data.get(up):
+                    services.dossier_add_file(dossier=draft, actor=user, uploaded_file=form.cleaned_data[up], document_id=doc["id"])
+                elif form.cleaned_data.get(reuse):
+                    services.dossier_reuse_file(dossier=draft, actor=user, source=form.reusable[form.cleaned_data[reuse]], document_id=doc["id"])
+            if "submit" in request.POST:
+                services.dossier_submit(dossier=draft, actor=user)
+                return redirect("dossiers:submitted", pk=draft.pk)
+            messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
+            return redirect(f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}")
+        except DossierError as exc:
+            form.add_error(None, exc.message)
+    files = {f.document_id: f for f in draft.files.all()} if draft else {}
+    documents = [(doc, form[up], form[reuse], files.get(doc["id"])) for doc, up, reuse in form.document_fields]
+    return render(request, "dossiers/submit.html", {
+        "procedure": procedure, "form": form, "draft": draft, "documents": documents,
+        "own_fields": [form[n] for n in form.form_field_names], "fees": snapshot.get("fees", []),
+    })
+
+
+@login_required
+def submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = selectors.get_dossier_for(request.user, pk)
+    return render(request, "dossiers/submitted.html", {"dossier": dossier})
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    """"Hồ sơ của tôi": every dossier of the applicant, pending supplement requests first."""
+    if not getattr(request.user, "is_applicant", False):
+        raise DjangoPermissionDenied(_("This page is for applicants."))
+    return render(request, "dossiers/my.html", {
+        "dossiers": selectors.applicant_dossiers(request.user)[:200],
+        "pending": selectors.pending_supplement_requests(request.user),
+    })
+
+
+# --- one dossier ---------------------------------------------------------------------------------
+
+ACTION_FORMS: dict[str, Any] = {
+    Action.RECEIVE: forms.CommentForm, Action.REQUEST_SUPPLEMENT: forms.SupplementRequestForm,
+    Action.ANSWER_SUPPLEMENT: forms.CommentForm, Action.REFUSE: forms.ReasonForm, Action.ASSIGN: forms.AssignForm,
+    Action.FORWARD: forms.ForwardForm, Action.SEND_BACK: forms.ReasonForm, Action.APPROVE: forms.ApproveForm,
+    Action.REQUEST_PAYMENT: forms.PaymentRequestForm, Action.CONFIRM_PAYMENT: forms.CounterPaymentForm,
+    Action.RETURN_RESULT: forms.ReturnForm, Action.WITHDRAW: forms.ReasonForm, Action.STOP: forms.ReasonForm,
+    Action.TRANSFER: forms.TransferForm, Action.RATE: forms.RateForm, Action.APOLOGISE: forms.ApologyForm,
+}
+_NEEDS_DOSSIER = {Action.ASSIGN, Action.FORWARD, Action.TRANSFER}
+
+
+def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = None) -> Any:
+    cls = ACTION_FORMS[action]
+    kwargs = {"dossier": dossier} if action in _NEEDS_DOSSIER else {}
+    form = cls(data, files, prefix=action, **kwargs)
+    if action in (Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT) and data is None:
+        form.initial["amount"] = dossier.fee_total or None
+    return form
+
+
+def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
+    s = services
+    if action == Action.RECEIVE:
+        return s.dossier_receive(dossier=dossier, actor=user, comment=d["comment"])
+    if action == Action.REQUEST_SUPPLEMENT:
+        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"])
+    if action == Action.ANSWER_SUPPLEMENT:
+        return s.dossier_answer_supplement(dossier=dossier, actor=user, comment=d["comment"])
+    if action == Action.REFUSE:
+        return s.dossier_refuse(dossier=dossier, actor=user, reason=d["reason"])
+    if action == Action.ASSIGN:
+        return s.dossier_assign(dossier=dossier, actor=user, department=d["department"], assignee=d["assignee"], comment=d["comment"])
+    if action == Action.FORWARD:
+        return s.dossier_forward_for_approval(dossier=dossier, actor=user, leader=d["leader"], comment=d["comment"])
+    if action == Action.SEND_BACK:
+        return s.dossier_send_back(dossier=dossier, actor=user, reason=d["reason"])
+    if action == Action.APPROVE:
+        return s.dossier_approve(dossier=dossier, actor=user, comment=d["comment"], result_file=d.get("result_file"))
+    if action == Action.REQUEST_PAYMENT:
+        return s.dossier_request_payment(dossier=dossier, actor=user, amount=d["amount"], reason=d["reason"])
+    if action == Action.CONFIRM_PAYMENT:
+        from portal.payments.services import payment_record_at_counter
+
+        return payment_record_at_counter(dossier=dossier, actor=user, amount=d["amount"], note=d["note"])
+    if action == Action.RETURN_RESULT:
+        return s.dossier_return_result(dossier=dossier, actor=user, delivery=d["delivery"], comment=d["comment"])
+    if action == Action.WITHDRAW:
+        return s.dossier_withdraw(dossier=dossier, actor=user, reason=d["reason"])
+    if action == Action.STOP:
+        return s.dossier_stop(dossier=dossier, actor=user, reason=d["reason"])
+    if action == Action.TRANSFER:
+        return s.dossier_transfer(dossier=dossier, actor=user, to_agency=d["to_agency"], comment=d["comment"])
+    if action == Action.RATE:
+        return s.dossier_rate(dossier=dossier, actor=user, rating=d["rating"], comment=d["comment"])
+    if action == Action.APOLOGISE:
+        return s.dossier_record_apology(dossier=dossier, actor=user, reason=d["reason"], new_due_at=d["new_due_at"])
+    raise Http404
+
+
+def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None) -> dict:
+    user = request.user
+    actions = workflow.allowed_actions(dossier, user)
+    is_owner = getattr(user, "is_applicant", False) and dossier.applicant_id == user.pk
+    action_forms = []
+    for action in actions:
+        if action not in ACTION_FORMS:
+            continue
+        if action == Action.CONFIRM_PAYMENT and is_owner:
+            continue  # the applicant pays online (button below), the clerk records a counter payment
+        form = bound[1] if bound and bound[0] == action else _action_form(action, dossier)
+        action_forms.append((action, Action(action).label, form))
+    from portal.payments.selectors import dossier_payments
+
+    return {
+        "dossier": dossier, "is_owner": is_owner, "is_staff": getattr(user, "is_staff_member", False),
+        "actions": actions, "action_forms": action_forms,
+        "history": selectors.dossier_history(dossier), "files": dossier.files.all(),
+        "steps": dossier.steps.all(), "supplements": dossier.supplement_requests.order_by("-requested_at"),
+        "payments": dossier_payments(dossier), "can_pay_online": is_owner and Action.CONFIRM_PAYMENT in actions,
+        "upload_form": forms.UploadForm(dossier=dossier) if services.may_attach_files(dossier, user) else None,
+    }
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One dossier: status, steps, history (process-control slip), files, allowed actions."""
+    dossier = selectors.get_dossier_for(request.user, pk)
+    return render(request, "dossiers/detail.html", _detail_context(request, dossier))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one workflow action through its service. Bad input re-renders with the message; a
+    wrong role is a 403 (raised by the service), another's dossier a 404."""
+    dossier = selectors.get_dossier_for(request.user, pk)
+    if action not in ACTION_FORMS:
+        raise Http404
+    try:
+        # State first (a clear message), then role (a 403), before looking at the input.
+        workflow.check_transition(dossier, request.user, action)
+        form = _action_form(action, dossier, request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "dossiers/detail.html", _detail_context(request, dossier, bound=(action, form)), status=400)
+        _run_action(action, dossier, request.user, form.cleaned_data)
+    except DossierError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", pk=dossier.pk)
+    messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach one more file: the applicant answering a supplement request, the clerk's scans."""
+    dossier = selectors.get_dossier_for(request.user, pk)
+    if not services.may_attach_files(dossier, request.user):
+        raise DjangoPermissionDenied(_("Files cannot be attached to this dossier now."))
+    form = forms.UploadForm(request.POST, request.FILES, dossier=dossier)
+    if form.is_valid():
+        try:
+            services.dossier_add_file(
+                dossier=dossier, actor=request.user, uploaded_file=form.cleaned_data["file"],
+                document_id=form.cleaned_data["document_id"], is_digitised=getattr(request.user, "is_staff_member", False),
+            )
+            messages.success(request, _("File attached."))
+        except DossierError as exc:
+            messages.error(request, exc.message)
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+def _attachment(field_file: Any, name: str, content_type: str) -> FileResponse:
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file is missing.")) from None
+    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    dossier = selectors.get_dossier_for(request.user, pk)
+    item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
+    return _attachment(item.file, item.original_name, item.content_type)
+
+
+@login_required
+def result_download(request: HttpRequest, pk: int) -> FileResponse:
+    dossier = selectors.get_dossier_for(request.user, pk)
+    if not dossier.result_file or dossier.status not in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
+        raise Http404(_("No electronic result yet."))
+    if getattr(request.user, "is_applicant", False) and dossier.status != DossierStatus.RETURNED:
+        raise Http404(_("No electronic result yet."))
+    return _attachment(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
+
+
+# --- public tracking ----------------------------------------------------------------------------
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Tra cứu hồ sơ: code + last 4 digits of the ID number or phone. No personal data shown."""
+    form = forms.TrackForm(request.GET or None)
+    result, searched = None, False
+    if form.is_bound and form.is_valid():
+        searched = True
+        result = selectors.track_public(form.cleaned_data["code"], form.cleaned_data["second_factor"])
+    return render(request, "dossiers/track.html", {"form": form, "result": result, "searched": searched}, status=200 if result or not searched else 404)
+
+
+def track_token(request: HttpRequest, token: str) -> HttpResponse:
+    result = selectors.track_by_token(token)
+    if result is None:
+        raise Http404(_("No dossier matches this link."))
+    return render(request, "dossiers/track.html", {"form": forms.TrackForm(), "result": result, "searched": True})
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+@login_required
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    return _worklist(request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,))
+
+
+@login_required
+def department_queue(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _bulk_assign(request)
+    return _worklist(request, selectors.department_queue, title=_("Department queue"), kind="department", roles=(Role.LEADER, Role.SPECIALIST))
+
+
+def _bulk_assign(request: HttpRequest) -> HttpResponse:
+    _require_staff(request, Role.LEADER)
+    ids = [i for i in request.POST.getlist("dossier") if i.isdigit()][:200]
+    dossiers = list(selectors.department_queue(request.user).filter(pk__in=ids))
+    if len(dossiers) != len(set(ids)):
+        raise Http404
+    unit = request.user.department or request.user.agency
+    assignee = forms._staff_with_role(Role.SPECIALIST, unit).filter(pk=request.POST.get("assignee") if str(request.POST.get("assignee", "")).isdigit() else None).first()
+    if not dossiers or assignee is None:
+        messages.error(request, _("Choose the dossiers and a specialist."))
+        return redirect("dossiers:department_queue")
+    try:
+        services.dossiers_bulk_assign(dossiers=dossiers, actor=request.user, assignee=assignee)
+    except DossierError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:department_queue")
+    messages.success(request, _("%(count)d dossiers assigned to %(name)s.") % {"count": len(dossiers), "name": assignee.full_name})
+    return redirect("dossiers:department_queue")
+
+
+@login_required
+def my_queue(request: HttpRequest) -> HttpResponse:
+    return _worklist(request, selectors.my_queue, title=_("Assigned to me"), kind="mine", roles=())
+
+
+@login_required
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    return _worklist(request, selectors.approval_queue, title=_("Waiting for my approval"), kind="approval", roles=(Role.LEADER,))
+
+
+@login_required
+def counter_new(request: HttpRequest) -> HttpResponse:
+    """Counter intake: a walk-in or postal applicant's dossier with its scanned papers."""
+    _require_staff(request, Role.CLERK)
+    form = forms.CounterIntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        procedure = Procedure.objects.filter(code=d["procedure_code"].strip()).first()
+        if procedure is None:
+            form.add_error("procedure_code", _("No procedure has this code."))
+        else:
+            try:
+                dossier = services.dossier_create_at_counter(
+                    actor=request.user, procedure=procedure, channel=d["channel"], comment=d["comment"],
+                    applicant={"name": d["applicant_name"], "citizen_id": d["applicant_citizen_id"], "phone": d["applicant_phone"],
+                               "email": d["applicant_email"], "address": d["applicant_address"]},
+                )
+                for scan in d["scans"]:
+                    services.dossier_add_file(dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True)
+                messages.success(request, _("Dossier recorded. Check it and receive it, ask for supplements or refuse it."))
+                return redirect("dossiers:detail", pk=dossier.pk)
+            except DossierError as exc:
+                form.add_error(None, exc.message)
+    return render(request, "dossiers/counter_new.html", {"form": form})
+
