@@ -24,8 +24,9 @@ from portal.core.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
-#: After this many failed publishes a message is marked ``failed`` and shown to administrators.
-MAX_ATTEMPTS: int = getattr(settings, "OUTBOX_MAX_ATTEMPTS", 12)
+#: After this many failed publishes (setting ``OUTBOX_MAX_ATTEMPTS``) a message is marked ``failed``
+#: and shown to administrators.
+MAX_ATTEMPTS: int = 12
 #: Back-off ceiling in seconds between two attempts on the same message.
 MAX_BACKOFF: int = 300
 
@@ -109,7 +110,7 @@ def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
 
 def _record_failure(message: OutboxMessage, exc: Exception) -> None:
     attempts = message.attempts + 1
-    status = OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+    status = OutboxStatus.FAILED if attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS) else OutboxStatus.PENDING
     OutboxMessage.objects.filter(pk=message.pk).update(
         attempts=attempts,
         available_at=timezone.now() + backoff(attempts),

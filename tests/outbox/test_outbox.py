@@ -1,0 +1,116 @@
+"""The outbox commits with the business transaction, ignores duplicates, and survives a dead broker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from portal.core.models import OutboxMessage
+from portal.core.outbox import outbox_enqueue, relay_outbox
+from tests.celery_support import broker, purge_queue, queue_length
+
+DEAD_BROKER = "redis://127.0.0.1:6399/7"
+TASK = "portal.core.tasks.ping"
+
+
+@pytest.fixture
+def queue():
+    purge_queue()
+    yield
+    purge_queue()
+
+
+def test_enqueue_outside_a_transaction_is_refused(db):
+    # pytest's db fixture wraps the test in a transaction: leave it to see the guard
+    with pytest.raises(RuntimeError):
+        transaction.get_connection().in_atomic_block = False
+        try:
+            outbox_enqueue(TASK, kwargs={})
+        finally:
+            transaction.get_connection().in_atomic_block = True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_business_transaction_leaves_no_message(queue):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        outbox_enqueue(TASK, kwargs={}, dedupe_key="rollback")
+        1 / 0  # noqa: B018 - the business change fails after enqueueing
+    assert not OutboxMessage.objects.exists()
+    assert queue_length() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commit_publishes_once_and_duplicates_are_ignored(queue):
+    with transaction.atomic():
+        outbox_enqueue(TASK, kwargs={}, dedupe_key="event:1")
+        outbox_enqueue(TASK, kwargs={}, dedupe_key="event:1")
+    with transaction.atomic():
+        outbox_enqueue(TASK, kwargs={}, dedupe_key="event:1")
+
+    message = OutboxMessage.objects.get()
+    assert message.status == "dispatched" and message.attempts == 1 and message.dispatched_at
+    assert queue_length() == 1
+    assert relay_outbox() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dead_broker_neither_blocks_nor_loses_the_task(queue):
+    started = time.monotonic()
+    with broker(DEAD_BROKER), transaction.atomic():
+        outbox_enqueue(TASK, kwargs={"n": 1})
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2.5
+    message = OutboxMessage.objects.get()
+    assert message.status == "pending" and message.attempts == 1
+    assert "Error" in message.last_error
+    assert message.available_at > message.created_at
+
+    assert relay_outbox() == 0  # backing off: not due yet
+    OutboxMessage.objects.update(available_at=message.created_at)
+    assert relay_outbox() == 1
+    assert OutboxMessage.objects.get().status == "dispatched"
+    assert queue_length() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_error_stops_the_pass_and_the_rows_wait(queue, settings):
+    settings.OUTBOX_RELAY_ON_COMMIT = False
+    with transaction.atomic():
+        for n in range(3):
+            outbox_enqueue(TASK, kwargs={"n": n})
+    with broker(DEAD_BROKER):
+        assert relay_outbox() == 0
+    attempts = list(OutboxMessage.objects.order_by("id").values_list("attempts", flat=True))
+    assert attempts == [1, 0, 0]
+
+    assert relay_outbox() == 2  # the first row backs off, the others go now
+    call_command("relay_outbox")  # nothing due: no error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_after_many_attempts_is_visible_and_retryable(queue, admin_client, settings):
+    settings.OUTBOX_RELAY_ON_COMMIT = False
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    with transaction.atomic():
+        outbox_enqueue(TASK, kwargs={})
+    message = OutboxMessage.objects.get()
+    with broker(DEAD_BROKER):
+        for _ in range(4):
+            OutboxMessage.objects.update(available_at=message.created_at)
+            relay_outbox()
+    message.refresh_from_db()
+    assert message.status == "failed"
+
+    page = admin_client.get(reverse("admin:core_outboxmessage_changelist") + "?status__exact=failed")
+    assert page.status_code == 200 and TASK in page.content.decode()
+    response = admin_client.post(
+        reverse("admin:core_outboxmessage_changelist"), {"action": "retry_now", "_selected_action": [message.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert relay_outbox() == 1
+    assert OutboxMessage.objects.get().status == "dispatched"
