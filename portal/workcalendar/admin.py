@@ -34,8 +34,18 @@ class WorkCalendarForm(forms.ModelForm):
         fields = ["name", "province", "morning_start", "morning_end", "afternoon_start", "afternoon_end", "weekend_days"]
 
 
+class DeclaredDayForm(forms.ModelForm):
+    #: Day first, as Vietnamese write it; never Django's default month-first guess (10/06 is June).
+    date = forms.DateField(label=_("date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], widget=forms.DateInput(format="%d/%m/%Y"))
+
+    class Meta:
+        model = DeclaredDay
+        fields = ["date", "kind", "reason"]
+
+
 class DeclaredDayInline(admin.TabularInline):
     model = DeclaredDay
+    form = DeclaredDayForm
     extra = 1
     fields = ["date", "kind", "reason", "created_by", "created_at"]
     readonly_fields = ["created_by", "created_at"]
