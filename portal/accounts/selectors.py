@@ -54,13 +54,23 @@ def needs_email_verification(user: User) -> bool:
 #: Per role, the queues of the staff workspace: (URL name, label). Pages that do not exist yet are
 #: left out by :func:`workspace_sections`, so the list can name pages other apps add later.
 WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
-    Role.CLERK: [("dossiers:intake_queue", gettext_lazy("Dossiers to receive at the one-stop counter"))],
-    Role.SPECIALIST: [("dossiers:department_queue", gettext_lazy("Dossiers to examine in my department"))],
+    Role.CLERK: [
+        ("dossiers:intake_queue", gettext_lazy("Dossiers to receive at the one-stop counter")),
+        ("dossiers:counter_new", gettext_lazy("Record a dossier brought to the counter")),
+    ],
+    Role.SPECIALIST: [
+        ("dossiers:my_queue", gettext_lazy("Dossiers assigned to me")),
+        ("dossiers:department_queue", gettext_lazy("Dossiers to examine in my department")),
+    ],
     Role.LEADER: [
         ("dossiers:approval_queue", gettext_lazy("Dossiers awaiting my approval and signature")),
+        ("signatures:sign", gettext_lazy("Sign results digitally")),
         ("documents:inbox", gettext_lazy("Inter-agency documents")),
     ],
-    Role.CLERICAL: [("documents:inbox", gettext_lazy("Incoming and outgoing documents"))],
+    Role.CLERICAL: [
+        ("documents:inbox", gettext_lazy("Incoming and outgoing documents")),
+        ("signatures:sign", gettext_lazy("Sign results digitally")),
+    ],
     Role.PROVINCIAL: [("dashboards:province", gettext_lazy("Provincial dashboard"))],
     Role.ADMIN: [("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles"))],
 }
