@@ -48,3 +48,19 @@ def test_wrong_password_shows_the_vietnamese_error(page, demo_data):
         page.click("#login-form [type=submit]")
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.locator("#login-form").inner_text()
     assert page.locator("#nav-login").is_visible()
+
+
+def test_citizen_registers_logs_in_and_is_asked_to_verify(page, login, transactional_db):
+    page.goto("/tai-khoan/dang-ky/")
+    assert not page.locator("#id_tax_code").is_visible()  # citizen fields first
+    page.fill("#id_full_name", "Lò Thị Hương")
+    page.fill("#id_citizen_id", "011095004321")
+    page.fill("#id_email", "huong@example.vn")
+    page.fill("#id_password1", "HoaBan2026x")
+    page.fill("#id_password2", "HoaBan2026x")
+    page.check("#id_consent")
+    with page.expect_navigation():
+        page.click("#register-form [type=submit]")
+    assert "Tài khoản của bạn đã được tạo" in page.locator("#register-done").inner_text()
+    login(page, "huong@example.vn", "HoaBan2026x")
+    assert "chưa được xác thực" in page.locator("#verify-banner").inner_text()
