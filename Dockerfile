@@ -8,20 +8,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting ~30x faster (TECH-NOTES);
 # fonts-noto-core has the Vietnamese glyphs for PDFs and signature stamps; poppler-utils gives
-# pdfsig/pdftotext; gettext for compilemessages; curl for the health check.
+# pdfsig/pdftotext; softhsm2 is the demo signing token (PKCS11_MODULE); curl for the health
+# check. The .mo catalogues are committed: no gettext needed.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils \
-      gettext curl \
+      softhsm2 curl \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 portal
 WORKDIR /app
 
+# Dependencies first (the project itself ships no package: it runs from /app), so code changes
+# reuse this layer.
 COPY pyproject.toml ./
+RUN pip install .
 COPY . .
-RUN pip install . \
- && PORTAL_DEMO=1 PORTAL_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput -v 0 \
+RUN PORTAL_DEMO=1 PORTAL_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput -v 0 \
  && rm -rf /tmp/build-var \
  && mkdir -p /app/var && chown -R portal:portal /app/var
 
