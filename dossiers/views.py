@@ -235,6 +235,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         # State first (a clear message), then role (a 403), before looking at the input.
         workflow.check_transition(dossier, request.user, action)
+        if action == Action.CONFIRM_PAYMENT and not getattr(request.user, "is_staff_member", False):
+            raise DjangoPermissionDenied(_("Applicants pay online; counter payments are recorded by the clerk."))
         form = _action_form(action, dossier, request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "dossiers/detail.html", _detail_context(request, dossier, bound=(action, form)), status=400)
