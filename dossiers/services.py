@@ -25,6 +25,8 @@ from django.utils import timezone
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
+from portal.core.outbox import outbox_enqueue
+from portal.workcalendar import services as workcalendar
 from procedures.constants import PublicationState
 from procedures.models import Procedure
 from procedures.services import procedure_current_version
@@ -53,29 +55,21 @@ MAX_COMMENT = 4000
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _calendar() -> Any:
-    from portal.workcalendar import services as calendar
-
-    return calendar
-
-
 def _work_calendar(dossier: Dossier) -> Any:
     """The working calendar of the receiving agency's province (its declared days off and make-up
     working days apply)."""
-    return _calendar().get_calendar(dossier.receiving_agency)
+    return workcalendar.get_calendar(dossier.receiving_agency)
 
 
 def _timeliness(finished_at: datetime, due: datetime | None) -> str:
     if due is None:
         return ""
-    result = _calendar().timeliness(finished_at, due)
+    result = workcalendar.timeliness(finished_at, due)
     return Timeliness[getattr(result, "name", str(result)).upper()].value
 
 
 def _enqueue(dossier: Dossier, event: DossierEvent, name: str, *, user_id: int | None = None) -> None:
     """Tell the applicant (``user_id`` None) or one staff member about ``name`` after commit."""
-    from portal.core.outbox import outbox_enqueue
-
     key = f"dossier:{dossier.pk}:event:{event.pk}" + (f":user:{user_id}" if user_id else "")
     outbox_enqueue(NOTIFY_TASK, kwargs={"dossier_id": dossier.pk, "event": name, "user_id": user_id}, dedupe_key=key)
 
@@ -131,7 +125,7 @@ def _resume(dossier: Dossier, now: datetime) -> int:
     working time (``extend_for_pause``). Returns the seconds paused."""
     paused = 0
     if dossier.paused_at is not None and dossier.due_at is not None:
-        calendar, work_calendar = _calendar(), _work_calendar(dossier)
+        calendar, work_calendar = workcalendar, _work_calendar(dossier)
         start = dossier.paused_at
         dossier.due_at = calendar.extend_for_pause(dossier.due_at, start, now, calendar=work_calendar)
         for step in dossier.steps.filter(finished_at__isnull=True, due_at__isnull=False):
@@ -410,7 +404,7 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     step's due time. Form 01 (receipt and appointment slip) is printed from these fields."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.RECEIVE)
-    calendar, work_calendar = _calendar(), _work_calendar(dossier)
+    calendar, work_calendar = workcalendar, _work_calendar(dossier)
     now = timezone.now()
     snapshot = dossier.procedure_version.snapshot
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None

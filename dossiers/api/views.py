@@ -22,11 +22,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from portal.accounts.constants import Role
 from portal.accounts.models import User
+from portal.accounts.permissions import user_has_any_role
 from portal.agencies.models import Agency
 from procedures.models import Procedure
 
-from .. import selectors, services
+from .. import selectors, services, workflow
+from ..constants import Action
 from ..exceptions import DossierError
 from ..models import Dossier, DossierEvent, DossierStep
 from . import serializers as s
@@ -86,8 +89,13 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fresh = self.get_queryset().get(pk=dossier.pk) if self.action != "retrieve" else dossier
         return Response(s.DossierDetailSerializer(fresh, context={"request": self.request}).data, status=code)
 
-    def _action(self, request: Request, pk: Any, serializer_class: type | None, call: Callable[[Dossier, dict], Any]) -> Response:
+    def _action(self, request: Request, pk: Any, serializer_class: type | None, call: Callable[[Dossier, dict], Any], *, wf: str) -> Response:
+        """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
+        the service, which checks again under the row lock."""
         dossier = self._dossier(pk)
+        refused = _run(lambda: workflow.check_transition(dossier, request.user, wf))
+        if isinstance(refused, Response):
+            return refused
         data: dict = {}
         if serializer_class is not None:
             ser = serializer_class(data=request.data)
@@ -119,6 +127,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(summary="Record a walk-in or postal dossier at the counter (clerk)", request=s.CounterCreateSerializer, responses={201: s.DossierDetailSerializer, **ERRORS}, tags=["dossiers"])
     @action(detail=False, methods=["post"], url_path="counter")
     def counter(self, request: Request) -> Response:
+        if not user_has_any_role(request.user, (Role.CLERK,)):
+            return Response({"detail": "Chỉ công chức Bộ phận Một cửa. / One-stop clerks only."}, status=status.HTTP_403_FORBIDDEN)
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
             return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -149,30 +159,30 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(summary="Submit the draft (status 1)", request=None, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossiers"])
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, None, lambda d, v: services.dossier_submit(dossier=d, actor=request.user))
+        return self._action(request, pk, None, lambda d, v: services.dossier_submit(dossier=d, actor=request.user), wf=Action.SUBMIT)
 
     # --- staff and applicant actions ------------------------------------------------------------
 
     @extend_schema(summary="Receive (status 2: code and appointment date)", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def receive(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_receive(dossier=d, actor=request.user, comment=v.get("comment", "")))
+        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_receive(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.RECEIVE)
 
     @extend_schema(summary="Request supplements (status 5)", request=s.SupplementRequestInputSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"], url_path="request-supplement")
     def request_supplement(self, request: Request, pk: Any = None) -> Response:
         return self._action(request, pk, s.SupplementRequestInputSerializer, lambda d, v: services.dossier_request_supplement(
-            dossier=d, actor=request.user, items=[dict(i) for i in v["items"]], reason=v["reason"]))
+            dossier=d, actor=request.user, items=[dict(i) for i in v["items"]], reason=v["reason"]), wf=Action.REQUEST_SUPPLEMENT)
 
     @extend_schema(summary="Answer the supplement request", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"], url_path="answer-supplement")
     def answer_supplement(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_answer_supplement(dossier=d, actor=request.user, comment=v.get("comment", "")))
+        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_answer_supplement(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.ANSWER_SUPPLEMENT)
 
     @extend_schema(summary="Refuse (status 3)", request=s.ReasonSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_refuse(dossier=d, actor=request.user, reason=v["reason"]))
+        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_refuse(dossier=d, actor=request.user, reason=v["reason"]), wf=Action.REFUSE)
 
     @extend_schema(summary="Assign to a department and/or a specialist (status 4)", request=s.AssignSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
@@ -183,7 +193,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 raise DossierError("Không tìm thấy chuyên viên. / Specialist not found.")
             return services.dossier_assign(dossier=d, actor=request.user, department=v.get("department"), assignee=assignee, comment=v.get("comment", ""))
 
-        return self._action(request, pk, s.AssignSerializer, call)
+        return self._action(request, pk, s.AssignSerializer, call, wf=Action.ASSIGN)
 
     @extend_schema(summary="Forward to the leader for approval", request=s.ForwardSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
@@ -194,27 +204,27 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 raise DossierError("Không tìm thấy lãnh đạo. / Leader not found.")
             return services.dossier_forward_for_approval(dossier=d, actor=request.user, leader=leader, comment=v.get("comment", ""))
 
-        return self._action(request, pk, s.ForwardSerializer, call)
+        return self._action(request, pk, s.ForwardSerializer, call, wf=Action.FORWARD)
 
     @extend_schema(summary="Approve (status 9)", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_approve(dossier=d, actor=request.user, comment=v.get("comment", "")))
+        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_approve(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.APPROVE)
 
     @extend_schema(summary="Return the result (status 10)", request=s.ReturnSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_result(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReturnSerializer, lambda d, v: services.dossier_return_result(dossier=d, actor=request.user, delivery=v["delivery"], comment=v.get("comment", "")))
+        return self._action(request, pk, s.ReturnSerializer, lambda d, v: services.dossier_return_result(dossier=d, actor=request.user, delivery=v["delivery"], comment=v.get("comment", "")), wf=Action.RETURN_RESULT)
 
     @extend_schema(summary="Withdraw at the applicant's request (status 7)", request=s.WithdrawSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.WithdrawSerializer, lambda d, v: services.dossier_withdraw(dossier=d, actor=request.user, reason=v.get("reason", "")))
+        return self._action(request, pk, s.WithdrawSerializer, lambda d, v: services.dossier_withdraw(dossier=d, actor=request.user, reason=v.get("reason", "")), wf=Action.WITHDRAW)
 
     @extend_schema(summary="Stop processing (status 8)", request=s.ReasonSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def stop(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_stop(dossier=d, actor=request.user, reason=v["reason"]))
+        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_stop(dossier=d, actor=request.user, reason=v["reason"]), wf=Action.STOP)
 
     @extend_schema(summary="Transfer to another agency (liên thông)", request=s.TransferSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
@@ -226,12 +236,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 raise DossierError("Không tìm thấy cơ quan hoặc người nhận. / Agency or receiver not found.")
             return services.dossier_transfer(dossier=d, actor=request.user, to_agency=agency, to_user=to_user, comment=v.get("comment", ""))
 
-        return self._action(request, pk, s.TransferSerializer, call)
+        return self._action(request, pk, s.TransferSerializer, call, wf=Action.TRANSFER)
 
     @extend_schema(summary="Rate the service after the return", request=s.RateSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"])
     def rate(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.RateSerializer, lambda d, v: services.dossier_rate(dossier=d, actor=request.user, rating=v["rating"], comment=v.get("comment", "")))
+        return self._action(request, pk, s.RateSerializer, lambda d, v: services.dossier_rate(dossier=d, actor=request.user, rating=v["rating"], comment=v.get("comment", "")), wf=Action.RATE)
 
 
 class TrackingThrottle(AnonRateThrottle):
@@ -253,10 +263,13 @@ class TrackingView(APIView):
             OpenApiParameter("code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"),
             OpenApiParameter("second_factor", OpenApiTypes.STR, required=True, description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone"),
         ],
-        responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer}, tags=["tracking"],
+        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}, tags=["tracking"],
     )
     def get(self, request: Request) -> Response:
-        view = selectors.track_public(request.query_params.get("code", ""), request.query_params.get("second_factor", ""))
+        code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
+        if not code.strip() or not factor.strip():
+            return _bad("Cần nhập mã hồ sơ và 4 số cuối CCCD/MST hoặc điện thoại. / Enter the dossier code and the last 4 digits of the ID number or phone.")
+        view = selectors.track_public(code, factor)
         if view is None:
             return Response({"detail": "Không tìm thấy hồ sơ với mã và thông tin xác thực này. / No dossier matches this code and check digits."}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.PublicTrackingSerializer(view).data)

@@ -104,7 +104,7 @@ def test_public_tracking_endpoint(world):
     assert body["code"] == dossier.code and body["status"] == DossierStatus.RECEIVED
     assert world.citizen.full_name not in ok.content.decode() and "applicant" not in ok.content.decode()
     assert api.get(reverse("dossier-tracking"), {"code": dossier.code, "second_factor": "1111"}).status_code == 404
-    assert api.get(reverse("dossier-tracking")).status_code == 404
+    assert api.get(reverse("dossier-tracking")).status_code == 400
     assert api.get(reverse("dossier-tracking-token", args=[dossier.tracking_token])).json()["code"] == dossier.code
 
 
@@ -112,3 +112,12 @@ def test_schema_lists_the_dossier_endpoints(client):
     schema = client.get(reverse("schema")).content.decode()
     for path in ("/api/v1/dossiers/{id}/receive/", "/api/v1/dossiers/{id}/request-supplement/", "/api/v1/tracking/"):
         assert path in schema
+
+
+def test_counter_intake_is_for_clerks_only(world):
+    payload = {"procedure": world.procedure.code, "applicant": {"name": "Lò Văn A", "citizen_id": "011200009999"}, "channel": 1}
+    assert client_for(world.citizen).post(reverse("dossiers-api-counter"), payload, format="json").status_code == 403
+    assert client_for(world.specialist).post(reverse("dossiers-api-counter"), payload, format="json").status_code == 403
+    response = client_for(world.clerk).post(reverse("dossiers-api-counter"), payload, format="json")
+    assert response.status_code == 201 and response.json()["status"] == DossierStatus.NEW
+    assert Dossier.objects.get(pk=response.json()["id"]).receiving_agency == world.agency
