@@ -31,8 +31,11 @@ def test_each_staff_role_sees_its_workspace(page, login, demo_data):
         assert page.locator("#nav-login").is_visible()
 
 
-def test_citizen_has_no_workspace(page, login, demo_data):
-    login(page, "congdan@example.vn", demo_data)
+def test_citizen_has_no_workspace(page, login, transactional_db, password):
+    from tests.factories.accounts import ApplicantFactory
+
+    ApplicantFactory(email="congdan@example.vn", full_name="Nguyễn Văn An")
+    login(page, "congdan@example.vn", password)
     assert page.locator("#nav-profile").inner_text() == "Nguyễn Văn An"
     assert page.locator("#nav-workspace").count() == 0
     response = page.goto("/tai-khoan/lam-viec/")
@@ -40,7 +43,10 @@ def test_citizen_has_no_workspace(page, login, demo_data):
     assert "Không có quyền truy cập" in page.content()
 
 
-def test_wrong_password_shows_the_vietnamese_error(page, demo_data):
+def test_wrong_password_shows_the_vietnamese_error(page, transactional_db):
+    from tests.factories.accounts import StaffFactory
+
+    StaffFactory(username="motcua.tuphap")
     page.goto("/tai-khoan/dang-nhap/")
     page.fill("#id_username", "motcua.tuphap")
     page.fill("#id_password", "SaiMatKhau2026")
