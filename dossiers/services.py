@@ -227,6 +227,21 @@ def dossier_save_draft(
     return dossier
 
 
+@transaction.atomic
+def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
+    """The applicant discards his own draft (never submitted: no code, no history) and its files."""
+    dossier = _lock(dossier)
+    if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
+        raise PermissionDenied()
+    if dossier.status != DossierStatus.DRAFT:
+        raise TransitionNotAllowed("Chỉ xoá được hồ sơ chưa nộp. / Only a draft that was never submitted can be deleted.")
+    names = [f.file.name for f in dossier.files.all() if f.reused_from_id is None and f.file]
+    dossier.files.all().delete()
+    dossier.delete()
+    storage = DossierFile._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(n) for n in names if not DossierFile.objects.filter(file=n).exists()])
+
+
 def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     if not applicant:
         return

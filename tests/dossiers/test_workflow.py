@@ -203,3 +203,20 @@ def test_apology_only_for_a_late_dossier(world, working_morning):
     dossier.refresh_from_db()
     assert apology.approved_by == world.leader and dossier.rescheduled_due_at == apology.new_due_at
     assert dossier.events.last().action == "apologise"
+
+
+def test_applicant_deletes_only_his_own_draft(world, django_capture_on_commit_callbacks):
+    draft = world.draft()
+    stored = draft.files.get().file.name
+    with pytest.raises(PermissionDenied):
+        services.dossier_delete_draft(dossier=draft, actor=world.other_citizen)
+    submitted = world.submitted()
+    with pytest.raises(TransitionNotAllowed):
+        services.dossier_delete_draft(dossier=submitted, actor=world.citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_delete_draft(dossier=draft, actor=world.citizen)
+    assert not Dossier.objects.filter(pk=draft.pk).exists()
+    from django.core.files.storage import default_storage
+
+    assert not default_storage.exists(stored)
+    assert Dossier.objects.filter(pk=submitted.pk).exists()
