@@ -33,9 +33,9 @@ PHONE_RE = re.compile(r"^(?:\+84|84|0)(3|5|7|8|9)\d{8}$")
 def validate_citizen_id(value: str) -> None:
     """A CCCD: 12 digits = province of birth (3) + century/sex (1) + year of birth (2) + 6 digits."""
     if not re.fullmatch(r"\d{12}", value or ""):
-        raise ValidationError(_("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số / The citizen ID must be exactly 12 digits."), code="format")
+        raise ValidationError(_("The citizen ID (CCCD) must be exactly 12 digits."), code="format")
     if value[:3] not in CCCD_PROVINCE_CODES:
-        raise ValidationError(_("Mã tỉnh trong số CCCD không hợp lệ / The province code in the citizen ID is not valid."), code="province")
+        raise ValidationError(_("The first three digits of the citizen ID are not a valid province code."), code="province")
 
 
 def tax_code_checksum_ok(first10: str) -> bool:
@@ -49,15 +49,15 @@ def validate_tax_code(value: str) -> None:
     """An enterprise tax code (mã số thuế): 10 digits with a check digit, or 10-3 for a branch."""
     m = re.fullmatch(r"(\d{10})(?:-(\d{3}))?", value or "")
     if not m:
-        raise ValidationError(_("Mã số thuế phải có 10 chữ số hoặc dạng 10-3 chữ số / The tax code must be 10 digits or 10-3 digits."), code="format")
+        raise ValidationError(_("The tax code must be 10 digits, or 10 digits, a dash and 3 digits for a branch."), code="format")
     if not tax_code_checksum_ok(m.group(1)):
-        raise ValidationError(_("Mã số thuế sai chữ số kiểm tra / The tax code's check digit is wrong."), code="checksum")
+        raise ValidationError(_("The tax code's check digit is wrong: please check the number."), code="checksum")
 
 
 def normalize_phone(value: str) -> str:
     digits = re.sub(r"[\s.\-()]", "", value or "")
     if not PHONE_RE.fullmatch(digits):
-        raise ValidationError(_("Số điện thoại di động không hợp lệ / The mobile number is not valid."), code="phone")
+        raise ValidationError(_("Enter a valid Vietnamese mobile number, e.g. 0912345678."), code="phone")
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84"):
@@ -70,7 +70,7 @@ class LetterAndDigitValidator:
 
     def validate(self, password: str, user=None) -> None:
         if not (re.search(r"[^\W\d_]", password) and re.search(r"\d", password)):
-            raise ValidationError(_("Mật khẩu phải có cả chữ và số / The password must contain letters and digits."), code="password_letters_digits")
+            raise ValidationError(_("The password must contain both letters and digits."), code="password_letters_digits")
 
     def get_help_text(self) -> str:
-        return _("Mật khẩu phải có cả chữ và số / Your password must contain letters and digits.")
+        return _("Your password must contain both letters and digits.")
