@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.workcalendar",
     "portal.notifications",
+    "portal.pdf",
     "portal.payments",
     "procedures",
     "dossiers",

@@ -1,0 +1,41 @@
+"""QR codes (segno) and Code 128 barcodes (python-barcode) for the printed forms, as SVG or data URIs.
+
+The receipt of Circular 01/2018/TT-VPCP form 01 carries the dossier code; a QR code with the tracking
+URL and a Code 128 barcode of the code let the counter scan it back.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import segno
+from barcode import Code128
+from barcode.writer import SVGWriter
+
+
+def qr_svg(url: str, *, scale: int = 3, border: int = 1) -> str:
+    """The QR code of ``url`` as an inline ``<svg>`` element (error correction M)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=scale, border=border, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
+
+
+def qr_png_data_uri(url: str, *, scale: int = 4, border: int = 1) -> str:
+    """The QR code of ``url`` as a ``data:image/png;base64,...`` URI (for ``<img src>``)."""
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=scale, border=border)
+
+
+def code128_svg(text: str, *, module_width: float = 0.25, module_height: float = 10.0, with_text: bool = True) -> str:
+    """A Code 128 barcode of ``text`` as SVG markup (sizes in millimetres)."""
+    buffer = io.BytesIO()
+    options = {"module_width": module_width, "module_height": module_height, "write_text": with_text, "font_size": 8, "text_distance": 3, "quiet_zone": 2}
+    Code128(text, writer=SVGWriter()).write(buffer, options)
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg"):]
+
+
+def code128_data_uri(text: str, **options: object) -> str:
+    """The Code 128 barcode of ``text`` as a ``data:image/svg+xml;base64,...`` URI."""
+    svg = code128_svg(text, **options)  # type: ignore[arg-type]
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

@@ -1,0 +1,25 @@
+"""``{% load pdf_codes %}``: ``{{ url|qr_svg }}``, ``{{ url|qr_png }}``, ``{{ code|code128 }}`` in PDF templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from portal.pdf import codes
+
+register = template.Library()
+
+
+@register.filter
+def qr_svg(url: str) -> SafeString:
+    return mark_safe(codes.qr_svg(str(url)))  # noqa: S308 - segno's own SVG
+
+
+@register.filter
+def qr_png(url: str) -> str:
+    return codes.qr_png_data_uri(str(url))
+
+
+@register.filter
+def code128(text: str) -> str:
+    return codes.code128_data_uri(str(text))

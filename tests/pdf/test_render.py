@@ -1,0 +1,120 @@
+"""The PDF base: Vietnamese text extracts intact, Noto fonts are embedded, page numbers, QR and Code 128."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.pdf.codes import code128_svg, qr_png_data_uri, qr_svg
+from portal.pdf.render import render_pdf
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def receipt_context(**extra):
+    # Decomposed (NFD) input on purpose: the renderer must normalise it.
+    applicant = unicodedata.normalize("NFD", "Lò Thị Hương")
+    context = {
+        "agency_parent": "UBND tỉnh Điện Biên",
+        "agency_name": "Trung tâm Phục vụ hành chính công",
+        "number": "0042",
+        "notation": "TN-TTPVHCC",
+        "date": datetime(2026, 6, 9, 9, 15, tzinfo=TZ),
+        "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "subtitle": "Mã hồ sơ: 000.00.00.H18-260609-0042",
+        "applicant_name": applicant,
+        "applicant_address": "Tổ dân phố 5, phường Mường Thanh, thành phố Điện Biên Phủ",
+        "applicant_phone": "0912 345 678",
+        "procedure_name": "Cấp giấy chứng nhận đăng ký hộ kinh doanh",
+        "documents": [
+            {"name": "Giấy đề nghị đăng ký hộ kinh doanh", "form": "Bản chính", "count": 1},
+            {"name": "Bản sao giấy tờ pháp lý của cá nhân", "form": "Bản sao", "count": 1},
+        ],
+        "dossier_count": 1,
+        "processing_time": "03 ngày làm việc",
+        "received_at": datetime(2026, 6, 9, 9, 15, tzinfo=TZ),
+        "due_at": datetime(2026, 6, 12, 9, 15, tzinfo=TZ),
+        "result_delivery": "Bộ phận Một cửa",
+        "book_number": "01/2026",
+        "signer_name": "Quàng Văn Đức",
+        "qr_url": "https://dichvucong.dienbien.gov.vn/ho-so/tra-cuu/abc123",
+        "barcode": "000.00.00.H18-260609-0042",
+    }
+    context.update(extra)
+    return context
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "receipt.pdf"
+    path.write_bytes(render_pdf("pdf/sample_receipt.html", receipt_context()))
+    return path
+
+
+def pdftotext(path, *args) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_vietnamese_text_extracts_with_its_diacritics(sample_pdf):
+    text = " ".join(unicodedata.normalize("NFC", pdftotext(sample_pdf)).split())
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH ĐIỆN BIÊN",
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "Số: 0042/TN-TTPVHCC",
+        "Điện Biên, ngày 09 tháng 06 năm 2026",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "NGƯỜI TIẾP NHẬN",
+        "(Ký, ghi rõ họ tên)",
+        "Lò Thị Hương",
+        "Quàng Văn Đức",
+        "Trang 1/1",
+    ):
+        assert expected in text, expected
+
+
+def test_the_decomposed_input_comes_out_composed(sample_pdf):
+    raw = pdftotext(sample_pdf)
+    assert unicodedata.normalize("NFD", "Lò Thị Hương") not in raw
+    assert "Lò Thị Hương" in raw
+
+
+def test_noto_fonts_are_embedded(sample_pdf):
+    fonts = subprocess.run(["pdffonts", str(sample_pdf)], check=True, capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows), fonts
+    assert any("Noto-Serif" in row for row in rows) and any("Bold" in row for row in rows), fonts
+
+
+def test_long_content_numbers_every_page(tmp_path):
+    documents = [{"name": f"Giấy tờ kèm theo số {i}", "form": "Bản sao", "count": 1} for i in range(80)]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_pdf("pdf/sample_receipt.html", receipt_context(documents=documents)))
+    text = pdftotext(path)
+    pages = text.count("\f")
+    assert pages >= 3
+    assert f"Trang 1/{pages}" in text and f"Trang {pages}/{pages}" in text
+
+
+def test_qr_and_barcode_helpers():
+    url = "https://dichvucong.dienbien.gov.vn/ho-so/tra-cuu/abc123"
+    assert qr_svg(url).startswith("<svg") and "path" in qr_svg(url)
+    assert qr_png_data_uri(url).startswith("data:image/png;base64,")
+    barcode = code128_svg("000.00.00.H18-260609-0042")
+    assert barcode.startswith("<svg") and barcode.count("<rect") > 30
+    # a different code gives different bars
+    assert code128_svg("000.00.00.H18-260609-0043") != barcode
+
+
+def test_codes_are_drawn_on_the_page(tmp_path):
+    with_codes = render_pdf("pdf/sample_receipt.html", receipt_context())
+    without = render_pdf("pdf/sample_receipt.html", receipt_context(qr_url="", barcode=""))
+    (tmp_path / "a.pdf").write_bytes(with_codes)
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "a.pdf")], check=True, capture_output=True, text=True).stdout
+    assert len(images.splitlines()) > 2  # the QR PNG is an image object
+    assert len(with_codes) > len(without)
