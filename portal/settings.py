@@ -149,6 +149,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker longer than this
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # acks_late tasks are redelivered anyway
 CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},

@@ -63,8 +63,9 @@ def test_dead_broker_neither_blocks_nor_loses_the_task(queue):
     with broker(DEAD_BROKER), transaction.atomic():
         outbox_enqueue(TASK, kwargs={"n": 1})
     elapsed = time.monotonic() - started
+    print(f"commit with a dead broker: {elapsed:.2f} s")
 
-    assert elapsed < 2.5
+    assert elapsed < 3.5  # ~2.1 s measured: the 2 s socket timeout
     message = OutboxMessage.objects.get()
     assert message.status == "pending" and message.attempts == 1
     assert "Error" in message.last_error
@@ -114,3 +115,23 @@ def test_failed_after_many_attempts_is_visible_and_retryable(queue, admin_client
     assert response.status_code == 200
     assert relay_outbox() == 1
     assert OutboxMessage.objects.get().status == "dispatched"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hanging_broker_delays_the_commit_by_the_socket_timeout_only(queue):
+    """Redis accepts the connection but never answers (TECH-NOTES: >100 s with default settings)."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections complete in the backlog; nothing is ever read or answered
+    try:
+        started = time.monotonic()
+        with broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/7"), transaction.atomic():
+            outbox_enqueue(TASK, kwargs={})
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert elapsed < 3.5, elapsed
+    assert OutboxMessage.objects.get().status == "pending"
+    print(f"commit with a hanging broker: {elapsed:.2f} s")
