@@ -20,11 +20,12 @@ from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from procedures.models import Procedure
 
-from . import forms, selectors, services, workflow
+from . import forms, selectors, services, tracking_cache, workflow
 from .constants import Action, DossierStatus
 from .document_store import reusable_files_for
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
+from .tracking_cache import cached_tracking_page
 from .uploads import safe_download_name
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -304,19 +305,34 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def track(request: HttpRequest) -> HttpResponse:
     """Tra cứu hồ sơ: code + last 4 digits of the ID number or phone. No personal data shown."""
+    raw_code, raw_factor = request.GET.get("code", ""), request.GET.get("second_factor", "")
+    if len(raw_factor) == 4 and 0 < len(raw_code) <= 40:
+        hit = tracking_cache.micro_hit(request, kind="code", lookup=raw_code.strip().upper(), factor=raw_factor)
+        if hit is not None:
+            return hit
     form = forms.TrackForm(request.GET or None)
-    result, searched = None, False
-    if form.is_bound and form.is_valid():
-        searched = True
-        result = selectors.track_public(form.cleaned_data["code"], form.cleaned_data["second_factor"])
-    return render(request, "dossiers/track.html", {"form": form, "result": result, "searched": searched}, status=200 if result or not searched else 404)
+    if not (form.is_bound and form.is_valid()):
+        return render(request, "dossiers/track.html", {"form": form, "result": None, "searched": False})
+    code, factor = form.cleaned_data["code"].strip().upper(), form.cleaned_data["second_factor"]
+
+    def render_page() -> tuple[HttpResponse, bool]:
+        result = selectors.track_public(code, factor)
+        context = {"form": form, "result": result, "searched": True}
+        return render(request, "dossiers/track.html", context, status=200 if result else 404), result is not None
+
+    return cached_tracking_page(request, kind="code", lookup=code, factor=factor, render_page=render_page)
 
 
 def track_token(request: HttpRequest, token: str) -> HttpResponse:
-    result = selectors.track_by_token(token)
-    if result is None:
-        raise Http404(_("No dossier matches this link."))
-    return render(request, "dossiers/track.html", {"form": forms.TrackForm(), "result": result, "searched": True})
+    """Tracking through the QR code printed on the receipt (form 01)."""
+
+    def render_page() -> tuple[HttpResponse, bool]:
+        result = selectors.track_by_token(token)
+        if result is None:
+            raise Http404(_("No dossier matches this link."))
+        return render(request, "dossiers/track.html", {"form": forms.TrackForm(), "result": result, "searched": True}), True
+
+    return cached_tracking_page(request, kind="token", lookup=token[:32], factor="", render_page=render_page)
 
 
 # --- staff ---------------------------------------------------------------------------------------

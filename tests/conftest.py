@@ -8,3 +8,14 @@ from tests.factories.accounts import PASSWORD
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tracking_microcache():
+    """Each web process keeps public tracking pages for a few seconds (dossiers.tracking_cache);
+    a test must never see a page another test rendered."""
+    from dossiers import tracking_cache
+
+    tracking_cache._micro.clear()
+    yield
+    tracking_cache._micro.clear()

@@ -152,5 +152,5 @@ def test_public_tracking_shows_status_but_no_personal_data(client, world, workin
 
 
 @pytest.mark.parametrize("code", ["\x00", "A" * 500, "'; DROP TABLE x; --"])
-def test_tracking_bad_input_is_not_a_500(client, code):
+def test_tracking_bad_input_is_not_a_500(client, db, code):
     assert client.get(reverse("dossiers:track"), {"code": code, "second_factor": "12a4"}).status_code in (200, 404)
