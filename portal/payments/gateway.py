@@ -42,9 +42,10 @@ def verify(params: Mapping[str, str], secret: str | None = None) -> bool:
     return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
 
 
-def gateway_url() -> str:
-    """The gateway's payment URL; the built-in test gateway when none is configured."""
-    return settings.PAYMENT_GATEWAY_URL or settings.SITE_URL.rstrip("/") + reverse("payments:test_gateway")
+def gateway_url(site: str | None = None) -> str:
+    """The gateway's payment URL; the built-in test gateway (on ``site``, else SITE_URL) when none
+    is configured."""
+    return settings.PAYMENT_GATEWAY_URL or (site or settings.SITE_URL).rstrip("/") + reverse("payments:test_gateway")
 
 
 def amount_to_gateway(amount: Decimal) -> str:
@@ -61,7 +62,7 @@ def amount_from_gateway(value: str) -> Decimal | None:
     return Decimal(raw) / 100
 
 
-def payment_url(*, reference: str, amount: Decimal, order_info: str, return_url: str, ip: str, created: str) -> str:
+def payment_url(*, reference: str, amount: Decimal, order_info: str, return_url: str, ip: str, created: str, site: str | None = None) -> str:
     """The signed URL the payer's browser is sent to."""
     params = {
         "vnp_Version": VERSION,
@@ -78,5 +79,5 @@ def payment_url(*, reference: str, amount: Decimal, order_info: str, return_url:
         "vnp_CreateDate": created,
     }
     params["vnp_SecureHash"] = sign(params)
-    base = gateway_url()
+    base = gateway_url(site)
     return f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"

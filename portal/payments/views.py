@@ -48,6 +48,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         return_url=request.build_absolute_uri(reverse("payments:return")),
         ip=_client_ip(request),
         created=timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        site=request.build_absolute_uri("/"),
     )
     return redirect(url)
 

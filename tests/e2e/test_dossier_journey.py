@@ -147,3 +147,37 @@ def test_counter_intake_with_scanned_papers(as_user):
     assert "to-khai-scan.pdf" in files and files.count("đã số hóa") == 2
     _act(clerk, "receive")
     assert "Được tiếp nhận" in clerk.inner_text("#dossier-status")
+
+
+def test_applicant_pays_the_fee_through_the_test_gateway(as_user):
+    from decimal import Decimal
+
+    from dossiers import services
+    from dossiers.models import Dossier
+    from portal.accounts.models import User
+    from portal.agencies.models import Agency
+    from procedures.models import Procedure
+
+    citizen_user, clerk_user = User.objects.get(username="congdan"), User.objects.get(username="motcua.muongthanh")
+    procedure = Procedure.objects.get(code=PROCEDURE)
+    version = procedure.versions.order_by("-version").first()
+    draft = services.dossier_save_draft(actor=citizen_user, procedure=procedure, agency=Agency.objects.get(code=COMMUNE))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for doc in version.snapshot["documents"]:
+        services.dossier_add_file(dossier=draft, actor=citizen_user, uploaded_file=SimpleUploadedFile("a.pdf", PDF), document_id=doc["id"])
+    dossier = services.dossier_receive(dossier=services.dossier_submit(dossier=draft, actor=citizen_user), actor=clerk_user)
+    services.dossier_request_payment(dossier=dossier, actor=clerk_user, amount=Decimal("8000"), reason="Phí trích lục")
+
+    citizen = as_user("congdan")
+    citizen.goto(f"/ho-so/{dossier.pk}/")
+    with citizen.expect_navigation():
+        citizen.click("#pay-online")
+    assert "8.000" in citizen.inner_text("#gateway-amount")
+    with citizen.expect_navigation():
+        citizen.click("#gateway-pay")
+    assert "Đã nhận thanh toán" in citizen.inner_text("#payment-result")
+    with citizen.expect_navigation():
+        citizen.click("#receipt-link")
+    assert citizen.inner_text("#receipt-number").startswith("BL")
+    assert Dossier.objects.get(pk=dossier.pk).paid_at is not None
