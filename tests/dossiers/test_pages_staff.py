@@ -115,3 +115,18 @@ def test_citizen_cannot_open_staff_queues(client, world):
     client.force_login(world.citizen)
     for name in ("intake_queue", "department_queue", "my_queue", "approval_queue", "counter_new"):
         assert client.get(reverse(f"dossiers:{name}")).status_code == 403, name
+
+
+def test_worklist_queries_do_not_grow_with_rows(client, world, working_morning, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world.submitted()
+    client.force_login(world.clerk)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("dossiers:intake_queue"))
+    for _ in range(4):
+        world.submitted()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("dossiers:intake_queue"))
+    assert page.content.decode().count("data-pk=") == 5
