@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.workcalendar.constants import Timeliness as _Timeliness
+
 
 class DossierStatus(models.IntegerChoices):
     """Trạng thái hồ sơ, codes 1–10 of the national portal. ``DRAFT`` (0) is the portal's own
@@ -92,12 +94,8 @@ class Action(models.TextChoices):
     APOLOGISE = "apologise", _("Apologise and set a new date")
 
 
-class Timeliness(models.TextChoices):
-    """Early / on time / late, stored; computed by :func:`portal.workcalendar.services.timeliness`."""
-
-    EARLY = "early", _("Early")
-    ON_TIME = "on_time", _("On time")
-    LATE = "late", _("Late")
+# Early / on time / late: one enum for the whole portal, owned by the working-day calendar.
+Timeliness = _Timeliness
 
 
 class ResultDelivery(models.TextChoices):
