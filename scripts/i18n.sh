@@ -4,6 +4,7 @@
 #   scripts/i18n.sh            # project level (templates/, portal/core/) and every app
 #   scripts/i18n.sh project    # only the project-level catalogue in locale/
 #   scripts/i18n.sh apps       # only the apps' own catalogues (<app>/locale/)
+#   scripts/i18n.sh dossiers   # only one app's catalogue (any entry of APPS below)
 #
 # After running it, fill every new empty msgstr in the vi catalogues (no fuzzy entries), run it
 # again to compile, and commit the .po AND .mo files: the portal never compiles at start-up.
@@ -15,7 +16,7 @@ PY="$ROOT/.venv/bin/python"
 command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install -y gettext" >&2; exit 1; }
 
 # Apps with their own catalogue; the project level ignores them.
-APPS=(procedures dossiers documents signatures portal/accounts portal/agencies portal/workcalendar portal/notifications)
+APPS=(procedures dossiers documents signatures dashboards portal/accounts portal/agencies portal/workcalendar portal/notifications)
 IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='static/*' --ignore='tests/*'
         --ignore='bench/*' --ignore='docs/*' --ignore='node_modules/*' --ignore='*/migrations/*')
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done
@@ -29,6 +30,11 @@ if [ "$what" = all ] || [ "$what" = project ]; then
   admin makemessages -l vi -l en --no-obsolete --extension html,txt,py "${IGNORE[@]}"
   admin compilemessages --locale vi --locale en --ignore='.venv/*' --ignore='var/*' \
     $(for app in "${APPS[@]}"; do printf -- "--ignore=%s/* " "$app"; done)
+fi
+if [ "$what" != all ] && [ "$what" != project ] && [ "$what" != apps ]; then
+  APPS=("$what")
+  [ -d "$what" ] || { echo "No such app: $what" >&2; exit 1; }
+  what=apps
 fi
 if [ "$what" = all ] || [ "$what" = apps ]; then
   for app in "${APPS[@]}"; do
