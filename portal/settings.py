@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "documents",
+    "dashboards",
     "signatures",
 ]
 

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("procedures.api.urls")),
     path("", include("dossiers.api.urls")),
     path("", include("documents.api.urls")),
+    path("", include("dashboards.api.urls")),
     path("", include("signatures.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("ho-so/", include("dossiers.urls")),
     path("thanh-toan/", include("portal.payments.urls")),
     path("van-ban/", include("documents.urls")),
+    path("thong-ke/", include("dashboards.urls")),
     path("chu-ky-so/", include("signatures.urls")),
 ]
 
