@@ -268,6 +268,27 @@ def test_structural_errors_are_malformed_with_a_message_saying_what(mutate, says
     assert str(error) == f"{error.message_vi} / {error.message_en}"
 
 
+def _status_tree() -> etree._Element:
+    return edxml.status_tree(edxml.StatusMessage("d-1", edxml.Organ("000.00.13.H18"), edxml.Organ("000.00.12.H18"), "03", "", dt.datetime.now(dt.UTC)))
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"),
+    [
+        ("Status/StatusCode", "07", "StatusCode"),
+        ("Status/StatusCode", "3", "StatusCode"),
+        ("Status/To/OrganId", "000.00.99.H18", "differs"),
+        ("Status/Timestamp", "hôm qua", "Timestamp"),
+        ("Status/ResponseFor/DocumentId", " ", "DocumentId"),
+    ],
+)
+def test_malformed_status_envelopes(path: str, value: str, says: str) -> None:
+    tree = _status_tree()
+    tree.find("/".join(Q % p for p in ["edXMLHeader", *path.split("/")])).text = value
+    error = rejected(signed(tree))
+    assert error.reason == "malformed" and says in error.message_en
+
+
 def test_xml_syntax_error_is_malformed() -> None:
     data = edxml.build_document(document(), identity())
     error = rejected(data[: len(data) // 2])
