@@ -21,7 +21,7 @@ IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='s
         --ignore='bench/*' --ignore='docs/*' --ignore='node_modules/*' --ignore='*/migrations/*')
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done
 
-admin() { DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -m django "$@"; }
+admin() { DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -P -m django "$@"; }  # -P: an app's selectors.py must not shadow the stdlib module
 
 what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = project ]; then

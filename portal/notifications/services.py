@@ -169,6 +169,38 @@ def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None =
     return ids
 
 
+def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+    """Create (not send) a staff member's notifications about ``event`` with an explicit context.
+
+    Used by the deadline reminders, which create the rows inside their claim transaction and
+    deliver them after the commit. ``key`` makes the rows unique: the same key creates nothing new.
+    """
+    recipient = _staff(user)
+    base = {
+        "site_url": settings.SITE_URL.rstrip("/"), "province": settings.PROVINCE_NAME, "hotline": settings.HOTLINE,
+        "recipient_name": getattr(user, "full_name", "") or user.get_username(), "event": event,
+    }
+    channels = []
+    if recipient.by_email:
+        channels.append((NotificationChannel.EMAIL, recipient.email))
+    if recipient.by_sms:
+        channels.append((NotificationChannel.SMS, recipient.phone))
+    if not channels:
+        return []
+    subject, body = render_event(event, {**base, **context}, recipient.language)
+    ids = []
+    for channel, address in channels:
+        row, _created = Notification.objects.get_or_create(
+            event_key=f"{key}:{channel}"[:255],
+            defaults={
+                "recipient": user, "address": address, "channel": channel, "event": event, "dossier_id": dossier_id,
+                "subject": subject, "body": body, "language": recipient.language,
+            },
+        )
+        ids.append(row.pk)
+    return ids
+
+
 def _claim(notification_id: int) -> bool:
     now = timezone.now()
     claimed = Notification.objects.filter(pk=notification_id, state=NotificationState.QUEUED).update(
