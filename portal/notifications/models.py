@@ -41,6 +41,7 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, help_text=_("After a failed send: not retried before this time (exponential back-off)."))
     event_key = models.CharField(_("event key"), max_length=255, unique=True, help_text=_("The same event is never sent twice."))
 
     class Meta:

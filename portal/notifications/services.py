@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.utils import timezone, translation
 
@@ -227,7 +228,7 @@ def deliver(*, notification_id: int) -> bool:
         attempts = notification.attempts + 1
         state = NotificationState.FAILED if attempts >= MAX_ATTEMPTS else NotificationState.QUEUED
         Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
-            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000]
+            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=timezone.now() + retry_delay(attempts)
         )
         logger.warning("notifications.send_failed", extra={"notification_id": notification_id, "error": str(exc)})
         return False
@@ -237,19 +238,33 @@ def deliver(*, notification_id: int) -> bool:
     return True
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the ``attempts``-th failed send: 1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
 def requeue_stuck(*, older_than: timedelta | None = None) -> int:
     """Beat sweep: re-queue rows left ``sending`` by a crashed worker, then deliver every due row.
 
-    Due rows are those ``sending`` or ``queued`` (a failed attempt) for longer than the claim timeout.
+    Due rows are those ``sending`` or ``queued`` for longer than the claim timeout; a row whose send
+    failed waits for its back-off (:func:`retry_delay`) first.
     Returns how many were sent by this sweep.
     """
     timeout = older_than if older_than is not None else timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
     cutoff = timezone.now() - timeout
     Notification.objects.filter(state=NotificationState.SENDING, claimed_at__lt=cutoff).update(state=NotificationState.QUEUED)
-    due = Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    now = timezone.now()
+    due = (
+        Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return sum(1 for pk in list(due[:500]) if deliver(notification_id=pk))
 
 
 def retry(*, ids: list[int]) -> int:
     """Admin action: put failed notifications back in the queue (sent ones are never resent)."""
-    return Notification.objects.filter(pk__in=ids, state=NotificationState.FAILED).update(state=NotificationState.QUEUED, attempts=0, error="")
+    return Notification.objects.filter(pk__in=ids, state=NotificationState.FAILED).update(
+        state=NotificationState.QUEUED, attempts=0, error="", next_attempt_at=None
+    )
