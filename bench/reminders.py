@@ -82,9 +82,9 @@ def populate(n: int) -> int:
             SELECT 'BENCH-' || lpad(g::text, 7, '0'), 'Người nộp ' || g, '', '', '', 'nguoinop' || g || '@example.vn', '', 2, 4,
                 'examination', '{{}}'::jsonb, now(), now(), 0, 0, '', '', '', '', 0, '', '', md5(g::text || random()::text),
                 t.procedure_id, t.version_id, t.agency_id, t.dept_id, t.user_id, now() - interval '5 days',
-                CASE WHEN g % 20 = 0 THEN now() - interval '3 hours' ELSE now() + interval '10 days' END
+                CASE WHEN g %% 20 = 0 THEN now() - interval '3 hours' ELSE now() + interval '10 days' END
             FROM generate_series(%s, %s) g
-            JOIN (VALUES {values}) AS t(k, user_id, agency_id, dept_id, procedure_id, version_id) ON t.k = g % {len(templates)}""",
+            JOIN (VALUES {values}) AS t(k, user_id, agency_id, dept_id, procedure_id, version_id) ON t.k = g %% {len(templates)}""",
             [have, n - 1, *params],
         )
         cur.execute(

@@ -205,21 +205,26 @@ def daily_digest(*, now: datetime | None = None) -> int:
 def send_pending(*, batch: int = BATCH, now: datetime | None = None) -> int:
     """Turn up to ``batch`` pending reminders into notifications, then deliver those.
 
+    One transaction claims the rows (``FOR UPDATE SKIP LOCKED``: concurrent senders take disjoint
+    rows), loads their dossiers in one query, inserts every notification in one statement and marks
+    the reminders processed; the sends happen after the commit, each claimed atomically.
     Returns how many reminders this call processed (0: nothing left, or all locked by others).
     """
     now = now or timezone.now()
-    notification_ids: list[int] = []
     with transaction.atomic():
         rows = Reminder.objects.filter(state=ReminderState.PENDING).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True, of=("self",))
         claimed = list(rows.select_related("recipient")[:batch])
+        dossiers = _dossiers([r.dossier_id for r in claimed if r.dossier_id])
+        built: list[Any] = []
         for reminder in claimed:
-            ids, state, note = _process(reminder, now)
-            notification_ids += ids
-            Reminder.objects.filter(pk=reminder.pk).update(state=state, processed_at=timezone.now(), note=note[:255])
-    for pk in notification_ids:
-        services.deliver(notification_id=pk)
+            new, state, note = _process(reminder, dossiers.get(reminder.dossier_id), now)
+            built += new
+            reminder.state, reminder.note, reminder.processed_at = state, note[:255], timezone.now()
+        Reminder.objects.bulk_update(claimed, ["state", "note", "processed_at"])
+        notification_ids = services.save_new(built)
+    services.deliver_many(notification_ids)
     return len(claimed)
 
 
@@ -236,16 +241,17 @@ def drain(*, max_seconds: float = 200.0) -> int:
     return total
 
 
-def _dossier(dossier_id: int | None) -> Any:
+def _dossiers(ids: list[int]) -> dict[int, Any]:
     from dossiers.models import Dossier
 
-    return Dossier.objects.select_related("procedure", "current_step", "assigned_to", "current_step__assignee").filter(pk=dossier_id).first()
+    related = ("procedure", "current_step", "assigned_to", "current_step__assignee", "receiving_agency", "handling_department")
+    return Dossier.objects.select_related(*related).in_bulk(ids) if ids else {}
 
 
-def _process(reminder: Reminder, now: datetime) -> tuple[list[int], str, str]:
+def _process(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any], str, str]:
+    """The (unsaved) notifications a claimed reminder becomes, its new state and a note."""
     if reminder.kind == ReminderKind.DIGEST:
         return _process_digest(reminder, now)
-    dossier = _dossier(reminder.dossier_id)
     if dossier is None:
         return [], ReminderState.SKIPPED, "dossier gone"
     if reminder.kind == ReminderKind.APOLOGY_DRAFT:
@@ -261,8 +267,8 @@ def _process(reminder: Reminder, now: datetime) -> tuple[list[int], str, str]:
         "step_name": step.name, "step_due_at": step.due_at, "assignee_name": getattr(assignee, "full_name", "") if assignee else "",
         "for_leader": reminder.note == "leader",
     }
-    ids = services.queue_for_user(user=user, event=reminder.kind, key=f"reminder:{reminder.pk}", context=context, dossier_id=dossier.pk)
-    return ids, ReminderState.DONE, reminder.note
+    rows = services.build_for_user(user=user, event=reminder.kind, key=f"reminder:{reminder.pk}", context=context, dossier_id=dossier.pk)
+    return rows, ReminderState.DONE, reminder.note
 
 
 def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
@@ -292,19 +298,19 @@ def apology_new_due(dossier: Any, now: datetime) -> datetime:
     return datetime.combine(day, calendar.afternoon_end or time(17, 0), tzinfo=timezone.get_current_timezone())
 
 
-def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[int], str, str]:
+def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any], str, str]:
     from dossiers.services import dossier_draft_apology
 
     apology = dossier_draft_apology(dossier=dossier, new_due_at=apology_new_due(dossier, now), now=now)
     if apology is None:
         return [], ReminderState.SKIPPED, "no longer late or already apologised"
-    ids: list[int] = []
+    rows: list[Any] = []
     for leader in leaders_of(dossier):
         context = _dossier_context(dossier, leader) | {"new_due_at": apology.new_due_at, "apology": apology}
-        ids += services.queue_for_user(
+        rows += services.build_for_user(
             user=leader, event="apology_draft", key=f"reminder:{reminder.pk}:user:{leader.pk}", context=context, dossier_id=dossier.pk
         )
-    return ids, ReminderState.DONE, f"apology {apology.pk}"
+    return rows, ReminderState.DONE, f"apology {apology.pk}"
 
 
 def led_dossiers(user: Any) -> QuerySet:
@@ -334,7 +340,7 @@ def digest_for(user: Any, now: datetime) -> dict[str, Any]:
     return {"overdue_count": overdue.count(), "due_soon_count": due_soon.count(), "items": top, "now": now}
 
 
-def _process_digest(reminder: Reminder, now: datetime) -> tuple[list[int], str, str]:
+def _process_digest(reminder: Reminder, now: datetime) -> tuple[list[Any], str, str]:
     user = reminder.recipient
     if user is None or not user.is_active:
         return [], ReminderState.SKIPPED, "no recipient"
@@ -342,6 +348,6 @@ def _process_digest(reminder: Reminder, now: datetime) -> tuple[list[int], str, 
     if not context["overdue_count"] and not context["due_soon_count"]:
         return [], ReminderState.SKIPPED, "nothing due"
     context["day"] = reminder.day
-    ids = services.queue_for_user(user=user, event="digest", key=f"reminder:{reminder.pk}", context=context)
+    rows = services.build_for_user(user=user, event="digest", key=f"reminder:{reminder.pk}", context=context)
     note = f"overdue {context['overdue_count']}, due soon {context['due_soon_count']}"
-    return ids, ReminderState.DONE, note
+    return rows, ReminderState.DONE, note

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.utils import timezone, translation
@@ -170,11 +170,11 @@ def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None =
     return ids
 
 
-def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
-    """Create (not send) a staff member's notifications about ``event`` with an explicit context.
+def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[Notification]:
+    """Unsaved notification rows for a staff member about ``event``, one per channel he wants.
 
-    Used by the deadline reminders, which create the rows inside their claim transaction and
-    deliver them after the commit. ``key`` makes the rows unique: the same key creates nothing new.
+    Each row's ``event_key`` is ``<key>:<channel>``: saving it twice (``bulk_create`` with
+    ``ignore_conflicts``) creates it once. Used in bulk by the deadline reminders.
     """
     recipient = _staff(user)
     base = {
@@ -189,17 +189,28 @@ def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], 
     if not channels:
         return []
     subject, body = render_event(event, {**base, **context}, recipient.language)
-    ids = []
-    for channel, address in channels:
-        row, _created = Notification.objects.get_or_create(
-            event_key=f"{key}:{channel}"[:255],
-            defaults={
-                "recipient": user, "address": address, "channel": channel, "event": event, "dossier_id": dossier_id,
-                "subject": subject, "body": body, "language": recipient.language,
-            },
+    return [
+        Notification(
+            event_key=f"{key}:{channel}"[:255], recipient=user, address=address, channel=channel, event=event,
+            dossier_id=dossier_id, subject=subject, body=body, language=recipient.language,
         )
-        ids.append(row.pk)
-    return ids
+        for channel, address in channels
+    ]
+
+
+def save_new(rows: list[Notification]) -> list[int]:
+    """Insert ``rows`` that do not exist yet (by ``event_key``); the ids of those still to send."""
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    keys = [row.event_key for row in rows]
+    return list(Notification.objects.filter(event_key__in=keys, state=NotificationState.QUEUED).order_by("pk").values_list("pk", flat=True))
+
+
+def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+    """Create (not send) a staff member's notifications about ``event`` with an explicit context;
+    the same ``key`` creates nothing new. Returns the ids still queued."""
+    return save_new(build_for_user(user=user, event=event, key=key, context=context, dossier_id=dossier_id))
 
 
 def _claim(notification_id: int) -> bool:
@@ -221,18 +232,42 @@ def deliver(*, notification_id: int) -> bool:
     """Send one queued notification if this process wins the claim; True when it was sent here."""
     if not _claim(notification_id):
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    return _send_claimed(Notification.objects.get(pk=notification_id))
+
+
+def deliver_many(ids: list[int]) -> int:
+    """Claim all of ``ids`` still queued in one statement, then send each; returns how many were sent.
+
+    The claim is the same atomic ``queued → sending`` change as :func:`deliver` (``UPDATE …
+    RETURNING`` on PostgreSQL: only the rows this process changed come back), and each row is
+    marked sent right after its own send, so a crash re-sends at most the one in flight.
+    """
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return sum(1 for pk in ids if deliver(notification_id=pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Notification._meta.db_table} SET state = %s, claimed_at = %s WHERE id = ANY(%s) AND state = %s RETURNING id",
+            [NotificationState.SENDING, timezone.now(), list(ids), NotificationState.QUEUED],
+        )
+        mine = sorted(row[0] for row in cursor.fetchall())
+    rows = Notification.objects.in_bulk(mine)
+    return sum(1 for pk in mine if _send_claimed(rows[pk]))
+
+
+def _send_claimed(notification: Notification) -> bool:
     try:
         _send(notification)
     except Exception as exc:  # noqa: BLE001 - SMTP/gateway errors of any kind are kept on the row
         attempts = notification.attempts + 1
         state = NotificationState.FAILED if attempts >= MAX_ATTEMPTS else NotificationState.QUEUED
-        Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+        Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
             state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=timezone.now() + retry_delay(attempts)
         )
-        logger.warning("notifications.send_failed", extra={"notification_id": notification_id, "error": str(exc)})
+        logger.warning("notifications.send_failed", extra={"notification_id": notification.pk, "error": str(exc)})
         return False
-    Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
         state=NotificationState.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, error=""
     )
     return True
