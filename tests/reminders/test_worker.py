@@ -56,7 +56,9 @@ def test_two_beats_and_a_killed_worker_send_each_reminder_once(world, mail_dir):
         assert wait_for(lambda: Notification.objects.filter(state="sending").exists(), timeout=60, proc=doomed), doomed.log()
         doomed.kill()  # SIGKILL mid-send: the mail is not written, the row stays "sending"
     assert sent_mails(mail_dir) == []
-    assert Notification.objects.filter(state="sending").count() == 1
+    # the batch was claimed (sending) and its first mail was in flight: none of them went out
+    assert Notification.objects.filter(state="sending").count() >= 1
+    assert not Notification.objects.filter(state="sent").exists()
 
     with celery_worker(env=base, beat=True) as first, celery_worker(env=base, beat=True) as second:
         assert wait_for(lambda: Notification.objects.filter(state="sent").count() >= expected, timeout=90, proc=first), first.log()
