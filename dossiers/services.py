@@ -811,3 +811,60 @@ def dossier_record_apology(*, dossier: Dossier, actor: Any, reason: str, new_due
     event = append_event(dossier, action=Action.APOLOGISE, actor=actor, from_status=dossier.status, comment=reason, data={"new_due_at": new_due_at.isoformat()})
     _enqueue(dossier, event, "apology")
     return apology
+
+
+#: The reason a drafted apology proposes; the leader edits it before approving (form 04).
+DRAFT_APOLOGY_REASON = (
+    "Hồ sơ chưa được giải quyết xong đúng ngày hẹn trả kết quả. Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả."
+)
+
+
+@transaction.atomic
+def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: datetime | None = None, reason: str = "") -> Apology | None:
+    """Draft form 04 for a dossier that has just become late, for its leader to approve.
+
+    A draft is an :class:`Apology` with neither ``approved_by`` nor ``sent_at``; the applicant hears
+    nothing until :func:`dossier_approve_apology`. Drafted by the deadline scan
+    (:mod:`portal.notifications.reminders`): ``created_by`` is the assignee, else a leader of the
+    unit. Returns None when the dossier is no longer late and open, or already has an apology.
+    """
+    dossier = _lock(dossier)
+    now = now or timezone.now()
+    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not workflow.is_late(dossier, now):
+        return None
+    if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
+        return None
+    from portal.notifications.reminders import leaders_of
+
+    author = dossier.assigned_to or leaders_of(dossier).first()
+    if author is None:
+        return None
+    return Apology.objects.create(dossier=dossier, reason=reason or DRAFT_APOLOGY_REASON, new_due_at=new_due_at, created_by=author)
+
+
+@transaction.atomic
+def dossier_approve_apology(*, apology: Apology, actor: Any, reason: str | None = None, new_due_at: datetime | None = None) -> Apology:
+    """A leader approves (and may edit) a drafted apology: it is sent to the applicant ("late with
+    the apology"), and the new appointment date is kept in ``rescheduled_due_at``."""
+    dossier = _lock(apology.dossier_id)
+    apology = Apology.objects.select_for_update().get(pk=apology.pk)
+    workflow.check_transition(dossier, actor, Action.APOLOGISE)
+    if not actor.has_role(Role.LEADER):
+        raise PermissionDenied("Chỉ lãnh đạo được duyệt văn bản xin lỗi. / Only a leader may approve an apology.")
+    if apology.sent_at is not None:
+        raise DossierError("Văn bản xin lỗi này đã được gửi. / This apology has already been sent.")
+    reason = _text(reason if reason is not None else apology.reason, required=True)
+    new_due_at = new_due_at or apology.new_due_at
+    now = timezone.now()
+    if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
+        raise DossierError("Ngày hẹn mới phải ở tương lai. / The new appointment date must be in the future.")
+    apology.reason, apology.new_due_at, apology.approved_by, apology.sent_at = reason, new_due_at, actor, now
+    apology.save(update_fields=["reason", "new_due_at", "approved_by", "sent_at"])
+    dossier.rescheduled_due_at = new_due_at
+    dossier.save()
+    event = append_event(
+        dossier, action=Action.APOLOGISE, actor=actor, from_status=dossier.status, comment=reason,
+        data={"new_due_at": new_due_at.isoformat(), "apology": apology.pk},
+    )
+    _enqueue(dossier, event, "apology")
+    return apology

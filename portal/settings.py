@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from portal.config import config, db_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -152,10 +154,19 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker longer than this
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # acks_late tasks are redelivered anyway
+NOTIFICATION_SWEEP_INTERVAL = config("NOTIFICATION_SWEEP_INTERVAL", 60, cast=int, help_text="Seconds between two beat sweeps that re-send notifications a crashed worker left unsent.")
+REMINDER_SCAN_INTERVAL = config("REMINDER_SCAN_INTERVAL", 300, cast=int, help_text="Seconds between two deadline scans of beat (due-soon and overdue reminders, apology drafts).")
+REMINDER_DUE_SOON_HOURS = config("REMINDER_DUE_SOON_HOURS", 8, cast=int, help_text="Working hours before a step's due time at which its assignee is reminded (8 = one working day).")
+REMINDER_DIGEST_HOUR = config("REMINDER_DIGEST_HOUR", 7, cast=int, help_text="Hour (province time) at which each leader gets the daily digest of due and overdue dossiers.")
+REMINDER_APOLOGY_DAYS = config("REMINDER_APOLOGY_DAYS", 3, cast=int, help_text="Working days from now proposed as the new appointment date in a drafted apology (form 04).")
 CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
-    "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": 60.0},
+    "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
+    # deadline reminders (portal.notifications.reminders): the scan, the sender's safety net, the digest
+    "scan-deadlines": {"task": "portal.notifications.tasks.scan_deadlines", "schedule": float(REMINDER_SCAN_INTERVAL)},
+    "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
+    "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ urlpatterns = [
     path("van-ban/", include("documents.urls")),
     path("thong-ke/", include("dashboards.urls")),
     path("chu-ky-so/", include("signatures.urls")),
+    path("nhac-han/", include("portal.notifications.urls")),
 ]
 
 handler400 = "portal.core.views.bad_request"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.notifications import services
-from portal.notifications.models import Notification, SmsMessage
+from portal.notifications.models import Notification, Reminder, SmsMessage
 
 
 @admin.register(Notification)
@@ -41,4 +41,22 @@ class SmsMessageAdmin(admin.ModelAdmin):
     readonly_fields = ("phone", "message", "brandname", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Deadline reminders claimed by the scan: what was due, for whom, and what became of it."""
+
+    list_display = ("id", "kind", "dossier_id", "step_id", "recipient", "day", "due_at", "state", "created_at", "processed_at", "note")
+    list_filter = ("kind", "state")
+    search_fields = ("dossier_id", "recipient__username", "note")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+    list_select_related = ("recipient",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Reminder | None = None) -> bool:
         return False

@@ -21,7 +21,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.utils import timezone, translation
 
@@ -169,6 +170,49 @@ def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None =
     return ids
 
 
+def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[Notification]:
+    """Unsaved notification rows for a staff member about ``event``, one per channel he wants.
+
+    Each row's ``event_key`` is ``<key>:<channel>``: saving it twice (``bulk_create`` with
+    ``ignore_conflicts``) creates it once. Used in bulk by the deadline reminders.
+    """
+    recipient = _staff(user)
+    base = {
+        "site_url": settings.SITE_URL.rstrip("/"), "province": settings.PROVINCE_NAME, "hotline": settings.HOTLINE,
+        "recipient_name": getattr(user, "full_name", "") or user.get_username(), "event": event,
+    }
+    channels = []
+    if recipient.by_email:
+        channels.append((NotificationChannel.EMAIL, recipient.email))
+    if recipient.by_sms:
+        channels.append((NotificationChannel.SMS, recipient.phone))
+    if not channels:
+        return []
+    subject, body = render_event(event, {**base, **context}, recipient.language)
+    return [
+        Notification(
+            event_key=f"{key}:{channel}"[:255], recipient=user, address=address, channel=channel, event=event,
+            dossier_id=dossier_id, subject=subject, body=body, language=recipient.language,
+        )
+        for channel, address in channels
+    ]
+
+
+def save_new(rows: list[Notification]) -> list[int]:
+    """Insert ``rows`` that do not exist yet (by ``event_key``); the ids of those still to send."""
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    keys = [row.event_key for row in rows]
+    return list(Notification.objects.filter(event_key__in=keys, state=NotificationState.QUEUED).order_by("pk").values_list("pk", flat=True))
+
+
+def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+    """Create (not send) a staff member's notifications about ``event`` with an explicit context;
+    the same ``key`` creates nothing new. Returns the ids still queued."""
+    return save_new(build_for_user(user=user, event=event, key=key, context=context, dossier_id=dossier_id))
+
+
 def _claim(notification_id: int) -> bool:
     now = timezone.now()
     claimed = Notification.objects.filter(pk=notification_id, state=NotificationState.QUEUED).update(
@@ -188,36 +232,74 @@ def deliver(*, notification_id: int) -> bool:
     """Send one queued notification if this process wins the claim; True when it was sent here."""
     if not _claim(notification_id):
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    return _send_claimed(Notification.objects.get(pk=notification_id))
+
+
+def deliver_many(ids: list[int]) -> int:
+    """Claim all of ``ids`` still queued in one statement, then send each; returns how many were sent.
+
+    The claim is the same atomic ``queued → sending`` change as :func:`deliver` (``UPDATE …
+    RETURNING`` on PostgreSQL: only the rows this process changed come back), and each row is
+    marked sent right after its own send, so a crash re-sends at most the one in flight.
+    """
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return sum(1 for pk in ids if deliver(notification_id=pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Notification._meta.db_table} SET state = %s, claimed_at = %s WHERE id = ANY(%s) AND state = %s RETURNING id",
+            [NotificationState.SENDING, timezone.now(), list(ids), NotificationState.QUEUED],
+        )
+        mine = sorted(row[0] for row in cursor.fetchall())
+    rows = Notification.objects.in_bulk(mine)
+    return sum(1 for pk in mine if _send_claimed(rows[pk]))
+
+
+def _send_claimed(notification: Notification) -> bool:
     try:
         _send(notification)
     except Exception as exc:  # noqa: BLE001 - SMTP/gateway errors of any kind are kept on the row
         attempts = notification.attempts + 1
         state = NotificationState.FAILED if attempts >= MAX_ATTEMPTS else NotificationState.QUEUED
-        Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
-            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000]
+        Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
+            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=timezone.now() + retry_delay(attempts)
         )
-        logger.warning("notifications.send_failed", extra={"notification_id": notification_id, "error": str(exc)})
+        logger.warning("notifications.send_failed", extra={"notification_id": notification.pk, "error": str(exc)})
         return False
-    Notification.objects.filter(pk=notification_id, state=NotificationState.SENDING).update(
+    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
         state=NotificationState.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, error=""
     )
     return True
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the ``attempts``-th failed send: 1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
 def requeue_stuck(*, older_than: timedelta | None = None) -> int:
     """Beat sweep: re-queue rows left ``sending`` by a crashed worker, then deliver every due row.
 
-    Due rows are those ``sending`` or ``queued`` (a failed attempt) for longer than the claim timeout.
+    Due rows are those ``sending`` or ``queued`` for longer than the claim timeout; a row whose send
+    failed waits for its back-off (:func:`retry_delay`) first.
     Returns how many were sent by this sweep.
     """
     timeout = older_than if older_than is not None else timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
     cutoff = timezone.now() - timeout
     Notification.objects.filter(state=NotificationState.SENDING, claimed_at__lt=cutoff).update(state=NotificationState.QUEUED)
-    due = Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    now = timezone.now()
+    due = (
+        Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return sum(1 for pk in list(due[:500]) if deliver(notification_id=pk))
 
 
 def retry(*, ids: list[int]) -> int:
     """Admin action: put failed notifications back in the queue (sent ones are never resent)."""
-    return Notification.objects.filter(pk__in=ids, state=NotificationState.FAILED).update(state=NotificationState.QUEUED, attempts=0, error="")
+    return Notification.objects.filter(pk__in=ids, state=NotificationState.FAILED).update(
+        state=NotificationState.QUEUED, attempts=0, error="", next_attempt_at=None
+    )
