@@ -85,19 +85,24 @@ def signed_result_of(dossier: Dossier) -> SignedDocument | None:
 # --- the specialist's draft result ------------------------------------------------------------
 
 
+def may_attach_draft(dossier: Dossier, actor: Any) -> bool:
+    """The examining specialist, or the leader who approves, may attach the draft result."""
+    if dossier.status != DossierStatus.IN_PROGRESS:
+        return False
+    if dossier.stage == Stage.EXAMINATION:
+        return workflow.actor_matches(dossier, actor, Role.SPECIALIST, workflow.ASSIGNEE)
+    if dossier.stage == Stage.APPROVAL:
+        return workflow.actor_matches(dossier, actor, Role.LEADER, workflow.HANDLING)
+    return False
+
+
 @transaction.atomic
 def dossier_attach_draft_result(*, dossier: Dossier, actor: Any, uploaded_file: UploadedFile) -> Dossier:
     """The specialist drafts the result (dự thảo kết quả) while examining, or the leader replaces
     it before approving. It stays staff-only until approval; the leader signs this file."""
     services = _services()
     dossier = services._lock(dossier)
-    examining = dossier.status == DossierStatus.IN_PROGRESS and dossier.stage == Stage.EXAMINATION and workflow.actor_matches(
-        dossier, actor, Role.SPECIALIST, workflow.ASSIGNEE,
-    )
-    approving = dossier.status == DossierStatus.IN_PROGRESS and dossier.stage == Stage.APPROVAL and workflow.actor_matches(
-        dossier, actor, Role.LEADER, workflow.HANDLING,
-    )
-    if not (examining or approving):
+    if not may_attach_draft(dossier, actor):
         raise PermissionDenied(_bilingual(
             "Chỉ chuyên viên đang xử lý hoặc lãnh đạo phê duyệt mới đính kèm được dự thảo kết quả.",
             "Only the examining specialist or the approving leader may attach the draft result.",
@@ -255,5 +260,5 @@ def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str,
 
 __all__ = [
     "SignOutcome", "dossier_attach_draft_result", "dossier_issue_result", "dossier_sign_and_approve",
-    "dossiers_sign_and_approve_batch", "may_issue", "signed_result_of",
+    "dossiers_sign_and_approve_batch", "may_attach_draft", "may_issue", "signed_result_of",
 ]

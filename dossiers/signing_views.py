@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
 
-from . import selectors, services
-from .exceptions import DossierError
-from .result_signing import MAX_BATCH
+from . import selectors, services, workflow
+from .constants import Action
+from .exceptions import DossierError, PermissionDenied
+from .result_signing import MAX_BATCH, may_attach_draft, may_issue
 from .signing_forms import DraftResultForm, IssueForm, SignApproveForm
 
 
@@ -68,6 +69,11 @@ def sign_approve_batch(request: HttpRequest) -> HttpResponse:
 def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign and approve one dossier from its page."""
     dossier = selectors.get_dossier_for(request.user, pk)
+    try:  # the state first (a message), then the role (a 403), before looking at the input
+        workflow.check_transition(dossier, request.user, Action.APPROVE)
+    except DossierError as exc:
+        messages.error(request, exc.message)
+        return redirect("dossiers:detail", pk=dossier.pk)
     form = SignApproveForm(request.POST, prefix="sign")
     if not form.is_valid():
         _form_errors(request, form)
@@ -89,6 +95,8 @@ def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The specialist (or the approving leader) attaches the draft result to be signed."""
     dossier = selectors.get_dossier_for(request.user, pk)
+    if not may_attach_draft(dossier, request.user):
+        raise PermissionDenied()
     form = DraftResultForm(request.POST, request.FILES, prefix="draft")
     if not form.is_valid():
         _form_errors(request, form)
@@ -107,6 +115,8 @@ def draft_result(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerical office's issuing signature with the number and date."""
     dossier = selectors.get_dossier_for(request.user, pk)
+    if not may_issue(dossier, request.user):
+        raise PermissionDenied()
     form = IssueForm(request.POST, prefix="issue")
     if not form.is_valid():
         _form_errors(request, form)

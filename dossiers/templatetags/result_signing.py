@@ -6,11 +6,8 @@ from typing import Any
 
 from django import template
 
-from portal.accounts.constants import Role
-
-from .. import workflow
-from ..constants import Action, DossierStatus, Stage
-from ..result_signing import may_issue, signed_result_of
+from ..constants import Action, DossierStatus
+from ..result_signing import may_attach_draft, may_issue, signed_result_of
 from ..signing_forms import DraftResultForm, IssueForm, SignApproveForm
 
 register = template.Library()
@@ -24,15 +21,13 @@ def result_signing_panel(context: Any) -> dict:
     document = signed_result_of(dossier)
     is_owner = getattr(user, "is_applicant", False) and dossier.applicant_id == user.pk
     staff = getattr(user, "is_staff_member", False)
-    examining = dossier.status == DossierStatus.IN_PROGRESS and dossier.stage == Stage.EXAMINATION and workflow.actor_matches(
-        dossier, user, Role.SPECIALIST, workflow.ASSIGNEE)
     can_sign = Action.APPROVE in actions
     return {
         "dossier": dossier, "document": document, "csrf_token": context.get("csrf_token"),
         "show_document": document is not None and (staff or (is_owner and dossier.status == DossierStatus.RETURNED)),
         "can_sign": can_sign, "sign_form": SignApproveForm(prefix="sign") if can_sign else None,
         "has_draft": bool(dossier.result_file) and dossier.status == DossierStatus.IN_PROGRESS,
-        "draft_form": DraftResultForm(prefix="draft") if (examining or can_sign) else None,
+        "draft_form": DraftResultForm(prefix="draft") if may_attach_draft(dossier, user) else None,
         "issue_form": IssueForm(prefix="issue") if document is not None and not document.issue_number and may_issue(dossier, user) else None,
     }
 

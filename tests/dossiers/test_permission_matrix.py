@@ -107,6 +107,11 @@ PAGES: dict[str, dict] = {
     "dossiers:my_queue": row(None, "get", DENIED, DENIED, OK, OK, LOGIN),
     "dossiers:approval_queue": staff_page(CLERK, "other_leader"),
     "dossiers:act": None,  # expanded per action below
+    # result signing (issue 5): an empty form is refused after the access check
+    "dossiers:sign_approve_batch": {**staff_page(CLERK, "other_leader"), "method": "post"},
+    "dossiers:sign_approve": staff_action("approval", same=CLERK),
+    "dossiers:draft_result": staff_action("examining", same=CLERK),
+    "dossiers:issue_result": staff_action("processed", same=CLERK),
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
     "payments:receipt": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "payments:receipt_pdf": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),

@@ -206,3 +206,48 @@ def test_only_the_receiving_agencys_clerical_office_issues_and_only_once(signing
     services.dossier_issue_result(dossier=approved, actor=world.clerical, pin=PIN, number="1/QĐ")
     with pytest.raises(DossierError):
         services.dossier_issue_result(dossier=approved, actor=world.clerical, pin=PIN, number="2/QĐ")
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def test_specialist_attaches_the_draft_from_the_dossier_page(signing_world, one_page_pdf, client):
+    world = signing_world
+    dossier = world.examining()
+    client.force_login(world.specialist)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'id="draft-form"' in page and 'id="sign-approve-form"' not in page
+    response = client.post(reverse("dossiers:draft_result", args=[dossier.pk]),
+                           {"draft-file": SimpleUploadedFile("du-thao.pdf", one_page_pdf, content_type="application/pdf")})
+    assert response.status_code == 302
+    assert _bytes(Dossier.objects.get(pk=dossier.pk).result_file) == one_page_pdf
+
+
+def test_leader_signs_a_batch_from_the_approval_queue_page(signing_world, one_page_pdf, client):
+    world = signing_world
+    first, second = _draft(world, one_page_pdf), _draft(world, one_page_pdf)
+    client.force_login(world.leader)
+    queue = client.get(reverse("dossiers:approval_queue")).content.decode()
+    assert 'id="sign-approve-batch"' in queue and f'name="dossier" value="{first.pk}"' in queue
+
+    wrong = client.post(reverse("dossiers:sign_approve_batch"),
+                        {"dossier": [first.pk, second.pk], "sign-pin": "111111", "sign-level": "B-T"}, follow=True)
+    assert "PIN" in wrong.content.decode()
+    assert set(Dossier.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {DossierStatus.IN_PROGRESS}
+
+    response = client.post(reverse("dossiers:sign_approve_batch"),
+                           {"dossier": [first.pk, second.pk], "sign-pin": PIN, "sign-level": "B-T", "sign-comment": "Đồng ý"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-done="2" data-total="2" data-signed="2"' in html, html
+    assert html.count('class="btn btn-sm btn-outline-success verify-link"') == 2
+    assert set(Dossier.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {DossierStatus.PROCESSED}
+
+
+def test_another_leaders_dossier_cannot_be_slipped_into_a_batch(signing_world, one_page_pdf, client):
+    world = signing_world
+    dossier = _draft(world, one_page_pdf)
+    client.force_login(world.other_leader)
+    response = client.post(reverse("dossiers:sign_approve_batch"), {"dossier": [dossier.pk], "sign-pin": PIN, "sign-level": "B-T"})
+    assert response.status_code == 404
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.IN_PROGRESS
