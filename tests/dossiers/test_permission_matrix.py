@@ -159,6 +159,8 @@ def _api_rows() -> dict[str, dict]:
         "dossiers-api-counter": row(None, "post", DENIED, DENIED, DENIED, OK, LOGIN),
         "dossier-tracking": row("received", "get", OK, OK, OK, OK, OK),
         "dossier-tracking-token": row("received", "get", OK, OK, OK, OK, OK),
+        # leaders only; an empty body is a 400 after the role check
+        "dossiers-api-sign-approve": {**staff_page(CLERK, "other_leader"), "method": "post"},
     }
     for name, (_m, state, same, applicant) in API_DETAIL_ACTIONS.items():
         rows[f"dossiers-api-{name}"] = applicant_action(state, same=same) if applicant else staff_action(state, same=same)

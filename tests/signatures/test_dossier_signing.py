@@ -251,3 +251,26 @@ def test_another_leaders_dossier_cannot_be_slipped_into_a_batch(signing_world, o
     response = client.post(reverse("dossiers:sign_approve_batch"), {"dossier": [dossier.pk], "sign-pin": PIN, "sign-level": "B-T"})
     assert response.status_code == 404
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.IN_PROGRESS
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+def test_api_signs_and_approves_with_the_pin_of_the_request(signing_world, one_page_pdf, client):
+    world = signing_world
+    with_draft, bare = _draft(world, one_page_pdf), services.dossier_forward_for_approval(
+        dossier=world.examining(), actor=world.specialist, leader=world.leader)
+    client.force_login(world.leader)
+    url = reverse("dossiers-api-sign-approve")
+
+    wrong = client.post(url, {"dossiers": [with_draft.pk], "pin": "000000"}, content_type="application/json")
+    assert wrong.status_code == 400 and "PIN" in wrong.json()["detail"]
+
+    response = client.post(url, {"dossiers": [with_draft.pk, bare.pk], "pin": PIN, "level": "B-T"}, content_type="application/json")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["signed"], body["total"]) == (1, 2)
+    assert body["results"][0]["ok"] and body["results"][0]["verification_url"].endswith(f"/xac-thuc/{body['results'][0]['signed_document']}/")
+    assert not body["results"][1]["ok"] and "no draft result" in body["results"][1]["error"]
+    page = client.get(urlsplit(body["results"][0]["verification_url"]).path)
+    assert 'data-verdict="valid"' in page.content.decode()
