@@ -65,5 +65,3 @@ def test_only_administrators_see_the_certificates(client, official, agency):
     assert official.signing_certificates.get().status == CertificateStatus.ACTIVE
     client.logout()
     assert client.get(reverse("signatures:certificates")).status_code == 302
-
-
