@@ -222,6 +222,20 @@ def may_issue(dossier: Dossier, actor: Any) -> bool:
     return workflow.actor_matches(dossier, actor, Role.CLERICAL, workflow.RECEIVING)
 
 
+def results_to_issue(user: Any) -> Any:
+    """Processed dossiers of the clerical officer's agencies whose result the leader signed and
+    the clerical office has not issued yet (văn thư's list)."""
+    from .selectors import dossiers_visible_to
+
+    if not getattr(user, "is_staff_member", False) or not user.has_role(Role.CLERICAL):
+        return Dossier.objects.none()
+    signed = SignedDocument.objects.exclude(file="").filter(issue_number="")
+    return (
+        dossiers_visible_to(user).filter(status=DossierStatus.PROCESSED, signed_results__in=signed)
+        .distinct().order_by("finished_at", "pk")
+    )
+
+
 def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None) -> SignedDocument:
     """The văn thư's issuing signature (second, in order) with the number and date of issue, on
     the field created before the leader signed. The QR code's address does not change: the
@@ -260,5 +274,5 @@ def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str,
 
 __all__ = [
     "SignOutcome", "dossier_attach_draft_result", "dossier_issue_result", "dossier_sign_and_approve",
-    "dossiers_sign_and_approve_batch", "may_attach_draft", "may_issue", "signed_result_of",
+    "dossiers_sign_and_approve_batch", "may_attach_draft", "may_issue", "results_to_issue", "signed_result_of",
 ]

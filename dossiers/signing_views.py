@@ -20,7 +20,7 @@ from portal.accounts.constants import Role
 from . import selectors, services, workflow
 from .constants import Action
 from .exceptions import DossierError, PermissionDenied
-from .result_signing import MAX_BATCH, may_attach_draft, may_issue
+from .result_signing import MAX_BATCH, may_attach_draft, may_issue, results_to_issue
 from .signing_forms import DraftResultForm, IssueForm, SignApproveForm
 
 
@@ -128,3 +128,13 @@ def issue_result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dossiers:detail", pk=dossier.pk)
     messages.success(request, _("The result was issued."))
     return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@login_required
+def issue_queue(request: HttpRequest) -> HttpResponse:
+    """The clerical office's list: signed results waiting for the number and the issuing signature."""
+    user = request.user
+    if not getattr(user, "is_staff_member", False) or not user.has_role(Role.CLERICAL):
+        raise DjangoPermissionDenied(_("This page is for the clerical office."))
+    rows = list(results_to_issue(user)[:200])
+    return render(request, "dossiers/issue_queue.html", {"rows": rows})

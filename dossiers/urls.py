@@ -24,6 +24,7 @@ urlpatterns = [
     path("cho-duyet/", views.approval_queue, name="approval_queue"),
     # result signing (issue 5)
     path("cho-duyet/ky-so/", signing_views.sign_approve_batch, name="sign_approve_batch"),
+    path("cho-phat-hanh/", signing_views.issue_queue, name="issue_queue"),
     path("<int:pk>/ky-so/", signing_views.sign_approve, name="sign_approve"),
     path("<int:pk>/du-thao-ket-qua/", signing_views.draft_result, name="draft_result"),
     path("<int:pk>/phat-hanh/", signing_views.issue_result, name="issue_result"),

@@ -110,6 +110,7 @@ PAGES: dict[str, dict] = {
     # result signing (issue 5): an empty form is refused after the access check
     "dossiers:sign_approve_batch": {**staff_page(CLERK, "other_leader"), "method": "post"},
     "dossiers:sign_approve": staff_action("approval", same=CLERK),
+    "dossiers:issue_queue": row(None, "get", DENIED, DENIED, DENIED, DENIED, LOGIN, same=CLERK),  # clerical office only
     "dossiers:draft_result": staff_action("examining", same=CLERK),
     "dossiers:issue_result": staff_action("processed", same=CLERK),
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),

@@ -274,3 +274,21 @@ def test_api_signs_and_approves_with_the_pin_of_the_request(signing_world, one_p
     assert not body["results"][1]["ok"] and "no draft result" in body["results"][1]["error"]
     page = client.get(urlsplit(body["results"][0]["verification_url"]).path)
     assert 'data-verdict="valid"' in page.content.decode()
+
+
+def test_clerical_office_issues_from_its_list_and_the_dossier_page(signing_world, one_page_pdf, client):
+    world = signing_world
+    approved = services.dossier_sign_and_approve(dossier=_draft(world, one_page_pdf), actor=world.leader, pin=PIN)
+    client.force_login(world.clerical)
+    queue = client.get(reverse("dossiers:issue_queue")).content.decode()
+    assert f'data-pk="{approved.pk}"' in queue
+    page = client.get(reverse("dossiers:detail", args=[approved.pk])).content.decode()
+    assert 'id="issue-form"' in page
+    response = client.post(reverse("dossiers:issue_result", args=[approved.pk]), {"issue-number": "45/QĐ-STP", "issue-pin": PIN})
+    assert response.status_code == 302
+    document = SignedDocument.objects.get(dossier=approved)
+    assert document.issue_number == "45/QĐ-STP"
+    assert [s.field_name for s in verify_pdf(_bytes(document.file)).signatures] == ["LanhDao", "VanThu"]
+    assert f'data-pk="{approved.pk}"' not in client.get(reverse("dossiers:issue_queue")).content.decode()
+    client.force_login(world.specialist)
+    assert client.get(reverse("dossiers:issue_queue")).status_code == 403
