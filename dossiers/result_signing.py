@@ -12,7 +12,7 @@ is a change the earlier signature would flag (TECH-NOTES).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -168,6 +168,22 @@ def dossiers_sign_and_approve_batch(
 
     Not to be called inside an outer transaction: a failure's audit event would roll back with it.
     """
+    outcomes: list[SignOutcome] = []
+    steps = iter_sign_and_approve(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
+    for index, outcome in enumerate(steps, start=1):
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(index, len(dossiers), outcome)
+    return outcomes
+
+
+def iter_sign_and_approve(
+    *, dossiers: Sequence[Dossier], actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T,
+) -> Iterator[SignOutcome]:
+    """The batch as an iterator of outcomes, one per dossier as soon as it is committed (the page
+    streams them as progress). The checks run now; the PIN is tried at the first ``next()``, which
+    raises :class:`DossierError` for a wrong one. Closing the iterator early closes the token
+    session; dossiers not reached are left unchanged."""
     dossiers = list(dossiers)
     if not dossiers:
         raise DossierError(_bilingual("Chưa chọn hồ sơ nào.", "No dossier selected."))
@@ -180,23 +196,27 @@ def dossiers_sign_and_approve_batch(
             pass  # reported for this dossier below
     if not (pin or "").strip():
         raise DossierError(_bilingual("Cần nhập mã PIN của thiết bị ký.", "Enter the PIN of your signing token."))
-    outcomes: list[SignOutcome] = []
+    return _signing_loop(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
+
+
+def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str, level: str) -> Iterator[SignOutcome]:
     try:
-        with signing.signing_session(signer_user=actor, pin=pin, level=level) as session:
-            for index, dossier in enumerate(dossiers, start=1):
-                try:
-                    outcome = _sign_and_approve_one(session=session, dossier=dossier, actor=actor, comment=comment)
-                except (DossierError, PermissionDenied) as exc:
-                    outcome = SignOutcome(dossier=dossier, error=exc.message)
-                except signing.SigningError as exc:
-                    signing.audit_signing_failure(certificate=session.cert, actor=actor, error=exc)
-                    outcome = SignOutcome(dossier=dossier, error=str(exc))
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(index, len(dossiers), outcome)
+        session_cm = signing.signing_session(signer_user=actor, pin=pin, level=level)
+        session = session_cm.__enter__()
     except signing.SigningError as exc:
         raise DossierError(_signing_message(exc)) from exc
-    return outcomes
+    try:
+        for dossier in dossiers:
+            try:
+                outcome = _sign_and_approve_one(session=session, dossier=dossier, actor=actor, comment=comment)
+            except (DossierError, PermissionDenied) as exc:
+                outcome = SignOutcome(dossier=dossier, error=exc.message)
+            except signing.SigningError as exc:
+                signing.audit_signing_failure(certificate=session.cert, actor=actor, error=exc)
+                outcome = SignOutcome(dossier=dossier, error=str(exc))
+            yield outcome
+    finally:
+        session_cm.__exit__(None, None, None)
 
 
 def _signing_message(exc: Exception) -> str:
@@ -274,5 +294,5 @@ def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str,
 
 __all__ = [
     "SignOutcome", "dossier_attach_draft_result", "dossier_issue_result", "dossier_sign_and_approve",
-    "dossiers_sign_and_approve_batch", "may_attach_draft", "may_issue", "results_to_issue", "signed_result_of",
+    "dossiers_sign_and_approve_batch", "iter_sign_and_approve", "may_attach_draft", "may_issue", "results_to_issue", "signed_result_of",
 ]

@@ -1,17 +1,23 @@
 """Pages of the result signing (issue 5): the leader's "Ký số và phê duyệt" for one dossier or a
 batch from the approval queue, the specialist's draft result, the clerical office's issuing.
 
-Signing runs in the request (at most 50 dossiers, ~0.3 s each): the PIN is used while the leader
-waits and is never queued or stored, and the result page lists every dossier's outcome.
+Signing runs in the request (at most 50 dossiers, 0.15–0.3 s each) and the page is streamed: the
+rows and the progress bar arrive as each dossier is signed and approved. The PIN is used while the
+leader waits and is never queued, stored or sent to a broker.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +26,14 @@ from portal.accounts.constants import Role
 from . import selectors, services, workflow
 from .constants import Action
 from .exceptions import DossierError, PermissionDenied
-from .result_signing import MAX_BATCH, may_attach_draft, may_issue, results_to_issue
+from .result_signing import (
+    MAX_BATCH,
+    SignOutcome,
+    iter_sign_and_approve,
+    may_attach_draft,
+    may_issue,
+    results_to_issue,
+)
 from .signing_forms import DraftResultForm, IssueForm, SignApproveForm
 
 
@@ -52,16 +65,41 @@ def sign_approve_batch(request: HttpRequest) -> HttpResponse:
     order = {int(pk): n for n, pk in enumerate(ids)}
     dossiers.sort(key=lambda d: order[d.pk])
     try:
-        outcomes = services.dossiers_sign_and_approve_batch(
+        steps = iter_sign_and_approve(
             dossiers=dossiers, actor=user, pin=form.cleaned_data["pin"], comment=form.cleaned_data["comment"],
             level=form.cleaned_data["level"],
         )
+        first = next(steps)  # the PIN is tried here: a wrong one goes back to the queue with the message
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:approval_queue")
-    return render(request, "dossiers/sign_results.html", {
-        "results": outcomes, "signed_count": sum(1 for o in outcomes if o.ok),
-    })
+    total = len(dossiers)
+    page = render_to_string("dossiers/sign_results.html", {
+        "results": [], "total": total, "done": 0, "pct": 0, "signed_count": None, "streaming": True,
+        "finished_text": _("Done: %(done)s dossiers processed, %(signed)s signed and approved."),
+    }, request=request)
+    stream = _stream_results(request, page, first, steps, total=total, language=translation.get_language())
+    return StreamingHttpResponse(stream, content_type="text/html; charset=utf-8")
+
+
+def _stream_results(
+    request: HttpRequest, page: str, first: SignOutcome, rest: Iterator[SignOutcome], *, total: int, language: str,
+) -> Iterator[str]:
+    """The results page, one row per dossier as soon as it is signed and approved, each followed by
+    a progress update; the bar reaches total/total when the last one is done."""
+    head, tail = page.split("<!--SIGN-ROWS-->", 1)
+    yield head + " " * 1024  # past the browsers' first-paint buffering
+    done = signed = 0
+    try:
+        for outcome in chain([first], rest):
+            done += 1
+            signed += outcome.ok
+            with translation.override(language):
+                row = render_to_string("signatures/_sign_result_row.html", {"r": outcome}, request=request)
+            yield f"{row}<script>signProgress({done}, {total}, {signed}, false);</script>\n"
+    finally:
+        rest.close()  # type: ignore[attr-defined]
+    yield f"<script>signProgress({done}, {total}, {signed}, true);</script>" + tail
 
 
 @login_required

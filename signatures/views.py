@@ -111,7 +111,11 @@ def sign_batch_page(request: HttpRequest) -> HttpResponse:
         form = SignBatchForm(initial={"reason": form.data.get("reason", ""), "level": form.data.get("level", "B-T")}) if results else form
     else:
         form = SignBatchForm()
-    return render(request, "signatures/sign_batch.html", {"form": form, "results": results})
+    total = len(results or [])
+    return render(request, "signatures/sign_batch.html", {
+        "form": form, "results": results, "total": total, "done": total, "pct": 100,
+        "signed_count": sum(1 for r in results if r.document) if results else None,
+    })
 
 
 @require_GET

@@ -237,9 +237,13 @@ def test_leader_signs_a_batch_from_the_approval_queue_page(signing_world, one_pa
 
     response = client.post(reverse("dossiers:sign_approve_batch"),
                            {"dossier": [first.pk, second.pk], "sign-pin": PIN, "sign-level": "B-T", "sign-comment": "Đồng ý"})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'data-done="2" data-total="2" data-signed="2"' in html, html
+    assert response.status_code == 200 and response.streaming
+    chunks = [c.decode() for c in response.streaming_content]
+    html = "".join(chunks)
+    # the page is streamed: the head with an empty bar first, then one row and one progress update per dossier
+    assert 'data-done="0" data-total="2"' in chunks[0] and 'class="list-group-item' not in chunks[0]
+    assert "signProgress(1, 2, 1, false)" in chunks[1] and "signProgress(2, 2, 2, false)" in chunks[2]
+    assert "signProgress(2, 2, 2, true)" in chunks[-1] and "</html>" in chunks[-1]
     assert html.count('class="btn btn-sm btn-outline-success verify-link"') == 2
     assert set(Dossier.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {DossierStatus.PROCESSED}
 
