@@ -296,3 +296,21 @@ def test_clerical_office_issues_from_its_list_and_the_dossier_page(signing_world
     assert f'data-pk="{approved.pk}"' not in client.get(reverse("dossiers:issue_queue")).content.decode()
     client.force_login(world.specialist)
     assert client.get(reverse("dossiers:issue_queue")).status_code == 403
+
+
+def test_leader_signs_one_dossier_from_its_page(signing_world, one_page_pdf, client):
+    world = signing_world
+    dossier = _draft(world, one_page_pdf)
+    client.force_login(world.leader)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'id="sign-approve-form"' in page and 'id="draft-result"' in page
+
+    wrong = client.post(reverse("dossiers:sign_approve", args=[dossier.pk]), {"sign-pin": "1", "sign-level": "B-T"}, follow=True)
+    assert "PIN" in wrong.content.decode() and Dossier.objects.get(pk=dossier.pk).status == DossierStatus.IN_PROGRESS
+
+    response = client.post(reverse("dossiers:sign_approve", args=[dossier.pk]), {"sign-pin": PIN, "sign-level": "B-LTA"}, follow=True)
+    html = response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.PROCESSED
+    assert 'id="signed-result"' in html
+    document = SignedDocument.objects.get(dossier=dossier)
+    assert verify_pdf(_bytes(document.file)).verdict == "valid"
