@@ -37,7 +37,9 @@ LEADER_FIELD, ISSUING_FIELD = "LanhDao", "VanThu"
 #: clerical office's issuing signature (with the seal) at the top left of the last page.
 LEADER_BOX = (330, 40, 565, 125)
 ISSUING_BOX = (40, 40, 290, 125)
-MAX_BATCH = 50
+#: Signing runs in the request: 20 results at B-LT (~0.3–1 s each) stay well inside gunicorn's
+#: 60 s worker timeout (docker-compose.yml). Larger batches need a worker-side job.
+MAX_BATCH = 20
 
 
 def _services() -> Any:

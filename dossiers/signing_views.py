@@ -1,7 +1,7 @@
 """Pages of the result signing (issue 5): the leader's "Ký số và phê duyệt" for one dossier or a
 batch from the approval queue, the specialist's draft result, the clerical office's issuing.
 
-Signing runs in the request (at most 50 dossiers, 0.15–0.3 s each) and the page is streamed: the
+Signing runs in the request (at most ``MAX_BATCH`` = 20 dossiers, 0.15–1 s each) and the page is streamed: the
 rows and the progress bar arrive as each dossier is signed and approved. The PIN is used while the
 leader waits and is never queued, stored or sent to a broker.
 """
