@@ -868,3 +868,14 @@ def dossier_approve_apology(*, apology: Apology, actor: Any, reason: str | None 
     )
     _enqueue(dossier, event, "apology")
     return apology
+
+
+# --- signing the result (issue 5): the leader's "Ký số và phê duyệt", the văn thư's issuing ------
+# The services live in dossiers/result_signing.py (they need the signatures app); re-exported here
+# so pages, API and tasks find every dossier write in one place.
+from .result_signing import (  # noqa: E402
+    dossier_attach_draft_result as dossier_attach_draft_result,
+)
+from .result_signing import dossier_issue_result as dossier_issue_result  # noqa: E402
+from .result_signing import dossier_sign_and_approve as dossier_sign_and_approve  # noqa: E402
+from .result_signing import dossiers_sign_and_approve_batch as dossiers_sign_and_approve_batch  # noqa: E402

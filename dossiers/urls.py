@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import signing_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -22,4 +22,10 @@ urlpatterns = [
     path("phong-ban/", views.department_queue, name="department_queue"),
     path("duoc-giao/", views.my_queue, name="my_queue"),
     path("cho-duyet/", views.approval_queue, name="approval_queue"),
+    # result signing (issue 5)
+    path("cho-duyet/ky-so/", signing_views.sign_approve_batch, name="sign_approve_batch"),
+    path("cho-phat-hanh/", signing_views.issue_queue, name="issue_queue"),
+    path("<int:pk>/ky-so/", signing_views.sign_approve, name="sign_approve"),
+    path("<int:pk>/du-thao-ket-qua/", signing_views.draft_result, name="draft_result"),
+    path("<int:pk>/phat-hanh/", signing_views.issue_result, name="issue_result"),
 ]

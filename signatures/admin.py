@@ -33,7 +33,7 @@ class CertificateAuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(SigningCertificate)
 class SigningCertificateAdmin(admin.ModelAdmin):
-    list_display = ["subject_name", "user", "organisation", "serial", "not_after", "validity", "status", "revoked_at", "key_storage"]
+    list_display = ["subject_name", "user", "organisation", "serial", "not_before", "not_after", "validity", "status", "revoked_at", "revocation_reason", "key_storage"]
     list_filter = ["status", "key_storage"]
     search_fields = ["subject_name", "serial", "user__username", "user__full_name"]
     readonly_fields = [

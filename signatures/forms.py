@@ -58,3 +58,31 @@ class SignBatchForm(forms.Form):
             if b"%PDF-" not in head:
                 raise forms.ValidationError(_("%(name)s is not a PDF file.") % {"name": upload.name})
         return files
+
+
+class RevokeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=[])
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from .constants import RevocationReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = RevocationReason.choices
+
+
+class ImportPkcs12Form(forms.Form):
+    """An official's PKCS#12 file (.p12/.pfx) from an external CA; kept encrypted, never in clear."""
+
+    holder = forms.ModelChoiceField(label=_("Official"), queryset=None)  # type: ignore[arg-type]
+    file = forms.FileField(label=_("PKCS#12 file (.p12, .pfx)"))
+    password = forms.CharField(label=_("Password of the file"), widget=forms.PasswordInput(render_value=False), max_length=128)
+
+    def __init__(self, *args, holders, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = holders
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > 64 * 1024:
+            raise forms.ValidationError(_("The file is too large for a PKCS#12 file."))
+        return upload

@@ -96,6 +96,13 @@ class SignedDocument(models.Model):
     file = models.FileField(_("signed file"), upload_to="signed/%Y/%m/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, null=True, blank=True, related_name="signed_results",
+        verbose_name=_("dossier"), help_text=_("The dossier whose result this document is."),
+    )
+    issue_number = models.CharField(_("number of issue"), max_length=60, blank=True,
+                                    help_text=_("Given by the clerical office when it issues the document (số, ký hiệu)."))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("signed document")

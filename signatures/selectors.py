@@ -55,3 +55,13 @@ def intermediate_certs() -> list[asn1_x509.Certificate]:
 
 def certificate_by_serial(serial_hex: str) -> SigningCertificate | None:
     return SigningCertificate.objects.filter(serial=serial_hex.lower()).first()
+
+
+def certificates_for_admin(user) -> QuerySet[SigningCertificate]:  # type: ignore[no-untyped-def]
+    """Officials' certificates an administrator may see: those of the staff in his agencies."""
+    from portal.accounts.selectors import agencies_in_scope
+
+    return (
+        SigningCertificate.objects.filter(user__agency__in=agencies_in_scope(user))
+        .select_related("user", "user__agency", "issuer").order_by("user__full_name", "-not_after")
+    )

@@ -625,12 +625,72 @@ def _sign_batch(
     return results
 
 
+class SigningSession:
+    """One PIN entry, several signatures, each audited in the caller's transaction.
+
+    Use :func:`signing_session`: the caller (e.g. the dossier approval) signs inside its own
+    ``transaction.atomic`` so that the signature's audit event commits, or rolls back, together
+    with the state change the signature stands for.
+    """
+
+    def __init__(self, *, signer, cert: SigningCertificate, user, level: str):  # type: ignore[no-untyped-def]
+        self._signer, self.cert, self._user, self.level = signer, cert, user, level
+
+    def sign(self, item: BatchItem) -> bytes:
+        """Sign one document; raises :class:`SigningError` with a message for the user."""
+        job = _Signing(item.reason, item.location, item.field_name, item.stamp, self.level)
+        try:
+            signed = _sign_one(pdf_bytes=item.pdf_bytes, signer=self._signer, cert=self.cert, job=job)
+        except SigningError:
+            raise
+        except Exception as exc:
+            logger.warning("signatures.sign_failed", extra={"serial": self.cert.serial, "error": str(exc)[:200]})
+            raise SigningError(_("The document could not be signed.")) from exc
+        _audit_sign(cert=self.cert, user=self._user, signed=signed, job=job)
+        return signed
+
+
+def signing_session(*, signer_user, pin: str, level: str = PadesLevel.B_T):  # type: ignore[no-untyped-def]
+    """Context manager: open the official's key with the PIN just typed (a wrong PIN raises
+    :class:`SigningError` here, before anything is signed) and yield a :class:`SigningSession`.
+
+    Call it where ``asyncio.run`` works (not inside a running event loop); the sync pages, the
+    API and Celery tasks do. A failure to open the key is audited (outside any transaction the
+    caller may roll back: the caller should call :func:`audit_signing_failure` after a rollback).
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _cm():  # type: ignore[no-untyped-def]
+        cert = _usable_certificate(signer_user)
+        if level not in PadesLevel.values:
+            raise SigningError(_("Unknown PAdES level."))
+        try:
+            source = _SignerSource(cert, pin)
+            signer = source.__enter__()
+        except (token.TokenError, SigningError) as exc:
+            audit_signing_failure(certificate=cert, actor=signer_user, error=exc)
+            raise SigningError(str(exc)) from exc
+        try:
+            yield SigningSession(signer=signer, cert=cert, user=signer_user, level=level)
+        finally:
+            source.__exit__(None, None, None)
+
+    return _cm()
+
+
+def audit_signing_failure(*, certificate: SigningCertificate | None, actor, error: Exception) -> None:  # type: ignore[no-untyped-def]
+    """Record a failed signing (wrong PIN, unreadable document) as an audit event."""
+    _audit_failure(cert=certificate, user=actor, error=error)
+
+
 # --- signed documents (verification by QR code) -------------------------------------------------
 
 
-def signed_document_create(*, title: str) -> SignedDocument:
-    """Reserve the verification address before rendering, so the QR code can go on the page."""
-    return SignedDocument.objects.create(title=title[:255])
+def signed_document_create(*, title: str, dossier=None) -> SignedDocument:  # type: ignore[no-untyped-def]
+    """Reserve the verification address before rendering, so the QR code can go on the page.
+    ``dossier``: the dossier whose result this is (its applicant downloads it)."""
+    return SignedDocument.objects.create(title=title[:255], dossier=dossier)
 
 
 def signed_document_store(*, document: SignedDocument, pdf_bytes: bytes, filename: str = "") -> SignedDocument:
@@ -652,7 +712,7 @@ def audit_verification_failure(*, sha256: str, detail: dict, actor=None) -> None
 __all__ = [
     "BatchItem", "BatchResult", "FieldSpec", "SigningError", "StampSpec", "certificate_import_pkcs12",
     "certificate_issue_on_token", "certificate_revoke", "crl_bytes", "ocsp_response", "pki_create", "pki_store",
-    "prepare_signature_fields", "sign_batch", "sign_pdf", "signed_document_create", "signed_document_store",
+    "prepare_signature_fields", "sign_batch", "sign_pdf", "signing_session", "SigningSession", "audit_signing_failure", "signed_document_create", "signed_document_store",
     "timestamp_response", "verification_url",
 ]
 

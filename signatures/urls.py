@@ -13,4 +13,6 @@ urlpatterns = [
     path("xac-thuc/<str:token>/", views.verify_token, name="verify-token"),
     path("xac-thuc/<str:token>/tai-ve/", views.download_signed, name="download"),
     path("ky/", views.sign_batch_page, name="sign"),
+    path("chung-thu/", views.certificates_page, name="certificates"),
+    path("chung-thu/<int:pk>/thu-hoi/", views.certificate_revoke, name="certificate-revoke"),
 ]

@@ -111,7 +111,11 @@ def sign_batch_page(request: HttpRequest) -> HttpResponse:
         form = SignBatchForm(initial={"reason": form.data.get("reason", ""), "level": form.data.get("level", "B-T")}) if results else form
     else:
         form = SignBatchForm()
-    return render(request, "signatures/sign_batch.html", {"form": form, "results": results})
+    total = len(results or [])
+    return render(request, "signatures/sign_batch.html", {
+        "form": form, "results": results, "total": total, "done": total, "pct": 100,
+        "signed_count": sum(1 for r in results if r.document) if results else None,
+    })
 
 
 @require_GET
@@ -121,3 +125,66 @@ def download_signed(request: HttpRequest, token: str) -> HttpResponse:
     if not document.file:
         raise Http404
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{slugify(document.title) or document.token}.pdf", content_type="application/pdf")
+
+
+# --- administrators: officials' certificates ------------------------------------------------------
+
+
+def _holders(user):  # type: ignore[no-untyped-def]
+    from portal.accounts.models import User
+    from portal.accounts.selectors import agencies_in_scope
+
+    return User.objects.staff_members().filter(agency__in=agencies_in_scope(user), is_active=True).order_by("full_name")
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def certificates_page(request: HttpRequest) -> HttpResponse:
+    """Each official's certificate, its validity and revocation; import of a PKCS#12 file."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    from .forms import ImportPkcs12Form, RevokeForm
+    from .selectors import certificates_for_admin
+
+    form = ImportPkcs12Form(request.POST or None, request.FILES or None, holders=_holders(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_import_pkcs12(
+                user=form.cleaned_data["holder"], pkcs12_bytes=form.cleaned_data["file"].read(),
+                password=form.cleaned_data["password"], actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Certificate imported."))
+            return redirect("signatures:certificates")
+    return render(request, "signatures/certificates.html", {
+        "certificates": certificates_for_admin(request.user), "form": form, "revoke_form": RevokeForm(), "now": timezone.now(),
+    })
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from .forms import RevokeForm
+    from .selectors import certificates_for_admin
+
+    certificate = get_object_or_404(certificates_for_admin(request.user), pk=pk)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the reason for the revocation."))
+        return redirect("signatures:certificates")
+    try:
+        services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial})
+    return redirect("signatures:certificates")

@@ -4,6 +4,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .signing import SignApproveView
 from .views import DossierViewSet, TrackingByTokenView, TrackingView
 
 router = SimpleRouter()
@@ -11,6 +12,7 @@ router.register("dossiers", DossierViewSet, basename="dossiers-api")
 
 urlpatterns = [
     path("tracking/", TrackingView.as_view(), name="dossier-tracking"),
+    path("dossiers/sign-approve/", SignApproveView.as_view(), name="dossiers-api-sign-approve"),  # before the router's <pk>/
     path("tracking/qr/<str:token>/", TrackingByTokenView.as_view(), name="dossier-tracking-token"),
     *router.urls,
 ]

@@ -107,6 +107,12 @@ PAGES: dict[str, dict] = {
     "dossiers:my_queue": row(None, "get", DENIED, DENIED, OK, OK, LOGIN),
     "dossiers:approval_queue": staff_page(CLERK, "other_leader"),
     "dossiers:act": None,  # expanded per action below
+    # result signing (issue 5): an empty form is refused after the access check
+    "dossiers:sign_approve_batch": {**staff_page(CLERK, "other_leader"), "method": "post"},
+    "dossiers:sign_approve": staff_action("approval", same=CLERK),
+    "dossiers:issue_queue": row(None, "get", DENIED, DENIED, DENIED, DENIED, LOGIN, same=CLERK),  # clerical office only
+    "dossiers:draft_result": staff_action("examining", same=CLERK),
+    "dossiers:issue_result": staff_action("processed", same=CLERK),
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
     "payments:receipt": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "payments:receipt_pdf": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
@@ -154,6 +160,8 @@ def _api_rows() -> dict[str, dict]:
         "dossiers-api-counter": row(None, "post", DENIED, DENIED, DENIED, OK, LOGIN),
         "dossier-tracking": row("received", "get", OK, OK, OK, OK, OK),
         "dossier-tracking-token": row("received", "get", OK, OK, OK, OK, OK),
+        # leaders only; an empty body is a 400 after the role check
+        "dossiers-api-sign-approve": {**staff_page(CLERK, "other_leader"), "method": "post"},
     }
     for name, (_m, state, same, applicant) in API_DETAIL_ACTIONS.items():
         rows[f"dossiers-api-{name}"] = applicant_action(state, same=same) if applicant else staff_action(state, same=same)

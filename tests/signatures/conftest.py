@@ -89,10 +89,39 @@ def nssdb(tmp_path_factory: pytest.TempPathFactory, pki_material: pki.PKIMateria
 def pdfsig(nssdb: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run pdfsig on bytes and return its text (its exit code is 0 even on a digest mismatch)."""
 
-    def run(pdf_bytes: bytes) -> str:
+    def run(pdf_bytes: bytes, *options: str) -> str:
         path = tmp_path / "doc.pdf"
         path.write_bytes(pdf_bytes)
-        result = subprocess.run(["pdfsig", "-nssdir", f"sql:{nssdb}", str(path)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(["pdfsig", "-nssdir", f"sql:{nssdb}", *options, str(path)], capture_output=True, text=True, timeout=60)
         return result.stdout + result.stderr
 
     return run
+
+
+@pytest.fixture
+def signing_world(pki_rows, transactional_db):  # type: ignore[no-untyped-def]
+    """The dossier world of ``tests/dossiers`` whose leader and clerical office hold real keys on
+    SoftHSM2 tokens (and the province's PKI served by the live server)."""
+    from portal.agencies.constants import AgencyLevel
+    from tests.dossiers.conftest import World
+    from tests.factories.accounts import StaffFactory
+    from tests.factories.dossiers import CitizenFactory, ProcedureFactory
+
+    agency = AgencyFactory(name="Sở Tư pháp tỉnh Điện Biên", receiving_code="G09.20")
+    division = AgencyFactory(name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION)
+    other = AgencyFactory(name="Sở Xây dựng")
+    world = World(
+        agency=agency, division=division, other_agency=other,
+        clerk=StaffFactory(agency=agency, roles=[Role.CLERK]),
+        specialist=StaffFactory(agency=agency, department=division, roles=[Role.SPECIALIST]),
+        leader=OfficialFactory(agency=agency, department=division, roles=[Role.LEADER], full_name="Lò Văn Thắng",
+                               position="Giám đốc", with_certificate=True),
+        other_clerk=StaffFactory(agency=other, roles=[Role.CLERK]),
+        other_leader=OfficialFactory(agency=other, roles=[Role.LEADER, Role.SPECIALIST], with_certificate=True),
+        citizen=CitizenFactory(citizen_id="011200004321", phone="0912345678"),
+        other_citizen=CitizenFactory(),
+        procedure=ProcedureFactory(agency=agency),
+    )
+    world.clerical = OfficialFactory(agency=agency, roles=[Role.CLERICAL], full_name="Quàng Thị Hoa", position="Văn thư",  # type: ignore[attr-defined]
+                                     with_certificate=True)
+    return world

@@ -72,3 +72,35 @@ def test_batch_reports_progress_and_isolates_a_bad_document(official, one_page_p
     assert seen == [(1, 3, "hs-1", True), (2, 3, "hs-2", False), (3, 3, "hs-3", True)]
     assert results[1].error
     assert verify_pdf(results[2].signed).verdict == "valid"
+
+
+def test_pdfsig_trusts_both_b_lt_signers(official, agency, one_page_pdf, pdfsig):
+    """Two B-LT signatures in order: both certificates chain to the province's root for pdfsig.
+
+    poppler 22.12 (Debian 12) reports the certificate of every signature after the first as
+    "Unknown issue with Certificate or corrupted data" when it checks OCSP online: its
+    ``SignatureHandler::validateCertificate`` ignores the SECStatus of ``CERT_PKIXVerifyCert``
+    and reads ``PORT_GetError()``, a thread-wide last error NSS does not clear on success, so an
+    error left over from the earlier signature's OCSP work is read as this one's (it happens with
+    the same certificate signing twice, at B-T as well, with no second OCSP request made; later
+    poppler checks the SECStatus first). With ``-no-ocsp`` NSS's answer is read correctly; the
+    revocation status is checked by the portal's own verifier and, for one signature, by pdfsig.
+    """
+    clerk = OfficialFactory(agency=agency, full_name="Quàng Thị Hoa", position="Văn thư", roles=[Role.CLERICAL], with_certificate=True)
+    prepared = services.prepare_signature_fields(
+        pdf_bytes=one_page_pdf,
+        fields=[services.FieldSpec("LanhDao", box=(330, 120, 565, 200)), services.FieldSpec("VanThu", box=(330, 30, 565, 110))],
+    )
+    first = services.sign_pdf(pdf_bytes=prepared, signer_user=official, pin=PIN, reason="a", location="b", field_name="LanhDao", level="B-LT")
+    both = services.sign_pdf(pdf_bytes=first, signer_user=clerk, pin=PIN, reason="a", location="b", field_name="VanThu", level="B-LT")
+
+    def certificate_lines(text: str) -> list[str]:
+        return [line.split(": ", 1)[1] for line in text.splitlines() if "Certificate Validation" in line]
+
+    assert certificate_lines(pdfsig(first)) == ["Certificate is Trusted."]
+    offline = pdfsig(both, "-no-ocsp")
+    assert offline.count("Signature is Valid.") == 2, offline
+    assert certificate_lines(offline) == ["Certificate is Trusted.", "Certificate is Trusted."], offline
+    online = pdfsig(both)
+    assert certificate_lines(online)[0] == "Certificate is Trusted.", online
+    assert [(s.field_name, s.verdict, s.revoked) for s in verify_pdf(both).signatures] == [("LanhDao", "valid", False), ("VanThu", "valid", False)]

@@ -1,0 +1,300 @@
+"""Signing a dossier's result from the approval queue (issue 5), and the clerical office's issuing
+signature (Decree 30/2020/NĐ-CP: the leader signs, then the văn thư issues with number and date).
+
+The result PDF is the draft the specialist attached (:func:`dossier_attach_draft_result`) or the
+one attached at approval. Signing it and approving the dossier (status 9) commit together with the
+signature's audit event and the :class:`signatures.models.SignedDocument` the QR code points at;
+a wrong PIN or a dossier that cannot be approved changes nothing.
+
+Both signature fields are created before the leader's signature: a field added after a signature
+is a change the earlier signature would flag (TECH-NOTES).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.constants import Role
+from signatures import services as signing
+from signatures.constants import PadesLevel
+from signatures.models import SignedDocument
+
+from . import workflow
+from .constants import Action, DossierStatus, Stage
+from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
+from .models import Dossier
+
+LEADER_FIELD, ISSUING_FIELD = "LanhDao", "VanThu"
+#: Decree 30/2020 Appendix I: the leader's signature over the name at the bottom right, the
+#: clerical office's issuing signature (with the seal) at the top left of the last page.
+LEADER_BOX = (330, 40, 565, 125)
+ISSUING_BOX = (40, 40, 290, 125)
+#: Signing runs in the request: 20 results at B-LT (~0.3–1 s each) stay well inside gunicorn's
+#: 60 s worker timeout (docker-compose.yml). Larger batches need a worker-side job.
+MAX_BATCH = 20
+
+
+def _services() -> Any:
+    from . import services  # imported late: services re-exports this module's functions
+
+    return services
+
+
+@dataclass
+class SignOutcome:
+    """One dossier of a sign-and-approve batch, shown to the leader (``name``, ``document``, ``error``
+    are what the signatures results list renders)."""
+
+    dossier: Dossier
+    document: SignedDocument | None = None
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.dossier.code or self.dossier.pk} — {self.dossier.applicant_name}"
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None
+
+
+def _bilingual(vi: str, en: str) -> str:
+    return f"{vi} / {en}"
+
+
+def _read_pdf(field_file: Any) -> bytes:
+    try:
+        with field_file.open("rb") as fh:
+            data = fh.read()
+    except (FileNotFoundError, ValueError, OSError):
+        return b""
+    return data if data[:1024].find(b"%PDF-") >= 0 else b""
+
+
+def signed_result_of(dossier: Dossier) -> SignedDocument | None:
+    """The signed result of the dossier (its latest signed document), if any."""
+    return dossier.signed_results.exclude(file="").order_by("-created_at").first()
+
+
+# --- the specialist's draft result ------------------------------------------------------------
+
+
+def may_attach_draft(dossier: Dossier, actor: Any) -> bool:
+    """The examining specialist, or the leader who approves, may attach the draft result."""
+    if dossier.status != DossierStatus.IN_PROGRESS:
+        return False
+    if dossier.stage == Stage.EXAMINATION:
+        return workflow.actor_matches(dossier, actor, Role.SPECIALIST, workflow.ASSIGNEE)
+    if dossier.stage == Stage.APPROVAL:
+        return workflow.actor_matches(dossier, actor, Role.LEADER, workflow.HANDLING)
+    return False
+
+
+@transaction.atomic
+def dossier_attach_draft_result(*, dossier: Dossier, actor: Any, uploaded_file: UploadedFile) -> Dossier:
+    """The specialist drafts the result (dự thảo kết quả) while examining, or the leader replaces
+    it before approving. It stays staff-only until approval; the leader signs this file."""
+    services = _services()
+    dossier = services._lock(dossier)
+    if not may_attach_draft(dossier, actor):
+        raise PermissionDenied(_bilingual(
+            "Chỉ chuyên viên đang xử lý hoặc lãnh đạo phê duyệt mới đính kèm được dự thảo kết quả.",
+            "Only the examining specialist or the approving leader may attach the draft result.",
+        ))
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    if services._sniff(head) != "application/pdf":
+        raise DossierError(_bilingual("Kết quả phải là tệp PDF.", "The result must be a PDF file."))
+    if uploaded_file.size and uploaded_file.size > 20 * 1024 * 1024:
+        raise DossierError(_bilingual("Tệp quá lớn (tối đa 20 MB).", "The file is too large (at most 20 MB)."))
+    dossier.result_file.save("du-thao-ket-qua.pdf", uploaded_file, save=False)
+    dossier.save(update_fields=["result_file"])
+    return dossier
+
+
+# --- the leader signs and approves -------------------------------------------------------------
+
+
+def _stamp_location(actor: Any) -> str:
+    agency = getattr(actor, "agency", None)
+    return agency.name if agency else ""
+
+
+def _sign_and_approve_one(*, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str) -> SignOutcome:
+    """One dossier, one transaction: lock, check, sign the draft, store, approve."""
+    services = _services()
+    with transaction.atomic():
+        locked = services._lock(dossier)
+        workflow.check_transition(locked, actor, Action.APPROVE)
+        unsigned = _read_pdf(locked.result_file) if locked.result_file else b""
+        if not unsigned:
+            raise DossierError(_bilingual(
+                "Hồ sơ chưa có dự thảo kết quả (tệp PDF) để ký: chuyên viên cần đính kèm trước khi trình.",
+                "The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding.",
+            ))
+        try:
+            prepared = signing.prepare_signature_fields(pdf_bytes=unsigned, fields=[
+                signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX), signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
+            ])
+        except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
+            raise DossierError(_bilingual("Dự thảo kết quả không phải tệp PDF đọc được.", "The draft result is not a readable PDF.")) from exc
+        document = signing.signed_document_create(title=f"Kết quả hồ sơ {locked.code or locked.pk}", dossier=locked)
+        signed = session.sign(signing.BatchItem(
+            pdf_bytes=prepared, reason="Phê duyệt kết quả giải quyết hồ sơ", location=_stamp_location(actor),
+            field_name=LEADER_FIELD, stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
+        ))
+        signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
+        approved = services.dossier_approve(
+            dossier=locked, actor=actor, comment=comment,
+            result_file=SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf"),
+        )
+    return SignOutcome(dossier=approved, document=document)
+
+
+def dossiers_sign_and_approve_batch(
+    *, dossiers: Sequence[Dossier], actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T,
+    progress: Callable[[int, int, SignOutcome], None] | None = None,
+) -> list[SignOutcome]:
+    """"Ký số và phê duyệt": the leader signs the draft results of several dossiers after one PIN
+    entry and approves each. Each dossier commits on its own (its signature, audit event, signed
+    document and status 9 together); one that cannot be signed or approved is reported and left
+    unchanged. A wrong PIN raises :class:`DossierError` before anything changes.
+
+    Not to be called inside an outer transaction: a failure's audit event would roll back with it.
+    """
+    outcomes: list[SignOutcome] = []
+    steps = iter_sign_and_approve(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
+    for index, outcome in enumerate(steps, start=1):
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(index, len(dossiers), outcome)
+    return outcomes
+
+
+def iter_sign_and_approve(
+    *, dossiers: Sequence[Dossier], actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T,
+) -> Iterator[SignOutcome]:
+    """The batch as an iterator of outcomes, one per dossier as soon as it is committed (the page
+    streams them as progress). The checks run now; the PIN is tried at the first ``next()``, which
+    raises :class:`DossierError` for a wrong one. Closing the iterator early closes the token
+    session; dossiers not reached are left unchanged."""
+    dossiers = list(dossiers)
+    if not dossiers:
+        raise DossierError(_bilingual("Chưa chọn hồ sơ nào.", "No dossier selected."))
+    if len(dossiers) > MAX_BATCH:
+        raise DossierError(_bilingual(f"Tối đa {MAX_BATCH} hồ sơ mỗi lần ký.", f"At most {MAX_BATCH} dossiers per batch."))
+    for dossier in dossiers:  # a wrong role is a 403 for the whole request, before the PIN is used
+        try:
+            workflow.check_transition(dossier, actor, Action.APPROVE)
+        except TransitionNotAllowed:
+            pass  # reported for this dossier below
+    if not (pin or "").strip():
+        raise DossierError(_bilingual("Cần nhập mã PIN của thiết bị ký.", "Enter the PIN of your signing token."))
+    return _signing_loop(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
+
+
+def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str, level: str) -> Iterator[SignOutcome]:
+    try:
+        session_cm = signing.signing_session(signer_user=actor, pin=pin, level=level)
+        session = session_cm.__enter__()
+    except signing.SigningError as exc:
+        raise DossierError(_signing_message(exc)) from exc
+    try:
+        for dossier in dossiers:
+            try:
+                outcome = _sign_and_approve_one(session=session, dossier=dossier, actor=actor, comment=comment)
+            except (DossierError, PermissionDenied) as exc:
+                outcome = SignOutcome(dossier=dossier, error=exc.message)
+            except signing.SigningError as exc:
+                signing.audit_signing_failure(certificate=session.cert, actor=actor, error=exc)
+                outcome = SignOutcome(dossier=dossier, error=str(exc))
+            yield outcome
+    finally:
+        session_cm.__exit__(None, None, None)
+
+
+def _signing_message(exc: Exception) -> str:
+    """The signatures app's message (in the active language) after a bilingual lead-in."""
+    return _bilingual(f"Không ký số được: {exc}", "Signing failed.")
+
+
+def dossier_sign_and_approve(*, dossier: Dossier, actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T) -> Dossier:
+    """Sign one dossier's draft result and approve it (see :func:`dossiers_sign_and_approve_batch`)."""
+    outcome = dossiers_sign_and_approve_batch(dossiers=[dossier], actor=actor, pin=pin, comment=comment, level=level)[0]
+    if not outcome.ok:
+        raise DossierError(outcome.error)
+    return outcome.dossier
+
+
+# --- the clerical office issues ------------------------------------------------------------------
+
+
+def may_issue(dossier: Dossier, actor: Any) -> bool:
+    """The receiving agency's clerical office issues a processed dossier's signed result once."""
+    if dossier.status not in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
+        return False
+    return workflow.actor_matches(dossier, actor, Role.CLERICAL, workflow.RECEIVING)
+
+
+def results_to_issue(user: Any) -> Any:
+    """Processed dossiers of the clerical officer's agencies whose result the leader signed and
+    the clerical office has not issued yet (văn thư's list)."""
+    from .selectors import dossiers_visible_to
+
+    if not getattr(user, "is_staff_member", False) or not user.has_role(Role.CLERICAL):
+        return Dossier.objects.none()
+    signed = SignedDocument.objects.exclude(file="").filter(issue_number="")
+    return (
+        dossiers_visible_to(user).filter(status=DossierStatus.PROCESSED, signed_results__in=signed)
+        .distinct().order_by("finished_at", "pk")
+    )
+
+
+def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None) -> SignedDocument:
+    """The văn thư's issuing signature (second, in order) with the number and date of issue, on
+    the field created before the leader signed. The QR code's address does not change: the
+    verification page shows both signatures, the applicant downloads the doubly-signed PDF."""
+    number = (number or "").strip()
+    if not number or len(number) > 60:
+        raise DossierError(_bilingual("Cần nhập số, ký hiệu văn bản (tối đa 60 ký tự).", "Enter the document number (at most 60 characters)."))
+    if not may_issue(dossier, actor):
+        raise PermissionDenied(_bilingual("Chỉ văn thư của cơ quan tiếp nhận mới phát hành được kết quả.", "Only the receiving agency's clerical office may issue the result."))
+    issued_on = issued_on or timezone.localtime()
+    services = _services()
+    try:
+        with signing.signing_session(signer_user=actor, pin=pin) as session, transaction.atomic():
+            locked = services._lock(dossier)
+            document = (
+                SignedDocument.objects.select_for_update().filter(dossier=locked).exclude(file="").order_by("-created_at").first()
+            )
+            if document is None:
+                raise DossierError(_bilingual("Kết quả chưa được lãnh đạo ký số.", "The result has not been signed by the leader."))
+            if document.issue_number:
+                raise DossierError(_bilingual("Kết quả đã được phát hành.", "The result has already been issued."))
+            current = _read_pdf(document.file)
+            signed = session.sign(signing.BatchItem(
+                pdf_bytes=current, reason="Phát hành văn bản", location=_stamp_location(actor), field_name=ISSUING_FIELD,
+                stamp=signing.StampSpec(box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")),
+            ))
+            signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
+            document.issue_number, document.issued_at = number, issued_on
+            document.save(update_fields=["issue_number", "issued_at"])
+            locked.result_file.save("ket-qua.pdf", ContentFile(signed), save=False)
+            locked.save(update_fields=["result_file"])
+    except signing.SigningError as exc:
+        raise DossierError(_signing_message(exc)) from exc
+    return document
+
+
+__all__ = [
+    "SignOutcome", "dossier_attach_draft_result", "dossier_issue_result", "dossier_sign_and_approve",
+    "dossiers_sign_and_approve_batch", "iter_sign_and_approve", "may_attach_draft", "may_issue", "results_to_issue", "signed_result_of",
+]
