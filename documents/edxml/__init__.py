@@ -87,7 +87,7 @@ from .model import (
     Trace,
 )
 from .parse import SCHEMA_PATH, parse, schema
-from .trust import verify_chain
+from .trust import organ_id_of, verify_chain
 
 __all__ = [
     "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
@@ -96,5 +96,5 @@ __all__ = [
     "STATUS_REJECTED", "STEERING_NEW", "STEERING_RECALL", "STEERING_REPLACE", "STEERING_TYPES",
     "STEERING_UPDATE", "Attachment", "DocumentMessage", "EnvelopeRejected", "Organ", "Parsed",
     "ResponseFor", "SignerInfo", "SigningIdentity", "StatusMessage", "Trace", "build_document",
-    "build_status", "document_tree", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
+    "build_status", "document_tree", "organ_id_of", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
 ]

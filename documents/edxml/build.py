@@ -174,8 +174,9 @@ def status_tree(message: StatusMessage) -> etree._Element:
 def sign_tree(root: etree._Element, identity: SigningIdentity) -> bytes:
     """Sign the whole envelope (Reference URI="", enveloped transform, exclusive C14N) and put the
     ds:Signature at the end of edXMLHeader, with the certificate chain in KeyInfo/X509Data."""
-    header = root.find(_Q % "edXMLHeader")
-    assert header is not None
+    header = next((child for child in root if isinstance(child.tag, str) and etree.QName(child).localname == "edXMLHeader"), None)
+    if header is None:
+        raise ValueError("the envelope has no edXMLHeader")
     etree.SubElement(header, "{%s}Signature" % NS_DSIG, Id="placeholder", nsmap={"ds": NS_DSIG})  # noqa: UP031
     algorithm = SignatureMethod.ECDSA_SHA256 if isinstance(identity.key, ec.EllipticCurvePrivateKey) else SignatureMethod.RSA_SHA256
     signer = XMLSigner(

@@ -53,3 +53,10 @@ class ChainCheck:
 def verify_chain(chain: Sequence[x509.Certificate], trust_roots: Sequence[x509.Certificate]) -> x509.Certificate:
     """Public helper (tests, admin checks): the leaf if ``chain`` (leaf first) is trusted."""
     return ChainCheck(trust_roots).verify(list(chain))
+
+
+def organ_id_of(cert: x509.Certificate) -> str:
+    """The organ code an organisation certificate names (subject UID), or "" if none: lets the
+    exchange check that From/OrganId is the organ that signed."""
+    values = cert.subject.get_attributes_for_oid(x509.NameOID.USER_ID)
+    return str(values[0].value) if values else ""
