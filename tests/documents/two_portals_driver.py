@@ -137,3 +137,73 @@ def serve() -> None:
         except Exception as exc:  # noqa: BLE001 - reported to the test, which fails with it
             sys.stdout.write("ERROR " + json.dumps({"error": repr(exc), "traceback": traceback.format_exc()}, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+# --- bench/edxml_exchange.py ------------------------------------------------------------------
+
+
+def _big_pdf(size: int) -> bytes:
+    """A one-page PDF of about ``size`` bytes: an incompressible noise image on the page."""
+    import base64
+    import io
+    import os
+
+    from PIL import Image
+    from weasyprint import HTML
+
+    side = int((size * 0.98 / 3) ** 0.5)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, format="PNG", compress_level=0)
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    html = f"""<html><head><meta charset="utf-8"><style>@page{{size:A4;margin:2cm}}</style></head>
+    <body><p>Phụ lục bản đồ</p><img src="{uri}" style="width:15cm"></body></html>"""
+    return HTML(string=html).write_pdf()
+
+
+def bench_prepare(*, office: str, to: str, n: int, size: int) -> dict:
+    """``n`` documents, each with its own ~``size``-byte main PDF signed by the leader on the
+    token, issued by the văn thư: ready to send (not timed)."""
+    from documents import services
+    from portal.agencies.models import Agency
+
+    agency = Agency.objects.get(code=office)
+    people = _people(office.rsplit(".", 1)[1])
+    pdf = _big_pdf(size)
+    ids = []
+    for i in range(n):
+        draft = services.outgoing_create_draft(agency=agency, actor=people["chuyenvien"], subject=f"Bản đồ quy hoạch số {i}", recipients=[to],
+                                               signer_competence="KT. GIÁM ĐỐC", signer_position="Giám đốc")
+        services.outgoing_add_attachment(document=draft, actor=people["chuyenvien"], data=pdf, name="ban-do.pdf", is_main=True)
+        services.outgoing_sign(document=draft, actor=people["lanhdao"], pin=PIN)
+        services.outgoing_issue(document=draft, actor=people["vanthu"])
+        ids.append(draft.pk)
+    from documents.models import OutgoingAttachment
+
+    signed = OutgoingAttachment.objects.get(document_id=ids[0], is_main=True)
+    return {"ids": ids, "pdf_bytes": len(pdf), "signed_bytes": signed.size}
+
+
+def bench_send(*, ids: list[int]) -> dict:
+    """The văn thư sends every prepared document (one outbox message each)."""
+    from documents import services
+    from documents.models import OutgoingDocument
+
+    people = None
+    for document in OutgoingDocument.objects.filter(pk__in=ids).select_related("agency"):
+        people = people or _people(document.agency.code.rsplit(".", 1)[1])
+        services.outgoing_send(document=document, actor=people["vanthu"])
+    return {"sent": len(ids)}
+
+
+def bench_envelopes(*, ids: list[int], out_dir: str) -> dict:
+    """The signed envelope of each prepared document's recipient, written to ``out_dir`` (for
+    timing the receiving side alone)."""
+    from documents import exchange
+    from documents.models import OutgoingRecipient
+
+    paths = []
+    for recipient in OutgoingRecipient.objects.filter(document_id__in=ids).select_related("document__agency"):
+        path = Path(out_dir) / f"{recipient.document.document_id}.xml"
+        path.write_bytes(exchange.document_envelope(recipient))
+        paths.append(str(path))
+    return {"paths": paths}
