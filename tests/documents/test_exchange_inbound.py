@@ -60,7 +60,7 @@ def message(world, **overrides) -> edxml.DocumentMessage:  # type: ignore[no-unt
 
 
 def post(client, data: bytes, content_type: str = "application/xml"):  # type: ignore[no-untyped-def]
-    return client.post(URL, data=data, content_type=content_type)
+    return client.post(URL, data=data, content_type=content_type, HTTP_ACCEPT="application/xml")
 
 
 def nothing_stored() -> None:
