@@ -91,7 +91,7 @@ class Portal:
         self.env = {
             **os.environ, "DATABASE_URL": PG + self.db, "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DBS[key]}",
             "PORTAL_VAR_DIR": str(self.dir / "var"), "MEDIA_ROOT": str(self.dir / "media"), "SITE_URL": self.url,
-            "SOFTHSM2_CONF": str(softhsm), "EDXML_RETRY_BACKOFF": "1", "EDXML_MAX_RETRIES": "30", "EDXML_HTTP_TIMEOUT": "10",
+            "SOFTHSM2_CONF": str(softhsm), "EDXML_RETRY_BACKOFF": "1", "EDXML_RETRY_BACKOFF_MAX": "2", "EDXML_MAX_RETRIES": "30", "EDXML_HTTP_TIMEOUT": "10",
             "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
         self.office = f"000.00.12.{province}"
