@@ -270,6 +270,10 @@ SPECTACULAR_SETTINGS = {
         "DossierTimelinessEnum": "dossiers.constants.Timeliness",
         "ResultDeliveryEnum": "dossiers.constants.ResultDelivery",
         "CounterChannelEnum": [(1, "In person at the counter"), (3, "Public postal service")],
+        "OutgoingDocumentStateEnum": "documents.constants.OutgoingState",
+        "IncomingDocumentStateEnum": "documents.constants.IncomingState",
+        "DocumentRecallStateEnum": "documents.constants.RecallState",
+        "ExchangeStatusCodeEnum": "documents.constants.StatusCode",
     },
 }
 
@@ -282,6 +286,15 @@ SIGNATURE_KEK = config("SIGNATURE_KEK", "", help_text="Key-encryption secret for
 SIGNATURE_TSA_URL = config("SIGNATURE_TSA_URL", "", help_text="RFC 3161 time-stamp authority. Empty: the portal's own TSA at SITE_URL/chu-ky-so/tsa/.")
 SIGNATURE_TRUST_ROOTS = config("SIGNATURE_TRUST_ROOTS", "", help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.")
 SIGNATURE_FONT = config("SIGNATURE_FONT", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", help_text="TTF font with Vietnamese glyphs for visible signature stamps.")
+
+# --- Inter-agency documents (documents app, edXML exchange) ------------------------------------
+EDXML_PEERS = config("EDXML_PEERS", "", help_text='JSON list of exchange peers for bootstrapping, besides the ExchangePeer rows: [{"name": .., "organ_code": "*.H29", "endpoint_url": "https://../api/v1/edxml/inbound/", "trust_roots_file": "/path/roots.pem"}].')
+EDXML_MAX_ATTACHMENT_BYTES = config("EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024, cast=int, help_text="Largest attachment (decoded bytes) sent or accepted over the exchange.")
+EDXML_MAX_ENVELOPE_BYTES = config("EDXML_MAX_ENVELOPE_BYTES", 24 * 1024 * 1024, cast=int, help_text="Largest edXML envelope the inbound endpoint reads; a longer request is refused before it is read.")
+EDXML_HTTP_TIMEOUT = config("EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Seconds to wait for a peer's inbound endpoint.")
+EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt up to EDXML_RETRY_BACKOFF_MAX.")
+EDXML_RETRY_BACKOFF_MAX = config("EDXML_RETRY_BACKOFF_MAX", 600, cast=int, help_text="Longest delay (s) between two delivery attempts.")
+EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
 
 # --- Online payment (payments app) --------------------------------------------------------------
 PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
