@@ -1,0 +1,636 @@
+"""Every write to an outgoing or incoming document. One service per action, keyword-only, one
+transaction: lock the row, check the state and the actor's role in the agency, change, append the
+:class:`~documents.models.DocumentEvent` history row, and put every message that leaves the portal
+(an edXML envelope to a recipient, a status back to a sender) in the transactional outbox — all
+committed together or not at all.
+
+Rules implemented: Decree 30/2020/NĐ-CP (numbering per agency and year without gaps, the văn thư
+issues and registers, the leader signs and assigns), QCVN 102:2016 (edXML exchange and its status
+codes 01–06, 13, 15, 16), and the rule that secret documents (độ mật) never travel over the exchange.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.constants import Role
+from portal.accounts.selectors import user_can_act_for
+from portal.agencies.models import Agency
+from portal.core.outbox import outbox_enqueue
+
+from .constants import (
+    TYPE_INFO,
+    Book,
+    DocumentType,
+    EventAction,
+    IncomingSource,
+    IncomingState,
+    OutgoingState,
+    RecallState,
+    Secrecy,
+    StatusCode,
+    Urgency,
+)
+from .exceptions import DocumentError, PermissionDenied
+from .models import (
+    DocumentEvent,
+    IncomingAttachment,
+    IncomingDocument,
+    OutgoingAttachment,
+    OutgoingDocument,
+    OutgoingRecipient,
+)
+from .numbering import next_number
+
+#: Celery task that builds one recipient's envelope and POSTs it (documents.tasks).
+DELIVER_DOCUMENT_TASK = "documents.tasks.deliver_document"
+#: Celery task that sends one status envelope back to a sender.
+DELIVER_STATUS_TASK = "documents.tasks.deliver_status"
+
+MAX_TEXT = 4000
+STEERING_NEW, STEERING_RECALL, STEERING_UPDATE = 1, 2, 3
+
+DRAFTERS = (Role.SPECIALIST, Role.CLERICAL, Role.LEADER)
+EDITABLE_FIELDS = (
+    "document_type", "subject", "content", "place", "signer_competence", "signer_position", "signer_name",
+    "urgency", "secrecy", "due_date", "to_places", "in_reply_to",
+)
+
+
+@dataclass(frozen=True)
+class RecipientSpec:
+    """An addressee: the organ code of an agency of this portal or of an external organ."""
+
+    organ_code: str
+    organ_name: str = ""
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def max_attachment_bytes() -> int:
+    return int(getattr(settings, "EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024))
+
+
+def _require(actor: Any, agency: Agency, *roles: str) -> None:
+    if not user_can_act_for(actor, agency, *roles):
+        raise PermissionDenied()
+
+
+def _text(value: Any, *, what_vi: str, what_en: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (str(value) if value is not None else "").strip()
+    if required and not value:
+        raise DocumentError(f"{what_vi} là bắt buộc. / {what_en} is required.")
+    if len(value) > limit:
+        raise DocumentError(f"{what_vi} quá dài (tối đa {limit} ký tự). / {what_en} is too long (at most {limit} characters).")
+    return value
+
+
+def _event(
+    *, outgoing: OutgoingDocument | None = None, incoming: IncomingDocument | None = None, action: str, actor: Any = None,
+    status_code: str = "", comment: str = "", data: dict | None = None,
+) -> DocumentEvent:
+    return DocumentEvent.objects.create(
+        outgoing=outgoing, incoming=incoming, action=action, status_code=status_code,
+        actor=actor if getattr(actor, "pk", None) else None, comment=comment or "", data=data or {},
+    )
+
+
+def _lock_outgoing(document: OutgoingDocument | int) -> OutgoingDocument:
+    pk = document.pk if isinstance(document, OutgoingDocument) else document
+    return OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+
+
+def _lock_incoming(document: IncomingDocument | int) -> IncomingDocument:
+    pk = document.pk if isinstance(document, IncomingDocument) else document
+    return IncomingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+
+
+def _check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: str) -> None:
+    if current not in allowed:
+        raise DocumentError(
+            f"Không thể {label_vi} văn bản ở trạng thái hiện tại ({current}). / Cannot {label_en} a document in its current state ({current})."
+        )
+
+
+def _choice(value: Any, choices: type, what_vi: str, what_en: str) -> int:
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
+    if value not in choices.values:
+        raise DocumentError(f"{what_vi} không hợp lệ. / Invalid {what_en}.")
+    return value
+
+
+def _clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DocumentError(f"Trường không sửa được: {', '.join(sorted(unknown))}. / Fields that cannot be edited: {', '.join(sorted(unknown))}.")
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "subject":
+            out[name] = _text(value, what_vi="Trích yếu", what_en="The subject", required=True, limit=1000)
+        elif name == "content":
+            out[name] = _text(value, what_vi="Nội dung", what_en="The content", limit=100_000)
+        elif name in ("place", "signer_competence", "signer_position"):
+            out[name] = _text(value, what_vi="Thông tin ký, ban hành", what_en="The signing/promulgation field", limit=120)
+        elif name == "signer_name":
+            out[name] = _text(value, what_vi="Họ tên người ký", what_en="The signer's name", limit=150)
+        elif name == "document_type":
+            out[name] = _choice(value, DocumentType, "Loại văn bản", "document type")
+        elif name == "urgency":
+            out[name] = _choice(value, Urgency, "Độ khẩn", "urgency")
+        elif name == "secrecy":
+            out[name] = _choice(value, Secrecy, "Độ mật", "secrecy level")
+        elif name == "due_date":
+            if value is not None and not isinstance(value, date):
+                raise DocumentError("Hạn trả lời không hợp lệ. / Invalid reply due date.")
+            out[name] = value
+        elif name == "to_places":
+            places = [_text(p, what_vi="Nơi nhận", what_en="A recipient line", limit=255) for p in (value or [])]
+            out[name] = [p for p in places if p]
+        elif name == "in_reply_to":
+            if value is not None and (not isinstance(value, IncomingDocument) or value.agency_id != agency.pk):
+                raise DocumentError("Văn bản được trả lời phải là văn bản đến của cơ quan. / The document answered must be one of the agency's incoming documents.")
+            out[name] = value
+    return out
+
+
+def _resolve_recipient(spec: RecipientSpec | str) -> tuple[Agency | None, str, str]:
+    from .exchange import peer_for  # the exchange imports services: import late
+
+    if isinstance(spec, str):
+        spec = RecipientSpec(organ_code=spec)
+    code = (spec.organ_code or "").strip()
+    if not code or len(code) > 40:
+        raise DocumentError("Mã cơ quan nhận không hợp lệ. / Invalid recipient organ code.")
+    agency = Agency.objects.filter(code=code, is_active=True).first()
+    if agency is not None:
+        return agency, code, spec.organ_name or agency.name
+    if peer_for(code) is None:
+        raise DocumentError(
+            f"Không có đường liên thông tới cơ quan {code} (chưa khai báo trong danh sách kết nối). / "
+            f"No exchange route to organ {code} (not among the exchange peers)."
+        )
+    return None, code, spec.organ_name
+
+
+def _store_bytes(data: bytes) -> tuple[int, str]:
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+# --- outgoing documents (văn bản đi) ----------------------------------------------------------
+
+
+@transaction.atomic
+def outgoing_create_draft(
+    *, agency: Agency, actor: Any, subject: str, document_type: int = DocumentType.OFFICIAL_LETTER, content: str = "",
+    place: str = "", signer_competence: str = "", signer_position: str = "", signer_name: str = "",
+    urgency: int = Urgency.NORMAL, secrecy: int = Secrecy.NONE, due_date: date | None = None,
+    in_reply_to: IncomingDocument | None = None, recipients: Iterable[RecipientSpec | str] = (), to_places: Iterable[str] = (),
+) -> OutgoingDocument:
+    """Start a draft in ``agency`` (specialist, văn thư or leader of the agency). Recipients are
+    agencies of this portal or organs reachable through an exchange peer."""
+    _require(actor, agency, *DRAFTERS)
+    fields = _clean_fields(
+        {
+            "subject": subject, "document_type": document_type, "content": content, "place": place,
+            "signer_competence": signer_competence, "signer_position": signer_position, "signer_name": signer_name,
+            "urgency": urgency, "secrecy": secrecy, "due_date": due_date, "in_reply_to": in_reply_to, "to_places": list(to_places),
+        },
+        agency,
+    )
+    document = OutgoingDocument.objects.create(agency=agency, created_by=actor, **fields)
+    _set_recipients(document, recipients)
+    _event(outgoing=document, action=EventAction.CREATE, actor=actor)
+    return document
+
+
+@transaction.atomic
+def outgoing_update_draft(*, document: OutgoingDocument, actor: Any, **changes: Any) -> OutgoingDocument:
+    """Edit a draft's fields (names in :data:`EDITABLE_FIELDS`); only while it is a draft."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, *DRAFTERS)
+    _check_state(document.state, [OutgoingState.DRAFT], "sửa", "edit")
+    fields = _clean_fields(changes, document.agency)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save()
+    _event(outgoing=document, action=EventAction.EDIT, actor=actor, data={"fields": sorted(fields)})
+    return document
+
+
+def _set_recipients(document: OutgoingDocument, recipients: Iterable[RecipientSpec | str]) -> list[OutgoingRecipient]:
+    rows: dict[str, OutgoingRecipient] = {}
+    for spec in recipients:
+        agency, code, name = _resolve_recipient(spec)
+        if agency is not None and agency.pk == document.agency_id:
+            raise DocumentError("Không gửi văn bản cho chính cơ quan ban hành. / A document is not sent to its own issuing agency.")
+        rows[code] = OutgoingRecipient(document=document, agency=agency, organ_code=code, organ_name=name[:255])
+    document.recipients.all().delete()
+    return OutgoingRecipient.objects.bulk_create(list(rows.values()))
+
+
+@transaction.atomic
+def outgoing_set_recipients(*, document: OutgoingDocument, actor: Any, recipients: Iterable[RecipientSpec | str]) -> list[OutgoingRecipient]:
+    """Replace the recipients of a document not yet sent."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, *DRAFTERS)
+    _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED], "đổi nơi nhận của", "change the recipients of")
+    rows = _set_recipients(document, recipients)
+    _event(outgoing=document, action=EventAction.EDIT, actor=actor, data={"recipients": [r.organ_code for r in rows]})
+    return rows
+
+
+@transaction.atomic
+def outgoing_add_attachment(
+    *, document: OutgoingDocument, actor: Any, data: bytes, name: str, content_type: str = "application/pdf",
+    is_main: bool = False, description: str = "",
+) -> OutgoingAttachment:
+    """Attach a file: the main document (a PDF, to be signed; only on a draft, replaces the
+    previous main file) or an appendix (until the document is sent). Size is limited by
+    ``EDXML_MAX_ATTACHMENT_BYTES`` so that every recipient can accept it."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, *DRAFTERS)
+    if is_main:
+        _check_state(document.state, [OutgoingState.DRAFT], "thay tệp chính của", "replace the main file of")
+        if not data.startswith(b"%PDF-"):
+            raise DocumentError("Tệp văn bản chính phải là PDF. / The main document must be a PDF.")
+    else:
+        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED], "đính kèm tệp vào", "attach a file to")
+    name = _text(name, what_vi="Tên tệp", what_en="The file name", required=True, limit=255).replace("/", "_").replace("\\", "_")
+    content_type = _text(content_type or "application/octet-stream", what_vi="Kiểu tệp", what_en="The content type", limit=100)
+    limit = max_attachment_bytes()
+    if not data:
+        raise DocumentError("Tệp rỗng. / The file is empty.")
+    if len(data) > limit:
+        raise DocumentError(
+            f"Tệp {name} quá lớn ({len(data)} byte, tối đa {limit} byte) để gửi liên thông. / "
+            f"File {name} is too large ({len(data)} bytes, at most {limit}) for the exchange."
+        )
+    if is_main:
+        for old in document.attachments.filter(is_main=True):
+            old.file.delete(save=False)
+            old.delete()
+    size, digest = _store_bytes(data)
+    attachment = OutgoingAttachment(
+        document=document, name=name, content_type=content_type, size=size, sha256=digest, is_main=is_main,
+        description=_text(description, what_vi="Mô tả", what_en="The description", limit=255),
+    )
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    _event(outgoing=document, action=EventAction.ATTACH, actor=actor, data={"name": name, "sha256": digest, "main": is_main})
+    return attachment
+
+
+@transaction.atomic
+def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) -> None:
+    """Remove an appendix before sending, or the main file of a draft."""
+    document = _lock_outgoing(attachment.document_id)
+    _require(actor, document.agency, *DRAFTERS)
+    allowed = [OutgoingState.DRAFT] if attachment.is_main else [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED]
+    _check_state(document.state, allowed, "gỡ tệp của", "remove a file of")
+    name = attachment.name
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.storage.delete(attachment.file.name))
+    _event(outgoing=document, action=EventAction.DETACH, actor=actor, data={"name": name})
+
+
+def outgoing_sign(*, document: OutgoingDocument, actor: Any, pin: str, reason: str = "") -> OutgoingDocument:
+    """The leader signs the main PDF (PAdES through :func:`signatures.services.sign_pdf`, with the
+    PIN of their token). The signing happens before the row lock (it may take a second, and a
+    failed attempt keeps its own audit event); the result is stored only if the draft and its main
+    file did not change meanwhile."""
+    from signatures.services import SigningError, sign_pdf
+    from signatures.token import TokenError
+
+    _require(actor, document.agency, Role.LEADER)
+    _check_state(document.state, [OutgoingState.DRAFT], "ký", "sign")
+    main = document.attachments.filter(is_main=True).first()
+    if main is None:
+        raise DocumentError("Chưa có tệp văn bản chính (PDF) để ký. / There is no main PDF to sign.")
+    with main.file.open("rb") as fh:
+        original = fh.read()
+    try:
+        signed = sign_pdf(
+            pdf_bytes=original, signer_user=actor, pin=pin, reason=reason or f"Ký ban hành: {document.subject[:80]}",
+            location=document.place or document.agency.name,
+        )
+    except (SigningError, TokenError) as exc:
+        raise DocumentError(str(exc)) from exc
+    with transaction.atomic():
+        locked = _lock_outgoing(document)
+        _check_state(locked.state, [OutgoingState.DRAFT], "ký", "sign")
+        current = locked.attachments.select_for_update().filter(is_main=True).first()
+        if current is None or current.sha256 != main.sha256:
+            raise DocumentError("Tệp văn bản chính vừa thay đổi, hãy ký lại. / The main file changed meanwhile; sign again.")
+        old_name = current.file.name
+        size, digest = _store_bytes(signed)
+        current.file.save(current.name, ContentFile(signed), save=False)
+        current.size, current.sha256, current.is_signed = size, digest, True
+        current.save()
+        transaction.on_commit(lambda: current.file.storage.delete(old_name))
+        locked.state = OutgoingState.SIGNED
+        locked.signer = actor
+        locked.signed_at = timezone.now()
+        locked.signer_name = locked.signer_name or actor.get_full_name()
+        locked.signer_position = locked.signer_position or getattr(actor, "position", "")
+        locked.save()
+        _event(outgoing=locked, action=EventAction.SIGN, actor=actor, data={"sha256": digest})
+        return locked
+
+
+def default_notation(document: OutgoingDocument) -> str:
+    """Ký hiệu after Decree 30: ``QĐ-UBND`` (type abbreviation – issuing agency), or for a công
+    văn ``UBND-VP`` (agency – drafting unit; here the agency's short name only)."""
+    agency_abbr = (document.agency.short_name or "").strip() or document.agency.code
+    abbr = TYPE_INFO.get(document.document_type, ("", ""))[1]
+    return f"{abbr}-{agency_abbr}" if abbr else agency_abbr
+
+
+@transaction.atomic
+def outgoing_issue(*, document: OutgoingDocument, actor: Any, promulgation_date: date | None = None, notation: str = "") -> OutgoingDocument:
+    """The văn thư issues a signed document: allocates the next number of the agency's outgoing
+    book for the year (gapless), the notation and the promulgation date."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, Role.CLERICAL)
+    _check_state(document.state, [OutgoingState.SIGNED], "ban hành", "issue")
+    day = promulgation_date or timezone.localdate()
+    if not isinstance(day, date):
+        raise DocumentError("Ngày ban hành không hợp lệ. / Invalid promulgation date.")
+    document.promulgation_date = day
+    document.year = day.year
+    document.notation = _text(notation, what_vi="Ký hiệu", what_en="The notation", limit=60) or default_notation(document)
+    document.number = next_number(agency=document.agency, year=day.year, book=Book.OUTGOING)
+    document.state = OutgoingState.ISSUED
+    document.issued_by = actor
+    document.issued_at = timezone.now()
+    document.place = document.place or document.agency.name
+    document.save()
+    _event(outgoing=document, action=EventAction.ISSUE, actor=actor, data={"number": document.number, "notation": document.notation})
+    return document
+
+
+def _send_key(document: OutgoingDocument, recipient: OutgoingRecipient, steering: int, round_: int = 0) -> str:
+    return f"edxml:doc:{document.document_id}:{recipient.organ_code}:{steering}:{round_}"
+
+
+def _check_sendable(document: OutgoingDocument) -> None:
+    if document.secrecy and document.secrecy != Secrecy.NONE:
+        raise DocumentError("Văn bản mật không được gửi qua trục liên thông. / Secret documents are not exchanged electronically.")
+    limit = max_attachment_bytes()
+    for attachment in document.attachments.all():
+        if attachment.size > limit:
+            raise DocumentError(
+                f"Tệp {attachment.name} quá lớn ({attachment.size} byte, tối đa {limit} byte). / "
+                f"File {attachment.name} is too large ({attachment.size} bytes, at most {limit})."
+            )
+
+
+@transaction.atomic
+def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRecipient]:
+    """The văn thư sends an issued document: for each recipient one outbox message (deterministic
+    dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, Role.CLERICAL)
+    _check_state(document.state, [OutgoingState.ISSUED], "gửi", "send")
+    _check_sendable(document)
+    recipients = list(document.recipients.all())
+    if not recipients:
+        raise DocumentError("Văn bản chưa có nơi nhận. / The document has no recipients.")
+    if not document.attachments.filter(is_main=True).exists():
+        raise DocumentError("Văn bản chưa có tệp văn bản chính. / The document has no main file.")
+    for recipient in recipients:
+        outbox_enqueue(
+            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
+            dedupe_key=_send_key(document, recipient, STEERING_NEW),
+        )
+    document.state = OutgoingState.SENT
+    document.sent_at = timezone.now()
+    document.save(update_fields=["state", "sent_at", "updated_at"])
+    _event(outgoing=document, action=EventAction.SEND, actor=actor, data={"recipients": [r.organ_code for r in recipients]})
+    return recipients
+
+
+@transaction.atomic
+def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: str, update: bool = False) -> OutgoingDocument:
+    """Ask every recipient that has not rejected the document to recall it (SteeringType 2) or to
+    accept an update (3). Each recipient answers 13 (request received), then 15 or 16."""
+    document = _lock_outgoing(document)
+    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
+    _check_state(document.state, [OutgoingState.SENT], "thu hồi", "recall")
+    if document.recall_state == RecallState.REQUESTED:
+        raise DocumentError("Đã có yêu cầu thu hồi/cập nhật đang chờ trả lời. / A recall/update request is already pending.")
+    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=True)
+    steering = STEERING_UPDATE if update else STEERING_RECALL
+    round_ = document.events.filter(action=EventAction.RECALL).count() + 1
+    recipients = [r for r in document.recipients.all() if r.status_code != StatusCode.REJECTED]
+    for recipient in recipients:
+        outbox_enqueue(
+            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": steering, "reason": reason},
+            dedupe_key=_send_key(document, recipient, steering, round_),
+        )
+    document.recall_state = RecallState.REQUESTED
+    document.recall_reason = reason
+    document.save(update_fields=["recall_state", "recall_reason", "updated_at"])
+    _event(outgoing=document, action=EventAction.RECALL, actor=actor, comment=reason, data={"steering": steering, "round": round_})
+    return document
+
+
+@transaction.atomic
+def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> None:
+    """Queue the document again for one recipient whose delivery failed (admin action)."""
+    document = _lock_outgoing(recipient.document_id)
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        _require(actor, document.agency, Role.CLERICAL, Role.ADMIN)
+    _check_state(document.state, [OutgoingState.SENT], "gửi lại", "resend")
+    attempt = document.events.filter(action=EventAction.SEND).count() + document.events.filter(action=EventAction.DELIVERY_FAILED).count()
+    outbox_enqueue(
+        DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
+        dedupe_key=f"{_send_key(document, recipient, STEERING_NEW)}:redeliver:{attempt}:{timezone.now().timestamp()}",
+    )
+    _event(outgoing=document, action=EventAction.SEND, actor=actor, data={"recipients": [recipient.organ_code], "redeliver": True})
+
+
+# --- incoming documents (văn bản đến) ---------------------------------------------------------
+
+
+def _status_out(document: IncomingDocument, event: DocumentEvent) -> None:
+    """Queue the status of ``event`` back to the sender (exchange documents only)."""
+    if document.source != IncomingSource.EXCHANGE or not document.from_organ_code or not event.status_code:
+        return
+    outbox_enqueue(DELIVER_STATUS_TASK, kwargs={"event_id": event.pk}, dedupe_key=f"edxml:status:{event.pk}")
+
+
+def _incoming_event(document: IncomingDocument, *, action: str, code: str, actor: Any, comment: str = "", data: dict | None = None, notify: bool = True) -> DocumentEvent:
+    event = _event(incoming=document, action=action, status_code=code, actor=actor, comment=comment, data=data)
+    if notify:
+        _status_out(document, event)
+    return event
+
+
+@transaction.atomic
+def incoming_register_manual(
+    *, agency: Agency, actor: Any, from_organ_name: str, subject: str, code_number: str = "", code_notation: str = "",
+    from_organ_code: str = "", promulgation_date: date | None = None, document_type: int = DocumentType.OFFICIAL_LETTER,
+    urgency: int = Urgency.NORMAL, due_date: date | None = None, content: str = "",
+    files: Iterable[tuple[str, str, bytes]] = (),
+) -> IncomingDocument:
+    """The văn thư enters a paper (or e-mailed) document in the incoming book: registered at once
+    with the next book number. ``files`` are (name, content type, bytes) of the scans."""
+    _require(actor, agency, Role.CLERICAL)
+    now = timezone.now()
+    document = IncomingDocument.objects.create(
+        agency=agency, source=IncomingSource.MANUAL, state=IncomingState.REGISTERED,
+        from_organ_name=_text(from_organ_name, what_vi="Cơ quan gửi", what_en="The sending organ", required=True, limit=255),
+        from_organ_code=_text(from_organ_code, what_vi="Mã cơ quan gửi", what_en="The sending organ code", limit=40),
+        subject=_text(subject, what_vi="Trích yếu", what_en="The subject", required=True, limit=1000),
+        code_number=_text(code_number, what_vi="Số", what_en="The number", limit=20),
+        code_notation=_text(code_notation, what_vi="Ký hiệu", what_en="The notation", limit=60),
+        promulgation_date=promulgation_date, document_type=_choice(document_type, DocumentType, "Loại văn bản", "document type"),
+        document_type_name=TYPE_INFO.get(int(document_type), ("", ""))[0], urgency=_choice(urgency, Urgency, "Độ khẩn", "urgency"),
+        due_date=due_date, content=_text(content, what_vi="Nội dung", what_en="The content", limit=100_000),
+        received_at=now, registered_at=now, registered_by=actor, created_by=actor,
+        book_year=timezone.localdate().year,
+    )
+    document.book_number = next_number(agency=agency, year=document.book_year, book=Book.INCOMING)
+    document.save(update_fields=["book_number"])
+    limit = max_attachment_bytes()
+    for name, content_type, data in files:
+        if len(data) > limit:
+            raise DocumentError(f"Tệp {name} quá lớn (tối đa {limit} byte). / File {name} is too large (at most {limit} bytes).")
+        store_incoming_attachment(document, name=name, content_type=content_type, data=data)
+    _incoming_event(document, action=EventAction.REGISTER, code="", actor=actor, data={"book_number": document.book_number})
+    return document
+
+
+def store_incoming_attachment(document: IncomingDocument, *, name: str, content_type: str, data: bytes, description: str = "") -> IncomingAttachment:
+    """Store one received file (inside the caller's transaction)."""
+    size, digest = _store_bytes(data)
+    safe = (name or "attachment").replace("/", "_").replace("\\", "_")[:255]
+    attachment = IncomingAttachment(document=document, name=safe, content_type=(content_type or "application/octet-stream")[:100], size=size, sha256=digest, description=description[:255])
+    attachment.file.save(safe, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def incoming_register(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
+    """The văn thư enters a received document in the incoming book (next book number of the
+    year, gapless) — status 03 to the sender."""
+    document = _lock_incoming(document)
+    _require(actor, document.agency, Role.CLERICAL)
+    _check_state(document.state, [IncomingState.RECEIVED], "vào sổ", "register")
+    document.book_year = timezone.localdate().year
+    document.book_number = next_number(agency=document.agency, year=document.book_year, book=Book.INCOMING)
+    document.state = IncomingState.REGISTERED
+    document.registered_at = timezone.now()
+    document.registered_by = actor
+    document.save()
+    _incoming_event(document, action=EventAction.REGISTER, code=StatusCode.ACCEPTED, actor=actor, comment=f"Số đến {document.book_number}", data={"book_number": document.book_number})
+    return document
+
+
+@transaction.atomic
+def incoming_assign(*, document: IncomingDocument, actor: Any, department: Agency | None = None, assignee: Any = None, note: str = "") -> IncomingDocument:
+    """The leader assigns a registered document to a department and/or a person — status 04."""
+    document = _lock_incoming(document)
+    _require(actor, document.agency, Role.LEADER)
+    _check_state(document.state, [IncomingState.REGISTERED, IncomingState.ASSIGNED], "phân công", "assign")
+    if department is None and assignee is None:
+        raise DocumentError("Chọn phòng ban hoặc người xử lý. / Choose a department or a person.")
+    if department is not None and not department.is_within(document.agency):
+        raise DocumentError("Phòng ban không thuộc cơ quan. / The department is not part of the agency.")
+    if assignee is not None and (not getattr(assignee, "is_staff_member", False) or assignee.agency_id is None or not Agency.objects.get(pk=assignee.agency_id).is_within(document.agency)):
+        raise DocumentError("Người xử lý không thuộc cơ quan. / The assignee does not belong to the agency.")
+    document.assigned_department = department
+    document.assigned_to = assignee
+    document.assigned_by = actor
+    document.assignment_note = _text(note, what_vi="Ý kiến phân công", what_en="The assignment note")
+    document.state = IncomingState.ASSIGNED
+    document.save()
+    who = ", ".join(x for x in [department.name if department else "", assignee.get_full_name() if assignee else ""] if x)
+    _incoming_event(document, action=EventAction.ASSIGN, code=StatusCode.ASSIGNED, actor=actor, comment=f"Giao {who}", data={"department": getattr(department, "pk", None), "assignee": getattr(assignee, "pk", None)})
+    return document
+
+
+def _may_process(actor: Any, document: IncomingDocument) -> bool:
+    if document.assigned_to_id is not None and document.assigned_to_id == getattr(actor, "pk", None):
+        return True
+    return user_can_act_for(actor, document.agency, Role.LEADER) or (
+        document.assigned_department is not None and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
+    )
+
+
+@transaction.atomic
+def incoming_start(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
+    """The assignee (or a leader) starts processing — status 05."""
+    document = _lock_incoming(document)
+    if not _may_process(actor, document):
+        raise PermissionDenied()
+    _check_state(document.state, [IncomingState.ASSIGNED], "bắt đầu xử lý", "start processing")
+    document.state = IncomingState.IN_PROGRESS
+    document.save(update_fields=["state"])
+    _incoming_event(document, action=EventAction.START, code=StatusCode.IN_PROGRESS, actor=actor)
+    return document
+
+
+@transaction.atomic
+def incoming_complete(*, document: IncomingDocument, actor: Any, note: str = "") -> IncomingDocument:
+    """The assignee (or a leader) finishes — status 06."""
+    document = _lock_incoming(document)
+    if not _may_process(actor, document):
+        raise PermissionDenied()
+    _check_state(document.state, [IncomingState.ASSIGNED, IncomingState.IN_PROGRESS], "hoàn thành", "complete")
+    document.state = IncomingState.DONE
+    document.done_at = timezone.now()
+    document.save(update_fields=["state", "done_at"])
+    _incoming_event(document, action=EventAction.DONE, code=StatusCode.DONE, actor=actor, comment=_text(note, what_vi="Ghi chú", what_en="The note"))
+    return document
+
+
+@transaction.atomic
+def incoming_reject(*, document: IncomingDocument, actor: Any, reason: str) -> IncomingDocument:
+    """The văn thư or a leader refuses a received document (wrong addressee, …) — status 02."""
+    document = _lock_incoming(document)
+    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
+    _check_state(document.state, [IncomingState.RECEIVED, IncomingState.REGISTERED], "từ chối", "reject")
+    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=True)
+    document.state = IncomingState.REJECTED
+    document.rejection_reason = reason
+    document.save(update_fields=["state", "rejection_reason"])
+    _incoming_event(document, action=EventAction.REJECT, code=StatusCode.REJECTED, actor=actor, comment=reason)
+    return document
+
+
+@transaction.atomic
+def incoming_answer_recall(*, document: IncomingDocument, actor: Any, accept: bool, reason: str = "") -> IncomingDocument:
+    """Answer the sender's recall/update request: 15 accepted (a recalled document leaves the
+    books' active work: state ``recalled``), or 16 refused (with the reason)."""
+    document = _lock_incoming(document)
+    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
+    if document.recall_state != RecallState.REQUESTED:
+        raise DocumentError("Không có yêu cầu thu hồi/cập nhật đang chờ. / There is no pending recall/update request.")
+    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=not accept)
+    if accept:
+        document.recall_state = RecallState.ACCEPTED
+        if document.recall_steering == STEERING_RECALL:
+            document.state_before_recall = document.state
+            document.state = IncomingState.RECALLED
+        code, action = StatusCode.RECALL_ACCEPTED, EventAction.RECALL_ACCEPT
+    else:
+        document.recall_state = RecallState.REFUSED
+        code, action = StatusCode.RECALL_REFUSED, EventAction.RECALL_REFUSE
+    document.save()
+    _incoming_event(document, action=action, code=code, actor=actor, comment=reason)
+    return document
