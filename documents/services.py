@@ -435,9 +435,10 @@ def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: s
     steering = STEERING_UPDATE if update else STEERING_RECALL
     round_ = document.events.filter(action=EventAction.RECALL).count() + 1
     recipients = [r for r in document.recipients.all() if r.status_code != StatusCode.REJECTED]
+    asked_at = timezone.now().isoformat()
     for recipient in recipients:
         outbox_enqueue(
-            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": steering, "reason": reason},
+            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": steering, "reason": reason, "asked_at": asked_at},
             dedupe_key=_send_key(document, recipient, steering, round_),
         )
     document.recall_state = RecallState.REQUESTED

@@ -270,6 +270,14 @@ SIGNATURE_TSA_URL = config("SIGNATURE_TSA_URL", "", help_text="RFC 3161 time-sta
 SIGNATURE_TRUST_ROOTS = config("SIGNATURE_TRUST_ROOTS", "", help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.")
 SIGNATURE_FONT = config("SIGNATURE_FONT", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", help_text="TTF font with Vietnamese glyphs for visible signature stamps.")
 
+# --- Inter-agency documents (documents app, edXML exchange) ------------------------------------
+EDXML_PEERS = config("EDXML_PEERS", "", help_text='JSON list of exchange peers for bootstrapping, besides the ExchangePeer rows: [{"name": .., "organ_code": "*.H29", "endpoint_url": "https://../api/v1/edxml/inbound/", "trust_roots_file": "/path/roots.pem"}].')
+EDXML_MAX_ATTACHMENT_BYTES = config("EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024, cast=int, help_text="Largest attachment (decoded bytes) sent or accepted over the exchange.")
+EDXML_MAX_ENVELOPE_BYTES = config("EDXML_MAX_ENVELOPE_BYTES", 24 * 1024 * 1024, cast=int, help_text="Largest edXML envelope the inbound endpoint reads; a longer request is refused before it is read.")
+EDXML_HTTP_TIMEOUT = config("EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Seconds to wait for a peer's inbound endpoint.")
+EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt, capped at 10 minutes.")
+EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
+
 # --- Online payment (payments app) --------------------------------------------------------------
 PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
 PAYMENT_MERCHANT_CODE = config("PAYMENT_MERCHANT_CODE", "DEMO0001", help_text="The portal's merchant (terminal) code at the payment gateway.")

@@ -9,7 +9,13 @@ from django.utils.translation import ngettext
 
 from . import services
 from .constants import CertificateStatus, RevocationReason
-from .models import AuditEvent, CertificateAuthority, SignedDocument, SigningCertificate
+from .models import (
+    AgencyCertificate,
+    AuditEvent,
+    CertificateAuthority,
+    SignedDocument,
+    SigningCertificate,
+)
 
 
 @admin.register(CertificateAuthority)
@@ -83,3 +89,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 class SignedDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "token", "sha256", "created_at"]
     readonly_fields = ["token", "title", "file", "sha256", "created_at"]
+
+
+@admin.register(AgencyCertificate)
+class AgencyCertificateAdmin(admin.ModelAdmin):
+    """Agencies' organisation certificates for edXML (issued by signatures.agency_keys on first use)."""
+
+    list_display = ["agency", "serial", "not_before", "not_after", "status"]
+    list_filter = ["status"]
+    search_fields = ["agency__code", "agency__name", "serial"]
+    readonly_fields = ["agency", "issuer", "cert_pem", "chain_pem", "serial", "fingerprint_sha256", "not_before", "not_after", "status", "created_at"]
+    exclude = ["encrypted_key"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

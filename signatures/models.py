@@ -122,3 +122,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgencyCertificate(models.Model):
+    """An agency's organisation certificate (chứng thư số của cơ quan, tổ chức): the key that signs
+    the agency's edXML envelopes in the inter-agency exchange (issue 6). The private key is kept
+    encrypted at rest (:mod:`signatures.keywrap`, context ``agency:<serial>``)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="organisation_certificates", verbose_name=_("agency"))
+    issuer = models.ForeignKey(CertificateAuthority, on_delete=models.PROTECT, related_name="issued_to_agencies", verbose_name=_("issuing CA"))
+    cert_pem = models.TextField(_("certificate (PEM)"))
+    chain_pem = models.TextField(_("CA chain (PEM)"), blank=True)
+    encrypted_key = models.BinaryField(_("encrypted private key"), editable=False)
+    serial = models.CharField(_("serial number"), max_length=64, unique=True)
+    fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agency certificate")
+        verbose_name_plural = _("agency certificates")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} ({self.serial})"
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.cert_pem.encode())

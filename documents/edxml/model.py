@@ -165,13 +165,16 @@ class EnvelopeRejected(Exception):
     ``detail`` says what exactly (an element name, a size); it is appended to both messages.
     """
 
-    def __init__(self, reason: str, detail: str = "", *, detail_vi: str | None = None) -> None:
+    def __init__(
+        self, reason: str, detail: str = "", *, detail_vi: str | None = None,
+        message_vi: str | None = None, message_en: str | None = None,
+    ) -> None:
         if reason not in REASONS:
             raise ValueError(f"unknown rejection reason {reason!r}")
         self.reason = reason
         self.detail = detail
         vi, en = _MESSAGES[reason]
         detail_vi = detail if detail_vi is None else detail_vi
-        self.message_vi = f"{vi}: {detail_vi}" if detail_vi else vi
-        self.message_en = f"{en}: {detail}" if detail else en
+        self.message_vi = message_vi or (f"{vi}: {detail_vi}" if detail_vi else vi)
+        self.message_en = message_en or (f"{en}: {detail}" if detail else en)
         super().__init__(f"{self.message_vi} / {self.message_en}")

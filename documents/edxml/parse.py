@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
-import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,10 +61,16 @@ _EXPECT = SignatureConfiguration(
 )
 
 
-@functools.cache
+_local = threading.local()
+
+
 def schema() -> etree.XMLSchema:
-    """The edXML XSD (NS_2016), loaded once per process."""
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+    """The edXML XSD (NS_2016), loaded once per thread (a validator keeps its error log on the
+    instance, so threads do not share one)."""
+    xsd = getattr(_local, "schema", None)
+    if xsd is None:
+        xsd = _local.schema = etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+    return xsd
 
 
 def _parser() -> etree.XMLParser:

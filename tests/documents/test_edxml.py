@@ -296,6 +296,8 @@ def test_rejected_reason_must_be_known() -> None:
         edxml.EnvelopeRejected("nonsense")
     error = edxml.EnvelopeRejected("unknown_organ", "000.00.99.H99")
     assert error.message_vi.startswith("Cơ quan") and "000.00.99.H99" in str(error)
+    custom = edxml.EnvelopeRejected("unknown_organ", message_vi="Không biết cơ quan X", message_en="Unknown organ X")
+    assert str(custom) == "Không biết cơ quan X / Unknown organ X"
 
 
 # --- tampering --------------------------------------------------------------------------------
