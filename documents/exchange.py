@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import io
 import json
 import logging
 import urllib.error
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from lxml import etree
 
 from portal.agencies.models import Agency
 
@@ -192,15 +194,50 @@ def _unknown(detail: str, detail_vi: str) -> edxml.EnvelopeRejected:
     return edxml.EnvelopeRejected("unknown_organ", detail, detail_vi=detail_vi)
 
 
+def _peek_sender(data: bytes) -> str:
+    """The From/OrganId of an envelope, read as a stream that stops there (before the body and
+    its attachments): it chooses the trust roots the signature must lead to. Unverified — the
+    full parse checks that the signed envelope says the same."""
+    try:
+        for _, node in etree.iterparse(
+            io.BytesIO(data), events=("end",), tag="{*}OrganId", resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        ):
+            parent = node.getparent()
+            if parent is not None and etree.QName(parent).localname == "From":
+                return (node.text or "").strip()
+    except etree.LxmlError:
+        return ""
+    return ""
+
+
+def sender_trust_roots(organ_code: str) -> list[x509.Certificate] | None:
+    """Roots an envelope from ``organ_code`` must be signed under: ours for our own agencies, the
+    serving peer's for theirs (so one peer cannot speak for another's organs); None if unknown."""
+    from signatures.agency_keys import trust_roots as own_roots
+
+    if local_agency(organ_code) is not None:
+        return list(own_roots())
+    peer = peer_for(organ_code)
+    return None if peer is None else list(peer.trust_roots)
+
+
 def receive_envelope(data: bytes) -> InboundResult:
     """Receive one envelope (the inbound endpoint and local deliveries both call this)."""
     max_attachment, max_envelope = _max_sizes()
+    if len(data) > max_envelope:
+        return rejected(edxml.EnvelopeRejected("too_large", f"the envelope has {len(data)} bytes, the limit is {max_envelope}", detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope} byte"))
+    sender = _peek_sender(data)
+    roots = sender_trust_roots(sender) if sender else trust_roots()
+    if roots is None:
+        return rejected(_unknown(f"sender {sender} is not a known organ", f"cơ quan gửi {sender} không có trong danh mục"))
     try:
-        parsed = edxml.parse(data, trust_roots=trust_roots(), max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
+        parsed = edxml.parse(data, trust_roots=roots, max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
     except edxml.EnvelopeRejected as exc:
         return rejected(exc)
     message = parsed.message
     try:
+        if message.from_organ.organ_id != sender:
+            raise edxml.EnvelopeRejected("malformed", "the sender could not be read", detail_vi="không đọc được cơ quan gửi")
         _check_sender(message.from_organ.organ_id, parsed.signer_certificate)
         if isinstance(message, edxml.StatusMessage):
             return _receive_status(message)
@@ -441,7 +478,7 @@ def handle_answer(recipient: OutgoingRecipient, result: InboundResult) -> str:
     if result.http_status == 200 and result.content_type.endswith("xml"):
         max_attachment, max_envelope = _max_sizes()
         try:
-            parsed = edxml.parse(result.body, trust_roots=trust_roots(), max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
+            parsed = edxml.parse(result.body, trust_roots=sender_trust_roots(recipient.organ_code) or [], max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
         except edxml.EnvelopeRejected as exc:
             raise TransportError(f"the receiver's answer was refused: {exc}") from exc
         message = parsed.message
