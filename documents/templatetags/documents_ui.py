@@ -38,3 +38,13 @@ def sees_books(user: Any) -> bool:
     from ..ui_services import BOOK_ROLES
 
     return user_has_any_role(user, BOOK_ROLES)
+
+
+@register.filter
+def works_with_documents(user: Any) -> bool:
+    """Staff who draft, sign, register or handle inter-agency documents (the nav entry)."""
+    from portal.accounts.permissions import user_has_any_role
+
+    from ..ui_services import DOCUMENT_ROLES
+
+    return user_has_any_role(user, DOCUMENT_ROLES)

@@ -104,3 +104,11 @@ def test_every_documents_page_is_in_the_matrix():
     assert pages, "no documents pages found"
     assert pages <= set(MATRIX), f"pages without access rules: {sorted(pages - set(MATRIX))}"
     assert set(MATRIX) <= {name for name, _cb in _walk(get_resolver().url_patterns)}
+
+
+def test_the_documents_entry_is_in_the_navigation_of_document_staff_only(client, db):
+    w = make_world()
+    for persona, shown in (("clerical", True), ("leader", True), ("specialist", True), ("clerk", False), ("citizen", False)):
+        client.force_login(getattr(w, persona))
+        page = client.get(reverse("core:home")).content.decode()
+        assert ('id="nav-documents"' in page) is shown, persona
