@@ -69,7 +69,7 @@ STATUS_DESCRIPTIONS = {
     "15": "Đồng ý thu hồi/cập nhật / Recall/update accepted",
     "16": "Từ chối thu hồi/cập nhật / Recall/update refused",
 }
-REJECT_HTTP = {"malformed": 400, "too_large": 413}
+REJECT_HTTP = {"malformed": 400}
 
 
 class TransportError(Exception):
