@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dossiers.uploads import safe_download_name, validate_upload
@@ -242,8 +242,8 @@ OUTGOING_FORMS: dict[str, Any] = {
     "recall": forms.RecallForm, "attach": forms.AttachForm,
 }
 OUTGOING_LABELS = {
-    "submit": _lazy("Submit for signature"), "sign": _lazy("Sign"), "issue": _lazy("Issue (give the number)"),
-    "send": _lazy("Send to the recipients"), "recall": _lazy("Request recall or update"), "attach": _lazy("Attach an appendix"),
+    "submit": gettext_lazy("Submit for signature"), "sign": gettext_lazy("Sign"), "issue": gettext_lazy("Issue (give the number)"),
+    "send": gettext_lazy("Send to the recipients"), "recall": gettext_lazy("Request recall or update"), "attach": gettext_lazy("Attach an appendix"),
 }
 
 
@@ -362,9 +362,9 @@ def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
 
 
 INCOMING_LABELS = {
-    "register": _lazy("Register in the incoming book"), "reject": _lazy("Refuse the document"),
-    "assign": _lazy("Assign"), "start": _lazy("Start processing"), "complete": _lazy("Mark as done"),
-    "recall_accept": _lazy("Accept the recall/update"), "recall_refuse": _lazy("Refuse the recall/update"),
+    "register": gettext_lazy("Register in the incoming book"), "reject": gettext_lazy("Refuse the document"),
+    "assign": gettext_lazy("Assign"), "start": gettext_lazy("Start processing"), "complete": gettext_lazy("Mark as done"),
+    "recall_accept": gettext_lazy("Accept the recall/update"), "recall_refuse": gettext_lazy("Refuse the recall/update"),
 }
 
 
