@@ -286,3 +286,21 @@ def outgoing_draft_with_files(
     for name, content_type, data in appendices:
         services.outgoing_add_attachment(document=document, actor=actor, data=data, name=name, content_type=content_type)
     return document
+
+
+@transaction.atomic
+def outgoing_edit_draft(
+    *, document: OutgoingDocument, actor: Any, fields: dict, recipients: list[str], main_file: tuple[str, bytes] | None,
+    appendices: list[tuple[str, str, bytes]],
+) -> OutgoingDocument:
+    """Edit a draft (fields, recipients, a new main text, more appendices) in one transaction:
+    if one part is refused, nothing of the edit is kept."""
+    from . import services
+
+    document = services.outgoing_update_draft(document=document, actor=actor, **fields)
+    services.outgoing_set_recipients(document=document, actor=actor, recipients=recipients)
+    if main_file is not None:
+        services.outgoing_add_attachment(document=document, actor=actor, data=main_file[1], name=main_file[0], content_type="application/pdf", is_main=True)
+    for name, content_type, data in appendices:
+        services.outgoing_add_attachment(document=document, actor=actor, data=data, name=name, content_type=content_type)
+    return document

@@ -8,6 +8,7 @@ urlpatterns = [
     path("di/", views.outgoing_book, name="outgoing_book"),
     path("di/du-thao/", views.draft_new, name="draft_new"),
     path("di/<int:pk>/", views.outgoing_detail, name="outgoing_detail"),
+    path("di/<int:pk>/sua/", views.draft_edit, name="draft_edit"),
     path("di/<int:pk>/thao-tac/<str:action>/", views.outgoing_act, name="outgoing_act"),
     path("di/<int:pk>/tep/<int:file_pk>/", views.outgoing_file, name="outgoing_file"),
     path("den/", views.incoming_book, name="incoming_book"),

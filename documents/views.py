@@ -216,6 +216,43 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/draft_form.html", {"form": form}, status=400 if form.is_bound and form.errors else 200)
 
 
+@login_required
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft until the leader signs it: its data, recipients, a new main text, more appendices."""
+    user = request.user
+    document = ui_services.get_outgoing_for(user, pk)
+    if not user_can_act_for(user, document.agency, *services.DRAFTERS):
+        raise DjangoPermissionDenied(_("Only the agency's drafters edit its drafts."))
+    if document.state != OutgoingState.DRAFT:
+        messages.error(request, _("Only a draft can be edited; this document is already signed."))
+        return redirect("documents:outgoing_detail", pk=document.pk)
+    initial = {
+        "document_type": document.document_type, "subject": document.subject, "content": document.content, "urgency": document.urgency,
+        "due_date": document.due_date, "answers": document.in_reply_to_id, "recipients": list(document.recipients.values_list("organ_code", flat=True)),
+    }
+    form = forms.DraftForm(request.POST or None, request.FILES or None, initial=initial, types=_types(), urgencies=_urgencies(),
+                           recipients=recipient_choices(user), answerable=answerable_choices(user))
+    form.fields["main_file"].required = False
+    form.fields["main_file"].help_text = _("Leave empty to keep the current main text.")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        in_reply_to = ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first() if d.get("answers") else None
+        try:
+            ui_services.outgoing_edit_draft(
+                document=document, actor=user, recipients=list(d["recipients"]),
+                fields={"subject": d["subject"], "document_type": d["document_type"], "content": d["content"],
+                        "urgency": d["urgency"], "due_date": d["due_date"], "in_reply_to": in_reply_to},
+                main_file=(d["main_file"].name, _read(d["main_file"])) if d.get("main_file") else None,
+                appendices=[(f.name, validate_upload(f).content_type, _read(f)) for f in d["attachments"]],
+            )
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("documents:outgoing_detail", pk=document.pk)
+    return render(request, "documents/draft_form.html", {"form": form, "document": document}, status=400 if form.is_bound and form.errors else 200)
+
+
 def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
     """What the page offers; the services decide (a forged POST for another action gets their answer)."""
     state, out = document.state, []
@@ -257,6 +294,7 @@ def _outgoing_context(request: HttpRequest, document: OutgoingDocument, bound: t
         "document": document, "recipients": recipients, "attachments": document.attachments.all(),
         "events": document.events.select_related("actor"), "action_forms": action_forms,
         "submitted": ui_services.is_submitted(document), "answered_by": document.answered_by.all(),
+        "can_edit": document.state == OutgoingState.DRAFT and user_can_act_for(request.user, document.agency, *services.DRAFTERS),
     }
 
 

@@ -17,6 +17,10 @@ OK, DENIED, HIDDEN, LOGIN = "ok", "403", "404", "login"
 PERSONAS = ("clerical", "other_clerical", "clerk", "citizen", "anonymous")
 
 
+def _draft(w):
+    return w.draft()
+
+
 def _sent(w):
     return w.sent()
 
@@ -40,6 +44,7 @@ MATRIX: dict[str, tuple] = {
     "documents:draft_new": ("get", None, None, False, LIST_PAGE),
     "documents:register_paper": ("get", None, None, False, LIST_PAGE),
     "documents:outgoing_detail": ("get", _sent, None, False, ONE_DOC),
+    "documents:draft_edit": ("get", _draft, None, False, ONE_DOC),
     "documents:outgoing_file": ("get", _sent, None, True, ONE_DOC),
     "documents:outgoing_act": ("post", _signed, "issue", False, ONE_DOC),
     "documents:incoming_detail": ("get", _arrived, None, False, ONE_DOC),
