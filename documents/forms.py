@@ -117,7 +117,11 @@ class DraftForm(forms.Form):
     content = forms.CharField(label=_("Content"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
     recipients = forms.MultipleChoiceField(
         label=_("Recipients"), help_text=_("Agencies of this portal and external organs, by their codes."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8}), required=False,
+    )
+    other_organs = forms.CharField(
+        label=_("Other organs (codes)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1}),
+        help_text=_("Codes of organs outside the list, reachable through the exchange, separated by commas (e.g. 000.00.12.H29)."),
     )
     due_date = forms.DateField(label=_("Reply due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int)
@@ -131,6 +135,23 @@ class DraftForm(forms.Form):
         self.fields["urgency"].choices = urgencies
         self.fields["recipients"].choices = recipients
         self.fields["answers"].choices = [("", _("— not a reply —"))] + list(answerable)
+
+    def clean_other_organs(self) -> list[str]:
+        import re
+
+        codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data.get("other_organs") or "") if c]
+        bad = [c for c in codes if not re.fullmatch(r"[A-Za-z0-9.\-]{3,40}", c)]
+        if bad:
+            raise ValidationError(_("Not an organ code: %(codes)s.") % {"codes": ", ".join(bad[:5])})
+        if len(codes) > 50:
+            raise ValidationError(_("At most %(n)d organs.") % {"n": 50})
+        return codes
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("recipients") and not data.get("other_organs") and "recipients" not in self.errors and "other_organs" not in self.errors:
+            self.add_error("recipients", _("Choose at least one recipient."))
+        return data
 
     def clean_due_date(self) -> date | None:
         value = self.cleaned_data.get("due_date")

@@ -31,7 +31,6 @@ from . import forms, services, ui_services
 from .constants import DocumentType, IncomingState, OutgoingState, RecallState, StatusCode, Urgency
 from .exceptions import DocumentError
 from .models import (
-    ExchangePeer,
     IncomingAttachment,
     IncomingDocument,
     OutgoingAttachment,
@@ -145,13 +144,27 @@ def incoming_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 
 def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Agencies of this portal (not the user's own) and the external organs we know, by code."""
+    """Agencies of this portal (not the user's own), then the external organs we know: the exact
+    codes of the exchange peers, and organs that have sent us documents and are reachable through
+    a peer. Any other reachable organ can be typed by its code (``other_organs``)."""
+    from . import exchange
+
     own = user.agency_id
+    local = dict(Agency.objects.filter(is_active=True).values_list("code", "name"))
     agencies = [(a.code, f"{a.name} ({a.code})") for a in Agency.objects.filter(is_active=True).exclude(pk=own).order_by("path")]
-    peers = [(p.organ_code, f"{p.name} ({p.organ_code})") for p in ExchangePeer.objects.filter(enabled=True).exclude(organ_code__contains="*")]
+    external: dict[str, str] = {}
+    for peer in exchange.peers():
+        if "*" not in peer.organ_code and "?" not in peer.organ_code and peer.organ_code not in local:
+            external[peer.organ_code] = peer.name
+    senders = (
+        ui_services.incoming_visible_to(user).exclude(from_organ_code="").values_list("from_organ_code", "from_organ_name").distinct()[:500]
+    )
+    for code, name in senders:
+        if code not in local and code not in external and exchange.peer_for(code) is not None:
+            external[code] = name
     groups = [(_("Agencies of this portal"), agencies)]
-    if peers:
-        groups.append((_("External organs"), peers))
+    if external:
+        groups.append((_("External organs"), sorted(((c, f"{n} ({c})") for c, n in external.items()), key=lambda x: x[1])))
     return groups
 
 
@@ -202,7 +215,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         in_reply_to = ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first() if d.get("answers") else None
         try:
             document = ui_services.outgoing_draft_with_files(
-                agency=user.agency, actor=user, recipients=list(d["recipients"]),
+                agency=user.agency, actor=user, recipients=list(d["recipients"]) + d["other_organs"],
                 fields={"subject": d["subject"], "document_type": d["document_type"], "content": d["content"],
                         "urgency": d["urgency"], "due_date": d["due_date"], "in_reply_to": in_reply_to},
                 main_file=(d["main_file"].name, _read(d["main_file"])),
@@ -239,7 +252,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         in_reply_to = ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first() if d.get("answers") else None
         try:
             ui_services.outgoing_edit_draft(
-                document=document, actor=user, recipients=list(d["recipients"]),
+                document=document, actor=user, recipients=list(d["recipients"]) + d["other_organs"],
                 fields={"subject": d["subject"], "document_type": d["document_type"], "content": d["content"],
                         "urgency": d["urgency"], "due_date": d["due_date"], "in_reply_to": in_reply_to},
                 main_file=(d["main_file"].name, _read(d["main_file"])) if d.get("main_file") else None,

@@ -257,3 +257,27 @@ def test_a_draft_is_edited_until_it_is_signed(client, w):
     assert response.redirect_chain and "alert-danger" in response.content.decode()
     client.force_login(w.clerk)
     assert client.get(reverse("documents:draft_edit", args=[document.pk])).status_code == 403
+
+
+def test_external_organs_from_the_peers_and_typed_codes(client, w):
+    from documents.models import ExchangePeer
+
+    ExchangePeer.objects.create(name="UBND tỉnh Lai Châu", organ_code="000.00.00.H29", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/")
+    ExchangePeer.objects.create(name="Các cơ quan tỉnh Sơn La", organ_code="*.H28", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/")
+    client.force_login(w.specialist)
+    page = client.get(reverse("documents:draft_new")).content.decode()
+    assert "UBND tỉnh Lai Châu (000.00.00.H29)" in page and "*.H28" not in page
+    def base():
+        return {"document_type": 1, "urgency": 0, "main_file": pdf_upload()}
+
+    unknown = client.post(reverse("documents:draft_new"), {**base(), "subject": "Gửi nhầm", "other_organs": "000.00.12.H99"})
+    assert unknown.status_code == 400 and "000.00.12.H99" in unknown.content.decode()
+    assert not OutgoingDocument.objects.filter(subject="Gửi nhầm").exists()
+    garbage = client.post(reverse("documents:draft_new"), {**base(), "subject": "Gửi nhầm", "other_organs": "<script>"})
+    assert garbage.status_code == 400 and not OutgoingDocument.objects.filter(subject="Gửi nhầm").exists()
+    ok = client.post(reverse("documents:draft_new"), {
+        **base(), "subject": "Gửi liên tỉnh", "recipients": ["000.00.00.H29"], "other_organs": "000.00.07.H28, 000.00.00.H29",
+    })
+    assert ok.status_code == 302
+    document = OutgoingDocument.objects.get(subject="Gửi liên tỉnh")
+    assert sorted(document.recipients.values_list("organ_code", flat=True)) == ["000.00.00.H29", "000.00.07.H28"]
