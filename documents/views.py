@@ -9,14 +9,16 @@ service is one transaction.
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -97,20 +99,80 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # --- books ---------------------------------------------------------------------------------------
 
 
+#: The most rows one CSV export of a book holds (a year of a busy agency).
+EXPORT_LIMIT = 20_000
+
+
+def _cell(value: Any) -> str:
+    """Text of one CSV cell; a leading = + - @ (a formula for spreadsheet programs: text from
+    another organ could carry one) is neutralised with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv(name: str, header: list[str], rows: Any) -> StreamingHttpResponse:
+    """A book as CSV (UTF-8 with BOM so spreadsheet programs read the Vietnamese), streamed."""
+
+    class _Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(_Echo())
+
+    def lines() -> Any:
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+def _outgoing_csv(qs: Any) -> StreamingHttpResponse:
+    def rows() -> Any:
+        for d in qs[:EXPORT_LIMIT]:
+            recipients = "; ".join(
+                f"{r.organ_name or r.organ_code} ({r.get_status_code_display() if r.status_code else _('not delivered yet')})" for r in d.recipients.all()
+            )
+            yield [d.code, d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"), d.get_document_type_display(), d.subject,
+                   d.signer_name, d.get_urgency_display(), recipients]
+
+    header = [_("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Signer"), _("Urgency"), _("Recipients")]
+    return _csv("so-van-ban-di", [str(h) for h in header], rows())
+
+
+def _incoming_csv(qs: Any) -> StreamingHttpResponse:
+    def rows() -> Any:
+        for d in qs[:EXPORT_LIMIT]:
+            yield [f"{d.book_number}/{d.book_year}", timezone.localtime(d.received_at).strftime("%d/%m/%Y %H:%M"), d.from_organ_name, d.code,
+                   d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"), d.get_document_type_display(), d.subject,
+                   d.assigned_to.full_name if d.assigned_to else "", d.get_state_display()]
+
+    header = [_("Book no."), _("Arrived"), _("From"), _("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Handled by"), _("Status")]
+    return _csv("so-van-ban-den", [str(h) for h in header], rows())
+
+
 @login_required
 def outgoing_book(request: HttpRequest) -> HttpResponse:
-    """Sổ văn bản đi: number, notation, date, type, subject, signer, recipients with their latest status."""
+    """Sổ văn bản đi: number, notation, date, type, subject, signer, recipients with their latest
+    status. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
     form = forms.BookFilterForm(request.GET or None, types=_types(), statuses=StatusCode.choices, urgencies=_urgencies())
+    if request.GET.get("xuat") == "csv":
+        return _outgoing_csv(ui_services.outgoing_book(request.user, form.filters()))
     page, query = _page(request, ui_services.outgoing_book(request.user, form.filters()))
     return render(request, "documents/outgoing_book.html", {"form": form, "page_obj": page, "query_string": query})
 
 
 @login_required
 def incoming_book(request: HttpRequest) -> HttpResponse:
-    """Sổ văn bản đến: book number, arrival, sender, their number and date, subject, who handles it."""
+    """Sổ văn bản đến: book number, arrival, sender, their number and date, subject, who handles
+    it. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
     form = forms.BookFilterForm(request.GET or None, types=_types(), statuses=IncomingState.choices, urgencies=_urgencies())
+    if request.GET.get("xuat") == "csv":
+        return _incoming_csv(ui_services.incoming_book(request.user, form.filters()))
     page, query = _page(request, ui_services.incoming_book(request.user, form.filters()))
     return render(request, "documents/incoming_book.html", {"form": form, "page_obj": page, "query_string": query})
 

@@ -181,3 +181,22 @@ def test_attachment_download_only_for_the_agency_concerned(client, w):
     assert client.get(url).status_code == 404
     client.force_login(w.clerk)  # same agency, no document role
     assert client.get(url).status_code == 403
+
+
+def test_incoming_book_and_inbox_cost_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
+    for _ in range(3):
+        w.assigned()
+        w.arrived()
+    client.force_login(w.leader)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("documents:incoming_book"))
+    with django_assert_max_num_queries(20):
+        client.get(reverse("documents:inbox"))
+    for _ in range(6):
+        w.assigned()
+        w.arrived()
+    with django_assert_max_num_queries(14):
+        book = client.get(reverse("documents:incoming_book")).content.decode()
+    with django_assert_max_num_queries(20):
+        client.get(reverse("documents:inbox"))
+    assert book.count('class="doc-link"') == 9

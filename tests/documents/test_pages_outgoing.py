@@ -281,3 +281,28 @@ def test_external_organs_from_the_peers_and_typed_codes(client, w):
     assert ok.status_code == 302
     document = OutgoingDocument.objects.get(subject="Gửi liên tỉnh")
     assert sorted(document.recipients.values_list("organ_code", flat=True)) == ["000.00.00.H29", "000.00.07.H28"]
+
+
+def test_the_books_export_their_filtered_rows_as_csv(client, w):
+    sent = w.sent(subject="Quyết định phê duyệt kế hoạch")
+    w.report(sent, StatusCode.REACHED)
+    w.sent(subject="Công văn khác")
+    registered = w.registered(subject="Giấy mời họp")
+    client.force_login(w.clerical)
+    response = client.get(reverse("documents:outgoing_book"), {"q": "ke hoach", "xuat": "csv"})
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and sent.code in lines[1] and "01 Đã đến" in lines[1] and "Số, ký hiệu" in lines[0]
+    incoming = b"".join(client.get(reverse("documents:incoming_book"), {"xuat": "csv"}).streaming_content).decode("utf-8-sig")
+    assert f"{registered.book_number}/{registered.book_year}" in incoming and "Giấy mời họp" in incoming
+    client.force_login(w.other_clerical)
+    other = b"".join(client.get(reverse("documents:outgoing_book"), {"xuat": "csv"}).streaming_content).decode("utf-8-sig")
+    assert len(other.strip().splitlines()) == 1  # another agency's book: the header only
+
+
+def test_csv_export_neutralises_formulas(client, w):
+    w.registered(subject="=HYPERLINK(\"http://example.com\")")
+    client.force_login(w.clerical)
+    text = b"".join(client.get(reverse("documents:incoming_book"), {"xuat": "csv"}).streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
