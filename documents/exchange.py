@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import io
 import json
 import logging
@@ -316,7 +317,8 @@ def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxm
                 urgency=min(max(int(message.priority or 0), 0), 3), due_date=message.due_date, steering_type=message.steering_type,
                 answers=answers, signer_certificate_subject=parsed.signer_certificate.subject.rfc4514_string()[:500] if parsed.signer_certificate else "",
             )
-            document.envelope.save(f"{message.document_id[:60]}.xml", ContentFile(data), save=False)
+            # the DocumentId is another system's text: the stored name is a digest of it
+            document.envelope.save(hashlib.sha256(message.document_id.encode()).hexdigest()[:24] + ".xml", ContentFile(data), save=False)
             stored_files.append(document.envelope)
             document.save()
             for att in message.attachments:

@@ -185,6 +185,18 @@ def _resolve_recipient(spec: RecipientSpec | str) -> tuple[Agency | None, str, s
     return None, code, spec.organ_name
 
 
+def safe_file_name(name: str, default: str = "tep-dinh-kem") -> str:
+    """A name safe to store and to show: no folders, no leading dots, at most 120 characters
+    (the extension kept). The original name of a received file comes from another system."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".").replace("\x00", "")
+    if not base:
+        return default
+    if len(base) > 120:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[: 119 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:120]
+    return base
+
+
 def _store_bytes(data: bytes) -> tuple[int, str]:
     return len(data), hashlib.sha256(data).hexdigest()
 
@@ -268,7 +280,7 @@ def outgoing_add_attachment(
             raise DocumentError("Tệp văn bản chính phải là PDF. / The main document must be a PDF.")
     else:
         _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED], "đính kèm tệp vào", "attach a file to")
-    name = _text(name, what_vi="Tên tệp", what_en="The file name", required=True, limit=255).replace("/", "_").replace("\\", "_")
+    name = safe_file_name(_text(name, what_vi="Tên tệp", what_en="The file name", required=True, limit=255))
     content_type = _text(content_type or "application/octet-stream", what_vi="Kiểu tệp", what_en="The content type", limit=100)
     limit = max_attachment_bytes()
     if not data:
@@ -280,8 +292,9 @@ def outgoing_add_attachment(
         )
     if is_main:
         for old in document.attachments.filter(is_main=True):
-            old.file.delete(save=False)
+            old_name = old.file.name
             old.delete()
+            transaction.on_commit(lambda name=old_name: OutgoingAttachment.file.field.storage.delete(name))
     size, digest = _store_bytes(data)
     attachment = OutgoingAttachment(
         document=document, name=name, content_type=content_type, size=size, sha256=digest, is_main=is_main,
@@ -424,8 +437,8 @@ def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRec
 
 @transaction.atomic
 def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: str, update: bool = False) -> OutgoingDocument:
-    """Ask every recipient that has not rejected the document to recall it (SteeringType 2) or to
-    accept an update (3). Each recipient answers 13 (request received), then 15 or 16."""
+    """Ask every recipient that holds the document (reached, not rejected) to recall it
+    (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
     document = _lock_outgoing(document)
     _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
     _check_state(document.state, [OutgoingState.SENT], "thu hồi", "recall")
@@ -434,7 +447,10 @@ def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: s
     reason = _text(reason, what_vi="Lý do", what_en="The reason", required=True)
     steering = STEERING_UPDATE if update else STEERING_RECALL
     round_ = document.events.filter(action=EventAction.RECALL).count() + 1
-    recipients = [r for r in document.recipients.all() if r.status_code != StatusCode.REJECTED]
+    # only recipients that hold the document (it reached them and they did not reject it)
+    recipients = [r for r in document.recipients.all() if r.status_code not in ("", StatusCode.REJECTED)]
+    if not recipients:
+        raise DocumentError("Chưa nơi nhận nào nhận được văn bản để thu hồi. / No recipient holds the document yet.")
     asked_at = timezone.now().isoformat()
     for recipient in recipients:
         outbox_enqueue(
@@ -490,6 +506,11 @@ def incoming_register_manual(
     """The văn thư enters a paper (or e-mailed) document in the incoming book: registered at once
     with the next book number. ``files`` are (name, content type, bytes) of the scans."""
     _require(actor, agency, Role.CLERICAL)
+    files = list(files)
+    limit = max_attachment_bytes()
+    for name, _content_type, data in files:
+        if len(data) > limit:
+            raise DocumentError(f"Tệp {name} quá lớn (tối đa {limit} byte). / File {name} is too large (at most {limit} bytes).")
     now = timezone.now()
     document = IncomingDocument.objects.create(
         agency=agency, source=IncomingSource.MANUAL, state=IncomingState.REGISTERED,
@@ -506,10 +527,7 @@ def incoming_register_manual(
     )
     document.book_number = next_number(agency=agency, year=document.book_year, book=Book.INCOMING)
     document.save(update_fields=["book_number"])
-    limit = max_attachment_bytes()
     for name, content_type, data in files:
-        if len(data) > limit:
-            raise DocumentError(f"Tệp {name} quá lớn (tối đa {limit} byte). / File {name} is too large (at most {limit} bytes).")
         store_incoming_attachment(document, name=name, content_type=content_type, data=data)
     _incoming_event(document, action=EventAction.REGISTER, code="", actor=actor, data={"book_number": document.book_number})
     return document
@@ -518,7 +536,7 @@ def incoming_register_manual(
 def store_incoming_attachment(document: IncomingDocument, *, name: str, content_type: str, data: bytes, description: str = "") -> IncomingAttachment:
     """Store one received file (inside the caller's transaction)."""
     size, digest = _store_bytes(data)
-    safe = (name or "attachment").replace("/", "_").replace("\\", "_")[:255]
+    safe = safe_file_name(name)
     attachment = IncomingAttachment(document=document, name=safe, content_type=(content_type or "application/octet-stream")[:100], size=size, sha256=digest, description=description[:255])
     attachment.file.save(safe, ContentFile(data), save=False)
     attachment.save()

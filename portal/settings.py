@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "DossierTimelinessEnum": "dossiers.constants.Timeliness",
         "ResultDeliveryEnum": "dossiers.constants.ResultDelivery",
         "CounterChannelEnum": [(1, "In person at the counter"), (3, "Public postal service")],
+        "OutgoingDocumentStateEnum": "documents.constants.OutgoingState",
+        "IncomingDocumentStateEnum": "documents.constants.IncomingState",
+        "DocumentRecallStateEnum": "documents.constants.RecallState",
+        "ExchangeStatusCodeEnum": "documents.constants.StatusCode",
     },
 }
 

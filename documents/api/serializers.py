@@ -14,7 +14,7 @@ from ..models import (
 )
 
 
-class ErrorSerializer(serializers.Serializer):
+class DocumentErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -38,7 +38,7 @@ class OutgoingAttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "content_type", "size", "sha256", "is_main", "is_signed", "description"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class DocumentEventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -57,7 +57,7 @@ class OutgoingListSerializer(serializers.ModelSerializer):
 class OutgoingDetailSerializer(OutgoingListSerializer):
     recipients = RecipientSerializer(many=True, read_only=True)
     attachments = OutgoingAttachmentSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    events = DocumentEventSerializer(many=True, read_only=True)
 
     class Meta(OutgoingListSerializer.Meta):
         fields = [*OutgoingListSerializer.Meta.fields, "place", "content", "signer_competence", "signer_position", "signer_name", "secrecy", "due_date", "to_places", "in_reply_to", "recall_reason", "recipients", "attachments", "events"]
@@ -80,22 +80,22 @@ class OutgoingCreateSerializer(serializers.Serializer):
     to_places = serializers.ListField(child=serializers.CharField(max_length=255), required=False, default=list)
 
 
-class AttachSerializer(serializers.Serializer):
+class DocumentAttachSerializer(serializers.Serializer):
     file = serializers.FileField()
     is_main = serializers.BooleanField(default=False)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class PinSerializer(serializers.Serializer):
+class DocumentPinSerializer(serializers.Serializer):
     pin = serializers.CharField(max_length=64)
 
 
-class IssueSerializer(serializers.Serializer):
+class DocumentIssueSerializer(serializers.Serializer):
     promulgation_date = serializers.DateField(required=False, allow_null=True, default=None)
     notation = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
 
 
-class ReasonSerializer(serializers.Serializer):
+class DocumentReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
     update = serializers.BooleanField(default=False)
 
@@ -116,19 +116,19 @@ class IncomingListSerializer(serializers.ModelSerializer):
 
 class IncomingDetailSerializer(IncomingListSerializer):
     attachments = IncomingAttachmentSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    events = DocumentEventSerializer(many=True, read_only=True)
 
     class Meta(IncomingListSerializer.Meta):
         fields = [*IncomingListSerializer.Meta.fields, "code_number", "code_notation", "place", "promulgation_date", "content", "signer_competence", "signer_position", "signer_name", "answers", "assigned_department", "assigned_to", "assignment_note", "rejection_reason", "recall_reason", "attachments", "events"]
 
 
-class AssignSerializer(serializers.Serializer):
+class DocumentAssignSerializer(serializers.Serializer):
     department = serializers.IntegerField(required=False, allow_null=True, default=None)
     assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-class NoteSerializer(serializers.Serializer):
+class DocumentNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 

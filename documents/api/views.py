@@ -13,15 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.accounts.models import User
 from portal.accounts.selectors import agencies_in_scope
@@ -32,7 +32,7 @@ from ..exceptions import DocumentError
 from ..models import IncomingDocument
 from . import serializers as s
 
-ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
+ERRORS = {400: s.DocumentErrorSerializer, 403: s.DocumentErrorSerializer, 404: s.DocumentErrorSerializer}
 
 
 def _run(call: Callable[[], Any]) -> Any:
@@ -88,11 +88,11 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         result = _run(lambda: services.outgoing_create_draft(agency=agency, actor=request.user, in_reply_to=reply, **data))
         return result if isinstance(result, Response) else self._detail(result, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Attach a file (the main PDF or an appendix)", request=s.AttachSerializer, responses={201: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Attach a file (the main PDF or an appendix)", request=s.DocumentAttachSerializer, responses={201: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def attach(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
-        data = _valid(s.AttachSerializer, request)
+        data = _valid(s.DocumentAttachSerializer, request)
         upload = data["file"]
         limit = services.max_attachment_bytes()
         if upload.size > limit:
@@ -103,19 +103,19 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         ))
         return result if isinstance(result, Response) else self._detail(document, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Sign the main PDF (leader)", request=s.PinSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Sign the main PDF (leader)", request=s.DocumentPinSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
-        pin = _valid(s.PinSerializer, request)["pin"]
+        pin = _valid(s.DocumentPinSerializer, request)["pin"]
         result = _run(lambda: services.outgoing_sign(document=document, actor=request.user, pin=pin))
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Issue: number, notation, date (văn thư)", request=s.IssueSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Issue: number, notation, date (văn thư)", request=s.DocumentIssueSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
-        data = _valid(s.IssueSerializer, request)
+        data = _valid(s.DocumentIssueSerializer, request)
         result = _run(lambda: services.outgoing_issue(document=document, actor=request.user, **data))
         return result if isinstance(result, Response) else self._detail(document)
 
@@ -126,15 +126,15 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         result = _run(lambda: services.outgoing_send(document=document, actor=request.user))
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Ask the recipients to recall (or accept an update of) the document", request=s.ReasonSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Ask the recipients to recall (or accept an update of) the document", request=s.DocumentReasonSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def recall(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
-        data = _valid(s.ReasonSerializer, request)
+        data = _valid(s.DocumentReasonSerializer, request)
         result = _run(lambda: services.outgoing_request_recall(document=document, actor=request.user, reason=data["reason"], update=data["update"]))
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Each recipient's statuses (01 reached … 16 recall refused)", responses={200: s.RecipientSerializer(many=True), 404: s.ErrorSerializer}, tags=["documents"])
+    @extend_schema(summary="Each recipient's statuses (01 reached … 16 recall refused)", responses={200: s.RecipientSerializer(many=True), 404: s.DocumentErrorSerializer}, tags=["documents"])
     @action(detail=True, methods=["get"])
     def statuses(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
@@ -173,10 +173,10 @@ class IncomingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def register(self, request: Request, pk: Any = None) -> Response:
         return self._do(lambda d: services.incoming_register(document=d, actor=request.user))
 
-    @extend_schema(summary="Assign to a department and/or a person (04, leader)", request=s.AssignSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Assign to a department and/or a person (04, leader)", request=s.DocumentAssignSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
-        data = _valid(s.AssignSerializer, request)
+        data = _valid(s.DocumentAssignSerializer, request)
         department = Agency.objects.filter(pk=data["department"]).first() if data["department"] else None
         assignee = User.objects.staff_members().filter(pk=data["assignee"]).first() if data["assignee"] else None
         if (data["department"] and department is None) or (data["assignee"] and assignee is None):
@@ -188,16 +188,16 @@ class IncomingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def start(self, request: Request, pk: Any = None) -> Response:
         return self._do(lambda d: services.incoming_start(document=d, actor=request.user))
 
-    @extend_schema(summary="Mark done (06)", request=s.NoteSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Mark done (06)", request=s.DocumentNoteSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
-        note = _valid(s.NoteSerializer, request)["note"]
+        note = _valid(s.DocumentNoteSerializer, request)["note"]
         return self._do(lambda d: services.incoming_complete(document=d, actor=request.user, note=note))
 
-    @extend_schema(summary="Reject (02) with a reason", request=s.ReasonSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(summary="Reject (02) with a reason", request=s.DocumentReasonSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
-        reason = _valid(s.ReasonSerializer, request)["reason"]
+        reason = _valid(s.DocumentReasonSerializer, request)["reason"]
         return self._do(lambda d: services.incoming_reject(document=d, actor=request.user, reason=reason))
 
     @extend_schema(summary="Answer a recall/update request: accept (15) or refuse (16)", request=s.RecallAnswerSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
@@ -214,14 +214,7 @@ def _inbound_refusal(http_status: int, reason: str, vi: str, en: str) -> JsonRes
     return JsonResponse({"status": "02", "reason": reason, "detail": f"{vi} / {en}"}, status=http_status, json_dumps_params={"ensure_ascii": False})
 
 
-@extend_schema(
-    summary="edXML inbound endpoint of the inter-agency exchange", tags=["edxml"], request={"application/xml": bytes},
-    responses={200: OpenApiResponse(description="Signed status envelope (01 reached / 13 recall received) or JSON {status: ok} for a status envelope"),
-               400: s.InboundAnswerSerializer, 413: s.InboundAnswerSerializer, 415: s.InboundAnswerSerializer, 422: s.InboundAnswerSerializer},
-)
-@csrf_exempt
-@require_POST
-def inbound(request: HttpRequest) -> HttpResponse:
+def inbound_response(request: HttpRequest) -> HttpResponse:
     """POST one signed edXML envelope. The size is checked from Content-Length before anything is
     read (and the read itself stops one byte past the limit), then :func:`exchange.receive_envelope`."""
     content_type = (request.content_type or "").lower()
@@ -240,4 +233,32 @@ def inbound(request: HttpRequest) -> HttpResponse:
     if len(data) > limit:
         return _inbound_refusal(413, "too_large", f"Phong bì vượt quá {limit} byte", f"The envelope exceeds {limit} bytes")
     result = exchange.receive_envelope(data)
-    return HttpResponse(result.body, status=result.http_status, content_type=result.content_type + ("; charset=utf-8" if "xml" in result.content_type or "json" in result.content_type else ""))
+    return HttpResponse(result.body, status=result.http_status, content_type=f"{result.content_type}; charset=utf-8")
+
+
+class InboundView(APIView):
+    """The exchange's inbound endpoint. No session or token: the envelope's XML signature, by a
+    certificate that leads to this portal's or the sending peer's roots, is the authentication.
+    DRF's parsers are off so the body is read by :func:`inbound_response` alone, size-limited."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        summary="edXML inbound endpoint of the inter-agency exchange (QCVN 102:2016)", tags=["edxml"],
+        request={"application/xml": OpenApiTypes.BINARY},
+        responses={
+            (200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="Signed status envelope: 01 reached (also for a repeated DocumentId) or 13 recall/update request received"),
+            (200, "application/json"): OpenApiResponse(s.InboundAnswerSerializer, description="A status envelope was recorded: {status: ok}"),
+            400: s.InboundAnswerSerializer, 411: s.InboundAnswerSerializer, 413: s.InboundAnswerSerializer,
+            415: s.InboundAnswerSerializer, 422: s.InboundAnswerSerializer,
+        },
+    )
+    def post(self, request: Request) -> HttpResponse:
+        return inbound_response(request._request)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # the answer is XML or JSON whatever the sender's Accept header says (never a 406)
+        return super().perform_content_negotiation(request, force=True)

@@ -60,7 +60,7 @@ def message(world, **overrides) -> edxml.DocumentMessage:  # type: ignore[no-unt
 
 
 def post(client, data: bytes, content_type: str = "application/xml"):  # type: ignore[no-untyped-def]
-    return client.post(URL, data=data, content_type=content_type)
+    return client.post(URL, data=data, content_type=content_type, HTTP_ACCEPT="application/xml")
 
 
 def nothing_stored() -> None:
@@ -167,3 +167,14 @@ def test_a_status_from_an_organ_that_is_not_a_recipient_is_refused(client, world
     body = rejection(post(client, edxml.build_status(status, exchange.identity(world.a))), "unknown_organ")
     assert document.document_id in body["detail"]
     assert not document.recipients.get().statuses.exists()
+
+
+def test_names_from_another_system_cannot_escape_the_storage_folder(client, world) -> None:  # type: ignore[no-untyped-def]
+    evil = message(world, document_id="../../../etc/passwd", attachments=[edxml.Attachment("../../.bashrc", "text/plain", b"x"), edxml.Attachment("..", "text/plain", b"y")])
+    response = post(client, edxml.build_document(evil, exchange.identity(world.a)))
+    assert response.status_code == 200, response.content
+    incoming = IncomingDocument.objects.get()
+    media = Path(django_settings.MEDIA_ROOT).resolve()
+    names = [incoming.envelope.name, *(a.file.name for a in incoming.attachments.all())]
+    assert all(Path(incoming.envelope.storage.path(n)).resolve().is_relative_to(media / "documents") for n in names)
+    assert sorted(a.name for a in incoming.attachments.all()) == ["bashrc", "tep-dinh-kem"]
