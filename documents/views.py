@@ -342,8 +342,9 @@ def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
         out.append("issue")
     if state == OutgoingState.ISSUED and _has(user, Role.CLERICAL):
         out.append("send")
-    if state == OutgoingState.SENT and _has(user, Role.CLERICAL, Role.LEADER) and document.recall_state != RecallState.REQUESTED:
-        out.append("recall")
+    if (state == OutgoingState.SENT and _has(user, Role.CLERICAL, Role.LEADER) and document.recall_state != RecallState.REQUESTED
+            and document.recipients.exclude(status_code__in=["", StatusCode.REJECTED]).exists()):
+        out.append("recall")  # only recipients that hold the document can be asked
     if state in (OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED) and _has(user, *services.DRAFTERS):
         out.append("attach")
     return out

@@ -178,7 +178,7 @@ def test_clerical_office_issues_and_sends_a_signed_document(client, w):
     document.refresh_from_db()
     assert document.state == OutgoingState.SENT and document.number == 1 and document.notation == "STP"
     page = response.content.decode()
-    assert "1/STP" in page and 'id="do-recall"' in page
+    assert "1/STP" in page and 'id="do-recall"' not in page  # recall once a recipient holds it
     from portal.core.models import OutboxMessage as Outbox
 
     assert Outbox.objects.filter(task_name="documents.tasks.deliver_document").count() == 1
@@ -217,8 +217,14 @@ def test_detail_shows_each_recipients_status_history_in_vietnamese_and_english(c
 def test_recall_request_needs_a_reason_and_is_sent(client, w):
     document = w.sent()
     client.force_login(w.leader)
+    early = client.post(reverse("documents:outgoing_act", args=[document.pk, "recall"]), {"recall-kind": "recall", "recall-reason": "Sai"}, follow=True)
+    assert "Chưa nơi nhận nào nhận được văn bản" in early.content.decode()  # nothing reached anyone yet
+    document.refresh_from_db()
+    assert document.recall_state == RecallState.NONE
+    w.report(document, StatusCode.REACHED)
     empty = client.post(reverse("documents:outgoing_act", args=[document.pk, "recall"]), {"recall-kind": "recall", "recall-reason": ""})
     assert empty.status_code == 400
+    assert 'id="do-recall"' in client.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()
     client.post(reverse("documents:outgoing_act", args=[document.pk, "recall"]), {"recall-kind": "update", "recall-reason": "Sai số liệu phụ lục"})
     document.refresh_from_db()
     assert document.recall_state == RecallState.REQUESTED and document.recall_reason == "Sai số liệu phụ lục"
