@@ -16,7 +16,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 
@@ -214,8 +225,14 @@ def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
     """Drafts of the leader's agencies put before him for signature (trình ký)."""
     from .constants import EventAction
 
-    submitted = DocumentEvent.objects.filter(outgoing=OuterRef("pk"), action=EventAction.EDIT, data__has_key=SUBMIT_MARK)
-    return outgoing_visible_to(user).filter(Exists(submitted), state=OutgoingState.DRAFT).order_by("-urgency", "created_at")
+    last_mark = (
+        DocumentEvent.objects.filter(outgoing=OuterRef("pk"), action=EventAction.EDIT, data__has_any_keys=[SUBMIT_MARK, RETURN_MARK])
+        .order_by("-created_at", "-id").values("data")[:1]
+    )
+    return (
+        outgoing_visible_to(user).filter(state=OutgoingState.DRAFT)
+        .annotate(_last_mark=Subquery(last_mark)).filter(_last_mark__has_key=SUBMIT_MARK).order_by("-urgency", "created_at")
+    )
 
 
 def to_issue(user: Any) -> QuerySet[OutgoingDocument]:
@@ -240,12 +257,38 @@ __all__ = [
 #: Marks a draft as put before the leader (trình ký) in its history; the docs services have no
 #: "submitted" state, so the leader's list is the drafts carrying this mark.
 SUBMIT_MARK = "submitted_for_signature"
+#: Marks a submitted draft the leader sent back to its drafter for changes (trả lại dự thảo).
+RETURN_MARK = "returned_for_changes"
 
 
 def is_submitted(document: OutgoingDocument) -> bool:
+    """Put before the leader and not sent back since (the latest of the two marks decides)."""
     from .constants import EventAction
 
-    return document.events.filter(action=EventAction.EDIT, data__has_key=SUBMIT_MARK).exists()
+    last = (
+        document.events.filter(action=EventAction.EDIT, data__has_any_keys=[SUBMIT_MARK, RETURN_MARK])
+        .order_by("-created_at", "-id").values_list("data", flat=True).first()
+    )
+    return bool(last and SUBMIT_MARK in last)
+
+
+@transaction.atomic
+def outgoing_return_draft(*, document: OutgoingDocument, actor: Any, reason: str) -> OutgoingDocument:
+    """The leader sends a submitted draft back to its drafter with the changes he wants."""
+    from .constants import EventAction
+    from .exceptions import DocumentError
+    from .exceptions import PermissionDenied as DocPermissionDenied
+
+    locked = OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+    if not user_can_act_for(actor, locked.agency, Role.LEADER):
+        raise DocPermissionDenied()
+    if locked.state != OutgoingState.DRAFT or not is_submitted(locked):
+        raise DocumentError("Chỉ trả lại được dự thảo đang trình ký. / Only a draft submitted for signature can be sent back.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError("Cần nêu lý do trả lại. / Say why the draft is sent back.")
+    DocumentEvent.objects.create(outgoing=locked, action=EventAction.EDIT, actor=actor, comment=reason[:1000], data={RETURN_MARK: True})
+    return locked
 
 
 @transaction.atomic

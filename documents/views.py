@@ -338,6 +338,8 @@ def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
         out.append("submit")
     if state == OutgoingState.DRAFT and _has(user, Role.LEADER):
         out.append("sign")
+        if ui_services.is_submitted(document):
+            out.append("send_back")
     if state == OutgoingState.SIGNED and _has(user, Role.CLERICAL):
         out.append("issue")
     if state == OutgoingState.ISSUED and _has(user, Role.CLERICAL):
@@ -352,11 +354,12 @@ def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
 
 OUTGOING_FORMS: dict[str, Any] = {
     "submit": forms.CommentForm, "sign": forms.SignForm, "issue": forms.IssueForm, "send": forms.CommentForm,
-    "recall": forms.RecallForm, "attach": forms.AttachForm,
+    "recall": forms.RecallForm, "attach": forms.AttachForm, "send_back": forms.ReasonForm,
 }
 OUTGOING_LABELS = {
     "submit": gettext_lazy("Submit for signature"), "sign": gettext_lazy("Sign"), "issue": gettext_lazy("Issue (give the number)"),
     "send": gettext_lazy("Send to the recipients"), "recall": gettext_lazy("Request recall or update"), "attach": gettext_lazy("Attach an appendix"),
+    "send_back": gettext_lazy("Send back to the drafter"),
 }
 
 
@@ -385,6 +388,9 @@ def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -
     if action == "submit":
         ui_services.outgoing_submit_for_signature(document=document, actor=user, comment=d.get("comment", ""))
         return _("Submitted to the leader for signature.")
+    if action == "send_back":
+        ui_services.outgoing_return_draft(document=document, actor=user, reason=d["reason"])
+        return _("Sent back to the drafter.")
     if action == "sign":
         services.outgoing_sign(document=document, actor=user, pin=d["pin"], reason=d["reason"])
         return _("Signed. The clerical office can now issue and send it.")

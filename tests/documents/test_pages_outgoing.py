@@ -312,3 +312,27 @@ def test_csv_export_neutralises_formulas(client, w):
     client.force_login(w.clerical)
     text = b"".join(client.get(reverse("documents:incoming_book"), {"xuat": "csv"}).streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_leader_sends_a_draft_back_and_the_drafter_submits_it_again(client, w):
+    document = w.draft(submitted=True)
+
+    def to_sign() -> str:
+        page = client.get(reverse("documents:inbox")).content.decode()
+        return page.split('id="section-to_sign"')[1].split("</section>")[0]
+
+    client.force_login(w.leader)
+    assert f'data-pk="{document.pk}"' in to_sign()
+    url = reverse("documents:outgoing_act", args=[document.pk, "send_back"])
+    assert client.post(url, {"send_back-reason": ""}).status_code == 400
+    client.post(url, {"send_back-reason": "Bổ sung số liệu quý II"})
+    assert f'data-pk="{document.pk}"' not in to_sign()
+    assert "Bổ sung số liệu quý II" in client.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()
+    again = client.post(url, {"send_back-reason": "Lần nữa"}, follow=True).content.decode()
+    assert "Chỉ trả lại được dự thảo đang trình ký" in again
+    client.force_login(w.specialist)
+    client.post(reverse("documents:outgoing_act", args=[document.pk, "submit"]), {"submit-comment": "Đã bổ sung"})
+    client.force_login(w.leader)
+    assert f'data-pk="{document.pk}"' in to_sign()
+    client.force_login(w.specialist)
+    assert client.post(url, {"send_back-reason": "Không phải lãnh đạo"}).status_code == 403
