@@ -10,7 +10,7 @@ from . import exchange
 
 
 def _countdown(retries: int) -> int:
-    return min(int(settings.EDXML_RETRY_BACKOFF) * 2**retries, 600)
+    return min(int(settings.EDXML_RETRY_BACKOFF) * 2**retries, int(getattr(settings, "EDXML_RETRY_BACKOFF_MAX", 600)))
 
 
 @shared_task(bind=True, name="documents.tasks.deliver_document", ignore_result=True, acks_late=True)

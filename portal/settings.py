@@ -279,7 +279,8 @@ EDXML_PEERS = config("EDXML_PEERS", "", help_text='JSON list of exchange peers f
 EDXML_MAX_ATTACHMENT_BYTES = config("EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024, cast=int, help_text="Largest attachment (decoded bytes) sent or accepted over the exchange.")
 EDXML_MAX_ENVELOPE_BYTES = config("EDXML_MAX_ENVELOPE_BYTES", 24 * 1024 * 1024, cast=int, help_text="Largest edXML envelope the inbound endpoint reads; a longer request is refused before it is read.")
 EDXML_HTTP_TIMEOUT = config("EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Seconds to wait for a peer's inbound endpoint.")
-EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt, capped at 10 minutes.")
+EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt up to EDXML_RETRY_BACKOFF_MAX.")
+EDXML_RETRY_BACKOFF_MAX = config("EDXML_RETRY_BACKOFF_MAX", 600, cast=int, help_text="Longest delay (s) between two delivery attempts.")
 EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
 
 # --- Online payment (payments app) --------------------------------------------------------------

@@ -49,12 +49,13 @@ XML document. Incoming envelopes in the older namespace (:data:`NS_OLD`) are acc
 elements are moved to NS_2016 after the signature is verified over the original bytes.
 
 Text is NFC-normalised both ways. Limits: with the parser's ``huge_tree`` off, libxml2 refuses a
-text node over 10 MB, so one attachment can be at most ~7.5 MB decoded (a larger one is
-``too_large``).
+text node over 10 MB, so one attachment can be at most :data:`MAX_ATTACHMENT_BYTES` (7 MiB)
+decoded: build refuses a larger one, parse answers ``too_large``.
 """
 
 from .build import build_document, build_status, document_tree, sign_tree, status_tree
 from .model import (
+    MAX_ATTACHMENT_BYTES,
     NS_2016,
     NS_DSIG,
     NS_OLD,
@@ -90,7 +91,7 @@ from .parse import SCHEMA_PATH, parse, schema
 from .trust import organ_id_of, verify_chain
 
 __all__ = [
-    "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
+    "MAX_ATTACHMENT_BYTES", "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
     "STATUS_ACCEPTED", "STATUS_ASSIGNED", "STATUS_CODES", "STATUS_DONE", "STATUS_IN_PROGRESS",
     "STATUS_REACHED", "STATUS_RECALL_ACCEPTED", "STATUS_RECALL_REFUSED", "STATUS_RECALL_REQUESTED",
     "STATUS_REJECTED", "STEERING_NEW", "STEERING_RECALL", "STEERING_REPLACE", "STEERING_TYPES",

@@ -13,6 +13,7 @@ from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, methods
 from signxml.algorithms import CanonicalizationMethod
 
 from .model import (
+    MAX_ATTACHMENT_BYTES,
     NS_2016,
     NS_DSIG,
     OTHER_INFO_KEYS,
@@ -84,6 +85,9 @@ def document_tree(message: DocumentMessage) -> etree._Element:
         raise ValueError("at least one recipient (To) is required")
     if message.steering_type not in STEERING_TYPES:
         raise ValueError(f"unknown SteeringType {message.steering_type}")
+    for attachment in message.attachments:
+        if len(attachment.data) > MAX_ATTACHMENT_BYTES:
+            raise ValueError(f"attachment {attachment.name!r} has {len(attachment.data)} bytes; an edXML envelope carries at most {MAX_ATTACHMENT_BYTES}")
     unknown = set(message.other_info) - set(OTHER_INFO_KEYS)
     if unknown:
         raise ValueError(f"unknown OtherInfo keys: {sorted(unknown)}")

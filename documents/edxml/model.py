@@ -41,6 +41,10 @@ STATUS_CODES = (
 #: Keys of :attr:`DocumentMessage.other_info`, written in this order inside OtherInfo after Priority.
 OTHER_INFO_KEYS = ("SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount")
 
+#: The largest attachment an envelope can carry: the parser keeps libxml2's 10 MB limit on one
+#: text node (``huge_tree`` off, a defence against memory exhaustion), and base64 grows 4/3.
+MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
+
 #: Rejection reasons (:class:`EnvelopeRejected.reason`); ``unknown_organ`` is raised by the exchange.
 REASONS = ("malformed", "bad_signature", "untrusted_signer", "too_large", "secret", "unknown_organ")
 

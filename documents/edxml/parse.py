@@ -78,6 +78,10 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True, collect_ids=False)
 
 
+class _NoSignature(Exception):
+    """The document has no ds:Signature element (though it may mention the namespace)."""
+
+
 class _Verifier(XMLVerifier):
     """signxml's verifier with our own certificate path validation (see :mod:`.trust`)."""
 
@@ -125,6 +129,8 @@ def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate
         text = str(exc)
         if "DTD" in text or "Entities" in text:
             raise _malformed(text) from exc
+        if text.startswith("Expected to find XML element Signature"):
+            raise _NoSignature from exc
         raise EnvelopeRejected("bad_signature", text) from exc
     except (SignXMLException, ValueError, TypeError, KeyError, binascii.Error) as exc:
         raise EnvelopeRejected("bad_signature", str(exc) or type(exc).__name__) from exc
@@ -373,9 +379,13 @@ def parse(
     if len(data) > max_envelope_bytes:
         raise EnvelopeRejected("too_large", f"the envelope has {len(data)} bytes, the limit is {max_envelope_bytes}", detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope_bytes} byte")
     signer = None
-    if NS_DSIG.encode() in data:
-        root, signer = _verify(data, trust_roots)
-    else:
+    root = None
+    if NS_DSIG.encode() in data:  # the usual case: signxml parses the bytes once, and only once
+        try:
+            root, signer = _verify(data, trust_roots)
+        except _NoSignature:
+            pass  # the namespace was only mentioned (e.g. in Content): read it as unsigned
+    if root is None:
         root = _parse_plain(data)
         if root.find(f".//{_DSIG_SIGNATURE}") is not None:  # e.g. a UTF-16 document: verify it all the same
             root, signer = _verify(root, trust_roots)

@@ -166,6 +166,17 @@ def test_hand_written_old_namespace_envelope_signed_by_a_trusted_agency_is_accep
     assert rejected(tampered).reason == "bad_signature"
 
 
+def test_status_envelope_in_the_old_namespace_is_accepted() -> None:
+    status = edxml.StatusMessage(
+        "000.00.12.H18-2026-0000123", edxml.Organ("000.00.01.H17", "UBND tỉnh Lai Châu"), edxml.Organ("000.00.12.H18"),
+        edxml.STATUS_ACCEPTED, "Đã vào sổ văn bản đến", dt.datetime(2026, 11, 23, 15, 0, tzinfo=VN), "Giàng A Dế", "Văn thư",
+    )
+    unsigned = etree.tostring(edxml.status_tree(status), encoding="UTF-8").replace(edxml.NS_2016.encode(), edxml.NS_OLD.encode())
+    parsed = parse(signed(etree.fromstring(unsigned)))
+    assert parsed.namespace == edxml.NS_OLD
+    assert parsed.message == status
+
+
 # --- rejections -------------------------------------------------------------------------------
 
 
@@ -255,6 +266,27 @@ def test_structural_errors_are_malformed_with_a_message_saying_what(mutate, says
     assert says in error.message_en
     assert "không đúng cấu trúc" in error.message_vi
     assert str(error) == f"{error.message_vi} / {error.message_en}"
+
+
+def _status_tree() -> etree._Element:
+    return edxml.status_tree(edxml.StatusMessage("d-1", edxml.Organ("000.00.13.H18"), edxml.Organ("000.00.12.H18"), "03", "", dt.datetime.now(dt.UTC)))
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"),
+    [
+        ("Status/StatusCode", "07", "StatusCode"),
+        ("Status/StatusCode", "3", "StatusCode"),
+        ("Status/To/OrganId", "000.00.99.H18", "differs"),
+        ("Status/Timestamp", "hôm qua", "Timestamp"),
+        ("Status/ResponseFor/DocumentId", " ", "DocumentId"),
+    ],
+)
+def test_malformed_status_envelopes(path: str, value: str, says: str) -> None:
+    tree = _status_tree()
+    tree.find("/".join(Q % p for p in ["edXMLHeader", *path.split("/")])).text = value
+    error = rejected(signed(tree))
+    assert error.reason == "malformed" and says in error.message_en
 
 
 def test_xml_syntax_error_is_malformed() -> None:
@@ -406,6 +438,38 @@ def test_signature_removed_is_refused_when_required() -> None:
     error = rejected(unsigned)
     assert error.reason == "bad_signature" and "not signed" in error.message_en
     assert parse(unsigned, require_signature=False).signer_certificate is None
+
+
+def test_mentioning_the_signature_namespace_does_not_make_an_envelope_signed() -> None:
+    tree = edxml.document_tree(document(content="Xem http://www.w3.org/2000/09/xmldsig# về chữ ký XML."))
+    unsigned = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    assert rejected(unsigned).reason == "bad_signature"
+    assert parse(unsigned, require_signature=False).message.content.startswith("Xem http://www.w3.org/2000/09/xmldsig#")
+    assert parse(signed(tree)).message.content.startswith("Xem http://")
+
+
+def test_a_text_node_beyond_the_parser_limit_is_too_large_not_malformed() -> None:
+    """huge_tree stays off: libxml2 refuses a text node over 10 MB (an ~7.5 MB attachment)."""
+    with pytest.raises(ValueError, match="at most"):
+        edxml.build_document(document(attachments=[edxml.Attachment("lon.pdf", "application/pdf", b"\0" * (edxml.MAX_ATTACHMENT_BYTES + 1))]), identity())
+    small = edxml.build_document(document(attachments=[edxml.Attachment("lon.pdf", "application/pdf", b"\0" * 3)]), identity())
+    big = small.replace(base64.b64encode(b"\0" * 3), base64.b64encode(b"\0" * 8 * MB))
+    error = rejected(big, max_attachment_bytes=20 * MB, max_envelope_bytes=20 * MB)
+    assert error.reason == "too_large", error
+    assert "limit" in error.message_en
+
+
+def test_parsing_in_several_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = [edxml.build_document(document(document_id=f"doc-{i}"), identity()) for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda d: parse(d).message.document_id, data * 4))
+    assert ids == [f"doc-{i}" for i in range(8)] * 4
+    bad = [_mutated(_remove("edXMLHeader/MessageHeader/Subject"))] * 8
+    with ThreadPoolExecutor(4) as pool:
+        messages = list(pool.map(lambda d: rejected(d).message_en, bad))
+    assert all("Subject" in m for m in messages)
 
 
 def test_expired_certificate_is_untrusted() -> None:

@@ -4,6 +4,7 @@ queues the delivery again. The admin lists every model of the app."""
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -65,3 +66,20 @@ def test_admin_lists_everything_and_requeues_a_failed_delivery(client, world, to
     response = client.post(reverse("admin:documents_outgoingrecipient_changelist"), {"action": "redeliver", "_selected_action": [to_peer.pk]})
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(task_name=services.DELIVER_DOCUMENT_TASK).count() == before + 1
+
+
+def test_peers_from_the_setting_bootstrap_the_exchange(world, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.documents import edxml_support
+
+    roots = tmp_path / "h17.pem"
+    roots.write_bytes(edxml_support.foreign().root_cert.public_bytes(serialization.Encoding.PEM))
+    settings.EDXML_PEERS = json.dumps([{"name": "Lai Châu", "organ_code": "*.H17", "endpoint_url": "https://laichau.example/api/v1/edxml/inbound/", "trust_roots_file": str(roots)}])
+    peer = exchange.peer_for("000.00.01.H17")
+    assert peer is not None and peer.endpoint_url.startswith("https://laichau.example") and len(peer.trust_roots) == 1
+    assert exchange.sender_trust_roots("000.00.01.H17") == peer.trust_roots
+    # an admin row for the same organs wins over the setting when it is more specific
+    ExchangePeer.objects.create(name="UBND Lai Châu", organ_code="000.00.01.H17", endpoint_url="https://ubnd.laichau.example/api/v1/edxml/inbound/")
+    assert exchange.peer_for("000.00.01.H17").name == "UBND Lai Châu"
+    assert exchange.peer_for("000.00.02.H17").name == "Lai Châu"

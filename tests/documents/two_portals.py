@@ -91,7 +91,7 @@ class Portal:
         self.env = {
             **os.environ, "DATABASE_URL": PG + self.db, "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DBS[key]}",
             "PORTAL_VAR_DIR": str(self.dir / "var"), "MEDIA_ROOT": str(self.dir / "media"), "SITE_URL": self.url,
-            "SOFTHSM2_CONF": str(softhsm), "EDXML_RETRY_BACKOFF": "1", "EDXML_MAX_RETRIES": "30", "EDXML_HTTP_TIMEOUT": "10",
+            "SOFTHSM2_CONF": str(softhsm), "EDXML_RETRY_BACKOFF": "1", "EDXML_RETRY_BACKOFF_MAX": "2", "EDXML_MAX_RETRIES": "30", "EDXML_HTTP_TIMEOUT": "10",
             "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
         self.office = f"000.00.12.{province}"
@@ -103,13 +103,17 @@ class Portal:
         log = (self.dir / f"{name}.log").open("a")
         return subprocess.Popen(args, cwd=BASE, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start(self) -> None:
+    def start(self, *, wait_up: bool = True) -> None:
         self.procs["web"] = self._spawn("web", [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60"])
         self.procs["worker"] = self._spawn("worker", [
             str(BIN / "celery"), "-A", "portal", "worker", "-B", "-s", str(self.dir / "beat-schedule"), "-c", "2", "-l", "warning",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ])
-        wait(lambda: self._http_up(), 40, f"{self.key} web up")
+        if wait_up:
+            self.wait_up()
+
+    def wait_up(self) -> None:
+        wait(lambda: self._http_up(), 60, f"{self.key} web up", (self,))
 
     def _http_up(self) -> bool:
         try:
@@ -192,6 +196,8 @@ def start_pair(tmp: Path) -> tuple[Portal, Portal]:
         redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DBS[p.key]).flushdb()  # this test's own broker dbs: no stale tasks
         p.start_driver()
     try:
+        for p in (a, b):  # servers and workers start while the people and keys are set up
+            p.start(wait_up=False)
         for p in (a, b):
             p.ask("setup", province=p.province, province_name=p.province_name, roots_out=str(p.dir / "root.pem"))
         for p in (a, b):
@@ -200,7 +206,7 @@ def start_pair(tmp: Path) -> tuple[Portal, Portal]:
             p.ask("add_peer", name=f"Cổng dịch vụ công {other.province_name}", organ_code=f"*.{other.province}", endpoint_url=f"{other.url}/api/v1/edxml/inbound/", roots_file=str(other.dir / "root.pem"))
         for p in (a, b):
             p.answer()
-            p.start()
+            p.wait_up()
         return a, b
     except BaseException:
         stop_pair((a, b))
