@@ -11,7 +11,6 @@ another role a 403.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -238,18 +237,6 @@ def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
 def to_issue(user: Any) -> QuerySet[OutgoingDocument]:
     """Signed documents the văn thư numbers and sends."""
     return outgoing_visible_to(user).filter(state=OutgoingState.SIGNED).order_by("-urgency", "signed_at")
-
-
-def today() -> date:
-    from django.utils import timezone
-
-    return timezone.localdate()
-
-
-__all__ = [
-    "Fold", "Q", "assigned_to_me", "get_incoming_for", "get_outgoing_for", "inbox", "incoming_book", "my_drafts",
-    "outgoing_book", "outgoing_drafts", "recall_requests", "require_roles", "to_assign", "to_issue", "to_sign",
-]
 
 
 # --- writes the services do not offer (yet) --------------------------------------------------------
