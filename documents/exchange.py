@@ -585,5 +585,17 @@ def deliver_status(*, event_id: int) -> str:
     to_code, data = status_envelope_for(event)
     result = transmit(to_code, data)
     if result.http_status != 200:
-        logger.warning("edxml.status_refused", extra={"event_id": event_id, "http": result.http_status, "reason": result.reason, "body": result.body[:500].decode("utf-8", "replace")})
+        detail = result.body[:500].decode("utf-8", "replace")
+        logger.warning("edxml.status_refused", extra={"event_id": event_id, "http": result.http_status, "reason": result.reason, "body": detail})
+        record_status_failure(event_id=event_id, error=f"HTTP {result.http_status}: {detail}")
     return result.status_code or str(result.http_status)
+
+
+def record_status_failure(*, event_id: int, error: str) -> None:
+    """A status the sender will not get (refused, or retries exhausted): a history row on the
+    incoming document, so the văn thư and the admin see it."""
+    event = DocumentEvent.objects.select_related("incoming").get(pk=event_id)
+    DocumentEvent.objects.create(
+        incoming=event.incoming, action=EventAction.DELIVERY_FAILED, status_code=event.status_code, comment=error[:4000],
+        data={"status_event": event_id},
+    )

@@ -33,5 +33,6 @@ def deliver_status(self, event_id: int) -> str:  # type: ignore[no-untyped-def]
         return exchange.deliver_status(event_id=event_id)
     except exchange.TransportError as exc:
         if self.request.retries >= int(settings.EDXML_MAX_RETRIES):
+            exchange.record_status_failure(event_id=event_id, error=str(exc))
             return "failed"
         raise self.retry(exc=exc, countdown=_countdown(self.request.retries), max_retries=int(settings.EDXML_MAX_RETRIES)) from exc

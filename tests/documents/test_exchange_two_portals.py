@@ -8,7 +8,7 @@ the other's root CA as trust root. People act through the document services insi
 reads each database directly to see what the other side's worker did.
 
 Shown: A → B a signed document with the flow 01→03→04→05→06 visible at A; B → A the reply
-(ResponseFor) linked at A; B down while A sends, then back: delivered exactly once; a recall
+(ResponseFor) linked at A; B's endpoint down while A sends (its web server killed), then back: delivered exactly once; a recall
 accepted (15) and one refused (16).
 """
 
@@ -36,6 +36,10 @@ def portals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Portal, 
 def test_two_portals_exchange_signed_documents_both_ways_exactly_once_with_recalls(portals: tuple[Portal, Portal]) -> None:
     a, b = portals
     both = (a, b)
+    started = time.monotonic()
+
+    def phase(name: str) -> None:
+        print(f"[two-portals] {name}: {time.monotonic() - started:.1f} s")  # shown with -s
 
     # A → B: a signed document; B registers, assigns, starts, completes; A sees every status
     first = a.step("send", office=a.office, to=b.office, subject="V/v phối hợp giải quyết hồ sơ liên thông")
@@ -49,24 +53,28 @@ def test_two_portals_exchange_signed_documents_both_ways_exactly_once_with_recal
     wait(lambda: a.statuses(first["document_id"]) == ["01", "03", "04", "05", "06"], 40, "01→06 at A", both)
     assert a.rows("SELECT status_code FROM documents_outgoingrecipient r JOIN documents_outgoingdocument d ON d.id = r.document_id WHERE d.document_id = %s", first["document_id"]) == [("06",)]
 
+    phase("A→B 01…06")
     # B → A: the reply, linked to A's document through ResponseFor
     reply = b.step("send", office=b.office, to=a.office, subject="Trả lời về việc phối hợp", reply_to=first["document_id"])
     wait(lambda: b.statuses(reply["document_id"]) == ["01"], 30, "reply 01 at B", both)
     assert a.rows("SELECT answers_id FROM documents_incomingdocument WHERE document_id = %s", reply["document_id"]) == [(first["pk"],)]
 
-    # B down while A sends; B back: delivered exactly once
-    b.stop()
+    phase("reply")
+    # B's endpoint down while A sends; back up: delivered exactly once
+    b.stop_web()
     second = a.step("send", office=a.office, to=b.office, subject="V/v báo cáo số liệu quý IV")
     attempts = "SELECT attempts, last_error FROM documents_outgoingrecipient r JOIN documents_outgoingdocument d ON d.id = r.document_id WHERE d.document_id = %s"
     wait(lambda: (row := a.rows(attempts, second["document_id"])[0])[0] >= 2 and row[1] != "", 30, "failed attempts at A", both)
     assert a.statuses(second["document_id"]) == []
-    b.start()
+    phase("B down, failures seen")
+    b.start_web()
     wait(lambda: a.statuses(second["document_id"]) == ["01"], 40, "01 at A after B is back", both)
     time.sleep(2)  # a redelivered retry, if any, would land now
     assert b.rows("SELECT count(*) FROM documents_incomingdocument WHERE document_id = %s", second["document_id"]) == [(1,)]
     assert b.rows("SELECT count(*) FROM documents_inboundreceipt WHERE document_id = %s", second["document_id"]) == [(1,)]
     assert a.statuses(second["document_id"]) == ["01"]
 
+    phase("B back, delivered once")
     # a recall accepted (15) and one refused (16)
     a.step("recall", office=a.office, document_id=first["document_id"], reason="Sai sót số liệu, đề nghị thu hồi")
     a.step("recall", office=a.office, document_id=second["document_id"], reason="Ban hành nhầm")
@@ -79,3 +87,4 @@ def test_two_portals_exchange_signed_documents_both_ways_exactly_once_with_recal
     assert a.statuses(second["document_id"]) == ["01", "13", "16"]
     assert b.rows("SELECT state FROM documents_incomingdocument WHERE document_id = %s", first["document_id"]) == [("recalled",)]
     assert b.rows("SELECT state, recall_state FROM documents_incomingdocument WHERE document_id = %s", second["document_id"]) == [("received", "refused")]
+    phase("recalls")

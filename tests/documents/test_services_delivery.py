@@ -83,3 +83,22 @@ def test_peers_from_the_setting_bootstrap_the_exchange(world, settings, tmp_path
     ExchangePeer.objects.create(name="UBND Lai Châu", organ_code="000.00.01.H17", endpoint_url="https://ubnd.laichau.example/api/v1/edxml/inbound/")
     assert exchange.peer_for("000.00.01.H17").name == "UBND Lai Châu"
     assert exchange.peer_for("000.00.02.H17").name == "Lai Châu"
+
+
+def test_a_status_the_sender_cannot_get_is_recorded_on_the_incoming_document(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from documents.models import IncomingDocument
+    from tests.documents.exchange_support import deliver_all
+
+    document = world.issued()
+    services.outgoing_send(document=document, actor=world.clerk_a)
+    deliver_all()
+    incoming = IncomingDocument.objects.get(agency=world.b)
+    # the sender's portal moved behind a peer that is down: the 03 cannot reach it
+    IncomingDocument.objects.filter(pk=incoming.pk).update(from_organ_code="000.00.12.H29")
+    ExchangePeer.objects.create(name="Tỉnh H29", organ_code="*.H29", endpoint_url=f"http://127.0.0.1:{closed_port()}/api/v1/edxml/inbound/")
+    services.incoming_register(document=IncomingDocument.objects.get(pk=incoming.pk), actor=world.clerk_b)
+    message = OutboxMessage.objects.filter(task_name=services.DELIVER_STATUS_TASK).latest("id")
+    settings.EDXML_MAX_RETRIES = 0
+    assert tasks.deliver_status.apply(kwargs=message.kwargs).get() == "failed"
+    failed = DocumentEvent.objects.get(incoming=incoming, action="delivery_failed")
+    assert failed.status_code == "03" and "Connection refused" in failed.comment

@@ -103,8 +103,18 @@ class Portal:
         log = (self.dir / f"{name}.log").open("a")
         return subprocess.Popen(args, cwd=BASE, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
+    def start_web(self) -> None:
+        self.procs["web"] = self._spawn("web", [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60", "--preload"])
+
+    def stop_web(self) -> None:
+        """Take the inbound endpoint down (killed, as a crash would)."""
+        proc = self.procs.pop("web")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
     def start(self, *, wait_up: bool = True) -> None:
-        self.procs["web"] = self._spawn("web", [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60"])
+        self.start_web()
         self.procs["worker"] = self._spawn("worker", [
             str(BIN / "celery"), "-A", "portal", "worker", "-B", "-s", str(self.dir / "beat-schedule"), "-c", "2", "-l", "warning",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
