@@ -4,10 +4,16 @@ Forms are official Vietnamese documents (Circular 01/2018/TT-VPCP, Decree 30/202
 they are always rendered in Vietnamese whatever the user's language. Text is NFC-normalised:
 decomposed Vietnamese marks render misplaced (TECH-NOTES "PDFs"). Long documents (the tracking book)
 belong in a Celery task, never in a web request.
+
+Speed (bench/forms.py): one :class:`FontConfiguration` per process (fonts are found and loaded
+once, not per document) and one image cache; the barcode is one SVG path, not hundreds of rects.
+Long tables are laid out in chunks (:func:`render_pdf_pages`): WeasyPrint's table layout grows
+superlinearly with the rows of one table.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +21,28 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from portal.core.text import nfc
+
+_FONTS: dict[int, Any] = {}
+_IMAGES: dict[int, dict] = {}
+_MAX_CACHED_IMAGES = 256
+
+
+def _font_config() -> Any:
+    """The process's FontConfiguration (made lazily: a forked Celery child makes its own)."""
+    pid = os.getpid()
+    if pid not in _FONTS:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONTS.clear()
+        _FONTS[pid] = FontConfiguration()
+    return _FONTS[pid]
+
+
+def _image_cache() -> dict:
+    cache = _IMAGES.setdefault(os.getpid(), {})
+    if len(cache) > _MAX_CACHED_IMAGES:  # every receipt has its own QR code: keep it bounded
+        cache.clear()
+    return cache
 
 
 def render_html(template_name: str, context: dict[str, Any]) -> str:
@@ -24,9 +52,41 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
     return nfc(html)
 
 
-def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render ``template_name`` (usually extending ``pdf/base_form.html``) to PDF bytes."""
+def _document(html: str) -> Any:
     from weasyprint import HTML
 
-    html = render_html(template_name, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_config(), cache=_image_cache())
+
+
+def render_document(template_name: str, context: dict[str, Any]) -> tuple[bytes, int]:
+    """Render ``template_name`` to PDF bytes; also return the number of pages."""
+    document = _document(render_html(template_name, context))
+    return document.write_pdf(), len(document.pages)
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    """Render ``template_name`` (usually extending ``pdf/base_form.html``) to PDF bytes."""
+    return render_document(template_name, context)[0]
+
+
+def render_pdf_pages(template_name: str, contexts: list[dict[str, Any]]) -> tuple[bytes, int]:
+    """One PDF from several renderings of ``template_name`` (one per context), pages joined in order.
+
+    Each context is laid out on its own: a 1,000-row table as 17 tables of 60 rows takes linear
+    time instead of WeasyPrint's superlinear time for one long table. Page numbers run over the
+    whole book: every chunk gets ``page_offset`` (pages before it) and ``page_total``, learnt from
+    a first layout pass.
+    """
+    if len(contexts) == 1:
+        return render_document(template_name, {**contexts[0], "page_offset": 0, "page_total": None})
+    first = [_document(render_html(template_name, {**c, "page_offset": 0, "page_total": 0})) for c in contexts]
+    counts = [len(d.pages) for d in first]
+    total = sum(counts)
+    documents = []
+    offset = 0
+    for context, count in zip(contexts, counts, strict=True):
+        # the page numbers sit in the margin boxes: the body's layout (and page count) is unchanged
+        documents.append(_document(render_html(template_name, {**context, "page_offset": offset, "page_total": total})))
+        offset += count
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(), len(pages)
