@@ -21,7 +21,8 @@ IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='s
         --ignore='bench/*' --ignore='docs/*' --ignore='node_modules/*' --ignore='*/migrations/*')
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done
 
-admin() { DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -m django "$@"; }
+# -P: the app folder is the working directory, and dossiers/selectors.py must not shadow the stdlib
+admin() { DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -P -m django "$@"; }
 
 what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = project ]; then
