@@ -51,6 +51,8 @@ State = PrintedForm.State
 #: The longest period one tracking book covers (TECH-NOTES: long tables grow superlinearly; one
 #: book per month or quarter is what the counters keep anyway).
 MAX_BOOK_DAYS = 366
+#: A form still pending this long after its request is asked for again (``requeue_stale``).
+STALE_AFTER = timedelta(minutes=15)
 #: Rows per chunk of the tracking book: each chunk is laid out on its own, then the pages are joined.
 BOOK_CHUNK_ROWS = 60
 
@@ -104,6 +106,7 @@ def request_form(
     if not created:
         PrintedForm.objects.filter(pk=form.pk).update(
             generation=F("generation") + 1, state=State.PENDING, error="", requested_by=requested_by or form.requested_by,
+            requested_at=timezone.now(),
         )
         form.refresh_from_db()
     outbox_enqueue(
@@ -111,6 +114,26 @@ def request_form(
         dedupe_key=f"printed-form:{form.pk}:{form.generation}",
     )
     return form
+
+
+def requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Beat sweep: ask again for forms still *pending* long after their request (a message lost
+    with a broker's data, a worker host that died with it unacknowledged). Rendering is
+    idempotent, so a form that was merely slow is not harmed. Returns how many were re-sent."""
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        stale = PrintedForm.objects.select_for_update(skip_locked=True).filter(state=State.PENDING, requested_at__lt=now - older_than)
+        for form in stale[:200]:
+            outbox_enqueue(
+                RENDER_TASK, kwargs={"form_id": form.pk, "generation": form.generation},
+                dedupe_key=f"printed-form:{form.pk}:{form.generation}:sweep:{int(now.timestamp())}",
+            )
+            PrintedForm.objects.filter(pk=form.pk).update(requested_at=now)
+            count += 1
+    if count:
+        logger.info("printed_form.requeued", extra={"count": count})
+    return count
 
 
 def on_transition(dossier: Dossier, kind: str, related: Any = None) -> PrintedForm:
@@ -307,8 +330,9 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
             "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(event.actor if event else None),
             "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
         })
-    else:  # 06
-        base.update(_heading(dossier.receiving_agency, form, timezone.now()))
+    else:  # 06: dated by the last hand-over, so re-rendering the same history gives the same slip
+        last = dossier.events.order_by("-seq").values_list("created_at", flat=True).first()
+        base.update(_heading(dossier.receiving_agency, form, last or timezone.now()))
         base.update({
             "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}",
             "handovers": handovers(dossier), "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,

@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
     "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": 60.0},
+    "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

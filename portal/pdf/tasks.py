@@ -43,3 +43,11 @@ def render_printed_form(self, form_id: int, generation: int | None = None) -> st
         printing.mark_failed(form_id=form_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
     return form.state if form else "gone"
+
+
+@shared_task(name="portal.pdf.tasks.requeue_stale_forms", ignore_result=True)
+def requeue_stale_forms() -> int:
+    """Beat sweep: forms pending far too long are asked for again (see ``requeue_stale``)."""
+    from dossiers import printing
+
+    return printing.requeue_stale()

@@ -204,3 +204,19 @@ def test_tracking_book_checks_the_scope_and_the_period(named, working_morning):
     with pytest.raises(DossierError):
         printing.request_tracking_book(agency=named.agency, start=date(2025, 1, 1), end=date(2026, 6, 1), actor=named.clerk)
     assert not PrintedForm.objects.exists()
+
+
+def test_forms_pending_too_long_are_asked_for_again_by_the_sweep(named, working_morning):
+    from datetime import timedelta
+
+    dossier = named.received()
+    form = PrintedForm.objects.get(dossier=dossier, kind="01")
+    assert printing.requeue_stale() == 0  # just asked for
+    working_morning.shift(timedelta(minutes=20))
+    before = OutboxMessage.objects.filter(task_name=printing.RENDER_TASK, kwargs__form_id=form.pk).count()
+    assert printing.requeue_stale() == 1
+    assert printing.requeue_stale() == 0  # not again at once
+    assert OutboxMessage.objects.filter(task_name=printing.RENDER_TASK, kwargs__form_id=form.pk).count() == before + 1
+    printing.render_form(form_id=form.pk)
+    working_morning.shift(timedelta(hours=1))
+    assert printing.requeue_stale() == 0  # ready forms are left alone

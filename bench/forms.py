@@ -1,0 +1,115 @@
+#!/usr/bin/env python
+"""Printed forms: median time to render the receipt (form 01) and time to render the tracking
+book (form 07) of 1,000 dossiers.
+
+    .venv/bin/python bench/forms.py [--runs 40] [--book 1000] [--one-table]
+
+Uses the real pipeline on a throwaway SQLite database in a temporary folder (the setup of
+scripts/form_previews.py: realistic dossiers of Sở Tư pháp tỉnh Điện Biên driven through the
+services). The receipt is timed two ways: ``render_bytes`` (context from the database + HTML +
+WeasyPrint layout + PDF) and the WeasyPrint part alone. The book's 1,000 dossiers are bulk-copied
+from the realistic ones (distinct codes, names, dates spread over June 2026). ``--one-table``
+also times the book as one long table (no chunks) for comparison — slow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _previews():
+    spec = importlib.util.spec_from_file_location("form_previews", ROOT / "scripts" / "form_previews.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _fill_book(agency, n: int) -> None:
+    """Copy the realistic received dossiers until the agency has ``n`` received in June 2026."""
+    from dossiers.models import Dossier
+
+    models = list(Dossier.objects.filter(receiving_agency=agency, received_at__isnull=False))
+    have = len(models)
+    rows = []
+    for i in range(n - have):
+        src = models[i % have]
+        src.pk = None
+        src.code = f"G09.20-202606{(i % 28) + 1:02d}-{900000 + i:07d}"
+        src.tracking_token = f"bench{i:020d}"
+        src.applicant_name = f"{src.applicant_name} {i}"
+        src.received_at = src.received_at + timedelta(days=i % 20, minutes=i)
+        src.current_step = None
+        rows.append(Dossier(**{f.attname: getattr(src, f.attname) for f in Dossier._meta.concrete_fields}))
+    Dossier.objects.bulk_create(rows, batch_size=500)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Printed forms benchmark")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--book", type=int, default=1000)
+    parser.add_argument("--one-table", action="store_true")
+    args = parser.parse_args()
+    previews = _previews()
+    with tempfile.TemporaryDirectory(prefix="bench-forms-") as tmp:
+        previews._setup(tmp)
+        import logging
+
+        logging.disable(logging.INFO)
+        from django.db import transaction
+
+        from dossiers import printing
+        from portal.pdf import render
+
+        forms = previews._forms()
+        receipt = forms["01"]
+        context = printing.form_context(receipt)
+        template = printing.TEMPLATES["01"]
+        for _ in range(3):  # warm-up: imports, fonts found and loaded once per process
+            printing.render_bytes(receipt)
+        full = _timed(lambda: printing.render_bytes(receipt), args.runs)
+        engine = _timed(lambda: render.render_document(template, context), args.runs)
+        print(f"receipt 01, render_bytes (DB context + PDF): median {statistics.median(full):.0f} ms, "
+              f"p90 {statistics.quantiles(full, n=10)[-1]:.0f} ms, min {min(full):.0f} ms  ({args.runs} runs)")
+        print(f"receipt 01, WeasyPrint only: median {statistics.median(engine):.0f} ms, min {min(engine):.0f} ms")
+
+        book = forms["07"]
+        _fill_book(book.agency, args.book)
+        with transaction.atomic():
+            book = printing.request_tracking_book(agency=book.agency, start=date(2026, 6, 1), end=date(2026, 6, 30), actor=book.requested_by)
+        rows_t = time.perf_counter()
+        rows = printing.book_rows(book.agency, book.period_start, book.period_end)
+        rows_ms = (time.perf_counter() - rows_t) * 1000
+        start = time.perf_counter()
+        data, pages = printing.render_bytes(book)
+        book_s = time.perf_counter() - start
+        print(f"book 07, {len(rows)} dossiers: {book_s:.1f} s, {pages} pages, {len(data) // 1024} KiB "
+              f"(rows query {rows_ms:.0f} ms; chunks of {printing.BOOK_CHUNK_ROWS} rows, two layout passes)")
+        if args.one_table:
+            contexts = printing.book_contexts(book, rows)
+            one = {**contexts[0], "rows": rows, "last": True}
+            start = time.perf_counter()
+            data, pages = render.render_document(printing.TEMPLATES["07"], {**one, "page_offset": 0, "page_total": None})
+            print(f"book 07 as ONE table, {len(rows)} dossiers: {time.perf_counter() - start:.1f} s, {pages} pages")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
