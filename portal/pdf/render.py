@@ -6,7 +6,10 @@ decomposed Vietnamese marks render misplaced (TECH-NOTES "PDFs"). Long documents
 belong in a Celery task, never in a web request.
 
 Speed (bench/forms.py): one :class:`FontConfiguration` per process (fonts are found and loaded
-once, not per document) and one image cache; the barcode is one SVG path, not hundreds of rects.
+once, not per document) and one image cache; each template's static CSS (``pdf/base_form.html``
+rendered with ``css_only``) is parsed once per process and given to WeasyPrint as a user-origin
+stylesheet (the document's own small inline style, author origin, still wins); the barcode is one
+SVG path, not hundreds of rects.
 Long tables are laid out in chunks (:func:`render_pdf_pages`): WeasyPrint's table layout grows
 superlinearly with the rows of one table.
 """
@@ -24,6 +27,7 @@ from portal.core.text import nfc
 
 _FONTS: dict[int, Any] = {}
 _IMAGES: dict[int, dict] = {}
+_SHEETS: dict[tuple[int, str], Any] = {}
 _MAX_CACHED_IMAGES = 256
 
 
@@ -45,22 +49,47 @@ def _image_cache() -> dict:
     return cache
 
 
-def render_html(template_name: str, context: dict[str, Any]) -> str:
-    """The form's HTML, in Vietnamese, NFC-normalised."""
+def form_css(template_name: str) -> str:
+    """The static CSS of a form template (its ``css`` block); no context: the same for every form."""
     with translation.override("vi"):
-        html = render_to_string(template_name, {"province_name": settings.PROVINCE_NAME, **context})
+        return nfc(render_to_string(template_name, {"css_only": True}))
+
+
+def _stylesheet(template_name: str) -> Any:
+    """The parsed CSS of ``template_name``, cached per process (and per template; edits to a
+    template's CSS need a worker restart, like any code change)."""
+    from weasyprint import CSS
+
+    key = (os.getpid(), template_name)
+    sheet = _SHEETS.get(key)
+    if sheet is None:
+        if len(_SHEETS) > 64 or any(pid != os.getpid() for pid, _ in _SHEETS):
+            _SHEETS.clear()
+        sheet = _SHEETS[key] = CSS(string=form_css(template_name), font_config=_font_config())
+    return sheet
+
+
+def render_html(template_name: str, context: dict[str, Any], *, inline_css: bool = True) -> str:
+    """The form's HTML, in Vietnamese, NFC-normalised; with its CSS inline unless the caller
+    gives WeasyPrint the cached stylesheet instead."""
+    extra = {"inline_css": form_css(template_name)} if inline_css else {}
+    with translation.override("vi"):
+        html = render_to_string(template_name, {"province_name": settings.PROVINCE_NAME, **extra, **context})
     return nfc(html)
 
 
-def _document(html: str) -> Any:
+def _document(template_name: str, context: dict[str, Any]) -> Any:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_config(), cache=_image_cache())
+    html = render_html(template_name, context, inline_css=False)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        font_config=_font_config(), cache=_image_cache(), stylesheets=[_stylesheet(template_name)],
+    )
 
 
 def render_document(template_name: str, context: dict[str, Any]) -> tuple[bytes, int]:
     """Render ``template_name`` to PDF bytes; also return the number of pages."""
-    document = _document(render_html(template_name, context))
+    document = _document(template_name, context)
     return document.write_pdf(), len(document.pages)
 
 
@@ -79,14 +108,14 @@ def render_pdf_pages(template_name: str, contexts: list[dict[str, Any]]) -> tupl
     """
     if len(contexts) == 1:
         return render_document(template_name, {**contexts[0], "page_offset": 0, "page_total": None})
-    first = [_document(render_html(template_name, {**c, "page_offset": 0, "page_total": 0})) for c in contexts]
+    first = [_document(template_name, {**c, "page_offset": 0, "page_total": 0}) for c in contexts]
     counts = [len(d.pages) for d in first]
     total = sum(counts)
     documents = []
     offset = 0
     for context, count in zip(contexts, counts, strict=True):
         # the page numbers sit in the margin boxes: the body's layout (and page count) is unchanged
-        documents.append(_document(render_html(template_name, {**context, "page_offset": offset, "page_total": total})))
+        documents.append(_document(template_name, {**context, "page_offset": offset, "page_total": total}))
         offset += count
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf(), len(pages)

@@ -220,3 +220,31 @@ def test_forms_pending_too_long_are_asked_for_again_by_the_sweep(named, working_
     printing.render_form(form_id=form.pk)
     working_morning.shift(timedelta(hours=1))
     assert printing.requeue_stale() == 0  # ready forms are left alone
+
+
+def test_the_receipt_images_encode_the_tracking_url_and_the_code(named, working_morning, tmp_path):
+    """Read the images back out of the PDF: the QR matrix is the tracking URL's, the bars are the
+    Code 128 modules of the dossier code (what a scanner at the counter reads)."""
+    import subprocess
+
+    import segno
+    from barcode import Code128
+    from django.conf import settings
+    from PIL import Image
+
+    dossier = named.received()
+    form, data = _render(PrintedForm.objects.get(dossier=dossier, kind="01"))
+    (tmp_path / "r.pdf").write_bytes(data)
+    subprocess.run(["pdfimages", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "img")], check=True)
+    images = [Image.open(p).convert("1") for p in sorted(tmp_path.glob("img-*.png"))]
+    bars = [im for im in images if im.height == 1]
+    assert len(bars) == 1
+    modules = "".join("1" if bars[0].getpixel((x, 0)) == 0 else "0" for x in range(bars[0].width)).strip("0")
+    assert modules == Code128(dossier.code).build()[0].strip("0")
+    url = settings.SITE_URL.rstrip("/") + f"/ho-so/tra-cuu/{dossier.tracking_token}/"
+    expected = segno.make(url, error="m", micro=False, mask=0)
+    qr = [im for im in images if im.height > 1 and im.width == im.height]
+    assert len(qr) == 1
+    scale = qr[0].width // (expected.symbol_size(scale=1, border=1)[0])
+    matrix = [[qr[0].getpixel(((x + 1) * scale, (y + 1) * scale)) == 0 for x in range(len(expected.matrix))] for y in range(len(expected.matrix))]
+    assert matrix == [[bool(v) for v in row] for row in expected.matrix]
