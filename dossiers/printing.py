@@ -53,7 +53,7 @@ State = PrintedForm.State
 MAX_BOOK_DAYS = 366
 #: A form still pending this long after its request is asked for again (``requeue_stale``).
 STALE_AFTER = timedelta(minutes=15)
-#: Rows per chunk of the tracking book: each chunk is laid out on its own, then the pages are joined.
+#: Rows per table of the tracking book (several tables in one document keep the layout linear).
 BOOK_CHUNK_ROWS = 60
 
 TEMPLATES = {
@@ -156,6 +156,14 @@ def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
     return request_form(kind=Kind.CONTROL, dossier=dossier, requested_by=actor)
 
 
+@transaction.atomic
+def rerender_form(*, form: PrintedForm, actor: Any) -> PrintedForm:
+    """Staff ask again for a form of a dossier they may see (e.g. one that failed)."""
+    if not getattr(actor, "is_staff_member", False) or form.dossier_id is None:
+        raise PermissionDenied("Chỉ cán bộ mới in lại được mẫu. / Only staff may print a form again.")
+    return request_form(kind=form.kind, dossier=form.dossier, source=form.source, requested_by=actor)
+
+
 def book_source(agency: Any, start: date, end: date) -> str:
     return f"book:{agency.pk}:{start:%Y%m%d}-{end:%Y%m%d}"
 
@@ -223,12 +231,10 @@ def mark_failed(*, form_id: int, error: str) -> None:
 
 def render_bytes(form: PrintedForm) -> tuple[bytes, int]:
     """The PDF of ``form`` and its page count (no storage, no database writes)."""
-    from portal.pdf.render import render_document, render_pdf_pages
+    from portal.pdf.render import render_document
 
-    if form.kind == Kind.BOOK:
-        contexts = book_contexts(form)
-        return render_pdf_pages(TEMPLATES[Kind.BOOK], contexts)
-    return render_document(TEMPLATES[Kind(form.kind)], form_context(form))
+    context = book_context(form) if form.kind == Kind.BOOK else form_context(form)
+    return render_document(TEMPLATES[Kind(form.kind)], context)
 
 
 # --- contexts -----------------------------------------------------------------------------------
@@ -420,15 +426,17 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
     return rows
 
 
-def book_contexts(form: PrintedForm, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """The tracking book as chunks of rows (each laid out separately, joined page by page)."""
+def book_context(form: PrintedForm, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The tracking book's context: its rows in ``parts`` of ``BOOK_CHUNK_ROWS`` (one table each)."""
     agency = form.agency
     start, end = form.period_start, form.period_end
     rows = book_rows(agency, start, end) if rows is None else rows
-    base = _heading(agency, form, timezone.localdate())
-    base.update({"title": "Sổ theo dõi hồ sơ", "period_start": start, "period_end": end, "total": len(rows)})
-    chunks = [rows[i:i + BOOK_CHUNK_ROWS] for i in range(0, len(rows), BOOK_CHUNK_ROWS)] or [[]]
-    return [{**base, "rows": chunk, "first": i == 0, "last": i == len(chunks) - 1} for i, chunk in enumerate(chunks)]
+    context = _heading(agency, form, timezone.localdate())
+    context.update({
+        "title": "Sổ theo dõi hồ sơ", "period_start": start, "period_end": end, "total": len(rows),
+        "parts": [rows[i:i + BOOK_CHUNK_ROWS] for i in range(0, len(rows), BOOK_CHUNK_ROWS)] or [[]],
+    })
+    return context
 
 
 # --- reads for the pages ------------------------------------------------------------------------

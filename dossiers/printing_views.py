@@ -46,6 +46,7 @@ def forms_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
     rows = printing.forms_of(dossier)
     return {
         "dossier": dossier, "printed_forms": rows, "forms_pending": any(f.state == PrintedForm.State.PENDING for f in rows),
+        "is_staff": getattr(request.user, "is_staff_member", False),
         "can_print_control": getattr(request.user, "is_staff_member", False) and bool(dossier.code),
         "poll_seconds": POLL_SECONDS,
     }
@@ -78,6 +79,19 @@ def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The process-control slip is being prepared."))
     except DossierError as exc:
         messages.error(request, exc.message)
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
+    """Staff print one of the dossier's forms again (a failed one, or after a correction)."""
+    dossier = selectors.get_dossier_for(request.user, pk)
+    form = get_object_or_404(PrintedForm, pk=form_pk, dossier=dossier)
+    if not getattr(request.user, "is_staff_member", False):
+        raise DjangoPermissionDenied(_("Only staff may print a form again."))
+    printing.rerender_form(form=form, actor=request.user)
+    messages.success(request, _("The form is being prepared."))
     return redirect("dossiers:detail", pk=dossier.pk)
 
 

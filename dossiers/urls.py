@@ -16,6 +16,7 @@ urlpatterns = [
     # printed forms 01-07 (dossiers.printing)
     path("<int:pk>/mau/", printing_views.dossier_forms, name="forms"),
     path("<int:pk>/mau/<int:form_pk>/", printing_views.form_download, name="form_download"),
+    path("<int:pk>/mau/<int:form_pk>/in-lai/", printing_views.form_rerender, name="form_rerender"),
     path("<int:pk>/mau/kiem-soat/", printing_views.control_slip, name="control_slip"),
     path("so-theo-doi/", printing_views.tracking_book, name="tracking_book"),
     path("so-theo-doi/<int:form_pk>/", printing_views.tracking_book_download, name="tracking_book_download"),

@@ -9,9 +9,9 @@ Speed (bench/forms.py): one :class:`FontConfiguration` per process (fonts are fo
 once, not per document) and one image cache; each template's static CSS (``pdf/base_form.html``
 rendered with ``css_only``) is parsed once per process and given to WeasyPrint as a user-origin
 stylesheet (the document's own small inline style, author origin, still wins); the barcode is one
-SVG path, not hundreds of rects.
-Long tables are laid out in chunks (:func:`render_pdf_pages`): WeasyPrint's table layout grows
-superlinearly with the rows of one table.
+PNG, not hundreds of SVG rects. Long tables (the tracking book) are split into several tables
+of a few dozen rows in one document: measured linear in the rows with WeasyPrint 70
+(bench/forms.py), with one layout pass and native "Trang x/y".
 """
 
 from __future__ import annotations
@@ -96,26 +96,3 @@ def render_document(template_name: str, context: dict[str, Any]) -> tuple[bytes,
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render ``template_name`` (usually extending ``pdf/base_form.html``) to PDF bytes."""
     return render_document(template_name, context)[0]
-
-
-def render_pdf_pages(template_name: str, contexts: list[dict[str, Any]]) -> tuple[bytes, int]:
-    """One PDF from several renderings of ``template_name`` (one per context), pages joined in order.
-
-    Each context is laid out on its own: a 1,000-row table as 17 tables of 60 rows takes linear
-    time instead of WeasyPrint's superlinear time for one long table. Page numbers run over the
-    whole book: every chunk gets ``page_offset`` (pages before it) and ``page_total``, learnt from
-    a first layout pass.
-    """
-    if len(contexts) == 1:
-        return render_document(template_name, {**contexts[0], "page_offset": 0, "page_total": None})
-    first = [_document(template_name, {**c, "page_offset": 0, "page_total": 0}) for c in contexts]
-    counts = [len(d.pages) for d in first]
-    total = sum(counts)
-    documents = []
-    offset = 0
-    for context, count in zip(contexts, counts, strict=True):
-        # the page numbers sit in the margin boxes: the body's layout (and page count) is unchanged
-        documents.append(_document(template_name, {**context, "page_offset": offset, "page_total": total}))
-        offset += count
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(), len(pages)

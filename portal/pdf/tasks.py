@@ -24,7 +24,7 @@ MAX_RETRIES = 5
 @shared_task(
     bind=True, name="portal.pdf.tasks.render_printed_form", ignore_result=True,
     acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
-    soft_time_limit=240, time_limit=300,
+    soft_time_limit=540, time_limit=600,  # a year-long book of a busy agency; below the visibility timeout (3600 s)
 )
 def render_printed_form(self, form_id: int, generation: int | None = None) -> str:
     """Render one :class:`~dossiers.models.PrintedForm`; returns its state."""

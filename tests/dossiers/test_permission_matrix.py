@@ -133,6 +133,7 @@ PAGES: dict[str, dict] = {
     "dossiers:forms": row("received", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:form_download": row("with_receipt", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:control_slip": row("received", "post", DENIED, HIDDEN, OK, HIDDEN, LOGIN),
+    "dossiers:form_rerender": row("received", "post", DENIED, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:tracking_book": row(None, "get", DENIED, DENIED, OK, OK, LOGIN),
     "dossiers:tracking_book_download": row("with_book", "get", DENIED, DENIED, OK, HIDDEN, LOGIN),
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
@@ -264,7 +265,7 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
         return reverse(name, args=[dossier.tracking_token])
     if name == "dossiers:act":
         return reverse(name, args=[dossier.pk, action])
-    if name == "dossiers:form_download":
+    if name in ("dossiers:form_download", "dossiers:form_rerender"):
         return reverse(name, args=[dossier.pk, dossier.printed_forms.get(kind="01").pk])
     if name == "dossiers:tracking_book_download":
         from dossiers.models import PrintedForm

@@ -58,7 +58,8 @@ def test_receipt_01_is_asked_for_in_the_receive_transaction_and_renders(named, w
         "Điện Biên, ngày 09 tháng 06 năm 2026", "ngày 09/06/2026", f"ngày {dossier.due_at.astimezone(at(1, 0).tzinfo):%d/%m/%Y}",
         "5 ngày làm việc", "NGƯỜI NỘP HỒ SƠ", "Trang 1/1",
     )
-    assert f"/ho-so/tra-cuu/{dossier.tracking_token}" in text.replace(" ", "")
+    # pdftotext drops a hyphen where the URL wraps: compare without hyphens
+    assert f"/hoso/tracuu/{dossier.tracking_token}".replace("-", "") in text.replace(" ", "").replace("-", "")
 
 
 def test_receipt_carries_the_qr_image_and_the_barcode(named, working_morning, tmp_path):
@@ -168,7 +169,7 @@ def test_a_failed_transition_asks_for_no_form(named, working_morning):
 
 def test_tracking_book_07_rows_and_page_numbers(named, working_morning, tmp_path):
     codes = []
-    for _ in range(70):  # more than one chunk of rows
+    for _ in range(70):  # more than one table (parts of 60 rows)
         d = named.received()
         codes.append(d.code)
     services.dossier_refuse(dossier=named.submitted(), actor=named.clerk, reason="Không đủ điều kiện")  # never received: not in the book
@@ -187,7 +188,7 @@ def test_tracking_book_07_rows_and_page_numbers(named, working_morning, tmp_path
     )
     pages = text.split("\f")
     assert len([p for p in pages if p.strip()]) == form.pages
-    for n in range(1, form.pages + 1):  # every page numbered once, in order, over the joined chunks
+    for n in range(1, form.pages + 1):  # every page numbered once, in order
         assert f"Trang {n}/{form.pages}" in pages[n - 1]
     for code in (codes[0], codes[35], codes[-1]):
         assert code in text

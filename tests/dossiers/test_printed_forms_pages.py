@@ -111,3 +111,19 @@ def test_tracking_book_of_an_agency_out_of_scope_is_refused(client, named, worki
     response = client.post(reverse("dossiers:tracking_book"), {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"})
     assert response.status_code == 400  # not a choice of this user
     assert not PrintedForm.objects.exists()
+
+
+def test_staff_print_a_failed_form_again(client, named, working_morning):
+    dossier = named.received()
+    form = dossier.printed_forms.get(kind="01")
+    printing.mark_failed(form_id=form.pk, error="OSError: disk full")
+    client.force_login(named.citizen)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Bộ phận Một cửa có thể in giúp bạn" in page and "form-rerender" not in page
+    assert client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code == 403
+    client.force_login(named.clerk)
+    assert "form-rerender" in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code == 302
+    form.refresh_from_db()
+    assert form.state == "pending" and form.generation == 2 and form.error == ""
+    assert printing.render_form(form_id=form.pk).state == "ready"
