@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -90,10 +91,18 @@ def main() -> None:
             printing.render_bytes(receipt)
         full, full_cpu = _timed(lambda: printing.render_bytes(receipt), args.runs)
         engine, engine_cpu = _timed(lambda: render.render_document(template, context), args.runs)
+
+        def naive() -> None:  # what a plain call does: new FontConfiguration, CSS parsed per document
+            from weasyprint import HTML
+
+            HTML(string=render.render_html(template, context), base_url=str(ROOT)).write_pdf()
+
+        plain, plain_cpu = _timed(naive, args.runs)
         print(f"load average before: {os.getloadavg()[0]:.1f}")
         print(f"receipt 01, render_bytes (DB context + PDF): median {statistics.median(full):.0f} ms wall, "
               f"{statistics.median(full_cpu):.0f} ms CPU; p90 {statistics.quantiles(full, n=10)[-1]:.0f} ms, min {min(full):.0f} ms  ({args.runs} runs)")
         print(f"receipt 01, WeasyPrint only: median {statistics.median(engine):.0f} ms wall, {statistics.median(engine_cpu):.0f} ms CPU, min {min(engine):.0f} ms")
+        print(f"receipt 01, naive WeasyPrint call: median {statistics.median(plain):.0f} ms wall, {statistics.median(plain_cpu):.0f} ms CPU, min {min(plain):.0f} ms")
 
         book = forms["07"]
         _fill_book(book.agency, args.book)
@@ -106,7 +115,8 @@ def main() -> None:
         data, pages = printing.render_bytes(book)
         book_s, book_cpu = time.perf_counter() - start, time.process_time() - start_cpu
         print(f"book 07, {len(rows)} dossiers: {book_s:.1f} s wall, {book_cpu:.1f} s CPU, {pages} pages, {len(data) // 1024} KiB "
-              f"(rows query {rows_ms:.0f} ms; tables of {printing.BOOK_CHUNK_ROWS} rows in one document)")
+              f"(rows query {rows_ms:.0f} ms; tables of {printing.BOOK_CHUNK_ROWS} rows in one document; "
+              f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB)")
         if args.one_table:
             one = {**printing.book_context(book, rows), "parts": [rows]}
             start, start_cpu = time.perf_counter(), time.process_time()

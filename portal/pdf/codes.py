@@ -45,38 +45,6 @@ def code128_data_uri(text: str, **options: object) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def code128_bars_svg(text: str, *, height: int = 40) -> str:
-    """A Code 128 barcode of ``text`` as ONE SVG path (one unit per module, no text).
-
-    WeasyPrint draws every ``<rect>`` of python-barcode's SVG as its own node (~70 ms for a
-    dossier code); a single path of the same bars draws in about a millisecond. The code itself
-    is printed as text under the image, where pdftotext can read it.
-    """
-    modules = Code128(text).build()[0]
-    quiet = 10
-    runs = []
-    x = quiet
-    i = 0
-    while i < len(modules):
-        j = i
-        while j < len(modules) and modules[j] == modules[i]:
-            j += 1
-        if modules[i] == "1":
-            runs.append(f"M{x} 0h{j - i}v{height}h-{j - i}z")
-        x += j - i
-        i = j
-    width = x + quiet
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'preserveAspectRatio="none"><path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
-
-
-def code128_bars_data_uri(text: str) -> str:
-    """:func:`code128_bars_svg` as a ``data:image/svg+xml;base64,...`` URI (for ``<img src>``)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(code128_bars_svg(text).encode()).decode()
-
-
 def code128_png_data_uri(text: str) -> str:
     """The Code 128 bars of ``text`` as a 1-pixel-high PNG, one pixel per module, stretched by
     the page's CSS (``image-rendering: pixelated`` keeps the edges sharp: no interpolation).
