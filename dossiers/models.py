@@ -298,3 +298,68 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.date}: {self.last_value}"
+
+
+def printed_form_path(instance: PrintedForm, filename: str) -> str:
+    # A fresh name per rendering: the row is switched to the new file in one UPDATE (readers see
+    # the old file or the new one, never half of one), then the old file is deleted.
+    owner = f"dossiers/{instance.dossier_id}" if instance.dossier_id else f"agencies/{instance.agency_id}"
+    return f"{owner}/forms/{instance.kind}-{secrets.token_hex(8)}.pdf"
+
+
+class PrintedForm(models.Model):
+    """A printed form (mẫu 01–07 of the one-stop mechanism) rendered to PDF by a worker.
+
+    One row per (dossier, kind, source): re-rendering keeps the row and replaces its file. The
+    tracking book (07) belongs to an agency and a period instead of a dossier. ``generation``
+    counts requests, ``rendered_generation`` the request the current file answers: a task whose
+    generation is already rendered does nothing (redelivered or duplicated messages).
+    """
+
+    class Kind(models.TextChoices):
+        RECEIPT = "01", _("01 Receipt and appointment slip")
+        SUPPLEMENT = "02", _("02 Request for supplements")
+        REFUSAL = "03", _("03 Refusal to receive")
+        APOLOGY = "04", _("04 Apology with a new appointment date")
+        STOP = "05", _("05 Notice of stopping")
+        CONTROL = "06", _("06 Process-control slip")
+        BOOK = "07", _("07 Tracking book")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="printed_forms")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text=_("For the tracking book (07)."))
+    kind = models.CharField(_("form"), max_length=2, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=80, blank=True, help_text=_("What the form is about: supplement:<id>, apology:<id>, a period for 07."))
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("file"), upload_to=printed_form_path, blank=True, max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField(default=1)
+    rendered_generation = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "requested_at", "pk"]
+        verbose_name = _("printed form")
+        verbose_name_plural = _("printed forms")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "source"], condition=models.Q(dossier__isnull=False), name="printedform_dossier_unique"),
+            models.UniqueConstraint(fields=["agency", "kind", "source"], condition=models.Q(dossier__isnull=True), name="printedform_agency_unique"),
+            models.CheckConstraint(condition=models.Q(dossier__isnull=False) | models.Q(agency__isnull=False), name="printedform_has_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.dossier or self.agency} {self.source}".strip()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY and bool(self.file)

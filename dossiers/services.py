@@ -31,7 +31,7 @@ from procedures.constants import PublicationState
 from procedures.models import Procedure
 from procedures.services import procedure_current_version
 
-from . import workflow
+from . import printing, workflow
 from .codes import issue_code
 from .constants import (
     DEFAULT_STEPS,
@@ -451,6 +451,7 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
         data={"code": dossier.code, "due_at": dossier.due_at.isoformat(), "counting_start": dossier.counting_start.isoformat()},
     )
     _enqueue(dossier, event, "received")
+    printing.on_transition(dossier, printing.Kind.RECEIPT)
     return dossier
 
 
@@ -485,6 +486,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict
     request = SupplementRequest.objects.create(dossier=dossier, requested_by=actor, items=items, reason=reason, during_processing=during, requested_at=now)
     event = append_event(dossier, action=Action.REQUEST_SUPPLEMENT, actor=actor, from_status=previous, comment=reason, data={"items": items})
     _enqueue(dossier, event, "supplement_requested")
+    printing.on_transition(dossier, printing.Kind.SUPPLEMENT, request)
     return request
 
 
@@ -519,6 +521,7 @@ def dossier_refuse(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
     dossier.save()
     event = append_event(dossier, action=Action.REFUSE, actor=actor, from_status=previous, comment=reason)
     _enqueue(dossier, event, "refused")
+    printing.on_transition(dossier, printing.Kind.REFUSAL)
     return dossier
 
 
@@ -646,6 +649,7 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "", result_f
         step_timeliness=step_timeliness, data={"timeliness": dossier.timeliness},
     )
     _enqueue(dossier, event, "result_ready")
+    printing.on_transition(dossier, printing.Kind.CONTROL)
     return dossier
 
 
@@ -739,6 +743,7 @@ def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str = Resul
         from_user=actor, from_agency=dossier.receiving_agency, step_timeliness=step_timeliness, data={"delivery": delivery},
     )
     _enqueue(dossier, event, "returned")
+    printing.on_transition(dossier, printing.Kind.CONTROL)
     return dossier
 
 
@@ -775,6 +780,7 @@ def dossier_stop(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
     dossier.save()
     event = append_event(dossier, action=Action.STOP, actor=actor, from_status=previous, comment=reason)
     _enqueue(dossier, event, "stopped")
+    printing.on_transition(dossier, printing.Kind.STOP)
     return dossier
 
 
@@ -810,6 +816,7 @@ def dossier_record_apology(*, dossier: Dossier, actor: Any, reason: str, new_due
     dossier.save()
     event = append_event(dossier, action=Action.APOLOGISE, actor=actor, from_status=dossier.status, comment=reason, data={"new_due_at": new_due_at.isoformat()})
     _enqueue(dossier, event, "apology")
+    printing.on_transition(dossier, printing.Kind.APOLOGY, apology)
     return apology
 
 

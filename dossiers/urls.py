@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import signing_views, views
+from . import printing_views, signing_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("<int:pk>/tep/them/", views.upload, name="upload"),
     path("<int:pk>/tep/<int:file_pk>/", views.file_download, name="file_download"),
     path("<int:pk>/ket-qua/", views.result_download, name="result_download"),
+    # printed forms 01-07 (dossiers.printing)
+    path("<int:pk>/mau/", printing_views.dossier_forms, name="forms"),
+    path("<int:pk>/mau/<int:form_pk>/", printing_views.form_download, name="form_download"),
+    path("<int:pk>/mau/<int:form_pk>/in-lai/", printing_views.form_rerender, name="form_rerender"),
+    path("<int:pk>/mau/kiem-soat/", printing_views.control_slip, name="control_slip"),
+    path("so-theo-doi/", printing_views.tracking_book, name="tracking_book"),
+    path("so-theo-doi/<int:form_pk>/", printing_views.tracking_book_download, name="tracking_book_download"),
     # public tracking
     path("tra-cuu/", views.track, name="track"),
     path("tra-cuu/<str:token>/", views.track_token, name="track_token"),

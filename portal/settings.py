@@ -167,6 +167,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "scan-deadlines": {"task": "portal.notifications.tasks.scan_deadlines", "schedule": float(REMINDER_SCAN_INTERVAL)},
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
+    "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

@@ -57,11 +57,33 @@ def _intake_supplement(world):
     return Dossier.objects.get(pk=d.pk)
 
 
+def _with_receipt(world):
+    from dossiers import printing
+
+    d = world.received()
+    printing.render_form(form_id=d.printed_forms.get(kind="01").pk)
+    return d
+
+
+def _with_book(world):
+    from datetime import date
+
+    from django.db import transaction
+
+    from dossiers import printing
+
+    d = world.received()
+    with transaction.atomic():
+        book = printing.request_tracking_book(agency=world.agency, start=date(2026, 6, 1), end=date(2026, 6, 30), actor=world.clerk)
+    printing.render_form(form_id=book.pk)
+    return d
+
+
 STATES = {
     "draft": lambda w: w.draft(), "new": lambda w: w.submitted(), "received": lambda w: w.received(),
     "examining": lambda w: w.examining(), "approval": lambda w: w.awaiting_approval(), "processed": lambda w: w.processed(),
     "returned": lambda w: w.returned(), "payment_due": _payment_due, "late": _late, "with_result": _with_result,
-    "paid": _paid, "supplement": _intake_supplement,
+    "paid": _paid, "supplement": _intake_supplement, "with_receipt": _with_receipt, "with_book": _with_book,
 }
 
 # The "same agency, other role" persona per route: who in the dossier's agency lacks the right.
@@ -113,6 +135,13 @@ PAGES: dict[str, dict] = {
     "dossiers:issue_queue": row(None, "get", DENIED, DENIED, DENIED, DENIED, LOGIN, same=CLERK),  # clerical office only
     "dossiers:draft_result": staff_action("examining", same=CLERK),
     "dossiers:issue_result": staff_action("processed", same=CLERK),
+    # printed forms (dossiers.printing): whoever sees the dossier; staff re-print 06, keep the book
+    "dossiers:forms": row("received", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
+    "dossiers:form_download": row("with_receipt", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
+    "dossiers:control_slip": row("received", "post", DENIED, HIDDEN, OK, HIDDEN, LOGIN),
+    "dossiers:form_rerender": row("received", "post", DENIED, HIDDEN, OK, HIDDEN, LOGIN),
+    "dossiers:tracking_book": row(None, "get", DENIED, DENIED, OK, OK, LOGIN),
+    "dossiers:tracking_book_download": row("with_book", "get", DENIED, DENIED, OK, HIDDEN, LOGIN),
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
     "payments:receipt": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "payments:receipt_pdf": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
@@ -244,6 +273,12 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
         return reverse(name, args=[dossier.tracking_token])
     if name == "dossiers:act":
         return reverse(name, args=[dossier.pk, action])
+    if name in ("dossiers:form_download", "dossiers:form_rerender"):
+        return reverse(name, args=[dossier.pk, dossier.printed_forms.get(kind="01").pk])
+    if name == "dossiers:tracking_book_download":
+        from dossiers.models import PrintedForm
+
+        return reverse(name, args=[PrintedForm.objects.get(kind="07").pk])
     if name == "dossiers:file_download":
         return reverse(name, args=[dossier.pk, dossier.files.first().pk])
     if name in ("payments:receipt", "payments:receipt_pdf"):

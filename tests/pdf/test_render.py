@@ -51,7 +51,7 @@ def receipt_context(**extra):
 @pytest.fixture(scope="module")
 def sample_pdf(tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "receipt.pdf"
-    path.write_bytes(render_pdf("pdf/sample_receipt.html", receipt_context()))
+    path.write_bytes(render_pdf("pdf/forms/01_receipt.html", receipt_context()))
     return path
 
 
@@ -94,7 +94,7 @@ def test_noto_fonts_are_embedded(sample_pdf):
 def test_long_content_numbers_every_page(tmp_path):
     documents = [{"name": f"Giấy tờ kèm theo số {i}", "form": "Bản sao", "count": 1} for i in range(80)]
     path = tmp_path / "long.pdf"
-    path.write_bytes(render_pdf("pdf/sample_receipt.html", receipt_context(documents=documents)))
+    path.write_bytes(render_pdf("pdf/forms/01_receipt.html", receipt_context(documents=documents)))
     text = pdftotext(path)
     pages = text.count("\f")
     assert pages >= 3
@@ -112,8 +112,8 @@ def test_qr_and_barcode_helpers():
 
 
 def test_codes_are_drawn_on_the_page(tmp_path):
-    with_codes = render_pdf("pdf/sample_receipt.html", receipt_context())
-    without = render_pdf("pdf/sample_receipt.html", receipt_context(qr_url="", barcode=""))
+    with_codes = render_pdf("pdf/forms/01_receipt.html", receipt_context())
+    without = render_pdf("pdf/forms/01_receipt.html", receipt_context(qr_url="", barcode=""))
     (tmp_path / "a.pdf").write_bytes(with_codes)
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "a.pdf")], check=True, capture_output=True, text=True).stdout
     assert len(images.splitlines()) > 2  # the QR PNG is an image object

@@ -22,4 +22,5 @@ def qr_png(url: str) -> str:
 
 @register.filter
 def code128(text: str) -> str:
-    return codes.code128_data_uri(str(text))
+    """The bars only, as a tiny PNG (fast to draw); print the code as text next to it."""
+    return codes.code128_png_data_uri(str(text))

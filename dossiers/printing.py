@@ -1,0 +1,456 @@
+"""The printed forms of the one-stop mechanism (mẫu 01–07, Circular 01/2018/TT-VPCP, kept by Decree
+118/2025 and Circular 03/2025/TT-VPCP), rendered to PDF by Celery workers.
+
+* A workflow service asks for a form with :func:`request_form` inside its own transaction: the
+  :class:`~dossiers.models.PrintedForm` row (state *pending*) and the outbox message that starts the
+  worker commit with the state change, or neither does.
+* The worker (``portal.pdf.tasks.render_printed_form``) calls :func:`render_form`: it builds the
+  context from the dossier, its history (:class:`~dossiers.models.DossierEvent`) and steps, renders
+  the PDF, stores it under a fresh name and switches the row to it in one UPDATE. A message
+  delivered twice, or for a generation already rendered, does nothing.
+* Staff ask on demand for the process-control slip (06) and the tracking book (07) of an agency and
+  a period (:func:`request_control_slip`, :func:`request_tracking_book`).
+
+Forms are official documents: always in Vietnamese, whatever the reader's language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.core.outbox import outbox_enqueue
+
+from .constants import Action, Channel, DossierStatus, ResultDelivery, Timeliness
+from .exceptions import DossierError, PermissionDenied
+from .models import (
+    Apology,
+    Dossier,
+    DossierEvent,
+    PrintedForm,
+    SupplementRequest,
+    printed_form_path,
+)
+
+logger = logging.getLogger(__name__)
+
+RENDER_TASK = "portal.pdf.tasks.render_printed_form"
+Kind = PrintedForm.Kind
+State = PrintedForm.State
+
+#: The longest period one tracking book covers (TECH-NOTES: long tables grow superlinearly; one
+#: book per month or quarter is what the counters keep anyway).
+MAX_BOOK_DAYS = 366
+#: A form still pending this long after its request is asked for again (``requeue_stale``).
+STALE_AFTER = timedelta(minutes=15)
+#: Rows per table of the tracking book (several tables in one document keep the layout linear).
+BOOK_CHUNK_ROWS = 60
+
+TEMPLATES = {
+    Kind.RECEIPT: "pdf/forms/01_receipt.html",
+    Kind.SUPPLEMENT: "pdf/forms/02_supplement.html",
+    Kind.REFUSAL: "pdf/forms/03_refusal.html",
+    Kind.APOLOGY: "pdf/forms/04_apology.html",
+    Kind.STOP: "pdf/forms/05_stop.html",
+    Kind.CONTROL: "pdf/forms/06_control.html",
+    Kind.BOOK: "pdf/forms/07_book.html",
+}
+NOTATIONS = {
+    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "XL",
+    Kind.STOP: "TB-DGQ", Kind.CONTROL: "PKS", Kind.BOOK: "STD",
+}
+TIMELINESS_VI = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
+PAPER_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực", "original_or_copy": "Bản chính hoặc bản sao chứng thực"}
+TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+DELIVERY_VI = {ResultDelivery.COUNTER: "Bộ phận Một cửa", ResultDelivery.POST: "Qua dịch vụ bưu chính công ích", ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)"}
+CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
+#: History actions that hand the dossier from someone to someone else (rows of form 06).
+HANDOVER_ACTIONS = (Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.TRANSFER, Action.RETURN_RESULT)
+HANDOVER_VI = {
+    Action.RECEIVE: "Tiếp nhận hồ sơ", Action.ASSIGN: "Chuyển xử lý", Action.FORWARD: "Trình phê duyệt",
+    Action.SEND_BACK: "Trả lại xử lý", Action.APPROVE: "Phê duyệt, chuyển trả kết quả",
+    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả",
+}
+
+
+# --- asking for a form (inside the business transaction) ---------------------------------------
+
+
+def request_form(
+    *, kind: str, dossier: Dossier | None = None, source: str = "", agency: Any = None,
+    period: tuple[date, date] | None = None, requested_by: Any = None,
+) -> PrintedForm:
+    """Ask a worker to (re-)render a form; the row is *pending* until the worker has stored it.
+
+    Must run inside the transaction of the change that needs the form (the outbox message commits
+    with it). Asking again for the same (dossier, kind, source) keeps the row and bumps its
+    ``generation``; the file already there stays downloadable until the new one replaces it.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("request_form() must be called inside transaction.atomic()")
+    owner = {"dossier": dossier} if dossier is not None else {"dossier": None, "agency": agency}
+    defaults = {"requested_by": requested_by, "agency": agency if dossier is None else None}
+    if period is not None:
+        defaults.update(period_start=period[0], period_end=period[1])
+    form, created = PrintedForm.objects.select_for_update().get_or_create(kind=kind, source=source, **owner, defaults=defaults)
+    if not created:
+        PrintedForm.objects.filter(pk=form.pk).update(
+            generation=F("generation") + 1, state=State.PENDING, error="", requested_by=requested_by or form.requested_by,
+            requested_at=timezone.now(),
+        )
+        form.refresh_from_db()
+    outbox_enqueue(
+        RENDER_TASK, kwargs={"form_id": form.pk, "generation": form.generation},
+        dedupe_key=f"printed-form:{form.pk}:{form.generation}",
+    )
+    return form
+
+
+def requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Beat sweep: ask again for forms still *pending* long after their request (a message lost
+    with a broker's data, a worker host that died with it unacknowledged). Rendering is
+    idempotent, so a form that was merely slow is not harmed. Returns how many were re-sent."""
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        stale = PrintedForm.objects.select_for_update(skip_locked=True).filter(state=State.PENDING, requested_at__lt=now - older_than)
+        for form in stale[:200]:
+            outbox_enqueue(
+                RENDER_TASK, kwargs={"form_id": form.pk, "generation": form.generation},
+                dedupe_key=f"printed-form:{form.pk}:{form.generation}:sweep:{int(now.timestamp())}",
+            )
+            PrintedForm.objects.filter(pk=form.pk).update(requested_at=now)
+            count += 1
+    if count:
+        logger.info("printed_form.requeued", extra={"count": count})
+    return count
+
+
+def on_transition(dossier: Dossier, kind: str, related: Any = None) -> PrintedForm:
+    """The one line a workflow service adds: the form that its state change needs (01–06)."""
+    source = ""
+    if isinstance(related, SupplementRequest):
+        source = f"supplement:{related.pk}"
+    elif isinstance(related, Apology):
+        source = f"apology:{related.pk}"
+    return request_form(kind=kind, dossier=dossier, source=source)
+
+
+@transaction.atomic
+def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
+    """Staff re-render the process-control slip (06) of a dossier they may see, on demand."""
+    if not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied("Chỉ cán bộ mới in được phiếu kiểm soát. / Only staff may print the process-control slip.")
+    if dossier.status in (DossierStatus.DRAFT, DossierStatus.NEW) or not dossier.code:
+        raise DossierError("Hồ sơ chưa được tiếp nhận. / The dossier has not been received yet.")
+    return request_form(kind=Kind.CONTROL, dossier=dossier, requested_by=actor)
+
+
+@transaction.atomic
+def rerender_form(*, form: PrintedForm, actor: Any) -> PrintedForm:
+    """Staff ask again for a form of a dossier they may see (e.g. one that failed)."""
+    if not getattr(actor, "is_staff_member", False) or form.dossier_id is None:
+        raise PermissionDenied("Chỉ cán bộ mới in lại được mẫu. / Only staff may print a form again.")
+    return request_form(kind=form.kind, dossier=form.dossier, source=form.source, requested_by=actor)
+
+
+def book_source(agency: Any, start: date, end: date) -> str:
+    return f"book:{agency.pk}:{start:%Y%m%d}-{end:%Y%m%d}"
+
+
+@transaction.atomic
+def request_tracking_book(*, agency: Any, start: date, end: date, actor: Any) -> PrintedForm:
+    """Staff ask for the tracking book (07) of an agency in their scope for a period."""
+    from portal.accounts.selectors import agencies_in_scope
+
+    if not getattr(actor, "is_staff_member", False) or not agencies_in_scope(actor).filter(pk=agency.pk).exists():
+        raise PermissionDenied("Cơ quan không thuộc phạm vi của bạn. / The agency is outside your scope.")
+    if start > end:
+        raise DossierError("Ngày bắt đầu phải trước ngày kết thúc. / The start date must come before the end date.")
+    if (end - start).days >= MAX_BOOK_DAYS:
+        raise DossierError(f"Mỗi sổ tối đa {MAX_BOOK_DAYS} ngày. / One book covers at most {MAX_BOOK_DAYS} days.")
+    return request_form(kind=Kind.BOOK, agency=agency, source=book_source(agency, start, end), period=(start, end), requested_by=actor)
+
+
+# --- rendering (in the worker) ---------------------------------------------------------------------
+
+
+def render_form(*, form_id: int, generation: int | None = None) -> PrintedForm | None:
+    """Render and store one form; idempotent. Returns the row, or None if it no longer exists.
+
+    The PDF is written under a new name first; then, under the row lock, the row is pointed at it
+    (the file is replaced atomically for readers) and the previous file is deleted after commit.
+    A newer request that arrived meanwhile leaves the row *pending* for its own task.
+    """
+    form = PrintedForm.objects.select_related("dossier", "agency").filter(pk=form_id).first()
+    if form is None:
+        return None
+    if form.state == State.READY and form.rendered_generation >= form.generation:
+        return form  # already done (a redelivered or duplicated message)
+    if generation is not None and form.rendered_generation >= generation and form.file:
+        return form
+    target = form.generation
+    pdf, pages = render_bytes(form)
+    storage = form.file.storage
+    name = storage.save(printed_form_path(form, ""), ContentFile(pdf))
+    old = ""
+    with transaction.atomic():
+        locked = PrintedForm.objects.select_for_update().get(pk=form.pk)
+        if locked.rendered_generation > target:
+            transaction.on_commit(lambda: storage.delete(name))
+            return locked
+        old = locked.file.name if locked.file else ""
+        locked.file.name = name
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.pages = pages
+        locked.rendered_generation = target
+        locked.rendered_at = timezone.now()
+        locked.state = State.READY if locked.generation == target else State.PENDING
+        locked.error = ""
+        locked.save(update_fields=["file", "sha256", "pages", "rendered_generation", "rendered_at", "state", "error"])
+        if old and old != name:
+            transaction.on_commit(lambda: storage.delete(old))
+    logger.info("printed_form.rendered", extra={"form_id": form.pk, "kind": form.kind, "bytes": len(pdf), "pages": pages})
+    return locked
+
+
+def mark_failed(*, form_id: int, error: str) -> None:
+    """The worker gave up (retries exhausted, or the dossier cannot give this form)."""
+    PrintedForm.objects.filter(pk=form_id).exclude(state=State.READY).update(state=State.FAILED, error=error[:2000])
+
+
+def render_bytes(form: PrintedForm) -> tuple[bytes, int]:
+    """The PDF of ``form`` and its page count (no storage, no database writes)."""
+    from portal.pdf.render import render_document
+
+    context = book_context(form) if form.kind == Kind.BOOK else form_context(form)
+    return render_document(TEMPLATES[Kind(form.kind)], context)
+
+
+# --- contexts -----------------------------------------------------------------------------------
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+def _heading(agency: Any, form: PrintedForm, when: datetime | date | None) -> dict[str, Any]:
+    parent = agency.parent.name if agency.parent_id else f"UBND tỉnh {settings.PROVINCE_NAME}"
+    return {
+        "agency_parent": parent, "agency_name": agency.name, "agency": agency,
+        "number": f"{form.pk:04d}" if form.pk else "", "notation": f"{NOTATIONS[Kind(form.kind)]}",
+        "date": _local(when) if isinstance(when, datetime) else when, "place": settings.PROVINCE_NAME,
+    }
+
+
+def _event(dossier: Dossier, action: str) -> DossierEvent | None:
+    return dossier.events.filter(action=action).select_related("actor").order_by("-seq").first()
+
+
+def _name(user: Any) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else ""
+
+
+def _processing_time(snapshot: dict) -> str:
+    raw = str(snapshot.get("processing_time") or "0")
+    amount = raw.rstrip("0").rstrip(".") if "." in raw else raw
+    return f"{amount} {TIME_UNITS_VI.get(snapshot.get('time_unit') or 'working_days', 'ngày làm việc')}"
+
+
+def _documents(dossier: Dossier) -> list[dict[str, Any]]:
+    snapshot_docs = dossier.procedure_version.snapshot.get("documents", [])
+    by_id = {d["id"]: d for d in snapshot_docs}
+    rows: dict[Any, dict[str, Any]] = {}
+    for f in dossier.files.all():
+        doc = by_id.get(f.document_id, {})
+        key = f.document_id or f"file:{f.pk}"
+        row = rows.setdefault(key, {"name": f.document_name, "form": PAPER_KINDS_VI.get(doc.get("paper_kind", ""), "Bản sao"), "count": 0})
+        row["count"] += 1
+    return list(rows.values())
+
+
+def form_context(form: PrintedForm) -> dict[str, Any]:
+    """The template context of a dossier's form (01–06), read from the dossier and its history."""
+    dossier = Dossier.objects.select_related("procedure", "receiving_agency__parent", "handling_department", "procedure_version").get(pk=form.dossier_id)
+    snapshot = dossier.procedure_version.snapshot
+    base: dict[str, Any] = {
+        "dossier": dossier, "code": dossier.code or "", "procedure_name": snapshot.get("name") or dossier.procedure.name,
+        "applicant_name": dossier.applicant_name, "applicant_address": dossier.applicant_address,
+        "applicant_phone": dossier.applicant_phone, "applicant_email": dossier.applicant_email,
+        "received_at": _local(dossier.received_at), "due_at": _local(dossier.due_at),
+        "agency_phone": dossier.receiving_agency.phone, "counter_name": dossier.receiving_agency.counter_name or "Bộ phận Một cửa",
+    }
+    kind = Kind(form.kind)
+    if kind == Kind.RECEIPT:
+        event = _event(dossier, Action.RECEIVE)
+        base.update(_heading(dossier.receiving_agency, form, dossier.received_at))
+        base.update({
+            "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "subtitle": f"Mã hồ sơ: {dossier.code}",
+            "documents": _documents(dossier), "dossier_count": 1, "processing_time": _processing_time(snapshot),
+            "result_delivery": DELIVERY_VI.get(dossier.result_delivery, "Bộ phận Một cửa"),
+            "book_number": f"{timezone.localtime(dossier.received_at):%Y}" if dossier.received_at else "",
+            "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
+            "qr_url": settings.SITE_URL.rstrip("/") + reverse("dossiers:track_token", args=[dossier.tracking_token]),
+            "barcode": dossier.code, "channel_name": Channel(dossier.channel).label,
+        })
+    elif kind == Kind.SUPPLEMENT:
+        request = dossier.supplement_requests.select_related("requested_by").get(pk=int(form.source.split(":")[1]))
+        base.update(_heading(dossier.receiving_agency, form, request.requested_at))
+        base.update({
+            "title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
+            "request": request, "items": request.items, "reason": request.reason, "submitted_at": _local(dossier.submitted_at),
+            "signer_title": "Người hướng dẫn", "signer_name": _name(request.requested_by),
+        })
+    elif kind == Kind.REFUSAL:
+        event = _event(dossier, Action.REFUSE)
+        base.update(_heading(dossier.receiving_agency, form, event.created_at if event else timezone.now()))
+        base.update({
+            "title": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "reason": event.comment if event else "",
+            "submitted_at": _local(dossier.submitted_at), "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
+        })
+    elif kind == Kind.APOLOGY:
+        apology = dossier.apologies.select_related("created_by", "approved_by").get(pk=int(form.source.split(":")[1]))
+        signer = apology.approved_by or apology.created_by
+        base.update(_heading(dossier.receiving_agency, form, apology.sent_at or apology.created_at))
+        base.update({
+            "title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "apology": apology, "reason": apology.reason,
+            "new_due_at": _local(apology.new_due_at), "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(signer),
+            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+        })
+    elif kind == Kind.STOP:
+        event = _event(dossier, Action.STOP)
+        base.update(_heading(dossier.receiving_agency, form, event.created_at if event else timezone.now()))
+        base.update({
+            "title": "Thông báo dừng giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
+            "reason": event.comment if event else "", "stopped_at": _local(event.created_at) if event else None,
+            "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(event.actor if event else None),
+            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+        })
+    else:  # 06: dated by the last hand-over, so re-rendering the same history gives the same slip
+        last = dossier.events.order_by("-seq").values_list("created_at", flat=True).first()
+        base.update(_heading(dossier.receiving_agency, form, last or timezone.now()))
+        base.update({
+            "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}",
+            "handovers": handovers(dossier), "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,
+            "finished_at": _local(dossier.finished_at), "returned_at": _local(dossier.returned_at),
+            "timeliness": TIMELINESS_VI.get(dossier.timeliness, ""),
+        })
+    return base
+
+
+@dataclass
+class Handover:
+    """One row of form 06: who handed the dossier to whom, when, and how that step ended."""
+
+    order: int
+    action: str
+    giver: str
+    giver_unit: str
+    receiver: str
+    receiver_unit: str
+    at: datetime
+    timeliness: str
+    comment: str
+
+
+def handovers(dossier: Dossier) -> list[Handover]:
+    """Every hand-over in the dossier's history (form 06), in order. The timeliness of a row is
+    that of the step the giver finished (``DossierEvent.step_timeliness``)."""
+    rows = []
+    events = dossier.events.filter(action__in=HANDOVER_ACTIONS).select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+    for event in events:
+        giver, giver_unit = _name(event.from_user or event.actor), event.from_agency.name if event.from_agency else ""
+        receiver, receiver_unit = _name(event.to_user), event.to_agency.name if event.to_agency else ""
+        if event.action == Action.RECEIVE:
+            giver, giver_unit = dossier.applicant_name, "Người nộp hồ sơ"
+        elif event.action == Action.RETURN_RESULT:
+            receiver, receiver_unit = dossier.applicant_name, "Người nộp hồ sơ"
+        rows.append(Handover(
+            order=len(rows) + 1, action=HANDOVER_VI.get(event.action, event.get_action_display()), giver=giver, giver_unit=giver_unit,
+            receiver=receiver or "—", receiver_unit=receiver_unit, at=timezone.localtime(event.created_at),
+            timeliness=TIMELINESS_VI.get(event.step_timeliness, ""), comment=event.comment[:300],
+        ))
+    return rows
+
+
+def book_dossiers(agency: Any, start: date, end: date) -> QuerySet[Dossier]:
+    """The dossiers of an agency (and its units) received in the period, in reception order."""
+    from portal.agencies.models import Agency
+
+    tz = timezone.get_current_timezone()
+    lo = datetime.combine(start, time.min, tzinfo=tz)
+    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    units = Agency.objects.subtree_of(agency)
+    return (
+        Dossier.objects.filter(Q(receiving_agency__in=units), received_at__gte=lo, received_at__lt=hi)
+        .select_related("procedure", "handling_department", "receiving_agency")
+        .order_by("received_at", "pk")
+    )
+
+
+def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
+    """Rows of the tracking book: one per dossier, with the dates of transfer to the handling unit
+    and back, read from the history in one query."""
+    dossiers = list(book_dossiers(agency, start, end))
+    first_out: dict[int, datetime] = {}
+    back: dict[int, datetime] = {}
+    for dossier_id, action, at in (
+        DossierEvent.objects.filter(dossier__in=[d.pk for d in dossiers], action__in=[Action.ASSIGN, Action.TRANSFER, Action.APPROVE])
+        .order_by("seq").values_list("dossier_id", "action", "created_at")
+    ):
+        if action == Action.APPROVE:
+            back[dossier_id] = at
+        else:
+            first_out.setdefault(dossier_id, at)
+    rows = []
+    for i, d in enumerate(dossiers, start=1):
+        note = CLOSED_NOTES.get(d.status) or TIMELINESS_VI.get(d.timeliness, "")
+        rows.append({
+            "n": i, "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
+            "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
+            "unit": (d.handling_department or d.receiving_agency).name,
+            "received": _local(d.received_at), "due": _local(d.rescheduled_due_at or d.due_at),
+            "sent": _local(first_out.get(d.pk)), "back": _local(back.get(d.pk)) or _local(d.finished_at),
+            "returned": _local(d.returned_at), "note": note,
+        })
+    return rows
+
+
+def book_context(form: PrintedForm, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The tracking book's context: its rows in ``parts`` of ``BOOK_CHUNK_ROWS`` (one table each)."""
+    agency = form.agency
+    start, end = form.period_start, form.period_end
+    rows = book_rows(agency, start, end) if rows is None else rows
+    context = _heading(agency, form, timezone.localdate())
+    context.update({
+        "title": "Sổ theo dõi hồ sơ", "period_start": start, "period_end": end, "total": len(rows),
+        "parts": [rows[i:i + BOOK_CHUNK_ROWS] for i in range(0, len(rows), BOOK_CHUNK_ROWS)] or [[]],
+    })
+    return context
+
+
+# --- reads for the pages ------------------------------------------------------------------------
+
+
+def forms_of(dossier: Dossier) -> list[PrintedForm]:
+    """The forms of a dossier, for a page whose reader may already see the dossier."""
+    return list(dossier.printed_forms.order_by("kind", "requested_at", "pk"))
+
+
+def books_visible_to(user: Any) -> QuerySet[PrintedForm]:
+    """Tracking books of the agencies in the user's scope, newest first."""
+    from portal.accounts.selectors import agencies_in_scope
+
+    if not getattr(user, "is_staff_member", False):
+        return PrintedForm.objects.none()
+    return PrintedForm.objects.filter(kind=Kind.BOOK, dossier__isnull=True, agency__in=agencies_in_scope(user)).select_related("agency").order_by("-requested_at", "-pk")

@@ -1,0 +1,53 @@
+"""Celery tasks that render the printed forms (published through the outbox, see portal.core.outbox).
+
+Thin: load by id, call :func:`dossiers.printing.render_form`. Acknowledged late and rejected on a
+lost worker (a killed child's form is rendered again), retried with exponential back-off on
+transient errors (database, storage, broker), time-limited below the Redis visibility timeout.
+Rendering twice is harmless: the same row, its file replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded)
+MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True, name="portal.pdf.tasks.render_printed_form", ignore_result=True,
+    acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
+    soft_time_limit=540, time_limit=600,  # a year-long book of a busy agency; below the visibility timeout (3600 s)
+)
+def render_printed_form(self, form_id: int, generation: int | None = None) -> str:
+    """Render one :class:`~dossiers.models.PrintedForm`; returns its state."""
+    from dossiers import printing
+
+    try:
+        form = printing.render_form(form_id=form_id, generation=generation)
+    except TRANSIENT as exc:
+        if self.request.retries >= MAX_RETRIES:
+            printing.mark_failed(form_id=form_id, error=f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 120)) from exc
+    except (ObjectDoesNotExist, DatabaseError, LookupError, ValueError) as exc:
+        # not transient (e.g. the supplement request behind a form was deleted): say so on the row
+        logger.exception("printed_form.failed", extra={"form_id": form_id})
+        printing.mark_failed(form_id=form_id, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    return form.state if form else "gone"
+
+
+@shared_task(name="portal.pdf.tasks.requeue_stale_forms", ignore_result=True)
+def requeue_stale_forms() -> int:
+    """Beat sweep: forms pending far too long are asked for again (see ``requeue_stale``)."""
+    from dossiers import printing
+
+    return printing.requeue_stale()
