@@ -1,0 +1,51 @@
+"""Formatting of the dashboards' numbers: thousands with a dot (Vietnamese usage), shares in %,
+"—" where a ratio has no denominator (never a made-up 0%)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+DASH = "—"
+
+
+@register.filter
+def num(value: Any) -> str:
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}".replace(",", "\u202f")
+    return f"{int(value):,}".replace(",", ".")
+
+
+@register.filter
+def pct(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return DASH
+    return f"{100 * float(value):.{int(digits)}f}%"
+
+
+@register.filter
+def pts(value: Any) -> str:
+    if value is None:
+        return DASH
+    return f"{float(value):.2f}"
+
+
+@register.filter
+def signed(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{float(value):+.1f}"
+
+
+@register.filter
+def kpi_value(kpi: Any) -> str:
+    return pct(kpi.value) if kpi.metric.kind == "percent" else num(kpi.value)
+
+
+@register.filter
+def kpi_previous(kpi: Any) -> str:
+    return pct(kpi.previous) if kpi.metric.kind == "percent" else num(kpi.previous)
