@@ -19,10 +19,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from dashboards.selectors import Figures
 
 from dashboards import index766
 from dashboards.index766 import CatalogueFigures, IndexInputs, compute
-from dashboards.selectors import Figures
 
 
 def figures(**values) -> Figures:
