@@ -176,8 +176,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "e_results", "digitisation",
         _("Results issued electronically"),
-        _("resolved dossiers with an electronic result ÷ resolved"),
-        8, 1.0, ("e_results", "resolved"), _ratio("e_results", "resolved"),
+        _("results returned electronically ÷ results returned"),
+        8, 1.0, ("e_results", "returned"), _ratio("e_results", "returned"),
     ),
     Component(
         "digitised_dossiers", "digitisation",

@@ -8,7 +8,7 @@ per-row queries. Ratios are computed here from the counts, with ``None`` when th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -28,14 +28,16 @@ def ratio(num: float | int | None, den: float | int | None) -> float | None:
 
 
 def on_time_rate(f: Any) -> float | None:
-    return ratio((f.resolved_early or 0) + (f.resolved_on_time or 0), f.resolved)
+    return f.on_time_rate
 
 
 def online_share(f: Any) -> float | None:
-    return ratio(f.received_online, f.received)
+    return f.online_share
 
 
 def satisfaction_rate(f: Any) -> float | None:
+    """(satisfied + acceptable) ÷ ratings: the share the public page and cards show. The 766
+    component uses its own formula (100% − late% − dislike%), see index766."""
     return f.satisfaction_rate
 
 
@@ -61,8 +63,8 @@ class Metric:
 
 #: The KPI cards, in the order shown; every one links to its drill-down list.
 KPIS: tuple[Metric, ...] = (
-    Metric("received", _("Received"), drill="received"),
-    Metric("resolved", _("Resolved"), drill="resolved"),
+    Metric("received", _("Dossiers received"), drill="received"),
+    Metric("resolved", _("Dossiers resolved"), drill="resolved"),
     Metric("on_time_rate", _("Resolved early or on time"), PERCENT, drill="resolved_late"),
     Metric("in_progress", _("In progress"), drill="in_progress"),
     Metric("in_progress_overdue", _("In progress, overdue"), drill="in_progress_overdue", higher_is_better=False),
@@ -74,9 +76,9 @@ KPIS: tuple[Metric, ...] = (
 
 #: The full list of figures (the table under the cards and the exports).
 FIGURE_ROWS: tuple[Metric, ...] = (
-    Metric("received", _("Received"), drill="received"),
+    Metric("received", _("Dossiers received"), drill="received"),
     Metric("received_online", _("Received online (channel 2)"), drill="received_online"),
-    Metric("resolved", _("Resolved"), drill="resolved"),
+    Metric("resolved", _("Dossiers resolved"), drill="resolved"),
     Metric("resolved_early", _("Resolved early"), drill="resolved_early"),
     Metric("resolved_on_time", _("Resolved on time"), drill="resolved_on_time"),
     Metric("resolved_late", _("Resolved late"), drill="resolved_late", higher_is_better=False),
@@ -86,12 +88,13 @@ FIGURE_ROWS: tuple[Metric, ...] = (
     Metric("returned", _("Results returned"), drill="returned"),
     Metric("withdrawn", _("Withdrawn"), drill="withdrawn"),
     Metric("refused", _("Refused at reception"), drill="refused", higher_is_better=False),
+    Metric("stopped", _("Processing stopped"), drill="stopped", higher_is_better=False),
     Metric("supplement_requests", _("Supplement requests"), drill="supplement_requests", higher_is_better=False),
     Metric("apologies", _("Apologies sent"), drill="apologies", higher_is_better=False),
     Metric("rated", _("Ratings given"), drill="rated"),
     Metric("digitised_dossiers", _("Digitised dossiers"), drill="digitised_dossiers"),
     Metric("e_results", _("Electronic results"), drill="e_results"),
-    Metric("signed_results", _("Digitally signed results"), drill="signed_results"),
+    Metric("signed_results", _("Digitally signed results")),
     Metric("online_paid", _("Fees paid online"), drill="online_paid"),
     Metric("payable", _("Dossiers with fees"), drill="payable"),
     Metric("documents_sent", _("Inter-agency documents sent")),
@@ -102,7 +105,8 @@ FIGURE_ROWS: tuple[Metric, ...] = (
 )
 
 #: The metric names a drill-down accepts (the Figures fields with dossiers behind them).
-DRILL_METRICS: frozenset[str] = frozenset(m.drill for m in FIGURE_ROWS if m.drill)
+DRILL_METRICS: frozenset[str] = frozenset(selectors.DRILLDOWN_METRICS)
+assert {m.drill for m in FIGURE_ROWS if m.drill} <= DRILL_METRICS
 
 
 @dataclass
@@ -156,6 +160,18 @@ def granularity_for(filters: Filters) -> str:
     return "month" if (filters.end - filters.start).days > 62 else "day"
 
 
+def breakdown_filters(filters: Filters) -> Filters:
+    """The filters of the per-agency breakdown: for the whole province, the departments and
+    communes under the province's one root agency rather than the root alone."""
+    if filters.agency_ids is None:
+        from portal.agencies.models import Agency
+
+        roots = list(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True)[:2])
+        if len(roots) == 1:
+            return replace(filters, agency_ids=(roots[0],))
+    return filters
+
+
 def build(filters: Filters) -> Dashboard:
     """Every number the dashboard page shows, one call per selector."""
     previous_filters = filters.previous()
@@ -171,15 +187,14 @@ def build(filters: Filters) -> Dashboard:
         rows=[Kpi(m, m.value(figures), m.value(previous)) for m in FIGURE_ROWS],
         series=list(selectors.timeseries(filters, gran)),
         granularity=gran,
-        agencies=list(selectors.by_agency(filters)),
+        agencies=list(selectors.by_agency(breakdown_filters(filters))),
         procedures=list(selectors.procedure_times(filters)),
         sectors=list(selectors.by_sector(filters)),
     )
 
 
-def row_figures(row: Any) -> Any:
-    """The figures of a by_agency/by_sector row (the row itself or its ``figures``)."""
-    return getattr(row, "figures", row)
+def row_figures(row: selectors.GroupRow) -> selectors.Figures:
+    return row.figures
 
 
 def agency_table(rows: list[Any]) -> list[dict[str, Any]]:
@@ -187,8 +202,9 @@ def agency_table(rows: list[Any]) -> list[dict[str, Any]]:
     for r in rows:
         f = row_figures(r)
         out.append({
-            "agency_id": r.agency_id,
-            "name": r.agency_name,
+            "agency_id": r.key,
+            "code": r.code,
+            "name": r.name,
             "received": f.received,
             "received_online": f.received_online,
             "resolved": f.resolved,
@@ -246,12 +262,14 @@ def index_ranking(filters: Filters) -> list[RankedAgency]:
     """Agencies ranked by their index (percent of the points available), one selector call."""
     from portal.agencies.models import Agency
 
-    rows = list(selectors.by_agency(filters))
-    agencies = list(Agency.objects.filter(pk__in=[r.agency_id for r in rows]).only("pk", "path"))
+    rows = list(selectors.by_agency(filters, every_agency=True))
+    agencies = list(Agency.objects.filter(pk__in=[r.key for r in rows]).only("pk", "path"))
     catalogue = index766.catalogue_by_agency(filters, agencies)
     scored = [
-        (r, index766.compute(index766.IndexInputs(row_figures(r), catalogue.get(r.agency_id, index766.CatalogueFigures()))))
+        (r, index766.compute(index766.IndexInputs(row_figures(r), catalogue.get(r.key, index766.CatalogueFigures()))))
         for r in rows
     ]
-    scored.sort(key=lambda rs: (rs[1].percent is None, -(rs[1].percent or 0), rs[0].agency_name))
-    return [RankedAgency(i, r.agency_id, r.agency_name, s) for i, (r, s) in enumerate(scored, start=1)]
+    # agencies with nothing to score (no dossier, no catalogue) are not ranked
+    scored = [(r, s) for r, s in scored if s.max_available]
+    scored.sort(key=lambda rs: (-(rs[1].percent or 0), rs[0].name))
+    return [RankedAgency(i, r.key, r.name, s) for i, (r, s) in enumerate(scored, start=1)]

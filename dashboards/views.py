@@ -189,7 +189,7 @@ def public(request: HttpRequest) -> HttpResponse:
             "on_time_rate": reports.on_time_rate(f),
             "online_share": reports.online_share(f),
             "satisfaction_rate": reports.satisfaction_rate(f),
-            "rows": reports.agency_table(list(selectors.by_agency(filters))),
+            "rows": reports.agency_table(list(selectors.by_agency(reports.breakdown_filters(filters)))),
             "generated_at": timezone.localtime(),
         }
         cache.set(key, data, PUBLIC_CACHE_SECONDS)

@@ -48,10 +48,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _figures_dict(f: Any) -> dict[str, Any]:
-    out = _jsonable(f)
-    out["on_time_rate"] = reports.on_time_rate(f)
-    out["online_share"] = reports.online_share(f)
-    return out
+    return _jsonable(f.as_dict())
 
 
 class _DashboardAPI(APIView):
@@ -75,7 +72,7 @@ class FiguresView(_DashboardAPI):
             "filters": _jsonable(f),
             "figures": _figures_dict(selectors.dashboard_figures(f)),
             "previous": {"filters": _jsonable(f.previous()), "figures": _figures_dict(selectors.dashboard_figures(f.previous()))},
-            "by_agency": reports.agency_table(list(selectors.by_agency(f))),
+            "by_agency": reports.agency_table(list(selectors.by_agency(reports.breakdown_filters(f)))),
         })
 
 

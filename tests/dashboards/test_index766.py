@@ -5,7 +5,7 @@ Figures used below (one agency, one period)::
     received 200, online 80            -> online share 40%  -> 8 × 0.40/0.50 = 6.4
     resolved 100: early 30, on time 60, late 10 -> 90%       -> 20 × 0.90     = 18.0
     rated 50, "not satisfied" 5        -> 100% − (10% + 10%) = 80% -> 18 × 0.80/0.90 = 16.0
-    e-results 40 of 100 resolved       -> 8 × 0.40 = 3.2
+    e-results 40 of 100 returned       -> 8 × 0.40 = 3.2
     digitised 150 of 200 received      -> 8 × 0.75 = 6.0
     paid online 30 of 60 with fees     -> 10 × 0.50 = 5.0
     catalogue: 10 procedures, 8 published, 6 of them at level 3/4
@@ -19,10 +19,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from dashboards.selectors import Figures
 
 from dashboards import index766
 from dashboards.index766 import CatalogueFigures, IndexInputs, compute
+from dashboards.selectors import Figures
 
 
 def figures(**values) -> Figures:
@@ -41,7 +41,7 @@ def figures(**values) -> Figures:
 BASE = dict(
     received=200, received_online=80, resolved=100, resolved_early=30, resolved_on_time=60, resolved_late=10,
     rated=50, rating_counts={"satisfied": 40, "acceptable": 5, "not_satisfied": 5},
-    e_results=40, digitised_dossiers=150, online_paid=30, payable=60,
+    returned=100, e_results=40, digitised_dossiers=150, online_paid=30, payable=60,
 )
 CATALOGUE = CatalogueFigures(procedures=10, published=8, published_online=6)
 
