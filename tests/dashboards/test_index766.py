@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from dash_world: no shared conftest to collide on)
 """The Decision 766 index on hand-built figures whose right answers are worked out in the test.
 
 Figures used below (one agency, one period)::
@@ -20,9 +21,10 @@ import dataclasses
 
 import pytest
 
-from dashboards import index766
+from dashboards import index766, reports
 from dashboards.index766 import CatalogueFigures, IndexInputs, compute
-from dashboards.selectors import Figures
+from dashboards.selectors import Figures, period_filters
+from tests.dashboards.dash_world import NOW, dash, june_morning  # noqa: F401
 
 
 def figures(**values) -> Figures:
@@ -115,3 +117,40 @@ def test_as_dict_carries_formula_threshold_and_figures():
     reused = next(c for g in d["groups"] for c in g["components"] if c["key"] == "reused_data")
     assert reused["points"] is None and reused["no_data"]
     assert d["total"] == 62.4 and d["max_available"] == 82
+
+
+# --- on real dossiers: the small province of dash_world (right answers worked out here) -----------
+#
+# June 2026, whole province: received 6, 4 online (66.7% ≥ 50%: 8 of 8); resolved 2, one early and
+# one late (50%: 10 of 20); returned 1 without an electronic result (0 of 8); digitised 0 of 6
+# (0 of 8); no rating, no fee (satisfaction and payment left out); catalogue 2 procedures, both
+# published at level 4 (6 of 6, 4 of 4). Total 28 of 6 + 20 + 12 + 16 = 54.
+# Sở Tư pháp (A with its division): received 4, 3 online (8); resolved 1 early (20); returned 1
+# (0); digitised 0 (0); catalogue 1 published level 4 (6 + 4): 38 of 54.
+# Its division A1: received 1 online (8), digitised 0 (0 of 8), catalogue (6 + 4): 18 of 26.
+# Sở Xây dựng (B): received 2, 1 online (50%: 8); resolved 1 late (0 of 20); digitised 0 (0 of 8);
+# catalogue (6 + 4): 18 of 46.
+
+
+def test_index_for_the_province_and_one_agency(dash):
+    june = period_filters("month", NOW.date())
+    s = index766.index_for(june)
+    assert (s.total, s.max_available) == (pytest.approx(28), 54)
+    assert s.component("online_share").points == pytest.approx(8)
+    assert s.component("resolved_on_time").value == pytest.approx(0.5)
+    assert not s.component("satisfaction").has_data and not s.component("online_paid").has_data
+    a = index766.index_for(period_filters("month", NOW.date(), agency_ids=(dash.a.pk,)))
+    assert (a.total, a.max_available) == (pytest.approx(38), 54)
+    assert index766.catalogue_figures(june) == CatalogueFigures(procedures=2, published=2, published_online=2)
+
+
+def test_ranking_of_agencies(dash):
+    ranking = reports.index_ranking(period_filters("month", NOW.date()))
+    got = [(r.name, round(r.score.total, 2), r.score.max_available) for r in ranking]
+    assert got == [
+        ("Sở Tư pháp", 38, 54),
+        ("Phòng Hành chính tư pháp", 18, 26),
+        ("UBND tỉnh Điện Biên", 28, 54),
+        ("Sở Xây dựng", 18, 46),
+    ]
+    assert [r.rank for r in ranking] == [1, 2, 3, 4]
