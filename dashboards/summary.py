@@ -614,3 +614,91 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
         _k, n, late = _in_progress(f, moment, None)[0]
         fig.in_progress, fig.in_progress_overdue, fig.in_progress_on_time = n, late, n - late
     return out
+
+
+# --- drill-down pages -------------------------------------------------------------------------
+
+
+@dataclass
+class DrilldownPage:
+    rows: list[dict]
+    next_cursor: str | None
+    total: int
+
+
+_ROW_VALUES = ("id", "code", "applicant_name", "procedure__code", "procedure__name", "receiving_agency__name", "channel", "status",
+               "received_at", "due_at", "finished_at", "returned_at", "timeliness")
+
+
+def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> tuple[Any, str] | None:
+    """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
+    a, b = filters.bounds()
+    facts = DossierFact.objects.filter(_scope_q(filters))
+    received = facts.filter(received_at__gte=a, received_at__lt=b)
+    resolved = facts.filter(finished_at__gte=a, finished_at__lt=b)
+    closed = facts.filter(closed_at__gte=a, closed_at__lt=b)
+    table: dict[str, tuple[Any, str]] = {
+        "received": (received, "received_at"),
+        "received_online": (received.filter(channel=2), "received_at"),
+        "digitised_dossiers": (received.filter(digitised=True), "received_at"),
+        "payable": (received.filter(payable=True), "received_at"),
+        "online_paid": (received.filter(online_paid=True), "received_at"),
+        "resolved": (resolved, "finished_at"),
+        "resolved_early": (resolved.filter(timeliness=Timeliness.EARLY), "finished_at"),
+        "resolved_on_time": (resolved.filter(timeliness=Timeliness.ON_TIME), "finished_at"),
+        "resolved_late": (resolved.filter(timeliness=Timeliness.LATE), "finished_at"),
+        "returned": (facts.filter(returned_at__gte=a, returned_at__lt=b), "returned_at"),
+        "e_results": (facts.filter(returned_at__gte=a, returned_at__lt=b, e_result=True), "returned_at"),
+        "withdrawn": (closed.filter(closed_status=DossierStatus.WITHDRAWN), "closed_at"),
+        "refused": (closed.filter(closed_status=DossierStatus.NOT_RECEIVED), "closed_at"),
+        "stopped": (closed.filter(closed_status=DossierStatus.STOPPED), "closed_at"),
+        "rated": (facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""), "rated_at"),
+    }
+    if metric.startswith("in_progress"):
+        moment = filters.snapshot_moment(now)
+        qs = open_facts(filters, moment)
+        if metric == "in_progress_overdue":
+            qs = qs.filter(due_at__lt=moment)
+        elif metric == "in_progress_on_time":
+            qs = qs.exclude(due_at__lt=moment)
+        return qs, "received_at"
+    return table.get(metric)
+
+
+def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, limit: int = 50, now: datetime | None = None) -> DrilldownPage:
+    """One page of the dossiers behind a number, newest first, by keyset (``after`` = the
+    previous page's ``next_cursor``); ``total`` is the dashboard's own number (no COUNT over the
+    dossiers). Supplement requests and apologies are listed from the dossiers' own tables."""
+    from .selectors import DRILLDOWN_METRICS, drilldown
+
+    if metric not in DRILLDOWN_METRICS:
+        raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+    limit = max(1, min(int(limit), 500))
+    total = getattr(figures(filters, now=now), metric)
+    found = _fact_metric(filters, metric, now)
+    cursor_at, cursor_id = None, None
+    if after:
+        try:
+            stamp, _sep, pk = after.rpartition("|")
+            cursor_at, cursor_id = datetime.fromisoformat(stamp), int(pk)
+        except ValueError as exc:
+            raise ValueError("Con trỏ trang không hợp lệ. / Invalid page cursor.") from exc
+    if found is None:
+        qs = drilldown(filters, metric)
+        if cursor_at is not None:
+            qs = qs.filter(Q(received_at__lt=cursor_at) | Q(received_at=cursor_at, pk__lt=cursor_id))
+        rows = list(qs.values(*_ROW_VALUES)[:limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
+        return DrilldownPage(rows, nxt, total)
+    qs, col = found
+    if cursor_at is not None:
+        qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
+    keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
+    more = len(keys) > limit
+    keys = keys[:limit]
+    by_id = {r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)}
+    rows = [by_id[k] for k, _ in keys if k in by_id]
+    nxt = f"{keys[-1][1].isoformat()}|{keys[-1][0]}" if more and keys else None
+    return DrilldownPage(rows, nxt, total)
