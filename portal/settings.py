@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
     "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": 60.0},
+    "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

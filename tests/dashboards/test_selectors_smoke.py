@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from dashboards import selectors
+from dashboards import selectors, summary
 from tests.factories.dossiers import DossierFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_api_shapes():
     DossierFactory(received=True)
     DossierFactory(returned=True)
+    summary.rebuild_all()
     today = timezone.localdate()
     f = selectors.period_filters("month", today)
     fig = selectors.dashboard_figures(f)
