@@ -348,39 +348,37 @@ def catalogue_figures(filters: Any) -> CatalogueFigures:
     return CatalogueFigures(**agg)
 
 
-def catalogue_by_agency(filters: Any, agencies: Sequence[Any]) -> dict[int, CatalogueFigures]:
-    """Per agency of ``agencies`` (each with its subtree), the catalogue figures — one query.
+def catalogue_by_agency(filters: Any, agencies: Sequence[Any], *, subtree: bool = False) -> dict[int, CatalogueFigures]:
+    """Per agency of ``agencies``, the catalogue figures of the procedures linked to it — one query.
 
-    Counts (agency, procedure) links grouped by agency and rolls them up the tree in Python, so a
-    procedure carried out by two communes of a district counts twice for the district: a share, not
-    a catalogue size, is what the index reads.
+    With ``subtree`` the links of its sub-units count too (rolled up in Python over the agencies'
+    paths), so a procedure two communes carry out counts twice for their parent: a share, not a
+    catalogue size, is what the index reads. The ranking uses each agency's own links, as the
+    figures it ranks are each agency's own dossiers.
     """
     from procedures.constants import PublicationState, ServiceLevel
     from procedures.models import Procedure
 
     Link = Procedure.agencies.through
-    rows = (
-        Link.objects.filter(_procedure_filter(filters, "procedure__"))
-        .values("agency_id", "agency__path")
-        .annotate(
-            procedures=Count("pk"),
-            published=Count("pk", filter=Q(procedure__state=PublicationState.PUBLISHED)),
-            published_online=Count(
-                "pk",
-                filter=Q(procedure__state=PublicationState.PUBLISHED, procedure__level__in=(ServiceLevel.LEVEL_3, ServiceLevel.LEVEL_4)),
-            ),
-        )
+    published = Q(procedure__state=PublicationState.PUBLISHED)
+    links = Link.objects.filter(_procedure_filter(filters, "procedure__"))
+    if not subtree:
+        links = links.filter(agency_id__in=[a.pk for a in agencies])
+    rows = links.values("agency_id", "agency__path").annotate(
+        procedures=Count("pk"),
+        published=Count("pk", filter=published),
+        published_online=Count("pk", filter=published & Q(procedure__level__in=(ServiceLevel.LEVEL_3, ServiceLevel.LEVEL_4))),
     )
     totals = {a.pk: [0, 0, 0] for a in agencies}
     roots = [(a.pk, a.path) for a in agencies]
     for row in rows:
         path = row["agency__path"]
-        for pk, root in roots:
-            if path == root or path.startswith(root + "/"):
-                t = totals[pk]
-                t[0] += row["procedures"]
-                t[1] += row["published"]
-                t[2] += row["published_online"]
+        targets = [pk for pk, root in roots if path == root or path.startswith(root + "/")] if subtree else [row["agency_id"]]
+        for pk in targets:
+            t = totals[pk]
+            t[0] += row["procedures"]
+            t[1] += row["published"]
+            t[2] += row["published_online"]
     return {pk: CatalogueFigures(*t) for pk, t in totals.items()}
 
 

@@ -259,7 +259,11 @@ class RankedAgency:
 
 
 def index_ranking(filters: Filters) -> list[RankedAgency]:
-    """Agencies ranked by their index (percent of the points available), one selector call."""
+    """Agencies ranked by their index (percent of the points available), one selector call.
+
+    Each agency is scored on its own dossiers and its own procedures (not its sub-units'), so a
+    department and its divisions are ranked side by side without counting anything twice.
+    Agencies with nothing to score (no dossier, no procedure) are left out."""
     from portal.agencies.models import Agency
 
     rows = list(selectors.by_agency(filters, every_agency=True))
@@ -269,7 +273,6 @@ def index_ranking(filters: Filters) -> list[RankedAgency]:
         (r, index766.compute(index766.IndexInputs(row_figures(r), catalogue.get(r.key, index766.CatalogueFigures()))))
         for r in rows
     ]
-    # agencies with nothing to score (no dossier, no catalogue) are not ranked
     scored = [(r, s) for r, s in scored if s.max_available]
     scored.sort(key=lambda rs: (-(rs[1].percent or 0), rs[0].name))
     return [RankedAgency(i, r.key, r.name, s) for i, (r, s) in enumerate(scored, start=1)]

@@ -49,13 +49,11 @@ class DashWorld:
 
 
 def refresh_summaries() -> None:
-    """Bring the summary tables up to date, as beat and the state-change hooks do."""
+    """Bring the summary tables up to date for dossiers made by the factories."""
     from dashboards import summary
 
-    # the first summary version reads the dossiers directly and has nothing to refresh
-    refresh = getattr(summary, "refresh_all", None)
-    if refresh is not None:
-        refresh()
+    # the factories' traits write no history rows (nothing is marked dirty): rebuild everything
+    summary.rebuild_all()
 
 
 def build_world() -> DashWorld:
