@@ -55,6 +55,12 @@ def dashboard_tables(d: reports.Dashboard) -> list[Table]:
         [[r["name"], r["received"], r["received_online"], r["resolved"], r["resolved_late"], r["in_progress_overdue"],
           _pct(r["on_time_rate"]), _pct(r["online_share"])] for r in reports.agency_table(d.agencies)],
     )
+    sectors = Table(
+        _("By sector"),
+        [_("Sector"), _("Received"), _("Received online"), _("Resolved"), _("Resolved late"), _("On-time rate (%)"), _("Online share (%)")],
+        [[r.name, r.figures.received, r.figures.received_online, r.figures.resolved, r.figures.resolved_late,
+          _pct(r.figures.on_time_rate), _pct(r.figures.online_share)] for r in d.sectors],
+    )
     procedures = Table(
         _("Processing time by procedure"),
         [_("Procedure"), _("Resolved"), _("Average (working hours)"), _("90th percentile (working hours)")],
@@ -66,7 +72,7 @@ def dashboard_tables(d: reports.Dashboard) -> list[Table]:
         [_("Period"), _("Received"), _("Received online"), _("Resolved"), _("Resolved late")],
         [[p.strftime(fmt), s.received, s.received_online, s.resolved, s.resolved_late] for p, s in d.series],
     )
-    return [figures, agencies, procedures, series]
+    return [figures, agencies, sectors, procedures, series]
 
 
 def _round(v: float | None) -> float | None:

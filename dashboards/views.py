@@ -24,6 +24,7 @@ from dossiers.constants import Channel, DossierStatus
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
 from portal.workcalendar.constants import Timeliness
+from procedures.constants import ServiceLevel
 
 from . import exports, index766, reports, selectors, summary
 from .forms import (
@@ -75,6 +76,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period": period_label(parsed.filters),
         "previous_period": period_label(data.previous_filters),
         "agency_rows": reports.agency_table(data.agencies),
+        "sector_rows": data.sectors,
+        "level_rows": [{"level": lv, "label": label, "count": data.figures.received_by_level.get(lv, 0)} for lv, label in ServiceLevel.choices],
         "charts": reports.charts(data),
         "query": query,
         "drill_url": reverse("dashboards:drilldown"),

@@ -45,6 +45,10 @@ def test_provincial_user_sees_every_agency(client, dash):
     k = {kpi.metric.key: kpi for kpi in response.context["d"].kpis}
     assert k["received"].value == 6
     assert k["online_share"].value == pytest.approx(4 / 6)
+    # tables under the charts: per sector (two procedures, two sectors) and per service level
+    assert sorted(r.figures.received for r in response.context["sector_rows"]) == [2, 4]
+    assert {r["level"]: r["count"] for r in response.context["level_rows"]} == {2: 0, 3: 0, 4: 6}
+    assert 'id="sector-table"' in html and "&amp;level=4" in html
 
 
 def test_leader_sees_only_his_agency_and_its_sub_units(client, dash):
