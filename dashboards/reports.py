@@ -156,8 +156,18 @@ class Dashboard:
     sectors: list[Any] = field(default_factory=list)
 
 
-def granularity_for(filters: Filters) -> str:
-    return "month" if (filters.end - filters.start).days > 62 else "day"
+def series_filters(filters: Filters) -> tuple[Filters, str]:
+    """The span and granularity of the "over time" chart: a month or a quarter is shown in the
+    trend of the 12 months that end with it (monthly buckets come from the monthly summary in one
+    query); a year by month; a custom range by month, or by day when it is at most 62 days."""
+    kind = filters.period_kind
+    if kind in ("month", "quarter"):
+        start = filters.end.replace(day=1)
+        start = date(start.year, 1, 1) if start.month == 12 else date(start.year - 1, start.month + 1, 1)
+        return replace(filters, start=start), "month"
+    if kind == "year" or (filters.end - filters.start).days > 62:
+        return filters, "month"
+    return filters, "day"
 
 
 def breakdown_filters(filters: Filters) -> Filters:
@@ -177,7 +187,7 @@ def build(filters: Filters) -> Dashboard:
     previous_filters = filters.previous()
     figures = selectors.dashboard_figures(filters)
     previous = selectors.dashboard_figures(previous_filters)
-    gran = granularity_for(filters)
+    span, gran = series_filters(filters)
     return Dashboard(
         filters=filters,
         previous_filters=previous_filters,
@@ -185,7 +195,7 @@ def build(filters: Filters) -> Dashboard:
         previous=previous,
         kpis=[Kpi(m, m.value(figures), m.value(previous)) for m in KPIS],
         rows=[Kpi(m, m.value(figures), m.value(previous)) for m in FIGURE_ROWS],
-        series=list(selectors.timeseries(filters, gran)),
+        series=list(selectors.timeseries(span, gran)),
         granularity=gran,
         agencies=list(selectors.by_agency(breakdown_filters(filters))),
         procedures=list(selectors.procedure_times(filters)),

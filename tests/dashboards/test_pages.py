@@ -279,3 +279,21 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, dash, django_asse
     with CaptureQueriesContext(connection) as after:
         assert client.get(URL).status_code == 200
     assert len(after) == len(before)
+
+
+def test_over_time_chart_spans(client, dash):
+    from datetime import date
+
+    from dashboards.reports import series_filters
+    from dashboards.selectors import Filters, period_filters
+
+    span, gran = series_filters(period_filters("month", date(2026, 6, 1)))
+    assert (span.start, span.end, gran) == (date(2025, 7, 1), date(2026, 6, 30), "month")
+    span, gran = series_filters(period_filters("quarter", date(2026, 12, 1)))
+    assert (span.start, span.end, gran) == (date(2026, 1, 1), date(2026, 12, 31), "month")
+    span, gran = series_filters(Filters(start=date(2026, 6, 3), end=date(2026, 6, 20)))
+    assert (span.start, gran) == (date(2026, 6, 3), "day")
+    response = get(client, dash.provincial, URL)
+    series = response.context["charts"]["series"]
+    assert len(series["labels"]) == 12 and series["labels"][-1] == "06/2026"
+    assert series["received"][-1] == 6 and sum(series["received"]) == 6
