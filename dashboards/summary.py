@@ -344,11 +344,20 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
         DossierFact.objects.all().delete()
         ids = list(Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list("pk", flat=True))
         for i in range(0, len(ids), batch):
-            DossierFact.objects.bulk_create(build_facts(ids[i:i + batch]), batch_size=5000)
+            _store_facts(build_facts(ids[i:i + batch]))
             if progress:
                 progress(min(i + batch, len(ids)), len(ids))
         DirtyDossier.objects.all().delete()
         return rebuild_months()
+
+
+def _store_facts(facts: list[DossierFact]) -> None:
+    if connection.vendor != "postgresql":
+        DossierFact.objects.bulk_create(facts, batch_size=2000)
+        return
+    from .generator import copy_rows
+
+    copy_rows(DossierFact._meta.db_table, FACT_FIELDS, ([getattr(f, n) for n in FACT_FIELDS] for f in facts))
 
 
 def rebuild_months() -> int:
