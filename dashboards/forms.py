@@ -78,6 +78,18 @@ class DashboardFilterForm(forms.Form):
         for name in ("agency", "sector", "procedure", "level"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
+    def options(self, name: str) -> list[tuple[str, str]]:
+        """(value, label) pairs of a select, read with one light query: the page renders them
+        itself (Django's widget renders each of several hundred options through a template)."""
+        empty = [("", str(self.fields[name].empty_label if name != "level" else self.fields[name].choices[0][1]))]
+        if name == "agency":
+            return empty + [(str(pk), "\u2003" * path.count("/") + n) for pk, path, n in self.scope.order_by("path").values_list("pk", "path", "name")]
+        if name == "sector":
+            return empty + [(str(pk), n) for pk, n in Sector.objects.order_by("code").values_list("pk", "name")]
+        if name == "procedure":
+            return empty + [(str(pk), f"{c} — {n}") for pk, c, n in Procedure.objects.order_by("code").values_list("pk", "code", "name")]
+        return empty + [(str(v), str(label)) for v, label in ServiceLevel.choices]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.errors:
