@@ -39,12 +39,12 @@ def dashboard_tables(d: reports.Dashboard) -> list[Table]:
     """Every table under the dashboard's charts, ready to write."""
     figures = Table(
         _("Figures"),
-        [_("Figure"), _("This period"), _("Previous period"), _("Unit")],
+        [_("Figure"), _("This period"), _("Previous period"), _("Unit"), _("Note")],
         [
             [str(k.metric.label),
              _pct(k.value) if k.metric.kind == reports.PERCENT else k.value,
              _pct(k.previous) if k.metric.kind == reports.PERCENT else k.previous,
-             "%" if k.metric.kind == reports.PERCENT else ""]
+             "%" if k.metric.kind == reports.PERCENT else "", k.note]
             for k in d.rows
         ],
     )

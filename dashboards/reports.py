@@ -114,6 +114,7 @@ class Kpi:
     metric: Metric
     value: float | int | None
     previous: float | int | None
+    note: str = ""  # why the figure is 0 / not counted yet (the selectors' Figures.notes)
 
     @property
     def change(self) -> float | None:
@@ -194,7 +195,7 @@ def build(filters: Filters) -> Dashboard:
         figures=figures,
         previous=previous,
         kpis=[Kpi(m, m.value(figures), m.value(previous)) for m in KPIS],
-        rows=[Kpi(m, m.value(figures), m.value(previous)) for m in FIGURE_ROWS],
+        rows=[Kpi(m, m.value(figures), m.value(previous), figures.notes.get(m.key, "")) for m in FIGURE_ROWS],
         series=list(selectors.timeseries(span, gran)),
         granularity=gran,
         agencies=list(selectors.by_agency(breakdown_filters(filters))),
