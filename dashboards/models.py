@@ -60,6 +60,12 @@ class DossierFact(models.Model):
             models.Index(fields=["rated_at"], name="fact_rated"),
             models.Index(fields=["extra_last_at"], name="fact_extra"),
             models.Index(fields=["agency_id", "received_at"], name="fact_agency_received"),
+            # the refresh of one (agency, month) finds the agency's facts with an event that month
+            models.Index(fields=["agency_id", "finished_at"], name="fact_agency_finished"),
+            models.Index(fields=["agency_id", "returned_at"], name="fact_agency_returned"),
+            models.Index(fields=["agency_id", "closed_at"], name="fact_agency_closed"),
+            models.Index(fields=["agency_id", "rated_at"], name="fact_agency_rated"),
+            models.Index(fields=["agency_id", "extra_last_at"], name="fact_agency_extra"),
         ]
 
     def __str__(self) -> str:

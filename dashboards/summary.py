@@ -617,12 +617,44 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
     else:
         out = [(s, _collect(replace(filters, start=s, end=e), None, with_in_progress=False).get(None) or _collect_empty()) for s, e in spans]
     now = now or timezone.now()
-    for (s, e), (_start, fig) in zip(spans, out, strict=True):
-        f = replace(filters, start=s, end=e)
-        moment = f.snapshot_moment(now)
-        _k, n, late = _in_progress(f, moment, None)[0]
+    moments = [replace(filters, start=s, end=e).snapshot_moment(now) for s, e in spans]
+    counts = _in_progress_at(filters, moments)
+    for moment, (_start, fig) in zip(moments, out, strict=True):
+        n, late = counts[moment]
         fig.in_progress, fig.in_progress_overdue, fig.in_progress_on_time = n, late, n - late
     return out
+
+
+def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
+    parts, params = [], []
+    if filters.agency_ids is not None:
+        ors = ["FALSE"]
+        for pk, path in _paths(filters.agency_ids).items():
+            ors.append("(f.agency_id = %s OR f.agency_path LIKE %s)")
+            params += [pk, path + "/%"]  # paths are digits and slashes
+        parts.append("(" + " OR ".join(ors) + ")")
+    for col, value in (("sector_id", filters.sector_id), ("level", filters.level), ("procedure_id", filters.procedure_id)):
+        if value is not None:
+            parts.append(f"f.{col} = %s")
+            params.append(value)
+    return (" AND " + " AND ".join(parts)) if parts else "", params
+
+
+def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime, tuple[int, int]]:
+    """In progress / overdue at several moments in one query (PostgreSQL: one GiST probe per
+    moment); elsewhere one query per moment."""
+    if connection.vendor != "postgresql" or not moments:
+        return {m: _in_progress(filters, m, None)[0][1:] for m in moments}
+    where, params = _scope_sql(filters)
+    sql = (
+        "SELECT m, count(f.dossier_id), count(f.dossier_id) FILTER (WHERE f.due_at < m) "
+        "FROM unnest(%s::timestamptz[]) AS m JOIN dashboards_dossierfact f "
+        "ON f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + " GROUP BY m"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [list(moments), *params])
+        found = {m: (n, late) for m, n, late in cur.fetchall()}
+    return {m: found.get(m, (0, 0)) for m in moments}
 
 
 # --- drill-down pages -------------------------------------------------------------------------
