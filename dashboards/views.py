@@ -10,6 +10,7 @@ silently widened or narrowed. The public transparency page shows aggregates only
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -85,11 +86,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _labelled(rows: list[dict]) -> list[dict]:
-    """Drill-down rows (plain values from the summary's keyset page) with their display labels."""
+    """Drill-down rows (plain values from the summary's keyset page) with their labels, local
+    times and links made here once (per-row template filters and ``{% url %}`` cost more than the
+    queries of the page)."""
+    channels = {v: str(label) for v, label in Channel.choices}
+    statuses = {v: str(label) for v, label in DossierStatus.choices}
+    timeliness = {v: str(label) for v, label in Timeliness.choices}
+    detail = reverse("dossiers:detail", args=[0])[:-2]  # "/ho-so/"
+
+    def local(moment: Any) -> str:
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
     for r in rows:
-        r["channel_label"] = Channel(r["channel"]).label if r["channel"] in Channel.values else r["channel"]
-        r["status_label"] = DossierStatus(r["status"]).label if r["status"] in DossierStatus.values else r["status"]
-        r["timeliness_label"] = Timeliness(r["timeliness"]).label if r["timeliness"] in Timeliness.values else ""
+        r["url"] = f"{detail}{r['id']}/"
+        r["channel_label"] = channels.get(r["channel"], r["channel"])
+        r["status_label"] = statuses.get(r["status"], r["status"])
+        r["timeliness_label"] = timeliness.get(r["timeliness"], "")
+        r["received"], r["due"], r["finished"] = local(r["received_at"]), local(r["due_at"]), local(r["finished_at"])
     return rows
 
 
