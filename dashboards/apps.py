@@ -7,3 +7,6 @@ class DashboardsConfig(AppConfig):
 
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the summary tables' dirty marking

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="province"),
+    path("ho-so/", views.drilldown, name="drilldown"),
+    path("ho-so/xuat/<str:fmt>/", views.drilldown_export, name="drilldown_export"),
+    path("xuat/<str:fmt>/", views.export, name="export"),
+    path("chi-so-766/", views.index_766, name="index766"),
+    path("cong-khai/", views.public, name="public"),
+]

@@ -168,6 +168,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
     "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
+    "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

@@ -57,22 +57,36 @@ WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
     Role.CLERK: [
         ("dossiers:intake_queue", gettext_lazy("Dossiers to receive at the one-stop counter")),
         ("dossiers:counter_new", gettext_lazy("Record a dossier brought to the counter")),
+        ("dossiers:tracking_book", gettext_lazy("Dossier tracking book (form 07)")),
     ],
     Role.SPECIALIST: [
         ("dossiers:my_queue", gettext_lazy("Dossiers assigned to me")),
         ("dossiers:department_queue", gettext_lazy("Dossiers to examine in my department")),
+        ("documents:inbox", gettext_lazy("Inter-agency documents")),
     ],
     Role.LEADER: [
         ("dossiers:approval_queue", gettext_lazy("Dossiers awaiting my approval and signature")),
+        ("notifications:apology_queue", gettext_lazy("Apologies for late dossiers to approve")),
         ("signatures:sign", gettext_lazy("Sign results digitally")),
         ("documents:inbox", gettext_lazy("Inter-agency documents")),
+        ("dashboards:province", gettext_lazy("Dashboard of my agency")),
+        ("dossiers:tracking_book", gettext_lazy("Dossier tracking book (form 07)")),
     ],
     Role.CLERICAL: [
         ("documents:inbox", gettext_lazy("Incoming and outgoing documents")),
+        ("documents:outgoing_book", gettext_lazy("Outgoing document book")),
+        ("documents:incoming_book", gettext_lazy("Incoming document book")),
+        ("dossiers:issue_queue", gettext_lazy("Signed results to issue")),
         ("signatures:sign", gettext_lazy("Sign results digitally")),
     ],
-    Role.PROVINCIAL: [("dashboards:province", gettext_lazy("Provincial dashboard"))],
-    Role.ADMIN: [("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles"))],
+    Role.PROVINCIAL: [
+        ("dashboards:province", gettext_lazy("Provincial dashboard")),
+        ("dashboards:index766", gettext_lazy("Service index (Decision 766)")),
+    ],
+    Role.ADMIN: [
+        ("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles")),
+        ("signatures:certificates", gettext_lazy("Officials' signing certificates")),
+    ],
 }
 
 

@@ -149,6 +149,13 @@ PAGES: dict[str, dict] = {
     "payments:ipn": row(None, "get", OK, OK, OK, OK, OK),
     "payments:return": row(None, "get", OK, OK, OK, OK, OK),
     "payments:test_gateway": row(None, "get", OK, OK, OK, OK, OK),
+    # dashboards: provincial staff and agency leaders (their own subtree); the public page for all
+    "dashboards:province": staff_page(CLERK, "other_leader"),
+    "dashboards:drilldown": staff_page(CLERK, "other_leader"),
+    "dashboards:drilldown_export": staff_page(CLERK, "other_leader"),
+    "dashboards:export": staff_page(CLERK, "other_leader"),
+    "dashboards:index766": staff_page(CLERK, "other_leader"),
+    "dashboards:public": row(None, "get", OK, OK, OK, OK, OK),
 }
 
 ACTIONS: dict[str, dict] = {
@@ -197,6 +204,8 @@ def _api_rows() -> dict[str, dict]:
     # a draft is the applicant's alone: staff never see it
     for name in ("dossiers-api-submit", "dossiers-api-files"):
         rows[name]["expect"]["same_agency"] = HIDDEN
+    for name in ("dashboard-api-figures", "dashboard-api-index766"):
+        rows[name] = staff_page(CLERK, "other_leader")
     return rows
 
 
@@ -222,7 +231,7 @@ def discovered_routes() -> set[str]:
         view_cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
         if view_cls is not None:
             module = view_cls.__module__
-        if module.startswith(("dossiers.", "portal.payments.")) and not (name or "").startswith(("schema", "swagger", "redoc")):
+        if module.startswith(("dossiers.", "portal.payments.", "dashboards.")) and not (name or "").startswith(("schema", "swagger", "redoc")):
             names.add(name or route)
     return names
 
@@ -283,6 +292,9 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
         return reverse(name, args=[dossier.pk, dossier.files.first().pk])
     if name in ("payments:receipt", "payments:receipt_pdf"):
         return reverse(name, args=[dossier.payments.get().reference])
+    if name in ("dashboards:drilldown", "dashboards:drilldown_export", "dashboards:export"):
+        args = [] if name == "dashboards:drilldown" else ["csv"]
+        return reverse(name, args=args) + "?metric=received"
     if name in ("dossiers:track", "dossier-tracking"):
         return f"{reverse(name)}?code={dossier.code}&second_factor=4321"
     if dossier is not None:

@@ -1,0 +1,149 @@
+"""Summary tables of the dashboards (read-only copies of the dossiers' numbers).
+
+* :class:`DossierFact`: one narrow row per dossier that left the draft state, with every date and
+  flag a figure needs (refreshed from the dossier when it changes).
+* :class:`SectorMonthStat` / :class:`ProcedureMonthStat`: counters per (agency, sector, level,
+  month) and per (agency, procedure, month), each event counted in the month it happened; the
+  dashboards read these. Recomputed from the facts for the (agency, month) keys a change touched.
+* :class:`DirtyDossier`: dossiers changed since the last refresh, written in the same transaction
+  as the change (a post-save of the dossier's history row or of a payment).
+
+Everything here can be rebuilt from the dossiers: ``manage.py refresh_dashboards --all``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierFact(models.Model):
+    dossier_id = models.BigIntegerField(primary_key=True)
+    agency_id = models.BigIntegerField()
+    agency_path = models.CharField(max_length=255)
+    sector_id = models.BigIntegerField()
+    procedure_id = models.BigIntegerField()
+    level = models.PositiveSmallIntegerField()
+    channel = models.PositiveSmallIntegerField()
+    status = models.PositiveSmallIntegerField()
+    received_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    #: When a received dossier stopped being "in progress": approved, withdrawn or stopped.
+    exit_at = models.DateTimeField(null=True)
+    timeliness = models.CharField(max_length=10, blank=True)
+    processing_seconds = models.IntegerField(null=True)
+    returned_at = models.DateTimeField(null=True)
+    #: The moment status 3 / 7 / 8 was reached, and which.
+    closed_at = models.DateTimeField(null=True)
+    closed_status = models.PositiveSmallIntegerField(null=True)
+    rating = models.CharField(max_length=20, blank=True)
+    rated_at = models.DateTimeField(null=True)
+    #: Supplement requests (form 02) and apologies (form 04): epoch microseconds of each.
+    supplement_ats = models.JSONField(default=list)
+    apology_ats = models.JSONField(default=list)
+    extra_first_at = models.DateTimeField(null=True)
+    extra_last_at = models.DateTimeField(null=True)
+    digitised = models.BooleanField(default=False)
+    e_result = models.BooleanField(default=False)
+    payable = models.BooleanField(default=False)
+    online_paid = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("dossier fact")
+        verbose_name_plural = _("dossier facts")
+        indexes = [
+            models.Index(fields=["received_at", "dossier_id"], name="fact_received"),
+            models.Index(fields=["finished_at", "dossier_id"], name="fact_finished"),
+            models.Index(fields=["returned_at"], name="fact_returned"),
+            models.Index(fields=["closed_at"], name="fact_closed"),
+            models.Index(fields=["rated_at"], name="fact_rated"),
+            models.Index(fields=["extra_last_at"], name="fact_extra"),
+            models.Index(fields=["agency_id", "received_at"], name="fact_agency_received"),
+            # the refresh of one (agency, month) finds the agency's facts with an event that month
+            models.Index(fields=["agency_id", "finished_at"], name="fact_agency_finished"),
+            models.Index(fields=["agency_id", "returned_at"], name="fact_agency_returned"),
+            models.Index(fields=["agency_id", "closed_at"], name="fact_agency_closed"),
+            models.Index(fields=["agency_id", "rated_at"], name="fact_agency_rated"),
+            models.Index(fields=["agency_id", "extra_last_at"], name="fact_agency_extra"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.dossier_id}"
+
+
+class StatCounters(models.Model):
+    """The additive counters of one group and month (each event in its own month)."""
+
+    month = models.DateField()
+    agency_id = models.BigIntegerField()
+    agency_path = models.CharField(max_length=255)
+    sector_id = models.BigIntegerField()
+    level = models.PositiveSmallIntegerField()
+    received = models.IntegerField(default=0)
+    received_c1 = models.IntegerField(default=0)
+    received_c2 = models.IntegerField(default=0)
+    received_c3 = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    processing_seconds = models.BigIntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    refused = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    supplement_requests = models.IntegerField(default=0)
+    apologies = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rated_satisfied = models.IntegerField(default=0)
+    rated_acceptable = models.IntegerField(default=0)
+    rated_not_satisfied = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
+    e_results = models.IntegerField(default=0)
+    payable = models.IntegerField(default=0)
+    online_paid = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.month:%Y-%m}"
+
+
+COUNTER_FIELDS = [
+    "received", "received_c1", "received_c2", "received_c3", "resolved", "early", "on_time", "late", "processing_seconds",
+    "returned", "withdrawn", "refused", "stopped", "supplement_requests", "apologies", "rated", "rated_satisfied",
+    "rated_acceptable", "rated_not_satisfied", "digitised", "e_results", "payable", "online_paid",
+]
+
+
+class SectorMonthStat(StatCounters):
+    class Meta:
+        verbose_name = _("monthly figures per sector")
+        constraints = [models.UniqueConstraint(fields=["agency_id", "sector_id", "level", "month"], name="sectormonth_key")]
+        indexes = [models.Index(fields=["month", "agency_path"], name="sectormonth_month")]
+
+
+class ProcedureMonthStat(StatCounters):
+    procedure_id = models.BigIntegerField()
+    #: Whole working hours (rounded up) -> resolved dossiers, for an exact 90th percentile.
+    hours_histogram = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("monthly figures per procedure")
+        constraints = [models.UniqueConstraint(fields=["agency_id", "procedure_id", "month"], name="proceduremonth_key")]
+        indexes = [
+            models.Index(fields=["month", "agency_path"], name="proceduremonth_month"),
+            models.Index(fields=["procedure_id", "month"], name="proceduremonth_proc"),
+        ]
+
+
+class DirtyDossier(models.Model):
+    """A dossier whose fact must be refreshed (written with the change, consumed by the task)."""
+
+    dossier_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"dirty {self.dossier_id}"

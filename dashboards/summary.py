@@ -1,0 +1,745 @@
+"""Summary tables: building the facts, refreshing the monthly counters, and reading them.
+
+How the numbers stay exact and cheap:
+
+* every state change writes a :class:`~dashboards.models.DirtyDossier` row in its own
+  transaction (signals on the history row and on payments, :mod:`dashboards.signals`);
+* :func:`refresh` (Celery task on beat every minute and right after changes, via the outbox)
+  rebuilds those dossiers' facts and recomputes the monthly counters of every (agency, month) the
+  old or new fact touches — nothing else;
+* readers sum the monthly counters for the whole months of a period and add the facts of the
+  partial months at its edges (custom periods), so any period is exact; the in-progress snapshot
+  at a moment reads the facts open at that moment (GiST index on their open interval).
+
+Each counter follows one rule, :func:`fact_events`, used both to fill the tables and to read the
+edges, and defined like :func:`dashboards.selectors.direct_figures` (the agreement test checks).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from dossiers.constants import DossierStatus, Rating, Timeliness
+from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
+from portal.agencies.models import Agency
+
+from .metrics import CalendarCache, processing_seconds
+from .models import COUNTER_FIELDS, DirtyDossier, DossierFact, ProcedureMonthStat, SectorMonthStat
+from .selectors import (
+    NOTE_DOCUMENTS,
+    NOTE_SIGNED,
+    Figures,
+    Filters,
+    GroupRow,
+    ProcedureTime,
+    _add_months,
+    _month_end,
+    _procedure_times_from,
+    hours_bucket,
+)
+
+logger = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
+_CLOSED_FIELD = {DossierStatus.NOT_RECEIVED: "refused", DossierStatus.WITHDRAWN: "withdrawn", DossierStatus.STOPPED: "stopped"}
+_TIMELINESS_FIELD = {Timeliness.EARLY: "early", Timeliness.ON_TIME: "on_time", Timeliness.LATE: "late"}
+_RATING_FIELD = {Rating.SATISFIED: "rated_satisfied", Rating.ACCEPTABLE: "rated_acceptable", Rating.NOT_SATISFIED: "rated_not_satisfied"}
+#: Serialises refreshes (two workers recomputing the same month would collide).
+_LOCK_KEY = 766_0001
+
+
+def to_us(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_us(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+def month_of(moment: datetime) -> date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
+    """The current facts of these dossiers (drafts have none)."""
+    ids = list(dossier_ids)
+    if not ids:
+        return []
+    dossiers = list(
+        Dossier.objects.filter(pk__in=ids).exclude(status=DossierStatus.DRAFT).values(
+            "pk", "receiving_agency_id", "receiving_agency__path", "procedure__sector_id", "procedure_id", "procedure__level",
+            "channel", "status", "received_at", "counting_start", "due_at", "finished_at", "timeliness", "returned_at",
+            "rating", "rated_at", "result_file", "fee_total",
+        )
+    )
+    ids = [d["pk"] for d in dossiers]
+    closing: dict[int, tuple[datetime, int]] = {}
+    for dossier_id, at, status in (
+        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_CLOSING).exclude(from_status=F("to_status"))
+        .order_by("dossier_id", "seq").values_list("dossier_id", "created_at", "to_status")
+    ):
+        closing[dossier_id] = (at, status)
+    supplements: dict[int, list[int]] = defaultdict(list)
+    pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for dossier_id, at, during, answered in SupplementRequest.objects.filter(dossier_id__in=ids).values_list(
+        "dossier_id", "requested_at", "during_processing", "answered_at"
+    ):
+        supplements[dossier_id].append(to_us(at))
+        if during and answered is not None:
+            pauses[dossier_id].append((at, answered))
+    apologies: dict[int, list[int]] = defaultdict(list)
+    for dossier_id, at in Apology.objects.filter(dossier_id__in=ids, sent_at__isnull=False).values_list("dossier_id", "sent_at"):
+        apologies[dossier_id].append(to_us(at))
+    digitised = set(DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list("dossier_id", flat=True))
+    from portal.payments.constants import PaymentMethod, PaymentStatus
+    from portal.payments.models import Payment
+
+    paid_online = set(Payment.objects.filter(dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID).values_list("dossier_id", flat=True))
+    cals = CalendarCache()
+    facts = []
+    for d in dossiers:
+        pk = d["pk"]
+        closed_at, closed_status = closing.get(pk, (None, None))
+        exit_at = None
+        if d["received_at"] is not None:
+            if d["finished_at"] is not None:
+                exit_at = d["finished_at"]
+            elif closed_status in (DossierStatus.WITHDRAWN, DossierStatus.STOPPED):
+                exit_at = closed_at
+            if exit_at is not None and exit_at < d["received_at"]:
+                exit_at = d["received_at"]  # keeps the open interval valid (the index needs lower <= upper)
+        extra = sorted(supplements.get(pk, []) + apologies.get(pk, []))
+        proc = None
+        if d["finished_at"] is not None:
+            proc = processing_seconds(d["counting_start"], d["finished_at"], pauses.get(pk, []), cals(d["receiving_agency_id"]))
+        facts.append(DossierFact(
+            dossier_id=pk, agency_id=d["receiving_agency_id"], agency_path=d["receiving_agency__path"], sector_id=d["procedure__sector_id"],
+            procedure_id=d["procedure_id"], level=d["procedure__level"], channel=d["channel"], status=d["status"],
+            received_at=d["received_at"], due_at=d["due_at"], finished_at=d["finished_at"], exit_at=exit_at,
+            timeliness=d["timeliness"] or "", processing_seconds=proc, returned_at=d["returned_at"],
+            closed_at=closed_at, closed_status=closed_status, rating=d["rating"] or "", rated_at=d["rated_at"] if d["rating"] else None,
+            supplement_ats=sorted(supplements.get(pk, [])), apology_ats=sorted(apologies.get(pk, [])),
+            extra_first_at=from_us(extra[0]) if extra else None, extra_last_at=from_us(extra[-1]) if extra else None,
+            digitised=pk in digitised, e_result=bool(d["result_file"]), payable=(d["fee_total"] or 0) > 0,
+            online_paid=(d["fee_total"] or 0) > 0 and pk in paid_online,
+        ))
+    return facts
+
+
+FACT_FIELDS = [
+    "dossier_id", "agency_id", "agency_path", "sector_id", "procedure_id", "level", "channel", "status", "received_at", "due_at",
+    "finished_at", "exit_at", "timeliness", "processing_seconds", "returned_at", "closed_at", "closed_status", "rating",
+    "rated_at", "supplement_ats", "apology_ats", "extra_first_at", "extra_last_at", "digitised", "e_result", "payable", "online_paid",
+]
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """The fields of a fact the counters read (a light tuple, not a model instance)."""
+
+    agency_id: int
+    agency_path: str
+    sector_id: int
+    procedure_id: int
+    level: int
+    channel: int
+    received_at: datetime | None
+    finished_at: datetime | None
+    timeliness: str
+    processing_seconds: int | None
+    returned_at: datetime | None
+    closed_at: datetime | None
+    closed_status: int | None
+    rating: str
+    rated_at: datetime | None
+    supplement_ats: list
+    apology_ats: list
+    digitised: bool
+    e_result: bool
+    payable: bool
+    online_paid: bool
+
+
+ROW_FIELDS = list(FactRow.__dataclass_fields__)
+
+
+def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
+    """Each dated event of a fact with the counters it adds (and, for an approval, the whole
+    working hours for the histogram). The one rule behind every counter."""
+    if f.received_at is not None:
+        c = {"received": 1, f"received_c{f.channel}": 1}
+        if f.digitised:
+            c["digitised"] = 1
+        if f.payable:
+            c["payable"] = 1
+            if f.online_paid:
+                c["online_paid"] = 1
+        yield f.received_at, c, None
+    if f.finished_at is not None:
+        c = {"resolved": 1, "processing_seconds": f.processing_seconds or 0}
+        if f.timeliness in _TIMELINESS_FIELD:
+            c[_TIMELINESS_FIELD[f.timeliness]] = 1
+        yield f.finished_at, c, hours_bucket(f.processing_seconds or 0)
+    if f.returned_at is not None:
+        yield f.returned_at, ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}), None
+    if f.closed_at is not None and f.closed_status in _CLOSED_FIELD:
+        yield f.closed_at, {_CLOSED_FIELD[f.closed_status]: 1}, None
+    if f.rated_at is not None and f.rating:
+        yield f.rated_at, {"rated": 1, _RATING_FIELD[f.rating]: 1}, None
+    for us in f.supplement_ats:
+        yield from_us(us), {"supplement_requests": 1}, None
+    for us in f.apology_ats:
+        yield from_us(us), {"apologies": 1}, None
+
+
+class Acc:
+    """Counters plus a working-hours histogram."""
+
+    __slots__ = ("c", "hist")
+
+    def __init__(self) -> None:
+        self.c: Counter[str] = Counter()
+        self.hist: Counter[int] = Counter()
+
+    def add(self, counters: dict[str, int], hours: int | None) -> None:
+        self.c.update(counters)
+        if hours is not None:
+            self.hist[hours] += 1
+
+
+# --- refresh ----------------------------------------------------------------------------------
+
+
+def _window_q(a: datetime, b: datetime) -> Q:
+    """Facts with at least one event in [a, b)."""
+    return (
+        Q(received_at__gte=a, received_at__lt=b) | Q(finished_at__gte=a, finished_at__lt=b) | Q(returned_at__gte=a, returned_at__lt=b)
+        | Q(closed_at__gte=a, closed_at__lt=b) | Q(rated_at__gte=a, rated_at__lt=b) | Q(extra_first_at__lt=b, extra_last_at__gte=a)
+    )
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    return Filters(start=month, end=_month_end(month)).bounds()
+
+
+def _fact_keys(f: Any) -> set[tuple[int, date]]:
+    return {(f.agency_id, month_of(at)) for at, _c, _h in fact_events(f)}
+
+
+def _as_row(values: Any) -> FactRow:
+    if isinstance(values, DossierFact):
+        return FactRow(*(getattr(values, n) for n in ROW_FIELDS))
+    return FactRow(*values)
+
+
+def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
+    """Rebuild the monthly counters of these (agency, month) keys from the facts."""
+    by_agency: dict[int, set[date]] = defaultdict(set)
+    for agency_id, month in keys:
+        by_agency[agency_id].add(month)
+    written = 0
+    for agency_id, months in by_agency.items():
+        for month in sorted(months):
+            a, b = _month_bounds(month)
+            rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
+            SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
+            ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
+            written += _write_months(_bucket(rows, lambda at, a=a, b=b: a <= at < b, month))
+    return written
+
+
+def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
+    """Accumulate facts' events into (agency, path, sector, level, procedure, month) groups;
+    ``month`` None: the event's own month."""
+    groups: dict[tuple, Acc] = {}
+    for f in rows:
+        for at, counters, hours in fact_events(f):
+            if not keep(at):
+                continue
+            key = (f.agency_id, f.agency_path, f.sector_id, f.level, f.procedure_id, month or month_of(at))
+            acc = groups.get(key)
+            if acc is None:
+                acc = groups[key] = Acc()
+            acc.add(counters, hours)
+    return groups
+
+
+def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
+    sectors: dict[tuple, Acc] = {}
+    procs = []
+    for (agency_id, path, sector_id, level, procedure_id, month), acc in groups.items():
+        procs.append(ProcedureMonthStat(
+            agency_id=agency_id, agency_path=path, sector_id=sector_id, level=level, procedure_id=procedure_id, month=month,
+            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS},
+        ))
+        s = sectors.setdefault((agency_id, path, sector_id, level, month), Acc())
+        s.c.update(acc.c)
+    ProcedureMonthStat.objects.bulk_create(procs, batch_size=batch)
+    SectorMonthStat.objects.bulk_create(
+        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS})
+         for (a, p, s, lv, m), acc in sectors.items()],
+        batch_size=batch,
+    )
+    return len(procs)
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+@dataclass
+class RefreshResult:
+    dossiers: int
+    months: int
+    rows: int
+
+
+def refresh(limit: int = 5000) -> RefreshResult:
+    """Bring the summary tables up to date for the dossiers marked dirty (at most ``limit`` per
+    call; the beat task calls again). Idempotent; one refresh at a time."""
+    with transaction.atomic():
+        _lock()
+        ids = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", flat=True)[:limit])
+        if not ids:
+            return RefreshResult(0, 0, 0)
+        old = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
+        new = build_facts(ids)
+        keys: set[tuple[int, date]] = set()
+        for f in old.values():
+            keys |= _fact_keys(f)
+        for f in new:
+            keys |= _fact_keys(f)
+        DossierFact.objects.filter(dossier_id__in=ids).delete()
+        DossierFact.objects.bulk_create(new)
+        DirtyDossier.objects.filter(dossier_id__in=ids).delete()
+        rows = recompute_months(keys)
+    logger.info("dashboards.refreshed", extra={"dossiers": len(ids), "months": len(keys)})
+    return RefreshResult(len(ids), len(keys), rows)
+
+
+def mark_dirty(dossier_ids: Iterable[int]) -> None:
+    """Mark dossiers for the next refresh (inside the caller's transaction)."""
+    DirtyDossier.objects.bulk_create([DirtyDossier(dossier_id=i) for i in set(dossier_ids)], ignore_conflicts=True)
+
+
+def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
+    """Rebuild every fact and every monthly counter (after a bulk load or an agency move)."""
+    with transaction.atomic():
+        _lock()
+        DossierFact.objects.all().delete()
+        ids = list(Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list("pk", flat=True))
+        for i in range(0, len(ids), batch):
+            _store_facts(build_facts(ids[i:i + batch]))
+            if progress:
+                progress(min(i + batch, len(ids)), len(ids))
+        DirtyDossier.objects.all().delete()
+        return rebuild_months()
+
+
+def _store_facts(facts: list[DossierFact]) -> None:
+    if connection.vendor != "postgresql":
+        DossierFact.objects.bulk_create(facts, batch_size=2000)
+        return
+    from .generator import copy_rows
+
+    copy_rows(DossierFact._meta.db_table, FACT_FIELDS, ([getattr(f, n) for n in FACT_FIELDS] for f in facts))
+
+
+def rebuild_months() -> int:
+    """Recompute every monthly counter from the facts (one pass over them)."""
+    SectorMonthStat.objects.all().delete()
+    ProcedureMonthStat.objects.all().delete()
+    rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
+    return _write_months(_bucket(rows, lambda at: True, None))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _paths(agency_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Agency.objects.filter(pk__in=list(agency_ids)).values_list("pk", "path"))
+
+
+def _scope_q(filters: Filters) -> Q:
+    q = Q()
+    if filters.agency_ids is not None:
+        aq = Q(pk__in=[])
+        for pk, path in _paths(filters.agency_ids).items():
+            aq |= Q(agency_id=pk) | Q(agency_path__startswith=path + "/")
+        q &= aq
+    if filters.sector_id is not None:
+        q &= Q(sector_id=filters.sector_id)
+    if filters.level is not None:
+        q &= Q(level=filters.level)
+    if filters.procedure_id is not None:
+        q &= Q(procedure_id=filters.procedure_id)
+    return q
+
+
+def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
+    """Whole months inside the period, and the partial edges (as datetime windows)."""
+    first = filters.start if filters.start.day == 1 else _add_months(filters.start, 1)
+    last_end = filters.end if filters.end == _month_end(filters.end) else filters.end.replace(day=1) - timedelta(days=1)
+    if first > last_end:
+        return None, [filters.bounds()]
+    edges = []
+    if filters.start < first:
+        edges.append(Filters(start=filters.start, end=first - timedelta(days=1)).bounds())
+    if last_end < filters.end:
+        edges.append(Filters(start=last_end + timedelta(days=1), end=filters.end).bounds())
+    return (first, last_end.replace(day=1)), edges
+
+
+def _new_figures() -> Figures:
+    return Figures(notes={"signed_results": NOTE_SIGNED, "documents_sent": NOTE_DOCUMENTS, "documents_received": NOTE_DOCUMENTS})
+
+
+def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
+    fig.received += c.get("received", 0) or 0
+    for ch in (1, 2, 3):
+        n = c.get(f"received_c{ch}", 0) or 0
+        if n:
+            fig.received_by_channel[ch] = fig.received_by_channel.get(ch, 0) + n
+    fig.received_online = fig.received_by_channel.get(2, 0)
+    if level is not None and c.get("received"):
+        fig.received_by_level[level] = fig.received_by_level.get(level, 0) + c["received"]
+    fig.resolved += c.get("resolved", 0) or 0
+    fig.resolved_early += c.get("early", 0) or 0
+    fig.resolved_on_time += c.get("on_time", 0) or 0
+    fig.resolved_late += c.get("late", 0) or 0
+    fig.processing_seconds += c.get("processing_seconds", 0) or 0
+    for name in ("returned", "withdrawn", "refused", "stopped", "supplement_requests", "apologies", "rated", "e_results", "payable", "online_paid"):
+        setattr(fig, name, getattr(fig, name) + (c.get(name, 0) or 0))
+    fig.digitised_dossiers += c.get("digitised", 0) or 0
+    for rating, name in _RATING_FIELD.items():
+        fig.rating_counts[rating] = fig.rating_counts.get(rating, 0) + (c.get(name, 0) or 0)
+
+
+def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
+    if group is None:
+        return None
+    if group == "month":
+        return month_of(at)
+    return getattr(row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group])
+
+
+def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None) -> dict[Any, Figures]:
+    """Figures per group value (None: one group) for the period."""
+    out: dict[Any, Figures] = defaultdict(_new_figures)
+    months, edges = _split(filters)
+    scope = _scope_q(filters)
+    table = ProcedureMonthStat if (filters.procedure_id is not None or group == "procedure") else SectorMonthStat
+    if months is not None:
+        col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
+        keys = ["level"] + ([col] if col else [])
+        rows = table.objects.filter(scope, month__gte=months[0], month__lte=months[1]).values(*keys).annotate(
+            **{f"s_{k}": Sum(k) for k in COUNTER_FIELDS}).order_by()
+        for r in rows:
+            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in COUNTER_FIELDS}, r["level"])
+    for a, b in edges:
+        for v in DossierFact.objects.filter(scope).filter(_window_q(a, b)).values_list(*ROW_FIELDS):
+            f = FactRow(*v)
+            for at, counters, _h in fact_events(f):
+                if a <= at < b:
+                    _apply(out[_group_value(f, group, at)], counters, f.level)
+    if with_in_progress and group != "month":
+        moment = filters.snapshot_moment(now)
+        for key, n, late in _in_progress(filters, moment, group):
+            fig = out[key]
+            fig.in_progress, fig.in_progress_overdue = n, late
+            fig.in_progress_on_time = n - late
+    for fig in out.values():
+        fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in Rating.values}
+    return out
+
+
+def open_facts(filters: Filters, moment: datetime) -> Any:
+    """Facts of the dossiers in progress at ``moment`` (received before it, not yet approved,
+    withdrawn or stopped)."""
+    qs = DossierFact.objects.filter(_scope_q(filters))
+    if connection.vendor == "postgresql":
+        return qs.filter(received_at__isnull=False).extra(
+            where=["tstzrange(received_at, exit_at, '(]') @> %s::timestamptz"], params=[moment])
+    return qs.filter(received_at__lt=moment).filter(Q(exit_at__isnull=True) | Q(exit_at__gte=moment))
+
+
+def _in_progress(filters: Filters, moment: datetime, group: str | None) -> list[tuple[Any, int, int]]:
+    from django.db.models import Count
+
+    qs = open_facts(filters, moment)
+    late = Count("dossier_id", filter=Q(due_at__lt=moment))
+    if group is None:
+        r = qs.aggregate(n=Count("dossier_id"), late=late)
+        return [(None, r["n"], r["late"])]
+    col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group]
+    return [(r[col], r["n"], r["late"]) for r in qs.values(col).annotate(n=Count("dossier_id"), late=late).order_by()]
+
+
+def figures(filters: Filters, *, now: datetime | None = None) -> Figures:
+    return _collect(filters, None, now=now).get(None) or _collect_empty()
+
+
+def _collect_empty() -> Figures:
+    fig = _new_figures()
+    fig.rating_counts = {k: 0 for k in Rating.values}
+    return fig
+
+
+def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
+    from procedures.models import Procedure
+
+    months, edges = _split(filters)
+    scope = _scope_q(filters)
+    stats: dict[int, list] = {}
+    if months is not None:
+        rng = Q(month__gte=months[0], month__lte=months[1])
+        top = (ProcedureMonthStat.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
+               .annotate(n=Sum("resolved"), s=Sum("processing_seconds")).order_by("-n", "procedure_id"))
+        top = list(top[: limit if not edges else None])
+        for r in top:
+            stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
+        for pid, hist in ProcedureMonthStat.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+            h = stats[pid][2]
+            for k, v in hist.items():
+                h[int(k)] += v
+    for a, b in edges:
+        for pid, secs in DossierFact.objects.filter(scope, finished_at__gte=a, finished_at__lt=b).values_list("procedure_id", "processing_seconds"):
+            s = stats.setdefault(pid, [0, 0, Counter()])
+            s[0] += 1
+            s[1] += secs or 0
+            s[2][hours_bucket(secs or 0)] += 1
+    procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(stats)).only("pk", "code", "name")}
+    return _procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
+
+
+def _scope_agencies(filters: Filters, every_agency: bool) -> list[Agency]:
+    if filters.agency_ids is None:
+        qs = Agency.objects.all() if every_agency else Agency.objects.filter(parent__isnull=True)
+    else:
+        roots = list(Agency.objects.filter(pk__in=filters.agency_ids))
+        if every_agency:
+            q = Q(pk__in=[])
+            for r in roots:
+                q |= Q(pk=r.pk) | Q(path__startswith=r.path + "/")
+            qs = Agency.objects.filter(q)
+        else:
+            qs = Agency.objects.filter(parent__in=roots)
+    return list(qs.order_by("path"))
+
+
+def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]:
+    """Per direct sub-unit of the scope (its figures include its own sub-units), or per agency of
+    the scope with ``every_agency`` (each agency's own dossiers, for a ranking)."""
+    agencies = _scope_agencies(filters, every_agency)
+    per = _collect(filters, "agency")
+    if every_agency:
+        return [GroupRow(a.pk, a.code, a.name, per.get(a.pk) or _collect_empty()) for a in agencies]
+    paths = {a.pk: a.path for a in Agency.objects.filter(pk__in=[k for k in per if k is not None])}
+    rows = []
+    for a in agencies:
+        fig = _collect_empty()
+        for agency_id, f in per.items():
+            p = paths.get(agency_id, "")
+            if agency_id == a.pk or p.startswith(a.path + "/"):
+                _merge(fig, f)
+        rows.append(GroupRow(a.pk, a.code, a.name, fig))
+    return rows
+
+
+def _merge(into: Figures, other: Figures) -> None:
+    for name in ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late", "in_progress",
+                 "in_progress_on_time", "in_progress_overdue", "returned", "withdrawn", "refused", "stopped", "supplement_requests",
+                 "apologies", "rated", "digitised_dossiers", "e_results", "online_paid", "payable", "processing_seconds"):
+        setattr(into, name, getattr(into, name) + getattr(other, name))
+    for attr in ("received_by_channel", "received_by_level", "rating_counts"):
+        target = getattr(into, attr)
+        for k, v in getattr(other, attr).items():
+            target[k] = target.get(k, 0) + v
+
+
+def by_group(filters: Filters, kind: str) -> list[GroupRow]:
+    from procedures.models import Procedure, Sector
+
+    per = {k: v for k, v in _collect(filters, kind).items() if k is not None}
+    model = Sector if kind == "sector" else Procedure
+    objs = {o.pk: o for o in model.objects.filter(pk__in=list(per)).only("pk", "code", "name")}
+    rows = [GroupRow(k, getattr(objs.get(k), "code", ""), getattr(objs.get(k), "name", ""), v) for k, v in per.items()]
+    rows.sort(key=lambda r: (-r.figures.received, r.code))
+    return rows
+
+
+def buckets(filters: Filters, granularity: str) -> list[tuple[date, date]]:
+    step = {"month": 1, "quarter": 3, "year": 12}.get(granularity)
+    out = []
+    if granularity == "day":
+        d = filters.start
+        while d <= filters.end:
+            out.append((d, d))
+            d += timedelta(days=1)
+        return out
+    if step is None:
+        raise ValueError("Độ chi tiết không hợp lệ (day, month, quarter, year). / Invalid granularity (day, month, quarter, year).")
+    if granularity == "month":
+        first = filters.start.replace(day=1)
+    elif granularity == "quarter":
+        first = date(filters.start.year, 3 * ((filters.start.month - 1) // 3) + 1, 1)
+    else:
+        first = date(filters.start.year, 1, 1)
+    while first <= filters.end:
+        nxt = _add_months(first, step)
+        out.append((max(first, filters.start), min(nxt - timedelta(days=1), filters.end)))
+        first = nxt
+    return out
+
+
+def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | None = None) -> list[tuple[date, Figures]]:
+    """Figures per bucket (clipped to the period); each bucket's in-progress figures are those at
+    its own end."""
+    spans = buckets(filters, granularity)
+    if granularity == "month":
+        per = _collect(filters, "month", with_in_progress=False)
+        out = [(s, per.get(s.replace(day=1)) or _collect_empty()) for s, _e in spans]
+    else:
+        out = [(s, _collect(replace(filters, start=s, end=e), None, with_in_progress=False).get(None) or _collect_empty()) for s, e in spans]
+    now = now or timezone.now()
+    moments = [replace(filters, start=s, end=e).snapshot_moment(now) for s, e in spans]
+    counts = _in_progress_at(filters, moments)
+    for moment, (_start, fig) in zip(moments, out, strict=True):
+        n, late = counts[moment]
+        fig.in_progress, fig.in_progress_overdue, fig.in_progress_on_time = n, late, n - late
+    return out
+
+
+def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
+    parts, params = [], []
+    if filters.agency_ids is not None:
+        ors = ["FALSE"]
+        for pk, path in _paths(filters.agency_ids).items():
+            ors.append("(f.agency_id = %s OR f.agency_path LIKE %s)")
+            params += [pk, path + "/%"]  # paths are digits and slashes
+        parts.append("(" + " OR ".join(ors) + ")")
+    for col, value in (("sector_id", filters.sector_id), ("level", filters.level), ("procedure_id", filters.procedure_id)):
+        if value is not None:
+            parts.append(f"f.{col} = %s")
+            params.append(value)
+    return (" AND " + " AND ".join(parts)) if parts else "", params
+
+
+def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime, tuple[int, int]]:
+    """In progress / overdue at several moments in one query (PostgreSQL: one GiST probe per
+    moment); elsewhere one query per moment."""
+    if connection.vendor != "postgresql" or not moments:
+        return {m: _in_progress(filters, m, None)[0][1:] for m in moments}
+    where, params = _scope_sql(filters)
+    sql = (
+        "SELECT m, count(f.dossier_id), count(f.dossier_id) FILTER (WHERE f.due_at < m) "
+        "FROM unnest(%s::timestamptz[]) AS m JOIN dashboards_dossierfact f "
+        "ON f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + " GROUP BY m"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [list(moments), *params])
+        found = {m: (n, late) for m, n, late in cur.fetchall()}
+    return {m: found.get(m, (0, 0)) for m in moments}
+
+
+# --- drill-down pages -------------------------------------------------------------------------
+
+
+@dataclass
+class DrilldownPage:
+    rows: list[dict]
+    next_cursor: str | None
+    total: int
+
+
+_ROW_VALUES = ("id", "code", "applicant_name", "procedure__code", "procedure__name", "receiving_agency__name", "channel", "status",
+               "received_at", "due_at", "finished_at", "returned_at", "timeliness")
+
+
+def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> tuple[Any, str] | None:
+    """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
+    a, b = filters.bounds()
+    facts = DossierFact.objects.filter(_scope_q(filters))
+    received = facts.filter(received_at__gte=a, received_at__lt=b)
+    resolved = facts.filter(finished_at__gte=a, finished_at__lt=b)
+    closed = facts.filter(closed_at__gte=a, closed_at__lt=b)
+    table: dict[str, tuple[Any, str]] = {
+        "received": (received, "received_at"),
+        "received_online": (received.filter(channel=2), "received_at"),
+        "digitised_dossiers": (received.filter(digitised=True), "received_at"),
+        "payable": (received.filter(payable=True), "received_at"),
+        "online_paid": (received.filter(online_paid=True), "received_at"),
+        "resolved": (resolved, "finished_at"),
+        "resolved_early": (resolved.filter(timeliness=Timeliness.EARLY), "finished_at"),
+        "resolved_on_time": (resolved.filter(timeliness=Timeliness.ON_TIME), "finished_at"),
+        "resolved_late": (resolved.filter(timeliness=Timeliness.LATE), "finished_at"),
+        "returned": (facts.filter(returned_at__gte=a, returned_at__lt=b), "returned_at"),
+        "e_results": (facts.filter(returned_at__gte=a, returned_at__lt=b, e_result=True), "returned_at"),
+        "withdrawn": (closed.filter(closed_status=DossierStatus.WITHDRAWN), "closed_at"),
+        "refused": (closed.filter(closed_status=DossierStatus.NOT_RECEIVED), "closed_at"),
+        "stopped": (closed.filter(closed_status=DossierStatus.STOPPED), "closed_at"),
+        "rated": (facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""), "rated_at"),
+    }
+    if metric.startswith("in_progress"):
+        moment = filters.snapshot_moment(now)
+        qs = open_facts(filters, moment)
+        if metric == "in_progress_overdue":
+            qs = qs.filter(due_at__lt=moment)
+        elif metric == "in_progress_on_time":
+            qs = qs.exclude(due_at__lt=moment)
+        return qs, "received_at"
+    return table.get(metric)
+
+
+def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, limit: int = 50, now: datetime | None = None) -> DrilldownPage:
+    """One page of the dossiers behind a number, newest first, by keyset (``after`` = the
+    previous page's ``next_cursor``); ``total`` is the dashboard's own number (no COUNT over the
+    dossiers). Supplement requests and apologies are listed from the dossiers' own tables."""
+    from .selectors import DRILLDOWN_METRICS, drilldown
+
+    if metric not in DRILLDOWN_METRICS:
+        raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+    limit = max(1, min(int(limit), 500))
+    total = getattr(figures(filters, now=now), metric)
+    found = _fact_metric(filters, metric, now)
+    cursor_at, cursor_id = None, None
+    if after:
+        try:
+            stamp, _sep, pk = after.rpartition("|")
+            cursor_at, cursor_id = datetime.fromisoformat(stamp), int(pk)
+        except ValueError as exc:
+            raise ValueError("Con trỏ trang không hợp lệ. / Invalid page cursor.") from exc
+    if found is None:
+        qs = drilldown(filters, metric)
+        if cursor_at is not None:
+            qs = qs.filter(Q(received_at__lt=cursor_at) | Q(received_at=cursor_at, pk__lt=cursor_id))
+        rows = list(qs.values(*_ROW_VALUES)[:limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
+        return DrilldownPage(rows, nxt, total)
+    qs, col = found
+    if cursor_at is not None:
+        qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
+    keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
+    more = len(keys) > limit
+    keys = keys[:limit]
+    by_id = {r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)}
+    rows = [by_id[k] for k, _ in keys if k in by_id]
+    nxt = f"{keys[-1][1].isoformat()}|{keys[-1][0]}" if more and keys else None
+    return DrilldownPage(rows, nxt, total)
