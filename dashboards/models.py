@@ -143,7 +143,7 @@ class DirtyDossier(models.Model):
     """A dossier whose fact must be refreshed (written with the change, consumed by the task)."""
 
     dossier_id = models.BigIntegerField(primary_key=True)
-    marked_at = models.DateTimeField(auto_now_add=True)
+    marked_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return f"dirty {self.dossier_id}"

@@ -314,9 +314,10 @@ def refresh(limit: int = 5000) -> RefreshResult:
     call; the beat task calls again). Idempotent; one refresh at a time."""
     with transaction.atomic():
         _lock()
-        ids = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", flat=True)[:limit])
-        if not ids:
+        claimed = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[:limit])
+        if not claimed:
             return RefreshResult(0, 0, 0)
+        ids = [pk for pk, _at in claimed]
         old = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
         new = build_facts(ids)
         keys: set[tuple[int, date]] = set()
@@ -326,15 +327,34 @@ def refresh(limit: int = 5000) -> RefreshResult:
             keys |= _fact_keys(f)
         DossierFact.objects.filter(dossier_id__in=ids).delete()
         DossierFact.objects.bulk_create(new)
-        DirtyDossier.objects.filter(dossier_id__in=ids).delete()
+        _unmark(claimed)
         rows = recompute_months(keys)
     logger.info("dashboards.refreshed", extra={"dossiers": len(ids), "months": len(keys)})
     return RefreshResult(len(ids), len(keys), rows)
 
 
 def mark_dirty(dossier_ids: Iterable[int]) -> None:
-    """Mark dossiers for the next refresh (inside the caller's transaction)."""
-    DirtyDossier.objects.bulk_create([DirtyDossier(dossier_id=i) for i in set(dossier_ids)], ignore_conflicts=True)
+    """Mark dossiers for the next refresh (inside the caller's transaction). A dossier already
+    marked gets a new mark time, so a refresh that read the older mark leaves it for the next run."""
+    now = timezone.now()
+    DirtyDossier.objects.bulk_create(
+        [DirtyDossier(dossier_id=i, marked_at=now) for i in set(dossier_ids)],
+        update_conflicts=True, unique_fields=["dossier_id"], update_fields=["marked_at"],
+    )
+
+
+def _unmark(claimed: list[tuple[int, datetime]]) -> None:
+    """Remove the marks this refresh handled, unless a change re-marked the dossier meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "DELETE FROM dashboards_dirtydossier d USING unnest(%s::bigint[], %s::timestamptz[]) AS c(id, at) "
+                "WHERE d.dossier_id = c.id AND d.marked_at = c.at",
+                [[pk for pk, _ in claimed], [at for _, at in claimed]],
+            )
+        return
+    for pk, at in claimed:
+        DirtyDossier.objects.filter(dossier_id=pk, marked_at=at).delete()
 
 
 def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
