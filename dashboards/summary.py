@@ -458,8 +458,10 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
     return getattr(row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group])
 
 
-def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None) -> dict[Any, Figures]:
-    """Figures per group value (None: one group) for the period."""
+def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None,
+             only: str | None = None) -> dict[Any, Figures]:
+    """Figures per group value (None: one group) for the period (``only``: just that counter)."""
+    columns = COUNTER_FIELDS if only is None else [only]
     out: dict[Any, Figures] = defaultdict(_new_figures)
     months, edges = _split(filters)
     scope = _scope_q(filters)
@@ -468,9 +470,9 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
         keys = ["level"] + ([col] if col else [])
         rows = table.objects.filter(scope, month__gte=months[0], month__lte=months[1]).values(*keys).annotate(
-            **{f"s_{k}": Sum(k) for k in COUNTER_FIELDS}).order_by()
+            **{f"s_{k}": Sum(k) for k in columns}).order_by()
         for r in rows:
-            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in COUNTER_FIELDS}, r["level"])
+            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in columns}, r["level"])
     for a, b in edges:
         for v in DossierFact.objects.filter(scope).filter(_window_q(a, b)).values_list(*ROW_FIELDS):
             f = FactRow(*v)
@@ -691,6 +693,24 @@ _ROW_VALUES = ("id", "code", "applicant_name", "procedure__code", "procedure__na
                "received_at", "due_at", "finished_at", "returned_at", "timeliness")
 
 
+#: The monthly counter behind each drill-down metric (in-progress ones come from the facts).
+METRIC_COUNTER = {
+    "received": "received", "received_online": "received_c2", "resolved": "resolved", "resolved_early": "early",
+    "resolved_on_time": "on_time", "resolved_late": "late", "returned": "returned", "withdrawn": "withdrawn", "refused": "refused",
+    "stopped": "stopped", "supplement_requests": "supplement_requests", "apologies": "apologies", "rated": "rated",
+    "digitised_dossiers": "digitised", "e_results": "e_results", "online_paid": "online_paid", "payable": "payable",
+}
+
+
+def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) -> int:
+    """One figure alone (what a drill-down page shows as its total), without the others."""
+    if metric.startswith("in_progress"):
+        _k, n, late = _in_progress(filters, filters.snapshot_moment(now), None)[0]
+        return {"in_progress": n, "in_progress_overdue": late, "in_progress_on_time": n - late}[metric]
+    fig = _collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(None)
+    return getattr(fig, metric) if fig is not None else 0
+
+
 def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> tuple[Any, str] | None:
     """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
     a, b = filters.bounds()
@@ -735,7 +755,7 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
     if metric not in DRILLDOWN_METRICS:
         raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
     limit = max(1, min(int(limit), 500))
-    total = getattr(figures(filters, now=now), metric)
+    total = metric_total(filters, metric, now=now)
     found = _fact_metric(filters, metric, now)
     cursor_at, cursor_id = None, None
     if after:
