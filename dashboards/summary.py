@@ -33,7 +33,14 @@ from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Supplem
 from portal.agencies.models import Agency
 
 from .metrics import CalendarCache, processing_seconds
-from .models import COUNTER_FIELDS, DirtyDossier, DossierFact, ProcedureMonthStat, SectorMonthStat
+from .models import (
+    COUNTER_FIELDS,
+    DirtyDossier,
+    DossierFact,
+    ProcedureMonthStat,
+    ProcedureTimeMonth,
+    SectorMonthStat,
+)
 from .selectors import (
     NOTE_DOCUMENTS,
     NOTE_SIGNED,
@@ -251,14 +258,46 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     for agency_id, month in keys:
         by_agency[agency_id].add(month)
     written = 0
+    touched: set[tuple[int, date]] = set()
     for agency_id, months in by_agency.items():
         for month in sorted(months):
             a, b = _month_bounds(month)
             rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
+            touched |= set(ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).values_list("procedure_id", "month"))
             SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
             ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            written += _write_months(_bucket(rows, lambda at, a=a, b=b: a <= at < b, month))
+            groups = _bucket(rows, lambda at, a=a, b=b: a <= at < b, month)
+            touched |= {(k[4], k[5]) for k in groups}
+            written += _write_months(groups)
+    rebuild_procedure_times(touched)
     return written
+
+
+def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
+    """Recompute the province-wide (procedure, month) processing times from the per-agency rows
+    (all of them, or the given keys)."""
+    rows = ProcedureMonthStat.objects.filter(resolved__gt=0)
+    target = ProcedureTimeMonth.objects.all()
+    if keys is not None:
+        if not keys:
+            return
+        q = Q(pk__in=[])
+        for pid, month in keys:
+            q |= Q(procedure_id=pid, month=month)
+        rows, target = rows.filter(q), target.filter(q)
+    target.delete()
+    acc: dict[tuple[int, date], list] = {}
+    for pid, sid, level, month, n, secs, hist in rows.values_list("procedure_id", "sector_id", "level", "month", "resolved", "processing_seconds", "hours_histogram").iterator(chunk_size=20000):
+        a = acc.setdefault((pid, month), [sid, level, 0, 0, Counter()])
+        a[2] += n
+        a[3] += secs
+        for k, v in hist.items():
+            a[4][int(k)] += v
+    ProcedureTimeMonth.objects.bulk_create(
+        [ProcedureTimeMonth(procedure_id=pid, month=month, sector_id=a[0], level=a[1], resolved=a[2], processing_seconds=a[3],
+                            hours_histogram={str(k): v for k, v in sorted(a[4].items())}) for (pid, month), a in acc.items()],
+        batch_size=5000,
+    )
 
 
 def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
@@ -385,7 +424,9 @@ def rebuild_months() -> int:
     SectorMonthStat.objects.all().delete()
     ProcedureMonthStat.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
-    return _write_months(_bucket(rows, lambda at: True, None))
+    written = _write_months(_bucket(rows, lambda at: True, None))
+    rebuild_procedure_times()
+    return written
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -530,12 +571,14 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
     stats: dict[int, list] = {}
     if months is not None:
         rng = Q(month__gte=months[0], month__lte=months[1])
-        top = (ProcedureMonthStat.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
+        # province-wide: one row per procedure and month; an agency scope needs the per-agency rows
+        table = ProcedureTimeMonth if filters.agency_ids is None else ProcedureMonthStat
+        top = (table.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
                .annotate(n=Sum("resolved"), s=Sum("processing_seconds")).order_by("-n", "procedure_id"))
         top = list(top[: limit if not edges else None])
         for r in top:
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
-        for pid, hist in ProcedureMonthStat.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+        for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
             h = stats[pid][2]
             for k, v in hist.items():
                 h[int(k)] += v
