@@ -135,6 +135,9 @@ def main() -> None:
     t_refresh = (time.perf_counter() - t0) * 1000
     print(f"100 state changes through the services: {t_changes:.0f} ms; one refresh: {t_refresh:.0f} ms "
           f"({result.dossiers} dossiers, {result.months} agency-months, {result.rows} rows)")
+    print("\n| measured | median ms | max ms |\n|---|---:|---:|")
+    for label, med, worst in rows:
+        print(f"| {label} | {med:.1f} | {worst:.1f} |")
 
 
 if __name__ == "__main__":

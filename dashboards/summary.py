@@ -33,7 +33,14 @@ from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Supplem
 from portal.agencies.models import Agency
 
 from .metrics import CalendarCache, processing_seconds
-from .models import COUNTER_FIELDS, DirtyDossier, DossierFact, ProcedureMonthStat, SectorMonthStat
+from .models import (
+    COUNTER_FIELDS,
+    DirtyDossier,
+    DossierFact,
+    ProcedureMonthStat,
+    ProcedureTimeMonth,
+    SectorMonthStat,
+)
 from .selectors import (
     NOTE_DOCUMENTS,
     NOTE_SIGNED,
@@ -251,14 +258,46 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     for agency_id, month in keys:
         by_agency[agency_id].add(month)
     written = 0
+    touched: set[tuple[int, date]] = set()
     for agency_id, months in by_agency.items():
         for month in sorted(months):
             a, b = _month_bounds(month)
             rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
+            touched |= set(ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).values_list("procedure_id", "month"))
             SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
             ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            written += _write_months(_bucket(rows, lambda at, a=a, b=b: a <= at < b, month))
+            groups = _bucket(rows, lambda at, a=a, b=b: a <= at < b, month)
+            touched |= {(k[4], k[5]) for k in groups}
+            written += _write_months(groups)
+    rebuild_procedure_times(touched)
     return written
+
+
+def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
+    """Recompute the province-wide (procedure, month) processing times from the per-agency rows
+    (all of them, or the given keys)."""
+    rows = ProcedureMonthStat.objects.filter(resolved__gt=0)
+    target = ProcedureTimeMonth.objects.all()
+    if keys is not None:
+        if not keys:
+            return
+        q = Q(pk__in=[])
+        for pid, month in keys:
+            q |= Q(procedure_id=pid, month=month)
+        rows, target = rows.filter(q), target.filter(q)
+    target.delete()
+    acc: dict[tuple[int, date], list] = {}
+    for pid, sid, level, month, n, secs, hist in rows.values_list("procedure_id", "sector_id", "level", "month", "resolved", "processing_seconds", "hours_histogram").iterator(chunk_size=20000):
+        a = acc.setdefault((pid, month), [sid, level, 0, 0, Counter()])
+        a[2] += n
+        a[3] += secs
+        for k, v in hist.items():
+            a[4][int(k)] += v
+    ProcedureTimeMonth.objects.bulk_create(
+        [ProcedureTimeMonth(procedure_id=pid, month=month, sector_id=a[0], level=a[1], resolved=a[2], processing_seconds=a[3],
+                            hours_histogram={str(k): v for k, v in sorted(a[4].items())}) for (pid, month), a in acc.items()],
+        batch_size=5000,
+    )
 
 
 def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
@@ -314,9 +353,10 @@ def refresh(limit: int = 5000) -> RefreshResult:
     call; the beat task calls again). Idempotent; one refresh at a time."""
     with transaction.atomic():
         _lock()
-        ids = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", flat=True)[:limit])
-        if not ids:
+        claimed = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[:limit])
+        if not claimed:
             return RefreshResult(0, 0, 0)
+        ids = [pk for pk, _at in claimed]
         old = {f.dossier_id: f for f in DossierFact.objects.filter(dossier_id__in=ids)}
         new = build_facts(ids)
         keys: set[tuple[int, date]] = set()
@@ -326,15 +366,34 @@ def refresh(limit: int = 5000) -> RefreshResult:
             keys |= _fact_keys(f)
         DossierFact.objects.filter(dossier_id__in=ids).delete()
         DossierFact.objects.bulk_create(new)
-        DirtyDossier.objects.filter(dossier_id__in=ids).delete()
+        _unmark(claimed)
         rows = recompute_months(keys)
     logger.info("dashboards.refreshed", extra={"dossiers": len(ids), "months": len(keys)})
     return RefreshResult(len(ids), len(keys), rows)
 
 
 def mark_dirty(dossier_ids: Iterable[int]) -> None:
-    """Mark dossiers for the next refresh (inside the caller's transaction)."""
-    DirtyDossier.objects.bulk_create([DirtyDossier(dossier_id=i) for i in set(dossier_ids)], ignore_conflicts=True)
+    """Mark dossiers for the next refresh (inside the caller's transaction). A dossier already
+    marked gets a new mark time, so a refresh that read the older mark leaves it for the next run."""
+    now = timezone.now()
+    DirtyDossier.objects.bulk_create(
+        [DirtyDossier(dossier_id=i, marked_at=now) for i in set(dossier_ids)],
+        update_conflicts=True, unique_fields=["dossier_id"], update_fields=["marked_at"],
+    )
+
+
+def _unmark(claimed: list[tuple[int, datetime]]) -> None:
+    """Remove the marks this refresh handled, unless a change re-marked the dossier meanwhile."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "DELETE FROM dashboards_dirtydossier d USING unnest(%s::bigint[], %s::timestamptz[]) AS c(id, at) "
+                "WHERE d.dossier_id = c.id AND d.marked_at = c.at",
+                [[pk for pk, _ in claimed], [at for _, at in claimed]],
+            )
+        return
+    for pk, at in claimed:
+        DirtyDossier.objects.filter(dossier_id=pk, marked_at=at).delete()
 
 
 def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
@@ -365,7 +424,9 @@ def rebuild_months() -> int:
     SectorMonthStat.objects.all().delete()
     ProcedureMonthStat.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
-    return _write_months(_bucket(rows, lambda at: True, None))
+    written = _write_months(_bucket(rows, lambda at: True, None))
+    rebuild_procedure_times()
+    return written
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -438,8 +499,10 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
     return getattr(row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group])
 
 
-def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None) -> dict[Any, Figures]:
-    """Figures per group value (None: one group) for the period."""
+def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None,
+             only: str | None = None) -> dict[Any, Figures]:
+    """Figures per group value (None: one group) for the period (``only``: just that counter)."""
+    columns = COUNTER_FIELDS if only is None else [only]
     out: dict[Any, Figures] = defaultdict(_new_figures)
     months, edges = _split(filters)
     scope = _scope_q(filters)
@@ -448,9 +511,9 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
         keys = ["level"] + ([col] if col else [])
         rows = table.objects.filter(scope, month__gte=months[0], month__lte=months[1]).values(*keys).annotate(
-            **{f"s_{k}": Sum(k) for k in COUNTER_FIELDS}).order_by()
+            **{f"s_{k}": Sum(k) for k in columns}).order_by()
         for r in rows:
-            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in COUNTER_FIELDS}, r["level"])
+            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in columns}, r["level"])
     for a, b in edges:
         for v in DossierFact.objects.filter(scope).filter(_window_q(a, b)).values_list(*ROW_FIELDS):
             f = FactRow(*v)
@@ -508,12 +571,14 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
     stats: dict[int, list] = {}
     if months is not None:
         rng = Q(month__gte=months[0], month__lte=months[1])
-        top = (ProcedureMonthStat.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
+        # province-wide: one row per procedure and month; an agency scope needs the per-agency rows
+        table = ProcedureTimeMonth if filters.agency_ids is None else ProcedureMonthStat
+        top = (table.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
                .annotate(n=Sum("resolved"), s=Sum("processing_seconds")).order_by("-n", "procedure_id"))
         top = list(top[: limit if not edges else None])
         for r in top:
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
-        for pid, hist in ProcedureMonthStat.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+        for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
             h = stats[pid][2]
             for k, v in hist.items():
                 h[int(k)] += v
@@ -671,6 +736,24 @@ _ROW_VALUES = ("id", "code", "applicant_name", "procedure__code", "procedure__na
                "received_at", "due_at", "finished_at", "returned_at", "timeliness")
 
 
+#: The monthly counter behind each drill-down metric (in-progress ones come from the facts).
+METRIC_COUNTER = {
+    "received": "received", "received_online": "received_c2", "resolved": "resolved", "resolved_early": "early",
+    "resolved_on_time": "on_time", "resolved_late": "late", "returned": "returned", "withdrawn": "withdrawn", "refused": "refused",
+    "stopped": "stopped", "supplement_requests": "supplement_requests", "apologies": "apologies", "rated": "rated",
+    "digitised_dossiers": "digitised", "e_results": "e_results", "online_paid": "online_paid", "payable": "payable",
+}
+
+
+def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) -> int:
+    """One figure alone (what a drill-down page shows as its total), without the others."""
+    if metric.startswith("in_progress"):
+        _k, n, late = _in_progress(filters, filters.snapshot_moment(now), None)[0]
+        return {"in_progress": n, "in_progress_overdue": late, "in_progress_on_time": n - late}[metric]
+    fig = _collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(None)
+    return getattr(fig, metric) if fig is not None else 0
+
+
 def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> tuple[Any, str] | None:
     """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
     a, b = filters.bounds()
@@ -715,7 +798,7 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
     if metric not in DRILLDOWN_METRICS:
         raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
     limit = max(1, min(int(limit), 500))
-    total = getattr(figures(filters, now=now), metric)
+    total = metric_total(filters, metric, now=now)
     found = _fact_metric(filters, metric, now)
     cursor_at, cursor_id = None, None
     if after:

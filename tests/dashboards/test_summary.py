@@ -108,3 +108,18 @@ def test_the_fast_working_time_equals_the_calendar():
         assert fast.add_working_seconds(a, n) == workcalendar.add_working_seconds(a, n, calendar=model)
         days = rng.choice([1, 5, 20])
         assert fast.due_at_working_days(a, days) == workcalendar.due_at(a, days, "working_days", calendar=model)
+
+
+def test_a_change_during_a_refresh_is_not_lost():
+    """A dossier re-marked after the refresh read its mark keeps its new mark."""
+    from django.utils import timezone
+
+    p = Province()
+    with at(6, 1, 9):
+        d = p.receive(p.a, p.proc_a, p.clerk_a)
+    claimed = list(DirtyDossier.objects.values_list("dossier_id", "marked_at"))
+    summary.mark_dirty([d.pk])  # a change commits while the refresh works
+    summary._unmark(claimed)
+    assert DirtyDossier.objects.filter(dossier_id=d.pk, marked_at__gt=claimed[0][1]).exists()
+    summary._unmark(list(DirtyDossier.objects.values_list("dossier_id", "marked_at")))
+    assert not DirtyDossier.objects.exists() and timezone.now()
