@@ -19,3 +19,14 @@ def _fresh_tracking_microcache():
     tracking_cache._micro.clear()
     yield
     tracking_cache._micro.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_outbox_breaker():
+    """The outbox pauses its quick after-commit publishes for a while after a broker failure in this
+    process (portal.core.outbox.QUICK_RELAY_PAUSE); each test starts with the broker presumed up."""
+    from portal.core import outbox
+
+    outbox._last_publish_failure = float("-inf")
+    yield
+    outbox._last_publish_failure = float("-inf")

@@ -13,6 +13,7 @@ every consumer must be idempotent — the notifications claim their row atomical
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS: int = 12
 #: Back-off ceiling in seconds between two attempts on the same message.
 MAX_BACKOFF: int = 300
+#: After a failed publish this process skips its quick after-commit attempts for this many seconds:
+#: one request that writes several messages (a notification, a form, a dashboard refresh) must not
+#: wait for the broker's timeout once per message; the beat relay delivers them.
+QUICK_RELAY_PAUSE: float = 15.0
+_last_publish_failure: float = float("-inf")
 
 
 def outbox_enqueue(task_name: str, *, kwargs: dict, dedupe_key: str | None = None) -> None:
@@ -57,7 +63,10 @@ def outbox_enqueue(task_name: str, *, kwargs: dict, dedupe_key: str | None = Non
 
 
 def _relay_quietly(message_id: int) -> None:
-    """The quick attempt after the commit: any failure is left to the beat relay, never to the user."""
+    """The quick attempt after the commit: any failure is left to the beat relay, never to the user.
+    Skipped while the broker recently failed in this process (``QUICK_RELAY_PAUSE``)."""
+    if time.monotonic() - _last_publish_failure < QUICK_RELAY_PAUSE:
+        return
     try:
         relay_outbox(batch=1, ids=[message_id])
     except Exception:  # noqa: BLE001 - the request has committed; the beat relay will retry
@@ -109,6 +118,8 @@ def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
 
 
 def _record_failure(message: OutboxMessage, exc: Exception) -> None:
+    global _last_publish_failure
+    _last_publish_failure = time.monotonic()
     attempts = message.attempts + 1
     status = OutboxStatus.FAILED if attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS) else OutboxStatus.PENDING
     OutboxMessage.objects.filter(pk=message.pk).update(
