@@ -407,22 +407,27 @@ def _stamp_style(spec: StampSpec, *, cert: SigningCertificate):  # type: ignore[
     return TextStampStyle(**kwargs)
 
 
-_TIMESTAMPERS: dict[str, object] = {}
+_TIMESTAMPERS: dict[tuple[str, str], object] = {}
 
 
 def _timestamper():  # type: ignore[no-untyped-def]
-    """One time-stamp client per TSA address and process: pyHanko caches its size-estimation
-    response on the instance, so reusing it saves one TSA round trip per signature."""
+    """One time-stamp client per TSA (address and certificate) and process: pyHanko caches its
+    size-estimation response, with the TSA's certificates, on the instance, so reusing it saves one
+    TSA round trip per signature. Keyed on the portal TSA's serial too: a PKI created again at the
+    same address must not have the old TSA's certificates embedded (its chain would not validate)."""
     from .tsa_client import UrllibTimeStamper
 
-    url = settings.SIGNATURE_TSA_URL
+    url, serial = settings.SIGNATURE_TSA_URL, ""
     if not url:
         tsa = CertificateAuthority.objects.filter(kind=AuthorityKind.TSA).select_related("parent").first()
         base = _issuing_base_url(tsa.parent.certificate) if tsa and tsa.parent_id else settings.SITE_URL
-        url = pki.Endpoints(base).tsa
-    if url not in _TIMESTAMPERS:
-        _TIMESTAMPERS[url] = UrllibTimeStamper(url, timeout=10)
-    return _TIMESTAMPERS[url]
+        url, serial = pki.Endpoints(base).tsa, (tsa.serial if tsa else "")
+    key = (url, serial)
+    if key not in _TIMESTAMPERS:
+        if len(_TIMESTAMPERS) > 16:
+            _TIMESTAMPERS.clear()
+        _TIMESTAMPERS[key] = UrllibTimeStamper(url, timeout=10)
+    return _TIMESTAMPERS[key]
 
 
 def _validation_context():  # type: ignore[no-untyped-def]
