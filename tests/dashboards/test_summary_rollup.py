@@ -71,3 +71,29 @@ def test_groups_over_a_custom_period_agree_with_direct_computation():
         assert _pick(selectors.dashboard_figures(f)) == _pick(selectors.direct_figures(f)), f
         per_month = summary.timeseries(f, "month")
         assert sum(fig.received for _s, fig in per_month) == selectors.direct_figures(f).received
+
+
+def test_supplement_and_apology_drilldowns_list_exactly_the_dossiers_with_one_in_the_period():
+    from dossiers.models import Apology, SupplementRequest
+
+    call_command("generate_province", dossiers=2000, years=2, agencies=20, procedures=30, seed=5)
+    today = timezone.localdate()
+    period = Filters(start=today - timedelta(days=330), end=today - timedelta(days=15))
+    a, b = period.bounds()
+    commune = Agency.objects.filter(level="commune").order_by("pk")[2]
+    for metric, rows in (("supplement_requests", SupplementRequest.objects.filter(requested_at__gte=a, requested_at__lt=b)),
+                         ("apologies", Apology.objects.filter(sent_at__gte=a, sent_at__lt=b))):
+        expected = set(rows.values_list("dossier_id", flat=True))
+        assert len(expected) > 5, metric
+        assert set(selectors.drilldown(period, metric).values_list("pk", flat=True)) == expected
+        scoped = replace(period, agency_ids=(commune.pk,))
+        assert set(selectors.drilldown(scoped, metric).values_list("pk", flat=True)) == set(
+            rows.filter(dossier__receiving_agency=commune).values_list("dossier_id", flat=True))
+        seen, cursor = [], None
+        while True:
+            page = summary.drilldown_page(period, metric, after=cursor, limit=40)
+            seen += [r["id"] for r in page.rows]
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        assert len(seen) == len(set(seen)) and set(seen) == expected
