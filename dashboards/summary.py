@@ -791,10 +791,13 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
     if connection.vendor != "postgresql" or not moments:
         return {m: _in_progress(filters, m, None)[0][1:] for m in moments}
     where, params = _scope_sql(filters)
+    # LATERAL: one GiST probe per moment, the scope filtered on the probe's rows. As a plain join
+    # with a sector / agency filter PostgreSQL scanned the scope's facts and tested every moment
+    # against each (at 1M dossiers: 450 ms for one sector, 230 ms for a department, vs ~60 ms)
     sql = (
-        "SELECT m, count(f.dossier_id), count(f.dossier_id) FILTER (WHERE f.due_at < m) "
-        "FROM unnest(%s::timestamptz[]) AS m JOIN dashboards_dossierfact f "
-        "ON f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + " GROUP BY m"
+        "SELECT m, x.n, x.late FROM unnest(%s::timestamptz[]) AS m CROSS JOIN LATERAL ("
+        "SELECT count(f.dossier_id) AS n, count(f.dossier_id) FILTER (WHERE f.due_at < m) AS late FROM dashboards_dossierfact f "
+        "WHERE f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + ") x"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [list(moments), *params])

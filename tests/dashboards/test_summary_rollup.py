@@ -65,6 +65,15 @@ def test_groups_over_a_custom_period_agree_with_direct_computation():
         assert start == s
         assert _pick(fig) == _pick(selectors.direct_figures(replace(custom, start=s, end=e))), s
 
+    # in progress at each month's end, for a sector and for a department (the LATERAL probe per moment)
+    for scoped in (replace(custom, sector_id=sectors[0].key), replace(custom, agency_ids=(rows[0].key,))):
+        seen = 0
+        for (s, e), (_start, fig) in zip(summary.buckets(scoped, "month"), summary.timeseries(scoped, "month"), strict=True):
+            direct = selectors.direct_figures(replace(scoped, start=s, end=e))
+            assert (fig.in_progress, fig.in_progress_overdue) == (direct.in_progress, direct.in_progress_overdue), (scoped, s)
+            seen += direct.in_progress
+        assert seen > 0, scoped
+
     # one period inside a single month but not whole, and one crossing a month boundary
     for f in (Filters(start=today.replace(day=1) - timedelta(days=25), end=today.replace(day=1) - timedelta(days=5)),
               Filters(start=today.replace(day=1) - timedelta(days=40), end=today.replace(day=1) - timedelta(days=20))):
