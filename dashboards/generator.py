@@ -259,7 +259,8 @@ class Generator:
         rebuild_all(progress=self.progress("facts"))
         timings["summary_s"] = _time.monotonic() - t2
         with connection.cursor() as cur:
-            for table in ("dossiers_dossier", "dashboards_dossierfact", "dashboards_proceduremonthstat", "dashboards_sectormonthstat"):
+            for table in ("dossiers_dossier", "dashboards_dossierfact", "dashboards_proceduremonthstat", "dashboards_sectormonthstat",
+                          "dashboards_agencymonthstat"):
                 cur.execute(f"ANALYZE {table}")
         timings["total_s"] = _time.monotonic() - t0
         return {**counts, **timings}

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -329,6 +330,19 @@ def _in_progress_qs(base: QuerySet[Dossier], moment: datetime) -> QuerySet[Dossi
     return base.filter(received_at__lt=moment).exclude(finished_at__lt=moment).exclude(Exists(_exit_events(moment)))
 
 
+def _having_rows(base: QuerySet[Dossier], rows: QuerySet) -> QuerySet[Dossier]:
+    """The dossiers of ``base`` with at least one of these rows (supplement requests, apologies of
+    a period). On PostgreSQL as ``id = ANY(ARRAY(...))``: the period's few rows come from their
+    date index and each dossier by primary key; an ``EXISTS`` / ``IN`` let the planner hash the
+    whole dossiers table instead (335-470 ms at 1,000,000 dossiers)."""
+    ids = rows.order_by().values("dossier_id").distinct()
+    if connection.vendor != "postgresql":
+        return base.filter(pk__in=ids)
+    sql, params = ids.query.sql_with_params()
+    table = connection.ops.quote_name(Dossier._meta.db_table)
+    return base.extra(where=[f"{table}.{connection.ops.quote_name('id')} = ANY(ARRAY({sql}))"], params=list(params))
+
+
 def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
     """The dossiers behind one metric, straight from the dossiers tables."""
     a, b = filters.bounds()
@@ -367,9 +381,9 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
     if metric == "stopped":
         return closed(DossierStatus.STOPPED)
     if metric == "supplement_requests":
-        return base.filter(Exists(SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__gte=a, requested_at__lt=b)))
+        return _having_rows(base, SupplementRequest.objects.filter(requested_at__gte=a, requested_at__lt=b))
     if metric == "apologies":
-        return base.filter(Exists(Apology.objects.filter(dossier=OuterRef("pk"), sent_at__gte=a, sent_at__lt=b)))
+        return _having_rows(base, Apology.objects.filter(sent_at__gte=a, sent_at__lt=b))
     if metric == "rated":
         return base.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating="")
     if metric == "digitised_dossiers":

@@ -35,6 +35,7 @@ from portal.agencies.models import Agency
 from .metrics import CalendarCache, processing_seconds
 from .models import (
     COUNTER_FIELDS,
+    AgencyMonthStat,
     DirtyDossier,
     DossierFact,
     ProcedureMonthStat,
@@ -265,6 +266,7 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
             rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
             touched |= set(ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).values_list("procedure_id", "month"))
             SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
+            AgencyMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
             ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
             groups = _bucket(rows, lambda at, a=a, b=b: a <= at < b, month)
             touched |= {(k[4], k[5]) for k in groups}
@@ -330,6 +332,14 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     SectorMonthStat.objects.bulk_create(
         [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS})
          for (a, p, s, lv, m), acc in sectors.items()],
+        batch_size=batch,
+    )
+    agencies: dict[tuple, Counter] = {}
+    for (a, p, _s, lv, m), acc in sectors.items():
+        agencies.setdefault((a, p, lv, m), Counter()).update(acc.c)
+    AgencyMonthStat.objects.bulk_create(
+        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in COUNTER_FIELDS})
+         for (a, p, lv, m), c in agencies.items()],
         batch_size=batch,
     )
     return len(procs)
@@ -422,6 +432,7 @@ def _store_facts(facts: list[DossierFact]) -> None:
 def rebuild_months() -> int:
     """Recompute every monthly counter from the facts (one pass over them)."""
     SectorMonthStat.objects.all().delete()
+    AgencyMonthStat.objects.all().delete()
     ProcedureMonthStat.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
     written = _write_months(_bucket(rows, lambda at: True, None))
@@ -506,7 +517,12 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
     out: dict[Any, Figures] = defaultdict(_new_figures)
     months, edges = _split(filters)
     scope = _scope_q(filters)
-    table = ProcedureMonthStat if (filters.procedure_id is not None or group == "procedure") else SectorMonthStat
+    if filters.procedure_id is not None or group == "procedure":
+        table: Any = ProcedureMonthStat
+    elif filters.sector_id is not None or group == "sector":
+        table = SectorMonthStat
+    else:
+        table = AgencyMonthStat  # the per-agency rollup: ~20x fewer rows to sum
     if months is not None:
         col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
         keys = ["level"] + ([col] if col else [])
@@ -515,11 +531,8 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         for r in rows:
             _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in columns}, r["level"])
     for a, b in edges:
-        for v in DossierFact.objects.filter(scope).filter(_window_q(a, b)).values_list(*ROW_FIELDS):
-            f = FactRow(*v)
-            for at, counters, _h in fact_events(f):
-                if a <= at < b:
-                    _apply(out[_group_value(f, group, at)], counters, f.level)
+        for key, level, counters in _edge_counters(scope, a, b, group, columns):
+            _apply(out[key], counters, level)
     if with_in_progress and group != "month":
         moment = filters.snapshot_moment(now)
         for key, n, late in _in_progress(filters, moment, group):
@@ -529,6 +542,72 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
     for fig in out.values():
         fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in Rating.values}
     return out
+
+
+def _month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+    """``[a, b)`` cut at the local month starts inside it."""
+    out = []
+    while a < b:
+        start = timezone.localtime(a).date().replace(day=1)
+        nxt = Filters(start=_add_months(start, 1), end=_add_months(start, 1)).bounds()[0]
+        out.append((a, min(nxt, b)))
+        a = nxt
+    return out
+
+
+def _edge_counters(scope: Q, a: datetime, b: datetime, group: str | None, columns: list[str]) -> Iterator[tuple[Any, int, dict[str, int]]]:
+    """The counters of the events in ``[a, b)`` per (group value, level), aggregated by the
+    database over the facts' date indexes (the same rules as :func:`fact_events`). Only the
+    supplement / apology timestamps (JSON lists) are counted here, from the few facts that have any
+    in the window."""
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce
+
+    if group == "month":
+        for wa, wb in _month_windows(a, b):
+            month = month_of(wa)
+            for _key, level, counters in _edge_counters(scope, wa, wb, None, columns):
+                yield month, level, counters
+        return
+    col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", None: None}[group]
+    keys = [col, "level"] if col else ["level"]
+    wanted = set(columns)
+    facts = DossierFact.objects.filter(scope)
+
+    def n(q: Q | None = None) -> Count:
+        return Count("dossier_id", filter=q)
+
+    plans: list[tuple[Any, dict[str, Any]]] = [
+        (facts.filter(received_at__gte=a, received_at__lt=b), {
+            "received": n(), "received_c1": n(Q(channel=1)), "received_c2": n(Q(channel=2)), "received_c3": n(Q(channel=3)),
+            "digitised": n(Q(digitised=True)), "payable": n(Q(payable=True)), "online_paid": n(Q(payable=True, online_paid=True)),
+        }),
+        (facts.filter(finished_at__gte=a, finished_at__lt=b), {
+            "resolved": n(), "processing_seconds": Coalesce(Sum("processing_seconds"), 0),
+            **{name: n(Q(timeliness=t)) for t, name in _TIMELINESS_FIELD.items()},
+        }),
+        (facts.filter(returned_at__gte=a, returned_at__lt=b), {"returned": n(), "e_results": n(Q(e_result=True))}),
+        (facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(_CLOSED_FIELD)),
+         {name: n(Q(closed_status=st)) for st, name in _CLOSED_FIELD.items()}),
+        (facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""),
+         {"rated": n(), **{name: n(Q(rating=r)) for r, name in _RATING_FIELD.items()}}),
+    ]
+    for qs, aggs in plans:
+        aggs = {k: v for k, v in aggs.items() if k in wanted}
+        if not aggs:
+            continue
+        # prefixed: some counters share a name with a fact column (digitised, payable, ...)
+        for r in qs.values(*keys).annotate(**{f"s_{k}": v for k, v in aggs.items()}).order_by():
+            yield (r[col] if col else None), r["level"], {k: r[f"s_{k}"] for k in aggs}
+    if wanted & {"supplement_requests", "apologies"}:
+        lo, hi = to_us(a), to_us(b)
+        extra = facts.filter(extra_first_at__lt=b, extra_last_at__gte=a)
+        for *key, level, sup, apo in extra.values_list(*keys, "supplement_ats", "apology_ats"):
+            counters = {
+                "supplement_requests": sum(1 for us in sup if lo <= us < hi),
+                "apologies": sum(1 for us in apo if lo <= us < hi),
+            }
+            yield (key[0] if col else None), level, counters
 
 
 def open_facts(filters: Filters, moment: datetime) -> Any:
@@ -614,16 +693,17 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
     per = _collect(filters, "agency")
     if every_agency:
         return [GroupRow(a.pk, a.code, a.name, per.get(a.pk) or _collect_empty()) for a in agencies]
-    paths = {a.pk: a.path for a in Agency.objects.filter(pk__in=[k for k in per if k is not None])}
-    rows = []
-    for a in agencies:
-        fig = _collect_empty()
-        for agency_id, f in per.items():
-            p = paths.get(agency_id, "")
-            if agency_id == a.pk or p.startswith(a.path + "/"):
+    paths = _paths(k for k in per if k is not None)
+    target = {a.path: _collect_empty() for a in agencies}
+    for agency_id, f in per.items():
+        # an agency's figures go to the listed unit that is it or one of its ancestors
+        parts = paths.get(agency_id, "").split("/")
+        for i in range(1, len(parts) + 1):
+            fig = target.get("/".join(parts[:i]))
+            if fig is not None:
                 _merge(fig, f)
-        rows.append(GroupRow(a.pk, a.code, a.name, fig))
-    return rows
+                break
+    return [GroupRow(a.pk, a.code, a.name, target[a.path]) for a in agencies]
 
 
 def _merge(into: Figures, other: Figures) -> None:
@@ -711,10 +791,13 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
     if connection.vendor != "postgresql" or not moments:
         return {m: _in_progress(filters, m, None)[0][1:] for m in moments}
     where, params = _scope_sql(filters)
+    # LATERAL: one GiST probe per moment, the scope filtered on the probe's rows. As a plain join
+    # with a sector / agency filter PostgreSQL scanned the scope's facts and tested every moment
+    # against each (at 1M dossiers: 450 ms for one sector, 230 ms for a department, vs ~60 ms)
     sql = (
-        "SELECT m, count(f.dossier_id), count(f.dossier_id) FILTER (WHERE f.due_at < m) "
-        "FROM unnest(%s::timestamptz[]) AS m JOIN dashboards_dossierfact f "
-        "ON f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + " GROUP BY m"
+        "SELECT m, x.n, x.late FROM unnest(%s::timestamptz[]) AS m CROSS JOIN LATERAL ("
+        "SELECT count(f.dossier_id) AS n, count(f.dossier_id) FILTER (WHERE f.due_at < m) AS late FROM dashboards_dossierfact f "
+        "WHERE f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + ") x"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [list(moments), *params])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 DASH = "—"
@@ -72,14 +72,19 @@ AGENCY_LINKED = ("received", "received_online", "resolved", "resolved_late", "in
 def agency_rows(rows: list[dict], drill_url: str, query: str) -> SafeString:
     """The per-agency table's rows built in Python: a province has hundreds of agencies, and a
     template loop with a drill-down link in every cell costs more than the figures' queries."""
-    base = f"{drill_url}?{query}&agency="
-
-    def cells(r: dict) -> Any:
-        yield format_html("<td>{}</td>", r["name"])
-        for metric in AGENCY_LINKED:
-            yield format_html('<td class="text-end"><a href="{}{}&amp;metric={}">{}</a></td>', base, r["agency_id"], metric, num(r[metric]))
-        yield format_html('<td class="text-end">{}</td><td class="text-end">{}</td>', pct(r["on_time_rate"]), pct(r["online_share"]))
-
-    return format_html_join(
-        "\n", '<tr data-agency="{}">{}</tr>', ((r["agency_id"], format_html_join("", "{}", ((c,) for c in cells(r)))) for r in rows)
-    )
+    # f-strings with one escape per value: format_html per cell (~5,000 calls for 300 agencies)
+    # cost ~100 ms of the page; the output is the same markup
+    base = conditional_escape(f"{drill_url}?{query}&agency=")
+    out = []
+    for r in rows:
+        aid = conditional_escape(r["agency_id"])
+        links = "".join(
+            f'<td class="text-end"><a href="{base}{aid}&amp;metric={metric}">{conditional_escape(num(r[metric]))}</a></td>'
+            for metric in AGENCY_LINKED
+        )
+        out.append(
+            f'<tr data-agency="{aid}"><td>{conditional_escape(r["name"])}</td>{links}'
+            f'<td class="text-end">{conditional_escape(pct(r["on_time_rate"]))}</td>'
+            f'<td class="text-end">{conditional_escape(pct(r["online_share"]))}</td></tr>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 -- every value above is escaped
