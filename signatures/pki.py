@@ -17,15 +17,18 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from asn1crypto import core, tsp
+from asn1crypto import cms, core, tsp
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign import general as pyhanko_general
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from portal.core.text import nfc
 
@@ -294,6 +297,24 @@ class PortalTimeStampAuthority(DummyTimeStamper):
     """RFC 3161 responder: pyHanko's in-process time-stamper used server-side, with our policy OID,
     a unique serial and a rejection (not a crash) for requests it cannot parse."""
 
+    def __init__(self, *, tsa_key_object: rsa.RSAPrivateKey, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self._key_object = tsa_key_object
+
+    def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
+        """pyHanko's version parses the PKCS#8 key for every token; cryptography then checks the
+        RSA key's consistency, about 80 ms per time-stamp. The responder keeps the parsed key."""
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes([
+            pyhanko_general.simple_cms_attribute("content_type", "tst_info"),
+            pyhanko_general.simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+            pyhanko_general.simple_cms_attribute("signing_certificate", pyhanko_general.as_signing_certificate(self.tsa_cert)),
+            pyhanko_general.simple_cms_attribute("message_digest", digest.finalize()),
+        ])
+        signature = self._key_object.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
+        return signature, signed_attrs
+
     def _build_tst_info(self, message_imprint, dt_value, req):  # type: ignore[no-untyped-def]
         info = super()._build_tst_info(message_imprint, dt_value, req)
         info["policy"] = tsp.ObjectIdentifier(TSA_POLICY_OID)
@@ -316,6 +337,7 @@ def make_tsa(*, tsa_cert: x509.Certificate, tsa_key: rsa.RSAPrivateKey, chain: I
     key_der = tsa_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     return PortalTimeStampAuthority(
         tsa_cert=to_asn1(tsa_cert), tsa_key=asn1_keys.PrivateKeyInfo.load(key_der), certs_to_embed=[to_asn1(c) for c in chain],
+        tsa_key_object=tsa_key,
     )
 
 

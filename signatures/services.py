@@ -415,7 +415,7 @@ def _timestamper():  # type: ignore[no-untyped-def]
     size-estimation response, with the TSA's certificates, on the instance, so reusing it saves one
     TSA round trip per signature. Keyed on the portal TSA's serial too: a PKI created again at the
     same address must not have the old TSA's certificates embedded (its chain would not validate)."""
-    from .tsa_client import UrllibTimeStamper
+    from .tsa_client import HttpTimeStamper
 
     url, serial = settings.SIGNATURE_TSA_URL, ""
     if not url:
@@ -426,7 +426,7 @@ def _timestamper():  # type: ignore[no-untyped-def]
     if key not in _TIMESTAMPERS:
         if len(_TIMESTAMPERS) > 16:
             _TIMESTAMPERS.clear()
-        _TIMESTAMPERS[key] = UrllibTimeStamper(url, timeout=10)
+        _TIMESTAMPERS[key] = HttpTimeStamper(url, timeout=10)
     return _TIMESTAMPERS[key]
 
 
