@@ -151,17 +151,18 @@ def xlsx_response(tables: Iterable[Table], name: str) -> HttpResponse:
     return response
 
 
-def pdf_response(d: reports.Dashboard, name: str, *, scope: str, period: str) -> HttpResponse:
-    """The printable report: A4, the national header, the figures, the agencies and procedure times.
+def pdf_document(d: reports.Dashboard, *, scope: str, period: str) -> tuple[bytes, int]:
+    """The printable report (PDF bytes and page count): A4, the national header, the figures, the
+    agencies and the procedure times.
 
-    Rendered in the request: it is a few pages (the agency table is capped at the rows the
-    selector returns for the scope), far from the long tables that must go to a worker.
+    About a second of layout per page for a province-wide report: rendered by a worker
+    (:mod:`dashboards.report_files`), never in a web request.
     """
-    from portal.pdf.render import render_pdf
+    from portal.pdf.render import render_document
 
     tables = dashboard_tables(d)
     province = getattr(settings, "PROVINCE_NAME", "Điện Biên")
-    pdf = render_pdf("dashboards/report_pdf.html", {
+    return render_document("dashboards/report_pdf.html", {
         "title": "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
         "subtitle": f"{scope} — {period}",
         "agency_name": "Trung tâm Phục vụ hành chính công",
@@ -172,6 +173,3 @@ def pdf_response(d: reports.Dashboard, name: str, *, scope: str, period: str) ->
         "kpis": d.kpis,
         "previous_period": f"{d.previous_filters.start:%d/%m/%Y} – {d.previous_filters.end:%d/%m/%Y}",
     })
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = _disposition(name, "pdf")
-    return response

@@ -13,6 +13,9 @@ Everything here can be rebuilt from the dossiers: ``manage.py refresh_dashboards
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -180,3 +183,41 @@ class DirtyDossier(models.Model):
 
     def __str__(self) -> str:
         return f"dirty {self.dossier_id}"
+
+
+def report_file_path(instance: DashboardReport, filename: str) -> str:
+    return f"dashboards/reports/{instance.requested_by_id}/bao-cao-{instance.pk}-{secrets.token_hex(6)}.pdf"
+
+
+class DashboardReport(models.Model):
+    """A printable PDF report of the dashboard, asked for by a user and rendered by a worker.
+
+    Laying out a report of 300 agencies takes seconds (about one per A4 page), too long for a web
+    request: the request records the filters (with the period pinned to dates, so "this month"
+    means the month it was asked in) and the worker renders them with the requester's scope
+    checked again. Only the requester downloads it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by"))
+    query = models.CharField(_("filters"), max_length=1000, help_text=_("The dashboard filters as a query string."))
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=200)
+    pages = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("dashboard report")
+        verbose_name_plural = _("dashboard reports")
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="dashreport_user_idx")]
+
+    def __str__(self) -> str:
+        return self.title

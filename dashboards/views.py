@@ -12,22 +12,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dossiers.constants import Channel, DossierStatus
+from dossiers.uploads import safe_download_name
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
 from portal.workcalendar.constants import Timeliness
 from procedures.constants import ServiceLevel
 
-from . import exports, index766, reports, selectors, summary
+from . import exports, index766, report_files, reports, selectors, summary
 from .forms import (
     DashboardFilterForm,
     FilterResult,
@@ -35,10 +38,13 @@ from .forms import (
     filters_from_query,
     period_label,
 )
+from .models import DashboardReport
 
 #: Roles that watch dashboards: provincial staff (all agencies) and agency leaders (their subtree).
 DASHBOARD_ROLES = (Role.PROVINCIAL, Role.LEADER)
 DRILLDOWN_PAGE_SIZE = 50
+#: Seconds between two polls of the reports page while a report is being prepared.
+REPORT_POLL_SECONDS = 3
 PUBLIC_CACHE_SECONDS = 600
 BAD_METRIC = "Chỉ số không hợp lệ. / Unknown figure."
 BAD_FORMAT = "Định dạng xuất không hợp lệ. / Unknown export format."
@@ -146,11 +152,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     parsed = _parse(request)
     if not parsed.ok:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Export"))
+    if fmt == "pdf":  # laid out by a worker: the reports page asks for it (POST) and waits
+        return redirect(reverse("dashboards:reports") + "?" + request.GET.urlencode())
     data = reports.build(parsed.filters)
     name = f"thong-ke-{parsed.filters.start:%Y%m%d}-{parsed.filters.end:%Y%m%d}"
-    if fmt == "pdf":
-        scope = _scope_label(parsed, request.user)
-        return exports.pdf_response(data, name, scope=scope, period=period_label(parsed.filters))
     tables = exports.dashboard_tables(data)
     return exports.csv_response(tables, name) if fmt == "csv" else exports.xlsx_response(tables, name)
 
@@ -173,13 +178,52 @@ def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return exports.csv_response([table], name) if fmt == "csv" else exports.xlsx_response([table], name)
 
 
-def _scope_label(parsed: FilterResult, user: object) -> str:
-    agency = parsed.form.cleaned_data.get("agency")
-    if agency is not None:
-        return agency.name
-    if default_agency_ids(user) is None:
-        return _("The whole province")
-    return user.agency.name  # type: ignore[attr-defined]
+@role_required(*DASHBOARD_ROLES)
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest) -> HttpResponse:
+    """/thong-ke/bao-cao/: the user's printable reports. GET with the dashboard's filters offers to
+    prepare one (no side effect); POST asks a worker for it; the list polls until it is ready."""
+    partial = request.GET.get("partial") == "1" or bool(request.headers.get("HX-Request"))
+    parsed = _parse(request) if not partial else None  # no filters = the dashboard's default (this month)
+    if parsed is not None and not parsed.ok:
+        return _bad_request(request, parsed.form, parsed.errors, title=_("PDF report"))
+    if request.method == "POST" and parsed is not None:
+        try:
+            report = report_files.request_report(user=request.user, parsed=parsed, roles=DASHBOARD_ROLES)
+        except report_files.ReportRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The report “%(title)s” is being prepared; it will appear below in a few seconds.") % {"title": report.title})
+        return redirect("dashboards:reports")
+    items = report_files.reports_of(request.user)
+    context = {
+        "title": _("PDF reports"),
+        "reports": items,
+        "pending": any(r.state == DashboardReport.State.PENDING for r in items),
+        "poll_seconds": REPORT_POLL_SECONDS,
+        "offer": (report_files.scope_label(parsed, request.user) + " — " + period_label(parsed.filters)) if parsed else "",  # type: ignore[arg-type]
+        "query": request.GET.urlencode(),
+    }
+    if partial:
+        return render(request, "dashboards/_reports.html", context)
+    return render(request, "dashboards/reports.html", context)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The requester's own report; anyone else's is a 404 (its existence is not revealed)."""
+    report = get_object_or_404(DashboardReport, pk=pk, requested_by=request.user)
+    if report.state != DashboardReport.State.READY or not report.file:
+        raise Http404(_("The report is being prepared."))
+    try:
+        handle = report.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file is missing.")) from None
+    name = f"bao-cao-thong-ke-{report.pk}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @role_required(*DASHBOARD_ROLES)
