@@ -103,6 +103,8 @@ class Book(models.TextChoices):
 
     OUTGOING = "outgoing", _("Outgoing book")
     INCOMING = "incoming", _("Incoming book")
+    #: The one-stop forms (01–07) an agency issues, one sequence per year (dossiers.printing).
+    ONESTOP_FORMS = "forms", _("One-stop forms")
 
 
 class StatusCode(models.TextChoices):

@@ -338,6 +338,10 @@ class PrintedForm(models.Model):
     source = models.CharField(_("source"), max_length=80, blank=True, help_text=_("What the form is about: supplement:<id>, apology:<id>, a period for 07."))
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    #: "Số: 12/TNHS" on the form: taken once, when the form is first asked for, from the issuing
+    #: agency's yearly sequence of one-stop forms (gapless, documents.numbering); kept on re-render.
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    number_year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     file = models.FileField(_("file"), upload_to=printed_form_path, blank=True, max_length=200)
     sha256 = models.CharField(max_length=64, blank=True)

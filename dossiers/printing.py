@@ -103,6 +103,8 @@ def request_form(
     if period is not None:
         defaults.update(period_start=period[0], period_end=period[1])
     form, created = PrintedForm.objects.select_for_update().get_or_create(kind=kind, source=source, **owner, defaults=defaults)
+    if created:
+        _take_number(form, issuer=dossier.receiving_agency if dossier is not None else agency)
     if not created:
         PrintedForm.objects.filter(pk=form.pk).update(
             generation=F("generation") + 1, state=State.PENDING, error="", requested_by=requested_by or form.requested_by,
@@ -114,6 +116,18 @@ def request_form(
         dedupe_key=f"printed-form:{form.pk}:{form.generation}",
     )
     return form
+
+
+def _take_number(form: PrintedForm, *, issuer: Any) -> None:
+    """Give a new form its number in the issuing agency's yearly sequence of one-stop forms."""
+    from documents.constants import Book
+    from documents.numbering import next_number
+
+    if issuer is None:
+        return
+    year = timezone.localdate().year
+    form.number, form.number_year = next_number(agency=issuer, year=year, book=Book.ONESTOP_FORMS), year
+    PrintedForm.objects.filter(pk=form.pk).update(number=form.number, number_year=year)
 
 
 def requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
@@ -248,7 +262,7 @@ def _heading(agency: Any, form: PrintedForm, when: datetime | date | None) -> di
     parent = agency.parent.name if agency.parent_id else f"UBND tỉnh {settings.PROVINCE_NAME}"
     return {
         "agency_parent": parent, "agency_name": agency.name, "agency": agency,
-        "number": f"{form.pk:04d}" if form.pk else "", "notation": f"{NOTATIONS[Kind(form.kind)]}",
+        "number": f"{form.number:02d}" if form.number else "", "notation": f"{NOTATIONS[Kind(form.kind)]}",
         "date": _local(when) if isinstance(when, datetime) else when, "place": settings.PROVINCE_NAME,
     }
 

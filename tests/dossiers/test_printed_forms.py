@@ -160,6 +160,25 @@ def test_rerendering_keeps_the_row_and_replaces_the_file(named, working_morning,
         assert hashlib.sha256(handle.read()).hexdigest() == done.sha256
 
 
+def test_forms_are_numbered_in_the_agencys_yearly_sequence_and_keep_their_number(named, working_morning, tmp_path):
+    first = services.dossier_receive(dossier=named.submitted(), actor=named.clerk)
+    second = services.dossier_refuse(dossier=named.submitted(), actor=named.clerk, reason="Không thuộc thẩm quyền")
+    receipt = PrintedForm.objects.get(dossier=first, kind="01")
+    refusal = PrintedForm.objects.get(dossier=second, kind="03")
+    assert receipt.number_year == refusal.number_year == 2026
+    assert refusal.number == receipt.number + 1  # one gapless sequence of one-stop forms per agency and year
+    _assert_in(_text(receipt, tmp_path), f"Số: {receipt.number:02d}/TNHS")
+    from django.db import transaction
+
+    with transaction.atomic():
+        again = printing.request_form(kind="01", dossier=first)  # re-rendering keeps the number
+    assert again.number == receipt.number
+    from documents.models import DocumentNumberCounter
+
+    counter = DocumentNumberCounter.objects.get(agency=first.receiving_agency, year=2026, book="forms")
+    assert counter.last_value == refusal.number
+
+
 def test_a_failed_transition_asks_for_no_form(named, working_morning):
     dossier = named.submitted()
     with pytest.raises(DossierError):
