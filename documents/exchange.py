@@ -240,6 +240,7 @@ def receive_envelope(data: bytes) -> InboundResult:
         if message.from_organ.organ_id != sender:
             raise edxml.EnvelopeRejected("malformed", "the sender could not be read", detail_vi="không đọc được cơ quan gửi")
         _check_sender(message.from_organ.organ_id, parsed.signer_certificate)
+        _check_revocation(parsed.signer_chain)
         if isinstance(message, edxml.StatusMessage):
             return _receive_status(message)
         return _receive_document(message, parsed, data)
@@ -258,6 +259,24 @@ def _check_sender(organ_code: str, cert: x509.Certificate | None) -> None:
             "untrusted_signer", f"the envelope is signed by {signer_code or 'an unknown organ'}, not by the sender {organ_code}",
             detail_vi=f"phong bì do {signer_code or 'cơ quan không xác định'} ký, không phải cơ quan gửi {organ_code}",
         )
+
+
+def _check_revocation(chain: tuple[x509.Certificate, ...]) -> None:
+    """A revoked signer is refused; an unknown status per ``EDXML_REVOCATION_CHECK`` (see
+    :mod:`signatures.revocation`)."""
+    from signatures import revocation
+
+    mode = revocation.check_mode()
+    if mode == "off" or not chain:
+        return
+    status = revocation.certificate_status(chain)
+    if status.state == "revoked":
+        when = f" ({status.revoked_at:%Y-%m-%d %H:%M} UTC)" if status.revoked_at else ""
+        raise edxml.EnvelopeRejected("revoked", f"serial {chain[0].serial_number:x}{when}", detail_vi=f"số hiệu {chain[0].serial_number:x}{when}")
+    if status.state == "unknown":
+        if mode == "require":
+            raise edxml.EnvelopeRejected("revocation_unknown", status.detail)
+        logger.warning("edxml.revocation_unknown", extra={"serial": f"{chain[0].serial_number:x}", "detail": status.detail})
 
 
 def _status_envelope(*, agency: Agency, document_id: str, to_code: str, code: str, at: dt.datetime, description: str = "", staff: str = "", department: str = "") -> bytes:

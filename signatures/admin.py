@@ -95,14 +95,28 @@ class SignedDocumentAdmin(admin.ModelAdmin):
 class AgencyCertificateAdmin(admin.ModelAdmin):
     """Agencies' organisation certificates for edXML (issued by signatures.agency_keys on first use)."""
 
-    list_display = ["agency", "serial", "not_before", "not_after", "status"]
+    list_display = ["agency", "serial", "not_before", "not_after", "status", "revoked_at"]
     list_filter = ["status"]
     search_fields = ["agency__code", "agency__name", "serial"]
-    readonly_fields = ["agency", "issuer", "cert_pem", "chain_pem", "serial", "fingerprint_sha256", "not_before", "not_after", "status", "created_at"]
+    readonly_fields = [
+        "agency", "issuer", "cert_pem", "chain_pem", "serial", "fingerprint_sha256", "not_before", "not_after", "status",
+        "revoked_at", "revocation_reason", "created_at",
+    ]
     exclude = ["encrypted_key"]
+    actions = ["revoke_selected"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    @admin.action(description=_("Revoke the selected certificates"))
+    def revoke_selected(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        from .agency_keys import agency_certificate_revoke
+
+        count = 0
+        for cert in queryset.filter(status=CertificateStatus.ACTIVE):
+            agency_certificate_revoke(certificate=cert, actor=request.user, reason=RevocationReason.KEY_COMPROMISE)
+            count += 1
+        self.message_user(request, ngettext("%(n)d certificate revoked.", "%(n)d certificates revoked.", count) % {"n": count}, messages.SUCCESS)

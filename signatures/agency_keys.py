@@ -25,7 +25,7 @@ from portal.agencies.models import Agency
 from portal.core.text import nfc
 
 from . import keywrap, pki
-from .constants import AuditKind, AuthorityKind, CertificateStatus
+from .constants import AuditKind, AuthorityKind, CertificateStatus, RevocationReason
 from .models import AgencyCertificate, AuditEvent, CertificateAuthority
 from .selectors import trust_roots as _asn1_trust_roots
 
@@ -157,6 +157,30 @@ def agency_identity(agency: Agency) -> SigningIdentity:
     with _lock:
         _cache[agency.pk] = (row.pk, identity)
     return identity
+
+
+def agency_certificate_revoke(*, certificate: AgencyCertificate, actor=None, reason: str = RevocationReason.UNSPECIFIED) -> AgencyCertificate:  # type: ignore[no-untyped-def]
+    """Revoke an agency's organisation certificate (e.g. its key leaked): from now on the CRL lists
+    it, OCSP answers "revoked", receivers refuse envelopes it signed, and the agency's next
+    envelope is signed with a new certificate. Audited in the same transaction."""
+    if reason not in RevocationReason.values:
+        raise ValueError(f"unknown revocation reason {reason!r}")
+    with transaction.atomic():
+        cert = AgencyCertificate.objects.select_for_update().get(pk=certificate.pk)
+        if cert.status == CertificateStatus.REVOKED:
+            return cert
+        cert.status = CertificateStatus.REVOKED
+        cert.revoked_at = timezone.now().replace(microsecond=0)
+        cert.revocation_reason = reason
+        cert.save(update_fields=["status", "revoked_at", "revocation_reason"])
+        AuditEvent.objects.create(
+            kind=AuditKind.CERT_REVOKED, actor=actor,
+            detail={"agency": cert.agency_id, "organisation_certificate": cert.serial, "reason": reason},
+        )
+    with _lock:
+        _cache.pop(cert.agency_id, None)
+    logger.info("agency_certificate.revoked", extra={"agency_id": cert.agency_id, "serial": cert.serial})
+    return cert
 
 
 def trust_roots() -> list[x509.Certificate]:

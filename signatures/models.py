@@ -146,6 +146,8 @@ class AgencyCertificate(models.Model):
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid until"))
     status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE, db_index=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revocation_reason = models.CharField(_("revocation reason"), max_length=30, choices=RevocationReason.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -106,7 +106,7 @@ def crl_bytes(*, ca_slug: str) -> bytes:
     if ca.kind == AuthorityKind.ISSUING:
         revoked = [
             pki.Revoked(int(c.serial, 16), c.revoked_at, c.revocation_reason or "unspecified")
-            for c in ca.issued.filter(status=CertificateStatus.REVOKED)
+            for c in [*ca.issued.filter(status=CertificateStatus.REVOKED), *ca.issued_to_agencies.filter(status=CertificateStatus.REVOKED)]
         ]
     else:
         revoked = []
@@ -118,7 +118,7 @@ def _status_lookup(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus
     issuer = CertificateAuthority.objects.filter(cert_pem=pki.cert_to_pem(issuer_cert)).first()
     if issuer is None:
         return pki.CertStatus("unknown")
-    cert = issuer.issued.filter(serial=serial_hex).first()
+    cert = issuer.issued.filter(serial=serial_hex).first() or issuer.issued_to_agencies.filter(serial=serial_hex).first()
     if cert is not None:
         if cert.status == CertificateStatus.REVOKED:
             return pki.CertStatus("revoked", cert.revoked_at, cert.revocation_reason or "unspecified")

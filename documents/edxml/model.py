@@ -46,7 +46,7 @@ OTHER_INFO_KEYS = ("SphereOfPromulgation", "TyperNotation", "PromulgationAmount"
 MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
 
 #: Rejection reasons (:class:`EnvelopeRejected.reason`); ``unknown_organ`` is raised by the exchange.
-REASONS = ("malformed", "bad_signature", "untrusted_signer", "too_large", "secret", "unknown_organ")
+REASONS = ("malformed", "bad_signature", "untrusted_signer", "revoked", "revocation_unknown", "too_large", "secret", "unknown_organ")
 
 
 @dataclass
@@ -151,12 +151,16 @@ class Parsed:
     message: DocumentMessage | StatusMessage
     namespace: str
     signer_certificate: x509.Certificate | None
+    #: The verified certificate path, leaf first (empty for an unsigned envelope).
+    signer_chain: tuple[x509.Certificate, ...] = ()
 
 
 _MESSAGES = {
     "malformed": ("Phong bì edXML không đúng cấu trúc", "The edXML envelope is malformed"),
     "bad_signature": ("Chữ ký số của phong bì không hợp lệ (nội dung đã bị thay đổi hoặc chữ ký sai)", "The envelope's digital signature is not valid (content changed or wrong signature)"),
     "untrusted_signer": ("Chứng thư số của bên ký không được tin cậy", "The signer's certificate is not trusted"),
+    "revoked": ("Chứng thư số của bên ký đã bị thu hồi", "The signer's certificate has been revoked"),
+    "revocation_unknown": ("Không kiểm tra được tình trạng thu hồi của chứng thư số bên ký", "The revocation status of the signer's certificate could not be checked"),
     "too_large": ("Phong bì hoặc tệp đính kèm vượt quá dung lượng cho phép", "The envelope or an attachment exceeds the size limit"),
     "secret": ("Văn bản mật không được gửi qua trục liên thông", "Secret documents are not exchanged electronically"),
     "unknown_organ": ("Cơ quan gửi hoặc nhận không có trong danh mục", "Unknown sending or receiving organ"),

@@ -117,7 +117,7 @@ def _parse_plain(data: bytes) -> etree._Element:
     return root
 
 
-def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate]) -> tuple[etree._Element, x509.Certificate]:
+def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate]) -> tuple[etree._Element, list[x509.Certificate]]:
     chain_check = ChainCheck(trust_roots)
     try:
         result = _Verifier(chain_check).verify(data, parser=_parser(), expect_config=_EXPECT)
@@ -139,7 +139,7 @@ def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate
         raise EnvelopeRejected("bad_signature", 'the signature must cover the whole envelope (Reference URI="")', detail_vi='chữ ký phải bao trùm toàn bộ phong bì (Reference URI="")')
     if result.signed_xml is None or chain_check.leaf is None:
         raise EnvelopeRejected("bad_signature", "the signed content is not XML")
-    return result.signed_xml, chain_check.leaf
+    return result.signed_xml, chain_check.chain or [chain_check.leaf]
 
 
 def _normalise_namespace(root: etree._Element) -> str:
@@ -378,17 +378,17 @@ def parse(
     data = bytes(data)
     if len(data) > max_envelope_bytes:
         raise EnvelopeRejected("too_large", f"the envelope has {len(data)} bytes, the limit is {max_envelope_bytes}", detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope_bytes} byte")
-    signer = None
+    chain: list[x509.Certificate] = []
     root = None
     if NS_DSIG.encode() in data:  # the usual case: signxml parses the bytes once, and only once
         try:
-            root, signer = _verify(data, trust_roots)
+            root, chain = _verify(data, trust_roots)
         except _NoSignature:
             pass  # the namespace was only mentioned (e.g. in Content): read it as unsigned
     if root is None:
         root = _parse_plain(data)
         if root.find(f".//{_DSIG_SIGNATURE}") is not None:  # e.g. a UTF-16 document: verify it all the same
-            root, signer = _verify(root, trust_roots)
+            root, chain = _verify(root, trust_roots)
         elif require_signature:
             raise EnvelopeRejected("bad_signature", "the envelope is not signed", detail_vi="phong bì không có chữ ký số")
     namespace = _normalise_namespace(root)
@@ -400,4 +400,4 @@ def parse(
         message: DocumentMessage | StatusMessage = _document(root, header, message_header, max_attachment_bytes)
     else:
         message = _status(header, _find(header, "Status"))  # type: ignore[arg-type]
-    return Parsed(message=message, namespace=namespace, signer_certificate=signer)
+    return Parsed(message=message, namespace=namespace, signer_certificate=chain[0] if chain else None, signer_chain=tuple(chain))

@@ -28,11 +28,14 @@ class ChainCheck:
         self.trust_roots = list(trust_roots)
         self.at = at
         self.leaf: x509.Certificate | None = None
+        #: The verified path, leaf first, up to the trust root (its issuer is ``chain[1]``).
+        self.chain: list[x509.Certificate] = []
 
     def _verify(self, leaf: x509.Certificate, intermediates: list[x509.Certificate]) -> x509.Certificate:
         builder = xv.PolicyBuilder().store(xv.Store(self.trust_roots)).extension_policies(ee_policy=_EE_POLICY, ca_policy=_CA_POLICY)
         builder = builder.time(self.at or dt.datetime.now(dt.UTC))
-        builder.build_client_verifier().verify(leaf, intermediates)
+        verified = builder.build_client_verifier().verify(leaf, intermediates)
+        self.chain = list(verified.chain)
         return leaf
 
     def verify(self, cert_chain: list[x509.Certificate]) -> x509.Certificate:

@@ -15,6 +15,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from signatures import pki
 from signatures.tsa_client import HttpTimeStamper
+from signatures.verify import outside_event_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +29,7 @@ def _query() -> tsp.TimeStampReq:
 
 def test_token_from_the_portal_tsa_is_signed_by_its_key(pki_rows, pki_material):
     stamper = HttpTimeStamper(pki.Endpoints(pki_material.base_url).tsa)
-    response = asyncio.run(stamper.async_request_tsa_response(_query()))
+    response = outside_event_loop(asyncio.run, stamper.async_request_tsa_response(_query()))
     assert response["status"]["status"].native == "granted"
     signed_data = response["time_stamp_token"]["content"]
     info = signed_data["encap_content_info"]["content"].parsed
