@@ -110,6 +110,13 @@ def main() -> None:
                 services.sign_pdf(pdf_bytes=pdf, signer_user=user, pin="246810", reason="x", location="y", stamp=services.StampSpec(visible=False))
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+            signed_once = services.sign_pdf(pdf_bytes=pdf, signer_user=user, pin="246810", reason="x", location="y", stamp=services.StampSpec(visible=False))
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(5):
+                verify_pdf(signed_once)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
         sign_invisible, signed = timed(lambda: services.sign_pdf(
             pdf_bytes=pdf, signer_user=user, pin="246810", reason="Phê duyệt", location="Điện Biên",
             stamp=services.StampSpec(visible=False)), args.runs)
