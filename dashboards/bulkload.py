@@ -133,7 +133,8 @@ class CopyStream:
             self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
-            raise error
+            with connection.wrap_database_errors:  # as Django's own queries raise it (django.db.DataError, ...)
+                raise error
 
 
 # --- indexes and constraints set aside during a load ------------------------------------------

@@ -274,6 +274,7 @@ class Generator:
             timings["catalogue_s"] = _time.monotonic() - t0
             lock_refreshes()  # the facts and counters below must not interleave with a refresh
             bulk = self.n >= Dossier.objects.count()
+            timings["bulk_load"] = bulk
             t1 = _time.monotonic()
             with bulkload.indexes_set_aside(BULK_TABLES, enabled=bulk, progress=self.progress("indexes")):
                 counts = self._dossiers(cat)
