@@ -21,6 +21,7 @@ run on a database holding any other dossier unless forced.
 
 from __future__ import annotations
 
+import base64
 import bisect
 import hashlib
 import itertools
@@ -229,9 +230,15 @@ class Generator:
         self.progress = progress or (lambda label: (lambda done, total: None))
         self.cal = FastCalendar(workcalendar.get_calendar(None))
         self.tz = timezone.get_current_timezone()
-        self.now = timezone.now()
+        # local: the loop compares moments with it, and an aware comparison across zones costs
+        # ~30x one within a zone
+        self.now = timezone.now().astimezone(self.tz)
         self._due: dict[tuple[date, int], tuple[datetime, int]] = {}
         self._timeliness = {tl: str(Timeliness[tl.name].value) for tl in WorkTimeliness}
+
+    def _randrange(self, a: int, b: int) -> int:
+        """Like ``rng.randrange(a, b)`` for the hot loop, ~5x cheaper (no rejection sampling)."""
+        return a + int(self.rng.random() * (b - a))
 
     # calendar helpers through the real calendar
     def _working_days(self) -> list[date]:
@@ -245,7 +252,7 @@ class Generator:
     def _moment(self, d: date, hour: float) -> datetime:
         h = int(hour)
         m = int((hour - h) * 60)
-        return datetime.combine(d, time(h, m, self.rng.randrange(60)), tzinfo=self.tz)
+        return datetime.combine(d, time(h, m, int(self.rng.random() * 60)), tzinfo=self.tz)
 
     def _work_time(self, d: date) -> datetime:
         hour = self.rng.uniform(7.0, 11.4) if self.rng.random() < 0.6 else self.rng.uniform(13.5, 16.9)
@@ -279,12 +286,13 @@ class Generator:
             with bulkload.indexes_set_aside(BULK_TABLES, enabled=bulk, progress=self.progress("indexes")):
                 counts = self._dossiers(cat)
                 timings["dossiers_s"] = _time.monotonic() - t1
+                timings.update(self.copy_stats)
                 t2 = _time.monotonic()
             timings["indexes_s"] = _time.monotonic() - t2
             t3 = _time.monotonic()
             show = self.progress("summary")
             show(0, 1)
-            counts["procedure_months"] = rebuild_months()
+            counts["procedure_months"] = rebuild_months(exclusive=bulk)
             show(1, 1)
             timings["summary_s"] = _time.monotonic() - t3
             t4 = _time.monotonic()
@@ -334,6 +342,9 @@ class Generator:
             for start in range(0, self.n, self.chunk):
                 size = min(self.chunk, self.n - start)
                 received_days = sorted(rng.choices(days, cum_weights=day_cum, k=size))
+                # tracking tokens as secrets.token_urlsafe(18) gives them (18 random bytes, 24
+                # URL-safe characters), one system call per chunk
+                tokens = base64.urlsafe_b64encode(secrets.token_bytes(18 * size)).decode()
                 out = _Out()
                 for j, day in enumerate(received_days):
                     p = procs[min(bisect_(proc_cum, random_() * proc_total), len(procs) - 1)]
@@ -341,7 +352,7 @@ class Generator:
                         agency = communes[min(bisect_(commune_cum, random_() * commune_total), len(communes) - 1)]
                     else:
                         agency = p["agency"]
-                    self._one(first_id + start + j, day, p, agency.pk, out)
+                    self._one(first_id + start + j, day, p, agency.pk, out, tokens[24 * j:24 * j + 24])
                 stream.send("dossiers_dossier", DOSSIER_COLUMNS, out.dossiers)
                 stream.send("dashboards_dossierfact", FACT_FIELDS, out.facts)
                 stream.send("dossiers_supplementrequest", SR_COLUMNS, out.supplements)
@@ -357,15 +368,18 @@ class Generator:
                 totals["payments"] += len(out.payments)
                 show(start + size, self.n)
         finally:
+            t0 = _time.monotonic()
             stream.close()  # the connection is ours again (and a COPY error is raised here)
+            self.copy_stats = {"copy_wait_s": stream.wait_s + _time.monotonic() - t0, "copy_busy_s": sum(stream.busy_s.values()),
+                               **{f"copy_{t.split('_', 1)[1]}_s": v for t, v in stream.busy_s.items()}}
         # codes are issued without gaps and never reused: the counters go on from here
         DossierCodeCounter.objects.filter(agency_id__in=agency_ids).delete()
         copy_rows(DossierCodeCounter._meta.db_table, ["agency_id", "date", "last_value"], ((a, d, v) for (a, d), v in seqs.items()))
         return totals
 
-    def _one(self, pk: int, day: date, p: dict, agency_id: int, out: _Out) -> None:
+    def _one(self, pk: int, day: date, p: dict, agency_id: int, out: _Out, token: str) -> None:
         rng, cal, ctx, S, now = self.rng, self.cal, self.ctx, _S, self.now
-        random_, randrange = rng.random, rng.randrange
+        random_, randrange = rng.random, self._randrange
         user_id = ctx.cat.user_id
         year_frac = (day.toordinal() - ctx.start_ord) / ctx.span
         online_p = (0.45 + 0.3 * year_frac) if p["level"] >= 3 else 0.0
@@ -491,20 +505,35 @@ class Generator:
             e = DossierEvent(dossier_id=pk, seq=1, action=action, from_status=from_status, to_status=to_status, actor_id=user_id,
                              comment="", data={}, step_timeliness="", created_at=at, prev_hash=GENESIS_HASH)
             out.events.append(bulkload.copy_line((pk, 1, action, from_status, to_status, user_id, "", "{}", "", at, GENESIS_HASH, e.compute_hash())))
-        name = f"{rng.choice(NAMES)} {rng.choice(GIVEN)}"
+        name = f"{NAMES[int(random_() * len(NAMES))]} {GIVEN[int(random_() * len(GIVEN))]}"
         created = submitted_at - timedelta(minutes=randrange(1, 120))
-        updated = max(x for x in (created, submitted_at, received_at, finished, returned, rated_at, closing[2] if closing else None) if x)
+        updated = max(filter(None, (created, submitted_at, received_at, finished, returned, rated_at, closing[2] if closing else None)))
         finished_col = finished if status in (S["PROCESSED"], S["RETURNED"]) else None
         rated_col = rated_at if rating else None
-        out.dossiers.append(bulkload.copy_line((
-            pk, code, p["id"], p["version_id"], agency_id, agency_id if received_at else None, None,
-            name, f"0{randrange(10**10, 10**11)}", "", f"09{randrange(10**7, 10**8)}", "", "Tỉnh Điện Biên",
-            channel, status, stage, ctx.form_data, created, updated, submitted_at, received_at, counting, due,
-            finished_col, returned, cycles, paused_seconds, paused_at, resume_status, resume_stage, None, None, None, timeliness,
-            result_file, result_delivery, fee, paid_at, rating, "", rated_col, secrets.token_urlsafe(18),
-        )))
+        # The COPY lines of the dossier and its fact, written out here rather than through the
+        # generic bulkload.copy_line: a third of the loop's time went to formatting, half of it
+        # to the same moments written twice (datetime.isoformat ~1 µs each). Every text value is
+        # the generator's own (no tab, newline or backslash to escape); a moment is formatted once.
+        memo: dict[int, str] = {}
+
+        def iso(d: datetime | None) -> str:
+            if d is None:
+                return _NULL
+            text = memo.get(id(d))  # the objects stay alive for the whole dossier: ids are unique
+            if text is None:
+                text = memo[id(d)] = d.isoformat()
+            return text
+
+        out.dossiers.append(
+            f"{pk}\t{code or _NULL}\t{p['id']}\t{p['version_id']}\t{agency_id}\t{agency_id if received_at else _NULL}\t{_NULL}\t"
+            f"{name}\t0{randrange(10**10, 10**11)}\t\t09{randrange(10**7, 10**8)}\t\t{_ADDRESS}\t"
+            f"{channel}\t{status}\t{stage}\t{ctx.form_data}\t{iso(created)}\t{iso(updated)}\t{iso(submitted_at)}\t{iso(received_at)}\t"
+            f"{iso(counting)}\t{iso(due)}\t{iso(finished_col)}\t{iso(returned)}\t{cycles}\t{paused_seconds}\t{iso(paused_at)}\t"
+            f"{_NULL if resume_status is None else resume_status}\t{resume_stage}\t{_NULL}\t{_NULL}\t{_NULL}\t{timeliness}\t"
+            f"{result_file}\t{result_delivery}\t{fee}\t{iso(paid_at)}\t{rating}\t\t{iso(rated_col)}\t{token}\n"
+        )
         # the fact by the summary's own rule, from the values just written (no read-back)
-        out.facts.append(bulkload.copy_line(fact_values(
+        f = fact_values(
             dossier_id=pk, agency_id=agency_id, agency_path=ctx.agency_path[agency_id], sector_id=p["sector_id"], procedure_id=p["id"],
             level=p["level"], channel=channel, status=status, received_at=received_at, counting_start=counting, due_at=due,
             finished_at=finished_col, timeliness=timeliness, returned_at=returned, rating=rating, rated_at=rated_col,
@@ -512,10 +541,30 @@ class Generator:
             supplement_ats=[to_us(a) for a, _b in my_sr], pauses=[(a, b) for a, b in my_sr if b is not None],
             apology_ats=[to_us(ap_at)] if ap_at is not None else [], digitised=digitised, paid_online=paid_online,
             calendar=ctx.agency_cal[agency_id],
-        )))
+        )
+        out.facts.append(
+            f"{f[0]}\t{f[1]}\t{f[2]}\t{f[3]}\t{f[4]}\t{f[5]}\t{f[6]}\t{f[7]}\t{iso(f[8])}\t{iso(f[9])}\t{iso(f[10])}\t{iso(f[11])}\t"
+            f"{f[12]}\t{_NULL if f[13] is None else f[13]}\t{iso(f[14])}\t{iso(f[15])}\t{_NULL if f[16] is None else f[16]}\t{f[17]}\t"
+            f"{iso(f[18])}\t{_int_list(f[19])}\t{_int_list(f[20])}\t{iso(f[21])}\t{iso(f[22])}\t"
+            f"{'t' if f[23] else 'f'}\t{'t' if f[24] else 'f'}\t{'t' if f[25] else 'f'}\t{'t' if f[26] else 'f'}\n"
+        )
 
 
 _ZERO = Decimal(0)
+_NULL = "\\N"
+_ADDRESS = "Tỉnh Điện Biên"
+#: The fact line of :meth:`Generator._one` is written by position: it must follow this order.
+_FACT_LINE_FIELDS = [
+    "dossier_id", "agency_id", "agency_path", "sector_id", "procedure_id", "level", "channel", "status", "received_at", "due_at",
+    "finished_at", "exit_at", "timeliness", "processing_seconds", "returned_at", "closed_at", "closed_status", "rating",
+    "rated_at", "supplement_ats", "apology_ats", "extra_first_at", "extra_last_at", "digitised", "e_result", "payable", "online_paid",
+]
+if FACT_FIELDS != _FACT_LINE_FIELDS:  # pragma: no cover - a changed fact must change the line too
+    raise ImportError("dashboards.generator writes the fact line in the order of summary.FACT_FIELDS: update Generator._one.")
+
+
+def _int_list(v: list[int]) -> str:
+    return "[" + ",".join(map(str, v)) + "]" if v else "[]"
 
 
 def _sha256_of_pk(pk: int) -> str:

@@ -92,8 +92,8 @@ def test_a_failed_load_leaves_nothing_behind(monkeypatch):
     before = _schema()
     one = Generator._one
 
-    def corrupting(self, pk, day, p, agency_id, out):
-        one(self, pk, day, p, agency_id, out)
+    def corrupting(self, pk, day, p, agency_id, out, *args):
+        one(self, pk, day, p, agency_id, out, *args)
         if pk % 500 == 0:
             out.dossiers.append("not\ta\tdossier\n")  # PostgreSQL rejects the chunk in the COPY thread
 
