@@ -97,12 +97,14 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 class CopyStream:
     """COPY chunks from a background thread on Django's own connection (so in its transaction).
 
-    ``send`` queues one chunk (at most ``depth`` wait) and returns at once; PostgreSQL stores it
-    while the caller builds the next one (psycopg2 releases the GIL while libpq sends and waits).
-    The caller must not use the connection until :meth:`close` has returned.
+    ``send`` queues one table's chunk (at most ``depth`` wait: room for two rounds of the
+    generator's seven tables, so it never waits behind its own previous table) and returns at
+    once; PostgreSQL stores it while the caller builds the next one (psycopg2 releases the GIL
+    while libpq sends and waits). The caller must not use the connection until :meth:`close`
+    has returned.
     """
 
-    def __init__(self, depth: int = 2) -> None:
+    def __init__(self, depth: int = 16) -> None:
         connection.ensure_connection()
         self._raw = connection.connection
         self._queue: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue(maxsize=depth)
