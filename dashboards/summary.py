@@ -469,14 +469,17 @@ def _store_facts(rows: list[tuple]) -> None:
     copy_rows(DossierFact._meta.db_table, FACT_FIELDS, rows)
 
 
-def rebuild_months(*, exclusive: bool = False) -> int:
+def rebuild_months(*, exclusive: bool = False, progress: Any = None) -> int:
     """Recompute every monthly counter from the facts: on PostgreSQL set-based in SQL
     (:func:`_rebuild_months_sql`; ``exclusive``: for a bulk load, see there), elsewhere in one
     Python pass (:func:`rebuild_months_python`). Returns the number of (agency, procedure, month)
     rows."""
     if connection.vendor == "postgresql":
-        return _rebuild_months_sql(exclusive=exclusive)
-    return rebuild_months_python()
+        return _rebuild_months_sql(exclusive=exclusive, progress=progress)
+    written = rebuild_months_python()
+    if progress:
+        progress(1, 1)
+    return written
 
 
 def rebuild_months_python() -> int:
@@ -536,7 +539,8 @@ def _event_aggregates() -> list[str]:
     from_us_sql = "(TIMESTAMPTZ 'epoch' + x.us::bigint * INTERVAL '1 microsecond')"
 
     def n(cond: str = "") -> str:
-        return f"count(*) FILTER (WHERE {cond})" if cond else "count(*)"
+        # int, not count's bigint: the final sums then keep an int8 state per group, not int128 / numeric
+        return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
 
     kinds: list[tuple[str, str, str, dict[str, str]]] = [
         ("f.received_at", "", "f.received_at IS NOT NULL", {
@@ -561,7 +565,8 @@ def _event_aggregates() -> list[str]:
         f"FROM dashboards_dossierfact f {join} WHERE {where} GROUP BY {keys}"
         for moment, join, where, counters in kinds
     ]
-    approvals = {"resolved": "sum(a.n)", "processing_seconds": "sum(a.secs)", **{name: f"sum(a.{name})" for name in _TIMELINESS_FIELD.values()}}
+    approvals = {"resolved": "sum(a.n)::int", "processing_seconds": "sum(a.secs)::bigint",
+                 **{name: f"sum(a.{name})::int" for name in _TIMELINESS_FIELD.values()}}
     selects.append(
         f"SELECT {', '.join('a.' + g for g in _GROUP)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
         f"FROM _approvals a GROUP BY {keys}"
@@ -569,7 +574,7 @@ def _event_aggregates() -> list[str]:
     return selects
 
 
-def _rebuild_months_sql(*, exclusive: bool = False) -> int:
+def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
     """Every monthly counter, the processing-time histograms and the rollups, set-based in
     PostgreSQL (a few GROUP BYs over the facts instead of a Python pass and a million ORM
     objects): :func:`fact_events`' rule, table for table the same rows as
@@ -586,6 +591,14 @@ def _rebuild_months_sql(*, exclusive: bool = False) -> int:
     group = ", ".join(_GROUP)
     sums = ", ".join(f"sum({k}) AS {k}" for k in COUNTER_FIELDS)
     counters = ", ".join(COUNTER_FIELDS)
+    steps = iter(range(1, 9))
+
+    def step() -> None:
+        if progress:
+            progress(next(steps), 8)
+
+    if progress:
+        progress(0, 8)
     with _local_session_time_zone(), connection.cursor() as cur:
         if exclusive:
             cur.execute(f"TRUNCATE {', '.join(_MONTH_TABLES)}")
@@ -594,16 +607,19 @@ def _rebuild_months_sql(*, exclusive: bool = False) -> int:
                 cur.execute(f"DELETE FROM {table}")
         # approvals per group, month and whole working hours: the histograms and the resolved counters
         cur.execute("DROP TABLE IF EXISTS _approvals, _month_events")  # a rebuild earlier in this transaction
+        step()
         cur.execute(
             f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in _GROUP)}, "
-            f"{_month_sql('f.finished_at')} AS month, {_BUCKET_SQL} AS bucket, count(*) AS n, "
-            "sum(COALESCE(f.processing_seconds, 0)) AS secs, "
-            + ", ".join(f"count(*) FILTER (WHERE f.timeliness = {_lit(t)}) AS {name}" for t, name in _TIMELINESS_FIELD.items())
+            f"{_month_sql('f.finished_at')} AS month, {_BUCKET_SQL} AS bucket, count(*)::int AS n, "
+            "sum(COALESCE(f.processing_seconds, 0))::bigint AS secs, "
+            + ", ".join(f"(count(*) FILTER (WHERE f.timeliness = {_lit(t)}))::int AS {name}" for t, name in _TIMELINESS_FIELD.items())
             + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(_GROUP) + 2))}"
         )
+        step()
         cur.execute(f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(_event_aggregates())}")
         cur.execute("ANALYZE _approvals")
         cur.execute("ANALYZE _month_events")
+        step()
         with indexes_set_aside(_MONTH_TABLES, enabled=exclusive):
             cur.execute(
                 f"INSERT INTO dashboards_proceduremonthstat ({group}, month, {counters}, hours_histogram) "
@@ -614,16 +630,19 @@ def _rebuild_months_sql(*, exclusive: bool = False) -> int:
                 f") h USING ({group}, month)"
             )
             written = cur.rowcount
+            step()
             cur.execute(
                 f"INSERT INTO dashboards_sectormonthstat (agency_id, agency_path, sector_id, level, month, {counters}) "
                 f"SELECT agency_id, agency_path, sector_id, level, month, {sums} FROM dashboards_proceduremonthstat "
                 "GROUP BY agency_id, agency_path, sector_id, level, month"
             )
+            step()
             cur.execute(
                 f"INSERT INTO dashboards_agencymonthstat (agency_id, agency_path, level, month, {counters}) "
                 f"SELECT agency_id, agency_path, level, month, {sums} FROM dashboards_sectormonthstat "
                 "GROUP BY agency_id, agency_path, level, month"
             )
+            step()
             # province-wide times per (procedure, month): the per-agency rows' counts, seconds and
             # histograms summed (the rows with approvals; the others add nothing)
             cur.execute(
@@ -633,6 +652,8 @@ def _rebuild_months_sql(*, exclusive: bool = False) -> int:
                 "  FROM _approvals GROUP BY procedure_id, month, bucket"
                 ") b GROUP BY procedure_id, month"
             )
+            step()
+        step()  # the tables' indexes, when they were set aside
         cur.execute("DROP TABLE _approvals, _month_events")
     return written
 
