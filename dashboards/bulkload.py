@@ -215,13 +215,13 @@ def restore(saved: list[SetAside], progress: Callable[[int, int], None] | None =
     """Rebuild what :func:`set_aside` dropped (each index by one sort; each foreign key checked
     by one query over the whole table)."""
     statements = [s for item in saved for s in item.statements()]
+    if progress:
+        progress(0, len(statements))
     with connection.cursor() as cur:
         for i, sql in enumerate(statements):
             cur.execute(sql)
             if progress:
                 progress(i + 1, len(statements))
-    if progress and not statements:
-        progress(0, 0)
 
 
 def tune_session_for_load() -> None:

@@ -82,18 +82,20 @@ GIVEN = ["Pâng", "Ánh", "Minh", "Hoa", "Dũng", "Xuân", "Thắm", "Tuấn", "
 def progress_bar(label: str, stream: Any = None) -> Callable[[int, int], None]:
     """A plain progress bar on stderr (tqdm is not installed)."""
     stream = stream or sys.stderr
-    started = _time.monotonic()
+    started: list[float] = []  # the clock starts at the first report, not when the bar is made
     last = [-1.0]
 
     def show(done: int, total: int) -> None:
         frac = 1.0 if not total else min(1.0, done / total)
         now = _time.monotonic()
+        if not started:
+            started.append(now)
         if frac < 1.0 and now - last[0] < 0.5:
             return
         last[0] = now
         width = 30
         bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        stream.write(f"\r{label:<12} [{bar}] {done:>9,}/{total:,} {frac:6.1%} {now - started:6.1f}s")
+        stream.write(f"\r{label:<12} [{bar}] {done:>9,}/{total:,} {frac:6.1%} {now - started[0]:6.1f}s")
         if frac >= 1.0:
             stream.write("\n")
         stream.flush()
@@ -348,6 +350,7 @@ class Generator:
         proc_total, commune_total = proc_cum[-1], commune_cum[-1] if commune_cum else 0.0
         procs, communes = cat.procedures, cat.communes
         random_, bisect_ = rng.random, bisect.bisect
+        show(0, self.n)
         try:
             for start in range(0, self.n, self.chunk):
                 size = min(self.chunk, self.n - start)
