@@ -68,6 +68,27 @@ def state_changes(n: int) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
+def backend_cpu_reader():
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: /proc),
+    or a reader returning None where that cannot be read."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    path = Path(f"/proc/{pid}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read():
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return read
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="portal_bench_dash")
@@ -92,9 +113,15 @@ def main() -> None:
 
     if args.generate:
         call_command("migrate", verbosity=0)
-        t0 = time.perf_counter()
+        backend = backend_cpu_reader()
+        load0, b0 = os.getloadavg(), backend()
+        t0, c0 = time.perf_counter(), time.process_time()
         call_command("generate_province", dossiers=args.dossiers, years=5, agencies=300, procedures=400)
-        print(f"generator: {time.perf_counter() - t0:.0f} s")
+        wall, cpu, b1 = time.perf_counter() - t0, time.process_time() - c0, backend()
+        load1 = os.getloadavg()
+        print(f"generator: {wall:.0f} s wall, {cpu:.0f} s CPU in this process"
+              + (f", {b1 - b0:.0f} s CPU in its PostgreSQL backend (parallel index workers not included)" if b0 is not None else "")
+              + f"; load average {load0[0]:.1f} before, {load1[0]:.1f} / {load1[1]:.1f} / {load1[2]:.1f} after (1 / 5 / 15 min)")
     print(f"dossiers {Dossier.objects.count():,}  facts {DossierFact.objects.count():,}  "
           f"sector-month rows {SectorMonthStat.objects.count():,}  procedure-month rows {ProcedureMonthStat.objects.count():,}")
 

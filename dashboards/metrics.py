@@ -26,8 +26,15 @@ class FastCalendar:
         self.session_us = [
             (datetime.combine(date(2000, 1, 1), e) - datetime.combine(date(2000, 1, 1), s)) // _US for s, e in self.sessions
         ]
+        #: (start as µs after local midnight, length µs) of each session: a moment's working time
+        #: that day is integer arithmetic on its wall clock, no datetime built per call
+        self._bounds = [
+            (((s.hour * 60 + s.minute) * 60 + s.second) * 1_000_000 + s.microsecond, length)
+            for (s, _e), length in zip(self.sessions, self.session_us, strict=True)
+        ]
         self.day_us = sum(self.session_us)
         self.origin: date | None = None
+        self._origin_ord = 0
         self.days: list[date] = []  # every calendar day from the origin
         self.prefix: list[int] = []  # working µs from the origin to the start of days[i]
         self.working: list[bool] = []
@@ -36,11 +43,13 @@ class FastCalendar:
     def _extend(self, d: date) -> None:
         if self.origin is None:
             self.origin = d - timedelta(days=400)
+            self._origin_ord = self.origin.toordinal()
             self.days, self.prefix, self.working = [], [], []
             self._grow_to(d + timedelta(days=400))
         elif d < self.origin:
             old_end = self.days[-1]
             self.origin = d - timedelta(days=400)
+            self._origin_ord = self.origin.toordinal()
             self.days, self.prefix, self.working, self.working_days = [], [], [], []
             self._grow_to(old_end)
         if d > self.days[-1]:
@@ -60,8 +69,11 @@ class FastCalendar:
             d += timedelta(days=1)
 
     def _index(self, d: date) -> int:
-        self._extend(d)
-        return (d - self.origin).days
+        i = d.toordinal() - self._origin_ord
+        if self.origin is None or i < 0 or i >= len(self.days):
+            self._extend(d.date() if isinstance(d, datetime) else d)  # may replace the lists and move the origin
+            i = d.toordinal() - self._origin_ord
+        return i
 
     def is_working(self, d: date) -> bool:
         i = self._index(d)  # may replace the lists: index first
@@ -70,22 +82,21 @@ class FastCalendar:
     def cumulative_us(self, moment: datetime) -> int:
         """Working µs from the origin to ``moment``."""
         local = moment.astimezone(self.tz)
-        d = local.date()
-        i = self._index(d)
+        i = self._index(local)  # a datetime is a date: its ordinal is its local day's
         total = self.prefix[i]
         if self.working[i]:
-            for (s, _e), length in zip(self.sessions, self.session_us, strict=True):
-                start = datetime.combine(d, s, tzinfo=self.tz)
-                if local > start:
-                    total += min((local - start) // _US, length)
+            t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+            for start, length in self._bounds:
+                if t > start:
+                    total += min(t - start, length)
         return total
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         if b < a:
             return -self.working_seconds_between(b, a)
         # Extend to the earlier day first: going back in time rebuilds the prefix sums.
-        self._extend(a.astimezone(self.tz).date())
-        self._extend(b.astimezone(self.tz).date())
+        self._index(a.astimezone(self.tz))
+        self._index(b.astimezone(self.tz))
         return (self.cumulative_us(b) - self.cumulative_us(a)) // 1_000_000
 
     def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
@@ -94,7 +105,7 @@ class FastCalendar:
         if seconds <= 0:
             return start
         target = self.cumulative_us(start) + seconds * 1_000_000
-        i = self._index(start.astimezone(self.tz).date())
+        i = self._index(start.astimezone(self.tz))
         while self.prefix[-1] < target:
             self._extend(self.days[-1] + timedelta(days=60))
         # the first day whose end reaches the target is at or after the last day starting below it

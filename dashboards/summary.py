@@ -18,8 +18,10 @@ edges, and defined like :func:`dashboards.selectors.direct_figures` (the agreeme
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -81,19 +83,58 @@ def month_of(moment: datetime) -> date:
 # --- facts ------------------------------------------------------------------------------------
 
 
-def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
-    """The current facts of these dossiers (drafts have none)."""
+def fact_values(
+    *, dossier_id: int, agency_id: int, agency_path: str, sector_id: int, procedure_id: int, level: int, channel: int,
+    status: int, received_at: datetime | None, counting_start: datetime | None, due_at: datetime | None,
+    finished_at: datetime | None, timeliness: str, returned_at: datetime | None, rating: str, rated_at: datetime | None,
+    result_file: str, fee_total: Any, closed_at: datetime | None, closed_status: int | None, supplement_ats: list[int],
+    pauses: list[tuple[datetime, datetime]], apology_ats: list[int], digitised: bool, paid_online: bool, calendar: Any,
+) -> tuple:
+    """The fact of one dossier as a tuple in :data:`FACT_FIELDS` order: the one rule, used by
+    :func:`build_facts` (from the database) and by the province generator (from the values it has
+    just written, so a million facts need no read-back). ``closed_*``: the last history row that
+    brought status 3 / 7 / 8; ``supplement_ats`` / ``apology_ats``: epoch microseconds of the
+    requests and of the sent apologies; ``pauses``: the answered requests made during processing."""
+    exit_at = None
+    if received_at is not None:
+        if finished_at is not None:
+            exit_at = finished_at
+        elif closed_status in (DossierStatus.WITHDRAWN, DossierStatus.STOPPED):
+            exit_at = closed_at
+        if exit_at is not None and exit_at < received_at:
+            exit_at = received_at  # keeps the open interval valid (the index needs lower <= upper)
+    proc = None
+    if finished_at is not None:
+        proc = processing_seconds(counting_start, finished_at, pauses, calendar)
+    sups = sorted(supplement_ats) if len(supplement_ats) > 1 else list(supplement_ats)
+    apos = sorted(apology_ats) if len(apology_ats) > 1 else list(apology_ats)
+    if sups or apos:
+        extra = sups + apos
+        first_at, last_at = from_us(min(extra)), from_us(max(extra))
+    else:
+        first_at = last_at = None
+    payable = (fee_total or 0) > 0
+    return (
+        dossier_id, agency_id, agency_path, sector_id, procedure_id, level, channel, status, received_at, due_at, finished_at,
+        exit_at, timeliness or "", proc, returned_at, closed_at, closed_status, rating or "", rated_at if rating else None,
+        sups, apos, first_at, last_at, digitised, bool(result_file), payable, payable and paid_online,
+    )
+
+
+def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = None) -> list[tuple]:
+    """The current facts of these dossiers as :data:`FACT_FIELDS` tuples (drafts have none);
+    ``cals``: the agencies' calendars, shared between batches."""
     ids = list(dossier_ids)
     if not ids:
         return []
     dossiers = list(
-        Dossier.objects.filter(pk__in=ids).exclude(status=DossierStatus.DRAFT).values(
+        Dossier.objects.filter(pk__in=ids).exclude(status=DossierStatus.DRAFT).values_list(
             "pk", "receiving_agency_id", "receiving_agency__path", "procedure__sector_id", "procedure_id", "procedure__level",
             "channel", "status", "received_at", "counting_start", "due_at", "finished_at", "timeliness", "returned_at",
             "rating", "rated_at", "result_file", "fee_total",
         )
     )
-    ids = [d["pk"] for d in dossiers]
+    ids = [d[0] for d in dossiers]
     closing: dict[int, tuple[datetime, int]] = {}
     for dossier_id, at, status in (
         DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_CLOSING).exclude(from_status=F("to_status"))
@@ -116,35 +157,25 @@ def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
     from portal.payments.models import Payment
 
     paid_online = set(Payment.objects.filter(dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID).values_list("dossier_id", flat=True))
-    cals = CalendarCache()
-    facts = []
-    for d in dossiers:
-        pk = d["pk"]
+    cals = cals or CalendarCache()
+    rows = []
+    for (pk, agency_id, path, sector_id, procedure_id, level, channel, status, received_at, counting_start, due_at, finished_at,
+         timeliness, returned_at, rating, rated_at, result_file, fee_total) in dossiers:
         closed_at, closed_status = closing.get(pk, (None, None))
-        exit_at = None
-        if d["received_at"] is not None:
-            if d["finished_at"] is not None:
-                exit_at = d["finished_at"]
-            elif closed_status in (DossierStatus.WITHDRAWN, DossierStatus.STOPPED):
-                exit_at = closed_at
-            if exit_at is not None and exit_at < d["received_at"]:
-                exit_at = d["received_at"]  # keeps the open interval valid (the index needs lower <= upper)
-        extra = sorted(supplements.get(pk, []) + apologies.get(pk, []))
-        proc = None
-        if d["finished_at"] is not None:
-            proc = processing_seconds(d["counting_start"], d["finished_at"], pauses.get(pk, []), cals(d["receiving_agency_id"]))
-        facts.append(DossierFact(
-            dossier_id=pk, agency_id=d["receiving_agency_id"], agency_path=d["receiving_agency__path"], sector_id=d["procedure__sector_id"],
-            procedure_id=d["procedure_id"], level=d["procedure__level"], channel=d["channel"], status=d["status"],
-            received_at=d["received_at"], due_at=d["due_at"], finished_at=d["finished_at"], exit_at=exit_at,
-            timeliness=d["timeliness"] or "", processing_seconds=proc, returned_at=d["returned_at"],
-            closed_at=closed_at, closed_status=closed_status, rating=d["rating"] or "", rated_at=d["rated_at"] if d["rating"] else None,
-            supplement_ats=sorted(supplements.get(pk, [])), apology_ats=sorted(apologies.get(pk, [])),
-            extra_first_at=from_us(extra[0]) if extra else None, extra_last_at=from_us(extra[-1]) if extra else None,
-            digitised=pk in digitised, e_result=bool(d["result_file"]), payable=(d["fee_total"] or 0) > 0,
-            online_paid=(d["fee_total"] or 0) > 0 and pk in paid_online,
+        rows.append(fact_values(
+            dossier_id=pk, agency_id=agency_id, agency_path=path, sector_id=sector_id, procedure_id=procedure_id, level=level,
+            channel=channel, status=status, received_at=received_at, counting_start=counting_start, due_at=due_at,
+            finished_at=finished_at, timeliness=timeliness, returned_at=returned_at, rating=rating, rated_at=rated_at,
+            result_file=result_file, fee_total=fee_total, closed_at=closed_at, closed_status=closed_status,
+            supplement_ats=supplements.get(pk, []), pauses=pauses.get(pk, []), apology_ats=apologies.get(pk, []),
+            digitised=pk in digitised, paid_online=pk in paid_online, calendar=cals(agency_id),
         ))
-    return facts
+    return rows
+
+
+def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
+    """The current facts of these dossiers (drafts have none)."""
+    return [DossierFact(**dict(zip(FACT_FIELDS, row, strict=True))) for row in build_fact_rows(dossier_ids)]
 
 
 FACT_FIELDS = [
@@ -345,7 +376,8 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     return len(procs)
 
 
-def _lock() -> None:
+def lock_refreshes() -> None:
+    """One refresh or rebuild at a time (an advisory lock held to the end of the transaction)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -362,7 +394,7 @@ def refresh(limit: int = 5000) -> RefreshResult:
     """Bring the summary tables up to date for the dossiers marked dirty (at most ``limit`` per
     call; the beat task calls again). Idempotent; one refresh at a time."""
     with transaction.atomic():
-        _lock()
+        lock_refreshes()
         claimed = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[:limit])
         if not claimed:
             return RefreshResult(0, 0, 0)
@@ -407,36 +439,222 @@ def _unmark(claimed: list[tuple[int, datetime]]) -> None:
 
 
 def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
-    """Rebuild every fact and every monthly counter (after a bulk load or an agency move)."""
+    """Rebuild every fact and every monthly counter (after a bulk load or an agency move).
+    Readers keep the old tables until the commit."""
     with transaction.atomic():
-        _lock()
+        lock_refreshes()
+        if connection.vendor == "postgresql":
+            from .bulkload import tune_session_for_load
+
+            tune_session_for_load()
         DossierFact.objects.all().delete()
         ids = list(Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list("pk", flat=True))
+        cals = CalendarCache()  # one calendar look-up per agency for the whole rebuild, not per batch
         for i in range(0, len(ids), batch):
-            _store_facts(build_facts(ids[i:i + batch]))
+            _store_facts(build_fact_rows(ids[i:i + batch], cals))
             if progress:
                 progress(min(i + batch, len(ids)), len(ids))
+        if progress and not ids:
+            progress(0, 0)
         DirtyDossier.objects.all().delete()
         return rebuild_months()
 
 
-def _store_facts(facts: list[DossierFact]) -> None:
+def _store_facts(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
-        DossierFact.objects.bulk_create(facts, batch_size=2000)
+        DossierFact.objects.bulk_create([DossierFact(**dict(zip(FACT_FIELDS, r, strict=True))) for r in rows], batch_size=2000)
         return
-    from .generator import copy_rows
+    from .bulkload import copy_rows
 
-    copy_rows(DossierFact._meta.db_table, FACT_FIELDS, ([getattr(f, n) for n in FACT_FIELDS] for f in facts))
+    copy_rows(DossierFact._meta.db_table, FACT_FIELDS, rows)
 
 
-def rebuild_months() -> int:
-    """Recompute every monthly counter from the facts (one pass over them)."""
+def rebuild_months(*, exclusive: bool = False, progress: Any = None) -> int:
+    """Recompute every monthly counter from the facts: on PostgreSQL set-based in SQL
+    (:func:`_rebuild_months_sql`; ``exclusive``: for a bulk load, see there), elsewhere in one
+    Python pass (:func:`rebuild_months_python`). Returns the number of (agency, procedure, month)
+    rows."""
+    if connection.vendor == "postgresql":
+        return _rebuild_months_sql(exclusive=exclusive, progress=progress)
+    written = rebuild_months_python()
+    if progress:
+        progress(1, 1)
+    return written
+
+
+def rebuild_months_python() -> int:
+    """The monthly counters by :func:`fact_events`, the rule itself, one fact at a time."""
     SectorMonthStat.objects.all().delete()
     AgencyMonthStat.objects.all().delete()
     ProcedureMonthStat.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
     written = _write_months(_bucket(rows, lambda at: True, None))
     rebuild_procedure_times()
+    return written
+
+
+_GROUP = ("agency_id", "agency_path", "sector_id", "level", "procedure_id")
+
+
+def _lit(value: Any) -> str:
+    """A code constant (a status, a choice value, the time zone's name) as an SQL literal."""
+    if isinstance(value, int):
+        return str(int(value))
+    if not re.fullmatch(r"[A-Za-z0-9_/+-]+", str(value)):
+        raise ValueError(f"not a plain constant: {value!r}")
+    return f"'{value}'"
+
+
+def _month_sql(moment: str) -> str:
+    """The local month (date of its first day) of a timestamptz expression, like :func:`month_of`,
+    in the session's time zone, which :func:`_local_session_time_zone` sets to the portal's
+    (``AT TIME ZONE 'name'`` looks the zone up again for every row: ~4x the cost)."""
+    return f"date_trunc('month', {moment})::date"
+
+
+@contextmanager
+def _local_session_time_zone() -> Iterator[None]:
+    """The portal's time zone as the session's for the statements inside (Django keeps UTC)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('TimeZone')")
+        previous = cur.fetchone()[0]
+        cur.execute(f"SET LOCAL TIME ZONE {_lit(timezone.get_current_timezone_name())}")
+    yield  # on an error the transaction is aborted: nothing to restore (and no statement would run)
+    with connection.cursor() as cur:
+        cur.execute(f"SET LOCAL TIME ZONE {_lit(previous)}")
+
+
+#: Whole working hours rounded up (:func:`~dashboards.selectors.hours_bucket`) of an approval.
+_BUCKET_SQL = "GREATEST(0, CEIL(COALESCE(f.processing_seconds, 0) / 3600.0))::int"
+_MONTH_TABLES = ["dashboards_proceduremonthstat", "dashboards_sectormonthstat", "dashboards_agencymonthstat", "dashboards_proceduretimemonth"]
+
+
+def _event_aggregates() -> list[str]:
+    """:func:`fact_events` as SQL: per kind of event, its counters summed per group and local
+    month (0 for the counters that kind never adds). Aggregating each kind apart keeps every
+    GROUP BY to the few sums its events touch and to at most one row per fact. Approvals come
+    pre-aggregated per working hour from the temporary table ``_approvals`` (the histograms
+    need that level). Kept in step with :func:`fact_events` by the test that compares the two
+    rebuilds table for table."""
+    from_us_sql = "(TIMESTAMPTZ 'epoch' + x.us::bigint * INTERVAL '1 microsecond')"
+
+    def n(cond: str = "") -> str:
+        # int, not count's bigint: the final sums then keep an int8 state per group, not int128 / numeric
+        return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
+
+    kinds: list[tuple[str, str, str, dict[str, str]]] = [
+        ("f.received_at", "", "f.received_at IS NOT NULL", {
+            "received": n(), **{f"received_c{ch}": n(f"f.channel = {ch}") for ch in (1, 2, 3)},
+            "digitised": n("f.digitised"), "payable": n("f.payable"), "online_paid": n("f.payable AND f.online_paid"),
+        }),
+        ("f.returned_at", "", "f.returned_at IS NOT NULL", {"returned": n(), "e_results": n("f.e_result")}),
+        ("f.closed_at", "", f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(_lit(st) for st in _CLOSED_FIELD)})",
+         {name: n(f"f.closed_status = {_lit(st)}") for st, name in _CLOSED_FIELD.items()}),
+        ("f.rated_at", "", "f.rated_at IS NOT NULL AND f.rating <> ''", {
+            "rated": n(), **{name: n(f"f.rating = {_lit(r)}") for r, name in _RATING_FIELD.items()},
+        }),
+        (from_us_sql, "CROSS JOIN LATERAL jsonb_array_elements_text(f.supplement_ats) AS x(us)", "f.extra_first_at IS NOT NULL",
+         {"supplement_requests": n()}),
+        (from_us_sql, "CROSS JOIN LATERAL jsonb_array_elements_text(f.apology_ats) AS x(us)", "f.extra_first_at IS NOT NULL",
+         {"apologies": n()}),
+    ]
+    keys = ", ".join(str(i + 1) for i in range(len(_GROUP) + 1))  # the group and the month, by position
+    selects = [
+        f"SELECT {', '.join('f.' + g for g in _GROUP)}, {_month_sql(moment)} AS month, "
+        f"{', '.join(counters.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
+        f"FROM dashboards_dossierfact f {join} WHERE {where} GROUP BY {keys}"
+        for moment, join, where, counters in kinds
+    ]
+    approvals = {"resolved": "sum(a.n)::int", "processing_seconds": "sum(a.secs)::bigint",
+                 **{name: f"sum(a.{name})::int" for name in _TIMELINESS_FIELD.values()}}
+    selects.append(
+        f"SELECT {', '.join('a.' + g for g in _GROUP)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
+        f"FROM _approvals a GROUP BY {keys}"
+    )
+    return selects
+
+
+def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
+    """Every monthly counter, the processing-time histograms and the rollups, set-based in
+    PostgreSQL (a few GROUP BYs over the facts instead of a Python pass and a million ORM
+    objects): :func:`fact_events`' rule, table for table the same rows as
+    :func:`rebuild_months_python`. ``exclusive`` (a bulk load nobody reads yet): TRUNCATE and
+    rebuild the tables' indexes after filling them, instead of DELETE and index maintenance,
+    which keep the old rows readable until the commit.
+
+    The intermediate results go through two analysed temporary tables: with the row estimates
+    of a single statement (a JSON array expands to 100 rows for the planner) PostgreSQL sorted
+    millions of rows on disk where a hash of ~200,000 groups does."""
+    from .bulkload import indexes_set_aside, tune_session_for_load
+
+    tune_session_for_load()
+    group = ", ".join(_GROUP)
+    sums = ", ".join(f"sum({k}) AS {k}" for k in COUNTER_FIELDS)
+    counters = ", ".join(COUNTER_FIELDS)
+    steps = iter(range(1, 9))
+
+    def step() -> None:
+        if progress:
+            progress(next(steps), 8)
+
+    if progress:
+        progress(0, 8)
+    with _local_session_time_zone(), connection.cursor() as cur:
+        if exclusive:
+            cur.execute(f"TRUNCATE {', '.join(_MONTH_TABLES)}")
+        else:
+            for table in _MONTH_TABLES:
+                cur.execute(f"DELETE FROM {table}")
+        # approvals per group, month and whole working hours: the histograms and the resolved counters
+        cur.execute("DROP TABLE IF EXISTS _approvals, _month_events")  # a rebuild earlier in this transaction
+        step()
+        cur.execute(
+            f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in _GROUP)}, "
+            f"{_month_sql('f.finished_at')} AS month, {_BUCKET_SQL} AS bucket, count(*)::int AS n, "
+            "sum(COALESCE(f.processing_seconds, 0))::bigint AS secs, "
+            + ", ".join(f"(count(*) FILTER (WHERE f.timeliness = {_lit(t)}))::int AS {name}" for t, name in _TIMELINESS_FIELD.items())
+            + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(_GROUP) + 2))}"
+        )
+        step()
+        cur.execute(f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(_event_aggregates())}")
+        cur.execute("ANALYZE _approvals")
+        cur.execute("ANALYZE _month_events")
+        step()
+        with indexes_set_aside(_MONTH_TABLES, enabled=exclusive):
+            cur.execute(
+                f"INSERT INTO dashboards_proceduremonthstat ({group}, month, {counters}, hours_histogram) "
+                f"SELECT {', '.join('ev.' + g for g in _GROUP)}, ev.month, {', '.join('ev.' + k for k in COUNTER_FIELDS)}, "
+                "COALESCE(h.hist, '{}'::jsonb) "
+                f"FROM (SELECT {group}, month, {sums} FROM _month_events GROUP BY {group}, month) ev LEFT JOIN ("
+                f"  SELECT {group}, month, jsonb_object_agg(bucket::text, n) AS hist FROM _approvals GROUP BY {group}, month"
+                f") h USING ({group}, month)"
+            )
+            written = cur.rowcount
+            step()
+            cur.execute(
+                f"INSERT INTO dashboards_sectormonthstat (agency_id, agency_path, sector_id, level, month, {counters}) "
+                f"SELECT agency_id, agency_path, sector_id, level, month, {sums} FROM dashboards_proceduremonthstat "
+                "GROUP BY agency_id, agency_path, sector_id, level, month"
+            )
+            step()
+            cur.execute(
+                f"INSERT INTO dashboards_agencymonthstat (agency_id, agency_path, level, month, {counters}) "
+                f"SELECT agency_id, agency_path, level, month, {sums} FROM dashboards_sectormonthstat "
+                "GROUP BY agency_id, agency_path, level, month"
+            )
+            step()
+            # province-wide times per (procedure, month): the per-agency rows' counts, seconds and
+            # histograms summed (the rows with approvals; the others add nothing)
+            cur.execute(
+                "INSERT INTO dashboards_proceduretimemonth (procedure_id, month, sector_id, level, resolved, processing_seconds, hours_histogram) "
+                "SELECT procedure_id, month, min(sector_id), min(level), sum(n), sum(secs), jsonb_object_agg(bucket::text, n) FROM ("
+                "  SELECT procedure_id, month, bucket, min(sector_id) AS sector_id, min(level) AS level, sum(n) AS n, sum(secs) AS secs "
+                "  FROM _approvals GROUP BY procedure_id, month, bucket"
+                ") b GROUP BY procedure_id, month"
+            )
+            step()
+        step()  # the tables' indexes, when they were set aside
+        cur.execute("DROP TABLE _approvals, _month_events")
     return written
 
 
