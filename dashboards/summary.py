@@ -808,6 +808,36 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
 # --- drill-down pages -------------------------------------------------------------------------
 
 
+def _open_keys(filters: Filters, metric: str, moment: datetime, cursor_at: datetime | None, cursor_id: int | None,
+               limit: int) -> list[tuple[int, datetime]]:
+    """(dossier id, received_at) of one page of the facts open at ``moment``, newest receipt first.
+
+    The open facts come from the GiST index on the open interval (as many rows as dossiers open at
+    that moment in the province, a few thousand at 1,000,000 dossiers) and are sorted here. Left to
+    itself PostgreSQL walked the ``received_at`` index backwards from the newest fact, testing the
+    interval on each: every fact received after ``moment`` (a whole year for last year's figures)
+    and, when fewer than a page are open, the whole table (175 ms at 200,000 facts for 38 overdue).
+    """
+    where, params = _scope_sql(filters)
+    if metric == "in_progress_overdue":
+        where += " AND f.due_at < %s"
+        params.append(moment)
+    elif metric == "in_progress_on_time":
+        where += " AND (f.due_at IS NULL OR f.due_at >= %s)"
+        params.append(moment)
+    after, after_params = "", []
+    if cursor_at is not None:
+        after, after_params = "WHERE (o.received_at, o.dossier_id) < (%s, %s) ", [cursor_at, cursor_id]
+    sql = (
+        "WITH o AS MATERIALIZED (SELECT f.dossier_id, f.received_at FROM dashboards_dossierfact f "
+        "WHERE f.received_at IS NOT NULL AND f.received_at < %s AND tstzrange(f.received_at, f.exit_at, '(]') @> %s::timestamptz"
+        + where + ") SELECT o.dossier_id, o.received_at FROM o " + after + "ORDER BY o.received_at DESC, o.dossier_id DESC LIMIT %s"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [moment, moment, *params, *after_params, limit])
+        return list(cur.fetchall())
+
+
 @dataclass
 class DrilldownPage:
     rows: list[dict]
@@ -900,9 +930,12 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
         nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
         return DrilldownPage(rows, nxt, total)
     qs, col = found
-    if cursor_at is not None:
-        qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
-    keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
+    if metric.startswith("in_progress") and connection.vendor == "postgresql":
+        keys = _open_keys(filters, metric, filters.snapshot_moment(now), cursor_at, cursor_id, limit + 1)
+    else:
+        if cursor_at is not None:
+            qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
+        keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
     more = len(keys) > limit
     keys = keys[:limit]
     by_id = {r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)}
