@@ -5,6 +5,7 @@
 * :class:`SectorMonthStat` / :class:`ProcedureMonthStat`: counters per (agency, sector, level,
   month) and per (agency, procedure, month), each event counted in the month it happened; the
   dashboards read these. Recomputed from the facts for the (agency, month) keys a change touched.
+* :class:`SummaryState`: up to which month the month-end in-progress snapshots are kept.
 * :class:`DirtyDossier`: dossiers changed since the last refresh, written in the same transaction
   as the change (a post-save of the dossier's history row or of a payment).
 
@@ -103,6 +104,11 @@ class StatCounters(models.Model):
     e_results = models.IntegerField(default=0)
     payable = models.IntegerField(default=0)
     online_paid = models.IntegerField(default=0)
+    #: The group's dossiers in progress at the end of this month (the moment the next one starts)
+    #: and, of them, overdue then: a snapshot, not a sum of events, so never added over months.
+    #: Kept for the months up to :attr:`SummaryState.open_ends_through` (see ``summary.store_open_ends``).
+    open_at_end = models.IntegerField(default=0)
+    overdue_at_end = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -170,6 +176,24 @@ class ProcedureTimeMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} {self.month:%Y-%m}"
+
+
+class SummaryState(models.Model):
+    """One row: how far the month-end in-progress snapshots (``open_at_end``) are kept.
+
+    Every month up to ``open_ends_through`` has them, refreshed with the counters whenever a fact
+    open at that month's end changes; the refresh extends them when a month ends. Readers use them
+    only for a month up to this one, and probe the facts for any other moment (no row: none kept).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    open_ends_through = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("summary tables state")
+
+    def __str__(self) -> str:
+        return f"open ends through {self.open_ends_through}"
 
 
 class DirtyDossier(models.Model):
