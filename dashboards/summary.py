@@ -1001,6 +1001,32 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
     return out
 
 
+def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters) -> Figures | None:
+    """The figures of ``filters`` (a month, quarter or year) added up from a monthly
+    :func:`timeseries` of ``span`` that covers it with the same scope, or None when it does not.
+
+    Exact: each month's counters are the same rows the period's sum reads, and the in-progress
+    figures are those of the period's last month, whose end (or now) is the period's own moment.
+    The page's chart already reads the 12 months around a month or quarter: its current and
+    previous figures need no query of their own."""
+    if granularity != "month" or filters.period_kind not in ("month", "quarter", "year"):
+        return None
+    if (span.agency_ids, span.sector_id, span.procedure_id, span.level) != (filters.agency_ids, filters.sector_id, filters.procedure_id, filters.level):
+        return None
+    if span.start > filters.start or span.end < filters.end:
+        return None
+    picked = [fig for start, fig in series if filters.start <= start <= filters.end]
+    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month + 1
+    if len(picked) != months:
+        return None
+    total = _collect_empty()
+    for fig in picked:
+        _merge(total, fig)
+    last = picked[-1]
+    total.in_progress, total.in_progress_on_time, total.in_progress_overdue = last.in_progress, last.in_progress_on_time, last.in_progress_overdue
+    return total
+
+
 def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
     parts, params = [], []
     if filters.agency_ids is not None:
