@@ -40,6 +40,7 @@ from .models import (
     DossierFact,
     ProcedureMonthStat,
     ProcedureTimeMonth,
+    ProvinceMonthStat,
     SectorMonthStat,
     SummaryState,
 )
@@ -336,7 +337,7 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
     return len(groups)
 
 
-def advance_open_ends(now: datetime | None = None) -> date:
+def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> date:
     """Keep the month-end snapshots of every month that has ended (called by each refresh: a
     no-op but for the first refresh after a month ends, which adds that month's)."""
     target = last_ended_month(now)
@@ -351,11 +352,33 @@ def advance_open_ends(now: datetime | None = None) -> date:
         month = month_of(first) if first is not None else target
     else:
         month = _add_months(through, 1)
+    stored = []
     while month <= target:
         store_open_ends(month)
+        stored.append(month)
         month = _add_months(month, 1)
+    if province:
+        rebuild_province_months(stored)
     SummaryState.objects.update_or_create(pk=1, defaults={"open_ends_through": target})
     return target
+
+
+def rebuild_province_months(months: Iterable[date] | None = None) -> int:
+    """Recompute the province-wide rows of these months (None: all) from the sector rows, after
+    those changed (counters or month-end snapshots)."""
+    fields = [*COUNTER_FIELDS, *OPEN_FIELDS]
+    rows, target = SectorMonthStat.objects.all(), ProvinceMonthStat.objects.all()
+    if months is not None:
+        months = sorted(set(months))
+        if not months:
+            return 0
+        rows, target = rows.filter(month__in=months), target.filter(month__in=months)
+    target.delete()
+    sums = rows.values("sector_id", "level", "month").annotate(**{f"s_{k}": Sum(k) for k in fields}).order_by()
+    objs = [ProvinceMonthStat(sector_id=r["sector_id"], level=r["level"], month=r["month"], **{k: r[f"s_{k}"] or 0 for k in fields})
+            for r in sums]
+    ProvinceMonthStat.objects.bulk_create(objs, batch_size=5000)
+    return len(objs)
 
 
 def _as_row(values: Any) -> FactRow:
@@ -366,6 +389,7 @@ def _as_row(values: Any) -> FactRow:
 
 def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     """Rebuild the monthly counters of these (agency, month) keys from the facts."""
+    keys = set(keys)
     by_agency: dict[int, set[date]] = defaultdict(set)
     for agency_id, month in keys:
         by_agency[agency_id].add(month)
@@ -388,6 +412,7 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
                 open_keys[month].add(agency_id)
     for month, agencies in sorted(open_keys.items()):
         store_open_ends(month, agencies)
+    rebuild_province_months({m for _a, m in keys})
     rebuild_procedure_times(touched)
     return written
 
@@ -549,14 +574,14 @@ def _store_facts(facts: list[DossierFact]) -> None:
 
 def rebuild_months() -> int:
     """Recompute every monthly counter from the facts (one pass over them)."""
-    SectorMonthStat.objects.all().delete()
-    AgencyMonthStat.objects.all().delete()
-    ProcedureMonthStat.objects.all().delete()
+    for table in (SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureMonthStat):
+        table.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
     written = _write_months(_bucket(rows, lambda at: True, None))
     rebuild_procedure_times()
     SummaryState.objects.filter(pk=1).delete()
-    advance_open_ends()  # every ended month's snapshot, from the first fact's month
+    advance_open_ends(province=False)  # every ended month's snapshot, from the first fact's month
+    rebuild_province_months()
     return written
 
 
@@ -700,6 +725,8 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
     now = now or timezone.now()
     if filters.procedure_id is not None or group == "procedure":
         table: Any = ProcedureMonthStat
+    elif filters.agency_ids is None and group != "agency":
+        table = ProvinceMonthStat  # the whole province per sector: ~54 rows a month
     elif filters.sector_id is not None or group == "sector":
         table = SectorMonthStat
     else:
