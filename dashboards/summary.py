@@ -292,6 +292,7 @@ _OPEN_KEYS = {
     AgencyMonthStat: ["agency_id", "level", "month"],
 }
 OPEN_FIELDS = ["open_at_end", "overdue_at_end"]
+_STORED = [*COUNTER_FIELDS, *OPEN_FIELDS]
 
 
 def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int:
@@ -299,31 +300,23 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
     tables from the facts open at its end: one grouped probe of the open interval's index, then an
     upsert (a group with dossiers open at the end but no event that month gets a row of its own).
     Rows that only carried a snapshot are removed first, the others' snapshot zeroed."""
-    from django.db.models import Count
-
-    moment = month_end(month)
     scope = Q(month=month)
-    facts = DossierFact.objects.all()
     if agency_ids is not None:
         agency_ids = list(agency_ids)
         scope &= Q(agency_id__in=agency_ids)
-        facts = facts.filter(agency_id__in=agency_ids)
     only_open = Q(**{k: 0 for k in COUNTER_FIELDS})
     for table in _OPEN_KEYS:
         table.objects.filter(scope & only_open).delete()
         table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(open_at_end=0, overdue_at_end=0)
-    groups = list(
-        _open_at(facts, moment).values("agency_id", "agency_path", "sector_id", "level", "procedure_id")
-        .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment))).order_by()
-    )
+    groups = _open_groups(month, agency_ids)
     per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in _OPEN_KEYS}
-    for g in groups:
-        base = (g["agency_id"], g["agency_path"], g["level"])
-        for table, key in ((ProcedureMonthStat, (*base, g["sector_id"], g["procedure_id"])), (SectorMonthStat, (*base, g["sector_id"])),
+    for agency_id, path, sector_id, level, procedure_id, n, late in groups:
+        base = (agency_id, path, level)
+        for table, key in ((ProcedureMonthStat, (*base, sector_id, procedure_id)), (SectorMonthStat, (*base, sector_id)),
                            (AgencyMonthStat, base)):
             acc = per[table].setdefault(key, [0, 0])
-            acc[0] += g["n"]
-            acc[1] += g["late"]
+            acc[0] += n
+            acc[1] += late
     for table, rows in per.items():
         objs = []
         for key, (n, late) in rows.items():
@@ -335,6 +328,19 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
             objs.append(table(**values))
         table.objects.bulk_create(objs, batch_size=5000, update_conflicts=True, unique_fields=_OPEN_KEYS[table], update_fields=OPEN_FIELDS)
     return len(groups)
+
+
+def _open_groups(month: date, agency_ids: list[int] | None = None) -> list[tuple[int, str, int, int, int, int, int]]:
+    """(agency, path, sector, level, procedure, open, overdue) of the facts in progress at the end
+    of ``month`` (of these agencies): one grouped probe of the open interval's index."""
+    from django.db.models import Count
+
+    moment = month_end(month)
+    facts = DossierFact.objects.all() if agency_ids is None else DossierFact.objects.filter(agency_id__in=agency_ids)
+    return list(
+        _open_at(facts, moment).values_list("agency_id", "agency_path", "sector_id", "level", "procedure_id")
+        .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment))).order_by()
+    )
 
 
 def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> date:
@@ -388,46 +394,52 @@ def _as_row(values: Any) -> FactRow:
 
 
 def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
-    """Rebuild the monthly counters of these (agency, month) keys from the facts."""
-    keys = set(keys)
-    by_agency: dict[int, set[date]] = defaultdict(set)
+    """Rebuild the monthly counters of these (agency, month) keys from the facts (then their
+    month-end snapshots, the province's rows of those months and the procedures' times).
+
+    Month by month: one read of the facts with an event that month at any of its agencies, one
+    delete per table for all the keys and one insert per table (per key, the ~6 statements and
+    their compiling cost more than the counting)."""
+    by_month: dict[date, set[int]] = defaultdict(set)
     for agency_id, month in keys:
-        by_agency[agency_id].add(month)
-    written = 0
-    touched: set[tuple[int, date]] = set()
+        by_month[month].add(agency_id)
+    if not by_month:
+        return 0
     through = open_ends_through()
-    open_keys: dict[date, set[int]] = defaultdict(set)
-    for agency_id, months in by_agency.items():
-        for month in sorted(months):
-            a, b = _month_bounds(month)
-            rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
-            touched |= set(ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).values_list("procedure_id", "month"))
-            SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            AgencyMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            groups = _bucket(rows, lambda at, a=a, b=b: a <= at < b, month)
-            touched |= {(k[4], k[5]) for k in groups}
-            written += _write_months(groups)
-            if through is not None and month <= through:
-                open_keys[month].add(agency_id)
-    for month, agencies in sorted(open_keys.items()):
-        store_open_ends(month, agencies)
-    rebuild_province_months({m for _a, m in keys})
+    groups: dict[tuple, Acc] = {}
+    where = Q(pk__in=[])
+    for month, agencies in sorted(by_month.items()):
+        a, b = _month_bounds(month)
+        facts = DossierFact.objects.filter(_window_q(a, b), agency_id__in=sorted(agencies)).values_list(*ROW_FIELDS)
+        groups.update(_bucket((_as_row(v) for v in facts), lambda at, a=a, b=b: a <= at < b, month))
+        if through is not None and month <= through:  # the month-end snapshot goes in the same rows
+            for agency_id, path, sector_id, level, procedure_id, n, late in _open_groups(month, sorted(agencies)):
+                acc = groups.get((agency_id, path, sector_id, level, procedure_id, month))
+                if acc is None:
+                    acc = groups[(agency_id, path, sector_id, level, procedure_id, month)] = Acc()
+                acc.c["open_at_end"] += n
+                acc.c["overdue_at_end"] += late
+        where |= Q(month=month, agency_id__in=sorted(agencies))
+    touched = set(ProcedureMonthStat.objects.filter(where).values_list("procedure_id", "month"))
+    for table in (SectorMonthStat, AgencyMonthStat, ProcedureMonthStat):
+        table.objects.filter(where).delete()
+    written = _write_months(groups)
+    touched |= {(k[4], k[5]) for k in groups}
+    rebuild_province_months(by_month)
     rebuild_procedure_times(touched)
     return written
 
 
 def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
     """Recompute the province-wide (procedure, month) processing times from the per-agency rows
-    (all of them, or the given keys)."""
+    (all of them, or those of the given keys' procedures and months: a few more pairs than asked,
+    each recomputed whole, instead of one OR-ed condition per pair)."""
     rows = ProcedureMonthStat.objects.filter(resolved__gt=0)
     target = ProcedureTimeMonth.objects.all()
     if keys is not None:
         if not keys:
             return
-        q = Q(pk__in=[])
-        for pid, month in keys:
-            q |= Q(procedure_id=pid, month=month)
+        q = Q(procedure_id__in=sorted({pid for pid, _m in keys}), month__in=sorted({m for _pid, m in keys}))
         rows, target = rows.filter(q), target.filter(q)
     target.delete()
     acc: dict[tuple[int, date], list] = {}
@@ -461,18 +473,20 @@ def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tupl
 
 
 def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
+    """Insert the rows of these (agency, path, sector, level, procedure, month) groups in the
+    three tables (counters, and the month-end snapshot when the groups carry it)."""
     sectors: dict[tuple, Acc] = {}
     procs = []
     for (agency_id, path, sector_id, level, procedure_id, month), acc in groups.items():
         procs.append(ProcedureMonthStat(
             agency_id=agency_id, agency_path=path, sector_id=sector_id, level=level, procedure_id=procedure_id, month=month,
-            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS},
+            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in _STORED},
         ))
         s = sectors.setdefault((agency_id, path, sector_id, level, month), Acc())
         s.c.update(acc.c)
     ProcedureMonthStat.objects.bulk_create(procs, batch_size=batch)
     SectorMonthStat.objects.bulk_create(
-        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS})
+        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in _STORED})
          for (a, p, s, lv, m), acc in sectors.items()],
         batch_size=batch,
     )
@@ -480,7 +494,7 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     for (a, p, _s, lv, m), acc in sectors.items():
         agencies.setdefault((a, p, lv, m), Counter()).update(acc.c)
     AgencyMonthStat.objects.bulk_create(
-        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in COUNTER_FIELDS})
+        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in _STORED})
          for (a, p, lv, m), c in agencies.items()],
         batch_size=batch,
     )
