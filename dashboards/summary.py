@@ -912,10 +912,24 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
         top = list(top[: limit if not edges else None])
         for r in top:
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
-        for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
-            h = stats[pid][2]
-            for k, v in hist.items():
-                h[int(k)] += v
+        if connection.vendor == "postgresql" and stats:
+            # the histograms merged by PostgreSQL: ~20 x 12 JSON objects of up to ~100 hours each
+            # decoded and added in Python took ~15 ms of CPU for a year at 1,000,000 dossiers
+            where, params = _scope_sql(filters)
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT f.procedure_id, CAST(e.key AS INTEGER), SUM(CAST(e.value AS INTEGER)) FROM {table._meta.db_table} f "
+                    "CROSS JOIN LATERAL jsonb_each_text(f.hours_histogram) AS e "
+                    f"WHERE f.month >= %s AND f.month <= %s AND f.resolved > 0 AND f.procedure_id = ANY(%s){where} GROUP BY 1, 2",
+                    [months[0], months[1], list(stats), *params],
+                )
+                for pid, hours, n in cur.fetchall():
+                    stats[pid][2][hours] += n
+        else:
+            for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+                h = stats[pid][2]
+                for k, v in hist.items():
+                    h[int(k)] += v
     for a, b in edges:
         for pid, secs in DossierFact.objects.filter(scope, finished_at__gte=a, finished_at__lt=b).values_list("procedure_id", "processing_seconds"):
             s = stats.setdefault(pid, [0, 0, Counter()])

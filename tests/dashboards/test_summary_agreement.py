@@ -41,6 +41,8 @@ def test_summary_agrees_with_direct_computation():
         assert fast.comparable() == direct.comparable(), f
     assert selectors.dashboard_figures(filters[0]).received > 500
     assert selectors.procedure_times(year) == selectors.direct_procedure_times(year)
+    for scoped in (filters[7], filters[9]):  # a commune (per-agency rows), a sector (province rows)
+        assert selectors.procedure_times(scoped) == selectors.direct_procedure_times(scoped), scoped
     custom = filters[6]
     assert selectors.procedure_times(custom) == selectors.direct_procedure_times(custom)
     # breakdowns add up to the whole
