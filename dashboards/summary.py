@@ -6,10 +6,17 @@ How the numbers stay exact and cheap:
   transaction (signals on the history row and on payments, :mod:`dashboards.signals`);
 * :func:`refresh` (Celery task on beat every minute and right after changes, via the outbox)
   rebuilds those dossiers' facts and recomputes the monthly counters of every (agency, month) the
-  old or new fact touches — nothing else;
+  old or new fact touches (its events' months, and the months at whose end it was open) — nothing
+  else;
 * readers sum the monthly counters for the whole months of a period and add the facts of the
   partial months at its edges (custom periods), so any period is exact; the in-progress snapshot
-  at a moment reads the facts open at that moment (GiST index on their open interval).
+  at a moment reads the facts open at that moment (GiST index on their open interval), except at
+  the end of a month that has ended: each monthly row keeps how many of its group's dossiers were
+  open (and overdue) then, refreshed with the row and added by the first refresh after the month
+  ends (:func:`advance_open_ends`), so past periods and the chart's months read no facts at all;
+* the counters are kept per (agency, sector, level, month) and per (agency, procedure, month),
+  rolled up per (agency, level, month) and, over the whole province, per (sector, level, month):
+  each reader sums the smallest table its filters and grouping allow.
 
 Each counter follows one rule, :func:`fact_events`, used both to fill the tables and to read the
 edges, and defined like :func:`dashboards.selectors.direct_figures` (the agreement test checks).
@@ -372,7 +379,7 @@ def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> 
 def rebuild_province_months(months: Iterable[date] | None = None) -> int:
     """Recompute the province-wide rows of these months (None: all) from the sector rows, after
     those changed (counters or month-end snapshots)."""
-    fields = [*COUNTER_FIELDS, *OPEN_FIELDS]
+    fields = _STORED
     rows, target = SectorMonthStat.objects.all(), ProvinceMonthStat.objects.all()
     if months is not None:
         months = sorted(set(months))
@@ -722,11 +729,8 @@ def _stored_open_month(filters: Filters, now: datetime, through: date | None) ->
     return month
 
 
-_UNKNOWN: Any = object()
-
-
 def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None,
-             only: str | None = None, through: date | None = _UNKNOWN) -> dict[Any, Figures]:
+             only: str | None = None) -> dict[Any, Figures]:
     """Figures per group value (None: one group) for the period (``only``: just that counter).
 
     In progress: from the month-end snapshot summed with the counters when the period ends with a
@@ -747,9 +751,7 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         table = AgencyMonthStat  # the per-agency rollup: ~20x fewer rows to sum
     stored = None
     if months is not None and only is None and with_in_progress and group != "month":
-        if through is _UNKNOWN:
-            through = open_ends_through()
-        stored = _stored_open_month(filters, now, through)
+        stored = _stored_open_month(filters, now, open_ends_through())
         if stored != months[1]:
             stored = None
     if months is not None:
