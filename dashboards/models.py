@@ -109,8 +109,9 @@ class StatCounters(models.Model):
     #: The group's dossiers in progress at the end of this month (the moment the next one starts)
     #: and, of them, overdue then: a snapshot, not a sum of events, so never added over months.
     #: Kept for the months up to :attr:`SummaryState.open_ends_through` (see ``summary.store_open_ends``).
-    open_at_end = models.IntegerField(default=0)
-    overdue_at_end = models.IntegerField(default=0)
+    #: (A database default too: a writer that predates these columns still inserts its rows.)
+    open_at_end = models.IntegerField(default=0, db_default=0)
+    overdue_at_end = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

@@ -83,32 +83,32 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agencymonthstat',
             name='open_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='agencymonthstat',
             name='overdue_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='proceduremonthstat',
             name='open_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='proceduremonthstat',
             name='overdue_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='sectormonthstat',
             name='open_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
             model_name='sectormonthstat',
             name='overdue_at_end',
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_default=0, default=0),
         ),
         migrations.RunPython(fill_open_ends, migrations.RunPython.noop),
     ]

@@ -61,8 +61,8 @@ class Migration(migrations.Migration):
                 ('e_results', models.IntegerField(default=0)),
                 ('payable', models.IntegerField(default=0)),
                 ('online_paid', models.IntegerField(default=0)),
-                ('open_at_end', models.IntegerField(default=0)),
-                ('overdue_at_end', models.IntegerField(default=0)),
+                ('open_at_end', models.IntegerField(db_default=0, default=0)),
+                ('overdue_at_end', models.IntegerField(db_default=0, default=0)),
             ],
             options={
                 'verbose_name': 'monthly figures of the province per sector',
