@@ -112,8 +112,9 @@ def main() -> None:
     ]
     print(f"database {args.db}: {DossierFact.objects.count():,} dossier facts, {Agency.objects.count()} agencies; "
           f"PostgreSQL {connection.pg_version}")
-    print("| page | cold ms | warm median ms | warm p90 ms | queries |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"load average at start {os.getloadavg()[0]:.2f}")
+    print("| page | cold ms | warm median ms | warm p90 ms | warm median CPU ms | queries |")
+    print("|---|---:|---:|---:|---:|---:|")
     from django.test.utils import CaptureQueriesContext
 
     for label, view, query, u, extra in pages:
@@ -122,16 +123,17 @@ def main() -> None:
         cold = (time.perf_counter() - t) * 1000
         for _ in range(2):
             call(view, query, u, *extra)
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             call(view, query, u, *extra)
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)  # this process only: PostgreSQL's work is not in it
         with CaptureQueriesContext(connection) as q:
             call(view, query, u, *extra)
         times.sort()
         p90 = times[max(0, int(round(0.9 * len(times))) - 1)]
-        print(f"| {label} | {cold:.0f} | {statistics.median(times):.0f} | {p90:.0f} | {len(q)} |")
+        print(f"| {label} | {cold:.0f} | {statistics.median(times):.0f} | {p90:.0f} | {statistics.median(cpu):.0f} | {len(q)} |")
 
     cache.clear()  # the benchmark's own Redis database (REDIS_URL)
     anon = AnonymousUser()
@@ -143,7 +145,8 @@ def main() -> None:
         t = time.perf_counter()
         call(views.public, "", anon)
         times.append((time.perf_counter() - t) * 1000)
-    print(f"| public transparency page (figures cached) | {cold:.0f} | {statistics.median(times):.0f} | {sorted(times)[int(0.9 * len(times)) - 1]:.0f} | — |")
+    print(f"| public transparency page (figures cached) | {cold:.0f} | {statistics.median(times):.0f} | {sorted(times)[int(0.9 * len(times)) - 1]:.0f} | — | — |")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@
 * :class:`SectorMonthStat` / :class:`ProcedureMonthStat`: counters per (agency, sector, level,
   month) and per (agency, procedure, month), each event counted in the month it happened; the
   dashboards read these. Recomputed from the facts for the (agency, month) keys a change touched.
+  :class:`AgencyMonthStat` and :class:`ProvinceMonthStat` are the sector rows rolled up per
+  (agency, level, month) and per (sector, level, month) over the province.
+* :class:`SummaryState`: up to which month the month-end in-progress snapshots are kept.
 * :class:`DirtyDossier`: dossiers changed since the last refresh, written in the same transaction
   as the change (a post-save of the dossier's history row or of a payment).
 
@@ -106,6 +109,12 @@ class StatCounters(models.Model):
     e_results = models.IntegerField(default=0)
     payable = models.IntegerField(default=0)
     online_paid = models.IntegerField(default=0)
+    #: The group's dossiers in progress at the end of this month (the moment the next one starts)
+    #: and, of them, overdue then: a snapshot, not a sum of events, so never added over months.
+    #: Kept for the months up to :attr:`SummaryState.open_ends_through` (see ``summary.store_open_ends``).
+    #: (A database default too: a writer that predates these columns still inserts its rows.)
+    open_at_end = models.IntegerField(default=0, db_default=0)
+    overdue_at_end = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -138,6 +147,23 @@ class AgencyMonthStat(StatCounters):
         verbose_name = _("monthly figures per agency")
         constraints = [models.UniqueConstraint(fields=["agency_id", "level", "month"], name="agencymonth_key")]
         indexes = [models.Index(fields=["month", "agency_path"], name="agencymonth_month")]
+
+
+class ProvinceMonthStat(StatCounters):
+    """The sector rows summed over every agency per (sector, level, month): what the province-wide
+    figures, chart and sector table read when no agency or procedure filter applies (~54 rows a
+    month instead of ~2,500 sector rows or ~900 agency rows at 1,000,000 dossiers)."""
+
+    agency_id = None
+    agency_path = None
+
+    class Meta:
+        verbose_name = _("monthly figures of the province per sector")
+        constraints = [models.UniqueConstraint(fields=["sector_id", "level", "month"], name="provincemonth_key")]
+        indexes = [models.Index(fields=["month"], name="provincemonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.sector_id} {self.month:%Y-%m}"
 
 
 class ProcedureMonthStat(StatCounters):
@@ -173,6 +199,24 @@ class ProcedureTimeMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} {self.month:%Y-%m}"
+
+
+class SummaryState(models.Model):
+    """One row: how far the month-end in-progress snapshots (``open_at_end``) are kept.
+
+    Every month up to ``open_ends_through`` has them, refreshed with the counters whenever a fact
+    open at that month's end changes; the refresh extends them when a month ends. Readers use them
+    only for a month up to this one, and probe the facts for any other moment (no row: none kept).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    open_ends_through = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("summary tables state")
+
+    def __str__(self) -> str:
+        return f"open ends through {self.open_ends_through}"
 
 
 class DirtyDossier(models.Model):

@@ -186,9 +186,11 @@ def breakdown_filters(filters: Filters) -> Filters:
 def build(filters: Filters) -> Dashboard:
     """Every number the dashboard page shows, one call per selector."""
     previous_filters = filters.previous()
-    figures = selectors.dashboard_figures(filters)
-    previous = selectors.dashboard_figures(previous_filters)
     span, gran = series_filters(filters)
+    series = list(selectors.timeseries(span, gran))
+    # a month or quarter and the one before lie inside the chart's 12 months, a year is its 12
+    figures = selectors.figures_from_series(series, span, gran, filters) or selectors.dashboard_figures(filters)
+    previous = selectors.figures_from_series(series, span, gran, previous_filters) or selectors.dashboard_figures(previous_filters)
     return Dashboard(
         filters=filters,
         previous_filters=previous_filters,
@@ -196,7 +198,7 @@ def build(filters: Filters) -> Dashboard:
         previous=previous,
         kpis=[Kpi(m, m.value(figures), m.value(previous)) for m in KPIS],
         rows=[Kpi(m, m.value(figures), m.value(previous), figures.notes.get(m.key, "")) for m in FIGURE_ROWS],
-        series=list(selectors.timeseries(span, gran)),
+        series=series,
         granularity=gran,
         agencies=list(selectors.by_agency(breakdown_filters(filters))),
         procedures=list(selectors.procedure_times(filters)),

@@ -6,10 +6,17 @@ How the numbers stay exact and cheap:
   transaction (signals on the history row and on payments, :mod:`dashboards.signals`);
 * :func:`refresh` (Celery task on beat every minute and right after changes, via the outbox)
   rebuilds those dossiers' facts and recomputes the monthly counters of every (agency, month) the
-  old or new fact touches — nothing else;
+  old or new fact touches (its events' months, and the months at whose end it was open) — nothing
+  else;
 * readers sum the monthly counters for the whole months of a period and add the facts of the
   partial months at its edges (custom periods), so any period is exact; the in-progress snapshot
-  at a moment reads the facts open at that moment (GiST index on their open interval).
+  at a moment reads the facts open at that moment (GiST index on their open interval), except at
+  the end of a month that has ended: each monthly row keeps how many of its group's dossiers were
+  open (and overdue) then, refreshed with the row and added by the first refresh after the month
+  ends (:func:`advance_open_ends`), so past periods and the chart's months read no facts at all;
+* the counters are kept per (agency, sector, level, month) and per (agency, procedure, month),
+  rolled up per (agency, level, month) and, over the whole province, per (sector, level, month):
+  each reader sums the smallest table its filters and grouping allow.
 
 Each counter follows one rule, :func:`fact_events`, used both to fill the tables and to read the
 edges, and defined like :func:`dashboards.selectors.direct_figures` (the agreement test checks).
@@ -42,7 +49,9 @@ from .models import (
     DossierFact,
     ProcedureMonthStat,
     ProcedureTimeMonth,
+    ProvinceMonthStat,
     SectorMonthStat,
+    SummaryState,
 )
 from .selectors import (
     NOTE_DOCUMENTS,
@@ -64,6 +73,8 @@ _CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.S
 _CLOSED_FIELD = {DossierStatus.NOT_RECEIVED: "refused", DossierStatus.WITHDRAWN: "withdrawn", DossierStatus.STOPPED: "stopped"}
 _TIMELINESS_FIELD = {Timeliness.EARLY: "early", Timeliness.ON_TIME: "on_time", Timeliness.LATE: "late"}
 _RATING_FIELD = {Rating.SATISFIED: "rated_satisfied", Rating.ACCEPTABLE: "rated_acceptable", Rating.NOT_SATISFIED: "rated_not_satisfied"}
+#: ``Rating.values`` once (Django computes the property on every access: ~30 us, per figure).
+_RATINGS = tuple(Rating.values)
 #: Serialises refreshes (two workers recomputing the same month would collide).
 _LOCK_KEY = 766_0001
 
@@ -274,8 +285,144 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
     return Filters(start=month, end=_month_end(month)).bounds()
 
 
-def _fact_keys(f: Any) -> set[tuple[int, date]]:
-    return {(f.agency_id, month_of(at)) for at, _c, _h in fact_events(f)}
+def _fact_keys(f: Any, through: date | None = None) -> set[tuple[int, date]]:
+    """The (agency, month) counters a fact adds to: the months of its events and, up to
+    ``through``, the months at whose end it was in progress (their ``open_at_end``)."""
+    keys = {(f.agency_id, month_of(at)) for at, _c, _h in fact_events(f)}
+    return keys | {(f.agency_id, m) for m in open_months(f.received_at, f.exit_at, through)}
+
+
+def month_end(month: date) -> datetime:
+    """The moment ``month`` ends: the next month's first 00:00 in the portal's time zone."""
+    return _month_bounds(month)[1]
+
+
+def open_months(received_at: datetime | None, exit_at: datetime | None, through: date | None) -> list[date]:
+    """The months up to ``through`` at whose end a fact with this open interval was in progress:
+    received before the end and not exited before it (``received_at < end <= exit_at``)."""
+    if received_at is None or through is None:
+        return []
+    out = []
+    m = month_of(received_at)
+    while m <= through:
+        end = month_end(m)
+        if exit_at is not None and exit_at < end:
+            break
+        if received_at < end:
+            out.append(m)
+        m = _add_months(m, 1)
+    return out
+
+
+def open_ends_through() -> date | None:
+    """The last month whose month-end snapshot is kept (None: none kept yet)."""
+    return SummaryState.objects.filter(pk=1).values_list("open_ends_through", flat=True).first()
+
+
+def last_ended_month(now: datetime | None = None) -> date:
+    return _add_months(month_of(now or timezone.now()), -1)
+
+
+#: The unique key of each monthly table, for the month-end snapshot's upsert.
+_OPEN_KEYS = {
+    ProcedureMonthStat: ["agency_id", "procedure_id", "month"],
+    SectorMonthStat: ["agency_id", "sector_id", "level", "month"],
+    AgencyMonthStat: ["agency_id", "level", "month"],
+}
+OPEN_FIELDS = ["open_at_end", "overdue_at_end"]
+_STORED = [*COUNTER_FIELDS, *OPEN_FIELDS]
+
+
+def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int:
+    """Set the month-end snapshot of ``month`` (every agency, or these) in the three monthly
+    tables from the facts open at its end: one grouped probe of the open interval's index, then an
+    upsert (a group with dossiers open at the end but no event that month gets a row of its own).
+    Rows that only carried a snapshot are removed first, the others' snapshot zeroed."""
+    scope = Q(month=month)
+    if agency_ids is not None:
+        agency_ids = list(agency_ids)
+        scope &= Q(agency_id__in=agency_ids)
+    only_open = Q(**{k: 0 for k in COUNTER_FIELDS})
+    for table in _OPEN_KEYS:
+        table.objects.filter(scope & only_open).delete()
+        table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(open_at_end=0, overdue_at_end=0)
+    groups = _open_groups(month, agency_ids)
+    per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in _OPEN_KEYS}
+    for agency_id, path, sector_id, level, procedure_id, n, late in groups:
+        base = (agency_id, path, level)
+        for table, key in ((ProcedureMonthStat, (*base, sector_id, procedure_id)), (SectorMonthStat, (*base, sector_id)),
+                           (AgencyMonthStat, base)):
+            acc = per[table].setdefault(key, [0, 0])
+            acc[0] += n
+            acc[1] += late
+    for table, rows in per.items():
+        objs = []
+        for key, (n, late) in rows.items():
+            values = {"agency_id": key[0], "agency_path": key[1], "level": key[2], "month": month, "open_at_end": n, "overdue_at_end": late}
+            if table is not AgencyMonthStat:
+                values["sector_id"] = key[3]
+            if table is ProcedureMonthStat:
+                values["procedure_id"] = key[4]
+            objs.append(table(**values))
+        table.objects.bulk_create(objs, batch_size=5000, update_conflicts=True, unique_fields=_OPEN_KEYS[table], update_fields=OPEN_FIELDS)
+    return len(groups)
+
+
+def _open_groups(month: date, agency_ids: list[int] | None = None) -> list[tuple[int, str, int, int, int, int, int]]:
+    """(agency, path, sector, level, procedure, open, overdue) of the facts in progress at the end
+    of ``month`` (of these agencies): one grouped probe of the open interval's index."""
+    from django.db.models import Count
+
+    moment = month_end(month)
+    facts = DossierFact.objects.all() if agency_ids is None else DossierFact.objects.filter(agency_id__in=agency_ids)
+    return list(
+        _open_at(facts, moment).values_list("agency_id", "agency_path", "sector_id", "level", "procedure_id")
+        .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment))).order_by()
+    )
+
+
+def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> date:
+    """Keep the month-end snapshots of every month that has ended (called by each refresh: a
+    no-op but for the first refresh after a month ends, which adds that month's)."""
+    target = last_ended_month(now)
+    state = SummaryState.objects.filter(pk=1).first()
+    through = state.open_ends_through if state is not None else None
+    if through is not None and through >= target:
+        if through > target:  # the clock went back (tests travel in time): months after now are not kept
+            SummaryState.objects.filter(pk=1).update(open_ends_through=target)
+        return target
+    if through is None:
+        first = DossierFact.objects.exclude(received_at=None).order_by("received_at").values_list("received_at", flat=True).first()
+        month = month_of(first) if first is not None else target
+    else:
+        month = _add_months(through, 1)
+    stored = []
+    while month <= target:
+        store_open_ends(month)
+        stored.append(month)
+        month = _add_months(month, 1)
+    if province:
+        rebuild_province_months(stored)
+    SummaryState.objects.update_or_create(pk=1, defaults={"open_ends_through": target})
+    return target
+
+
+def rebuild_province_months(months: Iterable[date] | None = None) -> int:
+    """Recompute the province-wide rows of these months (None: all) from the sector rows, after
+    those changed (counters or month-end snapshots)."""
+    fields = _STORED
+    rows, target = SectorMonthStat.objects.all(), ProvinceMonthStat.objects.all()
+    if months is not None:
+        months = sorted(set(months))
+        if not months:
+            return 0
+        rows, target = rows.filter(month__in=months), target.filter(month__in=months)
+    target.delete()
+    sums = rows.values("sector_id", "level", "month").annotate(**{f"s_{k}": Sum(k) for k in fields}).order_by()
+    objs = [ProvinceMonthStat(sector_id=r["sector_id"], level=r["level"], month=r["month"], **{k: r[f"s_{k}"] or 0 for k in fields})
+            for r in sums]
+    ProvinceMonthStat.objects.bulk_create(objs, batch_size=5000)
+    return len(objs)
 
 
 def _as_row(values: Any) -> FactRow:
@@ -285,38 +432,52 @@ def _as_row(values: Any) -> FactRow:
 
 
 def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
-    """Rebuild the monthly counters of these (agency, month) keys from the facts."""
-    by_agency: dict[int, set[date]] = defaultdict(set)
+    """Rebuild the monthly counters of these (agency, month) keys from the facts (then their
+    month-end snapshots, the province's rows of those months and the procedures' times).
+
+    Month by month: one read of the facts with an event that month at any of its agencies, one
+    delete per table for all the keys and one insert per table (per key, the ~6 statements and
+    their compiling cost more than the counting)."""
+    by_month: dict[date, set[int]] = defaultdict(set)
     for agency_id, month in keys:
-        by_agency[agency_id].add(month)
-    written = 0
-    touched: set[tuple[int, date]] = set()
-    for agency_id, months in by_agency.items():
-        for month in sorted(months):
-            a, b = _month_bounds(month)
-            rows = [_as_row(v) for v in DossierFact.objects.filter(_window_q(a, b), agency_id=agency_id).values_list(*ROW_FIELDS)]
-            touched |= set(ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).values_list("procedure_id", "month"))
-            SectorMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            AgencyMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            ProcedureMonthStat.objects.filter(agency_id=agency_id, month=month).delete()
-            groups = _bucket(rows, lambda at, a=a, b=b: a <= at < b, month)
-            touched |= {(k[4], k[5]) for k in groups}
-            written += _write_months(groups)
+        by_month[month].add(agency_id)
+    if not by_month:
+        return 0
+    through = open_ends_through()
+    groups: dict[tuple, Acc] = {}
+    where = Q(pk__in=[])
+    for month, agencies in sorted(by_month.items()):
+        a, b = _month_bounds(month)
+        facts = DossierFact.objects.filter(_window_q(a, b), agency_id__in=sorted(agencies)).values_list(*ROW_FIELDS)
+        groups.update(_bucket((_as_row(v) for v in facts), lambda at, a=a, b=b: a <= at < b, month))
+        if through is not None and month <= through:  # the month-end snapshot goes in the same rows
+            for agency_id, path, sector_id, level, procedure_id, n, late in _open_groups(month, sorted(agencies)):
+                acc = groups.get((agency_id, path, sector_id, level, procedure_id, month))
+                if acc is None:
+                    acc = groups[(agency_id, path, sector_id, level, procedure_id, month)] = Acc()
+                acc.c["open_at_end"] += n
+                acc.c["overdue_at_end"] += late
+        where |= Q(month=month, agency_id__in=sorted(agencies))
+    touched = set(ProcedureMonthStat.objects.filter(where).values_list("procedure_id", "month"))
+    for table in (SectorMonthStat, AgencyMonthStat, ProcedureMonthStat):
+        table.objects.filter(where).delete()
+    written = _write_months(groups)
+    touched |= {(k[4], k[5]) for k in groups}
+    rebuild_province_months(by_month)
     rebuild_procedure_times(touched)
     return written
 
 
 def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
     """Recompute the province-wide (procedure, month) processing times from the per-agency rows
-    (all of them, or the given keys)."""
+    (all of them, or those of the given keys' procedures and months: a few more pairs than asked,
+    each recomputed whole, instead of one OR-ed condition per pair)."""
     rows = ProcedureMonthStat.objects.filter(resolved__gt=0)
     target = ProcedureTimeMonth.objects.all()
     if keys is not None:
         if not keys:
             return
-        q = Q(pk__in=[])
-        for pid, month in keys:
-            q |= Q(procedure_id=pid, month=month)
+        q = Q(procedure_id__in=sorted({pid for pid, _m in keys}), month__in=sorted({m for _pid, m in keys}))
         rows, target = rows.filter(q), target.filter(q)
     target.delete()
     acc: dict[tuple[int, date], list] = {}
@@ -350,18 +511,20 @@ def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tupl
 
 
 def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
+    """Insert the rows of these (agency, path, sector, level, procedure, month) groups in the
+    three tables (counters, and the month-end snapshot when the groups carry it)."""
     sectors: dict[tuple, Acc] = {}
     procs = []
     for (agency_id, path, sector_id, level, procedure_id, month), acc in groups.items():
         procs.append(ProcedureMonthStat(
             agency_id=agency_id, agency_path=path, sector_id=sector_id, level=level, procedure_id=procedure_id, month=month,
-            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS},
+            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in _STORED},
         ))
         s = sectors.setdefault((agency_id, path, sector_id, level, month), Acc())
         s.c.update(acc.c)
     ProcedureMonthStat.objects.bulk_create(procs, batch_size=batch)
     SectorMonthStat.objects.bulk_create(
-        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in COUNTER_FIELDS})
+        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in _STORED})
          for (a, p, s, lv, m), acc in sectors.items()],
         batch_size=batch,
     )
@@ -369,7 +532,7 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     for (a, p, _s, lv, m), acc in sectors.items():
         agencies.setdefault((a, p, lv, m), Counter()).update(acc.c)
     AgencyMonthStat.objects.bulk_create(
-        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in COUNTER_FIELDS})
+        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in _STORED})
          for (a, p, lv, m), c in agencies.items()],
         batch_size=batch,
     )
@@ -395,6 +558,7 @@ def refresh(limit: int = 5000) -> RefreshResult:
     call; the beat task calls again). Idempotent; one refresh at a time."""
     with transaction.atomic():
         lock_refreshes()
+        through = advance_open_ends()
         claimed = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[:limit])
         if not claimed:
             return RefreshResult(0, 0, 0)
@@ -403,9 +567,9 @@ def refresh(limit: int = 5000) -> RefreshResult:
         new = build_facts(ids)
         keys: set[tuple[int, date]] = set()
         for f in old.values():
-            keys |= _fact_keys(f)
+            keys |= _fact_keys(f, through)
         for f in new:
-            keys |= _fact_keys(f)
+            keys |= _fact_keys(f, through)
         DossierFact.objects.filter(dossier_id__in=ids).delete()
         DossierFact.objects.bulk_create(new)
         _unmark(claimed)
@@ -472,21 +636,34 @@ def _store_facts(rows: list[tuple]) -> None:
 def rebuild_months(*, exclusive: bool = False, progress: Any = None) -> int:
     """Recompute every monthly counter from the facts: on PostgreSQL set-based in SQL
     (:func:`_rebuild_months_sql`; ``exclusive``: for a bulk load, see there), elsewhere in one
-    Python pass (:func:`rebuild_months_python`). Returns the number of (agency, procedure, month)
-    rows."""
+    Python pass (:func:`rebuild_months_python`); then every ended month's in-progress snapshot
+    and the province-wide rollup. Returns the number of (agency, procedure, month) rows."""
     if connection.vendor == "postgresql":
-        return _rebuild_months_sql(exclusive=exclusive, progress=progress)
-    written = rebuild_months_python()
-    if progress:
-        progress(1, 1)
+        written = _rebuild_months_sql(exclusive=exclusive, progress=progress)
+    else:
+        written = rebuild_months_python()
+        if progress:
+            progress(1, 1)
+    rebuild_snapshots(analyze=exclusive)
     return written
+
+
+def rebuild_snapshots(*, analyze: bool = False) -> None:
+    """After the counters were rebuilt: every ended month's in-progress snapshot (from the first
+    fact's month) and the province-wide rollup. ``analyze``: a bulk load just wrote the facts, so
+    the planner learns their size before the month-end probes use their index."""
+    if analyze and connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {DossierFact._meta.db_table}")
+    SummaryState.objects.filter(pk=1).delete()
+    advance_open_ends(province=False)
+    rebuild_province_months()
 
 
 def rebuild_months_python() -> int:
     """The monthly counters by :func:`fact_events`, the rule itself, one fact at a time."""
-    SectorMonthStat.objects.all().delete()
-    AgencyMonthStat.objects.all().delete()
-    ProcedureMonthStat.objects.all().delete()
+    for table in (SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureMonthStat):
+        table.objects.all().delete()
     rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
     written = _write_months(_bucket(rows, lambda at: True, None))
     rebuild_procedure_times()
@@ -720,6 +897,48 @@ def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
         fig.rating_counts[rating] = fig.rating_counts.get(rating, 0) + (c.get(name, 0) or 0)
 
 
+def _apply_all(fig: Figures, v: tuple[int, ...], level: int) -> None:
+    """:func:`_apply` for a row of every counter in ``COUNTER_FIELDS`` order (the hot path of
+    the pages: a few hundred rows per breakdown, read as plain tuples)."""
+    (received, c1, c2, c3, resolved, early, on_time, late, secs, returned, withdrawn, refused, stopped, supplements, apologies,
+     rated, satisfied, acceptable, not_satisfied, digitised, e_results, payable, online_paid) = v
+    fig.received += received
+    channels = fig.received_by_channel
+    if c1:
+        channels[1] = channels.get(1, 0) + c1
+    if c2:
+        channels[2] = channels.get(2, 0) + c2
+    if c3:
+        channels[3] = channels.get(3, 0) + c3
+    fig.received_online = channels.get(2, 0)
+    if received:
+        fig.received_by_level[level] = fig.received_by_level.get(level, 0) + received
+    fig.resolved += resolved
+    fig.resolved_early += early
+    fig.resolved_on_time += on_time
+    fig.resolved_late += late
+    fig.processing_seconds += secs
+    fig.returned += returned
+    fig.withdrawn += withdrawn
+    fig.refused += refused
+    fig.stopped += stopped
+    fig.supplement_requests += supplements
+    fig.apologies += apologies
+    fig.rated += rated
+    fig.e_results += e_results
+    fig.payable += payable
+    fig.online_paid += online_paid
+    fig.digitised_dossiers += digitised
+    ratings = fig.rating_counts
+    ratings[Rating.SATISFIED] = ratings.get(Rating.SATISFIED, 0) + satisfied
+    ratings[Rating.ACCEPTABLE] = ratings.get(Rating.ACCEPTABLE, 0) + acceptable
+    ratings[Rating.NOT_SATISFIED] = ratings.get(Rating.NOT_SATISFIED, 0) + not_satisfied
+
+
+assert COUNTER_FIELDS[:4] == ["received", "received_c1", "received_c2", "received_c3"] and len(COUNTER_FIELDS) == 23
+assert list(_RATING_FIELD.values()) == COUNTER_FIELDS[16:19]
+
+
 def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
     if group is None:
         return None
@@ -728,37 +947,83 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
     return getattr(row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group])
 
 
+def _stored_open_month(filters: Filters, now: datetime, through: date | None) -> date | None:
+    """The month whose kept month-end snapshot gives the period's in-progress figures: the period
+    ends with a whole month that has ended, up to ``through`` (None: probe the facts instead)."""
+    if through is None or filters.end != _month_end(filters.end):
+        return None
+    month = filters.end.replace(day=1)
+    if month > through or month_end(month) > now:
+        return None
+    return month
+
+
 def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None,
              only: str | None = None) -> dict[Any, Figures]:
-    """Figures per group value (None: one group) for the period (``only``: just that counter)."""
+    """Figures per group value (None: one group) for the period (``only``: just that counter).
+
+    In progress: from the month-end snapshot summed with the counters when the period ends with a
+    month that has ended and is kept, else probed from the facts at the period's end (or now). With
+    ``group="month"`` each month's figures carry that month's end snapshot as kept (the caller,
+    :func:`timeseries`, decides which months may use it)."""
     columns = COUNTER_FIELDS if only is None else [only]
     out: dict[Any, Figures] = defaultdict(_new_figures)
     months, edges = _split(filters)
-    scope = _scope_q(filters)
+    now = now or timezone.now()
     if filters.procedure_id is not None or group == "procedure":
         table: Any = ProcedureMonthStat
+    elif filters.agency_ids is None and group != "agency":
+        table = ProvinceMonthStat  # the whole province per sector: ~54 rows a month
     elif filters.sector_id is not None or group == "sector":
         table = SectorMonthStat
     else:
         table = AgencyMonthStat  # the per-agency rollup: ~20x fewer rows to sum
+    stored = None
+    if months is not None and only is None and with_in_progress and group != "month":
+        stored = _stored_open_month(filters, now, open_ends_through())
+        if stored != months[1]:
+            stored = None
     if months is not None:
         col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
-        keys = ["level"] + ([col] if col else [])
-        rows = table.objects.filter(scope, month__gte=months[0], month__lte=months[1]).values(*keys).annotate(
-            **{f"s_{k}": Sum(k) for k in columns}).order_by()
+        # plain SQL and tuples: the ORM's compiling and per-value converters cost more than the
+        # sums themselves (~15 of ~18 ms CPU for 300 agencies' rows)
+        where, params = _scope_sql(filters)
+        sums = [f"CAST(SUM(f.{k}) AS BIGINT)" for k in columns]
+        extra: list[Any] = []
+        if group == "month" and only is None:
+            sums += ["SUM(f.open_at_end)", "SUM(f.overdue_at_end)"]
+        elif stored is not None:
+            sums += ["SUM(f.open_at_end) FILTER (WHERE f.month = %s)", "SUM(f.overdue_at_end) FILTER (WHERE f.month = %s)"]
+            extra = [stored, stored]
+        keys = "f.level" + (f", f.{col}" if col else "")
+        sql = (f"SELECT {keys}, {', '.join(sums)} FROM {table._meta.db_table} f WHERE f.month >= %s AND f.month <= %s{where} "
+               f"GROUP BY {keys}")
+        n = len(columns)
+        with connection.cursor() as cur:
+            cur.execute(sql, [*extra, months[0], months[1], *params])
+            rows = cur.fetchall()
+        first = 2 if col else 1
         for r in rows:
-            _apply(out[r[col] if col else None], {k: r[f"s_{k}"] for k in columns}, r["level"])
+            fig = out[r[1] if col else None]
+            if only is None:
+                _apply_all(fig, r[first:first + n], r[0])
+            else:
+                _apply(fig, dict(zip(columns, r[first:first + n], strict=True)), r[0])
+            if len(r) > first + n:
+                fig.in_progress += r[first + n] or 0
+                fig.in_progress_overdue += r[first + n + 1] or 0
+    scope = _scope_q(filters) if edges else None
     for a, b in edges:
         for key, level, counters in _edge_counters(scope, a, b, group, columns):
             _apply(out[key], counters, level)
-    if with_in_progress and group != "month":
+    if with_in_progress and group != "month" and stored is None:
         moment = filters.snapshot_moment(now)
         for key, n, late in _in_progress(filters, moment, group):
             fig = out[key]
             fig.in_progress, fig.in_progress_overdue = n, late
-            fig.in_progress_on_time = n - late
     for fig in out.values():
-        fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in Rating.values}
+        fig.in_progress_on_time = fig.in_progress - fig.in_progress_overdue
+        fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in _RATINGS}
     return out
 
 
@@ -831,11 +1096,14 @@ def _edge_counters(scope: Q, a: datetime, b: datetime, group: str | None, column
 def open_facts(filters: Filters, moment: datetime) -> Any:
     """Facts of the dossiers in progress at ``moment`` (received before it, not yet approved,
     withdrawn or stopped)."""
-    qs = DossierFact.objects.filter(_scope_q(filters))
+    return _open_at(DossierFact.objects.filter(_scope_q(filters)), moment)
+
+
+def _open_at(facts: Any, moment: datetime) -> Any:
     if connection.vendor == "postgresql":
-        return qs.filter(received_at__isnull=False).extra(
+        return facts.filter(received_at__isnull=False).extra(
             where=["tstzrange(received_at, exit_at, '(]') @> %s::timestamptz"], params=[moment])
-    return qs.filter(received_at__lt=moment).filter(Q(exit_at__isnull=True) | Q(exit_at__gte=moment))
+    return facts.filter(received_at__lt=moment).filter(Q(exit_at__isnull=True) | Q(exit_at__gte=moment))
 
 
 def _in_progress(filters: Filters, moment: datetime, group: str | None) -> list[tuple[Any, int, int]]:
@@ -856,7 +1124,7 @@ def figures(filters: Filters, *, now: datetime | None = None) -> Figures:
 
 def _collect_empty() -> Figures:
     fig = _new_figures()
-    fig.rating_counts = {k: 0 for k in Rating.values}
+    fig.rating_counts = dict.fromkeys(_RATINGS, 0)
     return fig
 
 
@@ -875,10 +1143,24 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
         top = list(top[: limit if not edges else None])
         for r in top:
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
-        for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
-            h = stats[pid][2]
-            for k, v in hist.items():
-                h[int(k)] += v
+        if connection.vendor == "postgresql" and stats:
+            # the histograms merged by PostgreSQL: ~20 x 12 JSON objects of up to ~100 hours each
+            # decoded and added in Python took ~15 ms of CPU for a year at 1,000,000 dossiers
+            where, params = _scope_sql(filters)
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT f.procedure_id, CAST(e.key AS INTEGER), SUM(CAST(e.value AS INTEGER)) FROM {table._meta.db_table} f "
+                    "CROSS JOIN LATERAL jsonb_each_text(f.hours_histogram) AS e "
+                    f"WHERE f.month >= %s AND f.month <= %s AND f.resolved > 0 AND f.procedure_id = ANY(%s){where} GROUP BY 1, 2",
+                    [months[0], months[1], list(stats), *params],
+                )
+                for pid, hours, n in cur.fetchall():
+                    stats[pid][2][hours] += n
+        else:
+            for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+                h = stats[pid][2]
+                for k, v in hist.items():
+                    h[int(k)] += v
     for a, b in edges:
         for pid, secs in DossierFact.objects.filter(scope, finished_at__gte=a, finished_at__lt=b).values_list("procedure_id", "processing_seconds"):
             s = stats.setdefault(pid, [0, 0, Counter()])
@@ -889,19 +1171,18 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
     return _procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
 
 
-def _scope_agencies(filters: Filters, every_agency: bool) -> list[Agency]:
+def _scope_agencies(filters: Filters, every_agency: bool) -> list[tuple[int, str, str, str]]:
+    """(pk, code, name, path) of the agencies a breakdown lists, in path order."""
     if filters.agency_ids is None:
         qs = Agency.objects.all() if every_agency else Agency.objects.filter(parent__isnull=True)
+    elif every_agency:
+        q = Q(pk__in=[])
+        for pk, path in _paths(filters.agency_ids).items():
+            q |= Q(pk=pk) | Q(path__startswith=path + "/")
+        qs = Agency.objects.filter(q)
     else:
-        roots = list(Agency.objects.filter(pk__in=filters.agency_ids))
-        if every_agency:
-            q = Q(pk__in=[])
-            for r in roots:
-                q |= Q(pk=r.pk) | Q(path__startswith=r.path + "/")
-            qs = Agency.objects.filter(q)
-        else:
-            qs = Agency.objects.filter(parent__in=roots)
-    return list(qs.order_by("path"))
+        qs = Agency.objects.filter(parent__in=list(filters.agency_ids))
+    return list(qs.order_by("path").values_list("pk", "code", "name", "path"))
 
 
 def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]:
@@ -910,18 +1191,26 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
     agencies = _scope_agencies(filters, every_agency)
     per = _collect(filters, "agency")
     if every_agency:
-        return [GroupRow(a.pk, a.code, a.name, per.get(a.pk) or _collect_empty()) for a in agencies]
-    paths = _paths(k for k in per if k is not None)
-    target = {a.path: _collect_empty() for a in agencies}
+        return [GroupRow(pk, code, name, per.get(pk) or _collect_empty()) for pk, code, name, _path in agencies]
+    paths = {pk: path for pk, _code, _name, path in agencies}
+    missing = [k for k in per if k is not None and k not in paths]
+    if missing:  # sub-units of the listed agencies
+        paths.update(_paths(missing))
+    listed = {path for _pk, _code, _name, path in agencies}
+    target: dict[str, Figures] = {}
     for agency_id, f in per.items():
-        # an agency's figures go to the listed unit that is it or one of its ancestors
+        # an agency's figures go to the listed unit that is it or one of its ancestors; the
+        # first one found is taken as it is (``per`` is ours), the others merged into it
         parts = paths.get(agency_id, "").split("/")
         for i in range(1, len(parts) + 1):
-            fig = target.get("/".join(parts[:i]))
-            if fig is not None:
-                _merge(fig, f)
+            unit = "/".join(parts[:i])
+            if unit in listed:
+                if unit in target:
+                    _merge(target[unit], f)
+                else:
+                    target[unit] = f
                 break
-    return [GroupRow(a.pk, a.code, a.name, target[a.path]) for a in agencies]
+    return [GroupRow(pk, code, name, target.get(path) or _collect_empty()) for pk, code, name, path in agencies]
 
 
 def _merge(into: Figures, other: Figures) -> None:
@@ -974,18 +1263,54 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
     """Figures per bucket (clipped to the period); each bucket's in-progress figures are those at
     its own end."""
     spans = buckets(filters, granularity)
+    now = now or timezone.now()
+    through = open_ends_through()
     if granularity == "month":
-        per = _collect(filters, "month", with_in_progress=False)
+        per = _collect(filters, "month", with_in_progress=False, now=now)
         out = [(s, per.get(s.replace(day=1)) or _collect_empty()) for s, _e in spans]
     else:
-        out = [(s, _collect(replace(filters, start=s, end=e), None, with_in_progress=False).get(None) or _collect_empty()) for s, e in spans]
-    now = now or timezone.now()
-    moments = [replace(filters, start=s, end=e).snapshot_moment(now) for s, e in spans]
-    counts = _in_progress_at(filters, moments)
-    for moment, (_start, fig) in zip(moments, out, strict=True):
-        n, late = counts[moment]
-        fig.in_progress, fig.in_progress_overdue, fig.in_progress_on_time = n, late, n - late
+        out = [(s, _collect(replace(filters, start=s, end=e), None, with_in_progress=False, now=now).get(None) or _collect_empty())
+               for s, e in spans]
+    # a whole month that has ended and is kept: its figures already carry its end's snapshot;
+    # every other bucket (the current month, a clipped or longer bucket) is probed at its end
+    probe = []
+    for (s, e), (_start, fig) in zip(spans, out, strict=True):
+        bucket = replace(filters, start=s, end=e)
+        if granularity == "month" and s.day == 1 and _stored_open_month(bucket, now, through) is not None:
+            continue
+        probe.append((bucket.snapshot_moment(now), fig))  # several buckets after now share "now"
+    counts = _in_progress_at(filters, list(dict.fromkeys(m for m, _fig in probe))) if probe else {}
+    for moment, fig in probe:
+        fig.in_progress, fig.in_progress_overdue = counts[moment]
+    for _start, fig in out:
+        fig.in_progress_on_time = fig.in_progress - fig.in_progress_overdue
     return out
+
+
+def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters) -> Figures | None:
+    """The figures of ``filters`` (a month, quarter or year) added up from a monthly
+    :func:`timeseries` of ``span`` that covers it with the same scope, or None when it does not.
+
+    Exact: each month's counters are the same rows the period's sum reads, and the in-progress
+    figures are those of the period's last month, whose end (or now) is the period's own moment.
+    The page's chart already reads the 12 months around a month or quarter: its current and
+    previous figures need no query of their own."""
+    if granularity != "month" or filters.period_kind not in ("month", "quarter", "year"):
+        return None
+    if (span.agency_ids, span.sector_id, span.procedure_id, span.level) != (filters.agency_ids, filters.sector_id, filters.procedure_id, filters.level):
+        return None
+    if span.start > filters.start or span.end < filters.end:
+        return None
+    picked = [fig for start, fig in series if filters.start <= start <= filters.end]
+    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month + 1
+    if len(picked) != months:
+        return None
+    total = _collect_empty()
+    for fig in picked:
+        _merge(total, fig)
+    last = picked[-1]
+    total.in_progress, total.in_progress_on_time, total.in_progress_overdue = last.in_progress, last.in_progress_on_time, last.in_progress_overdue
+    return total
 
 
 def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
@@ -1024,6 +1349,36 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
 
 
 # --- drill-down pages -------------------------------------------------------------------------
+
+
+def _open_keys(filters: Filters, metric: str, moment: datetime, cursor_at: datetime | None, cursor_id: int | None,
+               limit: int) -> list[tuple[int, datetime]]:
+    """(dossier id, received_at) of one page of the facts open at ``moment``, newest receipt first.
+
+    The open facts come from the GiST index on the open interval (as many rows as dossiers open at
+    that moment in the province, a few thousand at 1,000,000 dossiers) and are sorted here. Left to
+    itself PostgreSQL walked the ``received_at`` index backwards from the newest fact, testing the
+    interval on each: every fact received after ``moment`` (a whole year for last year's figures)
+    and, when fewer than a page are open, the whole table (175 ms at 200,000 facts for 38 overdue).
+    """
+    where, params = _scope_sql(filters)
+    if metric == "in_progress_overdue":
+        where += " AND f.due_at < %s"
+        params.append(moment)
+    elif metric == "in_progress_on_time":
+        where += " AND (f.due_at IS NULL OR f.due_at >= %s)"
+        params.append(moment)
+    after, after_params = "", []
+    if cursor_at is not None:
+        after, after_params = "WHERE (o.received_at, o.dossier_id) < (%s, %s) ", [cursor_at, cursor_id]
+    sql = (
+        "WITH o AS MATERIALIZED (SELECT f.dossier_id, f.received_at FROM dashboards_dossierfact f "
+        "WHERE f.received_at IS NOT NULL AND f.received_at < %s AND tstzrange(f.received_at, f.exit_at, '(]') @> %s::timestamptz"
+        + where + ") SELECT o.dossier_id, o.received_at FROM o " + after + "ORDER BY o.received_at DESC, o.dossier_id DESC LIMIT %s"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [moment, moment, *params, *after_params, limit])
+        return list(cur.fetchall())
 
 
 @dataclass
@@ -1118,9 +1473,12 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
         nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
         return DrilldownPage(rows, nxt, total)
     qs, col = found
-    if cursor_at is not None:
-        qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
-    keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
+    if metric.startswith("in_progress") and connection.vendor == "postgresql":
+        keys = _open_keys(filters, metric, filters.snapshot_moment(now), cursor_at, cursor_id, limit + 1)
+    else:
+        if cursor_at is not None:
+            qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
+        keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
     more = len(keys) > limit
     keys = keys[:limit]
     by_id = {r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboards.templatetags.dashboards_tags import AGENCY_LINKED, agency_rows
+from dashboards.templatetags.dashboards_tags import AGENCY_LINKED, agency_rows, select
 
 
 def test_agency_rows_escape_names_and_link_every_figure():
@@ -16,3 +16,34 @@ def test_agency_rows_escape_names_and_link_every_figure():
     assert ">12.345</a>" in html and ">—</a>" in html  # thousands with a dot; no figure is a dash, not 0
     assert html.endswith('<td class="text-end">50.0%</td><td class="text-end">—</td></tr>')
     assert agency_rows(rows * 2, "/x/", "a=1").count("\n") == 1
+
+
+class _Field:
+    def __init__(self, value: object) -> None:
+        self._value = value
+
+    def value(self) -> object:
+        return self._value
+
+
+class _Form:
+    """What the select tag reads of the filter form: the current value and the (value, label) pairs."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __getitem__(self, name: str) -> _Field:
+        return _Field(self.value)
+
+    def options(self, name: str) -> list[tuple[str, str]]:
+        return [("", "Tất cả"), ("3", 'Sở <Tư pháp> & "B"'), ("12", "UBND xã 'Mường'")]
+
+
+def test_filter_select_escapes_labels_and_marks_the_current_value():
+    html = select(_Form(12), "agency")
+    assert html == (
+        '<select name="agency" id="id_agency" class="form-select form-select-sm"><option value="">Tất cả</option>'
+        '<option value="3">Sở &lt;Tư pháp&gt; &amp; &quot;B&quot;</option>'
+        '<option value="12" selected>UBND xã &#x27;Mường&#x27;</option></select>'
+    )
+    assert 'value="" selected' in select(_Form(None), "agency")

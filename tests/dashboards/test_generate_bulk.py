@@ -18,6 +18,7 @@ from dashboards.models import (
     DossierFact,
     ProcedureMonthStat,
     ProcedureTimeMonth,
+    ProvinceMonthStat,
     SectorMonthStat,
 )
 from dossiers.models import Dossier, SupplementRequest
@@ -48,7 +49,7 @@ def _facts_as_built() -> dict[int, tuple]:
 
 def _counter_tables() -> dict[str, list]:
     out = {}
-    for model in (ProcedureMonthStat, SectorMonthStat, AgencyMonthStat, ProcedureTimeMonth):
+    for model in (ProcedureMonthStat, SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureTimeMonth):
         names = [f.name for f in model._meta.concrete_fields if f.name != "id"]
         out[model.__name__] = sorted(model.objects.values_list(*names), key=repr)
     return out
@@ -80,6 +81,7 @@ def test_set_based_counters_equal_the_python_rule_table_for_table():
     assert ProcedureTimeMonth.objects.exclude(hours_histogram={}).exists()
     by_sql = _counter_tables()
     summary.rebuild_months_python()
+    summary.rebuild_snapshots()
     assert _counter_tables() == by_sql
     # and the full rebuild (refresh_dashboards --all) lands on the same facts and counters
     facts = _facts_as_stored()

@@ -42,7 +42,8 @@ def test_refresh_recomputes_only_the_touched_agency_months():
         old_b = p.receive(p.b, p.proc_b, p.clerk_b)
     with at(6, 1, 9):
         d = p.receive(p.a, p.proc_a, p.clerk_a)
-    summary.refresh()
+    with at(6, 1, 10):  # refreshed in June: May has ended (its month-end snapshot is kept), June has not
+        summary.refresh()
     untouched = {r.pk: r.received for r in ProcedureMonthStat.objects.exclude(agency_id=p.a.pk, month="2026-06-01")}
     assert len(untouched) == 2  # (A, May) and (B, May)
     with at(6, 2, 10):
@@ -50,7 +51,8 @@ def test_refresh_recomputes_only_the_touched_agency_months():
         d = services.dossier_forward_for_approval(dossier=d, actor=p.specialist_a, leader=p.leader_a)
         services.dossier_approve(dossier=d, actor=p.leader_a)
     assert list(DirtyDossier.objects.values_list("dossier_id", flat=True)) == [d.pk]
-    result = summary.refresh()
+    with at(6, 2, 11):
+        result = summary.refresh()
     assert (result.dossiers, result.months) == (1, 1)  # received and approved in June at A
     # the other keys' rows were not rewritten (same primary keys, same numbers)
     assert {r.pk: r.received for r in ProcedureMonthStat.objects.exclude(agency_id=p.a.pk, month="2026-06-01")} == untouched
@@ -85,14 +87,18 @@ def test_rebuild_all_gives_the_same_tables_as_the_incremental_refreshes():
         p.receive(p.b, p.proc_b, p.clerk_b)
     with at(6, 3, 9):
         services.dossier_withdraw(dossier=d, actor=p.citizen)
-    summary.refresh()
+    with at(8, 3, 9):  # June and July have ended: B's dossier, still open, is in both month-end snapshots
+        summary.refresh()
 
     def snapshot():
-        return sorted(tuple(getattr(r, f) for f in ["agency_id", "procedure_id", "month", "received", "withdrawn"]) for r in ProcedureMonthStat.objects.all())
+        fields = ["agency_id", "procedure_id", "month", "received", "withdrawn", "open_at_end"]
+        return sorted(tuple(getattr(r, f) for f in fields) for r in ProcedureMonthStat.objects.all())
 
     before = snapshot()
-    summary.rebuild_all()
-    assert snapshot() == before and len(before) == 2
+    with at(8, 3, 9):
+        summary.rebuild_all()
+    assert snapshot() == before and len(before) == 3
+    assert [(r[2].month, r[5]) for r in before if r[0] == p.b.pk] == [(6, 1), (7, 1)]
 
 
 def test_the_fast_working_time_equals_the_calendar():

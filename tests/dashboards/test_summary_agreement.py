@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from dashboards import selectors, summary
+from dashboards import reports, selectors, summary
 from dashboards.selectors import Filters, period_filters
 from dossiers.models import Dossier
 from portal.agencies.models import Agency
@@ -41,6 +41,8 @@ def test_summary_agrees_with_direct_computation():
         assert fast.comparable() == direct.comparable(), f
     assert selectors.dashboard_figures(filters[0]).received > 500
     assert selectors.procedure_times(year) == selectors.direct_procedure_times(year)
+    for scoped in (filters[7], filters[9]):  # a commune (per-agency rows), a sector (province rows)
+        assert selectors.procedure_times(scoped) == selectors.direct_procedure_times(scoped), scoped
     custom = filters[6]
     assert selectors.procedure_times(custom) == selectors.direct_procedure_times(custom)
     # breakdowns add up to the whole
@@ -48,6 +50,17 @@ def test_summary_agrees_with_direct_computation():
     assert sum(r.figures.received for r in selectors.by_agency(year, every_agency=True)) == whole.received
     assert sum(r.figures.resolved for r in selectors.by_sector(year)) == whole.resolved
     assert sum(f.received for _s, f in selectors.timeseries(year)) == whole.received
+    # the page's figures and its previous period's, added up from the chart's months when they
+    # lie inside them (month, quarter, year), are the same numbers
+    for f in (filters[0], year, filters[3], filters[4], filters[5]):
+        page = reports.build(f)
+        assert page.figures.comparable() == selectors.direct_figures(f).comparable(), f
+        assert page.previous.comparable() == selectors.direct_figures(f.previous()).comparable(), f
+        span, gran = reports.series_filters(f)
+        added = [selectors.figures_from_series(page.series, span, gran, p) is not None for p in (f, f.previous())]
+        assert added == [True, f.period_kind != "year"], f  # read from the chart, not queried again
+    span, gran = reports.series_filters(filters[6])
+    assert selectors.figures_from_series(selectors.timeseries(span, gran), span, gran, filters[6]) is None  # custom: queried
     # drill-down pages: keyset pages cover the number exactly
     month = filters[4]
     seen, cursor = [], None

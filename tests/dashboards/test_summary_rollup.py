@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from dashboards import selectors, summary
-from dashboards.models import AgencyMonthStat, SectorMonthStat
+from dashboards.models import AgencyMonthStat, ProvinceMonthStat, SectorMonthStat
 from dashboards.selectors import Filters
 from portal.agencies.models import Agency
 
@@ -38,8 +38,10 @@ def test_groups_over_a_custom_period_agree_with_direct_computation():
 
     # the rollup is the sector rows summed per (agency, level, month)
     assert AgencyMonthStat.objects.count() > 0
-    for col in ("received", "resolved", "supplement_requests", "apologies", "processing_seconds"):
-        assert AgencyMonthStat.objects.aggregate(s=Sum(col))["s"] == SectorMonthStat.objects.aggregate(s=Sum(col))["s"]
+    for col in ("received", "resolved", "supplement_requests", "apologies", "processing_seconds", "open_at_end", "overdue_at_end"):
+        total = SectorMonthStat.objects.aggregate(s=Sum(col))["s"]
+        assert AgencyMonthStat.objects.aggregate(s=Sum(col))["s"] == ProvinceMonthStat.objects.aggregate(s=Sum(col))["s"] == total, col
+    assert SectorMonthStat.objects.aggregate(s=Sum("open_at_end"))["s"] > 0
 
     [root] = selectors.by_agency(custom)  # the province as the one root, with its whole tree
     assert root.figures.comparable() == selectors.direct_figures(custom).comparable()

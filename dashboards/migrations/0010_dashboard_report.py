@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0006_agency_month_rollup'),
+        ('dashboards', '0009_province_month_rollup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
