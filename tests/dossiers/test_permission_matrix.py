@@ -84,7 +84,19 @@ STATES = {
     "examining": lambda w: w.examining(), "approval": lambda w: w.awaiting_approval(), "processed": lambda w: w.processed(),
     "returned": lambda w: w.returned(), "payment_due": _payment_due, "late": _late, "with_result": _with_result,
     "paid": _paid, "supplement": _intake_supplement, "with_receipt": _with_receipt, "with_book": _with_book,
+    "with_report": lambda w: _with_report(w),
 }
+
+def _with_report(world):
+    """A ready dashboard report of the agency's leader (only he may download it)."""
+    from django.core.files.base import ContentFile as _File
+
+    from dashboards.models import DashboardReport
+
+    report = DashboardReport.objects.create(requested_by=world.leader, query="period=month", title="Báo cáo", state="ready")
+    report.file.save("bao-cao.pdf", _File(PDF))
+    return None
+
 
 # The "same agency, other role" persona per route: who in the dossier's agency lacks the right.
 SPECIALIST, CLERK, LEADER = "specialist", "clerk", "leader"
@@ -156,6 +168,9 @@ PAGES: dict[str, dict] = {
     "dashboards:export": staff_page(CLERK, "other_leader"),
     "dashboards:index766": staff_page(CLERK, "other_leader"),
     "dashboards:public": row(None, "get", OK, OK, OK, OK, OK),
+    # printable reports: the list is each user's own; a report downloads for its requester only
+    "dashboards:reports": staff_page(CLERK, "other_leader"),
+    "dashboards:report_download": {**row("with_report", "get", DENIED, DENIED, DENIED, HIDDEN, LOGIN, same=CLERK), "other_agency_user": "other_leader"},
 }
 
 ACTIONS: dict[str, dict] = {
@@ -290,6 +305,10 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
         return reverse(name, args=[PrintedForm.objects.get(kind="07").pk])
     if name == "dossiers:file_download":
         return reverse(name, args=[dossier.pk, dossier.files.first().pk])
+    if name == "dashboards:report_download":
+        from dashboards.models import DashboardReport
+
+        return reverse(name, args=[DashboardReport.objects.get().pk])
     if name in ("payments:receipt", "payments:receipt_pdf"):
         return reverse(name, args=[dossier.payments.get().reference])
     if name in ("dashboards:drilldown", "dashboards:drilldown_export", "dashboards:export"):
