@@ -165,18 +165,12 @@ def agency_certificate_revoke(*, certificate: AgencyCertificate, actor=None, rea
     envelope is signed with a new certificate. Audited in the same transaction."""
     if reason not in RevocationReason.values:
         raise ValueError(f"unknown revocation reason {reason!r}")
-    with transaction.atomic():
-        cert = AgencyCertificate.objects.select_for_update().get(pk=certificate.pk)
-        if cert.status == CertificateStatus.REVOKED:
-            return cert
-        cert.status = CertificateStatus.REVOKED
-        cert.revoked_at = timezone.now().replace(microsecond=0)
-        cert.revocation_reason = reason
-        cert.save(update_fields=["status", "revoked_at", "revocation_reason"])
-        AuditEvent.objects.create(
-            kind=AuditKind.CERT_REVOKED, actor=actor,
-            detail={"agency": cert.agency_id, "organisation_certificate": cert.serial, "reason": reason},
-        )
+    from .services import mark_revoked
+
+    cert = mark_revoked(
+        AgencyCertificate, certificate.pk, reason=reason,
+        audit=lambda c: {"actor": actor, "detail": {"agency": c.agency_id, "organisation_certificate": c.serial, "reason": reason}},
+    )
     with _lock:
         _cache.pop(cert.agency_id, None)
     logger.info("agency_certificate.revoked", extra={"agency_id": cert.agency_id, "serial": cert.serial})

@@ -263,15 +263,25 @@ def certificate_revoke(*, certificate: SigningCertificate, actor=None, reason: s
     """Revoke: from now on OCSP answers "revoked" and the CRL lists it."""
     if reason not in RevocationReason.values:
         raise ValidationError(_("Unknown revocation reason."))
+    return mark_revoked(
+        SigningCertificate, certificate.pk, reason=reason,
+        audit=lambda cert: {"actor": actor, "certificate": cert, "detail": {"serial": cert.serial, "reason": reason}},
+    )
+
+
+def mark_revoked(model, pk: int, *, reason: str, audit):  # type: ignore[no-untyped-def]
+    """Revoke one certificate row (an official's or an agency's) under its row lock, with its
+    audit event in the same transaction; a certificate already revoked is left as it was.
+    ``audit(cert)`` gives the AuditEvent's fields besides its kind."""
     with transaction.atomic():
-        cert = SigningCertificate.objects.select_for_update().get(pk=certificate.pk)
+        cert = model.objects.select_for_update().get(pk=pk)
         if cert.status == CertificateStatus.REVOKED:
             return cert
         cert.status = CertificateStatus.REVOKED
         cert.revoked_at = timezone.now().replace(microsecond=0)
         cert.revocation_reason = reason
         cert.save(update_fields=["status", "revoked_at", "revocation_reason"])
-        AuditEvent.objects.create(kind=AuditKind.CERT_REVOKED, actor=actor, certificate=cert, detail={"serial": cert.serial, "reason": reason})
+        AuditEvent.objects.create(kind=AuditKind.CERT_REVOKED, **audit(cert))
     return cert
 
 
