@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dossiers.constants import Channel, DossierStatus
-from dossiers.uploads import safe_download_name
+from dossiers.uploads import attachment_response
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
 from portal.workcalendar.constants import Timeliness
@@ -216,14 +216,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = get_object_or_404(DashboardReport, pk=pk, requested_by=request.user)
     if report.state != DashboardReport.State.READY or not report.file:
         raise Http404(_("The report is being prepared."))
-    try:
-        handle = report.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing.")) from None
-    name = f"bao-cao-thong-ke-{report.pk}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(report.file, f"bao-cao-thong-ke-{report.pk}.pdf", "application/pdf")
 
 
 @role_required(*DASHBOARD_ROLES)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dossiers.uploads import safe_download_name, validate_upload
+from dossiers.uploads import attachment_response, validate_upload
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.accounts.selectors import user_can_act_for
@@ -181,13 +181,7 @@ def incoming_book(request: HttpRequest) -> HttpResponse:
 
 
 def _attachment(item: Any) -> FileResponse:
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(item.name), content_type=item.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(item.file, item.name, item.content_type or "application/octet-stream")
 
 
 @login_required

@@ -23,7 +23,7 @@ from portal.accounts.selectors import agencies_in_scope
 from . import printing, selectors
 from .exceptions import DossierError
 from .models import PrintedForm
-from .uploads import safe_download_name
+from .uploads import attachment_response
 
 #: Seconds between two polls of a page that waits for a form.
 POLL_SECONDS = 3
@@ -32,13 +32,7 @@ POLL_SECONDS = 3
 def _file_response(form: PrintedForm, name: str) -> FileResponse:
     if not form.file:
         raise Http404(_("The form is being prepared."))
-    try:
-        handle = form.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(form.file, name, "application/pdf")
 
 
 def forms_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:

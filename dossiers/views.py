@@ -26,7 +26,7 @@ from .document_store import reusable_files_for
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
-from .uploads import safe_download_name
+from .uploads import attachment_response
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -273,21 +273,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dossiers:detail", pk=dossier.pk)
 
 
-def _attachment(field_file: Any, name: str, content_type: str) -> FileResponse:
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     dossier = selectors.get_dossier_for(request.user, pk)
     item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
-    return _attachment(item.file, item.original_name, item.content_type)
+    return attachment_response(item.file, item.original_name, item.content_type)
 
 
 @login_required
@@ -297,7 +287,7 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No electronic result yet."))
     if getattr(request.user, "is_applicant", False) and dossier.status != DossierStatus.RETURNED:
         raise Http404(_("No electronic result yet."))
-    return _attachment(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
+    return attachment_response(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
 
 
 # --- public tracking ----------------------------------------------------------------------------

@@ -6,13 +6,14 @@ import base64
 import binascii
 from urllib.parse import unquote
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dossiers.uploads import attachment_response
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
 
@@ -124,7 +125,7 @@ def download_signed(request: HttpRequest, token: str) -> HttpResponse:
     document = get_object_or_404(SignedDocument, token=token)
     if not document.file:
         raise Http404
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{slugify(document.title) or document.token}.pdf", content_type="application/pdf")
+    return attachment_response(document.file, f"{slugify(document.title) or document.token}.pdf", "application/pdf")
 
 
 # --- administrators: officials' certificates ------------------------------------------------------
