@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from .events import dossier_changed
 from .models import GENESIS_HASH, Dossier, DossierEvent
 
 
@@ -47,6 +48,7 @@ def append_event(
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
+    dossier_changed(dossier, event)
     return event
 
 
