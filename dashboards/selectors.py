@@ -393,8 +393,8 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
     if metric == "payable":
         return received.filter(fee_total__gt=0)
     if metric == "online_paid":
-        from portal.payments.constants import PaymentMethod, PaymentStatus
-        from portal.payments.models import Payment
+        from dossiers.payments.constants import PaymentMethod, PaymentStatus
+        from dossiers.payments.models import Payment
 
         return received.filter(fee_total__gt=0).filter(
             Exists(Payment.objects.filter(dossier=OuterRef("pk"), method=PaymentMethod.ONLINE, status=PaymentStatus.PAID))

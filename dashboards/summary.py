@@ -164,8 +164,8 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
     for dossier_id, at in Apology.objects.filter(dossier_id__in=ids, sent_at__isnull=False).values_list("dossier_id", "sent_at"):
         apologies[dossier_id].append(to_us(at))
     digitised = set(DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list("dossier_id", flat=True))
-    from portal.payments.constants import PaymentMethod, PaymentStatus
-    from portal.payments.models import Payment
+    from dossiers.payments.constants import PaymentMethod, PaymentStatus
+    from dossiers.payments.models import Payment
 
     paid_online = set(Payment.objects.filter(dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID).values_list("dossier_id", flat=True))
     cals = cals or CalendarCache()

@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "portal.workcalendar",
     "portal.notifications",
     "portal.pdf",
-    "portal.payments",
     "procedures",
     "dossiers",
+    "dossiers.payments",  # app label "payments": its tables and migrations keep that name
     "documents",
     "dashboards",
     "signatures",
