@@ -841,7 +841,7 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
         return None
     if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
         return None
-    from portal.notifications.reminders import leaders_of
+    from .selectors import leaders_of
 
     author = dossier.assigned_to or leaders_of(dossier).first()
     if author is None:

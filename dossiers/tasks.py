@@ -1,4 +1,11 @@
-"""Celery tasks that render the printed forms (published through the outbox, see portal.core.outbox).
+"""Celery tasks of the dossiers app: the printed forms (published through the outbox, see
+portal.core.outbox) and the deadline reminders (beat).
+
+The tasks keep the names they were registered under before they moved here from ``portal.pdf``
+and ``portal.notifications`` (``portal.pdf.tasks.*``, ``portal.notifications.tasks.*``): messages
+already queued, outbox rows and the beat schedule (settings) still resolve.
+
+Printed forms:
 
 Thin: load by id, call :func:`dossiers.printing.render_form`. Acknowledged late and rejected on a
 lost worker (a killed child's form is rendered again), retried with exponential back-off on
@@ -14,6 +21,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, InterfaceError, OperationalError
+
+from portal.notifications.tasks import RETRY
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +60,30 @@ def requeue_stale_forms() -> int:
     from dossiers import printing
 
     return printing.requeue_stale()
+
+
+# --- deadline reminders (beat; see dossiers.reminders) -------------------------------------------
+
+
+@shared_task(name="portal.notifications.tasks.scan_deadlines", ignore_result=True, **RETRY)
+def scan_deadlines() -> dict[str, int]:
+    """Beat: claim the due-soon / overdue reminders and apology drafts now due (set-based)."""
+    from . import reminders
+
+    return reminders.scan_deadlines()
+
+
+@shared_task(name="portal.notifications.tasks.send_reminders", ignore_result=True, **RETRY)
+def send_reminders() -> int:
+    """Turn pending reminders into notifications and send them (enqueued by the scan; beat too)."""
+    from . import reminders
+
+    return reminders.drain()
+
+
+@shared_task(name="portal.notifications.tasks.daily_digest", ignore_result=True, **RETRY)
+def daily_digest() -> int:
+    """Beat, once a day: each leader's digest of due and overdue dossiers."""
+    from . import reminders
+
+    return reminders.daily_digest()

@@ -32,7 +32,7 @@ urlpatterns = [
     path("van-ban/", include("documents.urls")),
     path("thong-ke/", include("dashboards.urls")),
     path("chu-ky-so/", include("signatures.urls")),
-    path("nhac-han/", include("portal.notifications.urls")),
+    path("nhac-han/", include("dossiers.apology_urls")),
 ]
 
 handler400 = "portal.core.views.bad_request"

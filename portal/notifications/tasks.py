@@ -39,27 +39,3 @@ def deliver(notification_id: int) -> bool:
 def requeue_stuck() -> int:
     """Beat sweep for notifications a crashed worker left in ``sending``."""
     return services.requeue_stuck()
-
-
-@shared_task(name="portal.notifications.tasks.scan_deadlines", ignore_result=True, **RETRY)
-def scan_deadlines() -> dict[str, int]:
-    """Beat: claim the due-soon / overdue reminders and apology drafts now due (set-based)."""
-    from portal.notifications import reminders
-
-    return reminders.scan_deadlines()
-
-
-@shared_task(name="portal.notifications.tasks.send_reminders", ignore_result=True, **RETRY)
-def send_reminders() -> int:
-    """Turn pending reminders into notifications and send them (enqueued by the scan; beat too)."""
-    from portal.notifications import reminders
-
-    return reminders.drain()
-
-
-@shared_task(name="portal.notifications.tasks.daily_digest", ignore_result=True, **RETRY)
-def daily_digest() -> int:
-    """Beat, once a day: each leader's digest of due and overdue dossiers."""
-    from portal.notifications import reminders
-
-    return reminders.daily_digest()
