@@ -62,6 +62,24 @@ def requeue_stale_forms() -> int:
     return printing.requeue_stale()
 
 
+# --- dossier events' notifications (see dossiers.notifications) ----------------------------------
+
+
+@shared_task(bind=True, name="portal.notifications.tasks.send_dossier_event", ignore_result=True, **RETRY)
+def send_dossier_event(self, dossier_id: int, event: str, user_id: int | None = None, key: str | None = None) -> int:
+    """Notify the applicant (``user_id`` None) or one staff member of a dossier event.
+
+    The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
+    same id, so it creates no second notification.
+    """
+    from . import notifications
+
+    key = key or f"task:{self.request.id}"
+    if user_id:
+        return len(notifications.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key))
+    return len(notifications.notify_applicant(dossier_id=dossier_id, event=event, key=key))
+
+
 # --- deadline reminders (beat; see dossiers.reminders) -------------------------------------------
 
 
