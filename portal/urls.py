@@ -23,9 +23,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("procedures.home_urls")),  # the home page: url name "home"
     path("", include("portal.core.urls")),
     path("tai-khoan/", include("portal.accounts.urls")),
-    path("co-quan/", include("portal.agencies.urls")),
+    path("co-quan/", include("procedures.agency_urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
     path("thanh-toan/", include("dossiers.payments.urls")),
