@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.uploads import validate_upload
+from portal.core.uploads import validate_upload
 
 #: The most attachments one draft may carry (the main text and its appendices).
 MAX_ATTACHMENTS = 20

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.agencies.models import Agency
+from portal.core.uploads import validate_upload
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
-from .uploads import validate_upload
 
 
 class CheckedFileField(forms.FileField):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
+from portal.core.uploads import attachment_response
 from procedures.models import Procedure
 
 from . import forms, selectors, services, tracking_cache, workflow
@@ -26,7 +27,6 @@ from .document_store import reusable_files_for
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
-from .uploads import attachment_response
 
 # --- helpers ------------------------------------------------------------------------------------
 
