@@ -34,7 +34,10 @@ procedure's.
   rounded up (so the summary tables can keep exact histograms).
 
 :func:`direct_figures` computes everything straight from the dossiers (small data, the agreement
-test); :func:`dashboard_figures` reads the summary tables (:mod:`dashboards.summary`).
+test); :func:`dashboards.selectors.dashboard_figures` reads the summary tables
+(:mod:`dashboards.summary`). This module holds the definitions, the types and the direct
+computation; the summary tables build on it, and :mod:`dashboards.selectors` (what pages and the
+API call) on both.
 """
 
 from __future__ import annotations
@@ -58,11 +61,11 @@ from portal.agencies.models import Agency
 # --- filters ----------------------------------------------------------------------------------
 
 
-def _month_end(d: date) -> date:
+def last_day_of_month(d: date) -> date:
     return d.replace(day=_calendar.monthrange(d.year, d.month)[1])
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
     m = d.month - 1 + months
     return date(d.year + m // 12, m % 12 + 1, 1)
 
@@ -89,7 +92,7 @@ class Filters:
     def period_kind(self) -> str:
         """month | quarter | year when the period is exactly one of those, else custom."""
         s, e = self.start, self.end
-        if s.day != 1 or e != _month_end(e):
+        if s.day != 1 or e != last_day_of_month(e):
             return "custom"
         months = (e.year - s.year) * 12 + e.month - s.month + 1
         if months == 1:
@@ -106,7 +109,7 @@ class Filters:
         kind = self.period_kind
         if kind in ("month", "quarter", "year"):
             n = {"month": 1, "quarter": 3, "year": 12}[kind]
-            start = _add_months(self.start, -n)
+            start = add_months(self.start, -n)
             return replace(self, start=start, end=self.start - timedelta(days=1))
         length = (self.end - self.start).days + 1
         return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
@@ -129,10 +132,10 @@ def period_filters(kind: str, anchor: date, **kw: Any) -> Filters:
     """The month, quarter or year containing ``anchor``."""
     if kind == "month":
         start = anchor.replace(day=1)
-        end = _month_end(anchor)
+        end = last_day_of_month(anchor)
     elif kind == "quarter":
         start = date(anchor.year, 3 * ((anchor.month - 1) // 3) + 1, 1)
-        end = _month_end(_add_months(start, 2))
+        end = last_day_of_month(add_months(start, 2))
     elif kind == "year":
         start, end = date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     else:
@@ -476,68 +479,16 @@ def direct_procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureT
     for r in rows:
         per.setdefault(r["procedure_id"], []).append(
             processing_seconds(r["counting_start"], r["finished_at"], pauses.get(r["pk"], []), cals(r["receiving_agency_id"])))
-    return _procedure_times_from(
+    return procedure_times_from(
         {pid: (len(v), sum(v), Counter(hours_bucket(s) for s in v)) for pid, v in per.items()},
         {p.pk: p for p in Procedure.objects.filter(pk__in=list(per))}, limit,
     )
 
 
-def _procedure_times_from(stats: dict[int, tuple[int, int, dict[int, int]]], procedures: dict[int, Any], limit: int) -> list[ProcedureTime]:
+def procedure_times_from(stats: dict[int, tuple[int, int, dict[int, int]]], procedures: dict[int, Any], limit: int) -> list[ProcedureTime]:
     out = []
     for pid, (n, total, hist) in stats.items():
         p = procedures.get(pid)
         out.append(ProcedureTime(pid, getattr(p, "code", ""), getattr(p, "name", ""), n, (total / n / 3600) if n else None, p90_from_histogram(dict(hist))))
     out.sort(key=lambda r: (-r.resolved, r.procedure_code))
     return out[:limit]
-
-
-# --- the dashboard API (summary tables once they exist) ---------------------------------------
-
-
-def dashboard_figures(filters: Filters) -> Figures:
-    """Every figure of the dashboard for ``filters``, from the summary tables."""
-    from . import summary
-
-    return summary.figures(filters)
-
-
-def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
-    from . import summary
-
-    return summary.procedure_times(filters, limit)
-
-
-def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]:
-    """One row per direct sub-unit of the scope (per root agency when the scope is the whole
-    province), or, with ``every_agency``, per agency of the scope (for the ranking)."""
-    from . import summary
-
-    return summary.by_agency(filters, every_agency=every_agency)
-
-
-def by_sector(filters: Filters) -> list[GroupRow]:
-    from . import summary
-
-    return summary.by_group(filters, "sector")
-
-
-def by_procedure(filters: Filters) -> list[GroupRow]:
-    from . import summary
-
-    return summary.by_group(filters, "procedure")
-
-
-def timeseries(filters: Filters, granularity: str = "month") -> list[tuple[date, Figures]]:
-    """Figures for each month (or quarter / year / day) of the period; the first and last
-    buckets are clipped to the period."""
-    from . import summary
-
-    return summary.timeseries(filters, granularity)
-
-
-def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters) -> Figures | None:
-    """The figures of ``filters`` added up from a monthly series of ``span`` that covers it (None
-    when it does not); the same numbers as :func:`dashboard_figures`, without its query."""
-    from . import summary
-
-    return summary.figures_from_series(series, span, granularity, filters)

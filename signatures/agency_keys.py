@@ -20,12 +20,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import transaction
 from django.utils import timezone
 
-from documents.edxml import SigningIdentity
 from portal.agencies.models import Agency
 from portal.core.text import nfc
 
 from . import keywrap, pki
 from .constants import AuditKind, AuthorityKind, CertificateStatus, RevocationReason
+from .identity import SigningIdentity
 from .models import AgencyCertificate, AuditEvent, CertificateAuthority
 from .selectors import trust_roots as _asn1_trust_roots
 

@@ -599,7 +599,7 @@ def sign_batch(
 ) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     """Sign several PDFs after one PIN entry (the leader's approval queue), reporting progress
     after each document. One failed document does not stop the others unless ``stop_on_error``."""
-    from .verify import outside_event_loop
+    from .eventloop import outside_event_loop
 
     return outside_event_loop(
         _sign_batch, items=items, signer_user=signer_user, pin=pin, level=level, progress=progress, stop_on_error=stop_on_error,
