@@ -25,7 +25,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class CheckedFilesField(forms.FileField):
     """Several files in one input, each checked like a dossier upload (type by content, size,
-    empty, damaged, name/content mismatch: :func:`dossiers.uploads.validate_upload`)."""
+    empty, damaged, name/content mismatch: :func:`portal.core.uploads.validate_upload`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))

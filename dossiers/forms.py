@@ -19,7 +19,7 @@ from .models import Dossier
 
 
 class CheckedFileField(forms.FileField):
-    """A file field that runs :func:`dossiers.uploads.validate_upload` (type by content, size,
+    """A file field that runs :func:`portal.core.uploads.validate_upload` (type by content, size,
     empty, damaged, name/content mismatch)."""
 
     def clean(self, data: Any, initial: Any = None) -> Any:

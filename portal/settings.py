@@ -163,7 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
     "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
-    # deadline reminders (portal.notifications.reminders): the scan, the sender's safety net, the digest
+    # deadline reminders (dossiers.reminders, tasks in dossiers.tasks under their old names): the scan, the sender's safety net, the digest
     "scan-deadlines": {"task": "portal.notifications.tasks.scan_deadlines", "schedule": float(REMINDER_SCAN_INTERVAL)},
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
