@@ -8,6 +8,9 @@ class ProceduresConfig(AppConfig):
 
     def seed_demo(self) -> str:
         """The demo catalogue (``manage.py seed_demo`` calls it after the agencies and accounts)."""
+        from django.db import transaction
+
         from .demo import seed_procedures
 
-        return f"{seed_procedures()} procedures"
+        with transaction.atomic():
+            return f"{seed_procedures()} procedures"

@@ -2,7 +2,8 @@
 
 An app above the ground floor adds its demo data with a ``seed_demo(self) -> str`` method on its
 AppConfig (e.g. :class:`procedures.apps.ProceduresConfig`): called in ``INSTALLED_APPS`` order
-inside the same transaction, it returns what it loaded ("425 procedures"). The ground floor
+after the agencies and accounts are committed, each in its own transaction (or none, e.g. for
+token files), it returns one line saying what it loaded ("425 procedures"). The ground floor
 names no app above it.
 """
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_agencies()
             users = seed_users()
-            loaded = [config.seed_demo() for config in apps.get_app_configs() if callable(getattr(config, "seed_demo", None))]
+        loaded = [config.seed_demo() for config in apps.get_app_configs() if callable(getattr(config, "seed_demo", None))]
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {', '.join(loaded) or 'agencies and accounts'}."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, label in users:
