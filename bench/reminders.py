@@ -9,7 +9,7 @@ catalogue, and tops it up to ``--n`` open dossiers (status 4, each with its curr
 to the demo specialists: 10% of the steps overdue, 10% due within the next working day, the rest
 later; 5% of the dossiers past their appointment date (apology drafts).
 
-It then measures :func:`portal.notifications.reminders.scan_deadlines`:
+It then measures :func:`dossiers.reminders.scan_deadlines`:
 
 * **first pass**: the reminders table is empty, every due reminder is claimed (INSERT … SELECT …
   ON CONFLICT DO NOTHING, one statement per kind and work calendar);
@@ -140,7 +140,7 @@ def main() -> None:
     total = populate(args.n)
     print(f"open dossiers: {total:,}")
 
-    from portal.notifications import reminders
+    from dossiers import reminders
     from portal.notifications.models import Reminder
 
     firsts, steadies = [], []

@@ -13,8 +13,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from dossiers.models import DossierEvent
+from dossiers.payments.models import Payment
 from portal.core.outbox import outbox_enqueue
-from portal.payments.models import Payment
 
 REFRESH_TASK = "dashboards.tasks.refresh_summaries"
 

@@ -41,6 +41,18 @@ from dossiers.constants import DossierStatus, Rating, Timeliness
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
 from portal.agencies.models import Agency
 
+from .figures import (
+    NOTE_DOCUMENTS,
+    NOTE_SIGNED,
+    Figures,
+    Filters,
+    GroupRow,
+    ProcedureTime,
+    add_months,
+    hours_bucket,
+    last_day_of_month,
+    procedure_times_from,
+)
 from .metrics import CalendarCache, processing_seconds
 from .models import (
     COUNTER_FIELDS,
@@ -52,18 +64,6 @@ from .models import (
     ProvinceMonthStat,
     SectorMonthStat,
     SummaryState,
-)
-from .selectors import (
-    NOTE_DOCUMENTS,
-    NOTE_SIGNED,
-    Figures,
-    Filters,
-    GroupRow,
-    ProcedureTime,
-    _add_months,
-    _month_end,
-    _procedure_times_from,
-    hours_bucket,
 )
 
 logger = logging.getLogger(__name__)
@@ -164,8 +164,8 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
     for dossier_id, at in Apology.objects.filter(dossier_id__in=ids, sent_at__isnull=False).values_list("dossier_id", "sent_at"):
         apologies[dossier_id].append(to_us(at))
     digitised = set(DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list("dossier_id", flat=True))
-    from portal.payments.constants import PaymentMethod, PaymentStatus
-    from portal.payments.models import Payment
+    from dossiers.payments.constants import PaymentMethod, PaymentStatus
+    from dossiers.payments.models import Payment
 
     paid_online = set(Payment.objects.filter(dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID).values_list("dossier_id", flat=True))
     cals = cals or CalendarCache()
@@ -282,7 +282,7 @@ def _window_q(a: datetime, b: datetime) -> Q:
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
-    return Filters(start=month, end=_month_end(month)).bounds()
+    return Filters(start=month, end=last_day_of_month(month)).bounds()
 
 
 def _fact_keys(f: Any, through: date | None = None) -> set[tuple[int, date]]:
@@ -310,7 +310,7 @@ def open_months(received_at: datetime | None, exit_at: datetime | None, through:
             break
         if received_at < end:
             out.append(m)
-        m = _add_months(m, 1)
+        m = add_months(m, 1)
     return out
 
 
@@ -320,7 +320,7 @@ def open_ends_through() -> date | None:
 
 
 def last_ended_month(now: datetime | None = None) -> date:
-    return _add_months(month_of(now or timezone.now()), -1)
+    return add_months(month_of(now or timezone.now()), -1)
 
 
 #: The unique key of each monthly table, for the month-end snapshot's upsert.
@@ -395,12 +395,12 @@ def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> 
         first = DossierFact.objects.exclude(received_at=None).order_by("received_at").values_list("received_at", flat=True).first()
         month = month_of(first) if first is not None else target
     else:
-        month = _add_months(through, 1)
+        month = add_months(through, 1)
     stored = []
     while month <= target:
         store_open_ends(month)
         stored.append(month)
-        month = _add_months(month, 1)
+        month = add_months(month, 1)
     if province:
         rebuild_province_months(stored)
     SummaryState.objects.update_or_create(pk=1, defaults={"open_ends_through": target})
@@ -860,8 +860,8 @@ def _scope_q(filters: Filters) -> Q:
 
 def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
     """Whole months inside the period, and the partial edges (as datetime windows)."""
-    first = filters.start if filters.start.day == 1 else _add_months(filters.start, 1)
-    last_end = filters.end if filters.end == _month_end(filters.end) else filters.end.replace(day=1) - timedelta(days=1)
+    first = filters.start if filters.start.day == 1 else add_months(filters.start, 1)
+    last_end = filters.end if filters.end == last_day_of_month(filters.end) else filters.end.replace(day=1) - timedelta(days=1)
     if first > last_end:
         return None, [filters.bounds()]
     edges = []
@@ -950,7 +950,7 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
 def _stored_open_month(filters: Filters, now: datetime, through: date | None) -> date | None:
     """The month whose kept month-end snapshot gives the period's in-progress figures: the period
     ends with a whole month that has ended, up to ``through`` (None: probe the facts instead)."""
-    if through is None or filters.end != _month_end(filters.end):
+    if through is None or filters.end != last_day_of_month(filters.end):
         return None
     month = filters.end.replace(day=1)
     if month > through or month_end(month) > now:
@@ -1032,7 +1032,7 @@ def _month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
     out = []
     while a < b:
         start = timezone.localtime(a).date().replace(day=1)
-        nxt = Filters(start=_add_months(start, 1), end=_add_months(start, 1)).bounds()[0]
+        nxt = Filters(start=add_months(start, 1), end=add_months(start, 1)).bounds()[0]
         out.append((a, min(nxt, b)))
         a = nxt
     return out
@@ -1168,7 +1168,7 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
             s[1] += secs or 0
             s[2][hours_bucket(secs or 0)] += 1
     procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(stats)).only("pk", "code", "name")}
-    return _procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
+    return procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
 
 
 def _scope_agencies(filters: Filters, every_agency: bool) -> list[tuple[int, str, str, str]]:
@@ -1253,7 +1253,7 @@ def buckets(filters: Filters, granularity: str) -> list[tuple[date, date]]:
     else:
         first = date(filters.start.year, 1, 1)
     while first <= filters.end:
-        nxt = _add_months(first, step)
+        nxt = add_months(first, step)
         out.append((max(first, filters.start), min(nxt - timedelta(days=1), filters.end)))
         first = nxt
     return out
@@ -1449,7 +1449,7 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
     """One page of the dossiers behind a number, newest first, by keyset (``after`` = the
     previous page's ``next_cursor``); ``total`` is the dashboard's own number (no COUNT over the
     dossiers). Supplement requests and apologies are listed from the dossiers' own tables."""
-    from .selectors import DRILLDOWN_METRICS, drilldown
+    from .figures import DRILLDOWN_METRICS, drilldown
 
     if metric not in DRILLDOWN_METRICS:
         raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from portal.pdf.tasks import MAX_RETRIES, TRANSIENT
+from dossiers.tasks import MAX_RETRIES, TRANSIENT
 
 from . import summary
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dossiers.constants import Channel, DossierStatus
-from dossiers.uploads import attachment_response
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
+from portal.core.uploads import attachment_response
 from portal.workcalendar.constants import Timeliness
 from procedures.constants import ServiceLevel
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.uploads import validate_upload
+from portal.core.uploads import validate_upload
 
 #: The most attachments one draft may carry (the main text and its appendices).
 MAX_ATTACHMENTS = 20
@@ -25,7 +25,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class CheckedFilesField(forms.FileField):
     """Several files in one input, each checked like a dossier upload (type by content, size,
-    empty, damaged, name/content mismatch: :func:`dossiers.uploads.validate_upload`)."""
+    empty, damaged, name/content mismatch: :func:`portal.core.uploads.validate_upload`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))

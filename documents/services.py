@@ -167,7 +167,7 @@ def _clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:
 
 
 def _resolve_recipient(spec: RecipientSpec | str) -> tuple[Agency | None, str, str]:
-    from .exchange import peer_for  # the exchange imports services: import late
+    from .peers import peer_for
 
     if isinstance(spec, str):
         spec = RecipientSpec(organ_code=spec)

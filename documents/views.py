@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dossiers.uploads import attachment_response, validate_upload
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
+from portal.core.uploads import attachment_response, validate_upload
 
 from . import forms, services, ui_services
 from .constants import DocumentType, IncomingState, OutgoingState, RecallState, StatusCode, Urgency

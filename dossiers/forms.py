@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.agencies.models import Agency
+from portal.core.uploads import validate_upload
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
-from .uploads import validate_upload
 
 
 class CheckedFileField(forms.FileField):
-    """A file field that runs :func:`dossiers.uploads.validate_upload` (type by content, size,
+    """A file field that runs :func:`portal.core.uploads.validate_upload` (type by content, size,
     empty, damaged, name/content mismatch)."""
 
     def clean(self, data: Any, initial: Any = None) -> Any:

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.selectors import agencies_in_scope
+from portal.core.uploads import attachment_response
 
 from . import printing, selectors
 from .exceptions import DossierError
 from .models import PrintedForm
-from .uploads import attachment_response
 
 #: Seconds between two polls of a page that waits for a form.
 POLL_SECONDS = 3

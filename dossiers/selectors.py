@@ -15,15 +15,16 @@ import hmac
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from portal.accounts.constants import Role
+from portal.accounts.constants import AccountKind, Role
 from portal.accounts.selectors import agencies_in_scope
 
 from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage
-from .models import Dossier, DossierEvent, DossierStep, SupplementRequest
+from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementRequest
 
 #: A dossier is "due soon" when its appointment date is within this window.
 DUE_SOON = timedelta(hours=24)
@@ -236,3 +237,27 @@ def track_by_token(token: str) -> dict[str, Any] | None:
         return None
     dossier = _tracking_qs().filter(tracking_token=token).first()
     return _public_view(dossier) if dossier else None
+
+
+def leaders_of(dossier: Any) -> QuerySet:
+    """Active leaders of the unit processing ``dossier`` (``workflow.acts_in_unit`` for LEADER): who
+    drafts an apology when no one is assigned, and who approves it (:mod:`dossiers.reminders`)."""
+    from . import workflow
+
+    unit = workflow.unit_of(dossier)
+    ids = [int(p) for p in unit.path.split("/") if p.isdigit()]
+    candidates = get_user_model().objects.filter(
+        is_active=True, kind=AccountKind.STAFF, roles__role=Role.LEADER, agency_id__in=ids
+    ).filter(Q(department__isnull=True) | Q(department_id__in=ids))
+    return candidates.distinct().order_by("pk")
+
+
+def apology_drafts_for(user: Any) -> QuerySet:
+    """Drafted apologies (form 04) a leader may approve: not yet sent, on dossiers he sees."""
+    if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
+        return Apology.objects.none()
+    return (
+        Apology.objects.filter(sent_at__isnull=True, dossier__in=dossiers_visible_to(user))
+        .select_related("dossier", "dossier__procedure", "dossier__assigned_to", "created_by")
+        .order_by("dossier__due_at", "pk")
+    )

@@ -26,6 +26,7 @@ from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from portal.core.outbox import outbox_enqueue
+from portal.core.uploads import validate_upload
 from portal.workcalendar import services as workcalendar
 from procedures.constants import PublicationState
 from procedures.models import Procedure
@@ -46,7 +47,6 @@ from .constants import (
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .history import append_event
 from .models import Apology, Dossier, DossierEvent, DossierFile, DossierStep, SupplementRequest
-from .uploads import validate_upload
 
 NOTIFY_TASK = "portal.notifications.tasks.send_dossier_event"
 MAX_COMMENT = 4000
@@ -841,7 +841,7 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
         return None
     if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
         return None
-    from portal.notifications.reminders import leaders_of
+    from .selectors import leaders_of
 
     author = dossier.assigned_to or leaders_of(dossier).first()
     if author is None:

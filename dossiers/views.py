@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
+from portal.core.uploads import attachment_response
 from procedures.models import Procedure
 
 from . import forms, selectors, services, tracking_cache, workflow
@@ -26,7 +27,6 @@ from .document_store import reusable_files_for
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
-from .uploads import attachment_response
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
     if action == Action.REQUEST_PAYMENT:
         return s.dossier_request_payment(dossier=dossier, actor=user, amount=d["amount"], reason=d["reason"])
     if action == Action.CONFIRM_PAYMENT:
-        from portal.payments.services import payment_record_at_counter
+        from dossiers.payments.services import payment_record_at_counter
 
         return payment_record_at_counter(dossier=dossier, actor=user, amount=d["amount"], note=d["note"])
     if action == Action.RETURN_RESULT:
@@ -206,7 +206,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str,
             continue  # the applicant pays online (button below), the clerk records a counter payment
         form = bound[1] if bound and bound[0] == action else _action_form(action, dossier)
         action_forms.append((action, Action(action).label, form))
-    from portal.payments.selectors import dossier_payments
+    from dossiers.payments.selectors import dossier_payments
 
     return {
         "dossier": dossier, "is_owner": is_owner, "is_staff": getattr(user, "is_staff_member", False),

@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "portal.workcalendar",
     "portal.notifications",
     "portal.pdf",
-    "portal.payments",
     "procedures",
     "dossiers",
+    "dossiers.payments",  # app label "payments": its tables and migrations keep that name
     "documents",
     "dashboards",
     "signatures",
@@ -163,7 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
     "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
-    # deadline reminders (portal.notifications.reminders): the scan, the sender's safety net, the digest
+    # deadline reminders (dossiers.reminders, tasks in dossiers.tasks under their old names): the scan, the sender's safety net, the digest
     "scan-deadlines": {"task": "portal.notifications.tasks.scan_deadlines", "schedule": float(REMINDER_SCAN_INTERVAL)},
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
@@ -185,8 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.validators.LetterAndDigitValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before a username+IP is locked out.")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

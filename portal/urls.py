@@ -23,16 +23,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("procedures.home_urls")),  # the home page: url name "home"
     path("", include("portal.core.urls")),
     path("tai-khoan/", include("portal.accounts.urls")),
-    path("co-quan/", include("portal.agencies.urls")),
+    path("co-quan/", include("procedures.agency_urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
-    path("thanh-toan/", include("portal.payments.urls")),
+    path("thanh-toan/", include("dossiers.payments.urls")),
     path("van-ban/", include("documents.urls")),
     path("thong-ke/", include("dashboards.urls")),
     path("chu-ky-so/", include("signatures.urls")),
-    path("nhac-han/", include("portal.notifications.urls")),
+    path("nhac-han/", include("dossiers.apology_urls")),
 ]
 
 handler400 = "portal.core.views.bad_request"

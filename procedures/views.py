@@ -19,6 +19,7 @@ from .forms import ProcedureSearchForm
 from .models import Procedure, RequiredDocument
 from .selectors import (
     catalogue_agencies,
+    home_page_context,
     procedure_document_template,
     procedure_get_published,
     procedure_search,
@@ -89,3 +90,9 @@ def document_template_download(request: HttpRequest, code: str, document_id: int
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The portal's home page: the catalogue by sector and level (``core/home.html``)."""
+    return render(request, "core/home.html", home_page_context())

@@ -20,12 +20,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import transaction
 from django.utils import timezone
 
-from documents.edxml import SigningIdentity
 from portal.agencies.models import Agency
 from portal.core.text import nfc
 
 from . import keywrap, pki
 from .constants import AuditKind, AuthorityKind, CertificateStatus, RevocationReason
+from .identity import SigningIdentity
 from .models import AgencyCertificate, AuditEvent, CertificateAuthority
 from .selectors import trust_roots as _asn1_trust_roots
 
@@ -64,7 +64,7 @@ def build_organisation_cert(
     ca_slug: str, endpoints: pki.Endpoints, days: int = CERT_DAYS,
 ) -> x509.Certificate:
     """The organisation certificate (same profile as an official's: signing + non-repudiation)."""
-    builder = pki._base(_subject(agency), ca_cert.subject, public_key, days, ca_key.public_key())
+    builder = pki.certificate_builder(_subject(agency), ca_cert.subject, public_key, days, ca_key.public_key())
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
         x509.KeyUsage(
             digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
@@ -74,7 +74,7 @@ def build_organisation_cert(
     ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, pki.DOCUMENT_SIGNING_EKU]), critical=False)
     if agency.email:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(agency.email)]), critical=False)
-    builder = pki._revocation_pointers(builder, endpoints, ca_slug)
+    builder = pki.add_revocation_pointers(builder, endpoints, ca_slug)
     return builder.sign(ca_key, hashes.SHA256())
 
 
@@ -92,7 +92,7 @@ def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False)
 
     The agency row is locked, so two workers asking at once issue one certificate, not two.
     """
-    from .services import _authority, _issuing_base_url
+    from .services import issuing_base_url, load_authority
 
     with transaction.atomic():
         Agency.objects.select_for_update().only("pk").get(pk=agency.pk)
@@ -101,7 +101,7 @@ def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False)
             if existing is not None:
                 return existing
         try:
-            ca, ca_cert, ca_key = _authority("issuing")
+            ca, ca_cert, ca_key = load_authority("issuing")
         except CertificateAuthority.DoesNotExist as exc:
             raise AgencyIdentityError(
                 "Chưa khởi tạo hạ tầng chữ ký số của tỉnh (manage.py init_pki)",
@@ -110,7 +110,7 @@ def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False)
         key = pki.new_rsa_key()
         cert = build_organisation_cert(
             agency=agency, public_key=key.public_key(), ca_cert=ca_cert, ca_key=ca_key, ca_slug=ca.slug,
-            endpoints=pki.Endpoints(_issuing_base_url(ca_cert)),
+            endpoints=pki.Endpoints(issuing_base_url(ca_cert)),
         )
         serial = pki.serial_hex(cert.serial_number)
         chain = [ca]

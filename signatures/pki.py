@@ -103,7 +103,8 @@ def _name(common_name: str, *, organisation: str = "", title: str = "", unit: st
     return x509.Name(attrs)
 
 
-def _revocation_pointers(builder: x509.CertificateBuilder, endpoints: Endpoints, issuer_slug: str) -> x509.CertificateBuilder:
+def add_revocation_pointers(builder: x509.CertificateBuilder, endpoints: Endpoints, issuer_slug: str) -> x509.CertificateBuilder:
+    """Add where a relying party checks revocation: the issuer's CRL and OCSP addresses."""
     builder = builder.add_extension(
         x509.CRLDistributionPoints([x509.DistributionPoint([x509.UniformResourceIdentifier(endpoints.crl(issuer_slug))], None, None, None)]),
         critical=False,
@@ -119,7 +120,9 @@ def _revocation_pointers(builder: x509.CertificateBuilder, endpoints: Endpoints,
     )
 
 
-def _base(subject: x509.Name, issuer: x509.Name, public_key: PublicKey, days: int, issuer_public_key: PublicKey) -> x509.CertificateBuilder:
+def certificate_builder(subject: x509.Name, issuer: x509.Name, public_key: PublicKey, days: int, issuer_public_key: PublicKey) -> x509.CertificateBuilder:
+    """A certificate builder with the fields every certificate of the PKI shares (serial, validity
+    from five minutes ago, key identifiers); the caller adds its usages."""
     start = now() - dt.timedelta(minutes=5)
     return (
         x509.CertificateBuilder()
@@ -146,20 +149,20 @@ def _ca_usages(builder: x509.CertificateBuilder, path_length: int) -> x509.Certi
 
 def build_root(*, key: PrivateKey, name: str, days: int = 3650) -> x509.Certificate:
     subject = _name(name, organisation=f"UBND tỉnh {PROVINCE}")
-    builder = _ca_usages(_base(subject, subject, key.public_key(), days, key.public_key()), path_length=1)
+    builder = _ca_usages(certificate_builder(subject, subject, key.public_key(), days, key.public_key()), path_length=1)
     return builder.sign(key, hashes.SHA256())
 
 
 def build_issuing(*, key: PrivateKey, name: str, root_cert: x509.Certificate, root_key: PrivateKey, root_slug: str, endpoints: Endpoints, days: int = 1825) -> x509.Certificate:
     subject = _name(name, organisation=f"UBND tỉnh {PROVINCE}")
-    builder = _ca_usages(_base(subject, root_cert.subject, key.public_key(), days, root_key.public_key()), path_length=0)
-    builder = _revocation_pointers(builder, endpoints, root_slug)
+    builder = _ca_usages(certificate_builder(subject, root_cert.subject, key.public_key(), days, root_key.public_key()), path_length=0)
+    builder = add_revocation_pointers(builder, endpoints, root_slug)
     return builder.sign(root_key, hashes.SHA256())
 
 
 def build_tsa(*, key: PrivateKey, name: str, ca_cert: x509.Certificate, ca_key: PrivateKey, ca_slug: str, endpoints: Endpoints, days: int = 1825) -> x509.Certificate:
     subject = _name(name, organisation=f"UBND tỉnh {PROVINCE}")
-    builder = _base(subject, ca_cert.subject, key.public_key(), days, ca_key.public_key())
+    builder = certificate_builder(subject, ca_cert.subject, key.public_key(), days, ca_key.public_key())
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
         x509.KeyUsage(
             digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
@@ -167,7 +170,7 @@ def build_tsa(*, key: PrivateKey, name: str, ca_cert: x509.Certificate, ca_key: 
         ),
         critical=True,
     ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-    builder = _revocation_pointers(builder, endpoints, ca_slug)
+    builder = add_revocation_pointers(builder, endpoints, ca_slug)
     return builder.sign(ca_key, hashes.SHA256())
 
 
@@ -177,7 +180,7 @@ def build_signing_cert(
 ) -> x509.Certificate:
     """An official's signing certificate (non-repudiation: Decree 130/2018 art. 9 signature validity)."""
     subject = _name(full_name, organisation=organisation, title=title)
-    builder = _base(subject, ca_cert.subject, public_key, days, ca_key.public_key())
+    builder = certificate_builder(subject, ca_cert.subject, public_key, days, ca_key.public_key())
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
         x509.KeyUsage(
             digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
@@ -187,7 +190,7 @@ def build_signing_cert(
     ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING_EKU]), critical=False)
     if email:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
-    builder = _revocation_pointers(builder, endpoints, ca_slug)
+    builder = add_revocation_pointers(builder, endpoints, ca_slug)
     return builder.sign(ca_key, hashes.SHA256())
 
 

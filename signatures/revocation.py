@@ -62,9 +62,9 @@ def _issuer_fingerprint(issuer: x509.Certificate) -> bytes:
 
 def _own_status(leaf: x509.Certificate, issuer: x509.Certificate) -> Status | None:
     """The database's answer if ``issuer`` is one of this portal's CAs, else None."""
-    from .services import _status_lookup
+    from .services import local_status
 
-    status = _status_lookup(issuer, leaf.serial_number)
+    status = local_status(issuer, leaf.serial_number)
     if status.state == "unknown":
         from .models import CertificateAuthority
 

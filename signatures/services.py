@@ -84,12 +84,13 @@ def pki_create(*, base_url: str | None = None, replace: bool = False, actor=None
     return pki_store(material=pki.generate(base_url=base_url or settings.SITE_URL), actor=actor)
 
 
-def _authority(slug: str) -> tuple[CertificateAuthority, x509.Certificate, pki.PrivateKey]:
+def load_authority(slug: str) -> tuple[CertificateAuthority, x509.Certificate, pki.PrivateKey]:
+    """One of the portal's CAs: its row, its certificate and its unwrapped private key."""
     ca = CertificateAuthority.objects.get(slug=slug)
     return ca, ca.certificate, pki.key_from_pem(keywrap.unwrap(ca.encrypted_key, context=f"ca:{slug}"))
 
 
-def _issuing_base_url(ca_cert: x509.Certificate) -> str:
+def issuing_base_url(ca_cert: x509.Certificate) -> str:
     """The portal address baked into the PKI (the issuing CA's CRL pointer), so that every
     certificate of one PKI points at the same endpoints even if ``SITE_URL`` changes later."""
     try:
@@ -102,7 +103,7 @@ def _issuing_base_url(ca_cert: x509.Certificate) -> str:
 
 def crl_bytes(*, ca_slug: str) -> bytes:
     """The current DER CRL of one of our CAs (signed on demand; CRL number = Unix time)."""
-    ca, cert, key = _authority(ca_slug)
+    ca, cert, key = load_authority(ca_slug)
     if ca.kind == AuthorityKind.ISSUING:
         revoked = [
             pki.Revoked(int(c.serial, 16), c.revoked_at, c.revocation_reason or "unspecified")
@@ -113,7 +114,9 @@ def crl_bytes(*, ca_slug: str) -> bytes:
     return pki.build_crl(ca_cert=cert, ca_key=key, revoked=revoked, number=int(timezone.now().timestamp()))
 
 
-def _status_lookup(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus:
+def local_status(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus:
+    """What the portal's own CA ``issuer_cert`` knows of ``serial`` (good, revoked, unknown): the
+    OCSP responder's answer, and the revocation check of a certificate this portal issued."""
     serial_hex = pki.serial_hex(serial)
     issuer = CertificateAuthority.objects.filter(cert_pem=pki.cert_to_pem(issuer_cert)).first()
     if issuer is None:
@@ -132,9 +135,9 @@ def ocsp_response(*, request_der: bytes) -> bytes:
     """RFC 6960 answer from whichever of our CAs the request is about."""
     authorities = []
     for ca in CertificateAuthority.objects.exclude(kind=AuthorityKind.TSA):
-        _ca, cert, key = _authority(ca.slug)
+        _ca, cert, key = load_authority(ca.slug)
         authorities.append((cert, key))
-    return pki.build_ocsp_response(request_der, authorities=authorities, lookup=_status_lookup)
+    return pki.build_ocsp_response(request_der, authorities=authorities, lookup=local_status)
 
 
 _TSA_CACHE: dict[tuple[int, str], pki.PortalTimeStampAuthority] = {}
@@ -145,7 +148,7 @@ def timestamp_response(*, query_der: bytes) -> bytes:
     row = CertificateAuthority.objects.only("pk", "serial").get(slug="tsa")
     responder = _TSA_CACHE.get((row.pk, row.serial))
     if responder is None:
-        tsa, cert, key = _authority("tsa")
+        tsa, cert, key = load_authority("tsa")
         chain = [tsa.parent.certificate] if tsa.parent_id else []
         responder = pki.make_tsa(tsa_cert=cert, tsa_key=key, chain=chain)  # type: ignore[arg-type]
         _TSA_CACHE.clear()
@@ -186,7 +189,7 @@ def certificate_issue_on_token(*, user, pin: str, actor=None, token_label: str |
         raise ValidationError(_("The PIN must have at least 4 characters."))
     if not (user.full_name or "").strip():
         raise ValidationError(_("The official has no full name."))
-    ca, ca_cert, ca_key = _authority("issuing")
+    ca, ca_cert, ca_key = load_authority("issuing")
     label = token_label or f"cks-{user.pk}-{secrets.token_hex(4)}"
     token.init_softhsm_token(label=label, pin=pin, so_pin=secrets.token_hex(16))
     key_id = secrets.token_bytes(8)
@@ -203,7 +206,7 @@ def certificate_issue_on_token(*, user, pin: str, actor=None, token_label: str |
         cert = pki.build_signing_cert(
             public_key=public_key, full_name=user.full_name, title=getattr(user, "position", "") or "",
             organisation=agency.name if agency else "", email=user.email or "", ca_cert=ca_cert, ca_key=ca_key,
-            ca_slug=ca.slug, endpoints=pki.Endpoints(_issuing_base_url(ca_cert)), days=days,
+            ca_slug=ca.slug, endpoints=pki.Endpoints(issuing_base_url(ca_cert)), days=days,
         )
         der = cert.public_bytes(serialization.Encoding.DER)
         sess.create_object({
@@ -430,7 +433,7 @@ def _timestamper():  # type: ignore[no-untyped-def]
     url, serial = settings.SIGNATURE_TSA_URL, ""
     if not url:
         tsa = CertificateAuthority.objects.filter(kind=AuthorityKind.TSA).select_related("parent").first()
-        base = _issuing_base_url(tsa.parent.certificate) if tsa and tsa.parent_id else settings.SITE_URL
+        base = issuing_base_url(tsa.parent.certificate) if tsa and tsa.parent_id else settings.SITE_URL
         url, serial = pki.Endpoints(base).tsa, (tsa.serial if tsa else "")
     key = (url, serial)
     if key not in _TIMESTAMPERS:
@@ -599,7 +602,7 @@ def sign_batch(
 ) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     """Sign several PDFs after one PIN entry (the leader's approval queue), reporting progress
     after each document. One failed document does not stop the others unless ``stop_on_error``."""
-    from .verify import outside_event_loop
+    from .eventloop import outside_event_loop
 
     return outside_event_loop(
         _sign_batch, items=items, signer_user=signer_user, pin=pin, level=level, progress=progress, stop_on_error=stop_on_error,

@@ -9,8 +9,6 @@ them) and against the certificate register.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import hashlib
 import io
 import logging
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .constants import AuthorityKind, CertificateStatus, Verdict
+from .eventloop import outside_event_loop
 from .models import CertificateAuthority, SigningCertificate
 from .selectors import intermediate_certs, trust_roots
 
@@ -153,18 +152,6 @@ def _context():  # type: ignore[no-untyped-def]
         trust_roots=trust_roots(), other_certs=intermediate_certs(), crls=_own_crls(),
         allow_fetching=False, revocation_mode="soft-fail",
     )
-
-
-def outside_event_loop(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """Run ``fn`` where ``asyncio.run`` works: pyHanko's synchronous API starts its own event
-    loop and fails inside a running one (an ASGI view, Playwright's sync API), so in that case
-    the call goes to a worker thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return fn(*args, **kwargs)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args, **kwargs).result()
 
 
 def verify_pdf(pdf_bytes: bytes) -> VerificationReport:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dossiers.uploads import attachment_response
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
+from portal.core.uploads import attachment_response
 
 from . import services
 from .forms import SignBatchForm, VerifyUploadForm

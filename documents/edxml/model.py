@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from signatures.identity import SigningIdentity  # noqa: F401 - re-exported by documents.edxml
 
 NS_2016 = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 NS_OLD = "http://www.go.vn/eDoc"
@@ -136,14 +137,6 @@ class StatusMessage:
     department: str = ""
     code_number: str = ""
     code_notation: str = ""
-
-
-@dataclass
-class SigningIdentity:
-    """The sending organ's key and certificate chain (leaf first) used to sign envelopes."""
-
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    chain: list[x509.Certificate]
 
 
 @dataclass

@@ -1,16 +1,11 @@
-"""The site shell: home page, health check and error pages (Vietnamese first, never a trace)."""
+"""The site shell: health check and error pages (Vietnamese first, never a trace). The home page
+shows the catalogue: :func:`procedures.views.home`."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    from procedures.selectors import home_page_context
-
-    return render(request, "core/home.html", home_page_context())
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

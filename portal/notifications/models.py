@@ -89,7 +89,7 @@ class Reminder(models.Model):
     dossier, step, kind and recipient" a database fact, whatever the number of beats and workers.
 
     The beat scan inserts rows with ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (see
-    :mod:`portal.notifications.reminders`); workers claim ``pending`` rows with ``FOR UPDATE SKIP
+    :mod:`dossiers.reminders`); workers claim ``pending`` rows with ``FOR UPDATE SKIP
     LOCKED`` and turn each into notifications (keyed on the reminder, so never twice) in the same
     transaction. Like :class:`Notification`, dossier and step are plain ids: no migration
     dependency on the dossiers app.

@@ -1,4 +1,7 @@
-"""Create and deliver notifications about dossier events.
+"""Create and deliver notifications (e-mail, SMS): the channels, not what they are about.
+
+What a dossier event says and to whom is :mod:`dossiers.notifications`; the texts are templates
+``notifications/<event>.{subject,body}.txt`` (the dossier events' in ``dossiers/templates``).
 
 Exactly-once effect = at-least-once delivery + an atomic claim (TECH-NOTES "Celery and Redis"):
 * a notification row per (event occurrence, recipient, channel) under a unique ``event_key``, so a
@@ -17,9 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Q
@@ -32,12 +33,6 @@ from portal.notifications.sms import send_sms
 
 logger = logging.getLogger(__name__)
 
-#: Events shown to the applicant and to a staff member. ``late_apology`` is an alias of ``apology``.
-APPLICANT_EVENTS = (
-    "submitted", "received", "supplement_requested", "refused", "result_ready", "payment_requested",
-    "returned", "withdrawn", "stopped", "apology",
-)
-STAFF_EVENTS = ("assigned", "supplement_answered", "approval_requested", "sent_back", "transferred")
 ALIASES = {"late_apology": "apology"}
 MAX_ATTEMPTS = 5
 LANGUAGES = ("vi", "en")
@@ -53,33 +48,16 @@ class Recipient:
     by_sms: bool
 
 
-def _dossier(dossier_id: int) -> Any | None:
-    """The dossier, read through the app registry (the dossiers app is optional to this one)."""
-    try:
-        model = apps.get_model("dossiers", "Dossier")
-    except LookupError:
-        return None
-    return model.objects.select_related("procedure", "applicant").filter(pk=dossier_id).first()
-
-
-def _applicant(dossier: Any) -> Recipient:
-    user = getattr(dossier, "applicant", None)
-    email = getattr(dossier, "applicant_email", "") or (user.email if user else "")
-    phone = getattr(dossier, "applicant_phone", "") or (user.phone if user else "")
-    if user is not None:
-        lang = user.language if user.language in LANGUAGES else "vi"
-        return Recipient(user, email, phone, lang, bool(user.notify_email and email), bool(user.notify_sms and phone))
-    # Counter applicant without an account: e-mail if given, else SMS to the phone left at the counter.
-    return Recipient(None, email, phone, "vi", bool(email), bool(phone and not email))
-
-
-def _staff(user: Any) -> Recipient:
+def staff_recipient(user: Any) -> Recipient:
+    """A staff member as a recipient: his language and the channels he chose."""
     lang = user.language if user.language in LANGUAGES else "vi"
     return Recipient(user, user.email, user.phone, lang, bool(user.notify_email and user.email), bool(user.notify_sms and user.phone))
 
 
 def render_event(event: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    """Subject and body of ``event`` in ``language`` from ``notifications/<event>.{subject,body}.txt``."""
+    """Subject and body of ``event`` in ``language`` from ``notifications/<event>.{subject,body}.txt``
+    (``notifications/generic.*`` when the event has none; the dossier events' texts and the generic
+    ones are in ``dossiers/templates/notifications/``)."""
     event = ALIASES.get(event, event)
     with translation.override(language):
         try:
@@ -93,27 +71,11 @@ def render_event(event: str, context: dict[str, Any], language: str) -> tuple[st
     return nfc(" ".join(subject.split())), nfc(body.strip() + "\n")
 
 
-def _context(dossier: Any, recipient: Recipient, event: str) -> dict[str, Any]:
-    procedure = getattr(dossier, "procedure", None)
-    name = getattr(procedure, "name", "") if procedure else ""
-    if recipient.language == "en" and procedure is not None:
-        name = getattr(procedure, "name_en", "") or name
-    return {
-        "dossier": dossier,
-        "code": getattr(dossier, "code", None) or "",
-        "procedure_name": name,
-        "applicant_name": getattr(dossier, "applicant_name", ""),
-        "recipient_name": (getattr(recipient.user, "full_name", "") if recipient.user else "") or getattr(dossier, "applicant_name", ""),
-        "due_at": getattr(dossier, "rescheduled_due_at", None) if event in ("apology", "late_apology") else getattr(dossier, "due_at", None),
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "province": settings.PROVINCE_NAME,
-        "hotline": settings.HOTLINE,
-        "event": event,
-    }
+def queue_for_recipient(*, recipient: Recipient, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+    """Create one row per channel the recipient wants (an existing key is left as it is); the ids.
 
-
-def _create(*, dossier: Any, recipient: Recipient, event: str, key: str) -> list[int]:
-    """One row per channel the recipient wants; an existing key is left as it is."""
+    The caller (e.g. :mod:`dossiers.notifications`) builds the recipient and the template context.
+    """
     channels = []
     if recipient.by_email:
         channels.append((NotificationChannel.EMAIL, recipient.email))
@@ -121,7 +83,7 @@ def _create(*, dossier: Any, recipient: Recipient, event: str, key: str) -> list
         channels.append((NotificationChannel.SMS, recipient.phone))
     if not channels:
         return []
-    subject, body = render_event(event, _context(dossier, recipient, event), recipient.language)
+    subject, body = render_event(event, context, recipient.language)
     ids = []
     with transaction.atomic():
         for channel, address in channels:
@@ -129,45 +91,17 @@ def _create(*, dossier: Any, recipient: Recipient, event: str, key: str) -> list
                 event_key=f"{key}:{channel}"[:255],
                 defaults={
                     "recipient": recipient.user, "address": address, "channel": channel, "event": event,
-                    "dossier_id": dossier.pk, "subject": subject, "body": body, "language": recipient.language,
+                    "dossier_id": dossier_id, "subject": subject, "body": body, "language": recipient.language,
                 },
             )
             ids.append(row.pk)
     return ids
 
 
-def _key(key: str | None) -> str:
-    # Without a key (a direct call) every call is a new occurrence; the task passes its task id.
+def occurrence_key(key: str | None) -> str:
+    """``key``, or a new one: without a key (a direct call) every call is a new occurrence; the
+    task passes its task id."""
     return key or f"call:{uuid.uuid4().hex}"
-
-
-def notify_applicant(*, dossier_id: int, event: str, key: str | None = None) -> list[int]:
-    """Queue the applicant's notifications about ``event`` and deliver them; returns the row ids.
-
-    ``key`` identifies the event occurrence (the Celery task id when called from
-    ``send_dossier_event``): the same key never produces a second notification.
-    """
-    dossier = _dossier(dossier_id)
-    if dossier is None:
-        logger.warning("notifications.no_dossier", extra={"dossier_id": dossier_id, "event": event})
-        return []
-    ids = _create(dossier=dossier, recipient=_applicant(dossier), event=event, key=f"{_key(key)}:applicant")
-    for pk in ids:
-        deliver(notification_id=pk)
-    return ids
-
-
-def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None = None) -> list[int]:
-    """Queue and deliver a staff member's notification about ``event`` on a dossier."""
-    dossier = _dossier(dossier_id)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if dossier is None or user is None:
-        logger.warning("notifications.no_recipient", extra={"dossier_id": dossier_id, "user_id": user_id})
-        return []
-    ids = _create(dossier=dossier, recipient=_staff(user), event=event, key=f"{_key(key)}:user:{user_id}")
-    for pk in ids:
-        deliver(notification_id=pk)
-    return ids
 
 
 def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[Notification]:
@@ -176,7 +110,7 @@ def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], 
     Each row's ``event_key`` is ``<key>:<channel>``: saving it twice (``bulk_create`` with
     ``ignore_conflicts``) creates it once. Used in bulk by the deadline reminders.
     """
-    recipient = _staff(user)
+    recipient = staff_recipient(user)
     base = {
         "site_url": settings.SITE_URL.rstrip("/"), "province": settings.PROVINCE_NAME, "hotline": settings.HOTLINE,
         "recipient_name": getattr(user, "full_name", "") or user.get_username(), "event": event,

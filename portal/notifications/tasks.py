@@ -1,4 +1,5 @@
 """Celery tasks of the notifications app (published through the outbox, see portal.core.outbox).
+The dossier events' task ``send_dossier_event`` is in :mod:`dossiers.tasks`.
 
 All are idempotent (rows keyed on the event occurrence, atomic claims), acknowledged late and
 rejected on worker loss (settings), time-limited (``CELERY_TASK_TIME_LIMIT``), and retried with
@@ -17,19 +18,6 @@ TRANSIENT = (OperationalError, InterfaceError)
 RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 2, "retry_backoff_max": 300, "retry_jitter": True, "max_retries": 8}
 
 
-@shared_task(bind=True, name="portal.notifications.tasks.send_dossier_event", ignore_result=True, **RETRY)
-def send_dossier_event(self, dossier_id: int, event: str, user_id: int | None = None, key: str | None = None) -> int:
-    """Notify the applicant (``user_id`` None) or one staff member of a dossier event.
-
-    The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
-    same id, so it creates no second notification.
-    """
-    key = key or f"task:{self.request.id}"
-    if user_id:
-        return len(services.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key))
-    return len(services.notify_applicant(dossier_id=dossier_id, event=event, key=key))
-
-
 @shared_task(name="portal.notifications.tasks.deliver", ignore_result=True, **RETRY)
 def deliver(notification_id: int) -> bool:
     return services.deliver(notification_id=notification_id)
@@ -39,27 +27,3 @@ def deliver(notification_id: int) -> bool:
 def requeue_stuck() -> int:
     """Beat sweep for notifications a crashed worker left in ``sending``."""
     return services.requeue_stuck()
-
-
-@shared_task(name="portal.notifications.tasks.scan_deadlines", ignore_result=True, **RETRY)
-def scan_deadlines() -> dict[str, int]:
-    """Beat: claim the due-soon / overdue reminders and apology drafts now due (set-based)."""
-    from portal.notifications import reminders
-
-    return reminders.scan_deadlines()
-
-
-@shared_task(name="portal.notifications.tasks.send_reminders", ignore_result=True, **RETRY)
-def send_reminders() -> int:
-    """Turn pending reminders into notifications and send them (enqueued by the scan; beat too)."""
-    from portal.notifications import reminders
-
-    return reminders.drain()
-
-
-@shared_task(name="portal.notifications.tasks.daily_digest", ignore_result=True, **RETRY)
-def daily_digest() -> int:
-    """Beat, once a day: each leader's digest of due and overdue dossiers."""
-    from portal.notifications import reminders
-
-    return reminders.daily_digest()

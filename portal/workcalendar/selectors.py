@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .constants import DeclaredDayKind
 from .models import DeclaredDay, WorkCalendar
-from .services import _national, _resolve
+from .services import national_holidays, resolve_calendar
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -37,10 +37,10 @@ def days_off(year: int, *, calendar: WorkCalendar | None = None) -> list[tuple[d
     province declared a make-up working day is left out.
     """
     year = _check_year(year)
-    cal = _resolve(calendar).model
+    cal = resolve_calendar(calendar).model
     declared = _declared(cal, year)
     result: dict[dt.date, str] = {}
-    for day, name in _national(year, _holiday_language()).items():
+    for day, name in national_holidays(year, _holiday_language()).items():
         if day.year == year:
             result[day] = name
     for day, item in declared.items():
@@ -54,11 +54,11 @@ def days_off(year: int, *, calendar: WorkCalendar | None = None) -> list[tuple[d
 def make_up_working_days(year: int, *, calendar: WorkCalendar | None = None) -> list[tuple[dt.date, str]]:
     """A year's weekend days that are working days (national swaps and the province's own)."""
     year = _check_year(year)
-    resolved = _resolve(calendar)
+    resolved = resolve_calendar(calendar)
     cal = resolved.model
     declared = _declared(cal, year)
     result: dict[dt.date, str] = {}
-    for day in _national(year).weekend_workdays:
+    for day in national_holidays(year).weekend_workdays:
         if day.year == year:
             result[day] = _("Make-up working day (government day swap)")
     for day, item in declared.items():
@@ -72,7 +72,7 @@ def make_up_working_days(year: int, *, calendar: WorkCalendar | None = None) -> 
 def working_day_count(year: int, *, calendar: WorkCalendar | None = None) -> int:
     """How many working days the year has (a quick plausibility figure for the administrator)."""
     year = _check_year(year)
-    resolved = _resolve(calendar)
+    resolved = resolve_calendar(calendar)
     day, end, count = dt.date(year, 1, 1), dt.date(year, 12, 31), 0
     while day <= end:
         count += resolved.is_working(day)

@@ -116,13 +116,14 @@ _memo_lock = threading.Lock()
 _MEMO_MAX = 256
 
 
-def _national(year: int, language: str | None = None) -> holidays.HolidayBase:
+def national_holidays(year: int, language: str | None = None) -> holidays.HolidayBase:
+    """Vietnam's public holidays of ``year`` (``holidays.VN``), names in ``language`` if given."""
     return holidays.VN(years=year, language=language) if language else holidays.VN(years=year)
 
 
 def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
     weekend = set(calendar.weekend_days)
-    national = _national(year)
+    national = national_holidays(year)
     off = {d for d in national if d.year == year}
     extra = {d for d in national.weekend_workdays if d.year == year}
     declared: list[tuple[dt.date, str]] = []
@@ -198,7 +199,8 @@ def get_calendar(province: Agency | int | None = None) -> WorkCalendar:
     return WorkCalendar.objects.create(name="Lịch làm việc")
 
 
-def _resolve(calendar: WorkCalendar | None) -> _Cal:
+def resolve_calendar(calendar: WorkCalendar | None) -> _Cal:
+    """``calendar``, or the default one, with its year tables (what the calendar functions use)."""
     return _Cal(calendar if calendar is not None else get_calendar())
 
 
@@ -265,17 +267,17 @@ class _Cal:
 
 def is_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> bool:
     """Whether ``d`` is a working day of the calendar (see the module docstring for the rules)."""
-    return _resolve(calendar).is_working(_as_date(d))
+    return resolve_calendar(calendar).is_working(_as_date(d))
 
 
 def next_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> dt.date:
     """The first working day strictly after ``d``."""
-    return _resolve(calendar).next_working(_as_date(d))
+    return resolve_calendar(calendar).next_working(_as_date(d))
 
 
 def previous_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> dt.date:
     """The last working day strictly before ``d``."""
-    return _resolve(calendar).previous_working(_as_date(d))
+    return resolve_calendar(calendar).previous_working(_as_date(d))
 
 
 def add_working_days(d: dt.date, n: int, *, calendar: WorkCalendar | None = None) -> dt.date:
@@ -284,7 +286,7 @@ def add_working_days(d: dt.date, n: int, *, calendar: WorkCalendar | None = None
     ``n == 0`` gives ``d`` if it is a working day, else the next one; a negative ``n`` counts
     backwards. The result is always a working day.
     """
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     d = _as_date(d)
     n = int(n)
     if n == 0:
@@ -300,7 +302,7 @@ def session_of(moment: dt.datetime, *, calendar: WorkCalendar | None = None) -> 
 
     An instant up to the end of the morning session is "morning"; later ones are "afternoon".
     """
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     moment = _aware(moment, "moment")
     return Session.MORNING if moment.time() <= cal.sessions[0][1] else Session.AFTERNOON
 
@@ -325,7 +327,7 @@ def counting_start(
       the lunch break, the start of the afternoon session;
     * otherwise ``received_at`` itself.
     """
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     moment = _aware(received_at, "received_at")
     day = moment.date()
     if not cal.is_working(day):
@@ -346,7 +348,7 @@ def working_seconds_between(a: dt.datetime, b: dt.datetime, *, calendar: WorkCal
     b = _aware(b, "b")
     if b < a:
         return -working_seconds_between(b, a, calendar=calendar)
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     total = dt.timedelta()
     d = a.date()
     while d <= b.date():
@@ -364,7 +366,7 @@ def add_working_seconds(start: dt.datetime, seconds: int, *, calendar: WorkCalen
     The result of a positive amount always lies inside a session or at its very end (10:00 plus
     1.5 h is 11:30, the end of the morning, not 13:30). Zero returns ``start`` unchanged.
     """
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     start = _aware(start, "start")
     seconds = int(seconds)
     if seconds < 0:
@@ -446,7 +448,7 @@ def due_at(
 
     The result grows with ``amount`` (never decreases).
     """
-    cal = _resolve(calendar)
+    cal = resolve_calendar(calendar)
     moment = _aware(start, "start")
     n = _amount(amount)
     day = moment.date()

@@ -36,10 +36,10 @@ from dashboards.selectors import Filters, period_filters
 from dossiers import services
 from dossiers.constants import Channel, ResultDelivery
 from dossiers.models import Dossier, DossierFile
+from dossiers.payments.constants import PaymentMethod, PaymentStatus
+from dossiers.payments.models import Payment
 from portal.accounts.constants import Role
 from portal.agencies.constants import AgencyLevel
-from portal.payments.constants import PaymentMethod, PaymentStatus
-from portal.payments.models import Payment
 from procedures.constants import ServiceLevel
 from tests.dossiers.conftest import pdf
 from tests.factories.accounts import StaffFactory

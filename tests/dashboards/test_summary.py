@@ -67,7 +67,7 @@ def test_refresh_recomputes_only_the_touched_agency_months():
 def test_a_payment_marks_the_dossier_dirty():
     from decimal import Decimal
 
-    from portal.payments.models import Payment
+    from dossiers.payments.models import Payment
 
     p = Province()
     with at(6, 1, 9):

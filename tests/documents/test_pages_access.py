@@ -115,5 +115,5 @@ def test_the_documents_entry_is_in_the_navigation_of_document_staff_only(client,
     w = make_world()
     for persona, shown in (("clerical", True), ("leader", True), ("specialist", True), ("clerk", False), ("citizen", False)):
         client.force_login(getattr(w, persona))
-        page = client.get(reverse("core:home")).content.decode()
+        page = client.get(reverse("home")).content.decode()
         assert ('id="nav-documents"' in page) is shown, persona

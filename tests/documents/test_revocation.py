@@ -49,7 +49,7 @@ def test_a_revoked_agency_certificate_is_listed_and_its_envelopes_refused(client
     crl = x509.load_der_x509_crl(services.crl_bytes(ca_slug="issuing"))
     assert crl.get_revoked_certificate_by_serial_number(int(row.serial, 16)) is not None
     leaf, issuer = old_identity.chain[0], old_identity.chain[1]
-    assert services._status_lookup(issuer, leaf.serial_number).state == "revoked"
+    assert services.local_status(issuer, leaf.serial_number).state == "revoked"
 
     body = rejection(post(client, old_envelope), "revoked")
     assert "thu hồi" in body["detail"] and "revoked" in body["detail"]

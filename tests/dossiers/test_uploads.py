@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from dossiers.uploads import safe_download_name, validate_upload
+from portal.core.uploads import safe_download_name, validate_upload
 
 
 @pytest.fixture(scope="module")

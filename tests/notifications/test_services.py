@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dossiers.notifications import notify_applicant, notify_staff
 from portal.notifications import services
 from portal.notifications.models import Notification, SmsMessage
 from portal.notifications.selectors import notifications_for_dossier
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def test_applicant_without_account_gets_a_vietnamese_mail(mailoutbox):
     dossier = DossierFactory(received=True, applicant=None, applicant_name="Lò Văn Pâng", applicant_email="pang@example.vn")
-    services.notify_applicant(dossier_id=dossier.pk, event="received", key="k1")
+    notify_applicant(dossier_id=dossier.pk, event="received", key="k1")
 
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
@@ -36,7 +37,7 @@ def test_applicant_without_account_gets_a_vietnamese_mail(mailoutbox):
 def test_english_speaking_citizen_gets_english_and_an_sms_when_asked(mailoutbox):
     user = UserFactory(language="en", notify_sms=True, phone="0912345678", email="an@example.vn")
     dossier = DossierFactory(received=True, applicant=user, applicant_email="", applicant_phone="")
-    services.notify_applicant(dossier_id=dossier.pk, event="supplement_requested", key="k2")
+    notify_applicant(dossier_id=dossier.pk, event="supplement_requested", key="k2")
 
     assert mailoutbox[0].to == ["an@example.vn"]
     assert mailoutbox[0].subject == f"Dossier {dossier.code}: documents to add"
@@ -49,7 +50,7 @@ def test_english_speaking_citizen_gets_english_and_an_sms_when_asked(mailoutbox)
 def test_sms_goes_without_diacritics():
     user = UserFactory(notify_email=False, notify_sms=True, phone="0987654321")
     dossier = DossierFactory(received=True, applicant=user)
-    services.notify_applicant(dossier_id=dossier.pk, event="result_ready", key="k3")
+    notify_applicant(dossier_id=dossier.pk, event="result_ready", key="k3")
     assert SmsMessage.objects.get().message.startswith(f"Ho so {dossier.code}: da co ket qua")
 
 
@@ -57,17 +58,17 @@ def test_same_key_never_sends_twice_and_staff_get_their_own(mailoutbox):
     staff = StaffFactory(email="cb@example.vn")
     dossier = DossierFactory(received=True, applicant=None, applicant_email="a@example.vn")
     for _ in range(3):
-        services.notify_applicant(dossier_id=dossier.pk, event="received", key="same")
-    services.notify_staff(user_id=staff.pk, dossier_id=dossier.pk, event="assigned", key="same")
+        notify_applicant(dossier_id=dossier.pk, event="received", key="same")
+    notify_staff(user_id=staff.pk, dossier_id=dossier.pk, event="assigned", key="same")
 
     assert [m.to for m in mailoutbox] == [["a@example.vn"], ["cb@example.vn"]]
     assert "được giao cho đồng chí" in mailoutbox[1].subject
 
 
 def test_unknown_dossier_or_event_never_raises(mailoutbox):
-    assert services.notify_applicant(dossier_id=987654, event="received") == []
+    assert notify_applicant(dossier_id=987654, event="received") == []
     dossier = DossierFactory(received=True, applicant=None, applicant_email="a@example.vn")
-    services.notify_applicant(dossier_id=dossier.pk, event="something_new", key="k4")
+    notify_applicant(dossier_id=dossier.pk, event="something_new", key="k4")
     assert mailoutbox[0].subject == f"Cập nhật hồ sơ {dossier.code}"
 
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from dossiers import services as dossier_services
 from dossiers.constants import DossierStatus
 from dossiers.models import Dossier
-from portal.payments import gateway
-from portal.payments.constants import PaymentStatus
-from portal.payments.models import Payment
-from portal.payments.services import (
+from dossiers.payments import gateway
+from dossiers.payments.constants import PaymentStatus
+from dossiers.payments.models import Payment
+from dossiers.payments.services import (
     payment_handle_callback,
     payment_record_at_counter,
     payment_start,
@@ -167,7 +167,7 @@ def test_another_citizen_cannot_start_or_see_a_receipt(client, world, awaiting_p
 def test_counter_payment_by_the_clerk(world, awaiting_payment):
     from django.core.exceptions import PermissionDenied
 
-    from portal.payments.services import PaymentError
+    from dossiers.payments.services import PaymentError
 
     with pytest.raises(PaymentError):
         payment_record_at_counter(dossier=awaiting_payment, actor=world.clerk, amount="1000")

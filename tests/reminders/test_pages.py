@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dossiers import reminders
 from dossiers.models import Apology, Dossier, DossierStep
 from portal.core.models import OutboxMessage
-from portal.notifications import reminders
 from portal.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

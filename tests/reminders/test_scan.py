@@ -10,11 +10,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from dossiers import services
+from dossiers import reminders, services
 from dossiers.exceptions import DossierError, PermissionDenied
 from dossiers.models import Apology, Dossier, DossierStep
 from portal.core.models import OutboxMessage
-from portal.notifications import reminders
 from portal.notifications.models import Notification, Reminder
 
 from .conftest import VN

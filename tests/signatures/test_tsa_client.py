@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from signatures import pki
+from signatures.eventloop import outside_event_loop
 from signatures.tsa_client import HttpTimeStamper
-from signatures.verify import outside_event_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,14 +19,3 @@ def dossier_notifications(dossier: Any, limit: int = 100) -> dict[str, Any]:
     for row in rows:
         row.event_label = event_label(row.event)
     return {"rows": rows}
-
-
-@register.inclusion_tag("notifications/_apology_drafts_link.html", takes_context=True)
-def apology_drafts_link(context: dict[str, Any]) -> dict[str, Any]:
-    """On a leader's worklist: how many drafted apologies wait for him, with the link to them."""
-    from portal.notifications.selectors import apology_drafts_for
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    count = apology_drafts_for(user).count() if user is not None and getattr(user, "is_authenticated", False) else 0
-    return {"count": count}

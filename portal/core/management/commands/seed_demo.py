@@ -1,5 +1,13 @@
-"""Load the demo province: agencies, accounts for every role, and the procedure catalogue."""
+"""Load the demo province: agencies, accounts for every role, then each app's own demo data.
 
+An app above the ground floor adds its demo data with a ``seed_demo(self) -> str`` method on its
+AppConfig (e.g. :class:`procedures.apps.ProceduresConfig`): called in ``INSTALLED_APPS`` order
+after the agencies and accounts are committed, each in its own transaction (or none, e.g. for
+token files), it returns one line saying what it loaded ("425 procedures"). The ground floor
+names no app above it.
+"""
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -14,13 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_agencies()
             users = seed_users()
-            try:
-                from procedures.demo import seed_procedures
-            except ImportError:  # the catalogue's demo data arrives with the catalogue
-                n = 0
-            else:
-                n = seed_procedures()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {n} procedures."))
+        loaded = [config.seed_demo() for config in apps.get_app_configs() if callable(getattr(config, "seed_demo", None))]
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {', '.join(loaded) or 'agencies and accounts'}."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, label in users:
             self.stdout.write(f"  {username:<24} {label}")

@@ -39,6 +39,9 @@ from portal.notifications.models import Reminder, ReminderKind, ReminderState
 from portal.workcalendar import services as workcalendar
 from portal.workcalendar.models import WorkCalendar
 
+from .models import Apology, Dossier, DossierStep
+from .selectors import leaders_of
+
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "portal.notifications.tasks.send_reminders"
@@ -53,16 +56,14 @@ DIGEST_TOP = 10
 
 
 def _tables() -> dict[str, str]:
-    from django.apps import apps
-
     from portal.accounts.models import StaffRole
     from portal.agencies.models import Agency
 
     return {
         "rem": Reminder._meta.db_table,
-        "dossier": apps.get_model("dossiers", "Dossier")._meta.db_table,
-        "step": apps.get_model("dossiers", "DossierStep")._meta.db_table,
-        "apology": apps.get_model("dossiers", "Apology")._meta.db_table,
+        "dossier": Dossier._meta.db_table,
+        "step": DossierStep._meta.db_table,
+        "apology": Apology._meta.db_table,
         "user": get_user_model()._meta.db_table,
         "role": StaffRole._meta.db_table,
         "agency": Agency._meta.db_table,
@@ -242,8 +243,6 @@ def drain(*, max_seconds: float = 200.0) -> int:
 
 
 def _dossiers(ids: list[int]) -> dict[int, Any]:
-    from dossiers.models import Dossier
-
     related = ("procedure", "current_step", "assigned_to", "current_step__assignee", "receiving_agency", "handling_department")
     return Dossier.objects.select_related(*related).in_bulk(ids) if ids else {}
 
@@ -277,29 +276,15 @@ def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
     return {"dossier": dossier, "code": dossier.code or "", "procedure_name": name, "due_at": dossier.due_at}
 
 
-def leaders_of(dossier: Any) -> QuerySet:
-    """Active leaders of the unit processing ``dossier`` (``workflow.acts_in_unit`` for LEADER)."""
-    from dossiers import workflow
-
-    unit = workflow.unit_of(dossier)
-    ids = [int(p) for p in unit.path.split("/") if p.isdigit()]
-    candidates = get_user_model().objects.filter(
-        is_active=True, kind=AccountKind.STAFF, roles__role=Role.LEADER, agency_id__in=ids
-    ).filter(Q(department__isnull=True) | Q(department_id__in=ids))
-    return candidates.distinct().order_by("pk")
-
-
 def apology_new_due(dossier: Any, now: datetime) -> datetime:
     """The proposed new appointment: ``REMINDER_APOLOGY_DAYS`` working days on, at the end of the day."""
-    from dossiers.services import _work_calendar
-
-    calendar = _work_calendar(dossier)
+    calendar = workcalendar.get_calendar(dossier.receiving_agency)
     day = workcalendar.add_working_days(timezone.localdate(now), int(settings.REMINDER_APOLOGY_DAYS), calendar=calendar)
     return datetime.combine(day, calendar.afternoon_end or time(17, 0), tzinfo=timezone.get_current_timezone())
 
 
 def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any], str, str]:
-    from dossiers.services import dossier_draft_apology
+    from .services import dossier_draft_apology
 
     apology = dossier_draft_apology(dossier=dossier, new_due_at=apology_new_due(dossier, now), now=now)
     if apology is None:
@@ -315,8 +300,6 @@ def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[l
 
 def led_dossiers(user: Any) -> QuerySet:
     """Open dossiers whose processing unit the leader ``user`` leads."""
-    from dossiers.models import Dossier
-
     agency, department = user.agency, user.department
     if agency is None:
         return Dossier.objects.none()

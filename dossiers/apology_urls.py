@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import apology_views as views
 
+#: The namespace predates the move from portal.notifications (URL names stay stable).
 app_name = "notifications"
 urlpatterns = [
     path("xin-loi/", views.apology_queue, name="apology_queue"),

@@ -1,4 +1,5 @@
-"""Public directory of agencies: the tree, and each agency's one-stop counter and procedures."""
+"""Public directory of agencies: the tree, and each agency's one-stop counter and procedures (the
+catalogue's pages, so they live with it; the agency tree itself is :mod:`portal.agencies`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import Agency
-from .selectors import agency_children, agency_directory, agency_get_public
+from portal.agencies.models import Agency
+from portal.agencies.selectors import agency_children, agency_directory, agency_get_public
+
+from .selectors import procedure_search
 
 
 @require_GET
@@ -25,8 +28,6 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         agency = agency_get_public(code=code)
     except Agency.DoesNotExist:
         raise Http404("agency") from None
-    from procedures.selectors import procedure_search
-
     procedures = procedure_search(agency=agency)
     return render(request, "agencies/detail.html", {
         "agency": agency,

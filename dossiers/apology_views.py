@@ -1,7 +1,7 @@
 """The leader's queue of drafted apologies (form 04): review, edit, approve.
 
 The deadline scan drafts an apology when a dossier becomes late
-(:mod:`portal.notifications.reminders`); nothing reaches the applicant until a leader approves it
+(:mod:`dossiers.reminders`); nothing reaches the applicant until a leader approves it
 here through :func:`dossiers.services.dossier_approve_apology`.
 """
 
@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dossiers.exceptions import DossierError
-from dossiers.forms import ApologyForm
-from dossiers.services import dossier_approve_apology
 from portal.accounts.constants import Role
-from portal.notifications.selectors import apology_drafts_for
+
+from .exceptions import DossierError
+from .forms import ApologyForm
+from .selectors import apology_drafts_for
+from .services import dossier_approve_apology
 
 
 def _require_leader(request: HttpRequest) -> None:

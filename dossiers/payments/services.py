@@ -24,6 +24,7 @@ from dossiers.constants import Action, DossierStatus
 from dossiers.exceptions import DossierError, PermissionDenied
 from dossiers.models import Dossier
 from dossiers.services import dossier_confirm_payment
+from portal.core.counters import next_value
 
 from . import gateway
 from .constants import GATEWAY_SUCCESS, IpnCode, PaymentMethod, PaymentStatus
@@ -49,10 +50,7 @@ class CallbackOutcome:
 def _issue_receipt_number(now: Any) -> str:
     """Receipt numbers per year, without gaps: ``BL2026-0000001`` (counter row locked)."""
     year = timezone.localtime(now).year
-    counter, _ = ReceiptCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"BL{year}-{counter.last_value:07d}"
+    return f"BL{year}-{next_value(ReceiptCounter, year=year):07d}"
 
 
 def _new_reference(dossier: Dossier) -> str:

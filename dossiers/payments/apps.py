@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PaymentsConfig(AppConfig):
-    name = "portal.payments"
+    name = "dossiers.payments"
     label = "payments"
     verbose_name = _("Payments")
