@@ -20,7 +20,15 @@ class Command(BaseCommand):
                 n = 0
             else:
                 n = seed_procedures()
+        # Signing needs SoftHSM2 tokens (files) besides rows: outside the transaction, idempotent.
+        from signatures.demo import DEMO_PIN, seed_signing
+
+        signers = seed_signing()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {n} procedures."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, label in users:
             self.stdout.write(f"  {username:<24} {label}")
+        self.stdout.write(
+            f"Signing: {len(signers)} officials hold a demo token and certificate "
+            f"({', '.join(signers)}); the PIN of every token is {DEMO_PIN}."
+        )
