@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -177,3 +178,16 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     demo.check_accessibility(visitor, "tracking result")
     citizen.goto("/ho-so/cua-toi/")
     demo.check_accessibility(citizen, "my dossiers")
+
+    # The province's dashboard counts the dossier once the demo's worker has refreshed the
+    # summaries (an outbox task written with each transition).
+    province = as_demo_user("tinh")
+    deadline = time.monotonic() + 60
+    while True:
+        province.goto("/thong-ke/")
+        figures = {k: province.inner_text(f'[data-kpi="{k}"] .kpi-value') for k in ("received", "resolved")}
+        if figures == {"received": "1", "resolved": "1"}:
+            break
+        assert time.monotonic() < deadline, f"The dashboard did not count the dossier: {figures}"
+        time.sleep(1)
+    demo.check_accessibility(province, "province dashboard")
