@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossiers.uploads import validate_upload
 
@@ -75,8 +76,8 @@ class BookFilterForm(forms.Form):
         label=_("Month"), required=False, coerce=int, empty_value=None,
         choices=[("", _("All months"))] + [(str(m), str(m)) for m in range(1, 13)],
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False)
 
