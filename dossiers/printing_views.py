@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.selectors import agencies_in_scope
+from portal.core.widgets import DateInput
 
 from . import printing, selectors
 from .exceptions import DossierError
@@ -91,8 +92,8 @@ def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 
 class TrackingBookForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Agency"))
-    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
