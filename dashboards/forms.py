@@ -15,10 +15,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import agencies_in_scope
 from portal.agencies.models import Agency
+from portal.core.widgets import DateInput
 from procedures.constants import ServiceLevel
 from procedures.models import Procedure, Sector
 
@@ -50,8 +52,8 @@ class DashboardFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12, required=False)
     quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput())
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("All in my scope"))
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"))
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.all(), required=False, empty_label=_("All procedures"))

@@ -12,8 +12,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.uploads import validate_upload
+from portal.core.widgets import DateInput
 
 #: The most attachments one draft may carry (the main text and its appendices).
 MAX_ATTACHMENTS = 20
@@ -75,8 +77,8 @@ class BookFilterForm(forms.Form):
         label=_("Month"), required=False, coerce=int, empty_value=None,
         choices=[("", _("All months"))] + [(str(m), str(m)) for m in range(1, 13)],
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False)
 
@@ -123,7 +125,7 @@ class DraftForm(forms.Form):
         label=_("Other organs (codes)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1}),
         help_text=_("Codes of organs outside the list, reachable through the exchange, separated by commas (e.g. 000.00.12.H29)."),
     )
-    due_date = forms.DateField(label=_("Reply due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Reply due by"), required=False, widget=DateInput())
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int)
     answers = forms.TypedChoiceField(label=_("In reply to"), required=False, coerce=int, empty_value=None)
     main_file = CheckedPdfField(label=_("Main text (PDF, to be signed)"))
@@ -203,12 +205,12 @@ class PaperRegisterForm(forms.Form):
     from_organ_name = forms.CharField(label=_("Sending organ"), max_length=255)
     code_number = forms.CharField(label=_("Number"), max_length=20)
     code_notation = forms.CharField(label=_("Notation"), max_length=60, required=False)
-    promulgation_date = forms.DateField(label=_("Date of the document"), widget=forms.DateInput(attrs={"type": "date"}))
+    promulgation_date = forms.DateField(label=_("Date of the document"), widget=DateInput())
     document_type = forms.TypedChoiceField(label=_("Document type"), coerce=int)
     subject = forms.CharField(label=_("Subject (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     signer_name = forms.CharField(label=_("Signed by"), max_length=150, required=False)
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int)
-    due_date = forms.DateField(label=_("Reply due by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Reply due by"), required=False, widget=DateInput())
     scans = CheckedFilesField(label=_("Scanned document (PDF, JPEG, PNG)"), required=False)
 
     def __init__(self, *args: Any, types: list, urgencies: list, **kwargs: Any) -> None:
@@ -228,7 +230,7 @@ class IssueForm(forms.Form):
 
     notation = forms.CharField(label=_("Notation"), max_length=60, required=False,
                                help_text=_("Leave empty for the usual notation (type–agency), e.g. QĐ-STP."))
-    promulgation_date = forms.DateField(label=_("Promulgation date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    promulgation_date = forms.DateField(label=_("Promulgation date"), required=False, widget=DateInput(),
                                         help_text=_("Today if left empty."))
     send_now = forms.BooleanField(label=_("Send to the recipients at once"), required=False, initial=True)
 

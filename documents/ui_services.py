@@ -224,13 +224,16 @@ def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
     """Drafts of the leader's agencies put before him for signature (trình ký)."""
     from .constants import EventAction
 
+    # The newest submit/return mark's id, then whether that row is a submission: a key lookup on
+    # a subquery's JSON value is not supported on SQLite (the demo's database), a row lookup is.
     last_mark = (
         DocumentEvent.objects.filter(outgoing=OuterRef("pk"), action=EventAction.EDIT, data__has_any_keys=[SUBMIT_MARK, RETURN_MARK])
-        .order_by("-created_at", "-id").values("data")[:1]
+        .order_by("-created_at", "-id").values("id")[:1]
     )
+    submitted = DocumentEvent.objects.filter(pk=OuterRef("_last_mark"), data__has_key=SUBMIT_MARK)
     return (
         outgoing_visible_to(user).filter(state=OutgoingState.DRAFT)
-        .annotate(_last_mark=Subquery(last_mark)).filter(_last_mark__has_key=SUBMIT_MARK).order_by("-urgency", "created_at")
+        .annotate(_last_mark=Subquery(last_mark)).filter(Exists(submitted)).order_by("-urgency", "created_at")
     )
 
 

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
@@ -149,7 +149,7 @@ def _incoming_csv(qs: Any) -> StreamingHttpResponse:
                    d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"), d.get_document_type_display(), d.subject,
                    d.assigned_to.full_name if d.assigned_to else "", d.get_state_display()]
 
-    header = [_("Book no."), _("Arrived"), _("From"), _("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Handled by"), _("Status")]
+    header = [_("Book no."), _("Arrived"), pgettext("sender of a document", "From"), _("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Handled by"), _("Status")]
     return _csv("so-van-ban-den", [str(h) for h in header], rows())
 
 

@@ -13,6 +13,7 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.agencies.models import Agency
 from portal.core.uploads import validate_upload
+from portal.core.widgets import DateInput, DateTimeInput
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
@@ -36,7 +37,7 @@ def _field_for(spec: dict) -> forms.Field:
     if kind == "textarea":
         return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     if kind == "date":
-        return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(label=label, required=required, widget=DateInput())
     if kind == "number":
         return forms.DecimalField(label=label, required=required)
     if kind == "choice" and spec.get("choices"):
@@ -240,7 +241,7 @@ class RateForm(forms.Form):
 
 class ApologyForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the delay"), max_length=2000)
-    new_due_at = forms.DateTimeField(label=_("New appointment date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    new_due_at = forms.DateTimeField(label=_("New appointment date"), widget=DateTimeInput())
 
 
 class TrackForm(forms.Form):

@@ -15,11 +15,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.selectors import agencies_in_scope
 from portal.core.uploads import attachment_response
+from portal.core.widgets import DateInput
 
 from . import printing, selectors
 from .exceptions import DossierError
@@ -91,8 +92,8 @@ def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 
 class TrackingBookForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Agency"))
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

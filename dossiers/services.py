@@ -30,6 +30,7 @@ from portal.core.uploads import validate_upload
 from portal.workcalendar import services as workcalendar
 from procedures.constants import PublicationState
 from procedures.models import Procedure
+from procedures.selectors import implementing_agencies
 from procedures.services import procedure_current_version
 
 from . import printing, workflow
@@ -153,9 +154,7 @@ def _end_pause(dossier: Dossier, now: datetime) -> None:
 def _procedure_available_at(procedure: Procedure, agency: Agency) -> bool:
     if not Procedure.objects.filter(pk=procedure.pk, state=PublicationState.PUBLISHED).exists():
         return False
-    if procedure.agencies.filter(pk=agency.pk).exists():
-        return True
-    return agency.level in (procedure.agency_levels or [])
+    return implementing_agencies(procedure).filter(pk=agency.pk).exists()
 
 
 def _fee_total(snapshot: dict) -> Decimal:

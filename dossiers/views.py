@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
-from portal.agencies.models import Agency
 from portal.core.uploads import attachment_response
 from procedures.models import Procedure
+from procedures.selectors import implementing_agencies
 
 from . import forms, selectors, services, tracking_cache, workflow
 from .constants import Action, DossierStatus
@@ -56,7 +55,7 @@ def _worklist(request: HttpRequest, selector: Any, *, title: str, kind: str, rol
 
 
 def _agencies_for(procedure: Procedure) -> Any:
-    return Agency.objects.filter(Q(pk__in=procedure.agencies.values("pk")) | Q(level__in=procedure.agency_levels or [])).order_by("name")
+    return implementing_agencies(procedure)
 
 
 @login_required

@@ -28,7 +28,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "demo_templates"
 SECTORS = [
     # code, name, English name
     ("HT", "Hộ tịch", "Civil status"),
-    ("CT", "Chứng thực", "Authentication"),
+    ("CT", "Chứng thực", "Certification"),
     ("LLTP", "Lý lịch tư pháp", "Judicial records"),
     ("DKKD", "Đăng ký kinh doanh", "Business registration"),
     ("DD", "Đất đai", "Land"),
@@ -204,8 +204,8 @@ NAMES_EN = {
     "H18-HT-01": "Re-registration of a birth", "H18-HT-02": "Change, correction or completion of civil-status information",
     "H18-HT-03": "Copy of a civil-status extract", "H18-HT-04": "Guardianship registration",
     "2.000908": "Copy from the master register", "2.000815": "Certified copy from the original of a Vietnamese document",
-    "2.000884": "Authentication of a signature", "H18-CT-01": "Authentication of a contract on movable property",
-    "H18-CT-02": "Authentication of an amendment or cancellation of a contract",
+    "2.000884": "Certification of a signature", "H18-CT-01": "Certification of a contract on movable property",
+    "H18-CT-02": "Certification of an amendment or cancellation of a contract",
     "2.000488": "Judicial record certificate for Vietnamese citizens and resident foreigners",
     "H18-LLTP-01": "Judicial record certificate for prosecuting bodies",
     "1.001612": "Registration of a private enterprise", "H18-DKKD-01": "Registration of a single-member limited liability company",

@@ -121,3 +121,23 @@ def home_page_context() -> dict:
             published_procedures().filter(level__in=[3, 4]).select_related("sector").order_by("sector__ordering", "name")[:6]
         ),
     }
+
+
+def implementing_agencies(procedure: Procedure) -> QuerySet[Agency]:
+    """The agencies that take this procedure's dossiers (cơ quan thực hiện), sorted by name.
+
+    A procedure names its implementing agencies, and the levels it applies to narrow them
+    (a department's procedure is not offered at a commune); one that names none is implemented by
+    every agency at its levels (a commune-level procedure such as birth registration, Decree
+    123/2015 art. 3, at every commune). Issue 14 found every department offered and accepted for a
+    procedure of one department: the levels widened the list instead of narrowing it.
+    """
+    levels = list(procedure.agency_levels or [])
+    named = procedure.agencies.all()
+    if named.exists():
+        qs = Agency.objects.filter(pk__in=named.values("pk"))
+        if levels:
+            qs = qs.filter(level__in=levels)
+    else:
+        qs = Agency.objects.filter(level__in=levels) if levels else Agency.objects.none()
+    return qs.order_by("name")

@@ -189,6 +189,8 @@ def certificate_issue_on_token(*, user, pin: str, actor=None, token_label: str |
         raise ValidationError(_("The PIN must have at least 4 characters."))
     if not (user.full_name or "").strip():
         raise ValidationError(_("The official has no full name."))
+    if not CertificateAuthority.objects.filter(slug="issuing").exists():
+        raise ValidationError(_("The signing PKI does not exist yet: create it first (manage.py init_pki)."))
     ca, ca_cert, ca_key = load_authority("issuing")
     label = token_label or f"cks-{user.pk}-{secrets.token_hex(4)}"
     token.init_softhsm_token(label=label, pin=pin, so_pin=secrets.token_hex(16))
@@ -549,7 +551,10 @@ def _usable_certificate(signer_user) -> SigningCertificate:  # type: ignore[no-u
 
     cert = active_certificate_for(signer_user)
     if cert is None:
-        raise SigningError(_("You have no valid signing certificate (missing, expired or revoked)."))
+        raise SigningError(_(
+            "You have no valid signing certificate (missing, expired or revoked). Ask the administrator "
+            "to issue one to you (manage.py issue_signing_certificate)."
+        ))
     return cert
 
 

@@ -73,6 +73,14 @@ def rescan() -> None:
 
 
 def get_token(label: str) -> pkcs11.Token:
+    """The token ``label``. SoftHSM (like a PKCS#11 library whose slot list is read at
+    C_Initialize) does not see a token created by another process after this one loaded the
+    library, e.g. a certificate issued from the admin or ``manage.py`` while the portal runs:
+    on a miss the library is initialised again once before the token is called missing."""
+    try:
+        return get_lib().get_token(token_label=label)
+    except pkcs11.NoSuchToken:
+        rescan()
     try:
         return get_lib().get_token(token_label=label)
     except pkcs11.NoSuchToken as exc:

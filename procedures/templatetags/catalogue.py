@@ -47,3 +47,27 @@ def local_name(obj) -> str:
     if name_en and (get_language() or "vi").startswith("en"):
         return name_en
     return obj.name
+
+
+@register.filter
+def processing_time(procedure) -> str:
+    """"1 working day", "5 working days", "8 working hours", "30 calendar days" with the right
+    plural in the reader's language (issue 14 saw "1 working days")."""
+    from decimal import Decimal
+
+    from django.utils.translation import ngettext
+
+    from ..constants import TimeUnit
+
+    amount = procedure.processing_time
+    if amount is None:
+        return "—"
+    value = decimal_trim(amount)
+    count = 1 if Decimal(amount) == 1 else 2
+    forms = {
+        TimeUnit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", count),
+        TimeUnit.WORKING_HOURS: ngettext("%(n)s working hour", "%(n)s working hours", count),
+        TimeUnit.CALENDAR_DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", count),
+    }
+    template = forms.get(procedure.time_unit, "%(n)s " + str(procedure.get_time_unit_display()))
+    return template % {"n": value}

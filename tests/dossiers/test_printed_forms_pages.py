@@ -127,3 +127,17 @@ def test_staff_print_a_failed_form_again(client, named, working_morning):
     form.refresh_from_db()
     assert form.state == "pending" and form.generation == 2 and form.error == ""
     assert printing.render_form(form_id=form.pk).state == "ready"
+
+
+def test_tracking_book_dates_are_prefilled_with_iso_values(client, world):
+    """Issue 14: the browser's date picker only takes YYYY-MM-DD; the day-first value the
+    Vietnamese formats gave the widget came up empty."""
+    import re
+
+    from django.utils import timezone
+
+    client.force_login(world.clerk)
+    html = client.get(reverse("dossiers:tracking_book")).content.decode()
+    today = timezone.localdate()
+    values = dict(re.findall(r'<input type="date" name="(start|end)" value="([^"]*)"', html))
+    assert values == {"start": today.replace(day=1).isoformat(), "end": today.isoformat()}

@@ -219,3 +219,21 @@ def test_form_templates_are_checked_by_content(catalogue, name, content, ok):
         with pytest.raises(ValidationError) as exc:
             doc.full_clean()
         assert "template" in exc.value.message_dict
+
+
+def test_detail_page_speaks_one_language_and_counts_days_right(client, catalogue):
+    """Issue 14: "Birth registration" showed under the Vietnamese title, and "1 working days"."""
+    birth = catalogue["birth"]
+    birth.refresh_from_db()
+    birth.name_en = "Birth registration"
+    birth.processing_time = 1
+    birth.time_unit = "working_days"
+    birth.save()
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    assert "Birth registration" not in html
+    assert "1 ngày làm việc" in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/thu-tuc/1.001193/").content.decode()
+    assert '<h1 class="h3" id="procedure-name">Birth registration</h1>' in html
+    assert "Đăng ký khai sinh" in html  # the official name, once, under the English one
+    assert "1 working day<" in html and "1 working days" not in html

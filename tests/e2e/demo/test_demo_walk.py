@@ -1,0 +1,193 @@
+"""The demo walked as a newcomer meets it (issue 14): ``scripts/run-demo.sh`` on SQLite with the
+filesystem broker, a real worker and beat, every role through the login form with the printed
+password, and signing with the PIN the banner prints.
+
+A dossier of "Đăng ký khai sinh" (Decree 123/2015, Law on Civil Status art. 16) at UBND phường
+Mường Thanh: found by a search without diacritics, submitted online, supplement requested and
+answered, received, fee requested and paid through the test gateway, assigned, draft result
+attached, signed and approved by the leader (PAdES, SoftHSM2 token, PIN), issued with the
+clerical office's second signature, returned, downloaded (``pdfsig`` checks both signatures),
+tracked by its code without login and rated; the provincial user's dashboard counts it.
+Zero 5xx over the walk (the ``as_demo_user`` fixture fails on any).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+import pytest
+
+from tests.dossiers.conftest import PDF
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PROCEDURE = "1.001193"  # Đăng ký khai sinh, level 4, at communes
+COMMUNE_CODE = "000.00.52.H18"  # UBND phường Mường Thanh
+
+
+def _pdf(name: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+
+
+def _act(pg, action: str, fill=None) -> None:
+    pg.click(f"#open-{action}")
+    pg.wait_for_selector(f"#do-{action}", state="visible")
+    if fill:
+        fill(pg)
+    with pg.expect_navigation():
+        pg.click(f"#do-{action}")
+
+
+def _status(pg) -> str:
+    return pg.inner_text("#dossier-status")
+
+
+def _option_value(pg, select: str, text: str) -> str:
+    """The value of the option of ``select`` whose label contains ``text``."""
+    for option in pg.locator(f"{select} option").all():
+        if text in option.inner_text():
+            return option.get_attribute("value") or ""
+    raise AssertionError(f"No option {text!r} in {select}: {pg.locator(select).inner_text()}")
+
+
+def test_the_demo_banner_documents_logins_and_the_signing_pin(demo):
+    assert "lanhdao.muongthanh" in demo.banner and "vanthu.muongthanh" in demo.banner
+    assert re.search(r"PIN of every token is \d{6}", demo.banner)
+
+
+def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, tmp_path):
+    citizen = as_demo_user("congdan")
+    citizen.goto("/")
+    citizen.fill("#home-search", "dang ky khai sinh")
+    with citizen.expect_navigation():
+        citizen.click("#home-search-submit")
+    demo.check_accessibility(citizen, "home search results")
+    with citizen.expect_navigation():
+        citizen.get_by_role("link", name="Đăng ký khai sinh", exact=True).click()
+    demo.check_accessibility(citizen, "procedure page")
+
+    citizen.goto(f"/ho-so/nop/{PROCEDURE}/")
+    demo.check_accessibility(citizen, "submission form")
+    citizen.select_option("#id_agency", _option_value(citizen, "#id_agency", "Mường Thanh"))
+    for i, field in enumerate(citizen.locator(".document-row input[type=file]").all()):
+        field.set_input_files(_pdf(f"giay-to-{i}.pdf"))
+    with citizen.expect_navigation():
+        citizen.click("#submit-dossier")
+    assert "Hồ sơ của bạn đã được nộp" in citizen.inner_text("#submitted")
+    demo.check_accessibility(citizen, "submitted")
+    dossier_url = citizen.get_by_role("link", name="Xem hồ sơ").get_attribute("href")
+
+    clerk = as_demo_user("motcua.muongthanh")
+    clerk.goto("/ho-so/tiep-nhan/")
+    demo.check_accessibility(clerk, "intake queue")
+    clerk.goto(dossier_url)
+    demo.check_accessibility(clerk, "dossier page (clerk)")
+    _act(clerk, "request_supplement", lambda p: (
+        p.fill("#id_request_supplement-items", "Giấy chứng sinh | bản chụp bị mờ"),
+        p.fill("#id_request_supplement-reason", "Hồ sơ chưa rõ"),
+    ))
+    assert "Yêu cầu bổ sung giấy tờ" in _status(clerk)
+
+    citizen.goto(dossier_url)
+    citizen.set_input_files("#upload-form input[type=file]", _pdf("giay-chung-sinh-ro.pdf"))
+    with citizen.expect_navigation():
+        citizen.click("#upload-submit")
+    _act(citizen, "answer_supplement", lambda p: p.fill("#id_answer_supplement-comment", "Đã bổ sung bản rõ"))
+    assert "Mới đăng ký" in _status(citizen)
+
+    clerk.goto(dossier_url)
+    _act(clerk, "receive")
+    code = clerk.inner_text("#dossier-code")
+    assert code.startswith(COMMUNE_CODE), code
+    _act(clerk, "request_payment", lambda p: (
+        p.fill("#id_request_payment-amount", "8000"), p.fill("#id_request_payment-reason", "Lệ phí cấp bản sao"),
+    ))
+    assert "nghĩa vụ tài chính" in _status(clerk)
+
+    citizen.goto(dossier_url)
+    with citizen.expect_navigation():
+        citizen.click("#pay-online")
+    assert "8.000" in citizen.inner_text("#gateway-amount")
+    demo.check_accessibility(citizen, "test gateway")
+    with citizen.expect_navigation():
+        citizen.click("#gateway-pay")
+    assert "Đã nhận thanh toán" in citizen.inner_text("#payment-result")
+
+    clerk.goto(dossier_url)
+    _act(clerk, "assign", lambda p: (
+        p.select_option("#id_assign-department", _option_value(p, "#id_assign-department", "Mường Thanh")),
+        p.select_option("#id_assign-assignee", _option_value(p, "#id_assign-assignee", "Vì Văn Hùng")),
+    ))
+    assert "Đang xử lý" in _status(clerk)
+
+    specialist = as_demo_user("chuyenvien.muongthanh")
+    specialist.goto("/ho-so/duoc-giao/")
+    with specialist.expect_navigation():
+        specialist.get_by_role("link", name=code).click()
+    specialist.set_input_files("#draft-form input[type=file]", _pdf("ban-sao-giay-khai-sinh.pdf"))
+    with specialist.expect_navigation():
+        specialist.click("#draft-submit")
+    assert specialist.locator("#draft-result").count() == 1
+    _act(specialist, "forward", lambda p: (
+        p.select_option("#id_forward-leader", index=1), p.fill("#id_forward-comment", "Đủ điều kiện cấp"),
+    ))
+
+    leader = as_demo_user("lanhdao.muongthanh")
+    leader.goto("/ho-so/cho-duyet/")
+    with leader.expect_navigation():
+        leader.get_by_role("link", name=code).click()
+    demo.check_accessibility(leader, "dossier page (leader)")
+    leader.fill("#id_sign-pin", demo.pin)
+    with leader.expect_navigation():
+        leader.click("#sign-approve-submit")
+    assert "Đã xử lý xong" in _status(leader), leader.inner_text("main")
+
+    clerical = as_demo_user("vanthu.muongthanh")
+    clerical.goto(dossier_url)
+    clerical.fill("#id_issue-number", "15/QĐ-UBND")
+    clerical.fill("#id_issue-pin", demo.pin)
+    with clerical.expect_navigation():
+        clerical.click("#issue-submit")
+    assert clerical.locator("#signed-result").count() == 1, clerical.inner_text("main")
+
+    clerk.goto(dossier_url)
+    _act(clerk, "return_result", lambda p: p.select_option("#id_return_result-delivery", index=0))
+    assert "Đã trả kết quả" in _status(clerk)
+
+    citizen.goto(dossier_url)
+    with citizen.expect_download() as download:
+        citizen.click("#download-result")
+    signed = tmp_path / "ket-qua.pdf"
+    download.value.save_as(signed)
+    report = subprocess.run(["pdfsig", str(signed)], capture_output=True, text=True, timeout=60).stdout
+    assert report.count("Signature is Valid.") == 2, report  # the leader's and the clerical office's
+    _act(citizen, "rate", lambda p: (p.check("#id_rate-rating_0"), p.fill("#id_rate-comment", "Nhanh, chu đáo")))
+    assert citizen.inner_text("#dossier-rating") == "Hài lòng"
+
+    visitor = as_demo_user(None)
+    visitor.goto("/")
+    with visitor.expect_navigation():
+        visitor.click("#nav-track")
+    visitor.fill("#id_code", code)
+    visitor.fill("#id_second_factor", "1234")
+    with visitor.expect_navigation():
+        visitor.click("#track-submit")
+    assert "Đã trả kết quả" in visitor.inner_text("#track-status")
+    demo.check_accessibility(visitor, "tracking result")
+    citizen.goto("/ho-so/cua-toi/")
+    demo.check_accessibility(citizen, "my dossiers")
+
+    # The province's dashboard counts the dossier once the demo's worker has refreshed the
+    # summaries (an outbox task written with each transition).
+    province = as_demo_user("tinh")
+    deadline = time.monotonic() + 60
+    while True:
+        province.goto("/thong-ke/")
+        figures = {k: province.inner_text(f'[data-kpi="{k}"] .kpi-value') for k in ("received", "resolved")}
+        if figures == {"received": "1", "resolved": "1"}:
+            break
+        assert time.monotonic() < deadline, f"The dashboard did not count the dossier: {figures}"
+        time.sleep(1)
+    demo.check_accessibility(province, "province dashboard")
