@@ -48,7 +48,7 @@ RENDER_TASK = "portal.pdf.tasks.render_printed_form"
 Kind = PrintedForm.Kind
 State = PrintedForm.State
 
-#: The longest period one tracking book covers (TECH-NOTES: long tables grow superlinearly; one
+#: The longest period one tracking book covers (docs/tech-facts.md "PDFs": long tables grow superlinearly; one
 #: book per month or quarter is what the counters keep anyway).
 MAX_BOOK_DAYS = 366
 #: A form still pending this long after its request is asked for again (``requeue_stale``).

@@ -1,7 +1,7 @@
 """Deadline reminders (nhắc hạn): due soon, overdue, the leaders' daily digest, apology drafts.
 
 Each reminder reaches its recipient once per dossier, step and kind, even with two beat processes,
-several workers and a worker killed mid-send (TECH-NOTES "Celery and Redis"):
+several workers and a worker killed mid-send (docs/tech-facts.md "Celery and Redis"):
 
 1. **Scan** (beat, every ``REMINDER_SCAN_INTERVAL`` s): one ``INSERT … SELECT … ON CONFLICT DO
    NOTHING`` per kind selects the due steps set-based in the database and claims them as

@@ -7,7 +7,7 @@ signature's audit event and the :class:`signatures.models.SignedDocument` the QR
 a wrong PIN or a dossier that cannot be approved changes nothing.
 
 Both signature fields are created before the leader's signature: a field added after a signature
-is a change the earlier signature would flag (TECH-NOTES).
+is a change the earlier signature would flag (docs/tech-facts.md "Signatures").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 pyHanko validates each signature (integrity, chain to the province's trusted roots, time-stamp);
 a ``bottom_line`` alone is not enough: bytes appended after ``%%EOF`` still give ``True``, so the
-coverage and the modification level of every later revision are checked too (TECH-NOTES).
+coverage and the modification level of every later revision are checked too (docs/tech-facts.md "Signatures").
 Revocation is checked against the CRLs of the portal's own CAs (the portal is the authority for
 them) and against the certificate register.
 """

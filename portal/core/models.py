@@ -1,7 +1,7 @@
 """The transactional outbox: tasks written in the business transaction, relayed to Celery afterwards.
 
 A task sent with ``transaction.on_commit(task.delay)`` is lost when the broker is down right after the
-commit (TECH-NOTES "Celery and Redis"). An :class:`OutboxMessage` row is committed together with the
+commit (docs/tech-facts.md "Celery and Redis"). An :class:`OutboxMessage` row is committed together with the
 business change, so nothing is lost: the relay publishes it when the broker answers again.
 """
 

@@ -2,7 +2,7 @@
 
 Why: ``transaction.on_commit(task.delay)`` loses the task when the broker is down right after the
 commit, and ``.delay()`` inside the transaction can block the request for minutes when Redis hangs
-(TECH-NOTES "Celery and Redis"). Here the business transaction writes an :class:`OutboxMessage`; after
+(docs/tech-facts.md "Celery and Redis"). Here the business transaction writes an :class:`OutboxMessage`; after
 the commit one quick publish is tried (broker socket timeouts of 2 s, no publish retries); whatever is
 left is relayed by the beat task ``portal.core.tasks.relay_outbox`` or ``manage.py relay_outbox``.
 

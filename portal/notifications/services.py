@@ -3,7 +3,7 @@
 What a dossier event says and to whom is :mod:`dossiers.notifications`; the texts are templates
 ``notifications/<event>.{subject,body}.txt`` (the dossier events' in ``dossiers/templates``).
 
-Exactly-once effect = at-least-once delivery + an atomic claim (TECH-NOTES "Celery and Redis"):
+Exactly-once effect = at-least-once delivery + an atomic claim (docs/tech-facts.md "Celery and Redis"):
 * a notification row per (event occurrence, recipient, channel) under a unique ``event_key``, so a
   task delivered twice creates nothing new;
 * :func:`deliver` claims the row with one ``UPDATE … WHERE state = 'queued'``: of two workers only

@@ -2,7 +2,7 @@
 
 Forms are official Vietnamese documents (Circular 01/2018/TT-VPCP, Decree 30/2020/ND-CP layout), so
 they are always rendered in Vietnamese whatever the user's language. Text is NFC-normalised:
-decomposed Vietnamese marks render misplaced (TECH-NOTES "PDFs"). Long documents (the tracking book)
+decomposed Vietnamese marks render misplaced (docs/tech-facts.md "PDFs"). Long documents (the tracking book)
 belong in a Celery task, never in a web request.
 
 Speed (bench/forms.py): one :class:`FontConfiguration` per process (fonts are found and loaded

@@ -139,7 +139,7 @@ def test_failed_after_many_attempts_is_visible_and_retryable(queue, admin_client
 
 @pytest.mark.django_db(transaction=True)
 def test_a_hanging_broker_delays_the_commit_by_the_socket_timeout_only(queue):
-    """Redis accepts the connection but never answers (TECH-NOTES: >100 s with default settings)."""
+    """Redis accepts the connection but never answers (docs/tech-facts.md "Celery and Redis": >100 s with default settings)."""
     import socket
 
     silent = socket.socket()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's checks, in the order CI runs them after the tests (.ci/run): formatting, lint,
+# templates, types, the import contract, the committed OpenAPI schema, migrations.
+#
+#   scripts/check.sh          # all of them; exits non-zero on the first that fails
+#   scripts/check.sh --fix    # let ruff and djLint rewrite what they can first
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/_lib.sh
+ensure_venv
+export PORTAL_DEMO="${PORTAL_DEMO:-1}" DJANGO_SETTINGS_MODULE=portal.settings
+V=.venv/bin
+if [ "${1:-}" = "--fix" ]; then
+  $V/ruff format .
+  $V/ruff check --fix .
+  $V/djlint --reformat . >/dev/null || true
+fi
+step() { echo "==> $*"; }
+step "ruff format --check"; $V/ruff format --check .
+step "ruff check";          $V/ruff check .
+step "djLint (templates)";  $V/djlint --check . && $V/djlint --lint .
+step "mypy";                $V/mypy
+step "import contract";     $V/lint-imports
+step "OpenAPI schema drift (docs/api/openapi.yaml)"
+tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
+$V/python manage.py spectacular --validate --fail-on-warn --file "$tmp" 2>/dev/null
+diff -u docs/api/openapi.yaml "$tmp" || { echo "The API changed: run 'python manage.py spectacular --file docs/api/openapi.yaml' and commit the schema." >&2; exit 1; }
+step "migrations";          $V/python manage.py makemigrations --check --dry-run -v 1
+echo "==> All checks passed"
