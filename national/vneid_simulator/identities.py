@@ -27,7 +27,7 @@ IDENTITIES: list[dict] = [
     {
         "SoDinhDanh": "011088009999", "HoVaTen": "Nguyễn Văn An", "NgayThangNamSinh": "20/11/1988",
         "GioiTinh": 1, "LoaiTaiKhoan": 2, "loAs": "LoA2", "IAL": 2, "TechID": "b3f1c2a0-0003-4c1e-9d1a-000000000003",
-        "MaSoThue": "5600123456", "MaSoDoanhNghiep": "5600123456", "TenDoanhNghiep": "Công ty TNHH Mường Thanh Xanh",
+        "MaSoThue": "5600123450", "MaSoDoanhNghiep": "5600123450", "TenDoanhNghiep": "Công ty TNHH Mường Thanh Xanh",
         "DiaChi": "Số 12 đường Võ Nguyên Giáp, phường Điện Biên Phủ, tỉnh Điện Biên",
         "ThuDienTu": "an@muongthanhxanh.vn", "SoDienThoai": "0912000333",
     },

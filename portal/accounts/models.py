@@ -104,3 +104,49 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class EidIdentity(models.Model):
+    """An account's link to a national e-ID (VNeID through the national portal's sign-on).
+
+    Keyed by the provider's issuer and subject; the account itself is found by the citizen ID
+    (``SoDinhDanh``) or, for a business, its tax code (``MaSoThue``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="eid_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    assurance_level = models.PositiveSmallIntegerField(_("assurance level"), default=1)
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last e-ID login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-ID link")
+        verbose_name_plural = _("e-ID links")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="eididentity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.subject}"
+
+
+class VerifiedFact(models.Model):
+    """One claim about the account as the national e-ID vouched for it: its value, source and time.
+
+    A fact replaces the previous value of the same name from the same source at each e-ID login;
+    e-forms prefill and lock the fields they map to (:mod:`procedures.eforms`).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verified_facts")
+    name = models.CharField(_("claim"), max_length=64)
+    value = models.JSONField(_("value"))
+    source = models.CharField(_("source"), max_length=255, help_text=_("The issuer that vouched for it."))
+    assurance_level = models.PositiveSmallIntegerField(_("assurance level"), default=1)
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("verified fact")
+        verbose_name_plural = _("verified facts")
+        constraints = [models.UniqueConstraint(fields=["user", "name", "source"], name="verifiedfact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

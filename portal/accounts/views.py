@@ -36,6 +36,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from . import oidc
+
+        return {**super().get_context_data(**kwargs), "vneid_enabled": oidc.is_enabled()}
+
     def get_default_redirect_url(self) -> str:
         if getattr(self.request.user, "is_staff_member", False):
             return str(reverse_lazy("accounts:workspace"))
@@ -49,7 +54,15 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Log out by POST only (Django 5 refuses GET)."""
+    """Log out by POST only (Django 5 refuses GET). After an e-ID login, the national sign-on's
+    session ends too (OpenID Connect RP-Initiated Logout: ``id_token_hint``)."""
+
+    def post(self, request, *args, **kwargs):
+        from . import oidc
+
+        provider_logout = oidc.logout_url(request, post_logout_redirect_uri=request.build_absolute_uri("/"))
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider_logout) if provider_logout else response
 
 
 def register(request: HttpRequest) -> HttpResponse:
