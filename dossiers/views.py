@@ -20,6 +20,7 @@ from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from procedures.models import Procedure
 
+from . import eforms as dossier_eforms
 from . import forms, selectors, services, tracking_cache, workflow
 from .constants import Action, DossierStatus
 from .document_store import reusable_files_for
@@ -74,6 +75,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     if not snapshot or procedure.level not in (3, 4):
         raise Http404(_("This procedure cannot be submitted online."))
     user = request.user
+    gate = dossier_eforms.assurance_redirect(request, procedure)  # level 4: VNeID level 2
+    if gate is not None:
+        return gate
+    eform = dossier_eforms.EFormBinding.for_submission(snapshot=snapshot, user=user, draft=draft,
+                                                       post=request.POST if request.method == "POST" else None)
     initial = {
         "applicant_name": user.organisation_name or user.full_name, "applicant_citizen_id": user.citizen_id,
         "applicant_phone": user.phone, "applicant_address": user.address,
@@ -85,13 +91,18 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, initial=initial, procedure=procedure,
                                 snapshot=snapshot, agencies=_agencies_for(procedure), reusable=reusable)
-    if request.method == "POST" and form.is_valid():
+    form_ok = request.method == "POST" and form.is_valid()
+    if form_ok and eform is not None and not eform.is_valid(final="submit" in request.POST):
+        form_ok = False
+        form.add_error(None, _("Please correct the declaration below."))
+    if form_ok:
+        form_data = eform.form_data(form.form_data()) if eform else form.form_data()
         try:
             draft = services.dossier_save_draft(
                 actor=user, dossier=draft, procedure=procedure, agency=form.cleaned_data["agency"],
-                form_data=form.form_data(), applicant=form.applicant(),
+                form_data=form_data, applicant=form.applicant(),
             ) if draft else services.dossier_save_draft(
-                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form.form_data(), applicant=form.applicant(),
+                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form_data, applicant=form.applicant(),
             )
             for doc, up, reuse in form.document_fields:
                 if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
@@ -102,6 +113,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 elif form.cleaned_data.get(reuse):
                     services.dossier_reuse_file(dossier=draft, actor=user, source=form.reusable[form.cleaned_data[reuse]], document_id=doc["id"])
             if "submit" in request.POST:
+                if eform is not None:
+                    dossier_eforms.attach_declaration(dossier=draft, actor=user)
                 services.dossier_submit(dossier=draft, actor=user)
                 return redirect("dossiers:submitted", pk=draft.pk)
             messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
@@ -113,6 +126,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/submit.html", {
         "procedure": procedure, "form": form, "draft": draft, "documents": documents,
         "own_fields": [form[n] for n in form.form_field_names], "fees": snapshot.get("fees", []),
+        "eform_html": eform.render() if eform else "",
     })
 
 

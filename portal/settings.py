@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_htmx",
+    "django_jsonform",  # the administrator's e-form editor (procedures.eforms)
     # the portal's own apps
     "portal.core",
     "portal.agencies",
