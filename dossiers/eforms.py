@@ -27,6 +27,7 @@ from procedures import eforms
 from .models import Dossier, DossierFile
 
 ANSWERS_KEY = "eform"
+VERIFIED_KEY = "eform_verified"
 
 
 def definition_of(snapshot: dict[str, Any] | None) -> dict[str, Any]:
@@ -78,7 +79,12 @@ class EFormBinding:
         return result.ok
 
     def form_data(self, base: dict[str, Any]) -> dict[str, Any]:
-        return {**base, ANSWERS_KEY: self.data}
+        """``eform``: the answers; ``eform_verified``: the fields taken from the e-ID's verified
+        facts (data reused from the national database: Decision 766 counts it)."""
+        out = {**base, ANSWERS_KEY: self.data}
+        if self.locked:
+            out[VERIFIED_KEY] = sorted(self.locked)
+        return out
 
     def render(self) -> str:
         return render_eform(self.defn, self.data, locked=self.locked, errors=self.errors)

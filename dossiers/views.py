@@ -20,10 +20,10 @@ from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from procedures.models import Procedure
 
+from . import access_log, forms, selectors, services, tracking_cache, workflow
 from . import eforms as dossier_eforms
-from . import forms, selectors, services, tracking_cache, workflow
 from .constants import Action, DossierStatus
-from .document_store import reusable_files_for
+from .document_store import reusable_files_for, store_documents_for, store_reuse, store_suggestions
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
@@ -112,6 +112,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     services.dossier_add_file(dossier=draft, actor=user, uploaded_file=form.cleaned_data[up], document_id=doc["id"])
                 elif form.cleaned_data.get(reuse):
                     services.dossier_reuse_file(dossier=draft, actor=user, source=form.reusable[form.cleaned_data[reuse]], document_id=doc["id"])
+                elif str(request.POST.get(f"store_{doc['id']}", "")).isdigit():  # one click from the document store
+                    stored = get_object_or_404(store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"]))
+                    store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
             if "submit" in request.POST:
                 if eform is not None:
                     dossier_eforms.attach_declaration(dossier=draft, actor=user)
@@ -127,6 +130,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         "procedure": procedure, "form": form, "draft": draft, "documents": documents,
         "own_fields": [form[n] for n in form.form_field_names], "fees": snapshot.get("fees", []),
         "eform_html": eform.render() if eform else "",
+        "store": store_suggestions(user, snapshot.get("documents", [])),
     })
 
 
@@ -236,6 +240,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str,
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One dossier: status, steps, history (process-control slip), files, allowed actions."""
     dossier = selectors.get_dossier_for(request.user, pk)
+    access_log.dossier_opened(dossier=dossier, staff=request.user)  # the citizen sees who looked
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
 
 
@@ -291,6 +296,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     dossier = selectors.get_dossier_for(request.user, pk)
     item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
+    access_log.file_opened(dossier=dossier, staff=request.user, name=item.original_name)
     return attachment_response(item.file, item.original_name, item.content_type)
 
 
@@ -301,6 +307,7 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No electronic result yet."))
     if getattr(request.user, "is_applicant", False) and dossier.status != DossierStatus.RETURNED:
         raise Http404(_("No electronic result yet."))
+    access_log.file_opened(dossier=dossier, staff=request.user, name="result")
     return attachment_response(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
 
 

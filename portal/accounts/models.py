@@ -150,3 +150,39 @@ class VerifiedFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class DataAccessKind(models.TextChoices):
+    DOSSIER = "dossier", _("Dossier")
+    FILE = "file", _("Dossier file or result")
+    IDENTITY = "identity", _("Verified identity data")
+
+
+class DataAccess(models.Model):
+    """One look by a staff member at a citizen's data: who, when, what and why (the dossier it
+    was for). The citizen reads his list on his profile (Estonia's "Andmejälgija" / Data Tracker);
+    an access with no dossier of the citizen behind it is ``flagged`` for the province's
+    administrator. Append-only by use: nothing edits or deletes these rows.
+
+    Kept on the ground floor (accounts) with the dossier by id and code, so that the citizen's
+    profile reads it without importing the dossiers app."""
+
+    citizen = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("citizen"))
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    staff_agency_name = models.CharField(_("agency"), max_length=255, blank=True)
+    kind = models.CharField(_("what"), max_length=10, choices=DataAccessKind.choices)
+    dossier_id = models.PositiveBigIntegerField(_("dossier id"), null=True, blank=True)
+    dossier_code = models.CharField(_("dossier"), max_length=40, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    flagged = models.BooleanField(_("flagged"), default=False, db_index=True,
+                                  help_text=_("No dossier of the citizen was behind this access."))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("data access")
+        verbose_name_plural = _("data accesses")
+        indexes = [models.Index(fields=["citizen", "-at"], name="dataaccess_citizen_at")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.citizen} ({self.get_kind_display()})"

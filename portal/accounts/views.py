@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .access_log import accesses_of
 from .forms import LoginForm, PasswordResetForm, ProfileForm, RegistrationForm, add_service_errors
 from .permissions import staff_required
 from .selectors import needs_email_verification, workspace_sections
@@ -115,6 +116,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "form": form,
         "needs_verification": needs_email_verification(user),
         "roles": [r.get_role_display() for r in user.roles.all()] if user.is_staff_member else [],
+        "accesses": list(accesses_of(user)[:100]),
+        "facts": list(user.verified_facts.order_by("name")) if user.is_applicant else [],
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
