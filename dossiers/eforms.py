@@ -103,14 +103,44 @@ def _bound(f: dict[str, Any], value: Any, *, prefix: str, locked: dict[str, Any]
     if t == "address":
         v = value if isinstance(value, dict) else {}
         out["commune"], out["detail"] = v.get("commune", ""), v.get("detail", "")
+        out["commune_options"] = _commune_options(out["commune"])
     return out
+
+
+_OPTIONS_CACHE: tuple[int, str] = (0, "")
+
+
+def _commune_options(selected: str) -> str:
+    """The commune picker's ``<optgroup>``/``<option>`` list, grouped by province, built once per
+    commune list (``commune_choices`` keeps it a minute) and only the selected option marked."""
+    global _OPTIONS_CACHE
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from portal.agencies.selectors import commune_choices
+
+    rows = commune_choices()
+    if _OPTIONS_CACHE[0] != id(rows):
+        parts, province = [], None
+        for code, name, prov in sorted(rows, key=lambda r: (r[2], r[1])):
+            if prov != province:
+                if province is not None:
+                    parts.append("</optgroup>")
+                parts.append(f'<optgroup label="{escape(prov)}">')
+                province = prov
+            parts.append(f'<option value="{escape(code)}">{escape(name)}</option>')
+        if province is not None:
+            parts.append("</optgroup>")
+        _OPTIONS_CACHE = (id(rows), "".join(parts))
+    html = _OPTIONS_CACHE[1]
+    if selected:
+        html = html.replace(f'<option value="{escape(selected)}">', f'<option value="{escape(selected)}" selected>', 1)
+    return mark_safe(html)  # every value escaped above
 
 
 def render_eform(defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> str:
     """The form's HTML (fields by type, locked ones read-only, conditions and repeating groups
     driven by ``static/js/eform.js``: no inline script)."""
-    from portal.agencies.selectors import commune_choices
-
     locked, errors = locked or {}, errors or {}
     fields = []
     for f in defn["fields"]:
@@ -125,7 +155,7 @@ def render_eform(defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str
         else:
             fields.append(_bound(f, data.get(f["name"]), prefix=eforms.PREFIX, locked=locked, errors=errors, err_key=f["name"]))
     return render_to_string("dossiers/eform/form.html", {
-        "defn": defn, "fields": fields, "communes": commune_choices(), "form_error": errors.get("__all__", ""),
+        "defn": defn, "fields": fields, "form_error": errors.get("__all__", ""),
     })
 
 

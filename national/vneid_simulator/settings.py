@@ -42,7 +42,9 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 LOGIN_URL = "/accounts/login/"
 SESSION_COOKIE_NAME = "vneid_sim_session"  # not the portal's cookie name (both live on 127.0.0.1)
 CSRF_COOKIE_NAME = "vneid_sim_csrf"
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# The demo identities' passwords are published test data; a deliberately slow hash (PBKDF2, ~0.4 s)
+# would make every login measure the simulator instead of the portal (bench/eid_login.py).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _key_file = os.environ.get("VNEID_SIM_KEY", "")
 OAUTH2_PROVIDER = {
