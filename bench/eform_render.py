@@ -7,7 +7,7 @@ A 60-field declaration (texts, dates, citizen IDs, tax codes, phones, choices, n
 booleans with conditions, two addresses with the commune picker of 60 communes, a repeating group
 of 4 sub-fields with 5 rows) is rendered to HTML (``dossiers.eforms.render_eform``, the template
 the citizen gets) and a filled POST of it parsed and validated (``procedures.eforms.parse_post`` +
-``validate``: JSON Schema with formats, conditions, locked fields). Throwaway SQLite database.
+``validate``: JSON Schema with formats, conditions, locked fields). Throwaway SQLite database, or ``BENCH_DATABASE_URL``.
 Prints the median and p95 of render, of validation, and of both together.
 """
 
@@ -77,7 +77,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-eform-")
-    os.environ.update(DATABASE_URL=f"sqlite:///{tmp}/portal.sqlite3", PORTAL_VAR_DIR=tmp, DEBUG="0", REDIS_URL="")
+    # BENCH_DATABASE_URL: a scratch PostgreSQL database (created empty beforehand); else SQLite.
+    db = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/portal.sqlite3"
+    os.environ.update(DATABASE_URL=db, PORTAL_VAR_DIR=tmp, DEBUG="0", REDIS_URL="")
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     import django
 

@@ -79,17 +79,28 @@ def eid_link_account(*, result: EidResult) -> User:
     if user.email and not user.email_verified_at and user.email.lower() == str(c.get("ThuDienTu") or "").lower():
         user.email_verified_at = now  # the national e-ID vouched for this address
     user.save()
-    link, _created = EidIdentity.objects.get_or_create(issuer=result.issuer, subject=result.subject, defaults={"user": user})
+    if link is None:
+        link = EidIdentity(issuer=result.issuer, subject=result.subject, user=user)
     link.assurance_level = result.assurance_level
     link.last_login_at = now
-    link.save(update_fields=["assurance_level", "last_login_at"])
+    link.save()
+    # one read and at most one bulk update and one bulk insert, not a query pair per claim
+    existing = {f.name: f for f in VerifiedFact.objects.filter(user=user, source=result.issuer)}
+    changed, new = [], []
     for name in FACT_CLAIMS:
         if c.get(name) in (None, ""):
             continue
-        VerifiedFact.objects.update_or_create(
-            user=user, name=name, source=result.issuer,
-            defaults={"value": c[name], "assurance_level": result.assurance_level, "verified_at": now},
-        )
+        fact = existing.get(name)
+        if fact is None:
+            new.append(VerifiedFact(user=user, name=name, source=result.issuer, value=c[name],
+                                    assurance_level=result.assurance_level, verified_at=now))
+        else:
+            fact.value, fact.assurance_level, fact.verified_at = c[name], result.assurance_level, now
+            changed.append(fact)
+    if changed:
+        VerifiedFact.objects.bulk_update(changed, ["value", "assurance_level", "verified_at"])
+    if new:
+        VerifiedFact.objects.bulk_create(new)
     log.info("eid.login", extra={"user_id": user.pk, "issuer": result.issuer, "loa": result.assurance_level})
     return user
 

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,6 +61,8 @@ def vneid_callback(request: HttpRequest) -> HttpResponse:
         user = eid_link_account(result=result)
     except oidc.EidLoginError as exc:
         return _refused(request, exc)
+    except IntegrityError:  # the same person's first login twice at once: the other one won
+        return _refused(request, oidc.EidLoginError("link_race"))
     login(request, user, backend="portal.accounts.backends.EmailPhoneOrUsernameBackend")
     oidc.remember_login(request, result)
     return redirect(result.next_url)
