@@ -88,6 +88,7 @@ WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
     Role.ADMIN: [
         ("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles")),
         ("signatures:certificates", gettext_lazy("Officials' signing certificates")),
+        ("admin:accounts_dataaccess_changelist", gettext_lazy("Accesses to citizens' data (flagged ones first)")),
     ],
 }
 
