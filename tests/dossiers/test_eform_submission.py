@@ -115,3 +115,26 @@ def test_submission_attaches_the_declaration_pdf_and_the_clerk_sees_the_data(cli
     page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     assert 'id="eform-data"' in page and "Lò Minh An" in page and "20/05/2026" in page
     assert DECLARATION_NAME in page
+
+
+def test_a_level4_procedure_needs_an_eid_session_at_level_2(client, eworld, working_morning, settings):
+    """With the national e-ID on, a fully online (level-4) procedure sends a password login to the
+    e-ID at level 2 (``muc=2``, ``acr_values=LoA2``); an e-ID session at level 2 goes through."""
+    settings.VNEID_ISSUER, settings.VNEID_CLIENT_ID, settings.VNEID_CLIENT_SECRET = ISSUER, "portal", "secret"
+    client.force_login(eworld.citizen)
+    url = reverse("dossiers:submit", kwargs={"code": eworld.procedure.code})
+    resp = client.get(url)
+    assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:vneid_login"))
+    assert "muc=2" in resp["Location"] and "next=%2Fho-so%2Fnop%2F" in resp["Location"]
+    session = client.session
+    session["vneid_login"] = {"issuer": ISSUER, "sub": "x", "loa": 1, "id_token": "a.b.c", "at": 0}
+    session.save()
+    assert client.get(url).status_code == 302  # level 1 is not enough
+    session["vneid_login"]["loa"] = 2
+    session.save()
+    assert client.get(url).status_code == 200
+    eworld.procedure.level = 3
+    eworld.procedure.save()
+    session["vneid_login"]["loa"] = 1
+    session.save()
+    assert client.get(url).status_code == 200  # level 3: any login
