@@ -155,3 +155,23 @@ def test_definition_checks():
     with pytest.raises(ValidationError):
         field.clean('{"fields": [{"name": "x", "label": "X", "type": "choice"}]}')
     assert field.clean('{"fields": []}') == {"fields": []}
+
+
+def test_the_admin_edits_the_eform_with_the_schema_editor(client):
+    """The administrator's editor (django-jsonform) is on the procedure's change page; a bad
+    definition is refused with its reason, a good one saved."""
+    from tests.factories.accounts import StaffFactory
+    from tests.factories.procedures import ProcedureFactory
+
+    admin = StaffFactory(is_staff=True, is_superuser=True)
+    procedure = ProcedureFactory()
+    client.force_login(admin)
+    page = client.get(f"/admin/procedures/procedure/{procedure.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "django_jsonform" in html and 'name="eform"' in html
+    field = page.context["adminform"].form.fields["eform"]
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError, match="earlier field"):
+        field.clean('{"fields": [{"name": "b", "label": "B", "type": "text", "show_when": {"field": "a", "equals": "true"}}]}')
