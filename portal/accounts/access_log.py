@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import DataAccess, DataAccessKind, User
+from .models import DataAccess, DataAccessKind
 
 log = logging.getLogger("portal.access_log")
 
@@ -54,4 +54,4 @@ def flagged_accesses(user: Any) -> QuerySet[DataAccess]:
     return DataAccess.objects.filter(flagged=True).select_related("staff", "citizen")
 
 
-__all__ = ["DataAccess", "User", "accesses_of", "flagged_accesses", "record_access"]
+__all__ = ["accesses_of", "flagged_accesses", "record_access"]
