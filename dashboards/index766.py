@@ -68,6 +68,7 @@ class IndexInputs:
 
     figures: Any  # dashboards.selectors.Figures (duck-typed: only the named fields are read)
     catalogue: CatalogueFigures
+    reuse: Any = None  # dossiers.document_store.ReuseFigures (received, reusing); None: not counted
 
 
 Measure = Callable[[IndexInputs], "tuple[float, float] | None"]
@@ -189,7 +190,8 @@ COMPONENTS: tuple[Component, ...] = (
         "reused_data", "digitisation",
         _("Digitised data reused"),
         _("dossiers reusing digitised documents or data ÷ dossiers received"),
-        6, 1.0, (), None, _("The dashboard figures do not count reused data yet."),
+        6, 1.0, (), lambda inp: (inp.reuse.reusing, inp.reuse.received) if inp.reuse is not None else None,
+        _("Documents reused from the citizen's store or earlier dossiers, and e-form data taken from the national e-ID."),
     ),
 )
 
@@ -384,6 +386,9 @@ def catalogue_by_agency(filters: Any, agencies: Sequence[Any], *, subtree: bool 
 
 def index_for(filters: Any) -> Score:
     """The index for ``filters`` (the province, or the agencies it names)."""
+    from dossiers.document_store import reuse_figures
+
     from . import selectors
 
-    return compute(IndexInputs(selectors.dashboard_figures(filters), catalogue_figures(filters)))
+    reuse = reuse_figures(start=filters.start, end=filters.end, agency_ids=filters.agency_ids)
+    return compute(IndexInputs(selectors.dashboard_figures(filters), catalogue_figures(filters), reuse))

@@ -132,6 +132,10 @@ class DossierFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses", verbose_name=_("reused from"))
+    store_document = models.ForeignKey(
+        "StoredDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses",
+        verbose_name=_("reused from the document store"),
+    )
 
     class Meta:
         ordering = ["dossier", "document_id", "id"]
@@ -140,6 +144,10 @@ class DossierFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_reused(self) -> bool:
+        return bool(self.reused_from_id or self.store_document_id)
 
 
 class DossierStep(models.Model):
@@ -369,3 +377,52 @@ class PrintedForm(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == self.State.READY and bool(self.file)
+
+
+class StoredDocumentKind(models.TextChoices):
+    ID_CARD = "id_card", _("Citizen ID card / passport")
+    RESIDENCE = "residence", _("Residence confirmation")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+    MARRIAGE = "marriage", _("Marriage certificate")
+    DIPLOMA = "diploma", _("Diploma or certificate")
+    JUDICIAL_RECORD = "judicial_record", _("Judicial record certificate")
+    PERMIT = "permit", _("Permit or licence")
+    BUSINESS = "business", _("Business registration")
+    RESULT = "result", _("Result of a procedure")
+    OTHER = "other", _("Other document")
+
+
+class StoredDocumentSource(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted with an earlier dossier")
+    RESULT = "result", _("Result issued by the portal (signed)")
+
+
+class StoredDocument(models.Model):
+    """One document in a citizen's document store (kho dữ liệu điện tử của tổ chức, cá nhân,
+    Nghị định 45/2020/NĐ-CP Điều 16; Decision 1565/QĐ-TTg "enter once, reuse"): a file he
+    submitted before or a result the portal issued to him, with its kind, validity and source.
+    A new dossier reuses it in one click (:func:`dossiers.document_store.store_reuse`)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_documents", verbose_name=_("owner"))
+    kind = models.CharField(_("kind"), max_length=20, choices=StoredDocumentKind.choices, default=StoredDocumentKind.OTHER)
+    title = models.CharField(_("title"), max_length=500)
+    source = models.CharField(_("source"), max_length=12, choices=StoredDocumentSource.choices)
+    source_dossier = models.ForeignKey(Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("from dossier"))
+    source_file = models.ForeignKey(DossierFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    file = models.FileField(_("file"), max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    is_signed = models.BooleanField(_("digitally signed"), default=False)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="storeddocument_owner_sha256")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,9 +20,10 @@ from portal.core.uploads import attachment_response
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 
-from . import forms, selectors, services, tracking_cache, workflow
+from . import access_log, forms, selectors, services, tracking_cache, workflow
+from . import eforms as dossier_eforms
 from .constants import Action, DossierStatus
-from .document_store import reusable_files_for
+from .document_store import reusable_files_for, store_documents_for, store_reuse, store_suggestions
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
@@ -73,6 +74,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     if not snapshot or procedure.level not in (3, 4):
         raise Http404(_("This procedure cannot be submitted online."))
     user = request.user
+    gate = dossier_eforms.assurance_redirect(request, procedure)  # level 4: VNeID level 2
+    if gate is not None:
+        return gate
+    eform = dossier_eforms.EFormBinding.for_submission(snapshot=snapshot, user=user, draft=draft,
+                                                       post=request.POST if request.method == "POST" else None)
     initial = {
         "applicant_name": user.organisation_name or user.full_name, "applicant_citizen_id": user.citizen_id,
         "applicant_phone": user.phone, "applicant_address": user.address,
@@ -84,13 +90,18 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
     form = forms.SubmissionForm(request.POST or None, request.FILES or None, initial=initial, procedure=procedure,
                                 snapshot=snapshot, agencies=_agencies_for(procedure), reusable=reusable)
-    if request.method == "POST" and form.is_valid():
+    form_ok = request.method == "POST" and form.is_valid()
+    if form_ok and eform is not None and not eform.is_valid(final="submit" in request.POST):
+        form_ok = False
+        form.add_error(None, _("Please correct the declaration below."))
+    if form_ok:
+        form_data = eform.form_data(form.form_data()) if eform else form.form_data()
         try:
             draft = services.dossier_save_draft(
                 actor=user, dossier=draft, procedure=procedure, agency=form.cleaned_data["agency"],
-                form_data=form.form_data(), applicant=form.applicant(),
+                form_data=form_data, applicant=form.applicant(),
             ) if draft else services.dossier_save_draft(
-                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form.form_data(), applicant=form.applicant(),
+                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form_data, applicant=form.applicant(),
             )
             for doc, up, reuse in form.document_fields:
                 if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
@@ -100,7 +111,12 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     services.dossier_add_file(dossier=draft, actor=user, uploaded_file=form.cleaned_data[up], document_id=doc["id"])
                 elif form.cleaned_data.get(reuse):
                     services.dossier_reuse_file(dossier=draft, actor=user, source=form.reusable[form.cleaned_data[reuse]], document_id=doc["id"])
+                elif str(request.POST.get(f"store_{doc['id']}", "")).isdigit():  # one click from the document store
+                    stored = get_object_or_404(store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"]))
+                    store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
             if "submit" in request.POST:
+                if eform is not None:
+                    dossier_eforms.attach_declaration(dossier=draft, actor=user)
                 services.dossier_submit(dossier=draft, actor=user)
                 return redirect("dossiers:submitted", pk=draft.pk)
             messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
@@ -112,6 +128,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/submit.html", {
         "procedure": procedure, "form": form, "draft": draft, "documents": documents,
         "own_fields": [form[n] for n in form.form_field_names], "fees": snapshot.get("fees", []),
+        "eform_html": eform.render() if eform else "",
+        "store": store_suggestions(user, snapshot.get("documents", [])),
     })
 
 
@@ -221,6 +239,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str,
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One dossier: status, steps, history (process-control slip), files, allowed actions."""
     dossier = selectors.get_dossier_for(request.user, pk)
+    access_log.dossier_opened(dossier=dossier, staff=request.user)  # the citizen sees who looked
     return render(request, "dossiers/detail.html", _detail_context(request, dossier))
 
 
@@ -276,6 +295,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     dossier = selectors.get_dossier_for(request.user, pk)
     item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
+    access_log.file_opened(dossier=dossier, staff=request.user, name=item.original_name)
     return attachment_response(item.file, item.original_name, item.content_type)
 
 
@@ -286,6 +306,7 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No electronic result yet."))
     if getattr(request.user, "is_applicant", False) and dossier.status != DossierStatus.RETURNED:
         raise Http404(_("No electronic result yet."))
+    access_log.file_opened(dossier=dossier, staff=request.user, name="result")
     return attachment_response(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
 
 

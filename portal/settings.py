@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "django_htmx",
+    "django_jsonform",  # the administrator's e-form editor (procedures.eforms)
     # the portal's own apps
     "portal.core",
     "portal.agencies",
@@ -310,6 +311,23 @@ PAYMENT_HMAC_SECRET = config(
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
 PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
+
+# --- National e-ID login (VNeID through the national portal's sign-on; portal.accounts.oidc) -------
+VNEID_ISSUER = config("VNEID_ISSUER", "", help_text="Issuer of the national sign-on (OpenID Connect), e.g. the national portal's authentication server. Empty: e-ID login is off. The demo points it at national/vneid_simulator.")
+VNEID_CLIENT_ID = config("VNEID_CLIENT_ID", "", help_text="This portal's client_id at the national sign-on.")
+VNEID_CLIENT_SECRET = config("VNEID_CLIENT_SECRET", "", help_text="This portal's client secret at the national sign-on. No default: e-ID login stays off without it.")
+VNEID_REDIRECT_URI = config("VNEID_REDIRECT_URI", "", help_text="Redirect URI registered at the national sign-on. Empty: SITE of the request + /tai-khoan/vneid/callback/.")
+VNEID_AUTHORIZATION_ENDPOINT = config("VNEID_AUTHORIZATION_ENDPOINT", "", help_text="Authorization endpoint. Empty: read from the issuer's discovery document.")
+VNEID_TOKEN_ENDPOINT = config("VNEID_TOKEN_ENDPOINT", "", help_text="Token endpoint. Empty: from discovery.")
+VNEID_USERINFO_ENDPOINT = config("VNEID_USERINFO_ENDPOINT", "", help_text="Userinfo endpoint. Empty: from discovery.")
+VNEID_JWKS_URI = config("VNEID_JWKS_URI", "", help_text="JWKS of the provider's id_token keys. Empty: from discovery.")
+VNEID_END_SESSION_ENDPOINT = config("VNEID_END_SESSION_ENDPOINT", "", help_text="End-session endpoint (RP-initiated logout). Empty: from discovery.")
+VNEID_ALGORITHMS = config("VNEID_ALGORITHMS", ["RS256"], cast=list, help_text="Allowed id_token signature algorithms (never none or HS*).")
+VNEID_SCOPES = config("VNEID_SCOPES", "openid", help_text="Scopes asked of the national sign-on.")
+VNEID_TIMEOUT = config("VNEID_TIMEOUT", 5, cast=int, help_text="Seconds to wait for the national sign-on (token, userinfo, JWKS).")
+VNEID_CLOCK_SKEW = config("VNEID_CLOCK_SKEW", 60, cast=int, help_text="Seconds of clock difference tolerated on the id_token's exp and iat.")
+VNEID_LEVEL4_MIN_LOA = config("VNEID_LEVEL4_MIN_LOA", 2, cast=int, help_text="Assurance level (VNeID level) a fully online (level-4) procedure needs when e-ID login is on.")
+VNEID_ALGORITHMS = [a for a in VNEID_ALGORITHMS if a.lower() != "none" and not a.upper().startswith("HS")]
 
 LOGGING = {
     "version": 1,

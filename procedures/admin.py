@@ -76,6 +76,14 @@ class ProcedureAdmin(admin.ModelAdmin):
     actions = ["publish"]
     change_list_template = "admin/procedures/procedure/change_list.html"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The e-form definition gets a structured editor (django-jsonform) and is checked on save."""
+        if db_field.name == "eform":
+            from .eforms import eform_admin_field
+
+            return eform_admin_field()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.action(description=_("Publish the selected procedures (new version)"))
     def publish(self, request: HttpRequest, queryset) -> None:
         n = 0

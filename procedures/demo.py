@@ -20,6 +20,7 @@ from portal.agencies.constants import AgencyLevel
 from portal.agencies.models import Agency
 
 from .constants import PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
+from .demo_eforms import EFORMS
 from .models import Procedure, ProcedureFee, ProcedureStep, RequiredDocument, Sector
 from .services import procedure_publish
 
@@ -264,6 +265,10 @@ def seed_procedures() -> int:
             if not existing.name_en and code in NAMES_EN:  # demo data from before the English names
                 existing.name_en = NAMES_EN[code]
                 existing.save(update_fields=["name_en"])
+            if existing.eform != EFORMS.get(code, existing.eform):  # demo data from before the e-forms
+                existing.eform = EFORMS[code]
+                existing.save(update_fields=["eform"])
+                procedure_publish(procedure=existing)
             continue
         at_commune = where == "commune"
         procedure, _ = Procedure.objects.update_or_create(code=code, defaults={
@@ -271,7 +276,7 @@ def seed_procedures() -> int:
             "processing_time": Decimal(amount), "time_unit": unit,
             "cutoff_time": time(16, 0) if at_commune else time(15, 0),
             "agency_levels": [AgencyLevel.COMMUNE if at_commune else AgencyLevel.DEPARTMENT],
-            "result": result, "legal_basis": legal,
+            "result": result, "legal_basis": legal, "eform": EFORMS.get(code, {}),
             "applicant_types": "Công dân Việt Nam" if sector in ("HT", "CT", "LLTP", "BTXH") else "Cá nhân, tổ chức",
             "conditions": "" if sector in ("HT", "CT") else "Đáp ứng các điều kiện theo quy định tại căn cứ pháp lý của thủ tục.",
             "description": (

@@ -61,6 +61,10 @@ class Procedure(models.Model):
         _("own form fields"), default=list, blank=True,
         help_text=_("Extra fields of the online form: [{\"name\", \"label\", \"type\", \"required\"}]."),
     )
+    eform = models.JSONField(
+        _("electronic form"), default=dict, blank=True,
+        help_text=_("The declaration as an electronic form: typed fields, conditions, prefill (procedures.eforms)."),
+    )
     state = models.CharField(_("state"), max_length=12, choices=PublicationState.choices, default=PublicationState.DRAFT, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)

@@ -22,6 +22,7 @@ def procedure_snapshot(procedure: Procedure) -> dict:
         "cutoff_time": procedure.cutoff_time.isoformat() if procedure.cutoff_time else None,
         "result": procedure.result,
         "form_fields": procedure.form_fields,
+        "eform": procedure.eform or {},
         "agency_levels": procedure.agency_levels,
         "fees": [
             {"name": f.name, "amount": str(f.amount), "applies_to": f.applies_to}

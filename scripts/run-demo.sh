@@ -39,6 +39,20 @@ stop() {
 trap 'STOPPING=1; stop; exit 0' INT TERM
 trap stop EXIT
 
+# The national e-ID for the demo: our VNeID simulator (national/vneid_simulator), its own process
+# on loopback, unless VNEID_ISSUER points at a real sign-on.
+if [ -z "${VNEID_ISSUER:-}" ]; then
+  VNEID_PORT="${VNEID_PORT:-$((PORT + 100))}"
+  export VNEID_CLIENT_ID=portal-dienbien VNEID_CLIENT_SECRET="${VNEID_CLIENT_SECRET:-demo-vneid-secret}"
+  export VNEID_ISSUER="http://127.0.0.1:$VNEID_PORT/o"
+  echo "==> Starting the VNeID simulator on 127.0.0.1:$VNEID_PORT"
+  VNEID_SIM_CONTROL_TOKEN="${VNEID_SIM_CONTROL_TOKEN:-demo-control}" $PY -m national.vneid_simulator.serve --port "$VNEID_PORT" \
+    --client-secret "$VNEID_CLIENT_SECRET" --workdir "$PORTAL_VAR_DIR/vneid" \
+    --redirect-uri "$SITE_URL/tai-khoan/vneid/callback/" --post-logout-redirect-uri "$SITE_URL/" >"$LOGS/vneid.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$VNEID_PORT/_sim/health" >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+
 echo "==> Starting gunicorn, Celery worker and Celery beat (logs in $LOGS)"
 .venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
   --access-logfile "$LOGS/web-access.log" >"$LOGS/web.log" 2>&1 &
@@ -70,6 +84,8 @@ cat <<MSG
   Web (gunicorn), Celery worker and Celery beat are up; the worker answered a ping.
   Admin: $SITE_URL/admin/   API docs: $SITE_URL/api/v1/docs/
   Outgoing e-mails are written to $PORTAL_VAR_DIR/mail/
+  National e-ID (simulated VNeID): "Đăng nhập bằng VNeID" on the login page; demo identities
+  011090001234 (level 2), 011095005678 (level 1), 011088009999 (business), password VNeID@2026.
 
 MSG
 sed 's/^/  /' "$LOGS/seed_demo.txt"

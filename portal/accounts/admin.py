@@ -67,6 +67,19 @@ class UserAdmin(DjangoUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     inlines = [StaffRoleInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a citizen's account (his verified identity data) outside any dossier is an
+        access the citizen sees and the province's administrator reviews (flagged)."""
+        from .access_log import record_access
+        from .constants import AccountKind
+        from .models import DataAccessKind
+
+        if request.method == "GET":
+            citizen = User.objects.filter(pk=object_id, kind__in=[AccountKind.CITIZEN, AccountKind.BUSINESS]).first()
+            record_access(staff=request.user, citizen=citizen, kind=DataAccessKind.IDENTITY, detail="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     list_display = ("username", "full_name", "kind", "agency", "role_list", "email", "phone", "is_active", "last_login")
     list_filter = ("kind", "roles__role", "agency", EmailVerifiedFilter, "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "full_name", "email", "phone", "citizen_id", "tax_code", "organisation_name")
@@ -95,3 +108,28 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         form.instance._role_cache = None
+
+
+from .models import DataAccess as _DataAccess  # noqa: E402
+
+
+@admin.register(_DataAccess)
+class DataAccessAdmin(admin.ModelAdmin):
+    """The province administrator's view of the data-access log; flagged rows first to review."""
+
+    list_display = ["at", "staff", "staff_agency_name", "citizen", "kind", "dossier_code", "flagged"]
+    list_filter = ["flagged", "kind"]
+    search_fields = ["citizen__citizen_id", "citizen__full_name", "staff__username", "dossier_code"]
+    readonly_fields = [f.name for f in _DataAccess._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-flagged", "-at")

@@ -104,3 +104,85 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class EidIdentity(models.Model):
+    """An account's link to a national e-ID (VNeID through the national portal's sign-on).
+
+    Keyed by the provider's issuer and subject; the account itself is found by the citizen ID
+    (``SoDinhDanh``) or, for a business, its tax code (``MaSoThue``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="eid_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    assurance_level = models.PositiveSmallIntegerField(_("assurance level"), default=1)
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last e-ID login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-ID link")
+        verbose_name_plural = _("e-ID links")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="eididentity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.subject}"
+
+
+class VerifiedFact(models.Model):
+    """One claim about the account as the national e-ID vouched for it: its value, source and time.
+
+    A fact replaces the previous value of the same name from the same source at each e-ID login;
+    e-forms prefill and lock the fields they map to (:mod:`procedures.eforms`).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verified_facts")
+    name = models.CharField(_("claim"), max_length=64)
+    value = models.JSONField(_("value"))
+    source = models.CharField(_("source"), max_length=255, help_text=_("The issuer that vouched for it."))
+    assurance_level = models.PositiveSmallIntegerField(_("assurance level"), default=1)
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("verified fact")
+        verbose_name_plural = _("verified facts")
+        constraints = [models.UniqueConstraint(fields=["user", "name", "source"], name="verifiedfact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class DataAccessKind(models.TextChoices):
+    DOSSIER = "dossier", _("Dossier")
+    FILE = "file", _("Dossier file or result")
+    IDENTITY = "identity", _("Verified identity data")
+
+
+class DataAccess(models.Model):
+    """One look by a staff member at a citizen's data: who, when, what and why (the dossier it
+    was for). The citizen reads his list on his profile (Estonia's "Andmejälgija" / Data Tracker);
+    an access with no dossier of the citizen behind it is ``flagged`` for the province's
+    administrator. Append-only by use: nothing edits or deletes these rows.
+
+    Kept on the ground floor (accounts) with the dossier by id and code, so that the citizen's
+    profile reads it without importing the dossiers app."""
+
+    citizen = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("citizen"))
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    staff_agency_name = models.CharField(_("agency"), max_length=255, blank=True)
+    kind = models.CharField(_("what"), max_length=10, choices=DataAccessKind.choices)
+    dossier_id = models.PositiveBigIntegerField(_("dossier id"), null=True, blank=True)
+    dossier_code = models.CharField(_("dossier"), max_length=40, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    flagged = models.BooleanField(_("flagged"), default=False, db_index=True,
+                                  help_text=_("No dossier of the citizen was behind this access."))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("data access")
+        verbose_name_plural = _("data accesses")
+        indexes = [models.Index(fields=["citizen", "-at"], name="dataaccess_citizen_at")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.citizen} ({self.get_kind_display()})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
@@ -42,7 +44,7 @@ def can_submit_dossiers(user: User) -> bool:
         user.is_authenticated
         and user.is_active
         and getattr(user, "is_applicant", False)
-        and user.email_verified_at is not None
+        and (user.email_verified_at is not None or user.eid_identities.exists())
     )
 
 
@@ -86,6 +88,7 @@ WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
     Role.ADMIN: [
         ("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles")),
         ("signatures:certificates", gettext_lazy("Officials' signing certificates")),
+        ("admin:accounts_dataaccess_changelist", gettext_lazy("Accesses to citizens' data (flagged ones first)")),
     ],
 }
 
@@ -107,3 +110,12 @@ def workspace_sections(user: User) -> list[dict]:
                 continue
         sections.append({"role": role.value, "label": role.label, "links": links})
     return sections
+
+
+def verified_facts(user: Any) -> dict[str, Any]:
+    """Claim name → value of what the national e-ID vouched for about this account (newest wins)."""
+    from .models import VerifiedFact
+
+    if not getattr(user, "pk", None):
+        return {}
+    return {f.name: f.value for f in VerifiedFact.objects.filter(user=user).order_by("verified_at")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import eid_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("dat-lai-mat-khau/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("dat-lai-mat-khau/xong/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("lam-viec/", views.workspace, name="workspace"),
+    # national e-ID (VNeID through the national portal's sign-on)
+    path("vneid/dang-nhap/", eid_views.vneid_login, name="vneid_login"),
+    path("vneid/callback/", eid_views.vneid_callback, name="vneid_callback"),
 ]

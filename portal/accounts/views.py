@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .access_log import accesses_of
 from .forms import LoginForm, PasswordResetForm, ProfileForm, RegistrationForm, add_service_errors
 from .permissions import staff_required
 from .selectors import needs_email_verification, workspace_sections
@@ -36,6 +37,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from . import oidc
+
+        return {**super().get_context_data(**kwargs), "vneid_enabled": oidc.is_enabled()}
+
     def get_default_redirect_url(self) -> str:
         if getattr(self.request.user, "is_staff_member", False):
             return str(reverse_lazy("accounts:workspace"))
@@ -49,7 +55,15 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Log out by POST only (Django 5 refuses GET)."""
+    """Log out by POST only (Django 5 refuses GET). After an e-ID login, the national sign-on's
+    session ends too (OpenID Connect RP-Initiated Logout: ``id_token_hint``)."""
+
+    def post(self, request, *args, **kwargs):
+        from . import oidc
+
+        provider_logout = oidc.logout_url(request, post_logout_redirect_uri=request.build_absolute_uri("/"))
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider_logout) if provider_logout else response
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -102,6 +116,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "form": form,
         "needs_verification": needs_email_verification(user),
         "roles": [r.get_role_display() for r in user.roles.all()] if user.is_staff_member else [],
+        "accesses": list(accesses_of(user)[:100]),
+        "facts": list(user.verified_facts.order_by("name")) if user.is_applicant else [],
     }
     return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 

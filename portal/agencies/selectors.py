@@ -21,3 +21,28 @@ def agency_get_public(*, code: str) -> Agency:
 
 def agency_children(agency: Agency) -> QuerySet[Agency]:
     return agency_directory().filter(parent=agency)
+
+
+_COMMUNES: tuple[float, list[tuple[str, str, str]]] = (0.0, [])
+COMMUNE_CACHE_SECONDS = 60
+
+
+def commune_choices() -> list[tuple[str, str, str]]:
+    """(code, name, province name) of every active commune/ward of the agency tree, for the
+    address pickers of e-forms. Kept a minute in the process: e-forms read it for each field."""
+    import time
+
+    global _COMMUNES
+    at, rows = _COMMUNES
+    if time.monotonic() - at < COMMUNE_CACHE_SECONDS and rows:
+        return rows
+    from .constants import AgencyLevel
+
+    rows = []
+    for a in Agency.objects.active().filter(level=AgencyLevel.COMMUNE).select_related("parent", "parent__parent").order_by("name"):
+        province = a.parent
+        while province is not None and province.level != AgencyLevel.PROVINCE:
+            province = province.parent
+        rows.append((a.code, a.name, province.name if province else ""))
+    _COMMUNES = (time.monotonic(), rows)
+    return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dossiers.conftest import PDF
+from tests.e2e.eform_support import fill_birth_eform
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +54,7 @@ def test_online_dossier_from_submission_to_rating(as_user):
     citizen = as_user("congdan")
     citizen.goto(f"/ho-so/nop/{PROCEDURE}/")
     citizen.select_option("#id_agency", str(commune.pk))
+    fill_birth_eform(citizen, COMMUNE)  # the procedure's e-form (tests/e2e/test_eid_journey.py)
     for i, field in enumerate(citizen.locator(".document-row input[type=file]").all()):
         field.set_input_files(_pdf(f"giay-to-{i}.pdf"))
     with citizen.expect_navigation():

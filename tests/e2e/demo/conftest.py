@@ -46,6 +46,7 @@ class Demo:
     banner: str
     password: str
     pin: str
+    vneid_password: str
     server_errors: list[str] = field(default_factory=list)
     accessibility: dict[str, list[str]] = field(default_factory=dict)
 
@@ -76,7 +77,9 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
     port = _free_port()
     var_dir = tmp_path_factory.mktemp("demo-var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SOFTHSM2_CONF"}}
-    env.update(PORT=str(port), PORTAL_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+    env.update(PORT=str(port), PORTAL_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", VNEID_PORT=str(_free_port()))
+    for name in ("VNEID_ISSUER", "DVCQG_URL", "PAYMENT_PLATFORM_INIT_URL", "DOCUMENT_AXIS_URL"):
+        env.pop(name, None)  # the demo starts its own simulators
     out = var_dir / "run-demo.out"
     with open(out, "wb") as sink:
         proc = subprocess.Popen(
@@ -97,8 +100,9 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
         pytest.fail(f"The demo did not start in {START_TIMEOUT} s:\n{banner[-4000:]}")
     password = re.search(r"password for all: (\S+?)\)", banner)
     pin = re.search(r"PIN of every token is (\d+)", banner)
-    assert password and pin, f"The demo banner must name the password and the signing PIN:\n{banner}"
-    demo = Demo(f"http://127.0.0.1:{port}", var_dir, proc, banner, password.group(1), pin.group(1))
+    vneid = re.search(r"011090001234 \(level 2\).*?password (\S+?)\.?$", banner, re.S | re.M)
+    assert password and pin and vneid, f"The demo banner must name the passwords and the signing PIN:\n{banner}"
+    demo = Demo(f"http://127.0.0.1:{port}", var_dir, proc, banner, password.group(1), pin.group(1), vneid.group(1))
     try:
         yield demo
     finally:
@@ -133,6 +137,25 @@ def as_demo_user(browser, demo) -> Iterator[Callable]:
             assert not pg.url.rstrip("/").endswith("/tai-khoan/dang-nhap"), f"Login as {username} failed on the demo"
         return pg
 
+    def _open_vneid(identity: str):
+        """A page logged in through the demo's VNeID simulator with one of the identities the
+        banner prints, as a citizen would: the portal's button, the national sign-on's form."""
+        context = browser.new_context(base_url=demo.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS * 3)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.on("response", lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"))
+        pg.goto("/tai-khoan/dang-nhap/")
+        with pg.expect_navigation():
+            pg.click("#vneid-login")
+        assert not pg.url.startswith(demo.url), "the VNeID button must lead to the national sign-on"
+        pg.fill("#id_username", identity)
+        pg.fill("#id_password", demo.vneid_password)
+        with pg.expect_navigation(url=f"{demo.url}/**"):
+            pg.click("button[type=submit]")
+        return pg
+
+    _open.vneid = _open_vneid  # type: ignore[attr-defined]
     yield _open
     for c in contexts:
         c.close()

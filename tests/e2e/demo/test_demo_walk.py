@@ -20,6 +20,7 @@ import time
 import pytest
 
 from tests.dossiers.conftest import PDF
+from tests.e2e.eform_support import fill_birth_eform
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -58,7 +59,9 @@ def test_the_demo_banner_documents_logins_and_the_signing_pin(demo):
 
 
 def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, tmp_path):
-    citizen = as_demo_user("congdan")
+    # A level-4 procedure needs a level-2 VNeID account (docs/vneid-oidc.md): the citizen signs
+    # in through the national e-ID, as the banner tells a newcomer.
+    citizen = as_demo_user.vneid("011090001234")
     citizen.goto("/")
     citizen.fill("#home-search", "dang ky khai sinh")
     with citizen.expect_navigation():
@@ -71,6 +74,8 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     citizen.goto(f"/ho-so/nop/{PROCEDURE}/")
     demo.check_accessibility(citizen, "submission form")
     citizen.select_option("#id_agency", _option_value(citizen, "#id_agency", "Mường Thanh"))
+    assert citizen.locator("#id_ef-requester_name").get_attribute("readonly") is not None  # from the e-ID
+    fill_birth_eform(citizen, COMMUNE_CODE, requester=False)
     for i, field in enumerate(citizen.locator(".document-row input[type=file]").all()):
         field.set_input_files(_pdf(f"giay-to-{i}.pdf"))
     with citizen.expect_navigation():

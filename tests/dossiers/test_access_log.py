@@ -1,0 +1,70 @@
+"""Who looked at my data: a staff member opening a citizen's dossier, its files or his verified
+identity data is recorded (Nghị định 13/2023/NĐ-CP Điều 9, 27); the citizen sees it on his
+profile; an access with no dossier behind it is flagged for the province's administrator."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.accounts.access_log import flagged_accesses
+from portal.accounts.constants import Role
+from portal.accounts.models import DataAccess, DataAccessKind
+from tests.factories.accounts import StaffFactory
+
+
+@pytest.fixture
+def admin_user(world):
+    return StaffFactory(agency=world.agency, roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+
+
+def test_clerk_opening_a_dossier_and_a_file_is_recorded_and_shown_to_the_citizen(client, world, working_morning):
+    dossier = world.submitted()
+    client.force_login(world.clerk)
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 200
+    f = dossier.files.first()
+    assert client.get(reverse("dossiers:file_download", args=[dossier.pk, f.pk])).status_code == 200
+    rows = list(DataAccess.objects.order_by("id"))
+    reason = dossier.code or f"#{dossier.pk}"  # the code is issued at reception
+    assert [(r.kind, r.staff, r.citizen, r.dossier_code, r.flagged) for r in rows] == [
+        (DataAccessKind.DOSSIER, world.clerk, world.citizen, reason, False),
+        (DataAccessKind.FILE, world.clerk, world.citizen, reason, False),
+    ]
+    client.force_login(world.citizen)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    log = page.split('id="data-access-log"')[1].split("</table>")[0]
+    assert world.clerk.full_name in log and reason in log and world.agency.name in log
+
+
+def test_the_citizen_opening_his_own_dossier_is_not_recorded(client, world, working_morning):
+    dossier = world.submitted()
+    client.force_login(world.citizen)
+    client.get(reverse("dossiers:detail", args=[dossier.pk]))
+    assert not DataAccess.objects.exists()
+
+
+def test_another_agency_cannot_open_it_and_nothing_is_recorded(client, world, working_morning):
+    dossier = world.submitted()
+    client.force_login(world.other_clerk)
+    assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 404
+    assert not DataAccess.objects.exists()
+
+
+def test_identity_data_opened_without_a_dossier_is_flagged(client, world, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:accounts_user_change", args=[world.citizen.pk])).status_code == 200
+    row = DataAccess.objects.get()
+    assert row.kind == DataAccessKind.IDENTITY and row.flagged and row.dossier_id is None
+    assert list(flagged_accesses(admin_user)) == [row]
+    assert list(flagged_accesses(world.clerk)) == []  # only the administrators review them
+    listing = client.get(reverse("admin:accounts_dataaccess_changelist") + "?flagged__exact=1").content.decode()
+    assert world.citizen.full_name in listing
+    client.force_login(world.citizen)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "table-warning" in page.split('id="data-access-log"')[1]
+
+
+def test_a_staff_account_opened_in_the_admin_is_not_a_citizen_access(client, world, admin_user):
+    client.force_login(admin_user)
+    client.get(reverse("admin:accounts_user_change", args=[world.clerk.pk]))
+    assert not DataAccess.objects.exists()
