@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "documents",
     "dashboards",
     "signatures",
+    "national.payment_platform",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
     "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
+    "payment-platform-lookups": {"task": "national.payment_platform.tasks.scan_pending", "schedule": 30.0},  # payments with no callback yet
     "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
 }
 
@@ -310,6 +312,22 @@ PAYMENT_HMAC_SECRET = config(
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
 PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
+PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", "vnpay", help_text="Which gateway online payments go to: 'vnpay' (the VNPay-shaped gateway at PAYMENT_GATEWAY_URL, or the built-in test gateway) or 'national' (the national payment platform, PAYMENT_PLATFORM_*).")
+
+# --- The national payment platform (national.payment_platform) ---------------------------------
+PAYMENT_PLATFORM_INIT_URL = config("PAYMENT_PLATFORM_INIT_URL", "", help_text="National payment platform: endpoint of the INIT message (opens a payment, answers the payment page URL). Empty: the platform is off.")
+PAYMENT_PLATFORM_QUERY_URL = config("PAYMENT_PLATFORM_QUERY_URL", "", help_text="National payment platform: endpoint of the status look-up (QUERY). Empty: no look-up (callbacks only).")
+PAYMENT_PLATFORM_BILL_URL = config("PAYMENT_PLATFORM_BILL_URL", "", help_text="National payment platform: endpoint of the receipt (GET_BILL, answers the platform's receipt PDF). Empty: the platform's receipt is not fetched.")
+PAYMENT_PLATFORM_PARTNER_CODE = config("PAYMENT_PLATFORM_PARTNER_CODE", "", help_text="National payment platform: the province's partner code (MaDoiTac).")
+PAYMENT_PLATFORM_SECRET = config("PAYMENT_PLATFORM_SECRET", "", help_text="National payment platform: shared secret appended to the INIT, QUERY and GET_BILL messages before SHA-256 (MaXacThuc). No default: empty = off.")
+PAYMENT_PLATFORM_CALLBACK_SECRET = config("PAYMENT_PLATFORM_CALLBACK_SECRET", "", help_text="National payment platform: the key that checks the platform's CONFIRM callback and status answers (the public implementations use the same value as PAYMENT_PLATFORM_SECRET). No default: empty = every callback refused.")
+PAYMENT_PLATFORM_ACCESS_TOKEN = config("PAYMENT_PLATFORM_ACCESS_TOKEN", "", help_text="National payment platform: bearer token sent with every call (issued by the platform). Empty: none sent.")
+PAYMENT_PLATFORM_VERSION = config("PAYMENT_PLATFORM_VERSION", "1.0.6", help_text="National payment platform: message version (PhienBan).")
+PAYMENT_PLATFORM_TIMEOUT = config("PAYMENT_PLATFORM_TIMEOUT", 10, cast=int, help_text="Seconds to wait for the national payment platform (INIT in the payer's request; QUERY and GET_BILL in workers).")
+PAYMENT_PLATFORM_QUERY_AFTER = config("PAYMENT_PLATFORM_QUERY_AFTER", 120, cast=int, help_text="Seconds after which a payment with no callback yet is looked up (QUERY) by beat; doubles per attempt.")
+PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT = config("PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT", "", help_text="National payment platform: the beneficiary account of the fees (TKThuHuong).")
+PAYMENT_PLATFORM_BENEFICIARY_BANK = config("PAYMENT_PLATFORM_BENEFICIARY_BANK", "", help_text="National payment platform: the beneficiary bank code (MaNHThuHuong).")
+PAYMENT_PLATFORM_BENEFICIARY_NAME = config("PAYMENT_PLATFORM_BENEFICIARY_NAME", "", help_text="National payment platform: the beneficiary account name (TenTKThuHuong).")
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,7 @@ urlpatterns = [
     path("co-quan/", include("portal.agencies.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thanh-toan/nen-tang-quoc-gia/", include("national.payment_platform.urls")),
     path("thanh-toan/", include("portal.payments.urls")),
     path("van-ban/", include("documents.urls")),
     path("thong-ke/", include("dashboards.urls")),
