@@ -22,7 +22,15 @@ from national.payment_platform.models import ConfirmationRecord, PlatformTransac
 from portal.payments.constants import PaymentStatus
 from portal.payments.models import Payment
 from portal.payments.services import payment_start
-from tests.national.payment_sim import CALLBACK_SECRET, FEE, PARTNER, SECRET, pay_on_page, post_json, wait_for
+from tests.national.payment_sim import (
+    CALLBACK_SECRET,
+    FEE,
+    PARTNER,
+    SECRET,
+    pay_on_page,
+    post_json,
+    wait_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
