@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dashboards",
     "signatures",
     "national.payment_platform",
+    "national.document_axis",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +303,15 @@ EDXML_HTTP_TIMEOUT = config("EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Secon
 EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt up to EDXML_RETRY_BACKOFF_MAX.")
 EDXML_RETRY_BACKOFF_MAX = config("EDXML_RETRY_BACKOFF_MAX", 600, cast=int, help_text="Longest delay (s) between two delivery attempts.")
 EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
+
+# --- The national document axis through the province's LGSP (national.document_axis) -------------
+DOCUMENT_AXIS_URL = config("DOCUMENT_AXIS_URL", "", help_text="Base URL of the national document axis web service as the province's LGSP exposes it (sendEdoc, getReceivedEdocList, getEdoc, updateStatus). Empty: the axis is off.")
+DOCUMENT_AXIS_SYSTEM_ID = config("DOCUMENT_AXIS_SYSTEM_ID", "", help_text="This system's identifier on the axis (systemid header).")
+DOCUMENT_AXIS_SECRET = config("DOCUMENT_AXIS_SECRET", "", help_text="This system's secret on the axis (secret header). No default: empty = the axis is off.")
+DOCUMENT_AXIS_ROUTES = config("DOCUMENT_AXIS_ROUTES", "", help_text="Comma-separated organ codes or patterns (*.H29, 000.00.*) reached through the axis instead of directly (in-process or a peer's endpoint). A remote organ also needs an exchange peer row for its trust roots.")
+DOCUMENT_AXIS_TIMEOUT = config("DOCUMENT_AXIS_TIMEOUT", 20, cast=int, help_text="Seconds to wait for the document axis.")
+DOCUMENT_AXIS_POLL_INTERVAL = config("DOCUMENT_AXIS_POLL_INTERVAL", 60, cast=int, help_text="Seconds between two beat polls of the axis mailboxes (documents and statuses received).")
+CELERY_BEAT_SCHEDULE["document-axis-poll"] = {"task": "national.document_axis.tasks.poll", "schedule": float(DOCUMENT_AXIS_POLL_INTERVAL)}
 
 # --- Online payment (payments app) --------------------------------------------------------------
 PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
