@@ -207,7 +207,7 @@ def test_init_faults_give_a_clear_error_and_change_nothing(world, awaiting, plat
     payment = payment_start(dossier=awaiting, actor=world.citizen)
     with pytest.raises(services.PlatformPaymentError) as err:
         services.payment_open_on_platform(payment=payment, ip="203.0.113.5")
-    assert "not answering" in err.value.message
+    assert "chưa phản hồi" in err.value.message  # Vietnamese first: "is not answering"
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.FAILED
     assert PlatformTransaction.objects.get(payment=payment).status == TransactionStatus.INIT_FAILED
     assert _status(awaiting) == DossierStatus.FINANCIAL_OBLIGATION
@@ -276,4 +276,4 @@ def test_platform_off_when_not_configured(world, awaiting, settings):
     payment = payment_start(dossier=awaiting, actor=world.citizen)
     with pytest.raises(services.PlatformPaymentError) as err:
         services.payment_open_on_platform(payment=payment, ip="1.2.3.4")
-    assert "not configured" in err.value.message
+    assert "Chưa cấu hình" in err.value.message  # "not configured"
