@@ -39,6 +39,7 @@ class AxisReceived(models.Model):
     detail = models.TextField(_("detail"), blank=True)
     answer_sent = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # a poller's lease (crash: it expires)
     received_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,7 @@ on the outgoing recipient (:func:`documents.exchange.apply_status`, idempotent o
 latest by time shown whatever order they arrive in).
 
 Exactly once: a message is an :class:`AxisReceived` row keyed by the axis's DocId, claimed with
-``SELECT … FOR UPDATE SKIP LOCKED``; a crash between processing and acknowledgement leaves it
+one conditional ``UPDATE`` (a lease); a crash between processing and acknowledgement leaves it
 ``processed`` and the next poll acknowledges it without processing it again; a message the axis
 delivers twice (another DocId, same envelope) is recognised by the exchange's own receipt.
 """
@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from documents import exchange
 
@@ -25,6 +28,9 @@ from . import client
 from .models import AxisReceived, AxisReceivedState
 
 log = logging.getLogger(__name__)
+
+#: How long a poller holds a message it took (longer than a fetch and a receive can take).
+LEASE = timedelta(minutes=10)
 
 
 @dataclass
@@ -36,17 +42,26 @@ class PollReport:
 
 
 def _claim(doc_id: str, item: dict, message_type: str) -> AxisReceived | None:
+    """Take the message for this poller: one conditional UPDATE (a lease of :data:`LEASE`), so two
+    pollers (two beats, an overlapping pass) never process the same message at once; a poller that
+    crashes leaves a lease that expires. None when it is acknowledged already or someone else has it."""
     try:
         with transaction.atomic():
             AxisReceived.objects.create(axis_doc_id=doc_id[:100], from_organ=str(item.get("from", ""))[:60], message_type=message_type)
     except IntegrityError:
         pass
-    with transaction.atomic():
-        row = AxisReceived.objects.select_for_update(skip_locked=True).filter(axis_doc_id=doc_id[:100]).first()
-        if row is None or row.state == AxisReceivedState.ACKNOWLEDGED:
-            return None
-        AxisReceived.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        return row
+    now = timezone.now()
+    taken = (AxisReceived.objects.filter(axis_doc_id=doc_id[:100])
+             .exclude(state=AxisReceivedState.ACKNOWLEDGED)
+             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+             .update(claimed_until=now + LEASE, attempts=F("attempts") + 1))
+    if taken != 1:
+        return None
+    return AxisReceived.objects.get(axis_doc_id=doc_id[:100])
+
+
+def _release(row: AxisReceived) -> None:
+    AxisReceived.objects.filter(pk=row.pk).update(claimed_until=None)
 
 
 def _process(row: AxisReceived) -> None:
@@ -94,13 +109,15 @@ def poll(*, message_types: tuple[str, ...] = (client.EDOC, client.STATUS)) -> Po
                 ack = "done" if row.outcome and not row.outcome.startswith(("4", "02")) else "fail"
                 client.update_status(doc_id=row.axis_doc_id, status=ack, description=row.detail[:500])
             except (client.AxisUnavailable, exchange.TransportError) as exc:
+                _release(row)
                 report.errors.append(f"{doc_id}: {exc}")
                 log.warning("document_axis.poll_transient", extra={"doc_id": doc_id, "error": str(exc)})
                 return report
             except client.AxisRefused as exc:
+                _release(row)
                 report.errors.append(f"{doc_id}: {exc}")
                 log.warning("document_axis.poll_refused", extra={"doc_id": doc_id, "error": str(exc)})
                 continue
-            AxisReceived.objects.filter(pk=row.pk).update(state=AxisReceivedState.ACKNOWLEDGED)
+            AxisReceived.objects.filter(pk=row.pk).update(state=AxisReceivedState.ACKNOWLEDGED, claimed_until=None)
             report.acknowledged += 1
     return report

@@ -49,7 +49,11 @@ def start_redirect(request: HttpRequest, payment) -> HttpResponse:  # noqa: ANN0
 @require_POST
 def confirm(request: HttpRequest) -> JsonResponse:
     """The platform's CONFIRM: a signed JSON message; our answer says what was done with it."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CONFIRM_BYTES:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = MAX_CONFIRM_BYTES + 1
+    if length > MAX_CONFIRM_BYTES:
         return JsonResponse({"MaLoi": "99", "MoTaLoi": "Ban tin qua lon"}, status=413)
     try:
         message = json.loads(request.body.decode("utf-8") or "null")

@@ -205,3 +205,19 @@ def test_organs_not_routed_through_the_axis_are_reached_directly(world, axis_sim
     recipient = _send(world)
     assert IncomingDocument.objects.filter(agency=world.b).count() == 1  # in-process, as before
     assert codes(recipient) == ["01"] and axis_sim.state()["messages"] == {}
+
+
+def test_two_pollers_never_hold_the_same_message_and_a_dead_pollers_lease_expires(world, axis_sim):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _send(world)
+    item = client.received_list(message_type="edoc")[0]
+    first = axis._claim(item["DocId"], item, "edoc")
+    assert first is not None
+    assert axis._claim(item["DocId"], item, "edoc") is None  # a second poller (another beat) skips it
+    assert axis.poll(message_types=("edoc",)).processed == 0 and not IncomingDocument.objects.exists()
+    AxisReceived.objects.filter(pk=first.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))  # the first died
+    assert axis.poll(message_types=("edoc",)).processed == 1
+    assert IncomingDocument.objects.filter(agency=world.b).count() == 1
