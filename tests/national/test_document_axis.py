@@ -221,3 +221,54 @@ def test_two_pollers_never_hold_the_same_message_and_a_dead_pollers_lease_expire
     AxisReceived.objects.filter(pk=first.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))  # the first died
     assert axis.poll(message_types=("edoc",)).processed == 1
     assert IncomingDocument.objects.filter(agency=world.b).count() == 1
+
+
+def _as_system(sim, systemid: str, secret: str, operation: str, payload: dict) -> bytes:
+    request = urllib.request.Request(sim.url + "/" + operation, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"systemid": systemid, "secret": secret, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as r:  # noqa: S310
+        return r.read()
+
+
+def test_a_document_from_another_provinces_system_arrives_over_the_axis_and_its_01_goes_back(world, axis_sim, settings):
+    """Not between copies of this portal: Lai Châu's own system (another systemid on the axis,
+    another PKI) sends to our Sở Nội vụ; we register it and answer 01 into Lai Châu's mailbox."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import serialization
+
+    from documents import edxml
+    from documents.models import ExchangePeer
+    from tests.documents import edxml_support
+
+    h17 = "000.00.01.H17"
+    root = edxml_support.foreign().root_cert.public_bytes(serialization.Encoding.PEM).decode()
+    ExchangePeer.objects.create(name="UBND tỉnh Lai Châu", organ_code="*.H17", endpoint_url="https://lgsp.laichau.example/", trust_roots_pem=root)
+    settings.DOCUMENT_AXIS_ROUTES = f"{world.a.code},{world.b.code},*.H17"
+    axis_sim.call("POST", "/_sim/system", {"systemid": "lgsp-h17", "secret": "h17-secret", "organs": ["*.H17"]})
+    message = edxml.DocumentMessage(
+        document_id="lc-2026-0042", from_organ=edxml.Organ(h17, "UBND tỉnh Lai Châu"), to_organs=[edxml.Organ(world.b.code, world.b.name)],
+        code_number="42", code_notation="UBND-VP", place="Lai Châu", promulgation_date=dt.date(2026, 12, 1), document_type=1,
+        document_type_name="Công văn", subject="V/v phối hợp", content="Đề nghị phối hợp.",
+        signer=edxml.SignerInfo("TM. ỦY BAN NHÂN DÂN", "Chủ tịch", "Nguyễn Văn A"),
+        attachments=[edxml.Attachment("cv.pdf", "application/pdf", b"%PDF-1.7 " + b"x" * 500)],
+        traces=[edxml.Trace(h17, dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))],
+    )
+    envelope = edxml.build_document(message, edxml_support.identity(h17, "UBND tỉnh Lai Châu", material="foreign"))
+    request = urllib.request.Request(axis_sim.url + "/sendEdoc", data=envelope, method="POST", headers={
+        "systemid": "lgsp-h17", "secret": "h17-secret", "from": h17, "to": world.b.code, "messagetype": "edoc"})
+    with urllib.request.urlopen(request, timeout=5) as r:  # noqa: S310
+        assert json.loads(r.read())["status"] == "OK"
+
+    axis.poll()
+    incoming = IncomingDocument.objects.get(agency=world.b)
+    assert incoming.from_organ_code == h17 and incoming.document_id == "lc-2026-0042"
+    # Lai Châu's system reads its mailbox: our signed 01
+    listed = json.loads(_as_system(axis_sim, "lgsp-h17", "h17-secret", "getReceivedEdocList", {"messagetype": "status"}))["data"]
+    assert [i["from"] for i in listed] == [world.b.code]
+    status = _as_system(axis_sim, "lgsp-h17", "h17-secret", "getEdoc", {"docId": listed[0]["DocId"]})
+    from signatures.agency_keys import trust_roots as our_roots
+
+    parsed = edxml_support.parse(status, trust_roots=list(our_roots()))
+    assert isinstance(parsed.message, edxml.StatusMessage)
+    assert (parsed.message.code, parsed.message.document_id, parsed.message.from_organ.organ_id) == ("01", "lc-2026-0042", world.b.code)
