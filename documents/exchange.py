@@ -416,10 +416,22 @@ def _settle_recall(document: OutgoingDocument) -> None:
 # --- outbound ---------------------------------------------------------------------------------
 
 
+#: Transports registered by the apps above (the national document axis, ``national.document_axis``):
+#: each is called with the organ code and answers a ``send(organ_code, data) -> InboundResult``
+#: when that organ is routed through it, else None. A store-and-forward transport answers 202:
+#: the recipient's statuses come back later as status envelopes.
+TRANSPORT_ROUTERS: list = []
+
+
 def transmit(organ_code: str, data: bytes) -> InboundResult:
-    """Deliver ``data`` to the organ: in-process when it is an agency of this portal (the same
-    :func:`receive_envelope` as the endpoint), else HTTP POST to its peer. Raises
-    :class:`TransportError` for what is worth retrying."""
+    """Deliver ``data`` to the organ: through a registered transport when its route says so,
+    in-process when it is an agency of this portal (the same :func:`receive_envelope` as the
+    endpoint), else HTTP POST to its peer. Raises :class:`TransportError` for what is worth
+    retrying."""
+    for router in TRANSPORT_ROUTERS:
+        send = router(organ_code)
+        if send is not None:
+            return send(organ_code, data)
     if local_agency(organ_code) is not None:
         return receive_envelope(data)
     peer = peer_for(organ_code)
@@ -444,7 +456,10 @@ def transmit(organ_code: str, data: bytes) -> InboundResult:
 
 def handle_answer(recipient: OutgoingRecipient, result: InboundResult) -> str:
     """Record what the receiver answered a document envelope: a signed status (01/13) is applied
-    like any status envelope; a rejection becomes status 02 with its reason. Returns the code."""
+    like any status envelope; a rejection becomes status 02 with its reason. Returns the code
+    ("" when a store-and-forward transport took the envelope: its statuses come later)."""
+    if result.http_status == 202:
+        return ""
     if result.http_status == 200 and result.content_type.endswith("xml"):
         max_attachment, max_envelope = _max_sizes()
         try:

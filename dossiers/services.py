@@ -351,7 +351,7 @@ def dossier_add_file(
     document_id: int | None = None,
     is_digitised: bool = False,
 ) -> DossierFile:
-    """Attach a file for one required document, checked by :func:`dossiers.uploads.validate_upload`
+    """Attach a file for one required document, checked by :func:`portal.core.uploads.validate_upload`
     (PDF, JPEG or PNG by content, size limit, not damaged).
 
     The applicant attaches to his draft or when supplements are requested; the clerk attaches

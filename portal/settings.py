@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "documents",
     "dashboards",
     "signatures",
+    "national.payment_platform",
+    "national.document_axis",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
     "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
+    "payment-platform-lookups": {"task": "national.payment_platform.tasks.scan_pending", "schedule": 30.0},  # payments with no callback yet
     "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
 }
 
@@ -302,6 +305,15 @@ EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="Fir
 EDXML_RETRY_BACKOFF_MAX = config("EDXML_RETRY_BACKOFF_MAX", 600, cast=int, help_text="Longest delay (s) between two delivery attempts.")
 EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
 
+# --- The national document axis through the province's LGSP (national.document_axis) -------------
+DOCUMENT_AXIS_URL = config("DOCUMENT_AXIS_URL", "", help_text="Base URL of the national document axis web service as the province's LGSP exposes it (sendEdoc, getReceivedEdocList, getEdoc, updateStatus). Empty: the axis is off.")
+DOCUMENT_AXIS_SYSTEM_ID = config("DOCUMENT_AXIS_SYSTEM_ID", "", help_text="This system's identifier on the axis (systemid header).")
+DOCUMENT_AXIS_SECRET = config("DOCUMENT_AXIS_SECRET", "", help_text="This system's secret on the axis (secret header). No default: empty = the axis is off.")
+DOCUMENT_AXIS_ROUTES = config("DOCUMENT_AXIS_ROUTES", "", help_text="Comma-separated organ codes or patterns (*.H29, 000.00.*) reached through the axis instead of directly (in-process or a peer's endpoint). A remote organ also needs an exchange peer row for its trust roots.")
+DOCUMENT_AXIS_TIMEOUT = config("DOCUMENT_AXIS_TIMEOUT", 20, cast=int, help_text="Seconds to wait for the document axis.")
+DOCUMENT_AXIS_POLL_INTERVAL = config("DOCUMENT_AXIS_POLL_INTERVAL", 60, cast=int, help_text="Seconds between two beat polls of the axis mailboxes (documents and statuses received).")
+CELERY_BEAT_SCHEDULE["document-axis-poll"] = {"task": "national.document_axis.tasks.poll", "schedule": float(DOCUMENT_AXIS_POLL_INTERVAL)}
+
 # --- Online payment (payments app) --------------------------------------------------------------
 PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
 PAYMENT_MERCHANT_CODE = config("PAYMENT_MERCHANT_CODE", "DEMO0001", help_text="The portal's merchant (terminal) code at the payment gateway.")
@@ -311,6 +323,22 @@ PAYMENT_HMAC_SECRET = config(
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
 PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
+PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", "vnpay", help_text="Which gateway online payments go to: 'vnpay' (the VNPay-shaped gateway at PAYMENT_GATEWAY_URL, or the built-in test gateway) or 'national' (the national payment platform, PAYMENT_PLATFORM_*).")
+
+# --- The national payment platform (national.payment_platform) ---------------------------------
+PAYMENT_PLATFORM_INIT_URL = config("PAYMENT_PLATFORM_INIT_URL", "", help_text="National payment platform: endpoint of the INIT message (opens a payment, answers the payment page URL). Empty: the platform is off.")
+PAYMENT_PLATFORM_QUERY_URL = config("PAYMENT_PLATFORM_QUERY_URL", "", help_text="National payment platform: endpoint of the status look-up (QUERY). Empty: no look-up (callbacks only).")
+PAYMENT_PLATFORM_BILL_URL = config("PAYMENT_PLATFORM_BILL_URL", "", help_text="National payment platform: endpoint of the receipt (GET_BILL, answers the platform's receipt PDF). Empty: the platform's receipt is not fetched.")
+PAYMENT_PLATFORM_PARTNER_CODE = config("PAYMENT_PLATFORM_PARTNER_CODE", "", help_text="National payment platform: the province's partner code (MaDoiTac).")
+PAYMENT_PLATFORM_SECRET = config("PAYMENT_PLATFORM_SECRET", "", help_text="National payment platform: shared secret appended to the INIT, QUERY and GET_BILL messages before SHA-256 (MaXacThuc). No default: empty = off.")
+PAYMENT_PLATFORM_CALLBACK_SECRET = config("PAYMENT_PLATFORM_CALLBACK_SECRET", "", help_text="National payment platform: the key that checks the platform's CONFIRM callback and status answers (the public implementations use the same value as PAYMENT_PLATFORM_SECRET). No default: empty = every callback refused.")
+PAYMENT_PLATFORM_ACCESS_TOKEN = config("PAYMENT_PLATFORM_ACCESS_TOKEN", "", help_text="National payment platform: bearer token sent with every call (issued by the platform). Empty: none sent.")
+PAYMENT_PLATFORM_VERSION = config("PAYMENT_PLATFORM_VERSION", "1.0.6", help_text="National payment platform: message version (PhienBan).")
+PAYMENT_PLATFORM_TIMEOUT = config("PAYMENT_PLATFORM_TIMEOUT", 10, cast=int, help_text="Seconds to wait for the national payment platform (INIT in the payer's request; QUERY and GET_BILL in workers).")
+PAYMENT_PLATFORM_QUERY_AFTER = config("PAYMENT_PLATFORM_QUERY_AFTER", 120, cast=int, help_text="Seconds after which a payment with no callback yet is looked up (QUERY) by beat; doubles per attempt.")
+PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT = config("PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT", "", help_text="National payment platform: the beneficiary account of the fees (TKThuHuong).")
+PAYMENT_PLATFORM_BENEFICIARY_BANK = config("PAYMENT_PLATFORM_BENEFICIARY_BANK", "", help_text="National payment platform: the beneficiary bank code (MaNHThuHuong).")
+PAYMENT_PLATFORM_BENEFICIARY_NAME = config("PAYMENT_PLATFORM_BENEFICIARY_NAME", "", help_text="National payment platform: the beneficiary account name (TenTKThuHuong).")
 
 # --- National e-ID login (VNeID through the national portal's sign-on; portal.accounts.oidc) -------
 VNEID_ISSUER = config("VNEID_ISSUER", "", help_text="Issuer of the national sign-on (OpenID Connect), e.g. the national portal's authentication server. Empty: e-ID login is off. The demo points it at national/vneid_simulator.")

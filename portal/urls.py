@@ -29,6 +29,7 @@ urlpatterns = [
     path("co-quan/", include("procedures.agency_urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("thanh-toan/nen-tang-quoc-gia/", include("national.payment_platform.urls")),
     path("thanh-toan/", include("dossiers.payments.urls")),
     path("van-ban/", include("documents.urls")),
     path("thong-ke/", include("dashboards.urls")),

@@ -31,7 +31,7 @@ stop() {
   trap - INT TERM EXIT
   if [ "${#PIDS[@]}" -gt 0 ]; then
     echo
-    echo "==> Stopping web, worker and beat"
+    echo "==> Stopping web, worker, beat and the simulators"
     kill -TERM "${PIDS[@]}" 2>/dev/null || true
     wait "${PIDS[@]}" 2>/dev/null || true
   fi
@@ -39,10 +39,40 @@ stop() {
 trap 'STOPPING=1; stop; exit 0' INT TERM
 trap stop EXIT
 
+# The national platforms' simulators (national/*/simulator.py), each in its own process on a free
+# loopback port, stopped with the rest on Ctrl-C; the portal is pointed at them. Secrets are drawn
+# for this run only.
+echo "==> Starting the simulators of the national payment platform and document axis"
+mkdir -p "$PORTAL_VAR_DIR/sim"
+free_port() { $PY -c "from national.simkit import free_port; print(free_port())"; }
+PP_PORT="$(free_port)"; AXIS_PORT="$(free_port)"
+$PY -m national.simkit national.payment_platform.simulator:PaymentPlatformSimulator --port "$PP_PORT" \
+  --state "$PORTAL_VAR_DIR/sim/payment-platform.json" >"$LOGS/sim-payment-platform.log" 2>&1 &
+PIDS+=($!)
+$PY -m national.simkit national.document_axis.simulator:DocumentAxisSimulator --port "$AXIS_PORT" \
+  --state "$PORTAL_VAR_DIR/sim/document-axis.json" >"$LOGS/sim-document-axis.log" 2>&1 &
+PIDS+=($!)
+for port in "$PP_PORT" "$AXIS_PORT"; do
+  for _ in $(seq 1 40); do curl -fsS "http://127.0.0.1:$port/_sim/health" >/dev/null 2>&1 && break; sleep 0.25; done
+  curl -fsS "http://127.0.0.1:$port/_sim/health" >/dev/null || { echo "A simulator did not start; see $LOGS/sim-*.log" >&2; exit 1; }
+done
+rand() { $PY -c "import secrets; print(secrets.token_hex(16))"; }
+export PAYMENT_GATEWAY="${PAYMENT_GATEWAY:-national}"
+export PAYMENT_PLATFORM_INIT_URL="http://127.0.0.1:$PP_PORT/init" PAYMENT_PLATFORM_QUERY_URL="http://127.0.0.1:$PP_PORT/query"
+export PAYMENT_PLATFORM_BILL_URL="http://127.0.0.1:$PP_PORT/bill" PAYMENT_PLATFORM_PARTNER_CODE="DEMO-H18"
+export PAYMENT_PLATFORM_SECRET="$(rand)" PAYMENT_PLATFORM_CALLBACK_SECRET="$(rand)" PAYMENT_PLATFORM_QUERY_AFTER=30
+curl -fsS -X POST "http://127.0.0.1:$PP_PORT/_sim/partner" -H 'Content-Type: application/json' -d "{\"code\": \"$PAYMENT_PLATFORM_PARTNER_CODE\",
+  \"secret\": \"$PAYMENT_PLATFORM_SECRET\", \"callback_secret\": \"$PAYMENT_PLATFORM_CALLBACK_SECRET\",
+  \"callback_url\": \"$SITE_URL/thanh-toan/nen-tang-quoc-gia/xac-nhan/\", \"return_url\": \"$SITE_URL/thanh-toan/nen-tang-quoc-gia/ket-qua/\"}" >/dev/null
+export DOCUMENT_AXIS_URL="http://127.0.0.1:$AXIS_PORT" DOCUMENT_AXIS_SYSTEM_ID="demo-portal" DOCUMENT_AXIS_SECRET="$(rand)"
+export DOCUMENT_AXIS_ROUTES="${DOCUMENT_AXIS_ROUTES:-*.H18}" DOCUMENT_AXIS_POLL_INTERVAL=10
+curl -fsS -X POST "http://127.0.0.1:$AXIS_PORT/_sim/system" -H 'Content-Type: application/json' \
+  -d "{\"systemid\": \"$DOCUMENT_AXIS_SYSTEM_ID\", \"secret\": \"$DOCUMENT_AXIS_SECRET\", \"organs\": [\"*.H18\"]}" >/dev/null
+
 # The national e-ID for the demo: our VNeID simulator (national/vneid_simulator), its own process
 # on loopback, unless VNEID_ISSUER points at a real sign-on.
 if [ -z "${VNEID_ISSUER:-}" ]; then
-  VNEID_PORT="${VNEID_PORT:-$((PORT + 100))}"
+  VNEID_PORT="${VNEID_PORT:-$(free_port)}"
   export VNEID_CLIENT_ID=portal-dienbien VNEID_CLIENT_SECRET="${VNEID_CLIENT_SECRET:-demo-vneid-secret}"
   export VNEID_ISSUER="http://127.0.0.1:$VNEID_PORT/o"
   echo "==> Starting the VNeID simulator on 127.0.0.1:$VNEID_PORT"
@@ -86,6 +116,8 @@ cat <<MSG
   Outgoing e-mails are written to $PORTAL_VAR_DIR/mail/
   National e-ID (simulated VNeID): "Đăng nhập bằng VNeID" on the login page; demo identities
   011090001234 (level 2), 011095005678 (level 1), 011088009999 (business), password VNeID@2026.
+  National payment platform (simulated): http://127.0.0.1:$PP_PORT/_sim/state
+  National document axis (simulated, organs $DOCUMENT_AXIS_ROUTES): http://127.0.0.1:$AXIS_PORT/_sim/state
 
 MSG
 sed 's/^/  /' "$LOGS/seed_demo.txt"

@@ -145,3 +145,32 @@ def payment_record_at_counter(*, dossier: Dossier, actor: Any, amount: Decimal |
     _settle(payment, actor=actor, now=now)
     payment.save()
     return payment
+
+
+def payment_settle_external(*, payment_id: int, amount: Decimal, success: bool, transaction_id: str, bank_code: str = "", data: Mapping[str, Any] | None = None) -> CallbackOutcome:
+    """Settle a payment whose result another gateway (the national payment platform) has already
+    verified: the same checks and the same one-time settlement as :func:`payment_handle_callback`
+    (row lock, amount, already settled, unique gateway transaction). Runs inside the caller's
+    transaction when there is one."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("dossier", "created_by").filter(pk=payment_id).first()
+        if payment is None:
+            return CallbackOutcome(IpnCode.NOT_FOUND)
+        if amount != payment.amount:
+            return CallbackOutcome(IpnCode.INVALID_AMOUNT, payment)
+        if payment.status != PaymentStatus.PENDING:
+            return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
+        txn = (transaction_id or "")[:64] or None
+        if txn and Payment.objects.filter(gateway_transaction_id=txn).exclude(pk=payment.pk).exists():
+            return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
+        payment.gateway_transaction_id = txn
+        payment.bank_code = (bank_code or "")[:20]
+        payment.response_code = GATEWAY_SUCCESS if success else "99"
+        payment.callback_data = dict(data or {})
+        if success:
+            payment.dossier = _lock_dossier(payment.dossier_id)
+            _settle(payment, actor=payment.created_by, now=timezone.now())
+        else:
+            payment.status = PaymentStatus.FAILED
+        payment.save()
+    return CallbackOutcome(IpnCode.CONFIRMED, payment)

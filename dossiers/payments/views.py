@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -41,6 +42,8 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)
+    if settings.PAYMENT_GATEWAY == "national":  # the national payment platform (its own app and callback URL)
+        return import_string("national.payment_platform.views.start_redirect")(request, payment)
     url = gateway.payment_url(
         reference=payment.reference,
         amount=payment.amount,

@@ -4,7 +4,7 @@ password, and signing with the PIN the banner prints.
 
 A dossier of "Đăng ký khai sinh" (Decree 123/2015, Law on Civil Status art. 16) at UBND phường
 Mường Thanh: found by a search without diacritics, submitted online, supplement requested and
-answered, received, fee requested and paid through the test gateway, assigned, draft result
+answered, received, fee requested and paid through the simulated national payment platform, assigned, draft result
 attached, signed and approved by the leader (PAdES, SoftHSM2 token, PIN), issued with the
 clerical office's second signature, returned, downloaded (``pdfsig`` checks both signatures),
 tracked by its code without login and rated; the provincial user's dashboard counts it.
@@ -114,11 +114,14 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     citizen.goto(dossier_url)
     with citizen.expect_navigation():
         citizen.click("#pay-online")
-    assert "8.000" in citizen.inner_text("#gateway-amount")
-    demo.check_accessibility(citizen, "test gateway")
+    # The demo pays through the simulated national payment platform (PAYMENT_GATEWAY=national).
+    assert citizen.inner_text("#platform-amount") == "8.000 VND"
+    assert citizen.inner_text("#platform-dossier") == code
     with citizen.expect_navigation():
-        citizen.click("#gateway-pay")
+        citizen.click("#platform-pay")
+    citizen.wait_for_selector("#receipt-link", timeout=60_000)  # refreshes itself until the signed callback is in
     assert "Đã nhận thanh toán" in citizen.inner_text("#payment-result")
+    demo.check_accessibility(citizen, "payment result")
 
     clerk.goto(dossier_url)
     _act(clerk, "assign", lambda p: (
