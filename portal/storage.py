@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 
 class PortalS3Storage(S3Storage):
@@ -38,7 +39,7 @@ class PortalS3Storage(S3Storage):
         return self._public_client.generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": self.bucket_name, "Key": self._normalize_name(self._clean_name(name)),
+                "Bucket": self.bucket_name, "Key": self._normalize_name(clean_name(name)),
                 "ResponseContentDisposition": disposition, "ResponseContentType": content_type,
             },
             ExpiresIn=expire or self.querystring_expire,

@@ -4,7 +4,8 @@
 
 Every file field of every model is walked. For each stored name the file is read from the local
 folder (``--source``, default ``MEDIA_ROOT``), its SHA-256 computed and compared with the one the
-row recorded (``sha256`` beside ``file``, ``<field>_sha256`` beside other fields; filled in where
+row recorded (``sha256`` beside ``file``, ``result_sha256`` beside ``result_file``, ``envelope_sha256``
+beside ``envelope``; filled in where
 empty), written to the default storage under the same name, read back and hashed again. Running
 it twice copies nothing the second time (an object already there with the right hash is kept).
 Any missing file or hash mismatch is listed and the command exits with an error, so a migration
@@ -29,7 +30,7 @@ from portal.core.filehash import sha256_of, stored_sha256
 
 def hash_field_for(model: type[models.Model], file_field: models.FileField) -> str | None:
     """The model field that keeps ``file_field``'s SHA-256, by the portal's naming rule."""
-    name = "sha256" if file_field.name == "file" else f"{file_field.name}_sha256"
+    name = "sha256" if file_field.name == "file" else f"{file_field.name.removesuffix('_file')}_sha256"
     try:
         model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - FieldDoesNotExist: this file has no recorded hash
