@@ -45,6 +45,13 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 
 
+def task_queues() -> list[Any]:
+    """kombu ``Queue`` objects for every workload queue (``CELERY_TASK_QUEUES``)."""
+    from kombu import Queue
+
+    return [Queue(name, routing_key=name) for name in ALL_QUEUES]
+
+
 def s3_storage(*, bucket: str, endpoint: str, region: str, access_key: str, secret_key: str, expire: int, demo: bool) -> dict[str, Any]:
     """``STORAGES['default']`` for a private S3-compatible bucket (django-storages' S3 backend).
 

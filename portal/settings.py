@@ -362,11 +362,12 @@ if "replica" in DATABASES:
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
 
 # Celery: one queue per workload, so a burst of PDFs or reports never delays a notification.
-# A worker consumes what `-Q` names; the demo's single worker names them all (CELERY_QUEUES).
+# A worker started with `-Q a,b` consumes those; one started without -Q (the demo's single
+# worker, the tests' workers) consumes every queue listed here.
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = _scaleout.task_queues()
 CELERY_TASK_ROUTES = _scaleout.TASK_ROUTES
 CELERY_TASK_CREATE_MISSING_QUEUES = True
-CELERY_WORKER_QUEUES = ",".join(_scaleout.ALL_QUEUES)
 
 REDIS_SENTINELS = config("REDIS_SENTINELS", "", help_text="host:port,host:port of the Redis Sentinels; set with REDIS_SENTINEL_MASTER, broker and cache follow the master through failovers (REDIS_URL is then unused).")
 REDIS_SENTINEL_MASTER = config("REDIS_SENTINEL_MASTER", "portal", help_text="Name of the master the Sentinels watch.")
