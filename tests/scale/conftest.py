@@ -6,6 +6,7 @@ import pytest
 
 from tests.dossiers.conftest import world  # noqa: F401 - fixture reused here (no time travel: S3 signatures carry the clock)
 from tests.scale.servers import SeaweedFS
+from tests.signatures.conftest import _softhsm, pin, pki_material, pki_rows, signing_world  # noqa: F401 - the signing PKI
 
 
 @pytest.fixture(scope="session")

@@ -92,7 +92,7 @@ class SeaweedFS:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="weed-"))
         self.secret_key = uuid.uuid4().hex
-        self.ports = {k: free_port() for k in ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc", "iam")}
+        self.ports = {k: free_port() for k in ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc", "iam", "iceberg", "lance")}
         self.proc: subprocess.Popen | None = None
         self.bucket = "portal-test"
 
@@ -121,6 +121,8 @@ class SeaweedFS:
             f"-filer.localSocket={self.dir / 'filer.sock'}",
             "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}", f"-s3.config={self.dir / 's3.json'}",
             f"-s3.localSocket={self.dir / 's3.sock'}", f"-iam.port={p['iam']}",
+            # fixed defaults (8181, 9101) would collide with another store on the machine
+            f"-s3.port.iceberg={p['iceberg']}", f"-s3.port.lance={p['lance']}",
         ]
         self.log = (self.dir / "weed.log").open("w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
