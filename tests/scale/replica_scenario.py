@@ -73,6 +73,13 @@ def main() -> None:
         obs["b_resumed"] = count(cb)
         time.sleep(settings.REPLICA_PIN_SECONDS + 0.5)
         obs["a_pin_expired"] = count(ca)
+        # fifty writes, each read back at once by the writer: none may miss its own write
+        stale = 0
+        for _ in range(50):
+            expected = count(ca)["count"] + 1
+            ca.post("/_scale/write/")
+            stale += count(ca)["count"] < expected
+        obs["own_write_stale_reads"] = stale
 
         # the replica stops under dashboard load; the cached "healthy" verdict is kept long,
         # so the first failing reads exercise the fallback inside the view, not the check

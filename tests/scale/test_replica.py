@@ -48,9 +48,10 @@ def test_replica_reads_read_your_writes_lag_and_failure_fallback():
     assert obs["b_lagging"] == {"count": n + 1, "db": "default"}
     assert obs["b_resumed"] == {"count": n + 1, "db": "replica"}
     assert obs["a_pin_expired"]["db"] == "replica"
+    assert obs["own_write_stale_reads"] == 0
     # the replica stopped under dashboard load: every page answered, none slower than 5 s
     load = obs["load"]
     assert load["before_stop"] > 0 and load["requests"] > load["before_stop"]
     assert load["statuses"] == ["200"], load
     assert load["max_s"] < 5, load
-    assert obs["after_stop"] == {"count": n + 1, "db": "default"}
+    assert obs["after_stop"] == {"count": n + 51, "db": "default"}
