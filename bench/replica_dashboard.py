@@ -6,7 +6,7 @@ Builds a real PostgreSQL 15 primary + streaming replica (pg_createcluster + pg_b
 ports; dropped at the end), migrates, loads ``--dossiers`` received dossiers and refreshes the
 dashboard summaries, prepares the submitted dossiers to take in, then for ``--seconds``: four
 threads take dossiers in at the counter (``dossier_receive``) paced to ``--rate`` per second on
-the primary, while one client loads the province dashboard (``/thong-ke/``) as provincial staff
+the primary (in a process of their own), while one client loads the province dashboard (``/thong-ke/``) as provincial staff
 through Django's test client. Run twice: reads on the replica (``DATABASE_REPLICA_URL`` set), and
 on the primary alone. Prints achieved intake rate, dashboard p50/p95 and the replica's lag.
 """
@@ -32,8 +32,9 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=3000)
     parser.add_argument("--child", choices=["replica", "primary"], help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--intakes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child or args.setup:
+    if args.child or args.setup or args.intakes:
         child(args)
         return
     from tests.scale.servers import PgPair
@@ -96,41 +97,47 @@ def child(args: argparse.Namespace) -> None:
 
     users = get_user_model().objects
     clerk, province = users.get(username="bench-clerk"), users.get(username="bench-province")
-    todo = list(Dossier.objects.filter(status=DossierStatus.NEW).order_by("pk").values_list("pk", flat=True)[:need])
-    lock = threading.Lock()
-    done: list[float] = []
-    stop = threading.Event()
+    if args.intakes:
+        todo = list(Dossier.objects.filter(status=DossierStatus.NEW).order_by("pk").values_list("pk", flat=True)[:need])
+        lock = threading.Lock()
+        done: list[int] = []
+        started = time.monotonic()
+
+        def intake() -> None:
+            while time.monotonic() - started < args.seconds:
+                with lock:
+                    if not todo:
+                        break
+                    pk = todo.pop()
+                    slot = started + len(done) / args.rate
+                    done.append(pk)
+                delay = slot - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                services.dossier_receive(dossier=Dossier.objects.get(pk=pk), actor=clerk)
+            connections.close_all()
+
+        threads = [threading.Thread(target=intake) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(json.dumps({"intakes_per_s": round(len(done) / (time.monotonic() - started), 1)}))
+        return
+    env = dict(os.environ)
+    env.pop("DATABASE_REPLICA_URL", None)
+    feeder = subprocess.Popen([sys.executable, __file__, "--rate", str(args.rate), "--seconds", str(args.seconds), "--dossiers", str(args.dossiers), "--intakes"],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     started = time.monotonic()
-
-    def intake() -> None:
-        while not stop.is_set():
-            with lock:
-                if not todo:
-                    return
-                pk = todo.pop()
-                slot = started + len(done) / args.rate
-                done.append(0.0)
-            delay = slot - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            services.dossier_receive(dossier=Dossier.objects.get(pk=pk), actor=clerk)
-        connections.close_all()
-
-    threads = [threading.Thread(target=intake) for _ in range(4)]
-    for t in threads:
-        t.start()
     client = Client()
     client.force_login(province)
     client.get("/thong-ke/")
     timings = []
-    while time.monotonic() - started < args.seconds:
+    while feeder.poll() is None or len(timings) < 5:  # for as long as the intakes run
         t0 = time.perf_counter()
         assert client.get("/thong-ke/").status_code == 200
         timings.append((time.perf_counter() - t0) * 1000)
-    stop.set()
-    elapsed = time.monotonic() - started
-    for t in threads:
-        t.join()
+    fed = json.loads(feeder.communicate(timeout=600)[0].strip().splitlines()[-1])
     lag = None
     if "replica" in connections.databases:
         from portal.dbrouting import replica_lag
@@ -138,7 +145,7 @@ def child(args: argparse.Namespace) -> None:
         lag = round(replica_lag() * 1000, 1)
     timings.sort()
     print(json.dumps({
-        "intakes_per_s": round((len(done) - 0) / elapsed, 1), "dashboard_requests": len(timings),
+        "intakes_per_s": fed["intakes_per_s"], "dashboard_requests": len(timings),
         "p50_ms": round(timings[len(timings) // 2], 1), "p95_ms": round(timings[int(len(timings) * 0.95)], 1), "lag_ms_at_end": lag,
     }))
 
