@@ -157,7 +157,11 @@ class SeaweedFS:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> SeaweedFS:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -381,7 +385,11 @@ class PgBouncer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> PgBouncer:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
