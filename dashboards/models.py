@@ -252,6 +252,7 @@ class DashboardReport(models.Model):
     title = models.CharField(_("title"), max_length=300)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="", db_default="")
     pages = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)

@@ -19,7 +19,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from portal.accounts.permissions import user_has_any_role
+from portal.core.filehash import sha256_of
 from portal.core.outbox import outbox_enqueue
+from portal.dbrouting import replica_reads
 
 from . import exports, reports
 from .forms import FilterResult, default_agency_ids, filters_from_query, period_label
@@ -101,7 +103,8 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
     if not parsed.ok:  # e.g. the agency left the user's scope since the request
         mark_failed(report_id=report.pk, error=" ".join(parsed.errors))
         return DashboardReport.objects.get(pk=report.pk)
-    data = reports.build(parsed.filters)  # type: ignore[arg-type]
+    with replica_reads():  # figures that may lag a few seconds (issue 19)
+        data = reports.build(parsed.filters)  # type: ignore[arg-type]
     pdf, pages = exports.pdf_document(data, scope=scope_label(parsed, user), period=period_label(parsed.filters))  # type: ignore[arg-type]
     storage = report.file.storage
     name = storage.save(report.file.field.generate_filename(report, "bao-cao.pdf"), ContentFile(pdf))
@@ -112,10 +115,11 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
             return locked
         locked.file.name = name
         locked.pages = pages
+        locked.sha256 = sha256_of(pdf)
         locked.state = State.READY
         locked.error = ""
         locked.rendered_at = timezone.now()
-        locked.save(update_fields=["file", "pages", "state", "error", "rendered_at"])
+        locked.save(update_fields=["file", "sha256", "pages", "state", "error", "rendered_at"])
     logger.info("dashboard_report.rendered", extra={"report_id": report.pk, "bytes": len(pdf), "pages": pages})
     return locked
 

@@ -27,6 +27,7 @@ from dossiers.constants import Channel, DossierStatus
 from portal.accounts.constants import Role
 from portal.accounts.permissions import role_required
 from portal.core.uploads import attachment_response
+from portal.dbrouting import lag_tolerant
 from portal.workcalendar.constants import Timeliness
 from procedures.constants import ServiceLevel
 
@@ -69,6 +70,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 
 @role_required(*DASHBOARD_ROLES)
+@lag_tolerant  # replica reads (issue 19)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/: KPI cards with the previous period, charts, tables, every number a drill-down link."""
     parsed = _parse(request)
@@ -113,6 +115,7 @@ def _labelled(rows: list[dict]) -> list[dict]:
 
 
 @role_required(*DASHBOARD_ROLES)
+@lag_tolerant  # replica reads (issue 19)
 def drilldown(request: HttpRequest) -> HttpResponse:
     """/thong-ke/ho-so/?metric=…: the dossiers behind a number, newest first, each linked to its
     page. Keyset pages (``after`` = the cursor of the page before) over the summary's indexed facts,
@@ -145,6 +148,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*DASHBOARD_ROLES)
+@lag_tolerant  # replica reads (issue 19)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's tables as CSV or XLSX, or the printable A4 PDF report."""
     if fmt not in ("csv", "xlsx", "pdf"):
@@ -161,6 +165,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @role_required(*DASHBOARD_ROLES)
+@lag_tolerant  # replica reads (issue 19)
 def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """A drill-down list as CSV or XLSX (at most ``exports.MAX_EXPORT_ROWS`` rows, said in the file)."""
     if fmt not in ("csv", "xlsx"):
@@ -220,6 +225,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @role_required(*DASHBOARD_ROLES)
+@lag_tolerant  # replica reads (issue 19)
 def index_766(request: HttpRequest) -> HttpResponse:
     """/thong-ke/chi-so-766/: the Decision 766 index with its groups, components and the ranking."""
     parsed = _parse(request)
@@ -237,6 +243,7 @@ def index_766(request: HttpRequest) -> HttpResponse:
     })
 
 
+@lag_tolerant  # replica reads (issue 19)
 def public(request: HttpRequest) -> HttpResponse:
     """/thong-ke/cong-khai/: the province's aggregate figures for everyone (no personal data).
 

@@ -286,6 +286,7 @@ def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxm
                 answers=answers, signer_certificate_subject=parsed.signer_certificate.subject.rfc4514_string()[:500] if parsed.signer_certificate else "",
             )
             # the DocumentId is another system's text: the stored name is a digest of it
+            document.envelope_sha256 = hashlib.sha256(data).hexdigest()
             document.envelope.save(hashlib.sha256(message.document_id.encode()).hexdigest()[:24] + ".xml", ContentFile(data), save=False)
             stored_files.append(document.envelope)
             document.save()

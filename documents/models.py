@@ -229,6 +229,7 @@ class IncomingDocument(models.Model):
     state_before_recall = models.CharField(max_length=12, blank=True, editable=False)
     signer_certificate_subject = models.CharField(_("envelope signed by"), max_length=500, blank=True)
     envelope = models.FileField(_("received envelope"), upload_to="documents/envelopes/%Y/%m/", blank=True)
+    envelope_sha256 = models.CharField(_("envelope SHA-256"), max_length=64, blank=True, default="", db_default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by"))
 
     class Meta:

@@ -80,6 +80,7 @@ class Dossier(models.Model):
     current_step = models.ForeignKey("DossierStep", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("current step"))
     timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
     result_file = models.FileField(_("result file"), upload_to=result_file_path, blank=True)
+    result_sha256 = models.CharField(_("result SHA-256"), max_length=64, blank=True, default="", db_default="")  # db_default: bulk COPY (dashboards.bulkload) omits it
     result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
     fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)

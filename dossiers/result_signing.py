@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.constants import Role
+from portal.core.filehash import sha256_of
 from signatures import services as signing
 from signatures.constants import PadesLevel
 from signatures.models import SignedDocument
@@ -115,8 +116,9 @@ def dossier_attach_draft_result(*, dossier: Dossier, actor: Any, uploaded_file: 
         raise DossierError(_bilingual("Kết quả phải là tệp PDF.", "The result must be a PDF file."))
     if uploaded_file.size and uploaded_file.size > 20 * 1024 * 1024:
         raise DossierError(_bilingual("Tệp quá lớn (tối đa 20 MB).", "The file is too large (at most 20 MB)."))
+    dossier.result_sha256 = sha256_of(uploaded_file)
     dossier.result_file.save("du-thao-ket-qua.pdf", uploaded_file, save=False)
-    dossier.save(update_fields=["result_file"])
+    dossier.save(update_fields=["result_file", "result_sha256"])
     return dossier
 
 
@@ -287,8 +289,9 @@ def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str,
             signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
             document.issue_number, document.issued_at = number, issued_on
             document.save(update_fields=["issue_number", "issued_at"])
+            locked.result_sha256 = sha256_of(signed)
             locked.result_file.save("ket-qua.pdf", ContentFile(signed), save=False)
-            locked.save(update_fields=["result_file"])
+            locked.save(update_fields=["result_file", "result_sha256"])
     except signing.SigningError as exc:
         raise DossierError(_signing_message(exc)) from exc
     return document

@@ -25,6 +25,7 @@ from django.utils import timezone
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
+from portal.core.filehash import sha256_of
 from portal.core.outbox import outbox_enqueue
 from portal.core.uploads import validate_upload
 from portal.workcalendar import services as workcalendar
@@ -634,6 +635,7 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "", result_f
         result_file.seek(0)
         if _sniff(head) != "application/pdf":
             raise DossierError("Kết quả phải là tệp PDF. / The result must be a PDF file.")
+        dossier.result_sha256 = sha256_of(result_file)  # issue 19: the history row below names it
         dossier.result_file.save("ket-qua.pdf", result_file, save=False)
     step_timeliness = _advance_step(dossier, now, department=dossier.receiving_agency)
     dossier.status = DossierStatus.PROCESSED
@@ -645,7 +647,7 @@ def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "", result_f
     event = append_event(
         dossier, action=Action.APPROVE, actor=actor, from_status=DossierStatus.IN_PROGRESS, comment=_text(comment),
         from_user=actor, from_agency=workflow.unit_of(dossier), to_agency=dossier.receiving_agency,
-        step_timeliness=step_timeliness, data={"timeliness": dossier.timeliness},
+        step_timeliness=step_timeliness, data={"timeliness": dossier.timeliness, **({"result_sha256": dossier.result_sha256} if dossier.result_sha256 else {})},
     )
     _enqueue(dossier, event, "result_ready")
     printing.on_transition(dossier, printing.Kind.CONTROL)

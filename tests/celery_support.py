@@ -112,21 +112,29 @@ def celery_worker(*, concurrency: int = 2, env: dict[str, str] | None = None, be
         worker.stop()
 
 
+def _queue_names() -> tuple[str, ...]:
+    """Every queue a task may be routed to (one per workload since issue 19), and Celery's own."""
+    from portal.scaleout import ALL_QUEUES
+
+    return (*ALL_QUEUES, "celery")
+
+
 def purge_queue() -> None:
     """Drop the Celery messages left in this run's Redis db (queued, or unacked by a killed worker)."""
     from portal.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for name in _queue_names():
+            conn.default_channel.queue_purge(name)
         conn.default_channel.client.delete("unacked", "unacked_index")
 
 
 def queue_length() -> int:
-    """Messages waiting in the default queue of this run's Redis db."""
+    """Messages waiting in all the queues of this run's Redis db."""
     from portal.celery import app
 
     with app.connection_for_write() as conn:
-        return int(conn.default_channel.client.llen("celery"))
+        return sum(int(conn.default_channel.client.llen(name)) for name in _queue_names())
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 #: MIME type → the extensions a file of that type may carry, and the extension we store it with.
@@ -147,9 +147,25 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
     )
 
 
-def attachment_response(field_file: Any, name: str, content_type: str = "application/octet-stream") -> FileResponse:
+def attachment_response(field_file: Any, name: str, content_type: str = "application/octet-stream") -> HttpResponse:
     """A stored file as a download: a clean file name, ``nosniff``, and a 404 with a clear
-    message (not a 500) when the file has gone from the storage."""
+    message (not a 500) when the file has gone from the storage.
+
+    Called only after the view's access check. With object storage and ``S3_DOWNLOAD=presigned``
+    (issue 19) the answer is a redirect to a pre-signed URL valid ``S3_URL_EXPIRE`` seconds that
+    carries the same file name and type; otherwise the bytes stream through the portal.
+    """
+    if not field_file:
+        raise Http404(_("The file is missing."))
+    storage = field_file.storage
+    if getattr(settings, "S3_DOWNLOAD", "stream") == "presigned" and hasattr(storage, "presigned_download_url"):
+        if not storage.exists(field_file.name):
+            raise Http404(_("The file is missing."))
+        url = storage.presigned_download_url(field_file.name, filename=safe_download_name(name), content_type=content_type)
+        redirect = HttpResponseRedirect(url)
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError):

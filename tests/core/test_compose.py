@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "beat", "worker-pdf", "worker-signing", "worker-exchange")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_production_has_no_default_secret(compose):
 
 def test_compose_environment_configures_production_settings(compose, tmp_path):
     """With compose's variables the settings use PostgreSQL, Redis, SMTP to mailpit and no debug."""
-    given = {"SECRET_KEY": "s3cret-from-the-operator"}
+    given = {"SECRET_KEY": "s3cret-from-the-operator", "S3_SECRET_KEY": "s3-secret"}
     env = {k: _interpolate(v, given) for k, v in compose["services"]["web"]["environment"].items()}
     env["PORTAL_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
     env["MEDIA_ROOT"] = str(tmp_path / "media")
@@ -103,7 +103,8 @@ def test_compose_environment_configures_production_settings(compose, tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
         "s3cret-from-the-operator", "False", "django.db.backends.postgresql", "db",
-        "redis://redis:6379/0", "django.core.mail.backends.smtp.EmailBackend", "mailpit", "1025",
+        "sentinel://sentinel-1:26379/0;sentinel://sentinel-2:26379/0;sentinel://sentinel-3:26379/0",
+        "django.core.mail.backends.smtp.EmailBackend", "mailpit", "1025",
     ]
 
 
@@ -141,3 +142,65 @@ def test_image_prints_vietnamese_pdfs_fast_and_runs_as_non_root():
     assert "collectstatic" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
+
+
+# --- scale-out (issue 19) ---------------------------------------------------------------------
+
+
+def _queues_of(command: str) -> set[str]:
+    m = re.search(r"\s-Q\s+(\S+)", command)
+    return set(m.group(1).split(",")) if m else set()
+
+
+def test_workers_together_consume_every_queue_each_with_its_concurrency(compose):
+    from portal.scaleout import ALL_QUEUES
+
+    consumed: dict[str, str] = {}
+    for name, service in compose["services"].items():
+        command = _command(service) if "command" in service else ""
+        if not re.search(r"\bcelery -A portal worker\b", command):
+            continue
+        queues = _queues_of(command)
+        assert queues, f"{name} consumes no named queue (-Q)"
+        assert re.search(r"--concurrency \d+", command), f"{name} sets no concurrency"
+        assert re.search(r"--hostname \S+", command), f"{name} has no node name of its own"
+        for q in queues:
+            assert q not in consumed, f"{q} consumed by both {consumed[q]} and {name}"
+            consumed[q] = name
+    assert set(consumed) == set(ALL_QUEUES)
+    # a notification never waits behind PDFs or reports
+    assert consumed["notifications"] != consumed["pdf"] and consumed["notifications"] != consumed["reports"]
+
+
+def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, tmp_path):
+    services = compose["services"]
+    env = services["web"]["environment"]
+    assert env["FILE_STORAGE"] == "s3" and env["S3_ENDPOINT_URL"] == "http://objectstore:8333"
+    with pytest.raises(KeyError, match="S3_SECRET_KEY"):
+        _interpolate(env["S3_SECRET_KEY"], {})
+    assert "db-replica:5432" in env["DATABASE_REPLICA_URL"]
+    sentinels = env["REDIS_SENTINELS"].split(",")
+    assert {s.split(":")[0] for s in sentinels} == {"sentinel-1", "sentinel-2", "sentinel-3"}
+    for host in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        command = _command(services[host])
+        assert "--sentinel" in command and f"sentinel monitor {env['REDIS_SENTINEL_MASTER']} redis 6379 2" in command
+    assert "--replicaof redis 6379" in _command(services["redis-replica"])
+    replica_script = (ROOT / "docker/postgres/replica.sh").read_text()
+    assert "pg_basebackup -h db" in replica_script and "-R -X stream" in replica_script
+    assert any("10-replication.sh" in v for v in services["db"]["volumes"])
+    assert "-s3" in (ROOT / "docker/seaweedfs/s3.sh").read_text()
+    for name in ("objectstore", "db-replica", "sentinel-1"):
+        assert services[name].get("healthcheck"), name
+
+    # and the settings built from compose's variables use them all
+    given = {"SECRET_KEY": "k", "S3_SECRET_KEY": "s3-secret"}
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "S3_", "FILE_"))}
+    full.update({k: _interpolate(v, given) for k, v in env.items()}, PORTAL_VAR_DIR=str(tmp_path), MEDIA_ROOT=str(tmp_path / "m"), DJANGO_SETTINGS_MODULE="portal.settings")
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STORAGES['default']['BACKEND'], s.DATABASES['replica']['HOST'], s.CACHES['default']['BACKEND'], "
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS['master_name'])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["portal.storage.PortalS3Storage", "db-replica", "portal.sentinel_cache.SentinelRedisCache", "portal"]

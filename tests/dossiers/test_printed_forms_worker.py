@@ -77,7 +77,10 @@ def test_a_pool_child_killed_while_rendering_gets_the_form_rendered_again(world,
     with celery_worker(env={"EMAIL_FILE_PATH": str(tmp_path / "mail")}) as worker:
         with transaction.atomic():
             book = printing.request_tracking_book(agency=world.agency, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=world.clerk)
-        assert wait_for(lambda: "render_printed_form[" in worker.log(), timeout=30, step=0.05, proc=worker), worker.log()
+        # "received" is logged by the main process before a child has taken the job; a child killed
+        # before it accepts the job has it silently re-dispatched (no WorkerLostError). Wait for
+        # WeasyPrint's first step: the render is under way in a child.
+        assert wait_for(lambda: "render_printed_form[" in worker.log() and "Fetching and parsing" in worker.log(), timeout=30, step=0.05, proc=worker), worker.log()
         children = _pool_children(worker.proc.pid)
         assert children
         for child in children:

@@ -1,0 +1,62 @@
+"""The scale-out job's worker part (issue 19): the PDF worker (``-Q pdf``, as compose runs it) is
+restarted in the middle of a render, with the files in the object store (a real SeaweedFS).
+
+A cold shutdown (SIGQUIT, what an orchestrator's stop-timeout ends in) stops the render half-way;
+the task was acknowledged late, so the broker gets it back when the worker closes its channel
+(kombu's Redis QoS restores unacked messages) and the next worker renders the form: rendered
+once (0 lost, 0 duplicate renders), the stored object's SHA-256 is the one recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from dossiers.models import PrintedForm
+from tests.celery_support import CeleryProcess, _answers_ping, purge_queue, wait_for, worker_env
+from tests.dossiers.printed_support import name_world
+
+pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
+
+
+def _pdf_worker(env: dict[str, str], tag: str) -> CeleryProcess:
+    args = ["worker", "-Q", "pdf,default", "--hostname", f"pdf-{tag}-{os.getpid()}@%h", "-P", "prefork", "-c", "1", "-l", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    worker = CeleryProcess(args, env, f"pdf-{tag}")
+    _answers_ping(env, worker, 60)
+    return worker
+
+
+def test_pdf_worker_restarted_mid_render_renders_the_form_once(s3_settings, seaweed, world, tmp_path):
+    from dossiers import printing
+
+    name_world(world)
+    for _ in range(40):
+        world.received()
+    purge_queue()
+    env = worker_env({**seaweed.env(), "EMAIL_FILE_PATH": str(tmp_path / "mail")})
+    first = _pdf_worker(env, "a")
+    try:
+        with transaction.atomic():
+            book = printing.request_tracking_book(agency=world.agency, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=world.clerk)
+        assert wait_for(lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"), timeout=60, step=0.05, proc=first)
+        os.kill(first.proc.pid, signal.SIGQUIT)  # cold shutdown of the whole worker mid-render
+        first.proc.wait(timeout=30)
+    finally:
+        first.stop()
+    assert PrintedForm.objects.get(pk=book.pk).state == "pending"
+    second = _pdf_worker(env, "b")
+    try:
+        assert wait_for(lambda: PrintedForm.objects.get(pk=book.pk).state == "ready", timeout=180, proc=second), second.log()
+    finally:
+        second.stop()
+    book.refresh_from_db()
+    assert book.rendered_generation == 1 and book.pages >= 1
+    body = seaweed.client().get_object(Bucket=seaweed.bucket, Key=book.file.name)["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == book.sha256
+    assert body.startswith(b"%PDF")
