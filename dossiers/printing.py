@@ -1,5 +1,5 @@
-"""The printed forms of the one-stop mechanism (mẫu 01–07, Circular 01/2018/TT-VPCP, kept by Decree
-118/2025 and Circular 03/2025/TT-VPCP), rendered to PDF by Celery workers.
+"""The printed forms of the one-stop mechanism (mẫu 01–07 of Phụ lục I to Circular 03/2025/TT-VPCP, which guides
+Decree 118/2025/NĐ-CP and replaced Circular 01/2018/TT-VPCP and its forms), rendered to PDF by Celery workers.
 
 * A workflow service asks for a form with :func:`request_form` inside its own transaction: the
   :class:`~dossiers.models.PrintedForm` row (state *pending*) and the outbox message that starts the

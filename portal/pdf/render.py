@@ -1,6 +1,7 @@
 """``render_pdf``: a Django template → PDF bytes with WeasyPrint.
 
-Forms are official Vietnamese documents (Circular 01/2018/TT-VPCP, Decree 30/2020/ND-CP layout), so
+Forms are official Vietnamese documents (Phụ lục I of Circular 03/2025/TT-VPCP, laid out per
+Decree 30/2020/NĐ-CP Phụ lục I), so
 they are always rendered in Vietnamese whatever the user's language. Text is NFC-normalised:
 decomposed Vietnamese marks render misplaced (TECH-NOTES "PDFs"). Long documents (the tracking book)
 belong in a Celery task, never in a web request.
