@@ -65,10 +65,16 @@ TEMPLATES = {
     Kind.CONTROL: "pdf/forms/06_control.html",
     Kind.BOOK: "pdf/forms/07_book.html",
 }
+#: The document-type part of each form's notation (ký hiệu), joined with the issuing agency's
+#: abbreviation by :func:`portal.pdf.layout.notation` ("12/TB-STP"). Form 05 is a Thông báo ("TB",
+#: Decree 30/2020 Phụ lục III); form 04 is a letter (công văn: the agency's abbreviation, then the
+#: drafting unit's); 01–03 are not among Phụ lục III's types: the portal's own abbreviations
+#: (docs/regulations.md). 06 and 07 are internal records: no number (``INTERNAL``).
 NOTATIONS = {
-    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "XL",
-    Kind.STOP: "TB-DGQ", Kind.CONTROL: "PKS", Kind.BOOK: "STD",
+    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "",
+    Kind.STOP: "TB", Kind.CONTROL: "", Kind.BOOK: "",
 }
+INTERNAL = (Kind.CONTROL, Kind.BOOK)
 TIMELINESS_VI = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
 PAPER_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực", "original_or_copy": "Bản chính hoặc bản sao chứng thực"}
 TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
@@ -258,13 +264,32 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def _heading(agency: Any, form: PrintedForm, when: datetime | date | None) -> dict[str, Any]:
+def _heading(agency: Any, form: PrintedForm, when: datetime | date | None, *, drafting_unit: Any = None) -> dict[str, Any]:
+    """The heading of a form (Decree 30/2020 Phụ lục I): the agency and its parent, the number and
+    notation ("05/TB-STP"), the place (the issuing agency's locality) and the date; an internal
+    record (06, 07) has neither number nor date."""
+    from portal.pdf import layout
+
+    kind = Kind(form.kind)
     parent = agency.parent.name if agency.parent_id else f"UBND tỉnh {settings.PROVINCE_NAME}"
+    mark = layout.notation(NOTATIONS[kind], agency)
+    if kind == Kind.APOLOGY and drafting_unit is not None and drafting_unit.pk != agency.pk:
+        mark = f"{mark}-{layout.agency_abbreviation(drafting_unit)}"
     return {
         "agency_parent": parent, "agency_name": agency.name, "agency": agency,
-        "number": f"{form.number:02d}" if form.number else "", "notation": f"{NOTATIONS[Kind(form.kind)]}",
-        "date": _local(when) if isinstance(when, datetime) else when, "place": settings.PROVINCE_NAME,
+        "number": f"{form.number:02d}" if form.number else "", "notation": mark,
+        "date": _local(when) if isinstance(when, datetime) else when, "place": layout.locality_of(agency),
+        "internal": kind in INTERNAL,
     }
+
+
+def _signer(user: Any, agency: Any) -> dict[str, Any]:
+    """The signing official's authority and title lines (Decree 30/2020 Phụ lục I, mục 8)."""
+    from portal.pdf import layout
+
+    signing_agency = getattr(user, "agency", None) or agency
+    block = layout.signer_block(position=getattr(user, "position", "") or "", agency=signing_agency)
+    return {"signer_lines": block.lines, "signer_name": _name(user), "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)"}
 
 
 def _event(dossier: Dossier, action: str) -> DossierEvent | None:
@@ -338,8 +363,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update(_heading(dossier.receiving_agency, form, apology.sent_at or apology.created_at))
         base.update({
             "title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "apology": apology, "reason": apology.reason,
-            "new_due_at": _local(apology.new_due_at), "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(signer),
-            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+            "new_due_at": _local(apology.new_due_at), **_signer(signer, dossier.receiving_agency),
         })
     elif kind == Kind.STOP:
         event = _event(dossier, Action.STOP)
@@ -347,8 +371,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Thông báo dừng giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
             "reason": event.comment if event else "", "stopped_at": _local(event.created_at) if event else None,
-            "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(event.actor if event else None),
-            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+            **_signer(event.actor if event else None, dossier.receiving_agency),
         })
     else:  # 06: dated by the last hand-over, so re-rendering the same history gives the same slip
         last = dossier.events.order_by("-seq").values_list("created_at", flat=True).first()
