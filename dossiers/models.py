@@ -81,6 +81,11 @@ class Dossier(models.Model):
     timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
     result_file = models.FileField(_("result file"), upload_to=result_file_path, blank=True)
     result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
+    #: How the applicant registered, at submission or intake, to receive the result (form 01
+    #: item 6, Circular 03/2025/TT-VPCP Phụ lục I): at the counter, by public postal service to
+    #: ``delivery_address``, or online. The return step uses it (``dossiers.delivery``).
+    registered_delivery = models.CharField(_("registered result delivery"), max_length=10, choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
+    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True)
     fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
@@ -176,6 +181,10 @@ class SupplementRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answer_comment = models.TextField(_("answer"), blank=True)
+    #: The applicant is guided once and fully (Decree 118/2025/NĐ-CP, "hướng dẫn một lần, đầy đủ"):
+    #: a second request for the same dossier must say why, and is flagged for supervision.
+    repeat_reason = models.TextField(_("why a further request is needed"), blank=True)
+    flagged = models.BooleanField(_("flagged: not the first request"), default=False)
 
     class Meta:
         ordering = ["dossier", "requested_at"]
@@ -187,7 +196,9 @@ class SupplementRequest(models.Model):
 
 
 class Apology(models.Model):
-    """Văn bản xin lỗi và hẹn lại ngày trả kết quả (form 04) for a late dossier."""
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (form 04 of Circular 03/2025/TT-VPCP):
+    sent before the due date when lateness is foreseen; the time limit is extended once
+    (``dossiers.deadlines``)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
     reason = models.TextField(_("reason for the delay"))

@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from portal.core.outbox import outbox_enqueue
 
-from .constants import Action, Channel, DossierStatus, ResultDelivery, Timeliness
+from . import delivery
+from .constants import Action, Channel, DossierStatus, Timeliness
 from .exceptions import DossierError, PermissionDenied
 from .models import (
     Apology,
@@ -78,7 +79,7 @@ INTERNAL = (Kind.CONTROL, Kind.BOOK)
 TIMELINESS_VI = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
 PAPER_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực", "original_or_copy": "Bản chính hoặc bản sao chứng thực"}
 TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
-DELIVERY_VI = {ResultDelivery.COUNTER: "Bộ phận Một cửa", ResultDelivery.POST: "Qua dịch vụ bưu chính công ích", ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)"}
+DELIVERY_VI = delivery.DELIVERY_VI
 CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
 #: History actions that hand the dossier from someone to someone else (rows of form 06).
 HANDOVER_ACTIONS = (Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.TRANSFER, Action.RETURN_RESULT)
@@ -336,8 +337,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "subtitle": f"Mã hồ sơ: {dossier.code}",
             "documents": _documents(dossier), "dossier_count": 1, "processing_time": _processing_time(snapshot),
-            "result_delivery": DELIVERY_VI.get(dossier.result_delivery, "Bộ phận Một cửa"),
-            "book_number": f"{timezone.localtime(dossier.received_at):%Y}" if dossier.received_at else "",
+            "result_delivery": delivery.describe(dossier), **book_position(dossier),
             "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
             "qr_url": settings.SITE_URL.rstrip("/") + reverse("dossiers:track_token", args=[dossier.tracking_token]),
             "barcode": dossier.code, "channel_name": Channel(dossier.channel).label,
@@ -348,6 +348,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
             "request": request, "items": request.items, "reason": request.reason, "submitted_at": _local(dossier.submitted_at),
+            "repeat_reason": request.repeat_reason,
             "signer_title": "Người hướng dẫn", "signer_name": _name(request.requested_by),
         })
     elif kind == Kind.REFUSAL:
@@ -362,7 +363,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         signer = apology.approved_by or apology.created_by
         base.update(_heading(dossier.receiving_agency, form, apology.sent_at or apology.created_at))
         base.update({
-            "title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "apology": apology, "reason": apology.reason,
+            "title": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "apology": apology, "reason": apology.reason,
             "new_due_at": _local(apology.new_due_at), **_signer(signer, dossier.receiving_agency),
         })
     elif kind == Kind.STOP:
@@ -379,10 +380,39 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}",
             "handovers": handovers(dossier), "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,
+            "coordinating_units": coordinating_units(dossier),
             "finished_at": _local(dossier.finished_at), "returned_at": _local(dossier.returned_at),
             "timeliness": TIMELINESS_VI.get(dossier.timeliness, ""),
+            "apology": dossier.apologies.filter(sent_at__isnull=False).order_by("sent_at").first(),
+            "new_due_at": _local(dossier.rescheduled_due_at),
         })
     return base
+
+
+def book_position(dossier: Dossier) -> dict[str, Any]:
+    """Where the dossier stands in the receiving agency's tracking book (form 07): "Quyển số"
+    ``01/2026`` (one volume per agency and year) and "Số thứ tự", its line: the dossier's rank
+    among the agency's dossiers received that year, in reception order (the order of the book).
+    Form 01 prints both ("Vào Sổ theo dõi hồ sơ, Quyển số ..., Số thứ tự ...")."""
+    if dossier.received_at is None:
+        return {"book_volume": "", "book_line": ""}
+    tz = timezone.get_current_timezone()
+    year = timezone.localtime(dossier.received_at).year
+    start = datetime(year, 1, 1, tzinfo=tz)
+    before = Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=start).filter(
+        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+    ).count()
+    return {"book_volume": f"01/{year}", "book_line": before}
+
+
+def coordinating_units(dossier: Dossier) -> list[str]:
+    """"Cơ quan phối hợp giải quyết" of form 06: the agencies the dossier was transferred to
+    (inter-agency, liên thông), from the history."""
+    names = (
+        dossier.events.filter(action=Action.TRANSFER, to_agency__isnull=False)
+        .order_by("seq").values_list("to_agency__name", flat=True)
+    )
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -450,13 +480,20 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
         else:
             first_out.setdefault(dossier_id, at)
     rows = []
-    for i, d in enumerate(dossiers, start=1):
+    lines: dict[tuple[int, int], int] = {}
+    for d in dossiers:
+        key = (d.receiving_agency_id, timezone.localtime(d.received_at).year)
+        if key not in lines:  # the line before the first row of the period, in that year's volume
+            lines[key] = book_position(d)["book_line"] - 1
+        lines[key] += 1
         note = CLOSED_NOTES.get(d.status) or TIMELINESS_VI.get(d.timeliness, "")
+        if d.registered_delivery and d.registered_delivery != "counter":
+            note = "; ".join(x for x in (note, delivery.DELIVERY_VI.get(d.registered_delivery, "")) if x)
         rows.append({
-            "n": i, "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
+            "n": lines[key], "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
             "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
             "unit": (d.handling_department or d.receiving_agency).name,
-            "received": _local(d.received_at), "due": _local(d.rescheduled_due_at or d.due_at),
+            "received": _local(d.received_at), "due": _local(d.due_at), "extended": _local(d.rescheduled_due_at),
             "sent": _local(first_out.get(d.pk)), "back": _local(back.get(d.pk)) or _local(d.finished_at),
             "returned": _local(d.returned_at), "note": note,
         })

@@ -31,7 +31,8 @@ from procedures.constants import PublicationState
 from procedures.models import Procedure
 from procedures.services import procedure_current_version
 
-from . import printing, workflow
+from . import deadlines, printing, workflow
+from . import delivery as _delivery
 from .codes import issue_code
 from .constants import (
     DEFAULT_STEPS,
@@ -245,6 +246,7 @@ def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
 def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     if not applicant:
         return
+    _delivery.register(dossier, applicant)
     fields = {"name": 255, "citizen_id": 12, "tax_code": 14, "phone": 20, "email": 254, "address": 255}
     for key, limit in fields.items():
         if key in applicant:
@@ -722,11 +724,13 @@ def dossier_transfer(*, dossier: Dossier, actor: Any, to_agency: Agency, to_user
 
 
 @transaction.atomic
-def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str = ResultDelivery.COUNTER, comment: str = "") -> Dossier:
+def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = "") -> Dossier:
     """Hand the result back (status 10): at the counter, by post, or online (the applicant
-    downloads the electronic result, which must then exist)."""
+    downloads the electronic result, which must then exist). Without ``delivery``, the way the
+    applicant registered at submission or intake (``dossiers.delivery``)."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.RETURN_RESULT)
+    delivery = _delivery.return_method(dossier, delivery)
     if delivery not in ResultDelivery.values:
         raise DossierError("Hình thức trả kết quả không hợp lệ. / Invalid delivery method.")
     if delivery == ResultDelivery.ONLINE and not dossier.result_file:
@@ -808,8 +812,7 @@ def dossier_record_apology(*, dossier: Dossier, actor: Any, reason: str, new_due
     workflow.check_transition(dossier, actor, Action.APOLOGISE)
     reason = _text(reason, required=True)
     now = timezone.now()
-    if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
-        raise DossierError("Ngày hẹn mới phải ở tương lai. / The new appointment date must be in the future.")
+    deadlines.check_extension(dossier, new_due_at, now)
     approver = actor if actor.has_role(Role.LEADER) else None
     apology = Apology.objects.create(dossier=dossier, reason=reason, new_due_at=new_due_at, created_by=actor, approved_by=approver, sent_at=now)
     dossier.rescheduled_due_at = new_due_at
@@ -837,7 +840,7 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
     """
     dossier = _lock(dossier)
     now = now or timezone.now()
-    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not workflow.is_late(dossier, now):
+    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not deadlines.apology_draft_due(dossier, now):
         return None
     if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
         return None
@@ -863,8 +866,7 @@ def dossier_approve_apology(*, apology: Apology, actor: Any, reason: str | None 
     reason = _text(reason if reason is not None else apology.reason, required=True)
     new_due_at = new_due_at or apology.new_due_at
     now = timezone.now()
-    if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
-        raise DossierError("Ngày hẹn mới phải ở tương lai. / The new appointment date must be in the future.")
+    deadlines.check_extension(dossier, new_due_at, now)
     apology.reason, apology.new_due_at, apology.approved_by, apology.sent_at = reason, new_due_at, actor, now
     apology.save(update_fields=["reason", "new_due_at", "approved_by", "sent_at"])
     dossier.rescheduled_due_at = new_due_at

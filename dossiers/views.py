@@ -79,6 +79,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         "applicant_phone": user.phone, "applicant_address": user.address,
     }
     if draft:
+        initial.update(result_delivery=draft.registered_delivery, delivery_address=draft.delivery_address)
         initial.update(agency=draft.receiving_agency_id, applicant_name=draft.applicant_name, applicant_citizen_id=draft.applicant_citizen_id,
                        applicant_phone=draft.applicant_phone, applicant_address=draft.applicant_address)
         initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
@@ -385,7 +386,8 @@ def counter_new(request: HttpRequest) -> HttpResponse:
                 dossier = services.dossier_create_at_counter(
                     actor=request.user, procedure=procedure, channel=d["channel"], comment=d["comment"],
                     applicant={"name": d["applicant_name"], "citizen_id": d["applicant_citizen_id"], "phone": d["applicant_phone"],
-                               "email": d["applicant_email"], "address": d["applicant_address"]},
+                               "email": d["applicant_email"], "address": d["applicant_address"],
+                               "delivery": d["result_delivery"], "delivery_address": d["delivery_address"]},
                 )
                 for scan in d["scans"]:
                     services.dossier_add_file(dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True)
