@@ -78,3 +78,46 @@ def check_extension(dossier: Any, new_due_at: datetime | None, now: datetime | N
         raise DossierError(_("The new appointment date must be in the future."))
     if dossier.due_at is not None and new_due_at <= dossier.due_at:
         raise DossierError(_("The new appointment date must come after the original one."))
+
+
+#: What a supplement request does to the time limit. Decree 118/2025/NĐ-CP's text on this point
+#: could not be found (docs/regulations.md): the portal pauses the clock while the applicant
+#: supplements and resumes it with the working time waited added to the due date
+#: (``workcalendar.extend_for_pause``) — at intake the clock has not started, so counting starts
+#: from the complete dossier either way. Decision 766's progress indicator subtracts the waiting
+#: time whichever rule applies (``dashboards.index766``).
+SUPPLEMENT_RULE = "pause"
+
+
+def check_repeat_supplement(dossier: Any, repeat_reason: str) -> bool:
+    """The applicant is guided once and fully ("hướng dẫn một lần, đầy đủ", Decree 118/2025 on
+    receiving dossiers; Decree 61/2018 Art. 9): a further request for the same dossier needs its
+    reason, and is flagged (Decision 766 counts a dossier with more than one request as late).
+    Returns whether this request is flagged."""
+    if dossier.supplement_requests.exists():
+        if not " ".join((repeat_reason or "").split()):
+            raise DossierError(_("This dossier was already asked for supplements once: say why a further request is needed."))
+        return True
+    return False
+
+
+def counting_basis(dossier: Any, now: datetime) -> tuple[datetime, bool]:
+    """The moment the time limit is counted from, and whether the online rule applies to it.
+
+    "A dossier submitted online outside working hours counts from the next working day" is a
+    rule about the **submission** time (Decree 118/2025/NĐ-CP on online reception; DESIGN §2): an
+    online dossier is measured from when it was submitted complete — its submission, or the
+    answer to a supplement request made at intake — not from when the clerk opened it. A
+    dossier handed in at the counter or by post counts from its reception (``now``)."""
+    from .constants import Channel
+
+    if dossier.channel != Channel.ONLINE or dossier.submitted_at is None:
+        return now, False
+    complete = dossier.submitted_at
+    answered = (
+        dossier.supplement_requests.filter(during_processing=False, answered_at__isnull=False)
+        .order_by("-answered_at").values_list("answered_at", flat=True).first()
+    )
+    if answered is not None and answered > complete:
+        complete = answered
+    return min(complete, now), True

@@ -168,6 +168,10 @@ class SupplementRequestForm(forms.Form):
         label=_("Missing items (one per line: document | why)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    repeat_reason = forms.CharField(
+        label=_("If this dossier was already asked once: why a further request is needed"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
 
     def clean_items(self) -> list[dict]:
         rows = []

@@ -427,7 +427,8 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None
     dossier.code = issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
     dossier.received_at = now
-    dossier.counting_start = calendar.counting_start(now, cutoff=cutoff, online=dossier.channel == Channel.ONLINE, calendar=work_calendar)
+    basis, online = deadlines.counting_basis(dossier, now)
+    dossier.counting_start = calendar.counting_start(basis, cutoff=cutoff, online=online, calendar=work_calendar)
     dossier.due_at = calendar.due_at(
         dossier.counting_start, Decimal(str(snapshot.get("processing_time") or 0)), snapshot.get("time_unit") or "working_days",
         calendar=work_calendar,
@@ -469,14 +470,16 @@ def _clean_items(items: Any) -> list[dict]:
 
 
 @transaction.atomic
-def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict], reason: str) -> SupplementRequest:
+def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = "") -> SupplementRequest:
     """Ask for supplements (status 5, form 02). During processing the clock pauses until the
     applicant answers. Every request counts in ``supplement_cycles`` (Decision 766: more than
-    one request counts the dossier as late), answered or not."""
+    one request counts the dossier as late), answered or not; a further request needs its
+    ``repeat_reason`` and is flagged (``dossiers.deadlines.check_repeat_supplement``)."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.REQUEST_SUPPLEMENT)
     reason = _text(reason, required=True)
     items = _clean_items(items)
+    flagged = deadlines.check_repeat_supplement(dossier, repeat_reason)
     now = timezone.now()
     previous = dossier.status
     during = previous != DossierStatus.NEW
@@ -485,7 +488,10 @@ def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict
         dossier.paused_at = None  # the clock has not started before reception
     dossier.supplement_cycles += 1
     dossier.save()
-    request = SupplementRequest.objects.create(dossier=dossier, requested_by=actor, items=items, reason=reason, during_processing=during, requested_at=now)
+    request = SupplementRequest.objects.create(
+        dossier=dossier, requested_by=actor, items=items, reason=reason, during_processing=during, requested_at=now,
+        flagged=flagged, repeat_reason=_text(repeat_reason) if flagged else "",
+    )
     event = append_event(dossier, action=Action.REQUEST_SUPPLEMENT, actor=actor, from_status=previous, comment=reason, data={"items": items})
     _enqueue(dossier, event, "supplement_requested")
     printing.on_transition(dossier, printing.Kind.SUPPLEMENT, request)

@@ -161,7 +161,7 @@ def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
     if action == Action.RECEIVE:
         return s.dossier_receive(dossier=dossier, actor=user, comment=d["comment"])
     if action == Action.REQUEST_SUPPLEMENT:
-        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"])
+        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"], repeat_reason=d.get("repeat_reason", ""))
     if action == Action.ANSWER_SUPPLEMENT:
         return s.dossier_answer_supplement(dossier=dossier, actor=user, comment=d["comment"])
     if action == Action.REFUSE:
