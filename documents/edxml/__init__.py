@@ -53,13 +53,17 @@ text node over 10 MB, so one attachment can be at most :data:`MAX_ATTACHMENT_BYT
 decoded: build refuses a larger one, parse answers ``too_large``.
 """
 
-from .build import build_document, build_status, document_tree, sign_tree, status_tree
+from .build import build_document, build_status, document_tree, edxml_tree, sign_tree, status_tree
 from .model import (
     MAX_ATTACHMENT_BYTES,
     NS_2016,
     NS_DSIG,
     NS_OLD,
     OTHER_INFO_KEYS,
+    BUSINESS_NEW,
+    BUSINESS_RECALL,
+    BUSINESS_REPLACE,
+    BUSINESS_UPDATE,
     REASONS,
     STATUS_ACCEPTED,
     STATUS_ASSIGNED,
@@ -91,11 +95,11 @@ from .parse import SCHEMA_PATH, parse, schema
 from .trust import organ_id_of, verify_chain
 
 __all__ = [
-    "MAX_ATTACHMENT_BYTES", "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
+    "BUSINESS_NEW", "BUSINESS_RECALL", "BUSINESS_REPLACE", "BUSINESS_UPDATE", "MAX_ATTACHMENT_BYTES", "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
     "STATUS_ACCEPTED", "STATUS_ASSIGNED", "STATUS_CODES", "STATUS_DONE", "STATUS_IN_PROGRESS",
     "STATUS_REACHED", "STATUS_RECALL_ACCEPTED", "STATUS_RECALL_REFUSED", "STATUS_RECALL_REQUESTED",
     "STATUS_REJECTED", "STEERING_NEW", "STEERING_RECALL", "STEERING_REPLACE", "STEERING_TYPES",
     "STEERING_UPDATE", "Attachment", "DocumentMessage", "EnvelopeRejected", "Organ", "Parsed",
     "ResponseFor", "SignerInfo", "SigningIdentity", "StatusMessage", "Trace", "build_document",
-    "build_status", "document_tree", "organ_id_of", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
+    "build_status", "document_tree", "edxml_tree", "organ_id_of", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
 ]
