@@ -24,11 +24,11 @@ from signxml.algorithms import CanonicalizationMethod
 
 from .model import (
     MAX_ATTACHMENT_BYTES,
-    STEERING_TO_BUSINESS,
     NS_2016,
     NS_DSIG,
     OTHER_INFO_KEYS,
     STATUS_CODES,
+    STEERING_TO_BUSINESS,
     STEERING_TYPES,
     DocumentMessage,
     Organ,
