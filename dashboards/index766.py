@@ -82,8 +82,15 @@ class ProgressFigures:
 
     repeat_supplement_finished_ok: int = 0
     repeat_supplement_open_ok: int = 0
-    #: average working time (seconds) per resolved dossier, per procedure id (shown, not scored)
+    #: average time (seconds, counting start to finish) per dossier resolved in the period, per
+    #: procedure id; shown on the page with the procedure's name, not scored (docs/regulations.md)
     average_seconds_by_procedure: dict[int, float] = field(default_factory=dict)
+    procedure_names: dict[int, str] = field(default_factory=dict)
+
+    def averages(self, limit: int = 10) -> list[tuple[str, float]]:
+        """(procedure name, average days) of the slowest ``limit`` procedures."""
+        rows = sorted(self.average_seconds_by_procedure.items(), key=lambda kv: -kv[1])[:limit]
+        return [(self.procedure_names.get(pk, str(pk)), seconds / 86400) for pk, seconds in rows]
 
 
 @dataclass(frozen=True)
@@ -278,6 +285,7 @@ class GroupScore:
 @dataclass
 class Score:
     groups: list[GroupScore]
+    progress: ProgressFigures | None = None
 
     @property
     def total(self) -> float:
@@ -351,7 +359,7 @@ def compute(inputs: IndexInputs, components: Iterable[Component] = COMPONENTS) -
     by_group: dict[str, GroupScore] = {g.key: GroupScore(g) for g in GROUPS}
     for component in components:
         by_group[component.group].components.append(score_component(component, inputs))
-    return Score([by_group[g.key] for g in GROUPS])
+    return Score([by_group[g.key] for g in GROUPS], progress=inputs.progress)
 
 
 # --- catalogue figures (one query each) -------------------------------------------------------
@@ -445,13 +453,15 @@ def progress_figures(filters: Any, *, now: Any = None) -> ProgressFigures:
         base.filter(received_at__lt=moment, due_at__gte=moment).exclude(finished_at__lt=moment)
         .exclude(status__in=(DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.NOT_RECEIVED)).count()
     )
-    averages = dict(
+    rows = list(
         selectors.scoped_dossiers(filters).filter(finished_at__gte=a, finished_at__lt=b, counting_start__isnull=False)
-        .values("procedure_id").annotate(avg=Avg(F("finished_at") - F("counting_start"))).values_list("procedure_id", "avg")
+        .values("procedure_id", "procedure__name").annotate(avg=Avg(F("finished_at") - F("counting_start")))
+        .values_list("procedure_id", "procedure__name", "avg")
     )
     return ProgressFigures(
         repeat_supplement_finished_ok=finished_ok, repeat_supplement_open_ok=open_ok,
-        average_seconds_by_procedure={k: v.total_seconds() for k, v in averages.items() if v is not None},
+        average_seconds_by_procedure={pk: avg.total_seconds() for pk, _name, avg in rows if avg is not None},
+        procedure_names={pk: name for pk, name, _avg in rows},
     )
 
 
