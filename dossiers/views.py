@@ -153,6 +153,8 @@ def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = N
     form = cls(data, files, prefix=action, **kwargs)
     if action in (Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT) and data is None:
         form.initial["amount"] = dossier.fee_total or None
+    if action == Action.RETURN_RESULT and data is None:  # the way the applicant registered (form 01 item 6)
+        form.initial["delivery"] = dossier.registered_delivery
     return form
 
 
