@@ -212,6 +212,8 @@ def status_tree(message: StatusMessage) -> etree._Element:
     answer = _el(status, "ResponseFor")
     _el(answer, "OrganId", message.to_organ.organ_id)
     _el(answer, "Code", _code(message.code_number, message.code_notation))
+    if message.promulgation_date is not None:
+        _el(answer, "PromulgationDate", _date(message.promulgation_date))
     _el(answer, "DocumentId", message.document_id)
     _organ(status, "From", message.from_organ)
     _organ(status, "To", message.to_organ)

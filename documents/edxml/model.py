@@ -157,6 +157,9 @@ class StatusMessage:
     department: str = ""
     code_number: str = ""
     code_notation: str = ""
+    #: ResponseFor/PromulgationDate: the answered document's date, as document-axis software
+    #: writes and reads it (optional)
+    promulgation_date: dt.date | None = None
 
 
 @dataclass

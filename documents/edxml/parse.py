@@ -484,6 +484,7 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
     if to_organ.organ_id != answered:
         raise _malformed(f"Status/To/OrganId {to_organ.organ_id} differs from ResponseFor/OrganId {answered}", f"Status/To/OrganId {to_organ.organ_id} khác ResponseFor/OrganId {answered}")
     number, notation = _split_code(_text(status, "ResponseFor/Code"))
+    promulgated = _text(status, "ResponseFor/PromulgationDate")
     return StatusMessage(
         document_id=_text(status, "ResponseFor/DocumentId"),
         from_organ=_organ(_find(status, "From")),  # type: ignore[arg-type]
@@ -495,6 +496,7 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
         department=_text(status, "StaffInfo/Department"),
         code_number=number,
         code_notation=notation,
+        promulgation_date=_date(promulgated, "ResponseFor/PromulgationDate") if promulgated else None,
     )
 
 

@@ -12,7 +12,8 @@ rendered with ``css_only``) is parsed once per process and given to WeasyPrint a
 stylesheet (the document's own small inline style, author origin, still wins); the barcode is one
 PNG, not hundreds of SVG rects. Long tables (the tracking book) are split into several tables
 of a few dozen rows in one document: measured linear in the rows with WeasyPrint 70
-(bench/forms.py), with one layout pass and native "Trang x/y".
+(bench/forms.py), with one layout pass and native page counters (the number at the top centre
+from page 2, Decree 30/2020 Phụ lục I).
 """
 
 from __future__ import annotations

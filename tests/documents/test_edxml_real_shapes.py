@@ -85,6 +85,7 @@ def test_the_gateways_status_without_to_is_read():
     assert (m.document_id, m.code, m.to_organ.organ_id, m.from_organ.in_charge) == ("stp-2026-0001", "03", "000.00.12.H18", "Ủy ban nhân dân tỉnh Lai Châu")
     assert m.timestamp == dt.datetime(2026, 11, 26, 8, 30, tzinfo=VN)  # "dd/MM/yyyy HH:mm:ss"
     assert (m.staff_name, m.department) == ("Lò Thị Vân", "Văn thư")
+    assert (m.code_number, m.code_notation, m.promulgation_date) == ("12", "STP-VP", dt.date(2026, 11, 23))
 
 
 # --- registered through the inbound endpoint ---------------------------------------------------
