@@ -62,3 +62,15 @@ def test_loading_again_keeps_what_the_administrator_edited():
     edited.save()
     assert government_days.load(calendar) == 0  # nothing new, nothing overwritten
     assert DeclaredDay.objects.get(pk=edited.pk).reason == "Tỉnh điều chỉnh"
+
+
+def test_the_demo_has_the_government_days():
+    """seed_demo loads them into the portal's calendar (and adds the missing ones to an existing one)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    calendar = get_calendar()
+    assert DeclaredDay.objects.filter(calendar=calendar, date=D(2026, 1, 2), kind=DeclaredDayKind.DAY_OFF).exists()
+    assert DeclaredDay.objects.filter(calendar=calendar, date=D(2026, 1, 10), kind=DeclaredDayKind.MAKE_UP_WORKING_DAY).exists()

@@ -13,6 +13,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             seed_agencies()
+            # the portal's calendar with the Government's day swaps 2025-2027 as editable declared
+            # days (portal.workcalendar.government_days); an existing calendar gets the missing ones
+            from portal.workcalendar import government_days
+            from portal.workcalendar.services import get_calendar
+
+            government_days.load(get_calendar())
             users = seed_users()
             try:
                 from procedures.demo import seed_procedures
