@@ -84,8 +84,12 @@ class Dossier(models.Model):
     #: How the applicant registered, at submission or intake, to receive the result (form 01
     #: item 6, Circular 03/2025/TT-VPCP Phụ lục I): at the counter, by public postal service to
     #: ``delivery_address``, or online. The return step uses it (``dossiers.delivery``).
-    registered_delivery = models.CharField(_("registered result delivery"), max_length=10, choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
-    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True)
+    #: (database defaults too: the dashboards' bulk loader writes rows with its own column list)
+    registered_delivery = models.CharField(
+        _("registered result delivery"), max_length=10, choices=ResultDelivery.choices,
+        default=ResultDelivery.COUNTER, db_default=ResultDelivery.COUNTER,
+    )
+    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True, default="", db_default="")
     fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
@@ -183,8 +187,8 @@ class SupplementRequest(models.Model):
     answer_comment = models.TextField(_("answer"), blank=True)
     #: The applicant is guided once and fully (Decree 118/2025/NĐ-CP, "hướng dẫn một lần, đầy đủ"):
     #: a second request for the same dossier must say why, and is flagged for supervision.
-    repeat_reason = models.TextField(_("why a further request is needed"), blank=True)
-    flagged = models.BooleanField(_("flagged: not the first request"), default=False)
+    repeat_reason = models.TextField(_("why a further request is needed"), blank=True, default="", db_default="")
+    flagged = models.BooleanField(_("flagged: not the first request"), default=False, db_default=False)
 
     class Meta:
         ordering = ["dossier", "requested_at"]
