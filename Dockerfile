@@ -7,12 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint needs Pango; libharfbuzz-subset0 makes font subsetting ~30x faster (TECH-NOTES);
-# fonts-noto-core has the Vietnamese glyphs for PDFs and signature stamps; poppler-utils gives
+# fonts-noto-core has the Vietnamese glyphs for signature stamps; fonts-liberation's Liberation
+# Serif (metric-compatible with Times New Roman, Decree 30/2020 Phụ lục I) sets the printed forms;
+# poppler-utils gives
 # pdfsig/pdftotext; softhsm2 is the demo signing token (PKCS11_MODULE); curl for the health
 # check. The .mo catalogues are committed: no gettext needed.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-liberation poppler-utils \
       softhsm2 curl \
  && rm -rf /var/lib/apt/lists/*
 

@@ -16,9 +16,21 @@ never a number made up for the missing part.
 The split of a group's points between its components, where the decision's guidance weights more
 than one indicator, is the portal's reading of it and lives only in :data:`COMPONENTS`.
 
-Rules the figures already carry (they are the selectors' definitions, not recomputed here): on time
-means finished no later than the appointment date with supplement waiting subtracted, and a dossier
-with more than one supplement request counts as late; online means channel 2.
+How the national method computes the components (Decision 766/QĐ-TTg of 23/6/2022 and its
+guidance, as DESIGN.md §2 and issue 15 state them; the guidance's own text could not be found in our
+sources, see docs/regulations.md):
+
+* progress: on time = (finished early or on time + open dossiers still within their deadline at
+  the period's end) ÷ (all dossiers finished in the period + open at its end); supplement waiting
+  is subtracted (``timeliness`` and ``due_at`` already carry it) and a dossier with more than one
+  supplement request is late whatever its dates (:class:`ProgressFigures`);
+* level 3/4 procedures over **all** procedures in the agencies' competence, and the digitisation
+  components, earn full points at 80%;
+* satisfaction = 100% − (late share + share of **all** dossiers with a complaint or a "not
+  satisfied" rating); feedback and petitions (PAKN) belong to the satisfaction group;
+* transparency is what the decision measures (decisions announcing procedures on time, published
+  on the national database, with all their parts, dossier progress published): data the portal
+  does not hold yet, shown as "no data".
 """
 
 from __future__ import annotations
@@ -63,11 +75,31 @@ class CatalogueFigures:
 
 
 @dataclass(frozen=True)
+class ProgressFigures:
+    """The corrections of Decision 766's progress indicator that the dashboard figures lack:
+    dossiers counted early / on time (finished, or open within their deadline at the period's end)
+    although they had more than one supplement request — the method counts them late."""
+
+    repeat_supplement_finished_ok: int = 0
+    repeat_supplement_open_ok: int = 0
+    #: average time (seconds, counting start to finish) per dossier resolved in the period, per
+    #: procedure id; shown on the page with the procedure's name, not scored (docs/regulations.md)
+    average_seconds_by_procedure: dict[int, float] = field(default_factory=dict)
+    procedure_names: dict[int, str] = field(default_factory=dict)
+
+    def averages(self, limit: int = 10) -> list[tuple[str, float]]:
+        """(procedure name, average days) of the slowest ``limit`` procedures."""
+        rows = sorted(self.average_seconds_by_procedure.items(), key=lambda kv: -kv[1])[:limit]
+        return [(self.procedure_names.get(pk, str(pk)), seconds / 86400) for pk, seconds in rows]
+
+
+@dataclass(frozen=True)
 class IndexInputs:
     """What the index is computed from: the dashboard figures of one Filters and the catalogue."""
 
     figures: Any  # dashboards.selectors.Figures (duck-typed: only the named fields are read)
     catalogue: CatalogueFigures
+    progress: ProgressFigures = field(default_factory=ProgressFigures)
     reuse: Any = None  # dossiers.document_store.ReuseFigures (received, reusing); None: not counted
 
 
@@ -103,27 +135,47 @@ def _sum_ratio(nums: Sequence[str], den: str) -> Measure:
     return measure
 
 
-def _satisfaction(inp: IndexInputs) -> tuple[float, float] | None:
-    """100% − (late% + dislike%) (Decision 766): late% of the resolved, dislike% of the ratings.
+def _on_time(inp: IndexInputs) -> tuple[float, float]:
+    """Decision 766, progress: (finished early or on time + open within the deadline at the
+    period's end − those of them with more than one supplement request) ÷ (finished + open)."""
+    f, p = inp.figures, inp.progress
+    ok = f.resolved_early + f.resolved_on_time + f.in_progress_on_time
+    ok -= p.repeat_supplement_finished_ok + p.repeat_supplement_open_ok
+    return float(max(0, ok)), float(f.resolved + f.in_progress)
 
-    Without any rating in the period the component has no data: a missing rating is not a
-    satisfied applicant.
-    """
-    f = inp.figures
-    if not f.rated:
+
+def _satisfaction(inp: IndexInputs) -> tuple[float, float] | None:
+    """Decision 766, satisfaction: 100% − (late share + share of all dossiers with a complaint or
+    a "not satisfied" rating), both over the dossiers finished in the period or open at its end
+    (the progress denominator), not over the rated ones only. Complaints (PAKN) are not held by
+    the portal: only the ratings count, and the PAKN component says "no data"."""
+    num, den = _on_time(inp)
+    if den <= 0:
         return None
-    late_share = f.resolved_late / f.resolved if f.resolved else 0.0
-    dislike_share = (f.rating_counts or {}).get(NOT_SATISFIED, 0) / f.rated
+    late_share = 1.0 - num / den
+    dislike_share = (inp.figures.rating_counts or {}).get(NOT_SATISFIED, 0) / den
     return max(0.0, 1.0 - (late_share + dislike_share)), 1.0
 
 
 COMPONENTS: tuple[Component, ...] = (
-    # 1. Transparency — 18
+    # 1. Transparency — 18: what Decision 766 measures; none of it is held by the portal yet
     Component(
-        "published_procedures", "transparency",
-        _("Procedures publicly announced"),
-        _("published procedures ÷ procedures the agencies carry out"),
-        6, 1.0, ("published", "procedures"), _ratio("published", "procedures"),
+        "announced_on_time", "transparency",
+        _("Decisions announcing procedures issued on time"),
+        _("decisions announcing procedures issued on time ÷ decisions due"),
+        4, 1.0, (), None, _("The portal does not hold the announcing decisions (quyết định công bố) yet."),
+    ),
+    Component(
+        "national_database", "transparency",
+        _("Procedures published on the national database"),
+        _("procedures published on the National Database of Administrative Procedures ÷ procedures announced"),
+        4, 1.0, (), None, _("The portal does not synchronise with the national database yet."),
+    ),
+    Component(
+        "complete_parts", "transparency",
+        _("Procedures published with all their parts"),
+        _("procedures published with every component (steps, papers, time, fees, forms) ÷ procedures published"),
+        4, 1.0, (), None, _("The national database's record is not held by the portal yet."),
     ),
     Component(
         "progress_synced", "transparency",
@@ -131,20 +183,13 @@ COMPONENTS: tuple[Component, ...] = (
         _("dossiers whose status is synchronised to the national portal ÷ dossiers received"),
         6, 1.0, ("received",), None, _("The portal does not synchronise with the national portal yet."),
     ),
-    Component(
-        "feedback_handled", "transparency",
-        _("Feedback and petitions answered on time"),
-        _("petitions answered on time ÷ petitions received"),
-        6, 1.0, (), None, _("The portal does not receive petitions (phản ánh, kiến nghị) yet."),
-    ),
     # 2. Progress — 20
     Component(
         "resolved_on_time", "progress",
-        _("Dossiers resolved early or on time"),
-        _("(resolved early + resolved on time) ÷ resolved; supplement waiting is not counted, "
-          "more than one supplement request counts as late"),
-        20, 1.0, ("resolved_early", "resolved_on_time", "resolved"),
-        _sum_ratio(("resolved_early", "resolved_on_time"), "resolved"),
+        _("Dossiers resolved on time"),
+        _("(finished early or on time + open within the deadline at the period's end) ÷ (finished + open); "
+          "supplement waiting is not counted, more than one supplement request counts as late"),
+        20, 1.0, ("resolved_early", "resolved_on_time", "in_progress_on_time", "resolved", "in_progress"), _on_time,
     ),
     # 3. Online service — 12
     Component(
@@ -156,8 +201,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "online_procedures", "online",
         _("Procedures offered online (partly or fully)"),
-        _("published procedures at level 3 or 4 (một phần / toàn trình) ÷ published procedures"),
-        4, 1.0, ("published_online", "published"), _ratio("published_online", "published"),
+        _("procedures at level 3 or 4 (một phần / toàn trình) ÷ all procedures in the agencies' competence; full points at 80%"),
+        4, 0.8, ("published_online", "procedures"), _ratio("published_online", "procedures"),
     ),
     # 4. Online payment — 10
     Component(
@@ -170,27 +215,33 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "satisfaction", "satisfaction",
         _("Satisfaction"),
-        _("100% − (late share of resolved + share of ratings 'not satisfied'); full points at 90%"),
-        18, 0.9, ("resolved_late", "resolved", "rating_counts", "rated"), _satisfaction,
+        _("100% − (late share + share of all dossiers with a complaint or a 'not satisfied' rating); full points at 90%"),
+        12, 0.9, ("resolved", "in_progress", "rating_counts"), _satisfaction,
     ),
-    # 6. Digitisation — 22
+    Component(
+        "feedback_handled", "satisfaction",
+        _("Feedback and petitions answered on time"),
+        _("feedback and petitions (PAKN) answered on time ÷ received"),
+        6, 1.0, (), None, _("The portal does not receive petitions (phản ánh, kiến nghị) yet."),
+    ),
+    # 6. Digitisation — 22, full points at 80%
     Component(
         "e_results", "digitisation",
         _("Results issued electronically"),
-        _("results returned electronically ÷ results returned"),
-        8, 1.0, ("e_results", "returned"), _ratio("e_results", "returned"),
+        _("results returned electronically ÷ results returned; full points at 80%"),
+        8, 0.8, ("e_results", "returned"), _ratio("e_results", "returned"),
     ),
     Component(
         "digitised_dossiers", "digitisation",
         _("Dossiers digitised"),
-        _("received dossiers whose papers were digitised ÷ received"),
-        8, 1.0, ("digitised_dossiers", "received"), _ratio("digitised_dossiers", "received"),
+        _("received dossiers whose papers were digitised ÷ received; full points at 80%"),
+        8, 0.8, ("digitised_dossiers", "received"), _ratio("digitised_dossiers", "received"),
     ),
     Component(
         "reused_data", "digitisation",
         _("Digitised data reused"),
-        _("dossiers reusing digitised documents or data ÷ dossiers received"),
-        6, 1.0, (), lambda inp: (inp.reuse.reusing, inp.reuse.received) if inp.reuse is not None else None,
+        _("dossiers reusing digitised documents or data ÷ dossiers received; full points at 80%"),
+        6, 0.8, (), lambda inp: (inp.reuse.reusing, inp.reuse.received) if inp.reuse is not None else None,
         _("Documents reused from the citizen's store or earlier dossiers, and e-form data taken from the national e-ID."),
     ),
 )
@@ -236,6 +287,7 @@ class GroupScore:
 @dataclass
 class Score:
     groups: list[GroupScore]
+    progress: ProgressFigures | None = None
 
     @property
     def total(self) -> float:
@@ -309,7 +361,7 @@ def compute(inputs: IndexInputs, components: Iterable[Component] = COMPONENTS) -
     by_group: dict[str, GroupScore] = {g.key: GroupScore(g) for g in GROUPS}
     for component in components:
         by_group[component.group].components.append(score_component(component, inputs))
-    return Score([by_group[g.key] for g in GROUPS])
+    return Score([by_group[g.key] for g in GROUPS], progress=inputs.progress)
 
 
 # --- catalogue figures (one query each) -------------------------------------------------------
@@ -384,11 +436,44 @@ def catalogue_by_agency(filters: Any, agencies: Sequence[Any], *, subtree: bool 
     return {pk: CatalogueFigures(*t) for pk, t in totals.items()}
 
 
-def index_for(filters: Any) -> Score:
+def progress_figures(filters: Any, *, now: Any = None) -> ProgressFigures:
+    """The dossiers the dashboard counts early / on time but Decision 766 counts late (more than
+    one supplement request): finished in the period, or open at its end within their deadline —
+    two counts on the dossiers table, plus the average working time per procedure."""
+    from django.db.models import Avg, F
+    from django.utils import timezone
+
+    from dossiers.constants import DossierStatus
+
+    from . import selectors
+
+    a, b = filters.bounds()
+    moment = min(b, now or timezone.now())
+    base = selectors.scoped_dossiers(filters).filter(supplement_cycles__gt=1)
+    finished_ok = base.filter(finished_at__gte=a, finished_at__lt=b, timeliness__in=("early", "on_time")).count()
+    open_ok = (
+        base.filter(received_at__lt=moment, due_at__gte=moment).exclude(finished_at__lt=moment)
+        .exclude(status__in=(DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.NOT_RECEIVED)).count()
+    )
+    rows = list(
+        selectors.scoped_dossiers(filters).filter(finished_at__gte=a, finished_at__lt=b, counting_start__isnull=False)
+        .values("procedure_id", "procedure__name").annotate(avg=Avg(F("finished_at") - F("counting_start")))
+        .values_list("procedure_id", "procedure__name", "avg")
+    )
+    return ProgressFigures(
+        repeat_supplement_finished_ok=finished_ok, repeat_supplement_open_ok=open_ok,
+        average_seconds_by_procedure={pk: avg.total_seconds() for pk, _name, avg in rows if avg is not None},
+        procedure_names={pk: name for pk, name, _avg in rows},
+    )
+
+
+def index_for(filters: Any, *, now: Any = None) -> Score:
     """The index for ``filters`` (the province, or the agencies it names)."""
     from dossiers.document_store import reuse_figures
 
     from . import selectors
 
     reuse = reuse_figures(start=filters.start, end=filters.end, agency_ids=filters.agency_ids)
-    return compute(IndexInputs(selectors.dashboard_figures(filters), catalogue_figures(filters), reuse))
+    return compute(IndexInputs(
+        selectors.dashboard_figures(filters), catalogue_figures(filters), progress_figures(filters, now=now), reuse,
+    ))

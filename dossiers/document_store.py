@@ -154,9 +154,9 @@ def store_suggestions(user: Any, documents: list[dict[str, Any]]) -> dict[int, l
 def store_reuse(*, dossier: Dossier, actor: Any, stored: StoredDocument, document_id: int | None) -> DossierFile:
     """Attach a stored document to a dossier for one required document (one click, no upload),
     marked as reused so Decision 766 counts it."""
-    from .services import _lock, may_attach_files
+    from .services import may_attach_files
 
-    dossier = _lock(dossier)
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
     if stored.owner_id != getattr(actor, "pk", None) or not may_attach_files(dossier, actor):
         raise PermissionDenied()
     if stored.valid_until is not None and stored.valid_until < timezone.localdate():

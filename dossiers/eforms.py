@@ -98,7 +98,7 @@ def _bound(f: dict[str, Any], value: Any, *, prefix: str, locked: dict[str, Any]
         "locked": f["name"] in locked and prefix == eforms.PREFIX, "value": "" if value is None else value,
         "choices": f.get("choices") or [], "max_length": f.get("max_length", 300),
         "show_field": eforms.PREFIX + f["show_when"]["field"] if f.get("show_when") else "",
-        "show_equals": eforms._norm(f["show_when"]["equals"]) if f.get("show_when") else "",
+        "show_equals": eforms.normalise_answer(f["show_when"]["equals"]) if f.get("show_when") else "",
     }
     if t == "address":
         v = value if isinstance(value, dict) else {}

@@ -55,6 +55,8 @@ class SubmissionForm(forms.Form):
     applicant_citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, required=False)
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    result_delivery = forms.ChoiceField(label=_("Receive the result"), choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER, required=False)
+    delivery_address = forms.CharField(label=_("Postal address for the result (if by post)"), max_length=255, required=False)
 
     def __init__(self, *args: Any, procedure: Any, snapshot: dict, agencies: Any, reusable: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,6 +98,7 @@ class SubmissionForm(forms.Form):
         return {
             "name": d["applicant_name"], "citizen_id": d.get("applicant_citizen_id", ""),
             "phone": d.get("applicant_phone", ""), "address": d.get("applicant_address", ""),
+            "delivery": d.get("result_delivery") or ResultDelivery.COUNTER, "delivery_address": d.get("delivery_address", ""),
         }
 
 
@@ -129,6 +132,8 @@ class CounterIntakeForm(forms.Form):
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_email = forms.EmailField(label=_("E-mail"), required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    result_delivery = forms.ChoiceField(label=_("Receive the result"), choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER, required=False)
+    delivery_address = forms.CharField(label=_("Postal address for the result (if by post)"), max_length=255, required=False)
     scans = MultipleFileField(label=_("Scanned papers (PDF, JPEG, PNG)"), required=False)
     comment = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
@@ -164,6 +169,10 @@ class SupplementRequestForm(forms.Form):
         label=_("Missing items (one per line: document | why)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    repeat_reason = forms.CharField(
+        label=_("If this dossier was already asked once: why a further request is needed"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+    )
 
     def clean_items(self) -> list[dict]:
         rows = []

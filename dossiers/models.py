@@ -82,6 +82,15 @@ class Dossier(models.Model):
     result_file = models.FileField(_("result file"), upload_to=result_file_path, blank=True)
     result_sha256 = models.CharField(_("result SHA-256"), max_length=64, blank=True, default="", db_default="")  # db_default: bulk COPY (dashboards.bulkload) omits it
     result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
+    #: How the applicant registered, at submission or intake, to receive the result (form 01
+    #: item 6, Circular 03/2025/TT-VPCP Phụ lục I): at the counter, by public postal service to
+    #: ``delivery_address``, or online. The return step uses it (``dossiers.delivery``).
+    #: (database defaults too: the dashboards' bulk loader writes rows with its own column list)
+    registered_delivery = models.CharField(
+        _("registered result delivery"), max_length=10, choices=ResultDelivery.choices,
+        default=ResultDelivery.COUNTER, db_default=ResultDelivery.COUNTER,
+    )
+    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True, default="", db_default="")
     fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
@@ -185,6 +194,10 @@ class SupplementRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     answer_comment = models.TextField(_("answer"), blank=True)
+    #: The applicant is guided once and fully (Decree 118/2025/NĐ-CP, "hướng dẫn một lần, đầy đủ"):
+    #: a second request for the same dossier must say why, and is flagged for supervision.
+    repeat_reason = models.TextField(_("why a further request is needed"), blank=True, default="", db_default="")
+    flagged = models.BooleanField(_("flagged: not the first request"), default=False, db_default=False)
 
     class Meta:
         ordering = ["dossier", "requested_at"]
@@ -196,7 +209,9 @@ class SupplementRequest(models.Model):
 
 
 class Apology(models.Model):
-    """Văn bản xin lỗi và hẹn lại ngày trả kết quả (form 04) for a late dossier."""
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (form 04 of Circular 03/2025/TT-VPCP):
+    sent before the due date when lateness is foreseen; the time limit is extended once
+    (``dossiers.deadlines``)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
     reason = models.TextField(_("reason for the delay"))

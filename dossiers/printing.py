@@ -1,5 +1,5 @@
-"""The printed forms of the one-stop mechanism (mẫu 01–07, Circular 01/2018/TT-VPCP, kept by Decree
-118/2025 and Circular 03/2025/TT-VPCP), rendered to PDF by Celery workers.
+"""The printed forms of the one-stop mechanism (mẫu 01–07 of Phụ lục I to Circular 03/2025/TT-VPCP, which guides
+Decree 118/2025/NĐ-CP and replaced Circular 01/2018/TT-VPCP and its forms), rendered to PDF by Celery workers.
 
 * A workflow service asks for a form with :func:`request_form` inside its own transaction: the
   :class:`~dossiers.models.PrintedForm` row (state *pending*) and the outbox message that starts the
@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from portal.core.outbox import outbox_enqueue
 
-from .constants import Action, Channel, DossierStatus, ResultDelivery, Timeliness
+from . import delivery
+from .constants import Action, Channel, DossierStatus, Timeliness
 from .exceptions import DossierError, PermissionDenied
 from .models import (
     Apology,
@@ -65,14 +66,20 @@ TEMPLATES = {
     Kind.CONTROL: "pdf/forms/06_control.html",
     Kind.BOOK: "pdf/forms/07_book.html",
 }
+#: The document-type part of each form's notation (ký hiệu), joined with the issuing agency's
+#: abbreviation by :func:`portal.pdf.layout.notation` ("12/TB-STP"). Form 05 is a Thông báo ("TB",
+#: Decree 30/2020 Phụ lục III); form 04 is a letter (công văn: the agency's abbreviation, then the
+#: drafting unit's); 01–03 are not among Phụ lục III's types: the portal's own abbreviations
+#: (docs/regulations.md). 06 and 07 are internal records: no number (``INTERNAL``).
 NOTATIONS = {
-    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "XL",
-    Kind.STOP: "TB-DGQ", Kind.CONTROL: "PKS", Kind.BOOK: "STD",
+    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "",
+    Kind.STOP: "TB", Kind.CONTROL: "", Kind.BOOK: "",
 }
+INTERNAL = (Kind.CONTROL, Kind.BOOK)
 TIMELINESS_VI = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
 PAPER_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực", "original_or_copy": "Bản chính hoặc bản sao chứng thực"}
 TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
-DELIVERY_VI = {ResultDelivery.COUNTER: "Bộ phận Một cửa", ResultDelivery.POST: "Qua dịch vụ bưu chính công ích", ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)"}
+DELIVERY_VI = delivery.DELIVERY_VI
 CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
 #: History actions that hand the dossier from someone to someone else (rows of form 06).
 HANDOVER_ACTIONS = (Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.TRANSFER, Action.RETURN_RESULT)
@@ -258,13 +265,32 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def _heading(agency: Any, form: PrintedForm, when: datetime | date | None) -> dict[str, Any]:
+def _heading(agency: Any, form: PrintedForm, when: datetime | date | None, *, drafting_unit: Any = None) -> dict[str, Any]:
+    """The heading of a form (Decree 30/2020 Phụ lục I): the agency and its parent, the number and
+    notation ("05/TB-STP"), the place (the issuing agency's locality) and the date; an internal
+    record (06, 07) has neither number nor date."""
+    from portal.pdf import layout
+
+    kind = Kind(form.kind)
     parent = agency.parent.name if agency.parent_id else f"UBND tỉnh {settings.PROVINCE_NAME}"
+    mark = layout.notation(NOTATIONS[kind], agency)
+    if kind == Kind.APOLOGY and drafting_unit is not None and drafting_unit.pk != agency.pk:
+        mark = f"{mark}-{layout.agency_abbreviation(drafting_unit)}"
     return {
         "agency_parent": parent, "agency_name": agency.name, "agency": agency,
-        "number": f"{form.number:02d}" if form.number else "", "notation": f"{NOTATIONS[Kind(form.kind)]}",
-        "date": _local(when) if isinstance(when, datetime) else when, "place": settings.PROVINCE_NAME,
+        "number": f"{form.number:02d}" if form.number else "", "notation": mark,
+        "date": _local(when) if isinstance(when, datetime) else when, "place": layout.locality_of(agency),
+        "internal": kind in INTERNAL,
     }
+
+
+def _signer(user: Any, agency: Any) -> dict[str, Any]:
+    """The signing official's authority and title lines (Decree 30/2020 Phụ lục I, mục 8)."""
+    from portal.pdf import layout
+
+    signing_agency = getattr(user, "agency", None) or agency
+    block = layout.signer_block(position=getattr(user, "position", "") or "", agency=signing_agency)
+    return {"signer_lines": block.lines, "signer_name": _name(user), "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)"}
 
 
 def _event(dossier: Dossier, action: str) -> DossierEvent | None:
@@ -311,8 +337,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "subtitle": f"Mã hồ sơ: {dossier.code}",
             "documents": _documents(dossier), "dossier_count": 1, "processing_time": _processing_time(snapshot),
-            "result_delivery": DELIVERY_VI.get(dossier.result_delivery, "Bộ phận Một cửa"),
-            "book_number": f"{timezone.localtime(dossier.received_at):%Y}" if dossier.received_at else "",
+            "result_delivery": delivery.describe(dossier), **book_position(dossier),
             "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
             "qr_url": settings.SITE_URL.rstrip("/") + reverse("dossiers:track_token", args=[dossier.tracking_token]),
             "barcode": dossier.code, "channel_name": Channel(dossier.channel).label,
@@ -323,6 +348,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
             "request": request, "items": request.items, "reason": request.reason, "submitted_at": _local(dossier.submitted_at),
+            "repeat_reason": request.repeat_reason,
             "signer_title": "Người hướng dẫn", "signer_name": _name(request.requested_by),
         })
     elif kind == Kind.REFUSAL:
@@ -337,9 +363,8 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         signer = apology.approved_by or apology.created_by
         base.update(_heading(dossier.receiving_agency, form, apology.sent_at or apology.created_at))
         base.update({
-            "title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "apology": apology, "reason": apology.reason,
-            "new_due_at": _local(apology.new_due_at), "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(signer),
-            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+            "title": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "apology": apology, "reason": apology.reason,
+            "new_due_at": _local(apology.new_due_at), **_signer(signer, dossier.receiving_agency),
         })
     elif kind == Kind.STOP:
         event = _event(dossier, Action.STOP)
@@ -347,8 +372,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Thông báo dừng giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
             "reason": event.comment if event else "", "stopped_at": _local(event.created_at) if event else None,
-            "signer_title": "Thủ trưởng cơ quan", "signer_name": _name(event.actor if event else None),
-            "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+            **_signer(event.actor if event else None, dossier.receiving_agency),
         })
     else:  # 06: dated by the last hand-over, so re-rendering the same history gives the same slip
         last = dossier.events.order_by("-seq").values_list("created_at", flat=True).first()
@@ -356,10 +380,39 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         base.update({
             "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}",
             "handovers": handovers(dossier), "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,
+            "coordinating_units": coordinating_units(dossier),
             "finished_at": _local(dossier.finished_at), "returned_at": _local(dossier.returned_at),
             "timeliness": TIMELINESS_VI.get(dossier.timeliness, ""),
+            "apology": dossier.apologies.filter(sent_at__isnull=False).order_by("sent_at").first(),
+            "new_due_at": _local(dossier.rescheduled_due_at),
         })
     return base
+
+
+def book_position(dossier: Dossier) -> dict[str, Any]:
+    """Where the dossier stands in the receiving agency's tracking book (form 07): "Quyển số"
+    ``01/2026`` (one volume per agency and year) and "Số thứ tự", its line: the dossier's rank
+    among the agency's dossiers received that year, in reception order (the order of the book).
+    Form 01 prints both ("Vào Sổ theo dõi hồ sơ, Quyển số ..., Số thứ tự ...")."""
+    if dossier.received_at is None:
+        return {"book_volume": "", "book_line": ""}
+    tz = timezone.get_current_timezone()
+    year = timezone.localtime(dossier.received_at).year
+    start = datetime(year, 1, 1, tzinfo=tz)
+    before = Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=start).filter(
+        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+    ).count()
+    return {"book_volume": f"01/{year}", "book_line": before}
+
+
+def coordinating_units(dossier: Dossier) -> list[str]:
+    """"Cơ quan phối hợp giải quyết" of form 06: the agencies the dossier was transferred to
+    (inter-agency, liên thông), from the history."""
+    names = (
+        dossier.events.filter(action=Action.TRANSFER, to_agency__isnull=False)
+        .order_by("seq").values_list("to_agency__name", flat=True)
+    )
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -427,13 +480,20 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
         else:
             first_out.setdefault(dossier_id, at)
     rows = []
-    for i, d in enumerate(dossiers, start=1):
+    lines: dict[tuple[int, int], int] = {}
+    for d in dossiers:
+        key = (d.receiving_agency_id, timezone.localtime(d.received_at).year)
+        if key not in lines:  # the line before the first row of the period, in that year's volume
+            lines[key] = book_position(d)["book_line"] - 1
+        lines[key] += 1
         note = CLOSED_NOTES.get(d.status) or TIMELINESS_VI.get(d.timeliness, "")
+        if d.registered_delivery and d.registered_delivery != "counter":
+            note = "; ".join(x for x in (note, delivery.DELIVERY_VI.get(d.registered_delivery, "")) if x)
         rows.append({
-            "n": i, "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
+            "n": lines[key], "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
             "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
             "unit": (d.handling_department or d.receiving_agency).name,
-            "received": _local(d.received_at), "due": _local(d.rescheduled_due_at or d.due_at),
+            "received": _local(d.received_at), "due": _local(d.due_at), "extended": _local(d.rescheduled_due_at),
             "sent": _local(first_out.get(d.pk)), "back": _local(back.get(d.pk)) or _local(d.finished_at),
             "returned": _local(d.returned_at), "note": note,
         })

@@ -150,13 +150,18 @@ def _claim_steps(kind: str, window: str, window_params: list[Any], now: datetime
 
 
 def _claim_apology_drafts(now: datetime) -> int:
+    """Form 04 (Circular 03/2025/TT-VPCP) is the apology *and request to extend*, sent before the
+    time limit runs out, at the latest the working day before the due date: claim the dossiers due
+    by the end of the next working day (``dossiers.deadlines.draft_horizon``)."""
+    from dossiers.deadlines import draft_horizon
+
     sql = (
         "INSERT INTO {rem} (kind, dossier_id, step_id, recipient_id, due_at, state, created_at, note) "
         "SELECT %s, d.id, NULL, NULL, d.due_at, 'pending', %s, '' FROM {dossier} d "
         "WHERE d.status IN ({running}) AND d.paused_at IS NULL AND d.due_at <= %s AND d.rescheduled_due_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM {apology} a WHERE a.dossier_id = d.id) ON CONFLICT DO NOTHING"
     )
-    return _insert(sql, [ReminderKind.APOLOGY_DRAFT, now, now])
+    return _insert(sql, [ReminderKind.APOLOGY_DRAFT, now, draft_horizon(now)])
 
 
 def scan_deadlines(*, now: datetime | None = None) -> dict[str, int]:
@@ -277,9 +282,11 @@ def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
 
 
 def apology_new_due(dossier: Any, now: datetime) -> datetime:
-    """The proposed new appointment: ``REMINDER_APOLOGY_DAYS`` working days on, at the end of the day."""
+    """The proposed extended date: ``REMINDER_APOLOGY_DAYS`` working days after the original due
+    date (or after today, if that is later), at the end of the day."""
     calendar = workcalendar.get_calendar(dossier.receiving_agency)
-    day = workcalendar.add_working_days(timezone.localdate(now), int(settings.REMINDER_APOLOGY_DAYS), calendar=calendar)
+    start = max(timezone.localdate(now), timezone.localdate(dossier.due_at)) if dossier.due_at else timezone.localdate(now)
+    day = workcalendar.add_working_days(start, int(settings.REMINDER_APOLOGY_DAYS), calendar=calendar)
     return datetime.combine(day, calendar.afternoon_end or time(17, 0), tzinfo=timezone.get_current_timezone())
 
 

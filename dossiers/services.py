@@ -34,7 +34,8 @@ from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 from procedures.services import procedure_current_version
 
-from . import printing, workflow
+from . import deadlines, printing, workflow
+from . import delivery as _delivery
 from .codes import issue_code
 from .constants import (
     DEFAULT_STEPS,
@@ -245,6 +246,7 @@ def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
 def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     if not applicant:
         return
+    _delivery.register(dossier, applicant)
     fields = {"name": 255, "citizen_id": 12, "tax_code": 14, "phone": 20, "email": 254, "address": 255}
     for key, limit in fields.items():
         if key in applicant:
@@ -425,7 +427,8 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None
     dossier.code = issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
     dossier.received_at = now
-    dossier.counting_start = calendar.counting_start(now, cutoff=cutoff, online=dossier.channel == Channel.ONLINE, calendar=work_calendar)
+    basis, online = deadlines.counting_basis(dossier, now)
+    dossier.counting_start = calendar.counting_start(basis, cutoff=cutoff, online=online, calendar=work_calendar)
     dossier.due_at = calendar.due_at(
         dossier.counting_start, Decimal(str(snapshot.get("processing_time") or 0)), snapshot.get("time_unit") or "working_days",
         calendar=work_calendar,
@@ -467,14 +470,16 @@ def _clean_items(items: Any) -> list[dict]:
 
 
 @transaction.atomic
-def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict], reason: str) -> SupplementRequest:
+def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = "") -> SupplementRequest:
     """Ask for supplements (status 5, form 02). During processing the clock pauses until the
     applicant answers. Every request counts in ``supplement_cycles`` (Decision 766: more than
-    one request counts the dossier as late), answered or not."""
+    one request counts the dossier as late), answered or not; a further request needs its
+    ``repeat_reason`` and is flagged (``dossiers.deadlines.check_repeat_supplement``)."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.REQUEST_SUPPLEMENT)
     reason = _text(reason, required=True)
     items = _clean_items(items)
+    flagged = deadlines.check_repeat_supplement(dossier, repeat_reason)
     now = timezone.now()
     previous = dossier.status
     during = previous != DossierStatus.NEW
@@ -483,7 +488,10 @@ def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict
         dossier.paused_at = None  # the clock has not started before reception
     dossier.supplement_cycles += 1
     dossier.save()
-    request = SupplementRequest.objects.create(dossier=dossier, requested_by=actor, items=items, reason=reason, during_processing=during, requested_at=now)
+    request = SupplementRequest.objects.create(
+        dossier=dossier, requested_by=actor, items=items, reason=reason, during_processing=during, requested_at=now,
+        flagged=flagged, repeat_reason=_text(repeat_reason) if flagged else "",
+    )
     event = append_event(dossier, action=Action.REQUEST_SUPPLEMENT, actor=actor, from_status=previous, comment=reason, data={"items": items})
     _enqueue(dossier, event, "supplement_requested")
     printing.on_transition(dossier, printing.Kind.SUPPLEMENT, request)
@@ -723,11 +731,13 @@ def dossier_transfer(*, dossier: Dossier, actor: Any, to_agency: Agency, to_user
 
 
 @transaction.atomic
-def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str = ResultDelivery.COUNTER, comment: str = "") -> Dossier:
+def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = "") -> Dossier:
     """Hand the result back (status 10): at the counter, by post, or online (the applicant
-    downloads the electronic result, which must then exist)."""
+    downloads the electronic result, which must then exist). Without ``delivery``, the way the
+    applicant registered at submission or intake (``dossiers.delivery``)."""
     dossier = _lock(dossier)
     workflow.check_transition(dossier, actor, Action.RETURN_RESULT)
+    delivery = _delivery.return_method(dossier, delivery)
     if delivery not in ResultDelivery.values:
         raise DossierError("Hình thức trả kết quả không hợp lệ. / Invalid delivery method.")
     if delivery == ResultDelivery.ONLINE and not dossier.result_file:
@@ -809,8 +819,7 @@ def dossier_record_apology(*, dossier: Dossier, actor: Any, reason: str, new_due
     workflow.check_transition(dossier, actor, Action.APOLOGISE)
     reason = _text(reason, required=True)
     now = timezone.now()
-    if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
-        raise DossierError("Ngày hẹn mới phải ở tương lai. / The new appointment date must be in the future.")
+    deadlines.check_extension(dossier, new_due_at, now)
     approver = actor if actor.has_role(Role.LEADER) else None
     apology = Apology.objects.create(dossier=dossier, reason=reason, new_due_at=new_due_at, created_by=actor, approved_by=approver, sent_at=now)
     dossier.rescheduled_due_at = new_due_at
@@ -838,7 +847,7 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
     """
     dossier = _lock(dossier)
     now = now or timezone.now()
-    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not workflow.is_late(dossier, now):
+    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not deadlines.apology_draft_due(dossier, now):
         return None
     if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
         return None
@@ -864,8 +873,7 @@ def dossier_approve_apology(*, apology: Apology, actor: Any, reason: str | None 
     reason = _text(reason if reason is not None else apology.reason, required=True)
     new_due_at = new_due_at or apology.new_due_at
     now = timezone.now()
-    if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
-        raise DossierError("Ngày hẹn mới phải ở tương lai. / The new appointment date must be in the future.")
+    deadlines.check_extension(dossier, new_due_at, now)
     apology.reason, apology.new_due_at, apology.approved_by, apology.sent_at = reason, new_due_at, actor, now
     apology.save(update_fields=["reason", "new_due_at", "approved_by", "sent_at"])
     dossier.rescheduled_due_at = new_due_at

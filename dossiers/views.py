@@ -84,6 +84,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         "applicant_phone": user.phone, "applicant_address": user.address,
     }
     if draft:
+        initial.update(result_delivery=draft.registered_delivery, delivery_address=draft.delivery_address)
         initial.update(agency=draft.receiving_agency_id, applicant_name=draft.applicant_name, applicant_citizen_id=draft.applicant_citizen_id,
                        applicant_phone=draft.applicant_phone, applicant_address=draft.applicant_address)
         initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
@@ -169,6 +170,8 @@ def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = N
     form = cls(data, files, prefix=action, **kwargs)
     if action in (Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT) and data is None:
         form.initial["amount"] = dossier.fee_total or None
+    if action == Action.RETURN_RESULT and data is None:  # the way the applicant registered (form 01 item 6)
+        form.initial["delivery"] = dossier.registered_delivery
     return form
 
 
@@ -177,7 +180,7 @@ def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
     if action == Action.RECEIVE:
         return s.dossier_receive(dossier=dossier, actor=user, comment=d["comment"])
     if action == Action.REQUEST_SUPPLEMENT:
-        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"])
+        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"], repeat_reason=d.get("repeat_reason", ""))
     if action == Action.ANSWER_SUPPLEMENT:
         return s.dossier_answer_supplement(dossier=dossier, actor=user, comment=d["comment"])
     if action == Action.REFUSE:
@@ -405,7 +408,8 @@ def counter_new(request: HttpRequest) -> HttpResponse:
                 dossier = services.dossier_create_at_counter(
                     actor=request.user, procedure=procedure, channel=d["channel"], comment=d["comment"],
                     applicant={"name": d["applicant_name"], "citizen_id": d["applicant_citizen_id"], "phone": d["applicant_phone"],
-                               "email": d["applicant_email"], "address": d["applicant_address"]},
+                               "email": d["applicant_email"], "address": d["applicant_address"],
+                               "delivery": d["result_delivery"], "delivery_address": d["delivery_address"]},
                 )
                 for scan in d["scans"]:
                     services.dossier_add_file(dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True)

@@ -107,8 +107,15 @@ def is_late(dossier: Dossier, now: Any = None) -> bool:
 GUARDS: dict[str, Callable[[Dossier], bool]] = {
     "at_intake": lambda d: d.resume_status == S.NEW,
     "not_rated": lambda d: not d.rating,
-    "late": is_late,
+    # form 04 is sent when lateness is foreseen, before the due date, once (dossiers.deadlines)
+    "late": lambda d: _deadlines().may_apologise(d),
 }
+
+
+def _deadlines() -> Any:
+    from . import deadlines
+
+    return deadlines
 
 
 def unit_of(dossier: Dossier) -> Any:

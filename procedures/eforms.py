@@ -254,7 +254,7 @@ def _validator_for(key: str) -> Any:
     return _Validator(json.loads(key), format_checker=_format_checker)
 
 
-def _norm(value: Any) -> str:
+def normalise_answer(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value).strip().lower()
@@ -266,7 +266,7 @@ def visible(defn: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for f in defn.get("fields", []):
         cond = f.get("show_when")
-        if cond and _norm(data.get(cond["field"])) != _norm(cond["equals"]):
+        if cond and normalise_answer(data.get(cond["field"])) != normalise_answer(cond["equals"]):
             continue
         out.append(f)
     return out

@@ -64,11 +64,12 @@ def _forms() -> dict[str, object]:
     from tests.factories.dossiers import CitizenFactory, ProcedureFactory
 
     province = AgencyFactory(province=True)
-    agency = AgencyFactory(name="Sở Tư pháp", parent=province, receiving_code="G09.20", phone="0215 3825 678", counter_name="Bộ phận Một cửa Sở Tư pháp")
+    # a provincial department's own unit code (000.00.xx.Hnn), not a ministry's receiving code
+    agency = AgencyFactory(name="Sở Tư pháp", code="000.00.03.H18", parent=province, receiving_code="", phone="0215 3825 678", counter_name="Bộ phận Một cửa Sở Tư pháp")
     division = AgencyFactory(name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION)
     clerk = StaffFactory(agency=agency, roles=[Role.CLERK], full_name="Quàng Văn Đức")
     specialist = StaffFactory(agency=agency, department=division, roles=[Role.SPECIALIST], full_name="Cà Thị Mai")
-    leader = StaffFactory(agency=agency, department=division, roles=[Role.LEADER], full_name="Lường Văn Thắng")
+    leader = StaffFactory(agency=agency, department=division, roles=[Role.LEADER], full_name="Lường Văn Thắng", position="Phó Giám đốc")
     procedure = ProcedureFactory(agency=agency, name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
     people = [("Lò Thị Hương", "Tổ dân phố 5, phường Mường Thanh, tỉnh Điện Biên", "0912345678"),
               ("Tòng Văn Páo", "Bản Him Lam, xã Thanh Nưa, tỉnh Điện Biên", "0987654321"),
@@ -78,7 +79,9 @@ def _forms() -> dict[str, object]:
     def submitted(i: int):
         name, address, phone = people[i % len(people)]
         citizen = CitizenFactory(full_name=name, address=address, phone=f"{phone[:-2]}{i:02d}", citizen_id=f"0112000{i:05d}")
-        d = services.dossier_save_draft(actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"})
+        # the first applicant registers, at submission, to receive the result by post (form 01 item 6)
+        d = services.dossier_save_draft(actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"},
+                                        applicant={"name": name, "delivery": "post" if i == 0 else "counter", "delivery_address": address if i == 0 else ""})
         doc_id = d.procedure_version.snapshot["documents"][0]["id"]
         services.dossier_add_file(dossier=d, actor=citizen, uploaded_file=SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf"), document_id=doc_id)
         return services.dossier_submit(dossier=d, actor=citizen)
@@ -99,7 +102,7 @@ def _forms() -> dict[str, object]:
         traveller.move_to(at(10, 9))
         services.dossier_forward_for_approval(dossier=main, actor=specialist, leader=leader, comment="Đủ điều kiện cấp")
         services.dossier_stop(dossier=stopped, actor=leader, reason="Người nộp đề nghị dừng để bổ sung giấy tờ gốc")
-        traveller.move_to(at(17, 9))
+        traveller.move_to(at(15, 9))  # the working day before the due date: form 04 goes out before it
         services.dossier_record_apology(dossier=main, actor=leader, reason="Cần xác minh thông tin tại Công an tỉnh", new_due_at=at(19, 16))
         traveller.move_to(at(18, 15))
         services.dossier_approve(dossier=main, actor=leader)

@@ -1,8 +1,16 @@
 """edXML envelopes for the inter-agency exchange of official documents (văn bản liên thông),
 after QCVN 102:2016/BTTTT.
 
-Structure written by :func:`build_document` (namespace :data:`NS_2016`, prefix ``edXML``; the
-XSD in ``schema/edxml.xsd`` is the checked form of this list)::
+:func:`build_document` writes the shape of QCVN 102:2016 as document-axis software writes it
+(:func:`edxml_tree`): an ``<edXML>`` root wrapping the ``edXMLEnvelope`` below — with
+``DocumentType/TypeDetail``, ``SteeringType`` 0, ``TraceHeaderList/Bussiness/BussinessDocType``
+(0 new, 1 recall, 2 update, 3 replace) and ``edXMLBody/edXMLManifest/Reference{ContentId,
+ContentType, AttachmentName}`` — and ``AttachmentEncoded/Attachment{ContentId, AttachmentName,
+ContentType, ContentTransferEncoded}``. :func:`parse` reads that shape, the older one below, and
+the variants real systems send (see :mod:`.parse`); docs/regulations.md lists the sources.
+
+The portal's older single-envelope structure (:func:`document_tree`; namespace :data:`NS_2016`,
+prefix ``edXML``; the XSD in ``schema/edxml.xsd`` is the checked form of this list)::
 
     edXMLEnvelope
       edXMLHeader
@@ -53,8 +61,12 @@ text node over 10 MB, so one attachment can be at most :data:`MAX_ATTACHMENT_BYT
 decoded: build refuses a larger one, parse answers ``too_large``.
 """
 
-from .build import build_document, build_status, document_tree, sign_tree, status_tree
+from .build import build_document, build_status, document_tree, edxml_tree, sign_tree, status_tree
 from .model import (
+    BUSINESS_NEW,
+    BUSINESS_RECALL,
+    BUSINESS_REPLACE,
+    BUSINESS_UPDATE,
     MAX_ATTACHMENT_BYTES,
     NS_2016,
     NS_DSIG,
@@ -91,11 +103,11 @@ from .parse import SCHEMA_PATH, parse, schema
 from .trust import organ_id_of, verify_chain
 
 __all__ = [
-    "MAX_ATTACHMENT_BYTES", "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
+    "BUSINESS_NEW", "BUSINESS_RECALL", "BUSINESS_REPLACE", "BUSINESS_UPDATE", "MAX_ATTACHMENT_BYTES", "NS_2016", "NS_DSIG", "NS_OLD", "OTHER_INFO_KEYS", "REASONS", "SCHEMA_PATH",
     "STATUS_ACCEPTED", "STATUS_ASSIGNED", "STATUS_CODES", "STATUS_DONE", "STATUS_IN_PROGRESS",
     "STATUS_REACHED", "STATUS_RECALL_ACCEPTED", "STATUS_RECALL_REFUSED", "STATUS_RECALL_REQUESTED",
     "STATUS_REJECTED", "STEERING_NEW", "STEERING_RECALL", "STEERING_REPLACE", "STEERING_TYPES",
     "STEERING_UPDATE", "Attachment", "DocumentMessage", "EnvelopeRejected", "Organ", "Parsed",
     "ResponseFor", "SignerInfo", "SigningIdentity", "StatusMessage", "Trace", "build_document",
-    "build_status", "document_tree", "organ_id_of", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
+    "build_status", "document_tree", "edxml_tree", "organ_id_of", "parse", "schema", "sign_tree", "status_tree", "verify_chain",
 ]

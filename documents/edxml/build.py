@@ -1,4 +1,14 @@
-"""Build and sign edXML envelopes (always in :data:`NS_2016`)."""
+"""Build and sign edXML envelopes (always in :data:`NS_2016`).
+
+:func:`build_document` writes the shape QCVN 102:2016 and the document-axis software use, so that
+their receivers find our attachments: an ``<edXML>`` root wrapping ``edXMLEnvelope`` (header with
+``TraceHeaderList/Bussiness``, body with ``edXMLManifest/Reference{ContentId, ContentType,
+AttachmentName}``) and ``AttachmentEncoded/Attachment{ContentId, AttachmentName, ContentType,
+ContentTransferEncoded}``; ``SteeringType`` 0 with the recall / update / replace carried by
+``Bussiness/BussinessDocType`` (1 / 2 / 3). The XML signature sits at the end of edXMLHeader and
+covers the whole document (Reference URI="", enveloped), attachments included.
+:func:`document_tree` keeps the portal's older single-envelope shape (tools, tests, the XSD).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +28,7 @@ from .model import (
     NS_DSIG,
     OTHER_INFO_KEYS,
     STATUS_CODES,
+    STEERING_TO_BUSINESS,
     STEERING_TYPES,
     DocumentMessage,
     Organ,
@@ -55,7 +66,10 @@ def _organ(parent: etree._Element, name: str, organ: Organ) -> None:
         raise ValueError(f"{name}: OrganId is required")
     node = _el(parent, name)
     _el(node, "OrganId", organ.organ_id)
-    for tag, value in (("OrganName", organ.name), ("OrganAdd", organ.address), ("Email", organ.email), ("Telephone", organ.phone)):
+    for tag, value in (
+        ("OrganizationInCharge", organ.in_charge), ("OrganName", organ.name), ("OrganAdd", organ.address),
+        ("Email", organ.email), ("Telephone", organ.phone), ("Fax", organ.fax), ("Website", organ.website),
+    ):
         if value:
             _el(node, tag, value)
 
@@ -150,6 +164,43 @@ def document_tree(message: DocumentMessage) -> etree._Element:
     return root
 
 
+def edxml_tree(message: DocumentMessage) -> etree._Element:
+    """The unsigned document in the shape document-axis software writes (see the module doc)."""
+    envelope = document_tree(message)
+    header = envelope.find(_Q % "edXMLHeader")
+    mh = header.find(_Q % "MessageHeader")
+    doc_type = mh.find(_Q % "DocumentType")
+    doc_type.find(_Q % "Type").addnext(etree.Element(_Q % "TypeDetail"))
+    doc_type.find(_Q % "TypeDetail").text = str(int(message.document_type_detail))
+    mh.find(_Q % "SteeringType").text = "0"
+    traces = header.find(_Q % "TraceHeaderList")
+    business = etree.Element(_Q % "Bussiness")
+    _el(business, "BussinessDocType", str(STEERING_TO_BUSINESS[message.steering_type]))
+    traces.insert(0, business)
+    old_body = envelope.find(_Q % "edXMLBody")
+    envelope.remove(old_body)
+    body = _el(envelope, "edXMLBody")
+    manifest = _el(body, "edXMLManifest")
+    manifest.set("version", "1.0")
+    root = etree.Element(_Q % "edXML", nsmap={None: NS_2016})
+    root.append(envelope)
+    encoded = _el(root, "AttachmentEncoded")
+    for index, attachment in enumerate(message.attachments, start=1):
+        content_id = f"cid:att{index}"
+        reference = _el(manifest, "Reference")
+        _el(reference, "ContentId", content_id)
+        _el(reference, "ContentType", attachment.content_type)
+        _el(reference, "AttachmentName", attachment.name)
+        if attachment.description:
+            _el(reference, "Description", attachment.description)
+        node = _el(encoded, "Attachment")
+        _el(node, "ContentId", content_id)
+        _el(node, "AttachmentName", attachment.name)
+        _el(node, "ContentType", attachment.content_type)
+        etree.SubElement(node, _Q % "ContentTransferEncoded").text = base64.b64encode(attachment.data).decode("ascii")
+    return root
+
+
 def status_tree(message: StatusMessage) -> etree._Element:
     """The unsigned status envelope (edXML Status) answering ``message.document_id``."""
     if not message.document_id:
@@ -161,6 +212,8 @@ def status_tree(message: StatusMessage) -> etree._Element:
     answer = _el(status, "ResponseFor")
     _el(answer, "OrganId", message.to_organ.organ_id)
     _el(answer, "Code", _code(message.code_number, message.code_notation))
+    if message.promulgation_date is not None:
+        _el(answer, "PromulgationDate", _date(message.promulgation_date))
     _el(answer, "DocumentId", message.document_id)
     _organ(status, "From", message.from_organ)
     _organ(status, "To", message.to_organ)
@@ -178,7 +231,10 @@ def status_tree(message: StatusMessage) -> etree._Element:
 def sign_tree(root: etree._Element, identity: SigningIdentity) -> bytes:
     """Sign the whole envelope (Reference URI="", enveloped transform, exclusive C14N) and put the
     ds:Signature at the end of edXMLHeader, with the certificate chain in KeyInfo/X509Data."""
-    header = next((child for child in root if isinstance(child.tag, str) and etree.QName(child).localname == "edXMLHeader"), None)
+    holder = root
+    if etree.QName(root).localname == "edXML":  # the wrapped shape: the header is the envelope's
+        holder = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"), root)
+    header = next((child for child in holder if isinstance(child.tag, str) and etree.QName(child).localname == "edXMLHeader"), None)
     if header is None:
         raise ValueError("the envelope has no edXMLHeader")
     etree.SubElement(header, "{%s}Signature" % NS_DSIG, Id="placeholder", nsmap={"ds": NS_DSIG})  # noqa: UP031
@@ -192,8 +248,9 @@ def sign_tree(root: etree._Element, identity: SigningIdentity) -> bytes:
 
 
 def build_document(message: DocumentMessage, identity: SigningIdentity) -> bytes:
-    """The signed edXML envelope of an official document, as bytes (UTF-8, NS_2016)."""
-    return sign_tree(document_tree(message), identity)
+    """The signed edXML document (``<edXML>`` root, QCVN 102:2016 as document-axis software
+    writes it), as bytes (UTF-8, NS_2016)."""
+    return sign_tree(edxml_tree(message), identity)
 
 
 def build_status(message: StatusMessage, identity: SigningIdentity) -> bytes:

@@ -40,7 +40,18 @@ STATUS_CODES = (
 )
 
 #: Keys of :attr:`DocumentMessage.other_info`, written in this order inside OtherInfo after Priority.
-OTHER_INFO_KEYS = ("SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount")
+#: ``Direction`` (văn bản chỉ đạo: "true"/"false") is what document-axis software writes too.
+OTHER_INFO_KEYS = ("SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount", "Direction")
+
+#: BussinessDocType of the ``Bussiness`` block in TraceHeaderList (the spelling is the standard's and
+#: the document-axis software's): what the receiver does with DocumentId. Recall and update follow
+#: it, not SteeringType (which real senders write as 0).
+BUSINESS_NEW = 0  # văn bản mới
+BUSINESS_RECALL = 1  # thu hồi
+BUSINESS_UPDATE = 2  # cập nhật
+BUSINESS_REPLACE = 3  # thay thế
+BUSINESS_TO_STEERING = {BUSINESS_NEW: 1, BUSINESS_RECALL: 2, BUSINESS_UPDATE: 3, BUSINESS_REPLACE: 4}
+STEERING_TO_BUSINESS = {v: k for k, v in BUSINESS_TO_STEERING.items()}
 
 #: The largest attachment an envelope can carry: the parser keeps libxml2's 10 MB limit on one
 #: text node (``huge_tree`` off, a defence against memory exhaustion), and base64 grows 4/3.
@@ -59,6 +70,10 @@ class Organ:
     address: str = ""
     email: str = ""
     phone: str = ""
+    #: OrganizationInCharge (cơ quan chủ quản), Fax, Website: written by document-axis software
+    in_charge: str = ""
+    fax: str = ""
+    website: str = ""
 
 
 @dataclass
@@ -121,6 +136,12 @@ class DocumentMessage:
     traces: list[Trace] = field(default_factory=list)
     other_info: dict[str, str] = field(default_factory=dict)
     secrecy: int = 0
+    #: DocumentType/TypeDetail (0 when absent)
+    document_type_detail: int = 0
+    #: TraceHeaderList/Bussiness/BussinessDocType as received (None: no Bussiness block)
+    business_doc_type: int | None = None
+    #: OtherInfo/Appendixes/Appendix texts (phụ lục), if any
+    appendixes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +158,9 @@ class StatusMessage:
     department: str = ""
     code_number: str = ""
     code_notation: str = ""
+    #: ResponseFor/PromulgationDate: the answered document's date, as document-axis software
+    #: writes and reads it (optional)
+    promulgation_date: dt.date | None = None
 
 
 @dataclass

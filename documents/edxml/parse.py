@@ -4,8 +4,20 @@ Order of checks (each failure raises :class:`EnvelopeRejected`, nothing is retur
 envelope size → XML syntax (no DTD, no entities, no network, no huge text nodes) → signature
 (signxml; the chain must lead to ``trust_roots``) → from here on ONLY the XML that the signature
 covers is read (signxml's ``signed_xml``: a signature-wrapping attack cannot slip unsigned
-elements in) → root element and namespace → namespace normalised to NS_2016 → XSD → values
-(dates, integers, duplicates, references) → secrecy → attachment sizes and base64.
+elements in) → root element and namespace → namespace normalised to NS_2016 → required elements
+→ values (dates, integers, duplicates, references) → secrecy → attachment sizes and base64.
+
+Liberal in what it reads (QCVN 102:2016 as document-axis software writes it, e.g. the VPCP
+gateway's hand-written envelopes): the ``<edXML>`` root wrapping ``edXMLEnvelope`` and
+``AttachmentEncoded``; ``edXMLManifest/Reference{ContentId, ContentType, AttachmentName}`` as well
+as the older ``Manifest/Reference@href``; attachments in ``AttachmentEncoded/Attachment/
+ContentTransferEncoded`` (a one-file ZIP is unpacked) or ``edXMLBody/Attachment/Value``;
+``OrganizationInCharge``, ``Fax``, ``Website``; ``TypeDetail``; a ``SignerInfo`` with only
+``FullName``; ``OtherInfo/Direction`` and ``Appendixes``; the ``Bussiness`` block (0 new,
+1 recall, 2 update, 3 replace), which decides recall and update (``SteeringType`` 0 is accepted);
+timestamps ISO, "yyyy/MM/dd HH:mm:ss" or "dd/MM/yyyy HH:mm:ss"; a status with
+``ResponseFor/PromulgationDate`` and without ``To``; elements in any order and elements we do not
+know (ignored). The XSD (``schema()``) stays the checked form of the portal's older shape.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XM
 from signxml.exceptions import InvalidCertificate, InvalidInput, SignXMLException
 
 from .model import (
+    BUSINESS_NEW,
+    BUSINESS_TO_STEERING,
     NAMESPACES,
     NS_2016,
     NS_DSIG,
@@ -142,20 +156,32 @@ def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate
     return result.signed_xml, chain_check.chain or [chain_check.leaf]
 
 
-def _normalise_namespace(root: etree._Element) -> str:
+def _normalise_namespace(root: etree._Element) -> tuple[etree._Element, str]:
+    """The edXMLEnvelope (itself, or the one an ``<edXML>`` root wraps) and its namespace; every
+    element of the edXML namespaces, and the unqualified children of AttachmentEncoded, moved to
+    NS_2016 (the signature was verified over the original bytes before)."""
     qname = etree.QName(root)
+    envelope = root
+    if qname.localname == "edXML" and qname.namespace in (*NAMESPACES, None):
+        envelope = next(
+            (c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"), None,
+        )
+        if envelope is None:
+            raise _malformed("the edXML root has no edXMLEnvelope", "phần tử gốc edXML không có edXMLEnvelope")
+        qname = etree.QName(envelope)
     if qname.namespace not in NAMESPACES or qname.localname != "edXMLEnvelope":
         raise _malformed(
-            f"the root element must be edXMLEnvelope in {NS_2016} or {NS_OLD}, not {root.tag}",
-            f"phần tử gốc phải là edXMLEnvelope thuộc {NS_2016} hoặc {NS_OLD}, không phải {root.tag}",
+            f"the root element must be edXMLEnvelope (or edXML) in {NS_2016} or {NS_OLD}, not {root.tag}",
+            f"phần tử gốc phải là edXMLEnvelope (hoặc edXML) thuộc {NS_2016} hoặc {NS_OLD}, không phải {root.tag}",
         )
-    if qname.namespace == NS_OLD:
-        old = "{%s}" % NS_OLD  # noqa: UP031
-        new = "{%s}" % NS_2016  # noqa: UP031
-        for element in root.iter(tag=etree.Element):
-            if element.tag.startswith(old):
-                element.tag = new + element.tag[len(old):]
-    return qname.namespace
+    new = "{%s}" % NS_2016  # noqa: UP031
+    for element in root.iter(tag=etree.Element):
+        name = etree.QName(element)
+        if name.namespace == NS_OLD or (name.namespace is None and element is not root):
+            element.tag = new + name.localname
+        elif element is root and name.namespace is None:
+            element.tag = new + name.localname
+    return envelope, qname.namespace
 
 
 def _validate(root: etree._Element) -> None:
@@ -199,11 +225,23 @@ def _date(value: str, element: str) -> dt.date:
     raise _malformed(f"bad date in {element}: {value!r}", f"ngày không hợp lệ ở {element}: {value!r}")
 
 
+_DATETIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
 def _datetime(value: str, element: str) -> dt.datetime:
+    """ISO 8601, or "yyyy/MM/dd HH:mm:ss" / "dd/MM/yyyy HH:mm:ss" as document-axis software
+    writes them (Vietnam time when no offset is given)."""
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise _malformed(f"bad time in {element}: {value!r}", f"thời điểm không hợp lệ ở {element}: {value!r}") from exc
+    except ValueError:
+        for fmt in _DATETIME_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(value, fmt)  # noqa: DTZ007  (the zone is set below)
+                break
+            except ValueError:
+                continue
+        else:
+            raise _malformed(f"bad time in {element}: {value!r}", f"thời điểm không hợp lệ ở {element}: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
 
 
@@ -220,7 +258,34 @@ def _organ(node: etree._Element) -> Organ:
     return Organ(
         organ_id=_text(node, "OrganId"), name=_text(node, "OrganName"), address=_text(node, "OrganAdd"),
         email=_text(node, "Email"), phone=_text(node, "Telephone"),
+        in_charge=_text(node, "OrganizationInCharge") or _text(node, "OrganInCharge"),
+        fax=_text(node, "Fax"), website=_text(node, "Website"),
     )
+
+
+def _require(parent: etree._Element, *paths: str, where: str = "") -> None:
+    """Each of ``paths`` present exactly once and not empty (what the XSD used to check, order-free)."""
+    for path in paths:
+        head, _, last = path.rpartition("/")
+        holder = _find(parent, head) if head else parent
+        found = [] if holder is None else list(holder.iterchildren(_Q % last))
+        label = f"{where}/{path}" if where else path
+        if not found:
+            raise _malformed(f"missing element {label}", f"thiếu phần tử {label}")
+        if len(found) > 1:
+            raise _malformed(f"element {label} appears more than once", f"phần tử {label} xuất hiện nhiều lần")
+        if not len(found[0]) and not _nfc(found[0].text):
+            raise _malformed(f"element {label} is empty", f"phần tử {label} để trống")
+
+
+def _check_document(mh: etree._Element) -> None:
+    _require(mh, "From/OrganId", "DocumentId", "Subject", "PromulgationInfo/PromulgationDate", where="MessageHeader")
+    if mh.find(_Q % "To") is None:
+        raise _malformed("missing element MessageHeader/To", "thiếu phần tử MessageHeader/To")
+
+
+def _check_status(status: etree._Element) -> None:
+    _require(status, "ResponseFor/DocumentId", "From/OrganId", "StatusCode", "Timestamp", where="Status")
 
 
 def _split_code(code: str) -> tuple[str, str]:
@@ -255,18 +320,42 @@ def _traces(header: etree._Element) -> list[Trace]:
     ]
 
 
-def _document(root: etree._Element, header: etree._Element, mh: etree._Element, max_attachment_bytes: int) -> DocumentMessage:
+def _business(header: etree._Element) -> int | None:
+    """TraceHeaderList/Bussiness/BussinessDocType (0 new, 1 recall, 2 update, 3 replace), if any."""
+    node = _find(header, "TraceHeaderList/Bussiness")
+    if node is None:
+        return None
+    value = _int(_text(node, "BussinessDocType"), "Bussiness/BussinessDocType", default=BUSINESS_NEW)
+    if value not in BUSINESS_TO_STEERING:
+        raise _malformed(f"unknown Bussiness/BussinessDocType {value}", f"Bussiness/BussinessDocType {value} không hợp lệ")
+    return value
+
+
+def _document(
+    root: etree._Element, header: etree._Element, mh: etree._Element, max_attachment_bytes: int,
+    encoded: etree._Element | None = None,
+) -> DocumentMessage:
     to_organs = [_organ(node) for node in mh.iterchildren(_Q % "To")]
     seen: set[str] = set()
     for organ in to_organs:
         if organ.organ_id in seen:
             raise _malformed(f"duplicate recipient To/OrganId {organ.organ_id}", f"nơi nhận To/OrganId {organ.organ_id} bị lặp")
         seen.add(organ.organ_id)
-    steering = _int(_text(mh, "SteeringType"), "SteeringType", default=1)
-    if steering not in STEERING_TYPES:
-        raise _malformed(f"unknown SteeringType {steering}", f"SteeringType {steering} không hợp lệ")
+    _check_document(mh)
+    raw_steering = _int(_text(mh, "SteeringType"), "SteeringType", default=1)
+    if raw_steering not in (0, *STEERING_TYPES):
+        raise _malformed(f"unknown SteeringType {raw_steering}", f"SteeringType {raw_steering} không hợp lệ")
+    business = _business(header)
+    # recall / update follow the Bussiness block; without one, the portal's older SteeringType
+    if business is not None:
+        steering = BUSINESS_TO_STEERING[business]
+    else:
+        steering = raw_steering or STEERING_TYPES[0]
     other = _find(mh, "OtherInfo")
     other_info = {key: _text(other, key) for key in OTHER_INFO_KEYS if other is not None and _find(other, key) is not None}
+    appendixes = [
+        _nfc("".join(node.itertext())) for node in other.iterfind(f"{_Q % 'Appendixes'}/{_Q % 'Appendix'}")
+    ] if other is not None else []
     secrecy = _int(_text(other, "Secrecy"), "OtherInfo/Secrecy") if other is not None else 0
     document_id = _text(mh, "DocumentId")
     if secrecy > 0:
@@ -280,7 +369,7 @@ def _document(root: etree._Element, header: etree._Element, mh: etree._Element, 
         )
         for node in mh.iterchildren(_Q % "ResponseFor")
     ]
-    attachments = _attachments(root, max_attachment_bytes)
+    attachments = _attachments(root, max_attachment_bytes, encoded)
     return DocumentMessage(
         document_id=document_id,
         from_organ=_organ(_find(mh, "From")),  # type: ignore[arg-type]  (required by the XSD)
@@ -306,40 +395,86 @@ def _document(root: etree._Element, header: etree._Element, mh: etree._Element, 
         traces=_traces(header),
         other_info=other_info,
         secrecy=secrecy,
+        document_type_detail=_int(_text(mh, "DocumentType/TypeDetail"), "DocumentType/TypeDetail"),
+        business_doc_type=business,
+        appendixes=appendixes,
     )
 
 
-def _attachments(root: etree._Element, limit: int) -> list[Attachment]:
+def _content_id(value: str) -> str:
+    value = value.strip().strip("<>")
+    return value[4:] if value.lower().startswith("cid:") else value
+
+
+def _unzip_single(data: bytes, name: str, content_type: str, limit: int) -> bytes:
+    """Document-axis gateways send each file ZIP-compressed (one entry) under the file's own name
+    and type: unpack it, within the size limit (a ZIP bomb is refused by its declared size)."""
+    if not data.startswith(b"PK\x03\x04") or name.lower().endswith(".zip") or "zip" in content_type.lower():
+        return data
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = [i for i in archive.infolist() if not i.is_dir()]
+            if len(entries) != 1:
+                return data
+            if entries[0].file_size > limit:
+                raise EnvelopeRejected("too_large", f"attachment {name!r} unpacks to {entries[0].file_size} bytes, the limit is {limit}", detail_vi=f"tệp đính kèm {name!r} giải nén ra {entries[0].file_size} byte, giới hạn {limit} byte")
+            with archive.open(entries[0]) as handle:
+                unpacked = handle.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        return data
+    if len(unpacked) > limit:
+        raise EnvelopeRejected("too_large", f"attachment {name!r} unpacks beyond {limit} bytes", detail_vi=f"tệp đính kèm {name!r} giải nén vượt {limit} byte")
+    return unpacked
+
+
+def _attachments(root: etree._Element, limit: int, encoded: etree._Element | None = None) -> list[Attachment]:
+    """The attachments listed in the manifest (``edXMLManifest/Reference{ContentId, ContentType,
+    AttachmentName}`` or the older ``Manifest/Reference@href``), found in ``AttachmentEncoded``
+    (``ContentTransferEncoded``) or in the body (``Value``); every listed one must be there and
+    nothing unlisted."""
     body = _find(root, "edXMLBody")
-    if body is None:
-        return []
-    references: list[str] = []
-    for node in body.iterfind(f"{_Q % 'Manifest'}/{_Q % 'Reference'}"):
-        href = node.get("href", "")
-        content_id = href[4:] if href.startswith("cid:") else href
-        if content_id in references:
-            raise _malformed(f"duplicate Manifest/Reference {href}", f"Manifest/Reference {href} bị lặp")
-        references.append(content_id)
-    attachments = []
-    found: list[str] = []
-    for node in body.iterchildren(_Q % "Attachment"):
-        content_id = _text(node, "ContentId")
-        name = _text(node, "AttachmentName")
-        if content_id not in references:
+    listed: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    if body is not None:
+        references = list(body.iterfind(f"{_Q % 'Manifest'}/{_Q % 'Reference'}")) + list(body.iterfind(f"{_Q % 'edXMLManifest'}/{_Q % 'Reference'}"))
+        for node in references:
+            content_id = _content_id(node.get("href", "") or _text(node, "ContentId"))
+            if content_id in listed:
+                raise _malformed(f"duplicate Manifest/Reference {content_id}", f"Manifest/Reference {content_id} bị lặp")
+            listed[content_id] = {"name": _text(node, "AttachmentName"), "type": _text(node, "ContentType"), "description": _text(node, "Description")}
+            order.append(content_id)
+    nodes = list(body.iterchildren(_Q % "Attachment")) if body is not None else []
+    if encoded is not None:
+        nodes += list(encoded.iterchildren(_Q % "Attachment"))
+    found: dict[str, Attachment] = {}
+    for node in nodes:
+        content_id = _content_id(_text(node, "ContentId"))
+        meta = listed.get(content_id)
+        name = _text(node, "AttachmentName") or (meta or {}).get("name", "")
+        if meta is None:
             raise _malformed(f"attachment {content_id} ({name}) is not listed in the Manifest", f"tệp đính kèm {content_id} ({name}) không có trong Manifest")
-        found.append(content_id)
+        if content_id in found:
+            raise _malformed(f"Duplicate attachment ContentId {content_id}", f"ContentId {content_id} của tệp đính kèm bị lặp")
         value = _find(node, "Value")
-        attachments.append(Attachment(
-            name=name, content_type=_text(node, "ContentType"), description=_text(node, "Description"),
-            data=_decode(value.text or "" if value is not None else "", name, limit),
-        ))
-    missing = [cid for cid in references if cid not in found]
+        if value is None:
+            value = _find(node, "ContentTransferEncoded")
+        content_type = _text(node, "ContentType") or meta["type"]
+        data = _decode(value.text or "" if value is not None else "", name, limit)
+        found[content_id] = Attachment(
+            name=name, content_type=content_type, description=_text(node, "Description") or meta["description"],
+            data=_unzip_single(data, name, content_type, limit),
+        )
+    missing = [cid for cid in order if cid not in found]
     if missing:
         raise _malformed(f"the Manifest lists attachments that are missing: {', '.join(missing)}", f"Manifest liệt kê tệp đính kèm bị thiếu: {', '.join(missing)}")
-    return attachments
+    return [found[cid] for cid in order]
 
 
 def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
+    _check_status(status)
     code = _text(status, "StatusCode")
     if code not in STATUS_CODES:
         raise _malformed(f"unknown StatusCode {code}", f"StatusCode {code} không hợp lệ")
@@ -349,6 +484,7 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
     if to_organ.organ_id != answered:
         raise _malformed(f"Status/To/OrganId {to_organ.organ_id} differs from ResponseFor/OrganId {answered}", f"Status/To/OrganId {to_organ.organ_id} khác ResponseFor/OrganId {answered}")
     number, notation = _split_code(_text(status, "ResponseFor/Code"))
+    promulgated = _text(status, "ResponseFor/PromulgationDate")
     return StatusMessage(
         document_id=_text(status, "ResponseFor/DocumentId"),
         from_organ=_organ(_find(status, "From")),  # type: ignore[arg-type]
@@ -360,6 +496,7 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
         department=_text(status, "StaffInfo/Department"),
         code_number=number,
         code_notation=notation,
+        promulgation_date=_date(promulgated, "ResponseFor/PromulgationDate") if promulgated else None,
     )
 
 
@@ -391,13 +528,17 @@ def parse(
             root, chain = _verify(root, trust_roots)
         elif require_signature:
             raise EnvelopeRejected("bad_signature", "the envelope is not signed", detail_vi="phong bì không có chữ ký số")
-    namespace = _normalise_namespace(root)
-    _validate(root)
-    header = _find(root, "edXMLHeader")
-    assert header is not None  # the XSD requires it
+    envelope, namespace = _normalise_namespace(root)
+    encoded = None if envelope is root else root.find(_Q % "AttachmentEncoded")
+    header = _find(envelope, "edXMLHeader")
+    if header is None:
+        raise _malformed("missing element edXMLHeader", "thiếu phần tử edXMLHeader")
     message_header = _find(header, "MessageHeader")
+    status_node = _find(header, "Status")
     if message_header is not None:
-        message: DocumentMessage | StatusMessage = _document(root, header, message_header, max_attachment_bytes)
+        message: DocumentMessage | StatusMessage = _document(envelope, header, message_header, max_attachment_bytes, encoded)
+    elif status_node is not None:
+        message = _status(header, status_node)
     else:
-        message = _status(header, _find(header, "Status"))  # type: ignore[arg-type]
+        raise _malformed("the header has neither MessageHeader nor Status", "phần đầu không có MessageHeader hoặc Status")
     return Parsed(message=message, namespace=namespace, signer_certificate=chain[0] if chain else None, signer_chain=tuple(chain))

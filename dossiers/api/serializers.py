@@ -121,6 +121,8 @@ class SupplementItemSerializer(serializers.Serializer):
 class SupplementRequestInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
     items = SupplementItemSerializer(many=True)
+    #: required from the second request on (guide once and fully: dossiers.deadlines)
+    repeat_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class AssignSerializer(serializers.Serializer):

@@ -172,7 +172,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="request-supplement")
     def request_supplement(self, request: Request, pk: Any = None) -> Response:
         return self._action(request, pk, s.SupplementRequestInputSerializer, lambda d, v: services.dossier_request_supplement(
-            dossier=d, actor=request.user, items=[dict(i) for i in v["items"]], reason=v["reason"]), wf=Action.REQUEST_SUPPLEMENT)
+            dossier=d, actor=request.user, items=[dict(i) for i in v["items"]], reason=v["reason"],
+            repeat_reason=v.get("repeat_reason", "")), wf=Action.REQUEST_SUPPLEMENT)
 
     @extend_schema(summary="Answer the supplement request", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
     @action(detail=True, methods=["post"], url_path="answer-supplement")

@@ -1,6 +1,6 @@
 """QR codes (segno) and Code 128 barcodes (python-barcode) for the printed forms, as SVG or data URIs.
 
-The receipt of Circular 01/2018/TT-VPCP form 01 carries the dossier code; a QR code with the tracking
+The receipt (form 01 of Circular 03/2025/TT-VPCP Phụ lục I) carries the dossier code; a QR code with the tracking
 URL and a Code 128 barcode of the code let the counter scan it back.
 """
 

@@ -1,6 +1,7 @@
 """``render_pdf``: a Django template → PDF bytes with WeasyPrint.
 
-Forms are official Vietnamese documents (Circular 01/2018/TT-VPCP, Decree 30/2020/ND-CP layout), so
+Forms are official Vietnamese documents (Phụ lục I of Circular 03/2025/TT-VPCP, laid out per
+Decree 30/2020/NĐ-CP Phụ lục I), so
 they are always rendered in Vietnamese whatever the user's language. Text is NFC-normalised:
 decomposed Vietnamese marks render misplaced (docs/tech-facts.md "PDFs"). Long documents (the tracking book)
 belong in a Celery task, never in a web request.
@@ -11,7 +12,8 @@ rendered with ``css_only``) is parsed once per process and given to WeasyPrint a
 stylesheet (the document's own small inline style, author origin, still wins); the barcode is one
 PNG, not hundreds of SVG rects. Long tables (the tracking book) are split into several tables
 of a few dozen rows in one document: measured linear in the rows with WeasyPrint 70
-(bench/forms.py), with one layout pass and native "Trang x/y".
+(bench/forms.py), with one layout pass and native page counters (the number at the top centre
+from page 2, Decree 30/2020 Phụ lục I).
 """
 
 from __future__ import annotations

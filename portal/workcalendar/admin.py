@@ -40,14 +40,14 @@ class DeclaredDayForm(forms.ModelForm):
 
     class Meta:
         model = DeclaredDay
-        fields = ["date", "kind", "reason"]
+        fields = ["date", "kind", "reason", "source", "is_estimate"]
 
 
 class DeclaredDayInline(admin.TabularInline):
     model = DeclaredDay
     form = DeclaredDayForm
     extra = 1
-    fields = ["date", "kind", "reason", "created_by", "created_at"]
+    fields = ["date", "kind", "reason", "source", "is_estimate", "created_by", "created_at"]
     readonly_fields = ["created_by", "created_at"]
 
 

@@ -18,6 +18,9 @@ class DeclaredDayKind(models.TextChoices):
 
     DAY_OFF = "day_off", _("Day off")
     MAKE_UP_WORKING_DAY = "make_up_working_day", _("Make-up working day")
+    #: A weekday the national calendar (``holidays.VN``) lists as a day off but the law in force
+    #: does not (24/11, see ``government_days``): counted as an ordinary working day.
+    WORKING_DAY = "working_day", _("Working day (not a day off under the law in force)")
 
 
 class Session(models.TextChoices):

@@ -86,6 +86,10 @@ class DeclaredDay(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=24, choices=DeclaredDayKind.choices)
     reason = models.CharField(_("reason"), max_length=255)
+    #: The text that makes it so (the Government's notice, the Labour Code article).
+    source = models.CharField(_("source"), max_length=500, blank=True, default="", db_default="")
+    #: Not yet notified (a lunar holiday computed ahead of the Government's notice).
+    is_estimate = models.BooleanField(_("estimate, awaiting the official notice"), default=False, db_default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

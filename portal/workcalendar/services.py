@@ -196,7 +196,11 @@ def get_calendar(province: Agency | int | None = None) -> WorkCalendar:
         default = WorkCalendar.objects.order_by("pk").first()
     if default is not None:
         return default
-    return WorkCalendar.objects.create(name="Lịch làm việc")
+    from . import government_days
+
+    created = WorkCalendar.objects.create(name="Lịch làm việc")
+    government_days.load(created)  # the Government's day swaps, as editable declared days
+    return WorkCalendar.objects.get(pk=created.pk)
 
 
 def resolve_calendar(calendar: WorkCalendar | None) -> _Cal:

@@ -139,6 +139,8 @@ def test_image_prints_vietnamese_pdfs_fast_and_runs_as_non_root():
     for package in ("libharfbuzz-subset0", "libpango-1.0-0", "libpangoft2-1.0-0", "poppler-utils"):
         assert re.search(rf"\b{re.escape(package)}\b", dockerfile), package
     assert re.search(r"\bfonts-noto-core\b", dockerfile), "no font with Vietnamese glyphs"
+    # the forms' Times New Roman or its metric twin (Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 2)
+    assert re.search(r"\bfonts-(liberation|croscore)\b", dockerfile), "no Times-metric font for the forms"
     assert "collectstatic" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")

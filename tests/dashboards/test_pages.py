@@ -214,6 +214,11 @@ def test_index766_page_shows_groups_components_and_ranking(client, dash):
     html = response.content.decode()
     assert html.count('data-group="') == 6
     assert 'data-component="reused_data"' in html and "no-data" in html
+    # each component's formula as the method writes it (Decision 766; docs/regulations.md)
+    assert "đang giải quyết trong hạn tại cuối kỳ" in html and "tổng số thủ tục thuộc thẩm quyền" in html
+    # the average processing time per procedure, shown with the progress group
+    average = html[html.index('id="average-times"'):]
+    assert "Đăng ký khai sinh" in average[:2000] and "Cấp giấy phép xây dựng" in average[:2000]
     ranking = response.context["ranking"]
     assert {r.name for r in ranking} >= {"Sở Tư pháp", "Sở Xây dựng"}
     assert [r.rank for r in ranking] == list(range(1, len(ranking) + 1))

@@ -35,6 +35,8 @@ def name_world(world) -> None:
     ):
         User.objects.filter(pk=user.pk).update(full_name=name)
         user.full_name = name
+    User.objects.filter(pk=world.leader.pk).update(position="Phó Giám đốc")
+    world.leader.position = "Phó Giám đốc"
     world.agency.phone = "0215 3825 678"
     world.agency.counter_name = "Bộ phận Một cửa Sở Tư pháp"
     world.agency.save()

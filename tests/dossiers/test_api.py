@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from dossiers import services
 from dossiers.constants import DossierStatus
 from dossiers.models import Dossier, DossierEvent
 from tests.dossiers.conftest import pdf
@@ -121,3 +122,19 @@ def test_counter_intake_is_for_clerks_only(world):
     response = client_for(world.clerk).post(reverse("dossiers-api-counter"), payload, format="json")
     assert response.status_code == 201 and response.json()["status"] == DossierStatus.NEW
     assert Dossier.objects.get(pk=response.json()["id"]).receiving_agency == world.agency
+
+
+def test_a_further_supplement_request_through_the_api_needs_its_reason(world):
+    """Guide once and fully (Decree 118/2025; dossiers.deadlines.check_repeat_supplement)."""
+    from dossiers.models import SupplementRequest
+
+    dossier = world.submitted()
+    clerk = client_for(world.clerk)
+    items = [{"document": "Bản sao CCCD"}]
+    assert clerk.post(action("request-supplement", dossier), {"reason": "Thiếu", "items": items}, format="json").status_code == 200
+    services.dossier_answer_supplement(dossier=dossier, actor=world.citizen, comment="Đã nộp")
+    refused = clerk.post(action("request-supplement", dossier), {"reason": "Thiếu nữa", "items": items}, format="json")
+    assert refused.status_code == 400 and refused.json()["detail"]
+    ok = clerk.post(action("request-supplement", dossier), {"reason": "Thiếu nữa", "items": items, "repeat_reason": "Giấy tờ hết hạn"}, format="json")
+    assert ok.status_code == 200, ok.content
+    assert list(SupplementRequest.objects.filter(dossier=dossier).order_by("pk").values_list("flagged", flat=True)) == [False, True]

@@ -91,8 +91,8 @@ def test_one_click_reuse_marks_the_file_and_is_counted(client, idworld, working_
     figures = reuse_figures(start=today - timedelta(days=1), end=today, agency_ids=(idworld.agency.pk,))
     assert figures == ReuseFigures(received=2, reusing=1, reused_files=1)
     assert reuse_figures(start=today, end=today, agency_ids=(idworld.other_agency.pk,)).received == 0
-    score = compute(IndexInputs(_Figures(), CatalogueFigures(), figures)).component("reused_data")
-    assert score.has_data and score.value == pytest.approx(0.5) and score.points == pytest.approx(3.0)
+    score = compute(IndexInputs(_Figures(), CatalogueFigures(), reuse=figures)).component("reused_data")
+    assert score.has_data and score.value == pytest.approx(0.5) and score.points == pytest.approx(6 * 0.5 / 0.8)  # full points at 80% (docs/regulations.md)
 
 
 class _Figures:

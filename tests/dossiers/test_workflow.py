@@ -194,15 +194,20 @@ def test_send_back_returns_to_the_specialist(world):
     assert (dossier.stage, dossier.assigned_to) == (Stage.EXAMINATION, world.specialist)
 
 
-def test_apology_only_for_a_late_dossier(world, working_morning):
+def test_apology_and_extension_before_the_due_date_once(world, working_morning):
+    """Form 04 of Circular 03/2025/TT-VPCP is sent when lateness is foreseen, before the due date,
+    and the time limit is extended once (Decree 61/2018 Art. 19(1)(c), carried into Decree 118/2025)."""
     dossier = world.examining()
-    with pytest.raises(TransitionNotAllowed):
-        services.dossier_record_apology(dossier=dossier, actor=world.leader, reason="Quá tải", new_due_at=timezone.now() + timedelta(days=3))
-    working_morning.move_to(dossier.due_at + timedelta(days=1))
-    apology = services.dossier_record_apology(dossier=dossier, actor=world.leader, reason="Quá tải", new_due_at=timezone.now() + timedelta(days=3))
+    with pytest.raises(DossierError):  # the new date must come after the original one
+        services.dossier_record_apology(dossier=dossier, actor=world.leader, reason="Quá tải", new_due_at=dossier.due_at - timedelta(hours=1))
+    apology = services.dossier_record_apology(dossier=dossier, actor=world.leader, reason="Quá tải", new_due_at=dossier.due_at + timedelta(days=3))
     dossier.refresh_from_db()
+    assert timezone.now() < dossier.due_at  # before the deadline, not after it
     assert apology.approved_by == world.leader and dossier.rescheduled_due_at == apology.new_due_at
     assert dossier.events.last().action == "apologise"
+    with pytest.raises(TransitionNotAllowed):  # a second extension
+        services.dossier_record_apology(dossier=dossier, actor=world.leader, reason="Vẫn quá tải", new_due_at=dossier.due_at + timedelta(days=6))
+    assert dossier.apologies.count() == 1
 
 
 def test_applicant_deletes_only_his_own_draft(world, django_capture_on_commit_callbacks):

@@ -121,6 +121,27 @@ def test_late_dossier_gets_an_apology_draft_that_the_leader_approves(world, work
         services.dossier_approve_apology(apology=approved, actor=world.leader)
 
 
+def test_apology_is_drafted_on_the_working_day_before_the_due_date_not_after_it(world, working_morning):
+    """Form 04 of Circular 03/2025/TT-VPCP: the apology and extension request goes out before the
+    time limit runs out, at the latest the working day before the due date (Decree 61/2018
+    Art. 19(1)(c), carried into Decree 118/2025; docs/regulations.md). Today is Tuesday 9 June 2026."""
+    thursday = datetime(2026, 6, 11, 16, 0, tzinfo=VN)
+    wednesday = datetime(2026, 6, 10, 16, 0, tzinfo=VN)
+    later = world.examining()
+    Dossier.objects.filter(pk=later.pk).update(due_at=thursday)
+    soon = world.examining()
+    Dossier.objects.filter(pk=soon.pk).update(due_at=wednesday)  # tomorrow: today is the last day to send it
+    assert reminders.scan_deadlines()["apology_draft"] == 1
+    reminders.send_pending()
+    assert Apology.objects.filter(dossier=soon).count() == 1 and not Apology.objects.filter(dossier=later).exists()
+    draft = Apology.objects.get(dossier=soon)
+    assert draft.new_due_at > wednesday  # the proposed date extends the original one
+    working_morning.move_to(datetime(2026, 6, 10, 9, 0, tzinfo=VN))  # Wednesday: Thursday's turn
+    assert reminders.scan_deadlines()["apology_draft"] == 1
+    reminders.send_pending()
+    assert Apology.objects.filter(dossier=later).count() == 1 and Apology.objects.filter(dossier=soon).count() == 1
+
+
 def test_daily_digest_once_per_leader_and_day(world, working_morning):
     _due(world.examining(), step=timedelta(hours=-2), dossier_due=timedelta(hours=-1))
     _due(world.examining(), step=timedelta(hours=3), dossier_due=timedelta(hours=4))

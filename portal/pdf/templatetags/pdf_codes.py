@@ -1,11 +1,12 @@
-"""``{% load pdf_codes %}``: ``{{ url|qr_svg }}``, ``{{ url|qr_png }}``, ``{{ code|code128 }}`` in PDF templates."""
+"""``{% load pdf_codes %}``: ``{{ url|qr_svg }}``, ``{{ url|qr_png }}``, ``{{ code|code128 }}``,
+``{{ day|vn_date }}`` (Decree 30/2020 Phụ lục I: "ngày 09 tháng 6 năm 2026") in PDF templates."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.pdf import codes
+from portal.pdf import codes, layout
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def qr_png(url: str) -> str:
 def code128(text: str) -> str:
     """The bars only, as a tiny PNG (fast to draw); print the code as text next to it."""
     return codes.code128_png_data_uri(str(text))
+
+
+@register.filter
+def vn_date(value) -> str:
+    """``ngày 09 tháng 6 năm 2026`` (Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 5.b)."""
+    return layout.vn_date(value or None)

@@ -21,6 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             seed_agencies()
+            # the portal's calendar with the Government's day swaps 2025-2027 as editable declared
+            # days (portal.workcalendar.government_days); an existing calendar gets the missing ones
+            from portal.workcalendar import government_days
+            from portal.workcalendar.services import get_calendar
+
+            government_days.load(get_calendar())
             users = seed_users()
         loaded = [config.seed_demo() for config in apps.get_app_configs() if callable(getattr(config, "seed_demo", None))]
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {', '.join(loaded) or 'agencies and accounts'}."))
