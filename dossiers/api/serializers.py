@@ -191,3 +191,74 @@ class PublicTrackingSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+# --- the inputs of the actions the API lacked, and ones that resolve ids to objects ---------------
+
+
+class StaffField(serializers.PrimaryKeyRelatedField):
+    """A staff member by id (assignee, leader, receiver)."""
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        from portal.accounts.models import User
+
+        return User.objects.staff_members()
+
+
+class AgencyCodeField(serializers.SlugRelatedField):
+    """An active agency by its code."""
+
+    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(slug_field="code", queryset=Agency.objects.filter(is_active=True), **kwargs)
+
+
+class AssignInputSerializer(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), required=False, allow_null=True)
+    assignee = StaffField(required=False, allow_null=True, help_text="id of the specialist")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ForwardInputSerializer(serializers.Serializer):
+    leader = StaffField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_agency = AgencyCodeField(help_text="agency code")
+    to_user = StaffField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    result_file = serializers.FileField(required=False, allow_null=True)
+
+
+class PaymentRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=1, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class CounterPaymentSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ApologySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+    new_due_at = serializers.DateTimeField()
+
+
+class SignInputSerializer(serializers.Serializer):
+    pin = serializers.CharField(max_length=64, trim_whitespace=False, write_only=True)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    level = serializers.ChoiceField(choices=["B-T", "B-LT", "B-LTA"], default="B-LT")
+
+
+class IssueInputSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=60)
+    pin = serializers.CharField(max_length=64, trim_whitespace=False, write_only=True)
+
+
+class DraftResultSerializer(serializers.Serializer):
+    file = serializers.FileField()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
@@ -24,13 +26,20 @@ def agencies_in_scope(user: User) -> QuerySet[Agency]:
     return Agency.objects.subtree_of(user.agency)
 
 
-def user_can_act_for(user: User, agency: Agency, *roles: str) -> bool:
-    """True when ``user`` holds one of ``roles`` in ``agency`` (its own agency or a parent of it)."""
-    if not user.is_authenticated or not user.is_staff_member or user.agency_id is None:
+def user_can_act_for(user: Any, unit: Agency | None, *roles: str) -> bool:
+    """The one access rule "acts for this unit" of dossiers and documents: ``user`` is an active
+    staff member holding one of ``roles`` (any role when none is named) whose agency contains
+    ``unit``; a staff member attached to a department acts only for units inside that department
+    (Decree 118/2025 art. 19: the specialist handles the dossiers of his own department)."""
+    if unit is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
+        return False
+    if not user.is_active or user.agency_id is None:
         return False
     if roles and not user.has_role(*roles):
         return False
-    return agency.is_within(user.agency)
+    if not unit.is_within(user.agency):
+        return False
+    return user.department_id is None or unit.is_within(user.department)
 
 
 def can_submit_dossiers(user: User) -> bool:
