@@ -82,7 +82,7 @@ def max_attachment_bytes() -> int:
 
 
 def _require(actor: Any, agency: Agency, *roles: str) -> None:
-    if not user_can_act_for(actor, agency, *roles):
+    if not user_can_act_for(actor, agency, *roles, agency_wide=True):
         raise PermissionDenied()
 
 
@@ -586,7 +586,7 @@ def incoming_assign(*, document: IncomingDocument, actor: Any, department: Agenc
 def _may_process(actor: Any, document: IncomingDocument) -> bool:
     if document.assigned_to_id is not None and document.assigned_to_id == getattr(actor, "pk", None):
         return True
-    return user_can_act_for(actor, document.agency, Role.LEADER) or (
+    return user_can_act_for(actor, document.agency, Role.LEADER, agency_wide=True) or (
         document.assigned_department is not None and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
     )
 

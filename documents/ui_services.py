@@ -267,7 +267,7 @@ def outgoing_return_draft(*, document: OutgoingDocument, actor: Any, reason: str
     from .exceptions import PermissionDenied as DocPermissionDenied
 
     locked = OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
-    if not user_can_act_for(actor, locked.agency, Role.LEADER):
+    if not user_can_act_for(actor, locked.agency, Role.LEADER, agency_wide=True):
         raise DocPermissionDenied()
     if locked.state != OutgoingState.DRAFT or not is_submitted(locked):
         raise DocumentError("Chỉ trả lại được dự thảo đang trình ký. / Only a draft submitted for signature can be sent back.")
@@ -287,7 +287,7 @@ def outgoing_submit_for_signature(*, document: OutgoingDocument, actor: Any, com
     from .services import DRAFTERS
 
     locked = OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
-    if not user_can_act_for(actor, locked.agency, *DRAFTERS):
+    if not user_can_act_for(actor, locked.agency, *DRAFTERS, agency_wide=True):
         raise DocPermissionDenied()
     if locked.state != OutgoingState.DRAFT:
         raise DocumentError("Chỉ trình ký được văn bản dự thảo. / Only a draft can be submitted for signature.")

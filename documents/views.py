@@ -290,7 +290,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft until the leader signs it: its data, recipients, a new main text, more appendices."""
     user = request.user
     document = ui_services.get_outgoing_for(user, pk)
-    if not user_can_act_for(user, document.agency, *services.DRAFTERS):
+    if not user_can_act_for(user, document.agency, *services.DRAFTERS, agency_wide=True):
         raise DjangoPermissionDenied(_("Only the agency's drafters edit its drafts."))
     if document.state != OutgoingState.DRAFT:
         messages.error(request, _("Only a draft can be edited; this document is already signed."))
@@ -325,7 +325,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
     """What the page offers; the services decide (a forged POST for another action gets their answer)."""
     state, out = document.state, []
-    agency_ok = user_can_act_for(user, document.agency)
+    agency_ok = user_can_act_for(user, document.agency, agency_wide=True)
     if not agency_ok:
         return out
     if state == OutgoingState.DRAFT and _has(user, *services.DRAFTERS) and not ui_services.is_submitted(document):
@@ -367,7 +367,7 @@ def _outgoing_context(request: HttpRequest, document: OutgoingDocument, bound: t
         "document": document, "recipients": recipients, "attachments": document.attachments.all(),
         "events": document.events.select_related("actor"), "action_forms": action_forms,
         "submitted": ui_services.is_submitted(document), "answered_by": document.answered_by.all(),
-        "can_edit": document.state == OutgoingState.DRAFT and user_can_act_for(request.user, document.agency, *services.DRAFTERS),
+        "can_edit": document.state == OutgoingState.DRAFT and user_can_act_for(request.user, document.agency, *services.DRAFTERS, agency_wide=True),
     }
 
 
@@ -457,7 +457,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
 
 def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
     state, out = document.state, []
-    if not user_can_act_for(user, document.agency):
+    if not user_can_act_for(user, document.agency, agency_wide=True):
         return out
     if state == IncomingState.RECEIVED and _has(user, Role.CLERICAL):
         out.append("register")
@@ -499,7 +499,7 @@ def _incoming_context(request: HttpRequest, document: IncomingDocument, bound: t
         "document": document, "attachments": document.attachments.all(), "events": document.events.select_related("actor"),
         "action_forms": action_forms, "replies": ui_services.outgoing_visible_to(request.user).filter(in_reply_to=document),
         "can_reply": document.state in (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS, IncomingState.DONE)
-        and _has(request.user, *services.DRAFTERS) and user_can_act_for(request.user, document.agency),
+        and _has(request.user, *services.DRAFTERS) and user_can_act_for(request.user, document.agency, agency_wide=True),
     }
 
 

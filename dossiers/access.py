@@ -49,10 +49,7 @@ def actor_matches(dossier: Dossier, user: Any, role: str, scope: str) -> bool:
         return bool(getattr(user, "is_applicant", False) and dossier.applicant_id == user.pk)
     if scope == RECEIVING:
         # The one-stop counter belongs to the agency, not to one of its departments.
-        return (
-            getattr(user, "is_staff_member", False) and user.is_active and user.agency_id is not None
-            and user.has_role(role) and dossier.receiving_agency.is_within(user.agency)
-        )
+        return user_can_act_for(user, dossier.receiving_agency, role, agency_wide=True)
     if scope == HANDLING:
         return acts_in_unit(user, unit_of(dossier), role)
     if scope == ASSIGNEE:

@@ -159,4 +159,5 @@ def test_the_two_access_rules_are_one(world):
     assert world.specialist.department_id is not None
     assert user_can_act_for(world.specialist, world.division, "specialist")
     assert not user_can_act_for(world.specialist, world.agency, "specialist")  # outside his department
+    assert user_can_act_for(world.specialist, world.agency, "specialist", agency_wide=True)  # the agency's own business
     assert workflow.acts_in_unit(world.specialist, world.division, "specialist")
