@@ -1,18 +1,25 @@
 """The input each workflow row takes (``Row.input``), and the one dispatcher pages and API use.
 
-Each input name declares its page form and its API serializer side by side: both produce the same
-keyword arguments, which go unchanged to :func:`dispatch` and from there to the row's effect
-(``workflow.run``) or, for the few actions whose entry point does more than the transition
-(opening the signing token, recording a counter payment), to that service.
+Each input name is declared once, as its page form; the API serializer is derived from the form
+(:func:`portal.workflow.inputs.serializer_from_form`: same names, requiredness, lengths, choices).
+Four inputs keep a serializer of their own because their wire shape differs on purpose: the
+supplement items are a JSON list (lines of text on the page), and staff and agencies are ids or
+codes (a choice list on the page). Both shapes produce the same keyword arguments, which go
+unchanged to :func:`dispatch` and from there to the row's effect (``workflow.run``) or, for the
+few actions whose entry point does more than the transition (opening the signing token, recording
+a counter payment), to that service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from portal.workflow.inputs import serializer_from_form
 
 from . import forms, signing_forms, workflow
 from .api import serializers as s
@@ -24,28 +31,35 @@ from .models import Dossier
 @dataclass(frozen=True)
 class Input:
     form: type
-    serializer: type | None
+    own_serializer: type | None = None  # only where the API's wire shape differs from the form's
     needs_dossier: bool = False  # the form's choices depend on the dossier (units, staff)
+    takes_nothing: bool = False
+
+    @cached_property
+    def serializer(self) -> type | None:
+        if self.takes_nothing:
+            return None
+        return self.own_serializer or serializer_from_form(self.form)
 
 
 INPUTS: dict[str | None, Input] = {
-    None: Input(forms.NoInputForm, None),
-    "comment": Input(forms.CommentForm, s.CommentSerializer),
-    "reason": Input(forms.ReasonForm, s.ReasonSerializer),
-    "optional_reason": Input(forms.OptionalReasonForm, s.WithdrawSerializer),
+    None: Input(forms.NoInputForm, takes_nothing=True),
+    "comment": Input(forms.CommentForm),
+    "reason": Input(forms.ReasonForm),
+    "optional_reason": Input(forms.OptionalReasonForm),
     "supplement_request": Input(forms.SupplementRequestForm, s.SupplementRequestInputSerializer),
     "assign": Input(forms.AssignForm, s.AssignInputSerializer, needs_dossier=True),
     "forward": Input(forms.ForwardForm, s.ForwardInputSerializer, needs_dossier=True),
     "transfer": Input(forms.TransferForm, s.TransferInputSerializer, needs_dossier=True),
-    "approve": Input(forms.ApproveForm, s.ApproveInputSerializer),
-    "payment_request": Input(forms.PaymentRequestForm, s.PaymentRequestSerializer),
-    "payment_confirmation": Input(forms.CounterPaymentForm, s.CounterPaymentSerializer),
-    "return": Input(forms.ReturnForm, s.ReturnSerializer),
-    "rate": Input(forms.RateForm, s.RateSerializer),
-    "apology": Input(forms.ApologyForm, s.ApologySerializer),
-    "sign": Input(signing_forms.SignApproveForm, s.SignInputSerializer),
-    "issue": Input(signing_forms.IssueForm, s.IssueInputSerializer),
-    "draft_result": Input(signing_forms.DraftResultForm, s.DraftResultSerializer),
+    "approve": Input(forms.ApproveForm),
+    "payment_request": Input(forms.PaymentRequestForm),
+    "payment_confirmation": Input(forms.CounterPaymentForm),
+    "return": Input(forms.ReturnForm),
+    "rate": Input(forms.RateForm),
+    "apology": Input(forms.ApologyForm),
+    "sign": Input(signing_forms.SignApproveForm),
+    "issue": Input(signing_forms.IssueForm),
+    "draft_result": Input(signing_forms.DraftResultForm),
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import agencies_in_scope
@@ -51,7 +52,7 @@ def get_dossier_for(user: Any, pk: int | str) -> Dossier:
     try:
         return dossiers_visible_to(user).get(pk=int(pk))
     except (Dossier.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404("Không tìm thấy hồ sơ. / Dossier not found.") from None
+        raise Http404(gettext("Dossier not found.")) from None
 
 
 def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Dossier]:

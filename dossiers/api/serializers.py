@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from portal.agencies.models import Agency
 
-from ..constants import NATIONAL_STATUS_NAMES, Channel, Rating, ResultDelivery
+from ..constants import NATIONAL_STATUS_NAMES, Channel
 from ..models import Dossier, DossierEvent, DossierFile, DossierStep
 
 
@@ -105,14 +105,6 @@ class FileUploadSerializer(serializers.Serializer):
     is_digitised = serializers.BooleanField(default=False)
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
-
-
 class SupplementItemSerializer(serializers.Serializer):
     document = serializers.CharField(max_length=500)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
@@ -121,37 +113,6 @@ class SupplementItemSerializer(serializers.Serializer):
 class SupplementRequestInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
     items = SupplementItemSerializer(many=True)
-
-
-class AssignSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), required=False, allow_null=True)
-    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="id of the specialist")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ForwardSerializer(serializers.Serializer):
-    leader = serializers.IntegerField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class TransferSerializer(serializers.Serializer):
-    to_agency = serializers.CharField(max_length=20, help_text="agency code")
-    to_user = serializers.IntegerField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ReturnSerializer(serializers.Serializer):
-    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class RateSerializer(serializers.Serializer):
-    rating = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 class TrackingStepSerializer(serializers.Serializer):
@@ -190,10 +151,12 @@ class PublicTrackingSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="One message, in the request's language (Accept-Language)")
+    code = serializers.CharField(required=False, help_text="Stable error code, e.g. transition_not_allowed, permission_denied")
 
 
-# --- the inputs of the actions the API lacked, and ones that resolve ids to objects ---------------
+# --- inputs whose wire shape differs from the page form's (ids and codes instead of choice lists);
+# every other action's serializer is derived from its page form (dossiers/inputs.py) ----------------
 
 
 class StaffField(serializers.PrimaryKeyRelatedField):
@@ -227,38 +190,3 @@ class TransferInputSerializer(serializers.Serializer):
     to_agency = AgencyCodeField(help_text="agency code")
     to_user = StaffField(required=False, allow_null=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ApproveInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    result_file = serializers.FileField(required=False, allow_null=True)
-
-
-class PaymentRequestSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=1, required=False, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class CounterPaymentSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=1)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=255)
-
-
-class ApologySerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
-    new_due_at = serializers.DateTimeField()
-
-
-class SignInputSerializer(serializers.Serializer):
-    pin = serializers.CharField(max_length=64, trim_whitespace=False, write_only=True)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    level = serializers.ChoiceField(choices=["B-T", "B-LT", "B-LTA"], default="B-LT")
-
-
-class IssueInputSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=60)
-    pin = serializers.CharField(max_length=64, trim_whitespace=False, write_only=True)
-
-
-class DraftResultSerializer(serializers.Serializer):
-    file = serializers.FileField()

@@ -130,7 +130,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency = Agency.objects.filter(code=ser.validated_data["agency"], is_active=True).first()
         if procedure is None or agency is None:
-            return _bad("Không tìm thấy thủ tục hoặc cơ quan. / Procedure or agency not found.")
+            return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(lambda: services.dossier_save_draft(
             actor=request.user, procedure=procedure, agency=agency,
             form_data=ser.validated_data.get("form_data", {}), applicant=ser.validated_data.get("applicant"),
@@ -141,7 +141,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"], url_path="counter")
     def counter(self, request: Request) -> Response:
         if not user_has_any_role(request.user, (Role.CLERK,)):
-            return Response({"detail": "Chỉ công chức Bộ phận Một cửa. / One-stop clerks only."}, status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": _("One-stop clerks only."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
             return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -149,7 +149,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         agency_code = ser.validated_data.get("agency")
         agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
         if procedure is None or (agency_code and agency is None):
-            return _bad("Không tìm thấy thủ tục hoặc cơ quan. / Procedure or agency not found.")
+            return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(lambda: services.dossier_create_at_counter(
             actor=request.user, procedure=procedure, agency=agency, channel=ser.validated_data["channel"],
             applicant=ser.validated_data["applicant"], form_data=ser.validated_data.get("form_data", {}),
@@ -258,10 +258,10 @@ class TrackingView(APIView):
     def get(self, request: Request) -> Response:
         code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
         if not code.strip() or not factor.strip():
-            return _bad("Cần nhập mã hồ sơ và 4 số cuối CCCD/MST hoặc điện thoại. / Enter the dossier code and the last 4 digits of the ID number or phone.")
+            return _bad(_("Enter the dossier code and the last 4 digits of the ID number or phone."), "required")
         view = selectors.track_public(code, factor)
         if view is None:
-            return Response({"detail": "Không tìm thấy hồ sơ với mã và thông tin xác thực này. / No dossier matches this code and check digits."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No dossier matches this code and check digits."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.PublicTrackingSerializer(view).data)
 
 
@@ -276,5 +276,5 @@ class TrackingByTokenView(APIView):
     def get(self, request: Request, token: str) -> Response:
         view = selectors.track_by_token(token)
         if view is None:
-            return Response({"detail": "Không tìm thấy hồ sơ. / Dossier not found."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("Dossier not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.PublicTrackingSerializer(view).data)

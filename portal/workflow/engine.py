@@ -131,6 +131,7 @@ class Workflow:
         guards: dict[str, Guard] | None = None, status_field: str = "status", stage_field: str | None = "stage",
         clock: Callable[[Step], None] | None = None, record: Callable[[Step], Any] | None = None,
         notify: Callable[[Step, Any], None] | None = None, print_form: Callable[[Step], None] | None = None,
+        role_first: bool = False,
     ) -> None:
         self.name = name
         self.rows: tuple[Row, ...] = tuple(rows)
@@ -145,6 +146,7 @@ class Workflow:
         self.record = record
         self.notify = notify
         self.print_form = print_form
+        self.role_first = role_first  # refuse a wrong role (403) before looking at the state (400)
         unknown = {r.guard for r in self.rows if r.guard and r.guard not in self.guards}
         if unknown:
             raise ValueError(f"{name}: unknown guards {sorted(unknown)}")
@@ -183,7 +185,12 @@ class Workflow:
 
     def check(self, obj: Any, user: Any, action: str) -> Row:
         """The row allowing ``user`` to take ``action`` now; raises ``not_allowed`` when the state
-        does not allow it, ``denied`` when it does but not for this user."""
+        does not allow it, ``denied`` when it does but not for this user. With ``role_first``
+        a user no row of the action admits is refused before the state is looked at."""
+        if self.role_first and not any(
+            self.actor_matches(obj, user, role, scope) for r in self.rows_of(action) for role, scope in r.actors
+        ):
+            raise self.denied(obj, action)
         if not self.state_rows(obj, action):
             raise self.not_allowed(obj, action)
         found = self.row_for(obj, user, action)

@@ -166,7 +166,7 @@ def test_signing_without_a_certificate_or_pin_gives_a_clear_message(client, w):
     alert = page.split('class="alert alert-danger"')[1].split("</div>")[0]
     assert "chứng thư" in alert.lower() or "certificate" in alert.lower(), alert
     document.refresh_from_db()
-    assert document.state == OutgoingState.DRAFT
+    assert document.state == OutgoingState.SUBMITTED  # unchanged: still before the leader
 
 
 def test_clerical_office_issues_and_sends_a_signed_document(client, w):
@@ -195,7 +195,7 @@ def test_a_wrong_state_action_is_a_message_and_changes_nothing(client, w):
     document = w.draft()
     client.force_login(w.clerical)
     response = client.post(reverse("documents:outgoing_act", args=[document.pk, "send"]), {}, follow=True)
-    assert "Không thể gửi văn bản" in response.content.decode()
+    assert "Không thể «Gửi" in response.content.decode() and "«Bản nháp»" in response.content.decode()
     document.refresh_from_db()
     assert document.state == OutgoingState.DRAFT
     assert client.post(reverse("documents:outgoing_act", args=[document.pk, "nonsense"]), {}).status_code == 404

@@ -172,6 +172,9 @@ def test_clerical_office_issues_with_a_second_signature_and_the_applicant_downlo
     document = services.dossier_issue_result(dossier=approved, actor=world.clerical, pin=PIN, number="123/QĐ-STP")
 
     assert document.issue_number == "123/QĐ-STP" and document.issued_at is not None
+    # issuing is a row of the workflow table: it is in the history (and so in form 06), publicly
+    issued = approved.events.get(action=Action.ISSUE_RESULT)
+    assert issued.actor == world.clerical and issued.data["number"] == "123/QĐ-STP" and issued.visibility == "public"
     returned = services.dossier_return_result(dossier=approved, actor=world.clerk, delivery="online")
     client.force_login(world.citizen)
     response = client.get(reverse("dossiers:result_download", args=[returned.pk]))
