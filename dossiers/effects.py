@@ -494,4 +494,7 @@ def issue_result(step: Step, session: Any, number: str, issued_on: datetime) -> 
     document, signed = issue_signed(step.obj, step.actor, session, number=number, issued_on=issued_on)
     step.obj.result_file.save("ket-qua.pdf", ContentFile(signed), save=False)
     step.result = document
-    step.event.update(data={"number": number, "issued_on": issued_on.date().isoformat() if hasattr(issued_on, "date") else str(issued_on)})
+    step.event.update(
+        comment=f"Số {number}", from_user=step.actor, from_agency=step.obj.receiving_agency, to_agency=step.obj.receiving_agency,
+        data={"number": number, "issued_on": issued_on.date().isoformat() if hasattr(issued_on, "date") else str(issued_on)},
+    )

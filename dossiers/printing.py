@@ -76,11 +76,14 @@ TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ l�
 DELIVERY_VI = {ResultDelivery.COUNTER: "Bộ phận Một cửa", ResultDelivery.POST: "Qua dịch vụ bưu chính công ích", ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)"}
 CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
 #: History actions that hand the dossier from someone to someone else (rows of form 06).
-HANDOVER_ACTIONS = (Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.TRANSFER, Action.RETURN_RESULT)
+HANDOVER_ACTIONS = (
+    Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.ISSUE_RESULT, Action.TRANSFER,
+    Action.RETURN_RESULT,
+)
 HANDOVER_VI = {
     Action.RECEIVE: "Tiếp nhận hồ sơ", Action.ASSIGN: "Chuyển xử lý", Action.FORWARD: "Trình phê duyệt",
     Action.SEND_BACK: "Trả lại xử lý", Action.APPROVE: "Phê duyệt, chuyển trả kết quả",
-    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả",
+    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả", Action.ISSUE_RESULT: "Văn thư phát hành kết quả",
 }
 
 

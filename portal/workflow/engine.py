@@ -19,7 +19,7 @@ deadlines at reception, picking an assignee, signing...).
 
 The object-specific parts (how to lock, who an actor ``scope`` is, the clock, the history, the
 notifications, the printed forms) are hooks the app passes to :class:`Workflow`; the engine imports
-nothing above ``portal`` (CLAUDE/DESIGN: apps import downward only). This follows the shape of
+nothing above ``portal`` (apps import downward only). This follows the shape of
 DIGIT's BusinessService state tables and Open Zaak's append-only status rows (STYLE.md, "Workflows
 and history").
 """

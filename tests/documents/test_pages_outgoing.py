@@ -144,7 +144,11 @@ def test_a_bad_draft_is_refused_with_a_message_and_nothing_is_stored(client, w, 
         data["main_file"] = pdf_upload("anh.png", PNG_OK)
     response = client.post(reverse("documents:draft_new"), data)
     assert response.status_code == 400
-    assert 'class="invalid-feedback' in response.content.decode() or "alert" in response.content.decode()
+    # the refusal is on the field at fault, shown beside it
+    field = {"disguised": "attachments", "damaged": "main_file", "no_recipient": "recipients", "past_due": "due_date",
+             "image_as_main": "main_file"}[bad]
+    assert list(response.context["form"].errors) == [field], response.context["form"].errors
+    assert 'class="invalid-feedback' in response.content.decode()
     assert not OutgoingDocument.objects.filter(subject="Dự thảo lỗi").exists()
 
 

@@ -175,6 +175,9 @@ def test_clerical_office_issues_with_a_second_signature_and_the_applicant_downlo
     # issuing is a row of the workflow table: it is in the history (and so in form 06), publicly
     issued = approved.events.get(action=Action.ISSUE_RESULT)
     assert issued.actor == world.clerical and issued.data["number"] == "123/QĐ-STP" and issued.visibility == "public"
+    from dossiers.printing import handovers
+
+    assert [h.action for h in handovers(approved)][-1] == "Văn thư phát hành kết quả"  # form 06
     returned = services.dossier_return_result(dossier=approved, actor=world.clerk, delivery="online")
     client.force_login(world.citizen)
     response = client.get(reverse("dossiers:result_download", args=[returned.pk]))
