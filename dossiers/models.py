@@ -253,7 +253,7 @@ class DossierEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     step_timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
     #: Internal rows (a leader's send-back note, the draft result) are shown to staff only.
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC, db_default=Visibility.PUBLIC)
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

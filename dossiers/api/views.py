@@ -211,7 +211,7 @@ def _plain(value: Any) -> Any:
 ROUTE_PATHS: dict[str, str] = {
     Action.REQUEST_SUPPLEMENT: "request-supplement", Action.ANSWER_SUPPLEMENT: "answer-supplement",
     Action.RETURN_RESULT: "return", Action.SEND_BACK: "send-back", Action.REQUEST_PAYMENT: "request-payment",
-    Action.CONFIRM_PAYMENT: "confirm-payment", Action.ATTACH_DRAFT: "draft-result", Action.SIGN_APPROVE: "sign-approve",
+    Action.CONFIRM_PAYMENT: "confirm-payment", Action.ATTACH_DRAFT: "draft-result", Action.SIGN_APPROVE: "sign-and-approve",
     Action.ISSUE_RESULT: "issue-result",
 }
 ROUTE_NAMES: dict[str, str] = {Action.RETURN_RESULT: "return", Action.SIGN_APPROVE: "sign-approve-one"}

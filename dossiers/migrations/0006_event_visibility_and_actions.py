@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dossierevent',
             name='visibility',
-            field=models.CharField(choices=[('public', 'Public'), ('internal', 'Internal (staff only)')], default='public', max_length=10),
+            field=models.CharField(choices=[('public', 'Public'), ('internal', 'Internal (staff only)')], db_default='public', default='public', max_length=10),
         ),
         migrations.AlterField(
             model_name='dossierevent',
