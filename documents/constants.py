@@ -71,6 +71,7 @@ class Secrecy(models.IntegerChoices):
 
 class OutgoingState(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for signature")  # trình ký: before the leader
     SIGNED = "signed", _("Signed")
     ISSUED = "issued", _("Issued")
     SENT = "sent", _("Sent")
@@ -124,6 +125,8 @@ class StatusCode(models.TextChoices):
 class EventAction(models.TextChoices):
     CREATE = "create", _("Draft created")
     EDIT = "edit", _("Draft edited")
+    SUBMIT = "submit", _("Submitted for signature")
+    SEND_BACK = "send_back", _("Sent back to the drafter")
     ATTACH = "attach", _("File attached")
     DETACH = "detach", _("File removed")
     SIGN = "sign", _("Signed")

@@ -21,11 +21,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
 from portal.core.outbox import outbox_enqueue
+from portal.workflow import Step
 
 from .constants import (
     TYPE_INFO,
@@ -82,16 +84,16 @@ def max_attachment_bytes() -> int:
 
 
 def _require(actor: Any, agency: Agency, *roles: str) -> None:
-    if not user_can_act_for(actor, agency, *roles):
+    if not user_can_act_for(actor, agency, *roles, agency_wide=True):
         raise PermissionDenied()
 
 
-def _text(value: Any, *, what_vi: str, what_en: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+def _text(value: Any, *, what: str, required: bool = False, limit: int = MAX_TEXT) -> str:
     value = (str(value) if value is not None else "").strip()
     if required and not value:
-        raise DocumentError(f"{what_vi} là bắt buộc. / {what_en} is required.")
+        raise DocumentError(_("%(what)s is required.") % {"what": what}, code="required")
     if len(value) > limit:
-        raise DocumentError(f"{what_vi} quá dài (tối đa {limit} ký tự). / {what_en} is too long (at most {limit} characters).")
+        raise DocumentError(_("%(what)s is too long (at most %(limit)d characters).") % {"what": what, "limit": limit}, code="too_long")
     return value
 
 
@@ -116,52 +118,52 @@ def _lock_incoming(document: IncomingDocument | int) -> IncomingDocument:
 
 
 def _check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: str) -> None:
+    """For the edits that are not workflow rows (changing a draft, its files and recipients)."""
     if current not in allowed:
-        raise DocumentError(
-            f"Không thể {label_vi} văn bản ở trạng thái hiện tại ({current}). / Cannot {label_en} a document in its current state ({current})."
-        )
+        raise DocumentError(_("This cannot be done to the document in its current state (%(state)s).") % {"state": current},
+                            code="transition_not_allowed")
 
 
-def _choice(value: Any, choices: type, what_vi: str, what_en: str) -> int:
+def _choice(value: Any, choices: type, what: str) -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):
         value = None
     if value not in choices.values:
-        raise DocumentError(f"{what_vi} không hợp lệ. / Invalid {what_en}.")
+        raise DocumentError(_("Invalid %(what)s.") % {"what": what})
     return value
 
 
 def _clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise DocumentError(f"Trường không sửa được: {', '.join(sorted(unknown))}. / Fields that cannot be edited: {', '.join(sorted(unknown))}.")
+        raise DocumentError(_("Fields that cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "subject":
-            out[name] = _text(value, what_vi="Trích yếu", what_en="The subject", required=True, limit=1000)
+            out[name] = _text(value, what=_("The subject"), required=True, limit=1000)
         elif name == "content":
-            out[name] = _text(value, what_vi="Nội dung", what_en="The content", limit=100_000)
+            out[name] = _text(value, what=_("The content"), limit=100_000)
         elif name in ("place", "signer_competence", "signer_position"):
-            out[name] = _text(value, what_vi="Thông tin ký, ban hành", what_en="The signing/promulgation field", limit=120)
+            out[name] = _text(value, what=_("The signing/promulgation field"), limit=120)
         elif name == "signer_name":
-            out[name] = _text(value, what_vi="Họ tên người ký", what_en="The signer's name", limit=150)
+            out[name] = _text(value, what=_("The signer's name"), limit=150)
         elif name == "document_type":
-            out[name] = _choice(value, DocumentType, "Loại văn bản", "document type")
+            out[name] = _choice(value, DocumentType, _("document type"))
         elif name == "urgency":
-            out[name] = _choice(value, Urgency, "Độ khẩn", "urgency")
+            out[name] = _choice(value, Urgency, _("urgency"))
         elif name == "secrecy":
-            out[name] = _choice(value, Secrecy, "Độ mật", "secrecy level")
+            out[name] = _choice(value, Secrecy, _("secrecy level"))
         elif name == "due_date":
             if value is not None and not isinstance(value, date):
-                raise DocumentError("Hạn trả lời không hợp lệ. / Invalid reply due date.")
+                raise DocumentError(_("Invalid reply due date."))
             out[name] = value
         elif name == "to_places":
-            places = [_text(p, what_vi="Nơi nhận", what_en="A recipient line", limit=255) for p in (value or [])]
+            places = [_text(p, what=_("A recipient line"), limit=255) for p in (value or [])]
             out[name] = [p for p in places if p]
         elif name == "in_reply_to":
             if value is not None and (not isinstance(value, IncomingDocument) or value.agency_id != agency.pk):
-                raise DocumentError("Văn bản được trả lời phải là văn bản đến của cơ quan. / The document answered must be one of the agency's incoming documents.")
+                raise DocumentError(_("The document answered must be one of the agency's incoming documents."))
             out[name] = value
     return out
 
@@ -173,15 +175,12 @@ def _resolve_recipient(spec: RecipientSpec | str) -> tuple[Agency | None, str, s
         spec = RecipientSpec(organ_code=spec)
     code = (spec.organ_code or "").strip()
     if not code or len(code) > 40:
-        raise DocumentError("Mã cơ quan nhận không hợp lệ. / Invalid recipient organ code.")
+        raise DocumentError(_("Invalid recipient organ code."))
     agency = Agency.objects.filter(code=code, is_active=True).first()
     if agency is not None:
         return agency, code, spec.organ_name or agency.name
     if peer_for(code) is None:
-        raise DocumentError(
-            f"Không có đường liên thông tới cơ quan {code} (chưa khai báo trong danh sách kết nối). / "
-            f"No exchange route to organ {code} (not among the exchange peers)."
-        )
+        raise DocumentError(_("No exchange route to organ %(code)s (not among the exchange peers).") % {"code": code}, code="no_route")
     return None, code, spec.organ_name
 
 
@@ -233,7 +232,7 @@ def outgoing_update_draft(*, document: OutgoingDocument, actor: Any, **changes: 
     """Edit a draft's fields (names in :data:`EDITABLE_FIELDS`); only while it is a draft."""
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
-    _check_state(document.state, [OutgoingState.DRAFT], "sửa", "edit")
+    _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED], "sửa", "edit")
     fields = _clean_fields(changes, document.agency)
     for name, value in fields.items():
         setattr(document, name, value)
@@ -247,7 +246,7 @@ def _set_recipients(document: OutgoingDocument, recipients: Iterable[RecipientSp
     for spec in recipients:
         agency, code, name = _resolve_recipient(spec)
         if agency is not None and agency.pk == document.agency_id:
-            raise DocumentError("Không gửi văn bản cho chính cơ quan ban hành. / A document is not sent to its own issuing agency.")
+            raise DocumentError(_("A document is not sent to its own issuing agency."))
         rows[code] = OutgoingRecipient(document=document, agency=agency, organ_code=code, organ_name=name[:255])
     document.recipients.all().delete()
     return OutgoingRecipient.objects.bulk_create(list(rows.values()))
@@ -258,7 +257,7 @@ def outgoing_set_recipients(*, document: OutgoingDocument, actor: Any, recipient
     """Replace the recipients of a document not yet sent."""
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
-    _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED], "đổi nơi nhận của", "change the recipients of")
+    _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED], "đổi nơi nhận của", "change the recipients of")
     rows = _set_recipients(document, recipients)
     _event(outgoing=document, action=EventAction.EDIT, actor=actor, data={"recipients": [r.organ_code for r in rows]})
     return rows
@@ -275,20 +274,19 @@ def outgoing_add_attachment(
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
     if is_main:
-        _check_state(document.state, [OutgoingState.DRAFT], "thay tệp chính của", "replace the main file of")
+        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED], "thay tệp chính của", "replace the main file of")
         if not data.startswith(b"%PDF-"):
-            raise DocumentError("Tệp văn bản chính phải là PDF. / The main document must be a PDF.")
+            raise DocumentError(_("The main document must be a PDF."))
     else:
-        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED], "đính kèm tệp vào", "attach a file to")
-    name = safe_file_name(_text(name, what_vi="Tên tệp", what_en="The file name", required=True, limit=255))
-    content_type = _text(content_type or "application/octet-stream", what_vi="Kiểu tệp", what_en="The content type", limit=100)
+        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED], "đính kèm tệp vào", "attach a file to")
+    name = safe_file_name(_text(name, what=_("The file name"), required=True, limit=255))
+    content_type = _text(content_type or "application/octet-stream", what=_("The content type"), limit=100)
     limit = max_attachment_bytes()
     if not data:
-        raise DocumentError("Tệp rỗng. / The file is empty.")
+        raise DocumentError(_("The file is empty."))
     if len(data) > limit:
         raise DocumentError(
-            f"Tệp {name} quá lớn ({len(data)} byte, tối đa {limit} byte) để gửi liên thông. / "
-            f"File {name} is too large ({len(data)} bytes, at most {limit}) for the exchange."
+            _("File %(name)s is too large (%(size)d bytes, at most %(limit)d) for the exchange.") % {"name": name, "size": len(data), "limit": limit}
         )
     if is_main:
         for old in document.attachments.filter(is_main=True):
@@ -298,7 +296,7 @@ def outgoing_add_attachment(
     size, digest = _store_bytes(data)
     attachment = OutgoingAttachment(
         document=document, name=name, content_type=content_type, size=size, sha256=digest, is_main=is_main,
-        description=_text(description, what_vi="Mô tả", what_en="The description", limit=255),
+        description=_text(description, what=_("The description"), limit=255),
     )
     attachment.file.save(name, ContentFile(data), save=False)
     attachment.save()
@@ -311,7 +309,7 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
     """Remove an appendix before sending, or the main file of a draft."""
     document = _lock_outgoing(attachment.document_id)
     _require(actor, document.agency, *DRAFTERS)
-    allowed = [OutgoingState.DRAFT] if attachment.is_main else [OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED]
+    allowed = [OutgoingState.DRAFT, OutgoingState.SUBMITTED] if attachment.is_main else [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED]
     _check_state(document.state, allowed, "gỡ tệp của", "remove a file of")
     name = attachment.name
     attachment.delete()
@@ -322,16 +320,15 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
 def outgoing_sign(*, document: OutgoingDocument, actor: Any, pin: str, reason: str = "") -> OutgoingDocument:
     """The leader signs the main PDF (PAdES through :func:`signatures.services.sign_pdf`, with the
     PIN of their token). The signing happens before the row lock (it may take a second, and a
-    failed attempt keeps its own audit event); the result is stored only if the draft and its main
-    file did not change meanwhile."""
+    failed attempt keeps its own audit event); the "sign" row then stores the result only if the
+    draft and its main file did not change meanwhile."""
     from signatures.services import SigningError, sign_pdf
     from signatures.token import TokenError
 
-    _require(actor, document.agency, Role.LEADER)
-    _check_state(document.state, [OutgoingState.DRAFT], "ký", "sign")
+    _wf().OUTGOING.check(document, actor, "sign")
     main = document.attachments.filter(is_main=True).first()
     if main is None:
-        raise DocumentError("Chưa có tệp văn bản chính (PDF) để ký. / There is no main PDF to sign.")
+        raise DocumentError(_("There is no main PDF to sign."), code="no_main_file")
     with main.file.open("rb") as fh:
         original = fh.read()
     try:
@@ -340,27 +337,26 @@ def outgoing_sign(*, document: OutgoingDocument, actor: Any, pin: str, reason: s
             location=document.place or document.agency.name,
         )
     except (SigningError, TokenError) as exc:
-        raise DocumentError(str(exc)) from exc
-    with transaction.atomic():
-        locked = _lock_outgoing(document)
-        _check_state(locked.state, [OutgoingState.DRAFT], "ký", "sign")
-        current = locked.attachments.select_for_update().filter(is_main=True).first()
-        if current is None or current.sha256 != main.sha256:
-            raise DocumentError("Tệp văn bản chính vừa thay đổi, hãy ký lại. / The main file changed meanwhile; sign again.")
-        old_name = current.file.name
-        size, digest = _store_bytes(signed)
-        current.file.save(current.name, ContentFile(signed), save=False)
-        current.size, current.sha256, current.is_signed = size, digest, True
-        current.save()
-        transaction.on_commit(lambda: current.file.storage.delete(old_name))
-        locked.state = OutgoingState.SIGNED
-        locked.signer = actor
-        locked.signed_at = timezone.now()
-        locked.signer_name = locked.signer_name or actor.get_full_name()
-        locked.signer_position = locked.signer_position or getattr(actor, "position", "")
-        locked.save()
-        _event(outgoing=locked, action=EventAction.SIGN, actor=actor, data={"sha256": digest})
-        return locked
+        raise DocumentError(str(exc), code="signing_failed") from exc
+    return _wf().OUTGOING.run("sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256)
+
+
+def fx_sign(step: Step, signed: bytes, main_sha256: str) -> None:
+    locked, actor = step.obj, step.actor
+    current = locked.attachments.select_for_update().filter(is_main=True).first()
+    if current is None or current.sha256 != main_sha256:
+        raise DocumentError(_("The main file changed meanwhile; sign again."), code="changed")
+    old_name = current.file.name
+    size, digest = _store_bytes(signed)
+    current.file.save(current.name, ContentFile(signed), save=False)
+    current.size, current.sha256, current.is_signed = size, digest, True
+    current.save()
+    transaction.on_commit(lambda: current.file.storage.delete(old_name))
+    locked.signer = actor
+    locked.signed_at = step.now
+    locked.signer_name = locked.signer_name or actor.get_full_name()
+    locked.signer_position = locked.signer_position or getattr(actor, "position", "")
+    step.event.update(data={"sha256": digest})
 
 
 def default_notation(document: OutgoingDocument) -> str:
@@ -371,27 +367,25 @@ def default_notation(document: OutgoingDocument) -> str:
     return f"{abbr}-{agency_abbr}" if abbr else agency_abbr
 
 
-@transaction.atomic
 def outgoing_issue(*, document: OutgoingDocument, actor: Any, promulgation_date: date | None = None, notation: str = "") -> OutgoingDocument:
     """The văn thư issues a signed document: allocates the next number of the agency's outgoing
     book for the year (gapless), the notation and the promulgation date."""
-    document = _lock_outgoing(document)
-    _require(actor, document.agency, Role.CLERICAL)
-    _check_state(document.state, [OutgoingState.SIGNED], "ban hành", "issue")
+    return _wf().OUTGOING.run("issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation)
+
+
+def fx_issue(step: Step, promulgation_date: date | None = None, notation: str = "") -> None:
+    document = step.obj
     day = promulgation_date or timezone.localdate()
     if not isinstance(day, date):
-        raise DocumentError("Ngày ban hành không hợp lệ. / Invalid promulgation date.")
+        raise DocumentError(_("Invalid promulgation date."))
     document.promulgation_date = day
     document.year = day.year
-    document.notation = _text(notation, what_vi="Ký hiệu", what_en="The notation", limit=60) or default_notation(document)
+    document.notation = _text(notation, what=_("The notation"), limit=60) or default_notation(document)
     document.number = next_number(agency=document.agency, year=day.year, book=Book.OUTGOING)
-    document.state = OutgoingState.ISSUED
-    document.issued_by = actor
-    document.issued_at = timezone.now()
+    document.issued_by = step.actor
+    document.issued_at = step.now
     document.place = document.place or document.agency.name
-    document.save()
-    _event(outgoing=document, action=EventAction.ISSUE, actor=actor, data={"number": document.number, "notation": document.notation})
-    return document
+    step.event.update(data={"number": document.number, "notation": document.notation})
 
 
 def _send_key(document: OutgoingDocument, recipient: OutgoingRecipient, steering: int, round_: int = 0) -> str:
@@ -400,58 +394,57 @@ def _send_key(document: OutgoingDocument, recipient: OutgoingRecipient, steering
 
 def _check_sendable(document: OutgoingDocument) -> None:
     if document.secrecy and document.secrecy != Secrecy.NONE:
-        raise DocumentError("Văn bản mật không được gửi qua trục liên thông. / Secret documents are not exchanged electronically.")
+        raise DocumentError(_("Secret documents are not exchanged electronically."))
     limit = max_attachment_bytes()
     for attachment in document.attachments.all():
         if attachment.size > limit:
             raise DocumentError(
-                f"Tệp {attachment.name} quá lớn ({attachment.size} byte, tối đa {limit} byte). / "
-                f"File {attachment.name} is too large ({attachment.size} bytes, at most {limit})."
+                _("File %(name)s is too large (%(size)d bytes, at most %(limit)d).") % {"name": attachment.name, "size": attachment.size, "limit": limit}
             )
 
 
-@transaction.atomic
 def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRecipient]:
     """The văn thư sends an issued document: for each recipient one outbox message (deterministic
     dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
-    document = _lock_outgoing(document)
-    _require(actor, document.agency, Role.CLERICAL)
-    _check_state(document.state, [OutgoingState.ISSUED], "gửi", "send")
+    return _wf().OUTGOING.run("send", obj=document, actor=actor)
+
+
+def fx_send(step: Step, comment: str = "") -> None:
+    document = step.obj
     _check_sendable(document)
     recipients = list(document.recipients.all())
     if not recipients:
-        raise DocumentError("Văn bản chưa có nơi nhận. / The document has no recipients.")
+        raise DocumentError(_("The document has no recipients."), code="no_recipients")
     if not document.attachments.filter(is_main=True).exists():
-        raise DocumentError("Văn bản chưa có tệp văn bản chính. / The document has no main file.")
+        raise DocumentError(_("The document has no main file."), code="no_main_file")
     for recipient in recipients:
         outbox_enqueue(
             DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
             dedupe_key=_send_key(document, recipient, STEERING_NEW),
         )
-    document.state = OutgoingState.SENT
-    document.sent_at = timezone.now()
-    document.save(update_fields=["state", "sent_at", "updated_at"])
-    _event(outgoing=document, action=EventAction.SEND, actor=actor, data={"recipients": [r.organ_code for r in recipients]})
-    return recipients
+    document.sent_at = step.now
+    step.result = recipients
+    step.event.update(data={"recipients": [r.organ_code for r in recipients]})
 
 
-@transaction.atomic
 def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: str, update: bool = False) -> OutgoingDocument:
     """Ask every recipient that holds the document (reached, not rejected) to recall it
     (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
-    document = _lock_outgoing(document)
-    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
-    _check_state(document.state, [OutgoingState.SENT], "thu hồi", "recall")
-    if document.recall_state == RecallState.REQUESTED:
-        raise DocumentError("Đã có yêu cầu thu hồi/cập nhật đang chờ trả lời. / A recall/update request is already pending.")
-    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=True)
+    if document.state == OutgoingState.SENT and _wf().OUTGOING.row_for(document, actor, "recall") is None:
+        _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
+        if document.recall_state == RecallState.REQUESTED:
+            raise DocumentError(_("A recall/update request is already pending."), code="recall_pending")
+        raise DocumentError(_("No recipient holds the document yet."), code="no_holder")
+    return _wf().OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
+
+
+def fx_recall(step: Step, reason: str, update: bool = False) -> None:
+    document = step.obj
+    reason = _text(reason, what=_("The reason"), required=True)
     steering = STEERING_UPDATE if update else STEERING_RECALL
     round_ = document.events.filter(action=EventAction.RECALL).count() + 1
-    # only recipients that hold the document (it reached them and they did not reject it)
     recipients = [r for r in document.recipients.all() if r.status_code not in ("", StatusCode.REJECTED)]
-    if not recipients:
-        raise DocumentError("Chưa nơi nhận nào nhận được văn bản để thu hồi. / No recipient holds the document yet.")
-    asked_at = timezone.now().isoformat()
+    asked_at = step.now.isoformat()
     for recipient in recipients:
         outbox_enqueue(
             DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": steering, "reason": reason, "asked_at": asked_at},
@@ -459,9 +452,7 @@ def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: s
         )
     document.recall_state = RecallState.REQUESTED
     document.recall_reason = reason
-    document.save(update_fields=["recall_state", "recall_reason", "updated_at"])
-    _event(outgoing=document, action=EventAction.RECALL, actor=actor, comment=reason, data={"steering": steering, "round": round_})
-    return document
+    step.event.update(comment=reason, data={"steering": steering, "round": round_})
 
 
 @transaction.atomic
@@ -510,18 +501,18 @@ def incoming_register_manual(
     limit = max_attachment_bytes()
     for name, _content_type, data in files:
         if len(data) > limit:
-            raise DocumentError(f"Tệp {name} quá lớn (tối đa {limit} byte). / File {name} is too large (at most {limit} bytes).")
+            raise DocumentError(_("File %(name)s is too large (at most %(limit)d bytes).") % {"name": name, "limit": limit})
     now = timezone.now()
     document = IncomingDocument.objects.create(
         agency=agency, source=IncomingSource.MANUAL, state=IncomingState.REGISTERED,
-        from_organ_name=_text(from_organ_name, what_vi="Cơ quan gửi", what_en="The sending organ", required=True, limit=255),
-        from_organ_code=_text(from_organ_code, what_vi="Mã cơ quan gửi", what_en="The sending organ code", limit=40),
-        subject=_text(subject, what_vi="Trích yếu", what_en="The subject", required=True, limit=1000),
-        code_number=_text(code_number, what_vi="Số", what_en="The number", limit=20),
-        code_notation=_text(code_notation, what_vi="Ký hiệu", what_en="The notation", limit=60),
-        promulgation_date=promulgation_date, document_type=_choice(document_type, DocumentType, "Loại văn bản", "document type"),
-        document_type_name=TYPE_INFO.get(int(document_type), ("", ""))[0], urgency=_choice(urgency, Urgency, "Độ khẩn", "urgency"),
-        due_date=due_date, content=_text(content, what_vi="Nội dung", what_en="The content", limit=100_000),
+        from_organ_name=_text(from_organ_name, what=_("The sending organ"), required=True, limit=255),
+        from_organ_code=_text(from_organ_code, what=_("The sending organ code"), limit=40),
+        subject=_text(subject, what=_("The subject"), required=True, limit=1000),
+        code_number=_text(code_number, what=_("The number"), limit=20),
+        code_notation=_text(code_notation, what=_("The notation"), limit=60),
+        promulgation_date=promulgation_date, document_type=_choice(document_type, DocumentType, _("document type")),
+        document_type_name=TYPE_INFO.get(int(document_type), ("", ""))[0], urgency=_choice(urgency, Urgency, _("urgency")),
+        due_date=due_date, content=_text(content, what=_("The content"), limit=100_000),
         received_at=now, registered_at=now, registered_by=actor, created_by=actor,
         book_year=timezone.localdate().year,
     )
@@ -543,113 +534,143 @@ def store_incoming_attachment(document: IncomingDocument, *, name: str, content_
     return attachment
 
 
-@transaction.atomic
 def incoming_register(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
     """The văn thư enters a received document in the incoming book (next book number of the
     year, gapless) — status 03 to the sender."""
-    document = _lock_incoming(document)
-    _require(actor, document.agency, Role.CLERICAL)
-    _check_state(document.state, [IncomingState.RECEIVED], "vào sổ", "register")
+    return _wf().INCOMING.run("register", obj=document, actor=actor)
+
+
+def fx_register(step: Step) -> None:
+    document = step.obj
     document.book_year = timezone.localdate().year
     document.book_number = next_number(agency=document.agency, year=document.book_year, book=Book.INCOMING)
-    document.state = IncomingState.REGISTERED
-    document.registered_at = timezone.now()
-    document.registered_by = actor
-    document.save()
-    _incoming_event(document, action=EventAction.REGISTER, code=StatusCode.ACCEPTED, actor=actor, comment=f"Số đến {document.book_number}", data={"book_number": document.book_number})
-    return document
+    document.registered_at = step.now
+    document.registered_by = step.actor
+    step.event.update(comment=f"Số đến {document.book_number}", data={"book_number": document.book_number})
 
 
-@transaction.atomic
 def incoming_assign(*, document: IncomingDocument, actor: Any, department: Agency | None = None, assignee: Any = None, note: str = "") -> IncomingDocument:
     """The leader assigns a registered document to a department and/or a person — status 04."""
-    document = _lock_incoming(document)
-    _require(actor, document.agency, Role.LEADER)
-    _check_state(document.state, [IncomingState.REGISTERED, IncomingState.ASSIGNED], "phân công", "assign")
+    return _wf().INCOMING.run("assign", obj=document, actor=actor, department=department, assignee=assignee, note=note)
+
+
+def fx_assign(step: Step, department: Agency | None = None, assignee: Any = None, note: str = "") -> None:
+    document = step.obj
     if department is None and assignee is None:
-        raise DocumentError("Chọn phòng ban hoặc người xử lý. / Choose a department or a person.")
+        raise DocumentError(_("Choose a department or a person."), code="required")
     if department is not None and not department.is_within(document.agency):
-        raise DocumentError("Phòng ban không thuộc cơ quan. / The department is not part of the agency.")
+        raise DocumentError(_("The department is not part of the agency."))
     if assignee is not None and (not getattr(assignee, "is_staff_member", False) or assignee.agency_id is None or not Agency.objects.get(pk=assignee.agency_id).is_within(document.agency)):
-        raise DocumentError("Người xử lý không thuộc cơ quan. / The assignee does not belong to the agency.")
+        raise DocumentError(_("The assignee does not belong to the agency."))
     document.assigned_department = department
     document.assigned_to = assignee
-    document.assigned_by = actor
-    document.assignment_note = _text(note, what_vi="Ý kiến phân công", what_en="The assignment note")
-    document.state = IncomingState.ASSIGNED
-    document.save()
+    document.assigned_by = step.actor
+    document.assignment_note = _text(note, what=_("The assignment note"))
     who = ", ".join(x for x in [department.name if department else "", assignee.get_full_name() if assignee else ""] if x)
-    _incoming_event(document, action=EventAction.ASSIGN, code=StatusCode.ASSIGNED, actor=actor, comment=f"Giao {who}", data={"department": getattr(department, "pk", None), "assignee": getattr(assignee, "pk", None)})
-    return document
+    step.event.update(comment=f"Giao {who}", data={"department": getattr(department, "pk", None), "assignee": getattr(assignee, "pk", None)})
 
 
-def _may_process(actor: Any, document: IncomingDocument) -> bool:
+def may_process(actor: Any, document: IncomingDocument) -> bool:
+    """The assignee, a leader of the agency, or a specialist of the assigned department."""
     if document.assigned_to_id is not None and document.assigned_to_id == getattr(actor, "pk", None):
         return True
-    return user_can_act_for(actor, document.agency, Role.LEADER) or (
+    return user_can_act_for(actor, document.agency, Role.LEADER, agency_wide=True) or (
         document.assigned_department is not None and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
     )
 
 
-@transaction.atomic
+_may_process = may_process
+
+
 def incoming_start(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
     """The assignee (or a leader) starts processing — status 05."""
-    document = _lock_incoming(document)
-    if not _may_process(actor, document):
-        raise PermissionDenied()
-    _check_state(document.state, [IncomingState.ASSIGNED], "bắt đầu xử lý", "start processing")
-    document.state = IncomingState.IN_PROGRESS
-    document.save(update_fields=["state"])
-    _incoming_event(document, action=EventAction.START, code=StatusCode.IN_PROGRESS, actor=actor)
-    return document
+    return _wf().INCOMING.run("start", obj=document, actor=actor)
 
 
-@transaction.atomic
 def incoming_complete(*, document: IncomingDocument, actor: Any, note: str = "") -> IncomingDocument:
     """The assignee (or a leader) finishes — status 06."""
-    document = _lock_incoming(document)
-    if not _may_process(actor, document):
-        raise PermissionDenied()
-    _check_state(document.state, [IncomingState.ASSIGNED, IncomingState.IN_PROGRESS], "hoàn thành", "complete")
-    document.state = IncomingState.DONE
-    document.done_at = timezone.now()
-    document.save(update_fields=["state", "done_at"])
-    _incoming_event(document, action=EventAction.DONE, code=StatusCode.DONE, actor=actor, comment=_text(note, what_vi="Ghi chú", what_en="The note"))
-    return document
+    return _wf().INCOMING.run("complete", obj=document, actor=actor, comment=note)
 
 
-@transaction.atomic
+def fx_complete(step: Step, comment: str = "") -> None:
+    step.obj.done_at = step.now
+    step.event.update(comment=_text(comment, what=_("The note")))
+
+
 def incoming_reject(*, document: IncomingDocument, actor: Any, reason: str) -> IncomingDocument:
     """The văn thư or a leader refuses a received document (wrong addressee, …) — status 02."""
-    document = _lock_incoming(document)
-    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
-    _check_state(document.state, [IncomingState.RECEIVED, IncomingState.REGISTERED], "từ chối", "reject")
-    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=True)
-    document.state = IncomingState.REJECTED
-    document.rejection_reason = reason
-    document.save(update_fields=["state", "rejection_reason"])
-    _incoming_event(document, action=EventAction.REJECT, code=StatusCode.REJECTED, actor=actor, comment=reason)
-    return document
+    return _wf().INCOMING.run("reject", obj=document, actor=actor, reason=reason)
 
 
-@transaction.atomic
+def fx_reject(step: Step, reason: str) -> None:
+    reason = _text(reason, what=_("The reason"), required=True)
+    step.obj.rejection_reason = reason
+    step.event.update(comment=reason)
+
+
 def incoming_answer_recall(*, document: IncomingDocument, actor: Any, accept: bool, reason: str = "") -> IncomingDocument:
     """Answer the sender's recall/update request: 15 accepted (a recalled document leaves the
     books' active work: state ``recalled``), or 16 refused (with the reason)."""
-    document = _lock_incoming(document)
-    _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
     if document.recall_state != RecallState.REQUESTED:
-        raise DocumentError("Không có yêu cầu thu hồi/cập nhật đang chờ. / There is no pending recall/update request.")
-    reason = _text(reason, what_vi="Lý do", what_en="The reason", required=not accept)
+        _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
+        raise DocumentError(_("There is no pending recall/update request."), code="no_recall")
     if accept:
-        document.recall_state = RecallState.ACCEPTED
-        if document.recall_steering == STEERING_RECALL:
-            document.state_before_recall = document.state
-            document.state = IncomingState.RECALLED
-        code, action = StatusCode.RECALL_ACCEPTED, EventAction.RECALL_ACCEPT
-    else:
-        document.recall_state = RecallState.REFUSED
-        code, action = StatusCode.RECALL_REFUSED, EventAction.RECALL_REFUSE
-    document.save()
-    _incoming_event(document, action=action, code=code, actor=actor, comment=reason)
-    return document
+        return _wf().INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason)
+    return _wf().INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason)
+
+
+def fx_recall_accept(step: Step, comment: str = "") -> None:
+    document = step.obj
+    document.recall_state = RecallState.ACCEPTED
+    if document.recall_steering == STEERING_RECALL:
+        document.state_before_recall = document.state
+        document.state = IncomingState.RECALLED
+    step.event.update(comment=_text(comment, what=_("The reason")))
+
+
+def fx_recall_refuse(step: Step, reason: str) -> None:
+    step.obj.recall_state = RecallState.REFUSED
+    step.event.update(comment=_text(reason, what=_("The reason"), required=True))
+
+
+# --- submitting for signature (trình ký) ----------------------------------------------------------
+
+
+def outgoing_submit_for_signature(*, document: OutgoingDocument, actor: Any, comment: str = "") -> OutgoingDocument:
+    """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
+    the state "submitted" (the leader's list)."""
+    return _wf().OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
+
+
+def fx_submit(step: Step, comment: str = "") -> None:
+    document = step.obj
+    if not document.attachments.filter(is_main=True).exists():
+        raise DocumentError(_("The draft has no main PDF."), code="no_main_file")
+    if not document.recipients.exists():
+        raise DocumentError(_("The draft has no recipients."), code="no_recipients")
+    step.event.update(comment=(comment or "Trình ký")[:1000])
+
+
+def outgoing_return_draft(*, document: OutgoingDocument, actor: Any, reason: str) -> OutgoingDocument:
+    """The leader sends a submitted draft back to its drafter with the changes he wants."""
+    return _wf().OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
+
+
+def fx_send_back(step: Step, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("Say why the draft is sent back."), code="required")
+    step.event.update(comment=reason[:1000])
+
+
+def _wf() -> Any:
+    from . import workflow  # the tables reference this module's effects
+
+    return workflow
+
+
+# The documents' workflow tables (documents/workflow.py) lock, record and answer through these.
+record_event = _event
+lock_outgoing = _lock_outgoing
+lock_incoming = _lock_incoming
+status_out = _status_out

@@ -3,7 +3,7 @@ draft, the leader's signature and assignment, the assignee's progress, recall an
 
 Thin: parse input, call a selector (scoped by who asks: another agency's document is a 404) or a
 service of :mod:`documents.services` (which checks role and state), render. Errors of the services
-are bilingual ("Vietnamese / English") and shown as messages; nothing is half-written because each
+are one gettext message in the reader's language, shown as messages; nothing is half-written because each
 service is one transaction.
 """
 
@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
@@ -29,8 +29,8 @@ from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
 from portal.core.uploads import attachment_response, validate_upload
 
-from . import forms, services, ui_services
-from .constants import DocumentType, IncomingState, OutgoingState, RecallState, StatusCode, Urgency
+from . import forms, services, ui_services, workflow
+from .constants import DocumentType, IncomingState, OutgoingState, StatusCode, Urgency
 from .exceptions import DocumentError
 from .models import (
     IncomingAttachment,
@@ -290,9 +290,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft until the leader signs it: its data, recipients, a new main text, more appendices."""
     user = request.user
     document = ui_services.get_outgoing_for(user, pk)
-    if not user_can_act_for(user, document.agency, *services.DRAFTERS):
+    if not user_can_act_for(user, document.agency, *services.DRAFTERS, agency_wide=True):
         raise DjangoPermissionDenied(_("Only the agency's drafters edit its drafts."))
-    if document.state != OutgoingState.DRAFT:
+    if document.state not in (OutgoingState.DRAFT, OutgoingState.SUBMITTED):
         messages.error(request, _("Only a draft can be edited; this document is already signed."))
         return redirect("documents:outgoing_detail", pk=document.pk)
     initial = {
@@ -323,38 +323,16 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
-    """What the page offers; the services decide (a forged POST for another action gets their answer)."""
-    state, out = document.state, []
-    agency_ok = user_can_act_for(user, document.agency)
-    if not agency_ok:
-        return out
-    if state == OutgoingState.DRAFT and _has(user, *services.DRAFTERS) and not ui_services.is_submitted(document):
-        out.append("submit")
-    if state == OutgoingState.DRAFT and _has(user, Role.LEADER):
-        out.append("sign")
-        if ui_services.is_submitted(document):
-            out.append("send_back")
-    if state == OutgoingState.SIGNED and _has(user, Role.CLERICAL):
-        out.append("issue")
-    if state == OutgoingState.ISSUED and _has(user, Role.CLERICAL):
-        out.append("send")
-    if (state == OutgoingState.SENT and _has(user, Role.CLERICAL, Role.LEADER) and document.recall_state != RecallState.REQUESTED
-            and document.recipients.exclude(status_code__in=["", StatusCode.REJECTED]).exists()):
-        out.append("recall")  # only recipients that hold the document can be asked
-    if state in (OutgoingState.DRAFT, OutgoingState.SIGNED, OutgoingState.ISSUED) and _has(user, *services.DRAFTERS):
-        out.append("attach")
-    return out
+    """What the page offers: the outgoing table's ``allowed_actions`` (documents/workflow.py); the
+    services decide again (a forged POST for another action gets their answer)."""
+    return [a for a in workflow.OUTGOING.allowed(document, user) if a in OUTGOING_FORMS]
 
 
 OUTGOING_FORMS: dict[str, Any] = {
     "submit": forms.CommentForm, "sign": forms.SignForm, "issue": forms.IssueForm, "send": forms.CommentForm,
     "recall": forms.RecallForm, "attach": forms.AttachForm, "send_back": forms.ReasonForm,
 }
-OUTGOING_LABELS = {
-    "submit": gettext_lazy("Submit for signature"), "sign": gettext_lazy("Sign"), "issue": gettext_lazy("Issue (give the number)"),
-    "send": gettext_lazy("Send to the recipients"), "recall": gettext_lazy("Request recall or update"), "attach": gettext_lazy("Attach an appendix"),
-    "send_back": gettext_lazy("Send back to the drafter"),
-}
+OUTGOING_LABELS = workflow.OUTGOING_LABELS
 
 
 def _outgoing_context(request: HttpRequest, document: OutgoingDocument, bound: tuple[str, Any] | None = None) -> dict:
@@ -367,7 +345,7 @@ def _outgoing_context(request: HttpRequest, document: OutgoingDocument, bound: t
         "document": document, "recipients": recipients, "attachments": document.attachments.all(),
         "events": document.events.select_related("actor"), "action_forms": action_forms,
         "submitted": ui_services.is_submitted(document), "answered_by": document.answered_by.all(),
-        "can_edit": document.state == OutgoingState.DRAFT and user_can_act_for(request.user, document.agency, *services.DRAFTERS),
+        "can_edit": document.state in (OutgoingState.DRAFT, OutgoingState.SUBMITTED) and user_can_act_for(request.user, document.agency, *services.DRAFTERS, agency_wide=True),
     }
 
 
@@ -456,30 +434,11 @@ def register_paper(request: HttpRequest) -> HttpResponse:
 
 
 def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
-    state, out = document.state, []
-    if not user_can_act_for(user, document.agency):
-        return out
-    if state == IncomingState.RECEIVED and _has(user, Role.CLERICAL):
-        out.append("register")
-    if state in (IncomingState.RECEIVED, IncomingState.REGISTERED) and _has(user, Role.CLERICAL, Role.LEADER):
-        out.append("reject")
-    if state in (IncomingState.REGISTERED, IncomingState.ASSIGNED) and _has(user, Role.LEADER):
-        out.append("assign")
-    mine = document.assigned_to_id == user.pk or _has(user, Role.LEADER)
-    if state == IncomingState.ASSIGNED and mine:
-        out.append("start")
-    if state in (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS) and mine:
-        out.append("complete")
-    if document.recall_state == RecallState.REQUESTED and _has(user, Role.CLERICAL, Role.LEADER):
-        out += ["recall_accept", "recall_refuse"]
-    return out
+    """The incoming table's ``allowed_actions`` (documents/workflow.py)."""
+    return [a for a in workflow.INCOMING.allowed(document, user) if a in INCOMING_LABELS]
 
 
-INCOMING_LABELS = {
-    "register": gettext_lazy("Register in the incoming book"), "reject": gettext_lazy("Refuse the document"),
-    "assign": gettext_lazy("Assign"), "start": gettext_lazy("Start processing"), "complete": gettext_lazy("Mark as done"),
-    "recall_accept": gettext_lazy("Accept the recall/update"), "recall_refuse": gettext_lazy("Refuse the recall/update"),
-}
+INCOMING_LABELS = workflow.INCOMING_LABELS
 
 
 def _incoming_form(action: str, document: IncomingDocument, user: Any, data: Any = None) -> Any:
@@ -499,7 +458,7 @@ def _incoming_context(request: HttpRequest, document: IncomingDocument, bound: t
         "document": document, "attachments": document.attachments.all(), "events": document.events.select_related("actor"),
         "action_forms": action_forms, "replies": ui_services.outgoing_visible_to(request.user).filter(in_reply_to=document),
         "can_reply": document.state in (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS, IncomingState.DONE)
-        and _has(request.user, *services.DRAFTERS) and user_can_act_for(request.user, document.agency),
+        and _has(request.user, *services.DRAFTERS) and user_can_act_for(request.user, document.agency, agency_wide=True),
     }
 
 

@@ -83,15 +83,25 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("Assign")
     FORWARD = "forward", _("Forward for approval")
     SEND_BACK = "send_back", _("Send back for re-examination")
+    ATTACH_DRAFT = "attach_draft", _("Attach the draft result")
     APPROVE = "approve", _("Approve")
+    SIGN_APPROVE = "sign_approve", _("Sign and approve")
     REQUEST_PAYMENT = "request_payment", _("Request financial obligation")
     CONFIRM_PAYMENT = "confirm_payment", _("Confirm payment")
     RETURN_RESULT = "return_result", _("Return the result")
+    ISSUE_RESULT = "issue_result", _("Issue the signed result")
     WITHDRAW = "withdraw", _("Withdraw")
     STOP = "stop", _("Stop processing")
     TRANSFER = "transfer", _("Transfer to another agency")
     RATE = "rate", _("Rate the service")
     APOLOGISE = "apologise", _("Apologise and set a new date")
+
+
+class Visibility(models.TextChoices):
+    """Who reads a history row: the applicant too (public), or staff only (internal)."""
+
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal (staff only)")
 
 
 # Early / on time / late: one enum for the whole portal, owned by the working-day calendar.

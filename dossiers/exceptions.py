@@ -1,18 +1,23 @@
-"""Errors raised by the dossier services. Their messages are shown to people (pages) and returned
-to machines (API, as ``{"detail": message}`` with 400/403), so they are bilingual:
-"Vietnamese / English"."""
+"""Errors raised by the dossier services. Their message is one gettext message, translated when
+raised (in the language of the request being served); pages show it, the API returns it as
+``{"detail": message, "code": code}`` with 400/403. ``code`` is stable (machines read it; the text
+may change)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.translation import gettext
 
 
 class DossierError(Exception):
     """Bad input or a state that does not allow the request: nothing was changed (HTTP 400)."""
 
-    def __init__(self, message: str) -> None:
+    default_code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)
+        self.code = code or self.default_code
 
     def __str__(self) -> str:
         return self.message
@@ -21,12 +26,17 @@ class DossierError(Exception):
 class TransitionNotAllowed(DossierError):
     """The action is not possible in the dossier's current status (HTTP 400)."""
 
+    default_code = "transition_not_allowed"
+
 
 class PermissionDenied(DjangoPermissionDenied):
     """The actor's role or agency does not allow the action (HTTP 403). Subclass of Django's, so
     views that do not catch it still answer 403."""
 
-    def __init__(self, message: str = "Bạn không có quyền thực hiện việc này. / You are not allowed to do this.") -> None:
+    code = "permission_denied"
+
+    def __init__(self, message: str | None = None) -> None:
+        message = str(message) if message else gettext("You are not allowed to do this.")
         super().__init__(message)
         self.message = message
 

@@ -164,6 +164,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class NoInputForm(forms.Form):
+    """An action that takes no input (submission)."""
+
+
 class SupplementRequestForm(forms.Form):
     items = forms.CharField(
         label=_("Missing items (one per line: document | why)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,

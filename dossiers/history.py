@@ -26,8 +26,10 @@ def append_event(
     to_agency: Any = None,
     data: dict | None = None,
     step_timeliness: str = "",
+    visibility: str = "public",
 ) -> DossierEvent:
-    """Append one history row. The caller holds the dossier's row lock, so ``seq`` is safe."""
+    """Append one history row. The caller holds the dossier's row lock, so ``seq`` is safe.
+    ``visibility`` "internal" keeps the row out of the applicant's history (pages and API)."""
     last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").only("seq", "hash").first()
     event = DossierEvent(
         dossier=dossier,
@@ -43,6 +45,7 @@ def append_event(
         comment=comment or "",
         data=data or {},
         step_timeliness=step_timeliness or "",
+        visibility=visibility,
         created_at=timezone.now(),
         prev_hash=last.hash if last else GENESIS_HASH,
     )

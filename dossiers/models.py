@@ -19,7 +19,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Action, Channel, DossierStatus, Rating, ResultDelivery, Stage, Timeliness
+from .constants import (
+    Action,
+    Channel,
+    DossierStatus,
+    Rating,
+    ResultDelivery,
+    Stage,
+    Timeliness,
+    Visibility,
+)
 
 
 def new_tracking_token() -> str:
@@ -267,6 +276,8 @@ class DossierEvent(models.Model):
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     step_timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
+    #: Internal rows (a leader's send-back note, the draft result) are shown to staff only.
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC, db_default=Visibility.PUBLIC)
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -305,6 +316,8 @@ class DossierEvent(models.Model):
             "step_timeliness": self.step_timeliness,
             "created_at": self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "prev_hash": self.prev_hash,
+            # Only internal rows carry the field, so the rows written before it keep their hash.
+            **({"visibility": self.visibility} if self.visibility != Visibility.PUBLIC else {}),
         }
 
     def compute_hash(self) -> str:

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.core.outbox import outbox_enqueue
 
@@ -82,11 +83,14 @@ TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ l�
 DELIVERY_VI = delivery.DELIVERY_VI
 CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
 #: History actions that hand the dossier from someone to someone else (rows of form 06).
-HANDOVER_ACTIONS = (Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.TRANSFER, Action.RETURN_RESULT)
+HANDOVER_ACTIONS = (
+    Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.ISSUE_RESULT, Action.TRANSFER,
+    Action.RETURN_RESULT,
+)
 HANDOVER_VI = {
     Action.RECEIVE: "Tiếp nhận hồ sơ", Action.ASSIGN: "Chuyển xử lý", Action.FORWARD: "Trình phê duyệt",
     Action.SEND_BACK: "Trả lại xử lý", Action.APPROVE: "Phê duyệt, chuyển trả kết quả",
-    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả",
+    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả", Action.ISSUE_RESULT: "Văn thư phát hành kết quả",
 }
 
 
@@ -171,9 +175,9 @@ def on_transition(dossier: Dossier, kind: str, related: Any = None) -> PrintedFo
 def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
     """Staff re-render the process-control slip (06) of a dossier they may see, on demand."""
     if not getattr(actor, "is_staff_member", False):
-        raise PermissionDenied("Chỉ cán bộ mới in được phiếu kiểm soát. / Only staff may print the process-control slip.")
+        raise PermissionDenied(_("Only staff may print the process-control slip."))
     if dossier.status in (DossierStatus.DRAFT, DossierStatus.NEW) or not dossier.code:
-        raise DossierError("Hồ sơ chưa được tiếp nhận. / The dossier has not been received yet.")
+        raise DossierError(_("The dossier has not been received yet."))
     return request_form(kind=Kind.CONTROL, dossier=dossier, requested_by=actor)
 
 
@@ -181,7 +185,7 @@ def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
 def rerender_form(*, form: PrintedForm, actor: Any) -> PrintedForm:
     """Staff ask again for a form of a dossier they may see (e.g. one that failed)."""
     if not getattr(actor, "is_staff_member", False) or form.dossier_id is None:
-        raise PermissionDenied("Chỉ cán bộ mới in lại được mẫu. / Only staff may print a form again.")
+        raise PermissionDenied(_("Only staff may print a form again."))
     return request_form(kind=form.kind, dossier=form.dossier, source=form.source, requested_by=actor)
 
 
@@ -195,11 +199,11 @@ def request_tracking_book(*, agency: Any, start: date, end: date, actor: Any) ->
     from portal.accounts.selectors import agencies_in_scope
 
     if not getattr(actor, "is_staff_member", False) or not agencies_in_scope(actor).filter(pk=agency.pk).exists():
-        raise PermissionDenied("Cơ quan không thuộc phạm vi của bạn. / The agency is outside your scope.")
+        raise PermissionDenied(_("The agency is outside your scope."))
     if start > end:
-        raise DossierError("Ngày bắt đầu phải trước ngày kết thúc. / The start date must come before the end date.")
+        raise DossierError(_("The start date must come before the end date."))
     if (end - start).days >= MAX_BOOK_DAYS:
-        raise DossierError(f"Mỗi sổ tối đa {MAX_BOOK_DAYS} ngày. / One book covers at most {MAX_BOOK_DAYS} days.")
+        raise DossierError(_("One book covers at most %(days)d days.") % {"days": MAX_BOOK_DAYS})
     return request_form(kind=Kind.BOOK, agency=agency, source=book_source(agency, start, end), period=(start, end), requested_by=actor)
 
 

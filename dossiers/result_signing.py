@@ -17,19 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.accounts.constants import Role
-from portal.core.filehash import sha256_of
 from signatures import services as signing
 from signatures.constants import PadesLevel
 from signatures.models import SignedDocument
 
 from . import workflow
-from .constants import Action, DossierStatus, Stage
+from .constants import Action, DossierStatus
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .models import Dossier
 
@@ -41,12 +39,6 @@ ISSUING_BOX = (40, 40, 290, 125)
 #: Signing runs in the request: 20 results at B-LT (~0.3–1 s each) stay well inside gunicorn's
 #: 60 s worker timeout (docker-compose.yml). Larger batches need a worker-side job.
 MAX_BATCH = 20
-
-
-def _services() -> Any:
-    from . import services  # imported late: services re-exports this module's functions
-
-    return services
 
 
 @dataclass
@@ -67,10 +59,6 @@ class SignOutcome:
         return self.document is not None
 
 
-def _bilingual(vi: str, en: str) -> str:
-    return f"{vi} / {en}"
-
-
 def _read_pdf(field_file: Any) -> bytes:
     try:
         with field_file.open("rb") as fh:
@@ -89,37 +77,19 @@ def signed_result_of(dossier: Dossier) -> SignedDocument | None:
 
 
 def may_attach_draft(dossier: Dossier, actor: Any) -> bool:
-    """The examining specialist, or the leader who approves, may attach the draft result."""
-    if dossier.status != DossierStatus.IN_PROGRESS:
-        return False
-    if dossier.stage == Stage.EXAMINATION:
-        return workflow.actor_matches(dossier, actor, Role.SPECIALIST, workflow.ASSIGNEE)
-    if dossier.stage == Stage.APPROVAL:
-        return workflow.actor_matches(dossier, actor, Role.LEADER, workflow.HANDLING)
-    return False
+    """The examining specialist, or the leader who approves, may attach the draft result (the
+    ATTACH_DRAFT rows of the workflow table)."""
+    return workflow.DOSSIER.row_for(dossier, actor, Action.ATTACH_DRAFT) is not None
 
 
-@transaction.atomic
 def dossier_attach_draft_result(*, dossier: Dossier, actor: Any, uploaded_file: UploadedFile) -> Dossier:
     """The specialist drafts the result (dự thảo kết quả) while examining, or the leader replaces
-    it before approving. It stays staff-only until approval; the leader signs this file."""
-    services = _services()
-    dossier = services._lock(dossier)
-    if not may_attach_draft(dossier, actor):
-        raise PermissionDenied(_bilingual(
-            "Chỉ chuyên viên đang xử lý hoặc lãnh đạo phê duyệt mới đính kèm được dự thảo kết quả.",
-            "Only the examining specialist or the approving leader may attach the draft result.",
-        ))
-    head = uploaded_file.read(16)
-    uploaded_file.seek(0)
-    if services._sniff(head) != "application/pdf":
-        raise DossierError(_bilingual("Kết quả phải là tệp PDF.", "The result must be a PDF file."))
-    if uploaded_file.size and uploaded_file.size > 20 * 1024 * 1024:
-        raise DossierError(_bilingual("Tệp quá lớn (tối đa 20 MB).", "The file is too large (at most 20 MB)."))
-    dossier.result_sha256 = sha256_of(uploaded_file)
-    dossier.result_file.save("du-thao-ket-qua.pdf", uploaded_file, save=False)
-    dossier.save(update_fields=["result_file", "result_sha256"])
-    return dossier
+    it before approving. It stays staff-only until approval; the leader signs this file. Written
+    to the history as an internal row."""
+    try:
+        return workflow.run(Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file)
+    except TransitionNotAllowed:
+        raise PermissionDenied(_("Only the examining specialist or the approving leader may attach the draft result.")) from None
 
 
 # --- the leader signs and approves -------------------------------------------------------------
@@ -130,35 +100,40 @@ def _stamp_location(actor: Any) -> str:
     return agency.name if agency else ""
 
 
-def _sign_and_approve_one(*, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str) -> SignOutcome:
-    """One dossier, one transaction: lock, check, sign the draft, store, approve."""
-    services = _services()
-    with transaction.atomic():
-        locked = services._lock(dossier)
-        workflow.check_transition(locked, actor, Action.APPROVE)
-        unsigned = _read_pdf(locked.result_file) if locked.result_file else b""
-        if not unsigned:
-            raise DossierError(_bilingual(
-                "Hồ sơ chưa có dự thảo kết quả (tệp PDF) để ký: chuyên viên cần đính kèm trước khi trình.",
-                "The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding.",
-            ))
-        try:
-            prepared = signing.prepare_signature_fields(pdf_bytes=unsigned, fields=[
-                signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX), signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
-            ])
-        except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
-            raise DossierError(_bilingual("Dự thảo kết quả không phải tệp PDF đọc được.", "The draft result is not a readable PDF.")) from exc
-        document = signing.signed_document_create(title=f"Kết quả hồ sơ {locked.code or locked.pk}", dossier=locked)
-        signed = session.sign(signing.BatchItem(
-            pdf_bytes=prepared, reason="Phê duyệt kết quả giải quyết hồ sơ", location=_stamp_location(actor),
-            field_name=LEADER_FIELD, stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
-        ))
-        signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
-        approved = services.dossier_approve(
-            dossier=locked, actor=actor, comment=comment,
-            result_file=SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf"),
+@dataclass
+class SignedDraft:
+    document: SignedDocument
+    upload: UploadedFile
+
+
+def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) -> SignedDraft:
+    """The SIGN_APPROVE row's signing part, under the dossier's row lock: create both signature
+    fields, sign the leader's field with a QR stamp to the verification page, store the signed
+    document. The engine then approves (status 9) in the same transaction."""
+    unsigned = _read_pdf(dossier.result_file) if dossier.result_file else b""
+    if not unsigned:
+        raise DossierError(
+            _("The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding."), code="no_draft",
         )
-    return SignOutcome(dossier=approved, document=document)
+    try:
+        prepared = signing.prepare_signature_fields(pdf_bytes=unsigned, fields=[
+            signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX), signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
+        ])
+    except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
+        raise DossierError(_("The draft result is not a readable PDF."), code="not_pdf") from exc
+    document = signing.signed_document_create(title=f"Kết quả hồ sơ {dossier.code or dossier.pk}", dossier=dossier)
+    signed = session.sign(signing.BatchItem(
+        pdf_bytes=prepared, reason="Phê duyệt kết quả giải quyết hồ sơ", location=_stamp_location(actor),
+        field_name=LEADER_FIELD, stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
+    ))
+    signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
+    return SignedDraft(document, SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf"))
+
+
+def _sign_and_approve_one(*, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str) -> SignOutcome:
+    """One dossier, one transaction (the engine's): lock, check, sign the draft, store, approve."""
+    document = workflow.run(Action.SIGN_APPROVE, dossier=dossier, actor=actor, session=session, comment=comment)
+    return SignOutcome(dossier=document.dossier, document=document)
 
 
 def dossiers_sign_and_approve_batch(
@@ -190,16 +165,16 @@ def iter_sign_and_approve(
     session; dossiers not reached are left unchanged."""
     dossiers = list(dossiers)
     if not dossiers:
-        raise DossierError(_bilingual("Chưa chọn hồ sơ nào.", "No dossier selected."))
+        raise DossierError(_("No dossier selected."), code="empty_batch")
     if len(dossiers) > MAX_BATCH:
-        raise DossierError(_bilingual(f"Tối đa {MAX_BATCH} hồ sơ mỗi lần ký.", f"At most {MAX_BATCH} dossiers per batch."))
+        raise DossierError(_("At most %(max)d dossiers per batch.") % {"max": MAX_BATCH}, code="batch_too_large")
     for dossier in dossiers:  # a wrong role is a 403 for the whole request, before the PIN is used
         try:
             workflow.check_transition(dossier, actor, Action.APPROVE)
         except TransitionNotAllowed:
             pass  # reported for this dossier below
     if not (pin or "").strip():
-        raise DossierError(_bilingual("Cần nhập mã PIN của thiết bị ký.", "Enter the PIN of your signing token."))
+        raise DossierError(_("Enter the PIN of your signing token."), code="pin_required")
     return _signing_loop(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
 
 
@@ -208,7 +183,7 @@ def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str
         session_cm = signing.signing_session(signer_user=actor, pin=pin, level=level)
         session = session_cm.__enter__()
     except signing.SigningError as exc:
-        raise DossierError(_signing_message(exc)) from exc
+        raise DossierError(_signing_message(exc), code="signing_failed") from exc
     try:
         for dossier in dossiers:
             try:
@@ -224,8 +199,8 @@ def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str
 
 
 def _signing_message(exc: Exception) -> str:
-    """The signatures app's message (in the active language) after a bilingual lead-in."""
-    return _bilingual(f"Không ký số được: {exc}", "Signing failed.")
+    """The signatures app's message (in the active language) after a lead-in."""
+    return _("Signing failed: %(reason)s") % {"reason": exc}
 
 
 def dossier_sign_and_approve(*, dossier: Dossier, actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T) -> Dossier:
@@ -240,10 +215,9 @@ def dossier_sign_and_approve(*, dossier: Dossier, actor: Any, pin: str, comment:
 
 
 def may_issue(dossier: Dossier, actor: Any) -> bool:
-    """The receiving agency's clerical office issues a processed dossier's signed result once."""
-    if dossier.status not in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
-        return False
-    return workflow.actor_matches(dossier, actor, Role.CLERICAL, workflow.RECEIVING)
+    """The receiving agency's clerical office issues a processed dossier's signed result once
+    (the ISSUE_RESULT row of the workflow table)."""
+    return workflow.DOSSIER.row_for(dossier, actor, Action.ISSUE_RESULT) is not None
 
 
 def results_to_issue(user: Any) -> Any:
@@ -260,41 +234,41 @@ def results_to_issue(user: Any) -> Any:
     )
 
 
+def issue_signed(dossier: Dossier, actor: Any, session: signing.SigningSession, *, number: str, issued_on: datetime) -> tuple[SignedDocument, bytes]:
+    """The ISSUE_RESULT row's signing part, under the dossier's row lock: the second signature
+    with the number and date, on the leader's signed document."""
+    document = SignedDocument.objects.select_for_update().filter(dossier=dossier).exclude(file="").order_by("-created_at").first()
+    if document is None:
+        raise DossierError(_("The result has not been signed by the leader."), code="not_signed")
+    if document.issue_number:
+        raise DossierError(_("The result has already been issued."), code="already_issued")
+    current = _read_pdf(document.file)
+    signed = session.sign(signing.BatchItem(
+        pdf_bytes=current, reason="Phát hành văn bản", location=_stamp_location(actor), field_name=ISSUING_FIELD,
+        stamp=signing.StampSpec(box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")),
+    ))
+    signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
+    document.issue_number, document.issued_at = number, issued_on
+    document.save(update_fields=["issue_number", "issued_at"])
+    return document, signed
+
+
 def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None) -> SignedDocument:
     """The văn thư's issuing signature (second, in order) with the number and date of issue, on
     the field created before the leader signed. The QR code's address does not change: the
-    verification page shows both signatures, the applicant downloads the doubly-signed PDF."""
+    verification page shows both signatures, the applicant downloads the doubly-signed PDF. The
+    issue is a history row (form 06)."""
     number = (number or "").strip()
     if not number or len(number) > 60:
-        raise DossierError(_bilingual("Cần nhập số, ký hiệu văn bản (tối đa 60 ký tự).", "Enter the document number (at most 60 characters)."))
+        raise DossierError(_("Enter the document number (at most 60 characters)."), code="invalid_number")
     if not may_issue(dossier, actor):
-        raise PermissionDenied(_bilingual("Chỉ văn thư của cơ quan tiếp nhận mới phát hành được kết quả.", "Only the receiving agency's clerical office may issue the result."))
+        raise PermissionDenied(_("Only the receiving agency's clerical office may issue the result."))
     issued_on = issued_on or timezone.localtime()
-    services = _services()
     try:
-        with signing.signing_session(signer_user=actor, pin=pin) as session, transaction.atomic():
-            locked = services._lock(dossier)
-            document = (
-                SignedDocument.objects.select_for_update().filter(dossier=locked).exclude(file="").order_by("-created_at").first()
-            )
-            if document is None:
-                raise DossierError(_bilingual("Kết quả chưa được lãnh đạo ký số.", "The result has not been signed by the leader."))
-            if document.issue_number:
-                raise DossierError(_bilingual("Kết quả đã được phát hành.", "The result has already been issued."))
-            current = _read_pdf(document.file)
-            signed = session.sign(signing.BatchItem(
-                pdf_bytes=current, reason="Phát hành văn bản", location=_stamp_location(actor), field_name=ISSUING_FIELD,
-                stamp=signing.StampSpec(box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")),
-            ))
-            signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
-            document.issue_number, document.issued_at = number, issued_on
-            document.save(update_fields=["issue_number", "issued_at"])
-            locked.result_sha256 = sha256_of(signed)
-            locked.result_file.save("ket-qua.pdf", ContentFile(signed), save=False)
-            locked.save(update_fields=["result_file", "result_sha256"])
+        with signing.signing_session(signer_user=actor, pin=pin) as session:
+            return workflow.run(Action.ISSUE_RESULT, dossier=dossier, actor=actor, session=session, number=number, issued_on=issued_on)
     except signing.SigningError as exc:
-        raise DossierError(_signing_message(exc)) from exc
-    return document
+        raise DossierError(_signing_message(exc), code="signing_failed") from exc
 
 
 __all__ = [

@@ -19,11 +19,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.constants import AccountKind, Role
 from portal.accounts.selectors import agencies_in_scope
 
-from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage
+from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage, Visibility
 from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementRequest
 
 #: A dossier is "due soon" when its appointment date is within this window.
@@ -52,7 +53,7 @@ def get_dossier_for(user: Any, pk: int | str) -> Dossier:
     try:
         return dossiers_visible_to(user).get(pk=int(pk))
     except (Dossier.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404("Không tìm thấy hồ sơ. / Dossier not found.") from None
+        raise Http404(gettext("Dossier not found.")) from None
 
 
 def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Dossier]:
@@ -167,9 +168,14 @@ def pending_supplement_requests(user: Any) -> QuerySet[SupplementRequest]:
     ).select_related("dossier")
 
 
-def dossier_history(dossier: Dossier) -> QuerySet[DossierEvent]:
-    """The history rows (form 06/07 source), for a dossier the caller already may see."""
-    return dossier.events.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+def dossier_history(dossier: Dossier, viewer: Any = None) -> QuerySet[DossierEvent]:
+    """The history rows (form 06/07 source), for a dossier the caller already may see. A
+    ``viewer`` who is not staff (the applicant) sees the public rows only: an internal row (a
+    leader's send-back note to the specialist, the draft result) is for staff."""
+    rows = dossier.events.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+    if viewer is not None and not getattr(viewer, "is_staff_member", False):
+        rows = rows.filter(visibility=Visibility.PUBLIC)
+    return rows
 
 
 # --- public tracking --------------------------------------------------------------------------
@@ -205,7 +211,8 @@ def _public_view(dossier: Dossier) -> dict[str, Any]:
 def _tracking_qs() -> QuerySet[Dossier]:
     return Dossier.objects.select_related("procedure", "receiving_agency").prefetch_related(
         Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
-        Prefetch("events", queryset=DossierEvent.objects.only("dossier_id", "seq", "action", "to_status", "created_at").order_by("seq")),
+        Prefetch("events", queryset=DossierEvent.objects.filter(visibility=Visibility.PUBLIC)
+                 .only("dossier_id", "seq", "action", "to_status", "created_at").order_by("seq")),
     ).exclude(code__isnull=True)
 
 

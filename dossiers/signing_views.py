@@ -108,7 +108,7 @@ def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Sign and approve one dossier from its page."""
     dossier = selectors.get_dossier_for(request.user, pk)
     try:  # the state first (a message), then the role (a 403), before looking at the input
-        workflow.check_transition(dossier, request.user, Action.APPROVE)
+        workflow.check_transition(dossier, request.user, Action.SIGN_APPROVE)
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)

@@ -20,7 +20,7 @@ from portal.core.uploads import attachment_response
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 
-from . import access_log, forms, selectors, services, tracking_cache, workflow
+from . import access_log, forms, inputs, selectors, services, tracking_cache, workflow
 from . import eforms as dossier_eforms
 from .constants import Action, DossierStatus
 from .document_store import reusable_files_for, store_documents_for, store_reuse, store_suggestions
@@ -153,65 +153,21 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 # --- one dossier ---------------------------------------------------------------------------------
 
-ACTION_FORMS: dict[str, Any] = {
-    Action.RECEIVE: forms.CommentForm, Action.REQUEST_SUPPLEMENT: forms.SupplementRequestForm,
-    Action.ANSWER_SUPPLEMENT: forms.CommentForm, Action.REFUSE: forms.ReasonForm, Action.ASSIGN: forms.AssignForm,
-    Action.FORWARD: forms.ForwardForm, Action.SEND_BACK: forms.ReasonForm, Action.APPROVE: forms.ApproveForm,
-    Action.REQUEST_PAYMENT: forms.PaymentRequestForm, Action.CONFIRM_PAYMENT: forms.CounterPaymentForm,
-    Action.RETURN_RESULT: forms.ReturnForm, Action.WITHDRAW: forms.ReasonForm, Action.STOP: forms.ReasonForm,
-    Action.TRANSFER: forms.TransferForm, Action.RATE: forms.RateForm, Action.APOLOGISE: forms.ApologyForm,
-}
-_NEEDS_DOSSIER = {Action.ASSIGN, Action.FORWARD, Action.TRANSFER}
+#: The actions with a form on the dossier page's action list (``dossiers:act``); submission has
+#: its own page, signing, the draft result and issuing their own forms (dossiers/signing_views.py).
+PAGE_ACTIONS: tuple[str, ...] = tuple(
+    a for a in workflow.DOSSIER.actions() if a not in (Action.SUBMIT, Action.SIGN_APPROVE, Action.ISSUE_RESULT, Action.ATTACH_DRAFT)
+)
+ACTION_FORMS = {a: inputs.input_of(a).form for a in PAGE_ACTIONS}  # kept for callers and tests
 
 
 def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = None) -> Any:
-    cls = ACTION_FORMS[action]
-    kwargs = {"dossier": dossier} if action in _NEEDS_DOSSIER else {}
-    form = cls(data, files, prefix=action, **kwargs)
-    if action in (Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT) and data is None:
-        form.initial["amount"] = dossier.fee_total or None
-    if action == Action.RETURN_RESULT and data is None:  # the way the applicant registered (form 01 item 6)
-        form.initial["delivery"] = dossier.registered_delivery
-    return form
+    return inputs.page_form(action, dossier, data, files)
 
 
 def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
-    s = services
-    if action == Action.RECEIVE:
-        return s.dossier_receive(dossier=dossier, actor=user, comment=d["comment"])
-    if action == Action.REQUEST_SUPPLEMENT:
-        return s.dossier_request_supplement(dossier=dossier, actor=user, items=d["items"], reason=d["reason"], repeat_reason=d.get("repeat_reason", ""))
-    if action == Action.ANSWER_SUPPLEMENT:
-        return s.dossier_answer_supplement(dossier=dossier, actor=user, comment=d["comment"])
-    if action == Action.REFUSE:
-        return s.dossier_refuse(dossier=dossier, actor=user, reason=d["reason"])
-    if action == Action.ASSIGN:
-        return s.dossier_assign(dossier=dossier, actor=user, department=d["department"], assignee=d["assignee"], comment=d["comment"])
-    if action == Action.FORWARD:
-        return s.dossier_forward_for_approval(dossier=dossier, actor=user, leader=d["leader"], comment=d["comment"])
-    if action == Action.SEND_BACK:
-        return s.dossier_send_back(dossier=dossier, actor=user, reason=d["reason"])
-    if action == Action.APPROVE:
-        return s.dossier_approve(dossier=dossier, actor=user, comment=d["comment"], result_file=d.get("result_file"))
-    if action == Action.REQUEST_PAYMENT:
-        return s.dossier_request_payment(dossier=dossier, actor=user, amount=d["amount"], reason=d["reason"])
-    if action == Action.CONFIRM_PAYMENT:
-        from dossiers.payments.services import payment_record_at_counter
-
-        return payment_record_at_counter(dossier=dossier, actor=user, amount=d["amount"], note=d["note"])
-    if action == Action.RETURN_RESULT:
-        return s.dossier_return_result(dossier=dossier, actor=user, delivery=d["delivery"], comment=d["comment"])
-    if action == Action.WITHDRAW:
-        return s.dossier_withdraw(dossier=dossier, actor=user, reason=d["reason"])
-    if action == Action.STOP:
-        return s.dossier_stop(dossier=dossier, actor=user, reason=d["reason"])
-    if action == Action.TRANSFER:
-        return s.dossier_transfer(dossier=dossier, actor=user, to_agency=d["to_agency"], comment=d["comment"])
-    if action == Action.RATE:
-        return s.dossier_rate(dossier=dossier, actor=user, rating=d["rating"], comment=d["comment"])
-    if action == Action.APOLOGISE:
-        return s.dossier_record_apology(dossier=dossier, actor=user, reason=d["reason"], new_due_at=d["new_due_at"])
-    raise Http404
+    """One dispatcher for every action (the row's input goes to its effect unchanged)."""
+    return inputs.dispatch(action, dossier=dossier, actor=user, data=d)
 
 
 def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None) -> dict:
@@ -231,7 +187,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str,
     return {
         "dossier": dossier, "is_owner": is_owner, "is_staff": getattr(user, "is_staff_member", False),
         "actions": actions, "action_forms": action_forms,
-        "history": selectors.dossier_history(dossier), "files": dossier.files.all(),
+        "history": selectors.dossier_history(dossier, viewer=user), "files": dossier.files.all(),
         "steps": dossier.steps.all(), "supplements": dossier.supplement_requests.order_by("-requested_at"),
         "payments": dossier_payments(dossier), "can_pay_online": is_owner and Action.CONFIRM_PAYMENT in actions,
         "upload_form": forms.UploadForm(dossier=dossier) if services.may_attach_files(dossier, user) else None,
@@ -257,8 +213,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         # State first (a clear message), then role (a 403), before looking at the input.
         workflow.check_transition(dossier, request.user, action)
-        if action == Action.CONFIRM_PAYMENT and not getattr(request.user, "is_staff_member", False):
-            raise DjangoPermissionDenied(_("Applicants pay online; counter payments are recorded by the clerk."))
+        inputs.check_entry(action, request.user)
         form = _action_form(action, dossier, request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "dossiers/detail.html", _detail_context(request, dossier, bound=(action, form)), status=400)

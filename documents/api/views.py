@@ -1,8 +1,8 @@
 """Document API under /api/v1/: outgoing and incoming documents scoped by the caller's agencies
 (the same selectors and services as the pages), and the edXML inbound endpoint of the exchange.
 
-Errors: bad input or a state that does not allow the action → 400 ``{"detail": "Tiếng Việt /
-English"}``; a document the caller may not see → 404; a visible document but the wrong role → 403.
+Errors: bad input or a state that does not allow the action → 400 ``{"detail": message, "code":
+code}`` (the message in the request's language); a document the caller may not see → 404; a visible document but the wrong role → 403.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -39,9 +40,9 @@ def _run(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except DocumentError as exc:
-        return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     except DjangoPermissionDenied as exc:
-        return Response({"detail": str(exc) or "Bạn không có quyền thực hiện việc này. / You are not allowed to do this."}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"detail": str(exc) or gettext("You are not allowed to do this."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
 
 
 def _valid(serializer_class: type, request: Request) -> Any:
@@ -80,11 +81,11 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         agency_id = data.pop("agency", None) or request.user.agency_id
         agency = agencies_in_scope(request.user).filter(pk=agency_id).first()
         if agency is None:
-            return Response({"detail": "Không tìm thấy cơ quan. / Agency not found."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": gettext("Agency not found.")}, status=status.HTTP_400_BAD_REQUEST)
         reply_id = data.pop("in_reply_to", None)
         reply = selectors.incoming_visible_to(request.user).filter(pk=reply_id).first() if reply_id else None
         if reply_id and reply is None:
-            return Response({"detail": "Không tìm thấy văn bản đến. / Incoming document not found."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": gettext("Incoming document not found.")}, status=status.HTTP_400_BAD_REQUEST)
         result = _run(lambda: services.outgoing_create_draft(agency=agency, actor=request.user, in_reply_to=reply, **data))
         return result if isinstance(result, Response) else self._detail(result, status.HTTP_201_CREATED)
 
@@ -96,7 +97,7 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         upload = data["file"]
         limit = services.max_attachment_bytes()
         if upload.size > limit:
-            return Response({"detail": f"Tệp quá lớn (tối đa {limit} byte). / The file is too large (at most {limit} bytes)."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": gettext("The file is too large (at most %(limit)d bytes).") % {"limit": limit}}, status=status.HTTP_400_BAD_REQUEST)
         result = _run(lambda: services.outgoing_add_attachment(
             document=document, actor=request.user, data=upload.read(), name=upload.name,
             content_type=upload.content_type or "application/octet-stream", is_main=data["is_main"], description=data["description"],
@@ -180,7 +181,7 @@ class IncomingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         department = Agency.objects.filter(pk=data["department"]).first() if data["department"] else None
         assignee = User.objects.staff_members().filter(pk=data["assignee"]).first() if data["assignee"] else None
         if (data["department"] and department is None) or (data["assignee"] and assignee is None):
-            return Response({"detail": "Không tìm thấy phòng ban hoặc người xử lý. / Department or assignee not found."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": gettext("Department or assignee not found.")}, status=status.HTTP_400_BAD_REQUEST)
         return self._do(lambda d: services.incoming_assign(document=d, actor=request.user, department=department, assignee=assignee, note=data["note"]))
 
     @extend_schema(summary="Start processing (05)", request=None, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portal.agencies.models import Agency
-
-from ..constants import NATIONAL_STATUS_NAMES, Channel, Rating, ResultDelivery
+from ..constants import NATIONAL_STATUS_NAMES, Channel
 from ..models import Dossier, DossierEvent, DossierFile, DossierStep
+
+# The action inputs whose wire shape differs from the page form's live in dossiers/wire.py (the
+# dispatcher, dossiers/inputs.py, uses them too); re-exported here for the API and its schema.
+from ..wire import AgencyCodeField as AgencyCodeField
+from ..wire import AssignInputSerializer as AssignInputSerializer
+from ..wire import ForwardInputSerializer as ForwardInputSerializer
+from ..wire import StaffField as StaffField
+from ..wire import SupplementItemSerializer as SupplementItemSerializer
+from ..wire import SupplementRequestInputSerializer as SupplementRequestInputSerializer
+from ..wire import TransferInputSerializer as TransferInputSerializer
 
 
 class DossierListSerializer(serializers.ModelSerializer):
@@ -105,57 +113,6 @@ class FileUploadSerializer(serializers.Serializer):
     is_digitised = serializers.BooleanField(default=False)
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
-
-
-class SupplementItemSerializer(serializers.Serializer):
-    document = serializers.CharField(max_length=500)
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-
-
-class SupplementRequestInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
-    items = SupplementItemSerializer(many=True)
-    #: required from the second request on (guide once and fully: dossiers.deadlines)
-    repeat_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class AssignSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), required=False, allow_null=True)
-    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="id of the specialist")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ForwardSerializer(serializers.Serializer):
-    leader = serializers.IntegerField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class TransferSerializer(serializers.Serializer):
-    to_agency = serializers.CharField(max_length=20, help_text="agency code")
-    to_user = serializers.IntegerField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class ReturnSerializer(serializers.Serializer):
-    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class RateSerializer(serializers.Serializer):
-    rating = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
 class TrackingStepSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
@@ -192,4 +149,5 @@ class PublicTrackingSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="One message, in the request's language (Accept-Language)")
+    code = serializers.CharField(required=False, help_text="Stable error code, e.g. transition_not_allowed, permission_denied")

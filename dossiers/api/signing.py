@@ -3,6 +3,7 @@ desktop signing client, the mobile app): the same service as the approval-queue 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -54,14 +55,14 @@ class SignApproveView(APIView):
     def post(self, request: Request) -> Response:
         user = request.user
         if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
-            return Response({"detail": "Chỉ lãnh đạo mới ký số và phê duyệt. / Only leaders sign and approve."}, status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": _("Only leaders sign and approve."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
         ser = SignApproveSerializer(data=request.data)
         if not ser.is_valid():
             return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
         ids = list(dict.fromkeys(ser.validated_data["dossiers"]))
         found = {d.pk: d for d in selectors.approval_queue(user).filter(pk__in=ids)}
         if len(found) != len(ids):
-            return Response({"detail": "Không tìm thấy hồ sơ chờ bạn phê duyệt. / Dossier not found in your approval queue."},
+            return Response({"detail": _("Dossier not found in your approval queue."), "code": "not_found"},
                             status=status.HTTP_404_NOT_FOUND)
         try:
             outcomes = services.dossiers_sign_and_approve_batch(
@@ -69,7 +70,7 @@ class SignApproveView(APIView):
                 comment=ser.validated_data["comment"], level=ser.validated_data["level"],
             )
         except DossierError as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
         results = [{
             "dossier": o.dossier.pk, "code": o.dossier.code or "", "ok": o.ok, "error": o.error,
             "signed_document": o.document.token if o.document else None,

@@ -1,7 +1,13 @@
 """The dossier API: the same services and selectors as the pages.
 
-Errors: bad input or a state that does not allow the action → 400 ``{"detail": "Tiếng Việt /
-English"}``; a dossier the caller may not see → 404; a visible dossier but the wrong role → 403.
+Errors: bad input or a state that does not allow the action → 400 ``{"detail": message, "code":
+code}`` (the message in the request's language: ``Accept-Language``, the stable ``code`` for
+machines, e.g. ``transition_not_allowed``); a dossier the caller may not see → 404; a visible
+dossier but the wrong role → 403 ``{"detail": ..., "code": "permission_denied"}``.
+
+Every workflow action has one endpoint shape, ``POST /api/v1/dossiers/{id}/actions/{action}/``
+(:meth:`DossierViewSet.run_action`), and the per-action routes (``/dossiers/{id}/receive/``...) are
+generated from the workflow table onto the same dispatcher (:func:`dossiers.inputs.dispatch`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -28,27 +36,32 @@ from portal.accounts.permissions import user_has_any_role
 from portal.agencies.models import Agency
 from procedures.models import Procedure
 
-from .. import selectors, services, workflow
-from ..constants import Action
+from .. import inputs, selectors, services, workflow
+from ..constants import Action, Visibility
 from ..exceptions import DossierError
 from ..models import Dossier, DossierEvent, DossierStep
 from . import serializers as s
 
+#: Every action of the workflow table, in table order.
+ACTIONS: list[str] = workflow.DOSSIER.actions()
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
 
 
-def _bad(message: str) -> Response:
-    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+def _bad(message: str, code: str = "invalid") -> Response:
+    return Response({"detail": str(message), "code": code}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _run(call: Callable[[], Any]) -> Any | Response:
-    """Call a service; turn its refusals into 400/403 with the bilingual message."""
+    """Call a service; turn its refusals into 400/403 with the message and its stable code."""
     try:
         return call()
     except DossierError as exc:
-        return _bad(exc.message)
+        return _bad(exc.message, exc.code)
     except DjangoPermissionDenied as exc:
-        return Response({"detail": str(exc) or "Bạn không có quyền thực hiện việc này. / You are not allowed to do this."}, status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"detail": str(exc) or _("You are not allowed to do this."), "code": "permission_denied"},
+            status=status.HTTP_403_FORBIDDEN,
+        )
 
 
 def _staff(pk: Any) -> User | None:
@@ -69,11 +82,11 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):  # type: ignore[override]
         qs = selectors.dossiers_visible_to(self.request.user).order_by("-created_at", "-pk")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                "files", Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
-                Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")),
-            )
+        if self.action != "list":
+            events = DossierEvent.objects.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+            if not getattr(self.request.user, "is_staff_member", False):
+                events = events.filter(visibility=Visibility.PUBLIC)  # internal notes are for staff
+            qs = qs.prefetch_related("files", Prefetch("steps", queryset=DossierStep.objects.order_by("order")), Prefetch("events", queryset=events))
         status_param = self.request.query_params.get("status")
         if self.action == "list" and status_param is not None:
             qs = qs.filter(status=int(status_param)) if status_param.isdigit() else qs.none()
@@ -117,7 +130,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency = Agency.objects.filter(code=ser.validated_data["agency"], is_active=True).first()
         if procedure is None or agency is None:
-            return _bad("Không tìm thấy thủ tục hoặc cơ quan. / Procedure or agency not found.")
+            return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(lambda: services.dossier_save_draft(
             actor=request.user, procedure=procedure, agency=agency,
             form_data=ser.validated_data.get("form_data", {}), applicant=ser.validated_data.get("applicant"),
@@ -128,7 +141,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"], url_path="counter")
     def counter(self, request: Request) -> Response:
         if not user_has_any_role(request.user, (Role.CLERK,)):
-            return Response({"detail": "Chỉ công chức Bộ phận Một cửa. / One-stop clerks only."}, status=status.HTTP_403_FORBIDDEN)
+            return Response({"detail": _("One-stop clerks only."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
             return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -136,7 +149,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         agency_code = ser.validated_data.get("agency")
         agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
         if procedure is None or (agency_code and agency is None):
-            return _bad("Không tìm thấy thủ tục hoặc cơ quan. / Procedure or agency not found.")
+            return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(lambda: services.dossier_create_at_counter(
             actor=request.user, procedure=procedure, agency=agency, channel=ser.validated_data["channel"],
             applicant=ser.validated_data["applicant"], form_data=ser.validated_data.get("form_data", {}),
@@ -156,93 +169,69 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ))
         return result if isinstance(result, Response) else Response(s.DossierFileSerializer(result).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Submit the draft (status 1)", request=None, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossiers"])
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, None, lambda d, v: services.dossier_submit(dossier=d, actor=request.user), wf=Action.SUBMIT)
+    @extend_schema(
+        summary="Take a workflow action (any row of the workflow table)", request=None,
+        parameters=[OpenApiParameter("wf_action", str, OpenApiParameter.PATH, enum=ACTIONS, description="Workflow action")],
+        responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"],
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<wf_action>[a-z_]+)", url_name="action")
+    def run_action(self, request: Request, pk: Any = None, wf_action: str = "") -> Response:
+        """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
+        the dispatcher, which runs the row under the row lock (and checks again)."""
+        if wf_action not in ACTIONS:
+            raise Http404
+        dossier = self._dossier(pk)
+        refused = _run(lambda: (workflow.check_transition(dossier, request.user, wf_action), inputs.check_entry(wf_action, request.user)))
+        if isinstance(refused, Response):
+            return refused
+        serializer_class = inputs.input_of(wf_action).serializer
+        data: dict = {}
+        if serializer_class is not None:
+            ser = serializer_class(data=request.data)
+            if not ser.is_valid():
+                return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            data = _plain(ser.validated_data)
+        result = _run(lambda: inputs.dispatch(wf_action, dossier=dossier, actor=request.user, data=data))
+        if isinstance(result, Response):
+            return result
+        return self._detail(dossier)
 
-    # --- staff and applicant actions ------------------------------------------------------------
 
-    @extend_schema(summary="Receive (status 2: code and appointment date)", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def receive(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_receive(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.RECEIVE)
+def _plain(value: Any) -> Any:
+    """Validated data as plain dicts and lists (nested serializers return OrderedDicts)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
-    @extend_schema(summary="Request supplements (status 5)", request=s.SupplementRequestInputSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"], url_path="request-supplement")
-    def request_supplement(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.SupplementRequestInputSerializer, lambda d, v: services.dossier_request_supplement(
-            dossier=d, actor=request.user, items=[dict(i) for i in v["items"]], reason=v["reason"],
-            repeat_reason=v.get("repeat_reason", "")), wf=Action.REQUEST_SUPPLEMENT)
 
-    @extend_schema(summary="Answer the supplement request", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"], url_path="answer-supplement")
-    def answer_supplement(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_answer_supplement(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.ANSWER_SUPPLEMENT)
+#: The per-action routes kept from before the generic one (``/dossiers/{id}/<path>/``), generated
+#: from the table: every action gets one; these keep their old spelling.
+ROUTE_PATHS: dict[str, str] = {
+    Action.REQUEST_SUPPLEMENT: "request-supplement", Action.ANSWER_SUPPLEMENT: "answer-supplement",
+    Action.RETURN_RESULT: "return", Action.SEND_BACK: "send-back", Action.REQUEST_PAYMENT: "request-payment",
+    Action.CONFIRM_PAYMENT: "confirm-payment", Action.ATTACH_DRAFT: "draft-result", Action.SIGN_APPROVE: "sign-and-approve",
+    Action.ISSUE_RESULT: "issue-result",
+}
+ROUTE_NAMES: dict[str, str] = {Action.RETURN_RESULT: "return", Action.SIGN_APPROVE: "sign-approve-one"}
 
-    @extend_schema(summary="Refuse (status 3)", request=s.ReasonSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def refuse(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_refuse(dossier=d, actor=request.user, reason=v["reason"]), wf=Action.REFUSE)
 
-    @extend_schema(summary="Assign to a department and/or a specialist (status 4)", request=s.AssignSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: Any = None) -> Response:
-        def call(d: Dossier, v: dict) -> Any:
-            assignee = _staff(v.get("assignee"))
-            if v.get("assignee") and assignee is None:
-                raise DossierError("Không tìm thấy chuyên viên. / Specialist not found.")
-            return services.dossier_assign(dossier=d, actor=request.user, department=v.get("department"), assignee=assignee, comment=v.get("comment", ""))
+def _per_action_route(wf_action: str) -> Callable[..., Response]:
+    def view(self: DossierViewSet, request: Request, pk: Any = None) -> Response:
+        return self.run_action(request, pk=pk, wf_action=wf_action)
 
-        return self._action(request, pk, s.AssignSerializer, call, wf=Action.ASSIGN)
+    view.__name__ = f"action_{wf_action}"
+    view.__doc__ = f"{Action(wf_action).label} (the same as POST actions/{wf_action}/)."
+    serializer = inputs.input_of(wf_action).serializer
+    view = extend_schema(summary=str(Action(wf_action).label), request=serializer, responses={200: s.DossierDetailSerializer, **ERRORS},
+                         tags=["dossier actions"])(view)
+    return action(detail=True, methods=["post"], url_path=ROUTE_PATHS.get(wf_action, wf_action),
+                  url_name=ROUTE_NAMES.get(wf_action, wf_action.replace("_", "-")))(view)
 
-    @extend_schema(summary="Forward to the leader for approval", request=s.ForwardSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def forward(self, request: Request, pk: Any = None) -> Response:
-        def call(d: Dossier, v: dict) -> Any:
-            leader = _staff(v.get("leader"))
-            if v.get("leader") and leader is None:
-                raise DossierError("Không tìm thấy lãnh đạo. / Leader not found.")
-            return services.dossier_forward_for_approval(dossier=d, actor=request.user, leader=leader, comment=v.get("comment", ""))
 
-        return self._action(request, pk, s.ForwardSerializer, call, wf=Action.FORWARD)
-
-    @extend_schema(summary="Approve (status 9)", request=s.CommentSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.CommentSerializer, lambda d, v: services.dossier_approve(dossier=d, actor=request.user, comment=v.get("comment", "")), wf=Action.APPROVE)
-
-    @extend_schema(summary="Return the result (status 10)", request=s.ReturnSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_result(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReturnSerializer, lambda d, v: services.dossier_return_result(dossier=d, actor=request.user, delivery=v["delivery"], comment=v.get("comment", "")), wf=Action.RETURN_RESULT)
-
-    @extend_schema(summary="Withdraw at the applicant's request (status 7)", request=s.WithdrawSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.WithdrawSerializer, lambda d, v: services.dossier_withdraw(dossier=d, actor=request.user, reason=v.get("reason", "")), wf=Action.WITHDRAW)
-
-    @extend_schema(summary="Stop processing (status 8)", request=s.ReasonSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def stop(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.ReasonSerializer, lambda d, v: services.dossier_stop(dossier=d, actor=request.user, reason=v["reason"]), wf=Action.STOP)
-
-    @extend_schema(summary="Transfer to another agency (liên thông)", request=s.TransferSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def transfer(self, request: Request, pk: Any = None) -> Response:
-        def call(d: Dossier, v: dict) -> Any:
-            agency = Agency.objects.filter(code=v["to_agency"], is_active=True).first()
-            to_user = _staff(v.get("to_user"))
-            if agency is None or (v.get("to_user") and to_user is None):
-                raise DossierError("Không tìm thấy cơ quan hoặc người nhận. / Agency or receiver not found.")
-            return services.dossier_transfer(dossier=d, actor=request.user, to_agency=agency, to_user=to_user, comment=v.get("comment", ""))
-
-        return self._action(request, pk, s.TransferSerializer, call, wf=Action.TRANSFER)
-
-    @extend_schema(summary="Rate the service after the return", request=s.RateSerializer, responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"])
-    @action(detail=True, methods=["post"])
-    def rate(self, request: Request, pk: Any = None) -> Response:
-        return self._action(request, pk, s.RateSerializer, lambda d, v: services.dossier_rate(dossier=d, actor=request.user, rating=v["rating"], comment=v.get("comment", "")), wf=Action.RATE)
+for _wf_action in ACTIONS:
+    setattr(DossierViewSet, f"action_{_wf_action}", _per_action_route(_wf_action))
 
 
 class TrackingThrottle(AnonRateThrottle):
@@ -269,10 +258,10 @@ class TrackingView(APIView):
     def get(self, request: Request) -> Response:
         code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
         if not code.strip() or not factor.strip():
-            return _bad("Cần nhập mã hồ sơ và 4 số cuối CCCD/MST hoặc điện thoại. / Enter the dossier code and the last 4 digits of the ID number or phone.")
+            return _bad(_("Enter the dossier code and the last 4 digits of the ID number or phone."), "required")
         view = selectors.track_public(code, factor)
         if view is None:
-            return Response({"detail": "Không tìm thấy hồ sơ với mã và thông tin xác thực này. / No dossier matches this code and check digits."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No dossier matches this code and check digits."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.PublicTrackingSerializer(view).data)
 
 
@@ -287,5 +276,5 @@ class TrackingByTokenView(APIView):
     def get(self, request: Request, token: str) -> Response:
         view = selectors.track_by_token(token)
         if view is None:
-            return Response({"detail": "Không tìm thấy hồ sơ. / Dossier not found."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("Dossier not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
         return Response(s.PublicTrackingSerializer(view).data)

@@ -26,13 +26,24 @@ def agencies_in_scope(user: User) -> QuerySet[Agency]:
     return Agency.objects.subtree_of(user.agency)
 
 
-def user_can_act_for(user: User, agency: Agency, *roles: str) -> bool:
-    """True when ``user`` holds one of ``roles`` in ``agency`` (its own agency or a parent of it)."""
-    if not user.is_authenticated or not user.is_staff_member or user.agency_id is None:
+def user_can_act_for(user: Any, unit: Agency | None, *roles: str, agency_wide: bool = False) -> bool:
+    """The one access rule "acts for this unit" of dossiers and documents: ``user`` is an active
+    staff member holding one of ``roles`` (any role when none is named) whose agency contains
+    ``unit``; a staff member attached to a department acts only for units inside that department
+    (Decree 118/2025 art. 19: the specialist handles the dossiers of his own department).
+
+    ``agency_wide``: the business belongs to the agency as a whole, not to one department — the
+    one-stop counter (dossier scope "receiving"), the agency's outgoing and incoming documents,
+    which any of its staff with the role drafts or handles (Decree 30/2020 art. 8)."""
+    if unit is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
+        return False
+    if not user.is_active or user.agency_id is None:
         return False
     if roles and not user.has_role(*roles):
         return False
-    return agency.is_within(user.agency)
+    if not unit.is_within(user.agency):
+        return False
+    return agency_wide or user.department_id is None or unit.is_within(user.department)
 
 
 def can_submit_dossiers(user: User) -> bool:

@@ -24,15 +24,28 @@ class VietnameseFirstLocaleMiddleware:
         self.get_response = get_response
         self.supported = {code for code, _ in settings.LANGUAGES}
 
+    def _api_language(self, request: HttpRequest) -> str | None:
+        """A machine calling ``/api/`` asks for its language with ``Accept-Language`` (people keep
+        the Vietnamese-first rule): the first supported one it lists."""
+        from django.utils.translation.trans_real import parse_accept_lang_header
+
+        for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            base = code.split("-")[0].lower()
+            if base in self.supported:
+                return base
+        return None
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in self.supported and request.path.startswith("/api/"):
+            lang = self._api_language(request)
         if lang not in self.supported:
             lang = settings.LANGUAGE_CODE
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
-        response.headers.setdefault("Vary", "Cookie")
+        response.headers.setdefault("Vary", "Cookie, Accept-Language" if request.path.startswith("/api/") else "Cookie")
         translation.deactivate()
         return response
 

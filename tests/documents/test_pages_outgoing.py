@@ -144,7 +144,11 @@ def test_a_bad_draft_is_refused_with_a_message_and_nothing_is_stored(client, w, 
         data["main_file"] = pdf_upload("anh.png", PNG_OK)
     response = client.post(reverse("documents:draft_new"), data)
     assert response.status_code == 400
-    assert 'class="invalid-feedback' in response.content.decode() or "alert" in response.content.decode()
+    # the refusal is on the field at fault, shown beside it
+    field = {"disguised": "attachments", "damaged": "main_file", "no_recipient": "recipients", "past_due": "due_date",
+             "image_as_main": "main_file"}[bad]
+    assert list(response.context["form"].errors) == [field], response.context["form"].errors
+    assert 'class="invalid-feedback' in response.content.decode()
     assert not OutgoingDocument.objects.filter(subject="Dự thảo lỗi").exists()
 
 
@@ -166,7 +170,7 @@ def test_signing_without_a_certificate_or_pin_gives_a_clear_message(client, w):
     alert = page.split('class="alert alert-danger"')[1].split("</div>")[0]
     assert "chứng thư" in alert.lower() or "certificate" in alert.lower(), alert
     document.refresh_from_db()
-    assert document.state == OutgoingState.DRAFT
+    assert document.state == OutgoingState.SUBMITTED  # unchanged: still before the leader
 
 
 def test_clerical_office_issues_and_sends_a_signed_document(client, w):
@@ -195,7 +199,7 @@ def test_a_wrong_state_action_is_a_message_and_changes_nothing(client, w):
     document = w.draft()
     client.force_login(w.clerical)
     response = client.post(reverse("documents:outgoing_act", args=[document.pk, "send"]), {}, follow=True)
-    assert "Không thể gửi văn bản" in response.content.decode()
+    assert "Không thể «Gửi" in response.content.decode() and "«Bản nháp»" in response.content.decode()
     document.refresh_from_db()
     assert document.state == OutgoingState.DRAFT
     assert client.post(reverse("documents:outgoing_act", args=[document.pk, "nonsense"]), {}).status_code == 404

@@ -48,7 +48,7 @@ def test_leader_signs_the_main_text_with_the_pin(client, signing_world):
     wrong = client.post(url, {"sign-pin": "000000", "sign-reason": "Ký ban hành"}, follow=True).content.decode()
     assert "PIN" in wrong.split('class="alert alert-danger"')[1].split("</div>")[0]
     document.refresh_from_db()
-    assert document.state == OutgoingState.DRAFT
+    assert document.state == OutgoingState.SUBMITTED  # unchanged: still before the leader
 
     page = client.post(url, {"sign-pin": PIN, "sign-reason": "Ký ban hành"}, follow=True).content.decode()
     document = OutgoingDocument.objects.get(pk=document.pk)

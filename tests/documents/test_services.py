@@ -206,7 +206,7 @@ def test_secret_documents_and_oversized_files_are_refused_at_the_sender(world, s
 
 def test_recipients_must_be_ours_or_reachable_through_a_peer(world) -> None:  # type: ignore[no-untyped-def]
     draft = services.outgoing_create_draft(agency=world.a, actor=world.clerk_a, subject="V/v phối hợp", recipients=[world.b.code])
-    with pytest.raises(DocumentError, match="No exchange route"):
+    with pytest.raises(DocumentError, match="Không có đường liên thông"):
         services.outgoing_set_recipients(document=draft, actor=world.clerk_a, recipients=["000.00.01.H29"])
     ExchangePeer.objects.create(name="Tỉnh H29", organ_code="*.H29", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/")
     ExchangePeer.objects.create(name="Sở X H29", organ_code="000.00.01.H29", endpoint_url="http://127.0.0.1:10/api/v1/edxml/inbound/")

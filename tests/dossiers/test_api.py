@@ -35,7 +35,7 @@ def test_citizen_submits_online_through_the_api(world):
     assert response.json()["status"] == DossierStatus.DRAFT and response.json()["allowed_actions"] == ["submit"]
 
     response = api.post(action("submit", dossier), format="json")
-    assert response.status_code == 400 and " / " in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["code"] == "incomplete", response.json()
 
     doc_id = dossier.procedure_version.snapshot["documents"][0]["id"]
     response = api.post(action("files", dossier), {"file": pdf(), "document_id": doc_id}, format="multipart")

@@ -214,6 +214,13 @@ API_DETAIL_ACTIONS = {
     "return": ("post", "processed", SPECIALIST, False), "withdraw": ("post", "new", SPECIALIST, True),
     "stop": ("post", "received", CLERK, False), "transfer": ("post", "received", SPECIALIST, False),
     "rate": ("post", "returned", CLERK, True), "files": ("post", "draft", SPECIALIST, True),
+    # the actions the API lacked before the workflow engine generated a route for every row
+    "send-back": ("post", "approval", CLERK, False), "request-payment": ("post", "received", SPECIALIST, False),
+    "confirm-payment": ("post", "payment_due", SPECIALIST, False), "apologise": ("post", "late", SPECIALIST, False),
+    "attach-draft": ("post", "examining", CLERK, False), "sign-approve-one": ("post", "approval", CLERK, False),
+    "issue-result": ("post", "processed", SPECIALIST, False),
+    # the one endpoint shape for every action: POST /dossiers/{id}/actions/{action}/ (here: receive)
+    "action": ("post", "new", SPECIALIST, False),
 }
 
 
@@ -310,6 +317,8 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
         return reverse(name, args=[dossier.tracking_token])
     if name == "dossiers:act":
         return reverse(name, args=[dossier.pk, action])
+    if name == "dossiers-api-action":
+        return reverse(name, args=[dossier.pk, "receive"])
     if name in ("dossiers:form_download", "dossiers:form_rerender"):
         return reverse(name, args=[dossier.pk, dossier.printed_forms.get(kind="01").pk])
     if name == "dossiers:tracking_book_download":

@@ -112,7 +112,7 @@ def test_a_wrong_pin_changes_nothing(signing_world, one_page_pdf):
     with pytest.raises(DossierError) as error:
         services.dossier_sign_and_approve(dossier=dossier, actor=world.leader, pin="000000")
 
-    assert "PIN" in error.value.message and " / " in error.value.message
+    assert "PIN" in error.value.message and error.value.code == "signing_failed"
     dossier.refresh_from_db()
     assert (dossier.status, dossier.stage) == (DossierStatus.IN_PROGRESS, Stage.APPROVAL)
     assert _bytes(dossier.result_file) == before
@@ -135,7 +135,7 @@ def test_a_dossier_without_a_draft_result_is_reported_and_the_others_signed(sign
     )
 
     assert seen == [(1, 3, first.pk, True), (2, 3, bare.pk, False), (3, 3, last.pk, True)]
-    assert "chưa có dự thảo kết quả" in outcomes[1].error and "no draft result" in outcomes[1].error
+    assert "chưa có dự thảo kết quả" in outcomes[1].error
     statuses = dict(Dossier.objects.filter(pk__in=[first.pk, bare.pk, last.pk]).values_list("pk", "status"))
     assert statuses == {first.pk: DossierStatus.PROCESSED, bare.pk: DossierStatus.IN_PROGRESS, last.pk: DossierStatus.PROCESSED}
     assert SignedDocument.objects.filter(dossier__in=[first, last]).count() == 2
@@ -172,6 +172,12 @@ def test_clerical_office_issues_with_a_second_signature_and_the_applicant_downlo
     document = services.dossier_issue_result(dossier=approved, actor=world.clerical, pin=PIN, number="123/QĐ-STP")
 
     assert document.issue_number == "123/QĐ-STP" and document.issued_at is not None
+    # issuing is a row of the workflow table: it is in the history (and so in form 06), publicly
+    issued = approved.events.get(action=Action.ISSUE_RESULT)
+    assert issued.actor == world.clerical and issued.data["number"] == "123/QĐ-STP" and issued.visibility == "public"
+    from dossiers.printing import handovers
+
+    assert [h.action for h in handovers(approved)][-1] == "Văn thư phát hành kết quả"  # form 06
     returned = services.dossier_return_result(dossier=approved, actor=world.clerk, delivery="online")
     client.force_login(world.citizen)
     response = client.get(reverse("dossiers:result_download", args=[returned.pk]))
@@ -275,7 +281,7 @@ def test_api_signs_and_approves_with_the_pin_of_the_request(signing_world, one_p
     assert response.status_code == 200, body
     assert (body["signed"], body["total"]) == (1, 2)
     assert body["results"][0]["ok"] and body["results"][0]["verification_url"].endswith(f"/xac-thuc/{body['results'][0]['signed_document']}/")
-    assert not body["results"][1]["ok"] and "no draft result" in body["results"][1]["error"]
+    assert not body["results"][1]["ok"] and "chưa có dự thảo kết quả" in body["results"][1]["error"]
     page = client.get(urlsplit(body["results"][0]["verification_url"]).path)
     assert 'data-verdict="valid"' in page.content.decode()
 
