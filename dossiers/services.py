@@ -423,7 +423,8 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     now = timezone.now()
     snapshot = dossier.procedure_version.snapshot
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None
-    dossier.code = issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
+    # a dossier filed on DVCQG keeps the national code it arrived with (national.dvcqg.inbound)
+    dossier.code = dossier.code or issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
     dossier.received_at = now
     dossier.counting_start = calendar.counting_start(now, cutoff=cutoff, online=dossier.channel == Channel.ONLINE, calendar=work_calendar)
     dossier.due_at = calendar.due_at(
