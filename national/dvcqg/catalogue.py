@@ -75,7 +75,7 @@ def differences() -> list[Difference]:
 @transaction.atomic
 def accept(*, code: str, actor: Any) -> NationalProcedure:
     """Take the national name (and level) onto the mapped local procedure."""
-    entry = NationalProcedure.objects.select_for_update().select_related("procedure").filter(code=code).first()
+    entry = NationalProcedure.objects.select_for_update(of=("self",)).select_related("procedure").filter(code=code).first()
     if entry is None:
         raise CatalogueError(f"Không có thủ tục quốc gia {code}.")
     if entry.procedure is None:
