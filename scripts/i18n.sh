@@ -16,7 +16,7 @@ PY="$ROOT/.venv/bin/python"
 command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install -y gettext" >&2; exit 1; }
 
 # Apps with their own catalogue; the project level ignores them.
-APPS=(procedures dossiers documents signatures dashboards portal/accounts portal/agencies portal/workcalendar portal/notifications)
+APPS=(procedures dossiers documents signatures dashboards portal/accounts portal/agencies portal/workcalendar portal/notifications national/dvcqg)
 IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='static/*' --ignore='tests/*'
         --ignore='bench/*' --ignore='docs/*' --ignore='node_modules/*' --ignore='*/migrations/*')
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done
