@@ -31,13 +31,23 @@ stop() {
   trap - INT TERM EXIT
   if [ "${#PIDS[@]}" -gt 0 ]; then
     echo
-    echo "==> Stopping web, worker and beat"
+    echo "==> Stopping web, worker, beat and the DVCQG simulator"
     kill -TERM "${PIDS[@]}" 2>/dev/null || true
     wait "${PIDS[@]}" 2>/dev/null || true
   fi
 }
 trap 'STOPPING=1; stop; exit 0' INT TERM
 trap stop EXIT
+
+echo "==> Starting the simulated national public-service portal (DVCQG)"
+DVCQG_PORT="${DVCQG_PORT:-$($PY -c 'from national.simkit import free_port; print(free_port())')}"
+$PY -m national.simkit national.dvcqg.simulator:DvcqgSimulator --port "$DVCQG_PORT" \
+  --state "$PORTAL_VAR_DIR/dvcqg-sim.json" >"$LOGS/dvcqg-sim.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$DVCQG_PORT/_sim/health" >/dev/null 2>&1 && break; sleep 0.3; done
+curl -fsS "http://127.0.0.1:$DVCQG_PORT/_sim/public-key" > "$PORTAL_VAR_DIR/dvcqg-public.pem"
+export DVCQG_URL="http://127.0.0.1:$DVCQG_PORT" DVCQG_USERNAME=tinh DVCQG_PASSWORD=demo-dvcqg-password DVCQG_DSTCODE=H18
+export DVCQG_PUSH_PUBLIC_KEY="$PORTAL_VAR_DIR/dvcqg-public.pem"
 
 echo "==> Starting gunicorn, Celery worker and Celery beat (logs in $LOGS)"
 .venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
@@ -61,7 +71,29 @@ for _ in $(seq 1 60); do [ -f "$PORTAL_VAR_DIR/heartbeat/worker" ] && break; sle
 [ -f "$PORTAL_VAR_DIR/heartbeat/worker" ] || { echo "The Celery worker did not answer; see $LOGS/worker.log" >&2; exit 1; }
 for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null || { echo "A process died; see $LOGS" >&2; exit 1; }; done
 
+# The simulated DVCQG pushes to this portal; one dossier is filed there for the demo clerk.
+curl -fsS -X POST -H 'Content-Type: application/json' "$DVCQG_URL/_sim/config" \
+  -d "{\"push_url\": \"http://127.0.0.1:$PORT/api/v1/national/dvcqg/inbound/\"}" >/dev/null
+$PY - <<'PY' > "$LOGS/dvcqg-demo.txt" 2>&1 || echo "  (no demo dossier filed on the simulated DVCQG; see $LOGS/dvcqg-demo.txt)"
+import base64, json, os, urllib.request
+import django
+django.setup()
+from procedures.models import Procedure
+p = Procedure.objects.filter(level=4, state="published", agencies__isnull=False).first()
+agency = p.agencies.first()
+pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+filing = {"MaTTHC": p.code, "MaDonViNhan": agency.code, "ChuHoSo": "Lò Thị Mai", "SoGiayToChuHoSo": "011200001234",
+          "TaiKhoanDuocXacThucVoiVNeID": "1", "DuLieuBieuMau": {"ghi_chu": "Nộp trên Cổng DVCQG (mô phỏng)"},
+          "TaiLieuNop": [{"TenTepDinhKem": "to-khai.pdf", "DuLieuTepTin": base64.b64encode(pdf).decode()}]}
+req = urllib.request.Request(os.environ["DVCQG_URL"] + "/_sim/file", data=json.dumps(filing).encode(), method="POST")
+print(json.loads(urllib.request.urlopen(req, timeout=5).read())["MaHoSo"], p.code, agency.code)
+PY
+
 cat <<MSG
+
+  Simulated national public-service portal (DVCQG): $DVCQG_URL/_sim/state
+  A dossier filed there arrives in the clerk's queue; its changes go back (sync page:
+  $SITE_URL/quoc-gia/dvcqg/dong-bo/ as admin).
 
   Cổng dịch vụ công một cửa / One-stop public-service portal is running:
 

@@ -90,3 +90,21 @@ def test_catalogue_pull_differences_and_accept(world, dvcqg, client):
     with pytest.raises(catalogue.CatalogueError):
         catalogue.accept(code="2.002222", actor=admin)
     assert NationalProcedure.objects.get(code=local.code).accepted_at is not None
+
+
+def test_reroute_to_a_ministry_version_keeps_the_deadline(world):
+    from national.dvcqg.routing import RoutingError, processing_place, reroute
+    from procedures.services import procedure_publish
+
+    dossier = world.received()
+    due, start = dossier.due_at, dossier.counting_start
+    assert processing_place(dossier) == ("local", "")
+    version = procedure_publish(procedure=world.procedure)
+    version.processed_in, version.processing_system = "ministry", "Hệ thống của Bộ Công an"
+    version.save()
+    moved = reroute(dossier=dossier, version=version)
+    assert processing_place(moved) == ("ministry", "Hệ thống của Bộ Công an")
+    assert (moved.due_at, moved.counting_start, moved.code) == (due, start, dossier.code)
+    other = world.other_agency and __import__("tests.factories.dossiers", fromlist=["ProcedureFactory"]).ProcedureFactory()
+    with pytest.raises(RoutingError):
+        reroute(dossier=moved, version=other.versions.first())
