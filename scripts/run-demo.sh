@@ -81,10 +81,16 @@ django.setup()
 from procedures.models import Procedure
 p = Procedure.objects.filter(level=4, state="published", agencies__isnull=False).first()
 agency = p.agencies.first()
-pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+for n, body in enumerate(objs, start=1):
+    offsets.append(len(pdf)); pdf += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+pdf += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
 filing = {"MaTTHC": p.code, "MaDonViNhan": agency.code, "ChuHoSo": "Lò Thị Mai", "SoGiayToChuHoSo": "011200001234",
           "TaiKhoanDuocXacThucVoiVNeID": "1", "DuLieuBieuMau": {"ghi_chu": "Nộp trên Cổng DVCQG (mô phỏng)"},
-          "TaiLieuNop": [{"TenTepDinhKem": "to-khai.pdf", "DuLieuTepTin": base64.b64encode(pdf).decode()}]}
+          "TaiLieuNop": [{"TenTepDinhKem": "to-khai.pdf", "DuLieuTepTin": base64.b64encode(bytes(pdf)).decode()}]}
 req = urllib.request.Request(os.environ["DVCQG_URL"] + "/_sim/file", data=json.dumps(filing).encode(), method="POST")
 print(json.loads(urllib.request.urlopen(req, timeout=5).read())["MaHoSo"], p.code, agency.code)
 PY
