@@ -11,18 +11,24 @@ implementations use it (OpenCPS ``DVCQGIntegrationActionImpl.getAccessToken`` / 
 Anything but ``error_code "00"`` (OpenCPS reads it as the integer 0, Thanh Hóa as the string "0")
 is an error. An expired session is answered with a session error code: the client logs in again
 once and repeats the call. Every failure is a :class:`DvcqgError`; the sync decides to retry.
-Only stdlib ``urllib``: one request at a time per call, timeouts from ``DVCQG_TIMEOUT``.
+Stdlib ``http.client`` on a persistent (keep-alive) connection per process and thread: a sync
+of thousands of dossiers makes two calls per dossier batch, and a new TCP (and, in production,
+TLS) connection per call was a large share of each batch (bench/dvcqg_sync.py). A connection idle
+longer than ``IDLE_RECONNECT`` seconds is replaced before use (servers close idle ones); any
+transport error closes it, and the call fails as a :class:`DvcqgError` — never retried here, so a
+lost answer is resent by the sync (idempotent), not twice in one call. Timeouts: ``DVCQG_TIMEOUT``.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
-import urllib.error
-import urllib.request
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -85,6 +91,34 @@ def integration_enabled() -> bool:
 
 _sessions: dict[tuple[str, str], str] = {}
 _session_lock = threading.Lock()
+#: Seconds after which an idle keep-alive connection is not reused (opened again instead).
+IDLE_RECONNECT = 4.0
+_local = threading.local()
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """This thread's keep-alive connection to ``url``'s host, and the URL's path prefix."""
+    parts = urlsplit(url)
+    key = (parts.scheme, parts.netloc, timeout)
+    pool: dict = getattr(_local, "connections", None) or {}
+    _local.connections = pool
+    entry = pool.get(key)
+    if entry is not None and time.monotonic() - entry[1] > IDLE_RECONNECT:
+        entry[0].close()
+        entry = None
+    if entry is None:
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        entry = [cls(parts.netloc, timeout=timeout), time.monotonic()]
+        pool[key] = entry
+    entry[1] = time.monotonic()
+    return entry[0], parts.path.rstrip("/")
+
+
+def _drop_connection(url: str, timeout: float) -> None:
+    parts = urlsplit(url)
+    entry = (getattr(_local, "connections", None) or {}).pop((parts.scheme, parts.netloc, timeout), None)
+    if entry is not None:
+        entry[0].close()
 
 
 class DvcqgClient:
@@ -96,17 +130,20 @@ class DvcqgClient:
     # -- transport ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict) -> dict:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
-            self.config.url + path, data=data, method="POST",
-            headers={"Content-Type": "application/json", "Accept": "application/json", "Charset": "utf-8", "dstcode": self.config.dstcode},
-        )
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "Charset": "utf-8", "dstcode": self.config.dstcode}
+        conn, prefix = _connection(self.config.url, self.config.timeout)
         try:
-            with urllib.request.urlopen(request, timeout=self.config.timeout) as response:  # noqa: S310 - configured https endpoint
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raise DvcqgError(f"HTTP {exc.code}", code=f"http_{exc.code}", transient=exc.code >= 500 or exc.code == 429) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            raise DvcqgError(f"unreachable: {exc}", code="unreachable") from None
+            conn.request("POST", prefix + path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+        except (http.client.HTTPException, TimeoutError, ConnectionError, OSError) as exc:
+            _drop_connection(self.config.url, self.config.timeout)  # half-read or dead: never reused
+            raise DvcqgError(f"unreachable: {exc!r}", code="unreachable") from None
+        if response.will_close:
+            _drop_connection(self.config.url, self.config.timeout)
+        if response.status >= 400:
+            code = response.status
+            raise DvcqgError(f"HTTP {code}", code=f"http_{code}", transient=code >= 500 or code == 429)
         try:
             answer = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -52,8 +52,14 @@ def record_change(*, dossier_id: int, event_id: int) -> bool:
     event = DossierEvent.objects.filter(pk=event_id, dossier_id=dossier_id).only("pk", "seq", "created_at", "to_status").first()
     if event is None or event.to_status == DossierStatus.DRAFT:
         return False
+    acked = DossierSync.objects.filter(pk=dossier_id).values_list("acked_seq", flat=True).first()
+    if acked is not None and event.seq <= acked:
+        # an earlier task's batch already carried it (taken from the history): nothing to send.
+        # Most tasks end here once a backlog drains — one dossier batch serves all its events.
+        return False
     with transaction.atomic():
-        DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
+        if acked is None:
+            DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
         OutboundChange.objects.bulk_create(
             [OutboundChange(dossier_id=dossier_id, event_id=event.pk, seq=event.seq, event_at=event.created_at)], ignore_conflicts=True
         )
@@ -73,16 +79,19 @@ def _record_missing(dossier_id: int, after: int) -> None:
 
 
 def _claim(dossier_id: int) -> DossierSync | None:
+    """Take the dossier's lease; the cursor comes back in the same statement (RETURNING)."""
     now = timezone.now()
     with connection.cursor() as cur:
         cur.execute(
             f"UPDATE {DossierSync._meta.db_table} SET lease_until = %s WHERE dossier_id = %s "  # noqa: S608 - table name is ours
-            "AND (lease_until IS NULL OR lease_until < %s) RETURNING dossier_id",
+            "AND (lease_until IS NULL OR lease_until < %s) RETURNING acked_seq, created_on_dvcqg, attempts, next_attempt_at",
             [now + timedelta(seconds=LEASE_SECONDS), dossier_id, now],
         )
-        if cur.fetchone() is None:
-            return None
-    return DossierSync.objects.get(pk=dossier_id)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    acked_seq, created, attempts, next_attempt_at = row
+    return DossierSync(dossier_id=dossier_id, acked_seq=acked_seq, created_on_dvcqg=created, attempts=attempts, next_attempt_at=next_attempt_at)
 
 
 def _release(dossier_id: int, **fields: object) -> None:
@@ -118,9 +127,11 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
     result = FlushResult()
     client = client or DvcqgClient()
     for _round in range(1000):  # bounded: a cursor that cannot move never spins a worker
-        DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
         sync = _claim(dossier_id)
         if sync is None:
+            if not DossierSync.objects.filter(pk=dossier_id).exists():
+                DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
+                continue
             return FlushResult(result.sent, "busy" if not result.sent else "sent")
         _record_missing(dossier_id, sync.acked_seq)
         now = timezone.now()
@@ -128,8 +139,12 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
             _release(dossier_id)
             return FlushResult(result.sent, "retry", (sync.next_attempt_at - now).total_seconds())
         batch = _pending(sync)
-        dossier = Dossier.objects.select_related("procedure__sector", "procedure_version", "receiving_agency", "handling_department", "applicant").get(pk=dossier_id)
-        if batch and not dossier.code:
+        dossier = None
+        if batch:
+            dossier = Dossier.objects.select_related(
+                "procedure__sector", "procedure_version", "receiving_agency", "handling_department", "applicant", "dvcqg_inbound",
+            ).get(pk=dossier_id)
+        if dossier is not None and not dossier.code:
             _release(dossier_id)
             return FlushResult(result.sent, "waiting")  # sent once reception issues the code
         if not batch:
@@ -163,6 +178,12 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
             )
         result.sent += len(batch)
         result.outcome = "sent"
+        # Look again only if the history went on meanwhile (one query instead of a whole round).
+        # Safe: a change committed after this look has its own task, which finds the lease free.
+        if len(batch) < BATCH_LIMIT and not DossierEvent.objects.filter(dossier_id=dossier_id, seq__gt=batch[-1].seq).exclude(
+            to_status=DossierStatus.DRAFT
+        ).exists():
+            return result
     return result
 
 
