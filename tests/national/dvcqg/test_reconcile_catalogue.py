@@ -102,9 +102,18 @@ def test_reroute_to_a_ministry_version_keeps_the_deadline(world):
     version = procedure_publish(procedure=world.procedure)
     version.processed_in, version.processing_system = "ministry", "Hệ thống của Bộ Công an"
     version.save()
-    moved = reroute(dossier=dossier, version=version)
+    events = dossier.events.count()
+    moved = reroute(dossier=dossier, version=version, actor=world.clerk)
     assert processing_place(moved) == ("ministry", "Hệ thống của Bộ Công an")
-    assert (moved.due_at, moved.counting_start, moved.code) == (due, start, dossier.code)
+    assert (moved.due_at, moved.counting_start, moved.code, moved.status) == (due, start, dossier.code, dossier.status)
+    # the hand-over is in the history (and so goes to DVCQG as a step); the status does not change
+    row = moved.events.order_by("-seq").first()
+    assert moved.events.count() == events + 1
+    assert (row.action, row.from_status, row.to_status, row.actor) == ("transfer", dossier.status, dossier.status, world.clerk)
+    assert row.data["reroute"] == {"from_version": dossier.procedure_version.version, "to_version": version.version,
+                                   "processed_in": "ministry", "processing_system": "Hệ thống của Bộ Công an"}
+    assert "Hệ thống của Bộ Công an" in row.comment
+    assert reroute(dossier=moved, version=version).events.count() == events + 1  # the same version again: nothing
     other = world.other_agency and __import__("tests.factories.dossiers", fromlist=["ProcedureFactory"]).ProcedureFactory()
     with pytest.raises(RoutingError):
         reroute(dossier=moved, version=other.versions.first())
