@@ -1,6 +1,8 @@
 """The national catalogue (LayDanhSachTTHC / LayThuTuc; LayDanhMucCoQuan / LayDanhMucLinhVuc):
 pulled, mapped to the local procedures by the national code (MaTTHC = ``Procedure.code``), the
-differences shown, and accepted by an administrator (issue 17, "Catalogue").
+differences shown, and accepted by an administrator (issue 17, "Catalogue"). The agency and sector
+lists are pulled with it and compared by code with the local agencies and sectors (shown only:
+the agency tree and the sectors are kept by their own admin pages).
 
 Field names are OpenCPS's (``DVCQGIntegrationActionImpl``: ``MATTHC``, ``TENTTHC``, ``MALINHVUC``,
 ``TENLINHVUC``, ``THOIGIANGIAIQUYET``). Accepting copies the national name onto the local
@@ -15,19 +17,65 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from procedures.models import Procedure
+from portal.agencies.models import Agency
+from procedures.models import Procedure, Sector
 
 from .client import DvcqgClient
-from .models import NationalProcedure
+from .models import NationalProcedure, NationalUnit, UnitKind
 
 
 class CatalogueError(Exception):
     pass
 
 
+#: (service, kind, code key, name key, level key) of the two lists pulled with the catalogue
+#: (OpenCPS ``doSyncGovernmentAgency`` reads ``MADONVI``/``TENDONVI``/``CAPDONVI``).
+UNIT_LISTS = (
+    ("LayDanhMucCoQuan", UnitKind.AGENCY, "MADONVI", "TENDONVI", "CAPDONVI"),
+    ("LayDanhMucLinhVuc", UnitKind.SECTOR, "MALINHVUC", "TENLINHVUC", ""),
+)
+
+
+def pull_units(*, client: DvcqgClient) -> int:
+    """Pull DVCQG's agency and sector lists (``LayDanhMucCoQuan``, ``LayDanhMucLinhVuc``)."""
+    now = timezone.now()
+    count = 0
+    for service, kind, code_key, name_key, level_key in UNIT_LISTS:
+        for item in client.call(service).get("result") or []:
+            code = str(item.get(code_key) or "").strip()[:40]
+            if not code or not isinstance(item, dict):
+                continue
+            NationalUnit.objects.update_or_create(kind=kind, code=code, defaults={
+                "name": str(item.get(name_key) or "")[:500], "level": str(item.get(level_key) or "")[:20] if level_key else "",
+                "raw": item, "pulled_at": now,
+            })
+            count += 1
+    return count
+
+
+def unit_differences() -> list[tuple[NationalUnit, list[str]]]:
+    """Each national agency and sector with what differs from the local one of the same code."""
+    entries = list(NationalUnit.objects.all())
+    agencies = {a.code: a.name for a in Agency.objects.filter(code__in=[e.code for e in entries if e.kind == UnitKind.AGENCY])}
+    sectors = {s.code: s.name for s in Sector.objects.filter(code__in=[e.code for e in entries if e.kind == UnitKind.SECTOR])}
+    out = []
+    for entry in entries:
+        local = (agencies if entry.kind == UnitKind.AGENCY else sectors).get(entry.code)
+        if local is None:
+            problems = ["Chưa có trong danh mục của tỉnh"]
+        elif local.strip() != entry.name.strip():
+            problems = [f"Tên: «{local}» → «{entry.name}»"]
+        else:
+            problems = []
+        out.append((entry, problems))
+    return out
+
+
 def pull_catalogue(*, client: DvcqgClient | None = None) -> int:
-    """Pull the list and each procedure's details; returns how many entries were stored."""
+    """Pull the agency and sector lists, then the procedure list and each procedure's details;
+    returns how many procedures were stored."""
     client = client or DvcqgClient()
+    pull_units(client=client)
     listed = client.call("LayDanhSachTTHC").get("result") or []
     now = timezone.now()
     locals_by_code = {p.code: p for p in Procedure.objects.filter(code__in=[str(i.get("MATTHC", "")) for i in listed])}

@@ -119,3 +119,31 @@ class NationalProcedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class UnitKind(models.TextChoices):
+    AGENCY = "agency", _("Agency")
+    SECTOR = "sector", _("Sector")
+
+
+class NationalUnit(models.Model):
+    """One entry of DVCQG's agency list (``LayDanhMucCoQuan``: ``MADONVI``, ``TENDONVI``,
+    ``CAPDONVI``) or sector list (``LayDanhMucLinhVuc``: ``MALINHVUC``, ``TENLINHVUC``), as last
+    pulled with the catalogue (OpenCPS ``doSyncGovernmentAgency``), compared with the local agency
+    or sector of the same code."""
+
+    kind = models.CharField(max_length=10, choices=UnitKind.choices)
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=500)
+    level = models.CharField(_("level"), max_length=20, blank=True)
+    raw = models.JSONField(default=dict)
+    pulled_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("national agency or sector")
+        verbose_name_plural = _("national agencies and sectors")
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="dvcqg_unit_kind_code")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} {self.name}"

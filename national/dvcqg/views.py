@@ -101,7 +101,9 @@ def reconcile_now(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "dvcqg/catalogue.html", {"rows": catalogue.differences(), "enabled": integration_enabled()})
+    return render(request, "dvcqg/catalogue.html", {
+        "rows": catalogue.differences(), "units": catalogue.unit_differences(), "enabled": integration_enabled(),
+    })
 
 
 @role_required(Role.ADMIN)

@@ -76,13 +76,31 @@ def test_catalogue_pull_differences_and_accept(world, dvcqg, client):
         {"MATTHC": local.code, "TENTTHC": "Tên mới theo Cổng quốc gia", "MALINHVUC": local.sector.code, "TENLINHVUC": local.sector.name, "MUCDO": "3"},
         {"MATTHC": "2.002222", "TENTTHC": "Thủ tục tỉnh chưa có", "MALINHVUC": "X", "TENLINHVUC": "Khác"},
     ]})
+    dvcqg.call("POST", "/_sim/catalogue", {
+        "agencies": [
+            {"MADONVI": world.agency.code, "TENDONVI": world.agency.name, "CAPDONVI": "2"},
+            {"MADONVI": world.other_agency.code, "TENDONVI": "Sở Xây dựng tỉnh Điện Biên", "CAPDONVI": "2"},
+            {"MADONVI": "000.00.99.H18", "TENDONVI": "Sở chưa có ở tỉnh", "CAPDONVI": "2"},
+        ],
+        "sectors": [{"MALINHVUC": local.sector.code, "TENLINHVUC": local.sector.name}, {"MALINHVUC": "ZZ", "TENLINHVUC": "Lĩnh vực mới"}],
+    })
     assert catalogue.pull_catalogue() == 2
+    units = {(e.kind, e.code): problems for e, problems in catalogue.unit_differences()}
+    assert units == {
+        ("agency", world.agency.code): [],
+        ("agency", world.other_agency.code): [f"Tên: «{world.other_agency.name}» → «Sở Xây dựng tỉnh Điện Biên»"],
+        ("agency", "000.00.99.H18"): ["Chưa có trong danh mục của tỉnh"],
+        ("sector", local.sector.code): [],
+        ("sector", "ZZ"): ["Chưa có trong danh mục của tỉnh"],
+    }
+    assert dvcqg.state()["calls"]["LayDanhMucCoQuan"] == dvcqg.state()["calls"]["LayDanhMucLinhVuc"] == 1
     rows = {d.entry.code: d.problems for d in catalogue.differences()}
     assert rows["2.002222"] == ["Chưa có trong danh mục của tỉnh"]
     assert rows[local.code] == [f"Tên: «{local.name}» → «Tên mới theo Cổng quốc gia»", "Mức độ: 4 → 3"]
     admin = StaffFactory(agency=world.agency, roles=[Role.ADMIN])
     client.force_login(admin)
-    assert "Tên mới theo Cổng quốc gia" in client.get(reverse("dvcqg:catalogue")).content.decode()
+    page = client.get(reverse("dvcqg:catalogue")).content.decode()
+    assert "Tên mới theo Cổng quốc gia" in page and "Sở chưa có ở tỉnh" in page and "Lĩnh vực mới" in page
     client.post(reverse("dvcqg:catalogue_accept", args=[local.code]))
     local.refresh_from_db()
     assert (local.name, local.level) == ("Tên mới theo Cổng quốc gia", 3)
