@@ -53,7 +53,8 @@ FAULT_KINDS = ["timeout", "http_500", "http_503", "error_code", "expire_session"
 
 
 def load() -> str:
-    return "load average %.1f %.1f %.1f" % os.getloadavg()
+    a, b, c = os.getloadavg()
+    return f"load average {a:.1f} {b:.1f} {c:.1f}"
 
 
 def recreate_database(name: str) -> None:
@@ -137,6 +138,20 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
+
+
+def cpu_seconds(*, pgid: int | None = None, pid: int | None = None) -> float:
+    """CPU time (user + system) of a live process, or of every live process of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if (pid is not None and int(stat.parent.name) == pid) or (pgid is not None and int(fields[2]) == pgid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def purge(queues: list[str]) -> None:
@@ -238,6 +253,7 @@ def main() -> None:
 
     from national.dvcqg.models import OutboundChange
     from national.dvcqg.reconcile import reconcile_all
+    from national.dvcqg.services import resend
     from portal.accounts.demo import seed_users
     from portal.agencies.demo import seed_agencies
     from procedures.demo import seed_procedures
@@ -251,13 +267,15 @@ def main() -> None:
         sim.faults(random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 17, "delay": 3})
         workers = Workers(worker_env, args.concurrency)
         started = time.monotonic()
+        during: list[int] = []
         if args.no_restart:
             ids = drive_parallel(args.n, args.drivers, seed=1)
         else:
             ids = drive_parallel(args.n // 2, args.drivers, seed=1)
             sim.kill()
             print(f"  simulator killed after {len(ids)} dossiers ({load()})", flush=True)
-            ids += drive_parallel(args.n // 4, args.drivers, seed=2)
+            during = drive_parallel(args.n // 4, args.drivers, seed=2)
+            ids += during
             sim.restart()
             sim.faults(random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 18, "delay": 3})
             ids += drive_parallel(args.n - len(ids), args.drivers, seed=3)
@@ -270,30 +288,49 @@ def main() -> None:
         lost, doubled, disorder = compare(state, ids)
         changes = OutboundChange.objects.filter(dossier_id__in=ids)
         lags = [(c.sent_at - c.event_at).total_seconds() for c in changes.only("sent_at", "event_at")]
+        outage = set(during)
+        random_only = [(c.sent_at - c.event_at).total_seconds() for c in changes.exclude(dossier_id__in=outage).only("sent_at", "event_at")]
         report = reconcile_all()
         print(f"(a) changes {len(lags):,}; simulator calls {state['calls']}; duplicates recognised {state['duplicates']}, "
               f"out of order {state['out_of_order']}, rejected {state['rejected']}")
         print(f"(a) lost {lost}, recorded twice {doubled}, dossiers out of order {disorder}; reconciliation {report} ({load()})")
         print(f"(b) lag p50 {statistics.median(lags):.1f} s, p95 {percentile(lags, 0.95):.1f} s, max {max(lags):.1f} s ({load()})", flush=True)
+        if during:
+            print(f"(b) without the {len(during)} dossiers driven while the simulator was down (random faults only): "
+                  f"{len(random_only):,} changes, p50 {statistics.median(random_only):.1f} s, p95 {percentile(random_only, 0.95):.1f} s, "
+                  f"max {max(random_only):.1f} s", flush=True)
 
         # (c) ----------------------------------------------------------------------------------------
         purge(["celery", "dvcqg"])
-        backlog_n = math.ceil(args.backlog / 6)
+        # The backlog: DVCQG comes back empty (restored) and every dossier of (a) is resent in full
+        # (the sync page's "full resend", one flush task per dossier), and, while no worker runs,
+        # more dossiers live their lives (six "dossier changed" tasks each) up to --backlog changes.
         started = time.monotonic()
-        backlog = drive_parallel(backlog_n, args.drivers, seed=4)
-        pending, total = acked_all(backlog)
-        print(f"(c) backlog: {total - pending:,} changes of {len(backlog):,} dossiers waiting, made in {time.monotonic() - started:.0f} s ({load()})", flush=True)
+        sim.call("POST", "/_sim/reset")
+        for pk in ids:
+            resend(dossier_id=pk, full=True)
+        extra = max(0, math.ceil((args.backlog - 6 * len(ids)) / 6))
+        backlog = ids + (drive_parallel(extra, args.drivers, seed=4) if extra else [])
+        sent, total = acked_all(backlog)
+        print(f"(c) backlog: {total - sent:,} changes of {len(backlog):,} dossiers waiting ({len(ids):,} resent in full, {extra:,} new), "
+              f"made in {time.monotonic() - started:.0f} s ({load()})", flush=True)
+        OutboundChange.objects.filter(dossier_id__in=backlog).update(sent_at=None)
         workers = Workers(worker_env, args.concurrency)
         started = time.monotonic()
+        sim_cpu = cpu_seconds(pid=sim.process.pid)
         wall = wait_acked(backlog, 1800, workers)
+        worker_cpu = cpu_seconds(pgid=workers.proc.pid)
+        sim_cpu = cpu_seconds(pid=sim.process.pid) - sim_cpu
         workers.stop()
-        times = sorted(OutboundChange.objects.filter(dossier_id__in=backlog).values_list("sent_at", flat=True))
+        times = sorted(OutboundChange.objects.filter(dossier_id__in=backlog, sent_at__isnull=False).values_list("sent_at", flat=True))
         window = (times[-1] - times[0]).total_seconds()
         state = sim.state()
         lost, doubled, disorder = compare(state, backlog)
         print(f"(c) drained {len(times):,} changes: {len(times) / window:.0f} updates/s between the first and last acknowledgement "
               f"({window:.1f} s), {len(times) / wall:.0f}/s from the workers' start ({wall:.1f} s); lost {lost}, twice {doubled}, "
               f"out of order {disorder} ({load()})", flush=True)
+        print(f"(c) CPU: workers {worker_cpu:.1f} s, simulator {sim_cpu:.1f} s = {1000 * (worker_cpu + sim_cpu) / len(times):.2f} ms per change "
+              f"(PostgreSQL not counted): {len(times) / (worker_cpu + sim_cpu):.0f} changes per CPU-second", flush=True)
     finally:
         purge(["celery", "dvcqg"])
         sim.stop()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from dossiers.constants import DossierStatus
@@ -176,6 +176,8 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
                 dossier_id, acked_seq=batch[-1].seq, created_on_dvcqg=True, attempts=0, next_attempt_at=None,
                 last_error="", last_sent_at=sent_at,
             )
+        if sync.attempts:
+            _after_recovery(dossier_id, sent_at)
         result.sent += len(batch)
         result.outcome = "sent"
         # Look again only if the history went on meanwhile (one query instead of a whole round).
@@ -185,6 +187,24 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         ).exists():
             return result
     return result
+
+
+#: ``last_error`` prefixes that say DVCQG itself was down (not this dossier's data): the client's
+#: "unreachable: …" and "HTTP 5xx".
+OUTAGE_ERRORS = ("unreachable", "HTTP 5")
+
+
+def _after_recovery(dossier_id: int, now: object) -> None:
+    """DVCQG acknowledged a dossier that had failed before: it is back. Every dossier that backed
+    off because DVCQG was down (unreachable, HTTP 5xx) becomes due now with its count reset, so
+    the beat sweep sends it within DVCQG_SWEEP_INTERVAL instead of after up to
+    DVCQG_RETRY_BACKOFF_MAX — after a long outage the back-log would otherwise trickle in for
+    minutes (bench/dvcqg_sync.py, the simulator killed). A dossier refused for its own data
+    (an error_code) keeps its back-off."""
+    outage = models.Q()
+    for prefix in OUTAGE_ERRORS:
+        outage |= models.Q(last_error__startswith=prefix)
+    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=now).exclude(pk=dossier_id).update(next_attempt_at=now, attempts=0)
 
 
 @transaction.atomic

@@ -181,3 +181,24 @@ def test_766_fields_come_from_the_dossiers_data(world, dvcqg):
     assert plain["TaiLieuNop"][0]["DuocTaiSuDung"] == "0"
     assert plain["TaiKhoanDuocXacThucVoiVNeID"] == "0"
     assert plain["NgayTra"] and len(plain["NgayTra"]) == 14 and plain["NgayTra"].isdigit()
+
+
+def test_when_dvcqg_comes_back_the_dossiers_that_backed_off_are_due_at_once(world, dvcqg, settings):
+    settings.DVCQG_RETRY_BACKOFF = 60  # without the recovery rule they would wait a minute or more
+    down, refused, first = world.received(), world.received(), world.received()
+    for d in (down, refused, first):
+        _record_all(d)
+    dvcqg.faults([{"match": "DongBoHoSoMC", "kind": "error_code", "code": "08"}])
+    assert services.flush_dossier(dossier_id=refused.pk).outcome == "retry"  # refused for its data
+    dvcqg.kill()
+    assert services.flush_dossier(dossier_id=first.pk).outcome == "retry"
+    assert services.flush_dossier(dossier_id=down.pk).outcome == "retry"
+    assert DossierSync.objects.get(pk=down.pk).next_attempt_at > timezone.now()
+    dvcqg.restart()
+    DossierSync.objects.filter(pk=first.pk).update(next_attempt_at=None)  # its own retry time came
+    assert services.flush_dossier(dossier_id=first.pk).outcome == "sent"
+    back = DossierSync.objects.get(pk=down.pk)
+    assert back.attempts == 0 and back.next_attempt_at <= timezone.now()
+    assert down.pk in services.due_dossiers() and refused.pk not in services.due_dossiers()
+    assert services.flush_dossier(dossier_id=down.pk).outcome == "sent"
+    assert DossierSync.objects.get(pk=refused.pk).attempts == 1  # still backing off
