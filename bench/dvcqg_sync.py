@@ -300,6 +300,8 @@ def main() -> None:
                   f"{len(random_only):,} changes, p50 {statistics.median(random_only):.1f} s, p95 {percentile(random_only, 0.95):.1f} s, "
                   f"max {max(random_only):.1f} s", flush=True)
 
+        if args.backlog <= 0:
+            return
         # (c) ----------------------------------------------------------------------------------------
         purge(["celery", "dvcqg"])
         # The backlog: DVCQG comes back empty (restored) and every dossier of (a) is resent in full
