@@ -98,7 +98,7 @@ def _draft(*, dossier: Dossier, actor: Any, file: Any) -> Any:
 
 
 def _counter_payment(*, dossier: Dossier, actor: Any, amount: Any, note: str = "") -> Any:
-    from portal.payments.services import payment_record_at_counter
+    from .payments.services import payment_record_at_counter
 
     return payment_record_at_counter(dossier=dossier, actor=actor, amount=amount, note=note)
 

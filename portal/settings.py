@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "signatures",
     "national.payment_platform",
     "national.document_axis",
+    "national.dvcqg",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,31 @@ VNEID_TIMEOUT = config("VNEID_TIMEOUT", 5, cast=int, help_text="Seconds to wait 
 VNEID_CLOCK_SKEW = config("VNEID_CLOCK_SKEW", 60, cast=int, help_text="Seconds of clock difference tolerated on the id_token's exp and iat.")
 VNEID_LEVEL4_MIN_LOA = config("VNEID_LEVEL4_MIN_LOA", 2, cast=int, help_text="Assurance level (VNeID level) a fully online (level-4) procedure needs when e-ID login is on.")
 VNEID_ALGORITHMS = [a for a in VNEID_ALGORITHMS if a.lower() != "none" and not a.upper().startswith("HS")]
+
+# --- National public-service portal (DVCQG) adapter (national.dvcqg) ----------------------------
+DVCQG_URL = config("DVCQG_URL", "", help_text="Base URL of the DVCQG integration API (adapter). Empty: the integration is off (nothing is sent or polled; the inbound endpoint answers 503).")
+DVCQG_AUTH_PATH = config("DVCQG_AUTH_PATH", "/login", help_text="Path of the DVCQG session login (POST username/password with the dstcode header), appended to DVCQG_URL.")
+DVCQG_SERVICE_PATH = config("DVCQG_SERVICE_PATH", "/service", help_text="Path of the DVCQG service calls (POST {session, madonvi, service, ...}), appended to DVCQG_URL.")
+DVCQG_USERNAME = config("DVCQG_USERNAME", "", help_text="The province's DVCQG integration account.")
+DVCQG_PASSWORD = config("DVCQG_PASSWORD", "", help_text="Password of DVCQG_USERNAME. No default.")
+DVCQG_DSTCODE = config("DVCQG_DSTCODE", "", help_text="The dstcode header DVCQG issued to this province's system.")
+DVCQG_MADONVI = config("DVCQG_MADONVI", PROVINCE_CODE, help_text="The madonvi sent in every DVCQG call (the province's unit code).")
+DVCQG_TIMEOUT = config("DVCQG_TIMEOUT", 15, cast=int, help_text="Seconds to wait for one DVCQG call.")
+DVCQG_PUSH_PUBLIC_KEY = config("DVCQG_PUSH_PUBLIC_KEY", "", help_text="PEM file of DVCQG's public key (ECDSA P-256 or RSA) that signs the dossiers it pushes to /api/national/dvcqg/inbound/. Empty: pushes are refused (the poll still runs).")
+DVCQG_PUSH_MAX_SKEW = config("DVCQG_PUSH_MAX_SKEW", 300, cast=int, help_text="Largest age (s) of a signed push's timestamp; older or future ones are refused as replays.")
+DVCQG_PUSH_MAX_BYTES = config("DVCQG_PUSH_MAX_BYTES", 30 * 1024 * 1024, cast=int, help_text="Largest pushed dossier (JSON with base64 files) the inbound endpoint reads.")
+DVCQG_RETRY_BACKOFF = config("DVCQG_RETRY_BACKOFF", 5, cast=int, help_text="First retry delay (s) of a change DVCQG did not acknowledge; doubles up to DVCQG_RETRY_BACKOFF_MAX.")
+DVCQG_RETRY_BACKOFF_MAX = config("DVCQG_RETRY_BACKOFF_MAX", 300, cast=int, help_text="Longest delay (s) between two attempts to send a dossier's changes.")
+DVCQG_MAX_ATTEMPTS = config("DVCQG_MAX_ATTEMPTS", 30, cast=int, help_text="Attempts before a dossier's changes are marked failed (shown on the sync page, resendable).")
+DVCQG_SWEEP_INTERVAL = config("DVCQG_SWEEP_INTERVAL", 15, cast=int, help_text="Seconds between two beat sweeps that send the changes a crashed or delayed task left unsent.")
+DVCQG_POLL_INTERVAL = config("DVCQG_POLL_INTERVAL", 120, cast=int, help_text="Seconds between two polls of DVCQG for new dossiers (the fallback of the push).")
+DVCQG_RECONCILE_HOUR = config("DVCQG_RECONCILE_HOUR", 2, cast=int, help_text="Hour (province time) of the nightly reconciliation against TraCuuHoSo.")
+DVCQG_RESULT_LINK_DAYS = config("DVCQG_RESULT_LINK_DAYS", 30, cast=int, help_text="Days the signed result-file link sent to DVCQG (DuongDanTepTinKetQua) stays valid.")
+CELERY_BEAT_SCHEDULE.update({
+    "dvcqg-sweep": {"task": "national.dvcqg.tasks.sweep", "schedule": float(DVCQG_SWEEP_INTERVAL)},
+    "dvcqg-poll": {"task": "national.dvcqg.tasks.poll_inbound", "schedule": float(DVCQG_POLL_INTERVAL)},
+    "dvcqg-reconcile": {"task": "national.dvcqg.tasks.reconcile", "schedule": crontab(hour=DVCQG_RECONCILE_HOUR, minute=15)},
+})
 
 LOGGING = {
     "version": 1,

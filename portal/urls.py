@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("documents.api.urls")),
     path("", include("dashboards.api.urls")),
     path("", include("signatures.api.urls")),
+    path("", include("national.dvcqg.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("thong-ke/", include("dashboards.urls")),
     path("chu-ky-so/", include("signatures.urls")),
     path("nhac-han/", include("dossiers.apology_urls")),
+    path("quoc-gia/dvcqg/", include("national.dvcqg.urls")),
 ]
 
 handler400 = "portal.core.views.bad_request"

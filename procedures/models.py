@@ -159,6 +159,13 @@ class ProcedureVersion(models.Model):
     version = models.PositiveIntegerField()
     snapshot = models.JSONField()
     published_at = models.DateTimeField(auto_now_add=True)
+    #: Where dossiers under this version are processed (issue 17, "Routing by procedure version"):
+    #: here, or in a ministry's / another system (then this portal only takes them in and follows).
+    processed_in = models.CharField(
+        _("processed in"), max_length=10, default="local",
+        choices=[("local", _("This portal")), ("ministry", _("A ministry's system")), ("other", _("Another system"))],
+    )
+    processing_system = models.CharField(_("processing system"), max_length=255, blank=True, help_text=_("Name or code of the external system, when not processed here."))
 
     class Meta:
         ordering = ["procedure", "-version"]

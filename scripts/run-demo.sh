@@ -83,6 +83,16 @@ if [ -z "${VNEID_ISSUER:-}" ]; then
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$VNEID_PORT/_sim/health" >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 
+echo "==> Starting the simulated national public-service portal (DVCQG)"
+DVCQG_PORT="${DVCQG_PORT:-$(free_port)}"
+$PY -m national.simkit national.dvcqg.simulator:DvcqgSimulator --port "$DVCQG_PORT" \
+  --state "$PORTAL_VAR_DIR/dvcqg-sim.json" >"$LOGS/dvcqg-sim.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$DVCQG_PORT/_sim/health" >/dev/null 2>&1 && break; sleep 0.3; done
+curl -fsS "http://127.0.0.1:$DVCQG_PORT/_sim/public-key" > "$PORTAL_VAR_DIR/dvcqg-public.pem"
+export DVCQG_URL="http://127.0.0.1:$DVCQG_PORT" DVCQG_USERNAME=tinh DVCQG_PASSWORD=demo-dvcqg-password DVCQG_DSTCODE=H18
+export DVCQG_PUSH_PUBLIC_KEY="$PORTAL_VAR_DIR/dvcqg-public.pem"
+
 echo "==> Starting gunicorn, Celery worker and Celery beat (logs in $LOGS)"
 .venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
   --access-logfile "$LOGS/web-access.log" >"$LOGS/web.log" 2>&1 &
@@ -105,7 +115,35 @@ for _ in $(seq 1 60); do [ -f "$PORTAL_VAR_DIR/heartbeat/worker" ] && break; sle
 [ -f "$PORTAL_VAR_DIR/heartbeat/worker" ] || { echo "The Celery worker did not answer; see $LOGS/worker.log" >&2; exit 1; }
 for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null || { echo "A process died; see $LOGS" >&2; exit 1; }; done
 
+# The simulated DVCQG pushes to this portal; one dossier is filed there for the demo clerk.
+curl -fsS -X POST -H 'Content-Type: application/json' "$DVCQG_URL/_sim/config" \
+  -d "{\"push_url\": \"http://127.0.0.1:$PORT/api/v1/national/dvcqg/inbound/\"}" >/dev/null
+$PY - <<'PY' > "$LOGS/dvcqg-demo.txt" 2>&1 || echo "  (no demo dossier filed on the simulated DVCQG; see $LOGS/dvcqg-demo.txt)"
+import base64, json, os, urllib.request
+import django
+django.setup()
+from procedures.models import Procedure
+p = Procedure.objects.filter(level=4, state="published", agencies__isnull=False).first()
+agency = p.agencies.first()
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+for n, body in enumerate(objs, start=1):
+    offsets.append(len(pdf)); pdf += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+pdf += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+filing = {"MaTTHC": p.code, "MaDonViNhan": agency.code, "ChuHoSo": "Lò Thị Mai", "SoGiayToChuHoSo": "011200001234",
+          "TaiKhoanDuocXacThucVoiVNeID": "1", "DuLieuBieuMau": {"ghi_chu": "Nộp trên Cổng DVCQG (mô phỏng)"},
+          "TaiLieuNop": [{"TenTepDinhKem": "to-khai.pdf", "DuLieuTepTin": base64.b64encode(bytes(pdf)).decode()}]}
+req = urllib.request.Request(os.environ["DVCQG_URL"] + "/_sim/file", data=json.dumps(filing).encode(), method="POST")
+print(json.loads(urllib.request.urlopen(req, timeout=5).read())["MaHoSo"], p.code, agency.code)
+PY
+
 cat <<MSG
+
+  Simulated national public-service portal (DVCQG): $DVCQG_URL/_sim/state
+  A dossier filed there arrives in the clerk's queue; its changes go back (sync page:
+  $SITE_URL/quoc-gia/dvcqg/dong-bo/ as admin).
 
   Cổng dịch vụ công một cửa / One-stop public-service portal is running:
 
