@@ -187,12 +187,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
-AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before a username+IP is locked out.")
+AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before an account (whatever spelling of its name was typed) + IP is locked out.")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# count failures on the account the name resolves to, whatever its spelling (portal.accounts.lockout)
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
 STAFF_IDLE_TIMEOUT = config("STAFF_IDLE_TIMEOUT", 1800, cast=int, help_text="Seconds of inactivity after which a staff session ends.")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", False, cast=bool, help_text="Send session cookies over HTTPS only.")
