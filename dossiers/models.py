@@ -369,3 +369,7 @@ class PrintedForm(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == self.State.READY and bool(self.file)
+
+
+# Signed checkpoints of the history heads (kept in their own module).
+from .checkpoint_models import HistoryCheckpoint, HistoryCheckpointHead  # noqa: E402,F401

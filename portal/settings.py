@@ -113,6 +113,8 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = config("CONN_MAX_AGE", 600, cast=int, help_text="Seconds a DB connection is kept (persistent connections).")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+MIGRATION_DATABASE_URL = config("MIGRATION_DATABASE_URL", "", help_text="Database URL of the tables' owner, which migrations run as (docker-compose's web start-up sets DATABASE_URL to it for `migrate` only). Empty: DATABASE_URL.")
+DATABASE_APP_ROLE = config("DATABASE_APP_ROLE", "", help_text="PostgreSQL role the portal runs as in production (owns no table; migrations run as the owner). Migrations grant it SELECT and INSERT only on the history and its checkpoints.")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -159,6 +161,8 @@ REMINDER_SCAN_INTERVAL = config("REMINDER_SCAN_INTERVAL", 300, cast=int, help_te
 REMINDER_DUE_SOON_HOURS = config("REMINDER_DUE_SOON_HOURS", 8, cast=int, help_text="Working hours before a step's due time at which its assignee is reminded (8 = one working day).")
 REMINDER_DIGEST_HOUR = config("REMINDER_DIGEST_HOUR", 7, cast=int, help_text="Hour (province time) at which each leader gets the daily digest of due and overdue dossiers.")
 REMINDER_APOLOGY_DAYS = config("REMINDER_APOLOGY_DAYS", 3, cast=int, help_text="Working days from now proposed as the new appointment date in a drafted apology (form 04).")
+HISTORY_CHECKPOINT_INTERVAL = min(3600, config("HISTORY_CHECKPOINT_INTERVAL", 3600, cast=int, help_text="Seconds between two signed checkpoints of the dossier history (at most 3600: at least hourly)."))
+HISTORY_CHECKPOINT_DIR = config("HISTORY_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"), help_text="Folder the history checkpoints are exported to as JSON files; copy it off the database server (write-once storage).")
 CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
@@ -169,7 +173,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
     "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
     "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
+    # signed, time-stamped checkpoints of the dossier history's chain heads (dossiers.checkpoints)
+    "checkpoint-history": {"task": "dossiers.checkpoints.checkpoint_history", "schedule": float(HISTORY_CHECKPOINT_INTERVAL)},
 }
+CELERY_IMPORTS = ("dossiers.checkpoints",)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -88,7 +88,7 @@ def test_production_has_no_default_secret(compose):
 
 def test_compose_environment_configures_production_settings(compose, tmp_path):
     """With compose's variables the settings use PostgreSQL, Redis, SMTP to mailpit and no debug."""
-    given = {"SECRET_KEY": "s3cret-from-the-operator"}
+    given = {"SECRET_KEY": "s3cret-from-the-operator", "DB_APP_PASSWORD": "app-pw", "DB_OWNER_PASSWORD": "owner-pw"}
     env = {k: _interpolate(v, given) for k, v in compose["services"]["web"]["environment"].items()}
     env["PORTAL_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
     env["MEDIA_ROOT"] = str(tmp_path / "media")
@@ -141,3 +141,24 @@ def test_image_prints_vietnamese_pdfs_fast_and_runs_as_non_root():
     assert "collectstatic" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
+
+
+def test_the_application_runs_as_a_role_that_owns_no_table(compose):
+    """Issue 13: the portal's database role was the superuser. Now the app services connect as
+    portal_app (created by the init script, owning nothing) and only the web start-up's migrate
+    runs as the owner."""
+    env = compose["services"]["web"]["environment"]
+    given = {"SECRET_KEY": "k", "DB_APP_PASSWORD": "a", "DB_OWNER_PASSWORD": "o"}
+    for name in APP_SERVICES:
+        url = _interpolate(compose["services"][name]["environment"]["DATABASE_URL"], given)
+        assert url.startswith("postgres://portal_app:"), (name, url)
+        assert compose["services"][name]["environment"]["DATABASE_APP_ROLE"] == "portal_app"
+    assert _interpolate(env["MIGRATION_DATABASE_URL"], given).startswith("postgres://portal_owner:")
+    assert "DATABASE_URL=$$MIGRATION_DATABASE_URL python manage.py migrate" in _command(compose["services"]["web"])
+    db = compose["services"]["db"]
+    assert "./docker/postgres:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    script = (ROOT / "docker/postgres/10-roles.sh").read_text(encoding="utf-8")
+    assert re.search(r"CREATE ROLE portal_app LOGIN NOSUPERUSER", script)
+    assert "ALTER SCHEMA public OWNER TO portal_owner" in script
+    with pytest.raises(KeyError):
+        _interpolate(db["environment"]["POSTGRES_PASSWORD"], {})
