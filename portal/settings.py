@@ -251,6 +251,13 @@ SMS_API_KEY = config("SMS_API_KEY", "", help_text="API key of the SMS gateway.")
 SMS_BRANDNAME = config("SMS_BRANDNAME", "DICHVUCONG", help_text="Registered SMS brandname (sender name).")
 NOTIFICATION_CLAIM_TIMEOUT = config("NOTIFICATION_CLAIM_TIMEOUT", 600, cast=int, help_text="Seconds after which a notification stuck in sending (worker crash) is sent again.")
 
+# --- Rate limits (portal.core.ratelimit, dossiers.tracking_guard) -----------------------------
+TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", 0, cast=int, help_text="Reverse proxies in front of the portal that append to X-Forwarded-For (0: the TCP peer is the client and X-Forwarded-For is ignored). Rate limits, the login lockout and DRF throttles read the client address by it.")
+TRACKING_CLIENT_RATE = config("TRACKING_CLIENT_RATE", 20, cast=int, help_text="Public tracking look-ups (page and API together) a client may make per minute.")
+TRACKING_CODE_MAX_FAILURES = config("TRACKING_CODE_MAX_FAILURES", 5, cast=int, help_text="Wrong second factors after which a dossier code is locked for public tracking.")
+TRACKING_CODE_LOCK_SECONDS = config("TRACKING_CODE_LOCK_SECONDS", 900, cast=int, help_text="How long (s) a dossier code stays locked for public tracking after too many wrong second factors.")
+AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.axes_client_ip"
+
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -263,6 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttles' client address: see TRUSTED_PROXY_COUNT
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Cổng dịch vụ công / One-stop portal API",

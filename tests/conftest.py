@@ -42,3 +42,22 @@ def pytest_configure(config):
         return
     options = settings.DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c dossiers.allow_truncate=on").strip()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (portal.core.ratelimit) and every test client comes
+    from 127.0.0.1: each test starts with none counted."""
+    yield
+    from django.core.cache import cache
+
+    try:
+        client = cache._cache.get_client(write=True)
+    except AttributeError:  # not the Redis cache
+        return
+    try:
+        keys = [*client.scan_iter(match="*:rl:*", count=1000), *client.scan_iter(match="*:lock:track*", count=1000)]
+        if keys:
+            client.delete(*keys)
+    except Exception:  # a test that stopped Redis on purpose
+        pass

@@ -32,6 +32,7 @@ from .. import selectors, services, workflow
 from ..constants import Action
 from ..exceptions import DossierError
 from ..models import Dossier, DossierEvent, DossierStep
+from ..tracking_guard import guard_api
 from . import serializers as s
 
 ERRORS = {400: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
@@ -263,8 +264,9 @@ class TrackingView(APIView):
             OpenApiParameter("code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"),
             OpenApiParameter("second_factor", OpenApiTypes.STR, required=True, description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone"),
         ],
-        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}, tags=["tracking"],
+        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"],
     )
+    @guard_api
     def get(self, request: Request) -> Response:
         code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
         if not code.strip() or not factor.strip():
@@ -282,7 +284,8 @@ class TrackingByTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [TrackingThrottle]
 
-    @extend_schema(summary="Track a dossier by its QR token", responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer}, tags=["tracking"])
+    @extend_schema(summary="Track a dossier by its QR token", responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"])
+    @guard_api
     def get(self, request: Request, token: str) -> Response:
         view = selectors.track_by_token(token)
         if view is None:
