@@ -326,6 +326,7 @@ PAYMENT_HMAC_SECRET = config(
     "demo-payment-secret" if PORTAL_DEMO else "",
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
+PAYMENT_PENDING_TIMEOUT = config("PAYMENT_PENDING_TIMEOUT", 900, cast=int, help_text="Seconds an online payment stays pending (the gateway's payment window); meanwhile no second payment of the dossier can start.")
 PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
 
 LOGGING = {
