@@ -125,7 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, Celery -----------------------------------------------------------------------
 REDIS_URL = config("REDIS_URL", "", help_text="redis://host:6379/0. Broker and cache. Empty: a filesystem broker (demo).")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+    # portal.core.cache: a Redis outage is a cache miss (logged), never a 500
+    CACHES = {"default": {"BACKEND": "portal.core.cache.DegradingRedisCache", "LOCATION": REDIS_URL, "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,

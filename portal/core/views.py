@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -14,9 +13,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The database, the broker and the cache, each reported (portal.core.health)."""
+    from .health import report
+
+    body, status = report()
+    return JsonResponse(body, status=status)
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -122,7 +122,7 @@ def test_start_up_waits_for_healthy_database_and_redis(compose):
 def test_the_health_check_url_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
 
 
 def test_mail_catcher_listens_where_the_portal_sends(compose):
