@@ -17,16 +17,16 @@ VAR_DIR = Path(config("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help_text="Writab
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = config("DEBUG", False, cast=bool, help_text="Django debug mode. Never on in production.")
-PORTAL_DEMO = config("PORTAL_DEMO", True, cast=bool, help_text="Demo mode (1): insecure defaults allowed. Set 0 in production: SECRET_KEY becomes required.")
+PORTAL_DEMO = config("PORTAL_DEMO", False, cast=bool, help_text="Demo mode (1: insecure demo defaults, the test gateway, plain HTTP). Off by default: production needs SECRET_KEY and gets HSTS, HTTPS redirect, Secure cookies and a CSP. scripts/run-demo.sh and scripts/test.sh set 1.")
 SECRET_KEY = config(
     "SECRET_KEY",
-    "insecure-demo-key-change-me" if DEBUG or config("PORTAL_DEMO", True, cast=bool) else None,
+    "insecure-demo-key-change-me" if DEBUG or PORTAL_DEMO else None,
     help_text="Cryptographic signing key. Required in production (PORTAL_DEMO=0); no default there.",
 )
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_DEMO=0")
+    raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_DEMO=0 (production, the default); set PORTAL_DEMO=1 for the demo")
 
 ALLOWED_HOSTS = config("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], cast=list, help_text="Host names this portal answers to.")
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", [], cast=list, help_text="Origins allowed for CSRF (https://portal.example.gov.vn).")
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "django_htmx",
     # the portal's own apps
     "portal.core",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.StaffIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -205,8 +207,44 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
 STAFF_IDLE_TIMEOUT = config("STAFF_IDLE_TIMEOUT", 1800, cast=int, help_text="Seconds of inactivity after which a staff session ends.")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", False, cast=bool, help_text="Send session cookies over HTTPS only.")
+#: Production unless demo mode or debug: the secure transport settings below default to on.
+PRODUCTION = not (PORTAL_DEMO or DEBUG)
+SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", PRODUCTION, cast=bool, help_text="Send the session and CSRF cookies over HTTPS only (on by default in production).")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = PRODUCTION  # no page script reads the CSRF cookie (forms carry the token)
+SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", PRODUCTION, cast=bool, help_text="Redirect plain HTTP to HTTPS (on by default in production; the TLS proxy must send X-Forwarded-Proto).")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP on loopback
+SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, cast=int, help_text="Strict-Transport-Security max-age in seconds (one year by default in production, 0 = no HSTS).")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION, cast=bool, help_text="HSTS covers the subdomains too.")
+SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", PRODUCTION, cast=bool, help_text="Ask browsers to preload HSTS for this domain.")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Content-Security-Policy (django-csp 4): scripts only from the portal itself, never inline (the
+#: templates keep their scripts in static/); styles may be inline (style attributes, Chart.js).
+_csp_report_only = config("CSP_REPORT_ONLY", False, cast=bool, help_text="Send the Content-Security-Policy as Report-Only (to try a change); enforced by default.")
+_CSP = {
+    "EXCLUDE_URL_PREFIXES": ["/api/redoc/"],  # ReDoc's page initialises itself inline
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *([config("PAYMENT_GATEWAY_URL", "")] if config("PAYMENT_GATEWAY_URL", "") else [])],
+    },
+}
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- I18N ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -339,6 +377,3 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG and not config("PORTAL_DEMO", True, cast=bool):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
