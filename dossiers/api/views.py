@@ -26,6 +26,7 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.accounts.permissions import user_has_any_role
 from portal.agencies.models import Agency
+from portal.core.api import validation_error
 from procedures.models import Procedure
 
 from .. import selectors, services, workflow
@@ -77,7 +78,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         status_param = self.request.query_params.get("status")
         if self.action == "list" and status_param is not None:
-            qs = qs.filter(status=int(status_param)) if status_param.isdigit() else qs.none()
+            # ASCII digits only: "²".isdigit() is True but int("²") raises (issue 13)
+            qs = qs.filter(status=int(status_param)) if status_param.isascii() and status_param.isdigit() and len(status_param) < 4 else qs.none()
         return qs
 
     def get_serializer_class(self):  # type: ignore[override]
@@ -101,7 +103,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if serializer_class is not None:
             ser = serializer_class(data=request.data)
             if not ser.is_valid():
-                return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+                return validation_error(ser.errors)
             data = ser.validated_data
         result = _run(lambda: call(dossier, data))
         if isinstance(result, Response):
@@ -114,7 +116,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request: Request) -> Response:
         ser = s.DraftCreateSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency = Agency.objects.filter(code=ser.validated_data["agency"], is_active=True).first()
         if procedure is None or agency is None:
@@ -132,7 +134,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"detail": "Chỉ công chức Bộ phận Một cửa. / One-stop clerks only."}, status=status.HTTP_403_FORBIDDEN)
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency_code = ser.validated_data.get("agency")
         agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
@@ -150,7 +152,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         dossier = self._dossier(pk)
         ser = s.FileUploadSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         result = _run(lambda: services.dossier_add_file(
             dossier=dossier, actor=request.user, uploaded_file=ser.validated_data["file"],
             document_id=ser.validated_data.get("document_id"), is_digitised=ser.validated_data["is_digitised"],

@@ -1,0 +1,54 @@
+"""Issue 13 (Low): inputs that gave a 500. Each answers a clear 4xx now.
+
+NUL bytes in verification and receipt tokens (the tracking ones: tests/dossiers/
+test_tracking_bruteforce.py, Basic auth: tests/hardening/test_login_lockout.py), ``?status=²``,
+a 35 MB JSON body, and validation errors that lacked the documented ``detail``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.factories.accounts import ApplicantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/chu-ky-so/xac-thuc/ab%00cd/", "/chu-ky-so/xac-thuc/ab%00cd/tai-ve/", "/thanh-toan/bien-lai/HS1%00X/", "/ho-so/tra-cuu/ab%00/"])
+def test_a_nul_byte_in_a_token_is_a_404(path):
+    client = Client(raise_request_exception=False)
+    client.force_login(ApplicantFactory())
+    assert client.get(path).status_code == 404
+
+
+def test_a_nul_byte_in_a_query_is_a_400():
+    assert Client(raise_request_exception=False).get("/ho-so/tra-cuu/?code=a%00b&second_factor=1234").status_code == 400
+
+
+def test_a_superscript_digit_as_status_filter_is_no_500():
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(ApplicantFactory())
+    response = api.get("/api/v1/dossiers/", {"status": "²"})
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_a_35_mb_json_body_is_a_413():
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(ApplicantFactory())
+    body = json.dumps({"procedure": "x", "form_data": {"a": "x" * (35 * 1024 * 1024)}})
+    response = api.generic("POST", "/api/v1/dossiers/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+def test_validation_errors_carry_the_documented_detail():
+    api = APIClient()
+    api.force_authenticate(ApplicantFactory())
+    response = api.post("/api/v1/dossiers/", {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body["detail"], str) and body["detail"]
