@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.core.middleware.RejectNulBytesMiddleware",
+    "portal.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -206,6 +207,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # count failures on the account the name resolves to, whatever its spelling (portal.accounts.lockout)
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
+PASSWORD_RESET_RATE = config("PASSWORD_RESET_RATE", 5, cast=int, help_text="Password-reset requests a client may make per hour (and at most 3 per e-mail address); more are answered as usual but send nothing.")
 STAFF_IDLE_TIMEOUT = config("STAFF_IDLE_TIMEOUT", 1800, cast=int, help_text="Seconds of inactivity after which a staff session ends.")
 SESSION_COOKIE_HTTPONLY = True
 #: Production unless demo mode or debug: the secure transport settings below default to on.
@@ -271,6 +273,8 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, cast=int, help_text="Largest file an applicant may attach.")
+REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", 100 * 1024 * 1024, cast=int, help_text="Largest request body (by its Content-Length) the portal reads at all; a longer one is refused with 413 before it is read.")
+JSON_MAX_BYTES = config("JSON_MAX_BYTES", 2 * 1024 * 1024, cast=int, help_text="Largest JSON request body (API); a longer one is refused with 413 before it is read.")
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = config(

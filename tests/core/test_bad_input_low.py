@@ -42,7 +42,7 @@ def test_a_35_mb_json_body_is_a_413():
     body = json.dumps({"procedure": "x", "form_data": {"a": "x" * (35 * 1024 * 1024)}})
     response = api.generic("POST", "/api/v1/dossiers/", body, content_type="application/json")
     assert response.status_code == 413
-    assert "too large" in response.json()["detail"]
+    assert "too large" in response.json()["detail"]  # refused by JSON_MAX_BYTES before it is read
 
 
 def test_validation_errors_carry_the_documented_detail():
@@ -52,3 +52,28 @@ def test_validation_errors_carry_the_documented_detail():
     assert response.status_code == 400
     body = response.json()
     assert isinstance(body["detail"], str) and body["detail"]
+
+
+def test_an_oversized_upload_is_refused_by_its_length_before_it_is_read(settings):
+    """The body is never read: a declared 300 MB with 10 bytes behind it is refused at once."""
+    client = Client(raise_request_exception=False)
+    client.force_login(ApplicantFactory())
+    response = client.generic("POST", "/ho-so/nop/x/", b"0123456789", content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH=str(300 * 1024 * 1024))
+    assert response.status_code == 413
+
+
+def test_a_25_mb_form_data_is_refused():
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(ApplicantFactory())
+    body = json.dumps({"procedure": "x", "form_data": {"a": "x" * (25 * 1024 * 1024)}})
+    response = api.generic("POST", "/api/v1/dossiers/", body, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_password_reset_is_rate_limited(client, mailoutbox):
+    user = ApplicantFactory(email="reset@example.vn")
+    for _ in range(10):
+        response = client.post("/tai-khoan/quen-mat-khau/", {"email": user.email})
+        assert response.status_code == 302  # the same answer whether sent or not
+    assert len(mailoutbox) == 3  # at most 3 a hour per address (15 were sent in seconds)
