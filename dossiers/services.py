@@ -26,6 +26,7 @@ from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from portal.core.outbox import outbox_enqueue
+from portal.core.text import nfc
 from portal.workcalendar import services as workcalendar
 from procedures.constants import PublicationState
 from procedures.models import Procedure
@@ -248,7 +249,7 @@ def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     fields = {"name": 255, "citizen_id": 12, "tax_code": 14, "phone": 20, "email": 254, "address": 255}
     for key, limit in fields.items():
         if key in applicant:
-            value = str(applicant[key] or "").strip()
+            value = nfc(str(applicant[key] or "")).strip()  # NFC: decomposed marks are not found by search
             if len(value) > limit:
                 raise DossierError(f"Thông tin người nộp quá dài: {key}. / Applicant field too long: {key}.")
             setattr(dossier, f"applicant_{key}", value)

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.agencies.models import Agency
+from portal.core.text import nfc
 
 from .constants import AccountKind, Role
 from .models import StaffRole, User
@@ -165,7 +166,7 @@ def user_register(
     errors: dict[str, list[str]] = {}
     if kind not in (AccountKind.CITIZEN, AccountKind.BUSINESS):
         errors["kind"] = [_("Choose whether you register as a citizen or a business.")]
-    full_name = " ".join((full_name or "").split())
+    full_name = " ".join(nfc(full_name or "").split())  # NFC: decomposed Vietnamese is not found by search
     if not full_name:
         errors["full_name"] = [_("Enter your full name.")]
     if not consent:
@@ -178,7 +179,7 @@ def user_register(
     identity = ""
     citizen_id = (citizen_id or "").strip()
     tax_code = (tax_code or "").strip()
-    organisation_name = " ".join((organisation_name or "").split())
+    organisation_name = " ".join(nfc(organisation_name or "").split())
     if kind == AccountKind.CITIZEN:
         tax_code, organisation_name = "", ""
         if not citizen_id:
@@ -262,7 +263,7 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
     )
     errors.update(contact_errors)
     if "full_name" in changes:
-        changes["full_name"] = " ".join((changes["full_name"] or "").split())
+        changes["full_name"] = " ".join(nfc(changes["full_name"] or "").split())
         if not changes["full_name"]:
             errors["full_name"] = [_("Enter your full name.")]
     if user.is_applicant and not email and not phone and not contact_errors:
