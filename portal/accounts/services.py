@@ -92,8 +92,16 @@ def email_verification_url(*, user: User) -> str:
 
 
 def user_send_verification(*, user: User) -> None:
-    """Send (again) the verification link, after the current transaction commits."""
+    """Send (again) the verification link, after the current transaction commits.
+
+    At most 3 an hour per account (issue 13: an address typed into the profile API is mailed
+    before anyone verified it; repeated changes must not turn the portal into a mail cannon)."""
     if not user.email or user.email_verified_at:
+        return
+    from portal.core import ratelimit
+
+    if not ratelimit.hit("verify-mail", str(user.pk), limit=3, window=3600):
+        logger.warning("accounts.verification_mail_throttled", extra={"user": user.pk})
         return
     url = email_verification_url(user=user)
     transaction.on_commit(
