@@ -17,6 +17,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.spreadsheet import mark_text, safe_row
+
 from . import reports
 
 MAX_EXPORT_ROWS = 100_000
@@ -112,8 +114,8 @@ def csv_response(tables: Iterable[Table], name: str) -> HttpResponse:
         if i:
             writer.writerow([])
         writer.writerow([f"# {t.title}"])
-        writer.writerow(t.header)
-        writer.writerows(["" if v is None else v for v in row] for row in t.rows)
+        writer.writerow(safe_row(t.header))
+        writer.writerows(safe_row("" if v is None else v for v in row) for row in t.rows)
     response = HttpResponse(buf.getvalue().encode("utf-8"), content_type=CSV_TYPE)
     response["Content-Disposition"] = _disposition(name, "csv")
     return response
@@ -132,11 +134,13 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
             title = title[:28] + f"_{len(used)}"
         used.add(title)
         ws = wb.create_sheet(title)
-        ws.append(t.header)
+        ws.append(safe_row(t.header))
         for cell in ws[1]:
             cell.font = Font(bold=True)
+        mark_text(ws[1])
         for row in t.rows:
-            ws.append(row)
+            ws.append(safe_row(row))
+            mark_text(ws[ws.max_row])
         for col, head in zip(ws.columns, t.header, strict=False):
             width = max([len(str(head))] + [len(str(c.value or "")) for c in list(col)[:200]])
             ws.column_dimensions[col[0].column_letter].width = min(60, width + 2)

@@ -3,13 +3,17 @@ received as signed edXML envelopes) and the outbound transport (HTTP POST to a p
 endpoint, or the same receive function in-process for an agency of this portal).
 
 Exactly-once effect: every envelope is delivered at least once (outbox + Celery retries) and
-received idempotently — a document by (receiving organ, DocumentId, SteeringType), a status by
+received idempotently — a document by (receiving organ, sending organ, DocumentId, SteeringType)
+and the digest of what it says, a status by
 (DocumentId, reporting organ, code, timestamp), both recorded in :class:`InboundReceipt` in the same
-transaction as their effect. A duplicate gets the same answer as the first delivery.
+transaction as their effect. A true replay (same sender, same document) gets the same answer as the
+first delivery; the same DocumentId from another sender, or from the same sender for a different
+document, is refused with status 02 ``duplicate_document_id`` (issue 13: a second agency's document
+with a used DocumentId was acknowledged "received" and silently dropped).
 
 Answers of :func:`receive_envelope`: 200 with a signed status envelope (01 reached, or 13 for a
 recall/update request) for an accepted or repeated document; 200 JSON ``{"status": "ok"}`` for a
-status envelope; 400 (malformed, too large) or 422 (signature, trust, organ, secret, unknown
+status envelope; 400 (malformed, too large), 409 (a DocumentId already used for another document) or 422 (signature, trust, organ, secret, unknown
 document) with JSON ``{"status": "02", "reason", "detail"}`` — and nothing stored.
 """
 
@@ -67,7 +71,7 @@ STATUS_DESCRIPTIONS = {
     "15": "Đồng ý thu hồi/cập nhật / Recall/update accepted",
     "16": "Từ chối thu hồi/cập nhật / Recall/update refused",
 }
-REJECT_HTTP = {"malformed": 400}
+REJECT_HTTP = {"malformed": 400, "duplicate_document_id": 409}
 
 
 class TransportError(Exception):
@@ -263,8 +267,9 @@ def _receive_document(message: edxml.DocumentMessage, parsed: edxml.Parsed, data
 def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxml.Parsed, data: bytes) -> InboundResult:
     from .services import store_incoming_attachment
 
-    key = f"doc:{agency.code}:{message.document_id}:{message.steering_type}"
-    receipt = InboundReceipt.objects.filter(key=key).first()
+    key = _document_key(agency, message)
+    digest = _message_digest(message)
+    receipt = _replayed(agency, message, key, digest)
     if receipt is not None:
         return _answer(receipt, agency, duplicate=True)
     stored_files: list = []
@@ -298,18 +303,67 @@ def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxm
             )
             receipt = InboundReceipt.objects.create(
                 key=key, kind="document", document_id=message.document_id, from_organ_code=message.from_organ.organ_id,
-                response={"code": StatusCode.REACHED, "at": event.created_at.isoformat(), "incoming_id": document.pk},
+                response={"code": StatusCode.REACHED, "at": event.created_at.isoformat(), "incoming_id": document.pk, "digest": digest},
             )
     except IntegrityError:
-        # a concurrent delivery of the same envelope won the race: answer as a duplicate
+        # a concurrent delivery won the race: the same envelope (a duplicate) or another sender's
+        # document with this DocumentId (refused, as above)
         _delete_files(stored_files)
-        receipt = InboundReceipt.objects.get(key=key)
+        receipt = _replayed(agency, message, key, digest)
+        if receipt is None:
+            raise
         return _answer(receipt, agency, duplicate=True)
     except BaseException:
         _delete_files(stored_files)
         raise
     logger.info("edxml.received", extra={"document_id": message.document_id, "agency": agency.code})
     return _answer(receipt, agency, duplicate=False)
+
+
+def _document_key(agency: Agency, message: edxml.DocumentMessage) -> str:
+    return f"doc:{agency.code}:{message.from_organ.organ_id}:{message.document_id}:{message.steering_type}"
+
+
+def _message_digest(message: edxml.DocumentMessage) -> str:
+    """What makes a document the same document: who sent it, its number and date, subject,
+    content and attachments (not the signature or the trace times, which a re-sent envelope may
+    carry anew)."""
+    h = hashlib.sha256()
+    for part in (
+        message.from_organ.organ_id, message.document_id, message.code_number, message.code_notation,
+        str(message.promulgation_date), message.subject, message.content,
+    ):
+        h.update(str(part).encode("utf-8") + b"\x1f")
+    for att in message.attachments:
+        h.update(att.name.encode("utf-8") + b"\x1f" + hashlib.sha256(att.data).digest())
+    return h.hexdigest()
+
+
+def _replayed(agency: Agency, message: edxml.DocumentMessage, key: str, digest: str) -> InboundReceipt | None:
+    """The receipt of this very document if it was received before (a replay), None if it is new;
+    :class:`~documents.edxml.EnvelopeRejected` ``duplicate_document_id`` if its DocumentId is
+    already another document's here (another sender, or the same sender with other content)."""
+    sender = message.from_organ.organ_id
+    legacy = f"doc:{agency.code}:{message.document_id}:{message.steering_type}"  # receipts before sender keys
+    for receipt in InboundReceipt.objects.filter(key__in=[key, legacy]):
+        known = receipt.response.get("digest")
+        if receipt.from_organ_code == sender and (known is None or known == digest):
+            return receipt
+        _conflict(message, other_sender=receipt.from_organ_code)
+    existing = IncomingDocument.objects.filter(agency=agency, document_id=message.document_id).values_list("from_organ_code", flat=True).first()
+    if existing is not None:
+        _conflict(message, other_sender=existing)
+    return None
+
+
+def _conflict(message: edxml.DocumentMessage, *, other_sender: str) -> None:
+    same = other_sender == message.from_organ.organ_id
+    logger.warning("edxml.document_id_conflict", extra={"document_id": message.document_id, "sender": message.from_organ.organ_id, "first_sender": other_sender})
+    raise edxml.EnvelopeRejected(
+        "duplicate_document_id",
+        f"DocumentId {message.document_id} was already received {'for a different document from this organ' if same else 'from another organ'}; send it under a new DocumentId",
+        detail_vi=f"DocumentId {message.document_id} đã được nhận {'cho một văn bản khác của cơ quan này' if same else 'từ một cơ quan khác'}; hãy gửi với DocumentId mới",
+    )
 
 
 def _delete_files(files: list) -> None:

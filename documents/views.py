@@ -104,10 +104,11 @@ EXPORT_LIMIT = 20_000
 
 
 def _cell(value: Any) -> str:
-    """Text of one CSV cell; a leading = + - @ (a formula for spreadsheet programs: text from
-    another organ could carry one) is neutralised with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Text of one CSV cell; a leading = + - @ tab CR (a formula for spreadsheet programs: text
+    from another organ could carry one) is neutralised with a quote (portal.core.spreadsheet)."""
+    from portal.core.spreadsheet import safe_cell
+
+    return safe_cell("" if value is None else str(value))
 
 
 def _csv(name: str, header: list[str], rows: Any) -> StreamingHttpResponse:

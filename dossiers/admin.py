@@ -13,6 +13,11 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        # every shown field read-only: a non-editable one (auto_now_add) in a form is a FieldError
+        # (issue 13: the dossier change page answered 500 for every dossier with a file)
+        return self.fields
+
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 

@@ -455,3 +455,7 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Signed checkpoints of the history heads (kept in their own module).
+from .checkpoint_models import HistoryCheckpoint, HistoryCheckpointHead  # noqa: E402,F401

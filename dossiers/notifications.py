@@ -46,7 +46,12 @@ def applicant_recipient(dossier: Any) -> Recipient:
     phone = getattr(dossier, "applicant_phone", "") or (user.phone if user else "")
     if user is not None:
         lang = user.language if user.language in LANGUAGES else "vi"
-        return Recipient(user, email, phone, lang, bool(user.notify_email and email), bool(user.notify_sms and phone))
+        # e-mail only to the account's verified address (issue 13: an address changed through the
+        # API was mailed before anyone verified it)
+        verified = bool(getattr(user, "email_verified_at", None)) and bool(user.email)
+        email = user.email if verified else ""
+        by_email = bool(user.notify_email and email)
+        return Recipient(user, email, phone, lang, by_email, bool(user.notify_sms and phone))
     # Counter applicant without an account: e-mail if given, else SMS to the phone left at the counter.
     return Recipient(None, email, phone, "vi", bool(email), bool(phone and not email))
 

@@ -183,7 +183,9 @@ def dossier_history(dossier: Dossier, viewer: Any = None) -> QuerySet[DossierEve
 
 def _public_view(dossier: Dossier) -> dict[str, Any]:
     """What anyone holding the code and second factor (or the QR token) may see: no names, ID
-    numbers, addresses, comments or files."""
+    numbers, addresses, comments or files; nor the internal workflow (who did which action, each
+    step's timeliness): the applicant needs the status, its changes and the dates."""
+    events = list(dossier.events.all())
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
@@ -198,12 +200,12 @@ def _public_view(dossier: Dossier) -> dict[str, Any]:
         "finished_at": dossier.finished_at,
         "returned_at": dossier.returned_at,
         "steps": [
-            {"order": s.order, "name": s.name, "due_at": s.due_at, "started_at": s.started_at, "finished_at": s.finished_at, "timeliness": s.timeliness}
+            {"order": s.order, "name": s.name, "due_at": s.due_at, "started_at": s.started_at, "finished_at": s.finished_at}
             for s in dossier.steps.all()
         ],
         "timeline": [
-            {"action": e.action, "status": e.to_status, "status_name": NATIONAL_STATUS_NAMES.get(e.to_status or 0, ""), "at": e.created_at}
-            for e in dossier.events.all()
+            {"status": e.to_status, "status_name": NATIONAL_STATUS_NAMES.get(e.to_status or 0, ""), "at": e.created_at}
+            for i, e in enumerate(events) if i == 0 or e.to_status != events[i - 1].to_status
         ],
     }
 
@@ -221,26 +223,36 @@ def _last4(value: str) -> str:
     return digits[-4:] if len(digits) >= 4 else ""
 
 
+#: Compared against when the code is unknown, so that both failures do the same work.
+_NO_CANDIDATES = ("\uffff" * 4, "\uffff" * 4, "\uffff" * 4)
+
+
 def track_public(code: str, second_factor: str) -> dict[str, Any] | None:
     """Public tracking by code plus the last 4 digits of the applicant's ID number (CCCD or tax
-    code) or phone. ``None`` alike for an unknown code and a wrong second factor."""
+    code) or phone. ``None`` alike for an unknown code and a wrong second factor, after the same
+    work: one query for the factor's fields and three constant-time comparisons either way; the
+    dossier's view is loaded only once the digits matched (issue 13: the timing told the two apart)."""
     code = (code or "").replace("\x00", "").strip().upper()[:40]
     factor = (second_factor or "").strip()
-    if not code or len(factor) != 4 or not factor.isdigit():
+    if not code or len(factor) != 4 or not (factor.isascii() and factor.isdigit()):
         return None
-    dossier = _tracking_qs().filter(code=code).first()
-    if dossier is None:
+    row = (
+        Dossier.objects.exclude(code__isnull=True).filter(code=code)
+        .values_list("pk", "applicant_citizen_id", "applicant_tax_code", "applicant_phone").first()
+    )
+    candidates = [_last4(v) for v in row[1:]] if row else list(_NO_CANDIDATES)
+    matched = False
+    for candidate in candidates:
+        matched |= bool(candidate) and hmac.compare_digest(candidate.encode(), factor.encode())
+    if row is None or not matched:
         return None
-    candidates = [_last4(dossier.applicant_citizen_id), _last4(dossier.applicant_tax_code), _last4(dossier.applicant_phone)]
-    if not any(c and hmac.compare_digest(c, factor) for c in candidates):
-        return None
-    return _public_view(dossier)
+    return _public_view(_tracking_qs().get(pk=row[0]))
 
 
 def track_by_token(token: str) -> dict[str, Any] | None:
     """Tracking through the QR code printed on the receipt (form 01)."""
     token = (token or "").strip()
-    if not token or len(token) > 32:
+    if not token or len(token) > 32 or "\x00" in token:
         return None
     dossier = _tracking_qs().filter(tracking_token=token).first()
     return _public_view(dossier) if dossier else None

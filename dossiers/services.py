@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
+from portal.core.text import nfc
 from portal.core.uploads import validate_upload
 from procedures.constants import PublicationState
 from procedures.models import Procedure
@@ -134,7 +135,7 @@ def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     fields = {"name": 255, "citizen_id": 12, "tax_code": 14, "phone": 20, "email": 254, "address": 255}
     for key, limit in fields.items():
         if key in applicant:
-            value = str(applicant[key] or "").strip()
+            value = nfc(str(applicant[key] or "")).strip()  # NFC: decomposed marks are not found by search
             if len(value) > limit:
                 raise DossierError(_("Applicant field too long: %(field)s.") % {"field": key})
             setattr(dossier, f"applicant_{key}", value)

@@ -27,6 +27,7 @@ from .document_store import reusable_files_for, store_documents_for, store_reuse
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
+from .tracking_guard import guard_page
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -271,6 +272,7 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- public tracking ----------------------------------------------------------------------------
 
 
+@guard_page
 def track(request: HttpRequest) -> HttpResponse:
     """Tra cứu hồ sơ: code + last 4 digits of the ID number or phone. No personal data shown."""
     raw_code, raw_factor = request.GET.get("code", ""), request.GET.get("second_factor", "")
@@ -291,6 +293,7 @@ def track(request: HttpRequest) -> HttpResponse:
     return cached_tracking_page(request, kind="code", lookup=code, factor=factor, render_page=render_page)
 
 
+@guard_page
 def track_token(request: HttpRequest, token: str) -> HttpResponse:
     """Tracking through the QR code printed on the receipt (form 01)."""
 

@@ -17,16 +17,16 @@ VAR_DIR = Path(config("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help_text="Writab
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = config("DEBUG", False, cast=bool, help_text="Django debug mode. Never on in production.")
-PORTAL_DEMO = config("PORTAL_DEMO", True, cast=bool, help_text="Demo mode (1): insecure defaults allowed. Set 0 in production: SECRET_KEY becomes required.")
+PORTAL_DEMO = config("PORTAL_DEMO", False, cast=bool, help_text="Demo mode (1: insecure demo defaults, the test gateway, plain HTTP). Off by default: production needs SECRET_KEY and gets HSTS, HTTPS redirect, Secure cookies and a CSP. scripts/run-demo.sh and scripts/test.sh set 1.")
 SECRET_KEY = config(
     "SECRET_KEY",
-    "insecure-demo-key-change-me" if DEBUG or config("PORTAL_DEMO", True, cast=bool) else None,
+    "insecure-demo-key-change-me" if DEBUG or PORTAL_DEMO else None,
     help_text="Cryptographic signing key. Required in production (PORTAL_DEMO=0); no default there.",
 )
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_DEMO=0")
+    raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_DEMO=0 (production, the default); set PORTAL_DEMO=1 for the demo")
 
 ALLOWED_HOSTS = config("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], cast=list, help_text="Host names this portal answers to.")
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", [], cast=list, help_text="Origins allowed for CSRF (https://portal.example.gov.vn).")
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "django_htmx",
     "django_jsonform",  # the administrator's e-form editor (procedures.eforms)
     # the portal's own apps
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.middleware.RejectNulBytesMiddleware",
+    "portal.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.StaffIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -117,6 +121,8 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = config("CONN_MAX_AGE", 600, cast=int, help_text="Seconds a DB connection is kept (persistent connections).")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+MIGRATION_DATABASE_URL = config("MIGRATION_DATABASE_URL", "", help_text="Database URL of the tables' owner, which migrations run as (docker-compose's web start-up sets DATABASE_URL to it for `migrate` only). Empty: DATABASE_URL.")
+DATABASE_APP_ROLE = config("DATABASE_APP_ROLE", "", help_text="PostgreSQL role the portal runs as in production (owns no table; migrations run as the owner). Migrations grant it SELECT and INSERT only on the history and its checkpoints.")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -127,7 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, Celery -----------------------------------------------------------------------
 REDIS_URL = config("REDIS_URL", "", help_text="redis://host:6379/0. Broker and cache. Empty: a filesystem broker (demo).")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+    # portal.core.cache: a Redis outage is a cache miss (logged), never a 500
+    CACHES = {"default": {"BACKEND": "portal.core.cache.DegradingRedisCache", "LOCATION": REDIS_URL, "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,
@@ -163,6 +170,8 @@ REMINDER_SCAN_INTERVAL = config("REMINDER_SCAN_INTERVAL", 300, cast=int, help_te
 REMINDER_DUE_SOON_HOURS = config("REMINDER_DUE_SOON_HOURS", 8, cast=int, help_text="Working hours before a step's due time at which its assignee is reminded (8 = one working day).")
 REMINDER_DIGEST_HOUR = config("REMINDER_DIGEST_HOUR", 7, cast=int, help_text="Hour (province time) at which each leader gets the daily digest of due and overdue dossiers.")
 REMINDER_APOLOGY_DAYS = config("REMINDER_APOLOGY_DAYS", 3, cast=int, help_text="Working days from now proposed as the new appointment date in a drafted apology (form 04).")
+HISTORY_CHECKPOINT_INTERVAL = min(3600, config("HISTORY_CHECKPOINT_INTERVAL", 3600, cast=int, help_text="Seconds between two signed checkpoints of the dossier history (at most 3600: at least hourly)."))
+HISTORY_CHECKPOINT_DIR = config("HISTORY_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"), help_text="Folder the history checkpoints are exported to as JSON files; copy it off the database server (write-once storage).")
 CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
@@ -174,7 +183,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
     "payment-platform-lookups": {"task": "national.payment_platform.tasks.scan_pending", "schedule": 30.0},  # payments with no callback yet
     "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
+    # signed, time-stamped checkpoints of the dossier history's chain heads (dossiers.checkpoints)
+    "checkpoint-history": {"task": "dossiers.checkpoints.checkpoint_history", "schedule": float(HISTORY_CHECKPOINT_INTERVAL)},
 }
+CELERY_IMPORTS = ("dossiers.checkpoints",)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -192,16 +204,62 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before a username+IP is locked out.")
+AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before an account (whatever spelling of its name was typed) + IP is locked out.")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# count failures on the account the name resolves to, whatever its spelling (portal.accounts.lockout)
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
+PASSWORD_RESET_RATE = config("PASSWORD_RESET_RATE", 5, cast=int, help_text="Password-reset requests a client may make per hour (and at most 3 per e-mail address); more are answered as usual but send nothing.")
 STAFF_IDLE_TIMEOUT = config("STAFF_IDLE_TIMEOUT", 1800, cast=int, help_text="Seconds of inactivity after which a staff session ends.")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", False, cast=bool, help_text="Send session cookies over HTTPS only.")
+#: Production unless demo mode or debug: the secure transport settings below default to on.
+PRODUCTION = not (PORTAL_DEMO or DEBUG)
+SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", PRODUCTION, cast=bool, help_text="Send the session and CSRF cookies over HTTPS only (on by default in production).")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = PRODUCTION  # no page script reads the CSRF cookie (forms carry the token)
+SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", PRODUCTION, cast=bool, help_text="Redirect plain HTTP to HTTPS (on by default in production; the TLS proxy must send X-Forwarded-Proto).")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP on loopback
+SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, cast=int, help_text="Strict-Transport-Security max-age in seconds (one year by default in production, 0 = no HSTS).")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION, cast=bool, help_text="HSTS covers the subdomains too.")
+SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", PRODUCTION, cast=bool, help_text="Ask browsers to preload HSTS for this domain.")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Content-Security-Policy (django-csp 4): scripts only from the portal itself, never inline (the
+#: templates keep their scripts in static/); styles may be inline (style attributes, Chart.js).
+def _origins(*urls: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    return sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.scheme and u.netloc})
+
+
+_csp_report_only = config("CSP_REPORT_ONLY", False, cast=bool, help_text="Send the Content-Security-Policy as Report-Only (to try a change); enforced by default.")
+_CSP = {
+    "EXCLUDE_URL_PREFIXES": ["/api/redoc/"],  # ReDoc's page initialises itself inline
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # A form may lead to the payment gateways' and the national sign-on's own pages.
+        "form-action": ["'self'", *_origins(config("PAYMENT_GATEWAY_URL", ""), config("PAYMENT_PLATFORM_INIT_URL", ""), config("VNEID_ISSUER", ""))],
+    },
+}
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- I18N ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -227,6 +285,8 @@ WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, cast=int, help_text="Largest file an applicant may attach.")
+REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", 100 * 1024 * 1024, cast=int, help_text="Largest request body (by its Content-Length) the portal reads at all; a longer one is refused with 413 before it is read.")
+JSON_MAX_BYTES = config("JSON_MAX_BYTES", 2 * 1024 * 1024, cast=int, help_text="Largest JSON request body (API); a longer one is refused with 413 before it is read.")
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = config(
@@ -247,6 +307,13 @@ SMS_API_KEY = config("SMS_API_KEY", "", help_text="API key of the SMS gateway.")
 SMS_BRANDNAME = config("SMS_BRANDNAME", "DICHVUCONG", help_text="Registered SMS brandname (sender name).")
 NOTIFICATION_CLAIM_TIMEOUT = config("NOTIFICATION_CLAIM_TIMEOUT", 600, cast=int, help_text="Seconds after which a notification stuck in sending (worker crash) is sent again.")
 
+# --- Rate limits (portal.core.ratelimit, dossiers.tracking_guard) -----------------------------
+TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", 0, cast=int, help_text="Reverse proxies in front of the portal that append to X-Forwarded-For (0: the TCP peer is the client and X-Forwarded-For is ignored). Rate limits, the login lockout and DRF throttles read the client address by it.")
+TRACKING_CLIENT_RATE = config("TRACKING_CLIENT_RATE", 20, cast=int, help_text="Public tracking look-ups (page and API together) a client may make per minute.")
+TRACKING_CODE_MAX_FAILURES = config("TRACKING_CODE_MAX_FAILURES", 5, cast=int, help_text="Wrong second factors after which a dossier code is locked for public tracking.")
+TRACKING_CODE_LOCK_SECONDS = config("TRACKING_CODE_LOCK_SECONDS", 900, cast=int, help_text="How long (s) a dossier code stays locked for public tracking after too many wrong second factors.")
+AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.axes_client_ip"
+
 # --- REST framework -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -259,6 +326,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttles' client address: see TRUSTED_PROXY_COUNT
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Cổng dịch vụ công / One-stop portal API",
@@ -323,6 +391,7 @@ PAYMENT_HMAC_SECRET = config(
     "demo-payment-secret" if PORTAL_DEMO else "",
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
+PAYMENT_PENDING_TIMEOUT = config("PAYMENT_PENDING_TIMEOUT", 900, cast=int, help_text="Seconds an online payment stays pending (the gateway's payment window); meanwhile no second payment of the dossier can start.")
 PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
 PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", "vnpay", help_text="Which gateway online payments go to: 'vnpay' (the VNPay-shaped gateway at PAYMENT_GATEWAY_URL, or the built-in test gateway) or 'national' (the national payment platform, PAYMENT_PLATFORM_*).")
 
@@ -392,59 +461,3 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG and not config("PORTAL_DEMO", True, cast=bool):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-
-# ===============================================================================================
-# --- Scale-out (issue 19): object storage, read replica, queues per workload, Sentinel, pooling --
-# One machine or many, switched by these settings only. Every default keeps the one-machine demo
-# (local files, one database, one worker consuming every queue, a plain Redis URL or none).
-# ===============================================================================================
-from portal import scaleout as _scaleout  # noqa: E402
-
-FILE_STORAGE = config("FILE_STORAGE", "local", help_text="Where uploads, printed forms, signed results, attachments and reports live: 'local' (MEDIA_ROOT) or 's3' (an S3-compatible object store, private bucket).")
-S3_BUCKET = config("S3_BUCKET", "portal-files", help_text="Private bucket of the portal's files (FILE_STORAGE=s3).")
-S3_ENDPOINT_URL = config("S3_ENDPOINT_URL", "", help_text="S3 endpoint (http://seaweedfs:8333); empty: AWS.")
-S3_REGION = config("S3_REGION", "us-east-1", help_text="S3 region name used in request signatures.")
-S3_ACCESS_KEY = config("S3_ACCESS_KEY", "", help_text="S3 access key id. No default: required with FILE_STORAGE=s3.")
-S3_SECRET_KEY = config("S3_SECRET_KEY", "", help_text="S3 secret access key. No default: required with FILE_STORAGE=s3.")
-S3_DOWNLOAD = config("S3_DOWNLOAD", "stream", help_text="How a download leaves the store after the portal's access check: 'stream' (through the portal) or 'presigned' (a redirect to a short-lived pre-signed URL; S3_PUBLIC_ENDPOINT_URL must then be reachable by browsers).")
-S3_PUBLIC_ENDPOINT_URL = config("S3_PUBLIC_ENDPOINT_URL", "", help_text="Endpoint browsers reach for pre-signed URLs (https://files.example.gov.vn); empty: S3_ENDPOINT_URL.")
-S3_URL_EXPIRE = config("S3_URL_EXPIRE", 60, cast=int, help_text="Seconds a pre-signed download URL stays valid.")
-if FILE_STORAGE == "s3":
-    STORAGES["default"] = _scaleout.s3_storage(
-        bucket=S3_BUCKET, endpoint=S3_ENDPOINT_URL, region=S3_REGION, access_key=S3_ACCESS_KEY,
-        secret_key=S3_SECRET_KEY, expire=S3_URL_EXPIRE, demo=PORTAL_DEMO,
-    )
-
-DATABASE_REPLICA_URL = config("DATABASE_REPLICA_URL", "", help_text="Streaming replica for reads that may lag (dashboards, exports, the 766 index, public statistics). Empty: every read goes to DATABASE_URL.")
-REPLICA_MAX_LAG = config("REPLICA_MAX_LAG", 5.0, cast=float, help_text="Seconds of replay lag past which the replica is skipped and reads go to the primary.")
-REPLICA_PIN_SECONDS = config("REPLICA_PIN_SECONDS", 10, cast=int, help_text="Seconds a user's reads stay on the primary after that user's own write (read-your-writes).")
-REPLICA_CHECK_INTERVAL = config("REPLICA_CHECK_INTERVAL", 1.0, cast=float, help_text="Seconds between two checks of the replica's health and lag (per process).")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = _scaleout.replica_database(DATABASE_REPLICA_URL, DATABASES["default"])
-DATABASE_ROUTERS = ["portal.dbrouting.ReplicaRouter"]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "portal.dbrouting.ReadYourWritesMiddleware")
-# PgBouncer in transaction mode hands each transaction to any server connection: named
-# server-side cursors (iterator()) cannot live across them (Django docs, "Transaction pooling").
-DISABLE_SERVER_SIDE_CURSORS = config("DISABLE_SERVER_SIDE_CURSORS", False, cast=bool, help_text="Set 1 behind PgBouncer in transaction mode (DATABASE_URL pointing at PgBouncer).")
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
-if "replica" in DATABASES:
-    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
-
-# Celery: one queue per workload, so a burst of PDFs or reports never delays a notification.
-# A worker started with `-Q a,b` consumes those; one started without -Q (the demo's single
-# worker, the tests' workers) consumes every queue listed here.
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = _scaleout.task_queues()
-CELERY_TASK_ROUTES = _scaleout.TASK_ROUTES
-CELERY_TASK_CREATE_MISSING_QUEUES = True
-
-REDIS_SENTINELS = config("REDIS_SENTINELS", "", help_text="host:port,host:port of the Redis Sentinels; set with REDIS_SENTINEL_MASTER, broker and cache follow the master through failovers (REDIS_URL is then unused).")
-REDIS_SENTINEL_MASTER = config("REDIS_SENTINEL_MASTER", "portal", help_text="Name of the master the Sentinels watch.")
-REDIS_DB = config("REDIS_DB", 0, cast=int, help_text="Redis database number used through Sentinel.")
-if REDIS_SENTINELS:
-    CACHES = _scaleout.sentinel_caches(REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_DB)
-    CELERY_BROKER_URL = _scaleout.sentinel_broker_url(REDIS_SENTINELS, REDIS_DB)
-    CELERY_BROKER_TRANSPORT_OPTIONS = _scaleout.sentinel_transport_options(REDIS_SENTINEL_MASTER)

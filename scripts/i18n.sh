@@ -23,7 +23,7 @@ IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='s
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done
 
 # -P: run from inside an app, its selectors.py / token.py must not hide the standard modules.
-admin() { DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -P -m django "$@"; }
+admin() { PORTAL_DEMO=1 DJANGO_SETTINGS_MODULE=portal.settings PYTHONPATH="$ROOT" "$PY" -P -m django "$@"; }
 
 what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = project ]; then

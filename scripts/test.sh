@@ -16,4 +16,7 @@ ensure_services
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal}"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export PORTAL_VAR_DIR="${PORTAL_VAR_DIR:-$PWD/var/test}"
+# The settings default to production (PORTAL_DEMO=0: SECRET_KEY required, HTTPS only); the tests
+# run the demo configuration on purpose (tests that check production set PORTAL_DEMO=0 themselves).
+export PORTAL_DEMO=1
 exec .venv/bin/python -m pytest "$@"

@@ -30,3 +30,34 @@ def _fresh_outbox_breaker():
     outbox._last_publish_failure = float("-inf")
     yield
     outbox._last_publish_failure = float("-inf")
+
+
+def pytest_configure(config):
+    """Django's flush empties the test database with TRUNCATE between transactional tests; the
+    history tables refuse TRUNCATE (dossiers migration 0006) except in a test_* database whose
+    session sets dossiers.allow_truncate, as this one does."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "psycopg2")):
+        return
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c dossiers.allow_truncate=on").strip()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache (portal.core.ratelimit) and every test client comes
+    from 127.0.0.1: each test starts with none counted."""
+    yield
+    from django.core.cache import cache
+
+    try:
+        client = cache._cache.get_client(write=True)
+    except AttributeError:  # not the Redis cache
+        return
+    try:
+        keys = [*client.scan_iter(match="*:rl:*", count=1000), *client.scan_iter(match="*:lock:track*", count=1000)]
+        if keys:
+            client.delete(*keys)
+    except Exception:  # a test that stopped Redis on purpose
+        pass

@@ -58,7 +58,7 @@ STEERING_TO_BUSINESS = {v: k for k, v in BUSINESS_TO_STEERING.items()}
 MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
 
 #: Rejection reasons (:class:`EnvelopeRejected.reason`); ``unknown_organ`` is raised by the exchange.
-REASONS = ("malformed", "bad_signature", "untrusted_signer", "revoked", "revocation_unknown", "too_large", "secret", "unknown_organ")
+REASONS = ("malformed", "bad_signature", "untrusted_signer", "revoked", "revocation_unknown", "too_large", "secret", "unknown_organ", "duplicate_document_id")
 
 
 @dataclass
@@ -181,6 +181,7 @@ _MESSAGES = {
     "too_large": ("Phong bì hoặc tệp đính kèm vượt quá dung lượng cho phép", "The envelope or an attachment exceeds the size limit"),
     "secret": ("Văn bản mật không được gửi qua trục liên thông", "Secret documents are not exchanged electronically"),
     "unknown_organ": ("Cơ quan gửi hoặc nhận không có trong danh mục", "Unknown sending or receiving organ"),
+    "duplicate_document_id": ("Mã định danh văn bản (DocumentId) đã được dùng cho một văn bản khác", "The DocumentId was already used for another document"),
 }
 
 

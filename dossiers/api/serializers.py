@@ -119,11 +119,9 @@ class TrackingStepSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
-    timeliness = serializers.CharField()
 
 
 class TrackingEventSerializer(serializers.Serializer):
-    action = serializers.CharField()
     status = serializers.IntegerField(allow_null=True)
     status_name = serializers.CharField()
     at = serializers.DateTimeField()

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.constants import Role
+from portal.core.api import validation_error
 from signatures.constants import PadesLevel
 from signatures.services import verification_url
 
@@ -58,7 +59,7 @@ class SignApproveView(APIView):
             return Response({"detail": _("Only leaders sign and approve."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
         ser = SignApproveSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         ids = list(dict.fromkeys(ser.validated_data["dossiers"]))
         found = {d.pk: d for d in selectors.approval_queue(user).filter(pk__in=ids)}
         if len(found) != len(ids):

@@ -34,12 +34,14 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.accounts.permissions import user_has_any_role
 from portal.agencies.models import Agency
+from portal.core.api import validation_error
 from procedures.models import Procedure
 
 from .. import inputs, selectors, services, workflow
 from ..constants import Action, Visibility
 from ..exceptions import DossierError
 from ..models import Dossier, DossierEvent, DossierStep
+from ..tracking_guard import guard_api
 from . import serializers as s
 
 #: Every action of the workflow table, in table order.
@@ -89,7 +91,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             qs = qs.prefetch_related("files", Prefetch("steps", queryset=DossierStep.objects.order_by("order")), Prefetch("events", queryset=events))
         status_param = self.request.query_params.get("status")
         if self.action == "list" and status_param is not None:
-            qs = qs.filter(status=int(status_param)) if status_param.isdigit() else qs.none()
+            # ASCII digits only: "²".isdigit() is True but int("²") raises (issue 13)
+            qs = qs.filter(status=int(status_param)) if status_param.isascii() and status_param.isdigit() and len(status_param) < 4 else qs.none()
         return qs
 
     def get_serializer_class(self):  # type: ignore[override]
@@ -113,7 +116,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if serializer_class is not None:
             ser = serializer_class(data=request.data)
             if not ser.is_valid():
-                return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+                return validation_error(ser.errors)
             data = ser.validated_data
         result = _run(lambda: call(dossier, data))
         if isinstance(result, Response):
@@ -126,7 +129,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request: Request) -> Response:
         ser = s.DraftCreateSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency = Agency.objects.filter(code=ser.validated_data["agency"], is_active=True).first()
         if procedure is None or agency is None:
@@ -144,7 +147,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"detail": _("One-stop clerks only."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency_code = ser.validated_data.get("agency")
         agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
@@ -162,7 +165,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         dossier = self._dossier(pk)
         ser = s.FileUploadSerializer(data=request.data)
         if not ser.is_valid():
-            return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
+            return validation_error(ser.errors)
         result = _run(lambda: services.dossier_add_file(
             dossier=dossier, actor=request.user, uploaded_file=ser.validated_data["file"],
             document_id=ser.validated_data.get("document_id"), is_digitised=ser.validated_data["is_digitised"],
@@ -253,8 +256,9 @@ class TrackingView(APIView):
             OpenApiParameter("code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"),
             OpenApiParameter("second_factor", OpenApiTypes.STR, required=True, description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone"),
         ],
-        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}, tags=["tracking"],
+        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"],
     )
+    @guard_api
     def get(self, request: Request) -> Response:
         code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
         if not code.strip() or not factor.strip():
@@ -272,7 +276,8 @@ class TrackingByTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [TrackingThrottle]
 
-    @extend_schema(summary="Track a dossier by its QR token", responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer}, tags=["tracking"])
+    @extend_schema(summary="Track a dossier by its QR token", responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"])
+    @guard_api
     def get(self, request: Request, token: str) -> Response:
         view = selectors.track_by_token(token)
         if view is None:

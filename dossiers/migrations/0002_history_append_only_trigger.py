@@ -1,6 +1,11 @@
-"""Refuse UPDATE and DELETE of dossier history rows in PostgreSQL itself, so that even raw SQL from
-the application cannot silently rewrite history (the hash chain detects what gets past this, e.g. a
-superuser who disables the trigger)."""
+"""Refuse UPDATE and DELETE of dossier history rows in PostgreSQL itself, so that raw SQL from the
+application cannot rewrite history.
+
+This trigger and the unkeyed hash chain do NOT stop a database superuser: with the trigger bypassed
+(``session_replication_role = replica``, ``DISABLE TRIGGER``) rows can be changed and re-hashed,
+or deleted, and the chain still verifies. What detects that is migration 0006 and
+``dossiers.checkpoints``: signed, time-stamped checkpoints of every chain head, TRUNCATE refused,
+and an application role that owns no table (README, "Database roles")."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Payment
+from .models import Payment, PaymentCase
 
 
 @admin.register(Payment)
@@ -11,6 +11,22 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ("method", "status")
     search_fields = ("reference", "receipt_number", "gateway_transaction_id", "dossier__code")
     readonly_fields = [f.name for f in Payment._meta.fields]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(PaymentCase)
+class PaymentCaseAdmin(admin.ModelAdmin):
+    """The refund / top-up queue, read-only here: clerks close cases at /thanh-toan/doi-soat/."""
+
+    list_display = ("payment", "dossier", "kind", "amount", "status", "created_at", "resolved_at")
+    list_filter = ("kind", "status")
+    search_fields = ("payment__reference", "dossier__code")
+    readonly_fields = [f.name for f in PaymentCase._meta.fields]
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False

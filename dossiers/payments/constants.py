@@ -34,3 +34,15 @@ class IpnCode(models.TextChoices):
     INVALID_AMOUNT = "04", "Invalid amount"
     INVALID_SIGNATURE = "97", "Invalid signature"
     UNKNOWN = "99", "Unknown error"
+
+
+class CaseKind(models.TextChoices):
+    """What a clerk must do about money that does not match the obligation (đối soát)."""
+
+    REFUND = "refund", _("Refund to the payer")
+    TOP_UP = "top_up", _("Top-up still due from the payer")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")

@@ -39,7 +39,9 @@ def sign(params: Mapping[str, str], secret: str | None = None) -> str:
 def verify(params: Mapping[str, str], secret: str | None = None) -> bool:
     """True when ``vnp_SecureHash`` is the HMAC of the other parameters (constant-time compare)."""
     given = str(params.get("vnp_SecureHash", ""))
-    return bool(given) and hmac.compare_digest(given.lower(), sign(params, secret))
+    if not (settings.PAYMENT_HMAC_SECRET if secret is None else secret):
+        return False  # no shared secret: nothing can be verified (online payment is off)
+    return bool(given) and given.isascii() and hmac.compare_digest(given.lower(), sign(params, secret))
 
 
 def gateway_url(site: str | None = None) -> str:

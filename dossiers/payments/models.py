@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import PaymentMethod, PaymentStatus
+from .constants import CaseKind, CaseStatus, PaymentMethod, PaymentStatus
 
 
 class Payment(models.Model):
@@ -51,3 +51,29 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_value}"
+
+
+class PaymentCase(models.Model):
+    """Money that arrived but does not settle the dossier's obligation as it stands (a payment
+    completed after the obligation changed or was settled another way): a refund or a top-up for
+    the one-stop clerks' queue. The payment itself is recorded as paid, with its receipt."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="case", verbose_name=_("payment"))
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_cases", verbose_name=_("dossier"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
+    amount = models.DecimalField(_("amount to settle (VND)"), max_digits=14, decimal_places=0)
+    amount_due = models.DecimalField(_("amount due when paid (VND)"), max_digits=14, decimal_places=0)
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("resolved by"))
+    resolution = models.CharField(_("resolution"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        verbose_name = _("payment case")
+        verbose_name_plural = _("payment cases")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.payment.reference})"

@@ -28,3 +28,14 @@ def get_receipt_for(user: Any, reference: str) -> Payment:
 def dossier_payments(dossier: Any) -> QuerySet[Payment]:
     """Payments of a dossier the caller already may see."""
     return Payment.objects.filter(dossier=dossier).order_by("-created_at")
+
+
+def payment_cases_for(user: Any) -> QuerySet:
+    """The refund / top-up queue of a one-stop clerk: cases of the dossiers his agency received."""
+    from portal.accounts.constants import Role
+
+    from .models import PaymentCase
+
+    if not getattr(user, "is_staff_member", False) or not (user.is_superuser or user.has_role(Role.CLERK, Role.ADMIN)):
+        return PaymentCase.objects.none()
+    return PaymentCase.objects.filter(dossier__in=dossiers_visible_to(user)).select_related("payment", "dossier", "resolved_by")

@@ -5,6 +5,15 @@ again) commit together in one transaction.
 The gateway's notification (IPN) may arrive many times and concurrently: the payment row is
 locked (``select_for_update``) and a payment already settled answers "already confirmed", so a
 repeated callback never pays or resumes twice; the gateway's transaction number is unique.
+
+Money that arrives is always recorded (issue 13: a payment completed after its obligation changed
+made the IPN fail with a 500 on every retry, so the money was taken and never recorded). When it
+does not settle the obligation as it now stands, it settles what it can and a
+:class:`~dossiers.payments.models.PaymentCase` goes to the clerks' queue: a refund (the dossier no
+longer awaited payment, or more was paid than is due) or a top-up (less than is due). The IPN
+answers in the gateway's protocol whatever happens ("99" on an unexpected error, so the gateway
+retries). A second payment is refused while one is pending (``PAYMENT_PENDING_TIMEOUT``) or the
+obligation is paid.
 """
 
 from __future__ import annotations
@@ -16,19 +25,23 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dossiers import workflow
 from dossiers.constants import Action, DossierStatus
 from dossiers.exceptions import DossierError, PermissionDenied
 from dossiers.models import Dossier
 from dossiers.services import dossier_confirm_payment
+from portal.accounts.constants import Role
 from portal.core.counters import next_value
 
 from . import gateway
-from .constants import GATEWAY_SUCCESS, IpnCode, PaymentMethod, PaymentStatus
-from .models import Payment, ReceiptCounter
+from .constants import GATEWAY_SUCCESS, CaseKind, CaseStatus, IpnCode, PaymentMethod, PaymentStatus
+from .models import Payment, PaymentCase, ReceiptCounter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +75,26 @@ def _lock_dossier(dossier: Dossier | int) -> Dossier:
     return Dossier.objects.select_for_update(of=("self",)).select_related("receiving_agency", "handling_department").get(pk=pk)
 
 
+def online_payment_available() -> bool:
+    """Online payment needs the gateway's shared secret; without it (a production deployment that
+    forgot PAYMENT_HMAC_SECRET) it is switched off, never half-started."""
+    return bool(settings.PAYMENT_HMAC_SECRET)
+
+
+def amount_due(dossier: Dossier) -> Decimal:
+    """What the applicant still owes on the current obligation: the fee less the payments already
+    counted towards it (open top-up cases)."""
+    if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
+        return Decimal(0)
+    paid = PaymentCase.objects.filter(dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN).aggregate(s=Sum("payment__amount"))["s"]
+    return max(Decimal(dossier.fee_total) - (paid or 0), Decimal(0))
+
+
+def _pending_payment(dossier: Dossier) -> Payment | None:
+    since = timezone.now() - timezone.timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
+    return Payment.objects.filter(dossier=dossier, status=PaymentStatus.PENDING, method=PaymentMethod.ONLINE, created_at__gt=since).first()
+
+
 @transaction.atomic
 def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
     """The applicant starts paying a dossier's fees online (the dossier is in status 6)."""
@@ -69,32 +102,84 @@ def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
     if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
         raise PermissionDenied("Chỉ người nộp hồ sơ mới thanh toán trực tuyến được. / Only the applicant can pay online.")
+    if not online_payment_available():
+        raise PaymentError(_("Online payment is not available at the moment. Please pay at the one-stop counter, or try again later."))
     if dossier.fee_total <= 0:
         raise PaymentError("Hồ sơ không có khoản phí nào phải nộp. / The dossier has no fee to pay.")
+    if _pending_payment(dossier) is not None:
+        raise PaymentError(_("A payment of this dossier is already in progress. Finish it in the payment window, or try again in %(minutes)d minutes.") % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)})
+    due = amount_due(dossier)
+    if due <= 0:
+        raise PaymentError(_("The fees of this dossier are already paid."))
     return Payment.objects.create(
-        dossier=dossier, reference=_new_reference(dossier), amount=dossier.fee_total,
+        dossier=dossier, reference=_new_reference(dossier), amount=due,
         method=PaymentMethod.ONLINE, created_by=actor,
     )
 
 
+def _open_case(payment: Payment, *, kind: str, amount: Decimal, due: Decimal, reason: str) -> PaymentCase:
+    log.warning("payment.case_opened", extra={"payment": payment.pk, "dossier": payment.dossier_id, "kind": kind, "amount": str(amount)})
+    return PaymentCase.objects.create(payment=payment, dossier_id=payment.dossier_id, kind=kind, amount=amount, amount_due=due, reason=reason[:255])
+
+
 def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
+    """Record the money (paid, with its receipt) and apply it to the obligation as it now stands."""
     payment.status = PaymentStatus.PAID
     payment.paid_at = now
     payment.receipt_number = _issue_receipt_number(now)
     dossier = payment.dossier
-    if dossier.status == DossierStatus.FINANCIAL_OBLIGATION:
-        dossier_confirm_payment(dossier=dossier, actor=actor, reference=payment.reference, amount=payment.amount)
-    else:
-        # The money arrived after the obligation was settled another way (e.g. at the counter):
-        # keep the payment and its receipt, flag it for a refund.
+    due = amount_due(dossier)
+    if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
         payment.note = "Hồ sơ không còn chờ thanh toán: cần hoàn tiền. / Dossier no longer awaiting payment: refund needed."
-        log.warning("payment.settled_without_obligation", extra={"payment": payment.pk, "dossier": dossier.pk})
+        payment.save()
+        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount, due=Decimal(0), reason="Hồ sơ không còn chờ thanh toán khi tiền về. / The dossier no longer awaited payment when the money arrived.")
+        return
+    payment.save()
+    if payment.amount < due:
+        _open_case(payment, kind=CaseKind.TOP_UP, amount=due - payment.amount, due=due, reason="Số tiền đã nộp thấp hơn khoản phải nộp (nghĩa vụ đã thay đổi). / Less was paid than is due (the obligation changed).")
+        return
+    try:
+        with transaction.atomic():
+            dossier_confirm_payment(dossier=dossier, actor=actor, reference=payment.reference)
+    except (DossierError, PermissionDenied) as exc:
+        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount, due=due, reason=f"Không áp dụng được cho hồ sơ / Could not be applied: {exc}")
+        return
+    PaymentCase.objects.filter(dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN).update(
+        status=CaseStatus.RESOLVED, resolved_at=now, resolution=f"Đã nộp đủ / Paid in full ({payment.reference})",
+    )
+    if payment.amount > due:
+        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount - due, due=due, reason="Số tiền đã nộp cao hơn khoản phải nộp (nghĩa vụ đã thay đổi). / More was paid than is due (the obligation changed).")
+
+
+@transaction.atomic
+def payment_case_resolve(*, case: PaymentCase, actor: Any, resolution: str) -> PaymentCase:
+    """A one-stop clerk of the dossier's agency closes a refund or top-up case (refunded, topped up)."""
+    case = PaymentCase.objects.select_for_update().select_related("dossier").get(pk=case.pk)
+    if not getattr(actor, "is_staff_member", False) or not workflow.actor_matches(case.dossier, actor, Role.CLERK, workflow.RECEIVING):
+        raise PermissionDenied()
+    if case.status != CaseStatus.OPEN:
+        raise PaymentError(_("This case is already resolved."))
+    resolution = " ".join((resolution or "").replace("\x00", "").split())[:255]
+    if not resolution:
+        raise PaymentError(_("Say how the case was settled (e.g. the refund's transfer number)."))
+    case.status, case.resolved_at, case.resolved_by, case.resolution = CaseStatus.RESOLVED, timezone.now(), actor, resolution
+    case.save()
+    return case
 
 
 def payment_handle_callback(*, params: Mapping[str, str]) -> CallbackOutcome:
     """Process the gateway's signed notification: check the signature, the reference and the
-    amount; settle once. Never raises on bad input: the outcome code says what was wrong."""
-    params = {str(k): str(v) for k, v in params.items()}
+    amount; settle once. Never raises: the outcome code says what was wrong ("99" for an
+    unexpected error: nothing was written and the gateway will call again)."""
+    try:
+        return _handle_callback(params)
+    except Exception:
+        log.exception("payment.callback_failed", extra={"reference": str(params.get("vnp_TxnRef", ""))[:40]})
+        return CallbackOutcome(IpnCode.UNKNOWN)
+
+
+def _handle_callback(params: Mapping[str, str]) -> CallbackOutcome:
+    params = {str(k).replace("\x00", ""): str(v).replace("\x00", "") for k, v in params.items()}
     if not gateway.verify(params):
         return CallbackOutcome(IpnCode.INVALID_SIGNATURE)
     reference = params.get("vnp_TxnRef", "")[:40]
@@ -120,7 +205,7 @@ def payment_handle_callback(*, params: Mapping[str, str]) -> CallbackOutcome:
             _settle(payment, actor=payment.created_by, now=timezone.now())
         else:
             payment.status = PaymentStatus.FAILED
-        payment.save()
+            payment.save()
     return CallbackOutcome(IpnCode.CONFIRMED, payment)
 
 
@@ -132,18 +217,19 @@ def payment_record_at_counter(*, dossier: Dossier, actor: Any, amount: Decimal |
     if not getattr(actor, "is_staff_member", False):
         raise PermissionDenied("Chỉ công chức Một cửa ghi nhận thanh toán tại quầy. / Only a one-stop clerk records counter payments.")
     try:
-        value = dossier.fee_total if amount in (None, "") else Decimal(str(amount))
+        value = amount_due(dossier) if amount in (None, "") else Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise PaymentError("Số tiền không hợp lệ. / Invalid amount.") from None
-    if value != dossier.fee_total:
+    if value != amount_due(dossier):
         raise PaymentError("Số tiền phải bằng khoản phải nộp. / The amount must equal the amount due.")
+    if _pending_payment(dossier) is not None:
+        raise PaymentError(_("The applicant is paying this dossier online right now. Wait until the online payment is finished or has expired (%(minutes)d minutes).") % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)})
     now = timezone.now()
     payment = Payment(
         dossier=dossier, reference=_new_reference(dossier), amount=value, method=PaymentMethod.COUNTER,
         created_by=actor, note=(note or "").replace("\x00", "")[:255],
     )
     _settle(payment, actor=actor, now=now)
-    payment.save()
     return payment
 
 

@@ -16,16 +16,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dossiers.exceptions import DossierError
+from dossiers.exceptions import PermissionDenied as DossierPermissionDenied
 from dossiers.selectors import get_dossier_for
 
 from . import gateway
-from .constants import GATEWAY_CANCELLED, GATEWAY_SUCCESS, IpnCode, PaymentStatus
-from .selectors import get_receipt_for, payments_visible_to
-from .services import payment_handle_callback, payment_start
+from .constants import GATEWAY_CANCELLED, GATEWAY_SUCCESS, CaseStatus, IpnCode, PaymentStatus
+from .selectors import get_receipt_for, payment_cases_for, payments_visible_to
+from .services import payment_case_resolve, payment_handle_callback, payment_start
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -96,6 +98,32 @@ def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="bien-lai-{payment.receipt_number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    """The clerks' queue of payments to refund or top up (đối soát), and closing one (POST)."""
+    from django.core.exceptions import PermissionDenied
+
+    from portal.accounts.constants import Role
+
+    user = request.user
+    if not (user.is_superuser or (getattr(user, "is_staff_member", False) and user.has_role(Role.CLERK, Role.ADMIN))):
+        raise PermissionDenied(_("This queue is for the one-stop clerks."))
+    queue = payment_cases_for(user)
+    if request.method == "POST":
+        raw = str(request.POST.get("case", ""))
+        case = queue.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        if case is None:
+            raise Http404
+        try:
+            payment_case_resolve(case=case, actor=request.user, resolution=request.POST.get("resolution", ""))
+        except (DossierError, DossierPermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Case closed."))
+        return redirect("payments:cases")
+    return render(request, "payments/cases.html", {"open_cases": queue.filter(status=CaseStatus.OPEN), "closed_cases": queue.filter(status=CaseStatus.RESOLVED).order_by("-resolved_at")[:50]})
 
 
 # --- the built-in TEST gateway ------------------------------------------------------------------

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.agencies.models import Agency
+from portal.core.text import nfc
 
 from .constants import AccountKind, Role
 from .models import StaffRole, User
@@ -91,8 +92,16 @@ def email_verification_url(*, user: User) -> str:
 
 
 def user_send_verification(*, user: User) -> None:
-    """Send (again) the verification link, after the current transaction commits."""
+    """Send (again) the verification link, after the current transaction commits.
+
+    At most 3 an hour per account (issue 13: an address typed into the profile API is mailed
+    before anyone verified it; repeated changes must not turn the portal into a mail cannon)."""
     if not user.email or user.email_verified_at:
+        return
+    from portal.core import ratelimit
+
+    if not ratelimit.hit("verify-mail", str(user.pk), limit=3, window=3600):
+        logger.warning("accounts.verification_mail_throttled", extra={"user": user.pk})
         return
     url = email_verification_url(user=user)
     transaction.on_commit(
@@ -165,7 +174,7 @@ def user_register(
     errors: dict[str, list[str]] = {}
     if kind not in (AccountKind.CITIZEN, AccountKind.BUSINESS):
         errors["kind"] = [_("Choose whether you register as a citizen or a business.")]
-    full_name = " ".join((full_name or "").split())
+    full_name = " ".join(nfc(full_name or "").split())  # NFC: decomposed Vietnamese is not found by search
     if not full_name:
         errors["full_name"] = [_("Enter your full name.")]
     if not consent:
@@ -178,7 +187,7 @@ def user_register(
     identity = ""
     citizen_id = (citizen_id or "").strip()
     tax_code = (tax_code or "").strip()
-    organisation_name = " ".join((organisation_name or "").split())
+    organisation_name = " ".join(nfc(organisation_name or "").split())
     if kind == AccountKind.CITIZEN:
         tax_code, organisation_name = "", ""
         if not citizen_id:
@@ -262,7 +271,7 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
     )
     errors.update(contact_errors)
     if "full_name" in changes:
-        changes["full_name"] = " ".join((changes["full_name"] or "").split())
+        changes["full_name"] = " ".join(nfc(changes["full_name"] or "").split())
         if not changes["full_name"]:
             errors["full_name"] = [_("Enter your full name.")]
     if user.is_applicant and not email and not phone and not contact_errors:

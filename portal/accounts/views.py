@@ -128,9 +128,29 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Reset by e-mail, rate-limited (issue 13: 15 mails in seconds): per client address and per
+    address asked for. Over the limit the page says the same as usual ("if an account has this
+    address, a mail is on its way": no account enumeration) and no mail is sent."""
+
     template_name = "accounts/password_reset_form.html"
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        import logging
+
+        from django.conf import settings
+        from django.http import HttpResponseRedirect
+
+        from portal.core import ratelimit
+
+        email = form.cleaned_data["email"].strip().casefold()
+        client_ok = ratelimit.hit("pwreset-client", ratelimit.client_ip(self.request), limit=settings.PASSWORD_RESET_RATE, window=3600)
+        email_ok = ratelimit.hit("pwreset-email", email, limit=3, window=3600)
+        if not (client_ok and email_ok):
+            logging.getLogger(__name__).warning("accounts.password_reset_throttled", extra={"by_client": not client_ok})
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

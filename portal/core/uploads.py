@@ -92,6 +92,45 @@ def _image_opens(data: bytes) -> bool:
     return True
 
 
+#: Action types that run or launch something (ISO 32000-1 §12.6.4): an /OpenAction that only
+#: goes to a page (a destination array or /GoTo) is harmless and common.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/RichMediaExecute"}
+
+
+def _pdf_active_content(data: bytes) -> bool:
+    """A PDF that carries scripts, launch actions, open actions or embedded files (issue 13:
+    a PDF with JavaScript was accepted). Read from the raw bytes and, for names hidden in
+    compressed object streams, from the document catalogue as pyHanko parses it."""
+    import re
+
+    if re.search(rb"/(JavaScript|JS|Launch|RichMedia|EmbeddedFiles?|SubmitForm)\b", data):
+        return True
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        root = PdfFileReader(io.BytesIO(data), strict=False).root
+        for key in ("/OpenAction", "/AA"):
+            action = root.get(key)
+            action = action.get_object() if hasattr(action, "get_object") else action
+            if hasattr(action, "get") and (action.get("/S") in _ACTIVE_ACTIONS or key == "/AA"):
+                return True
+        names = root.get("/Names")
+        return bool(names) and ("/JavaScript" in names or "/EmbeddedFiles" in names)
+    except Exception:  # noqa: BLE001 - unreadable structures are caught by _pdf_opens
+        return False
+
+
+def _image_has_trailing_data(data: bytes, content_type: str) -> bool:
+    """Bytes after the image's end marker (a JPEG's EOI, a PNG's IEND chunk): a polyglot, e.g.
+    HTML appended to a photo (issue 13). Trailing NUL padding some scanners write is allowed."""
+    body = data.rstrip(b"\x00")
+    if content_type == "image/jpeg":
+        return not body.endswith(b"\xff\xd9")
+    if content_type == "image/png":
+        return not body.endswith(b"IEND\xaeB`\x82")
+    return False
+
+
 def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUpload:
     """Check one uploaded file; raise :class:`ValidationError` with a message per case (empty,
     too large, not PDF/JPEG/PNG by content, name does not match the content, damaged).
@@ -135,6 +174,16 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
         raise ValidationError(
             _("The file “%(name)s” is damaged and cannot be opened. Scan or export it again.") % {"name": original_name},
             code="damaged",
+        )
+    if content_type == "application/pdf" and _pdf_active_content(data):
+        raise ValidationError(
+            _("The file “%(name)s” contains active content (scripts or embedded files). Print it to a new PDF or scan it, then attach it again.") % {"name": original_name},
+            code="active_content",
+        )
+    if content_type != "application/pdf" and _image_has_trailing_data(data, content_type):
+        raise ValidationError(
+            _("The file “%(name)s” has other data after the end of the image. Save or scan the image again.") % {"name": original_name},
+            code="trailing_data",
         )
     stored_ext = ALLOWED_TYPES[content_type][0]
     return CheckedUpload(

@@ -3,15 +3,16 @@ shows the catalogue: :func:`procedures.views.home`."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The database, the broker and the cache, each reported (portal.core.health)."""
+    from .health import report
+
+    body, status = report()
+    return JsonResponse(body, status=status)
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

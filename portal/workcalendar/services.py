@@ -41,7 +41,10 @@ from .constants import DeclaredDayKind, Session, Timeliness
 from .models import DeclaredDay, WorkCalendar
 
 if TYPE_CHECKING:
-    from portal.accounts.models import User
+    from django.contrib.auth.models import (
+        AbstractUser as User,  # the portal's user model (accounts)
+    )
+
     from portal.agencies.models import Agency
 
 __all__ = [

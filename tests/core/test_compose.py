@@ -88,7 +88,7 @@ def test_production_has_no_default_secret(compose):
 
 def test_compose_environment_configures_production_settings(compose, tmp_path):
     """With compose's variables the settings use PostgreSQL, Redis, SMTP to mailpit and no debug."""
-    given = {"SECRET_KEY": "s3cret-from-the-operator", "S3_SECRET_KEY": "s3-secret"}
+    given = {"SECRET_KEY": "s3cret-from-the-operator", "S3_SECRET_KEY": "s3-secret", "DB_APP_PASSWORD": "app-pw", "DB_OWNER_PASSWORD": "owner-pw"}
     env = {k: _interpolate(v, given) for k, v in compose["services"]["web"]["environment"].items()}
     env["PORTAL_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
     env["MEDIA_ROOT"] = str(tmp_path / "media")
@@ -123,7 +123,7 @@ def test_start_up_waits_for_healthy_database_and_redis(compose):
 def test_the_health_check_url_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
 
 
 def test_mail_catcher_listens_where_the_portal_sends(compose):
@@ -195,7 +195,7 @@ def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, 
         assert services[name].get("healthcheck"), name
 
     # and the settings built from compose's variables use them all
-    given = {"SECRET_KEY": "k", "S3_SECRET_KEY": "s3-secret"}
+    given = {"SECRET_KEY": "k", "S3_SECRET_KEY": "s3-secret", "DB_APP_PASSWORD": "app-pw", "DB_OWNER_PASSWORD": "owner-pw"}
     full = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "S3_", "FILE_"))}
     full.update({k: _interpolate(v, given) for k, v in env.items()}, PORTAL_VAR_DIR=str(tmp_path), MEDIA_ROOT=str(tmp_path / "m"), DJANGO_SETTINGS_MODULE="portal.settings")
     probe = (
@@ -206,3 +206,24 @@ def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, 
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["portal.storage.PortalS3Storage", "db-replica", "portal.sentinel_cache.SentinelRedisCache", "portal"]
+
+
+def test_the_application_runs_as_a_role_that_owns_no_table(compose):
+    """Issue 13: the portal's database role was the superuser. Now the app services connect as
+    portal_app (created by the init script, owning nothing) and only the web start-up's migrate
+    runs as the owner."""
+    env = compose["services"]["web"]["environment"]
+    given = {"SECRET_KEY": "k", "DB_APP_PASSWORD": "a", "DB_OWNER_PASSWORD": "o"}
+    for name in APP_SERVICES:
+        url = _interpolate(compose["services"][name]["environment"]["DATABASE_URL"], given)
+        assert url.startswith("postgres://portal_app:"), (name, url)
+        assert compose["services"][name]["environment"]["DATABASE_APP_ROLE"] == "portal_app"
+    assert _interpolate(env["MIGRATION_DATABASE_URL"], given).startswith("postgres://portal_owner:")
+    assert "DATABASE_URL=$$MIGRATION_DATABASE_URL python manage.py migrate" in _command(compose["services"]["web"])
+    db = compose["services"]["db"]
+    assert "./docker/postgres:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    script = (ROOT / "docker/postgres/10-roles.sh").read_text(encoding="utf-8")
+    assert re.search(r"CREATE ROLE portal_app LOGIN NOSUPERUSER", script)
+    assert "ALTER SCHEMA public OWNER TO portal_owner" in script
+    with pytest.raises(KeyError):
+        _interpolate(db["environment"]["POSTGRES_PASSWORD"], {})

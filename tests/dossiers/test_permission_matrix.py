@@ -170,6 +170,7 @@ PAGES: dict[str, dict] = {
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
     "payments:receipt": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "payments:receipt_pdf": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
+    "payments:cases": staff_page(SPECIALIST),  # the clerks' refund / top-up queue, of their own agency
     # machine and gateway endpoints: public by design, protected by the HMAC signature
     "payments:ipn": row(None, "get", OK, OK, OK, OK, OK),
     "payments:return": row(None, "get", OK, OK, OK, OK, OK),

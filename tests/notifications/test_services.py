@@ -16,7 +16,7 @@ from portal.notifications import services
 from portal.notifications.models import Notification, SmsMessage
 from portal.notifications.selectors import notifications_for_dossier
 from portal.notifications.sms import HttpBrandnameSmsBackend, SmsError
-from tests.factories.accounts import StaffFactory, UserFactory
+from tests.factories.accounts import ApplicantFactory, StaffFactory, UserFactory
 from tests.factories.dossiers import DossierFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,8 @@ def test_applicant_without_account_gets_a_vietnamese_mail(mailoutbox):
 
 
 def test_english_speaking_citizen_gets_english_and_an_sms_when_asked(mailoutbox):
-    user = UserFactory(language="en", notify_sms=True, phone="0912345678", email="an@example.vn")
+    # a verified address (an unverified one gets no mail: tests/notifications/test_unverified_addresses.py)
+    user = ApplicantFactory(language="en", notify_sms=True, phone="0912345678", email="an@example.vn")
     dossier = DossierFactory(received=True, applicant=user, applicant_email="", applicant_phone="")
     notify_applicant(dossier_id=dossier.pk, event="supplement_requested", key="k2")
 

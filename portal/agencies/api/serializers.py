@@ -6,7 +6,7 @@ from ..models import Agency
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Parent agency's code.")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text="Parent agency's code (null for the province).")
     depth = serializers.IntegerField(read_only=True, help_text="0 for the province, 1 for its departments and communes, ...")
     path = serializers.CharField(read_only=True, help_text="Ids of the ancestors and itself, separated by '/'.")
 
