@@ -13,17 +13,17 @@ V=.venv/bin
 if [ "${1:-}" = "--fix" ]; then
   $V/ruff format .
   $V/ruff check --fix .
-  $V/djlint --reformat . >/dev/null || true
 fi
 step() { echo "==> $*"; }
 step "ruff format --check"; $V/ruff format --check .
 step "ruff check";          $V/ruff check .
-step "djLint (templates)";  $V/djlint --check . && $V/djlint --lint .
+step "djLint (templates)";  $V/djlint --lint .
 step "mypy";                $V/mypy
-step "import contract";     $V/lint-imports
+step "import contract";     $V/lint-imports --no-cache
 step "OpenAPI schema drift (docs/api/openapi.yaml)"
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
-$V/python manage.py spectacular --validate --fail-on-warn --file "$tmp" 2>/dev/null
-diff -u docs/api/openapi.yaml "$tmp" || { echo "The API changed: run 'python manage.py spectacular --file docs/api/openapi.yaml' and commit the schema." >&2; exit 1; }
+# The schema is written on the embedded defaults (SQLite), so it does not depend on the database.
+env -u DATABASE_URL $V/python manage.py spectacular --validate --fail-on-warn --file "$tmp" 2>/dev/null
+diff -u docs/api/openapi.yaml "$tmp" || { echo "The API changed: run 'env -u DATABASE_URL PORTAL_DEMO=1 python manage.py spectacular --file docs/api/openapi.yaml' and commit the schema." >&2; exit 1; }
 step "migrations";          $V/python manage.py makemigrations --check --dry-run -v 1
 echo "==> All checks passed"

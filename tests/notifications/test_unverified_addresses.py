@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.notifications.services import _applicant
+from dossiers.notifications import applicant_recipient as _applicant
 from tests.factories.accounts import ApplicantFactory
 from tests.factories.dossiers import DossierFactory
 
