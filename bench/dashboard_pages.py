@@ -55,19 +55,27 @@ def main() -> None:
     translation.activate("vi")
     rf = RequestFactory()
     root = Agency.objects.filter(parent__isnull=True).first()
-    busiest = (DossierFact.objects.values("agency_id").annotate(n=Count("pk")).order_by("-n").first() or {}).get("agency_id")
+    busiest = (
+        DossierFact.objects.values("agency_id").annotate(n=Count("pk")).order_by("-n").first() or {}
+    ).get("agency_id")
     dept = Agency.objects.get(pk=busiest) if busiest else root
     while dept.parent_id and dept.parent_id != root.pk:
         dept = dept.parent
 
     def user(role: str, agency: Agency) -> User:
-        u = User(username=f"bench-{role}", kind=AccountKind.STAFF, is_active=True, agency=agency, full_name="Bench")
+        u = User(
+            username=f"bench-{role}",
+            kind=AccountKind.STAFF,
+            is_active=True,
+            agency=agency,
+            full_name="Bench",
+        )
         u._role_cache = frozenset({role})
         return u
 
     provincial, leader = user(Role.PROVINCIAL, root), user(Role.LEADER, dept)
     today = timezone.localdate()
-    last_month = (today.replace(day=1) - timezone.timedelta(days=1))
+    last_month = today.replace(day=1) - timezone.timedelta(days=1)
     month = f"period=month&year={last_month.year}&month={last_month.month}"
     cursor_page = None
 
@@ -79,14 +87,18 @@ def main() -> None:
         assert response.status_code == 200, (query, response.status_code, response.content[:300])
         return response
 
-    def pdf_report_worker(request):  # what dashboards.tasks.render_report does (no longer in a request)
+    def pdf_report_worker(
+        request,
+    ):  # what dashboards.tasks.render_report does (no longer in a request)
         from django.http import HttpResponse
 
         from dashboards import exports, reports
         from dashboards.forms import filters_from_query, period_label
 
         parsed = filters_from_query(request.GET, request.user)
-        exports.pdf_document(reports.build(parsed.filters), scope="Toàn tỉnh", period=period_label(parsed.filters))
+        exports.pdf_document(
+            reports.build(parsed.filters), scope="Toàn tỉnh", period=period_label(parsed.filters)
+        )
         return HttpResponse()
 
     # a second drill-down page: the cursor of the first
@@ -98,20 +110,58 @@ def main() -> None:
 
     pages = [
         ("dashboard, province, last month", views.dashboard, month, provincial, ()),
-        ("dashboard, province, this year", views.dashboard, f"period=year&year={today.year}", provincial, ()),
-        ("dashboard, province, a quarter by sector", views.dashboard, f"period=quarter&year={last_month.year}&quarter={(last_month.month - 1) // 3 + 1}&sector=1", provincial, ()),
+        (
+            "dashboard, province, this year",
+            views.dashboard,
+            f"period=year&year={today.year}",
+            provincial,
+            (),
+        ),
+        (
+            "dashboard, province, a quarter by sector",
+            views.dashboard,
+            f"period=quarter&year={last_month.year}&quarter={(last_month.month - 1) // 3 + 1}&sector=1",
+            provincial,
+            (),
+        ),
         (f"dashboard, leader of {dept.name[:30]}", views.dashboard, month, leader, ()),
-        ("drill-down: received, page 1", views.drilldown, f"metric=received&{month}", provincial, ()),
-        ("drill-down: received, page 2 (cursor)", views.drilldown, cursor_page or f"metric=received&{month}", provincial, ()),
-        ("drill-down: resolved late, year", views.drilldown, f"metric=resolved_late&period=year&year={today.year}", provincial, ()),
-        ("drill-down: in progress overdue", views.drilldown, f"metric=in_progress_overdue&{month}", provincial, ()),
+        (
+            "drill-down: received, page 1",
+            views.drilldown,
+            f"metric=received&{month}",
+            provincial,
+            (),
+        ),
+        (
+            "drill-down: received, page 2 (cursor)",
+            views.drilldown,
+            cursor_page or f"metric=received&{month}",
+            provincial,
+            (),
+        ),
+        (
+            "drill-down: resolved late, year",
+            views.drilldown,
+            f"metric=resolved_late&period=year&year={today.year}",
+            provincial,
+            (),
+        ),
+        (
+            "drill-down: in progress overdue",
+            views.drilldown,
+            f"metric=in_progress_overdue&{month}",
+            provincial,
+            (),
+        ),
         ("index 766 with the ranking, last month", views.index_766, month, provincial, ()),
         ("export CSV, last month", views.export, month, provincial, ("csv",)),
         ("export XLSX, last month", views.export, month, provincial, ("xlsx",)),
         ("PDF report, last month (the worker's work)", pdf_report_worker, month, provincial, ()),
     ]
-    print(f"database {args.db}: {DossierFact.objects.count():,} dossier facts, {Agency.objects.count()} agencies; "
-          f"PostgreSQL {connection.pg_version}")
+    print(
+        f"database {args.db}: {DossierFact.objects.count():,} dossier facts, {Agency.objects.count()} agencies; "
+        f"PostgreSQL {connection.pg_version}"
+    )
     print(f"load average at start {os.getloadavg()[0]:.2f}")
     print("| page | cold ms | warm median ms | warm p90 ms | warm median CPU ms | queries |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -128,12 +178,16 @@ def main() -> None:
             t, c = time.perf_counter(), time.process_time()
             call(view, query, u, *extra)
             times.append((time.perf_counter() - t) * 1000)
-            cpu.append((time.process_time() - c) * 1000)  # this process only: PostgreSQL's work is not in it
+            cpu.append(
+                (time.process_time() - c) * 1000
+            )  # this process only: PostgreSQL's work is not in it
         with CaptureQueriesContext(connection) as q:
             call(view, query, u, *extra)
         times.sort()
         p90 = times[max(0, int(round(0.9 * len(times))) - 1)]
-        print(f"| {label} | {cold:.0f} | {statistics.median(times):.0f} | {p90:.0f} | {statistics.median(cpu):.0f} | {len(q)} |")
+        print(
+            f"| {label} | {cold:.0f} | {statistics.median(times):.0f} | {p90:.0f} | {statistics.median(cpu):.0f} | {len(q)} |"
+        )
 
     cache.clear()  # the benchmark's own Redis database (REDIS_URL)
     anon = AnonymousUser()
@@ -145,7 +199,9 @@ def main() -> None:
         t = time.perf_counter()
         call(views.public, "", anon)
         times.append((time.perf_counter() - t) * 1000)
-    print(f"| public transparency page (figures cached) | {cold:.0f} | {statistics.median(times):.0f} | {sorted(times)[int(0.9 * len(times)) - 1]:.0f} | — | — |")
+    print(
+        f"| public transparency page (figures cached) | {cold:.0f} | {statistics.median(times):.0f} | {sorted(times)[int(0.9 * len(times)) - 1]:.0f} | — | — |"
+    )
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 

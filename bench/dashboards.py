@@ -59,10 +59,17 @@ def state_changes(n: int) -> float:
 
     province = Agency.objects.filter(level="province").order_by("pk").first()
     User = get_user_model()
-    clerk, created = User.objects.get_or_create(username="bench.clerk", defaults={"kind": AccountKind.STAFF, "agency": province, "full_name": "Bench"})
+    clerk, created = User.objects.get_or_create(
+        username="bench.clerk",
+        defaults={"kind": AccountKind.STAFF, "agency": province, "full_name": "Bench"},
+    )
     if created:
         StaffRole.objects.create(user=clerk, role=Role.CLERK)
-    ids = list(Dossier.objects.filter(status=DossierStatus.IN_PROGRESS).order_by("-received_at").values_list("pk", flat=True)[:n])
+    ids = list(
+        Dossier.objects.filter(status=DossierStatus.IN_PROGRESS)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)[:n]
+    )
     t0 = time.perf_counter()
     for pk in ids:
         services.dossier_withdraw(dossier=Dossier.objects.get(pk=pk), actor=clerk, reason="bench")
@@ -96,8 +103,11 @@ def main() -> None:
     parser.add_argument("--generate", action="store_true")
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--read-only", action="store_true",
-                        help="skip the 100 state changes and the refresh (a shared database another bench owns)")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="skip the 100 state changes and the refresh (a shared database another bench owns)",
+    )
     args = parser.parse_args()
 
     ensure_database(args.db)
@@ -119,14 +129,24 @@ def main() -> None:
         backend = backend_cpu_reader()
         load0, b0 = os.getloadavg(), backend()
         t0, c0 = time.perf_counter(), time.process_time()
-        call_command("generate_province", dossiers=args.dossiers, years=5, agencies=300, procedures=400)
+        call_command(
+            "generate_province", dossiers=args.dossiers, years=5, agencies=300, procedures=400
+        )
         wall, cpu, b1 = time.perf_counter() - t0, time.process_time() - c0, backend()
         load1 = os.getloadavg()
-        print(f"generator: {wall:.0f} s wall, {cpu:.0f} s CPU in this process"
-              + (f", {b1 - b0:.0f} s CPU in its PostgreSQL backend (parallel index workers not included)" if b0 is not None else "")
-              + f"; load average {load0[0]:.1f} before, {load1[0]:.1f} / {load1[1]:.1f} / {load1[2]:.1f} after (1 / 5 / 15 min)")
-    print(f"dossiers {Dossier.objects.count():,}  facts {DossierFact.objects.count():,}  "
-          f"sector-month rows {SectorMonthStat.objects.count():,}  procedure-month rows {ProcedureMonthStat.objects.count():,}")
+        print(
+            f"generator: {wall:.0f} s wall, {cpu:.0f} s CPU in this process"
+            + (
+                f", {b1 - b0:.0f} s CPU in its PostgreSQL backend (parallel index workers not included)"
+                if b0 is not None
+                else ""
+            )
+            + f"; load average {load0[0]:.1f} before, {load1[0]:.1f} / {load1[1]:.1f} / {load1[2]:.1f} after (1 / 5 / 15 min)"
+        )
+    print(
+        f"dossiers {Dossier.objects.count():,}  facts {DossierFact.objects.count():,}  "
+        f"sector-month rows {SectorMonthStat.objects.count():,}  procedure-month rows {ProcedureMonthStat.objects.count():,}"
+    )
 
     today = timezone.localdate()
     year = selectors.period_filters("year", today.replace(year=today.year - 1))
@@ -139,11 +159,22 @@ def main() -> None:
         print(f"{label:<60} {med:8.1f} ms  (max {worst:.1f})")
 
     add(f"dashboard_figures province {year.start.year}", lambda: selectors.dashboard_figures(year))
-    add(f"dashboard_figures province {year.start.year} previous year", lambda: selectors.dashboard_figures(year.previous()))
-    add(f"dashboard_figures province {this_year.start.year} (in progress = now)", lambda: selectors.dashboard_figures(this_year))
-    add("procedure_times province year (top 20, exact p90)", lambda: selectors.procedure_times(year))
+    add(
+        f"dashboard_figures province {year.start.year} previous year",
+        lambda: selectors.dashboard_figures(year.previous()),
+    )
+    add(
+        f"dashboard_figures province {this_year.start.year} (in progress = now)",
+        lambda: selectors.dashboard_figures(this_year),
+    )
+    add(
+        "procedure_times province year (top 20, exact p90)", lambda: selectors.procedure_times(year)
+    )
     add("by_agency province year (direct sub-units)", lambda: selectors.by_agency(year))
-    add("by_agency province year (every agency, ranking)", lambda: selectors.by_agency(year, every_agency=True))
+    add(
+        "by_agency province year (every agency, ranking)",
+        lambda: selectors.by_agency(year, every_agency=True),
+    )
     add("timeseries province year by month", lambda: selectors.timeseries(year))
 
     def page_set():
@@ -154,18 +185,29 @@ def main() -> None:
         selectors.timeseries(year)
 
     add("ALL of the above a page needs (figures+previous+times+agencies+series)", page_set)
-    custom = selectors.Filters(start=today.replace(year=today.year - 1, day=10), end=today.replace(day=1) - __import__("datetime").timedelta(days=5))
-    add(f"dashboard_figures custom {custom.start}..{custom.end}", lambda: selectors.dashboard_figures(custom))
+    custom = selectors.Filters(
+        start=today.replace(year=today.year - 1, day=10),
+        end=today.replace(day=1) - __import__("datetime").timedelta(days=5),
+    )
+    add(
+        f"dashboard_figures custom {custom.start}..{custom.end}",
+        lambda: selectors.dashboard_figures(custom),
+    )
     for metric in selectors.DRILLDOWN_METRICS:
-        add(f"drilldown_page {metric} (first 50)", lambda m=metric: summary.drilldown_page(year, m, limit=50))
+        add(
+            f"drilldown_page {metric} (first 50)",
+            lambda m=metric: summary.drilldown_page(year, m, limit=50),
+        )
 
     if not args.read_only:
         t_changes = state_changes(100)
         t0, c0 = time.perf_counter(), time.process_time()
         result = summary.refresh()
         t_refresh, c_refresh = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
-        print(f"100 state changes through the services: {t_changes:.0f} ms; one refresh: {t_refresh:.0f} ms wall, {c_refresh:.0f} ms CPU "
-              f"({result.dossiers} dossiers, {result.months} agency-months, {result.rows} rows)")
+        print(
+            f"100 state changes through the services: {t_changes:.0f} ms; one refresh: {t_refresh:.0f} ms wall, {c_refresh:.0f} ms CPU "
+            f"({result.dossiers} dossiers, {result.months} agency-months, {result.rows} rows)"
+        )
     print(f"load average {os.getloadavg()[0]:.2f}")
     print("\n| measured | median ms | max ms |\n|---|---:|---:|")
     for label, med, worst in rows:

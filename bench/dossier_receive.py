@@ -42,7 +42,9 @@ def test_bench_dossier_receive_and_journey(world: World, working_morning):  # no
         d = services.dossier_receive(dossier=d, actor=world.clerk)
         d = services.dossier_assign(dossier=d, actor=world.clerk, department=world.division)
         d = services.dossier_assign(dossier=d, actor=world.leader, assignee=world.specialist)
-        d = services.dossier_forward_for_approval(dossier=d, actor=world.specialist, leader=world.leader)
+        d = services.dossier_forward_for_approval(
+            dossier=d, actor=world.specialist, leader=world.leader
+        )
         d = services.dossier_approve(dossier=d, actor=world.leader)
         services.dossier_return_result(dossier=d, actor=world.clerk)
         journey.append(time.perf_counter() - t)
@@ -56,8 +58,12 @@ def test_bench_dossier_receive_and_journey(world: World, working_morning):  # no
     with CaptureQueriesContext(connection) as rest_queries:
         d = services.dossier_assign(dossier=d, actor=world.clerk, department=world.division)
         d = services.dossier_assign(dossier=d, actor=world.leader, assignee=world.specialist)
-        d = services.dossier_forward_for_approval(dossier=d, actor=world.specialist, leader=world.leader)
+        d = services.dossier_forward_for_approval(
+            dossier=d, actor=world.specialist, leader=world.leader
+        )
         d = services.dossier_approve(dossier=d, actor=world.leader)
         services.dossier_return_result(dossier=d, actor=world.clerk)
     print(f"\nBENCH dossier_receive (n={N}): {_ms(receive)}; {len(receive_queries)} queries")
-    print(f"BENCH journey submit→return (n={N}): {_ms(journey)}; receive→return {len(receive_queries) + len(rest_queries)} queries")
+    print(
+        f"BENCH journey submit→return (n={N}): {_ms(journey)}; receive→return {len(receive_queries) + len(rest_queries)} queries"
+    )

@@ -48,8 +48,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh, level 4, at communes
 COMMUNE = "000.00.52.H18"  # UBND phường Mường Thanh
-CLERK, SPECIALIST, LEADER, CITIZEN = "motcua.muongthanh", "chuyenvien.muongthanh", "lanhdao.muongthanh", "congdan"
-FAULT_KINDS = ["timeout", "http_500", "http_503", "error_code", "expire_session", "drop", "ack_lost"]
+CLERK, SPECIALIST, LEADER, CITIZEN = (
+    "motcua.muongthanh",
+    "chuyenvien.muongthanh",
+    "lanhdao.muongthanh",
+    "congdan",
+)
+FAULT_KINDS = [
+    "timeout",
+    "http_500",
+    "http_503",
+    "error_code",
+    "expire_session",
+    "drop",
+    "ack_lost",
+]
 
 
 def load() -> str:
@@ -63,7 +76,10 @@ def recreate_database(name: str) -> None:
     conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
         cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
@@ -86,22 +102,40 @@ def drive(first: int, count: int, seed: int) -> list[int]:
     from procedures.models import Procedure
 
     connections.close_all()
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=[CLERK, SPECIALIST, LEADER, CITIZEN])}
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=[CLERK, SPECIALIST, LEADER, CITIZEN])
+    }
     procedure = Procedure.objects.get(code=PROCEDURE)
     agency = Agency.objects.get(code=COMMUNE)
     rng = random.Random(seed)
     ids = []
     for _ in range(count):
-        draft = services.dossier_save_draft(actor=users[CITIZEN], procedure=procedure, agency=agency, form_data={})
+        draft = services.dossier_save_draft(
+            actor=users[CITIZEN], procedure=procedure, agency=agency, form_data={}
+        )
         for doc in draft.procedure_version.snapshot["documents"]:
             if doc.get("is_required"):
-                services.dossier_add_file(dossier=draft, actor=users[CITIZEN], uploaded_file=SimpleUploadedFile("giay-to.pdf", _pdf()), document_id=doc["id"])
+                services.dossier_add_file(
+                    dossier=draft,
+                    actor=users[CITIZEN],
+                    uploaded_file=SimpleUploadedFile("giay-to.pdf", _pdf()),
+                    document_id=doc["id"],
+                )
         d = services.dossier_submit(dossier=draft, actor=users[CITIZEN])
         d = services.dossier_receive(dossier=d, actor=users[CLERK])
-        d = services.dossier_assign(dossier=d, actor=users[CLERK], department=agency, assignee=users[SPECIALIST])
-        d = services.dossier_forward_for_approval(dossier=d, actor=users[SPECIALIST], leader=users[LEADER])
-        d = services.dossier_approve(dossier=d, actor=users[LEADER], result_file=SimpleUploadedFile("kq.pdf", _pdf()))
-        d = services.dossier_return_result(dossier=d, actor=users[CLERK], delivery=rng.choice(["counter", "online"]))
+        d = services.dossier_assign(
+            dossier=d, actor=users[CLERK], department=agency, assignee=users[SPECIALIST]
+        )
+        d = services.dossier_forward_for_approval(
+            dossier=d, actor=users[SPECIALIST], leader=users[LEADER]
+        )
+        d = services.dossier_approve(
+            dossier=d, actor=users[LEADER], result_file=SimpleUploadedFile("kq.pdf", _pdf())
+        )
+        d = services.dossier_return_result(
+            dossier=d, actor=users[CLERK], delivery=rng.choice(["counter", "online"])
+        )
         ids.append(d.pk)
     connections.close_all()
     return ids
@@ -112,7 +146,11 @@ def drive_parallel(total: int, drivers: int, seed: int) -> list[int]:
 
     connections.close_all()
     share = math.ceil(total / drivers)
-    jobs = [(i * share, min(share, total - i * share), seed + i) for i in range(drivers) if total - i * share > 0]
+    jobs = [
+        (i * share, min(share, total - i * share), seed + i)
+        for i in range(drivers)
+        if total - i * share > 0
+    ]
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         parts = pool.starmap(drive, jobs)
     return [pk for part in parts for pk in part]
@@ -125,9 +163,31 @@ class Workers:
         self.log = Path(tempfile.mkstemp(prefix="dvcqg-bench-worker-", suffix=".log")[1])
         schedule = Path(tempfile.mkdtemp()) / "beat-schedule"
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("celery")), "-A", "portal", "worker", "-Q", "dvcqg", "-P", "prefork", "-c", str(concurrency),
-             "-l", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat", "-B", "-s", str(schedule)],
-            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "dvcqg",
+                "-P",
+                "prefork",
+                "-c",
+                str(concurrency),
+                "-l",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-B",
+                "-s",
+                str(schedule),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def stop(self) -> None:
@@ -149,7 +209,9 @@ def cpu_seconds(*, pgid: int | None = None, pid: int | None = None) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if (pid is not None and int(stat.parent.name) == pid) or (pgid is not None and int(fields[2]) == pgid):
+        if (pid is not None and int(stat.parent.name) == pid) or (
+            pgid is not None and int(fields[2]) == pgid
+        ):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -173,7 +235,11 @@ def acked_all(ids: list[int]) -> tuple[int, int]:
     from dossiers.models import DossierEvent
     from national.dvcqg.models import ChangeState, OutboundChange
 
-    total = DossierEvent.objects.filter(dossier_id__in=ids).exclude(to_status=0).aggregate(n=Count("id"))["n"]
+    total = (
+        DossierEvent.objects.filter(dossier_id__in=ids)
+        .exclude(to_status=0)
+        .aggregate(n=Count("id"))["n"]
+    )
     sent = OutboundChange.objects.filter(dossier_id__in=ids, state=ChangeState.SENT).count()
     return sent, total
 
@@ -191,7 +257,9 @@ def wait_acked(ids: list[int], timeout: float, workers: Workers) -> float:
             print(f"  … {sent:,}/{total:,} acknowledged ({load()})", flush=True)
             last = sent
         time.sleep(5)
-    raise SystemExit(f"not all acknowledged after {timeout} s: {acked_all(ids)}; worker log {workers.log}")
+    raise SystemExit(
+        f"not all acknowledged after {timeout} s: {acked_all(ids)}; worker log {workers.log}"
+    )
 
 
 def compare(sim_state: dict, ids: list[int]) -> tuple[int, int, int]:
@@ -200,7 +268,11 @@ def compare(sim_state: dict, ids: list[int]) -> tuple[int, int, int]:
 
     codes = dict(Dossier.objects.filter(pk__in=ids).values_list("pk", "code"))
     expected: dict[int, list[str]] = {}
-    for dossier_id, seq in DossierEvent.objects.filter(dossier_id__in=ids).exclude(to_status=0).values_list("dossier_id", "seq"):
+    for dossier_id, seq in (
+        DossierEvent.objects.filter(dossier_id__in=ids)
+        .exclude(to_status=0)
+        .values_list("dossier_id", "seq")
+    ):
         expected.setdefault(dossier_id, []).append(str(seq))
     lost = doubled = disorder = 0
     for pk, seqs in expected.items():
@@ -226,7 +298,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--drivers", type=int, default=2)
     parser.add_argument("--fault-rate", type=float, default=0.1)
-    parser.add_argument("--no-restart", action="store_true", help="do not kill and restart the simulator in (a)")
+    parser.add_argument(
+        "--no-restart", action="store_true", help="do not kill and restart the simulator in (a)"
+    )
     args = parser.parse_args()
 
     from national.simkit import start_simulator
@@ -235,12 +309,22 @@ def main() -> None:
     sim = start_simulator("national.dvcqg.simulator:DvcqgSimulator", state_dir=state_dir)
     recreate_database(args.db)
     env = {
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}", "REDIS_URL": args.redis,
-        "PORTAL_VAR_DIR": str(ROOT / "var" / "bench-dvcqg"), "MEDIA_ROOT": str(ROOT / "var" / "bench-dvcqg" / "media"),
-        "DJANGO_SETTINGS_MODULE": "dvcqg_bench_settings", "LOG_LEVEL": "WARNING", "DEBUG": "0",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        "REDIS_URL": args.redis,
+        "PORTAL_VAR_DIR": str(ROOT / "var" / "bench-dvcqg"),
+        "MEDIA_ROOT": str(ROOT / "var" / "bench-dvcqg" / "media"),
+        "DJANGO_SETTINGS_MODULE": "dvcqg_bench_settings",
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "0",
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-        "DVCQG_URL": sim.url, "DVCQG_USERNAME": "tinh", "DVCQG_PASSWORD": "demo-dvcqg-password", "DVCQG_DSTCODE": "H18",
-        "DVCQG_TIMEOUT": "2", "DVCQG_SWEEP_INTERVAL": "15", "DVCQG_POLL_INTERVAL": "3600", "DVCQG_RECONCILE_HOUR": "4",
+        "DVCQG_URL": sim.url,
+        "DVCQG_USERNAME": "tinh",
+        "DVCQG_PASSWORD": "demo-dvcqg-password",
+        "DVCQG_DSTCODE": "H18",
+        "DVCQG_TIMEOUT": "2",
+        "DVCQG_SWEEP_INTERVAL": "15",
+        "DVCQG_POLL_INTERVAL": "3600",
+        "DVCQG_RECONCILE_HOUR": "4",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     os.environ.update(env)
@@ -261,10 +345,15 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     seed_agencies(), seed_procedures(), seed_users()
     purge(["celery", "dvcqg"])
-    print(f"PostgreSQL {connection.cursor().connection.info.server_version}; simulator {sim.url}; {load()}", flush=True)
+    print(
+        f"PostgreSQL {connection.cursor().connection.info.server_version}; simulator {sim.url}; {load()}",
+        flush=True,
+    )
     try:
         # (a) + (b) -------------------------------------------------------------------------------
-        sim.faults(random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 17, "delay": 3})
+        sim.faults(
+            random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 17, "delay": 3}
+        )
         workers = Workers(worker_env, args.concurrency)
         started = time.monotonic()
         during: list[int] = []
@@ -277,28 +366,48 @@ def main() -> None:
             during = drive_parallel(args.n // 4, args.drivers, seed=2)
             ids += during
             sim.restart()
-            sim.faults(random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 18, "delay": 3})
+            sim.faults(
+                random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 18, "delay": 3}
+            )
             ids += drive_parallel(args.n - len(ids), args.drivers, seed=3)
         driven = time.monotonic() - started
-        print(f"(a) {len(ids):,} dossiers driven through their lives in {driven:.0f} s ({load()})", flush=True)
+        print(
+            f"(a) {len(ids):,} dossiers driven through their lives in {driven:.0f} s ({load()})",
+            flush=True,
+        )
         wait_acked(ids, 1800, workers)
         workers.stop()
         sim.faults()
         state = sim.state()
         lost, doubled, disorder = compare(state, ids)
         changes = OutboundChange.objects.filter(dossier_id__in=ids)
-        lags = [(c.sent_at - c.event_at).total_seconds() for c in changes.only("sent_at", "event_at")]
+        lags = [
+            (c.sent_at - c.event_at).total_seconds() for c in changes.only("sent_at", "event_at")
+        ]
         outage = set(during)
-        random_only = [(c.sent_at - c.event_at).total_seconds() for c in changes.exclude(dossier_id__in=outage).only("sent_at", "event_at")]
+        random_only = [
+            (c.sent_at - c.event_at).total_seconds()
+            for c in changes.exclude(dossier_id__in=outage).only("sent_at", "event_at")
+        ]
         report = reconcile_all()
-        print(f"(a) changes {len(lags):,}; simulator calls {state['calls']}; duplicates recognised {state['duplicates']}, "
-              f"out of order {state['out_of_order']}, rejected {state['rejected']}")
-        print(f"(a) lost {lost}, recorded twice {doubled}, dossiers out of order {disorder}; reconciliation {report} ({load()})")
-        print(f"(b) lag p50 {statistics.median(lags):.1f} s, p95 {percentile(lags, 0.95):.1f} s, max {max(lags):.1f} s ({load()})", flush=True)
+        print(
+            f"(a) changes {len(lags):,}; simulator calls {state['calls']}; duplicates recognised {state['duplicates']}, "
+            f"out of order {state['out_of_order']}, rejected {state['rejected']}"
+        )
+        print(
+            f"(a) lost {lost}, recorded twice {doubled}, dossiers out of order {disorder}; reconciliation {report} ({load()})"
+        )
+        print(
+            f"(b) lag p50 {statistics.median(lags):.1f} s, p95 {percentile(lags, 0.95):.1f} s, max {max(lags):.1f} s ({load()})",
+            flush=True,
+        )
         if during:
-            print(f"(b) without the {len(during)} dossiers driven while the simulator was down (random faults only): "
-                  f"{len(random_only):,} changes, p50 {statistics.median(random_only):.1f} s, p95 {percentile(random_only, 0.95):.1f} s, "
-                  f"max {max(random_only):.1f} s", flush=True)
+            print(
+                f"(b) without the {len(during)} dossiers driven while the simulator was down (random faults only): "
+                f"{len(random_only):,} changes, p50 {statistics.median(random_only):.1f} s, p95 {percentile(random_only, 0.95):.1f} s, "
+                f"max {max(random_only):.1f} s",
+                flush=True,
+            )
 
         if args.backlog <= 0:
             return
@@ -314,8 +423,11 @@ def main() -> None:
         extra = max(0, math.ceil((args.backlog - 6 * len(ids)) / 6))
         backlog = ids + (drive_parallel(extra, args.drivers, seed=4) if extra else [])
         sent, total = acked_all(backlog)
-        print(f"(c) backlog: {total - sent:,} changes of {len(backlog):,} dossiers waiting ({len(ids):,} resent in full, {extra:,} new), "
-              f"made in {time.monotonic() - started:.0f} s ({load()})", flush=True)
+        print(
+            f"(c) backlog: {total - sent:,} changes of {len(backlog):,} dossiers waiting ({len(ids):,} resent in full, {extra:,} new), "
+            f"made in {time.monotonic() - started:.0f} s ({load()})",
+            flush=True,
+        )
         OutboundChange.objects.filter(dossier_id__in=backlog).update(sent_at=None)
         workers = Workers(worker_env, args.concurrency)
         started = time.monotonic()
@@ -324,15 +436,25 @@ def main() -> None:
         worker_cpu = cpu_seconds(pgid=workers.proc.pid)
         sim_cpu = cpu_seconds(pid=sim.process.pid) - sim_cpu
         workers.stop()
-        times = sorted(OutboundChange.objects.filter(dossier_id__in=backlog, sent_at__isnull=False).values_list("sent_at", flat=True))
+        times = sorted(
+            OutboundChange.objects.filter(
+                dossier_id__in=backlog, sent_at__isnull=False
+            ).values_list("sent_at", flat=True)
+        )
         window = (times[-1] - times[0]).total_seconds()
         state = sim.state()
         lost, doubled, disorder = compare(state, backlog)
-        print(f"(c) drained {len(times):,} changes: {len(times) / window:.0f} updates/s between the first and last acknowledgement "
-              f"({window:.1f} s), {len(times) / wall:.0f}/s from the workers' start ({wall:.1f} s); lost {lost}, twice {doubled}, "
-              f"out of order {disorder} ({load()})", flush=True)
-        print(f"(c) CPU: workers {worker_cpu:.1f} s, simulator {sim_cpu:.1f} s = {1000 * (worker_cpu + sim_cpu) / len(times):.2f} ms per change "
-              f"(PostgreSQL not counted): {len(times) / (worker_cpu + sim_cpu):.0f} changes per CPU-second", flush=True)
+        print(
+            f"(c) drained {len(times):,} changes: {len(times) / window:.0f} updates/s between the first and last acknowledgement "
+            f"({window:.1f} s), {len(times) / wall:.0f}/s from the workers' start ({wall:.1f} s); lost {lost}, twice {doubled}, "
+            f"out of order {disorder} ({load()})",
+            flush=True,
+        )
+        print(
+            f"(c) CPU: workers {worker_cpu:.1f} s, simulator {sim_cpu:.1f} s = {1000 * (worker_cpu + sim_cpu) / len(times):.2f} ms per change "
+            f"(PostgreSQL not counted): {len(times) / (worker_cpu + sim_cpu):.0f} changes per CPU-second",
+            flush=True,
+        )
     finally:
         purge(["celery", "dvcqg"])
         sim.stop()

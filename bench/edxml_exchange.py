@@ -44,14 +44,18 @@ def main() -> None:
         t0 = time.monotonic()
         batch = a.step("bench_prepare", office=a.office, to=b.office, n=args.n, size=args.size)
         spare = a.step("bench_prepare", office=a.office, to=b.office, n=args.n, size=args.size)
-        print(f"prepared 2 × {args.n} documents in {time.monotonic() - t0:.1f} s; PDF {batch['pdf_bytes']} B, signed {batch['signed_bytes']} B")
+        print(
+            f"prepared 2 × {args.n} documents in {time.monotonic() - t0:.1f} s; PDF {batch['pdf_bytes']} B, signed {batch['signed_bytes']} B"
+        )
 
         reached = "SELECT count(*) FROM documents_outgoingrecipient WHERE document_id = ANY(%s) AND status_code = '01'"
         start = time.monotonic()
         a.step("bench_send", ids=batch["ids"])
         wait(lambda: a.rows(reached, batch["ids"])[0][0] == args.n, 600, "all 01", (a, b))
         elapsed = time.monotonic() - start
-        print(f"end to end: {args.n} documents in {elapsed:.2f} s = {args.n / elapsed:.2f} envelopes/s")
+        print(
+            f"end to end: {args.n} documents in {elapsed:.2f} s = {args.n / elapsed:.2f} envelopes/s"
+        )
 
         paths = a.step("bench_envelopes", ids=spare["ids"], out_dir=str(tmp))["paths"]
         bodies = [Path(p).read_bytes() for p in paths]
@@ -59,7 +63,12 @@ def main() -> None:
 
         def post(body: bytes) -> tuple[int, float]:
             t = time.monotonic()
-            request = urllib.request.Request(f"{b.url}/api/v1/edxml/inbound/", data=body, method="POST", headers={"Content-Type": "application/xml"})
+            request = urllib.request.Request(
+                f"{b.url}/api/v1/edxml/inbound/",
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/xml"},
+            )
             with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
                 response.read()
                 return response.status, time.monotonic() - t

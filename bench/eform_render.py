@@ -27,7 +27,17 @@ sys.path.insert(0, str(ROOT))
 
 def definition() -> dict:
     fields: list[dict] = []
-    kinds = ["text", "date", "citizen_id", "phone", "choice", "number", "tax_code", "email", "textarea"]
+    kinds = [
+        "text",
+        "date",
+        "citizen_id",
+        "phone",
+        "choice",
+        "number",
+        "tax_code",
+        "email",
+        "textarea",
+    ]
     for i in range(50):
         kind = kinds[i % len(kinds)]
         f = {"name": f"f{i:02d}", "label": f"Trường số {i}", "type": kind, "required": i % 3 == 0}
@@ -40,29 +50,71 @@ def definition() -> dict:
         fields.append(f)
     for j in range(4):
         fields.append({"name": f"flag{j}", "label": f"Có thông tin {j}", "type": "boolean"})
-        fields.append({"name": f"cond{j}", "label": f"Chi tiết {j}", "type": "text", "required": True, "show_when": {"field": f"flag{j}", "equals": True}})
+        fields.append(
+            {
+                "name": f"cond{j}",
+                "label": f"Chi tiết {j}",
+                "type": "text",
+                "required": True,
+                "show_when": {"field": f"flag{j}", "equals": True},
+            }
+        )
     fields.append({"name": "addr1", "label": "Nơi cư trú", "type": "address", "required": True})
     fields.append({"name": "addr2", "label": "Địa chỉ liên hệ", "type": "address"})
-    fields.append({"name": "members", "label": "Thành viên hộ", "type": "group", "min": 1, "max": 10, "fields": [
-        {"name": "name", "label": "Họ tên", "type": "text", "required": True},
-        {"name": "dob", "label": "Ngày sinh", "type": "date"},
-        {"name": "id", "label": "Số định danh", "type": "citizen_id"},
-        {"name": "rel", "label": "Quan hệ", "type": "choice", "choices": [["con", "Con"], ["vo", "Vợ"], ["chong", "Chồng"]]},
-    ]})
-    fields.insert(0, {"name": "who", "label": "Họ tên", "type": "text", "required": True, "prefill": "HoVaTen"})
+    fields.append(
+        {
+            "name": "members",
+            "label": "Thành viên hộ",
+            "type": "group",
+            "min": 1,
+            "max": 10,
+            "fields": [
+                {"name": "name", "label": "Họ tên", "type": "text", "required": True},
+                {"name": "dob", "label": "Ngày sinh", "type": "date"},
+                {"name": "id", "label": "Số định danh", "type": "citizen_id"},
+                {
+                    "name": "rel",
+                    "label": "Quan hệ",
+                    "type": "choice",
+                    "choices": [["con", "Con"], ["vo", "Vợ"], ["chong", "Chồng"]],
+                },
+            ],
+        }
+    )
+    fields.insert(
+        0,
+        {"name": "who", "label": "Họ tên", "type": "text", "required": True, "prefill": "HoVaTen"},
+    )
     return {"title": "Tờ khai 60 trường", "fields": fields}
 
 
 def post_for(defn: dict, commune: str) -> dict:
-    sample = {"text": "Nội dung", "date": "2001-02-03", "citizen_id": "011090001234", "phone": "0912345678", "choice": "b",
-              "number": "12", "tax_code": "5600123450", "email": "a@example.vn", "textarea": "Dài hơn một chút", "boolean": "on"}
+    sample = {
+        "text": "Nội dung",
+        "date": "2001-02-03",
+        "citizen_id": "011090001234",
+        "phone": "0912345678",
+        "choice": "b",
+        "number": "12",
+        "tax_code": "5600123450",
+        "email": "a@example.vn",
+        "textarea": "Dài hơn một chút",
+        "boolean": "on",
+    }
     post = {}
     for f in defn["fields"]:
         if f["type"] == "address":
             post[f"ef-{f['name']}-commune"], post[f"ef-{f['name']}-detail"] = commune, "Tổ 5"
         elif f["type"] == "group":
             for r in range(5):
-                post.update({f"ef-members-{r}-name": f"Người {r}", f"ef-members-{r}-dob": "2010-01-01", f"ef-members-{r}-id": "011090001234", f"ef-members-{r}-rel": "con"})
+                post.update(
+                    {
+                        f"ef-members-{r}-name": f"Người {r}",
+                        f"ef-members-{r}-dob": "2010-01-01",
+                        f"ef-members-{r}-id": "011090001234",
+                        f"ef-members-{r}-rel": "con",
+                    }
+                )
         elif f["name"] == "who":
             post["ef-who"] = "Lò Văn Hùng"
         elif f["type"] == "text" and f["name"].startswith("cond"):
@@ -95,9 +147,15 @@ def main() -> None:
     from procedures import eforms
 
     translation.activate("vi")
-    province, _ = Agency.objects.get_or_create(code="000.00.00.H18", defaults={"name": "UBND tỉnh Điện Biên", "level": AgencyLevel.PROVINCE})
+    province, _ = Agency.objects.get_or_create(
+        code="000.00.00.H18",
+        defaults={"name": "UBND tỉnh Điện Biên", "level": AgencyLevel.PROVINCE},
+    )
     for n in range(60):
-        Agency.objects.get_or_create(code=f"000.00.{n + 30:02d}.H18", defaults={"name": f"UBND xã {n}", "level": AgencyLevel.COMMUNE, "parent": province})
+        Agency.objects.get_or_create(
+            code=f"000.00.{n + 30:02d}.H18",
+            defaults={"name": f"UBND xã {n}", "level": AgencyLevel.COMMUNE, "parent": province},
+        )
     defn = definition()
     eforms.check_definition(defn)
     n_fields = sum(len(f["fields"]) if f["type"] == "group" else 1 for f in defn["fields"])
@@ -122,8 +180,15 @@ def main() -> None:
     def p95(xs: list[float]) -> float:
         return sorted(xs)[int(len(xs) * 0.95) - 1]
 
-    print(f"fields={n_fields} (top level {len(defn['fields'])}, group of 4 x 5 rows) runs={args.runs} load={os.getloadavg()[0]:.2f} html={len(html)} bytes")
-    for label, xs in (("render", render), ("validate", check), ("render + validate", both), ("render + validate, CPU", cpu)):
+    print(
+        f"fields={n_fields} (top level {len(defn['fields'])}, group of 4 x 5 rows) runs={args.runs} load={os.getloadavg()[0]:.2f} html={len(html)} bytes"
+    )
+    for label, xs in (
+        ("render", render),
+        ("validate", check),
+        ("render + validate", both),
+        ("render + validate, CPU", cpu),
+    ):
         print(f"{label}: median {statistics.median(xs):.2f} ms, p95 {p95(xs):.2f} ms")
 
 

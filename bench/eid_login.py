@@ -54,7 +54,11 @@ def main() -> None:
 
     sim = start_simulator("http://testserver")
     try:
-        settings.VNEID_ISSUER, settings.VNEID_CLIENT_ID, settings.VNEID_CLIENT_SECRET = sim.issuer, sim.client_id, sim.client_secret
+        settings.VNEID_ISSUER, settings.VNEID_CLIENT_ID, settings.VNEID_CLIENT_SECRET = (
+            sim.issuer,
+            sim.client_id,
+            sim.client_secret,
+        )
         settings.ALLOWED_HOSTS = ["testserver"]
         whole, callback, cpu = [], [], []
 
@@ -83,11 +87,20 @@ def main() -> None:
             return sorted(xs)[int(len(xs) * 0.95) - 1]
 
         print(f"runs={args.runs} load={os.getloadavg()[0]:.2f}")
-        print(f"whole login round trip: median {statistics.median(whole):.1f} ms, p95 {p95(whole):.1f} ms")
-        print(f"portal callback (token + id_token + userinfo + account + session): median {statistics.median(callback):.1f} ms, p95 {p95(callback):.1f} ms")
-        portal_cpu, provider_cpu = statistics.median(c for c, _ in cpu), statistics.median(p for _, p in cpu)
-        print(f"CPU per login (median): portal process {portal_cpu:.1f} ms (the citizen's browser steps driven from it included), "
-              f"provider process {provider_cpu:.1f} ms; PostgreSQL's own CPU not counted")
+        print(
+            f"whole login round trip: median {statistics.median(whole):.1f} ms, p95 {p95(whole):.1f} ms"
+        )
+        print(
+            f"portal callback (token + id_token + userinfo + account + session): median {statistics.median(callback):.1f} ms, p95 {p95(callback):.1f} ms"
+        )
+        portal_cpu, provider_cpu = (
+            statistics.median(c for c, _ in cpu),
+            statistics.median(p for _, p in cpu),
+        )
+        print(
+            f"CPU per login (median): portal process {portal_cpu:.1f} ms (the citizen's browser steps driven from it included), "
+            f"provider process {provider_cpu:.1f} ms; PostgreSQL's own CPU not counted"
+        )
     finally:
         sim.stop()
 

@@ -59,8 +59,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="102400,1048576")
     args = parser.parse_args()
     with SeaweedFS() as store:
-        options = scaleout.s3_storage(bucket=store.bucket, endpoint=store.endpoint, region="us-east-1", access_key=store.ACCESS_KEY,
-                                      secret_key=store.secret_key, expire=60, demo=True)["OPTIONS"]
+        options = scaleout.s3_storage(
+            bucket=store.bucket,
+            endpoint=store.endpoint,
+            region="us-east-1",
+            access_key=store.ACCESS_KEY,
+            secret_key=store.secret_key,
+            expire=60,
+            demo=True,
+        )["OPTIONS"]
         storage = PortalS3Storage(**options)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print("| size | client threads | PUT objects/s | PUT MB/s | GET objects/s | GET MB/s |")
@@ -68,7 +75,9 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             for threads in (1, 4):
                 r = run(storage, args.n, size, threads, f"t{threads}")
-                print(f"| {size // 1024} KiB | {threads} | {r['PUT'][0]:.0f} | {r['PUT'][1]:.1f} | {r['GET'][0]:.0f} | {r['GET'][1]:.1f} |")
+                print(
+                    f"| {size // 1024} KiB | {threads} | {r['PUT'][0]:.0f} | {r['PUT'][1]:.1f} | {r['GET'][0]:.0f} | {r['GET'][1]:.1f} |"
+                )
 
 
 if __name__ == "__main__":

@@ -38,14 +38,35 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode is None:  # each mode in its own process: publisher and workers share its settings
         for mode in ("shared", "separate"):
-            subprocess.run([sys.executable, __file__, "--mode", mode, "--forms", str(args.forms), "--probes", str(args.probes),
-                            "--db", args.db, "--redis", args.redis], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--mode",
+                    mode,
+                    "--forms",
+                    str(args.forms),
+                    "--probes",
+                    str(args.probes),
+                    "--db",
+                    args.db,
+                    "--redis",
+                    args.redis,
+                ],
+                check=True,
+            )
         return
     var = tempfile.mkdtemp(prefix="qbench-")
     os.environ.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}", REDIS_URL=args.redis, PORTAL_VAR_DIR=var,
-        MEDIA_ROOT=f"{var}/media", EMAIL_FILE_PATH=f"{var}/mail", CONN_MAX_AGE="60",
-        DJANGO_SETTINGS_MODULE="bench.queue_bench_settings" if args.mode == "shared" else "portal.settings",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        REDIS_URL=args.redis,
+        PORTAL_VAR_DIR=var,
+        MEDIA_ROOT=f"{var}/media",
+        EMAIL_FILE_PATH=f"{var}/mail",
+        CONN_MAX_AGE="60",
+        DJANGO_SETTINGS_MODULE="bench.queue_bench_settings"
+        if args.mode == "shared"
+        else "portal.settings",
     )
     import psycopg2
 
@@ -89,22 +110,49 @@ def measure(mode: str, args: argparse.Namespace, var: str) -> dict:
         commands = [["worker", "-c", "2", "-Q", "default", "-n", f"shared{os.getpid()}@%h"]]
     else:
         fast = ",".join(q for q in ALL_QUEUES if q not in ("pdf", "reports"))
-        commands = [["worker", "-c", "1", "-Q", "pdf,reports", "-n", f"pdf{os.getpid()}@%h"],
-                    ["worker", "-c", "1", "-Q", fast, "-n", f"fast{os.getpid()}@%h"]]
+        commands = [
+            ["worker", "-c", "1", "-Q", "pdf,reports", "-n", f"pdf{os.getpid()}@%h"],
+            ["worker", "-c", "1", "-Q", fast, "-n", f"fast{os.getpid()}@%h"],
+        ]
     procs = []
     for c in commands:
         log = open(Path(var) / f"{mode}-{c[-1].split('@')[0]}.log", "w")  # noqa: SIM115
-        procs.append(subprocess.Popen([celery, "-A", "portal", *c, "-P", "prefork", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-                                      cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    celery,
+                    "-A",
+                    "portal",
+                    *c,
+                    "-P",
+                    "prefork",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "-l",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     try:
         time.sleep(3)  # workers up and busy with the backlog
         latencies = []
         for i in range(args.probes):
             key = f"bench-{mode}-{i}"
             with transaction.atomic():
-                outbox_enqueue("portal.notifications.tasks.send_dossier_event", kwargs={"dossier_id": probe.pk, "event": "received", "key": key})
+                outbox_enqueue(
+                    "portal.notifications.tasks.send_dossier_event",
+                    kwargs={"dossier_id": probe.pk, "event": "received", "key": key},
+                )
             started = time.monotonic()
-            while not Notification.objects.filter(event_key__startswith=key, sent_at__isnull=False).exists():
+            while not Notification.objects.filter(
+                event_key__startswith=key, sent_at__isnull=False
+            ).exists():
                 if time.monotonic() - started > 300:
                     break
                 time.sleep(0.05)
@@ -118,8 +166,12 @@ def measure(mode: str, args: argparse.Namespace, var: str) -> dict:
         for p in procs:
             p.wait(timeout=60)
     latencies.sort()
-    return {"median_s": round(latencies[len(latencies) // 2], 2), "max_s": round(latencies[-1], 2),
-            "pdf_rendered_meanwhile": rendered, "messages_left": left}
+    return {
+        "median_s": round(latencies[len(latencies) // 2], 2),
+        "max_s": round(latencies[-1], 2),
+        "pdf_rendered_meanwhile": rendered,
+        "messages_left": left,
+    }
 
 
 if __name__ == "__main__":

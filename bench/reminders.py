@@ -64,8 +64,13 @@ def populate(n: int) -> int:
     have = Dossier.objects.filter(code__startswith="BENCH-").count()
     if have >= n:
         return Dossier.objects.filter(status=4).count()
-    specialists = list(get_user_model().objects.filter(roles__role=Role.SPECIALIST, agency__isnull=False))
-    procedures = [(p.pk, p.versions.order_by("-version").first().pk) for p in Procedure.objects.filter(state="published")[:20]]
+    specialists = list(
+        get_user_model().objects.filter(roles__role=Role.SPECIALIST, agency__isnull=False)
+    )
+    procedures = [
+        (p.pk, p.versions.order_by("-version").first().pk)
+        for p in Procedure.objects.filter(state="published")[:20]
+    ]
     templates = [
         (k, u.pk, u.agency_id, u.department_id or u.agency_id, *procedures[k % len(procedures)])
         for k, u in enumerate(specialists * len(procedures))
@@ -107,7 +112,9 @@ def reset_reminders() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE notifications_reminder, notifications_notification, core_outboxmessage RESTART IDENTITY")
+        cur.execute(
+            "TRUNCATE notifications_reminder, notifications_notification, core_outboxmessage RESTART IDENTITY"
+        )
         cur.execute("DELETE FROM dossiers_apology")
         cur.execute("ANALYZE notifications_reminder")
 
@@ -117,7 +124,9 @@ def main() -> None:
     parser.add_argument("--db", default="portal_bench_reminders")
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--send", type=int, default=2000, help="reminders to push through the sender (0: skip)")
+    parser.add_argument(
+        "--send", type=int, default=2000, help="reminders to push through the sender (0: skip)"
+    )
     args = parser.parse_args()
 
     ensure_database(args.db)
@@ -136,7 +145,9 @@ def main() -> None:
 
     settings.OUTBOX_RELAY_ON_COMMIT = False  # measure the scan, not the demo broker
     call_command("migrate", verbosity=0)
-    print(f"PostgreSQL {connection.cursor().connection.info.server_version}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"PostgreSQL {connection.cursor().connection.info.server_version}, load average {os.getloadavg()[0]:.1f}"
+    )
     total = populate(args.n)
     print(f"open dossiers: {total:,}")
 
@@ -154,7 +165,9 @@ def main() -> None:
         steady = time.perf_counter() - started
         firsts.append(first)
         steadies.append(steady)
-        print(f"run {run + 1}: first pass {first:.2f} s {counts}; steady pass {steady:.2f} s {again}")
+        print(
+            f"run {run + 1}: first pass {first:.2f} s {counts}; steady pass {steady:.2f} s {again}"
+        )
     print(f"first pass: median {statistics.median(firsts):.2f} s, max {max(firsts):.2f} s")
     print(f"steady pass: median {statistics.median(steadies):.2f} s, max {max(steadies):.2f} s")
     print(f"reminders claimed: {Reminder.objects.count():,}")
@@ -171,7 +184,9 @@ def main() -> None:
                 break
             done += step
         elapsed = time.perf_counter() - started
-        print(f"sender: {done:,} reminders → {len(mail.outbox):,} e-mails in {elapsed:.2f} s ({done / elapsed:.0f} reminders/s)")
+        print(
+            f"sender: {done:,} reminders → {len(mail.outbox):,} e-mails in {elapsed:.2f} s ({done / elapsed:.0f} reminders/s)"
+        )
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

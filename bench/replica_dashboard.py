@@ -40,15 +40,34 @@ def main() -> None:
     from tests.scale.servers import PgPair
 
     with PgPair() as pair, tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "DATABASE_URL": pair.url("primary"), "PORTAL_VAR_DIR": var, "MEDIA_ROOT": f"{var}/media",
-               "CONN_MAX_AGE": "600", "REPLICA_CHECK_INTERVAL": "1", "REPLICA_MAX_LAG": "5", "DEBUG": "0",
-               "BENCH_REPLICA_URL": pair.url("replica")}
-        base = [sys.executable, __file__, "--rate", str(args.rate), "--seconds", str(args.seconds), "--dossiers", str(args.dossiers)]
+        env = {
+            **os.environ,
+            "DATABASE_URL": pair.url("primary"),
+            "PORTAL_VAR_DIR": var,
+            "MEDIA_ROOT": f"{var}/media",
+            "CONN_MAX_AGE": "600",
+            "REPLICA_CHECK_INTERVAL": "1",
+            "REPLICA_MAX_LAG": "5",
+            "DEBUG": "0",
+            "BENCH_REPLICA_URL": pair.url("replica"),
+        }
+        base = [
+            sys.executable,
+            __file__,
+            "--rate",
+            str(args.rate),
+            "--seconds",
+            str(args.seconds),
+            "--dossiers",
+            str(args.dossiers),
+        ]
         subprocess.run([*base, "--setup"], env=env, check=True, cwd=ROOT)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         for mode in ("replica", "primary"):
             e = dict(env, DATABASE_REPLICA_URL=pair.url("replica") if mode == "replica" else "")
-            out = subprocess.run([*base, "--child", mode], env=e, cwd=ROOT, capture_output=True, text=True)
+            out = subprocess.run(
+                [*base, "--child", mode], env=e, cwd=ROOT, capture_output=True, text=True
+            )
             if out.returncode:
                 sys.exit(out.stderr[-3000:])
             print(mode, out.stdout.strip().splitlines()[-1])
@@ -98,7 +117,11 @@ def child(args: argparse.Namespace) -> None:
     users = get_user_model().objects
     clerk, province = users.get(username="bench-clerk"), users.get(username="bench-province")
     if args.intakes:
-        todo = list(Dossier.objects.filter(status=DossierStatus.NEW).order_by("pk").values_list("pk", flat=True)[:need])
+        todo = list(
+            Dossier.objects.filter(status=DossierStatus.NEW)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:need]
+        )
         lock = threading.Lock()
         done: list[int] = []
         started = time.monotonic()
@@ -126,8 +149,23 @@ def child(args: argparse.Namespace) -> None:
         return
     env = dict(os.environ)
     env.pop("DATABASE_REPLICA_URL", None)
-    feeder = subprocess.Popen([sys.executable, __file__, "--rate", str(args.rate), "--seconds", str(args.seconds), "--dossiers", str(args.dossiers), "--intakes"],
-                              env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    feeder = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--rate",
+            str(args.rate),
+            "--seconds",
+            str(args.seconds),
+            "--dossiers",
+            str(args.dossiers),
+            "--intakes",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     started = time.monotonic()
     client = Client()
     client.force_login(province)
@@ -144,10 +182,17 @@ def child(args: argparse.Namespace) -> None:
 
         lag = round(replica_lag() * 1000, 1)
     timings.sort()
-    print(json.dumps({
-        "intakes_per_s": fed["intakes_per_s"], "dashboard_requests": len(timings),
-        "p50_ms": round(timings[len(timings) // 2], 1), "p95_ms": round(timings[int(len(timings) * 0.95)], 1), "lag_ms_at_end": lag,
-    }))
+    print(
+        json.dumps(
+            {
+                "intakes_per_s": fed["intakes_per_s"],
+                "dashboard_requests": len(timings),
+                "p50_ms": round(timings[len(timings) // 2], 1),
+                "p95_ms": round(timings[int(len(timings) * 0.95)], 1),
+                "lag_ms_at_end": lag,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -40,10 +40,15 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="bench-sign-"))
     (scratch / "softhsm" / "tokens").mkdir(parents=True)
     conf = scratch / "softhsm" / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {scratch / 'softhsm' / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {scratch / 'softhsm' / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     os.environ.update(
-        SOFTHSM2_CONF=str(conf), PORTAL_VAR_DIR=str(scratch), LOG_LEVEL="WARNING",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}", DJANGO_SETTINGS_MODULE="portal.settings",
+        SOFTHSM2_CONF=str(conf),
+        PORTAL_VAR_DIR=str(scratch),
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        DJANGO_SETTINGS_MODULE="portal.settings",
     )
     os.environ.pop("REDIS_URL", None)
 
@@ -60,6 +65,7 @@ def main() -> None:
     settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
+
         class Quiet(WSGIRequestHandler):
             def log_message(self, *a):  # noqa: ANN002
                 pass
@@ -78,11 +84,22 @@ def main() -> None:
         from signatures.verify import verify_pdf
 
         services.pki_store(material=pki.generate(base_url=base_url))
-        agency = Agency.objects.create(code="000.00.01.H18", name="Sở Tư pháp tỉnh Điện Biên", level="department")
-        user = User.objects.create(username="lanhdao", full_name="Lò Văn Thắng", position="Giám đốc", kind=AccountKind.STAFF, agency=agency, email="ld@example.vn")
+        agency = Agency.objects.create(
+            code="000.00.01.H18", name="Sở Tư pháp tỉnh Điện Biên", level="department"
+        )
+        user = User.objects.create(
+            username="lanhdao",
+            full_name="Lò Văn Thắng",
+            position="Giám đốc",
+            kind=AccountKind.STAFF,
+            agency=agency,
+            email="ld@example.vn",
+        )
         services.certificate_issue_on_token(user=user, pin="246810")
-        pdf = HTML(string="<html><head><meta charset='utf-8'></head><body style=\"font-family:'Noto Serif'\">"
-                   "<h2>GIẤY CHỨNG NHẬN</h2><p>Sở Tư pháp tỉnh Điện Biên chứng nhận ông Nguyễn Văn Dũng.</p></body></html>").write_pdf()
+        pdf = HTML(
+            string="<html><head><meta charset='utf-8'></head><body style=\"font-family:'Noto Serif'\">"
+            "<h2>GIẤY CHỨNG NHẬN</h2><p>Sở Tư pháp tỉnh Điện Biên chứng nhận ông Nguyễn Văn Dũng.</p></body></html>"
+        ).write_pdf()
 
         cpu_medians: dict[int, float] = {}
 
@@ -107,44 +124,113 @@ def main() -> None:
             prof = cProfile.Profile()
             prof.enable()
             for _ in range(5):
-                services.sign_pdf(pdf_bytes=pdf, signer_user=user, pin="246810", reason="x", location="y", stamp=services.StampSpec(visible=False))
+                services.sign_pdf(
+                    pdf_bytes=pdf,
+                    signer_user=user,
+                    pin="246810",
+                    reason="x",
+                    location="y",
+                    stamp=services.StampSpec(visible=False),
+                )
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
-            signed_once = services.sign_pdf(pdf_bytes=pdf, signer_user=user, pin="246810", reason="x", location="y", stamp=services.StampSpec(visible=False))
+            signed_once = services.sign_pdf(
+                pdf_bytes=pdf,
+                signer_user=user,
+                pin="246810",
+                reason="x",
+                location="y",
+                stamp=services.StampSpec(visible=False),
+            )
             prof = cProfile.Profile()
             prof.enable()
             for _ in range(5):
                 verify_pdf(signed_once)
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
-        sign_invisible, signed = timed(lambda: services.sign_pdf(
-            pdf_bytes=pdf, signer_user=user, pin="246810", reason="Phê duyệt", location="Điện Biên",
-            stamp=services.StampSpec(visible=False)), args.runs)
-        sign_visible, _signed2 = timed(lambda: services.sign_pdf(
-            pdf_bytes=pdf, signer_user=user, pin="246810", reason="Phê duyệt", location="Điện Biên"), args.runs)
+        sign_invisible, signed = timed(
+            lambda: services.sign_pdf(
+                pdf_bytes=pdf,
+                signer_user=user,
+                pin="246810",
+                reason="Phê duyệt",
+                location="Điện Biên",
+                stamp=services.StampSpec(visible=False),
+            ),
+            args.runs,
+        )
+        sign_visible, _signed2 = timed(
+            lambda: services.sign_pdf(
+                pdf_bytes=pdf,
+                signer_user=user,
+                pin="246810",
+                reason="Phê duyệt",
+                location="Điện Biên",
+            ),
+            args.runs,
+        )
         verify_ms, report = timed(lambda: verify_pdf(signed), args.runs)
         assert report.verdict == "valid", report.as_dict()  # type: ignore[attr-defined]
         # The approval queue's result: QR stamp to the verification page, signature fields for the
         # leader and the clerical office created first, B-LT (OCSP fetched and embedded).
-        fields = [services.FieldSpec("LanhDao", box=(330, 40, 565, 125)), services.FieldSpec("VanThu", box=(40, 40, 290, 125))]
+        fields = [
+            services.FieldSpec("LanhDao", box=(330, 40, 565, 125)),
+            services.FieldSpec("VanThu", box=(40, 40, 290, 125)),
+        ]
         qr_doc = services.signed_document_create(title="bench")
-        qr_stamp = services.StampSpec(box=(330, 40, 565, 125), verify_url=services.verification_url(qr_doc))
-        sign_result_bt, _r1 = timed(lambda: services.sign_pdf(
-            pdf_bytes=services.prepare_signature_fields(pdf_bytes=pdf, fields=fields), signer_user=user, pin="246810",
-            reason="Phê duyệt", location="Điện Biên", field_name="LanhDao", stamp=qr_stamp), args.runs)
-        sign_result_blt, result_blt = timed(lambda: services.sign_pdf(
-            pdf_bytes=services.prepare_signature_fields(pdf_bytes=pdf, fields=fields), signer_user=user, pin="246810",
-            reason="Phê duyệt", location="Điện Biên", field_name="LanhDao", stamp=qr_stamp, level="B-LT"), args.runs)
+        qr_stamp = services.StampSpec(
+            box=(330, 40, 565, 125), verify_url=services.verification_url(qr_doc)
+        )
+        sign_result_bt, _r1 = timed(
+            lambda: services.sign_pdf(
+                pdf_bytes=services.prepare_signature_fields(pdf_bytes=pdf, fields=fields),
+                signer_user=user,
+                pin="246810",
+                reason="Phê duyệt",
+                location="Điện Biên",
+                field_name="LanhDao",
+                stamp=qr_stamp,
+            ),
+            args.runs,
+        )
+        sign_result_blt, result_blt = timed(
+            lambda: services.sign_pdf(
+                pdf_bytes=services.prepare_signature_fields(pdf_bytes=pdf, fields=fields),
+                signer_user=user,
+                pin="246810",
+                reason="Phê duyệt",
+                location="Điện Biên",
+                field_name="LanhDao",
+                stamp=qr_stamp,
+                level="B-LT",
+            ),
+            args.runs,
+        )
         verify_blt_ms, report_blt = timed(lambda: verify_pdf(result_blt), args.runs)
         assert report_blt.verdict == "valid", report_blt.as_dict()  # type: ignore[attr-defined]
-        print(f"runs={args.runs}  load average {os.getloadavg()[0]:.1f}  (CPU-time medians, same order: "
-              + ", ".join(f"{v:.0f}" for v in cpu_medians.values()) + " ms)")
-        print(f"sign B-T (SoftHSM2 key, TSA over loopback HTTP), no visible stamp: median {sign_invisible:.1f} ms (target ≤ 150)")
-        print(f"sign B-T with the visible Vietnamese stamp:                       median {sign_visible:.1f} ms")
-        print(f"verify one-page signed result:                                   median {verify_ms:.1f} ms (target ≤ 100)")
-        print(f"approval-queue result, QR stamp + 2 fields, B-T:                  median {sign_result_bt:.1f} ms")
-        print(f"approval-queue result, QR stamp + 2 fields, B-LT (OCSP embedded): median {sign_result_blt:.1f} ms")
-        print(f"verify the B-LT result:                                          median {verify_blt_ms:.1f} ms")
+        print(
+            f"runs={args.runs}  load average {os.getloadavg()[0]:.1f}  (CPU-time medians, same order: "
+            + ", ".join(f"{v:.0f}" for v in cpu_medians.values())
+            + " ms)"
+        )
+        print(
+            f"sign B-T (SoftHSM2 key, TSA over loopback HTTP), no visible stamp: median {sign_invisible:.1f} ms (target ≤ 150)"
+        )
+        print(
+            f"sign B-T with the visible Vietnamese stamp:                       median {sign_visible:.1f} ms"
+        )
+        print(
+            f"verify one-page signed result:                                   median {verify_ms:.1f} ms (target ≤ 100)"
+        )
+        print(
+            f"approval-queue result, QR stamp + 2 fields, B-T:                  median {sign_result_bt:.1f} ms"
+        )
+        print(
+            f"approval-queue result, QR stamp + 2 fields, B-LT (OCSP embedded): median {sign_result_blt:.1f} ms"
+        )
+        print(
+            f"verify the B-LT result:                                          median {verify_blt_ms:.1f} ms"
+        )
         server.shutdown()
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)

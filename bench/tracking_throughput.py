@@ -65,7 +65,9 @@ def populate(n: int) -> list[tuple[str, str]]:
         seed_agencies()
         seed_users()
         seed_procedures()
-        procedures = list(Procedure.objects.filter(level__in=[3, 4]).prefetch_related("agencies", "versions")[:20])
+        procedures = list(
+            Procedure.objects.filter(level__in=[3, 4]).prefetch_related("agencies", "versions")[:20]
+        )
         rng = random.Random(7)
         now = timezone.now()
         with transaction.atomic():
@@ -73,25 +75,64 @@ def populate(n: int) -> list[tuple[str, str]]:
                 proc = procedures[i % len(procedures)]
                 agency = proc.agencies.all()[i % proc.agencies.count()]
                 d = Dossier.objects.create(
-                    code=f"BENCH-{timezone.localdate():%Y%m%d}-{i + 1:07d}", procedure=proc,
-                    procedure_version=proc.versions.order_by("-version").first(), receiving_agency=agency,
-                    applicant_name=f"Người nộp {i}", applicant_citizen_id=f"0112{rng.randrange(10**8):08d}",
-                    applicant_phone=f"09{rng.randrange(10**8):08d}", channel=Channel.ONLINE,
-                    status=DossierStatus.RECEIVED, stage=Stage.ASSIGNMENT, submitted_at=now - timedelta(hours=3),
-                    received_at=now - timedelta(hours=2), counting_start=now, due_at=now + timedelta(days=5),
+                    code=f"BENCH-{timezone.localdate():%Y%m%d}-{i + 1:07d}",
+                    procedure=proc,
+                    procedure_version=proc.versions.order_by("-version").first(),
+                    receiving_agency=agency,
+                    applicant_name=f"Người nộp {i}",
+                    applicant_citizen_id=f"0112{rng.randrange(10**8):08d}",
+                    applicant_phone=f"09{rng.randrange(10**8):08d}",
+                    channel=Channel.ONLINE,
+                    status=DossierStatus.RECEIVED,
+                    stage=Stage.ASSIGNMENT,
+                    submitted_at=now - timedelta(hours=3),
+                    received_at=now - timedelta(hours=2),
+                    counting_start=now,
+                    due_at=now + timedelta(days=5),
                 )
-                for order, name in enumerate(["Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Phê duyệt", "Trả kết quả"], start=1):
-                    DossierStep.objects.create(dossier=d, order=order, name=name, role="clerk", due_at=now + timedelta(days=order))
+                for order, name in enumerate(
+                    ["Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Phê duyệt", "Trả kết quả"], start=1
+                ):
+                    DossierStep.objects.create(
+                        dossier=d,
+                        order=order,
+                        name=name,
+                        role="clerk",
+                        due_at=now + timedelta(days=order),
+                    )
                 d.status = DossierStatus.NEW
-                append_event(d, action=Action.SUBMIT, actor=None, from_status=DossierStatus.DRAFT, to_status=DossierStatus.NEW)
+                append_event(
+                    d,
+                    action=Action.SUBMIT,
+                    actor=None,
+                    from_status=DossierStatus.DRAFT,
+                    to_status=DossierStatus.NEW,
+                )
                 d.status = DossierStatus.RECEIVED
-                append_event(d, action=Action.RECEIVE, actor=None, from_status=DossierStatus.NEW, to_status=DossierStatus.RECEIVED)
-    return [(code, cid[-4:]) for code, cid in Dossier.objects.filter(code__startswith="BENCH-").values_list("code", "applicant_citizen_id")[:n]]
+                append_event(
+                    d,
+                    action=Action.RECEIVE,
+                    actor=None,
+                    from_status=DossierStatus.NEW,
+                    to_status=DossierStatus.RECEIVED,
+                )
+    return [
+        (code, cid[-4:])
+        for code, cid in Dossier.objects.filter(code__startswith="BENCH-").values_list(
+            "code", "applicant_citizen_id"
+        )[:n]
+    ]
 
 
-def wrk(url: str, seconds: int, script: str | None = None, connections: int = 4) -> tuple[float, float]:
+def wrk(
+    url: str, seconds: int, script: str | None = None, connections: int = 4
+) -> tuple[float, float]:
     """Requests/s and p99 (ms) from one wrk run."""
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"] + (["-s", script] if script else []) + [url]
+    cmd = (
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        + (["-s", script] if script else [])
+        + [url]
+    )
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
@@ -109,7 +150,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15", help="cache (Redis database) as in production")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/15",
+        help="cache (Redis database) as in production",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -117,9 +162,13 @@ def main() -> None:
     ensure_database(args.db)
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}", PORTAL_VAR_DIR=str(ROOT / "var" / "bench"),
-        DJANGO_SETTINGS_MODULE="tracking_bench_settings", LOG_LEVEL="WARNING", DEBUG="0",
-        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "bench")]), REDIS_URL=args.redis,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        PORTAL_VAR_DIR=str(ROOT / "var" / "bench"),
+        DJANGO_SETTINGS_MODULE="tracking_bench_settings",
+        LOG_LEVEL="WARNING",
+        DEBUG="0",
+        PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
+        REDIS_URL=args.redis,
     )
     os.environ.update(env)
     import django
@@ -141,8 +190,14 @@ def main() -> None:
 
     def lua_script(sample: list[tuple[str, str]]) -> str:
         f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        f.write("paths = {" + ",".join(f'"/ho-so/tra-cuu/?code={c}&second_factor={d}"' for c, d in sample) + "}\n")
-        f.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n")
+        f.write(
+            "paths = {"
+            + ",".join(f'"/ho-so/tra-cuu/?code={c}&second_factor={d}"' for c, d in sample)
+            + "}\n"
+        )
+        f.write(
+            "i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+        )
         f.close()
         return f.name
 
@@ -153,9 +208,25 @@ def main() -> None:
 
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "-k", "sync", "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "portal.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "sync",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         for _ in range(100):
@@ -165,10 +236,20 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         code, factor = hot[0]
-        page = urllib.request.urlopen(f"{base}/ho-so/tra-cuu/?code={code}&second_factor={factor}", timeout=5).read().decode()
-        assert code in page and "Được tiếp nhận" in page, "the tracking page did not show the dossier"
-        print(f"{len(pairs)} dossiers; {pg}; gunicorn sync x{args.workers}; wrk 1 thread, 4 connections, {args.seconds}s per run; "
-              f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        page = (
+            urllib.request.urlopen(
+                f"{base}/ho-so/tra-cuu/?code={code}&second_factor={factor}", timeout=5
+            )
+            .read()
+            .decode()
+        )
+        assert code in page and "Được tiếp nhận" in page, (
+            "the tracking page did not show the dossier"
+        )
+        print(
+            f"{len(pairs)} dossiers; {pg}; gunicorn sync x{args.workers}; wrk 1 thread, 4 connections, {args.seconds}s per run; "
+            f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+        )
         wrk(base + "/bench-bare/", 3)
         wrk(base + "/ho-so/tra-cuu/", 3, hot_lua)
         results: dict[str, list[tuple[float, float]]] = {"bare": [], "tracking": []}
@@ -176,7 +257,9 @@ def main() -> None:
             results["bare"].append(wrk(base + "/bench-bare/", args.seconds))
             results["tracking"].append(wrk(base + "/ho-so/tra-cuu/", args.seconds, hot_lua))
         # every request a dossier not looked up before: no cache helps (render, queries, store)
-        results["tracking, first look-up of each dossier"] = [wrk(base + "/ho-so/tra-cuu/", min(args.seconds, 5), cold_lua)]
+        results["tracking, first look-up of each dossier"] = [
+            wrk(base + "/ho-so/tra-cuu/", min(args.seconds, 5), cold_lua)
+        ]
         print("| view | requests/s | p99 ms | ratio to bare |\n|---|---:|---:|---:|")
         bare_rps = sum(r for r, _ in results["bare"]) / len(results["bare"])
         for name, runs in results.items():

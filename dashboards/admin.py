@@ -12,7 +12,17 @@ class DashboardReportAdmin(admin.ModelAdmin):
     list_display = ("title", "requested_by", "state", "pages", "requested_at", "rendered_at")
     list_filter = ("state",)
     search_fields = ("title", "requested_by__username", "requested_by__full_name")
-    readonly_fields = ("requested_by", "query", "title", "state", "file", "pages", "error", "requested_at", "rendered_at")
+    readonly_fields = (
+        "requested_by",
+        "query",
+        "title",
+        "state",
+        "file",
+        "pages",
+        "error",
+        "requested_at",
+        "rendered_at",
+    )
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

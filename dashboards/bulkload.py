@@ -90,7 +90,9 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     if not lines:
         return 0
     with connection.cursor() as cur:
-        cur.cursor.copy_expert(copy_sql(table, columns), io.BytesIO("".join(lines).encode()), size=1 << 20)
+        cur.cursor.copy_expert(
+            copy_sql(table, columns), io.BytesIO("".join(lines).encode()), size=1 << 20
+        )
     return len(lines)
 
 
@@ -147,7 +149,9 @@ class CopyStream:
             self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
-            with connection.wrap_database_errors:  # as Django's own queries raise it (django.db.DataError, ...)
+            with (
+                connection.wrap_database_errors
+            ):  # as Django's own queries raise it (django.db.DataError, ...)
                 raise error
 
 
@@ -160,7 +164,9 @@ class SetAside:
 
     table: str
     indexes: list[tuple[str, str]] = field(default_factory=list)  # name, CREATE INDEX ...
-    constraints: list[tuple[str, str]] = field(default_factory=list)  # name, UNIQUE (...) / FOREIGN KEY ...
+    constraints: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # name, UNIQUE (...) / FOREIGN KEY ...
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)
 
     def statements(self) -> list[str]:
@@ -194,7 +200,9 @@ def set_aside(tables: Iterable[str]) -> list[SetAside]:
                 [table],
             )
             for name, definition, kind in cur.fetchall():
-                (saved.foreign_keys if kind == "f" else saved.constraints).append((name, definition))
+                (saved.foreign_keys if kind == "f" else saved.constraints).append(
+                    (name, definition)
+                )
             cur.execute(
                 "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
                 "WHERE x.indrelid = %s::regclass AND NOT EXISTS ("
@@ -236,8 +244,12 @@ def tune_session_for_load() -> None:
 
 
 @contextmanager
-def indexes_set_aside(tables: Iterable[str], *, enabled: bool = True,
-                      progress: Callable[[int, int], None] | None = None) -> Iterator[list[SetAside]]:
+def indexes_set_aside(
+    tables: Iterable[str],
+    *,
+    enabled: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[list[SetAside]]:
     """Load with ``tables``' secondary indexes and foreign keys dropped, rebuilt on the way out
     (only if the body succeeded: on an error the transaction's rollback restores them)."""
     if not enabled or connection.vendor != "postgresql":
@@ -248,4 +260,3 @@ def indexes_set_aside(tables: Iterable[str], *, enabled: bool = True,
     saved = set_aside(tables)
     yield saved
     restore(saved, progress)
-

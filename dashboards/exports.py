@@ -43,36 +43,87 @@ def dashboard_tables(d: reports.Dashboard) -> list[Table]:
         _("Figures"),
         [_("Figure"), _("This period"), _("Previous period"), _("Unit"), _("Note")],
         [
-            [str(k.metric.label),
-             _pct(k.value) if k.metric.kind == reports.PERCENT else k.value,
-             _pct(k.previous) if k.metric.kind == reports.PERCENT else k.previous,
-             "%" if k.metric.kind == reports.PERCENT else "", k.note]
+            [
+                str(k.metric.label),
+                _pct(k.value) if k.metric.kind == reports.PERCENT else k.value,
+                _pct(k.previous) if k.metric.kind == reports.PERCENT else k.previous,
+                "%" if k.metric.kind == reports.PERCENT else "",
+                k.note,
+            ]
             for k in d.rows
         ],
     )
     agencies = Table(
         _("By agency"),
-        [_("Agency"), _("Received"), _("Received online"), _("Resolved"), _("Resolved late"), _("In progress, overdue"),
-         _("On-time rate (%)"), _("Online share (%)")],
-        [[r["name"], r["received"], r["received_online"], r["resolved"], r["resolved_late"], r["in_progress_overdue"],
-          _pct(r["on_time_rate"]), _pct(r["online_share"])] for r in reports.agency_table(d.agencies)],
+        [
+            _("Agency"),
+            _("Received"),
+            _("Received online"),
+            _("Resolved"),
+            _("Resolved late"),
+            _("In progress, overdue"),
+            _("On-time rate (%)"),
+            _("Online share (%)"),
+        ],
+        [
+            [
+                r["name"],
+                r["received"],
+                r["received_online"],
+                r["resolved"],
+                r["resolved_late"],
+                r["in_progress_overdue"],
+                _pct(r["on_time_rate"]),
+                _pct(r["online_share"]),
+            ]
+            for r in reports.agency_table(d.agencies)
+        ],
     )
     sectors = Table(
         _("By sector"),
-        [_("Sector"), _("Received"), _("Received online"), _("Resolved"), _("Resolved late"), _("On-time rate (%)"), _("Online share (%)")],
-        [[r.name, r.figures.received, r.figures.received_online, r.figures.resolved, r.figures.resolved_late,
-          _pct(r.figures.on_time_rate), _pct(r.figures.online_share)] for r in d.sectors],
+        [
+            _("Sector"),
+            _("Received"),
+            _("Received online"),
+            _("Resolved"),
+            _("Resolved late"),
+            _("On-time rate (%)"),
+            _("Online share (%)"),
+        ],
+        [
+            [
+                r.name,
+                r.figures.received,
+                r.figures.received_online,
+                r.figures.resolved,
+                r.figures.resolved_late,
+                _pct(r.figures.on_time_rate),
+                _pct(r.figures.online_share),
+            ]
+            for r in d.sectors
+        ],
     )
     procedures = Table(
         _("Processing time by procedure"),
-        [_("Procedure"), _("Resolved"), _("Average (working hours)"), _("90th percentile (working hours)")],
-        [[p.procedure_name, p.resolved, _round(p.avg_working_hours), _round(p.p90_working_hours)] for p in d.procedures],
+        [
+            _("Procedure"),
+            _("Resolved"),
+            _("Average (working hours)"),
+            _("90th percentile (working hours)"),
+        ],
+        [
+            [p.procedure_name, p.resolved, _round(p.avg_working_hours), _round(p.p90_working_hours)]
+            for p in d.procedures
+        ],
     )
     fmt = "%Y-%m" if d.granularity == "month" else "%Y-%m-%d"
     series = Table(
         _("Over time"),
         [_("Period"), _("Received"), _("Received online"), _("Resolved"), _("Resolved late")],
-        [[p.strftime(fmt), s.received, s.received_online, s.resolved, s.resolved_late] for p, s in d.series],
+        [
+            [p.strftime(fmt), s.received, s.received_online, s.resolved, s.resolved_late]
+            for p, s in d.series
+        ],
     )
     return [figures, agencies, sectors, procedures, series]
 
@@ -87,17 +138,36 @@ def dossier_table(qs: Any) -> Table:
     rows = []
     local = timezone.localtime
     for d in qs[:MAX_EXPORT_ROWS]:
-        rows.append([
-            d.code or "", d.procedure.code, d.procedure.name, d.receiving_agency.name, d.get_channel_display(),
-            d.get_status_display(), local(d.received_at).strftime("%Y-%m-%d %H:%M") if d.received_at else "",
-            local(d.due_at).strftime("%Y-%m-%d %H:%M") if d.due_at else "",
-            local(d.finished_at).strftime("%Y-%m-%d %H:%M") if d.finished_at else "",
-            d.get_timeliness_display() if d.timeliness else "", d.applicant_name,
-        ])
+        rows.append(
+            [
+                d.code or "",
+                d.procedure.code,
+                d.procedure.name,
+                d.receiving_agency.name,
+                d.get_channel_display(),
+                d.get_status_display(),
+                local(d.received_at).strftime("%Y-%m-%d %H:%M") if d.received_at else "",
+                local(d.due_at).strftime("%Y-%m-%d %H:%M") if d.due_at else "",
+                local(d.finished_at).strftime("%Y-%m-%d %H:%M") if d.finished_at else "",
+                d.get_timeliness_display() if d.timeliness else "",
+                d.applicant_name,
+            ]
+        )
     return Table(
         _("Dossiers"),
-        [_("Dossier code"), _("Procedure code"), _("Procedure"), _("Receiving agency"), _("Channel"), _("Status"),
-         _("Received at"), _("Appointment date"), _("Finished at"), _("Timeliness"), _("Applicant")],
+        [
+            _("Dossier code"),
+            _("Procedure code"),
+            _("Procedure"),
+            _("Receiving agency"),
+            _("Channel"),
+            _("Status"),
+            _("Received at"),
+            _("Appointment date"),
+            _("Finished at"),
+            _("Timeliness"),
+            _("Applicant"),
+        ],
         rows,
     )
 
@@ -166,14 +236,17 @@ def pdf_document(d: reports.Dashboard, *, scope: str, period: str) -> tuple[byte
 
     tables = dashboard_tables(d)
     province = getattr(settings, "PROVINCE_NAME", "Điện Biên")
-    return render_document("dashboards/report_pdf.html", {
-        "title": "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-        "subtitle": f"{scope} — {period}",
-        "agency_name": "Trung tâm Phục vụ hành chính công",
-        "agency_parent": f"UBND tỉnh {province}",
-        "province_name": province,
-        "date": timezone.localdate(),
-        "tables": tables,
-        "kpis": d.kpis,
-        "previous_period": f"{d.previous_filters.start:%d/%m/%Y} – {d.previous_filters.end:%d/%m/%Y}",
-    })
+    return render_document(
+        "dashboards/report_pdf.html",
+        {
+            "title": "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            "subtitle": f"{scope} — {period}",
+            "agency_name": "Trung tâm Phục vụ hành chính công",
+            "agency_parent": f"UBND tỉnh {province}",
+            "province_name": province,
+            "date": timezone.localdate(),
+            "tables": tables,
+            "kpis": d.kpis,
+            "previous_period": f"{d.previous_filters.start:%d/%m/%Y} – {d.previous_filters.end:%d/%m/%Y}",
+        },
+    )

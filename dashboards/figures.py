@@ -84,7 +84,9 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError("Ngày kết thúc trước ngày bắt đầu. / The end date is before the start date.")
+            raise ValueError(
+                "Ngày kết thúc trước ngày bắt đầu. / The end date is before the start date."
+            )
         if self.agency_ids is not None:
             object.__setattr__(self, "agency_ids", tuple(sorted({int(a) for a in self.agency_ids})))
 
@@ -112,7 +114,9 @@ class Filters:
             start = add_months(self.start, -n)
             return replace(self, start=start, end=self.start - timedelta(days=1))
         length = (self.end - self.start).days + 1
-        return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
+        return replace(
+            self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1)
+        )
 
     def bounds(self) -> tuple[datetime, datetime]:
         """``[start 00:00, end + 1 day 00:00)`` as aware datetimes in the portal's time zone."""
@@ -139,7 +143,9 @@ def period_filters(kind: str, anchor: date, **kw: Any) -> Filters:
     elif kind == "year":
         start, end = date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     else:
-        raise ValueError("Loại kỳ không hợp lệ (month, quarter, year). / Invalid period kind (month, quarter, year).")
+        raise ValueError(
+            "Loại kỳ không hợp lệ (month, quarter, year). / Invalid period kind (month, quarter, year)."
+        )
     return Filters(start=start, end=end, **kw)
 
 
@@ -188,7 +194,9 @@ class Figures:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        good = self.rating_counts.get(Rating.SATISFIED, 0) + self.rating_counts.get(Rating.ACCEPTABLE, 0)
+        good = self.rating_counts.get(Rating.SATISFIED, 0) + self.rating_counts.get(
+            Rating.ACCEPTABLE, 0
+        )
         return _ratio(good, self.rated)
 
     @property
@@ -230,8 +238,18 @@ class Figures:
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for JSON / CSV), ratios included."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in ("satisfaction_rate", "online_share", "on_time_rate", "late_rate", "overdue_rate", "digitised_share",
-                     "e_result_share", "signed_share", "online_payment_share", "avg_processing_hours"):
+        for name in (
+            "satisfaction_rate",
+            "online_share",
+            "on_time_rate",
+            "late_rate",
+            "overdue_rate",
+            "digitised_share",
+            "e_result_share",
+            "signed_share",
+            "online_payment_share",
+            "avg_processing_hours",
+        ):
             out[name] = getattr(self, name)
         return out
 
@@ -250,9 +268,26 @@ class Figures:
 
 #: Figures field names that :func:`drilldown` can list.
 DRILLDOWN_METRICS = (
-    "received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-    "in_progress", "in_progress_on_time", "in_progress_overdue", "returned", "withdrawn", "refused", "stopped",
-    "supplement_requests", "apologies", "rated", "digitised_dossiers", "e_results", "online_paid", "payable",
+    "received",
+    "received_online",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress",
+    "in_progress_on_time",
+    "in_progress_overdue",
+    "returned",
+    "withdrawn",
+    "refused",
+    "stopped",
+    "supplement_requests",
+    "apologies",
+    "rated",
+    "digitised_dossiers",
+    "e_results",
+    "online_paid",
+    "payable",
 )
 
 
@@ -325,12 +360,18 @@ def scoped_dossiers(filters: Filters) -> QuerySet[Dossier]:
 
 def _exit_events(before: datetime) -> QuerySet[DossierEvent]:
     return DossierEvent.objects.filter(
-        dossier=OuterRef("pk"), to_status__in=[DossierStatus.WITHDRAWN, DossierStatus.STOPPED], created_at__lt=before,
+        dossier=OuterRef("pk"),
+        to_status__in=[DossierStatus.WITHDRAWN, DossierStatus.STOPPED],
+        created_at__lt=before,
     )
 
 
 def _in_progress_qs(base: QuerySet[Dossier], moment: datetime) -> QuerySet[Dossier]:
-    return base.filter(received_at__lt=moment).exclude(finished_at__lt=moment).exclude(Exists(_exit_events(moment)))
+    return (
+        base.filter(received_at__lt=moment)
+        .exclude(finished_at__lt=moment)
+        .exclude(Exists(_exit_events(moment)))
+    )
 
 
 def _having_rows(base: QuerySet[Dossier], rows: QuerySet) -> QuerySet[Dossier]:
@@ -343,10 +384,15 @@ def _having_rows(base: QuerySet[Dossier], rows: QuerySet) -> QuerySet[Dossier]:
         return base.filter(pk__in=ids)
     sql, params = ids.query.sql_with_params()
     table = connection.ops.quote_name(Dossier._meta.db_table)
-    return base.extra(where=[f"{table}.{connection.ops.quote_name('id')} = ANY(ARRAY({sql}))"], params=list(params))
+    return base.extra(
+        where=[f"{table}.{connection.ops.quote_name('id')} = ANY(ARRAY({sql}))"],
+        params=list(params),
+    )
 
 
-def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+def _metric_qs(
+    filters: Filters, metric: str, base: QuerySet[Dossier] | None = None
+) -> QuerySet[Dossier]:
     """The dossiers behind one metric, straight from the dossiers tables."""
     a, b = filters.bounds()
     base = scoped_dossiers(filters) if base is None else base
@@ -355,8 +401,13 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
     returned = base.filter(returned_at__gte=a, returned_at__lt=b)
 
     def closed(status: int) -> QuerySet[Dossier]:
-        return base.filter(Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status=status, created_at__gte=a, created_at__lt=b)
-                                  .exclude(from_status=status)))
+        return base.filter(
+            Exists(
+                DossierEvent.objects.filter(
+                    dossier=OuterRef("pk"), to_status=status, created_at__gte=a, created_at__lt=b
+                ).exclude(from_status=status)
+            )
+        )
 
     if metric == "received":
         return received
@@ -365,7 +416,11 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
     if metric == "resolved":
         return resolved
     if metric in ("resolved_early", "resolved_on_time", "resolved_late"):
-        value = {"resolved_early": Timeliness.EARLY, "resolved_on_time": Timeliness.ON_TIME, "resolved_late": Timeliness.LATE}[metric]
+        value = {
+            "resolved_early": Timeliness.EARLY,
+            "resolved_on_time": Timeliness.ON_TIME,
+            "resolved_late": Timeliness.LATE,
+        }[metric]
         return resolved.filter(timeliness=value)
     if metric.startswith("in_progress"):
         moment = filters.snapshot_moment()
@@ -384,13 +439,17 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
     if metric == "stopped":
         return closed(DossierStatus.STOPPED)
     if metric == "supplement_requests":
-        return _having_rows(base, SupplementRequest.objects.filter(requested_at__gte=a, requested_at__lt=b))
+        return _having_rows(
+            base, SupplementRequest.objects.filter(requested_at__gte=a, requested_at__lt=b)
+        )
     if metric == "apologies":
         return _having_rows(base, Apology.objects.filter(sent_at__gte=a, sent_at__lt=b))
     if metric == "rated":
         return base.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating="")
     if metric == "digitised_dossiers":
-        return received.filter(Exists(DossierFile.objects.filter(dossier=OuterRef("pk"), is_digitised=True)))
+        return received.filter(
+            Exists(DossierFile.objects.filter(dossier=OuterRef("pk"), is_digitised=True))
+        )
     if metric == "e_results":
         return returned.exclude(result_file="")
     if metric == "payable":
@@ -400,7 +459,11 @@ def _metric_qs(filters: Filters, metric: str, base: QuerySet[Dossier] | None = N
         from dossiers.payments.models import Payment
 
         return received.filter(fee_total__gt=0).filter(
-            Exists(Payment.objects.filter(dossier=OuterRef("pk"), method=PaymentMethod.ONLINE, status=PaymentStatus.PAID))
+            Exists(
+                Payment.objects.filter(
+                    dossier=OuterRef("pk"), method=PaymentMethod.ONLINE, status=PaymentStatus.PAID
+                )
+            )
         )
     raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
 
@@ -416,7 +479,9 @@ def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
 
 def _supplement_pauses(dossier_ids: list[int]) -> dict[int, list[tuple[datetime, datetime]]]:
     pauses: dict[int, list[tuple[datetime, datetime]]] = {}
-    rows = SupplementRequest.objects.filter(dossier_id__in=dossier_ids, during_processing=True, answered_at__isnull=False)
+    rows = SupplementRequest.objects.filter(
+        dossier_id__in=dossier_ids, during_processing=True, answered_at__isnull=False
+    )
     for dossier_id, start, end in rows.values_list("dossier_id", "requested_at", "answered_at"):
         pauses.setdefault(dossier_id, []).append((start, end))
     return pauses
@@ -429,31 +494,83 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
     cals = CalendarCache()
     a, b = filters.bounds()
     base = scoped_dossiers(filters)
-    fig = Figures(notes={"signed_results": NOTE_SIGNED, "documents_sent": NOTE_DOCUMENTS, "documents_received": NOTE_DOCUMENTS})
+    fig = Figures(
+        notes={
+            "signed_results": NOTE_SIGNED,
+            "documents_sent": NOTE_DOCUMENTS,
+            "documents_received": NOTE_DOCUMENTS,
+        }
+    )
     received = base.filter(received_at__gte=a, received_at__lt=b)
     fig.received = received.count()
-    fig.received_by_channel = dict(received.values_list("channel").annotate(n=Count("pk")).order_by())
+    fig.received_by_channel = dict(
+        received.values_list("channel").annotate(n=Count("pk")).order_by()
+    )
     fig.received_online = fig.received_by_channel.get(Channel.ONLINE, 0)
-    fig.received_by_level = dict(received.values_list("procedure__level").annotate(n=Count("pk")).order_by())
-    resolved = list(base.filter(finished_at__gte=a, finished_at__lt=b).values("pk", "timeliness", "counting_start", "finished_at", "receiving_agency_id"))
+    fig.received_by_level = dict(
+        received.values_list("procedure__level").annotate(n=Count("pk")).order_by()
+    )
+    resolved = list(
+        base.filter(finished_at__gte=a, finished_at__lt=b).values(
+            "pk", "timeliness", "counting_start", "finished_at", "receiving_agency_id"
+        )
+    )
     fig.resolved = len(resolved)
     tl = Counter(r["timeliness"] for r in resolved)
-    fig.resolved_early, fig.resolved_on_time, fig.resolved_late = tl[Timeliness.EARLY], tl[Timeliness.ON_TIME], tl[Timeliness.LATE]
+    fig.resolved_early, fig.resolved_on_time, fig.resolved_late = (
+        tl[Timeliness.EARLY],
+        tl[Timeliness.ON_TIME],
+        tl[Timeliness.LATE],
+    )
     pauses = _supplement_pauses([r["pk"] for r in resolved])
-    fig.processing_seconds = sum(processing_seconds(r["counting_start"], r["finished_at"], pauses.get(r["pk"], []), cals(r["receiving_agency_id"])) for r in resolved)
+    fig.processing_seconds = sum(
+        processing_seconds(
+            r["counting_start"],
+            r["finished_at"],
+            pauses.get(r["pk"], []),
+            cals(r["receiving_agency_id"]),
+        )
+        for r in resolved
+    )
     moment = min(b, now or timezone.now())
-    ip = _in_progress_qs(base, moment).aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=moment)))
+    ip = _in_progress_qs(base, moment).aggregate(
+        n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=moment))
+    )
     fig.in_progress, fig.in_progress_overdue = ip["n"], ip["late"]
     fig.in_progress_on_time = fig.in_progress - fig.in_progress_overdue
     fig.returned = base.filter(returned_at__gte=a, returned_at__lt=b).count()
-    closing = (DossierEvent.objects.filter(dossier__in=base, created_at__gte=a, created_at__lt=b,
-                                           to_status__in=[DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED])
-               .exclude(from_status=F("to_status")).values_list("to_status").annotate(n=Count("pk")).order_by())
+    closing = (
+        DossierEvent.objects.filter(
+            dossier__in=base,
+            created_at__gte=a,
+            created_at__lt=b,
+            to_status__in=[
+                DossierStatus.NOT_RECEIVED,
+                DossierStatus.WITHDRAWN,
+                DossierStatus.STOPPED,
+            ],
+        )
+        .exclude(from_status=F("to_status"))
+        .values_list("to_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     closed = dict(closing)
-    fig.refused, fig.withdrawn, fig.stopped = (closed.get(s, 0) for s in (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED))
-    fig.supplement_requests = SupplementRequest.objects.filter(dossier__in=base, requested_at__gte=a, requested_at__lt=b).count()
+    fig.refused, fig.withdrawn, fig.stopped = (
+        closed.get(s, 0)
+        for s in (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
+    )
+    fig.supplement_requests = SupplementRequest.objects.filter(
+        dossier__in=base, requested_at__gte=a, requested_at__lt=b
+    ).count()
     fig.apologies = Apology.objects.filter(dossier__in=base, sent_at__gte=a, sent_at__lt=b).count()
-    ratings = dict(base.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating="").values_list("rating").annotate(n=Count("pk")).order_by())
+    ratings = dict(
+        base.filter(rated_at__gte=a, rated_at__lt=b)
+        .exclude(rating="")
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     fig.rating_counts = {k: ratings.get(k, 0) for k in Rating.values}
     fig.rated = sum(ratings.values())
     fig.digitised_dossiers = _metric_qs(filters, "digitised_dossiers", base).count()
@@ -472,23 +589,44 @@ def direct_procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureT
 
     cals = CalendarCache()
     a, b = filters.bounds()
-    rows = list(scoped_dossiers(filters).filter(finished_at__gte=a, finished_at__lt=b)
-                .values("pk", "procedure_id", "counting_start", "finished_at", "receiving_agency_id"))
+    rows = list(
+        scoped_dossiers(filters)
+        .filter(finished_at__gte=a, finished_at__lt=b)
+        .values("pk", "procedure_id", "counting_start", "finished_at", "receiving_agency_id")
+    )
     pauses = _supplement_pauses([r["pk"] for r in rows])
     per: dict[int, list[int]] = {}
     for r in rows:
         per.setdefault(r["procedure_id"], []).append(
-            processing_seconds(r["counting_start"], r["finished_at"], pauses.get(r["pk"], []), cals(r["receiving_agency_id"])))
+            processing_seconds(
+                r["counting_start"],
+                r["finished_at"],
+                pauses.get(r["pk"], []),
+                cals(r["receiving_agency_id"]),
+            )
+        )
     return procedure_times_from(
         {pid: (len(v), sum(v), Counter(hours_bucket(s) for s in v)) for pid, v in per.items()},
-        {p.pk: p for p in Procedure.objects.filter(pk__in=list(per))}, limit,
+        {p.pk: p for p in Procedure.objects.filter(pk__in=list(per))},
+        limit,
     )
 
 
-def procedure_times_from(stats: dict[int, tuple[int, int, dict[int, int]]], procedures: dict[int, Any], limit: int) -> list[ProcedureTime]:
+def procedure_times_from(
+    stats: dict[int, tuple[int, int, dict[int, int]]], procedures: dict[int, Any], limit: int
+) -> list[ProcedureTime]:
     out = []
     for pid, (n, total, hist) in stats.items():
         p = procedures.get(pid)
-        out.append(ProcedureTime(pid, getattr(p, "code", ""), getattr(p, "name", ""), n, (total / n / 3600) if n else None, p90_from_histogram(dict(hist))))
+        out.append(
+            ProcedureTime(
+                pid,
+                getattr(p, "code", ""),
+                getattr(p, "name", ""),
+                n,
+                (total / n / 3600) if n else None,
+                p90_from_histogram(dict(hist)),
+            )
+        )
     out.sort(key=lambda r: (-r.resolved, r.procedure_code))
     return out[:limit]

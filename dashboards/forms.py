@@ -49,19 +49,46 @@ def _today() -> date:
 
 class DashboardFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_KINDS, required=False)
-    year = forms.IntegerField(label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    year = forms.IntegerField(
+        label=_("Year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False
+    )
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12, required=False)
     quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4, required=False)
-    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput())
-    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput())
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("All in my scope"))
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"))
-    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.all(), required=False, empty_label=_("All procedures"))
+    start = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput()
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput()
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("All in my scope"),
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=_("All sectors"),
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=Procedure.objects.all(),
+        required=False,
+        empty_label=_("All procedures"),
+    )
     level = forms.TypedChoiceField(
-        label=_("Online service level"), choices=[("", _("All levels")), *ServiceLevel.choices], coerce=int, required=False, empty_value=None
+        label=_("Online service level"),
+        choices=[("", _("All levels")), *ServiceLevel.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
 
-    def __init__(self, data: Any = None, *, scope: QuerySet[Agency] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, scope: QuerySet[Agency] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(data, **kwargs)
         self.scope = scope if scope is not None else Agency.objects.all()
         self.fields["agency"].queryset = self.scope.order_by("path")
@@ -76,20 +103,39 @@ class DashboardFilterForm(forms.Form):
                 self.fields[name].error_messages[key] = BAD_PERIOD
         for name in ("start", "end"):
             self.fields[name].error_messages["invalid"] = BAD_PERIOD
-        self.fields["procedure"].queryset = Procedure.objects.only("pk", "code", "name").order_by("code")
+        self.fields["procedure"].queryset = Procedure.objects.only("pk", "code", "name").order_by(
+            "code"
+        )
         for name in ("agency", "sector", "procedure", "level"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """(value, label) pairs of a select, read with one light query: the page renders them
         itself (Django's widget renders each of several hundred options through a template)."""
-        empty = [("", str(self.fields[name].empty_label if name != "level" else self.fields[name].choices[0][1]))]
+        empty = [
+            (
+                "",
+                str(
+                    self.fields[name].empty_label
+                    if name != "level"
+                    else self.fields[name].choices[0][1]
+                ),
+            )
+        ]
         if name == "agency":
-            return empty + [(str(pk), "\u2003" * path.count("/") + n) for pk, path, n in self.scope.order_by("path").values_list("pk", "path", "name")]
+            return empty + [
+                (str(pk), "\u2003" * path.count("/") + n)
+                for pk, path, n in self.scope.order_by("path").values_list("pk", "path", "name")
+            ]
         if name == "sector":
-            return empty + [(str(pk), n) for pk, n in Sector.objects.order_by("code").values_list("pk", "name")]
+            return empty + [
+                (str(pk), n) for pk, n in Sector.objects.order_by("code").values_list("pk", "name")
+            ]
         if name == "procedure":
-            return empty + [(str(pk), f"{c} — {n}") for pk, c, n in Procedure.objects.order_by("code").values_list("pk", "code", "name")]
+            return empty + [
+                (str(pk), f"{c} — {n}")
+                for pk, c, n in Procedure.objects.order_by("code").values_list("pk", "code", "name")
+            ]
         return empty + [(str(v), str(label)) for v, label in ServiceLevel.choices]
 
     def clean(self) -> dict[str, Any]:

@@ -66,17 +66,67 @@ from .summary import FACT_FIELDS, fact_values, lock_refreshes, rebuild_months, t
 GENERATED_KEY = "_generated"
 
 SECTORS = [
-    ("Đất đai", "Land"), ("Hộ tịch", "Civil status"), ("Chứng thực", "Certification"), ("Đăng ký kinh doanh", "Business registration"),
-    ("Xây dựng", "Construction"), ("Giao thông vận tải", "Transport"), ("Tư pháp", "Justice"), ("Lao động - Thương binh", "Labour"),
-    ("Giáo dục", "Education"), ("Y tế", "Health"), ("Tài nguyên môi trường", "Environment"), ("Công thương", "Industry and trade"),
-    ("Nông nghiệp", "Agriculture"), ("Văn hóa - Thể thao", "Culture and sport"), ("Thông tin truyền thông", "Information"),
-    ("Nội vụ", "Home affairs"), ("Tài chính", "Finance"), ("Kế hoạch đầu tư", "Planning and investment"),
+    ("Đất đai", "Land"),
+    ("Hộ tịch", "Civil status"),
+    ("Chứng thực", "Certification"),
+    ("Đăng ký kinh doanh", "Business registration"),
+    ("Xây dựng", "Construction"),
+    ("Giao thông vận tải", "Transport"),
+    ("Tư pháp", "Justice"),
+    ("Lao động - Thương binh", "Labour"),
+    ("Giáo dục", "Education"),
+    ("Y tế", "Health"),
+    ("Tài nguyên môi trường", "Environment"),
+    ("Công thương", "Industry and trade"),
+    ("Nông nghiệp", "Agriculture"),
+    ("Văn hóa - Thể thao", "Culture and sport"),
+    ("Thông tin truyền thông", "Information"),
+    ("Nội vụ", "Home affairs"),
+    ("Tài chính", "Finance"),
+    ("Kế hoạch đầu tư", "Planning and investment"),
 ]
 COMMUNE_SECTORS = {"Hộ tịch", "Chứng thực", "Đất đai", "Lao động - Thương binh", "Tư pháp"}
 #: Relative volume per month (January and February dip around Tết; year-end rush).
-MONTH_WEIGHT = {1: 0.85, 2: 0.7, 3: 1.05, 4: 1.0, 5: 1.0, 6: 1.05, 7: 1.0, 8: 1.0, 9: 0.95, 10: 1.05, 11: 1.1, 12: 1.15}
-NAMES = ["Lò Văn", "Quàng Thị", "Nguyễn Văn", "Trần Thị", "Lê Văn", "Cà Văn", "Lường Thị", "Vì Văn", "Phạm Thị", "Hoàng Văn"]
-GIVEN = ["Pâng", "Ánh", "Minh", "Hoa", "Dũng", "Xuân", "Thắm", "Tuấn", "Lan", "Sơn", "Hương", "Bình"]
+MONTH_WEIGHT = {
+    1: 0.85,
+    2: 0.7,
+    3: 1.05,
+    4: 1.0,
+    5: 1.0,
+    6: 1.05,
+    7: 1.0,
+    8: 1.0,
+    9: 0.95,
+    10: 1.05,
+    11: 1.1,
+    12: 1.15,
+}
+NAMES = [
+    "Lò Văn",
+    "Quàng Thị",
+    "Nguyễn Văn",
+    "Trần Thị",
+    "Lê Văn",
+    "Cà Văn",
+    "Lường Thị",
+    "Vì Văn",
+    "Phạm Thị",
+    "Hoàng Văn",
+]
+GIVEN = [
+    "Pâng",
+    "Ánh",
+    "Minh",
+    "Hoa",
+    "Dũng",
+    "Xuân",
+    "Thắm",
+    "Tuấn",
+    "Lan",
+    "Sơn",
+    "Hương",
+    "Bình",
+]
 
 
 def progress_bar(label: str, stream: Any = None) -> Callable[[int, int], None]:
@@ -95,7 +145,9 @@ def progress_bar(label: str, stream: Any = None) -> Callable[[int, int], None]:
         last[0] = now
         width = 30
         bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        stream.write(f"\r{label:<12} [{bar}] {done:>9,}/{total:,} {frac:6.1%} {now - started[0]:6.1f}s")
+        stream.write(
+            f"\r{label:<12} [{bar}] {done:>9,}/{total:,} {frac:6.1%} {now - started[0]:6.1f}s"
+        )
         if frac >= 1.0:
             stream.write("\n")
         stream.flush()
@@ -130,7 +182,9 @@ class Catalogue:
     province: Agency
     departments: list[Agency]
     communes: list[Agency]
-    procedures: list[dict] = field(default_factory=list)  # id, version_id, sector, level, days, fee, commune, agency_ids, weight
+    procedures: list[dict] = field(
+        default_factory=list
+    )  # id, version_id, sector, level, days, fee, commune, agency_ids, weight
     user_id: int = 0
 
 
@@ -142,27 +196,48 @@ def build_catalogue(rng: random.Random, *, agencies: int, procedures: int, seed:
     from procedures.services import procedure_snapshot
 
     tag = f"{seed % 100:02d}"
-    province, _ = Agency.objects.get_or_create(code=f"000.00.00.G{tag}", defaults={"name": f"UBND tỉnh (sinh tự động {seed})", "level": AgencyLevel.PROVINCE})
+    province, _ = Agency.objects.get_or_create(
+        code=f"000.00.00.G{tag}",
+        defaults={"name": f"UBND tỉnh (sinh tự động {seed})", "level": AgencyLevel.PROVINCE},
+    )
     n_dep = max(1, min(25, agencies // 12))
     departments, communes = [], []
     for i in range(1, agencies):
         is_dep = i <= n_dep
         code = f"000.{(i // 100):02d}.{(i % 100):02d}.G{tag}"
-        name = (f"Sở {SECTORS[(i - 1) % len(SECTORS)][0]}" if is_dep else f"UBND xã {GIVEN[i % len(GIVEN)]} {i}")
-        a, _ = Agency.objects.get_or_create(code=code, defaults={
-            "name": name, "level": AgencyLevel.DEPARTMENT if is_dep else AgencyLevel.COMMUNE, "parent": province,
-            "receiving_code": f"G{tag}.{i:03d}",
-        })
+        name = (
+            f"Sở {SECTORS[(i - 1) % len(SECTORS)][0]}"
+            if is_dep
+            else f"UBND xã {GIVEN[i % len(GIVEN)]} {i}"
+        )
+        a, _ = Agency.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "level": AgencyLevel.DEPARTMENT if is_dep else AgencyLevel.COMMUNE,
+                "parent": province,
+                "receiving_code": f"G{tag}.{i:03d}",
+            },
+        )
         (departments if is_dep else communes).append(a)
     sectors = []
     for i, (vi, en) in enumerate(SECTORS):
-        s, _ = Sector.objects.get_or_create(code=f"GEN{tag}-{i:02d}", defaults={"name": vi, "name_en": en, "ordering": i})
+        s, _ = Sector.objects.get_or_create(
+            code=f"GEN{tag}-{i:02d}", defaults={"name": vi, "name_en": en, "ordering": i}
+        )
         sectors.append(s)
     User = get_user_model()
     user = User.objects.filter(username=f"generator{tag}").first()
     if user is None:
         # The author of the generated supplement requests, apologies and history rows; no usable password.
-        user = User.objects.create_user(username=f"generator{tag}", password=None, kind="staff", agency=province, full_name="Dữ liệu sinh tự động", is_active=False)
+        user = User.objects.create_user(
+            username=f"generator{tag}",
+            password=None,
+            kind="staff",
+            agency=province,
+            full_name="Dữ liệu sinh tự động",
+            is_active=False,
+        )
     cat = Catalogue(province, departments, communes, user_id=user.pk)
     for i in range(procedures):
         sector = sectors[i % len(sectors)]
@@ -173,22 +248,40 @@ def build_catalogue(rng: random.Random, *, agencies: int, procedures: int, seed:
         p = Procedure.objects.filter(code=code).first()
         if p is None:
             p = Procedure.objects.create(
-                code=code, name=f"{sector.name}: thủ tục {i + 1}", sector=sector, level=level, processing_time=Decimal(days),
-                state="published", version=1, published_at=timezone.now(), agency_levels=["commune"] if commune else ["department"],
+                code=code,
+                name=f"{sector.name}: thủ tục {i + 1}",
+                sector=sector,
+                level=level,
+                processing_time=Decimal(days),
+                state="published",
+                version=1,
+                published_at=timezone.now(),
+                agency_levels=["commune"] if commune else ["department"],
             )
             dep = departments[i % len(departments)]
             if not commune:
                 p.agencies.add(dep)
-            version = ProcedureVersion.objects.create(procedure=p, version=1, snapshot=procedure_snapshot(p))
+            version = ProcedureVersion.objects.create(
+                procedure=p, version=1, snapshot=procedure_snapshot(p)
+            )
         else:
             version = p.versions.order_by("-version").first()
             dep = departments[i % len(departments)]
         fee = rng.choice([0, 0, 0, 0, 20000, 50000, 100000]) if level >= 3 else 0
-        cat.procedures.append({
-            "id": p.pk, "version_id": version.pk, "sector_id": p.sector_id, "level": p.level, "days": days, "fee": fee,
-            "fee_decimal": Decimal(fee), "commune": commune,
-            "agency": None if commune else dep, "weight": 1.0 / (i + 1) ** 0.9,
-        })
+        cat.procedures.append(
+            {
+                "id": p.pk,
+                "version_id": version.pk,
+                "sector_id": p.sector_id,
+                "level": p.level,
+                "days": days,
+                "fee": fee,
+                "fee_decimal": Decimal(fee),
+                "commune": commune,
+                "agency": None if commune else dep,
+                "weight": 1.0 / (i + 1) ** 0.9,
+            }
+        )
     return cat
 
 
@@ -196,53 +289,190 @@ def build_catalogue(rng: random.Random, *, agencies: int, procedures: int, seed:
 
 
 DOSSIER_COLUMNS = [
-    "id", "code", "procedure_id", "procedure_version_id", "receiving_agency_id", "handling_department_id", "applicant_id",
-    "applicant_name", "applicant_citizen_id", "applicant_tax_code", "applicant_phone", "applicant_email", "applicant_address",
-    "channel", "status", "stage", "form_data", "created_at", "updated_at", "submitted_at", "received_at", "counting_start", "due_at",
-    "finished_at", "returned_at", "supplement_cycles", "paused_seconds", "paused_at", "resume_status", "resume_stage",
-    "rescheduled_due_at", "assigned_to_id", "current_step_id", "timeliness", "result_file", "result_delivery", "fee_total", "paid_at",
-    "rating", "rating_comment", "rated_at", "tracking_token",
+    "id",
+    "code",
+    "procedure_id",
+    "procedure_version_id",
+    "receiving_agency_id",
+    "handling_department_id",
+    "applicant_id",
+    "applicant_name",
+    "applicant_citizen_id",
+    "applicant_tax_code",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "channel",
+    "status",
+    "stage",
+    "form_data",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "received_at",
+    "counting_start",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "supplement_cycles",
+    "paused_seconds",
+    "paused_at",
+    "resume_status",
+    "resume_stage",
+    "rescheduled_due_at",
+    "assigned_to_id",
+    "current_step_id",
+    "timeliness",
+    "result_file",
+    "result_delivery",
+    "fee_total",
+    "paid_at",
+    "rating",
+    "rating_comment",
+    "rated_at",
+    "tracking_token",
 ]
 
 
 # plain values of the choices (the hot loop compares and writes them a million times)
 _ONLINE, _POSTAL, _IN_PERSON = int(Channel.ONLINE), int(Channel.POSTAL), int(Channel.IN_PERSON)
-_S = {name: int(getattr(DossierStatus, name)) for name in (
-    "NEW", "RECEIVED", "NOT_RECEIVED", "IN_PROGRESS", "SUPPLEMENT_REQUESTED", "WITHDRAWN", "STOPPED", "PROCESSED", "RETURNED")}
-_STAGE = {name: str(getattr(Stage, name).value) for name in ("ASSIGNMENT", "EXAMINATION", "RESULT", "CLOSED")}
+_S = {
+    name: int(getattr(DossierStatus, name))
+    for name in (
+        "NEW",
+        "RECEIVED",
+        "NOT_RECEIVED",
+        "IN_PROGRESS",
+        "SUPPLEMENT_REQUESTED",
+        "WITHDRAWN",
+        "STOPPED",
+        "PROCESSED",
+        "RETURNED",
+    )
+}
+_STAGE = {
+    name: str(getattr(Stage, name).value)
+    for name in ("ASSIGNMENT", "EXAMINATION", "RESULT", "CLOSED")
+}
 _LATE = str(Timeliness.LATE.value)
-_RATINGS = [str(Rating.SATISFIED.value), str(Rating.ACCEPTABLE.value), str(Rating.NOT_SATISFIED.value)]
+_RATINGS = [
+    str(Rating.SATISFIED.value),
+    str(Rating.ACCEPTABLE.value),
+    str(Rating.NOT_SATISFIED.value),
+]
 _RATING_CUM_LATE = list(itertools.accumulate([0.6, 0.25, 0.15]))
 _RATING_CUM = list(itertools.accumulate([0.86, 0.11, 0.03]))
 
-SR_COLUMNS = ["dossier_id", "requested_by_id", "items", "reason", "during_processing", "requested_at", "answered_at", "answered_by_id",
-              "answer_comment"]
-APOLOGY_COLUMNS = ["dossier_id", "reason", "new_due_at", "created_by_id", "approved_by_id", "created_at", "sent_at"]
-EVENT_COLUMNS = ["dossier_id", "seq", "action", "from_status", "to_status", "actor_id", "comment", "data", "step_timeliness", "created_at",
-                 "prev_hash", "hash"]
-FILE_COLUMNS = ["dossier_id", "document_id", "document_name", "file", "original_name", "content_type", "size", "sha256", "is_digitised",
-                "is_supplement", "uploaded_by_id", "uploaded_at"]
-PAYMENT_COLUMNS = ["dossier_id", "reference", "amount", "method", "status", "bank_code", "response_code", "receipt_number", "created_by_id",
-                   "created_at", "paid_at", "note", "callback_data"]
+SR_COLUMNS = [
+    "dossier_id",
+    "requested_by_id",
+    "items",
+    "reason",
+    "during_processing",
+    "requested_at",
+    "answered_at",
+    "answered_by_id",
+    "answer_comment",
+]
+APOLOGY_COLUMNS = [
+    "dossier_id",
+    "reason",
+    "new_due_at",
+    "created_by_id",
+    "approved_by_id",
+    "created_at",
+    "sent_at",
+]
+EVENT_COLUMNS = [
+    "dossier_id",
+    "seq",
+    "action",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "comment",
+    "data",
+    "step_timeliness",
+    "created_at",
+    "prev_hash",
+    "hash",
+]
+FILE_COLUMNS = [
+    "dossier_id",
+    "document_id",
+    "document_name",
+    "file",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "is_digitised",
+    "is_supplement",
+    "uploaded_by_id",
+    "uploaded_at",
+]
+PAYMENT_COLUMNS = [
+    "dossier_id",
+    "reference",
+    "amount",
+    "method",
+    "status",
+    "bank_code",
+    "response_code",
+    "receipt_number",
+    "created_by_id",
+    "created_at",
+    "paid_at",
+    "note",
+    "callback_data",
+]
 #: The tables a big load fills, whose secondary indexes and foreign keys are rebuilt after it.
-BULK_TABLES = ["dossiers_dossier", "dossiers_supplementrequest", "dossiers_apology", "dossiers_dossierevent", "dossiers_dossierfile",
-               "payments_payment", "dashboards_dossierfact"]
-ANALYZE_TABLES = [*BULK_TABLES, "dashboards_proceduremonthstat", "dashboards_sectormonthstat", "dashboards_agencymonthstat",
-                  "dashboards_proceduretimemonth"]
+BULK_TABLES = [
+    "dossiers_dossier",
+    "dossiers_supplementrequest",
+    "dossiers_apology",
+    "dossiers_dossierevent",
+    "dossiers_dossierfile",
+    "payments_payment",
+    "dashboards_dossierfact",
+]
+ANALYZE_TABLES = [
+    *BULK_TABLES,
+    "dashboards_proceduremonthstat",
+    "dashboards_sectormonthstat",
+    "dashboards_agencymonthstat",
+    "dashboards_proceduretimemonth",
+]
 #: Dossiers per COPY chunk (~30 MB of text): big enough that a round trip costs nothing, small
 #: enough that two chunks in flight stay small.
 CHUNK = 50_000
 
 
 class Generator:
-    def __init__(self, *, dossiers: int, years: int, agencies: int, procedures: int, seed: int = 766, end: date | None = None,
-                 progress: Callable[[str], Callable[[int, int], None]] | None = None, chunk: int = CHUNK) -> None:
-        self.n, self.years, self.n_agencies, self.n_procedures, self.seed = dossiers, years, agencies, procedures, seed
+    def __init__(
+        self,
+        *,
+        dossiers: int,
+        years: int,
+        agencies: int,
+        procedures: int,
+        seed: int = 766,
+        end: date | None = None,
+        progress: Callable[[str], Callable[[int, int], None]] | None = None,
+        chunk: int = CHUNK,
+    ) -> None:
+        self.n, self.years, self.n_agencies, self.n_procedures, self.seed = (
+            dossiers,
+            years,
+            agencies,
+            procedures,
+            seed,
+        )
         self.chunk = chunk
         self.rng = random.Random(seed)
         self.end = end or (timezone.localdate() - timedelta(days=1))
         self.start = self.end.replace(year=self.end.year - years) + timedelta(days=1)
-        self.progress = progress or (lambda label: (lambda done, total: None))
+        self.progress = progress or (lambda label: lambda done, total: None)
         self.cal = FastCalendar(workcalendar.get_calendar(None))
         self.tz = timezone.get_current_timezone()
         # local: the loop compares moments with it, and an aware comparison across zones costs
@@ -270,7 +500,9 @@ class Generator:
         return datetime.combine(d, time(h, m, int(self.rng.random() * 60)), tzinfo=self.tz)
 
     def _work_time(self, d: date) -> datetime:
-        hour = self.rng.uniform(7.0, 11.4) if self.rng.random() < 0.6 else self.rng.uniform(13.5, 16.9)
+        hour = (
+            self.rng.uniform(7.0, 11.4) if self.rng.random() < 0.6 else self.rng.uniform(13.5, 16.9)
+        )
         return self._moment(d, hour)
 
     def _due_at(self, counting: datetime, day: date, days: int) -> tuple[datetime, int]:
@@ -292,20 +524,26 @@ class Generator:
         t0, c0 = _time.monotonic(), _time.process_time()
         with transaction.atomic():
             bulkload.tune_session_for_load()
-            cat = build_catalogue(self.rng, agencies=self.n_agencies, procedures=self.n_procedures, seed=self.seed)
+            cat = build_catalogue(
+                self.rng, agencies=self.n_agencies, procedures=self.n_procedures, seed=self.seed
+            )
             timings["catalogue_s"] = _time.monotonic() - t0
             lock_refreshes()  # the facts and counters below must not interleave with a refresh
             bulk = self.n >= Dossier.objects.count()
             timings["bulk_load"] = bulk
             t1 = _time.monotonic()
-            with bulkload.indexes_set_aside(BULK_TABLES, enabled=bulk, progress=self.progress("indexes")):
+            with bulkload.indexes_set_aside(
+                BULK_TABLES, enabled=bulk, progress=self.progress("indexes")
+            ):
                 counts = self._dossiers(cat)
                 timings["dossiers_s"] = _time.monotonic() - t1
                 timings.update(self.copy_stats)
                 t2 = _time.monotonic()
             timings["indexes_s"] = _time.monotonic() - t2
             t3 = _time.monotonic()
-            counts["procedure_months"] = rebuild_months(exclusive=bulk, progress=self.progress("summary"))
+            counts["procedure_months"] = rebuild_months(
+                exclusive=bulk, progress=self.progress("summary")
+            )
             timings["summary_s"] = _time.monotonic() - t3
             t4 = _time.monotonic()
         timings["commit_s"] = _time.monotonic() - t4
@@ -326,7 +564,11 @@ class Generator:
         rng = self.rng
         days = self._working_days()
         # volume grows ~8 % a year, month weights, Tết is already absent (days off)
-        day_cum = list(itertools.accumulate(MONTH_WEIGHT[d.month] * (1.08 ** (d.year - self.start.year)) for d in days))
+        day_cum = list(
+            itertools.accumulate(
+                MONTH_WEIGHT[d.month] * (1.08 ** (d.year - self.start.year)) for d in days
+            )
+        )
         proc_cum = list(itertools.accumulate(p["weight"] for p in cat.procedures))
         commune_cum = list(itertools.accumulate(rng.uniform(0.3, 3.0) for _ in cat.communes))
         first_id = _reserve_ids(Dossier, self.n)
@@ -334,18 +576,38 @@ class Generator:
         agency_ids = [a.pk for a in cat.communes + cat.departments]
         # continue the code sequences already issued (a second run, or real receptions)
         seqs: dict[tuple[int, date], int] = {
-            (a, d): v for a, d, v in DossierCodeCounter.objects.filter(agency_id__in=agency_ids).values_list("agency_id", "date", "last_value")
+            (a, d): v
+            for a, d, v in DossierCodeCounter.objects.filter(agency_id__in=agency_ids).values_list(
+                "agency_id", "date", "last_value"
+            )
         }
         paths = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "path"))
         cals = CalendarCache()
         self.ctx = _Context(
-            cat=cat, seqs=seqs, tag=f"{self.seed % 100:02d}", agency_prefix={a.pk: a.receiving_code or a.code for a in cat.communes + cat.departments},
-            agency_path=paths, agency_cal={pk: cals(pk) for pk in agency_ids},
-            day_text={d: f"{d:%Y%m%d}" for d in days}, form_data=json.dumps({GENERATED_KEY: self.seed}),
-            sr_items=json.dumps([{"document": "Giấy tờ bổ sung", "reason": ""}], ensure_ascii=False),
-            span=max(1, (self.end - self.start).days), start_ord=self.start.toordinal(),
+            cat=cat,
+            seqs=seqs,
+            tag=f"{self.seed % 100:02d}",
+            agency_prefix={
+                a.pk: a.receiving_code or a.code for a in cat.communes + cat.departments
+            },
+            agency_path=paths,
+            agency_cal={pk: cals(pk) for pk in agency_ids},
+            day_text={d: f"{d:%Y%m%d}" for d in days},
+            form_data=json.dumps({GENERATED_KEY: self.seed}),
+            sr_items=json.dumps(
+                [{"document": "Giấy tờ bổ sung", "reason": ""}], ensure_ascii=False
+            ),
+            span=max(1, (self.end - self.start).days),
+            start_ord=self.start.toordinal(),
         )
-        totals = {"dossiers": 0, "supplement_requests": 0, "apologies": 0, "events": 0, "files": 0, "payments": 0}
+        totals = {
+            "dossiers": 0,
+            "supplement_requests": 0,
+            "apologies": 0,
+            "events": 0,
+            "files": 0,
+            "payments": 0,
+        }
         stream = bulkload.CopyStream()
         proc_total, commune_total = proc_cum[-1], commune_cum[-1] if commune_cum else 0.0
         procs, communes = cat.procedures, cat.communes
@@ -362,10 +624,14 @@ class Generator:
                 for j, day in enumerate(received_days):
                     p = procs[min(bisect_(proc_cum, random_() * proc_total), len(procs) - 1)]
                     if p["commune"]:
-                        agency = communes[min(bisect_(commune_cum, random_() * commune_total), len(communes) - 1)]
+                        agency = communes[
+                            min(bisect_(commune_cum, random_() * commune_total), len(communes) - 1)
+                        ]
                     else:
                         agency = p["agency"]
-                    self._one(first_id + start + j, day, p, agency.pk, out, tokens[24 * j:24 * j + 24])
+                    self._one(
+                        first_id + start + j, day, p, agency.pk, out, tokens[24 * j : 24 * j + 24]
+                    )
                 stream.send("dossiers_dossier", DOSSIER_COLUMNS, out.dossiers)
                 stream.send("dashboards_dossierfact", FACT_FIELDS, out.facts)
                 stream.send("dossiers_supplementrequest", SR_COLUMNS, out.supplements)
@@ -383,11 +649,18 @@ class Generator:
         finally:
             t0 = _time.monotonic()
             stream.close()  # the connection is ours again (and a COPY error is raised here)
-            self.copy_stats = {"copy_wait_s": stream.wait_s + _time.monotonic() - t0, "copy_busy_s": sum(stream.busy_s.values()),
-                               **{f"copy_{t.split('_', 1)[1]}_s": v for t, v in stream.busy_s.items()}}
+            self.copy_stats = {
+                "copy_wait_s": stream.wait_s + _time.monotonic() - t0,
+                "copy_busy_s": sum(stream.busy_s.values()),
+                **{f"copy_{t.split('_', 1)[1]}_s": v for t, v in stream.busy_s.items()},
+            }
         # codes are issued without gaps and never reused: the counters go on from here
         DossierCodeCounter.objects.filter(agency_id__in=agency_ids).delete()
-        copy_rows(DossierCodeCounter._meta.db_table, ["agency_id", "date", "last_value"], ((a, d, v) for (a, d), v in seqs.items()))
+        copy_rows(
+            DossierCodeCounter._meta.db_table,
+            ["agency_id", "date", "last_value"],
+            ((a, d, v) for (a, d), v in seqs.items()),
+        )
         return totals
 
     def _one(self, pk: int, day: date, p: dict, agency_id: int, out: _Out, token: str) -> None:
@@ -399,7 +672,11 @@ class Generator:
         r = random_()
         channel = _ONLINE if r < online_p else (_POSTAL if r > 0.97 else _IN_PERSON)
         received_at = self._work_time(day)
-        submitted_at = received_at - timedelta(minutes=randrange(5, 60 * 24 * 2)) if channel == _ONLINE else received_at - timedelta(minutes=randrange(1, 30))
+        submitted_at = (
+            received_at - timedelta(minutes=randrange(5, 60 * 24 * 2))
+            if channel == _ONLINE
+            else received_at - timedelta(minutes=randrange(1, 30))
+        )
         status, stage = S["RECEIVED"], _STAGE["ASSIGNMENT"]
         counting = due = finished = returned = rated_at = paused_at = None
         timeliness = rating = result_file = result_delivery = ""
@@ -445,7 +722,9 @@ class Generator:
             if fate < late_p:
                 finished = cal.add_working_seconds(due, randrange(1800, 10 * 28800))
             elif fate < late_p + 0.2:
-                due_day_start = datetime.combine(due.astimezone(self.tz).date(), time(7, 0), tzinfo=self.tz)
+                due_day_start = datetime.combine(
+                    due.astimezone(self.tz).date(), time(7, 0), tzinfo=self.tz
+                )
                 finished = due_day_start + (due - due_day_start) * rng.uniform(0.05, 0.95)
             else:
                 finished = cal.add_working_seconds(counting, int(budget * rng.uniform(0.2, 0.85)))
@@ -462,7 +741,12 @@ class Generator:
                 if closing_at < now:
                     to = S["WITHDRAWN"] if stopper < 0.006 else S["STOPPED"]
                     status, stage = to, _STAGE["CLOSED"]
-                    closing = (S["IN_PROGRESS"], to, closing_at, "withdraw" if stopper < 0.006 else "stop")
+                    closing = (
+                        S["IN_PROGRESS"],
+                        to,
+                        closing_at,
+                        "withdraw" if stopper < 0.006 else "stop",
+                    )
                     finished = None
                     my_sr = [row for row in my_sr if row[0] < closing_at]
             if closing is None and finished is not None and finished <= now:
@@ -471,8 +755,19 @@ class Generator:
                 if timeliness == _LATE and random_() < 0.7:
                     ap_at = due + timedelta(hours=randrange(1, 20))
                     if ap_at < finished:
-                        out.apologies.append(bulkload.copy_line(
-                            (pk, "Hồ sơ cần xác minh thêm", finished + timedelta(days=1), user_id, user_id, ap_at, ap_at)))
+                        out.apologies.append(
+                            bulkload.copy_line(
+                                (
+                                    pk,
+                                    "Hồ sơ cần xác minh thêm",
+                                    finished + timedelta(days=1),
+                                    user_id,
+                                    user_id,
+                                    ap_at,
+                                    ap_at,
+                                )
+                            )
+                        )
                     else:
                         ap_at = None
                 if p["level"] == 4 and random_() < 0.6:
@@ -495,12 +790,20 @@ class Generator:
                 for row in my_sr:
                     if row[0] <= now < row[1]:  # waiting for the applicant's supplement now
                         status = S["SUPPLEMENT_REQUESTED"]
-                        paused_at, resume_status, resume_stage = row[0], S["IN_PROGRESS"], _STAGE["EXAMINATION"]
+                        paused_at, resume_status, resume_stage = (
+                            row[0],
+                            S["IN_PROGRESS"],
+                            _STAGE["EXAMINATION"],
+                        )
                         row[1] = None
                         break
                 my_sr = [row for row in my_sr if row[0] <= now]
             for a, b in my_sr:
-                out.supplements.append(bulkload.copy_line((pk, user_id, ctx.sr_items, "Hồ sơ chưa đầy đủ", True, a, b, None, "")))
+                out.supplements.append(
+                    bulkload.copy_line(
+                        (pk, user_id, ctx.sr_items, "Hồ sơ chưa đầy đủ", True, a, b, None, "")
+                    )
+                )
         fee = p["fee_decimal"] if received_at is not None else _ZERO
         paid_at = None
         paid_online = digitised = False
@@ -508,19 +811,94 @@ class Generator:
             paid_at = received_at + timedelta(minutes=randrange(5, 600))
             paid_online = True
             ref = f"GEN{ctx.tag}-{pk}"
-            out.payments.append(bulkload.copy_line((pk, ref, fee, "online", "paid", "NCB", "00", ref, user_id, paid_at, paid_at, "", "{}")))
+            out.payments.append(
+                bulkload.copy_line(
+                    (
+                        pk,
+                        ref,
+                        fee,
+                        "online",
+                        "paid",
+                        "NCB",
+                        "00",
+                        ref,
+                        user_id,
+                        paid_at,
+                        paid_at,
+                        "",
+                        "{}",
+                    )
+                )
+            )
         if received_at is not None and channel == _IN_PERSON and random_() < 0.3 + 0.5 * year_frac:
             digitised = True
-            out.files.append(bulkload.copy_line((pk, None, "Giấy tờ (bản quét)", f"generated/{pk}-scan.pdf", "scan.pdf", "application/pdf", 1024,
-                                                 _sha256_of_pk(pk), True, False, user_id, received_at)))
+            out.files.append(
+                bulkload.copy_line(
+                    (
+                        pk,
+                        None,
+                        "Giấy tờ (bản quét)",
+                        f"generated/{pk}-scan.pdf",
+                        "scan.pdf",
+                        "application/pdf",
+                        1024,
+                        _sha256_of_pk(pk),
+                        True,
+                        False,
+                        user_id,
+                        received_at,
+                    )
+                )
+            )
         if closing is not None:
             from_status, to_status, at, action = closing
-            e = DossierEvent(dossier_id=pk, seq=1, action=action, from_status=from_status, to_status=to_status, actor_id=user_id,
-                             comment="", data={}, step_timeliness="", created_at=at, prev_hash=GENESIS_HASH)
-            out.events.append(bulkload.copy_line((pk, 1, action, from_status, to_status, user_id, "", "{}", "", at, GENESIS_HASH, e.compute_hash())))
+            e = DossierEvent(
+                dossier_id=pk,
+                seq=1,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                actor_id=user_id,
+                comment="",
+                data={},
+                step_timeliness="",
+                created_at=at,
+                prev_hash=GENESIS_HASH,
+            )
+            out.events.append(
+                bulkload.copy_line(
+                    (
+                        pk,
+                        1,
+                        action,
+                        from_status,
+                        to_status,
+                        user_id,
+                        "",
+                        "{}",
+                        "",
+                        at,
+                        GENESIS_HASH,
+                        e.compute_hash(),
+                    )
+                )
+            )
         name = f"{NAMES[int(random_() * len(NAMES))]} {GIVEN[int(random_() * len(GIVEN))]}"
         created = submitted_at - timedelta(minutes=randrange(1, 120))
-        updated = max(filter(None, (created, submitted_at, received_at, finished, returned, rated_at, closing[2] if closing else None)))
+        updated = max(
+            filter(
+                None,
+                (
+                    created,
+                    submitted_at,
+                    received_at,
+                    finished,
+                    returned,
+                    rated_at,
+                    closing[2] if closing else None,
+                ),
+            )
+        )
         finished_col = finished if status in (S["PROCESSED"], S["RETURNED"]) else None
         rated_col = rated_at if rating else None
         # The COPY lines of the dossier and its fact, written out here rather than through the
@@ -547,12 +925,31 @@ class Generator:
         )
         # the fact by the summary's own rule, from the values just written (no read-back)
         f = fact_values(
-            dossier_id=pk, agency_id=agency_id, agency_path=ctx.agency_path[agency_id], sector_id=p["sector_id"], procedure_id=p["id"],
-            level=p["level"], channel=channel, status=status, received_at=received_at, counting_start=counting, due_at=due,
-            finished_at=finished_col, timeliness=timeliness, returned_at=returned, rating=rating, rated_at=rated_col,
-            result_file=result_file, fee_total=fee, closed_at=closing[2] if closing else None, closed_status=closing[1] if closing else None,
-            supplement_ats=[to_us(a) for a, _b in my_sr], pauses=[(a, b) for a, b in my_sr if b is not None],
-            apology_ats=[to_us(ap_at)] if ap_at is not None else [], digitised=digitised, paid_online=paid_online,
+            dossier_id=pk,
+            agency_id=agency_id,
+            agency_path=ctx.agency_path[agency_id],
+            sector_id=p["sector_id"],
+            procedure_id=p["id"],
+            level=p["level"],
+            channel=channel,
+            status=status,
+            received_at=received_at,
+            counting_start=counting,
+            due_at=due,
+            finished_at=finished_col,
+            timeliness=timeliness,
+            returned_at=returned,
+            rating=rating,
+            rated_at=rated_col,
+            result_file=result_file,
+            fee_total=fee,
+            closed_at=closing[2] if closing else None,
+            closed_status=closing[1] if closing else None,
+            supplement_ats=[to_us(a) for a, _b in my_sr],
+            pauses=[(a, b) for a, b in my_sr if b is not None],
+            apology_ats=[to_us(ap_at)] if ap_at is not None else [],
+            digitised=digitised,
+            paid_online=paid_online,
             calendar=ctx.agency_cal[agency_id],
         )
         out.facts.append(
@@ -568,12 +965,38 @@ _NULL = "\\N"
 _ADDRESS = "Tỉnh Điện Biên"
 #: The fact line of :meth:`Generator._one` is written by position: it must follow this order.
 _FACT_LINE_FIELDS = [
-    "dossier_id", "agency_id", "agency_path", "sector_id", "procedure_id", "level", "channel", "status", "received_at", "due_at",
-    "finished_at", "exit_at", "timeliness", "processing_seconds", "returned_at", "closed_at", "closed_status", "rating",
-    "rated_at", "supplement_ats", "apology_ats", "extra_first_at", "extra_last_at", "digitised", "e_result", "payable", "online_paid",
+    "dossier_id",
+    "agency_id",
+    "agency_path",
+    "sector_id",
+    "procedure_id",
+    "level",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "exit_at",
+    "timeliness",
+    "processing_seconds",
+    "returned_at",
+    "closed_at",
+    "closed_status",
+    "rating",
+    "rated_at",
+    "supplement_ats",
+    "apology_ats",
+    "extra_first_at",
+    "extra_last_at",
+    "digitised",
+    "e_result",
+    "payable",
+    "online_paid",
 ]
 if FACT_FIELDS != _FACT_LINE_FIELDS:  # pragma: no cover - a changed fact must change the line too
-    raise ImportError("dashboards.generator writes the fact line in the order of summary.FACT_FIELDS: update Generator._one.")
+    raise ImportError(
+        "dashboards.generator writes the fact line in the order of summary.FACT_FIELDS: update Generator._one."
+    )
 
 
 def _int_list(v: list[int]) -> str:

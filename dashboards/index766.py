@@ -160,89 +160,158 @@ def _satisfaction(inp: IndexInputs) -> tuple[float, float] | None:
 COMPONENTS: tuple[Component, ...] = (
     # 1. Transparency — 18: what Decision 766 measures; none of it is held by the portal yet
     Component(
-        "announced_on_time", "transparency",
+        "announced_on_time",
+        "transparency",
         _("Decisions announcing procedures issued on time"),
         _("decisions announcing procedures issued on time ÷ decisions due"),
-        4, 1.0, (), None, _("The portal does not hold the announcing decisions (quyết định công bố) yet."),
+        4,
+        1.0,
+        (),
+        None,
+        _("The portal does not hold the announcing decisions (quyết định công bố) yet."),
     ),
     Component(
-        "national_database", "transparency",
+        "national_database",
+        "transparency",
         _("Procedures published on the national database"),
-        _("procedures published on the National Database of Administrative Procedures ÷ procedures announced"),
-        4, 1.0, (), None, _("The portal does not synchronise with the national database yet."),
+        _(
+            "procedures published on the National Database of Administrative Procedures ÷ procedures announced"
+        ),
+        4,
+        1.0,
+        (),
+        None,
+        _("The portal does not synchronise with the national database yet."),
     ),
     Component(
-        "complete_parts", "transparency",
+        "complete_parts",
+        "transparency",
         _("Procedures published with all their parts"),
-        _("procedures published with every component (steps, papers, time, fees, forms) ÷ procedures published"),
-        4, 1.0, (), None, _("The national database's record is not held by the portal yet."),
+        _(
+            "procedures published with every component (steps, papers, time, fees, forms) ÷ procedures published"
+        ),
+        4,
+        1.0,
+        (),
+        None,
+        _("The national database's record is not held by the portal yet."),
     ),
     Component(
-        "progress_synced", "transparency",
+        "progress_synced",
+        "transparency",
         _("Dossier progress published on the National Public Service Portal"),
         _("dossiers whose status is synchronised to the national portal ÷ dossiers received"),
-        6, 1.0, ("received",), None, _("The portal does not synchronise with the national portal yet."),
+        6,
+        1.0,
+        ("received",),
+        None,
+        _("The portal does not synchronise with the national portal yet."),
     ),
     # 2. Progress — 20
     Component(
-        "resolved_on_time", "progress",
+        "resolved_on_time",
+        "progress",
         _("Dossiers resolved on time"),
-        _("(finished early or on time + open within the deadline at the period's end) ÷ (finished + open); "
-          "supplement waiting is not counted, more than one supplement request counts as late"),
-        20, 1.0, ("resolved_early", "resolved_on_time", "in_progress_on_time", "resolved", "in_progress"), _on_time,
+        _(
+            "(finished early or on time + open within the deadline at the period's end) ÷ (finished + open); "
+            "supplement waiting is not counted, more than one supplement request counts as late"
+        ),
+        20,
+        1.0,
+        ("resolved_early", "resolved_on_time", "in_progress_on_time", "resolved", "in_progress"),
+        _on_time,
     ),
     # 3. Online service — 12
     Component(
-        "online_share", "online",
+        "online_share",
+        "online",
         _("Dossiers submitted online"),
         _("dossiers received online (channel 2) ÷ dossiers received; full points at 50%"),
-        8, 0.5, ("received_online", "received"), _ratio("received_online", "received"),
+        8,
+        0.5,
+        ("received_online", "received"),
+        _ratio("received_online", "received"),
     ),
     Component(
-        "online_procedures", "online",
+        "online_procedures",
+        "online",
         _("Procedures offered online (partly or fully)"),
-        _("procedures at level 3 or 4 (một phần / toàn trình) ÷ all procedures in the agencies' competence; full points at 80%"),
-        4, 0.8, ("published_online", "procedures"), _ratio("published_online", "procedures"),
+        _(
+            "procedures at level 3 or 4 (một phần / toàn trình) ÷ all procedures in the agencies' competence; full points at 80%"
+        ),
+        4,
+        0.8,
+        ("published_online", "procedures"),
+        _ratio("published_online", "procedures"),
     ),
     # 4. Online payment — 10
     Component(
-        "online_paid", "payment",
+        "online_paid",
+        "payment",
         _("Fees paid online"),
         _("dossiers whose fees were paid online ÷ dossiers with fees"),
-        10, 1.0, ("online_paid", "payable"), _ratio("online_paid", "payable"),
+        10,
+        1.0,
+        ("online_paid", "payable"),
+        _ratio("online_paid", "payable"),
     ),
     # 5. Satisfaction — 18
     Component(
-        "satisfaction", "satisfaction",
+        "satisfaction",
+        "satisfaction",
         _("Satisfaction"),
-        _("100% − (late share + share of all dossiers with a complaint or a 'not satisfied' rating); full points at 90%"),
-        12, 0.9, ("resolved", "in_progress", "rating_counts"), _satisfaction,
+        _(
+            "100% − (late share + share of all dossiers with a complaint or a 'not satisfied' rating); full points at 90%"
+        ),
+        12,
+        0.9,
+        ("resolved", "in_progress", "rating_counts"),
+        _satisfaction,
     ),
     Component(
-        "feedback_handled", "satisfaction",
+        "feedback_handled",
+        "satisfaction",
         _("Feedback and petitions answered on time"),
         _("feedback and petitions (PAKN) answered on time ÷ received"),
-        6, 1.0, (), None, _("The portal does not receive petitions (phản ánh, kiến nghị) yet."),
+        6,
+        1.0,
+        (),
+        None,
+        _("The portal does not receive petitions (phản ánh, kiến nghị) yet."),
     ),
     # 6. Digitisation — 22, full points at 80%
     Component(
-        "e_results", "digitisation",
+        "e_results",
+        "digitisation",
         _("Results issued electronically"),
         _("results returned electronically ÷ results returned; full points at 80%"),
-        8, 0.8, ("e_results", "returned"), _ratio("e_results", "returned"),
+        8,
+        0.8,
+        ("e_results", "returned"),
+        _ratio("e_results", "returned"),
     ),
     Component(
-        "digitised_dossiers", "digitisation",
+        "digitised_dossiers",
+        "digitisation",
         _("Dossiers digitised"),
         _("received dossiers whose papers were digitised ÷ received; full points at 80%"),
-        8, 0.8, ("digitised_dossiers", "received"), _ratio("digitised_dossiers", "received"),
+        8,
+        0.8,
+        ("digitised_dossiers", "received"),
+        _ratio("digitised_dossiers", "received"),
     ),
     Component(
-        "reused_data", "digitisation",
+        "reused_data",
+        "digitisation",
         _("Digitised data reused"),
         _("dossiers reusing digitised documents or data ÷ dossiers received; full points at 80%"),
-        6, 0.8, (), lambda inp: (inp.reuse.reusing, inp.reuse.received) if inp.reuse is not None else None,
-        _("Documents reused from the citizen's store or earlier dossiers, and e-form data taken from the national e-ID."),
+        6,
+        0.8,
+        (),
+        lambda inp: (inp.reuse.reusing, inp.reuse.received) if inp.reuse is not None else None,
+        _(
+            "Documents reused from the citizen's store or earlier dossiers, and e-form data taken from the national e-ID."
+        ),
     ),
 )
 
@@ -402,7 +471,9 @@ def catalogue_figures(filters: Any) -> CatalogueFigures:
     return CatalogueFigures(**agg)
 
 
-def catalogue_by_agency(filters: Any, agencies: Sequence[Any], *, subtree: bool = False) -> dict[int, CatalogueFigures]:
+def catalogue_by_agency(
+    filters: Any, agencies: Sequence[Any], *, subtree: bool = False
+) -> dict[int, CatalogueFigures]:
     """Per agency of ``agencies``, the catalogue figures of the procedures linked to it — one query.
 
     With ``subtree`` the links of its sub-units count too (rolled up in Python over the agencies'
@@ -421,13 +492,20 @@ def catalogue_by_agency(filters: Any, agencies: Sequence[Any], *, subtree: bool 
     rows = links.values("agency_id", "agency__path").annotate(
         procedures=Count("pk"),
         published=Count("pk", filter=published),
-        published_online=Count("pk", filter=published & Q(procedure__level__in=(ServiceLevel.LEVEL_3, ServiceLevel.LEVEL_4))),
+        published_online=Count(
+            "pk",
+            filter=published & Q(procedure__level__in=(ServiceLevel.LEVEL_3, ServiceLevel.LEVEL_4)),
+        ),
     )
     totals = {a.pk: [0, 0, 0] for a in agencies}
     roots = [(a.pk, a.path) for a in agencies]
     for row in rows:
         path = row["agency__path"]
-        targets = [pk for pk, root in roots if path == root or path.startswith(root + "/")] if subtree else [row["agency_id"]]
+        targets = (
+            [pk for pk, root in roots if path == root or path.startswith(root + "/")]
+            if subtree
+            else [row["agency_id"]]
+        )
         for pk in targets:
             t = totals[pk]
             t[0] += row["procedures"]
@@ -450,19 +528,30 @@ def progress_figures(filters: Any, *, now: Any = None) -> ProgressFigures:
     a, b = filters.bounds()
     moment = min(b, now or timezone.now())
     base = selectors.scoped_dossiers(filters).filter(supplement_cycles__gt=1)
-    finished_ok = base.filter(finished_at__gte=a, finished_at__lt=b, timeliness__in=("early", "on_time")).count()
+    finished_ok = base.filter(
+        finished_at__gte=a, finished_at__lt=b, timeliness__in=("early", "on_time")
+    ).count()
     open_ok = (
-        base.filter(received_at__lt=moment, due_at__gte=moment).exclude(finished_at__lt=moment)
-        .exclude(status__in=(DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.NOT_RECEIVED)).count()
+        base.filter(received_at__lt=moment, due_at__gte=moment)
+        .exclude(finished_at__lt=moment)
+        .exclude(
+            status__in=(DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.NOT_RECEIVED)
+        )
+        .count()
     )
     rows = list(
-        selectors.scoped_dossiers(filters).filter(finished_at__gte=a, finished_at__lt=b, counting_start__isnull=False)
-        .values("procedure_id", "procedure__name").annotate(avg=Avg(F("finished_at") - F("counting_start")))
+        selectors.scoped_dossiers(filters)
+        .filter(finished_at__gte=a, finished_at__lt=b, counting_start__isnull=False)
+        .values("procedure_id", "procedure__name")
+        .annotate(avg=Avg(F("finished_at") - F("counting_start")))
         .values_list("procedure_id", "procedure__name", "avg")
     )
     return ProgressFigures(
-        repeat_supplement_finished_ok=finished_ok, repeat_supplement_open_ok=open_ok,
-        average_seconds_by_procedure={pk: avg.total_seconds() for pk, _name, avg in rows if avg is not None},
+        repeat_supplement_finished_ok=finished_ok,
+        repeat_supplement_open_ok=open_ok,
+        average_seconds_by_procedure={
+            pk: avg.total_seconds() for pk, _name, avg in rows if avg is not None
+        },
         procedure_names={pk: name for pk, name, _avg in rows},
     )
 
@@ -474,6 +563,11 @@ def index_for(filters: Any, *, now: Any = None) -> Score:
     from . import selectors
 
     reuse = reuse_figures(start=filters.start, end=filters.end, agency_ids=filters.agency_ids)
-    return compute(IndexInputs(
-        selectors.dashboard_figures(filters), catalogue_figures(filters), progress_figures(filters, now=now), reuse,
-    ))
+    return compute(
+        IndexInputs(
+            selectors.dashboard_figures(filters),
+            catalogue_figures(filters),
+            progress_figures(filters, now=now),
+            reuse,
+        )
+    )

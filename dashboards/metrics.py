@@ -22,9 +22,13 @@ class FastCalendar:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.tz = timezone.get_current_timezone()
-        self.sessions: list[tuple[time, time]] = [(model.morning_start, model.morning_end), (model.afternoon_start, model.afternoon_end)]
+        self.sessions: list[tuple[time, time]] = [
+            (model.morning_start, model.morning_end),
+            (model.afternoon_start, model.afternoon_end),
+        ]
         self.session_us = [
-            (datetime.combine(date(2000, 1, 1), e) - datetime.combine(date(2000, 1, 1), s)) // _US for s, e in self.sessions
+            (datetime.combine(date(2000, 1, 1), e) - datetime.combine(date(2000, 1, 1), s)) // _US
+            for s, e in self.sessions
         ]
         #: (start as µs after local midnight, length µs) of each session: a moment's working time
         #: that day is integer arithmetic on its wall clock, no datetime built per call
@@ -71,7 +75,9 @@ class FastCalendar:
     def _index(self, d: date) -> int:
         i = d.toordinal() - self._origin_ord
         if self.origin is None or i < 0 or i >= len(self.days):
-            self._extend(d.date() if isinstance(d, datetime) else d)  # may replace the lists and move the origin
+            self._extend(
+                d.date() if isinstance(d, datetime) else d
+            )  # may replace the lists and move the origin
             i = d.toordinal() - self._origin_ord
         return i
 
@@ -85,7 +91,9 @@ class FastCalendar:
         i = self._index(local)  # a datetime is a date: its ordinal is its local day's
         total = self.prefix[i]
         if self.working[i]:
-            t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+            t = (
+                (local.hour * 60 + local.minute) * 60 + local.second
+            ) * 1_000_000 + local.microsecond
             for start, length in self._bounds:
                 if t > start:
                     total += min(t - start, length)

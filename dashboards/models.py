@@ -124,16 +124,40 @@ class StatCounters(models.Model):
 
 
 COUNTER_FIELDS = [
-    "received", "received_c1", "received_c2", "received_c3", "resolved", "early", "on_time", "late", "processing_seconds",
-    "returned", "withdrawn", "refused", "stopped", "supplement_requests", "apologies", "rated", "rated_satisfied",
-    "rated_acceptable", "rated_not_satisfied", "digitised", "e_results", "payable", "online_paid",
+    "received",
+    "received_c1",
+    "received_c2",
+    "received_c3",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "processing_seconds",
+    "returned",
+    "withdrawn",
+    "refused",
+    "stopped",
+    "supplement_requests",
+    "apologies",
+    "rated",
+    "rated_satisfied",
+    "rated_acceptable",
+    "rated_not_satisfied",
+    "digitised",
+    "e_results",
+    "payable",
+    "online_paid",
 ]
 
 
 class SectorMonthStat(StatCounters):
     class Meta:
         verbose_name = _("monthly figures per sector")
-        constraints = [models.UniqueConstraint(fields=["agency_id", "sector_id", "level", "month"], name="sectormonth_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "sector_id", "level", "month"], name="sectormonth_key"
+            )
+        ]
         indexes = [models.Index(fields=["month", "agency_path"], name="sectormonth_month")]
 
 
@@ -145,7 +169,9 @@ class AgencyMonthStat(StatCounters):
 
     class Meta:
         verbose_name = _("monthly figures per agency")
-        constraints = [models.UniqueConstraint(fields=["agency_id", "level", "month"], name="agencymonth_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency_id", "level", "month"], name="agencymonth_key")
+        ]
         indexes = [models.Index(fields=["month", "agency_path"], name="agencymonth_month")]
 
 
@@ -159,7 +185,11 @@ class ProvinceMonthStat(StatCounters):
 
     class Meta:
         verbose_name = _("monthly figures of the province per sector")
-        constraints = [models.UniqueConstraint(fields=["sector_id", "level", "month"], name="provincemonth_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sector_id", "level", "month"], name="provincemonth_key"
+            )
+        ]
         indexes = [models.Index(fields=["month"], name="provincemonth_month")]
 
     def __str__(self) -> str:
@@ -173,7 +203,11 @@ class ProcedureMonthStat(StatCounters):
 
     class Meta:
         verbose_name = _("monthly figures per procedure")
-        constraints = [models.UniqueConstraint(fields=["agency_id", "procedure_id", "month"], name="proceduremonth_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "procedure_id", "month"], name="proceduremonth_key"
+            )
+        ]
         indexes = [
             models.Index(fields=["month", "agency_path"], name="proceduremonth_month"),
             models.Index(fields=["procedure_id", "month"], name="proceduremonth_proc"),
@@ -194,7 +228,9 @@ class ProcedureTimeMonth(models.Model):
 
     class Meta:
         verbose_name = _("monthly processing times per procedure")
-        constraints = [models.UniqueConstraint(fields=["procedure_id", "month"], name="proceduretime_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure_id", "month"], name="proceduretime_key")
+        ]
         indexes = [models.Index(fields=["month", "procedure_id"], name="proceduretime_month")]
 
     def __str__(self) -> str:
@@ -247,10 +283,19 @@ class DashboardReport(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by"))
-    query = models.CharField(_("filters"), max_length=1000, help_text=_("The dashboard filters as a query string."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    query = models.CharField(
+        _("filters"), max_length=1000, help_text=_("The dashboard filters as a query string.")
+    )
     title = models.CharField(_("title"), max_length=300)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="", db_default="")
     pages = models.PositiveIntegerField(default=0)
@@ -262,7 +307,9 @@ class DashboardReport(models.Model):
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("dashboard report")
         verbose_name_plural = _("dashboard reports")
-        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="dashreport_user_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="dashreport_user_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -34,12 +34,17 @@ RENDER_TASK = "dashboards.tasks.render_report"
 MAX_PENDING_PER_USER = 3
 State = DashboardReport.State
 
-TOO_MANY = ("Bạn đang có {n} báo cáo đang được chuẩn bị; vui lòng đợi chúng xong rồi yêu cầu thêm. / "
-            "You already have {n} reports being prepared; please wait for them before asking for more.")
-FAILED = ("Không lập được báo cáo; vui lòng yêu cầu lại. / "
-          "The report could not be prepared; please ask for it again.")
-NOT_ALLOWED = ("Tài khoản không còn quyền xem thống kê này. / "
-               "This account may no longer see these figures.")
+TOO_MANY = (
+    "Bạn đang có {n} báo cáo đang được chuẩn bị; vui lòng đợi chúng xong rồi yêu cầu thêm. / "
+    "You already have {n} reports being prepared; please wait for them before asking for more."
+)
+FAILED = (
+    "Không lập được báo cáo; vui lòng yêu cầu lại. / "
+    "The report could not be prepared; please ask for it again."
+)
+NOT_ALLOWED = (
+    "Tài khoản không còn quyền xem thống kê này. / This account may no longer see these figures."
+)
 
 
 class ReportRefused(Exception):
@@ -83,10 +88,13 @@ def request_report(*, user: Any, parsed: FilterResult, roles: tuple[str, ...]) -
         if not user_has_any_role(user, roles):
             raise ReportRefused(NOT_ALLOWED)
         report = DashboardReport.objects.create(
-            requested_by=user, query=pinned_query(parsed),
+            requested_by=user,
+            query=pinned_query(parsed),
             title=f"{scope_label(parsed, user)} — {period_label(parsed.filters)}",  # type: ignore[arg-type]
         )
-        outbox_enqueue(RENDER_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"dashboard-report:{report.pk}")
+        outbox_enqueue(
+            RENDER_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"dashboard-report:{report.pk}"
+        )
     return report
 
 
@@ -105,9 +113,13 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
         return DashboardReport.objects.get(pk=report.pk)
     with replica_reads():  # figures that may lag a few seconds (issue 19)
         data = reports.build(parsed.filters)  # type: ignore[arg-type]
-    pdf, pages = exports.pdf_document(data, scope=scope_label(parsed, user), period=period_label(parsed.filters))  # type: ignore[arg-type]
+    pdf, pages = exports.pdf_document(
+        data, scope=scope_label(parsed, user), period=period_label(parsed.filters)
+    )  # type: ignore[arg-type]
     storage = report.file.storage
-    name = storage.save(report.file.field.generate_filename(report, "bao-cao.pdf"), ContentFile(pdf))
+    name = storage.save(
+        report.file.field.generate_filename(report, "bao-cao.pdf"), ContentFile(pdf)
+    )
     with transaction.atomic():
         locked = DashboardReport.objects.select_for_update().get(pk=report.pk)
         if locked.state == State.READY:  # a duplicate delivery finished first
@@ -120,12 +132,17 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
         locked.error = ""
         locked.rendered_at = timezone.now()
         locked.save(update_fields=["file", "sha256", "pages", "state", "error", "rendered_at"])
-    logger.info("dashboard_report.rendered", extra={"report_id": report.pk, "bytes": len(pdf), "pages": pages})
+    logger.info(
+        "dashboard_report.rendered",
+        extra={"report_id": report.pk, "bytes": len(pdf), "pages": pages},
+    )
     return locked
 
 
 def mark_failed(*, report_id: int, error: str) -> None:
-    DashboardReport.objects.filter(pk=report_id).exclude(state=State.READY).update(state=State.FAILED, error=error[:2000])
+    DashboardReport.objects.filter(pk=report_id).exclude(state=State.READY).update(
+        state=State.FAILED, error=error[:2000]
+    )
 
 
 def reports_of(user: Any, *, limit: int = 10) -> list[DashboardReport]:

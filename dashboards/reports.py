@@ -67,10 +67,20 @@ KPIS: tuple[Metric, ...] = (
     Metric("resolved", _("Dossiers resolved"), drill="resolved"),
     Metric("on_time_rate", _("Resolved early or on time"), PERCENT, drill="resolved_late"),
     Metric("in_progress", _("In progress"), drill="in_progress"),
-    Metric("in_progress_overdue", _("In progress, overdue"), drill="in_progress_overdue", higher_is_better=False),
+    Metric(
+        "in_progress_overdue",
+        _("In progress, overdue"),
+        drill="in_progress_overdue",
+        higher_is_better=False,
+    ),
     Metric("online_share", _("Submitted online"), PERCENT, drill="received_online"),
     Metric("satisfaction_rate", _("Satisfaction"), PERCENT, drill="rated"),
-    Metric("supplement_requests", _("Supplement requests"), drill="supplement_requests", higher_is_better=False),
+    Metric(
+        "supplement_requests",
+        _("Supplement requests"),
+        drill="supplement_requests",
+        higher_is_better=False,
+    ),
     Metric("apologies", _("Apologies sent"), drill="apologies", higher_is_better=False),
 )
 
@@ -84,12 +94,22 @@ FIGURE_ROWS: tuple[Metric, ...] = (
     Metric("resolved_late", _("Resolved late"), drill="resolved_late", higher_is_better=False),
     Metric("in_progress", _("In progress"), drill="in_progress"),
     Metric("in_progress_on_time", _("In progress, on time"), drill="in_progress_on_time"),
-    Metric("in_progress_overdue", _("In progress, overdue"), drill="in_progress_overdue", higher_is_better=False),
+    Metric(
+        "in_progress_overdue",
+        _("In progress, overdue"),
+        drill="in_progress_overdue",
+        higher_is_better=False,
+    ),
     Metric("returned", _("Results returned"), drill="returned"),
     Metric("withdrawn", _("Withdrawn"), drill="withdrawn"),
     Metric("refused", _("Refused at reception"), drill="refused", higher_is_better=False),
     Metric("stopped", _("Processing stopped"), drill="stopped", higher_is_better=False),
-    Metric("supplement_requests", _("Supplement requests"), drill="supplement_requests", higher_is_better=False),
+    Metric(
+        "supplement_requests",
+        _("Supplement requests"),
+        drill="supplement_requests",
+        higher_is_better=False,
+    ),
     Metric("apologies", _("Apologies sent"), drill="apologies", higher_is_better=False),
     Metric("rated", _("Ratings given"), drill="rated"),
     Metric("digitised_dossiers", _("Digitised dossiers"), drill="digitised_dossiers"),
@@ -164,7 +184,11 @@ def series_filters(filters: Filters) -> tuple[Filters, str]:
     kind = filters.period_kind
     if kind in ("month", "quarter"):
         start = filters.end.replace(day=1)
-        start = date(start.year, 1, 1) if start.month == 12 else date(start.year - 1, start.month + 1, 1)
+        start = (
+            date(start.year, 1, 1)
+            if start.month == 12
+            else date(start.year - 1, start.month + 1, 1)
+        )
         return replace(filters, start=start), "month"
     if kind == "year" or (filters.end - filters.start).days > 62:
         return filters, "month"
@@ -189,15 +213,22 @@ def build(filters: Filters) -> Dashboard:
     span, gran = series_filters(filters)
     series = list(selectors.timeseries(span, gran))
     # a month or quarter and the one before lie inside the chart's 12 months, a year is its 12
-    figures = selectors.figures_from_series(series, span, gran, filters) or selectors.dashboard_figures(filters)
-    previous = selectors.figures_from_series(series, span, gran, previous_filters) or selectors.dashboard_figures(previous_filters)
+    figures = selectors.figures_from_series(
+        series, span, gran, filters
+    ) or selectors.dashboard_figures(filters)
+    previous = selectors.figures_from_series(
+        series, span, gran, previous_filters
+    ) or selectors.dashboard_figures(previous_filters)
     return Dashboard(
         filters=filters,
         previous_filters=previous_filters,
         figures=figures,
         previous=previous,
         kpis=[Kpi(m, m.value(figures), m.value(previous)) for m in KPIS],
-        rows=[Kpi(m, m.value(figures), m.value(previous), figures.notes.get(m.key, "")) for m in FIGURE_ROWS],
+        rows=[
+            Kpi(m, m.value(figures), m.value(previous), figures.notes.get(m.key, ""))
+            for m in FIGURE_ROWS
+        ],
         series=series,
         granularity=gran,
         agencies=list(selectors.by_agency(breakdown_filters(filters))),
@@ -214,18 +245,20 @@ def agency_table(rows: list[Any]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         f = row_figures(r)
-        out.append({
-            "agency_id": r.key,
-            "code": r.code,
-            "name": r.name,
-            "received": f.received,
-            "received_online": f.received_online,
-            "resolved": f.resolved,
-            "resolved_late": f.resolved_late,
-            "in_progress_overdue": f.in_progress_overdue,
-            "on_time_rate": on_time_rate(f),
-            "online_share": online_share(f),
-        })
+        out.append(
+            {
+                "agency_id": r.key,
+                "code": r.code,
+                "name": r.name,
+                "received": f.received,
+                "received_online": f.received_online,
+                "resolved": f.resolved,
+                "resolved_late": f.resolved_late,
+                "in_progress_overdue": f.in_progress_overdue,
+                "on_time_rate": on_time_rate(f),
+                "online_share": online_share(f),
+            }
+        )
     return out
 
 
@@ -283,7 +316,14 @@ def index_ranking(filters: Filters) -> list[RankedAgency]:
     agencies = list(Agency.objects.filter(pk__in=[r.key for r in rows]).only("pk", "path"))
     catalogue = index766.catalogue_by_agency(filters, agencies)
     scored = [
-        (r, index766.compute(index766.IndexInputs(row_figures(r), catalogue.get(r.key, index766.CatalogueFigures()))))
+        (
+            r,
+            index766.compute(
+                index766.IndexInputs(
+                    row_figures(r), catalogue.get(r.key, index766.CatalogueFigures())
+                )
+            ),
+        )
         for r in rows
     ]
     scored = [(r, s) for r, s in scored if s.max_available]

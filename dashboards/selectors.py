@@ -61,7 +61,9 @@ def timeseries(filters: Filters, granularity: str = "month") -> list[tuple[date,
     return summary.timeseries(filters, granularity)
 
 
-def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters) -> Figures | None:
+def figures_from_series(
+    series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters
+) -> Figures | None:
     """The figures of ``filters`` added up from a monthly series of ``span`` that covers it (None
     when it does not); the same numbers as :func:`dashboard_figures`, without its query."""
     return summary.figures_from_series(series, span, granularity, filters)

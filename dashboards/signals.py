@@ -24,11 +24,15 @@ def dossier_changed(dossier_id: int) -> None:
 
     mark_dirty([dossier_id])
     if connection.in_atomic_block:
-        outbox_enqueue(REFRESH_TASK, kwargs={}, dedupe_key=f"dashboards-refresh:{int(time.time() // 10)}")
+        outbox_enqueue(
+            REFRESH_TASK, kwargs={}, dedupe_key=f"dashboards-refresh:{int(time.time() // 10)}"
+        )
 
 
 @receiver(post_save, sender=DossierEvent, dispatch_uid="dashboards_event")
-def _event_saved(sender: Any, instance: DossierEvent, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def _event_saved(
+    sender: Any, instance: DossierEvent, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if created and not raw:
         dossier_changed(instance.dossier_id)
 

@@ -70,9 +70,21 @@ logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-_CLOSED_FIELD = {DossierStatus.NOT_RECEIVED: "refused", DossierStatus.WITHDRAWN: "withdrawn", DossierStatus.STOPPED: "stopped"}
-_TIMELINESS_FIELD = {Timeliness.EARLY: "early", Timeliness.ON_TIME: "on_time", Timeliness.LATE: "late"}
-_RATING_FIELD = {Rating.SATISFIED: "rated_satisfied", Rating.ACCEPTABLE: "rated_acceptable", Rating.NOT_SATISFIED: "rated_not_satisfied"}
+_CLOSED_FIELD = {
+    DossierStatus.NOT_RECEIVED: "refused",
+    DossierStatus.WITHDRAWN: "withdrawn",
+    DossierStatus.STOPPED: "stopped",
+}
+_TIMELINESS_FIELD = {
+    Timeliness.EARLY: "early",
+    Timeliness.ON_TIME: "on_time",
+    Timeliness.LATE: "late",
+}
+_RATING_FIELD = {
+    Rating.SATISFIED: "rated_satisfied",
+    Rating.ACCEPTABLE: "rated_acceptable",
+    Rating.NOT_SATISFIED: "rated_not_satisfied",
+}
 #: ``Rating.values`` once (Django computes the property on every access: ~30 us, per figure).
 _RATINGS = tuple(Rating.values)
 #: Serialises refreshes (two workers recomputing the same month would collide).
@@ -95,11 +107,33 @@ def month_of(moment: datetime) -> date:
 
 
 def fact_values(
-    *, dossier_id: int, agency_id: int, agency_path: str, sector_id: int, procedure_id: int, level: int, channel: int,
-    status: int, received_at: datetime | None, counting_start: datetime | None, due_at: datetime | None,
-    finished_at: datetime | None, timeliness: str, returned_at: datetime | None, rating: str, rated_at: datetime | None,
-    result_file: str, fee_total: Any, closed_at: datetime | None, closed_status: int | None, supplement_ats: list[int],
-    pauses: list[tuple[datetime, datetime]], apology_ats: list[int], digitised: bool, paid_online: bool, calendar: Any,
+    *,
+    dossier_id: int,
+    agency_id: int,
+    agency_path: str,
+    sector_id: int,
+    procedure_id: int,
+    level: int,
+    channel: int,
+    status: int,
+    received_at: datetime | None,
+    counting_start: datetime | None,
+    due_at: datetime | None,
+    finished_at: datetime | None,
+    timeliness: str,
+    returned_at: datetime | None,
+    rating: str,
+    rated_at: datetime | None,
+    result_file: str,
+    fee_total: Any,
+    closed_at: datetime | None,
+    closed_status: int | None,
+    supplement_ats: list[int],
+    pauses: list[tuple[datetime, datetime]],
+    apology_ats: list[int],
+    digitised: bool,
+    paid_online: bool,
+    calendar: Any,
 ) -> tuple:
     """The fact of one dossier as a tuple in :data:`FACT_FIELDS` order: the one rule, used by
     :func:`build_facts` (from the database) and by the province generator (from the values it has
@@ -126,9 +160,33 @@ def fact_values(
         first_at = last_at = None
     payable = (fee_total or 0) > 0
     return (
-        dossier_id, agency_id, agency_path, sector_id, procedure_id, level, channel, status, received_at, due_at, finished_at,
-        exit_at, timeliness or "", proc, returned_at, closed_at, closed_status, rating or "", rated_at if rating else None,
-        sups, apos, first_at, last_at, digitised, bool(result_file), payable, payable and paid_online,
+        dossier_id,
+        agency_id,
+        agency_path,
+        sector_id,
+        procedure_id,
+        level,
+        channel,
+        status,
+        received_at,
+        due_at,
+        finished_at,
+        exit_at,
+        timeliness or "",
+        proc,
+        returned_at,
+        closed_at,
+        closed_status,
+        rating or "",
+        rated_at if rating else None,
+        sups,
+        apos,
+        first_at,
+        last_at,
+        digitised,
+        bool(result_file),
+        payable,
+        payable and paid_online,
     )
 
 
@@ -139,60 +197,156 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
     if not ids:
         return []
     dossiers = list(
-        Dossier.objects.filter(pk__in=ids).exclude(status=DossierStatus.DRAFT).values_list(
-            "pk", "receiving_agency_id", "receiving_agency__path", "procedure__sector_id", "procedure_id", "procedure__level",
-            "channel", "status", "received_at", "counting_start", "due_at", "finished_at", "timeliness", "returned_at",
-            "rating", "rated_at", "result_file", "fee_total",
+        Dossier.objects.filter(pk__in=ids)
+        .exclude(status=DossierStatus.DRAFT)
+        .values_list(
+            "pk",
+            "receiving_agency_id",
+            "receiving_agency__path",
+            "procedure__sector_id",
+            "procedure_id",
+            "procedure__level",
+            "channel",
+            "status",
+            "received_at",
+            "counting_start",
+            "due_at",
+            "finished_at",
+            "timeliness",
+            "returned_at",
+            "rating",
+            "rated_at",
+            "result_file",
+            "fee_total",
         )
     )
     ids = [d[0] for d in dossiers]
     closing: dict[int, tuple[datetime, int]] = {}
     for dossier_id, at, status in (
-        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_CLOSING).exclude(from_status=F("to_status"))
-        .order_by("dossier_id", "seq").values_list("dossier_id", "created_at", "to_status")
+        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_CLOSING)
+        .exclude(from_status=F("to_status"))
+        .order_by("dossier_id", "seq")
+        .values_list("dossier_id", "created_at", "to_status")
     ):
         closing[dossier_id] = (at, status)
     supplements: dict[int, list[int]] = defaultdict(list)
     pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for dossier_id, at, during, answered in SupplementRequest.objects.filter(dossier_id__in=ids).values_list(
-        "dossier_id", "requested_at", "during_processing", "answered_at"
-    ):
+    for dossier_id, at, during, answered in SupplementRequest.objects.filter(
+        dossier_id__in=ids
+    ).values_list("dossier_id", "requested_at", "during_processing", "answered_at"):
         supplements[dossier_id].append(to_us(at))
         if during and answered is not None:
             pauses[dossier_id].append((at, answered))
     apologies: dict[int, list[int]] = defaultdict(list)
-    for dossier_id, at in Apology.objects.filter(dossier_id__in=ids, sent_at__isnull=False).values_list("dossier_id", "sent_at"):
+    for dossier_id, at in Apology.objects.filter(
+        dossier_id__in=ids, sent_at__isnull=False
+    ).values_list("dossier_id", "sent_at"):
         apologies[dossier_id].append(to_us(at))
-    digitised = set(DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list("dossier_id", flat=True))
+    digitised = set(
+        DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list(
+            "dossier_id", flat=True
+        )
+    )
     from dossiers.payments.constants import PaymentMethod, PaymentStatus
     from dossiers.payments.models import Payment
 
-    paid_online = set(Payment.objects.filter(dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID).values_list("dossier_id", flat=True))
+    paid_online = set(
+        Payment.objects.filter(
+            dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID
+        ).values_list("dossier_id", flat=True)
+    )
     cals = cals or CalendarCache()
     rows = []
-    for (pk, agency_id, path, sector_id, procedure_id, level, channel, status, received_at, counting_start, due_at, finished_at,
-         timeliness, returned_at, rating, rated_at, result_file, fee_total) in dossiers:
+    for (
+        pk,
+        agency_id,
+        path,
+        sector_id,
+        procedure_id,
+        level,
+        channel,
+        status,
+        received_at,
+        counting_start,
+        due_at,
+        finished_at,
+        timeliness,
+        returned_at,
+        rating,
+        rated_at,
+        result_file,
+        fee_total,
+    ) in dossiers:
         closed_at, closed_status = closing.get(pk, (None, None))
-        rows.append(fact_values(
-            dossier_id=pk, agency_id=agency_id, agency_path=path, sector_id=sector_id, procedure_id=procedure_id, level=level,
-            channel=channel, status=status, received_at=received_at, counting_start=counting_start, due_at=due_at,
-            finished_at=finished_at, timeliness=timeliness, returned_at=returned_at, rating=rating, rated_at=rated_at,
-            result_file=result_file, fee_total=fee_total, closed_at=closed_at, closed_status=closed_status,
-            supplement_ats=supplements.get(pk, []), pauses=pauses.get(pk, []), apology_ats=apologies.get(pk, []),
-            digitised=pk in digitised, paid_online=pk in paid_online, calendar=cals(agency_id),
-        ))
+        rows.append(
+            fact_values(
+                dossier_id=pk,
+                agency_id=agency_id,
+                agency_path=path,
+                sector_id=sector_id,
+                procedure_id=procedure_id,
+                level=level,
+                channel=channel,
+                status=status,
+                received_at=received_at,
+                counting_start=counting_start,
+                due_at=due_at,
+                finished_at=finished_at,
+                timeliness=timeliness,
+                returned_at=returned_at,
+                rating=rating,
+                rated_at=rated_at,
+                result_file=result_file,
+                fee_total=fee_total,
+                closed_at=closed_at,
+                closed_status=closed_status,
+                supplement_ats=supplements.get(pk, []),
+                pauses=pauses.get(pk, []),
+                apology_ats=apologies.get(pk, []),
+                digitised=pk in digitised,
+                paid_online=pk in paid_online,
+                calendar=cals(agency_id),
+            )
+        )
     return rows
 
 
 def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
     """The current facts of these dossiers (drafts have none)."""
-    return [DossierFact(**dict(zip(FACT_FIELDS, row, strict=True))) for row in build_fact_rows(dossier_ids)]
+    return [
+        DossierFact(**dict(zip(FACT_FIELDS, row, strict=True)))
+        for row in build_fact_rows(dossier_ids)
+    ]
 
 
 FACT_FIELDS = [
-    "dossier_id", "agency_id", "agency_path", "sector_id", "procedure_id", "level", "channel", "status", "received_at", "due_at",
-    "finished_at", "exit_at", "timeliness", "processing_seconds", "returned_at", "closed_at", "closed_status", "rating",
-    "rated_at", "supplement_ats", "apology_ats", "extra_first_at", "extra_last_at", "digitised", "e_result", "payable", "online_paid",
+    "dossier_id",
+    "agency_id",
+    "agency_path",
+    "sector_id",
+    "procedure_id",
+    "level",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "exit_at",
+    "timeliness",
+    "processing_seconds",
+    "returned_at",
+    "closed_at",
+    "closed_status",
+    "rating",
+    "rated_at",
+    "supplement_ats",
+    "apology_ats",
+    "extra_first_at",
+    "extra_last_at",
+    "digitised",
+    "e_result",
+    "payable",
+    "online_paid",
 ]
 
 
@@ -244,7 +398,11 @@ def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | No
             c[_TIMELINESS_FIELD[f.timeliness]] = 1
         yield f.finished_at, c, hours_bucket(f.processing_seconds or 0)
     if f.returned_at is not None:
-        yield f.returned_at, ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}), None
+        yield (
+            f.returned_at,
+            ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}),
+            None,
+        )
     if f.closed_at is not None and f.closed_status in _CLOSED_FIELD:
         yield f.closed_at, {_CLOSED_FIELD[f.closed_status]: 1}, None
     if f.rated_at is not None and f.rating:
@@ -276,8 +434,12 @@ class Acc:
 def _window_q(a: datetime, b: datetime) -> Q:
     """Facts with at least one event in [a, b)."""
     return (
-        Q(received_at__gte=a, received_at__lt=b) | Q(finished_at__gte=a, finished_at__lt=b) | Q(returned_at__gte=a, returned_at__lt=b)
-        | Q(closed_at__gte=a, closed_at__lt=b) | Q(rated_at__gte=a, rated_at__lt=b) | Q(extra_first_at__lt=b, extra_last_at__gte=a)
+        Q(received_at__gte=a, received_at__lt=b)
+        | Q(finished_at__gte=a, finished_at__lt=b)
+        | Q(returned_at__gte=a, returned_at__lt=b)
+        | Q(closed_at__gte=a, closed_at__lt=b)
+        | Q(rated_at__gte=a, rated_at__lt=b)
+        | Q(extra_first_at__lt=b, extra_last_at__gte=a)
     )
 
 
@@ -297,7 +459,9 @@ def month_end(month: date) -> datetime:
     return _month_bounds(month)[1]
 
 
-def open_months(received_at: datetime | None, exit_at: datetime | None, through: date | None) -> list[date]:
+def open_months(
+    received_at: datetime | None, exit_at: datetime | None, through: date | None
+) -> list[date]:
     """The months up to ``through`` at whose end a fact with this open interval was in progress:
     received before the end and not exited before it (``received_at < end <= exit_at``)."""
     if received_at is None or through is None:
@@ -345,39 +509,65 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
     only_open = Q(**{k: 0 for k in COUNTER_FIELDS})
     for table in _OPEN_KEYS:
         table.objects.filter(scope & only_open).delete()
-        table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(open_at_end=0, overdue_at_end=0)
+        table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(
+            open_at_end=0, overdue_at_end=0
+        )
     groups = _open_groups(month, agency_ids)
     per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in _OPEN_KEYS}
     for agency_id, path, sector_id, level, procedure_id, n, late in groups:
         base = (agency_id, path, level)
-        for table, key in ((ProcedureMonthStat, (*base, sector_id, procedure_id)), (SectorMonthStat, (*base, sector_id)),
-                           (AgencyMonthStat, base)):
+        for table, key in (
+            (ProcedureMonthStat, (*base, sector_id, procedure_id)),
+            (SectorMonthStat, (*base, sector_id)),
+            (AgencyMonthStat, base),
+        ):
             acc = per[table].setdefault(key, [0, 0])
             acc[0] += n
             acc[1] += late
     for table, rows in per.items():
         objs = []
         for key, (n, late) in rows.items():
-            values = {"agency_id": key[0], "agency_path": key[1], "level": key[2], "month": month, "open_at_end": n, "overdue_at_end": late}
+            values = {
+                "agency_id": key[0],
+                "agency_path": key[1],
+                "level": key[2],
+                "month": month,
+                "open_at_end": n,
+                "overdue_at_end": late,
+            }
             if table is not AgencyMonthStat:
                 values["sector_id"] = key[3]
             if table is ProcedureMonthStat:
                 values["procedure_id"] = key[4]
             objs.append(table(**values))
-        table.objects.bulk_create(objs, batch_size=5000, update_conflicts=True, unique_fields=_OPEN_KEYS[table], update_fields=OPEN_FIELDS)
+        table.objects.bulk_create(
+            objs,
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=_OPEN_KEYS[table],
+            update_fields=OPEN_FIELDS,
+        )
     return len(groups)
 
 
-def _open_groups(month: date, agency_ids: list[int] | None = None) -> list[tuple[int, str, int, int, int, int, int]]:
+def _open_groups(
+    month: date, agency_ids: list[int] | None = None
+) -> list[tuple[int, str, int, int, int, int, int]]:
     """(agency, path, sector, level, procedure, open, overdue) of the facts in progress at the end
     of ``month`` (of these agencies): one grouped probe of the open interval's index."""
     from django.db.models import Count
 
     moment = month_end(month)
-    facts = DossierFact.objects.all() if agency_ids is None else DossierFact.objects.filter(agency_id__in=agency_ids)
+    facts = (
+        DossierFact.objects.all()
+        if agency_ids is None
+        else DossierFact.objects.filter(agency_id__in=agency_ids)
+    )
     return list(
-        _open_at(facts, moment).values_list("agency_id", "agency_path", "sector_id", "level", "procedure_id")
-        .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment))).order_by()
+        _open_at(facts, moment)
+        .values_list("agency_id", "agency_path", "sector_id", "level", "procedure_id")
+        .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment)))
+        .order_by()
     )
 
 
@@ -388,11 +578,18 @@ def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> 
     state = SummaryState.objects.filter(pk=1).first()
     through = state.open_ends_through if state is not None else None
     if through is not None and through >= target:
-        if through > target:  # the clock went back (tests travel in time): months after now are not kept
+        if (
+            through > target
+        ):  # the clock went back (tests travel in time): months after now are not kept
             SummaryState.objects.filter(pk=1).update(open_ends_through=target)
         return target
     if through is None:
-        first = DossierFact.objects.exclude(received_at=None).order_by("received_at").values_list("received_at", flat=True).first()
+        first = (
+            DossierFact.objects.exclude(received_at=None)
+            .order_by("received_at")
+            .values_list("received_at", flat=True)
+            .first()
+        )
         month = month_of(first) if first is not None else target
     else:
         month = add_months(through, 1)
@@ -418,9 +615,20 @@ def rebuild_province_months(months: Iterable[date] | None = None) -> int:
             return 0
         rows, target = rows.filter(month__in=months), target.filter(month__in=months)
     target.delete()
-    sums = rows.values("sector_id", "level", "month").annotate(**{f"s_{k}": Sum(k) for k in fields}).order_by()
-    objs = [ProvinceMonthStat(sector_id=r["sector_id"], level=r["level"], month=r["month"], **{k: r[f"s_{k}"] or 0 for k in fields})
-            for r in sums]
+    sums = (
+        rows.values("sector_id", "level", "month")
+        .annotate(**{f"s_{k}": Sum(k) for k in fields})
+        .order_by()
+    )
+    objs = [
+        ProvinceMonthStat(
+            sector_id=r["sector_id"],
+            level=r["level"],
+            month=r["month"],
+            **{k: r[f"s_{k}"] or 0 for k in fields},
+        )
+        for r in sums
+    ]
     ProvinceMonthStat.objects.bulk_create(objs, batch_size=5000)
     return len(objs)
 
@@ -448,10 +656,14 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     where = Q(pk__in=[])
     for month, agencies in sorted(by_month.items()):
         a, b = _month_bounds(month)
-        facts = DossierFact.objects.filter(_window_q(a, b), agency_id__in=sorted(agencies)).values_list(*ROW_FIELDS)
+        facts = DossierFact.objects.filter(
+            _window_q(a, b), agency_id__in=sorted(agencies)
+        ).values_list(*ROW_FIELDS)
         groups.update(_bucket((_as_row(v) for v in facts), lambda at, a=a, b=b: a <= at < b, month))
         if through is not None and month <= through:  # the month-end snapshot goes in the same rows
-            for agency_id, path, sector_id, level, procedure_id, n, late in _open_groups(month, sorted(agencies)):
+            for agency_id, path, sector_id, level, procedure_id, n, late in _open_groups(
+                month, sorted(agencies)
+            ):
                 acc = groups.get((agency_id, path, sector_id, level, procedure_id, month))
                 if acc is None:
                     acc = groups[(agency_id, path, sector_id, level, procedure_id, month)] = Acc()
@@ -477,19 +689,40 @@ def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
     if keys is not None:
         if not keys:
             return
-        q = Q(procedure_id__in=sorted({pid for pid, _m in keys}), month__in=sorted({m for _pid, m in keys}))
+        q = Q(
+            procedure_id__in=sorted({pid for pid, _m in keys}),
+            month__in=sorted({m for _pid, m in keys}),
+        )
         rows, target = rows.filter(q), target.filter(q)
     target.delete()
     acc: dict[tuple[int, date], list] = {}
-    for pid, sid, level, month, n, secs, hist in rows.values_list("procedure_id", "sector_id", "level", "month", "resolved", "processing_seconds", "hours_histogram").iterator(chunk_size=20000):
+    for pid, sid, level, month, n, secs, hist in rows.values_list(
+        "procedure_id",
+        "sector_id",
+        "level",
+        "month",
+        "resolved",
+        "processing_seconds",
+        "hours_histogram",
+    ).iterator(chunk_size=20000):
         a = acc.setdefault((pid, month), [sid, level, 0, 0, Counter()])
         a[2] += n
         a[3] += secs
         for k, v in hist.items():
             a[4][int(k)] += v
     ProcedureTimeMonth.objects.bulk_create(
-        [ProcedureTimeMonth(procedure_id=pid, month=month, sector_id=a[0], level=a[1], resolved=a[2], processing_seconds=a[3],
-                            hours_histogram={str(k): v for k, v in sorted(a[4].items())}) for (pid, month), a in acc.items()],
+        [
+            ProcedureTimeMonth(
+                procedure_id=pid,
+                month=month,
+                sector_id=a[0],
+                level=a[1],
+                resolved=a[2],
+                processing_seconds=a[3],
+                hours_histogram={str(k): v for k, v in sorted(a[4].items())},
+            )
+            for (pid, month), a in acc.items()
+        ],
         batch_size=5000,
     )
 
@@ -502,7 +735,14 @@ def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tupl
         for at, counters, hours in fact_events(f):
             if not keep(at):
                 continue
-            key = (f.agency_id, f.agency_path, f.sector_id, f.level, f.procedure_id, month or month_of(at))
+            key = (
+                f.agency_id,
+                f.agency_path,
+                f.sector_id,
+                f.level,
+                f.procedure_id,
+                month or month_of(at),
+            )
             acc = groups.get(key)
             if acc is None:
                 acc = groups[key] = Acc()
@@ -516,24 +756,45 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     sectors: dict[tuple, Acc] = {}
     procs = []
     for (agency_id, path, sector_id, level, procedure_id, month), acc in groups.items():
-        procs.append(ProcedureMonthStat(
-            agency_id=agency_id, agency_path=path, sector_id=sector_id, level=level, procedure_id=procedure_id, month=month,
-            hours_histogram={str(k): v for k, v in sorted(acc.hist.items())}, **{k: acc.c.get(k, 0) for k in _STORED},
-        ))
+        procs.append(
+            ProcedureMonthStat(
+                agency_id=agency_id,
+                agency_path=path,
+                sector_id=sector_id,
+                level=level,
+                procedure_id=procedure_id,
+                month=month,
+                hours_histogram={str(k): v for k, v in sorted(acc.hist.items())},
+                **{k: acc.c.get(k, 0) for k in _STORED},
+            )
+        )
         s = sectors.setdefault((agency_id, path, sector_id, level, month), Acc())
         s.c.update(acc.c)
     ProcedureMonthStat.objects.bulk_create(procs, batch_size=batch)
     SectorMonthStat.objects.bulk_create(
-        [SectorMonthStat(agency_id=a, agency_path=p, sector_id=s, level=lv, month=m, **{k: acc.c.get(k, 0) for k in _STORED})
-         for (a, p, s, lv, m), acc in sectors.items()],
+        [
+            SectorMonthStat(
+                agency_id=a,
+                agency_path=p,
+                sector_id=s,
+                level=lv,
+                month=m,
+                **{k: acc.c.get(k, 0) for k in _STORED},
+            )
+            for (a, p, s, lv, m), acc in sectors.items()
+        ],
         batch_size=batch,
     )
     agencies: dict[tuple, Counter] = {}
     for (a, p, _s, lv, m), acc in sectors.items():
         agencies.setdefault((a, p, lv, m), Counter()).update(acc.c)
     AgencyMonthStat.objects.bulk_create(
-        [AgencyMonthStat(agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in _STORED})
-         for (a, p, lv, m), c in agencies.items()],
+        [
+            AgencyMonthStat(
+                agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in _STORED}
+            )
+            for (a, p, lv, m), c in agencies.items()
+        ],
         batch_size=batch,
     )
     return len(procs)
@@ -559,7 +820,11 @@ def refresh(limit: int = 5000) -> RefreshResult:
     with transaction.atomic():
         lock_refreshes()
         through = advance_open_ends()
-        claimed = list(DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[:limit])
+        claimed = list(
+            DirtyDossier.objects.order_by("marked_at").values_list("dossier_id", "marked_at")[
+                :limit
+            ]
+        )
         if not claimed:
             return RefreshResult(0, 0, 0)
         ids = [pk for pk, _at in claimed]
@@ -584,7 +849,9 @@ def mark_dirty(dossier_ids: Iterable[int]) -> None:
     now = timezone.now()
     DirtyDossier.objects.bulk_create(
         [DirtyDossier(dossier_id=i, marked_at=now) for i in set(dossier_ids)],
-        update_conflicts=True, unique_fields=["dossier_id"], update_fields=["marked_at"],
+        update_conflicts=True,
+        unique_fields=["dossier_id"],
+        update_fields=["marked_at"],
     )
 
 
@@ -612,10 +879,16 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
 
             tune_session_for_load()
         DossierFact.objects.all().delete()
-        ids = list(Dossier.objects.exclude(status=DossierStatus.DRAFT).order_by("pk").values_list("pk", flat=True))
-        cals = CalendarCache()  # one calendar look-up per agency for the whole rebuild, not per batch
+        ids = list(
+            Dossier.objects.exclude(status=DossierStatus.DRAFT)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        cals = (
+            CalendarCache()
+        )  # one calendar look-up per agency for the whole rebuild, not per batch
         for i in range(0, len(ids), batch):
-            _store_facts(build_fact_rows(ids[i:i + batch], cals))
+            _store_facts(build_fact_rows(ids[i : i + batch], cals))
             if progress:
                 progress(min(i + batch, len(ids)), len(ids))
         if progress and not ids:
@@ -626,7 +899,9 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
 
 def _store_facts(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
-        DossierFact.objects.bulk_create([DossierFact(**dict(zip(FACT_FIELDS, r, strict=True))) for r in rows], batch_size=2000)
+        DossierFact.objects.bulk_create(
+            [DossierFact(**dict(zip(FACT_FIELDS, r, strict=True))) for r in rows], batch_size=2000
+        )
         return
     from .bulkload import copy_rows
 
@@ -664,7 +939,9 @@ def rebuild_months_python() -> int:
     """The monthly counters by :func:`fact_events`, the rule itself, one fact at a time."""
     for table in (SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureMonthStat):
         table.objects.all().delete()
-    rows = (FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000))
+    rows = (
+        FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000)
+    )
     written = _write_months(_bucket(rows, lambda at: True, None))
     rebuild_procedure_times()
     return written
@@ -703,7 +980,12 @@ def _local_session_time_zone() -> Iterator[None]:
 
 #: Whole working hours rounded up (:func:`~dashboards.selectors.hours_bucket`) of an approval.
 _BUCKET_SQL = "GREATEST(0, CEIL(COALESCE(f.processing_seconds, 0) / 3600.0))::int"
-_MONTH_TABLES = ["dashboards_proceduremonthstat", "dashboards_sectormonthstat", "dashboards_agencymonthstat", "dashboards_proceduretimemonth"]
+_MONTH_TABLES = [
+    "dashboards_proceduremonthstat",
+    "dashboards_sectormonthstat",
+    "dashboards_agencymonthstat",
+    "dashboards_proceduretimemonth",
+]
 
 
 def _event_aggregates() -> list[str]:
@@ -720,30 +1002,66 @@ def _event_aggregates() -> list[str]:
         return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
 
     kinds: list[tuple[str, str, str, dict[str, str]]] = [
-        ("f.received_at", "", "f.received_at IS NOT NULL", {
-            "received": n(), **{f"received_c{ch}": n(f"f.channel = {ch}") for ch in (1, 2, 3)},
-            "digitised": n("f.digitised"), "payable": n("f.payable"), "online_paid": n("f.payable AND f.online_paid"),
-        }),
-        ("f.returned_at", "", "f.returned_at IS NOT NULL", {"returned": n(), "e_results": n("f.e_result")}),
-        ("f.closed_at", "", f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(_lit(st) for st in _CLOSED_FIELD)})",
-         {name: n(f"f.closed_status = {_lit(st)}") for st, name in _CLOSED_FIELD.items()}),
-        ("f.rated_at", "", "f.rated_at IS NOT NULL AND f.rating <> ''", {
-            "rated": n(), **{name: n(f"f.rating = {_lit(r)}") for r, name in _RATING_FIELD.items()},
-        }),
-        (from_us_sql, "CROSS JOIN LATERAL jsonb_array_elements_text(f.supplement_ats) AS x(us)", "f.extra_first_at IS NOT NULL",
-         {"supplement_requests": n()}),
-        (from_us_sql, "CROSS JOIN LATERAL jsonb_array_elements_text(f.apology_ats) AS x(us)", "f.extra_first_at IS NOT NULL",
-         {"apologies": n()}),
+        (
+            "f.received_at",
+            "",
+            "f.received_at IS NOT NULL",
+            {
+                "received": n(),
+                **{f"received_c{ch}": n(f"f.channel = {ch}") for ch in (1, 2, 3)},
+                "digitised": n("f.digitised"),
+                "payable": n("f.payable"),
+                "online_paid": n("f.payable AND f.online_paid"),
+            },
+        ),
+        (
+            "f.returned_at",
+            "",
+            "f.returned_at IS NOT NULL",
+            {"returned": n(), "e_results": n("f.e_result")},
+        ),
+        (
+            "f.closed_at",
+            "",
+            f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(_lit(st) for st in _CLOSED_FIELD)})",
+            {name: n(f"f.closed_status = {_lit(st)}") for st, name in _CLOSED_FIELD.items()},
+        ),
+        (
+            "f.rated_at",
+            "",
+            "f.rated_at IS NOT NULL AND f.rating <> ''",
+            {
+                "rated": n(),
+                **{name: n(f"f.rating = {_lit(r)}") for r, name in _RATING_FIELD.items()},
+            },
+        ),
+        (
+            from_us_sql,
+            "CROSS JOIN LATERAL jsonb_array_elements_text(f.supplement_ats) AS x(us)",
+            "f.extra_first_at IS NOT NULL",
+            {"supplement_requests": n()},
+        ),
+        (
+            from_us_sql,
+            "CROSS JOIN LATERAL jsonb_array_elements_text(f.apology_ats) AS x(us)",
+            "f.extra_first_at IS NOT NULL",
+            {"apologies": n()},
+        ),
     ]
-    keys = ", ".join(str(i + 1) for i in range(len(_GROUP) + 1))  # the group and the month, by position
+    keys = ", ".join(
+        str(i + 1) for i in range(len(_GROUP) + 1)
+    )  # the group and the month, by position
     selects = [
         f"SELECT {', '.join('f.' + g for g in _GROUP)}, {_month_sql(moment)} AS month, "
         f"{', '.join(counters.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
         f"FROM dashboards_dossierfact f {join} WHERE {where} GROUP BY {keys}"
         for moment, join, where, counters in kinds
     ]
-    approvals = {"resolved": "sum(a.n)::int", "processing_seconds": "sum(a.secs)::bigint",
-                 **{name: f"sum(a.{name})::int" for name in _TIMELINESS_FIELD.values()}}
+    approvals = {
+        "resolved": "sum(a.n)::int",
+        "processing_seconds": "sum(a.secs)::bigint",
+        **{name: f"sum(a.{name})::int" for name in _TIMELINESS_FIELD.values()},
+    }
     selects.append(
         f"SELECT {', '.join('a.' + g for g in _GROUP)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
         f"FROM _approvals a GROUP BY {keys}"
@@ -783,17 +1101,24 @@ def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int
             for table in _MONTH_TABLES:
                 cur.execute(f"DELETE FROM {table}")
         # approvals per group, month and whole working hours: the histograms and the resolved counters
-        cur.execute("DROP TABLE IF EXISTS _approvals, _month_events")  # a rebuild earlier in this transaction
+        cur.execute(
+            "DROP TABLE IF EXISTS _approvals, _month_events"
+        )  # a rebuild earlier in this transaction
         step()
         cur.execute(
             f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in _GROUP)}, "
             f"{_month_sql('f.finished_at')} AS month, {_BUCKET_SQL} AS bucket, count(*)::int AS n, "
             "sum(COALESCE(f.processing_seconds, 0))::bigint AS secs, "
-            + ", ".join(f"(count(*) FILTER (WHERE f.timeliness = {_lit(t)}))::int AS {name}" for t, name in _TIMELINESS_FIELD.items())
+            + ", ".join(
+                f"(count(*) FILTER (WHERE f.timeliness = {_lit(t)}))::int AS {name}"
+                for t, name in _TIMELINESS_FIELD.items()
+            )
             + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(_GROUP) + 2))}"
         )
         step()
-        cur.execute(f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(_event_aggregates())}")
+        cur.execute(
+            f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(_event_aggregates())}"
+        )
         cur.execute("ANALYZE _approvals")
         cur.execute("ANALYZE _month_events")
         step()
@@ -861,7 +1186,11 @@ def _scope_q(filters: Filters) -> Q:
 def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
     """Whole months inside the period, and the partial edges (as datetime windows)."""
     first = filters.start if filters.start.day == 1 else add_months(filters.start, 1)
-    last_end = filters.end if filters.end == last_day_of_month(filters.end) else filters.end.replace(day=1) - timedelta(days=1)
+    last_end = (
+        filters.end
+        if filters.end == last_day_of_month(filters.end)
+        else filters.end.replace(day=1) - timedelta(days=1)
+    )
     if first > last_end:
         return None, [filters.bounds()]
     edges = []
@@ -873,7 +1202,13 @@ def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datet
 
 
 def _new_figures() -> Figures:
-    return Figures(notes={"signed_results": NOTE_SIGNED, "documents_sent": NOTE_DOCUMENTS, "documents_received": NOTE_DOCUMENTS})
+    return Figures(
+        notes={
+            "signed_results": NOTE_SIGNED,
+            "documents_sent": NOTE_DOCUMENTS,
+            "documents_received": NOTE_DOCUMENTS,
+        }
+    )
 
 
 def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
@@ -890,7 +1225,18 @@ def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
     fig.resolved_on_time += c.get("on_time", 0) or 0
     fig.resolved_late += c.get("late", 0) or 0
     fig.processing_seconds += c.get("processing_seconds", 0) or 0
-    for name in ("returned", "withdrawn", "refused", "stopped", "supplement_requests", "apologies", "rated", "e_results", "payable", "online_paid"):
+    for name in (
+        "returned",
+        "withdrawn",
+        "refused",
+        "stopped",
+        "supplement_requests",
+        "apologies",
+        "rated",
+        "e_results",
+        "payable",
+        "online_paid",
+    ):
         setattr(fig, name, getattr(fig, name) + (c.get(name, 0) or 0))
     fig.digitised_dossiers += c.get("digitised", 0) or 0
     for rating, name in _RATING_FIELD.items():
@@ -900,8 +1246,31 @@ def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
 def _apply_all(fig: Figures, v: tuple[int, ...], level: int) -> None:
     """:func:`_apply` for a row of every counter in ``COUNTER_FIELDS`` order (the hot path of
     the pages: a few hundred rows per breakdown, read as plain tuples)."""
-    (received, c1, c2, c3, resolved, early, on_time, late, secs, returned, withdrawn, refused, stopped, supplements, apologies,
-     rated, satisfied, acceptable, not_satisfied, digitised, e_results, payable, online_paid) = v
+    (
+        received,
+        c1,
+        c2,
+        c3,
+        resolved,
+        early,
+        on_time,
+        late,
+        secs,
+        returned,
+        withdrawn,
+        refused,
+        stopped,
+        supplements,
+        apologies,
+        rated,
+        satisfied,
+        acceptable,
+        not_satisfied,
+        digitised,
+        e_results,
+        payable,
+        online_paid,
+    ) = v
     fig.received += received
     channels = fig.received_by_channel
     if c1:
@@ -935,7 +1304,10 @@ def _apply_all(fig: Figures, v: tuple[int, ...], level: int) -> None:
     ratings[Rating.NOT_SATISFIED] = ratings.get(Rating.NOT_SATISFIED, 0) + not_satisfied
 
 
-assert COUNTER_FIELDS[:4] == ["received", "received_c1", "received_c2", "received_c3"] and len(COUNTER_FIELDS) == 23
+assert (
+    COUNTER_FIELDS[:4] == ["received", "received_c1", "received_c2", "received_c3"]
+    and len(COUNTER_FIELDS) == 23
+)
 assert list(_RATING_FIELD.values()) == COUNTER_FIELDS[16:19]
 
 
@@ -944,7 +1316,9 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
         return None
     if group == "month":
         return month_of(at)
-    return getattr(row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group])
+    return getattr(
+        row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group]
+    )
 
 
 def _stored_open_month(filters: Filters, now: datetime, through: date | None) -> date | None:
@@ -958,8 +1332,14 @@ def _stored_open_month(filters: Filters, now: datetime, through: date | None) ->
     return month
 
 
-def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = True, now: datetime | None = None,
-             only: str | None = None) -> dict[Any, Figures]:
+def _collect(
+    filters: Filters,
+    group: str | None,
+    *,
+    with_in_progress: bool = True,
+    now: datetime | None = None,
+    only: str | None = None,
+) -> dict[Any, Figures]:
     """Figures per group value (None: one group) for the period (``only``: just that counter).
 
     In progress: from the month-end snapshot summed with the counters when the period ends with a
@@ -984,7 +1364,13 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         if stored != months[1]:
             stored = None
     if months is not None:
-        col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", "month": "month", None: None}[group]
+        col = {
+            "agency": "agency_id",
+            "sector": "sector_id",
+            "procedure": "procedure_id",
+            "month": "month",
+            None: None,
+        }[group]
         # plain SQL and tuples: the ORM's compiling and per-value converters cost more than the
         # sums themselves (~15 of ~18 ms CPU for 300 agencies' rows)
         where, params = _scope_sql(filters)
@@ -993,11 +1379,16 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         if group == "month" and only is None:
             sums += ["SUM(f.open_at_end)", "SUM(f.overdue_at_end)"]
         elif stored is not None:
-            sums += ["SUM(f.open_at_end) FILTER (WHERE f.month = %s)", "SUM(f.overdue_at_end) FILTER (WHERE f.month = %s)"]
+            sums += [
+                "SUM(f.open_at_end) FILTER (WHERE f.month = %s)",
+                "SUM(f.overdue_at_end) FILTER (WHERE f.month = %s)",
+            ]
             extra = [stored, stored]
         keys = "f.level" + (f", f.{col}" if col else "")
-        sql = (f"SELECT {keys}, {', '.join(sums)} FROM {table._meta.db_table} f WHERE f.month >= %s AND f.month <= %s{where} "
-               f"GROUP BY {keys}")
+        sql = (
+            f"SELECT {keys}, {', '.join(sums)} FROM {table._meta.db_table} f WHERE f.month >= %s AND f.month <= %s{where} "
+            f"GROUP BY {keys}"
+        )
         n = len(columns)
         with connection.cursor() as cur:
             cur.execute(sql, [*extra, months[0], months[1], *params])
@@ -1006,9 +1397,9 @@ def _collect(filters: Filters, group: str | None, *, with_in_progress: bool = Tr
         for r in rows:
             fig = out[r[1] if col else None]
             if only is None:
-                _apply_all(fig, r[first:first + n], r[0])
+                _apply_all(fig, r[first : first + n], r[0])
             else:
-                _apply(fig, dict(zip(columns, r[first:first + n], strict=True)), r[0])
+                _apply(fig, dict(zip(columns, r[first : first + n], strict=True)), r[0])
             if len(r) > first + n:
                 fig.in_progress += r[first + n] or 0
                 fig.in_progress_overdue += r[first + n + 1] or 0
@@ -1038,7 +1429,9 @@ def _month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
     return out
 
 
-def _edge_counters(scope: Q, a: datetime, b: datetime, group: str | None, columns: list[str]) -> Iterator[tuple[Any, int, dict[str, int]]]:
+def _edge_counters(
+    scope: Q, a: datetime, b: datetime, group: str | None, columns: list[str]
+) -> Iterator[tuple[Any, int, dict[str, int]]]:
     """The counters of the events in ``[a, b)`` per (group value, level), aggregated by the
     database over the facts' date indexes (the same rules as :func:`fact_events`). Only the
     supplement / apology timestamps (JSON lists) are counted here, from the few facts that have any
@@ -1052,7 +1445,9 @@ def _edge_counters(scope: Q, a: datetime, b: datetime, group: str | None, column
             for _key, level, counters in _edge_counters(scope, wa, wb, None, columns):
                 yield month, level, counters
         return
-    col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", None: None}[group]
+    col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", None: None}[
+        group
+    ]
     keys = [col, "level"] if col else ["level"]
     wanted = set(columns)
     facts = DossierFact.objects.filter(scope)
@@ -1061,19 +1456,38 @@ def _edge_counters(scope: Q, a: datetime, b: datetime, group: str | None, column
         return Count("dossier_id", filter=q)
 
     plans: list[tuple[Any, dict[str, Any]]] = [
-        (facts.filter(received_at__gte=a, received_at__lt=b), {
-            "received": n(), "received_c1": n(Q(channel=1)), "received_c2": n(Q(channel=2)), "received_c3": n(Q(channel=3)),
-            "digitised": n(Q(digitised=True)), "payable": n(Q(payable=True)), "online_paid": n(Q(payable=True, online_paid=True)),
-        }),
-        (facts.filter(finished_at__gte=a, finished_at__lt=b), {
-            "resolved": n(), "processing_seconds": Coalesce(Sum("processing_seconds"), 0),
-            **{name: n(Q(timeliness=t)) for t, name in _TIMELINESS_FIELD.items()},
-        }),
-        (facts.filter(returned_at__gte=a, returned_at__lt=b), {"returned": n(), "e_results": n(Q(e_result=True))}),
-        (facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(_CLOSED_FIELD)),
-         {name: n(Q(closed_status=st)) for st, name in _CLOSED_FIELD.items()}),
-        (facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""),
-         {"rated": n(), **{name: n(Q(rating=r)) for r, name in _RATING_FIELD.items()}}),
+        (
+            facts.filter(received_at__gte=a, received_at__lt=b),
+            {
+                "received": n(),
+                "received_c1": n(Q(channel=1)),
+                "received_c2": n(Q(channel=2)),
+                "received_c3": n(Q(channel=3)),
+                "digitised": n(Q(digitised=True)),
+                "payable": n(Q(payable=True)),
+                "online_paid": n(Q(payable=True, online_paid=True)),
+            },
+        ),
+        (
+            facts.filter(finished_at__gte=a, finished_at__lt=b),
+            {
+                "resolved": n(),
+                "processing_seconds": Coalesce(Sum("processing_seconds"), 0),
+                **{name: n(Q(timeliness=t)) for t, name in _TIMELINESS_FIELD.items()},
+            },
+        ),
+        (
+            facts.filter(returned_at__gte=a, returned_at__lt=b),
+            {"returned": n(), "e_results": n(Q(e_result=True))},
+        ),
+        (
+            facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(_CLOSED_FIELD)),
+            {name: n(Q(closed_status=st)) for st, name in _CLOSED_FIELD.items()},
+        ),
+        (
+            facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""),
+            {"rated": n(), **{name: n(Q(rating=r)) for r, name in _RATING_FIELD.items()}},
+        ),
     ]
     for qs, aggs in plans:
         aggs = {k: v for k, v in aggs.items() if k in wanted}
@@ -1102,11 +1516,16 @@ def open_facts(filters: Filters, moment: datetime) -> Any:
 def _open_at(facts: Any, moment: datetime) -> Any:
     if connection.vendor == "postgresql":
         return facts.filter(received_at__isnull=False).extra(
-            where=["tstzrange(received_at, exit_at, '(]') @> %s::timestamptz"], params=[moment])
-    return facts.filter(received_at__lt=moment).filter(Q(exit_at__isnull=True) | Q(exit_at__gte=moment))
+            where=["tstzrange(received_at, exit_at, '(]') @> %s::timestamptz"], params=[moment]
+        )
+    return facts.filter(received_at__lt=moment).filter(
+        Q(exit_at__isnull=True) | Q(exit_at__gte=moment)
+    )
 
 
-def _in_progress(filters: Filters, moment: datetime, group: str | None) -> list[tuple[Any, int, int]]:
+def _in_progress(
+    filters: Filters, moment: datetime, group: str | None
+) -> list[tuple[Any, int, int]]:
     from django.db.models import Count
 
     qs = open_facts(filters, moment)
@@ -1115,7 +1534,10 @@ def _in_progress(filters: Filters, moment: datetime, group: str | None) -> list[
         r = qs.aggregate(n=Count("dossier_id"), late=late)
         return [(None, r["n"], r["late"])]
     col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group]
-    return [(r[col], r["n"], r["late"]) for r in qs.values(col).annotate(n=Count("dossier_id"), late=late).order_by()]
+    return [
+        (r[col], r["n"], r["late"])
+        for r in qs.values(col).annotate(n=Count("dossier_id"), late=late).order_by()
+    ]
 
 
 def figures(filters: Filters, *, now: datetime | None = None) -> Figures:
@@ -1138,8 +1560,12 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
         rng = Q(month__gte=months[0], month__lte=months[1])
         # province-wide: one row per procedure and month; an agency scope needs the per-agency rows
         table = ProcedureTimeMonth if filters.agency_ids is None else ProcedureMonthStat
-        top = (table.objects.filter(scope, rng, resolved__gt=0).values("procedure_id")
-               .annotate(n=Sum("resolved"), s=Sum("processing_seconds")).order_by("-n", "procedure_id"))
+        top = (
+            table.objects.filter(scope, rng, resolved__gt=0)
+            .values("procedure_id")
+            .annotate(n=Sum("resolved"), s=Sum("processing_seconds"))
+            .order_by("-n", "procedure_id")
+        )
         top = list(top[: limit if not edges else None])
         for r in top:
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
@@ -1157,17 +1583,23 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
                 for pid, hours, n in cur.fetchall():
                     stats[pid][2][hours] += n
         else:
-            for pid, hist in table.objects.filter(scope, rng, procedure_id__in=list(stats), resolved__gt=0).values_list("procedure_id", "hours_histogram"):
+            for pid, hist in table.objects.filter(
+                scope, rng, procedure_id__in=list(stats), resolved__gt=0
+            ).values_list("procedure_id", "hours_histogram"):
                 h = stats[pid][2]
                 for k, v in hist.items():
                     h[int(k)] += v
     for a, b in edges:
-        for pid, secs in DossierFact.objects.filter(scope, finished_at__gte=a, finished_at__lt=b).values_list("procedure_id", "processing_seconds"):
+        for pid, secs in DossierFact.objects.filter(
+            scope, finished_at__gte=a, finished_at__lt=b
+        ).values_list("procedure_id", "processing_seconds"):
             s = stats.setdefault(pid, [0, 0, Counter()])
             s[0] += 1
             s[1] += secs or 0
             s[2][hours_bucket(secs or 0)] += 1
-    procs = {p.pk: p for p in Procedure.objects.filter(pk__in=list(stats)).only("pk", "code", "name")}
+    procs = {
+        p.pk: p for p in Procedure.objects.filter(pk__in=list(stats)).only("pk", "code", "name")
+    }
     return procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
 
 
@@ -1191,7 +1623,10 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
     agencies = _scope_agencies(filters, every_agency)
     per = _collect(filters, "agency")
     if every_agency:
-        return [GroupRow(pk, code, name, per.get(pk) or _collect_empty()) for pk, code, name, _path in agencies]
+        return [
+            GroupRow(pk, code, name, per.get(pk) or _collect_empty())
+            for pk, code, name, _path in agencies
+        ]
     paths = {pk: path for pk, _code, _name, path in agencies}
     missing = [k for k in per if k is not None and k not in paths]
     if missing:  # sub-units of the listed agencies
@@ -1210,13 +1645,36 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
                 else:
                     target[unit] = f
                 break
-    return [GroupRow(pk, code, name, target.get(path) or _collect_empty()) for pk, code, name, path in agencies]
+    return [
+        GroupRow(pk, code, name, target.get(path) or _collect_empty())
+        for pk, code, name, path in agencies
+    ]
 
 
 def _merge(into: Figures, other: Figures) -> None:
-    for name in ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late", "in_progress",
-                 "in_progress_on_time", "in_progress_overdue", "returned", "withdrawn", "refused", "stopped", "supplement_requests",
-                 "apologies", "rated", "digitised_dossiers", "e_results", "online_paid", "payable", "processing_seconds"):
+    for name in (
+        "received",
+        "received_online",
+        "resolved",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "in_progress",
+        "in_progress_on_time",
+        "in_progress_overdue",
+        "returned",
+        "withdrawn",
+        "refused",
+        "stopped",
+        "supplement_requests",
+        "apologies",
+        "rated",
+        "digitised_dossiers",
+        "e_results",
+        "online_paid",
+        "payable",
+        "processing_seconds",
+    ):
         setattr(into, name, getattr(into, name) + getattr(other, name))
     for attr in ("received_by_channel", "received_by_level", "rating_counts"):
         target = getattr(into, attr)
@@ -1230,7 +1688,10 @@ def by_group(filters: Filters, kind: str) -> list[GroupRow]:
     per = {k: v for k, v in _collect(filters, kind).items() if k is not None}
     model = Sector if kind == "sector" else Procedure
     objs = {o.pk: o for o in model.objects.filter(pk__in=list(per)).only("pk", "code", "name")}
-    rows = [GroupRow(k, getattr(objs.get(k), "code", ""), getattr(objs.get(k), "name", ""), v) for k, v in per.items()]
+    rows = [
+        GroupRow(k, getattr(objs.get(k), "code", ""), getattr(objs.get(k), "name", ""), v)
+        for k, v in per.items()
+    ]
     rows.sort(key=lambda r: (-r.figures.received, r.code))
     return rows
 
@@ -1245,7 +1706,9 @@ def buckets(filters: Filters, granularity: str) -> list[tuple[date, date]]:
             d += timedelta(days=1)
         return out
     if step is None:
-        raise ValueError("Độ chi tiết không hợp lệ (day, month, quarter, year). / Invalid granularity (day, month, quarter, year).")
+        raise ValueError(
+            "Độ chi tiết không hợp lệ (day, month, quarter, year). / Invalid granularity (day, month, quarter, year)."
+        )
     if granularity == "month":
         first = filters.start.replace(day=1)
     elif granularity == "quarter":
@@ -1259,7 +1722,9 @@ def buckets(filters: Filters, granularity: str) -> list[tuple[date, date]]:
     return out
 
 
-def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | None = None) -> list[tuple[date, Figures]]:
+def timeseries(
+    filters: Filters, granularity: str = "month", *, now: datetime | None = None
+) -> list[tuple[date, Figures]]:
     """Figures per bucket (clipped to the period); each bucket's in-progress figures are those at
     its own end."""
     spans = buckets(filters, granularity)
@@ -1269,14 +1734,26 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
         per = _collect(filters, "month", with_in_progress=False, now=now)
         out = [(s, per.get(s.replace(day=1)) or _collect_empty()) for s, _e in spans]
     else:
-        out = [(s, _collect(replace(filters, start=s, end=e), None, with_in_progress=False, now=now).get(None) or _collect_empty())
-               for s, e in spans]
+        out = [
+            (
+                s,
+                _collect(
+                    replace(filters, start=s, end=e), None, with_in_progress=False, now=now
+                ).get(None)
+                or _collect_empty(),
+            )
+            for s, e in spans
+        ]
     # a whole month that has ended and is kept: its figures already carry its end's snapshot;
     # every other bucket (the current month, a clipped or longer bucket) is probed at its end
     probe = []
     for (s, e), (_start, fig) in zip(spans, out, strict=True):
         bucket = replace(filters, start=s, end=e)
-        if granularity == "month" and s.day == 1 and _stored_open_month(bucket, now, through) is not None:
+        if (
+            granularity == "month"
+            and s.day == 1
+            and _stored_open_month(bucket, now, through) is not None
+        ):
             continue
         probe.append((bucket.snapshot_moment(now), fig))  # several buckets after now share "now"
     counts = _in_progress_at(filters, list(dict.fromkeys(m for m, _fig in probe))) if probe else {}
@@ -1287,7 +1764,9 @@ def timeseries(filters: Filters, granularity: str = "month", *, now: datetime | 
     return out
 
 
-def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters) -> Figures | None:
+def figures_from_series(
+    series: list[tuple[date, Figures]], span: Filters, granularity: str, filters: Filters
+) -> Figures | None:
     """The figures of ``filters`` (a month, quarter or year) added up from a monthly
     :func:`timeseries` of ``span`` that covers it with the same scope, or None when it does not.
 
@@ -1297,19 +1776,30 @@ def figures_from_series(series: list[tuple[date, Figures]], span: Filters, granu
     previous figures need no query of their own."""
     if granularity != "month" or filters.period_kind not in ("month", "quarter", "year"):
         return None
-    if (span.agency_ids, span.sector_id, span.procedure_id, span.level) != (filters.agency_ids, filters.sector_id, filters.procedure_id, filters.level):
+    if (span.agency_ids, span.sector_id, span.procedure_id, span.level) != (
+        filters.agency_ids,
+        filters.sector_id,
+        filters.procedure_id,
+        filters.level,
+    ):
         return None
     if span.start > filters.start or span.end < filters.end:
         return None
     picked = [fig for start, fig in series if filters.start <= start <= filters.end]
-    months = (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month + 1
+    months = (
+        (filters.end.year - filters.start.year) * 12 + filters.end.month - filters.start.month + 1
+    )
     if len(picked) != months:
         return None
     total = _collect_empty()
     for fig in picked:
         _merge(total, fig)
     last = picked[-1]
-    total.in_progress, total.in_progress_on_time, total.in_progress_overdue = last.in_progress, last.in_progress_on_time, last.in_progress_overdue
+    total.in_progress, total.in_progress_on_time, total.in_progress_overdue = (
+        last.in_progress,
+        last.in_progress_on_time,
+        last.in_progress_overdue,
+    )
     return total
 
 
@@ -1321,7 +1811,11 @@ def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
             ors.append("(f.agency_id = %s OR f.agency_path LIKE %s)")
             params += [pk, path + "/%"]  # paths are digits and slashes
         parts.append("(" + " OR ".join(ors) + ")")
-    for col, value in (("sector_id", filters.sector_id), ("level", filters.level), ("procedure_id", filters.procedure_id)):
+    for col, value in (
+        ("sector_id", filters.sector_id),
+        ("level", filters.level),
+        ("procedure_id", filters.procedure_id),
+    ):
         if value is not None:
             parts.append(f"f.{col} = %s")
             params.append(value)
@@ -1340,7 +1834,9 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
     sql = (
         "SELECT m, x.n, x.late FROM unnest(%s::timestamptz[]) AS m CROSS JOIN LATERAL ("
         "SELECT count(f.dossier_id) AS n, count(f.dossier_id) FILTER (WHERE f.due_at < m) AS late FROM dashboards_dossierfact f "
-        "WHERE f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m" + where + ") x"
+        "WHERE f.received_at IS NOT NULL AND tstzrange(f.received_at, f.exit_at, '(]') @> m"
+        + where
+        + ") x"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [list(moments), *params])
@@ -1351,8 +1847,14 @@ def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime,
 # --- drill-down pages -------------------------------------------------------------------------
 
 
-def _open_keys(filters: Filters, metric: str, moment: datetime, cursor_at: datetime | None, cursor_id: int | None,
-               limit: int) -> list[tuple[int, datetime]]:
+def _open_keys(
+    filters: Filters,
+    metric: str,
+    moment: datetime,
+    cursor_at: datetime | None,
+    cursor_id: int | None,
+    limit: int,
+) -> list[tuple[int, datetime]]:
     """(dossier id, received_at) of one page of the facts open at ``moment``, newest receipt first.
 
     The open facts come from the GiST index on the open interval (as many rows as dossiers open at
@@ -1370,11 +1872,17 @@ def _open_keys(filters: Filters, metric: str, moment: datetime, cursor_at: datet
         params.append(moment)
     after, after_params = "", []
     if cursor_at is not None:
-        after, after_params = "WHERE (o.received_at, o.dossier_id) < (%s, %s) ", [cursor_at, cursor_id]
+        after, after_params = (
+            "WHERE (o.received_at, o.dossier_id) < (%s, %s) ",
+            [cursor_at, cursor_id],
+        )
     sql = (
         "WITH o AS MATERIALIZED (SELECT f.dossier_id, f.received_at FROM dashboards_dossierfact f "
         "WHERE f.received_at IS NOT NULL AND f.received_at < %s AND tstzrange(f.received_at, f.exit_at, '(]') @> %s::timestamptz"
-        + where + ") SELECT o.dossier_id, o.received_at FROM o " + after + "ORDER BY o.received_at DESC, o.dossier_id DESC LIMIT %s"
+        + where
+        + ") SELECT o.dossier_id, o.received_at FROM o "
+        + after
+        + "ORDER BY o.received_at DESC, o.dossier_id DESC LIMIT %s"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [moment, moment, *params, *after_params, limit])
@@ -1388,16 +1896,42 @@ class DrilldownPage:
     total: int
 
 
-_ROW_VALUES = ("id", "code", "applicant_name", "procedure__code", "procedure__name", "receiving_agency__name", "channel", "status",
-               "received_at", "due_at", "finished_at", "returned_at", "timeliness")
+_ROW_VALUES = (
+    "id",
+    "code",
+    "applicant_name",
+    "procedure__code",
+    "procedure__name",
+    "receiving_agency__name",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "timeliness",
+)
 
 
 #: The monthly counter behind each drill-down metric (in-progress ones come from the facts).
 METRIC_COUNTER = {
-    "received": "received", "received_online": "received_c2", "resolved": "resolved", "resolved_early": "early",
-    "resolved_on_time": "on_time", "resolved_late": "late", "returned": "returned", "withdrawn": "withdrawn", "refused": "refused",
-    "stopped": "stopped", "supplement_requests": "supplement_requests", "apologies": "apologies", "rated": "rated",
-    "digitised_dossiers": "digitised", "e_results": "e_results", "online_paid": "online_paid", "payable": "payable",
+    "received": "received",
+    "received_online": "received_c2",
+    "resolved": "resolved",
+    "resolved_early": "early",
+    "resolved_on_time": "on_time",
+    "resolved_late": "late",
+    "returned": "returned",
+    "withdrawn": "withdrawn",
+    "refused": "refused",
+    "stopped": "stopped",
+    "supplement_requests": "supplement_requests",
+    "apologies": "apologies",
+    "rated": "rated",
+    "digitised_dossiers": "digitised",
+    "e_results": "e_results",
+    "online_paid": "online_paid",
+    "payable": "payable",
 }
 
 
@@ -1405,12 +1939,18 @@ def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) 
     """One figure alone (what a drill-down page shows as its total), without the others."""
     if metric.startswith("in_progress"):
         _k, n, late = _in_progress(filters, filters.snapshot_moment(now), None)[0]
-        return {"in_progress": n, "in_progress_overdue": late, "in_progress_on_time": n - late}[metric]
-    fig = _collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(None)
+        return {"in_progress": n, "in_progress_overdue": late, "in_progress_on_time": n - late}[
+            metric
+        ]
+    fig = _collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(
+        None
+    )
     return getattr(fig, metric) if fig is not None else 0
 
 
-def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> tuple[Any, str] | None:
+def _fact_metric(
+    filters: Filters, metric: str, now: datetime | None = None
+) -> tuple[Any, str] | None:
     """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
     a, b = filters.bounds()
     facts = DossierFact.objects.filter(_scope_q(filters))
@@ -1428,7 +1968,10 @@ def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> 
         "resolved_on_time": (resolved.filter(timeliness=Timeliness.ON_TIME), "finished_at"),
         "resolved_late": (resolved.filter(timeliness=Timeliness.LATE), "finished_at"),
         "returned": (facts.filter(returned_at__gte=a, returned_at__lt=b), "returned_at"),
-        "e_results": (facts.filter(returned_at__gte=a, returned_at__lt=b, e_result=True), "returned_at"),
+        "e_results": (
+            facts.filter(returned_at__gte=a, returned_at__lt=b, e_result=True),
+            "returned_at",
+        ),
         "withdrawn": (closed.filter(closed_status=DossierStatus.WITHDRAWN), "closed_at"),
         "refused": (closed.filter(closed_status=DossierStatus.NOT_RECEIVED), "closed_at"),
         "stopped": (closed.filter(closed_status=DossierStatus.STOPPED), "closed_at"),
@@ -1445,7 +1988,14 @@ def _fact_metric(filters: Filters, metric: str, now: datetime | None = None) -> 
     return table.get(metric)
 
 
-def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, limit: int = 50, now: datetime | None = None) -> DrilldownPage:
+def drilldown_page(
+    filters: Filters,
+    metric: str,
+    *,
+    after: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> DrilldownPage:
     """One page of the dossiers behind a number, newest first, by keyset (``after`` = the
     previous page's ``next_cursor``); ``total`` is the dashboard's own number (no COUNT over the
     dossiers). Supplement requests and apologies are listed from the dossiers' own tables."""
@@ -1466,22 +2016,32 @@ def drilldown_page(filters: Filters, metric: str, *, after: str | None = None, l
     if found is None:
         qs = drilldown(filters, metric)
         if cursor_at is not None:
-            qs = qs.filter(Q(received_at__lt=cursor_at) | Q(received_at=cursor_at, pk__lt=cursor_id))
-        rows = list(qs.values(*_ROW_VALUES)[:limit + 1])
+            qs = qs.filter(
+                Q(received_at__lt=cursor_at) | Q(received_at=cursor_at, pk__lt=cursor_id)
+            )
+        rows = list(qs.values(*_ROW_VALUES)[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
         nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
         return DrilldownPage(rows, nxt, total)
     qs, col = found
     if metric.startswith("in_progress") and connection.vendor == "postgresql":
-        keys = _open_keys(filters, metric, filters.snapshot_moment(now), cursor_at, cursor_id, limit + 1)
+        keys = _open_keys(
+            filters, metric, filters.snapshot_moment(now), cursor_at, cursor_id, limit + 1
+        )
     else:
         if cursor_at is not None:
-            qs = qs.filter(Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id}))
-        keys = list(qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[:limit + 1])
+            qs = qs.filter(
+                Q(**{f"{col}__lt": cursor_at}) | Q(**{col: cursor_at, "dossier_id__lt": cursor_id})
+            )
+        keys = list(
+            qs.order_by(f"-{col}", "-dossier_id").values_list("dossier_id", col)[: limit + 1]
+        )
     more = len(keys) > limit
     keys = keys[:limit]
-    by_id = {r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)}
+    by_id = {
+        r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)
+    }
     rows = [by_id[k] for k, _ in keys if k in by_id]
     nxt = f"{keys[-1][1].isoformat()}|{keys[-1][0]}" if more and keys else None
     return DrilldownPage(rows, nxt, total)

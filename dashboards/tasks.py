@@ -28,9 +28,14 @@ def refresh_summaries(max_rounds: int = 20) -> int:
 
 
 @shared_task(
-    bind=True, name="dashboards.tasks.render_report", ignore_result=True,
-    acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
-    soft_time_limit=540, time_limit=600,  # below the broker's visibility timeout (3600 s)
+    bind=True,
+    name="dashboards.tasks.render_report",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=540,
+    time_limit=600,  # below the broker's visibility timeout (3600 s)
 )
 def render_report(self, report_id: int) -> str:
     """Render one printable dashboard report (see :mod:`dashboards.report_files`); returns its state.

@@ -58,8 +58,15 @@ def _parse(request: HttpRequest) -> FilterResult:
     return filters_from_query(request.GET, request.user)
 
 
-def _bad_request(request: HttpRequest, form: DashboardFilterForm | None, errors: list[str], *, title: str) -> HttpResponse:
-    return render(request, "dashboards/bad_filters.html", {"title": title, "form": form, "errors": errors}, status=400)
+def _bad_request(
+    request: HttpRequest, form: DashboardFilterForm | None, errors: list[str], *, title: str
+) -> HttpResponse:
+    return render(
+        request,
+        "dashboards/bad_filters.html",
+        {"title": title, "form": form, "errors": errors},
+        status=400,
+    )
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -78,19 +85,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Dashboard"))
     data = reports.build(parsed.filters)
     query = _query_without(request, "metric", "page")
-    return render(request, "dashboards/dashboard.html", {
-        "title": _("Dashboard"),
-        "form": parsed.form,
-        "d": data,
-        "period": period_label(parsed.filters),
-        "previous_period": period_label(data.previous_filters),
-        "agency_rows": reports.agency_table(data.agencies),
-        "sector_rows": data.sectors,
-        "level_rows": [{"level": lv, "label": label, "count": data.figures.received_by_level.get(lv, 0)} for lv, label in ServiceLevel.choices],
-        "charts": reports.charts(data),
-        "query": query,
-        "drill_url": reverse("dashboards:drilldown"),
-    })
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "title": _("Dashboard"),
+            "form": parsed.form,
+            "d": data,
+            "period": period_label(parsed.filters),
+            "previous_period": period_label(data.previous_filters),
+            "agency_rows": reports.agency_table(data.agencies),
+            "sector_rows": data.sectors,
+            "level_rows": [
+                {"level": lv, "label": label, "count": data.figures.received_by_level.get(lv, 0)}
+                for lv, label in ServiceLevel.choices
+            ],
+            "charts": reports.charts(data),
+            "query": query,
+            "drill_url": reverse("dashboards:drilldown"),
+        },
+    )
 
 
 def _labelled(rows: list[dict]) -> list[dict]:
@@ -110,7 +124,11 @@ def _labelled(rows: list[dict]) -> list[dict]:
         r["channel_label"] = channels.get(r["channel"], r["channel"])
         r["status_label"] = statuses.get(r["status"], r["status"])
         r["timeliness_label"] = timeliness.get(r["timeliness"], "")
-        r["received"], r["due"], r["finished"] = local(r["received_at"]), local(r["due_at"]), local(r["finished_at"])
+        r["received"], r["due"], r["finished"] = (
+            local(r["received_at"]),
+            local(r["due_at"]),
+            local(r["finished_at"]),
+        )
     return rows
 
 
@@ -128,23 +146,36 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     if errors:
         return _bad_request(request, parsed.form, errors, title=_("Dossiers behind a figure"))
     try:
-        page = summary.drilldown_page(parsed.filters, metric, after=request.GET.get("after") or None, limit=DRILLDOWN_PAGE_SIZE)
+        page = summary.drilldown_page(
+            parsed.filters,
+            metric,
+            after=request.GET.get("after") or None,
+            limit=DRILLDOWN_PAGE_SIZE,
+        )
     except ValueError:
         return _bad_request(request, parsed.form, [BAD_PAGE], title=_("Dossiers behind a figure"))
     label = next((m.label for m in reports.FIGURE_ROWS if m.drill == metric), metric)
-    return render(request, "dashboards/drilldown.html", {
-        "title": _("Dossiers behind a figure"),
-        "metric": metric,
-        "metric_label": label,
-        "form": parsed.form,
-        "rows": _labelled(page.rows),
-        "total": page.total,
-        "next_query": _query_without(request, "after") + "&" + urlencode({"after": page.next_cursor}) if page.next_cursor else "",
-        "first_query": _query_without(request, "after") if request.GET.get("after") else "",
-        "period": period_label(parsed.filters),
-        "query": _query_without(request, "after"),
-        "filters_query": _query_without(request, "metric", "after"),
-    })
+    return render(
+        request,
+        "dashboards/drilldown.html",
+        {
+            "title": _("Dossiers behind a figure"),
+            "metric": metric,
+            "metric_label": label,
+            "form": parsed.form,
+            "rows": _labelled(page.rows),
+            "total": page.total,
+            "next_query": _query_without(request, "after")
+            + "&"
+            + urlencode({"after": page.next_cursor})
+            if page.next_cursor
+            else "",
+            "first_query": _query_without(request, "after") if request.GET.get("after") else "",
+            "period": period_label(parsed.filters),
+            "query": _query_without(request, "after"),
+            "filters_query": _query_without(request, "metric", "after"),
+        },
+    )
 
 
 @role_required(*DASHBOARD_ROLES)
@@ -161,7 +192,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     data = reports.build(parsed.filters)
     name = f"thong-ke-{parsed.filters.start:%Y%m%d}-{parsed.filters.end:%Y%m%d}"
     tables = exports.dashboard_tables(data)
-    return exports.csv_response(tables, name) if fmt == "csv" else exports.xlsx_response(tables, name)
+    return (
+        exports.csv_response(tables, name) if fmt == "csv" else exports.xlsx_response(tables, name)
+    )
 
 
 @role_required(*DASHBOARD_ROLES)
@@ -180,7 +213,11 @@ def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
     qs = selectors.drilldown(parsed.filters, metric).select_related("procedure", "receiving_agency")
     table = exports.dossier_table(qs)
     name = f"ho-so-{metric}-{parsed.filters.start:%Y%m%d}-{parsed.filters.end:%Y%m%d}"
-    return exports.csv_response([table], name) if fmt == "csv" else exports.xlsx_response([table], name)
+    return (
+        exports.csv_response([table], name)
+        if fmt == "csv"
+        else exports.xlsx_response([table], name)
+    )
 
 
 @role_required(*DASHBOARD_ROLES)
@@ -189,16 +226,26 @@ def report_list(request: HttpRequest) -> HttpResponse:
     """/thong-ke/bao-cao/: the user's printable reports. GET with the dashboard's filters offers to
     prepare one (no side effect); POST asks a worker for it; the list polls until it is ready."""
     partial = request.GET.get("partial") == "1" or bool(request.headers.get("HX-Request"))
-    parsed = _parse(request) if not partial else None  # no filters = the dashboard's default (this month)
+    parsed = (
+        _parse(request) if not partial else None
+    )  # no filters = the dashboard's default (this month)
     if parsed is not None and not parsed.ok:
         return _bad_request(request, parsed.form, parsed.errors, title=_("PDF report"))
     if request.method == "POST" and parsed is not None:
         try:
-            report = report_files.request_report(user=request.user, parsed=parsed, roles=DASHBOARD_ROLES)
+            report = report_files.request_report(
+                user=request.user, parsed=parsed, roles=DASHBOARD_ROLES
+            )
         except report_files.ReportRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("The report “%(title)s” is being prepared; it will appear below in a few seconds.") % {"title": report.title})
+            messages.success(
+                request,
+                _(
+                    "The report “%(title)s” is being prepared; it will appear below in a few seconds."
+                )
+                % {"title": report.title},
+            )
         return redirect("dashboards:reports")
     items = report_files.reports_of(request.user)
     context = {
@@ -206,7 +253,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "reports": items,
         "pending": any(r.state == DashboardReport.State.PENDING for r in items),
         "poll_seconds": REPORT_POLL_SECONDS,
-        "offer": (report_files.scope_label(parsed, request.user) + " — " + period_label(parsed.filters)) if parsed else "",  # type: ignore[arg-type]
+        "offer": (
+            report_files.scope_label(parsed, request.user) + " — " + period_label(parsed.filters)
+        )
+        if parsed
+        else "",  # type: ignore[arg-type]
         "query": request.GET.urlencode(),
     }
     if partial:
@@ -230,17 +281,23 @@ def index_766(request: HttpRequest) -> HttpResponse:
     """/thong-ke/chi-so-766/: the Decision 766 index with its groups, components and the ranking."""
     parsed = _parse(request)
     if not parsed.ok:
-        return _bad_request(request, parsed.form, parsed.errors, title=_("Service index (Decision 766)"))
+        return _bad_request(
+            request, parsed.form, parsed.errors, title=_("Service index (Decision 766)")
+        )
     score = index766.index_for(parsed.filters)
     ranking = reports.index_ranking(parsed.filters)
-    return render(request, "dashboards/index766.html", {
-        "title": _("Service index (Decision 766/QĐ-TTg)"),
-        "form": parsed.form,
-        "score": score,
-        "ranking": ranking,
-        "period": period_label(parsed.filters),
-        "query": _query_without(request, "page"),
-    })
+    return render(
+        request,
+        "dashboards/index766.html",
+        {
+            "title": _("Service index (Decision 766/QĐ-TTg)"),
+            "form": parsed.form,
+            "score": score,
+            "ranking": ranking,
+            "period": period_label(parsed.filters),
+            "query": _query_without(request, "page"),
+        },
+    )
 
 
 @lag_tolerant  # replica reads (issue 19)
@@ -252,7 +309,9 @@ def public(request: HttpRequest) -> HttpResponse:
     """
     today = timezone.localdate()
     raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year else today.year
+    year = (
+        int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year else today.year
+    )
     key = f"dashboards:public:v1:{year}:{today.isoformat()}"
     data = cache.get(key)
     if data is None:
@@ -264,20 +323,33 @@ def public(request: HttpRequest) -> HttpResponse:
             "on_time_rate": reports.on_time_rate(f),
             "online_share": reports.online_share(f),
             "satisfaction_rate": reports.satisfaction_rate(f),
-            "rows": reports.agency_table(list(selectors.by_agency(reports.breakdown_filters(filters)))),
+            "rows": reports.agency_table(
+                list(selectors.by_agency(reports.breakdown_filters(filters)))
+            ),
             "generated_at": timezone.localtime(),
         }
         cache.set(key, data, PUBLIC_CACHE_SECONDS)
-    return render(request, "dashboards/public.html", {
-        "title": _("Transparency: how the province serves its people"),
-        "year": year,
-        "years": list(range(today.year, today.year - 5, -1)),
-        **data,
-    })
+    return render(
+        request,
+        "dashboards/public.html",
+        {
+            "title": _("Transparency: how the province serves its people"),
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            **data,
+        },
+    )
 
 
 #: Aggregates the public page shows (counts only: nothing about a person).
-PUBLIC_FIGURES = ("received", "received_online", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-                  "in_progress", "in_progress_overdue", "rated")
-
-
+PUBLIC_FIGURES = (
+    "received",
+    "received_online",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress",
+    "in_progress_overdue",
+    "rated",
+)

@@ -36,7 +36,15 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OutgoingRecipientInline(ReadOnlyInline):
     model = OutgoingRecipient
-    fields = ["organ_code", "organ_name", "status_code", "status_at", "delivered_at", "attempts", "last_error"]
+    fields = [
+        "organ_code",
+        "organ_name",
+        "status_code",
+        "status_at",
+        "delivered_at",
+        "attempts",
+        "last_error",
+    ]
     readonly_fields = fields
 
 
@@ -77,7 +85,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutgoingDocument)
 class OutgoingDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "agency", "document_type", "state", "recall_state", "promulgation_date", "sent_at"]
+    list_display = [
+        "__str__",
+        "agency",
+        "document_type",
+        "state",
+        "recall_state",
+        "promulgation_date",
+        "sent_at",
+    ]
     list_filter = ["state", "recall_state", "document_type", "urgency", "agency"]
     search_fields = ["subject", "notation", "document_id", "recipients__organ_code"]
     date_hierarchy = "created_at"
@@ -95,7 +111,9 @@ def redeliver(modeladmin, request, queryset) -> None:  # type: ignore[no-untyped
         except (DocumentError, services.PermissionDenied) as exc:
             modeladmin.message_user(request, f"{recipient}: {exc}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, _("%(n)d deliveries queued.") % {"n": done}, messages.SUCCESS)
+        modeladmin.message_user(
+            request, _("%(n)d deliveries queued.") % {"n": done}, messages.SUCCESS
+        )
 
 
 class RecipientStatusInline(ReadOnlyInline):
@@ -107,7 +125,15 @@ class RecipientStatusInline(ReadOnlyInline):
 
 @admin.register(OutgoingRecipient)
 class OutgoingRecipientAdmin(ReadOnlyAdmin):
-    list_display = ["document", "organ_code", "organ_name", "status_code", "status_at", "attempts", "last_error"]
+    list_display = [
+        "document",
+        "organ_code",
+        "organ_name",
+        "status_code",
+        "status_at",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["status_code"]
     search_fields = ["organ_code", "organ_name", "document__subject", "document__document_id"]
     list_select_related = ["document"]
@@ -117,9 +143,24 @@ class OutgoingRecipientAdmin(ReadOnlyAdmin):
 
 @admin.register(IncomingDocument)
 class IncomingDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "agency", "book_year", "book_number", "from_organ_name", "state", "recall_state", "received_at"]
+    list_display = [
+        "__str__",
+        "agency",
+        "book_year",
+        "book_number",
+        "from_organ_name",
+        "state",
+        "recall_state",
+        "received_at",
+    ]
     list_filter = ["state", "source", "recall_state", "document_type", "agency"]
-    search_fields = ["subject", "code_notation", "document_id", "from_organ_code", "from_organ_name"]
+    search_fields = [
+        "subject",
+        "code_notation",
+        "document_id",
+        "from_organ_code",
+        "from_organ_name",
+    ]
     date_hierarchy = "received_at"
     list_select_related = ["agency"]
     inlines = [IncomingAttachmentInline, IncomingEventInline]

@@ -42,12 +42,30 @@ class DocumentType(models.IntegerChoices):
 
 #: Vietnamese name (edXML TypeName) and notation abbreviation of each type.
 TYPE_INFO: dict[int, tuple[str, str]] = {
-    1: ("Công văn", ""), 2: ("Nghị quyết", "NQ"), 3: ("Quyết định", "QĐ"), 4: ("Chỉ thị", "CT"),
-    5: ("Quy chế", "QC"), 6: ("Quy định", "QyĐ"), 7: ("Thông cáo", "TC"), 8: ("Thông báo", "TB"),
-    9: ("Hướng dẫn", "HD"), 10: ("Chương trình", "CTr"), 11: ("Kế hoạch", "KH"), 12: ("Phương án", "PA"),
-    13: ("Đề án", "ĐA"), 14: ("Báo cáo", "BC"), 15: ("Biên bản", "BB"), 16: ("Tờ trình", "TTr"),
-    17: ("Hợp đồng", "HĐ"), 18: ("Công điện", "CĐ"), 19: ("Bản ghi nhớ", "BGN"), 20: ("Bản thỏa thuận", "BTT"),
-    21: ("Giấy ủy quyền", "GUQ"), 22: ("Giấy mời", "GM"), 23: ("Giấy giới thiệu", "GGT"), 99: ("Văn bản khác", ""),
+    1: ("Công văn", ""),
+    2: ("Nghị quyết", "NQ"),
+    3: ("Quyết định", "QĐ"),
+    4: ("Chỉ thị", "CT"),
+    5: ("Quy chế", "QC"),
+    6: ("Quy định", "QyĐ"),
+    7: ("Thông cáo", "TC"),
+    8: ("Thông báo", "TB"),
+    9: ("Hướng dẫn", "HD"),
+    10: ("Chương trình", "CTr"),
+    11: ("Kế hoạch", "KH"),
+    12: ("Phương án", "PA"),
+    13: ("Đề án", "ĐA"),
+    14: ("Báo cáo", "BC"),
+    15: ("Biên bản", "BB"),
+    16: ("Tờ trình", "TTr"),
+    17: ("Hợp đồng", "HĐ"),
+    18: ("Công điện", "CĐ"),
+    19: ("Bản ghi nhớ", "BGN"),
+    20: ("Bản thỏa thuận", "BTT"),
+    21: ("Giấy ủy quyền", "GUQ"),
+    22: ("Giấy mời", "GM"),
+    23: ("Giấy giới thiệu", "GGT"),
+    99: ("Văn bản khác", ""),
 }
 
 

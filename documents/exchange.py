@@ -97,7 +97,13 @@ def trust_roots() -> list[x509.Certificate]:
 
 
 def organ(agency: Agency) -> edxml.Organ:
-    return edxml.Organ(organ_id=agency.code, name=agency.name, address=agency.address, email=agency.email, phone=agency.phone)
+    return edxml.Organ(
+        organ_id=agency.code,
+        name=agency.name,
+        address=agency.address,
+        email=agency.email,
+        phone=agency.phone,
+    )
 
 
 def identity(agency: Agency) -> edxml.SigningIdentity:
@@ -134,14 +140,20 @@ class InboundResult:
 
 def _json(http_status: int, payload: dict) -> InboundResult:
     return InboundResult(
-        http_status, json.dumps(payload, ensure_ascii=False).encode(), "application/json",
-        payload.get("status", ""), payload.get("reason", ""),
+        http_status,
+        json.dumps(payload, ensure_ascii=False).encode(),
+        "application/json",
+        payload.get("status", ""),
+        payload.get("reason", ""),
     )
 
 
 def rejected(exc: edxml.EnvelopeRejected, document_id: str = "") -> InboundResult:
     logger.info("edxml.rejected", extra={"reason": exc.reason, "document_id": document_id})
-    return _json(REJECT_HTTP.get(exc.reason, 422), {"status": "02", "reason": exc.reason, "detail": str(exc), "document_id": document_id})
+    return _json(
+        REJECT_HTTP.get(exc.reason, 422),
+        {"status": "02", "reason": exc.reason, "detail": str(exc), "document_id": document_id},
+    )
 
 
 def _unknown(detail: str, detail_vi: str) -> edxml.EnvelopeRejected:
@@ -154,7 +166,13 @@ def _peek_sender(data: bytes) -> str:
     full parse checks that the signed envelope says the same."""
     try:
         for _, node in etree.iterparse(
-            io.BytesIO(data), events=("end",), tag="{*}OrganId", resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+            io.BytesIO(data),
+            events=("end",),
+            tag="{*}OrganId",
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
         ):
             parent = node.getparent()
             if parent is not None and etree.QName(parent).localname == "From":
@@ -179,19 +197,37 @@ def receive_envelope(data: bytes) -> InboundResult:
     """Receive one envelope (the inbound endpoint and local deliveries both call this)."""
     max_attachment, max_envelope = _max_sizes()
     if len(data) > max_envelope:
-        return rejected(edxml.EnvelopeRejected("too_large", f"the envelope has {len(data)} bytes, the limit is {max_envelope}", detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope} byte"))
+        return rejected(
+            edxml.EnvelopeRejected(
+                "too_large",
+                f"the envelope has {len(data)} bytes, the limit is {max_envelope}",
+                detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope} byte",
+            )
+        )
     sender = _peek_sender(data)
     roots = sender_trust_roots(sender) if sender else trust_roots()
     if roots is None:
-        return rejected(_unknown(f"sender {sender} is not a known organ", f"cơ quan gửi {sender} không có trong danh mục"))
+        return rejected(
+            _unknown(
+                f"sender {sender} is not a known organ",
+                f"cơ quan gửi {sender} không có trong danh mục",
+            )
+        )
     try:
-        parsed = edxml.parse(data, trust_roots=roots, max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
+        parsed = edxml.parse(
+            data,
+            trust_roots=roots,
+            max_attachment_bytes=max_attachment,
+            max_envelope_bytes=max_envelope,
+        )
     except edxml.EnvelopeRejected as exc:
         return rejected(exc)
     message = parsed.message
     try:
         if message.from_organ.organ_id != sender:
-            raise edxml.EnvelopeRejected("malformed", "the sender could not be read", detail_vi="không đọc được cơ quan gửi")
+            raise edxml.EnvelopeRejected(
+                "malformed", "the sender could not be read", detail_vi="không đọc được cơ quan gửi"
+            )
         _check_sender(message.from_organ.organ_id, parsed.signer_certificate)
         _check_revocation(parsed.signer_chain)
         if isinstance(message, edxml.StatusMessage):
@@ -205,11 +241,15 @@ def _check_sender(organ_code: str, cert: x509.Certificate | None) -> None:
     """The From organ must be ours or a peer's, and the signing certificate must be that organ's
     (its UID carries the organ code), so one peer cannot speak for another's organs."""
     if local_agency(organ_code) is None and peer_for(organ_code) is None:
-        raise _unknown(f"sender {organ_code} is not a known organ", f"cơ quan gửi {organ_code} không có trong danh mục")
+        raise _unknown(
+            f"sender {organ_code} is not a known organ",
+            f"cơ quan gửi {organ_code} không có trong danh mục",
+        )
     signer_code = _cert_organ_code(cert)
     if signer_code != organ_code:
         raise edxml.EnvelopeRejected(
-            "untrusted_signer", f"the envelope is signed by {signer_code or 'an unknown organ'}, not by the sender {organ_code}",
+            "untrusted_signer",
+            f"the envelope is signed by {signer_code or 'an unknown organ'}, not by the sender {organ_code}",
             detail_vi=f"phong bì do {signer_code or 'cơ quan không xác định'} ký, không phải cơ quan gửi {organ_code}",
         )
 
@@ -225,17 +265,40 @@ def _check_revocation(chain: tuple[x509.Certificate, ...]) -> None:
     status = revocation.certificate_status(chain)
     if status.state == "revoked":
         when = f" ({status.revoked_at:%Y-%m-%d %H:%M} UTC)" if status.revoked_at else ""
-        raise edxml.EnvelopeRejected("revoked", f"serial {chain[0].serial_number:x}{when}", detail_vi=f"số hiệu {chain[0].serial_number:x}{when}")
+        raise edxml.EnvelopeRejected(
+            "revoked",
+            f"serial {chain[0].serial_number:x}{when}",
+            detail_vi=f"số hiệu {chain[0].serial_number:x}{when}",
+        )
     if status.state == "unknown":
         if mode == "require":
             raise edxml.EnvelopeRejected("revocation_unknown", status.detail)
-        logger.warning("edxml.revocation_unknown", extra={"serial": f"{chain[0].serial_number:x}", "detail": status.detail})
+        logger.warning(
+            "edxml.revocation_unknown",
+            extra={"serial": f"{chain[0].serial_number:x}", "detail": status.detail},
+        )
 
 
-def _status_envelope(*, agency: Agency, document_id: str, to_code: str, code: str, at: dt.datetime, description: str = "", staff: str = "", department: str = "") -> bytes:
+def _status_envelope(
+    *,
+    agency: Agency,
+    document_id: str,
+    to_code: str,
+    code: str,
+    at: dt.datetime,
+    description: str = "",
+    staff: str = "",
+    department: str = "",
+) -> bytes:
     message = edxml.StatusMessage(
-        document_id=document_id, from_organ=organ(agency), to_organ=edxml.Organ(organ_id=to_code), code=code,
-        description=description or STATUS_DESCRIPTIONS.get(code, code), timestamp=at, staff_name=staff, department=department,
+        document_id=document_id,
+        from_organ=organ(agency),
+        to_organ=edxml.Organ(organ_id=to_code),
+        code=code,
+        description=description or STATUS_DESCRIPTIONS.get(code, code),
+        timestamp=at,
+        staff_name=staff,
+        department=department,
     )
     return edxml.build_status(message, identity(agency))
 
@@ -243,17 +306,26 @@ def _status_envelope(*, agency: Agency, document_id: str, to_code: str, code: st
 def _answer(receipt: InboundReceipt, agency: Agency, duplicate: bool) -> InboundResult:
     r = receipt.response
     body = _status_envelope(
-        agency=agency, document_id=receipt.document_id, to_code=receipt.from_organ_code, code=r["code"],
-        at=dt.datetime.fromisoformat(r["at"]), description=r.get("description", ""),
+        agency=agency,
+        document_id=receipt.document_id,
+        to_code=receipt.from_organ_code,
+        code=r["code"],
+        at=dt.datetime.fromisoformat(r["at"]),
+        description=r.get("description", ""),
     )
     return InboundResult(200, body, "application/xml", r["code"], duplicate=duplicate)
 
 
-def _receive_document(message: edxml.DocumentMessage, parsed: edxml.Parsed, data: bytes) -> InboundResult:
+def _receive_document(
+    message: edxml.DocumentMessage, parsed: edxml.Parsed, data: bytes
+) -> InboundResult:
     targets = [a for a in (local_agency(o.organ_id) for o in message.to_organs) if a is not None]
     if not targets:
         codes = ", ".join(o.organ_id for o in message.to_organs)
-        raise _unknown(f"no recipient organ ({codes}) belongs to this portal", f"không cơ quan nhận nào ({codes}) thuộc cổng này")
+        raise _unknown(
+            f"no recipient organ ({codes}) belongs to this portal",
+            f"không cơ quan nhận nào ({codes}) thuộc cổng này",
+        )
     result: InboundResult | None = None
     for agency in targets:
         if message.steering_type == edxml.STEERING_NEW:
@@ -264,7 +336,9 @@ def _receive_document(message: edxml.DocumentMessage, parsed: edxml.Parsed, data
     return result
 
 
-def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxml.Parsed, data: bytes) -> InboundResult:
+def _store_document(
+    agency: Agency, message: edxml.DocumentMessage, parsed: edxml.Parsed, data: bytes
+) -> InboundResult:
     from .services import store_incoming_attachment
 
     key = _document_key(agency, message)
@@ -275,35 +349,86 @@ def _store_document(agency: Agency, message: edxml.DocumentMessage, parsed: edxm
     stored_files: list = []
     try:
         with transaction.atomic():
-            answers = OutgoingDocument.objects.filter(
-                document_id__in=[r.document_id for r in message.response_for], agency__code__in=[r.organ_id for r in message.response_for],
-            ).first() if message.response_for else None
-            type_value = message.document_type if message.document_type in DocumentType.values else DocumentType.OTHER
+            answers = (
+                OutgoingDocument.objects.filter(
+                    document_id__in=[r.document_id for r in message.response_for],
+                    agency__code__in=[r.organ_id for r in message.response_for],
+                ).first()
+                if message.response_for
+                else None
+            )
+            type_value = (
+                message.document_type
+                if message.document_type in DocumentType.values
+                else DocumentType.OTHER
+            )
             document = IncomingDocument(
-                agency=agency, source=IncomingSource.EXCHANGE, state=IncomingState.RECEIVED, document_id=message.document_id,
-                from_organ_code=message.from_organ.organ_id, from_organ_name=(message.from_organ.name or message.from_organ.organ_id)[:255],
-                code_number=message.code_number[:20], code_notation=message.code_notation[:60], place=message.place[:120],
-                promulgation_date=message.promulgation_date, document_type=type_value,
-                document_type_name=(message.document_type_name or TYPE_INFO.get(type_value, ("", ""))[0])[:100],
-                subject=message.subject[:1000], content=message.content, signer_competence=message.signer.competence[:120],
-                signer_position=message.signer.position[:120], signer_name=message.signer.full_name[:150],
-                urgency=min(max(int(message.priority or 0), 0), 3), due_date=message.due_date, steering_type=message.steering_type,
-                answers=answers, signer_certificate_subject=parsed.signer_certificate.subject.rfc4514_string()[:500] if parsed.signer_certificate else "",
+                agency=agency,
+                source=IncomingSource.EXCHANGE,
+                state=IncomingState.RECEIVED,
+                document_id=message.document_id,
+                from_organ_code=message.from_organ.organ_id,
+                from_organ_name=(message.from_organ.name or message.from_organ.organ_id)[:255],
+                code_number=message.code_number[:20],
+                code_notation=message.code_notation[:60],
+                place=message.place[:120],
+                promulgation_date=message.promulgation_date,
+                document_type=type_value,
+                document_type_name=(
+                    message.document_type_name or TYPE_INFO.get(type_value, ("", ""))[0]
+                )[:100],
+                subject=message.subject[:1000],
+                content=message.content,
+                signer_competence=message.signer.competence[:120],
+                signer_position=message.signer.position[:120],
+                signer_name=message.signer.full_name[:150],
+                urgency=min(max(int(message.priority or 0), 0), 3),
+                due_date=message.due_date,
+                steering_type=message.steering_type,
+                answers=answers,
+                signer_certificate_subject=parsed.signer_certificate.subject.rfc4514_string()[:500]
+                if parsed.signer_certificate
+                else "",
             )
             # the DocumentId is another system's text: the stored name is a digest of it
             document.envelope_sha256 = hashlib.sha256(data).hexdigest()
-            document.envelope.save(hashlib.sha256(message.document_id.encode()).hexdigest()[:24] + ".xml", ContentFile(data), save=False)
+            document.envelope.save(
+                hashlib.sha256(message.document_id.encode()).hexdigest()[:24] + ".xml",
+                ContentFile(data),
+                save=False,
+            )
             stored_files.append(document.envelope)
             document.save()
             for att in message.attachments:
-                stored_files.append(store_incoming_attachment(document, name=att.name, content_type=att.content_type, data=att.data, description=att.description).file)
+                stored_files.append(
+                    store_incoming_attachment(
+                        document,
+                        name=att.name,
+                        content_type=att.content_type,
+                        data=att.data,
+                        description=att.description,
+                    ).file
+                )
             event = DocumentEvent.objects.create(
-                incoming=document, action=EventAction.RECEIVE, status_code=StatusCode.REACHED,
-                data={"from": message.from_organ.organ_id, "code": f"{message.code_number}/{message.code_notation}"},
+                incoming=document,
+                action=EventAction.RECEIVE,
+                status_code=StatusCode.REACHED,
+                data={
+                    "from": message.from_organ.organ_id,
+                    "code": f"{message.code_number}/{message.code_notation}",
+                },
             )
             receipt = InboundReceipt.objects.create(
-                key=key, kind="document", document_id=message.document_id, from_organ_code=message.from_organ.organ_id,
-                response={"code": StatusCode.REACHED, "at": event.created_at.isoformat(), "incoming_id": document.pk, "digest": digest},
+                key=key,
+                kind="document",
+                document_id=message.document_id,
+                from_organ_code=message.from_organ.organ_id,
+                response={
+                    "code": StatusCode.REACHED,
+                    "at": event.created_at.isoformat(),
+                    "incoming_id": document.pk,
+                    "digest": digest,
+                },
             )
     except IntegrityError:
         # a concurrent delivery won the race: the same envelope (a duplicate) or another sender's
@@ -330,8 +455,13 @@ def _message_digest(message: edxml.DocumentMessage) -> str:
     carry anew)."""
     h = hashlib.sha256()
     for part in (
-        message.from_organ.organ_id, message.document_id, message.code_number, message.code_notation,
-        str(message.promulgation_date), message.subject, message.content,
+        message.from_organ.organ_id,
+        message.document_id,
+        message.code_number,
+        message.code_notation,
+        str(message.promulgation_date),
+        message.subject,
+        message.content,
     ):
         h.update(str(part).encode("utf-8") + b"\x1f")
     for att in message.attachments:
@@ -339,7 +469,9 @@ def _message_digest(message: edxml.DocumentMessage) -> str:
     return h.hexdigest()
 
 
-def _replayed(agency: Agency, message: edxml.DocumentMessage, key: str, digest: str) -> InboundReceipt | None:
+def _replayed(
+    agency: Agency, message: edxml.DocumentMessage, key: str, digest: str
+) -> InboundReceipt | None:
     """The receipt of this very document if it was received before (a replay), None if it is new;
     :class:`~documents.edxml.EnvelopeRejected` ``duplicate_document_id`` if its DocumentId is
     already another document's here (another sender, or the same sender with other content)."""
@@ -350,7 +482,11 @@ def _replayed(agency: Agency, message: edxml.DocumentMessage, key: str, digest: 
         if receipt.from_organ_code == sender and (known is None or known == digest):
             return receipt
         _conflict(message, other_sender=receipt.from_organ_code)
-    existing = IncomingDocument.objects.filter(agency=agency, document_id=message.document_id).values_list("from_organ_code", flat=True).first()
+    existing = (
+        IncomingDocument.objects.filter(agency=agency, document_id=message.document_id)
+        .values_list("from_organ_code", flat=True)
+        .first()
+    )
     if existing is not None:
         _conflict(message, other_sender=existing)
     return None
@@ -358,7 +494,14 @@ def _replayed(agency: Agency, message: edxml.DocumentMessage, key: str, digest: 
 
 def _conflict(message: edxml.DocumentMessage, *, other_sender: str) -> None:
     same = other_sender == message.from_organ.organ_id
-    logger.warning("edxml.document_id_conflict", extra={"document_id": message.document_id, "sender": message.from_organ.organ_id, "first_sender": other_sender})
+    logger.warning(
+        "edxml.document_id_conflict",
+        extra={
+            "document_id": message.document_id,
+            "sender": message.from_organ.organ_id,
+            "first_sender": other_sender,
+        },
+    )
     raise edxml.EnvelopeRejected(
         "duplicate_document_id",
         f"DocumentId {message.document_id} was already received {'for a different document from this organ' if same else 'from another organ'}; send it under a new DocumentId",
@@ -385,10 +528,15 @@ def _store_recall(agency: Agency, message: edxml.DocumentMessage) -> InboundResu
     if receipt is not None:
         return _answer(receipt, agency, duplicate=True)
     with transaction.atomic():
-        document = IncomingDocument.objects.select_for_update().filter(agency=agency, document_id=message.document_id).first()
+        document = (
+            IncomingDocument.objects.select_for_update()
+            .filter(agency=agency, document_id=message.document_id)
+            .first()
+        )
         if document is None:
             raise edxml.EnvelopeRejected(
-                "malformed", f"document {message.document_id} to recall was never received here",
+                "malformed",
+                f"document {message.document_id} to recall was never received here",
                 detail_vi=f"văn bản {message.document_id} cần thu hồi chưa từng được nhận",
             )
         document.recall_state = RecallState.REQUESTED
@@ -396,12 +544,22 @@ def _store_recall(agency: Agency, message: edxml.DocumentMessage) -> InboundResu
         document.recall_reason = message.content[:4000]
         document.save(update_fields=["recall_state", "recall_steering", "recall_reason"])
         event = DocumentEvent.objects.create(
-            incoming=document, action=EventAction.RECALL_RECEIVED, status_code=StatusCode.RECALL_REQUESTED,
-            comment=document.recall_reason, data={"steering": message.steering_type},
+            incoming=document,
+            action=EventAction.RECALL_RECEIVED,
+            status_code=StatusCode.RECALL_REQUESTED,
+            comment=document.recall_reason,
+            data={"steering": message.steering_type},
         )
         receipt = InboundReceipt.objects.create(
-            key=key, kind="recall", document_id=message.document_id, from_organ_code=message.from_organ.organ_id,
-            response={"code": StatusCode.RECALL_REQUESTED, "at": event.created_at.isoformat(), "incoming_id": document.pk},
+            key=key,
+            kind="recall",
+            document_id=message.document_id,
+            from_organ_code=message.from_organ.organ_id,
+            response={
+                "code": StatusCode.RECALL_REQUESTED,
+                "at": event.created_at.isoformat(),
+                "incoming_id": document.pk,
+            },
         )
     return _answer(receipt, agency, duplicate=False)
 
@@ -425,39 +583,84 @@ def apply_status(recipient: OutgoingRecipient, message: edxml.StatusMessage) -> 
     """Record a recipient's status on our outgoing document (idempotent on code + timestamp);
     returns False for a status already recorded. 15/16 settle the document's recall state."""
     if message.code not in StatusCode.values:
-        raise edxml.EnvelopeRejected("malformed", f"unknown status code {message.code}", detail_vi=f"mã trạng thái {message.code} không hợp lệ")
-    at = message.timestamp if timezone.is_aware(message.timestamp) else timezone.make_aware(message.timestamp, dt.UTC)
+        raise edxml.EnvelopeRejected(
+            "malformed",
+            f"unknown status code {message.code}",
+            detail_vi=f"mã trạng thái {message.code} không hợp lệ",
+        )
+    at = (
+        message.timestamp
+        if timezone.is_aware(message.timestamp)
+        else timezone.make_aware(message.timestamp, dt.UTC)
+    )
     with transaction.atomic():
-        recipient = OutgoingRecipient.objects.select_for_update().select_related("document").get(pk=recipient.pk)
+        recipient = (
+            OutgoingRecipient.objects.select_for_update()
+            .select_related("document")
+            .get(pk=recipient.pk)
+        )
         _, created = RecipientStatus.objects.get_or_create(
-            recipient=recipient, code=message.code, at=at,
-            defaults={"description": message.description, "staff_name": message.staff_name[:150], "department": message.department[:255]},
+            recipient=recipient,
+            code=message.code,
+            at=at,
+            defaults={
+                "description": message.description,
+                "staff_name": message.staff_name[:150],
+                "department": message.department[:255],
+            },
         )
         if not created:
             return False
         if recipient.status_at is None or at >= recipient.status_at:
-            recipient.status_code, recipient.status_description, recipient.status_at = message.code, message.description, at
+            recipient.status_code, recipient.status_description, recipient.status_at = (
+                message.code,
+                message.description,
+                at,
+            )
         if recipient.delivered_at is None and message.code != StatusCode.REJECTED:
             recipient.delivered_at = timezone.now()
         recipient.last_error = ""
         recipient.save()
         document = OutgoingDocument.objects.select_for_update().get(pk=recipient.document_id)
         DocumentEvent.objects.create(
-            outgoing=document, action=EventAction.STATUS, status_code=message.code, comment=message.description[:4000],
-            data={"recipient": recipient.organ_code, "at": at.isoformat(), "staff": message.staff_name},
+            outgoing=document,
+            action=EventAction.STATUS,
+            status_code=message.code,
+            comment=message.description[:4000],
+            data={
+                "recipient": recipient.organ_code,
+                "at": at.isoformat(),
+                "staff": message.staff_name,
+            },
         )
-        if message.code in (StatusCode.RECALL_ACCEPTED, StatusCode.RECALL_REFUSED) and document.recall_state == RecallState.REQUESTED:
+        if (
+            message.code in (StatusCode.RECALL_ACCEPTED, StatusCode.RECALL_REFUSED)
+            and document.recall_state == RecallState.REQUESTED
+        ):
             _settle_recall(document)
     return True
 
 
 def _settle_recall(document: OutgoingDocument) -> None:
     """Accepted when every asked recipient accepted; refused as soon as one refused."""
-    asked = [r for r in document.recipients.all() if r.status_code != StatusCode.REJECTED or r.statuses.filter(code__in=["15", "16"]).exists()]
-    since = document.events.filter(action=EventAction.RECALL).order_by("-created_at").values_list("created_at", flat=True).first()
+    asked = [
+        r
+        for r in document.recipients.all()
+        if r.status_code != StatusCode.REJECTED or r.statuses.filter(code__in=["15", "16"]).exists()
+    ]
+    since = (
+        document.events.filter(action=EventAction.RECALL)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     answers = {}
     for r in asked:
-        last = r.statuses.filter(code__in=["15", "16"], received_at__gte=since).order_by("-at").first() if since else None
+        last = (
+            r.statuses.filter(code__in=["15", "16"], received_at__gte=since).order_by("-at").first()
+            if since
+            else None
+        )
         answers[r.pk] = last.code if last else None
     if any(code == StatusCode.RECALL_REFUSED for code in answers.values()):
         document.recall_state = RecallState.REFUSED
@@ -491,11 +694,23 @@ def transmit(organ_code: str, data: bytes) -> InboundResult:
         return receive_envelope(data)
     peer = peer_for(organ_code)
     if peer is None:
-        return rejected(_unknown(f"no exchange peer serves {organ_code}", f"không có kết nối liên thông tới {organ_code}"))
-    request = urllib.request.Request(peer.endpoint_url, data=data, method="POST", headers={"Content-Type": "application/xml; charset=utf-8"})
+        return rejected(
+            _unknown(
+                f"no exchange peer serves {organ_code}",
+                f"không có kết nối liên thông tới {organ_code}",
+            )
+        )
+    request = urllib.request.Request(
+        peer.endpoint_url,
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/xml; charset=utf-8"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=int(settings.EDXML_HTTP_TIMEOUT)) as response:  # noqa: S310 - admin-configured URL
-            return InboundResult(response.status, response.read(), response.headers.get_content_type(), "")
+            return InboundResult(
+                response.status, response.read(), response.headers.get_content_type(), ""
+            )
     except urllib.error.HTTPError as exc:
         body = exc.read()
         if exc.code >= 500 or exc.code in (404, 408, 429):
@@ -503,8 +718,18 @@ def transmit(organ_code: str, data: bytes) -> InboundResult:
         try:
             payload = json.loads(body)
         except ValueError:
-            payload = {"status": "02", "reason": "malformed", "detail": body[:500].decode("utf-8", "replace")}
-        return InboundResult(exc.code, body, "application/json", payload.get("status", "02"), payload.get("reason", ""))
+            payload = {
+                "status": "02",
+                "reason": "malformed",
+                "detail": body[:500].decode("utf-8", "replace"),
+            }
+        return InboundResult(
+            exc.code,
+            body,
+            "application/json",
+            payload.get("status", "02"),
+            payload.get("reason", ""),
+        )
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         raise TransportError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -518,13 +743,24 @@ def handle_answer(recipient: OutgoingRecipient, result: InboundResult) -> str:
     if result.http_status == 200 and result.content_type.endswith("xml"):
         max_attachment, max_envelope = _max_sizes()
         try:
-            parsed = edxml.parse(result.body, trust_roots=sender_trust_roots(recipient.organ_code) or [], max_attachment_bytes=max_attachment, max_envelope_bytes=max_envelope)
+            parsed = edxml.parse(
+                result.body,
+                trust_roots=sender_trust_roots(recipient.organ_code) or [],
+                max_attachment_bytes=max_attachment,
+                max_envelope_bytes=max_envelope,
+            )
         except edxml.EnvelopeRejected as exc:
             raise TransportError(f"the receiver's answer was refused: {exc}") from exc
         message = parsed.message
-        if not isinstance(message, edxml.StatusMessage) or message.document_id != recipient.document.document_id:
+        if (
+            not isinstance(message, edxml.StatusMessage)
+            or message.document_id != recipient.document.document_id
+        ):
             raise TransportError("the receiver answered with an unexpected envelope")
-        if _cert_organ_code(parsed.signer_certificate) != recipient.organ_code or message.from_organ.organ_id != recipient.organ_code:
+        if (
+            _cert_organ_code(parsed.signer_certificate) != recipient.organ_code
+            or message.from_organ.organ_id != recipient.organ_code
+        ):
             raise TransportError("the receiver's answer is not signed by the recipient organ")
         apply_status(recipient, message)
         return message.code
@@ -535,15 +771,25 @@ def handle_answer(recipient: OutgoingRecipient, result: InboundResult) -> str:
     if payload.get("status") == "02" or result.http_status in (400, 413, 422):
         detail = payload.get("detail") or payload.get("reason") or f"HTTP {result.http_status}"
         status = edxml.StatusMessage(
-            document_id=recipient.document.document_id, from_organ=edxml.Organ(recipient.organ_code), to_organ=edxml.Organ(recipient.document.agency.code),
-            code=StatusCode.REJECTED, description=str(detail)[:4000], timestamp=timezone.now(),
+            document_id=recipient.document.document_id,
+            from_organ=edxml.Organ(recipient.organ_code),
+            to_organ=edxml.Organ(recipient.document.agency.code),
+            code=StatusCode.REJECTED,
+            description=str(detail)[:4000],
+            timestamp=timezone.now(),
         )
         apply_status(recipient, status)
         return StatusCode.REJECTED
     raise TransportError(f"unexpected answer HTTP {result.http_status}")
 
 
-def document_envelope(recipient: OutgoingRecipient, *, steering: int = edxml.STEERING_NEW, reason: str = "", asked_at: str | None = None) -> bytes:
+def document_envelope(
+    recipient: OutgoingRecipient,
+    *,
+    steering: int = edxml.STEERING_NEW,
+    reason: str = "",
+    asked_at: str | None = None,
+) -> bytes:
     """The signed envelope of ``recipient``'s copy of the document (one To organ per envelope, the
     full list of addressees in ToPlaces). A recall/update request carries the reason as Content
     and the time it was asked as its origin trace, so every retry is the same request."""
@@ -553,31 +799,76 @@ def document_envelope(recipient: OutgoingRecipient, *, steering: int = edxml.STE
     if steering == edxml.STEERING_NEW:
         for att in document.attachments.all():
             with att.file.open("rb") as fh:
-                attachments.append(edxml.Attachment(name=att.name, content_type=att.content_type, data=fh.read(), description=att.description))
-    origin = dt.datetime.fromisoformat(asked_at) if asked_at else (document.sent_at or document.issued_at or timezone.now())
+                attachments.append(
+                    edxml.Attachment(
+                        name=att.name,
+                        content_type=att.content_type,
+                        data=fh.read(),
+                        description=att.description,
+                    )
+                )
+    origin = (
+        dt.datetime.fromisoformat(asked_at)
+        if asked_at
+        else (document.sent_at or document.issued_at or timezone.now())
+    )
     response_for = []
-    if document.in_reply_to_id and document.in_reply_to.document_id and document.in_reply_to.promulgation_date:
+    if (
+        document.in_reply_to_id
+        and document.in_reply_to.document_id
+        and document.in_reply_to.promulgation_date
+    ):
         answered = document.in_reply_to
-        response_for.append(edxml.ResponseFor(organ_id=answered.from_organ_code, code=answered.code, promulgation_date=answered.promulgation_date, document_id=answered.document_id))
+        response_for.append(
+            edxml.ResponseFor(
+                organ_id=answered.from_organ_code,
+                code=answered.code,
+                promulgation_date=answered.promulgation_date,
+                document_id=answered.document_id,
+            )
+        )
     message = edxml.DocumentMessage(
-        document_id=document.document_id, from_organ=organ(agency), to_organs=[edxml.Organ(recipient.organ_code, recipient.organ_name)],
-        code_number=str(document.number or ""), code_notation=document.notation, place=document.place or agency.name,
-        promulgation_date=document.promulgation_date or timezone.localdate(), document_type=document.document_type,
-        document_type_name=TYPE_INFO.get(document.document_type, ("", ""))[0], subject=document.subject,
+        document_id=document.document_id,
+        from_organ=organ(agency),
+        to_organs=[edxml.Organ(recipient.organ_code, recipient.organ_name)],
+        code_number=str(document.number or ""),
+        code_notation=document.notation,
+        place=document.place or agency.name,
+        promulgation_date=document.promulgation_date or timezone.localdate(),
+        document_type=document.document_type,
+        document_type_name=TYPE_INFO.get(document.document_type, ("", ""))[0],
+        subject=document.subject,
         content=reason if steering != edxml.STEERING_NEW else document.content,
-        signer=edxml.SignerInfo(document.signer_competence, document.signer_position, document.signer_name),
-        due_date=document.due_date, to_places=list(document.to_places) or [r.organ_name or r.organ_code for r in document.recipients.all()],
-        priority=document.urgency, steering_type=steering, response_for=response_for, attachments=attachments,
-        traces=[edxml.Trace(organ_id=agency.code, timestamp=origin)], secrecy=document.secrecy,
+        signer=edxml.SignerInfo(
+            document.signer_competence, document.signer_position, document.signer_name
+        ),
+        due_date=document.due_date,
+        to_places=list(document.to_places)
+        or [r.organ_name or r.organ_code for r in document.recipients.all()],
+        priority=document.urgency,
+        steering_type=steering,
+        response_for=response_for,
+        attachments=attachments,
+        traces=[edxml.Trace(organ_id=agency.code, timestamp=origin)],
+        secrecy=document.secrecy,
     )
     return edxml.build_document(message, identity(agency))
 
 
-def deliver_document(*, recipient_id: int, steering: int = edxml.STEERING_NEW, reason: str = "", asked_at: str | None = None, attempt: int = 0) -> str:
+def deliver_document(
+    *,
+    recipient_id: int,
+    steering: int = edxml.STEERING_NEW,
+    reason: str = "",
+    asked_at: str | None = None,
+    attempt: int = 0,
+) -> str:
     """Build and deliver one recipient's envelope; record the answer. Idempotent: a document
     already delivered to that recipient is not sent again. Raises :class:`TransportError` to be
     retried."""
-    recipient = OutgoingRecipient.objects.select_related("document__agency", "document__in_reply_to").get(pk=recipient_id)
+    recipient = OutgoingRecipient.objects.select_related(
+        "document__agency", "document__in_reply_to"
+    ).get(pk=recipient_id)
     if steering == edxml.STEERING_NEW and recipient.statuses.exists():
         return recipient.status_code  # already delivered (an earlier attempt got its answer)
     data = document_envelope(recipient, steering=steering, reason=reason, asked_at=asked_at)
@@ -586,8 +877,16 @@ def deliver_document(*, recipient_id: int, steering: int = edxml.STEERING_NEW, r
     code = handle_answer(recipient, result)
     with transaction.atomic():
         DocumentEvent.objects.create(
-            outgoing=recipient.document, action=EventAction.DELIVERED if code != StatusCode.REJECTED else EventAction.DELIVERY_FAILED,
-            status_code=code, data={"recipient": recipient.organ_code, "steering": steering, "http": result.http_status},
+            outgoing=recipient.document,
+            action=EventAction.DELIVERED
+            if code != StatusCode.REJECTED
+            else EventAction.DELIVERY_FAILED,
+            status_code=code,
+            data={
+                "recipient": recipient.organ_code,
+                "steering": steering,
+                "http": result.http_status,
+            },
         )
     return code
 
@@ -597,7 +896,12 @@ def record_delivery_failure(*, recipient_id: int, error: str, final: bool) -> No
     OutgoingRecipient.objects.filter(pk=recipient_id).update(last_error=error[:2000])
     if final:
         recipient = OutgoingRecipient.objects.select_related("document").get(pk=recipient_id)
-        DocumentEvent.objects.create(outgoing=recipient.document, action=EventAction.DELIVERY_FAILED, comment=error[:4000], data={"recipient": recipient.organ_code})
+        DocumentEvent.objects.create(
+            outgoing=recipient.document,
+            action=EventAction.DELIVERY_FAILED,
+            comment=error[:4000],
+            data={"recipient": recipient.organ_code},
+        )
 
 
 def status_envelope_for(event: DocumentEvent) -> tuple[str, bytes]:
@@ -610,8 +914,14 @@ def status_envelope_for(event: DocumentEvent) -> tuple[str, bytes]:
     if event.comment:
         description = f"{description}: {event.comment}"
     data = _status_envelope(
-        agency=document.agency, document_id=document.document_id, to_code=document.from_organ_code, code=event.status_code,
-        at=event.created_at, description=description[:4000], staff=staff, department=department,
+        agency=document.agency,
+        document_id=document.document_id,
+        to_code=document.from_organ_code,
+        code=event.status_code,
+        at=event.created_at,
+        description=description[:4000],
+        staff=staff,
+        department=department,
     )
     return document.from_organ_code, data
 
@@ -619,12 +929,22 @@ def status_envelope_for(event: DocumentEvent) -> tuple[str, bytes]:
 def deliver_status(*, event_id: int) -> str:
     """Send one status back to the sender; raises :class:`TransportError` to be retried. The sender
     dedupes on (code, timestamp), so a repeated delivery changes nothing."""
-    event = DocumentEvent.objects.select_related("incoming__agency", "incoming__assigned_department", "actor").get(pk=event_id)
+    event = DocumentEvent.objects.select_related(
+        "incoming__agency", "incoming__assigned_department", "actor"
+    ).get(pk=event_id)
     to_code, data = status_envelope_for(event)
     result = transmit(to_code, data)
     if result.http_status != 200:
         detail = result.body[:500].decode("utf-8", "replace")
-        logger.warning("edxml.status_refused", extra={"event_id": event_id, "http": result.http_status, "reason": result.reason, "body": detail})
+        logger.warning(
+            "edxml.status_refused",
+            extra={
+                "event_id": event_id,
+                "http": result.http_status,
+                "reason": result.reason,
+                "body": detail,
+            },
+        )
         record_status_failure(event_id=event_id, error=f"HTTP {result.http_status}: {detail}")
     return result.status_code or str(result.http_status)
 
@@ -634,6 +954,9 @@ def record_status_failure(*, event_id: int, error: str) -> None:
     incoming document, so the văn thư and the admin see it."""
     event = DocumentEvent.objects.select_related("incoming").get(pk=event_id)
     DocumentEvent.objects.create(
-        incoming=event.incoming, action=EventAction.DELIVERY_FAILED, status_code=event.status_code, comment=error[:4000],
+        incoming=event.incoming,
+        action=EventAction.DELIVERY_FAILED,
+        status_code=event.status_code,
+        comment=error[:4000],
         data={"status_event": event_id},
     )

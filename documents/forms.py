@@ -30,12 +30,16 @@ class CheckedFilesField(forms.FileField):
     empty, damaged, name/content mismatch: :func:`portal.core.uploads.validate_upload`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list:
         single = super().clean
-        items = [d for d in data if d] if isinstance(data, list | tuple) else ([data] if data else [])
+        items = (
+            [d for d in data if d] if isinstance(data, list | tuple) else ([data] if data else [])
+        )
         if not items and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
         files = [single(d, initial) for d in items]
@@ -69,24 +73,43 @@ class BookFilterForm(forms.Form):
     The search is diacritic-insensitive ("cong van" finds "Công văn"); the period is a month of
     the chosen year or a date range."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"placeholder": _("number, notation, subject, organ")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("number, notation, subject, organ")}),
+    )
     document_type = forms.ChoiceField(label=_("Type"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     month = forms.TypedChoiceField(
-        label=_("Month"), required=False, coerce=int, empty_value=None,
+        label=_("Month"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("All months"))] + [(str(m), str(m)) for m in range(1, 13)],
     )
-    date_from = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput()
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput()
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False)
 
-    def __init__(self, *args: Any, types: list, statuses: list, urgencies: list, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, types: list, statuses: list, urgencies: list, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = [("", _("All types"))] + [(str(v), label) for v, label in types]
-        self.fields["status"].choices = [("", _("All statuses"))] + [(str(v), label) for v, label in statuses]
-        self.fields["urgency"].choices = [("", _("Any urgency"))] + [(str(v), label) for v, label in urgencies]
+        self.fields["document_type"].choices = [("", _("All types"))] + [
+            (str(v), label) for v, label in types
+        ]
+        self.fields["status"].choices = [("", _("All statuses"))] + [
+            (str(v), label) for v, label in statuses
+        ]
+        self.fields["urgency"].choices = [("", _("Any urgency"))] + [
+            (str(v), label) for v, label in urgencies
+        ]
         self.fields["year"].choices = _year_choices()
 
     def clean(self) -> dict:
@@ -104,7 +127,16 @@ class BookFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         out: dict[str, Any] = {}
-        for key in ("q", "document_type", "year", "month", "date_from", "date_to", "status", "urgency"):
+        for key in (
+            "q",
+            "document_type",
+            "year",
+            "month",
+            "date_from",
+            "date_to",
+            "status",
+            "urgency",
+        ):
             value = data.get(key)
             if value not in (None, ""):
                 out[key] = value
@@ -115,23 +147,47 @@ class DraftForm(forms.Form):
     """A specialist's draft of an outgoing document (dự thảo văn bản đi)."""
 
     document_type = forms.TypedChoiceField(label=_("Document type"), coerce=int)
-    subject = forms.CharField(label=_("Subject (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    content = forms.CharField(label=_("Content"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    subject = forms.CharField(
+        label=_("Subject (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    content = forms.CharField(
+        label=_("Content"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     recipients = forms.MultipleChoiceField(
-        label=_("Recipients"), help_text=_("Agencies of this portal and external organs, by their codes."),
-        widget=forms.SelectMultiple(attrs={"size": 8}), required=False,
+        label=_("Recipients"),
+        help_text=_("Agencies of this portal and external organs, by their codes."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
     )
     other_organs = forms.CharField(
-        label=_("Other organs (codes)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1}),
-        help_text=_("Codes of organs outside the list, reachable through the exchange, separated by commas (e.g. 000.00.12.H29)."),
+        label=_("Other organs (codes)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 1}),
+        help_text=_(
+            "Codes of organs outside the list, reachable through the exchange, separated by commas (e.g. 000.00.12.H29)."
+        ),
     )
     due_date = forms.DateField(label=_("Reply due by"), required=False, widget=DateInput())
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int)
-    answers = forms.TypedChoiceField(label=_("In reply to"), required=False, coerce=int, empty_value=None)
+    answers = forms.TypedChoiceField(
+        label=_("In reply to"), required=False, coerce=int, empty_value=None
+    )
     main_file = CheckedPdfField(label=_("Main text (PDF, to be signed)"))
     attachments = CheckedFilesField(label=_("Appendices (PDF, JPEG, PNG)"), required=False)
 
-    def __init__(self, *args: Any, types: list, urgencies: list, recipients: list, answerable: list, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        types: list,
+        urgencies: list,
+        recipients: list,
+        answerable: list,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["document_type"].choices = types
         self.fields["urgency"].choices = urgencies
@@ -144,14 +200,21 @@ class DraftForm(forms.Form):
         codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data.get("other_organs") or "") if c]
         bad = [c for c in codes if not re.fullmatch(r"[A-Za-z0-9.\-]{3,40}", c)]
         if bad:
-            raise ValidationError(_("Not an organ code: %(codes)s.") % {"codes": ", ".join(bad[:5])})
+            raise ValidationError(
+                _("Not an organ code: %(codes)s.") % {"codes": ", ".join(bad[:5])}
+            )
         if len(codes) > 50:
             raise ValidationError(_("At most %(n)d organs.") % {"n": 50})
         return codes
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("recipients") and not data.get("other_organs") and "recipients" not in self.errors and "other_organs" not in self.errors:
+        if (
+            not data.get("recipients")
+            and not data.get("other_organs")
+            and "recipients" not in self.errors
+            and "other_organs" not in self.errors
+        ):
             self.add_error("recipients", _("Choose at least one recipient."))
         return data
 
@@ -165,32 +228,53 @@ class DraftForm(forms.Form):
 class SignForm(forms.Form):
     """The leader signs the draft's main text; the PIN is asked every time and never stored."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=120, initial=_("Approved for promulgation"))
-    pin = forms.CharField(label=_("Token PIN"), widget=forms.PasswordInput(render_value=False), max_length=64,
-                          help_text=_("Asked again for every signing; never stored."))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=120, initial=_("Approved for promulgation")
+    )
+    pin = forms.CharField(
+        label=_("Token PIN"),
+        widget=forms.PasswordInput(render_value=False),
+        max_length=64,
+        help_text=_("Asked again for every signing; never stored."),
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RecallForm(forms.Form):
     """The sender asks the recipients to recall (thu hồi) or update (cập nhật) a sent document."""
 
-    kind = forms.ChoiceField(label=_("Request"), choices=[("recall", _("Recall")), ("update", _("Update"))])
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(
+        label=_("Request"), choices=[("recall", _("Recall")), ("update", _("Update"))]
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AssignForm(forms.Form):
     """The leader assigns an incoming document to a department and a person (status 04)."""
 
-    department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
+    department = forms.TypedChoiceField(
+        label=_("Department"), coerce=int, required=False, empty_value=None
+    )
     assignee = forms.TypedChoiceField(label=_("Person in charge"), coerce=int)
-    comment = forms.CharField(label=_("Instructions"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Instructions"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, departments: list, staff: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,7 +291,9 @@ class PaperRegisterForm(forms.Form):
     code_notation = forms.CharField(label=_("Notation"), max_length=60, required=False)
     promulgation_date = forms.DateField(label=_("Date of the document"), widget=DateInput())
     document_type = forms.TypedChoiceField(label=_("Document type"), coerce=int)
-    subject = forms.CharField(label=_("Subject (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(
+        label=_("Subject (trích yếu)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     signer_name = forms.CharField(label=_("Signed by"), max_length=150, required=False)
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int)
     due_date = forms.DateField(label=_("Reply due by"), required=False, widget=DateInput())
@@ -228,11 +314,21 @@ class PaperRegisterForm(forms.Form):
 class IssueForm(forms.Form):
     """The văn thư numbers a signed document (next number of the year's outgoing book)."""
 
-    notation = forms.CharField(label=_("Notation"), max_length=60, required=False,
-                               help_text=_("Leave empty for the usual notation (type–agency), e.g. QĐ-STP."))
-    promulgation_date = forms.DateField(label=_("Promulgation date"), required=False, widget=DateInput(),
-                                        help_text=_("Today if left empty."))
-    send_now = forms.BooleanField(label=_("Send to the recipients at once"), required=False, initial=True)
+    notation = forms.CharField(
+        label=_("Notation"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty for the usual notation (type–agency), e.g. QĐ-STP."),
+    )
+    promulgation_date = forms.DateField(
+        label=_("Promulgation date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Today if left empty."),
+    )
+    send_now = forms.BooleanField(
+        label=_("Send to the recipients at once"), required=False, initial=True
+    )
 
 
 class AttachForm(forms.Form):

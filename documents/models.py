@@ -42,7 +42,9 @@ class DocumentNumberCounter(models.Model):
     Dossier codes keep their own counter (per agency and day, ``dossiers.DossierCodeCounter``); the
     pattern is the same, the key is not, so this is a separate table rather than a shared one."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     book = models.CharField(_("book"), max_length=10, choices=Book.choices)
     last_value = models.PositiveIntegerField(_("last number"), default=0)
@@ -50,7 +52,11 @@ class DocumentNumberCounter(models.Model):
     class Meta:
         verbose_name = _("book counter")
         verbose_name_plural = _("book counters")
-        constraints = [models.UniqueConstraint(fields=["agency", "year", "book"], name="documentcounter_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "book"], name="documentcounter_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.year}/{self.book}: {self.last_value}"
@@ -59,33 +65,93 @@ class DocumentNumberCounter(models.Model):
 class OutgoingDocument(models.Model):
     """Văn bản đi: drafted, signed by a leader, issued (numbered) by the văn thư, sent."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="outgoing_documents", verbose_name=_("issuing agency"))
-    document_id = models.CharField(_("exchange document id"), max_length=100, unique=True, default=_new_document_id, editable=False)
-    document_type = models.PositiveSmallIntegerField(_("document type"), choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="outgoing_documents",
+        verbose_name=_("issuing agency"),
+    )
+    document_id = models.CharField(
+        _("exchange document id"),
+        max_length=100,
+        unique=True,
+        default=_new_document_id,
+        editable=False,
+    )
+    document_type = models.PositiveSmallIntegerField(
+        _("document type"), choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+    )
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
-    notation = models.CharField(_("notation"), max_length=60, blank=True, help_text=_("e.g. UBND-VP in 123/UBND-VP"))
+    notation = models.CharField(
+        _("notation"), max_length=60, blank=True, help_text=_("e.g. UBND-VP in 123/UBND-VP")
+    )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     place = models.CharField(_("place of promulgation"), max_length=120, blank=True)
     promulgation_date = models.DateField(_("promulgation date"), null=True, blank=True)
     subject = models.CharField(_("subject (trích yếu)"), max_length=1000)
     content = models.TextField(_("content"), blank=True)
-    signer_competence = models.CharField(_("signing competence"), max_length=120, blank=True, help_text=_("e.g. TM. ỦY BAN NHÂN DÂN, KT. GIÁM ĐỐC"))
+    signer_competence = models.CharField(
+        _("signing competence"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. TM. ỦY BAN NHÂN DÂN, KT. GIÁM ĐỐC"),
+    )
     signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signed by"))
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
-    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = models.PositiveSmallIntegerField(_("secrecy"), choices=Secrecy.choices, default=Secrecy.NONE)
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    secrecy = models.PositiveSmallIntegerField(
+        _("secrecy"), choices=Secrecy.choices, default=Secrecy.NONE
+    )
     due_date = models.DateField(_("reply due"), null=True, blank=True)
     to_places = models.JSONField(_("recipients' lines (nơi nhận)"), default=list, blank=True)
     in_reply_to = models.ForeignKey(
-        "IncomingDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="replies", verbose_name=_("answers"),
+        "IncomingDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("answers"),
     )
-    state = models.CharField(_("state"), max_length=10, choices=OutgoingState.choices, default=OutgoingState.DRAFT, db_index=True)
-    recall_state = models.CharField(_("recall state"), max_length=10, choices=RecallState.choices, default=RecallState.NONE, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=OutgoingState.choices,
+        default=OutgoingState.DRAFT,
+        db_index=True,
+    )
+    recall_state = models.CharField(
+        _("recall state"),
+        max_length=10,
+        choices=RecallState.choices,
+        default=RecallState.NONE,
+        blank=True,
+    )
     recall_reason = models.TextField(_("recall/update reason"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("issued by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -96,7 +162,11 @@ class OutgoingDocument(models.Model):
         verbose_name = _("outgoing document")
         verbose_name_plural = _("outgoing documents")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year", "number"], condition=Q(number__isnull=False), name="outgoing_number_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="outgoing_number_unique",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "year", "number"], name="outgoing_book_idx")]
 
@@ -114,7 +184,12 @@ class OutgoingDocument(models.Model):
 
 
 class OutgoingAttachment(models.Model):
-    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("document"))
+    document = models.ForeignKey(
+        OutgoingDocument,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("document"),
+    )
     file = models.FileField(_("file"), upload_to="documents/outgoing/%Y/%m/")
     name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -129,7 +204,11 @@ class OutgoingAttachment(models.Model):
         ordering = ["-is_main", "id"]
         verbose_name = _("outgoing attachment")
         verbose_name_plural = _("outgoing attachments")
-        constraints = [models.UniqueConstraint(fields=["document"], condition=Q(is_main=True), name="outgoing_one_main_file")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(is_main=True), name="outgoing_one_main_file"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -140,11 +219,25 @@ class OutgoingRecipient(models.Model):
     its code. ``status_code`` is the last status it reported; every status is a
     :class:`RecipientStatus` row."""
 
-    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("document"))
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("agency of this portal"))
+    document = models.ForeignKey(
+        OutgoingDocument,
+        on_delete=models.CASCADE,
+        related_name="recipients",
+        verbose_name=_("document"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency of this portal"),
+    )
     organ_code = models.CharField(_("organ code"), max_length=40)
     organ_name = models.CharField(_("organ name"), max_length=255, blank=True)
-    status_code = models.CharField(_("last status"), max_length=2, choices=StatusCode.choices, blank=True)
+    status_code = models.CharField(
+        _("last status"), max_length=2, choices=StatusCode.choices, blank=True
+    )
     status_description = models.TextField(_("last status description"), blank=True)
     status_at = models.DateTimeField(_("last status at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -155,7 +248,11 @@ class OutgoingRecipient(models.Model):
         ordering = ["id"]
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
-        constraints = [models.UniqueConstraint(fields=["document", "organ_code"], name="outgoing_recipient_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organ_code"], name="outgoing_recipient_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organ_code} {self.organ_name}".strip()
@@ -165,7 +262,12 @@ class RecipientStatus(models.Model):
     """One status a recipient reported (01 reached … 16 recall refused). Append-only; a repeated
     status envelope (same code and time) is one row."""
 
-    recipient = models.ForeignKey(OutgoingRecipient, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        OutgoingRecipient,
+        on_delete=models.CASCADE,
+        related_name="statuses",
+        verbose_name=_("recipient"),
+    )
     code = models.CharField(_("status"), max_length=2, choices=StatusCode.choices)
     description = models.TextField(_("description"), blank=True)
     at = models.DateTimeField(_("reported at"))
@@ -177,7 +279,11 @@ class RecipientStatus(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("recipient status")
         verbose_name_plural = _("recipient statuses")
-        constraints = [models.UniqueConstraint(fields=["recipient", "code", "at"], name="recipientstatus_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "code", "at"], name="recipientstatus_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.code} {self.at:%Y-%m-%d %H:%M}"
@@ -187,7 +293,12 @@ class IncomingDocument(models.Model):
     """Văn bản đến: received from the exchange (idempotent on ``document_id`` per receiving
     agency) or registered by hand, entered in the incoming book, assigned, processed, done."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="incoming_documents", verbose_name=_("receiving agency"))
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="incoming_documents",
+        verbose_name=_("receiving agency"),
+    )
     book_number = models.PositiveIntegerField(_("incoming book number"), null=True, blank=True)
     book_year = models.PositiveSmallIntegerField(_("book year"), null=True, blank=True)
     from_organ_code = models.CharField(_("sending organ code"), max_length=40, blank=True)
@@ -196,51 +307,131 @@ class IncomingDocument(models.Model):
     code_notation = models.CharField(_("their notation"), max_length=60, blank=True)
     place = models.CharField(_("place of promulgation"), max_length=120, blank=True)
     promulgation_date = models.DateField(_("promulgation date"), null=True, blank=True)
-    document_type = models.PositiveSmallIntegerField(_("document type"), choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    document_type = models.PositiveSmallIntegerField(
+        _("document type"), choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+    )
     document_type_name = models.CharField(_("document type name"), max_length=100, blank=True)
     subject = models.CharField(_("subject (trích yếu)"), max_length=1000)
     content = models.TextField(_("content"), blank=True)
     signer_competence = models.CharField(_("signing competence"), max_length=120, blank=True)
     signer_position = models.CharField(_("signer's position"), max_length=120, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
-    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
-    secrecy = models.PositiveSmallIntegerField(_("secrecy"), choices=Secrecy.choices, default=Secrecy.NONE)
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    secrecy = models.PositiveSmallIntegerField(
+        _("secrecy"), choices=Secrecy.choices, default=Secrecy.NONE
+    )
     due_date = models.DateField(_("reply due"), null=True, blank=True)
-    document_id = models.CharField(_("exchange document id"), max_length=100, blank=True, db_index=True)
+    document_id = models.CharField(
+        _("exchange document id"), max_length=100, blank=True, db_index=True
+    )
     steering_type = models.PositiveSmallIntegerField(_("steering type"), default=1)
-    source = models.CharField(_("source"), max_length=10, choices=IncomingSource.choices, default=IncomingSource.EXCHANGE)
-    state = models.CharField(_("state"), max_length=12, choices=IncomingState.choices, default=IncomingState.RECEIVED, db_index=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=IncomingSource.choices, default=IncomingSource.EXCHANGE
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=IncomingState.choices,
+        default=IncomingState.RECEIVED,
+        db_index=True,
+    )
     answers = models.ForeignKey(
-        OutgoingDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="answered_by",
-        verbose_name=_("answers our document"), help_text=_("The outgoing document of ours this one replies to (ResponseFor)."),
+        OutgoingDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answered_by",
+        verbose_name=_("answers our document"),
+        help_text=_("The outgoing document of ours this one replies to (ResponseFor)."),
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("registered by"))
-    assigned_department = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned department"))
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_incoming_documents", verbose_name=_("assigned to"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned by"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    assigned_department = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned department"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_incoming_documents",
+        verbose_name=_("assigned to"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
     assignment_note = models.TextField(_("assignment note"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
-    recall_state = models.CharField(_("recall state"), max_length=10, choices=RecallState.choices, default=RecallState.NONE, blank=True)
-    recall_steering = models.PositiveSmallIntegerField(_("recall/update steering type"), null=True, blank=True)
+    recall_state = models.CharField(
+        _("recall state"),
+        max_length=10,
+        choices=RecallState.choices,
+        default=RecallState.NONE,
+        blank=True,
+    )
+    recall_steering = models.PositiveSmallIntegerField(
+        _("recall/update steering type"), null=True, blank=True
+    )
     recall_reason = models.TextField(_("recall/update reason"), blank=True)
     state_before_recall = models.CharField(max_length=12, blank=True, editable=False)
-    signer_certificate_subject = models.CharField(_("envelope signed by"), max_length=500, blank=True)
-    envelope = models.FileField(_("received envelope"), upload_to="documents/envelopes/%Y/%m/", blank=True)
-    envelope_sha256 = models.CharField(_("envelope SHA-256"), max_length=64, blank=True, default="", db_default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by"))
+    signer_certificate_subject = models.CharField(
+        _("envelope signed by"), max_length=500, blank=True
+    )
+    envelope = models.FileField(
+        _("received envelope"), upload_to="documents/envelopes/%Y/%m/", blank=True
+    )
+    envelope_sha256 = models.CharField(
+        _("envelope SHA-256"), max_length=64, blank=True, default="", db_default=""
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("incoming document")
         verbose_name_plural = _("incoming documents")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "document_id"], condition=~Q(document_id=""), name="incoming_document_id_unique"),
-            models.UniqueConstraint(fields=["agency", "book_year", "book_number"], condition=Q(book_number__isnull=False), name="incoming_book_number_unique"),
+            models.UniqueConstraint(
+                fields=["agency", "document_id"],
+                condition=~Q(document_id=""),
+                name="incoming_document_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "book_year", "book_number"],
+                condition=Q(book_number__isnull=False),
+                name="incoming_book_number_unique",
+            ),
         ]
-        indexes = [models.Index(fields=["agency", "state", "received_at"], name="incoming_inbox_idx")]
+        indexes = [
+            models.Index(fields=["agency", "state", "received_at"], name="incoming_inbox_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.subject[:60]}".strip()
@@ -253,7 +444,12 @@ class IncomingDocument(models.Model):
 
 
 class IncomingAttachment(models.Model):
-    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("document"))
+    document = models.ForeignKey(
+        IncomingDocument,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("document"),
+    )
     file = models.FileField(_("file"), upload_to="documents/incoming/%Y/%m/")
     name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -278,9 +474,18 @@ class ExchangePeer(models.Model):
     wins: an exact code, then the longest pattern."""
 
     name = models.CharField(_("name"), max_length=255)
-    organ_code = models.CharField(_("organ code or pattern"), max_length=60, unique=True, help_text=_("Exact code, or a pattern such as *.H29 or 000.00.*"))
+    organ_code = models.CharField(
+        _("organ code or pattern"),
+        max_length=60,
+        unique=True,
+        help_text=_("Exact code, or a pattern such as *.H29 or 000.00.*"),
+    )
     endpoint_url = models.URLField(_("inbound endpoint URL"), max_length=500)
-    trust_roots_pem = models.TextField(_("trust roots (PEM)"), blank=True, help_text=_("The root CA certificates that sign this peer's envelopes."))
+    trust_roots_pem = models.TextField(
+        _("trust roots (PEM)"),
+        blank=True,
+        help_text=_("The root CA certificates that sign this peer's envelopes."),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -321,21 +526,38 @@ class AppendOnlyError(Exception):
 
 class DocumentEventQuerySet(models.QuerySet["DocumentEvent"]):
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Lịch sử văn bản không được sửa / Document history cannot be changed.")
+        raise AppendOnlyError(
+            "Lịch sử văn bản không được sửa / Document history cannot be changed."
+        )
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Lịch sử văn bản không được xoá / Document history cannot be deleted.")
+        raise AppendOnlyError(
+            "Lịch sử văn bản không được xoá / Document history cannot be deleted."
+        )
 
 
 class DocumentEvent(models.Model):
     """History of an outgoing or an incoming document (append-only): who did what, when, and the
     edXML status code it corresponds to, if any."""
 
-    outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
-    incoming = models.ForeignKey(IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
-    status_code = models.CharField(_("status"), max_length=2, choices=StatusCode.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor"))
+    status_code = models.CharField(
+        _("status"), max_length=2, choices=StatusCode.choices, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
@@ -347,7 +569,10 @@ class DocumentEvent(models.Model):
         verbose_name = _("document event")
         verbose_name_plural = _("document events")
         constraints = [
-            models.CheckConstraint(condition=Q(outgoing__isnull=False) | Q(incoming__isnull=False), name="documentevent_has_document"),
+            models.CheckConstraint(
+                condition=Q(outgoing__isnull=False) | Q(incoming__isnull=False),
+                name="documentevent_has_document",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -355,8 +580,12 @@ class DocumentEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError("Lịch sử văn bản không được sửa / Document history cannot be changed.")
+            raise AppendOnlyError(
+                "Lịch sử văn bản không được sửa / Document history cannot be changed."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Lịch sử văn bản không được xoá / Document history cannot be deleted.")
+        raise AppendOnlyError(
+            "Lịch sử văn bản không được xoá / Document history cannot be deleted."
+        )

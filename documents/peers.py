@@ -48,13 +48,23 @@ def _setting_peers(raw: str) -> tuple[Peer, ...]:
         pem = item.get("trust_roots_pem", "")
         if item.get("trust_roots_file"):
             pem += Path(item["trust_roots_file"]).read_text()
-        peers.append(Peer(item.get("name", item["organ_code"]), item["organ_code"], item["endpoint_url"], _load_pem(pem)))
+        peers.append(
+            Peer(
+                item.get("name", item["organ_code"]),
+                item["organ_code"],
+                item["endpoint_url"],
+                _load_pem(pem),
+            )
+        )
     return tuple(peers)
 
 
 def peers() -> list[Peer]:
     """Enabled peers: ExchangePeer rows (admin) first, then the ``EDXML_PEERS`` setting."""
-    rows = [Peer(p.name, p.organ_code, p.endpoint_url, _load_pem(p.trust_roots_pem)) for p in ExchangePeer.objects.filter(enabled=True)]
+    rows = [
+        Peer(p.name, p.organ_code, p.endpoint_url, _load_pem(p.trust_roots_pem))
+        for p in ExchangePeer.objects.filter(enabled=True)
+    ]
     return rows + list(_setting_peers(getattr(settings, "EDXML_PEERS", "") or ""))
 
 
@@ -64,5 +74,9 @@ def _specificity(pattern: str) -> tuple[int, int]:
 
 def peer_for(organ_code: str) -> Peer | None:
     """The peer that serves ``organ_code``: an exact code beats a pattern, a longer pattern a shorter."""
-    matches = [p for p in peers() if p.organ_code == organ_code or fnmatch.fnmatchcase(organ_code, p.organ_code)]
+    matches = [
+        p
+        for p in peers()
+        if p.organ_code == organ_code or fnmatch.fnmatchcase(organ_code, p.organ_code)
+    ]
     return max(matches, key=lambda p: _specificity(p.organ_code)) if matches else None

@@ -20,22 +20,34 @@ from .models import (
 
 def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
     """Outgoing documents of the agencies in the user's scope (staff only)."""
-    return OutgoingDocument.objects.filter(agency__in=agencies_in_scope(user)).select_related("agency")
+    return OutgoingDocument.objects.filter(agency__in=agencies_in_scope(user)).select_related(
+        "agency"
+    )
 
 
 def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
     """Incoming documents of the agencies in scope, plus those assigned to the user."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
         return IncomingDocument.objects.none()
-    return IncomingDocument.objects.filter(Q(agency__in=agencies_in_scope(user)) | Q(assigned_to=user)).select_related("agency")
+    return IncomingDocument.objects.filter(
+        Q(agency__in=agencies_in_scope(user)) | Q(assigned_to=user)
+    ).select_related("agency")
 
 
 def outgoing_with_statuses(queryset: QuerySet[OutgoingDocument]) -> QuerySet[OutgoingDocument]:
     """Prefetch what a detail view shows: recipients with their status history, files, history."""
     return queryset.prefetch_related(
-        Prefetch("recipients", queryset=OutgoingRecipient.objects.prefetch_related(Prefetch("statuses", queryset=RecipientStatus.objects.order_by("at", "id")))),
+        Prefetch(
+            "recipients",
+            queryset=OutgoingRecipient.objects.prefetch_related(
+                Prefetch("statuses", queryset=RecipientStatus.objects.order_by("at", "id"))
+            ),
+        ),
         "attachments",
-        Prefetch("events", queryset=DocumentEvent.objects.select_related("actor").order_by("created_at", "id")),
+        Prefetch(
+            "events",
+            queryset=DocumentEvent.objects.select_related("actor").order_by("created_at", "id"),
+        ),
     )
 
 

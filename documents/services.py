@@ -63,8 +63,18 @@ STEERING_NEW, STEERING_RECALL, STEERING_UPDATE = 1, 2, 3
 
 DRAFTERS = (Role.SPECIALIST, Role.CLERICAL, Role.LEADER)
 EDITABLE_FIELDS = (
-    "document_type", "subject", "content", "place", "signer_competence", "signer_position", "signer_name",
-    "urgency", "secrecy", "due_date", "to_places", "in_reply_to",
+    "document_type",
+    "subject",
+    "content",
+    "place",
+    "signer_competence",
+    "signer_position",
+    "signer_name",
+    "urgency",
+    "secrecy",
+    "due_date",
+    "to_places",
+    "in_reply_to",
 )
 
 
@@ -93,35 +103,57 @@ def _text(value: Any, *, what: str, required: bool = False, limit: int = MAX_TEX
     if required and not value:
         raise DocumentError(_("%(what)s is required.") % {"what": what}, code="required")
     if len(value) > limit:
-        raise DocumentError(_("%(what)s is too long (at most %(limit)d characters).") % {"what": what, "limit": limit}, code="too_long")
+        raise DocumentError(
+            _("%(what)s is too long (at most %(limit)d characters).")
+            % {"what": what, "limit": limit},
+            code="too_long",
+        )
     return value
 
 
 def _event(
-    *, outgoing: OutgoingDocument | None = None, incoming: IncomingDocument | None = None, action: str, actor: Any = None,
-    status_code: str = "", comment: str = "", data: dict | None = None,
+    *,
+    outgoing: OutgoingDocument | None = None,
+    incoming: IncomingDocument | None = None,
+    action: str,
+    actor: Any = None,
+    status_code: str = "",
+    comment: str = "",
+    data: dict | None = None,
 ) -> DocumentEvent:
     return DocumentEvent.objects.create(
-        outgoing=outgoing, incoming=incoming, action=action, status_code=status_code,
-        actor=actor if getattr(actor, "pk", None) else None, comment=comment or "", data=data or {},
+        outgoing=outgoing,
+        incoming=incoming,
+        action=action,
+        status_code=status_code,
+        actor=actor if getattr(actor, "pk", None) else None,
+        comment=comment or "",
+        data=data or {},
     )
 
 
 def _lock_outgoing(document: OutgoingDocument | int) -> OutgoingDocument:
     pk = document.pk if isinstance(document, OutgoingDocument) else document
-    return OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+    return (
+        OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+    )
 
 
 def _lock_incoming(document: IncomingDocument | int) -> IncomingDocument:
     pk = document.pk if isinstance(document, IncomingDocument) else document
-    return IncomingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+    return (
+        IncomingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
+    )
 
 
 def _check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: str) -> None:
     """For the edits that are not workflow rows (changing a draft, its files and recipients)."""
     if current not in allowed:
-        raise DocumentError(_("This cannot be done to the document in its current state (%(state)s).") % {"state": current},
-                            code="transition_not_allowed")
+        raise DocumentError(
+            _("This cannot be done to the document in its current state (%(state)s).")
+            % {"state": current},
+            code="transition_not_allowed",
+        )
 
 
 def _choice(value: Any, choices: type, what: str) -> int:
@@ -137,7 +169,9 @@ def _choice(value: Any, choices: type, what: str) -> int:
 def _clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise DocumentError(_("Fields that cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise DocumentError(
+            _("Fields that cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "subject":
@@ -162,8 +196,12 @@ def _clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:
             places = [_text(p, what=_("A recipient line"), limit=255) for p in (value or [])]
             out[name] = [p for p in places if p]
         elif name == "in_reply_to":
-            if value is not None and (not isinstance(value, IncomingDocument) or value.agency_id != agency.pk):
-                raise DocumentError(_("The document answered must be one of the agency's incoming documents."))
+            if value is not None and (
+                not isinstance(value, IncomingDocument) or value.agency_id != agency.pk
+            ):
+                raise DocumentError(
+                    _("The document answered must be one of the agency's incoming documents.")
+                )
             out[name] = value
     return out
 
@@ -180,14 +218,20 @@ def _resolve_recipient(spec: RecipientSpec | str) -> tuple[Agency | None, str, s
     if agency is not None:
         return agency, code, spec.organ_name or agency.name
     if peer_for(code) is None:
-        raise DocumentError(_("No exchange route to organ %(code)s (not among the exchange peers).") % {"code": code}, code="no_route")
+        raise DocumentError(
+            _("No exchange route to organ %(code)s (not among the exchange peers).")
+            % {"code": code},
+            code="no_route",
+        )
     return None, code, spec.organ_name
 
 
 def safe_file_name(name: str, default: str = "tep-dinh-kem") -> str:
     """A name safe to store and to show: no folders, no leading dots, at most 120 characters
     (the extension kept). The original name of a received file comes from another system."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".").replace("\x00", "")
+    base = (
+        (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".").replace("\x00", "")
+    )
     if not base:
         return default
     if len(base) > 120:
@@ -205,19 +249,40 @@ def _store_bytes(data: bytes) -> tuple[int, str]:
 
 @transaction.atomic
 def outgoing_create_draft(
-    *, agency: Agency, actor: Any, subject: str, document_type: int = DocumentType.OFFICIAL_LETTER, content: str = "",
-    place: str = "", signer_competence: str = "", signer_position: str = "", signer_name: str = "",
-    urgency: int = Urgency.NORMAL, secrecy: int = Secrecy.NONE, due_date: date | None = None,
-    in_reply_to: IncomingDocument | None = None, recipients: Iterable[RecipientSpec | str] = (), to_places: Iterable[str] = (),
+    *,
+    agency: Agency,
+    actor: Any,
+    subject: str,
+    document_type: int = DocumentType.OFFICIAL_LETTER,
+    content: str = "",
+    place: str = "",
+    signer_competence: str = "",
+    signer_position: str = "",
+    signer_name: str = "",
+    urgency: int = Urgency.NORMAL,
+    secrecy: int = Secrecy.NONE,
+    due_date: date | None = None,
+    in_reply_to: IncomingDocument | None = None,
+    recipients: Iterable[RecipientSpec | str] = (),
+    to_places: Iterable[str] = (),
 ) -> OutgoingDocument:
     """Start a draft in ``agency`` (specialist, văn thư or leader of the agency). Recipients are
     agencies of this portal or organs reachable through an exchange peer."""
     _require(actor, agency, *DRAFTERS)
     fields = _clean_fields(
         {
-            "subject": subject, "document_type": document_type, "content": content, "place": place,
-            "signer_competence": signer_competence, "signer_position": signer_position, "signer_name": signer_name,
-            "urgency": urgency, "secrecy": secrecy, "due_date": due_date, "in_reply_to": in_reply_to, "to_places": list(to_places),
+            "subject": subject,
+            "document_type": document_type,
+            "content": content,
+            "place": place,
+            "signer_competence": signer_competence,
+            "signer_position": signer_position,
+            "signer_name": signer_name,
+            "urgency": urgency,
+            "secrecy": secrecy,
+            "due_date": due_date,
+            "in_reply_to": in_reply_to,
+            "to_places": list(to_places),
         },
         agency,
     )
@@ -228,7 +293,9 @@ def outgoing_create_draft(
 
 
 @transaction.atomic
-def outgoing_update_draft(*, document: OutgoingDocument, actor: Any, **changes: Any) -> OutgoingDocument:
+def outgoing_update_draft(
+    *, document: OutgoingDocument, actor: Any, **changes: Any
+) -> OutgoingDocument:
     """Edit a draft's fields (names in :data:`EDITABLE_FIELDS`); only while it is a draft."""
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
@@ -241,32 +308,54 @@ def outgoing_update_draft(*, document: OutgoingDocument, actor: Any, **changes: 
     return document
 
 
-def _set_recipients(document: OutgoingDocument, recipients: Iterable[RecipientSpec | str]) -> list[OutgoingRecipient]:
+def _set_recipients(
+    document: OutgoingDocument, recipients: Iterable[RecipientSpec | str]
+) -> list[OutgoingRecipient]:
     rows: dict[str, OutgoingRecipient] = {}
     for spec in recipients:
         agency, code, name = _resolve_recipient(spec)
         if agency is not None and agency.pk == document.agency_id:
             raise DocumentError(_("A document is not sent to its own issuing agency."))
-        rows[code] = OutgoingRecipient(document=document, agency=agency, organ_code=code, organ_name=name[:255])
+        rows[code] = OutgoingRecipient(
+            document=document, agency=agency, organ_code=code, organ_name=name[:255]
+        )
     document.recipients.all().delete()
     return OutgoingRecipient.objects.bulk_create(list(rows.values()))
 
 
 @transaction.atomic
-def outgoing_set_recipients(*, document: OutgoingDocument, actor: Any, recipients: Iterable[RecipientSpec | str]) -> list[OutgoingRecipient]:
+def outgoing_set_recipients(
+    *, document: OutgoingDocument, actor: Any, recipients: Iterable[RecipientSpec | str]
+) -> list[OutgoingRecipient]:
     """Replace the recipients of a document not yet sent."""
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
-    _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED], "đổi nơi nhận của", "change the recipients of")
+    _check_state(
+        document.state,
+        [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED],
+        "đổi nơi nhận của",
+        "change the recipients of",
+    )
     rows = _set_recipients(document, recipients)
-    _event(outgoing=document, action=EventAction.EDIT, actor=actor, data={"recipients": [r.organ_code for r in rows]})
+    _event(
+        outgoing=document,
+        action=EventAction.EDIT,
+        actor=actor,
+        data={"recipients": [r.organ_code for r in rows]},
+    )
     return rows
 
 
 @transaction.atomic
 def outgoing_add_attachment(
-    *, document: OutgoingDocument, actor: Any, data: bytes, name: str, content_type: str = "application/pdf",
-    is_main: bool = False, description: str = "",
+    *,
+    document: OutgoingDocument,
+    actor: Any,
+    data: bytes,
+    name: str,
+    content_type: str = "application/pdf",
+    is_main: bool = False,
+    description: str = "",
 ) -> OutgoingAttachment:
     """Attach a file: the main document (a PDF, to be signed; only on a draft, replaces the
     previous main file) or an appendix (until the document is sent). Size is limited by
@@ -274,33 +363,63 @@ def outgoing_add_attachment(
     document = _lock_outgoing(document)
     _require(actor, document.agency, *DRAFTERS)
     if is_main:
-        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED], "thay tệp chính của", "replace the main file of")
+        _check_state(
+            document.state,
+            [OutgoingState.DRAFT, OutgoingState.SUBMITTED],
+            "thay tệp chính của",
+            "replace the main file of",
+        )
         if not data.startswith(b"%PDF-"):
             raise DocumentError(_("The main document must be a PDF."))
     else:
-        _check_state(document.state, [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED], "đính kèm tệp vào", "attach a file to")
+        _check_state(
+            document.state,
+            [
+                OutgoingState.DRAFT,
+                OutgoingState.SUBMITTED,
+                OutgoingState.SIGNED,
+                OutgoingState.ISSUED,
+            ],
+            "đính kèm tệp vào",
+            "attach a file to",
+        )
     name = safe_file_name(_text(name, what=_("The file name"), required=True, limit=255))
-    content_type = _text(content_type or "application/octet-stream", what=_("The content type"), limit=100)
+    content_type = _text(
+        content_type or "application/octet-stream", what=_("The content type"), limit=100
+    )
     limit = max_attachment_bytes()
     if not data:
         raise DocumentError(_("The file is empty."))
     if len(data) > limit:
         raise DocumentError(
-            _("File %(name)s is too large (%(size)d bytes, at most %(limit)d) for the exchange.") % {"name": name, "size": len(data), "limit": limit}
+            _("File %(name)s is too large (%(size)d bytes, at most %(limit)d) for the exchange.")
+            % {"name": name, "size": len(data), "limit": limit}
         )
     if is_main:
         for old in document.attachments.filter(is_main=True):
             old_name = old.file.name
             old.delete()
-            transaction.on_commit(lambda name=old_name: OutgoingAttachment.file.field.storage.delete(name))
+            transaction.on_commit(
+                lambda name=old_name: OutgoingAttachment.file.field.storage.delete(name)
+            )
     size, digest = _store_bytes(data)
     attachment = OutgoingAttachment(
-        document=document, name=name, content_type=content_type, size=size, sha256=digest, is_main=is_main,
+        document=document,
+        name=name,
+        content_type=content_type,
+        size=size,
+        sha256=digest,
+        is_main=is_main,
         description=_text(description, what=_("The description"), limit=255),
     )
     attachment.file.save(name, ContentFile(data), save=False)
     attachment.save()
-    _event(outgoing=document, action=EventAction.ATTACH, actor=actor, data={"name": name, "sha256": digest, "main": is_main})
+    _event(
+        outgoing=document,
+        action=EventAction.ATTACH,
+        actor=actor,
+        data={"name": name, "sha256": digest, "main": is_main},
+    )
     return attachment
 
 
@@ -309,7 +428,16 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
     """Remove an appendix before sending, or the main file of a draft."""
     document = _lock_outgoing(attachment.document_id)
     _require(actor, document.agency, *DRAFTERS)
-    allowed = [OutgoingState.DRAFT, OutgoingState.SUBMITTED] if attachment.is_main else [OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED, OutgoingState.ISSUED]
+    allowed = (
+        [OutgoingState.DRAFT, OutgoingState.SUBMITTED]
+        if attachment.is_main
+        else [
+            OutgoingState.DRAFT,
+            OutgoingState.SUBMITTED,
+            OutgoingState.SIGNED,
+            OutgoingState.ISSUED,
+        ]
+    )
     _check_state(document.state, allowed, "gỡ tệp của", "remove a file of")
     name = attachment.name
     attachment.delete()
@@ -317,7 +445,9 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
     _event(outgoing=document, action=EventAction.DETACH, actor=actor, data={"name": name})
 
 
-def outgoing_sign(*, document: OutgoingDocument, actor: Any, pin: str, reason: str = "") -> OutgoingDocument:
+def outgoing_sign(
+    *, document: OutgoingDocument, actor: Any, pin: str, reason: str = ""
+) -> OutgoingDocument:
     """The leader signs the main PDF (PAdES through :func:`signatures.services.sign_pdf`, with the
     PIN of their token). The signing happens before the row lock (it may take a second, and a
     failed attempt keeps its own audit event); the "sign" row then stores the result only if the
@@ -333,12 +463,17 @@ def outgoing_sign(*, document: OutgoingDocument, actor: Any, pin: str, reason: s
         original = fh.read()
     try:
         signed = sign_pdf(
-            pdf_bytes=original, signer_user=actor, pin=pin, reason=reason or f"Ký ban hành: {document.subject[:80]}",
+            pdf_bytes=original,
+            signer_user=actor,
+            pin=pin,
+            reason=reason or f"Ký ban hành: {document.subject[:80]}",
             location=document.place or document.agency.name,
         )
     except (SigningError, TokenError) as exc:
         raise DocumentError(str(exc), code="signing_failed") from exc
-    return _wf().OUTGOING.run("sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256)
+    return _wf().OUTGOING.run(
+        "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
+    )
 
 
 def fx_sign(step: Step, signed: bytes, main_sha256: str) -> None:
@@ -367,10 +502,18 @@ def default_notation(document: OutgoingDocument) -> str:
     return f"{abbr}-{agency_abbr}" if abbr else agency_abbr
 
 
-def outgoing_issue(*, document: OutgoingDocument, actor: Any, promulgation_date: date | None = None, notation: str = "") -> OutgoingDocument:
+def outgoing_issue(
+    *,
+    document: OutgoingDocument,
+    actor: Any,
+    promulgation_date: date | None = None,
+    notation: str = "",
+) -> OutgoingDocument:
     """The văn thư issues a signed document: allocates the next number of the agency's outgoing
     book for the year (gapless), the notation and the promulgation date."""
-    return _wf().OUTGOING.run("issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation)
+    return _wf().OUTGOING.run(
+        "issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation
+    )
 
 
 def fx_issue(step: Step, promulgation_date: date | None = None, notation: str = "") -> None:
@@ -380,7 +523,9 @@ def fx_issue(step: Step, promulgation_date: date | None = None, notation: str = 
         raise DocumentError(_("Invalid promulgation date."))
     document.promulgation_date = day
     document.year = day.year
-    document.notation = _text(notation, what=_("The notation"), limit=60) or default_notation(document)
+    document.notation = _text(notation, what=_("The notation"), limit=60) or default_notation(
+        document
+    )
     document.number = next_number(agency=document.agency, year=day.year, book=Book.OUTGOING)
     document.issued_by = step.actor
     document.issued_at = step.now
@@ -388,7 +533,9 @@ def fx_issue(step: Step, promulgation_date: date | None = None, notation: str = 
     step.event.update(data={"number": document.number, "notation": document.notation})
 
 
-def _send_key(document: OutgoingDocument, recipient: OutgoingRecipient, steering: int, round_: int = 0) -> str:
+def _send_key(
+    document: OutgoingDocument, recipient: OutgoingRecipient, steering: int, round_: int = 0
+) -> str:
     return f"edxml:doc:{document.document_id}:{recipient.organ_code}:{steering}:{round_}"
 
 
@@ -399,7 +546,8 @@ def _check_sendable(document: OutgoingDocument) -> None:
     for attachment in document.attachments.all():
         if attachment.size > limit:
             raise DocumentError(
-                _("File %(name)s is too large (%(size)d bytes, at most %(limit)d).") % {"name": attachment.name, "size": attachment.size, "limit": limit}
+                _("File %(name)s is too large (%(size)d bytes, at most %(limit)d).")
+                % {"name": attachment.name, "size": attachment.size, "limit": limit}
             )
 
 
@@ -419,7 +567,8 @@ def fx_send(step: Step, comment: str = "") -> None:
         raise DocumentError(_("The document has no main file."), code="no_main_file")
     for recipient in recipients:
         outbox_enqueue(
-            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
+            DELIVER_DOCUMENT_TASK,
+            kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
             dedupe_key=_send_key(document, recipient, STEERING_NEW),
         )
     document.sent_at = step.now
@@ -427,13 +576,20 @@ def fx_send(step: Step, comment: str = "") -> None:
     step.event.update(data={"recipients": [r.organ_code for r in recipients]})
 
 
-def outgoing_request_recall(*, document: OutgoingDocument, actor: Any, reason: str, update: bool = False) -> OutgoingDocument:
+def outgoing_request_recall(
+    *, document: OutgoingDocument, actor: Any, reason: str, update: bool = False
+) -> OutgoingDocument:
     """Ask every recipient that holds the document (reached, not rejected) to recall it
     (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
-    if document.state == OutgoingState.SENT and _wf().OUTGOING.row_for(document, actor, "recall") is None:
+    if (
+        document.state == OutgoingState.SENT
+        and _wf().OUTGOING.row_for(document, actor, "recall") is None
+    ):
         _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
         if document.recall_state == RecallState.REQUESTED:
-            raise DocumentError(_("A recall/update request is already pending."), code="recall_pending")
+            raise DocumentError(
+                _("A recall/update request is already pending."), code="recall_pending"
+            )
         raise DocumentError(_("No recipient holds the document yet."), code="no_holder")
     return _wf().OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
 
@@ -443,11 +599,19 @@ def fx_recall(step: Step, reason: str, update: bool = False) -> None:
     reason = _text(reason, what=_("The reason"), required=True)
     steering = STEERING_UPDATE if update else STEERING_RECALL
     round_ = document.events.filter(action=EventAction.RECALL).count() + 1
-    recipients = [r for r in document.recipients.all() if r.status_code not in ("", StatusCode.REJECTED)]
+    recipients = [
+        r for r in document.recipients.all() if r.status_code not in ("", StatusCode.REJECTED)
+    ]
     asked_at = step.now.isoformat()
     for recipient in recipients:
         outbox_enqueue(
-            DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": steering, "reason": reason, "asked_at": asked_at},
+            DELIVER_DOCUMENT_TASK,
+            kwargs={
+                "recipient_id": recipient.pk,
+                "steering": steering,
+                "reason": reason,
+                "asked_at": asked_at,
+            },
             dedupe_key=_send_key(document, recipient, steering, round_),
         )
     document.recall_state = RecallState.REQUESTED
@@ -462,12 +626,21 @@ def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> No
     if actor is not None and not getattr(actor, "is_superuser", False):
         _require(actor, document.agency, Role.CLERICAL, Role.ADMIN)
     _check_state(document.state, [OutgoingState.SENT], "gửi lại", "resend")
-    attempt = document.events.filter(action=EventAction.SEND).count() + document.events.filter(action=EventAction.DELIVERY_FAILED).count()
+    attempt = (
+        document.events.filter(action=EventAction.SEND).count()
+        + document.events.filter(action=EventAction.DELIVERY_FAILED).count()
+    )
     outbox_enqueue(
-        DELIVER_DOCUMENT_TASK, kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
+        DELIVER_DOCUMENT_TASK,
+        kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
         dedupe_key=f"{_send_key(document, recipient, STEERING_NEW)}:redeliver:{attempt}:{timezone.now().timestamp()}",
     )
-    _event(outgoing=document, action=EventAction.SEND, actor=actor, data={"recipients": [recipient.organ_code], "redeliver": True})
+    _event(
+        outgoing=document,
+        action=EventAction.SEND,
+        actor=actor,
+        data={"recipients": [recipient.organ_code], "redeliver": True},
+    )
 
 
 # --- incoming documents (văn bản đến) ---------------------------------------------------------
@@ -475,13 +648,30 @@ def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> No
 
 def _status_out(document: IncomingDocument, event: DocumentEvent) -> None:
     """Queue the status of ``event`` back to the sender (exchange documents only)."""
-    if document.source != IncomingSource.EXCHANGE or not document.from_organ_code or not event.status_code:
+    if (
+        document.source != IncomingSource.EXCHANGE
+        or not document.from_organ_code
+        or not event.status_code
+    ):
         return
-    outbox_enqueue(DELIVER_STATUS_TASK, kwargs={"event_id": event.pk}, dedupe_key=f"edxml:status:{event.pk}")
+    outbox_enqueue(
+        DELIVER_STATUS_TASK, kwargs={"event_id": event.pk}, dedupe_key=f"edxml:status:{event.pk}"
+    )
 
 
-def _incoming_event(document: IncomingDocument, *, action: str, code: str, actor: Any, comment: str = "", data: dict | None = None, notify: bool = True) -> DocumentEvent:
-    event = _event(incoming=document, action=action, status_code=code, actor=actor, comment=comment, data=data)
+def _incoming_event(
+    document: IncomingDocument,
+    *,
+    action: str,
+    code: str,
+    actor: Any,
+    comment: str = "",
+    data: dict | None = None,
+    notify: bool = True,
+) -> DocumentEvent:
+    event = _event(
+        incoming=document, action=action, status_code=code, actor=actor, comment=comment, data=data
+    )
     if notify:
         _status_out(document, event)
     return event
@@ -489,9 +679,19 @@ def _incoming_event(document: IncomingDocument, *, action: str, code: str, actor
 
 @transaction.atomic
 def incoming_register_manual(
-    *, agency: Agency, actor: Any, from_organ_name: str, subject: str, code_number: str = "", code_notation: str = "",
-    from_organ_code: str = "", promulgation_date: date | None = None, document_type: int = DocumentType.OFFICIAL_LETTER,
-    urgency: int = Urgency.NORMAL, due_date: date | None = None, content: str = "",
+    *,
+    agency: Agency,
+    actor: Any,
+    from_organ_name: str,
+    subject: str,
+    code_number: str = "",
+    code_notation: str = "",
+    from_organ_code: str = "",
+    promulgation_date: date | None = None,
+    document_type: int = DocumentType.OFFICIAL_LETTER,
+    urgency: int = Urgency.NORMAL,
+    due_date: date | None = None,
+    content: str = "",
     files: Iterable[tuple[str, str, bytes]] = (),
 ) -> IncomingDocument:
     """The văn thư enters a paper (or e-mailed) document in the incoming book: registered at once
@@ -501,34 +701,62 @@ def incoming_register_manual(
     limit = max_attachment_bytes()
     for name, _content_type, data in files:
         if len(data) > limit:
-            raise DocumentError(_("File %(name)s is too large (at most %(limit)d bytes).") % {"name": name, "limit": limit})
+            raise DocumentError(
+                _("File %(name)s is too large (at most %(limit)d bytes).")
+                % {"name": name, "limit": limit}
+            )
     now = timezone.now()
     document = IncomingDocument.objects.create(
-        agency=agency, source=IncomingSource.MANUAL, state=IncomingState.REGISTERED,
-        from_organ_name=_text(from_organ_name, what=_("The sending organ"), required=True, limit=255),
+        agency=agency,
+        source=IncomingSource.MANUAL,
+        state=IncomingState.REGISTERED,
+        from_organ_name=_text(
+            from_organ_name, what=_("The sending organ"), required=True, limit=255
+        ),
         from_organ_code=_text(from_organ_code, what=_("The sending organ code"), limit=40),
         subject=_text(subject, what=_("The subject"), required=True, limit=1000),
         code_number=_text(code_number, what=_("The number"), limit=20),
         code_notation=_text(code_notation, what=_("The notation"), limit=60),
-        promulgation_date=promulgation_date, document_type=_choice(document_type, DocumentType, _("document type")),
-        document_type_name=TYPE_INFO.get(int(document_type), ("", ""))[0], urgency=_choice(urgency, Urgency, _("urgency")),
-        due_date=due_date, content=_text(content, what=_("The content"), limit=100_000),
-        received_at=now, registered_at=now, registered_by=actor, created_by=actor,
+        promulgation_date=promulgation_date,
+        document_type=_choice(document_type, DocumentType, _("document type")),
+        document_type_name=TYPE_INFO.get(int(document_type), ("", ""))[0],
+        urgency=_choice(urgency, Urgency, _("urgency")),
+        due_date=due_date,
+        content=_text(content, what=_("The content"), limit=100_000),
+        received_at=now,
+        registered_at=now,
+        registered_by=actor,
+        created_by=actor,
         book_year=timezone.localdate().year,
     )
     document.book_number = next_number(agency=agency, year=document.book_year, book=Book.INCOMING)
     document.save(update_fields=["book_number"])
     for name, content_type, data in files:
         store_incoming_attachment(document, name=name, content_type=content_type, data=data)
-    _incoming_event(document, action=EventAction.REGISTER, code="", actor=actor, data={"book_number": document.book_number})
+    _incoming_event(
+        document,
+        action=EventAction.REGISTER,
+        code="",
+        actor=actor,
+        data={"book_number": document.book_number},
+    )
     return document
 
 
-def store_incoming_attachment(document: IncomingDocument, *, name: str, content_type: str, data: bytes, description: str = "") -> IncomingAttachment:
+def store_incoming_attachment(
+    document: IncomingDocument, *, name: str, content_type: str, data: bytes, description: str = ""
+) -> IncomingAttachment:
     """Store one received file (inside the caller's transaction)."""
     size, digest = _store_bytes(data)
     safe = safe_file_name(name)
-    attachment = IncomingAttachment(document=document, name=safe, content_type=(content_type or "application/octet-stream")[:100], size=size, sha256=digest, description=description[:255])
+    attachment = IncomingAttachment(
+        document=document,
+        name=safe,
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=size,
+        sha256=digest,
+        description=description[:255],
+    )
     attachment.file.save(safe, ContentFile(data), save=False)
     attachment.save()
     return attachment
@@ -543,39 +771,74 @@ def incoming_register(*, document: IncomingDocument, actor: Any) -> IncomingDocu
 def fx_register(step: Step) -> None:
     document = step.obj
     document.book_year = timezone.localdate().year
-    document.book_number = next_number(agency=document.agency, year=document.book_year, book=Book.INCOMING)
+    document.book_number = next_number(
+        agency=document.agency, year=document.book_year, book=Book.INCOMING
+    )
     document.registered_at = step.now
     document.registered_by = step.actor
-    step.event.update(comment=f"Số đến {document.book_number}", data={"book_number": document.book_number})
+    step.event.update(
+        comment=f"Số đến {document.book_number}", data={"book_number": document.book_number}
+    )
 
 
-def incoming_assign(*, document: IncomingDocument, actor: Any, department: Agency | None = None, assignee: Any = None, note: str = "") -> IncomingDocument:
+def incoming_assign(
+    *,
+    document: IncomingDocument,
+    actor: Any,
+    department: Agency | None = None,
+    assignee: Any = None,
+    note: str = "",
+) -> IncomingDocument:
     """The leader assigns a registered document to a department and/or a person — status 04."""
-    return _wf().INCOMING.run("assign", obj=document, actor=actor, department=department, assignee=assignee, note=note)
+    return _wf().INCOMING.run(
+        "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
+    )
 
 
-def fx_assign(step: Step, department: Agency | None = None, assignee: Any = None, note: str = "") -> None:
+def fx_assign(
+    step: Step, department: Agency | None = None, assignee: Any = None, note: str = ""
+) -> None:
     document = step.obj
     if department is None and assignee is None:
         raise DocumentError(_("Choose a department or a person."), code="required")
     if department is not None and not department.is_within(document.agency):
         raise DocumentError(_("The department is not part of the agency."))
-    if assignee is not None and (not getattr(assignee, "is_staff_member", False) or assignee.agency_id is None or not Agency.objects.get(pk=assignee.agency_id).is_within(document.agency)):
+    if assignee is not None and (
+        not getattr(assignee, "is_staff_member", False)
+        or assignee.agency_id is None
+        or not Agency.objects.get(pk=assignee.agency_id).is_within(document.agency)
+    ):
         raise DocumentError(_("The assignee does not belong to the agency."))
     document.assigned_department = department
     document.assigned_to = assignee
     document.assigned_by = step.actor
     document.assignment_note = _text(note, what=_("The assignment note"))
-    who = ", ".join(x for x in [department.name if department else "", assignee.get_full_name() if assignee else ""] if x)
-    step.event.update(comment=f"Giao {who}", data={"department": getattr(department, "pk", None), "assignee": getattr(assignee, "pk", None)})
+    who = ", ".join(
+        x
+        for x in [
+            department.name if department else "",
+            assignee.get_full_name() if assignee else "",
+        ]
+        if x
+    )
+    step.event.update(
+        comment=f"Giao {who}",
+        data={
+            "department": getattr(department, "pk", None),
+            "assignee": getattr(assignee, "pk", None),
+        },
+    )
 
 
 def may_process(actor: Any, document: IncomingDocument) -> bool:
     """The assignee, a leader of the agency, or a specialist of the assigned department."""
-    if document.assigned_to_id is not None and document.assigned_to_id == getattr(actor, "pk", None):
+    if document.assigned_to_id is not None and document.assigned_to_id == getattr(
+        actor, "pk", None
+    ):
         return True
     return user_can_act_for(actor, document.agency, Role.LEADER, agency_wide=True) or (
-        document.assigned_department is not None and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
+        document.assigned_department is not None
+        and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
     )
 
 
@@ -587,7 +850,9 @@ def incoming_start(*, document: IncomingDocument, actor: Any) -> IncomingDocumen
     return _wf().INCOMING.run("start", obj=document, actor=actor)
 
 
-def incoming_complete(*, document: IncomingDocument, actor: Any, note: str = "") -> IncomingDocument:
+def incoming_complete(
+    *, document: IncomingDocument, actor: Any, note: str = ""
+) -> IncomingDocument:
     """The assignee (or a leader) finishes — status 06."""
     return _wf().INCOMING.run("complete", obj=document, actor=actor, comment=note)
 
@@ -608,7 +873,9 @@ def fx_reject(step: Step, reason: str) -> None:
     step.event.update(comment=reason)
 
 
-def incoming_answer_recall(*, document: IncomingDocument, actor: Any, accept: bool, reason: str = "") -> IncomingDocument:
+def incoming_answer_recall(
+    *, document: IncomingDocument, actor: Any, accept: bool, reason: str = ""
+) -> IncomingDocument:
     """Answer the sender's recall/update request: 15 accepted (a recalled document leaves the
     books' active work: state ``recalled``), or 16 refused (with the reason)."""
     if document.recall_state != RecallState.REQUESTED:
@@ -636,7 +903,9 @@ def fx_recall_refuse(step: Step, reason: str) -> None:
 # --- submitting for signature (trình ký) ----------------------------------------------------------
 
 
-def outgoing_submit_for_signature(*, document: OutgoingDocument, actor: Any, comment: str = "") -> OutgoingDocument:
+def outgoing_submit_for_signature(
+    *, document: OutgoingDocument, actor: Any, comment: str = ""
+) -> OutgoingDocument:
     """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
     the state "submitted" (the leader's list)."""
     return _wf().OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
@@ -651,7 +920,9 @@ def fx_submit(step: Step, comment: str = "") -> None:
     step.event.update(comment=(comment or "Trình ký")[:1000])
 
 
-def outgoing_return_draft(*, document: OutgoingDocument, actor: Any, reason: str) -> OutgoingDocument:
+def outgoing_return_draft(
+    *, document: OutgoingDocument, actor: Any, reason: str
+) -> OutgoingDocument:
     """The leader sends a submitted draft back to its drafter with the changes he wants."""
     return _wf().OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
 

@@ -42,12 +42,8 @@ from .models import IncomingDocument, OutgoingDocument, OutgoingRecipient
 DOCUMENT_ROLES = (Role.CLERICAL, Role.LEADER, Role.SPECIALIST, Role.PROVINCIAL)
 BOOK_ROLES = (Role.CLERICAL, Role.LEADER, Role.PROVINCIAL)
 
-_ACCENTED = (
-    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
-)
-_PLAIN = (
-    "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
-)
+_ACCENTED = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
+_PLAIN = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
 assert len(_ACCENTED) == len(_PLAIN)
 _FROM = _ACCENTED + _ACCENTED.upper()
 _TO = _PLAIN + _PLAIN
@@ -61,13 +57,17 @@ class Fold(Func):
     output_field = CharField()
     arity = 1
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:  # PostgreSQL and others
+    def as_sql(
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list]:  # PostgreSQL and others
         sql, params = compiler.compile(self.source_expressions[0])
         return f"lower(translate({sql}, %s, %s))", [*params, _FROM, _TO]
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
         connection.ensure_connection()
-        connection.connection.create_function("portal_fold", 1, lambda s: fold(s) if s is not None else "", deterministic=True)
+        connection.connection.create_function(
+            "portal_fold", 1, lambda s: fold(s) if s is not None else "", deterministic=True
+        )
         sql, params = compiler.compile(self.source_expressions[0])
         return f"portal_fold({sql})", params
 
@@ -75,7 +75,10 @@ class Fold(Func):
 def _folded(*fields: str) -> Fold:
     parts: list[Any] = []
     for name in fields:
-        parts += [Coalesce(Cast(F(name), CharField()), Value(""), output_field=CharField()), Value(" ")]
+        parts += [
+            Coalesce(Cast(F(name), CharField()), Value(""), output_field=CharField()),
+            Value(" "),
+        ]
     return Fold(Concat(*parts, output_field=CharField()))
 
 
@@ -89,7 +92,9 @@ def _search(qs: QuerySet, q: str, *fields: str, recipients: bool = False) -> Que
     for term in terms:
         cond = Q(_folded__contains=term)
         if recipients:
-            names = OutgoingRecipient.objects.annotate(_f=_folded("organ_name", "organ_code")).filter(document=OuterRef("pk"), _f__contains=term)
+            names = OutgoingRecipient.objects.annotate(
+                _f=_folded("organ_name", "organ_code")
+            ).filter(document=OuterRef("pk"), _f__contains=term)
             cond |= Q(Exists(names))
         qs = qs.filter(cond)
     return qs
@@ -132,7 +137,11 @@ def get_outgoing_for(user: Any, pk: Any) -> OutgoingDocument:
     """One outgoing document of the user's scope; another agency's (or a missing one) is a 404."""
     require_roles(user, *DOCUMENT_ROLES)
     try:
-        return outgoing_visible_to(user).select_related("agency", "in_reply_to", "signer", "created_by").get(pk=int(pk))
+        return (
+            outgoing_visible_to(user)
+            .select_related("agency", "in_reply_to", "signer", "created_by")
+            .get(pk=int(pk))
+        )
     except (OutgoingDocument.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such document.")) from None
 
@@ -140,7 +149,11 @@ def get_outgoing_for(user: Any, pk: Any) -> OutgoingDocument:
 def get_incoming_for(user: Any, pk: Any) -> IncomingDocument:
     require_roles(user, *DOCUMENT_ROLES)
     try:
-        return incoming_visible_to(user).select_related("agency", "answers", "assigned_to", "assigned_department").get(pk=int(pk))
+        return (
+            incoming_visible_to(user)
+            .select_related("agency", "answers", "assigned_to", "assigned_department")
+            .get(pk=int(pk))
+        )
     except (IncomingDocument.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such document.")) from None
 
@@ -151,39 +164,82 @@ def get_incoming_for(user: Any, pk: Any) -> IncomingDocument:
 def outgoing_book(user: Any, filters: dict) -> QuerySet[OutgoingDocument]:
     """Sổ văn bản đi: the numbered documents of the user's agencies, newest number first, each
     with its recipients (their latest status) prefetched: the list costs a fixed number of queries."""
-    qs = outgoing_visible_to(user).filter(state__in=[OutgoingState.ISSUED, OutgoingState.SENT], number__isnull=False)
-    return _filter_outgoing(qs, filters).order_by("-year", "-number").select_related("agency").prefetch_related(
-        Prefetch("recipients", queryset=OutgoingRecipient.objects.order_by("id")),
+    qs = outgoing_visible_to(user).filter(
+        state__in=[OutgoingState.ISSUED, OutgoingState.SENT], number__isnull=False
+    )
+    return (
+        _filter_outgoing(qs, filters)
+        .order_by("-year", "-number")
+        .select_related("agency")
+        .prefetch_related(
+            Prefetch("recipients", queryset=OutgoingRecipient.objects.order_by("id")),
+        )
     )
 
 
 def outgoing_drafts(user: Any, filters: dict | None = None) -> QuerySet[OutgoingDocument]:
     """Drafts and signed documents not yet numbered (the văn thư's "to issue" list)."""
-    qs = outgoing_visible_to(user).filter(state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED])
-    return _filter_outgoing(qs, filters or {}, date_field="created_at").order_by("-created_at").select_related("created_by", "signer")
+    qs = outgoing_visible_to(user).filter(
+        state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED]
+    )
+    return (
+        _filter_outgoing(qs, filters or {}, date_field="created_at")
+        .order_by("-created_at")
+        .select_related("created_by", "signer")
+    )
 
 
-def _filter_outgoing(qs: QuerySet, filters: dict, *, date_field: str = "promulgation_date") -> QuerySet:
+def _filter_outgoing(
+    qs: QuerySet, filters: dict, *, date_field: str = "promulgation_date"
+) -> QuerySet:
     if filters.get("q"):
-        qs = _search(qs, filters["q"], "number", "notation", "subject", "signer_name", "signer_position", recipients=True)
+        qs = _search(
+            qs,
+            filters["q"],
+            "number",
+            "notation",
+            "subject",
+            "signer_name",
+            "signer_position",
+            recipients=True,
+        )
     if filters.get("document_type"):
         qs = qs.filter(document_type=int(filters["document_type"]))
     if filters.get("urgency") not in (None, ""):
         qs = qs.filter(urgency=int(filters["urgency"]))
     if filters.get("status"):
-        qs = qs.filter(Exists(OutgoingRecipient.objects.filter(document=OuterRef("pk"), status_code=filters["status"])))
+        qs = qs.filter(
+            Exists(
+                OutgoingRecipient.objects.filter(
+                    document=OuterRef("pk"), status_code=filters["status"]
+                )
+            )
+        )
     return _period(qs, date_field, filters)
 
 
 def incoming_book(user: Any, filters: dict) -> QuerySet[IncomingDocument]:
     """Sổ văn bản đến: the registered documents (those with a book number), newest first."""
     qs = incoming_visible_to(user).filter(book_number__isnull=False)
-    return _filter_incoming(qs, filters).order_by("-book_year", "-book_number").select_related("assigned_to", "assigned_department")
+    return (
+        _filter_incoming(qs, filters)
+        .order_by("-book_year", "-book_number")
+        .select_related("assigned_to", "assigned_department")
+    )
 
 
 def _filter_incoming(qs: QuerySet, filters: dict) -> QuerySet:
     if filters.get("q"):
-        qs = _search(qs, filters["q"], "code_number", "code_notation", "subject", "from_organ_name", "from_organ_code", "signer_name")
+        qs = _search(
+            qs,
+            filters["q"],
+            "code_number",
+            "code_notation",
+            "subject",
+            "from_organ_name",
+            "from_organ_code",
+            "signer_name",
+        )
     if filters.get("document_type"):
         qs = qs.filter(document_type=int(filters["document_type"]))
     if filters.get("urgency") not in (None, ""):
@@ -195,41 +251,64 @@ def _filter_incoming(qs: QuerySet, filters: dict) -> QuerySet:
 
 def inbox(user: Any) -> QuerySet[IncomingDocument]:
     """What arrived from the exchange and waits to be registered (status 03) or refused (02)."""
-    return incoming_visible_to(user).filter(state=IncomingState.RECEIVED, source=IncomingSource.EXCHANGE).order_by("-urgency", "received_at")
+    return (
+        incoming_visible_to(user)
+        .filter(state=IncomingState.RECEIVED, source=IncomingSource.EXCHANGE)
+        .order_by("-urgency", "received_at")
+    )
 
 
 def to_assign(user: Any) -> QuerySet[IncomingDocument]:
     """Registered documents waiting for a leader to assign them (status 04)."""
-    return incoming_visible_to(user).filter(state=IncomingState.REGISTERED).order_by("-urgency", "received_at")
+    return (
+        incoming_visible_to(user)
+        .filter(state=IncomingState.REGISTERED)
+        .order_by("-urgency", "received_at")
+    )
 
 
 def assigned_to_me(user: Any) -> QuerySet[IncomingDocument]:
     return IncomingDocument.objects.filter(
-        assigned_to=user, state__in=[IncomingState.ASSIGNED, IncomingState.IN_PROGRESS],
+        assigned_to=user,
+        state__in=[IncomingState.ASSIGNED, IncomingState.IN_PROGRESS],
     ).order_by("due_date", "received_at")
 
 
 def recall_requests(user: Any) -> QuerySet[IncomingDocument]:
     from .constants import RecallState
 
-    return incoming_visible_to(user).filter(recall_state=RecallState.REQUESTED).order_by("received_at")
+    return (
+        incoming_visible_to(user).filter(recall_state=RecallState.REQUESTED).order_by("received_at")
+    )
 
 
 def my_drafts(user: Any) -> QuerySet[OutgoingDocument]:
-    return OutgoingDocument.objects.filter(created_by=user, state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED]).order_by("-created_at")
+    return OutgoingDocument.objects.filter(
+        created_by=user,
+        state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED],
+    ).order_by("-created_at")
 
 
 def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
     """Drafts of the leader's agencies put before him for signature (trình ký: state "submitted")."""
-    return outgoing_visible_to(user).filter(state=OutgoingState.SUBMITTED).order_by("-urgency", "created_at")
+    return (
+        outgoing_visible_to(user)
+        .filter(state=OutgoingState.SUBMITTED)
+        .order_by("-urgency", "created_at")
+    )
 
 
 def to_issue(user: Any) -> QuerySet[OutgoingDocument]:
     """Signed documents the văn thư numbers and sends."""
-    return outgoing_visible_to(user).filter(state=OutgoingState.SIGNED).order_by("-urgency", "signed_at")
+    return (
+        outgoing_visible_to(user)
+        .filter(state=OutgoingState.SIGNED)
+        .order_by("-urgency", "signed_at")
+    )
 
 
 # --- writes the services do not offer (yet) --------------------------------------------------------
+
 
 def is_submitted(document: OutgoingDocument) -> bool:
     """Put before the leader and not sent back since: the state "submitted"."""
@@ -243,22 +322,44 @@ from .services import outgoing_submit_for_signature as outgoing_submit_for_signa
 
 @transaction.atomic
 def outgoing_draft_with_files(
-    *, agency: Any, actor: Any, fields: dict, recipients: list[str], main_file: tuple[str, bytes], appendices: list[tuple[str, str, bytes]],
+    *,
+    agency: Any,
+    actor: Any,
+    fields: dict,
+    recipients: list[str],
+    main_file: tuple[str, bytes],
+    appendices: list[tuple[str, str, bytes]],
 ) -> OutgoingDocument:
     """A draft with its main PDF and appendices in one transaction: if a file is refused, no
     draft is left behind."""
     from . import services
 
-    document = services.outgoing_create_draft(agency=agency, actor=actor, recipients=recipients, **fields)
-    services.outgoing_add_attachment(document=document, actor=actor, data=main_file[1], name=main_file[0], content_type="application/pdf", is_main=True)
+    document = services.outgoing_create_draft(
+        agency=agency, actor=actor, recipients=recipients, **fields
+    )
+    services.outgoing_add_attachment(
+        document=document,
+        actor=actor,
+        data=main_file[1],
+        name=main_file[0],
+        content_type="application/pdf",
+        is_main=True,
+    )
     for name, content_type, data in appendices:
-        services.outgoing_add_attachment(document=document, actor=actor, data=data, name=name, content_type=content_type)
+        services.outgoing_add_attachment(
+            document=document, actor=actor, data=data, name=name, content_type=content_type
+        )
     return document
 
 
 @transaction.atomic
 def outgoing_edit_draft(
-    *, document: OutgoingDocument, actor: Any, fields: dict, recipients: list[str], main_file: tuple[str, bytes] | None,
+    *,
+    document: OutgoingDocument,
+    actor: Any,
+    fields: dict,
+    recipients: list[str],
+    main_file: tuple[str, bytes] | None,
     appendices: list[tuple[str, str, bytes]],
 ) -> OutgoingDocument:
     """Edit a draft (fields, recipients, a new main text, more appendices) in one transaction:
@@ -268,7 +369,16 @@ def outgoing_edit_draft(
     document = services.outgoing_update_draft(document=document, actor=actor, **fields)
     services.outgoing_set_recipients(document=document, actor=actor, recipients=recipients)
     if main_file is not None:
-        services.outgoing_add_attachment(document=document, actor=actor, data=main_file[1], name=main_file[0], content_type="application/pdf", is_main=True)
+        services.outgoing_add_attachment(
+            document=document,
+            actor=actor,
+            data=main_file[1],
+            name=main_file[0],
+            content_type="application/pdf",
+            is_main=True,
+        )
     for name, content_type, data in appendices:
-        services.outgoing_add_attachment(document=document, actor=actor, data=data, name=name, content_type=content_type)
+        services.outgoing_add_attachment(
+            document=document, actor=actor, data=data, name=name, content_type=content_type
+        )
     return document

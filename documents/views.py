@@ -66,7 +66,7 @@ def _has(user: Any, *roles: str) -> bool:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """"Văn bản": what waits for this user, by role. The văn thư: arrived envelopes to register,
+    """ "Văn bản": what waits for this user, by role. The văn thư: arrived envelopes to register,
     signed drafts to number and send; the leader: drafts to sign, documents to assign, recall
     requests; the specialist: documents assigned to him and his drafts."""
     user = request.user
@@ -74,26 +74,65 @@ def inbox(request: HttpRequest) -> HttpResponse:
     sections = []
     if _has(user, Role.CLERICAL):
         sections += [
-            {"key": "arrived", "title": _("Arrived from the exchange, to register"), "kind": "incoming", "rows": ui_services.inbox(user)[:100]},
-            {"key": "to_issue", "title": _("Signed, to number and send"), "kind": "outgoing", "rows": ui_services.to_issue(user)[:100]},
+            {
+                "key": "arrived",
+                "title": _("Arrived from the exchange, to register"),
+                "kind": "incoming",
+                "rows": ui_services.inbox(user)[:100],
+            },
+            {
+                "key": "to_issue",
+                "title": _("Signed, to number and send"),
+                "kind": "outgoing",
+                "rows": ui_services.to_issue(user)[:100],
+            },
         ]
     if _has(user, Role.LEADER):
         sections += [
-            {"key": "to_sign", "title": _("Drafts waiting for my signature"), "kind": "outgoing", "rows": ui_services.to_sign(user)[:100]},
-            {"key": "to_assign", "title": _("Registered, to assign"), "kind": "incoming", "rows": ui_services.to_assign(user)[:100]},
-            {"key": "recalls", "title": _("Recall or update requests"), "kind": "incoming", "rows": ui_services.recall_requests(user)[:100]},
+            {
+                "key": "to_sign",
+                "title": _("Drafts waiting for my signature"),
+                "kind": "outgoing",
+                "rows": ui_services.to_sign(user)[:100],
+            },
+            {
+                "key": "to_assign",
+                "title": _("Registered, to assign"),
+                "kind": "incoming",
+                "rows": ui_services.to_assign(user)[:100],
+            },
+            {
+                "key": "recalls",
+                "title": _("Recall or update requests"),
+                "kind": "incoming",
+                "rows": ui_services.recall_requests(user)[:100],
+            },
         ]
     if _has(user, Role.SPECIALIST, Role.LEADER, Role.CLERICAL):
         sections += [
-            {"key": "assigned", "title": _("Assigned to me"), "kind": "incoming", "rows": ui_services.assigned_to_me(user)[:100]},
-            {"key": "drafts", "title": _("My drafts"), "kind": "outgoing", "rows": ui_services.my_drafts(user)[:100]},
+            {
+                "key": "assigned",
+                "title": _("Assigned to me"),
+                "kind": "incoming",
+                "rows": ui_services.assigned_to_me(user)[:100],
+            },
+            {
+                "key": "drafts",
+                "title": _("My drafts"),
+                "kind": "outgoing",
+                "rows": ui_services.my_drafts(user)[:100],
+            },
         ]
-    return render(request, "documents/inbox.html", {
-        "sections": sections,
-        "can_draft": _has(user, Role.SPECIALIST, Role.LEADER, Role.CLERICAL),
-        "can_register": _has(user, Role.CLERICAL),
-        "can_see_books": ui_services.user_has_any_role(user, ui_services.BOOK_ROLES),
-    })
+    return render(
+        request,
+        "documents/inbox.html",
+        {
+            "sections": sections,
+            "can_draft": _has(user, Role.SPECIALIST, Role.LEADER, Role.CLERICAL),
+            "can_register": _has(user, Role.CLERICAL),
+            "can_see_books": ui_services.user_has_any_role(user, ui_services.BOOK_ROLES),
+        },
+    )
 
 
 # --- books ---------------------------------------------------------------------------------------
@@ -126,7 +165,9 @@ def _csv(name: str, header: list[str], rows: Any) -> StreamingHttpResponse:
             yield writer.writerow([_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
+    )
     return response
 
 
@@ -134,23 +175,57 @@ def _outgoing_csv(qs: Any) -> StreamingHttpResponse:
     def rows() -> Any:
         for d in qs[:EXPORT_LIMIT]:
             recipients = "; ".join(
-                f"{r.organ_name or r.organ_code} ({r.get_status_code_display() if r.status_code else _('not delivered yet')})" for r in d.recipients.all()
+                f"{r.organ_name or r.organ_code} ({r.get_status_code_display() if r.status_code else _('not delivered yet')})"
+                for r in d.recipients.all()
             )
-            yield [d.code, d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"), d.get_document_type_display(), d.subject,
-                   d.signer_name, d.get_urgency_display(), recipients]
+            yield [
+                d.code,
+                d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"),
+                d.get_document_type_display(),
+                d.subject,
+                d.signer_name,
+                d.get_urgency_display(),
+                recipients,
+            ]
 
-    header = [_("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Signer"), _("Urgency"), _("Recipients")]
+    header = [
+        _("Number and notation"),
+        _("Date"),
+        _("Type"),
+        _("Subject"),
+        _("Signer"),
+        _("Urgency"),
+        _("Recipients"),
+    ]
     return _csv("so-van-ban-di", [str(h) for h in header], rows())
 
 
 def _incoming_csv(qs: Any) -> StreamingHttpResponse:
     def rows() -> Any:
         for d in qs[:EXPORT_LIMIT]:
-            yield [f"{d.book_number}/{d.book_year}", timezone.localtime(d.received_at).strftime("%d/%m/%Y %H:%M"), d.from_organ_name, d.code,
-                   d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"), d.get_document_type_display(), d.subject,
-                   d.assigned_to.full_name if d.assigned_to else "", d.get_state_display()]
+            yield [
+                f"{d.book_number}/{d.book_year}",
+                timezone.localtime(d.received_at).strftime("%d/%m/%Y %H:%M"),
+                d.from_organ_name,
+                d.code,
+                d.promulgation_date and d.promulgation_date.strftime("%d/%m/%Y"),
+                d.get_document_type_display(),
+                d.subject,
+                d.assigned_to.full_name if d.assigned_to else "",
+                d.get_state_display(),
+            ]
 
-    header = [_("Book no."), _("Arrived"), pgettext("sender of a document", "From"), _("Number and notation"), _("Date"), _("Type"), _("Subject"), _("Handled by"), _("Status")]
+    header = [
+        _("Book no."),
+        _("Arrived"),
+        pgettext("sender of a document", "From"),
+        _("Number and notation"),
+        _("Date"),
+        _("Type"),
+        _("Subject"),
+        _("Handled by"),
+        _("Status"),
+    ]
     return _csv("so-van-ban-den", [str(h) for h in header], rows())
 
 
@@ -159,11 +234,17 @@ def outgoing_book(request: HttpRequest) -> HttpResponse:
     """Sổ văn bản đi: number, notation, date, type, subject, signer, recipients with their latest
     status. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
-    form = forms.BookFilterForm(request.GET or None, types=_types(), statuses=StatusCode.choices, urgencies=_urgencies())
+    form = forms.BookFilterForm(
+        request.GET or None, types=_types(), statuses=StatusCode.choices, urgencies=_urgencies()
+    )
     if request.GET.get("xuat") == "csv":
         return _outgoing_csv(ui_services.outgoing_book(request.user, form.filters()))
     page, query = _page(request, ui_services.outgoing_book(request.user, form.filters()))
-    return render(request, "documents/outgoing_book.html", {"form": form, "page_obj": page, "query_string": query})
+    return render(
+        request,
+        "documents/outgoing_book.html",
+        {"form": form, "page_obj": page, "query_string": query},
+    )
 
 
 @login_required
@@ -171,18 +252,26 @@ def incoming_book(request: HttpRequest) -> HttpResponse:
     """Sổ văn bản đến: book number, arrival, sender, their number and date, subject, who handles
     it. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
-    form = forms.BookFilterForm(request.GET or None, types=_types(), statuses=IncomingState.choices, urgencies=_urgencies())
+    form = forms.BookFilterForm(
+        request.GET or None, types=_types(), statuses=IncomingState.choices, urgencies=_urgencies()
+    )
     if request.GET.get("xuat") == "csv":
         return _incoming_csv(ui_services.incoming_book(request.user, form.filters()))
     page, query = _page(request, ui_services.incoming_book(request.user, form.filters()))
-    return render(request, "documents/incoming_book.html", {"form": form, "page_obj": page, "query_string": query})
+    return render(
+        request,
+        "documents/incoming_book.html",
+        {"form": form, "page_obj": page, "query_string": query},
+    )
 
 
 # --- downloads -----------------------------------------------------------------------------------
 
 
 def _attachment(item: Any) -> FileResponse:
-    return attachment_response(item.file, item.name, item.content_type or "application/octet-stream")
+    return attachment_response(
+        item.file, item.name, item.content_type or "application/octet-stream"
+    )
 
 
 @login_required
@@ -208,38 +297,68 @@ def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
 
     own = user.agency_id
     local = dict(Agency.objects.filter(is_active=True).values_list("code", "name"))
-    agencies = [(a.code, f"{a.name} ({a.code})") for a in Agency.objects.filter(is_active=True).exclude(pk=own).order_by("path")]
+    agencies = [
+        (a.code, f"{a.name} ({a.code})")
+        for a in Agency.objects.filter(is_active=True).exclude(pk=own).order_by("path")
+    ]
     external: dict[str, str] = {}
     for peer in exchange.peers():
-        if "*" not in peer.organ_code and "?" not in peer.organ_code and peer.organ_code not in local:
+        if (
+            "*" not in peer.organ_code
+            and "?" not in peer.organ_code
+            and peer.organ_code not in local
+        ):
             external[peer.organ_code] = peer.name
     senders = (
-        ui_services.incoming_visible_to(user).exclude(from_organ_code="").values_list("from_organ_code", "from_organ_name").distinct()[:500]
+        ui_services.incoming_visible_to(user)
+        .exclude(from_organ_code="")
+        .values_list("from_organ_code", "from_organ_name")
+        .distinct()[:500]
     )
     for code, name in senders:
         if code not in local and code not in external and exchange.peer_for(code) is not None:
             external[code] = name
     groups = [(_("Agencies of this portal"), agencies)]
     if external:
-        groups.append((_("External organs"), sorted(((c, f"{n} ({c})") for c, n in external.items()), key=lambda x: x[1])))
+        groups.append(
+            (
+                _("External organs"),
+                sorted(((c, f"{n} ({c})") for c, n in external.items()), key=lambda x: x[1]),
+            )
+        )
     return groups
 
 
 def answerable_choices(user: Any) -> list[tuple[int, str]]:
-    docs = ui_services.incoming_visible_to(user).filter(book_number__isnull=False).exclude(state=IncomingState.RECALLED).order_by("-received_at")[:200]
-    return [(d.pk, f"{d.code or d.book_number} · {d.from_organ_name} · {d.subject[:80]}") for d in docs]
+    docs = (
+        ui_services.incoming_visible_to(user)
+        .filter(book_number__isnull=False)
+        .exclude(state=IncomingState.RECALLED)
+        .order_by("-received_at")[:200]
+    )
+    return [
+        (d.pk, f"{d.code or d.book_number} · {d.from_organ_name} · {d.subject[:80]}") for d in docs
+    ]
 
 
 def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
     agency = document.agency
-    departments = [(a.pk, a.name) for a in Agency.objects.filter(parent=agency, is_active=True).order_by("name")]
+    departments = [
+        (a.pk, a.name)
+        for a in Agency.objects.filter(parent=agency, is_active=True).order_by("name")
+    ]
     staff = [
         (u.pk, f"{u.full_name}{' · ' + u.position if u.position else ''}")
-        for u in User.objects.filter(agency=agency, is_active=True, kind="staff", roles__role__in=[Role.SPECIALIST, Role.LEADER, Role.CLERICAL])
-        .distinct().order_by("full_name")
+        for u in User.objects.filter(
+            agency=agency,
+            is_active=True,
+            kind="staff",
+            roles__role__in=[Role.SPECIALIST, Role.LEADER, Role.CLERICAL],
+        )
+        .distinct()
+        .order_by("full_name")
     ]
     return departments, staff
-
 
 
 # --- outgoing: draft, detail, actions ---------------------------------------------------------------
@@ -259,31 +378,65 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     if user.agency_id is None:
         raise DjangoPermissionDenied(_("Your account belongs to no agency."))
     answerable = answerable_choices(user)
-    initial: dict[str, Any] = {"urgency": Urgency.NORMAL, "document_type": DocumentType.OFFICIAL_LETTER}
+    initial: dict[str, Any] = {
+        "urgency": Urgency.NORMAL,
+        "document_type": DocumentType.OFFICIAL_LETTER,
+    }
     reply_to = request.GET.get("tra_loi", "")
     if reply_to.isdigit():
         original = ui_services.get_incoming_for(user, reply_to)
-        initial.update(answers=original.pk, subject=f"V/v trả lời văn bản {original.code}".strip(),
-                       recipients=[original.from_organ_code] if original.from_organ_code else [])
-    form = forms.DraftForm(request.POST or None, request.FILES or None, initial=initial, types=_types(), urgencies=_urgencies(),
-                           recipients=recipient_choices(user), answerable=answerable)
+        initial.update(
+            answers=original.pk,
+            subject=f"V/v trả lời văn bản {original.code}".strip(),
+            recipients=[original.from_organ_code] if original.from_organ_code else [],
+        )
+    form = forms.DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        types=_types(),
+        urgencies=_urgencies(),
+        recipients=recipient_choices(user),
+        answerable=answerable,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        in_reply_to = ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first() if d.get("answers") else None
+        in_reply_to = (
+            ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first()
+            if d.get("answers")
+            else None
+        )
         try:
             document = ui_services.outgoing_draft_with_files(
-                agency=user.agency, actor=user, recipients=list(d["recipients"]) + d["other_organs"],
-                fields={"subject": d["subject"], "document_type": d["document_type"], "content": d["content"],
-                        "urgency": d["urgency"], "due_date": d["due_date"], "in_reply_to": in_reply_to},
+                agency=user.agency,
+                actor=user,
+                recipients=list(d["recipients"]) + d["other_organs"],
+                fields={
+                    "subject": d["subject"],
+                    "document_type": d["document_type"],
+                    "content": d["content"],
+                    "urgency": d["urgency"],
+                    "due_date": d["due_date"],
+                    "in_reply_to": in_reply_to,
+                },
                 main_file=(d["main_file"].name, _read(d["main_file"])),
-                appendices=[(f.name, validate_upload(f).content_type, _read(f)) for f in d["attachments"]],
+                appendices=[
+                    (f.name, validate_upload(f).content_type, _read(f)) for f in d["attachments"]
+                ],
             )
         except DocumentError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Draft saved. Check it and submit it to the leader for signature."))
+            messages.success(
+                request, _("Draft saved. Check it and submit it to the leader for signature.")
+            )
             return redirect("documents:outgoing_detail", pk=document.pk)
-    return render(request, "documents/draft_form.html", {"form": form}, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "documents/draft_form.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
@@ -297,30 +450,63 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a draft can be edited; this document is already signed."))
         return redirect("documents:outgoing_detail", pk=document.pk)
     initial = {
-        "document_type": document.document_type, "subject": document.subject, "content": document.content, "urgency": document.urgency,
-        "due_date": document.due_date, "answers": document.in_reply_to_id, "recipients": list(document.recipients.values_list("organ_code", flat=True)),
+        "document_type": document.document_type,
+        "subject": document.subject,
+        "content": document.content,
+        "urgency": document.urgency,
+        "due_date": document.due_date,
+        "answers": document.in_reply_to_id,
+        "recipients": list(document.recipients.values_list("organ_code", flat=True)),
     }
-    form = forms.DraftForm(request.POST or None, request.FILES or None, initial=initial, types=_types(), urgencies=_urgencies(),
-                           recipients=recipient_choices(user), answerable=answerable_choices(user))
+    form = forms.DraftForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        types=_types(),
+        urgencies=_urgencies(),
+        recipients=recipient_choices(user),
+        answerable=answerable_choices(user),
+    )
     form.fields["main_file"].required = False
     form.fields["main_file"].help_text = _("Leave empty to keep the current main text.")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        in_reply_to = ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first() if d.get("answers") else None
+        in_reply_to = (
+            ui_services.incoming_visible_to(user).filter(pk=d["answers"]).first()
+            if d.get("answers")
+            else None
+        )
         try:
             ui_services.outgoing_edit_draft(
-                document=document, actor=user, recipients=list(d["recipients"]) + d["other_organs"],
-                fields={"subject": d["subject"], "document_type": d["document_type"], "content": d["content"],
-                        "urgency": d["urgency"], "due_date": d["due_date"], "in_reply_to": in_reply_to},
-                main_file=(d["main_file"].name, _read(d["main_file"])) if d.get("main_file") else None,
-                appendices=[(f.name, validate_upload(f).content_type, _read(f)) for f in d["attachments"]],
+                document=document,
+                actor=user,
+                recipients=list(d["recipients"]) + d["other_organs"],
+                fields={
+                    "subject": d["subject"],
+                    "document_type": d["document_type"],
+                    "content": d["content"],
+                    "urgency": d["urgency"],
+                    "due_date": d["due_date"],
+                    "in_reply_to": in_reply_to,
+                },
+                main_file=(d["main_file"].name, _read(d["main_file"]))
+                if d.get("main_file")
+                else None,
+                appendices=[
+                    (f.name, validate_upload(f).content_type, _read(f)) for f in d["attachments"]
+                ],
             )
         except DocumentError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("documents:outgoing_detail", pk=document.pk)
-    return render(request, "documents/draft_form.html", {"form": form, "document": document}, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "documents/draft_form.html",
+        {"form": form, "document": document},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
@@ -330,23 +516,40 @@ def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
 
 
 OUTGOING_FORMS: dict[str, Any] = {
-    "submit": forms.CommentForm, "sign": forms.SignForm, "issue": forms.IssueForm, "send": forms.CommentForm,
-    "recall": forms.RecallForm, "attach": forms.AttachForm, "send_back": forms.ReasonForm,
+    "submit": forms.CommentForm,
+    "sign": forms.SignForm,
+    "issue": forms.IssueForm,
+    "send": forms.CommentForm,
+    "recall": forms.RecallForm,
+    "attach": forms.AttachForm,
+    "send_back": forms.ReasonForm,
 }
 OUTGOING_LABELS = workflow.OUTGOING_LABELS
 
 
-def _outgoing_context(request: HttpRequest, document: OutgoingDocument, bound: tuple[str, Any] | None = None) -> dict:
+def _outgoing_context(
+    request: HttpRequest, document: OutgoingDocument, bound: tuple[str, Any] | None = None
+) -> dict:
     actions = _outgoing_actions(request.user, document)
     action_forms = [
-        (a, OUTGOING_LABELS[a], bound[1] if bound and bound[0] == a else OUTGOING_FORMS[a](prefix=a)) for a in actions
+        (
+            a,
+            OUTGOING_LABELS[a],
+            bound[1] if bound and bound[0] == a else OUTGOING_FORMS[a](prefix=a),
+        )
+        for a in actions
     ]
     recipients = document.recipients.prefetch_related("statuses").select_related("agency")
     return {
-        "document": document, "recipients": recipients, "attachments": document.attachments.all(),
-        "events": document.events.select_related("actor"), "action_forms": action_forms,
-        "submitted": ui_services.is_submitted(document), "answered_by": document.answered_by.all(),
-        "can_edit": document.state in (OutgoingState.DRAFT, OutgoingState.SUBMITTED) and user_can_act_for(request.user, document.agency, *services.DRAFTERS, agency_wide=True),
+        "document": document,
+        "recipients": recipients,
+        "attachments": document.attachments.all(),
+        "events": document.events.select_related("actor"),
+        "action_forms": action_forms,
+        "submitted": ui_services.is_submitted(document),
+        "answered_by": document.answered_by.all(),
+        "can_edit": document.state in (OutgoingState.DRAFT, OutgoingState.SUBMITTED)
+        and user_can_act_for(request.user, document.agency, *services.DRAFTERS, agency_wide=True),
     }
 
 
@@ -359,7 +562,9 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -> str:
     if action == "submit":
-        ui_services.outgoing_submit_for_signature(document=document, actor=user, comment=d.get("comment", ""))
+        ui_services.outgoing_submit_for_signature(
+            document=document, actor=user, comment=d.get("comment", "")
+        )
         return _("Submitted to the leader for signature.")
     if action == "send_back":
         ui_services.outgoing_return_draft(document=document, actor=user, reason=d["reason"])
@@ -368,7 +573,12 @@ def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -
         services.outgoing_sign(document=document, actor=user, pin=d["pin"], reason=d["reason"])
         return _("Signed. The clerical office can now issue and send it.")
     if action == "issue":
-        issued = services.outgoing_issue(document=document, actor=user, promulgation_date=d.get("promulgation_date"), notation=d.get("notation", ""))
+        issued = services.outgoing_issue(
+            document=document,
+            actor=user,
+            promulgation_date=d.get("promulgation_date"),
+            notation=d.get("notation", ""),
+        )
         if d.get("send_now"):
             services.outgoing_send(document=issued, actor=user)
             return _("Issued as %(code)s and sent.") % {"code": issued.code}
@@ -377,12 +587,20 @@ def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -
         services.outgoing_send(document=document, actor=user)
         return _("Sent. Each recipient's status appears below as it reports it.")
     if action == "recall":
-        services.outgoing_request_recall(document=document, actor=user, reason=d["reason"], update=d["kind"] == "update")
+        services.outgoing_request_recall(
+            document=document, actor=user, reason=d["reason"], update=d["kind"] == "update"
+        )
         return _("Recall/update request sent to the recipients.")
     if action == "attach":
         f = d["file"]
-        services.outgoing_add_attachment(document=document, actor=user, data=_read(f), name=f.name, content_type=validate_upload(f).content_type,
-                                         description=d.get("description", ""))
+        services.outgoing_add_attachment(
+            document=document,
+            actor=user,
+            data=_read(f),
+            name=f.name,
+            content_type=validate_upload(f).content_type,
+            description=d.get("description", ""),
+        )
         return _("File attached.")
     raise Http404
 
@@ -395,7 +613,12 @@ def outgoing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = OUTGOING_FORMS[action](request.POST, request.FILES, prefix=action)
     if not form.is_valid():
-        return render(request, "documents/outgoing_detail.html", _outgoing_context(request, document, bound=(action, form)), status=400)
+        return render(
+            request,
+            "documents/outgoing_detail.html",
+            _outgoing_context(request, document, bound=(action, form)),
+            status=400,
+        )
     try:
         done = _run_outgoing(action, document, request.user, form.cleaned_data)
     except DocumentError as exc:
@@ -415,23 +638,44 @@ def register_paper(request: HttpRequest) -> HttpResponse:
     ui_services.require_roles(user, Role.CLERICAL)
     if user.agency_id is None:
         raise DjangoPermissionDenied(_("Your account belongs to no agency."))
-    form = forms.PaperRegisterForm(request.POST or None, request.FILES or None, types=_types(), urgencies=_urgencies(),
-                                   initial={"urgency": Urgency.NORMAL, "document_type": DocumentType.OFFICIAL_LETTER})
+    form = forms.PaperRegisterForm(
+        request.POST or None,
+        request.FILES or None,
+        types=_types(),
+        urgencies=_urgencies(),
+        initial={"urgency": Urgency.NORMAL, "document_type": DocumentType.OFFICIAL_LETTER},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             document = services.incoming_register_manual(
-                agency=user.agency, actor=user, from_organ_name=d["from_organ_name"], from_organ_code=d["from_organ_code"],
-                subject=d["subject"], code_number=d["code_number"], code_notation=d["code_notation"],
-                promulgation_date=d["promulgation_date"], document_type=d["document_type"], urgency=d["urgency"], due_date=d["due_date"],
+                agency=user.agency,
+                actor=user,
+                from_organ_name=d["from_organ_name"],
+                from_organ_code=d["from_organ_code"],
+                subject=d["subject"],
+                code_number=d["code_number"],
+                code_notation=d["code_notation"],
+                promulgation_date=d["promulgation_date"],
+                document_type=d["document_type"],
+                urgency=d["urgency"],
+                due_date=d["due_date"],
                 files=[(f.name, validate_upload(f).content_type, _read(f)) for f in d["scans"]],
             )
         except DocumentError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Registered in the incoming book as number %(n)s.") % {"n": document.book_number})
+            messages.success(
+                request,
+                _("Registered in the incoming book as number %(n)s.") % {"n": document.book_number},
+            )
             return redirect("documents:incoming_detail", pk=document.pk)
-    return render(request, "documents/register_paper.html", {"form": form}, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "documents/register_paper.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
@@ -446,20 +690,34 @@ def _incoming_form(action: str, document: IncomingDocument, user: Any, data: Any
     if action == "assign":
         departments, staff = assign_choices(user, document)
         return forms.AssignForm(data, prefix=action, departments=departments, staff=staff)
-    cls = {"reject": forms.ReasonForm, "recall_refuse": forms.ReasonForm}.get(action, forms.CommentForm)
+    cls = {"reject": forms.ReasonForm, "recall_refuse": forms.ReasonForm}.get(
+        action, forms.CommentForm
+    )
     return cls(data, prefix=action)
 
 
-def _incoming_context(request: HttpRequest, document: IncomingDocument, bound: tuple[str, Any] | None = None) -> dict:
+def _incoming_context(
+    request: HttpRequest, document: IncomingDocument, bound: tuple[str, Any] | None = None
+) -> dict:
     actions = _incoming_actions(request.user, document)
     action_forms = [
-        (a, INCOMING_LABELS[a], bound[1] if bound and bound[0] == a else _incoming_form(a, document, request.user)) for a in actions
+        (
+            a,
+            INCOMING_LABELS[a],
+            bound[1] if bound and bound[0] == a else _incoming_form(a, document, request.user),
+        )
+        for a in actions
     ]
     return {
-        "document": document, "attachments": document.attachments.all(), "events": document.events.select_related("actor"),
-        "action_forms": action_forms, "replies": ui_services.outgoing_visible_to(request.user).filter(in_reply_to=document),
-        "can_reply": document.state in (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS, IncomingState.DONE)
-        and _has(request.user, *services.DRAFTERS) and user_can_act_for(request.user, document.agency, agency_wide=True),
+        "document": document,
+        "attachments": document.attachments.all(),
+        "events": document.events.select_related("actor"),
+        "action_forms": action_forms,
+        "replies": ui_services.outgoing_visible_to(request.user).filter(in_reply_to=document),
+        "can_reply": document.state
+        in (IncomingState.ASSIGNED, IncomingState.IN_PROGRESS, IncomingState.DONE)
+        and _has(request.user, *services.DRAFTERS)
+        and user_can_act_for(request.user, document.agency, agency_wide=True),
     }
 
 
@@ -477,9 +735,17 @@ def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -
         services.incoming_reject(document=document, actor=user, reason=d["reason"])
         return _("Refused; the sender is told why.")
     if action == "assign":
-        department = Agency.objects.filter(pk=d["department"]).first() if d.get("department") else None
+        department = (
+            Agency.objects.filter(pk=d["department"]).first() if d.get("department") else None
+        )
         assignee = User.objects.filter(pk=d["assignee"]).first()
-        services.incoming_assign(document=document, actor=user, department=department, assignee=assignee, note=d.get("comment", ""))
+        services.incoming_assign(
+            document=document,
+            actor=user,
+            department=department,
+            assignee=assignee,
+            note=d.get("comment", ""),
+        )
         return _("Assigned.")
     if action == "start":
         services.incoming_start(document=document, actor=user)
@@ -488,8 +754,12 @@ def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -
         services.incoming_complete(document=document, actor=user, note=d.get("comment", ""))
         return _("Marked as done.")
     if action in ("recall_accept", "recall_refuse"):
-        services.incoming_answer_recall(document=document, actor=user, accept=action == "recall_accept",
-                                        reason=d.get("reason") or d.get("comment", ""))
+        services.incoming_answer_recall(
+            document=document,
+            actor=user,
+            accept=action == "recall_accept",
+            reason=d.get("reason") or d.get("comment", ""),
+        )
         return _("Answer sent to the sender.")
     raise Http404
 
@@ -502,7 +772,12 @@ def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = _incoming_form(action, document, request.user, request.POST)
     if not form.is_valid():
-        return render(request, "documents/incoming_detail.html", _incoming_context(request, document, bound=(action, form)), status=400)
+        return render(
+            request,
+            "documents/incoming_detail.html",
+            _incoming_context(request, document, bound=(action, form)),
+            status=400,
+        )
     try:
         done = _run_incoming(action, document, request.user, form.cleaned_data)
     except DocumentError as exc:

@@ -16,10 +16,21 @@ from .models import Dossier
 
 
 def dossier_opened(*, dossier: Dossier, staff: Any) -> None:
-    record_access(staff=staff, citizen=dossier.applicant, kind=DataAccessKind.DOSSIER,
-                  dossier_id=dossier.pk, dossier_code=dossier.code or f"#{dossier.pk}")
+    record_access(
+        staff=staff,
+        citizen=dossier.applicant,
+        kind=DataAccessKind.DOSSIER,
+        dossier_id=dossier.pk,
+        dossier_code=dossier.code or f"#{dossier.pk}",
+    )
 
 
 def file_opened(*, dossier: Dossier, staff: Any, name: str) -> None:
-    record_access(staff=staff, citizen=dossier.applicant, kind=DataAccessKind.FILE,
-                  dossier_id=dossier.pk, dossier_code=dossier.code or f"#{dossier.pk}", detail=name)
+    record_access(
+        staff=staff,
+        citizen=dossier.applicant,
+        kind=DataAccessKind.FILE,
+        dossier_id=dossier.pk,
+        dossier_code=dossier.code or f"#{dossier.pk}",
+        detail=name,
+    )

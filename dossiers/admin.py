@@ -27,22 +27,58 @@ class ReadOnlyInline(admin.TabularInline):
 
 class StepInline(ReadOnlyInline):
     model = DossierStep
-    fields = ("order", "name", "role", "department", "assignee", "due_at", "started_at", "finished_at", "timeliness")
+    fields = (
+        "order",
+        "name",
+        "role",
+        "department",
+        "assignee",
+        "due_at",
+        "started_at",
+        "finished_at",
+        "timeliness",
+    )
 
 
 class FileInline(ReadOnlyInline):
     model = DossierFile
-    fields = ("document_name", "original_name", "content_type", "size", "is_digitised", "uploaded_at")
+    fields = (
+        "document_name",
+        "original_name",
+        "content_type",
+        "size",
+        "is_digitised",
+        "uploaded_at",
+    )
 
 
 class EventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = ("seq", "action", "from_status", "to_status", "actor", "from_user", "to_user", "comment", "created_at", "hash")
+    fields = (
+        "seq",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "from_user",
+        "to_user",
+        "comment",
+        "created_at",
+        "hash",
+    )
 
 
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
-    list_display = ("code", "procedure", "receiving_agency", "applicant_name", "channel", "status", "due_at")
+    list_display = (
+        "code",
+        "procedure",
+        "receiving_agency",
+        "applicant_name",
+        "channel",
+        "status",
+        "due_at",
+    )
     list_filter = ("status", "channel", "receiving_agency")
     search_fields = ("code", "applicant_name", "applicant_citizen_id")
     list_select_related = ("procedure", "receiving_agency")
@@ -56,4 +92,3 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
-

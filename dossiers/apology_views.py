@@ -31,7 +31,10 @@ def _require_leader(request: HttpRequest) -> None:
 
 
 def _form(apology, data=None) -> ApologyForm:  # type: ignore[no-untyped-def]
-    initial = {"reason": apology.reason, "new_due_at": timezone.localtime(apology.new_due_at).strftime("%Y-%m-%dT%H:%M")}
+    initial = {
+        "reason": apology.reason,
+        "new_due_at": timezone.localtime(apology.new_due_at).strftime("%Y-%m-%dT%H:%M"),
+    }
     return ApologyForm(data, prefix=f"apology-{apology.pk}", initial=initial)
 
 
@@ -40,7 +43,11 @@ def apology_queue(request: HttpRequest) -> HttpResponse:
     _require_leader(request)
     drafts = list(apology_drafts_for(request.user))
     rows = [(apology, _form(apology)) for apology in drafts]
-    return render(request, "notifications/apology_queue.html", {"rows": rows, "title": _("Apologies to approve")})
+    return render(
+        request,
+        "notifications/apology_queue.html",
+        {"rows": rows, "title": _("Apologies to approve")},
+    )
 
 
 @login_required
@@ -53,12 +60,26 @@ def apology_approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form(apology, request.POST)
     if form.is_valid():
         try:
-            dossier_approve_apology(apology=apology, actor=request.user, reason=form.cleaned_data["reason"], new_due_at=form.cleaned_data["new_due_at"])
+            dossier_approve_apology(
+                apology=apology,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                new_due_at=form.cleaned_data["new_due_at"],
+            )
         except DossierError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The apology for dossier %(code)s has been sent to the applicant.") % {"code": apology.dossier.code})
+            messages.success(
+                request,
+                _("The apology for dossier %(code)s has been sent to the applicant.")
+                % {"code": apology.dossier.code},
+            )
             return redirect("notifications:apology_queue")
     drafts = list(apology_drafts_for(request.user))
     rows = [(a, form if a.pk == apology.pk else _form(a)) for a in drafts]
-    return render(request, "notifications/apology_queue.html", {"rows": rows, "title": _("Apologies to approve")}, status=400)
+    return render(
+        request,
+        "notifications/apology_queue.html",
+        {"rows": rows, "title": _("Apologies to approve")},
+        status=400,
+    )

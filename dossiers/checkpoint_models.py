@@ -41,13 +41,19 @@ class HistoryCheckpointHead(models.Model):
     """A chain head at a checkpoint: dossier, last sequence number, hash of that row. No foreign key:
     a deleted dossier must leave its head behind as evidence."""
 
-    checkpoint = models.ForeignKey(HistoryCheckpoint, on_delete=models.PROTECT, related_name="heads")
+    checkpoint = models.ForeignKey(
+        HistoryCheckpoint, on_delete=models.PROTECT, related_name="heads"
+    )
     dossier_id = models.BigIntegerField(db_index=True)
     seq = models.PositiveIntegerField()
     hash = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["checkpoint", "dossier_id"], name="checkpointhead_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "dossier_id"], name="checkpointhead_unique"
+            )
+        ]
         indexes = [models.Index(fields=["dossier_id", "seq"], name="checkpointhead_dossier_seq")]
 
     def __str__(self) -> str:

@@ -63,7 +63,15 @@ def _heads_digest(heads: Iterable[tuple[int, int, str]]) -> str:
     return h.hexdigest()
 
 
-def _statement(*, number: int, created_at: dt.datetime, prev_digest: str, heads_digest: str, heads_count: int, dossiers_total: int) -> str:
+def _statement(
+    *,
+    number: int,
+    created_at: dt.datetime,
+    prev_digest: str,
+    heads_digest: str,
+    heads_count: int,
+    dossiers_total: int,
+) -> str:
     return json.dumps(
         {
             "kind": "dossier-history-checkpoint",
@@ -75,13 +83,18 @@ def _statement(*, number: int, created_at: dt.datetime, prev_digest: str, heads_
             "heads_count": heads_count,
             "dossiers_total": dossiers_total,
         },
-        sort_keys=True, separators=(",", ":"),
+        sort_keys=True,
+        separators=(",", ":"),
     )
 
 
 def _recorded_heads() -> dict[int, int]:
     """The latest checkpointed sequence number of each dossier (sequence numbers only grow)."""
-    return dict(HistoryCheckpointHead.objects.values("dossier_id").annotate(top=Max("seq")).values_list("dossier_id", "top"))
+    return dict(
+        HistoryCheckpointHead.objects.values("dossier_id")
+        .annotate(top=Max("seq"))
+        .values_list("dossier_id", "top")
+    )
 
 
 def create_checkpoint(*, export: bool = True) -> HistoryCheckpoint | None:
@@ -96,37 +109,60 @@ def create_checkpoint(*, export: bool = True) -> HistoryCheckpoint | None:
         if connection.vendor == "postgresql":
             # not SELECT ... FOR UPDATE: that needs the UPDATE privilege the application's role lacks
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('dossiers.history_checkpoint'))")
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('dossiers.history_checkpoint'))"
+                )
         last = HistoryCheckpoint.objects.order_by("-number").first()
         recorded = _recorded_heads()
-        current = dict(DossierEvent.objects.values("dossier_id").annotate(top=Max("seq")).values_list("dossier_id", "top"))
+        current = dict(
+            DossierEvent.objects.values("dossier_id")
+            .annotate(top=Max("seq"))
+            .values_list("dossier_id", "top")
+        )
         moved = {d: s for d, s in current.items() if recorded.get(d) != s}
         if not moved and last is not None:
             return None
         hashes: dict[int, str] = {}
         ids = list(moved)
         for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
-            for dossier_id, seq, digest in DossierEvent.objects.filter(dossier_id__in=chunk).values_list("dossier_id", "seq", "hash"):
+            chunk = ids[start : start + 5000]
+            for dossier_id, seq, digest in DossierEvent.objects.filter(
+                dossier_id__in=chunk
+            ).values_list("dossier_id", "seq", "hash"):
                 if moved[dossier_id] == seq:
                     hashes[dossier_id] = digest
         heads = [(d, moved[d], hashes[d]) for d in moved]
         number = (last.number + 1) if last else 1
         created_at = timezone.now()
         statement = _statement(
-            number=number, created_at=created_at, prev_digest=last.digest if last else GENESIS_DIGEST,
-            heads_digest=_heads_digest(heads), heads_count=len(heads), dossiers_total=len(current),
+            number=number,
+            created_at=created_at,
+            prev_digest=last.digest if last else GENESIS_DIGEST,
+            heads_digest=_heads_digest(heads),
+            heads_count=len(heads),
+            dossiers_total=len(current),
         )
         sealed = seal(statement.encode())
         checkpoint = HistoryCheckpoint.objects.create(
-            number=number, created_at=created_at, prev_digest=last.digest if last else GENESIS_DIGEST,
-            heads_digest=_heads_digest(heads), heads_count=len(heads), dossiers_total=len(current),
-            statement=statement, digest=hashlib.sha256(statement.encode()).hexdigest(),
-            signature=sealed.signature, certificate_pem=sealed.certificate_pem,
-            timestamp_token=sealed.timestamp_token, timestamped_at=sealed.timestamped_at,
+            number=number,
+            created_at=created_at,
+            prev_digest=last.digest if last else GENESIS_DIGEST,
+            heads_digest=_heads_digest(heads),
+            heads_count=len(heads),
+            dossiers_total=len(current),
+            statement=statement,
+            digest=hashlib.sha256(statement.encode()).hexdigest(),
+            signature=sealed.signature,
+            certificate_pem=sealed.certificate_pem,
+            timestamp_token=sealed.timestamp_token,
+            timestamped_at=sealed.timestamped_at,
         )
         HistoryCheckpointHead.objects.bulk_create(
-            [HistoryCheckpointHead(checkpoint=checkpoint, dossier_id=d, seq=s, hash=h) for d, s, h in heads], batch_size=5000,
+            [
+                HistoryCheckpointHead(checkpoint=checkpoint, dossier_id=d, seq=s, hash=h)
+                for d, s, h in heads
+            ],
+            batch_size=5000,
         )
     if export:
         export_checkpoint(checkpoint, heads)
@@ -161,7 +197,17 @@ def _records_from_db() -> list[CheckpointRecord]:
     records = []
     for cp in HistoryCheckpoint.objects.order_by("number"):
         heads = {d: (s, h) for d, s, h in cp.heads.values_list("dossier_id", "seq", "hash")}
-        records.append(CheckpointRecord(cp.number, cp.statement, cp.digest, bytes(cp.signature), cp.certificate_pem, bytes(cp.timestamp_token), heads))
+        records.append(
+            CheckpointRecord(
+                cp.number,
+                cp.statement,
+                cp.digest,
+                bytes(cp.signature),
+                cp.certificate_pem,
+                bytes(cp.timestamp_token),
+                heads,
+            )
+        )
     return records
 
 
@@ -170,11 +216,17 @@ def records_from_files(paths: Iterable[Path]) -> list[CheckpointRecord]:
     for path in paths:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
         statement = payload["statement"]
-        records.append(CheckpointRecord(
-            json.loads(statement)["number"], statement, payload["digest"], base64.b64decode(payload["signature"]),
-            payload["certificate_pem"], base64.b64decode(payload["timestamp_token"]),
-            {int(d): (int(s), h) for d, s, h in payload["heads"]},
-        ))
+        records.append(
+            CheckpointRecord(
+                json.loads(statement)["number"],
+                statement,
+                payload["digest"],
+                base64.b64decode(payload["signature"]),
+                payload["certificate_pem"],
+                base64.b64decode(payload["timestamp_token"]),
+                {int(d): (int(s), h) for d, s, h in payload["heads"]},
+            )
+        )
     return sorted(records, key=lambda r: r.number)
 
 
@@ -195,23 +247,36 @@ def verify_checkpoints(records: list[CheckpointRecord]) -> list[CheckpointBreak]
         reason = None
         if hashlib.sha256(record.statement.encode()).hexdigest() != record.digest:
             reason = "digest does not match the statement"
-        elif statement.get("heads_digest") != _heads_digest((d, s, h) for d, (s, h) in record.heads.items()):
+        elif statement.get("heads_digest") != _heads_digest(
+            (d, s, h) for d, (s, h) in record.heads.items()
+        ):
             reason = "heads do not match the signed statement"
         elif previous is not None and statement.get("number") != previous.number + 1:
             reason = f"checkpoint {previous.number + 1} missing"
-        elif previous is None and statement.get("number") == 1 and statement.get("prev_digest") != GENESIS_DIGEST:
+        elif (
+            previous is None
+            and statement.get("number") == 1
+            and statement.get("prev_digest") != GENESIS_DIGEST
+        ):
             reason = "the first checkpoint does not start the chain"
         elif previous is not None and statement.get("prev_digest") != previous.digest:
             reason = "does not follow the previous checkpoint"
         else:
-            reason = check_seal(record.statement.encode(), signature=record.signature, certificate_pem=record.certificate_pem, timestamp_token=record.timestamp_token)
+            reason = check_seal(
+                record.statement.encode(),
+                signature=record.signature,
+                certificate_pem=record.certificate_pem,
+                timestamp_token=record.timestamp_token,
+            )
         if reason:
             breaks.append(CheckpointBreak(record.number, reason))
         previous = record
     return breaks
 
 
-def verify_history(*, records: list[CheckpointRecord] | None = None, dossier: Dossier | None = None) -> tuple[list[ChainBreak], list[CheckpointBreak]]:
+def verify_history(
+    *, records: list[CheckpointRecord] | None = None, dossier: Dossier | None = None
+) -> tuple[list[ChainBreak], list[CheckpointBreak]]:
     """Every dossier's history against its chain and the checkpoints (database ones by default).
 
     Returns the broken chains (one per dossier, its first break) and the broken checkpoints."""
@@ -231,7 +296,14 @@ def verify_history(*, records: list[CheckpointRecord] | None = None, dossier: Do
             breaks.append(broken)
     if dossier is None:
         for dossier_id in sorted(set(expected) - seen):
-            breaks.append(ChainBreak(dossier_id, "", expected[dossier_id][0], "dossier deleted (its checkpointed history is gone)"))
+            breaks.append(
+                ChainBreak(
+                    dossier_id,
+                    "",
+                    expected[dossier_id][0],
+                    "dossier deleted (its checkpointed history is gone)",
+                )
+            )
     return breaks, checkpoint_breaks
 
 
@@ -250,11 +322,20 @@ def _verify_one(dossier: Dossier, head: tuple[int, str] | None) -> ChainBreak | 
     if head is not None:
         seq, digest = head
         if len(events) < seq:
-            return ChainBreak(dossier.pk, code, len(events) + 1, f"rows after {len(events)} deleted (the checkpoint has {seq})")
+            return ChainBreak(
+                dossier.pk,
+                code,
+                len(events) + 1,
+                f"rows after {len(events)} deleted (the checkpoint has {seq})",
+            )
         if events[seq - 1].hash != digest:
-            return ChainBreak(dossier.pk, code, seq, "hash differs from the signed checkpoint (re-hashed history)")
+            return ChainBreak(
+                dossier.pk, code, seq, "hash differs from the signed checkpoint (re-hashed history)"
+            )
     if events[-1].to_status != dossier.status:
-        return ChainBreak(dossier.pk, code, events[-1].seq + 1, "last row missing (status does not match)")
+        return ChainBreak(
+            dossier.pk, code, events[-1].seq + 1, "last row missing (status does not match)"
+        )
     return None
 
 

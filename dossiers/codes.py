@@ -23,4 +23,6 @@ def format_code(prefix: str, day: date, sequence: int) -> str:
 
 def issue_code(*, agency: Agency, day: date) -> str:
     """Next code of ``agency`` for ``day``. Must run inside the caller's transaction."""
-    return format_code(agency.dossier_code_prefix, day, next_value(DossierCodeCounter, agency=agency, date=day))
+    return format_code(
+        agency.dossier_code_prefix, day, next_value(DossierCodeCounter, agency=agency, date=day)
+    )

@@ -22,7 +22,10 @@ class DossierStatus(models.IntegerChoices):
     NOT_RECEIVED = 3, _("Not received (refused)")  # Không được tiếp nhận
     IN_PROGRESS = 4, _("Being processed")  # Đang xử lý
     SUPPLEMENT_REQUESTED = 5, _("Supplementary documents requested")  # Yêu cầu bổ sung giấy tờ
-    FINANCIAL_OBLIGATION = 6, _("Financial obligation requested")  # Yêu cầu thực hiện nghĩa vụ tài chính
+    FINANCIAL_OBLIGATION = (
+        6,
+        _("Financial obligation requested"),
+    )  # Yêu cầu thực hiện nghĩa vụ tài chính
     WITHDRAWN = 7, _("Withdrawn at the applicant's request")  # Công dân yêu cầu rút hồ sơ
     STOPPED = 8, _("Processing stopped")  # Dừng xử lý
     PROCESSED = 9, _("Processed")  # Đã xử lý xong
@@ -44,11 +47,27 @@ NATIONAL_STATUS_NAMES: dict[int, str] = {
 }
 
 #: Statuses after which nothing more happens (except rating after a return).
-CLOSED_STATUSES = frozenset({DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED, DossierStatus.RETURNED})
+CLOSED_STATUSES = frozenset(
+    {
+        DossierStatus.NOT_RECEIVED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.STOPPED,
+        DossierStatus.RETURNED,
+    }
+)
 #: Statuses in which the legal clock does not run (waiting for the applicant).
-PAUSED_STATUSES = frozenset({DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION})
+PAUSED_STATUSES = frozenset(
+    {DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION}
+)
 #: Statuses in which the dossier is being worked on and may become overdue.
-OPEN_STATUSES = frozenset({DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION})
+OPEN_STATUSES = frozenset(
+    {
+        DossierStatus.RECEIVED,
+        DossierStatus.IN_PROGRESS,
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        DossierStatus.FINANCIAL_OBLIGATION,
+    }
+)
 
 
 class Channel(models.IntegerChoices):

@@ -63,7 +63,11 @@ def may_apologise(dossier: Any, now: datetime | None = None) -> bool:
 
     Lateness is foreseen by the official, so the apology may be sent at any time before the due
     date (and, if the agency missed that, after it: the apology is still owed)."""
-    return dossier.due_at is not None and dossier.finished_at is None and dossier.rescheduled_due_at is None
+    return (
+        dossier.due_at is not None
+        and dossier.finished_at is None
+        and dossier.rescheduled_due_at is None
+    )
 
 
 def check_extension(dossier: Any, new_due_at: datetime | None, now: datetime | None = None) -> None:
@@ -72,7 +76,10 @@ def check_extension(dossier: Any, new_due_at: datetime | None, now: datetime | N
     Decree 61/2018 Article 19(1)(c), carried into Decree 118/2025: the new appointment is set
     "không quá một lần" (once)."""
     now = now or timezone.now()
-    if dossier.rescheduled_due_at is not None or dossier.apologies.filter(sent_at__isnull=False).exists():
+    if (
+        dossier.rescheduled_due_at is not None
+        or dossier.apologies.filter(sent_at__isnull=False).exists()
+    ):
         raise DossierError(_("The time limit may be extended only once."))
     if new_due_at is None or timezone.is_naive(new_due_at) or new_due_at <= now:
         raise DossierError(_("The new appointment date must be in the future."))
@@ -96,7 +103,11 @@ def check_repeat_supplement(dossier: Any, repeat_reason: str) -> bool:
     Returns whether this request is flagged."""
     if dossier.supplement_requests.exists():
         if not " ".join((repeat_reason or "").split()):
-            raise DossierError(_("This dossier was already asked for supplements once: say why a further request is needed."))
+            raise DossierError(
+                _(
+                    "This dossier was already asked for supplements once: say why a further request is needed."
+                )
+            )
         return True
     return False
 
@@ -116,7 +127,9 @@ def counting_basis(dossier: Any, now: datetime) -> tuple[datetime, bool]:
     complete = dossier.submitted_at
     answered = (
         dossier.supplement_requests.filter(during_processing=False, answered_at__isnull=False)
-        .order_by("-answered_at").values_list("answered_at", flat=True).first()
+        .order_by("-answered_at")
+        .values_list("answered_at", flat=True)
+        .first()
     )
     if answered is not None and answered > complete:
         complete = answered

@@ -32,7 +32,9 @@ def register(dossier: Any, applicant: dict | None) -> None:
         return
     method = str(applicant.get("delivery") or dossier.registered_delivery or ResultDelivery.COUNTER)
     if method not in ResultDelivery.values:
-        raise DossierError(_("Choose how to receive the result: at the counter, by post or online."))
+        raise DossierError(
+            _("Choose how to receive the result: at the counter, by post or online.")
+        )
     address = " ".join(str(applicant.get("delivery_address") or "").split())
     if len(address) > 255:
         raise DossierError(_("The postal address is too long."))
@@ -47,7 +49,9 @@ def register(dossier: Any, applicant: dict | None) -> None:
 
 def describe(dossier: Any) -> str:
     """Form 01 item 6 / form 07: the registered method, with the address for the post."""
-    text = DELIVERY_VI.get(dossier.registered_delivery or ResultDelivery.COUNTER, DELIVERY_VI[ResultDelivery.COUNTER])
+    text = DELIVERY_VI.get(
+        dossier.registered_delivery or ResultDelivery.COUNTER, DELIVERY_VI[ResultDelivery.COUNTER]
+    )
     if dossier.registered_delivery == ResultDelivery.POST and dossier.delivery_address:
         text = f"{text}, địa chỉ: {dossier.delivery_address}"
     return text

@@ -47,7 +47,10 @@ def reusable_files_for(user: Any, *, exclude_dossier: Any = None) -> QuerySet[Do
 
 
 _KIND_WORDS: list[tuple[str, str]] = [
-    (StoredDocumentKind.ID_CARD, r"căn cước|cccd|cmnd|chứng minh nhân dân|hộ chiếu|giấy tờ tùy thân|giấy tờ tuỳ thân|định danh"),
+    (
+        StoredDocumentKind.ID_CARD,
+        r"căn cước|cccd|cmnd|chứng minh nhân dân|hộ chiếu|giấy tờ tùy thân|giấy tờ tuỳ thân|định danh",
+    ),
     (StoredDocumentKind.RESIDENCE, r"cư trú|hộ khẩu|tạm trú"),
     (StoredDocumentKind.BIRTH_CERTIFICATE, r"khai sinh"),
     (StoredDocumentKind.MARRIAGE, r"kết hôn|hôn nhân"),
@@ -72,7 +75,9 @@ def guess_kind(name: str) -> str:
 def _is_declaration(f: DossierFile) -> bool:
     from .eforms import DECLARATION_NAME
 
-    return f.original_name == DECLARATION_NAME or f.document_name.lower().startswith(("tờ khai", "đơn ", "giấy đề nghị"))
+    return f.original_name == DECLARATION_NAME or f.document_name.lower().startswith(
+        ("tờ khai", "đơn ", "giấy đề nghị")
+    )
 
 
 @transaction.atomic
@@ -83,7 +88,9 @@ def store_collect(dossier: Dossier | int) -> int:
     the dossier left the draft; the electronic result once it was returned with a signature.
     Idempotent: a document already in the store (same owner and SHA-256) is not added again.
     """
-    d = Dossier.objects.select_related("applicant", "procedure_version").get(pk=dossier.pk if isinstance(dossier, Dossier) else dossier)
+    d = Dossier.objects.select_related("applicant", "procedure_version").get(
+        pk=dossier.pk if isinstance(dossier, Dossier) else dossier
+    )
     owner = d.applicant
     if owner is None or not owner.is_applicant or d.status == DossierStatus.DRAFT:
         return 0
@@ -91,11 +98,21 @@ def store_collect(dossier: Dossier | int) -> int:
     for f in d.files.filter(reused_from__isnull=True, store_document__isnull=True):
         if _is_declaration(f):
             continue
-        _obj, created = StoredDocument.objects.get_or_create(owner=owner, sha256=f.sha256, defaults={
-            "kind": guess_kind(f.document_name), "title": f.document_name, "source": StoredDocumentSource.SUBMITTED,
-            "source_dossier": d, "source_file": f, "file": f.file.name, "original_name": f.original_name,
-            "content_type": f.content_type, "size": f.size,
-        })
+        _obj, created = StoredDocument.objects.get_or_create(
+            owner=owner,
+            sha256=f.sha256,
+            defaults={
+                "kind": guess_kind(f.document_name),
+                "title": f.document_name,
+                "source": StoredDocumentSource.SUBMITTED,
+                "source_dossier": d,
+                "source_file": f,
+                "file": f.file.name,
+                "original_name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+            },
+        )
         added += created
     if d.status == DossierStatus.RETURNED and d.result_file:
         from .result_signing import signed_result_of
@@ -106,20 +123,33 @@ def store_collect(dossier: Dossier | int) -> int:
 
             with d.result_file.open("rb") as fh:
                 digest = hashlib.sha256(fh.read()).hexdigest()
-            name = d.procedure_version.snapshot.get("result") or d.procedure_version.snapshot.get("name", "")
-            _obj, created = StoredDocument.objects.get_or_create(owner=owner, sha256=digest, defaults={
-                "kind": guess_kind(name) if guess_kind(name) != StoredDocumentKind.OTHER else StoredDocumentKind.RESULT,
-                "title": (name or "Kết quả")[:500], "source": StoredDocumentSource.RESULT, "source_dossier": d,
-                "file": d.result_file.name, "original_name": f"ket-qua-{d.code or d.pk}.pdf", "content_type": "application/pdf",
-                "size": d.result_file.size, "is_signed": True,
-            })
+            name = d.procedure_version.snapshot.get("result") or d.procedure_version.snapshot.get(
+                "name", ""
+            )
+            _obj, created = StoredDocument.objects.get_or_create(
+                owner=owner,
+                sha256=digest,
+                defaults={
+                    "kind": guess_kind(name)
+                    if guess_kind(name) != StoredDocumentKind.OTHER
+                    else StoredDocumentKind.RESULT,
+                    "title": (name or "Kết quả")[:500],
+                    "source": StoredDocumentSource.RESULT,
+                    "source_dossier": d,
+                    "file": d.result_file.name,
+                    "original_name": f"ket-qua-{d.code or d.pk}.pdf",
+                    "content_type": "application/pdf",
+                    "size": d.result_file.size,
+                    "is_signed": True,
+                },
+            )
             added += created
     return added
 
 
 @shared_task(name="dossiers.document_store.collect_task", ignore_result=True, acks_late=True)
 def collect_task(*, dossier_id: int, event_id: int) -> int:
-    """"Dossier changed" subscriber: file what the dossier brought into the store (idempotent)."""
+    """ "Dossier changed" subscriber: file what the dossier brought into the store (idempotent)."""
     if not Dossier.objects.filter(pk=dossier_id).exists():
         return 0
     return store_collect(dossier_id)
@@ -136,7 +166,9 @@ def _valid(qs: QuerySet[StoredDocument]) -> QuerySet[StoredDocument]:
     return qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
 
 
-def store_suggestions(user: Any, documents: list[dict[str, Any]]) -> dict[int, list[StoredDocument]]:
+def store_suggestions(
+    user: Any, documents: list[dict[str, Any]]
+) -> dict[int, list[StoredDocument]]:
     """For each required document (snapshot dicts), the valid stored documents of its kind."""
     stored = list(_valid(store_documents_for(user))[:100])
     out: dict[int, list[StoredDocument]] = {}
@@ -151,7 +183,9 @@ def store_suggestions(user: Any, documents: list[dict[str, Any]]) -> dict[int, l
 
 
 @transaction.atomic
-def store_reuse(*, dossier: Dossier, actor: Any, stored: StoredDocument, document_id: int | None) -> DossierFile:
+def store_reuse(
+    *, dossier: Dossier, actor: Any, stored: StoredDocument, document_id: int | None
+) -> DossierFile:
     """Attach a stored document to a dossier for one required document (one click, no upload),
     marked as reused so Decision 766 counts it."""
     from .services import may_attach_files
@@ -161,14 +195,26 @@ def store_reuse(*, dossier: Dossier, actor: Any, stored: StoredDocument, documen
         raise PermissionDenied()
     if stored.valid_until is not None and stored.valid_until < timezone.localdate():
         raise DossierError("Giấy tờ trong kho đã hết hạn. / This stored document has expired.")
-    documents = {d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])}
+    documents = {
+        d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
+    }
     if document_id is not None and document_id not in documents:
-        raise DossierError("Giấy tờ không thuộc thủ tục này. / This document is not part of the procedure.")
+        raise DossierError(
+            "Giấy tờ không thuộc thủ tục này. / This document is not part of the procedure."
+        )
     DossierFile.objects.filter(dossier=dossier, document_id=document_id).delete()
     return DossierFile.objects.create(
-        dossier=dossier, document_id=document_id, document_name=documents.get(document_id, stored.title),
-        file=stored.file.name, original_name=stored.original_name, content_type=stored.content_type, size=stored.size,
-        sha256=stored.sha256, uploaded_by=actor, store_document=stored, reused_from=stored.source_file,
+        dossier=dossier,
+        document_id=document_id,
+        document_name=documents.get(document_id, stored.title),
+        file=stored.file.name,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+        store_document=stored,
+        reused_from=stored.source_file,
         is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
     )
 
@@ -183,7 +229,9 @@ class ReuseFigures:
     reused_files: int  # files reused from earlier dossiers or the store
 
 
-def reuse_figures(*, start: Any, end: Any, agency_ids: tuple[int, ...] | None = None) -> ReuseFigures:
+def reuse_figures(
+    *, start: Any, end: Any, agency_ids: tuple[int, ...] | None = None
+) -> ReuseFigures:
     """Dossiers received between ``start`` and ``end`` (dates, inclusive) in the agencies' subtrees
     that reused digitised documents (a reused file) or data (e-form fields locked from the e-ID).
 
@@ -199,11 +247,19 @@ def reuse_figures(*, start: Any, end: Any, agency_ids: tuple[int, ...] | None = 
     if agency_ids:
         scope = Q()
         for a in Agency.objects.filter(pk__in=agency_ids):
-            scope |= Q(receiving_agency__path=a.path) | Q(receiving_agency__path__startswith=a.path + "/")
+            scope |= Q(receiving_agency__path=a.path) | Q(
+                receiving_agency__path__startswith=a.path + "/"
+            )
         qs = qs.filter(scope)
-    reused = DossierFile.objects.filter(dossier=OuterRef("pk")).filter(Q(reused_from__isnull=False) | Q(store_document__isnull=False))
+    reused = DossierFile.objects.filter(dossier=OuterRef("pk")).filter(
+        Q(reused_from__isnull=False) | Q(store_document__isnull=False)
+    )
     qs = qs.annotate(has_reuse=Exists(reused))
     received = qs.count()
     reusing = qs.filter(Q(has_reuse=True) | Q(form_data__has_key="eform_verified")).count()
-    files = DossierFile.objects.filter(dossier__in=qs.values("pk")).filter(Q(reused_from__isnull=False) | Q(store_document__isnull=False)).count()
+    files = (
+        DossierFile.objects.filter(dossier__in=qs.values("pk"))
+        .filter(Q(reused_from__isnull=False) | Q(store_document__isnull=False))
+        .count()
+    )
     return ReuseFigures(received, reusing, files)

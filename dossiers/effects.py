@@ -75,9 +75,13 @@ def clean_text(value: str | None, *, required: bool = False, what: str | None = 
     """A comment or reason: trimmed, at most 4000 characters; ``what`` names it when required."""
     value = (value or "").strip()
     if required and not value:
-        raise DossierError(_("%(what)s is required.") % {"what": what or _("The reason")}, code="required")
+        raise DossierError(
+            _("%(what)s is required.") % {"what": what or _("The reason")}, code="required"
+        )
     if len(value) > MAX_COMMENT:
-        raise DossierError(_("Text too long (at most %(max)d characters).") % {"max": MAX_COMMENT}, code="too_long")
+        raise DossierError(
+            _("Text too long (at most %(max)d characters).") % {"max": MAX_COMMENT}, code="too_long"
+        )
     return value
 
 
@@ -102,7 +106,9 @@ def close_step(dossier: Dossier, now: datetime) -> str:
     return step.timeliness
 
 
-def advance_step(dossier: Dossier, now: datetime, *, assignee: Any = None, department: Agency | None = None) -> str:
+def advance_step(
+    dossier: Dossier, now: datetime, *, assignee: Any = None, department: Agency | None = None
+) -> str:
     """Hand the dossier to the next step of its procedure; returns the finished step's timeliness."""
     finished = close_step(dossier, now)
     current_order = dossier.current_step.order if dossier.current_step else 0
@@ -133,7 +139,9 @@ def resume(dossier: Dossier, now: datetime) -> int:
     if dossier.paused_at is not None and dossier.due_at is not None:
         calendar = work_calendar(dossier)
         start = dossier.paused_at
-        dossier.due_at = workcalendar.extend_for_pause(dossier.due_at, start, now, calendar=calendar)
+        dossier.due_at = workcalendar.extend_for_pause(
+            dossier.due_at, start, now, calendar=calendar
+        )
         for step in dossier.steps.filter(finished_at__isnull=True, due_at__isnull=False):
             step.due_at = workcalendar.extend_for_pause(step.due_at, start, now, calendar=calendar)
             step.save(update_fields=["due_at"])
@@ -163,22 +171,32 @@ def check_form_data(form_data: Any, snapshot: dict, *, complete: bool) -> dict:
         raise DossierError(_("Invalid form data."))
     if complete:
         missing = [
-            f.get("label") or f.get("name") for f in snapshot.get("form_fields", [])
+            f.get("label") or f.get("name")
+            for f in snapshot.get("form_fields", [])
             if f.get("required") and not str(form_data.get(f.get("name"), "")).strip()
         ]
         if missing:
-            raise DossierError(_("Missing fields: %(fields)s.") % {"fields": ", ".join(missing)}, code="incomplete")
+            raise DossierError(
+                _("Missing fields: %(fields)s.") % {"fields": ", ".join(missing)}, code="incomplete"
+            )
     return form_data
 
 
 def missing_documents(dossier: Dossier) -> list[str]:
     have = set(dossier.files.values_list("document_id", flat=True))
-    return [d["name"] for d in dossier.procedure_version.snapshot.get("documents", []) if d.get("is_required") and d["id"] not in have]
+    return [
+        d["name"]
+        for d in dossier.procedure_version.snapshot.get("documents", [])
+        if d.get("is_required") and d["id"] not in have
+    ]
 
 
 def check_receiver(user: Any, unit: Agency, role: str) -> None:
     if user is not None and not acts_in_unit(user, unit, role):
-        raise DossierError(_("The receiver does not work in the handling unit or lacks the role."), code="invalid_receiver")
+        raise DossierError(
+            _("The receiver does not work in the handling unit or lacks the role."),
+            code="invalid_receiver",
+        )
 
 
 def examination_if_assigned(dossier: Dossier) -> str:
@@ -204,7 +222,10 @@ def submit(step: Step) -> None:
     check_form_data(dossier.form_data, dossier.procedure_version.snapshot, complete=True)
     missing = missing_documents(dossier)
     if missing:
-        raise DossierError(_("Required documents missing: %(documents)s.") % {"documents": "; ".join(missing)}, code="incomplete")
+        raise DossierError(
+            _("Required documents missing: %(documents)s.") % {"documents": "; ".join(missing)},
+            code="incomplete",
+        )
     dossier.submitted_at = step.now
     step.event.update(to_agency=dossier.receiving_agency)
 
@@ -218,16 +239,27 @@ def receive(step: Step, comment: str = "") -> None:
     cutoff = time.fromisoformat(snapshot["cutoff_time"]) if snapshot.get("cutoff_time") else None
     comment = clean_text(comment)
     # A dossier filed on the national portal keeps the code it was filed under (national.dvcqg).
-    dossier.code = dossier.code or issue_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
+    dossier.code = dossier.code or issue_code(
+        agency=dossier.receiving_agency, day=timezone.localdate(now)
+    )
     dossier.received_at = now
     basis, online = deadlines.counting_basis(dossier, now)
-    dossier.counting_start = workcalendar.counting_start(basis, cutoff=cutoff, online=online, calendar=calendar)
+    dossier.counting_start = workcalendar.counting_start(
+        basis, cutoff=cutoff, online=online, calendar=calendar
+    )
     dossier.due_at = workcalendar.due_at(
-        dossier.counting_start, Decimal(str(snapshot.get("processing_time") or 0)), snapshot.get("time_unit") or "working_days",
+        dossier.counting_start,
+        Decimal(str(snapshot.get("processing_time") or 0)),
+        snapshot.get("time_unit") or "working_days",
         calendar=calendar,
     )
     steps = snapshot.get("steps") or DEFAULT_STEPS
-    dues = workcalendar.step_due_times(dossier.counting_start, dossier.due_at, [Decimal(str(s["share_percent"])) for s in steps], calendar=calendar)
+    dues = workcalendar.step_due_times(
+        dossier.counting_start,
+        dossier.due_at,
+        [Decimal(str(s["share_percent"])) for s in steps],
+        calendar=calendar,
+    )
     dossier.steps.all().delete()
     created = DossierStep.objects.bulk_create(
         DossierStep(dossier=dossier, order=i, name=s["name"], role=s["role"], due_at=due)
@@ -238,8 +270,14 @@ def receive(step: Step, comment: str = "") -> None:
     first.save(update_fields=["started_at", "assignee", "department"])
     dossier.current_step = first
     step.event.update(
-        comment=comment, to_user=step.actor, to_agency=dossier.receiving_agency,
-        data={"code": dossier.code, "due_at": dossier.due_at.isoformat(), "counting_start": dossier.counting_start.isoformat()},
+        comment=comment,
+        to_user=step.actor,
+        to_agency=dossier.receiving_agency,
+        data={
+            "code": dossier.code,
+            "due_at": dossier.due_at.isoformat(),
+            "counting_start": dossier.counting_start.isoformat(),
+        },
     )
 
 
@@ -250,7 +288,12 @@ def _clean_items(items: Any) -> list[dict]:
     for item in items[:50]:
         if not isinstance(item, dict) or not str(item.get("document", "")).strip():
             raise DossierError(_("Each item needs a document name."))
-        cleaned.append({"document": clean_text(str(item["document"]))[:500], "reason": clean_text(str(item.get("reason", "")))[:1000]})
+        cleaned.append(
+            {
+                "document": clean_text(str(item["document"]))[:500],
+                "reason": clean_text(str(item.get("reason", "")))[:1000],
+            }
+        )
     return cleaned
 
 
@@ -264,9 +307,14 @@ def request_supplement(step: Step, items: list[dict], reason: str, repeat_reason
     flagged = deadlines.check_repeat_supplement(dossier, repeat_reason)
     dossier.supplement_cycles += 1
     request = SupplementRequest.objects.create(
-        dossier=dossier, requested_by=step.actor, items=items, reason=reason,
-        during_processing=step.previous_status != DossierStatus.NEW, requested_at=step.now,
-        flagged=flagged, repeat_reason=clean_text(repeat_reason) if flagged else "",
+        dossier=dossier,
+        requested_by=step.actor,
+        items=items,
+        reason=reason,
+        during_processing=step.previous_status != DossierStatus.NEW,
+        requested_at=step.now,
+        flagged=flagged,
+        repeat_reason=clean_text(repeat_reason) if flagged else "",
     )
     step.result = step.related = request
     step.event.update(comment=reason, data={"items": items})
@@ -275,7 +323,9 @@ def request_supplement(step: Step, items: list[dict], reason: str, repeat_reason
 def answer_supplement(step: Step, comment: str = "") -> None:
     comment = clean_text(comment)
     SupplementRequest.objects.filter(dossier=step.obj, answered_at__isnull=True).update(
-        answered_at=step.now, answered_by=step.actor, answer_comment=comment,
+        answered_at=step.now,
+        answered_by=step.actor,
+        answer_comment=comment,
     )
     step.event.update(comment=comment)
 
@@ -285,7 +335,9 @@ def refuse(step: Step, reason: str) -> None:
     step.event.update(comment=clean_text(reason, required=True))
 
 
-def assign(step: Step, department: Agency | None = None, assignee: Any = None, comment: str = "") -> None:
+def assign(
+    step: Step, department: Agency | None = None, assignee: Any = None, comment: str = ""
+) -> None:
     """From reception the clerk (or leader) hands the dossier to a department of the agency,
     optionally straight to a specialist; in processing the department's leader (re)assigns."""
     dossier, now, actor = step.obj, step.now, step.actor
@@ -304,16 +356,24 @@ def assign(step: Step, department: Agency | None = None, assignee: Any = None, c
         if assignee is None:
             raise DossierError(_("Choose the specialist."), code="required")
         if department is not None:
-            if not department.is_within(from_unit.province()) or not acts_in_unit(actor, department, Role.LEADER):
+            if not department.is_within(from_unit.province()) or not acts_in_unit(
+                actor, department, Role.LEADER
+            ):
                 raise DossierError(_("Cannot hand over to this unit."))
             dossier.handling_department = department
         check_receiver(assignee, unit_of(dossier), Role.SPECIALIST)
         dossier.assigned_to = assignee
         if dossier.current_step_id:
-            DossierStep.objects.filter(pk=dossier.current_step_id).update(assignee=assignee, department=unit_of(dossier))
+            DossierStep.objects.filter(pk=dossier.current_step_id).update(
+                assignee=assignee, department=unit_of(dossier)
+            )
     step.event.update(
-        comment=clean_text(comment), from_user=from_user or actor, to_user=assignee, from_agency=from_unit,
-        to_agency=unit_of(dossier), step_timeliness=step_timeliness,
+        comment=clean_text(comment),
+        from_user=from_user or actor,
+        to_user=assignee,
+        from_agency=from_unit,
+        to_agency=unit_of(dossier),
+        step_timeliness=step_timeliness,
     )
 
 
@@ -324,8 +384,12 @@ def forward(step: Step, leader: Any = None, comment: str = "") -> None:
     step_timeliness = advance_step(dossier, step.now, assignee=leader, department=unit_of(dossier))
     dossier.assigned_to = leader
     step.event.update(
-        comment=clean_text(comment), from_user=step.actor, to_user=leader, from_agency=unit_of(dossier),
-        to_agency=unit_of(dossier), step_timeliness=step_timeliness,
+        comment=clean_text(comment),
+        from_user=step.actor,
+        to_user=leader,
+        from_agency=unit_of(dossier),
+        to_agency=unit_of(dossier),
+        step_timeliness=step_timeliness,
     )
 
 
@@ -362,14 +426,20 @@ def approve(step: Step, comment: str = "", result_file: UploadedFile | None = No
     dossier.timeliness = timeliness_of(now, dossier.due_at)
     dossier.assigned_to = None
     step.event.update(
-        comment=clean_text(comment), from_user=step.actor, from_agency=unit_of(dossier), to_agency=dossier.receiving_agency,
+        comment=clean_text(comment),
+        from_user=step.actor,
+        from_agency=unit_of(dossier),
+        to_agency=dossier.receiving_agency,
         step_timeliness=step_timeliness,
-        data={"timeliness": dossier.timeliness, **({"result_sha256": dossier.result_sha256} if dossier.result_sha256 else {})},
+        data={
+            "timeliness": dossier.timeliness,
+            **({"result_sha256": dossier.result_sha256} if dossier.result_sha256 else {}),
+        },
     )
 
 
 def sign_approve(step: Step, session: Any, comment: str = "") -> None:
-    """"Ký số và phê duyệt": sign the draft result with the leader's open token session, store the
+    """ "Ký số và phê duyệt": sign the draft result with the leader's open token session, store the
     signed document the QR code points at, then approve (:func:`approve`). Recorded as an approval."""
     from .result_signing import sign_draft
 
@@ -397,7 +467,9 @@ def confirm_payment(step: Step, reference: str = "", amount: Decimal | None = No
     if amount is not None and Decimal(amount) != dossier.fee_total:
         raise DossierError(_("The amount does not match."), code="amount_mismatch")
     dossier.paid_at = step.now
-    step.event.update(data={"reference": clean_text(reference)[:100], "amount": str(dossier.fee_total)})
+    step.event.update(
+        data={"reference": clean_text(reference)[:100], "amount": str(dossier.fee_total)}
+    )
 
 
 def return_result(step: Step, delivery: str | None = None, comment: str = "") -> None:
@@ -414,7 +486,10 @@ def return_result(step: Step, delivery: str | None = None, comment: str = "") ->
     dossier.returned_at = step.now
     dossier.result_delivery = delivery
     step.event.update(
-        comment=comment, from_user=step.actor, from_agency=dossier.receiving_agency, step_timeliness=step_timeliness,
+        comment=comment,
+        from_user=step.actor,
+        from_agency=dossier.receiving_agency,
+        step_timeliness=step_timeliness,
         data={"delivery": delivery},
     )
 
@@ -441,16 +516,28 @@ def transfer(step: Step, to_agency: Agency, to_user: Any = None, comment: str = 
     from_unit = unit_of(dossier)
     if to_agency is None or not to_agency.is_active or to_agency.pk == from_unit.pk:
         raise DossierError(_("Invalid receiving agency."))
-    if to_user is not None and not any(acts_in_unit(to_user, to_agency, r) for r in (Role.SPECIALIST, Role.LEADER, Role.CLERK)):
-        raise DossierError(_("The receiver does not work at the receiving agency."), code="invalid_receiver")
+    if to_user is not None and not any(
+        acts_in_unit(to_user, to_agency, r) for r in (Role.SPECIALIST, Role.LEADER, Role.CLERK)
+    ):
+        raise DossierError(
+            _("The receiver does not work at the receiving agency."), code="invalid_receiver"
+        )
     from_user = dossier.assigned_to
     received = step.previous_status == DossierStatus.RECEIVED
-    step_timeliness = advance_step(dossier, now, assignee=to_user, department=to_agency) if received else ""
+    step_timeliness = (
+        advance_step(dossier, now, assignee=to_user, department=to_agency) if received else ""
+    )
     dossier.handling_department = to_agency
-    dossier.assigned_to = to_user if to_user is not None and to_user.has_role(Role.SPECIALIST) else None
+    dossier.assigned_to = (
+        to_user if to_user is not None and to_user.has_role(Role.SPECIALIST) else None
+    )
     step.event.update(
-        comment=clean_text(comment), from_user=from_user or step.actor, to_user=to_user, from_agency=from_unit,
-        to_agency=to_agency, step_timeliness=step_timeliness,
+        comment=clean_text(comment),
+        from_user=from_user or step.actor,
+        to_user=to_user,
+        from_agency=from_unit,
+        to_agency=to_agency,
+        step_timeliness=step_timeliness,
     )
 
 
@@ -472,7 +559,12 @@ def _new_due(dossier: Dossier, new_due_at: datetime | None, now: datetime) -> da
     return new_due_at
 
 
-def apologise(step: Step, reason: str | None = None, new_due_at: datetime | None = None, apology: Apology | None = None) -> None:
+def apologise(
+    step: Step,
+    reason: str | None = None,
+    new_due_at: datetime | None = None,
+    apology: Apology | None = None,
+) -> None:
     """Form 04: a late dossier's apology with a new appointment date, sent to the applicant —
     written now, or a draft of the deadline scan that a leader approves (and may edit). The legal
     appointment date stays (the dossier still counts as late); the new one is ``rescheduled_due_at``."""
@@ -481,7 +573,14 @@ def apologise(step: Step, reason: str | None = None, new_due_at: datetime | None
         reason = clean_text(reason, required=True)
         new_due_at = _new_due(dossier, new_due_at, now)
         approver = actor if actor.has_role(Role.LEADER) else None
-        apology = Apology.objects.create(dossier=dossier, reason=reason, new_due_at=new_due_at, created_by=actor, approved_by=approver, sent_at=now)
+        apology = Apology.objects.create(
+            dossier=dossier,
+            reason=reason,
+            new_due_at=new_due_at,
+            created_by=actor,
+            approved_by=approver,
+            sent_at=now,
+        )
         data = {"new_due_at": new_due_at.isoformat()}
     else:
         apology = Apology.objects.select_for_update().get(pk=apology.pk, dossier=dossier)
@@ -491,7 +590,12 @@ def apologise(step: Step, reason: str | None = None, new_due_at: datetime | None
             raise DossierError(_("This apology has already been sent."), code="already_sent")
         reason = clean_text(reason if reason is not None else apology.reason, required=True)
         new_due_at = _new_due(dossier, new_due_at or apology.new_due_at, now)
-        apology.reason, apology.new_due_at, apology.approved_by, apology.sent_at = reason, new_due_at, actor, now
+        apology.reason, apology.new_due_at, apology.approved_by, apology.sent_at = (
+            reason,
+            new_due_at,
+            actor,
+            now,
+        )
         apology.save(update_fields=["reason", "new_due_at", "approved_by", "sent_at"])
         data = {"new_due_at": new_due_at.isoformat(), "apology": apology.pk}
     dossier.rescheduled_due_at = new_due_at
@@ -504,11 +608,21 @@ def issue_result(step: Step, session: Any, number: str, issued_on: datetime) -> 
     created before the leader signed; recorded in the history (form 06)."""
     from .result_signing import issue_signed
 
-    document, signed = issue_signed(step.obj, step.actor, session, number=number, issued_on=issued_on)
+    document, signed = issue_signed(
+        step.obj, step.actor, session, number=number, issued_on=issued_on
+    )
     step.obj.result_sha256 = sha256_of(signed)
     step.obj.result_file.save("ket-qua.pdf", ContentFile(signed), save=False)
     step.result = document
     step.event.update(
-        comment=f"Số {number}", from_user=step.actor, from_agency=step.obj.receiving_agency, to_agency=step.obj.receiving_agency,
-        data={"number": number, "issued_on": issued_on.date().isoformat() if hasattr(issued_on, "date") else str(issued_on)},
+        comment=f"Số {number}",
+        from_user=step.actor,
+        from_agency=step.obj.receiving_agency,
+        to_agency=step.obj.receiving_agency,
+        data={
+            "number": number,
+            "issued_on": issued_on.date().isoformat()
+            if hasattr(issued_on, "date")
+            else str(issued_on),
+        },
     )

@@ -41,8 +41,14 @@ def eform_answers(dossier: Dossier) -> dict[str, Any]:
 
 
 def _profile(user: Any) -> dict[str, Any]:
-    return {"full_name": getattr(user, "full_name", ""), "phone": getattr(user, "phone", ""), "email": getattr(user, "email", ""),
-            "address": getattr(user, "address", ""), "citizen_id": getattr(user, "citizen_id", ""), "tax_code": getattr(user, "tax_code", "")}
+    return {
+        "full_name": getattr(user, "full_name", ""),
+        "phone": getattr(user, "phone", ""),
+        "email": getattr(user, "email", ""),
+        "address": getattr(user, "address", ""),
+        "citizen_id": getattr(user, "citizen_id", ""),
+        "tax_code": getattr(user, "tax_code", ""),
+    }
 
 
 @dataclass
@@ -55,7 +61,9 @@ class EFormBinding:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def for_submission(cls, *, snapshot: dict[str, Any] | None, user: Any, draft: Dossier | None, post: Any = None) -> EFormBinding | None:
+    def for_submission(
+        cls, *, snapshot: dict[str, Any] | None, user: Any, draft: Dossier | None, post: Any = None
+    ) -> EFormBinding | None:
         defn = definition_of(snapshot)
         if not defn:
             return None
@@ -90,15 +98,32 @@ class EFormBinding:
         return render_eform(self.defn, self.data, locked=self.locked, errors=self.errors)
 
 
-def _bound(f: dict[str, Any], value: Any, *, prefix: str, locked: dict[str, Any], errors: dict[str, str], err_key: str) -> dict[str, Any]:
+def _bound(
+    f: dict[str, Any],
+    value: Any,
+    *,
+    prefix: str,
+    locked: dict[str, Any],
+    errors: dict[str, str],
+    err_key: str,
+) -> dict[str, Any]:
     t = f["type"]
     out = {
-        "name": prefix + f["name"], "label": f["label"], "type": t, "required": bool(f.get("required")),
-        "help": f.get("help", ""), "section": f.get("section", ""), "error": errors.get(err_key, ""),
-        "locked": f["name"] in locked and prefix == eforms.PREFIX, "value": "" if value is None else value,
-        "choices": f.get("choices") or [], "max_length": f.get("max_length", 300),
+        "name": prefix + f["name"],
+        "label": f["label"],
+        "type": t,
+        "required": bool(f.get("required")),
+        "help": f.get("help", ""),
+        "section": f.get("section", ""),
+        "error": errors.get(err_key, ""),
+        "locked": f["name"] in locked and prefix == eforms.PREFIX,
+        "value": "" if value is None else value,
+        "choices": f.get("choices") or [],
+        "max_length": f.get("max_length", 300),
         "show_field": eforms.PREFIX + f["show_when"]["field"] if f.get("show_when") else "",
-        "show_equals": eforms.normalise_answer(f["show_when"]["equals"]) if f.get("show_when") else "",
+        "show_equals": eforms.normalise_answer(f["show_when"]["equals"])
+        if f.get("show_when")
+        else "",
     }
     if t == "address":
         v = value if isinstance(value, dict) else {}
@@ -134,11 +159,21 @@ def _commune_options(selected: str) -> str:
         _OPTIONS_CACHE = (id(rows), "".join(parts))
     html = _OPTIONS_CACHE[1]
     if selected:
-        html = html.replace(f'<option value="{escape(selected)}">', f'<option value="{escape(selected)}" selected>', 1)
+        html = html.replace(
+            f'<option value="{escape(selected)}">',
+            f'<option value="{escape(selected)}" selected>',
+            1,
+        )
     return mark_safe(html)  # every value escaped above
 
 
-def render_eform(defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> str:
+def render_eform(
+    defn: dict[str, Any],
+    data: dict[str, Any],
+    *,
+    locked: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> str:
     """The form's HTML (fields by type, locked ones read-only, conditions and repeating groups
     driven by ``static/js/eform.js``: no inline script)."""
     locked, errors = locked or {}, errors or {}
@@ -146,17 +181,44 @@ def render_eform(defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str
     for f in defn["fields"]:
         if f["type"] == "group":
             rows = list(data.get(f["name"]) or []) or [{}]
-            b = _bound(f, None, prefix=eforms.PREFIX, locked=locked, errors=errors, err_key=f["name"])
+            b = _bound(
+                f, None, prefix=eforms.PREFIX, locked=locked, errors=errors, err_key=f["name"]
+            )
             b["rows"] = [
-                [_bound(s, row.get(s["name"]), prefix=f"{eforms.PREFIX}{f['name']}-{i}-", locked={}, errors=errors, err_key=f"{f['name']}.{i}.{s['name']}")
-                 for s in f["fields"]] for i, row in enumerate(rows)]
+                [
+                    _bound(
+                        s,
+                        row.get(s["name"]),
+                        prefix=f"{eforms.PREFIX}{f['name']}-{i}-",
+                        locked={},
+                        errors=errors,
+                        err_key=f"{f['name']}.{i}.{s['name']}",
+                    )
+                    for s in f["fields"]
+                ]
+                for i, row in enumerate(rows)
+            ]
             b["max"] = f.get("max", 20)
             fields.append(b)
         else:
-            fields.append(_bound(f, data.get(f["name"]), prefix=eforms.PREFIX, locked=locked, errors=errors, err_key=f["name"]))
-    return render_to_string("dossiers/eform/form.html", {
-        "defn": defn, "fields": fields, "form_error": errors.get("__all__", ""),
-    })
+            fields.append(
+                _bound(
+                    f,
+                    data.get(f["name"]),
+                    prefix=eforms.PREFIX,
+                    locked=locked,
+                    errors=errors,
+                    err_key=f["name"],
+                )
+            )
+    return render_to_string(
+        "dossiers/eform/form.html",
+        {
+            "defn": defn,
+            "fields": fields,
+            "form_error": errors.get("__all__", ""),
+        },
+    )
 
 
 # --- the declaration's PDF ----------------------------------------------------------------------
@@ -169,7 +231,9 @@ def _declaration_document(dossier: Dossier, defn: dict[str, Any]) -> tuple[int |
         if wanted and d["name"] == wanted:
             return d["id"], d["name"]
     for d in docs:
-        if d.get("template_name") or d["name"].lower().startswith(("tờ khai", "đơn", "giấy đề nghị")):
+        if d.get("template_name") or d["name"].lower().startswith(
+            ("tờ khai", "đơn", "giấy đề nghị")
+        ):
             return d["id"], d["name"]
     return None, defn.get("title", "Tờ khai")
 
@@ -190,12 +254,20 @@ def render_declaration(dossier: Dossier) -> bytes:
         get_template(template)
     except Exception:  # an unknown layout name falls back to the generic one
         template = "dossiers/eform/pdf/generic.html"
-    return render_pdf(template, {
-        "defn": defn, "a": answers, "rows": eforms.display_rows(defn, answers), "dossier": dossier,
-        "title": defn.get("title", ""), "subtitle": defn.get("legal_form", ""), "date": timezone.localdate(),
-        "addressee": defn.get("addressee") or dossier.receiving_agency.name,
-        "communes": {c: n for c, n, _p in commune_choices()},
-    })
+    return render_pdf(
+        template,
+        {
+            "defn": defn,
+            "a": answers,
+            "rows": eforms.display_rows(defn, answers),
+            "dossier": dossier,
+            "title": defn.get("title", ""),
+            "subtitle": defn.get("legal_form", ""),
+            "date": timezone.localdate(),
+            "addressee": defn.get("addressee") or dossier.receiving_agency.name,
+            "communes": {c: n for c, n, _p in commune_choices()},
+        },
+    )
 
 
 def attach_declaration(*, dossier: Dossier, actor: Any) -> DossierFile | None:
@@ -210,8 +282,14 @@ def attach_declaration(*, dossier: Dossier, actor: Any) -> DossierFile | None:
     if document_id is not None:
         DossierFile.objects.filter(dossier=dossier, document_id=document_id).delete()
     item = DossierFile(
-        dossier=dossier, document_id=document_id, document_name=document_name, original_name=DECLARATION_NAME,
-        content_type="application/pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), uploaded_by=actor,
+        dossier=dossier,
+        document_id=document_id,
+        document_name=document_name,
+        original_name=DECLARATION_NAME,
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        uploaded_by=actor,
     )
     item.file.save(DECLARATION_NAME, ContentFile(pdf), save=False)
     item.save()

@@ -35,13 +35,20 @@ def _field_for(spec: dict) -> forms.Field:
     required = bool(spec.get("required"))
     kind = spec.get("type") or "text"
     if kind == "textarea":
-        return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+        return forms.CharField(
+            label=label,
+            required=required,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=4000,
+        )
     if kind == "date":
         return forms.DateField(label=label, required=required, widget=DateInput())
     if kind == "number":
         return forms.DecimalField(label=label, required=required)
     if kind == "choice" and spec.get("choices"):
-        return forms.ChoiceField(label=label, required=required, choices=[("", "—")] + [(c, c) for c in spec["choices"]])
+        return forms.ChoiceField(
+            label=label, required=required, choices=[("", "—")] + [(c, c) for c in spec["choices"]]
+        )
     return forms.CharField(label=label, required=required, max_length=500)
 
 
@@ -52,13 +59,30 @@ class SubmissionForm(forms.Form):
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Receiving agency"))
     applicant_name = forms.CharField(label=_("Full name / organisation"), max_length=255)
-    applicant_citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, required=False)
+    applicant_citizen_id = forms.CharField(
+        label=_("Citizen ID number"), max_length=12, required=False
+    )
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    result_delivery = forms.ChoiceField(label=_("Receive the result"), choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER, required=False)
-    delivery_address = forms.CharField(label=_("Postal address for the result (if by post)"), max_length=255, required=False)
+    result_delivery = forms.ChoiceField(
+        label=_("Receive the result"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.COUNTER,
+        required=False,
+    )
+    delivery_address = forms.CharField(
+        label=_("Postal address for the result (if by post)"), max_length=255, required=False
+    )
 
-    def __init__(self, *args: Any, procedure: Any, snapshot: dict, agencies: Any, reusable: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        procedure: Any,
+        snapshot: dict,
+        agencies: Any,
+        reusable: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.snapshot = snapshot
         self.fields["agency"].queryset = agencies
@@ -75,7 +99,9 @@ class SubmissionForm(forms.Form):
         for doc in snapshot.get("documents", []):
             up, reuse = f"doc_{doc['id']}", f"reuse_{doc['id']}"
             self.fields[up] = CheckedFileField(label=doc["name"], required=False)
-            self.fields[reuse] = forms.ChoiceField(label=_("or reuse an earlier file"), required=False, choices=reuse_choices)
+            self.fields[reuse] = forms.ChoiceField(
+                label=_("or reuse an earlier file"), required=False, choices=reuse_choices
+            )
             self.document_fields.append((doc, up, reuse))
         self.reusable = {str(f.pk): f for f in reusable}
 
@@ -96,9 +122,12 @@ class SubmissionForm(forms.Form):
     def applicant(self) -> dict:
         d = self.cleaned_data
         return {
-            "name": d["applicant_name"], "citizen_id": d.get("applicant_citizen_id", ""),
-            "phone": d.get("applicant_phone", ""), "address": d.get("applicant_address", ""),
-            "delivery": d.get("result_delivery") or ResultDelivery.COUNTER, "delivery_address": d.get("delivery_address", ""),
+            "name": d["applicant_name"],
+            "citizen_id": d.get("applicant_citizen_id", ""),
+            "phone": d.get("applicant_phone", ""),
+            "address": d.get("applicant_address", ""),
+            "delivery": d.get("result_delivery") or ResultDelivery.COUNTER,
+            "delivery_address": d.get("delivery_address", ""),
         }
 
 
@@ -124,18 +153,33 @@ class CounterIntakeForm(forms.Form):
 
     procedure_code = forms.CharField(label=_("Procedure code"), max_length=30)
     channel = forms.TypedChoiceField(
-        label=_("Channel"), coerce=int,
-        choices=[(Channel.IN_PERSON, Channel.IN_PERSON.label), (Channel.POSTAL, Channel.POSTAL.label)],
+        label=_("Channel"),
+        coerce=int,
+        choices=[
+            (Channel.IN_PERSON, Channel.IN_PERSON.label),
+            (Channel.POSTAL, Channel.POSTAL.label),
+        ],
     )
     applicant_name = forms.CharField(label=_("Full name / organisation"), max_length=255)
-    applicant_citizen_id = forms.CharField(label=_("Citizen ID number"), max_length=12, required=False)
+    applicant_citizen_id = forms.CharField(
+        label=_("Citizen ID number"), max_length=12, required=False
+    )
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_email = forms.EmailField(label=_("E-mail"), required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    result_delivery = forms.ChoiceField(label=_("Receive the result"), choices=ResultDelivery.choices, initial=ResultDelivery.COUNTER, required=False)
-    delivery_address = forms.CharField(label=_("Postal address for the result (if by post)"), max_length=255, required=False)
+    result_delivery = forms.ChoiceField(
+        label=_("Receive the result"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.COUNTER,
+        required=False,
+    )
+    delivery_address = forms.CharField(
+        label=_("Postal address for the result (if by post)"), max_length=255, required=False
+    )
     scans = MultipleFileField(label=_("Scanned papers (PDF, JPEG, PNG)"), required=False)
-    comment = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
     def clean_scans(self) -> list:
         files = self.cleaned_data.get("scans") or []
@@ -147,25 +191,38 @@ class CounterIntakeForm(forms.Form):
 class UploadForm(forms.Form):
     """One more file for a dossier (supplement answer, or a scan at intake)."""
 
-    document_id = forms.TypedChoiceField(label=_("Document"), coerce=int, required=False, empty_value=None)
+    document_id = forms.TypedChoiceField(
+        label=_("Document"), coerce=int, required=False, empty_value=None
+    )
     file = CheckedFileField(label=_("File (PDF, JPEG, PNG)"))
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         docs = dossier.procedure_version.snapshot.get("documents", [])
-        self.fields["document_id"].choices = [("", _("Other document"))] + [(d["id"], d["name"]) for d in docs]
+        self.fields["document_id"].choices = [("", _("Other document"))] + [
+            (d["id"], d["name"]) for d in docs
+        ]
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class NoInputForm(forms.Form):
@@ -174,12 +231,18 @@ class NoInputForm(forms.Form):
 
 class SupplementRequestForm(forms.Form):
     items = forms.CharField(
-        label=_("Missing items (one per line: document | why)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+        label=_("Missing items (one per line: document | why)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
     repeat_reason = forms.CharField(
-        label=_("If this dossier was already asked once: why a further request is needed"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        label=_("If this dossier was already asked once: why a further request is needed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
 
     def clean_items(self) -> list[dict]:
@@ -197,20 +260,31 @@ class SupplementRequestForm(forms.Form):
 def _staff_with_role(role: str, within: Agency) -> Any:
     units = Agency.objects.subtree_of(within)
     return (
-        User.objects.filter(Q(agency__in=units) | Q(department__in=units), is_active=True, roles__role=role)
-        .order_by("full_name").distinct()
+        User.objects.filter(
+            Q(agency__in=units) | Q(department__in=units), is_active=True, roles__role=role
+        )
+        .order_by("full_name")
+        .distinct()
     )
 
 
 class AssignForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Handling department"), required=False)
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Specialist"), required=False)
+    department = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=_("Handling department"), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Specialist"), required=False
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Agency.objects.subtree_of(dossier.receiving_agency).order_by("name")
-        self.fields["assignee"].queryset = _staff_with_role(Role.SPECIALIST, dossier.receiving_agency)
+        self.fields["department"].queryset = Agency.objects.subtree_of(
+            dossier.receiving_agency
+        ).order_by("name")
+        self.fields["assignee"].queryset = _staff_with_role(
+            Role.SPECIALIST, dossier.receiving_agency
+        )
 
 
 class ForwardForm(forms.Form):
@@ -228,12 +302,16 @@ class ApproveForm(forms.Form):
 
 
 class PaymentRequestForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (VND)"), min_value=1, max_digits=14, decimal_places=0)
+    amount = forms.DecimalField(
+        label=_("Amount (VND)"), min_value=1, max_digits=14, decimal_places=0
+    )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 
 
 class CounterPaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount received (VND)"), min_value=1, max_digits=14, decimal_places=0)
+    amount = forms.DecimalField(
+        label=_("Amount received (VND)"), min_value=1, max_digits=14, decimal_places=0
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
@@ -243,17 +321,28 @@ class ReturnForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("name"), label=_("To agency"))
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), label=_("To agency")
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.exclude(pk=dossier.receiving_agency_id).order_by("name")
+        self.fields["to_agency"].queryset = Agency.objects.exclude(
+            pk=dossier.receiving_agency_id
+        ).order_by("name")
 
 
 class RateForm(forms.Form):
-    rating = forms.ChoiceField(label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
 
 class ApologyForm(forms.Form):
@@ -264,14 +353,18 @@ class ApologyForm(forms.Form):
 class TrackForm(forms.Form):
     code = forms.CharField(label=_("Dossier code"), max_length=40)
     second_factor = forms.CharField(
-        label=_("Last 4 digits of the ID number or phone"), min_length=4, max_length=4,
+        label=_("Last 4 digits of the ID number or phone"),
+        min_length=4,
+        max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 
 class WorklistFilterForm(forms.Form):
     q = forms.CharField(label=_("Code, name or ID number"), required=False, max_length=100)
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None, choices=[])
+    status = forms.TypedChoiceField(
+        label=_("Status"), required=False, coerce=int, empty_value=None, choices=[]
+    )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     due_soon = forms.BooleanField(label=_("Due soon"), required=False)
 
@@ -279,11 +372,17 @@ class WorklistFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .constants import DossierStatus
 
-        self.fields["status"].choices = [("", _("All"))] + [(s.value, s.label) for s in DossierStatus if s != DossierStatus.DRAFT]
+        self.fields["status"].choices = [("", _("All"))] + [
+            (s.value, s.label) for s in DossierStatus if s != DossierStatus.DRAFT
+        ]
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         d = self.cleaned_data
-        return {"q": d.get("q") or "", "status": d.get("status"), "overdue": d.get("overdue") or None, "due_soon": d.get("due_soon") or None}
-
+        return {
+            "q": d.get("q") or "",
+            "status": d.get("status"),
+            "overdue": d.get("overdue") or None,
+            "due_soon": d.get("due_soon") or None,
+        }

@@ -71,9 +71,16 @@ def verify_chain(events: Iterable[DossierEvent], dossier: Dossier) -> ChainBreak
     expected_seq = 1
     for event in events:
         if event.seq != expected_seq:
-            return ChainBreak(dossier.pk, dossier.code or "", expected_seq, "missing row (deleted?)")
+            return ChainBreak(
+                dossier.pk, dossier.code or "", expected_seq, "missing row (deleted?)"
+            )
         if event.prev_hash != prev_hash:
-            return ChainBreak(dossier.pk, dossier.code or "", event.seq, "previous hash does not match (row deleted or replaced)")
+            return ChainBreak(
+                dossier.pk,
+                dossier.code or "",
+                event.seq,
+                "previous hash does not match (row deleted or replaced)",
+            )
         if event.compute_hash() != event.hash:
             return ChainBreak(dossier.pk, dossier.code or "", event.seq, "row content changed")
         prev_hash = event.hash
@@ -87,5 +94,10 @@ def verify_dossier(dossier: Dossier) -> ChainBreak | None:
     events = list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
     broken = verify_chain(events, dossier)
     if broken is None and events and events[-1].to_status != dossier.status:
-        return ChainBreak(dossier.pk, dossier.code or "", events[-1].seq + 1, "last row missing (status does not match)")
+        return ChainBreak(
+            dossier.pk,
+            dossier.code or "",
+            events[-1].seq + 1,
+            "last row missing (status does not match)",
+        )
     return broken

@@ -68,13 +68,17 @@ def input_of(action: str) -> Input:
     return INPUTS[workflow.DOSSIER.rows_of(action)[0].input]
 
 
-def page_form(action: str, dossier: Dossier, data: Any = None, files: Any = None, *, prefix: str | None = None) -> Any:
+def page_form(
+    action: str, dossier: Dossier, data: Any = None, files: Any = None, *, prefix: str | None = None
+) -> Any:
     spec = input_of(action)
     kwargs = {"dossier": dossier} if spec.needs_dossier else {}
     form = spec.form(data, files, prefix=prefix or action, **kwargs)
     if action in (Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT) and data is None:
         form.initial["amount"] = dossier.fee_total or None
-    if action == Action.RETURN_RESULT and data is None:  # the way the applicant registered (form 01 item 6)
+    if (
+        action == Action.RETURN_RESULT and data is None
+    ):  # the way the applicant registered (form 01 item 6)
         form.initial["delivery"] = dossier.registered_delivery
     return form
 
@@ -105,7 +109,10 @@ def _counter_payment(*, dossier: Dossier, actor: Any, amount: Any, note: str = "
 
 #: Actions whose entry point is a service around the transition (token session, payment row).
 ENTRY: dict[str, Callable[..., Any]] = {
-    Action.SIGN_APPROVE: _sign, Action.ISSUE_RESULT: _issue, Action.ATTACH_DRAFT: _draft, Action.CONFIRM_PAYMENT: _counter_payment,
+    Action.SIGN_APPROVE: _sign,
+    Action.ISSUE_RESULT: _issue,
+    Action.ATTACH_DRAFT: _draft,
+    Action.CONFIRM_PAYMENT: _counter_payment,
 }
 
 
@@ -113,7 +120,9 @@ def check_entry(action: str, actor: Any) -> None:
     """Refusals of the entry point that come before reading the input: the applicant may confirm a
     payment only by paying online (``payments:start``); the counter entry is for staff."""
     if action == Action.CONFIRM_PAYMENT and not getattr(actor, "is_staff_member", False):
-        raise PermissionDenied(_("Applicants pay online; counter payments are recorded by the clerk."))
+        raise PermissionDenied(
+            _("Applicants pay online; counter payments are recorded by the clerk.")
+        )
 
 
 def dispatch(action: str, *, dossier: Dossier, actor: Any, data: dict) -> Any:

@@ -47,26 +47,64 @@ def result_file_path(instance: Dossier, filename: str) -> str:
 
 
 class Dossier(models.Model):
-    code = models.CharField(_("dossier code"), max_length=40, unique=True, null=True, blank=True, help_text=_("Issued on reception."))
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure"))
+    code = models.CharField(
+        _("dossier code"),
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Issued on reception."),
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("procedure"),
+    )
     procedure_version = models.ForeignKey(
-        "procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("procedure version"),
+        "procedures.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("procedure version"),
         help_text=_("The frozen catalogue entry the dossier was filed under."),
     )
-    receiving_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="received_dossiers", verbose_name=_("receiving agency"))
-    handling_department = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="handled_dossiers",
-        verbose_name=_("handling unit"), help_text=_("The department (or another agency, for inter-agency procedures) processing it now."),
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("receiving agency"),
     )
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers", verbose_name=_("applicant account"))
+    handling_department = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_dossiers",
+        verbose_name=_("handling unit"),
+        help_text=_(
+            "The department (or another agency, for inter-agency procedures) processing it now."
+        ),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("applicant account"),
+    )
     applicant_name = models.CharField(_("applicant name"), max_length=255)
     applicant_citizen_id = models.CharField(_("citizen ID"), max_length=12, blank=True)
     applicant_tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=255, blank=True)
-    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices, default=Channel.ONLINE)
-    status = models.PositiveSmallIntegerField(_("status"), choices=DossierStatus.choices, default=DossierStatus.DRAFT)
+    channel = models.PositiveSmallIntegerField(
+        _("channel"), choices=Channel.choices, default=Channel.ONLINE
+    )
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=DossierStatus.choices, default=DossierStatus.DRAFT
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT)
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -82,30 +120,65 @@ class Dossier(models.Model):
     paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
     # Clock pause while waiting for the applicant (supplements, payment).
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
-    resume_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False, choices=DossierStatus.choices)
-    resume_stage = models.CharField(max_length=20, blank=True, editable=False, choices=Stage.choices)
-    rescheduled_due_at = models.DateTimeField(_("new appointment date (after an apology)"), null=True, blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_dossiers", verbose_name=_("assigned to"))
-    current_step = models.ForeignKey("DossierStep", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("current step"))
-    timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
+    resume_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, choices=DossierStatus.choices
+    )
+    resume_stage = models.CharField(
+        max_length=20, blank=True, editable=False, choices=Stage.choices
+    )
+    rescheduled_due_at = models.DateTimeField(
+        _("new appointment date (after an apology)"), null=True, blank=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        verbose_name=_("assigned to"),
+    )
+    current_step = models.ForeignKey(
+        "DossierStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current step"),
+    )
+    timeliness = models.CharField(
+        _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
+    )
     result_file = models.FileField(_("result file"), upload_to=result_file_path, blank=True)
-    result_sha256 = models.CharField(_("result SHA-256"), max_length=64, blank=True, default="", db_default="")  # db_default: bulk COPY (dashboards.bulkload) omits it
-    result_delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True)
+    result_sha256 = models.CharField(
+        _("result SHA-256"), max_length=64, blank=True, default="", db_default=""
+    )  # db_default: bulk COPY (dashboards.bulkload) omits it
+    result_delivery = models.CharField(
+        _("result delivery"), max_length=10, choices=ResultDelivery.choices, blank=True
+    )
     #: How the applicant registered, at submission or intake, to receive the result (form 01
     #: item 6, Circular 03/2025/TT-VPCP Phụ lục I): at the counter, by public postal service to
     #: ``delivery_address``, or online. The return step uses it (``dossiers.delivery``).
     #: (database defaults too: the dashboards' bulk loader writes rows with its own column list)
     registered_delivery = models.CharField(
-        _("registered result delivery"), max_length=10, choices=ResultDelivery.choices,
-        default=ResultDelivery.COUNTER, db_default=ResultDelivery.COUNTER,
+        _("registered result delivery"),
+        max_length=10,
+        choices=ResultDelivery.choices,
+        default=ResultDelivery.COUNTER,
+        db_default=ResultDelivery.COUNTER,
     )
-    delivery_address = models.CharField(_("postal address for the result"), max_length=255, blank=True, default="", db_default="")
-    fee_total = models.DecimalField(_("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0"))
+    delivery_address = models.CharField(
+        _("postal address for the result"), max_length=255, blank=True, default="", db_default=""
+    )
+    fee_total = models.DecimalField(
+        _("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0")
+    )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
-    tracking_token = models.CharField(max_length=32, unique=True, default=new_tracking_token, editable=False)
+    tracking_token = models.CharField(
+        max_length=32, unique=True, default=new_tracking_token, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -117,7 +190,9 @@ class Dossier(models.Model):
             models.Index(fields=["assigned_to", "status"], name="dossier_assignee_status"),
             models.Index(fields=["due_at"], name="dossier_due"),
             models.Index(fields=["applicant_citizen_id"], name="dossier_applicant_cid"),
-            models.Index(fields=["receiving_agency", "received_at"], name="dossier_agency_received"),
+            models.Index(
+                fields=["receiving_agency", "received_at"], name="dossier_agency_received"
+            ),
             models.Index(fields=["applicant", "status"], name="dossier_applicant_status"),
         ]
 
@@ -148,11 +223,24 @@ class DossierFile(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     is_digitised = models.BooleanField(_("scanned at the counter"), default=False)
     is_supplement = models.BooleanField(_("added as a supplement"), default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses", verbose_name=_("reused from"))
+    reused_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        verbose_name=_("reused from"),
+    )
     store_document = models.ForeignKey(
-        "StoredDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="reuses",
+        "StoredDocument",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reuses",
         verbose_name=_("reused from the document store"),
     )
 
@@ -176,16 +264,24 @@ class DossierStep(models.Model):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(_("step"), max_length=255)
     role = models.CharField(_("performed by"), max_length=20)
-    department = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
+    timeliness = models.CharField(
+        _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
+    )
 
     class Meta:
         ordering = ["dossier", "order"]
-        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossierstep_order_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "order"], name="dossierstep_order_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -194,19 +290,31 @@ class DossierStep(models.Model):
 class SupplementRequest(models.Model):
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    items = models.JSONField(_("missing items"), default=list, help_text='[{"document": "...", "reason": "..."}]')
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="supplement_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.JSONField(
+        _("missing items"), default=list, help_text='[{"document": "...", "reason": "..."}]'
+    )
     reason = models.TextField(_("reason"))
     during_processing = models.BooleanField(default=False)
     requested_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     answer_comment = models.TextField(_("answer"), blank=True)
     #: The applicant is guided once and fully (Decree 118/2025/NĐ-CP, "hướng dẫn một lần, đầy đủ"):
     #: a second request for the same dossier must say why, and is flagged for supervision.
-    repeat_reason = models.TextField(_("why a further request is needed"), blank=True, default="", db_default="")
-    flagged = models.BooleanField(_("flagged: not the first request"), default=False, db_default=False)
+    repeat_reason = models.TextField(
+        _("why a further request is needed"), blank=True, default="", db_default=""
+    )
+    flagged = models.BooleanField(
+        _("flagged: not the first request"), default=False, db_default=False
+    )
 
     class Meta:
         ordering = ["dossier", "requested_at"]
@@ -225,8 +333,12 @@ class Apology(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="apologies")
     reason = models.TextField(_("reason for the delay"))
     new_due_at = models.DateTimeField(_("new appointment date"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -266,18 +378,47 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=30, choices=Action.choices)
-    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=DossierStatus.choices)
-    to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=DossierStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("handed over by"))
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("received by"))
-    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=DossierStatus.choices
+    )
+    to_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=DossierStatus.choices
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handed over by"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
+    )
+    from_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     comment = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     step_timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
     #: Internal rows (a leader's send-back note, the draft result) are shown to staff only.
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC, db_default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_default=Visibility.PUBLIC,
+    )
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -286,14 +427,18 @@ class DossierEvent(models.Model):
 
     class Meta:
         ordering = ["dossier", "seq"]
-        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossierevent_seq_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError("Lịch sử hồ sơ không được sửa / Dossier history cannot be changed.")
+            raise AppendOnlyError(
+                "Lịch sử hồ sơ không được sửa / Dossier history cannot be changed."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -321,7 +466,13 @@ class DossierEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        blob = json.dumps(self.canonical_payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        blob = json.dumps(
+            self.canonical_payload(),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=str,
+        )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -333,7 +484,9 @@ class DossierCodeCounter(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "date"], name="dossiercodecounter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "date"], name="dossiercodecounter_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.date}: {self.last_value}"
@@ -342,7 +495,11 @@ class DossierCodeCounter(models.Model):
 def printed_form_path(instance: PrintedForm, filename: str) -> str:
     # A fresh name per rendering: the row is switched to the new file in one UPDATE (readers see
     # the old file or the new one, never half of one), then the old file is deleted.
-    owner = f"dossiers/{instance.dossier_id}" if instance.dossier_id else f"agencies/{instance.agency_id}"
+    owner = (
+        f"dossiers/{instance.dossier_id}"
+        if instance.dossier_id
+        else f"agencies/{instance.agency_id}"
+    )
     return f"{owner}/forms/{instance.kind}-{secrets.token_hex(8)}.pdf"
 
 
@@ -369,24 +526,42 @@ class PrintedForm(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="printed_forms")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text=_("For the tracking book (07)."))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="printed_forms"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For the tracking book (07)."),
+    )
     kind = models.CharField(_("form"), max_length=2, choices=Kind.choices)
-    source = models.CharField(_("source"), max_length=80, blank=True, help_text=_("What the form is about: supplement:<id>, apology:<id>, a period for 07."))
+    source = models.CharField(
+        _("source"),
+        max_length=80,
+        blank=True,
+        help_text=_("What the form is about: supplement:<id>, apology:<id>, a period for 07."),
+    )
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     #: "Số: 12/TNHS" on the form: taken once, when the form is first asked for, from the issuing
     #: agency's yearly sequence of one-stop forms (gapless, documents.numbering); kept on re-render.
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     number_year = models.PositiveSmallIntegerField(_("year of the number"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     file = models.FileField(_("file"), upload_to=printed_form_path, blank=True, max_length=200)
     sha256 = models.CharField(max_length=64, blank=True)
     pages = models.PositiveIntegerField(default=0)
     generation = models.PositiveIntegerField(default=1)
     rendered_generation = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
@@ -395,9 +570,20 @@ class PrintedForm(models.Model):
         verbose_name = _("printed form")
         verbose_name_plural = _("printed forms")
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "kind", "source"], condition=models.Q(dossier__isnull=False), name="printedform_dossier_unique"),
-            models.UniqueConstraint(fields=["agency", "kind", "source"], condition=models.Q(dossier__isnull=True), name="printedform_agency_unique"),
-            models.CheckConstraint(condition=models.Q(dossier__isnull=False) | models.Q(agency__isnull=False), name="printedform_has_owner"),
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "source"],
+                condition=models.Q(dossier__isnull=False),
+                name="printedform_dossier_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "kind", "source"],
+                condition=models.Q(dossier__isnull=True),
+                name="printedform_agency_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dossier__isnull=False) | models.Q(agency__isnull=False),
+                name="printedform_has_owner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -432,12 +618,31 @@ class StoredDocument(models.Model):
     submitted before or a result the portal issued to him, with its kind, validity and source.
     A new dossier reuses it in one click (:func:`dossiers.document_store.store_reuse`)."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_documents", verbose_name=_("owner"))
-    kind = models.CharField(_("kind"), max_length=20, choices=StoredDocumentKind.choices, default=StoredDocumentKind.OTHER)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="stored_documents",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=StoredDocumentKind.choices,
+        default=StoredDocumentKind.OTHER,
+    )
     title = models.CharField(_("title"), max_length=500)
     source = models.CharField(_("source"), max_length=12, choices=StoredDocumentSource.choices)
-    source_dossier = models.ForeignKey(Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("from dossier"))
-    source_file = models.ForeignKey(DossierFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from dossier"),
+    )
+    source_file = models.ForeignKey(
+        DossierFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     file = models.FileField(_("file"), max_length=255)
     original_name = models.CharField(_("original name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -451,7 +656,9 @@ class StoredDocument(models.Model):
         ordering = ["-added_at", "-id"]
         verbose_name = _("stored document")
         verbose_name_plural = _("stored documents")
-        constraints = [models.UniqueConstraint(fields=["owner", "sha256"], name="storeddocument_owner_sha256")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "sha256"], name="storeddocument_owner_sha256")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -29,8 +29,16 @@ logger = logging.getLogger(__name__)
 
 #: Events shown to the applicant and to a staff member. ``late_apology`` is an alias of ``apology``.
 APPLICANT_EVENTS = (
-    "submitted", "received", "supplement_requested", "refused", "result_ready", "payment_requested",
-    "returned", "withdrawn", "stopped", "apology",
+    "submitted",
+    "received",
+    "supplement_requested",
+    "refused",
+    "result_ready",
+    "payment_requested",
+    "returned",
+    "withdrawn",
+    "stopped",
+    "apology",
 )
 STAFF_EVENTS = ("assigned", "supplement_answered", "approval_requested", "sent_back", "transferred")
 
@@ -66,8 +74,11 @@ def _context(dossier: Dossier, recipient: Recipient, event: str) -> dict[str, An
         "code": getattr(dossier, "code", None) or "",
         "procedure_name": name,
         "applicant_name": getattr(dossier, "applicant_name", ""),
-        "recipient_name": (getattr(recipient.user, "full_name", "") if recipient.user else "") or getattr(dossier, "applicant_name", ""),
-        "due_at": getattr(dossier, "rescheduled_due_at", None) if event in ("apology", "late_apology") else getattr(dossier, "due_at", None),
+        "recipient_name": (getattr(recipient.user, "full_name", "") if recipient.user else "")
+        or getattr(dossier, "applicant_name", ""),
+        "due_at": getattr(dossier, "rescheduled_due_at", None)
+        if event in ("apology", "late_apology")
+        else getattr(dossier, "due_at", None),
         "site_url": settings.SITE_URL.rstrip("/"),
         "province": settings.PROVINCE_NAME,
         "hotline": settings.HOTLINE,
@@ -87,8 +98,11 @@ def notify_applicant(*, dossier_id: int, event: str, key: str | None = None) -> 
         return []
     recipient = applicant_recipient(dossier)
     ids = queue_for_recipient(
-        recipient=recipient, event=event, key=f"{occurrence_key(key)}:applicant",
-        context=_context(dossier, recipient, event), dossier_id=dossier.pk,
+        recipient=recipient,
+        event=event,
+        key=f"{occurrence_key(key)}:applicant",
+        context=_context(dossier, recipient, event),
+        dossier_id=dossier.pk,
     )
     for pk in ids:
         deliver(notification_id=pk)
@@ -100,12 +114,17 @@ def notify_staff(*, user_id: int, dossier_id: int, event: str, key: str | None =
     dossier = _dossier(dossier_id)
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if dossier is None or user is None:
-        logger.warning("notifications.no_recipient", extra={"dossier_id": dossier_id, "user_id": user_id})
+        logger.warning(
+            "notifications.no_recipient", extra={"dossier_id": dossier_id, "user_id": user_id}
+        )
         return []
     recipient = staff_recipient(user)
     ids = queue_for_recipient(
-        recipient=recipient, event=event, key=f"{occurrence_key(key)}:user:{user_id}",
-        context=_context(dossier, recipient, event), dossier_id=dossier.pk,
+        recipient=recipient,
+        event=event,
+        key=f"{occurrence_key(key)}:user:{user_id}",
+        context=_context(dossier, recipient, event),
+        dossier_id=dossier.pk,
     )
     for pk in ids:
         deliver(notification_id=pk)

@@ -73,24 +73,57 @@ TEMPLATES = {
 #: drafting unit's); 01–03 are not among Phụ lục III's types: the portal's own abbreviations
 #: (docs/regulations.md). 06 and 07 are internal records: no number (``INTERNAL``).
 NOTATIONS = {
-    Kind.RECEIPT: "TNHS", Kind.SUPPLEMENT: "YCBS", Kind.REFUSAL: "TCTN", Kind.APOLOGY: "",
-    Kind.STOP: "TB", Kind.CONTROL: "", Kind.BOOK: "",
+    Kind.RECEIPT: "TNHS",
+    Kind.SUPPLEMENT: "YCBS",
+    Kind.REFUSAL: "TCTN",
+    Kind.APOLOGY: "",
+    Kind.STOP: "TB",
+    Kind.CONTROL: "",
+    Kind.BOOK: "",
 }
 INTERNAL = (Kind.CONTROL, Kind.BOOK)
-TIMELINESS_VI = {Timeliness.EARLY: "Trước hạn", Timeliness.ON_TIME: "Đúng hạn", Timeliness.LATE: "Quá hạn"}
-PAPER_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực", "original_or_copy": "Bản chính hoặc bản sao chứng thực"}
-TIME_UNITS_VI = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày"}
+TIMELINESS_VI = {
+    Timeliness.EARLY: "Trước hạn",
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Quá hạn",
+}
+PAPER_KINDS_VI = {
+    "original": "Bản chính",
+    "copy": "Bản sao",
+    "certified_copy": "Bản sao chứng thực",
+    "original_or_copy": "Bản chính hoặc bản sao chứng thực",
+}
+TIME_UNITS_VI = {
+    "working_days": "ngày làm việc",
+    "working_hours": "giờ làm việc",
+    "calendar_days": "ngày",
+}
 DELIVERY_VI = delivery.DELIVERY_VI
-CLOSED_NOTES = {DossierStatus.NOT_RECEIVED: "Không được tiếp nhận", DossierStatus.WITHDRAWN: "Đã rút hồ sơ", DossierStatus.STOPPED: "Dừng giải quyết"}
+CLOSED_NOTES = {
+    DossierStatus.NOT_RECEIVED: "Không được tiếp nhận",
+    DossierStatus.WITHDRAWN: "Đã rút hồ sơ",
+    DossierStatus.STOPPED: "Dừng giải quyết",
+}
 #: History actions that hand the dossier from someone to someone else (rows of form 06).
 HANDOVER_ACTIONS = (
-    Action.RECEIVE, Action.ASSIGN, Action.FORWARD, Action.SEND_BACK, Action.APPROVE, Action.ISSUE_RESULT, Action.TRANSFER,
+    Action.RECEIVE,
+    Action.ASSIGN,
+    Action.FORWARD,
+    Action.SEND_BACK,
+    Action.APPROVE,
+    Action.ISSUE_RESULT,
+    Action.TRANSFER,
     Action.RETURN_RESULT,
 )
 HANDOVER_VI = {
-    Action.RECEIVE: "Tiếp nhận hồ sơ", Action.ASSIGN: "Chuyển xử lý", Action.FORWARD: "Trình phê duyệt",
-    Action.SEND_BACK: "Trả lại xử lý", Action.APPROVE: "Phê duyệt, chuyển trả kết quả",
-    Action.TRANSFER: "Chuyển liên thông", Action.RETURN_RESULT: "Trả kết quả", Action.ISSUE_RESULT: "Văn thư phát hành kết quả",
+    Action.RECEIVE: "Tiếp nhận hồ sơ",
+    Action.ASSIGN: "Chuyển xử lý",
+    Action.FORWARD: "Trình phê duyệt",
+    Action.SEND_BACK: "Trả lại xử lý",
+    Action.APPROVE: "Phê duyệt, chuyển trả kết quả",
+    Action.TRANSFER: "Chuyển liên thông",
+    Action.RETURN_RESULT: "Trả kết quả",
+    Action.ISSUE_RESULT: "Văn thư phát hành kết quả",
 }
 
 
@@ -98,8 +131,13 @@ HANDOVER_VI = {
 
 
 def request_form(
-    *, kind: str, dossier: Dossier | None = None, source: str = "", agency: Any = None,
-    period: tuple[date, date] | None = None, requested_by: Any = None,
+    *,
+    kind: str,
+    dossier: Dossier | None = None,
+    source: str = "",
+    agency: Any = None,
+    period: tuple[date, date] | None = None,
+    requested_by: Any = None,
 ) -> PrintedForm:
     """Ask a worker to (re-)render a form; the row is *pending* until the worker has stored it.
 
@@ -113,17 +151,23 @@ def request_form(
     defaults = {"requested_by": requested_by, "agency": agency if dossier is None else None}
     if period is not None:
         defaults.update(period_start=period[0], period_end=period[1])
-    form, created = PrintedForm.objects.select_for_update().get_or_create(kind=kind, source=source, **owner, defaults=defaults)
+    form, created = PrintedForm.objects.select_for_update().get_or_create(
+        kind=kind, source=source, **owner, defaults=defaults
+    )
     if created:
         _take_number(form, issuer=dossier.receiving_agency if dossier is not None else agency)
     if not created:
         PrintedForm.objects.filter(pk=form.pk).update(
-            generation=F("generation") + 1, state=State.PENDING, error="", requested_by=requested_by or form.requested_by,
+            generation=F("generation") + 1,
+            state=State.PENDING,
+            error="",
+            requested_by=requested_by or form.requested_by,
             requested_at=timezone.now(),
         )
         form.refresh_from_db()
     outbox_enqueue(
-        RENDER_TASK, kwargs={"form_id": form.pk, "generation": form.generation},
+        RENDER_TASK,
+        kwargs={"form_id": form.pk, "generation": form.generation},
         dedupe_key=f"printed-form:{form.pk}:{form.generation}",
     )
     return form
@@ -137,7 +181,10 @@ def _take_number(form: PrintedForm, *, issuer: Any) -> None:
     if issuer is None:
         return
     year = timezone.localdate().year
-    form.number, form.number_year = next_number(agency=issuer, year=year, book=Book.ONESTOP_FORMS), year
+    form.number, form.number_year = (
+        next_number(agency=issuer, year=year, book=Book.ONESTOP_FORMS),
+        year,
+    )
     PrintedForm.objects.filter(pk=form.pk).update(number=form.number, number_year=year)
 
 
@@ -148,10 +195,13 @@ def requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
     now = timezone.now()
     count = 0
     with transaction.atomic():
-        stale = PrintedForm.objects.select_for_update(skip_locked=True).filter(state=State.PENDING, requested_at__lt=now - older_than)
+        stale = PrintedForm.objects.select_for_update(skip_locked=True).filter(
+            state=State.PENDING, requested_at__lt=now - older_than
+        )
         for form in stale[:200]:
             outbox_enqueue(
-                RENDER_TASK, kwargs={"form_id": form.pk, "generation": form.generation},
+                RENDER_TASK,
+                kwargs={"form_id": form.pk, "generation": form.generation},
                 dedupe_key=f"printed-form:{form.pk}:{form.generation}:sweep:{int(now.timestamp())}",
             )
             PrintedForm.objects.filter(pk=form.pk).update(requested_at=now)
@@ -186,7 +236,9 @@ def rerender_form(*, form: PrintedForm, actor: Any) -> PrintedForm:
     """Staff ask again for a form of a dossier they may see (e.g. one that failed)."""
     if not getattr(actor, "is_staff_member", False) or form.dossier_id is None:
         raise PermissionDenied(_("Only staff may print a form again."))
-    return request_form(kind=form.kind, dossier=form.dossier, source=form.source, requested_by=actor)
+    return request_form(
+        kind=form.kind, dossier=form.dossier, source=form.source, requested_by=actor
+    )
 
 
 def book_source(agency: Any, start: date, end: date) -> str:
@@ -198,13 +250,22 @@ def request_tracking_book(*, agency: Any, start: date, end: date, actor: Any) ->
     """Staff ask for the tracking book (07) of an agency in their scope for a period."""
     from portal.accounts.selectors import agencies_in_scope
 
-    if not getattr(actor, "is_staff_member", False) or not agencies_in_scope(actor).filter(pk=agency.pk).exists():
+    if (
+        not getattr(actor, "is_staff_member", False)
+        or not agencies_in_scope(actor).filter(pk=agency.pk).exists()
+    ):
         raise PermissionDenied(_("The agency is outside your scope."))
     if start > end:
         raise DossierError(_("The start date must come before the end date."))
     if (end - start).days >= MAX_BOOK_DAYS:
         raise DossierError(_("One book covers at most %(days)d days.") % {"days": MAX_BOOK_DAYS})
-    return request_form(kind=Kind.BOOK, agency=agency, source=book_source(agency, start, end), period=(start, end), requested_by=actor)
+    return request_form(
+        kind=Kind.BOOK,
+        agency=agency,
+        source=book_source(agency, start, end),
+        period=(start, end),
+        requested_by=actor,
+    )
 
 
 # --- rendering (in the worker) ---------------------------------------------------------------------
@@ -242,16 +303,31 @@ def render_form(*, form_id: int, generation: int | None = None) -> PrintedForm |
         locked.rendered_at = timezone.now()
         locked.state = State.READY if locked.generation == target else State.PENDING
         locked.error = ""
-        locked.save(update_fields=["file", "sha256", "pages", "rendered_generation", "rendered_at", "state", "error"])
+        locked.save(
+            update_fields=[
+                "file",
+                "sha256",
+                "pages",
+                "rendered_generation",
+                "rendered_at",
+                "state",
+                "error",
+            ]
+        )
         if old and old != name:
             transaction.on_commit(lambda: storage.delete(old))
-    logger.info("printed_form.rendered", extra={"form_id": form.pk, "kind": form.kind, "bytes": len(pdf), "pages": pages})
+    logger.info(
+        "printed_form.rendered",
+        extra={"form_id": form.pk, "kind": form.kind, "bytes": len(pdf), "pages": pages},
+    )
     return locked
 
 
 def mark_failed(*, form_id: int, error: str) -> None:
     """The worker gave up (retries exhausted, or the dossier cannot give this form)."""
-    PrintedForm.objects.filter(pk=form_id).exclude(state=State.READY).update(state=State.FAILED, error=error[:2000])
+    PrintedForm.objects.filter(pk=form_id).exclude(state=State.READY).update(
+        state=State.FAILED, error=error[:2000]
+    )
 
 
 def render_bytes(form: PrintedForm) -> tuple[bytes, int]:
@@ -269,7 +345,9 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def _heading(agency: Any, form: PrintedForm, when: datetime | date | None, *, drafting_unit: Any = None) -> dict[str, Any]:
+def _heading(
+    agency: Any, form: PrintedForm, when: datetime | date | None, *, drafting_unit: Any = None
+) -> dict[str, Any]:
     """The heading of a form (Decree 30/2020 Phụ lục I): the agency and its parent, the number and
     notation ("05/TB-STP"), the place (the issuing agency's locality) and the date; an internal
     record (06, 07) has neither number nor date."""
@@ -281,9 +359,13 @@ def _heading(agency: Any, form: PrintedForm, when: datetime | date | None, *, dr
     if kind == Kind.APOLOGY and drafting_unit is not None and drafting_unit.pk != agency.pk:
         mark = f"{mark}-{layout.agency_abbreviation(drafting_unit)}"
     return {
-        "agency_parent": parent, "agency_name": agency.name, "agency": agency,
-        "number": f"{form.number:02d}" if form.number else "", "notation": mark,
-        "date": _local(when) if isinstance(when, datetime) else when, "place": layout.locality_of(agency),
+        "agency_parent": parent,
+        "agency_name": agency.name,
+        "agency": agency,
+        "number": f"{form.number:02d}" if form.number else "",
+        "notation": mark,
+        "date": _local(when) if isinstance(when, datetime) else when,
+        "place": layout.locality_of(agency),
         "internal": kind in INTERNAL,
     }
 
@@ -294,7 +376,11 @@ def _signer(user: Any, agency: Any) -> dict[str, Any]:
 
     signing_agency = getattr(user, "agency", None) or agency
     block = layout.signer_block(position=getattr(user, "position", "") or "", agency=signing_agency)
-    return {"signer_lines": block.lines, "signer_name": _name(user), "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)"}
+    return {
+        "signer_lines": block.lines,
+        "signer_name": _name(user),
+        "signer_hint": "(Ký, ghi rõ họ tên và đóng dấu)",
+    }
 
 
 def _event(dossier: Dossier, action: str) -> DossierEvent | None:
@@ -318,78 +404,138 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     for f in dossier.files.all():
         doc = by_id.get(f.document_id, {})
         key = f.document_id or f"file:{f.pk}"
-        row = rows.setdefault(key, {"name": f.document_name, "form": PAPER_KINDS_VI.get(doc.get("paper_kind", ""), "Bản sao"), "count": 0})
+        row = rows.setdefault(
+            key,
+            {
+                "name": f.document_name,
+                "form": PAPER_KINDS_VI.get(doc.get("paper_kind", ""), "Bản sao"),
+                "count": 0,
+            },
+        )
         row["count"] += 1
     return list(rows.values())
 
 
 def form_context(form: PrintedForm) -> dict[str, Any]:
     """The template context of a dossier's form (01–06), read from the dossier and its history."""
-    dossier = Dossier.objects.select_related("procedure", "receiving_agency__parent", "handling_department", "procedure_version").get(pk=form.dossier_id)
+    dossier = Dossier.objects.select_related(
+        "procedure", "receiving_agency__parent", "handling_department", "procedure_version"
+    ).get(pk=form.dossier_id)
     snapshot = dossier.procedure_version.snapshot
     base: dict[str, Any] = {
-        "dossier": dossier, "code": dossier.code or "", "procedure_name": snapshot.get("name") or dossier.procedure.name,
-        "applicant_name": dossier.applicant_name, "applicant_address": dossier.applicant_address,
-        "applicant_phone": dossier.applicant_phone, "applicant_email": dossier.applicant_email,
-        "received_at": _local(dossier.received_at), "due_at": _local(dossier.due_at),
-        "agency_phone": dossier.receiving_agency.phone, "counter_name": dossier.receiving_agency.counter_name or "Bộ phận Một cửa",
+        "dossier": dossier,
+        "code": dossier.code or "",
+        "procedure_name": snapshot.get("name") or dossier.procedure.name,
+        "applicant_name": dossier.applicant_name,
+        "applicant_address": dossier.applicant_address,
+        "applicant_phone": dossier.applicant_phone,
+        "applicant_email": dossier.applicant_email,
+        "received_at": _local(dossier.received_at),
+        "due_at": _local(dossier.due_at),
+        "agency_phone": dossier.receiving_agency.phone,
+        "counter_name": dossier.receiving_agency.counter_name or "Bộ phận Một cửa",
     }
     kind = Kind(form.kind)
     if kind == Kind.RECEIPT:
         event = _event(dossier, Action.RECEIVE)
         base.update(_heading(dossier.receiving_agency, form, dossier.received_at))
-        base.update({
-            "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "subtitle": f"Mã hồ sơ: {dossier.code}",
-            "documents": _documents(dossier), "dossier_count": 1, "processing_time": _processing_time(snapshot),
-            "result_delivery": delivery.describe(dossier), **book_position(dossier),
-            "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
-            "qr_url": settings.SITE_URL.rstrip("/") + reverse("dossiers:track_token", args=[dossier.tracking_token]),
-            "barcode": dossier.code, "channel_name": Channel(dossier.channel).label,
-        })
+        base.update(
+            {
+                "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                "subtitle": f"Mã hồ sơ: {dossier.code}",
+                "documents": _documents(dossier),
+                "dossier_count": 1,
+                "processing_time": _processing_time(snapshot),
+                "result_delivery": delivery.describe(dossier),
+                **book_position(dossier),
+                "signer_title": "Người tiếp nhận hồ sơ",
+                "signer_name": _name(event.actor if event else None),
+                "qr_url": settings.SITE_URL.rstrip("/")
+                + reverse("dossiers:track_token", args=[dossier.tracking_token]),
+                "barcode": dossier.code,
+                "channel_name": Channel(dossier.channel).label,
+            }
+        )
     elif kind == Kind.SUPPLEMENT:
-        request = dossier.supplement_requests.select_related("requested_by").get(pk=int(form.source.split(":")[1]))
+        request = dossier.supplement_requests.select_related("requested_by").get(
+            pk=int(form.source.split(":")[1])
+        )
         base.update(_heading(dossier.receiving_agency, form, request.requested_at))
-        base.update({
-            "title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
-            "request": request, "items": request.items, "reason": request.reason, "submitted_at": _local(dossier.submitted_at),
-            "repeat_reason": request.repeat_reason,
-            "signer_title": "Người hướng dẫn", "signer_name": _name(request.requested_by),
-        })
+        base.update(
+            {
+                "title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+                "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
+                "request": request,
+                "items": request.items,
+                "reason": request.reason,
+                "submitted_at": _local(dossier.submitted_at),
+                "repeat_reason": request.repeat_reason,
+                "signer_title": "Người hướng dẫn",
+                "signer_name": _name(request.requested_by),
+            }
+        )
     elif kind == Kind.REFUSAL:
         event = _event(dossier, Action.REFUSE)
-        base.update(_heading(dossier.receiving_agency, form, event.created_at if event else timezone.now()))
-        base.update({
-            "title": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "reason": event.comment if event else "",
-            "submitted_at": _local(dossier.submitted_at), "signer_title": "Người tiếp nhận hồ sơ", "signer_name": _name(event.actor if event else None),
-        })
+        base.update(
+            _heading(dossier.receiving_agency, form, event.created_at if event else timezone.now())
+        )
+        base.update(
+            {
+                "title": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+                "reason": event.comment if event else "",
+                "submitted_at": _local(dossier.submitted_at),
+                "signer_title": "Người tiếp nhận hồ sơ",
+                "signer_name": _name(event.actor if event else None),
+            }
+        )
     elif kind == Kind.APOLOGY:
-        apology = dossier.apologies.select_related("created_by", "approved_by").get(pk=int(form.source.split(":")[1]))
+        apology = dossier.apologies.select_related("created_by", "approved_by").get(
+            pk=int(form.source.split(":")[1])
+        )
         signer = apology.approved_by or apology.created_by
         base.update(_heading(dossier.receiving_agency, form, apology.sent_at or apology.created_at))
-        base.update({
-            "title": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "apology": apology, "reason": apology.reason,
-            "new_due_at": _local(apology.new_due_at), **_signer(signer, dossier.receiving_agency),
-        })
+        base.update(
+            {
+                "title": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+                "apology": apology,
+                "reason": apology.reason,
+                "new_due_at": _local(apology.new_due_at),
+                **_signer(signer, dossier.receiving_agency),
+            }
+        )
     elif kind == Kind.STOP:
         event = _event(dossier, Action.STOP)
-        base.update(_heading(dossier.receiving_agency, form, event.created_at if event else timezone.now()))
-        base.update({
-            "title": "Thông báo dừng giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
-            "reason": event.comment if event else "", "stopped_at": _local(event.created_at) if event else None,
-            **_signer(event.actor if event else None, dossier.receiving_agency),
-        })
+        base.update(
+            _heading(dossier.receiving_agency, form, event.created_at if event else timezone.now())
+        )
+        base.update(
+            {
+                "title": "Thông báo dừng giải quyết hồ sơ",
+                "subtitle": f"Mã hồ sơ: {dossier.code}" if dossier.code else "",
+                "reason": event.comment if event else "",
+                "stopped_at": _local(event.created_at) if event else None,
+                **_signer(event.actor if event else None, dossier.receiving_agency),
+            }
+        )
     else:  # 06: dated by the last hand-over, so re-rendering the same history gives the same slip
         last = dossier.events.order_by("-seq").values_list("created_at", flat=True).first()
         base.update(_heading(dossier.receiving_agency, form, last or timezone.now()))
-        base.update({
-            "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ", "subtitle": f"Mã hồ sơ: {dossier.code}",
-            "handovers": handovers(dossier), "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,
-            "coordinating_units": coordinating_units(dossier),
-            "finished_at": _local(dossier.finished_at), "returned_at": _local(dossier.returned_at),
-            "timeliness": TIMELINESS_VI.get(dossier.timeliness, ""),
-            "apology": dossier.apologies.filter(sent_at__isnull=False).order_by("sent_at").first(),
-            "new_due_at": _local(dossier.rescheduled_due_at),
-        })
+        base.update(
+            {
+                "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+                "subtitle": f"Mã hồ sơ: {dossier.code}",
+                "handovers": handovers(dossier),
+                "handling_unit": (dossier.handling_department or dossier.receiving_agency).name,
+                "coordinating_units": coordinating_units(dossier),
+                "finished_at": _local(dossier.finished_at),
+                "returned_at": _local(dossier.returned_at),
+                "timeliness": TIMELINESS_VI.get(dossier.timeliness, ""),
+                "apology": dossier.apologies.filter(sent_at__isnull=False)
+                .order_by("sent_at")
+                .first(),
+                "new_due_at": _local(dossier.rescheduled_due_at),
+            }
+        )
     return base
 
 
@@ -403,18 +549,26 @@ def book_position(dossier: Dossier) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
     year = timezone.localtime(dossier.received_at).year
     start = datetime(year, 1, 1, tzinfo=tz)
-    before = Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=start).filter(
-        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
-    ).count()
+    before = (
+        Dossier.objects.filter(
+            receiving_agency_id=dossier.receiving_agency_id, received_at__gte=start
+        )
+        .filter(
+            Q(received_at__lt=dossier.received_at)
+            | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+        )
+        .count()
+    )
     return {"book_volume": f"01/{year}", "book_line": before}
 
 
 def coordinating_units(dossier: Dossier) -> list[str]:
-    """"Cơ quan phối hợp giải quyết" of form 06: the agencies the dossier was transferred to
+    """ "Cơ quan phối hợp giải quyết" of form 06: the agencies the dossier was transferred to
     (inter-agency, liên thông), from the history."""
     names = (
         dossier.events.filter(action=Action.TRANSFER, to_agency__isnull=False)
-        .order_by("seq").values_list("to_agency__name", flat=True)
+        .order_by("seq")
+        .values_list("to_agency__name", flat=True)
     )
     return list(dict.fromkeys(names))
 
@@ -438,19 +592,37 @@ def handovers(dossier: Dossier) -> list[Handover]:
     """Every hand-over in the dossier's history (form 06), in order. The timeliness of a row is
     that of the step the giver finished (``DossierEvent.step_timeliness``)."""
     rows = []
-    events = dossier.events.filter(action__in=HANDOVER_ACTIONS).select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+    events = (
+        dossier.events.filter(action__in=HANDOVER_ACTIONS)
+        .select_related("actor", "from_user", "to_user", "from_agency", "to_agency")
+        .order_by("seq")
+    )
     for event in events:
-        giver, giver_unit = _name(event.from_user or event.actor), event.from_agency.name if event.from_agency else ""
-        receiver, receiver_unit = _name(event.to_user), event.to_agency.name if event.to_agency else ""
+        giver, giver_unit = (
+            _name(event.from_user or event.actor),
+            event.from_agency.name if event.from_agency else "",
+        )
+        receiver, receiver_unit = (
+            _name(event.to_user),
+            event.to_agency.name if event.to_agency else "",
+        )
         if event.action == Action.RECEIVE:
             giver, giver_unit = dossier.applicant_name, "Người nộp hồ sơ"
         elif event.action == Action.RETURN_RESULT:
             receiver, receiver_unit = dossier.applicant_name, "Người nộp hồ sơ"
-        rows.append(Handover(
-            order=len(rows) + 1, action=HANDOVER_VI.get(event.action, event.get_action_display()), giver=giver, giver_unit=giver_unit,
-            receiver=receiver or "—", receiver_unit=receiver_unit, at=timezone.localtime(event.created_at),
-            timeliness=TIMELINESS_VI.get(event.step_timeliness, ""), comment=event.comment[:300],
-        ))
+        rows.append(
+            Handover(
+                order=len(rows) + 1,
+                action=HANDOVER_VI.get(event.action, event.get_action_display()),
+                giver=giver,
+                giver_unit=giver_unit,
+                receiver=receiver or "—",
+                receiver_unit=receiver_unit,
+                at=timezone.localtime(event.created_at),
+                timeliness=TIMELINESS_VI.get(event.step_timeliness, ""),
+                comment=event.comment[:300],
+            )
+        )
     return rows
 
 
@@ -463,7 +635,9 @@ def book_dossiers(agency: Any, start: date, end: date) -> QuerySet[Dossier]:
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     units = Agency.objects.subtree_of(agency)
     return (
-        Dossier.objects.filter(Q(receiving_agency__in=units), received_at__gte=lo, received_at__lt=hi)
+        Dossier.objects.filter(
+            Q(receiving_agency__in=units), received_at__gte=lo, received_at__lt=hi
+        )
         .select_related("procedure", "handling_department", "receiving_agency")
         .order_by("received_at", "pk")
     )
@@ -476,8 +650,12 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
     first_out: dict[int, datetime] = {}
     back: dict[int, datetime] = {}
     for dossier_id, action, at in (
-        DossierEvent.objects.filter(dossier__in=[d.pk for d in dossiers], action__in=[Action.ASSIGN, Action.TRANSFER, Action.APPROVE])
-        .order_by("seq").values_list("dossier_id", "action", "created_at")
+        DossierEvent.objects.filter(
+            dossier__in=[d.pk for d in dossiers],
+            action__in=[Action.ASSIGN, Action.TRANSFER, Action.APPROVE],
+        )
+        .order_by("seq")
+        .values_list("dossier_id", "action", "created_at")
     ):
         if action == Action.APPROVE:
             back[dossier_id] = at
@@ -492,15 +670,27 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
         lines[key] += 1
         note = CLOSED_NOTES.get(d.status) or TIMELINESS_VI.get(d.timeliness, "")
         if d.registered_delivery and d.registered_delivery != "counter":
-            note = "; ".join(x for x in (note, delivery.DELIVERY_VI.get(d.registered_delivery, "")) if x)
-        rows.append({
-            "n": lines[key], "code": d.code, "procedure": d.procedure.name, "count": 1, "applicant": d.applicant_name,
-            "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
-            "unit": (d.handling_department or d.receiving_agency).name,
-            "received": _local(d.received_at), "due": _local(d.due_at), "extended": _local(d.rescheduled_due_at),
-            "sent": _local(first_out.get(d.pk)), "back": _local(back.get(d.pk)) or _local(d.finished_at),
-            "returned": _local(d.returned_at), "note": note,
-        })
+            note = "; ".join(
+                x for x in (note, delivery.DELIVERY_VI.get(d.registered_delivery, "")) if x
+            )
+        rows.append(
+            {
+                "n": lines[key],
+                "code": d.code,
+                "procedure": d.procedure.name,
+                "count": 1,
+                "applicant": d.applicant_name,
+                "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
+                "unit": (d.handling_department or d.receiving_agency).name,
+                "received": _local(d.received_at),
+                "due": _local(d.due_at),
+                "extended": _local(d.rescheduled_due_at),
+                "sent": _local(first_out.get(d.pk)),
+                "back": _local(back.get(d.pk)) or _local(d.finished_at),
+                "returned": _local(d.returned_at),
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -510,10 +700,16 @@ def book_context(form: PrintedForm, rows: list[dict[str, Any]] | None = None) ->
     start, end = form.period_start, form.period_end
     rows = book_rows(agency, start, end) if rows is None else rows
     context = _heading(agency, form, timezone.localdate())
-    context.update({
-        "title": "Sổ theo dõi hồ sơ", "period_start": start, "period_end": end, "total": len(rows),
-        "parts": [rows[i:i + BOOK_CHUNK_ROWS] for i in range(0, len(rows), BOOK_CHUNK_ROWS)] or [[]],
-    })
+    context.update(
+        {
+            "title": "Sổ theo dõi hồ sơ",
+            "period_start": start,
+            "period_end": end,
+            "total": len(rows),
+            "parts": [rows[i : i + BOOK_CHUNK_ROWS] for i in range(0, len(rows), BOOK_CHUNK_ROWS)]
+            or [[]],
+        }
+    )
     return context
 
 
@@ -531,4 +727,10 @@ def books_visible_to(user: Any) -> QuerySet[PrintedForm]:
 
     if not getattr(user, "is_staff_member", False):
         return PrintedForm.objects.none()
-    return PrintedForm.objects.filter(kind=Kind.BOOK, dossier__isnull=True, agency__in=agencies_in_scope(user)).select_related("agency").order_by("-requested_at", "-pk")
+    return (
+        PrintedForm.objects.filter(
+            kind=Kind.BOOK, dossier__isnull=True, agency__in=agencies_in_scope(user)
+        )
+        .select_related("agency")
+        .order_by("-requested_at", "-pk")
+    )

@@ -40,7 +40,9 @@ def forms_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
     """What the ``dossiers/_printed_forms.html`` partial needs (the detail page includes it)."""
     rows = printing.forms_of(dossier)
     return {
-        "dossier": dossier, "printed_forms": rows, "forms_pending": any(f.state == PrintedForm.State.PENDING for f in rows),
+        "dossier": dossier,
+        "printed_forms": rows,
+        "forms_pending": any(f.state == PrintedForm.State.PENDING for f in rows),
         "is_staff": getattr(request.user, "is_staff_member", False),
         "can_print_control": getattr(request.user, "is_staff_member", False) and bool(dossier.code),
         "poll_seconds": POLL_SECONDS,
@@ -92,7 +94,9 @@ def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 
 class TrackingBookForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Agency"))
-    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), widget=DateInput())
+    start = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"), widget=DateInput()
+    )
     end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -108,7 +112,9 @@ class TrackingBookForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date must come before the end date."))
         if start and end and end - start >= timedelta(days=printing.MAX_BOOK_DAYS):
-            raise forms.ValidationError(_("One book covers at most %(days)s days.") % {"days": printing.MAX_BOOK_DAYS})
+            raise forms.ValidationError(
+                _("One book covers at most %(days)s days.") % {"days": printing.MAX_BOOK_DAYS}
+            )
         return data
 
 
@@ -126,21 +132,33 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             printing.request_tracking_book(
-                agency=form.cleaned_data["agency"], start=form.cleaned_data["start"], end=form.cleaned_data["end"], actor=request.user,
+                agency=form.cleaned_data["agency"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                actor=request.user,
             )
             messages.success(request, _("The tracking book is being prepared."))
             return redirect("dossiers:tracking_book")
         except DossierError as exc:
             form.add_error(None, exc.message)
     books = list(printing.books_visible_to(request.user)[:30])
-    context = {"form": form, "books": books, "books_pending": any(b.state == PrintedForm.State.PENDING for b in books), "poll_seconds": POLL_SECONDS}
+    context = {
+        "form": form,
+        "books": books,
+        "books_pending": any(b.state == PrintedForm.State.PENDING for b in books),
+        "poll_seconds": POLL_SECONDS,
+    }
     if request.GET.get("partial"):
         return render(request, "dossiers/_tracking_books.html", context)
-    return render(request, "dossiers/tracking_book.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "dossiers/tracking_book.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
 def tracking_book_download(request: HttpRequest, form_pk: int) -> FileResponse:
     _require_staff(request)
     book = get_object_or_404(printing.books_visible_to(request.user), pk=form_pk)
-    return _file_response(book, f"so-theo-doi-{book.period_start:%Y%m%d}-{book.period_end:%Y%m%d}.pdf")
+    return _file_response(
+        book, f"so-theo-doi-{book.period_start:%Y%m%d}-{book.period_end:%Y%m%d}.pdf"
+    )

@@ -101,7 +101,9 @@ def horizons(now: datetime) -> list[Horizon]:
     until = workcalendar.add_working_seconds(now, seconds, calendar=default)
     if paths:
         condition = " AND ".join("NOT (ra.path = %s OR ra.path LIKE %s)" for _ in paths)
-        result.append(Horizon(until, condition, tuple(p for path in paths for p in (path, path + "/%"))))
+        result.append(
+            Horizon(until, condition, tuple(p for path in paths for p in (path, path + "/%")))
+        )
     else:
         result.append(Horizon(until, "1 = 1", ()))
     return result
@@ -138,12 +140,17 @@ def _insert(sql: str, params: list[Any]) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _claim_steps(kind: str, window: str, window_params: list[Any], now: datetime, *, leaders: bool) -> int:
+def _claim_steps(
+    kind: str, window: str, window_params: list[Any], now: datetime, *, leaders: bool
+) -> int:
     recipient = "l.id" if leaders else "COALESCE(s.assignee_id, d.assigned_to_id)"
     sql = (
         "INSERT INTO {rem} (kind, dossier_id, step_id, recipient_id, due_at, state, created_at, note) "
         f"SELECT %s, d.id, s.id, {recipient}, s.due_at, 'pending', %s, %s "
-        + _STEP_FROM + (_LEADERS_JOIN if leaders else "") + _STEP_WHERE + (_LEADERS_WHERE if leaders else "")
+        + _STEP_FROM
+        + (_LEADERS_JOIN if leaders else "")
+        + _STEP_WHERE
+        + (_LEADERS_WHERE if leaders else "")
         + f" AND {window} AND {recipient} IS NOT NULL ON CONFLICT DO NOTHING"
     )
     return _insert(sql, [kind, now, "leader" if leaders else "assignee", *window_params])
@@ -174,10 +181,18 @@ def scan_deadlines(*, now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():
         for h in horizons(now):
             counts["due_soon"] += _claim_steps(
-                ReminderKind.DUE_SOON, f"s.due_at > %s AND s.due_at <= %s AND {h.condition}", [now, h.until, *h.params], now, leaders=False
+                ReminderKind.DUE_SOON,
+                f"s.due_at > %s AND s.due_at <= %s AND {h.condition}",
+                [now, h.until, *h.params],
+                now,
+                leaders=False,
             )
-        counts["overdue"] = _claim_steps(ReminderKind.OVERDUE, "s.due_at <= %s", [now], now, leaders=False)
-        counts["overdue_leader"] = _claim_steps(ReminderKind.OVERDUE, "s.due_at <= %s", [now], now, leaders=True)
+        counts["overdue"] = _claim_steps(
+            ReminderKind.OVERDUE, "s.due_at <= %s", [now], now, leaders=False
+        )
+        counts["overdue_leader"] = _claim_steps(
+            ReminderKind.OVERDUE, "s.due_at <= %s", [now], now, leaders=True
+        )
         counts["apology_draft"] = _claim_apology_drafts(now)
         _enqueue_senders(sum(counts.values()))
     if any(counts.values()):
@@ -248,7 +263,14 @@ def drain(*, max_seconds: float = 200.0) -> int:
 
 
 def _dossiers(ids: list[int]) -> dict[int, Any]:
-    related = ("procedure", "current_step", "assigned_to", "current_step__assignee", "receiving_agency", "handling_department")
+    related = (
+        "procedure",
+        "current_step",
+        "assigned_to",
+        "current_step__assignee",
+        "receiving_agency",
+        "handling_department",
+    )
     return Dossier.objects.select_related(*related).in_bulk(ids) if ids else {}
 
 
@@ -261,46 +283,85 @@ def _process(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any]
     if reminder.kind == ReminderKind.APOLOGY_DRAFT:
         return _process_apology(reminder, dossier, now)
     step = dossier.current_step
-    if step is None or step.pk != reminder.step_id or step.finished_at is not None or dossier.status not in RUNNING_STATUSES:
+    if (
+        step is None
+        or step.pk != reminder.step_id
+        or step.finished_at is not None
+        or dossier.status not in RUNNING_STATUSES
+    ):
         return [], ReminderState.SKIPPED, "step no longer open"
     user = reminder.recipient
     if user is None or not user.is_active:
         return [], ReminderState.SKIPPED, "no recipient"
     assignee = step.assignee or dossier.assigned_to
     context = _dossier_context(dossier, user) | {
-        "step_name": step.name, "step_due_at": step.due_at, "assignee_name": getattr(assignee, "full_name", "") if assignee else "",
+        "step_name": step.name,
+        "step_due_at": step.due_at,
+        "assignee_name": getattr(assignee, "full_name", "") if assignee else "",
         "for_leader": reminder.note == "leader",
     }
-    rows = services.build_for_user(user=user, event=reminder.kind, key=f"reminder:{reminder.pk}", context=context, dossier_id=dossier.pk)
+    rows = services.build_for_user(
+        user=user,
+        event=reminder.kind,
+        key=f"reminder:{reminder.pk}",
+        context=context,
+        dossier_id=dossier.pk,
+    )
     return rows, ReminderState.DONE, reminder.note
 
 
 def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
     procedure = dossier.procedure
-    name = (getattr(procedure, "name_en", "") or procedure.name) if getattr(user, "language", "vi") == "en" else procedure.name
-    return {"dossier": dossier, "code": dossier.code or "", "procedure_name": name, "due_at": dossier.due_at}
+    name = (
+        (getattr(procedure, "name_en", "") or procedure.name)
+        if getattr(user, "language", "vi") == "en"
+        else procedure.name
+    )
+    return {
+        "dossier": dossier,
+        "code": dossier.code or "",
+        "procedure_name": name,
+        "due_at": dossier.due_at,
+    }
 
 
 def apology_new_due(dossier: Any, now: datetime) -> datetime:
     """The proposed extended date: ``REMINDER_APOLOGY_DAYS`` working days after the original due
     date (or after today, if that is later), at the end of the day."""
     calendar = workcalendar.get_calendar(dossier.receiving_agency)
-    start = max(timezone.localdate(now), timezone.localdate(dossier.due_at)) if dossier.due_at else timezone.localdate(now)
-    day = workcalendar.add_working_days(start, int(settings.REMINDER_APOLOGY_DAYS), calendar=calendar)
-    return datetime.combine(day, calendar.afternoon_end or time(17, 0), tzinfo=timezone.get_current_timezone())
+    start = (
+        max(timezone.localdate(now), timezone.localdate(dossier.due_at))
+        if dossier.due_at
+        else timezone.localdate(now)
+    )
+    day = workcalendar.add_working_days(
+        start, int(settings.REMINDER_APOLOGY_DAYS), calendar=calendar
+    )
+    return datetime.combine(
+        day, calendar.afternoon_end or time(17, 0), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any], str, str]:
     from .services import dossier_draft_apology
 
-    apology = dossier_draft_apology(dossier=dossier, new_due_at=apology_new_due(dossier, now), now=now)
+    apology = dossier_draft_apology(
+        dossier=dossier, new_due_at=apology_new_due(dossier, now), now=now
+    )
     if apology is None:
         return [], ReminderState.SKIPPED, "no longer late or already apologised"
     rows: list[Any] = []
     for leader in leaders_of(dossier):
-        context = _dossier_context(dossier, leader) | {"new_due_at": apology.new_due_at, "apology": apology}
+        context = _dossier_context(dossier, leader) | {
+            "new_due_at": apology.new_due_at,
+            "apology": apology,
+        }
         rows += services.build_for_user(
-            user=leader, event="apology_draft", key=f"reminder:{reminder.pk}:user:{leader.pk}", context=context, dossier_id=dossier.pk
+            user=leader,
+            event="apology_draft",
+            key=f"reminder:{reminder.pk}:user:{leader.pk}",
+            context=context,
+            dossier_id=dossier.pk,
         )
     return rows, ReminderState.DONE, f"apology {apology.pk}"
 
@@ -313,10 +374,13 @@ def led_dossiers(user: Any) -> QuerySet:
     scope = department or agency
 
     def within(prefix: str) -> Q:
-        return Q(**{f"{prefix}__path": scope.path}) | Q(**{f"{prefix}__path__startswith": scope.path + "/"})
+        return Q(**{f"{prefix}__path": scope.path}) | Q(
+            **{f"{prefix}__path__startswith": scope.path + "/"}
+        )
 
     return Dossier.objects.filter(status__in=RUNNING_STATUSES).filter(
-        within("handling_department") | (Q(handling_department__isnull=True) & within("receiving_agency"))
+        within("handling_department")
+        | (Q(handling_department__isnull=True) & within("receiving_agency"))
     )
 
 
@@ -326,8 +390,17 @@ def digest_for(user: Any, now: datetime) -> dict[str, Any]:
     base = led_dossiers(user).filter(due_at__isnull=False)
     overdue = base.filter(due_at__lte=now)
     due_soon = base.filter(due_at__gt=now, due_at__lte=horizon)
-    top = list(base.filter(due_at__lte=horizon).select_related("procedure", "assigned_to").order_by("due_at")[:DIGEST_TOP])
-    return {"overdue_count": overdue.count(), "due_soon_count": due_soon.count(), "items": top, "now": now}
+    top = list(
+        base.filter(due_at__lte=horizon)
+        .select_related("procedure", "assigned_to")
+        .order_by("due_at")[:DIGEST_TOP]
+    )
+    return {
+        "overdue_count": overdue.count(),
+        "due_soon_count": due_soon.count(),
+        "items": top,
+        "now": now,
+    }
 
 
 def _process_digest(reminder: Reminder, now: datetime) -> tuple[list[Any], str, str]:
@@ -338,6 +411,8 @@ def _process_digest(reminder: Reminder, now: datetime) -> tuple[list[Any], str, 
     if not context["overdue_count"] and not context["due_soon_count"]:
         return [], ReminderState.SKIPPED, "nothing due"
     context["day"] = reminder.day
-    rows = services.build_for_user(user=user, event="digest", key=f"reminder:{reminder.pk}", context=context)
+    rows = services.build_for_user(
+        user=user, event="digest", key=f"reminder:{reminder.pk}", context=context
+    )
     note = f"overdue {context['overdue_count']}, due soon {context['due_soon_count']}"
     return rows, ReminderState.DONE, note

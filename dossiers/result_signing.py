@@ -82,14 +82,20 @@ def may_attach_draft(dossier: Dossier, actor: Any) -> bool:
     return workflow.DOSSIER.row_for(dossier, actor, Action.ATTACH_DRAFT) is not None
 
 
-def dossier_attach_draft_result(*, dossier: Dossier, actor: Any, uploaded_file: UploadedFile) -> Dossier:
+def dossier_attach_draft_result(
+    *, dossier: Dossier, actor: Any, uploaded_file: UploadedFile
+) -> Dossier:
     """The specialist drafts the result (dự thảo kết quả) while examining, or the leader replaces
     it before approving. It stays staff-only until approval; the leader signs this file. Written
     to the history as an internal row."""
     try:
-        return workflow.run(Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file)
+        return workflow.run(
+            Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file
+        )
     except TransitionNotAllowed:
-        raise PermissionDenied(_("Only the examining specialist or the approving leader may attach the draft result.")) from None
+        raise PermissionDenied(
+            _("Only the examining specialist or the approving leader may attach the draft result.")
+        ) from None
 
 
 # --- the leader signs and approves -------------------------------------------------------------
@@ -113,34 +119,61 @@ def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) ->
     unsigned = _read_pdf(dossier.result_file) if dossier.result_file else b""
     if not unsigned:
         raise DossierError(
-            _("The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding."), code="no_draft",
+            _(
+                "The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding."
+            ),
+            code="no_draft",
         )
     try:
-        prepared = signing.prepare_signature_fields(pdf_bytes=unsigned, fields=[
-            signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX), signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
-        ])
+        prepared = signing.prepare_signature_fields(
+            pdf_bytes=unsigned,
+            fields=[
+                signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX),
+                signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
+            ],
+        )
     except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
         raise DossierError(_("The draft result is not a readable PDF."), code="not_pdf") from exc
-    document = signing.signed_document_create(title=f"Kết quả hồ sơ {dossier.code or dossier.pk}", dossier=dossier)
-    signed = session.sign(signing.BatchItem(
-        pdf_bytes=prepared, reason="Phê duyệt kết quả giải quyết hồ sơ", location=_stamp_location(actor),
-        field_name=LEADER_FIELD, stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
-    ))
-    signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
-    return SignedDraft(document, SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf"))
+    document = signing.signed_document_create(
+        title=f"Kết quả hồ sơ {dossier.code or dossier.pk}", dossier=dossier
+    )
+    signed = session.sign(
+        signing.BatchItem(
+            pdf_bytes=prepared,
+            reason="Phê duyệt kết quả giải quyết hồ sơ",
+            location=_stamp_location(actor),
+            field_name=LEADER_FIELD,
+            stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
+        )
+    )
+    signing.signed_document_store(
+        document=document, pdf_bytes=signed, filename=f"{document.token}.pdf"
+    )
+    return SignedDraft(
+        document, SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf")
+    )
 
 
-def _sign_and_approve_one(*, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str) -> SignOutcome:
+def _sign_and_approve_one(
+    *, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str
+) -> SignOutcome:
     """One dossier, one transaction (the engine's): lock, check, sign the draft, store, approve."""
-    document = workflow.run(Action.SIGN_APPROVE, dossier=dossier, actor=actor, session=session, comment=comment)
+    document = workflow.run(
+        Action.SIGN_APPROVE, dossier=dossier, actor=actor, session=session, comment=comment
+    )
     return SignOutcome(dossier=document.dossier, document=document)
 
 
 def dossiers_sign_and_approve_batch(
-    *, dossiers: Sequence[Dossier], actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T,
+    *,
+    dossiers: Sequence[Dossier],
+    actor: Any,
+    pin: str,
+    comment: str = "",
+    level: str = PadesLevel.B_T,
     progress: Callable[[int, int, SignOutcome], None] | None = None,
 ) -> list[SignOutcome]:
-    """"Ký số và phê duyệt": the leader signs the draft results of several dossiers after one PIN
+    """ "Ký số và phê duyệt": the leader signs the draft results of several dossiers after one PIN
     entry and approves each. Each dossier commits on its own (its signature, audit event, signed
     document and status 9 together); one that cannot be signed or approved is reported and left
     unchanged. A wrong PIN raises :class:`DossierError` before anything changes.
@@ -148,7 +181,9 @@ def dossiers_sign_and_approve_batch(
     Not to be called inside an outer transaction: a failure's audit event would roll back with it.
     """
     outcomes: list[SignOutcome] = []
-    steps = iter_sign_and_approve(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
+    steps = iter_sign_and_approve(
+        dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level
+    )
     for index, outcome in enumerate(steps, start=1):
         outcomes.append(outcome)
         if progress is not None:
@@ -157,7 +192,12 @@ def dossiers_sign_and_approve_batch(
 
 
 def iter_sign_and_approve(
-    *, dossiers: Sequence[Dossier], actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T,
+    *,
+    dossiers: Sequence[Dossier],
+    actor: Any,
+    pin: str,
+    comment: str = "",
+    level: str = PadesLevel.B_T,
 ) -> Iterator[SignOutcome]:
     """The batch as an iterator of outcomes, one per dossier as soon as it is committed (the page
     streams them as progress). The checks run now; the PIN is tried at the first ``next()``, which
@@ -167,7 +207,9 @@ def iter_sign_and_approve(
     if not dossiers:
         raise DossierError(_("No dossier selected."), code="empty_batch")
     if len(dossiers) > MAX_BATCH:
-        raise DossierError(_("At most %(max)d dossiers per batch.") % {"max": MAX_BATCH}, code="batch_too_large")
+        raise DossierError(
+            _("At most %(max)d dossiers per batch.") % {"max": MAX_BATCH}, code="batch_too_large"
+        )
     for dossier in dossiers:  # a wrong role is a 403 for the whole request, before the PIN is used
         try:
             workflow.check_transition(dossier, actor, Action.APPROVE)
@@ -178,7 +220,9 @@ def iter_sign_and_approve(
     return _signing_loop(dossiers=dossiers, actor=actor, pin=pin, comment=comment, level=level)
 
 
-def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str, level: str) -> Iterator[SignOutcome]:
+def _signing_loop(
+    *, dossiers: list[Dossier], actor: Any, pin: str, comment: str, level: str
+) -> Iterator[SignOutcome]:
     try:
         session_cm = signing.signing_session(signer_user=actor, pin=pin, level=level)
         session = session_cm.__enter__()
@@ -187,7 +231,9 @@ def _signing_loop(*, dossiers: list[Dossier], actor: Any, pin: str, comment: str
     try:
         for dossier in dossiers:
             try:
-                outcome = _sign_and_approve_one(session=session, dossier=dossier, actor=actor, comment=comment)
+                outcome = _sign_and_approve_one(
+                    session=session, dossier=dossier, actor=actor, comment=comment
+                )
             except (DossierError, PermissionDenied) as exc:
                 outcome = SignOutcome(dossier=dossier, error=exc.message)
             except signing.SigningError as exc:
@@ -203,9 +249,13 @@ def _signing_message(exc: Exception) -> str:
     return _("Signing failed: %(reason)s") % {"reason": exc}
 
 
-def dossier_sign_and_approve(*, dossier: Dossier, actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T) -> Dossier:
+def dossier_sign_and_approve(
+    *, dossier: Dossier, actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T
+) -> Dossier:
     """Sign one dossier's draft result and approve it (see :func:`dossiers_sign_and_approve_batch`)."""
-    outcome = dossiers_sign_and_approve_batch(dossiers=[dossier], actor=actor, pin=pin, comment=comment, level=level)[0]
+    outcome = dossiers_sign_and_approve_batch(
+        dossiers=[dossier], actor=actor, pin=pin, comment=comment, level=level
+    )[0]
     if not outcome.ok:
         raise DossierError(outcome.error)
     return outcome.dossier
@@ -229,49 +279,94 @@ def results_to_issue(user: Any) -> Any:
         return Dossier.objects.none()
     signed = SignedDocument.objects.exclude(file="").filter(issue_number="")
     return (
-        dossiers_visible_to(user).filter(status=DossierStatus.PROCESSED, signed_results__in=signed)
-        .distinct().order_by("finished_at", "pk")
+        dossiers_visible_to(user)
+        .filter(status=DossierStatus.PROCESSED, signed_results__in=signed)
+        .distinct()
+        .order_by("finished_at", "pk")
     )
 
 
-def issue_signed(dossier: Dossier, actor: Any, session: signing.SigningSession, *, number: str, issued_on: datetime) -> tuple[SignedDocument, bytes]:
+def issue_signed(
+    dossier: Dossier,
+    actor: Any,
+    session: signing.SigningSession,
+    *,
+    number: str,
+    issued_on: datetime,
+) -> tuple[SignedDocument, bytes]:
     """The ISSUE_RESULT row's signing part, under the dossier's row lock: the second signature
     with the number and date, on the leader's signed document."""
-    document = SignedDocument.objects.select_for_update().filter(dossier=dossier).exclude(file="").order_by("-created_at").first()
+    document = (
+        SignedDocument.objects.select_for_update()
+        .filter(dossier=dossier)
+        .exclude(file="")
+        .order_by("-created_at")
+        .first()
+    )
     if document is None:
         raise DossierError(_("The result has not been signed by the leader."), code="not_signed")
     if document.issue_number:
         raise DossierError(_("The result has already been issued."), code="already_issued")
     current = _read_pdf(document.file)
-    signed = session.sign(signing.BatchItem(
-        pdf_bytes=current, reason="Phát hành văn bản", location=_stamp_location(actor), field_name=ISSUING_FIELD,
-        stamp=signing.StampSpec(box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")),
-    ))
-    signing.signed_document_store(document=document, pdf_bytes=signed, filename=f"{document.token}.pdf")
+    signed = session.sign(
+        signing.BatchItem(
+            pdf_bytes=current,
+            reason="Phát hành văn bản",
+            location=_stamp_location(actor),
+            field_name=ISSUING_FIELD,
+            stamp=signing.StampSpec(
+                box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")
+            ),
+        )
+    )
+    signing.signed_document_store(
+        document=document, pdf_bytes=signed, filename=f"{document.token}.pdf"
+    )
     document.issue_number, document.issued_at = number, issued_on
     document.save(update_fields=["issue_number", "issued_at"])
     return document, signed
 
 
-def dossier_issue_result(*, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None) -> SignedDocument:
+def dossier_issue_result(
+    *, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None
+) -> SignedDocument:
     """The văn thư's issuing signature (second, in order) with the number and date of issue, on
     the field created before the leader signed. The QR code's address does not change: the
     verification page shows both signatures, the applicant downloads the doubly-signed PDF. The
     issue is a history row (form 06)."""
     number = (number or "").strip()
     if not number or len(number) > 60:
-        raise DossierError(_("Enter the document number (at most 60 characters)."), code="invalid_number")
+        raise DossierError(
+            _("Enter the document number (at most 60 characters)."), code="invalid_number"
+        )
     if not may_issue(dossier, actor):
-        raise PermissionDenied(_("Only the receiving agency's clerical office may issue the result."))
+        raise PermissionDenied(
+            _("Only the receiving agency's clerical office may issue the result.")
+        )
     issued_on = issued_on or timezone.localtime()
     try:
         with signing.signing_session(signer_user=actor, pin=pin) as session:
-            return workflow.run(Action.ISSUE_RESULT, dossier=dossier, actor=actor, session=session, number=number, issued_on=issued_on)
+            return workflow.run(
+                Action.ISSUE_RESULT,
+                dossier=dossier,
+                actor=actor,
+                session=session,
+                number=number,
+                issued_on=issued_on,
+            )
     except signing.SigningError as exc:
         raise DossierError(_signing_message(exc), code="signing_failed") from exc
 
 
 __all__ = [
-    "SignOutcome", "dossier_attach_draft_result", "dossier_issue_result", "dossier_sign_and_approve",
-    "dossiers_sign_and_approve_batch", "iter_sign_and_approve", "may_attach_draft", "may_issue", "results_to_issue", "signed_result_of",
+    "SignOutcome",
+    "dossier_attach_draft_result",
+    "dossier_issue_result",
+    "dossier_sign_and_approve",
+    "dossiers_sign_and_approve_batch",
+    "iter_sign_and_approve",
+    "may_attach_draft",
+    "may_issue",
+    "results_to_issue",
+    "signed_result_of",
 ]

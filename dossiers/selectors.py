@@ -34,7 +34,9 @@ MAX_SEARCH = 100
 
 def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
     """Every dossier ``user`` may see (see the module docstring)."""
-    qs = Dossier.objects.select_related("procedure", "receiving_agency", "handling_department", "assigned_to")
+    qs = Dossier.objects.select_related(
+        "procedure", "receiving_agency", "handling_department", "assigned_to"
+    )
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if getattr(user, "is_applicant", False):
@@ -61,10 +63,15 @@ def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Doss
     now = now or timezone.now()
     open_ = Q(status__in=list(OPEN_STATUSES))
     return qs.annotate(
-        is_overdue=Case(When(open_ & Q(due_at__lt=now), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_overdue=Case(
+            When(open_ & Q(due_at__lt=now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         is_due_soon=Case(
             When(open_ & Q(due_at__gte=now, due_at__lt=now + DUE_SOON), then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
 
@@ -91,8 +98,12 @@ def filter_worklist(
     q = (q or "").replace("\x00", "").strip()[:MAX_SEARCH]
     if q:
         qs = qs.filter(
-            Q(code__iexact=q) | Q(code__icontains=q) | Q(applicant_name__icontains=q)
-            | Q(applicant_citizen_id=q) | Q(applicant_tax_code=q) | Q(applicant_phone=q)
+            Q(code__iexact=q)
+            | Q(code__icontains=q)
+            | Q(applicant_name__icontains=q)
+            | Q(applicant_citizen_id=q)
+            | Q(applicant_tax_code=q)
+            | Q(applicant_phone=q)
         )
     return qs
 
@@ -100,13 +111,21 @@ def filter_worklist(
 def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     """The one-stop clerk's queue: new dossiers to check, supplements awaited at intake, and
     results to hand back, in the agencies he receives for."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.CLERK) or user.agency_id is None:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.has_role(Role.CLERK)
+        or user.agency_id is None
+    ):
         return Dossier.objects.none()
     from portal.agencies.models import Agency
 
-    qs = dossiers_visible_to(user).filter(receiving_agency__in=Agency.objects.subtree_of(user.agency)).filter(
-        Q(status__in=[DossierStatus.NEW, DossierStatus.RECEIVED, DossierStatus.PROCESSED])
-        | Q(status=DossierStatus.SUPPLEMENT_REQUESTED, resume_status=DossierStatus.NEW)
+    qs = (
+        dossiers_visible_to(user)
+        .filter(receiving_agency__in=Agency.objects.subtree_of(user.agency))
+        .filter(
+            Q(status__in=[DossierStatus.NEW, DossierStatus.RECEIVED, DossierStatus.PROCESSED])
+            | Q(status=DossierStatus.SUPPLEMENT_REQUESTED, resume_status=DossierStatus.NEW)
+        )
     )
     return filter_worklist(qs, **filters).order_by("submitted_at", "pk")
 
@@ -122,11 +141,19 @@ def _unit_scope(user: Any) -> QuerySet:
 def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers being processed in the user's department (or agency) — the leader distributes
     them, specialists see what their unit has."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.LEADER, Role.SPECIALIST) or user.agency_id is None:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.has_role(Role.LEADER, Role.SPECIALIST)
+        or user.agency_id is None
+    ):
         return Dossier.objects.none()
     qs = dossiers_visible_to(user).filter(
         handling_department__in=_unit_scope(user),
-        status__in=[DossierStatus.IN_PROGRESS, DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION],
+        status__in=[
+            DossierStatus.IN_PROGRESS,
+            DossierStatus.SUPPLEMENT_REQUESTED,
+            DossierStatus.FINANCIAL_OBLIGATION,
+        ],
     )
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
@@ -141,10 +168,20 @@ def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
 
 def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers waiting for this leader's approval: forwarded to him, or to his unit."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.LEADER) or user.agency_id is None:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or not user.has_role(Role.LEADER)
+        or user.agency_id is None
+    ):
         return Dossier.objects.none()
-    qs = dossiers_visible_to(user).filter(status=DossierStatus.IN_PROGRESS, stage=Stage.APPROVAL, handling_department__in=_unit_scope(user)).filter(
-        Q(assigned_to=user) | Q(assigned_to__isnull=True)
+    qs = (
+        dossiers_visible_to(user)
+        .filter(
+            status=DossierStatus.IN_PROGRESS,
+            stage=Stage.APPROVAL,
+            handling_department__in=_unit_scope(user),
+        )
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
     )
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
@@ -155,7 +192,7 @@ def overdue_dossiers(user: Any) -> QuerySet[Dossier]:
 
 
 def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
-    """"My dossiers" of a logged-in applicant, newest first."""
+    """ "My dossiers" of a logged-in applicant, newest first."""
     if not getattr(user, "is_applicant", False):
         return Dossier.objects.none()
     return with_deadline_flags(dossiers_visible_to(user)).order_by("-created_at")
@@ -164,7 +201,8 @@ def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
 def pending_supplement_requests(user: Any) -> QuerySet[SupplementRequest]:
     """Supplement requests the applicant still has to answer."""
     return SupplementRequest.objects.filter(
-        dossier__in=applicant_dossiers(user).filter(status=DossierStatus.SUPPLEMENT_REQUESTED), answered_at__isnull=True
+        dossier__in=applicant_dossiers(user).filter(status=DossierStatus.SUPPLEMENT_REQUESTED),
+        answered_at__isnull=True,
     ).select_related("dossier")
 
 
@@ -172,7 +210,9 @@ def dossier_history(dossier: Dossier, viewer: Any = None) -> QuerySet[DossierEve
     """The history rows (form 06/07 source), for a dossier the caller already may see. A
     ``viewer`` who is not staff (the applicant) sees the public rows only: an internal row (a
     leader's send-back note to the specialist, the draft result) is for staff."""
-    rows = dossier.events.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+    rows = dossier.events.select_related(
+        "actor", "from_user", "to_user", "from_agency", "to_agency"
+    ).order_by("seq")
     if viewer is not None and not getattr(viewer, "is_staff_member", False):
         rows = rows.filter(visibility=Visibility.PUBLIC)
     return rows
@@ -200,22 +240,41 @@ def _public_view(dossier: Dossier) -> dict[str, Any]:
         "finished_at": dossier.finished_at,
         "returned_at": dossier.returned_at,
         "steps": [
-            {"order": s.order, "name": s.name, "due_at": s.due_at, "started_at": s.started_at, "finished_at": s.finished_at}
+            {
+                "order": s.order,
+                "name": s.name,
+                "due_at": s.due_at,
+                "started_at": s.started_at,
+                "finished_at": s.finished_at,
+            }
             for s in dossier.steps.all()
         ],
         "timeline": [
-            {"status": e.to_status, "status_name": NATIONAL_STATUS_NAMES.get(e.to_status or 0, ""), "at": e.created_at}
-            for i, e in enumerate(events) if i == 0 or e.to_status != events[i - 1].to_status
+            {
+                "status": e.to_status,
+                "status_name": NATIONAL_STATUS_NAMES.get(e.to_status or 0, ""),
+                "at": e.created_at,
+            }
+            for i, e in enumerate(events)
+            if i == 0 or e.to_status != events[i - 1].to_status
         ],
     }
 
 
 def _tracking_qs() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related("procedure", "receiving_agency").prefetch_related(
-        Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
-        Prefetch("events", queryset=DossierEvent.objects.filter(visibility=Visibility.PUBLIC)
-                 .only("dossier_id", "seq", "action", "to_status", "created_at").order_by("seq")),
-    ).exclude(code__isnull=True)
+    return (
+        Dossier.objects.select_related("procedure", "receiving_agency")
+        .prefetch_related(
+            Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
+            Prefetch(
+                "events",
+                queryset=DossierEvent.objects.filter(visibility=Visibility.PUBLIC)
+                .only("dossier_id", "seq", "action", "to_status", "created_at")
+                .order_by("seq"),
+            ),
+        )
+        .exclude(code__isnull=True)
+    )
 
 
 def _last4(value: str) -> str:
@@ -237,8 +296,10 @@ def track_public(code: str, second_factor: str) -> dict[str, Any] | None:
     if not code or len(factor) != 4 or not (factor.isascii() and factor.isdigit()):
         return None
     row = (
-        Dossier.objects.exclude(code__isnull=True).filter(code=code)
-        .values_list("pk", "applicant_citizen_id", "applicant_tax_code", "applicant_phone").first()
+        Dossier.objects.exclude(code__isnull=True)
+        .filter(code=code)
+        .values_list("pk", "applicant_citizen_id", "applicant_tax_code", "applicant_phone")
+        .first()
     )
     candidates = [_last4(v) for v in row[1:]] if row else list(_NO_CANDIDATES)
     matched = False
@@ -265,9 +326,13 @@ def leaders_of(dossier: Any) -> QuerySet:
 
     unit = workflow.unit_of(dossier)
     ids = [int(p) for p in unit.path.split("/") if p.isdigit()]
-    candidates = get_user_model().objects.filter(
-        is_active=True, kind=AccountKind.STAFF, roles__role=Role.LEADER, agency_id__in=ids
-    ).filter(Q(department__isnull=True) | Q(department_id__in=ids))
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, kind=AccountKind.STAFF, roles__role=Role.LEADER, agency_id__in=ids
+        )
+        .filter(Q(department__isnull=True) | Q(department_id__in=ids))
+    )
     return candidates.distinct().order_by("pk")
 
 

@@ -48,7 +48,9 @@ MAX_COMMENT = 4000
 
 # --- helpers (the clock and deadline ones live in dossiers/effects.py) ----------------------------
 
-_work_calendar = effects.work_calendar  # used by the deadline scan (portal/notifications/reminders.py)
+_work_calendar = (
+    effects.work_calendar
+)  # used by the deadline scan (portal/notifications/reminders.py)
 _lock = effects.lock
 _sniff = effects.sniff
 _text = effects.clean_text
@@ -94,20 +96,33 @@ def dossier_save_draft(
         if version is None:
             raise DossierError(_("The procedure is not published."))
         dossier = Dossier(
-            procedure=procedure, procedure_version=version, receiving_agency=agency, applicant=actor,
-            channel=Channel.ONLINE, status=DossierStatus.DRAFT, stage=Stage.DRAFT,
-            applicant_name=actor.organisation_name or actor.full_name, applicant_citizen_id=actor.citizen_id,
-            applicant_tax_code=actor.tax_code, applicant_phone=actor.phone, applicant_email=actor.email,
-            applicant_address=actor.address, fee_total=_fee_total(version.snapshot),
+            procedure=procedure,
+            procedure_version=version,
+            receiving_agency=agency,
+            applicant=actor,
+            channel=Channel.ONLINE,
+            status=DossierStatus.DRAFT,
+            stage=Stage.DRAFT,
+            applicant_name=actor.organisation_name or actor.full_name,
+            applicant_citizen_id=actor.citizen_id,
+            applicant_tax_code=actor.tax_code,
+            applicant_phone=actor.phone,
+            applicant_email=actor.email,
+            applicant_address=actor.address,
+            fee_total=_fee_total(version.snapshot),
         )
     else:
         dossier = _lock(dossier)
         if dossier.applicant_id != actor.pk:
             raise PermissionDenied()
         if dossier.status != DossierStatus.DRAFT:
-            raise TransitionNotAllowed(_("The dossier was submitted; the draft can no longer be edited."))
+            raise TransitionNotAllowed(
+                _("The dossier was submitted; the draft can no longer be edited.")
+            )
     if form_data is not None:
-        dossier.form_data = effects.check_form_data(form_data, dossier.procedure_version.snapshot, complete=False)
+        dossier.form_data = effects.check_form_data(
+            form_data, dossier.procedure_version.snapshot, complete=False
+        )
     _apply_applicant(dossier, applicant)
     dossier.save()
     return dossier
@@ -125,21 +140,36 @@ def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
     dossier.files.all().delete()
     dossier.delete()
     storage = DossierFile._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(n) for n in names if not DossierFile.objects.filter(file=n).exists()])
+    transaction.on_commit(
+        lambda: [
+            storage.delete(n) for n in names if not DossierFile.objects.filter(file=n).exists()
+        ]
+    )
 
 
 def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
     if not applicant:
         return
     _delivery.register(dossier, applicant)
-    fields = {"name": 255, "citizen_id": 12, "tax_code": 14, "phone": 20, "email": 254, "address": 255}
+    fields = {
+        "name": 255,
+        "citizen_id": 12,
+        "tax_code": 14,
+        "phone": 20,
+        "email": 254,
+        "address": 255,
+    }
     for key, limit in fields.items():
         if key in applicant:
-            value = nfc(str(applicant[key] or "")).strip()  # NFC: decomposed marks are not found by search
+            value = nfc(
+                str(applicant[key] or "")
+            ).strip()  # NFC: decomposed marks are not found by search
             if len(value) > limit:
                 raise DossierError(_("Applicant field too long: %(field)s.") % {"field": key})
             setattr(dossier, f"applicant_{key}", value)
-    if dossier.applicant_citizen_id and not (dossier.applicant_citizen_id.isdigit() and len(dossier.applicant_citizen_id) == 12):
+    if dossier.applicant_citizen_id and not (
+        dossier.applicant_citizen_id.isdigit() and len(dossier.applicant_citizen_id) == 12
+    ):
         raise DossierError(_("The citizen ID must be 12 digits."))
     if not dossier.applicant_name:
         raise DossierError(_("The applicant's name is required."))
@@ -166,7 +196,9 @@ def dossier_create_at_counter(
     """A one-stop clerk records a walk-in (channel 1) or postal (channel 3) dossier: status 1.
     The clerk then attaches the scanned papers (``dossier_add_file``) and checks it."""
     agency = agency or actor.agency
-    if agency is None or not workflow.actor_matches(Dossier(receiving_agency=agency), actor, Role.CLERK, workflow.RECEIVING):
+    if agency is None or not workflow.actor_matches(
+        Dossier(receiving_agency=agency), actor, Role.CLERK, workflow.RECEIVING
+    ):
         raise PermissionDenied(_("Only a one-stop clerk of the agency may record dossiers."))
     if channel not in (Channel.IN_PERSON, Channel.POSTAL):
         raise DossierError(_("Counter channels are in person (1) or postal (3)."))
@@ -179,14 +211,27 @@ def dossier_create_at_counter(
         raise DossierError(_("Invalid applicant account."))
     now = timezone.now()
     dossier = Dossier(
-        procedure=procedure, procedure_version=version, receiving_agency=agency, applicant=applicant_user,
-        channel=channel, status=DossierStatus.NEW, stage=Stage.INTAKE, submitted_at=now,
+        procedure=procedure,
+        procedure_version=version,
+        receiving_agency=agency,
+        applicant=applicant_user,
+        channel=channel,
+        status=DossierStatus.NEW,
+        stage=Stage.INTAKE,
+        submitted_at=now,
         fee_total=_fee_total(version.snapshot),
         form_data=_check_form_data(form_data, version.snapshot, complete=False),
     )
     _apply_applicant(dossier, applicant or {})
     dossier.save()
-    append_event(dossier, action=Action.CREATE_AT_COUNTER, actor=actor, from_status=None, to_agency=agency, comment=_text(comment))
+    append_event(
+        dossier,
+        action=Action.CREATE_AT_COUNTER,
+        actor=actor,
+        from_status=None,
+        to_agency=agency,
+        comment=_text(comment),
+    )
     return dossier
 
 
@@ -232,7 +277,9 @@ def dossier_add_file(
     dossier = _lock(dossier)
     if not _may_attach(dossier, actor):
         raise PermissionDenied(_("Files cannot be attached to this dossier now."))
-    documents = {d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])}
+    documents = {
+        d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
+    }
     if document_id is not None and document_id not in documents:
         raise DossierError(_("This document is not part of the procedure."))
     try:
@@ -241,10 +288,16 @@ def dossier_add_file(
         raise DossierError(" ".join(exc.messages)) from None
     staff = getattr(actor, "is_staff_member", False)
     item = DossierFile(
-        dossier=dossier, document_id=document_id, document_name=documents.get(document_id, "Giấy tờ khác"),
-        original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
-        sha256=checked.sha256, is_digitised=bool(is_digitised and staff),
-        is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED, uploaded_by=actor,
+        dossier=dossier,
+        document_id=document_id,
+        document_name=documents.get(document_id, "Giấy tờ khác"),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        is_digitised=bool(is_digitised and staff),
+        is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
+        uploaded_by=actor,
     )
     uploaded_file.seek(0)
     item.file.save(checked.stored_name, uploaded_file, save=False)
@@ -253,18 +306,33 @@ def dossier_add_file(
 
 
 @transaction.atomic
-def dossier_reuse_file(*, dossier: Dossier, actor: Any, source: DossierFile, document_id: int | None = None) -> DossierFile:
+def dossier_reuse_file(
+    *, dossier: Dossier, actor: Any, source: DossierFile, document_id: int | None = None
+) -> DossierFile:
     """Reuse a file from one of the applicant's earlier dossiers instead of uploading it again."""
     dossier = _lock(dossier)
-    if not _may_attach(dossier, actor) or source.dossier.applicant_id != actor.pk or not getattr(actor, "is_applicant", False):
+    if (
+        not _may_attach(dossier, actor)
+        or source.dossier.applicant_id != actor.pk
+        or not getattr(actor, "is_applicant", False)
+    ):
         raise PermissionDenied()
-    documents = {d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])}
+    documents = {
+        d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
+    }
     if document_id is not None and document_id not in documents:
         raise DossierError(_("This document is not part of the procedure."))
     return DossierFile.objects.create(
-        dossier=dossier, document_id=document_id, document_name=documents.get(document_id, source.document_name),
-        file=source.file.name, original_name=source.original_name, content_type=source.content_type,
-        size=source.size, sha256=source.sha256, uploaded_by=actor, reused_from=source.reused_from or source,
+        dossier=dossier,
+        document_id=document_id,
+        document_name=documents.get(document_id, source.document_name),
+        file=source.file.name,
+        original_name=source.original_name,
+        content_type=source.content_type,
+        size=source.size,
+        sha256=source.sha256,
+        uploaded_by=actor,
+        reused_from=source.reused_from or source,
         is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
     )
 
@@ -290,12 +358,21 @@ def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossi
     return workflow.run(Action.RECEIVE, dossier=dossier, actor=actor, comment=comment)
 
 
-def dossier_request_supplement(*, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = "") -> SupplementRequest:
+def dossier_request_supplement(
+    *, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = ""
+) -> SupplementRequest:
     """Ask for supplements (status 5, form 02). During processing the clock pauses until the
     applicant answers. Every request counts in ``supplement_cycles`` (Decision 766: more than
     one request counts the dossier as late), answered or not; a further request needs its
     ``repeat_reason`` and is flagged (``dossiers.deadlines.check_repeat_supplement``)."""
-    return workflow.run(Action.REQUEST_SUPPLEMENT, dossier=dossier, actor=actor, items=items, reason=reason, repeat_reason=repeat_reason)
+    return workflow.run(
+        Action.REQUEST_SUPPLEMENT,
+        dossier=dossier,
+        actor=actor,
+        items=items,
+        reason=reason,
+        repeat_reason=repeat_reason,
+    )
 
 
 def dossier_answer_supplement(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossier:
@@ -313,22 +390,49 @@ def dossier_refuse(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
 # --- processing -------------------------------------------------------------------------------
 
 
-def dossier_assign(*, dossier: Dossier, actor: Any, department: Agency | None = None, assignee: Any = None, comment: str = "") -> Dossier:
+def dossier_assign(
+    *,
+    dossier: Dossier,
+    actor: Any,
+    department: Agency | None = None,
+    assignee: Any = None,
+    comment: str = "",
+) -> Dossier:
     """Hand over for processing (status 4). From reception: the clerk (or leader) hands the
     dossier to a department of the agency, optionally straight to a specialist. In processing:
     the department's leader assigns (or reassigns) a specialist."""
-    return workflow.run(Action.ASSIGN, dossier=dossier, actor=actor, department=department, assignee=assignee, comment=comment)
+    return workflow.run(
+        Action.ASSIGN,
+        dossier=dossier,
+        actor=actor,
+        department=department,
+        assignee=assignee,
+        comment=comment,
+    )
 
 
 @transaction.atomic
-def dossiers_bulk_assign(*, dossiers: Iterable[Dossier], actor: Any, department: Agency | None = None, assignee: Any = None) -> list[Dossier]:
+def dossiers_bulk_assign(
+    *,
+    dossiers: Iterable[Dossier],
+    actor: Any,
+    department: Agency | None = None,
+    assignee: Any = None,
+) -> list[Dossier]:
     """Assign several dossiers at once: all or none."""
-    return [dossier_assign(dossier=d, actor=actor, department=department, assignee=assignee) for d in dossiers]
+    return [
+        dossier_assign(dossier=d, actor=actor, department=department, assignee=assignee)
+        for d in dossiers
+    ]
 
 
-def dossier_forward_for_approval(*, dossier: Dossier, actor: Any, leader: Any = None, comment: str = "") -> Dossier:
+def dossier_forward_for_approval(
+    *, dossier: Dossier, actor: Any, leader: Any = None, comment: str = ""
+) -> Dossier:
     """The specialist has examined the dossier and drafted the result: to the leader for approval."""
-    return workflow.run(Action.FORWARD, dossier=dossier, actor=actor, leader=leader, comment=comment)
+    return workflow.run(
+        Action.FORWARD, dossier=dossier, actor=actor, leader=leader, comment=comment
+    )
 
 
 def dossier_send_back(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
@@ -336,38 +440,63 @@ def dossier_send_back(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
     return workflow.run(Action.SEND_BACK, dossier=dossier, actor=actor, reason=reason)
 
 
-def dossier_approve(*, dossier: Dossier, actor: Any, comment: str = "", result_file: UploadedFile | None = None) -> Dossier:
+def dossier_approve(
+    *, dossier: Dossier, actor: Any, comment: str = "", result_file: UploadedFile | None = None
+) -> Dossier:
     """The leader approves: status 9 (Đã xử lý xong), the result is ready to return. The dossier's
     early/on-time/late is fixed here against its appointment date. Signing and approving in one
     step is :func:`dossier_sign_and_approve`."""
-    return workflow.run(Action.APPROVE, dossier=dossier, actor=actor, comment=comment, result_file=result_file)
+    return workflow.run(
+        Action.APPROVE, dossier=dossier, actor=actor, comment=comment, result_file=result_file
+    )
 
 
-def dossier_request_payment(*, dossier: Dossier, actor: Any, amount: Decimal | None = None, reason: str = "") -> Dossier:
+def dossier_request_payment(
+    *, dossier: Dossier, actor: Any, amount: Decimal | None = None, reason: str = ""
+) -> Dossier:
     """Ask the applicant to fulfil a financial obligation (status 6); the clock waits."""
-    return workflow.run(Action.REQUEST_PAYMENT, dossier=dossier, actor=actor, amount=amount, reason=reason)
+    return workflow.run(
+        Action.REQUEST_PAYMENT, dossier=dossier, actor=actor, amount=amount, reason=reason
+    )
 
 
-def dossier_confirm_payment(*, dossier: Dossier, actor: Any, reference: str = "", amount: Decimal | None = None) -> Dossier:
+def dossier_confirm_payment(
+    *, dossier: Dossier, actor: Any, reference: str = "", amount: Decimal | None = None
+) -> Dossier:
     """The payment arrived (recorded by the clerk, or by the payment gateway's callback on behalf
     of the applicant): processing resumes, the appointment date moves by the time waited."""
-    return workflow.run(Action.CONFIRM_PAYMENT, dossier=dossier, actor=actor, reference=reference, amount=amount)
+    return workflow.run(
+        Action.CONFIRM_PAYMENT, dossier=dossier, actor=actor, reference=reference, amount=amount
+    )
 
 
-def dossier_transfer(*, dossier: Dossier, actor: Any, to_agency: Agency, to_user: Any = None, comment: str = "") -> Dossier:
+def dossier_transfer(
+    *, dossier: Dossier, actor: Any, to_agency: Agency, to_user: Any = None, comment: str = ""
+) -> Dossier:
     """Hand over to another agency (liên thông), recorded with giver and receiver; the receiving
     agency keeps the dossier's code and returns the result."""
-    return workflow.run(Action.TRANSFER, dossier=dossier, actor=actor, to_agency=to_agency, to_user=to_user, comment=comment)
+    return workflow.run(
+        Action.TRANSFER,
+        dossier=dossier,
+        actor=actor,
+        to_agency=to_agency,
+        to_user=to_user,
+        comment=comment,
+    )
 
 
 # --- return, closing, rating, apology -----------------------------------------------------------
 
 
-def dossier_return_result(*, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = "") -> Dossier:
+def dossier_return_result(
+    *, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = ""
+) -> Dossier:
     """Hand the result back (status 10): at the counter, by post, or online (the applicant
     downloads the electronic result, which must then exist). Without ``delivery``, the way the
     applicant registered at submission or intake (``dossiers.delivery``)."""
-    return workflow.run(Action.RETURN_RESULT, dossier=dossier, actor=actor, delivery=delivery, comment=comment)
+    return workflow.run(
+        Action.RETURN_RESULT, dossier=dossier, actor=actor, delivery=delivery, comment=comment
+    )
 
 
 def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str = "") -> Dossier:
@@ -386,21 +515,25 @@ def dossier_rate(*, dossier: Dossier, actor: Any, rating: str, comment: str = ""
     return workflow.run(Action.RATE, dossier=dossier, actor=actor, rating=rating, comment=comment)
 
 
-def dossier_record_apology(*, dossier: Dossier, actor: Any, reason: str, new_due_at: datetime) -> Apology:
+def dossier_record_apology(
+    *, dossier: Dossier, actor: Any, reason: str, new_due_at: datetime
+) -> Apology:
     """Form 04: a late dossier's apology with a new appointment date, sent to the applicant. The
     legal appointment date stays (the dossier still counts as late); the new date is kept in
     ``rescheduled_due_at``."""
-    return workflow.run(Action.APOLOGISE, dossier=dossier, actor=actor, reason=reason, new_due_at=new_due_at)
+    return workflow.run(
+        Action.APOLOGISE, dossier=dossier, actor=actor, reason=reason, new_due_at=new_due_at
+    )
 
 
 #: The reason a drafted apology proposes; the leader edits it before approving (form 04).
-DRAFT_APOLOGY_REASON = (
-    "Hồ sơ chưa được giải quyết xong đúng ngày hẹn trả kết quả. Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả."
-)
+DRAFT_APOLOGY_REASON = "Hồ sơ chưa được giải quyết xong đúng ngày hẹn trả kết quả. Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả."
 
 
 @transaction.atomic
-def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: datetime | None = None, reason: str = "") -> Apology | None:
+def dossier_draft_apology(
+    *, dossier: Dossier, new_due_at: datetime, now: datetime | None = None, reason: str = ""
+) -> Apology | None:
     """Draft form 04 for a dossier that has just become late, for its leader to approve.
 
     A draft is an :class:`Apology` with neither ``approved_by`` nor ``sent_at``; the applicant hears
@@ -410,7 +543,10 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
     """
     dossier = _lock(dossier)
     now = now or timezone.now()
-    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS) or not deadlines.apology_draft_due(dossier, now):
+    if dossier.status not in (
+        DossierStatus.RECEIVED,
+        DossierStatus.IN_PROGRESS,
+    ) or not deadlines.apology_draft_due(dossier, now):
         return None
     if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
         return None
@@ -419,13 +555,27 @@ def dossier_draft_apology(*, dossier: Dossier, new_due_at: datetime, now: dateti
     author = dossier.assigned_to or leaders_of(dossier).first()
     if author is None:
         return None
-    return Apology.objects.create(dossier=dossier, reason=reason or DRAFT_APOLOGY_REASON, new_due_at=new_due_at, created_by=author)
+    return Apology.objects.create(
+        dossier=dossier,
+        reason=reason or DRAFT_APOLOGY_REASON,
+        new_due_at=new_due_at,
+        created_by=author,
+    )
 
 
-def dossier_approve_apology(*, apology: Apology, actor: Any, reason: str | None = None, new_due_at: datetime | None = None) -> Apology:
+def dossier_approve_apology(
+    *, apology: Apology, actor: Any, reason: str | None = None, new_due_at: datetime | None = None
+) -> Apology:
     """A leader approves (and may edit) a drafted apology: it is sent to the applicant ("late with
     the apology"), and the new appointment date is kept in ``rescheduled_due_at``."""
-    return workflow.run(Action.APOLOGISE, dossier=apology.dossier, actor=actor, apology=apology, reason=reason, new_due_at=new_due_at)
+    return workflow.run(
+        Action.APOLOGISE,
+        dossier=apology.dossier,
+        actor=actor,
+        apology=apology,
+        reason=reason,
+        new_due_at=new_due_at,
+    )
 
 
 # --- signing the result (issue 5): the leader's "Ký số và phê duyệt", the văn thư's issuing ------

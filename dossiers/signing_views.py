@@ -50,7 +50,9 @@ def sign_approve_batch(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         raise DjangoPermissionDenied(_("This page is for leaders."))
-    ids = list(dict.fromkeys(i for i in request.POST.getlist("dossier") if i.isdigit()))[:MAX_BATCH + 1]
+    ids = list(dict.fromkeys(i for i in request.POST.getlist("dossier") if i.isdigit()))[
+        : MAX_BATCH + 1
+    ]
     form = SignApproveForm(request.POST, prefix="sign")
     if not ids:
         messages.error(request, _("Select the dossiers to sign."))
@@ -66,24 +68,48 @@ def sign_approve_batch(request: HttpRequest) -> HttpResponse:
     dossiers.sort(key=lambda d: order[d.pk])
     try:
         steps = iter_sign_and_approve(
-            dossiers=dossiers, actor=user, pin=form.cleaned_data["pin"], comment=form.cleaned_data["comment"],
+            dossiers=dossiers,
+            actor=user,
+            pin=form.cleaned_data["pin"],
+            comment=form.cleaned_data["comment"],
             level=form.cleaned_data["level"],
         )
-        first = next(steps)  # the PIN is tried here: a wrong one goes back to the queue with the message
+        first = next(
+            steps
+        )  # the PIN is tried here: a wrong one goes back to the queue with the message
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:approval_queue")
     total = len(dossiers)
-    page = render_to_string("dossiers/sign_results.html", {
-        "results": [], "total": total, "done": 0, "pct": 0, "signed_count": None, "streaming": True,
-        "finished_text": _("Done: %(done)s dossiers processed, %(signed)s signed and approved."),
-    }, request=request)
-    stream = _stream_results(request, page, first, steps, total=total, language=translation.get_language())
+    page = render_to_string(
+        "dossiers/sign_results.html",
+        {
+            "results": [],
+            "total": total,
+            "done": 0,
+            "pct": 0,
+            "signed_count": None,
+            "streaming": True,
+            "finished_text": _(
+                "Done: %(done)s dossiers processed, %(signed)s signed and approved."
+            ),
+        },
+        request=request,
+    )
+    stream = _stream_results(
+        request, page, first, steps, total=total, language=translation.get_language()
+    )
     return StreamingHttpResponse(stream, content_type="text/html; charset=utf-8")
 
 
 def _stream_results(
-    request: HttpRequest, page: str, first: SignOutcome, rest: Iterator[SignOutcome], *, total: int, language: str,
+    request: HttpRequest,
+    page: str,
+    first: SignOutcome,
+    rest: Iterator[SignOutcome],
+    *,
+    total: int,
+    language: str,
 ) -> Iterator[str]:
     """The results page, one row per dossier as soon as it is signed and approved, each followed by
     a progress update; the bar reaches total/total when the last one is done."""
@@ -95,7 +121,9 @@ def _stream_results(
             done += 1
             signed += outcome.ok
             with translation.override(language):
-                row = render_to_string("signatures/_sign_result_row.html", {"r": outcome}, request=request)
+                row = render_to_string(
+                    "signatures/_sign_result_row.html", {"r": outcome}, request=request
+                )
             yield f"{row}{_tick(done, total, signed, finished=False)}\n"
     finally:
         rest.close()  # type: ignore[attr-defined]
@@ -105,7 +133,6 @@ def _stream_results(
 def _tick(done: int, total: int, signed: int, *, finished: bool) -> str:
     """A progress marker static/js/sign-progress.js reacts to (no inline script: the CSP)."""
     return f'<template class="sign-tick" data-done="{done}" data-total="{total}" data-signed="{signed}" data-finished="{int(finished)}"></template>'
-
 
 
 @login_required
@@ -124,7 +151,10 @@ def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("dossiers:detail", pk=dossier.pk)
     try:
         services.dossier_sign_and_approve(
-            dossier=dossier, actor=request.user, pin=form.cleaned_data["pin"], comment=form.cleaned_data["comment"],
+            dossier=dossier,
+            actor=request.user,
+            pin=form.cleaned_data["pin"],
+            comment=form.cleaned_data["comment"],
             level=form.cleaned_data["level"],
         )
     except DossierError as exc:
@@ -146,7 +176,9 @@ def draft_result(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("dossiers:detail", pk=dossier.pk)
     try:
-        services.dossier_attach_draft_result(dossier=dossier, actor=request.user, uploaded_file=form.cleaned_data["file"])
+        services.dossier_attach_draft_result(
+            dossier=dossier, actor=request.user, uploaded_file=form.cleaned_data["file"]
+        )
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)
@@ -166,7 +198,12 @@ def issue_result(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("dossiers:detail", pk=dossier.pk)
     try:
-        services.dossier_issue_result(dossier=dossier, actor=request.user, pin=form.cleaned_data["pin"], number=form.cleaned_data["number"])
+        services.dossier_issue_result(
+            dossier=dossier,
+            actor=request.user,
+            pin=form.cleaned_data["pin"],
+            number=form.cleaned_data["number"],
+        )
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)

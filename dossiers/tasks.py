@@ -31,9 +31,14 @@ MAX_RETRIES = 5
 
 
 @shared_task(
-    bind=True, name="portal.pdf.tasks.render_printed_form", ignore_result=True,
-    acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES,
-    soft_time_limit=540, time_limit=600,  # a year-long book of a busy agency; below the visibility timeout (3600 s)
+    bind=True,
+    name="portal.pdf.tasks.render_printed_form",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=540,
+    time_limit=600,  # a year-long book of a busy agency; below the visibility timeout (3600 s)
 )
 def render_printed_form(self, form_id: int, generation: int | None = None) -> str:
     """Render one :class:`~dossiers.models.PrintedForm`; returns its state."""
@@ -65,8 +70,12 @@ def requeue_stale_forms() -> int:
 # --- dossier events' notifications (see dossiers.notifications) ----------------------------------
 
 
-@shared_task(bind=True, name="portal.notifications.tasks.send_dossier_event", ignore_result=True, **RETRY)
-def send_dossier_event(self, dossier_id: int, event: str, user_id: int | None = None, key: str | None = None) -> int:
+@shared_task(
+    bind=True, name="portal.notifications.tasks.send_dossier_event", ignore_result=True, **RETRY
+)
+def send_dossier_event(
+    self, dossier_id: int, event: str, user_id: int | None = None, key: str | None = None
+) -> int:
     """Notify the applicant (``user_id`` None) or one staff member of a dossier event.
 
     The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
@@ -76,7 +85,9 @@ def send_dossier_event(self, dossier_id: int, event: str, user_id: int | None = 
 
     key = key or f"task:{self.request.id}"
     if user_id:
-        return len(notifications.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key))
+        return len(
+            notifications.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key)
+        )
     return len(notifications.notify_applicant(dossier_id=dossier_id, event=event, key=key))
 
 

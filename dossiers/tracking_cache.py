@@ -55,7 +55,12 @@ def micro_hit(request: HttpRequest, *, kind: str, lookup: str, factor: str) -> H
 
 
 def cached_tracking_page(
-    request: HttpRequest, *, kind: str, lookup: str, factor: str, render_page: Callable[[], tuple[HttpResponse, bool]],
+    request: HttpRequest,
+    *,
+    kind: str,
+    lookup: str,
+    factor: str,
+    render_page: Callable[[], tuple[HttpResponse, bool]],
 ) -> HttpResponse:
     """Serve the tracking page from the cache, or render it (``render_page`` returns the response
     and whether it showed a dossier) and store it."""
@@ -64,7 +69,9 @@ def cached_tracking_page(
     hit = micro_hit(request, kind=kind, lookup=lookup, factor=factor)
     if hit is not None:
         return hit
-    response = _consistent(request, kind=kind, lookup=lookup, factor=factor, render_page=render_page)
+    response = _consistent(
+        request, kind=kind, lookup=lookup, factor=factor, render_page=render_page
+    )
     body = getattr(response, "_tracking_body", None)
     if body is not None:
         if len(_micro) >= MICRO_MAX:
@@ -80,11 +87,21 @@ def _serve(request: HttpRequest, body: str) -> HttpResponse:
 
 
 def _consistent(
-    request: HttpRequest, *, kind: str, lookup: str, factor: str, render_page: Callable[[], tuple[HttpResponse, bool]],
+    request: HttpRequest,
+    *,
+    kind: str,
+    lookup: str,
+    factor: str,
+    render_page: Callable[[], tuple[HttpResponse, bool]],
 ) -> HttpResponse:
     """The shared cache, checked against the dossier's ``updated_at`` (one indexed query)."""
     field = "code" if kind == "code" else "tracking_token"
-    updated_at = Dossier.objects.filter(**{field: lookup}).order_by().values_list("updated_at", flat=True).first()
+    updated_at = (
+        Dossier.objects.filter(**{field: lookup})
+        .order_by()
+        .values_list("updated_at", flat=True)
+        .first()
+    )
     if updated_at is None:
         return render_page()[0]
     key = _key(kind, lookup, factor, updated_at)

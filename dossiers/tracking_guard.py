@@ -35,11 +35,15 @@ def _normal_code(code: str) -> str:
 
 def refusal(request: HttpRequest, code: str) -> str | None:
     """Why this look-up is refused now (a message), or None. Counts the look-up for the client."""
-    if not ratelimit.hit("track-client", ratelimit.client_ip(request), limit=settings.TRACKING_CLIENT_RATE, window=60):
+    if not ratelimit.hit(
+        "track-client", ratelimit.client_ip(request), limit=settings.TRACKING_CLIENT_RATE, window=60
+    ):
         return _("Too many look-ups from your connection. Please wait a minute and try again.")
     code = _normal_code(code)
     if code and ratelimit.locked("track-code", code):
-        return _("This dossier code is locked for a while after too many wrong digits. Use the QR code on your receipt, or log in to see your dossiers.")
+        return _(
+            "This dossier code is locked for a while after too many wrong digits. Use the QR code on your receipt, or log in to see your dossiers."
+        )
     return None
 
 
@@ -49,7 +53,9 @@ def failed(code: str) -> None:
     if not code:
         return
     window = settings.TRACKING_CODE_LOCK_SECONDS
-    if not ratelimit.hit("track-code-fail", code, limit=settings.TRACKING_CODE_MAX_FAILURES - 1, window=window):
+    if not ratelimit.hit(
+        "track-code-fail", code, limit=settings.TRACKING_CODE_MAX_FAILURES - 1, window=window
+    ):
         ratelimit.lock("track-code", code, seconds=window)
 
 
@@ -64,7 +70,9 @@ def guard_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         if request.GET or kwargs:
             reason = refusal(request, code)
             if reason is not None:
-                return render(request, "dossiers/track_refused.html", {"reason": reason}, status=429)
+                return render(
+                    request, "dossiers/track_refused.html", {"reason": reason}, status=429
+                )
         response = view(request, *args, **kwargs)
         if response.status_code == 404 and code:
             failed(code)
@@ -81,7 +89,9 @@ def guard_api(method: Callable[..., Any]) -> Callable[..., Any]:
         code = request.query_params.get("code", "") if not kwargs else ""
         reason = refusal(request, code)
         if reason is not None:
-            return JsonResponse({"detail": reason}, status=429, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                {"detail": reason}, status=429, json_dumps_params={"ensure_ascii": False}
+            )
         response = method(self, request, *args, **kwargs)
         if response.status_code == 404 and code:
             failed(code)

@@ -19,7 +19,11 @@ urlpatterns = [
     path("<int:pk>/mau/<int:form_pk>/in-lai/", printing_views.form_rerender, name="form_rerender"),
     path("<int:pk>/mau/kiem-soat/", printing_views.control_slip, name="control_slip"),
     path("so-theo-doi/", printing_views.tracking_book, name="tracking_book"),
-    path("so-theo-doi/<int:form_pk>/", printing_views.tracking_book_download, name="tracking_book_download"),
+    path(
+        "so-theo-doi/<int:form_pk>/",
+        printing_views.tracking_book_download,
+        name="tracking_book_download",
+    ),
     # public tracking
     path("tra-cuu/", views.track, name="track"),
     path("tra-cuu/<str:token>/", views.track_token, name="track_token"),

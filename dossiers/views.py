@@ -38,14 +38,21 @@ def _require_staff(request: HttpRequest, *roles: str) -> None:
         raise DjangoPermissionDenied(_("This page is for one-stop staff."))
 
 
-def _worklist(request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]) -> HttpResponse:
+def _worklist(
+    request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]
+) -> HttpResponse:
     _require_staff(request, *roles)
     form = forms.WorklistFilterForm(request.GET or None)
     qs = selector(request.user, **form.filters())
     rows = list(qs[:200])
     context = {
-        "title": title, "kind": kind, "form": form, "rows": rows, "total": qs.count(),
-        "overdue": sum(1 for r in rows if r.is_overdue), "due_soon": sum(1 for r in rows if r.is_due_soon),
+        "title": title,
+        "kind": kind,
+        "form": form,
+        "rows": rows,
+        "total": qs.count(),
+        "overdue": sum(1 for r in rows if r.is_overdue),
+        "due_soon": sum(1 for r in rows if r.is_due_soon),
     }
     if kind == "department" and request.user.has_role(Role.LEADER):
         unit = request.user.department or request.user.agency
@@ -65,33 +72,61 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     """Online submission (channel 2): fill, attach, save a draft and come back, submit."""
     procedure = get_object_or_404(Procedure.objects.select_related("sector"), code=code)
     if not can_submit_dossiers(request.user):
-        raise DjangoPermissionDenied(_("Online submission needs an applicant account with a verified e-mail address."))
+        raise DjangoPermissionDenied(
+            _("Online submission needs an applicant account with a verified e-mail address.")
+        )
     draft = None
     if request.GET.get("ho_so") or request.POST.get("draft"):
-        draft = selectors.get_dossier_for(request.user, request.GET.get("ho_so") or request.POST.get("draft"))
+        draft = selectors.get_dossier_for(
+            request.user, request.GET.get("ho_so") or request.POST.get("draft")
+        )
         if draft.status != DossierStatus.DRAFT or draft.procedure_id != procedure.pk:
             return redirect("dossiers:detail", pk=draft.pk)
-    snapshot = draft.procedure_version.snapshot if draft else procedure.versions.order_by("-version").values_list("snapshot", flat=True).first()
+    snapshot = (
+        draft.procedure_version.snapshot
+        if draft
+        else procedure.versions.order_by("-version").values_list("snapshot", flat=True).first()
+    )
     if not snapshot or procedure.level not in (3, 4):
         raise Http404(_("This procedure cannot be submitted online."))
     user = request.user
     gate = dossier_eforms.assurance_redirect(request, procedure)  # level 4: VNeID level 2
     if gate is not None:
         return gate
-    eform = dossier_eforms.EFormBinding.for_submission(snapshot=snapshot, user=user, draft=draft,
-                                                       post=request.POST if request.method == "POST" else None)
+    eform = dossier_eforms.EFormBinding.for_submission(
+        snapshot=snapshot,
+        user=user,
+        draft=draft,
+        post=request.POST if request.method == "POST" else None,
+    )
     initial = {
-        "applicant_name": user.organisation_name or user.full_name, "applicant_citizen_id": user.citizen_id,
-        "applicant_phone": user.phone, "applicant_address": user.address,
+        "applicant_name": user.organisation_name or user.full_name,
+        "applicant_citizen_id": user.citizen_id,
+        "applicant_phone": user.phone,
+        "applicant_address": user.address,
     }
     if draft:
-        initial.update(result_delivery=draft.registered_delivery, delivery_address=draft.delivery_address)
-        initial.update(agency=draft.receiving_agency_id, applicant_name=draft.applicant_name, applicant_citizen_id=draft.applicant_citizen_id,
-                       applicant_phone=draft.applicant_phone, applicant_address=draft.applicant_address)
+        initial.update(
+            result_delivery=draft.registered_delivery, delivery_address=draft.delivery_address
+        )
+        initial.update(
+            agency=draft.receiving_agency_id,
+            applicant_name=draft.applicant_name,
+            applicant_citizen_id=draft.applicant_citizen_id,
+            applicant_phone=draft.applicant_phone,
+            applicant_address=draft.applicant_address,
+        )
         initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
     reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
-    form = forms.SubmissionForm(request.POST or None, request.FILES or None, initial=initial, procedure=procedure,
-                                snapshot=snapshot, agencies=_agencies_for(procedure), reusable=reusable)
+    form = forms.SubmissionForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        procedure=procedure,
+        snapshot=snapshot,
+        agencies=_agencies_for(procedure),
+        reusable=reusable,
+    )
     form_ok = request.method == "POST" and form.is_valid()
     if form_ok and eform is not None and not eform.is_valid(final="submit" in request.POST):
         form_ok = False
@@ -99,22 +134,48 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     if form_ok:
         form_data = eform.form_data(form.form_data()) if eform else form.form_data()
         try:
-            draft = services.dossier_save_draft(
-                actor=user, dossier=draft, procedure=procedure, agency=form.cleaned_data["agency"],
-                form_data=form_data, applicant=form.applicant(),
-            ) if draft else services.dossier_save_draft(
-                actor=user, procedure=procedure, agency=form.cleaned_data["agency"], form_data=form_data, applicant=form.applicant(),
+            draft = (
+                services.dossier_save_draft(
+                    actor=user,
+                    dossier=draft,
+                    procedure=procedure,
+                    agency=form.cleaned_data["agency"],
+                    form_data=form_data,
+                    applicant=form.applicant(),
+                )
+                if draft
+                else services.dossier_save_draft(
+                    actor=user,
+                    procedure=procedure,
+                    agency=form.cleaned_data["agency"],
+                    form_data=form_data,
+                    applicant=form.applicant(),
+                )
             )
             for doc, up, reuse in form.document_fields:
                 if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
                     for old in draft.files.filter(document_id=doc["id"]):
                         services.dossier_remove_file(dossier_file=old, actor=user)
                 if form.cleaned_data.get(up):
-                    services.dossier_add_file(dossier=draft, actor=user, uploaded_file=form.cleaned_data[up], document_id=doc["id"])
+                    services.dossier_add_file(
+                        dossier=draft,
+                        actor=user,
+                        uploaded_file=form.cleaned_data[up],
+                        document_id=doc["id"],
+                    )
                 elif form.cleaned_data.get(reuse):
-                    services.dossier_reuse_file(dossier=draft, actor=user, source=form.reusable[form.cleaned_data[reuse]], document_id=doc["id"])
-                elif str(request.POST.get(f"store_{doc['id']}", "")).isdigit():  # one click from the document store
-                    stored = get_object_or_404(store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"]))
+                    services.dossier_reuse_file(
+                        dossier=draft,
+                        actor=user,
+                        source=form.reusable[form.cleaned_data[reuse]],
+                        document_id=doc["id"],
+                    )
+                elif str(
+                    request.POST.get(f"store_{doc['id']}", "")
+                ).isdigit():  # one click from the document store
+                    stored = get_object_or_404(
+                        store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"])
+                    )
                     store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
             if "submit" in request.POST:
                 if eform is not None:
@@ -122,17 +183,30 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 services.dossier_submit(dossier=draft, actor=user)
                 return redirect("dossiers:submitted", pk=draft.pk)
             messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
-            return redirect(f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}")
+            return redirect(
+                f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}"
+            )
         except DossierError as exc:
             form.add_error(None, exc.message)
     files = {f.document_id: f for f in draft.files.all()} if draft else {}
-    documents = [(doc, form[up], form[reuse], files.get(doc["id"])) for doc, up, reuse in form.document_fields]
-    return render(request, "dossiers/submit.html", {
-        "procedure": procedure, "form": form, "draft": draft, "documents": documents,
-        "own_fields": [form[n] for n in form.form_field_names], "fees": snapshot.get("fees", []),
-        "eform_html": eform.render() if eform else "",
-        "store": store_suggestions(user, snapshot.get("documents", [])),
-    })
+    documents = [
+        (doc, form[up], form[reuse], files.get(doc["id"]))
+        for doc, up, reuse in form.document_fields
+    ]
+    return render(
+        request,
+        "dossiers/submit.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "draft": draft,
+            "documents": documents,
+            "own_fields": [form[n] for n in form.form_field_names],
+            "fees": snapshot.get("fees", []),
+            "eform_html": eform.render() if eform else "",
+            "store": store_suggestions(user, snapshot.get("documents", [])),
+        },
+    )
 
 
 @login_required
@@ -143,13 +217,17 @@ def submitted(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
-    """"Hồ sơ của tôi": every dossier of the applicant, pending supplement requests first."""
+    """ "Hồ sơ của tôi": every dossier of the applicant, pending supplement requests first."""
     if not getattr(request.user, "is_applicant", False):
         raise DjangoPermissionDenied(_("This page is for applicants."))
-    return render(request, "dossiers/my.html", {
-        "dossiers": selectors.applicant_dossiers(request.user)[:200],
-        "pending": selectors.pending_supplement_requests(request.user),
-    })
+    return render(
+        request,
+        "dossiers/my.html",
+        {
+            "dossiers": selectors.applicant_dossiers(request.user)[:200],
+            "pending": selectors.pending_supplement_requests(request.user),
+        },
+    )
 
 
 # --- one dossier ---------------------------------------------------------------------------------
@@ -157,7 +235,9 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 #: The actions with a form on the dossier page's action list (``dossiers:act``); submission has
 #: its own page, signing, the draft result and issuing their own forms (dossiers/signing_views.py).
 PAGE_ACTIONS: tuple[str, ...] = tuple(
-    a for a in workflow.DOSSIER.actions() if a not in (Action.SUBMIT, Action.SIGN_APPROVE, Action.ISSUE_RESULT, Action.ATTACH_DRAFT)
+    a
+    for a in workflow.DOSSIER.actions()
+    if a not in (Action.SUBMIT, Action.SIGN_APPROVE, Action.ISSUE_RESULT, Action.ATTACH_DRAFT)
 )
 ACTION_FORMS = {a: inputs.input_of(a).form for a in PAGE_ACTIONS}  # kept for callers and tests
 
@@ -171,7 +251,9 @@ def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
     return inputs.dispatch(action, dossier=dossier, actor=user, data=d)
 
 
-def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None
+) -> dict:
     user = request.user
     actions = workflow.allowed_actions(dossier, user)
     is_owner = getattr(user, "is_applicant", False) and dossier.applicant_id == user.pk
@@ -186,12 +268,20 @@ def _detail_context(request: HttpRequest, dossier: Dossier, *, bound: tuple[str,
     from dossiers.payments.selectors import dossier_payments
 
     return {
-        "dossier": dossier, "is_owner": is_owner, "is_staff": getattr(user, "is_staff_member", False),
-        "actions": actions, "action_forms": action_forms,
-        "history": selectors.dossier_history(dossier, viewer=user), "files": dossier.files.all(),
-        "steps": dossier.steps.all(), "supplements": dossier.supplement_requests.order_by("-requested_at"),
-        "payments": dossier_payments(dossier), "can_pay_online": is_owner and Action.CONFIRM_PAYMENT in actions,
-        "upload_form": forms.UploadForm(dossier=dossier) if services.may_attach_files(dossier, user) else None,
+        "dossier": dossier,
+        "is_owner": is_owner,
+        "is_staff": getattr(user, "is_staff_member", False),
+        "actions": actions,
+        "action_forms": action_forms,
+        "history": selectors.dossier_history(dossier, viewer=user),
+        "files": dossier.files.all(),
+        "steps": dossier.steps.all(),
+        "supplements": dossier.supplement_requests.order_by("-requested_at"),
+        "payments": dossier_payments(dossier),
+        "can_pay_online": is_owner and Action.CONFIRM_PAYMENT in actions,
+        "upload_form": forms.UploadForm(dossier=dossier)
+        if services.may_attach_files(dossier, user)
+        else None,
     }
 
 
@@ -217,7 +307,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         inputs.check_entry(action, request.user)
         form = _action_form(action, dossier, request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, "dossiers/detail.html", _detail_context(request, dossier, bound=(action, form)), status=400)
+            return render(
+                request,
+                "dossiers/detail.html",
+                _detail_context(request, dossier, bound=(action, form)),
+                status=400,
+            )
         _run_action(action, dossier, request.user, form.cleaned_data)
     except DossierError as exc:
         messages.error(request, exc.message)
@@ -237,8 +332,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.dossier_add_file(
-                dossier=dossier, actor=request.user, uploaded_file=form.cleaned_data["file"],
-                document_id=form.cleaned_data["document_id"], is_digitised=getattr(request.user, "is_staff_member", False),
+                dossier=dossier,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                document_id=form.cleaned_data["document_id"],
+                is_digitised=getattr(request.user, "is_staff_member", False),
             )
             messages.success(request, _("File attached."))
         except DossierError as exc:
@@ -261,12 +359,17 @@ def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 @login_required
 def result_download(request: HttpRequest, pk: int) -> FileResponse:
     dossier = selectors.get_dossier_for(request.user, pk)
-    if not dossier.result_file or dossier.status not in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
+    if not dossier.result_file or dossier.status not in (
+        DossierStatus.PROCESSED,
+        DossierStatus.RETURNED,
+    ):
         raise Http404(_("No electronic result yet."))
     if getattr(request.user, "is_applicant", False) and dossier.status != DossierStatus.RETURNED:
         raise Http404(_("No electronic result yet."))
     access_log.file_opened(dossier=dossier, staff=request.user, name="result")
-    return attachment_response(dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf")
+    return attachment_response(
+        dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf"
+    )
 
 
 # --- public tracking ----------------------------------------------------------------------------
@@ -277,20 +380,28 @@ def track(request: HttpRequest) -> HttpResponse:
     """Tra cứu hồ sơ: code + last 4 digits of the ID number or phone. No personal data shown."""
     raw_code, raw_factor = request.GET.get("code", ""), request.GET.get("second_factor", "")
     if len(raw_factor) == 4 and 0 < len(raw_code) <= 40:
-        hit = tracking_cache.micro_hit(request, kind="code", lookup=raw_code.strip().upper(), factor=raw_factor)
+        hit = tracking_cache.micro_hit(
+            request, kind="code", lookup=raw_code.strip().upper(), factor=raw_factor
+        )
         if hit is not None:
             return hit
     form = forms.TrackForm(request.GET or None)
     if not (form.is_bound and form.is_valid()):
-        return render(request, "dossiers/track.html", {"form": form, "result": None, "searched": False})
+        return render(
+            request, "dossiers/track.html", {"form": form, "result": None, "searched": False}
+        )
     code, factor = form.cleaned_data["code"].strip().upper(), form.cleaned_data["second_factor"]
 
     def render_page() -> tuple[HttpResponse, bool]:
         result = selectors.track_public(code, factor)
         context = {"form": form, "result": result, "searched": True}
-        return render(request, "dossiers/track.html", context, status=200 if result else 404), result is not None
+        return render(
+            request, "dossiers/track.html", context, status=200 if result else 404
+        ), result is not None
 
-    return cached_tracking_page(request, kind="code", lookup=code, factor=factor, render_page=render_page)
+    return cached_tracking_page(
+        request, kind="code", lookup=code, factor=factor, render_page=render_page
+    )
 
 
 @guard_page
@@ -301,9 +412,15 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
         result = selectors.track_by_token(token)
         if result is None:
             raise Http404(_("No dossier matches this link."))
-        return render(request, "dossiers/track.html", {"form": forms.TrackForm(), "result": result, "searched": True}), True
+        return render(
+            request,
+            "dossiers/track.html",
+            {"form": forms.TrackForm(), "result": result, "searched": True},
+        ), True
 
-    return cached_tracking_page(request, kind="token", lookup=token[:32], factor="", render_page=render_page)
+    return cached_tracking_page(
+        request, kind="token", lookup=token[:32], factor="", render_page=render_page
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -311,14 +428,22 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def intake_queue(request: HttpRequest) -> HttpResponse:
-    return _worklist(request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,))
+    return _worklist(
+        request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,)
+    )
 
 
 @login_required
 def department_queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _bulk_assign(request)
-    return _worklist(request, selectors.department_queue, title=_("Department queue"), kind="department", roles=(Role.LEADER, Role.SPECIALIST))
+    return _worklist(
+        request,
+        selectors.department_queue,
+        title=_("Department queue"),
+        kind="department",
+        roles=(Role.LEADER, Role.SPECIALIST),
+    )
 
 
 def _bulk_assign(request: HttpRequest) -> HttpResponse:
@@ -328,7 +453,15 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
     if len(dossiers) != len(set(ids)):
         raise Http404
     unit = request.user.department or request.user.agency
-    assignee = forms._staff_with_role(Role.SPECIALIST, unit).filter(pk=request.POST.get("assignee") if str(request.POST.get("assignee", "")).isdigit() else None).first()
+    assignee = (
+        forms._staff_with_role(Role.SPECIALIST, unit)
+        .filter(
+            pk=request.POST.get("assignee")
+            if str(request.POST.get("assignee", "")).isdigit()
+            else None
+        )
+        .first()
+    )
     if not dossiers or assignee is None:
         messages.error(request, _("Choose the dossiers and a specialist."))
         return redirect("dossiers:department_queue")
@@ -337,7 +470,11 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:department_queue")
-    messages.success(request, _("%(count)d dossiers assigned to %(name)s.") % {"count": len(dossiers), "name": assignee.full_name})
+    messages.success(
+        request,
+        _("%(count)d dossiers assigned to %(name)s.")
+        % {"count": len(dossiers), "name": assignee.full_name},
+    )
     return redirect("dossiers:department_queue")
 
 
@@ -348,7 +485,13 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def approval_queue(request: HttpRequest) -> HttpResponse:
-    return _worklist(request, selectors.approval_queue, title=_("Waiting for my approval"), kind="approval", roles=(Role.LEADER,))
+    return _worklist(
+        request,
+        selectors.approval_queue,
+        title=_("Waiting for my approval"),
+        kind="approval",
+        roles=(Role.LEADER,),
+    )
 
 
 @login_required
@@ -364,16 +507,31 @@ def counter_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 dossier = services.dossier_create_at_counter(
-                    actor=request.user, procedure=procedure, channel=d["channel"], comment=d["comment"],
-                    applicant={"name": d["applicant_name"], "citizen_id": d["applicant_citizen_id"], "phone": d["applicant_phone"],
-                               "email": d["applicant_email"], "address": d["applicant_address"],
-                               "delivery": d["result_delivery"], "delivery_address": d["delivery_address"]},
+                    actor=request.user,
+                    procedure=procedure,
+                    channel=d["channel"],
+                    comment=d["comment"],
+                    applicant={
+                        "name": d["applicant_name"],
+                        "citizen_id": d["applicant_citizen_id"],
+                        "phone": d["applicant_phone"],
+                        "email": d["applicant_email"],
+                        "address": d["applicant_address"],
+                        "delivery": d["result_delivery"],
+                        "delivery_address": d["delivery_address"],
+                    },
                 )
                 for scan in d["scans"]:
-                    services.dossier_add_file(dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True)
-                messages.success(request, _("Dossier recorded. Check it and receive it, ask for supplements or refuse it."))
+                    services.dossier_add_file(
+                        dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True
+                    )
+                messages.success(
+                    request,
+                    _(
+                        "Dossier recorded. Check it and receive it, ask for supplements or refuse it."
+                    ),
+                )
                 return redirect("dossiers:detail", pk=dossier.pk)
             except DossierError as exc:
                 form.add_error(None, exc.message)
     return render(request, "dossiers/counter_new.html", {"form": form})
-

@@ -19,8 +19,9 @@ class SupplementRequestInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
     items = SupplementItemSerializer(many=True)
     #: required from the second request on (guide once and fully: dossiers.deadlines)
-    repeat_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
+    repeat_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
 
 
 # --- inputs whose wire shape differs from the page form's (ids and codes instead of choice lists);
@@ -40,11 +41,15 @@ class AgencyCodeField(serializers.SlugRelatedField):
     """An active agency by its code."""
 
     def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(slug_field="code", queryset=Agency.objects.filter(is_active=True), **kwargs)
+        super().__init__(
+            slug_field="code", queryset=Agency.objects.filter(is_active=True), **kwargs
+        )
 
 
 class AssignInputSerializer(serializers.Serializer):
-    department = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), required=False, allow_null=True)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(is_active=True), required=False, allow_null=True
+    )
     assignee = StaffField(required=False, allow_null=True, help_text="id of the specialist")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 

@@ -77,7 +77,9 @@ class Response:
 
     def encoded(self) -> tuple[bytes, str]:
         if isinstance(self.body, dict | list):
-            return json.dumps(self.body, ensure_ascii=False).encode(), "application/json; charset=utf-8"
+            return json.dumps(
+                self.body, ensure_ascii=False
+            ).encode(), "application/json; charset=utf-8"
         if isinstance(self.body, str):
             return self.body.encode(), "text/plain; charset=utf-8"
         return self.body, "application/octet-stream"
@@ -187,8 +189,15 @@ class Simulator:
                     fault["count"] = fault.get("count", 1) - 1
                     return dict(fault)
             plan = self.random_faults
-            if plan and (plan.get("match") in (None, "*", operation)) and self._rng.random() < plan.get("rate", 0):
-                return {"kind": self._rng.choice(plan.get("kinds") or ["http_500"]), "delay": plan.get("delay", 30)}
+            if (
+                plan
+                and (plan.get("match") in (None, "*", operation))
+                and self._rng.random() < plan.get("rate", 0)
+            ):
+                return {
+                    "kind": self._rng.choice(plan.get("kinds") or ["http_500"]),
+                    "delay": plan.get("delay", 30),
+                }
         return None
 
     def apply_builtin(self, fault: dict | None) -> Response | None:
@@ -252,7 +261,9 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             path, _, query = self.path.partition("?")
-            req = Request(self.command, path, query, {k.lower(): v for k, v in self.headers.items()}, body)
+            req = Request(
+                self.command, path, query, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             try:
                 resp = sim.dispatch(req)
             except Dropped:
@@ -316,8 +327,9 @@ class RunningSimulator:
 
     def call(self, method: str, path: str, payload: Any = None, timeout: float = 10) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310 - loopback only
             return json.loads(r.read() or b"null")
 
@@ -349,7 +361,16 @@ class RunningSimulator:
 
 def _spawn(target: str, port: int, state_file: Path, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "national.simkit", target, "--port", str(port), "--state", str(state_file)],
+        [
+            sys.executable,
+            "-m",
+            "national.simkit",
+            target,
+            "--port",
+            str(port),
+            "--state",
+            str(state_file),
+        ],
         cwd=str(Path(__file__).resolve().parent.parent),
         env={**os.environ, **(env or {})},
     )
@@ -368,7 +389,9 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 20) -> Non
     raise RuntimeError(f"simulator at {url} not ready after {timeout} s")
 
 
-def start_simulator(target: str, *, state_dir: Path, port: int | None = None, env: dict | None = None) -> RunningSimulator:
+def start_simulator(
+    target: str, *, state_dir: Path, port: int | None = None, env: dict | None = None
+) -> RunningSimulator:
     """Start ``target`` ("package.module:ClassName") in its own process on a free loopback port."""
     port = port or free_port()
     state_dir.mkdir(parents=True, exist_ok=True)

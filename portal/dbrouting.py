@@ -41,9 +41,13 @@ PIN_COOKIE = "portal_rw_pin"
 #: Apps whose rows are never read from the replica (identity and sessions must be fresh).
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "accounts", "axes", "contenttypes", "admin"})
 
-_replica_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_wanted", default=False)
+_replica_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "replica_wanted", default=False
+)
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("pinned_to_primary", default=False)
-_wrote: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("wrote_in_request", default=None)
+_wrote: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "wrote_in_request", default=None
+)
 
 
 class _Health:
@@ -94,7 +98,9 @@ def replica_usable() -> bool:
             lag = replica_lag()
             health.lag, health.usable = lag, lag <= settings.REPLICA_MAX_LAG
             if not health.usable:
-                logger.warning("replica.lagging", extra={"lag": lag, "max": settings.REPLICA_MAX_LAG})
+                logger.warning(
+                    "replica.lagging", extra={"lag": lag, "max": settings.REPLICA_MAX_LAG}
+                )
         except DatabaseError as exc:
             health.usable, health.lag = False, None
             logger.warning("replica.unreachable", extra={"error": str(exc)[:200]})
@@ -190,7 +196,9 @@ def is_pinned(request: Any) -> bool:
     raw = request.COOKIES.get(PIN_COOKIE)
     if raw:
         with contextlib.suppress(signing.BadSignature):
-            signing.get_cookie_signer(salt=PIN_COOKIE).unsign(raw, max_age=settings.REPLICA_PIN_SECONDS)
+            signing.get_cookie_signer(salt=PIN_COOKIE).unsign(
+                raw, max_age=settings.REPLICA_PIN_SECONDS
+            )
             return True
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -211,7 +219,9 @@ class ReadYourWritesMiddleware:
         token_w = _wrote.set(wrote)
         token_p = _pinned.set(is_pinned(request))
 
-        def watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        def watch(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+        ) -> Any:
             if not wrote and sql.lstrip()[:6].upper().startswith(_WRITE_VERBS):
                 wrote.append(True)
             return execute(sql, params, many, context)
@@ -224,7 +234,14 @@ class ReadYourWritesMiddleware:
             _wrote.reset(token_w)
         if wrote or request.method not in ("GET", "HEAD", "OPTIONS"):
             value = signing.get_cookie_signer(salt=PIN_COOKIE).sign("1")
-            response.set_cookie(PIN_COOKIE, value, max_age=settings.REPLICA_PIN_SECONDS, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+            response.set_cookie(
+                PIN_COOKIE,
+                value,
+                max_age=settings.REPLICA_PIN_SECONDS,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 pin_user(user.pk)

@@ -52,7 +52,16 @@ def task_queues() -> list[Any]:
     return [Queue(name, routing_key=name) for name in ALL_QUEUES]
 
 
-def s3_storage(*, bucket: str, endpoint: str, region: str, access_key: str, secret_key: str, expire: int, demo: bool) -> dict[str, Any]:
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint: str,
+    region: str,
+    access_key: str,
+    secret_key: str,
+    expire: int,
+    demo: bool,
+) -> dict[str, Any]:
     """``STORAGES['default']`` for a private S3-compatible bucket (django-storages' S3 backend).
 
     Private: no ACL is sent and every URL is pre-signed (``querystring_auth``) for ``expire``
@@ -129,6 +138,11 @@ def sentinel_caches(sentinels: str, master: str, db: int) -> dict[str, Any]:
         "default": {
             "BACKEND": "portal.sentinel_cache.SentinelRedisCache",
             "LOCATION": sentinels,
-            "OPTIONS": {"master_name": master, "db": db, "socket_timeout": 1, "socket_connect_timeout": 1},
+            "OPTIONS": {
+                "master_name": master,
+                "db": db,
+                "socket_timeout": 1,
+                "socket_connect_timeout": 1,
+            },
         }
     }

@@ -19,7 +19,16 @@ logger = logging.getLogger(__name__)
 
 
 class SentinelRedisCacheClient(RedisCacheClient):
-    def __init__(self, servers: list[str], *, master_name: str, db: int = 0, socket_timeout: float = 1, socket_connect_timeout: float = 1, **options: Any) -> None:
+    def __init__(
+        self,
+        servers: list[str],
+        *,
+        master_name: str,
+        db: int = 0,
+        socket_timeout: float = 1,
+        socket_connect_timeout: float = 1,
+        **options: Any,
+    ) -> None:
         super().__init__(servers, **options)
         from redis.sentinel import Sentinel
 
@@ -28,10 +37,20 @@ class SentinelRedisCacheClient(RedisCacheClient):
             host, _, port = item.strip().rpartition(":")
             hosts.append((host or "127.0.0.1", int(port or 26379)))
         self._sentinel = Sentinel(
-            hosts, socket_timeout=socket_timeout, socket_connect_timeout=socket_connect_timeout,
-            sentinel_kwargs={"socket_timeout": socket_timeout, "socket_connect_timeout": socket_connect_timeout},
+            hosts,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_connect_timeout,
+            sentinel_kwargs={
+                "socket_timeout": socket_timeout,
+                "socket_connect_timeout": socket_connect_timeout,
+            },
         )
-        self._master = self._sentinel.master_for(master_name, db=db, socket_timeout=socket_timeout, socket_connect_timeout=socket_connect_timeout)
+        self._master = self._sentinel.master_for(
+            master_name,
+            db=db,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_connect_timeout,
+        )
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         return self._master

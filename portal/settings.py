@@ -13,11 +13,22 @@ from celery.schedules import crontab
 from portal.config import config, db_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(config("PORTAL_VAR_DIR", str(BASE_DIR / "var"), help_text="Writable folder for the demo database, broker queue, media and keys."))
+VAR_DIR = Path(
+    config(
+        "PORTAL_VAR_DIR",
+        str(BASE_DIR / "var"),
+        help_text="Writable folder for the demo database, broker queue, media and keys.",
+    )
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = config("DEBUG", False, cast=bool, help_text="Django debug mode. Never on in production.")
-PORTAL_DEMO = config("PORTAL_DEMO", False, cast=bool, help_text="Demo mode (1: insecure demo defaults, the test gateway, plain HTTP). Off by default: production needs SECRET_KEY and gets HSTS, HTTPS redirect, Secure cookies and a CSP. scripts/run-demo.sh and scripts/test.sh set 1.")
+PORTAL_DEMO = config(
+    "PORTAL_DEMO",
+    False,
+    cast=bool,
+    help_text="Demo mode (1: insecure demo defaults, the test gateway, plain HTTP). Off by default: production needs SECRET_KEY and gets HSTS, HTTPS redirect, Secure cookies and a CSP. scripts/run-demo.sh and scripts/test.sh set 1.",
+)
 SECRET_KEY = config(
     "SECRET_KEY",
     "insecure-demo-key-change-me" if DEBUG or PORTAL_DEMO else None,
@@ -26,13 +37,35 @@ SECRET_KEY = config(
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when PORTAL_DEMO=0 (production, the default); set PORTAL_DEMO=1 for the demo")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when PORTAL_DEMO=0 (production, the default); set PORTAL_DEMO=1 for the demo"
+    )
 
-ALLOWED_HOSTS = config("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], cast=list, help_text="Host names this portal answers to.")
-CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", [], cast=list, help_text="Origins allowed for CSRF (https://portal.example.gov.vn).")
-SITE_URL = config("SITE_URL", "http://127.0.0.1:8000", help_text="Public base URL, used in e-mails, QR codes and PDFs.")
-PROVINCE_CODE = config("PROVINCE_CODE", "000.00.00.H18", help_text="Official code of the province this portal serves.")
-PROVINCE_NAME = config("PROVINCE_NAME", "Điện Biên", help_text="Name of the province, shown in the site header and footer.")
+ALLOWED_HOSTS = config(
+    "ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"],
+    cast=list,
+    help_text="Host names this portal answers to.",
+)
+CSRF_TRUSTED_ORIGINS = config(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    cast=list,
+    help_text="Origins allowed for CSRF (https://portal.example.gov.vn).",
+)
+SITE_URL = config(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    help_text="Public base URL, used in e-mails, QR codes and PDFs.",
+)
+PROVINCE_CODE = config(
+    "PROVINCE_CODE", "000.00.00.H18", help_text="Official code of the province this portal serves."
+)
+PROVINCE_NAME = config(
+    "PROVINCE_NAME",
+    "Điện Biên",
+    help_text="Name of the province, shown in the site header and footer.",
+)
 HOTLINE = config("HOTLINE", "1800 1096", help_text="Support telephone shown in the footer.")
 
 INSTALLED_APPS = [
@@ -119,10 +152,23 @@ DATABASES = {
         "Database URL. postgres://user:pass@host:5432/name in production and CI; SQLite for the demo.",
     )
 }
-DATABASES["default"]["CONN_MAX_AGE"] = config("CONN_MAX_AGE", 600, cast=int, help_text="Seconds a DB connection is kept (persistent connections).")
+DATABASES["default"]["CONN_MAX_AGE"] = config(
+    "CONN_MAX_AGE",
+    600,
+    cast=int,
+    help_text="Seconds a DB connection is kept (persistent connections).",
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-MIGRATION_DATABASE_URL = config("MIGRATION_DATABASE_URL", "", help_text="Database URL of the tables' owner, which migrations run as (docker-compose's web start-up sets DATABASE_URL to it for `migrate` only). Empty: DATABASE_URL.")
-DATABASE_APP_ROLE = config("DATABASE_APP_ROLE", "", help_text="PostgreSQL role the portal runs as in production (owns no table; migrations run as the owner). Migrations grant it SELECT and INSERT only on the history and its checkpoints.")
+MIGRATION_DATABASE_URL = config(
+    "MIGRATION_DATABASE_URL",
+    "",
+    help_text="Database URL of the tables' owner, which migrations run as (docker-compose's web start-up sets DATABASE_URL to it for `migrate` only). Empty: DATABASE_URL.",
+)
+DATABASE_APP_ROLE = config(
+    "DATABASE_APP_ROLE",
+    "",
+    help_text="PostgreSQL role the portal runs as in production (owns no table; migrations run as the owner). Migrations grant it SELECT and INSERT only on the history and its checkpoints.",
+)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -131,10 +177,20 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis", 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -----------------------------------------------------------------------
-REDIS_URL = config("REDIS_URL", "", help_text="redis://host:6379/0. Broker and cache. Empty: a filesystem broker (demo).")
+REDIS_URL = config(
+    "REDIS_URL",
+    "",
+    help_text="redis://host:6379/0. Broker and cache. Empty: a filesystem broker (demo).",
+)
 if REDIS_URL:
     # portal.core.cache: a Redis outage is a cache miss (logged), never a 500
-    CACHES = {"default": {"BACKEND": "portal.core.cache.DegradingRedisCache", "LOCATION": REDIS_URL, "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.core.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,
@@ -145,7 +201,12 @@ else:
     _broker_dir = VAR_DIR / "broker"
     for sub in ("out", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
@@ -164,27 +225,90 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker longer than this
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # acks_late tasks are redelivered anyway
-NOTIFICATION_SWEEP_INTERVAL = config("NOTIFICATION_SWEEP_INTERVAL", 60, cast=int, help_text="Seconds between two beat sweeps that re-send notifications a crashed worker left unsent.")
-REMINDER_SCAN_INTERVAL = config("REMINDER_SCAN_INTERVAL", 300, cast=int, help_text="Seconds between two deadline scans of beat (due-soon and overdue reminders, apology drafts).")
-REMINDER_DUE_SOON_HOURS = config("REMINDER_DUE_SOON_HOURS", 8, cast=int, help_text="Working hours before a step's due time at which its assignee is reminded (8 = one working day).")
-REMINDER_DIGEST_HOUR = config("REMINDER_DIGEST_HOUR", 7, cast=int, help_text="Hour (province time) at which each leader gets the daily digest of due and overdue dossiers.")
-REMINDER_APOLOGY_DAYS = config("REMINDER_APOLOGY_DAYS", 3, cast=int, help_text="Working days from now proposed as the new appointment date in a drafted apology (form 04).")
-HISTORY_CHECKPOINT_INTERVAL = min(3600, config("HISTORY_CHECKPOINT_INTERVAL", 3600, cast=int, help_text="Seconds between two signed checkpoints of the dossier history (at most 3600: at least hourly)."))
-HISTORY_CHECKPOINT_DIR = config("HISTORY_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"), help_text="Folder the history checkpoints are exported to as JSON files; copy it off the database server (write-once storage).")
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = (
+    True  # acks_late tasks are redelivered anyway
+)
+NOTIFICATION_SWEEP_INTERVAL = config(
+    "NOTIFICATION_SWEEP_INTERVAL",
+    60,
+    cast=int,
+    help_text="Seconds between two beat sweeps that re-send notifications a crashed worker left unsent.",
+)
+REMINDER_SCAN_INTERVAL = config(
+    "REMINDER_SCAN_INTERVAL",
+    300,
+    cast=int,
+    help_text="Seconds between two deadline scans of beat (due-soon and overdue reminders, apology drafts).",
+)
+REMINDER_DUE_SOON_HOURS = config(
+    "REMINDER_DUE_SOON_HOURS",
+    8,
+    cast=int,
+    help_text="Working hours before a step's due time at which its assignee is reminded (8 = one working day).",
+)
+REMINDER_DIGEST_HOUR = config(
+    "REMINDER_DIGEST_HOUR",
+    7,
+    cast=int,
+    help_text="Hour (province time) at which each leader gets the daily digest of due and overdue dossiers.",
+)
+REMINDER_APOLOGY_DAYS = config(
+    "REMINDER_APOLOGY_DAYS",
+    3,
+    cast=int,
+    help_text="Working days from now proposed as the new appointment date in a drafted apology (form 04).",
+)
+HISTORY_CHECKPOINT_INTERVAL = min(
+    3600,
+    config(
+        "HISTORY_CHECKPOINT_INTERVAL",
+        3600,
+        cast=int,
+        help_text="Seconds between two signed checkpoints of the dossier history (at most 3600: at least hourly).",
+    ),
+)
+HISTORY_CHECKPOINT_DIR = config(
+    "HISTORY_CHECKPOINT_DIR",
+    str(VAR_DIR / "checkpoints"),
+    help_text="Folder the history checkpoints are exported to as JSON files; copy it off the database server (write-once storage).",
+)
 CELERY_BEAT_SCHEDULE: dict = {
     # the transactional outbox (portal.core.outbox) and the notification sweep (crashed sends)
     "relay-outbox": {"task": "portal.core.tasks.relay_outbox", "schedule": 5.0},
-    "requeue-stuck-notifications": {"task": "portal.notifications.tasks.requeue_stuck", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
+    "requeue-stuck-notifications": {
+        "task": "portal.notifications.tasks.requeue_stuck",
+        "schedule": float(NOTIFICATION_SWEEP_INTERVAL),
+    },
     # deadline reminders (dossiers.reminders, tasks in dossiers.tasks under their old names): the scan, the sender's safety net, the digest
-    "scan-deadlines": {"task": "portal.notifications.tasks.scan_deadlines", "schedule": float(REMINDER_SCAN_INTERVAL)},
-    "send-reminders": {"task": "portal.notifications.tasks.send_reminders", "schedule": float(NOTIFICATION_SWEEP_INTERVAL)},
-    "daily-digest": {"task": "portal.notifications.tasks.daily_digest", "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30)},
-    "requeue-stale-printed-forms": {"task": "portal.pdf.tasks.requeue_stale_forms", "schedule": 300.0},
-    "payment-platform-lookups": {"task": "national.payment_platform.tasks.scan_pending", "schedule": 30.0},  # payments with no callback yet
-    "dashboards-refresh": {"task": "dashboards.tasks.refresh_summaries", "schedule": 60.0},  # dashboards summary tables
+    "scan-deadlines": {
+        "task": "portal.notifications.tasks.scan_deadlines",
+        "schedule": float(REMINDER_SCAN_INTERVAL),
+    },
+    "send-reminders": {
+        "task": "portal.notifications.tasks.send_reminders",
+        "schedule": float(NOTIFICATION_SWEEP_INTERVAL),
+    },
+    "daily-digest": {
+        "task": "portal.notifications.tasks.daily_digest",
+        "schedule": crontab(hour=REMINDER_DIGEST_HOUR, minute=30),
+    },
+    "requeue-stale-printed-forms": {
+        "task": "portal.pdf.tasks.requeue_stale_forms",
+        "schedule": 300.0,
+    },
+    "payment-platform-lookups": {
+        "task": "national.payment_platform.tasks.scan_pending",
+        "schedule": 30.0,
+    },  # payments with no callback yet
+    "dashboards-refresh": {
+        "task": "dashboards.tasks.refresh_summaries",
+        "schedule": 60.0,
+    },  # dashboards summary tables
     # signed, time-stamped checkpoints of the dossier history's chain heads (dossiers.checkpoints)
-    "checkpoint-history": {"task": "dossiers.checkpoints.checkpoint_history", "schedule": float(HISTORY_CHECKPOINT_INTERVAL)},
+    "checkpoint-history": {
+        "task": "dossiers.checkpoints.checkpoint_history",
+        "schedule": float(HISTORY_CHECKPOINT_INTERVAL),
+    },
 }
 CELERY_IMPORTS = ("dossiers.checkpoints",)
 
@@ -196,7 +320,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "portal.accounts.validators.LetterAndDigitValidator"},
@@ -204,7 +331,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-AXES_FAILURE_LIMIT = config("AXES_FAILURE_LIMIT", 5, cast=int, help_text="Failed logins before an account (whatever spelling of its name was typed) + IP is locked out.")
+AXES_FAILURE_LIMIT = config(
+    "AXES_FAILURE_LIMIT",
+    5,
+    cast=int,
+    help_text="Failed logins before an account (whatever spelling of its name was typed) + IP is locked out.",
+)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -212,34 +344,78 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # count failures on the account the name resolves to, whatever its spelling (portal.accounts.lockout)
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.lockout_username"
-PASSWORD_RESET_RATE = config("PASSWORD_RESET_RATE", 5, cast=int, help_text="Password-reset requests a client may make per hour (and at most 3 per e-mail address); more are answered as usual but send nothing.")
-STAFF_IDLE_TIMEOUT = config("STAFF_IDLE_TIMEOUT", 1800, cast=int, help_text="Seconds of inactivity after which a staff session ends.")
+PASSWORD_RESET_RATE = config(
+    "PASSWORD_RESET_RATE",
+    5,
+    cast=int,
+    help_text="Password-reset requests a client may make per hour (and at most 3 per e-mail address); more are answered as usual but send nothing.",
+)
+STAFF_IDLE_TIMEOUT = config(
+    "STAFF_IDLE_TIMEOUT",
+    1800,
+    cast=int,
+    help_text="Seconds of inactivity after which a staff session ends.",
+)
 SESSION_COOKIE_HTTPONLY = True
 #: Production unless demo mode or debug: the secure transport settings below default to on.
 PRODUCTION = not (PORTAL_DEMO or DEBUG)
-SESSION_COOKIE_SECURE = config("SESSION_COOKIE_SECURE", PRODUCTION, cast=bool, help_text="Send the session and CSRF cookies over HTTPS only (on by default in production).")
+SESSION_COOKIE_SECURE = config(
+    "SESSION_COOKIE_SECURE",
+    PRODUCTION,
+    cast=bool,
+    help_text="Send the session and CSRF cookies over HTTPS only (on by default in production).",
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = PRODUCTION  # no page script reads the CSRF cookie (forms carry the token)
-SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", PRODUCTION, cast=bool, help_text="Redirect plain HTTP to HTTPS (on by default in production; the TLS proxy must send X-Forwarded-Proto).")
+SECURE_SSL_REDIRECT = config(
+    "SECURE_SSL_REDIRECT",
+    PRODUCTION,
+    cast=bool,
+    help_text="Redirect plain HTTP to HTTPS (on by default in production; the TLS proxy must send X-Forwarded-Proto).",
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP on loopback
-SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, cast=int, help_text="Strict-Transport-Security max-age in seconds (one year by default in production, 0 = no HSTS).")
-SECURE_HSTS_INCLUDE_SUBDOMAINS = config("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION, cast=bool, help_text="HSTS covers the subdomains too.")
-SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", PRODUCTION, cast=bool, help_text="Ask browsers to preload HSTS for this domain.")
+SECURE_HSTS_SECONDS = config(
+    "SECURE_HSTS_SECONDS",
+    31536000 if PRODUCTION else 0,
+    cast=int,
+    help_text="Strict-Transport-Security max-age in seconds (one year by default in production, 0 = no HSTS).",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    PRODUCTION,
+    cast=bool,
+    help_text="HSTS covers the subdomains too.",
+)
+SECURE_HSTS_PRELOAD = config(
+    "SECURE_HSTS_PRELOAD",
+    PRODUCTION,
+    cast=bool,
+    help_text="Ask browsers to preload HSTS for this domain.",
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
 #: Content-Security-Policy (django-csp 4): scripts only from the portal itself, never inline (the
 #: templates keep their scripts in static/); styles may be inline (style attributes, Chart.js).
 def _origins(*urls: str) -> list[str]:
     from urllib.parse import urlsplit
 
-    return sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.scheme and u.netloc})
+    return sorted(
+        {f"{u.scheme}://{u.netloc}" for u in map(urlsplit, urls) if u.scheme and u.netloc}
+    )
 
 
-_csp_report_only = config("CSP_REPORT_ONLY", False, cast=bool, help_text="Send the Content-Security-Policy as Report-Only (to try a change); enforced by default.")
+_csp_report_only = config(
+    "CSP_REPORT_ONLY",
+    False,
+    cast=bool,
+    help_text="Send the Content-Security-Policy as Report-Only (to try a change); enforced by default.",
+)
 _CSP = {
     "EXCLUDE_URL_PREFIXES": ["/api/redoc/"],  # ReDoc's page initialises itself inline
     "DIRECTIVES": {
@@ -253,7 +429,14 @@ _CSP = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         # A form may lead to the payment gateways' and the national sign-on's own pages.
-        "form-action": ["'self'", *_origins(config("PAYMENT_GATEWAY_URL", ""), config("PAYMENT_PLATFORM_INIT_URL", ""), config("VNEID_ISSUER", ""))],
+        "form-action": [
+            "'self'",
+            *_origins(
+                config("PAYMENT_GATEWAY_URL", ""),
+                config("PAYMENT_PLATFORM_INIT_URL", ""),
+                config("VNEID_ISSUER", ""),
+            ),
+        ],
     },
 }
 if _csp_report_only:
@@ -274,19 +457,46 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(config("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help_text="Where collectstatic writes."))
+STATIC_ROOT = Path(
+    config("STATIC_ROOT", str(BASE_DIR / "staticfiles"), help_text="Where collectstatic writes.")
+)
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(config("MEDIA_ROOT", str(VAR_DIR / "media"), help_text="Uploaded files and generated PDFs (private; served through views)."))
+MEDIA_ROOT = Path(
+    config(
+        "MEDIA_ROOT",
+        str(VAR_DIR / "media"),
+        help_text="Uploaded files and generated PDFs (private; served through views).",
+    )
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
-UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, cast=int, help_text="Largest file an applicant may attach.")
-REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", 100 * 1024 * 1024, cast=int, help_text="Largest request body (by its Content-Length) the portal reads at all; a longer one is refused with 413 before it is read.")
-JSON_MAX_BYTES = config("JSON_MAX_BYTES", 2 * 1024 * 1024, cast=int, help_text="Largest JSON request body (API); a longer one is refused with 413 before it is read.")
+UPLOAD_MAX_BYTES = config(
+    "UPLOAD_MAX_BYTES",
+    10 * 1024 * 1024,
+    cast=int,
+    help_text="Largest file an applicant may attach.",
+)
+REQUEST_MAX_BYTES = config(
+    "REQUEST_MAX_BYTES",
+    100 * 1024 * 1024,
+    cast=int,
+    help_text="Largest request body (by its Content-Length) the portal reads at all; a longer one is refused with 413 before it is read.",
+)
+JSON_MAX_BYTES = config(
+    "JSON_MAX_BYTES",
+    2 * 1024 * 1024,
+    cast=int,
+    help_text="Largest JSON request body (API); a longer one is refused with 413 before it is read.",
+)
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = config(
@@ -294,24 +504,65 @@ EMAIL_BACKEND = config(
     "django.core.mail.backends.filebased.EmailBackend",
     help_text="Django e-mail backend. SMTP in production; the demo writes mails to var/mail.",
 )
-EMAIL_FILE_PATH = config("EMAIL_FILE_PATH", str(VAR_DIR / "mail"), help_text="Folder the file-based e-mail backend writes to.")
+EMAIL_FILE_PATH = config(
+    "EMAIL_FILE_PATH",
+    str(VAR_DIR / "mail"),
+    help_text="Folder the file-based e-mail backend writes to.",
+)
 EMAIL_HOST = config("EMAIL_HOST", "localhost", help_text="SMTP host.")
 EMAIL_PORT = config("EMAIL_PORT", 25, cast=int, help_text="SMTP port.")
 EMAIL_HOST_USER = config("EMAIL_HOST_USER", "", help_text="SMTP user.")
 EMAIL_HOST_PASSWORD = config("EMAIL_HOST_PASSWORD", "", help_text="SMTP password.")
 EMAIL_USE_TLS = config("EMAIL_USE_TLS", False, cast=bool, help_text="SMTP STARTTLS.")
-DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <no-reply@dichvucong.local>", help_text="Sender of the portal's e-mails.")
-SMS_BACKEND = config("SMS_BACKEND", "portal.notifications.sms.DatabaseSmsBackend", help_text="SMS backend: portal.notifications.sms.HttpBrandnameSmsBackend in production; the default only records the SMS.")
-SMS_GATEWAY_URL = config("SMS_GATEWAY_URL", "", help_text="Brandname SMS gateway endpoint (JSON POST).")
+DEFAULT_FROM_EMAIL = config(
+    "DEFAULT_FROM_EMAIL",
+    "Cổng dịch vụ công <no-reply@dichvucong.local>",
+    help_text="Sender of the portal's e-mails.",
+)
+SMS_BACKEND = config(
+    "SMS_BACKEND",
+    "portal.notifications.sms.DatabaseSmsBackend",
+    help_text="SMS backend: portal.notifications.sms.HttpBrandnameSmsBackend in production; the default only records the SMS.",
+)
+SMS_GATEWAY_URL = config(
+    "SMS_GATEWAY_URL", "", help_text="Brandname SMS gateway endpoint (JSON POST)."
+)
 SMS_API_KEY = config("SMS_API_KEY", "", help_text="API key of the SMS gateway.")
-SMS_BRANDNAME = config("SMS_BRANDNAME", "DICHVUCONG", help_text="Registered SMS brandname (sender name).")
-NOTIFICATION_CLAIM_TIMEOUT = config("NOTIFICATION_CLAIM_TIMEOUT", 600, cast=int, help_text="Seconds after which a notification stuck in sending (worker crash) is sent again.")
+SMS_BRANDNAME = config(
+    "SMS_BRANDNAME", "DICHVUCONG", help_text="Registered SMS brandname (sender name)."
+)
+NOTIFICATION_CLAIM_TIMEOUT = config(
+    "NOTIFICATION_CLAIM_TIMEOUT",
+    600,
+    cast=int,
+    help_text="Seconds after which a notification stuck in sending (worker crash) is sent again.",
+)
 
 # --- Rate limits (portal.core.ratelimit, dossiers.tracking_guard) -----------------------------
-TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", 0, cast=int, help_text="Reverse proxies in front of the portal that append to X-Forwarded-For (0: the TCP peer is the client and X-Forwarded-For is ignored). Rate limits, the login lockout and DRF throttles read the client address by it.")
-TRACKING_CLIENT_RATE = config("TRACKING_CLIENT_RATE", 20, cast=int, help_text="Public tracking look-ups (page and API together) a client may make per minute.")
-TRACKING_CODE_MAX_FAILURES = config("TRACKING_CODE_MAX_FAILURES", 5, cast=int, help_text="Wrong second factors after which a dossier code is locked for public tracking.")
-TRACKING_CODE_LOCK_SECONDS = config("TRACKING_CODE_LOCK_SECONDS", 900, cast=int, help_text="How long (s) a dossier code stays locked for public tracking after too many wrong second factors.")
+TRUSTED_PROXY_COUNT = config(
+    "TRUSTED_PROXY_COUNT",
+    0,
+    cast=int,
+    help_text="Reverse proxies in front of the portal that append to X-Forwarded-For (0: the TCP peer is the client and X-Forwarded-For is ignored). Rate limits, the login lockout and DRF throttles read the client address by it.",
+)
+TRACKING_CLIENT_RATE = config(
+    "TRACKING_CLIENT_RATE",
+    20,
+    cast=int,
+    help_text="Public tracking look-ups (page and API together) a client may make per minute.",
+)
+TRACKING_CODE_MAX_FAILURES = config(
+    "TRACKING_CODE_MAX_FAILURES",
+    5,
+    cast=int,
+    help_text="Wrong second factors after which a dossier code is locked for public tracking.",
+)
+TRACKING_CODE_LOCK_SECONDS = config(
+    "TRACKING_CODE_LOCK_SECONDS",
+    900,
+    cast=int,
+    help_text="How long (s) a dossier code stays locked for public tracking after too many wrong second factors.",
+)
 AXES_CLIENT_IP_CALLABLE = "portal.core.ratelimit.axes_client_ip"
 
 # --- REST framework -----------------------------------------------------------------------------
@@ -356,108 +607,404 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Digital signatures (signatures app) ------------------------------------------------------
-PKCS11_MODULE = config("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so", help_text="PKCS#11 library of the officials' signing tokens (SoftHSM2 in the demo).")
-SIGNATURE_KEK = config("SIGNATURE_KEK", "", help_text="Key-encryption secret for CA keys and imported PKCS#12 files. Empty: derived from SECRET_KEY (demo only).")
-SIGNATURE_TSA_URL = config("SIGNATURE_TSA_URL", "", help_text="RFC 3161 time-stamp authority. Empty: the portal's own TSA at SITE_URL/chu-ky-so/tsa/.")
-SIGNATURE_TRUST_ROOTS = config("SIGNATURE_TRUST_ROOTS", "", help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.")
-SIGNATURE_FONT = config("SIGNATURE_FONT", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", help_text="TTF font with Vietnamese glyphs for visible signature stamps.")
+PKCS11_MODULE = config(
+    "PKCS11_MODULE",
+    "/usr/lib/softhsm/libsofthsm2.so",
+    help_text="PKCS#11 library of the officials' signing tokens (SoftHSM2 in the demo).",
+)
+SIGNATURE_KEK = config(
+    "SIGNATURE_KEK",
+    "",
+    help_text="Key-encryption secret for CA keys and imported PKCS#12 files. Empty: derived from SECRET_KEY (demo only).",
+)
+SIGNATURE_TSA_URL = config(
+    "SIGNATURE_TSA_URL",
+    "",
+    help_text="RFC 3161 time-stamp authority. Empty: the portal's own TSA at SITE_URL/chu-ky-so/tsa/.",
+)
+SIGNATURE_TRUST_ROOTS = config(
+    "SIGNATURE_TRUST_ROOTS",
+    "",
+    help_text="PEM file of trusted root CAs (e.g. the Government Cipher Committee's). The portal's own root is always trusted.",
+)
+SIGNATURE_FONT = config(
+    "SIGNATURE_FONT",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    help_text="TTF font with Vietnamese glyphs for visible signature stamps.",
+)
 
 # --- Inter-agency documents (documents app, edXML exchange) ------------------------------------
-EDXML_PEERS = config("EDXML_PEERS", "", help_text='JSON list of exchange peers for bootstrapping, besides the ExchangePeer rows: [{"name": .., "organ_code": "*.H29", "endpoint_url": "https://../api/v1/edxml/inbound/", "trust_roots_file": "/path/roots.pem"}].')
-EDXML_MAX_ATTACHMENT_BYTES = config("EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024, cast=int, help_text="Largest attachment (decoded bytes) sent or accepted over the exchange.")
-EDXML_MAX_ENVELOPE_BYTES = config("EDXML_MAX_ENVELOPE_BYTES", 24 * 1024 * 1024, cast=int, help_text="Largest edXML envelope the inbound endpoint reads; a longer request is refused before it is read.")
-EDXML_REVOCATION_CHECK = config("EDXML_REVOCATION_CHECK", "prefer", help_text="Revocation of the signer of an incoming envelope: 'require' refuses it when the status cannot be learnt (CRL down), 'prefer' accepts it with a warning in the log, 'off' skips the check. A revoked signer is always refused (unless 'off').")
-EDXML_CRL_TIMEOUT = config("EDXML_CRL_TIMEOUT", 5, cast=int, help_text="Seconds to wait for a peer CA's CRL.")
-EDXML_CRL_MAX_AGE = config("EDXML_CRL_MAX_AGE", 3600, cast=int, help_text="Longest time (s) a fetched CRL is trusted before it is fetched again (sooner if its nextUpdate says so).")
-EDXML_HTTP_TIMEOUT = config("EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Seconds to wait for a peer's inbound endpoint.")
-EDXML_RETRY_BACKOFF = config("EDXML_RETRY_BACKOFF", 10, cast=int, help_text="First retry delay (s) of a failed delivery; doubles each attempt up to EDXML_RETRY_BACKOFF_MAX.")
-EDXML_RETRY_BACKOFF_MAX = config("EDXML_RETRY_BACKOFF_MAX", 600, cast=int, help_text="Longest delay (s) between two delivery attempts.")
-EDXML_MAX_RETRIES = config("EDXML_MAX_RETRIES", 12, cast=int, help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).")
+EDXML_PEERS = config(
+    "EDXML_PEERS",
+    "",
+    help_text='JSON list of exchange peers for bootstrapping, besides the ExchangePeer rows: [{"name": .., "organ_code": "*.H29", "endpoint_url": "https://../api/v1/edxml/inbound/", "trust_roots_file": "/path/roots.pem"}].',
+)
+EDXML_MAX_ATTACHMENT_BYTES = config(
+    "EDXML_MAX_ATTACHMENT_BYTES",
+    7 * 1024 * 1024,
+    cast=int,
+    help_text="Largest attachment (decoded bytes) sent or accepted over the exchange.",
+)
+EDXML_MAX_ENVELOPE_BYTES = config(
+    "EDXML_MAX_ENVELOPE_BYTES",
+    24 * 1024 * 1024,
+    cast=int,
+    help_text="Largest edXML envelope the inbound endpoint reads; a longer request is refused before it is read.",
+)
+EDXML_REVOCATION_CHECK = config(
+    "EDXML_REVOCATION_CHECK",
+    "prefer",
+    help_text="Revocation of the signer of an incoming envelope: 'require' refuses it when the status cannot be learnt (CRL down), 'prefer' accepts it with a warning in the log, 'off' skips the check. A revoked signer is always refused (unless 'off').",
+)
+EDXML_CRL_TIMEOUT = config(
+    "EDXML_CRL_TIMEOUT", 5, cast=int, help_text="Seconds to wait for a peer CA's CRL."
+)
+EDXML_CRL_MAX_AGE = config(
+    "EDXML_CRL_MAX_AGE",
+    3600,
+    cast=int,
+    help_text="Longest time (s) a fetched CRL is trusted before it is fetched again (sooner if its nextUpdate says so).",
+)
+EDXML_HTTP_TIMEOUT = config(
+    "EDXML_HTTP_TIMEOUT", 30, cast=int, help_text="Seconds to wait for a peer's inbound endpoint."
+)
+EDXML_RETRY_BACKOFF = config(
+    "EDXML_RETRY_BACKOFF",
+    10,
+    cast=int,
+    help_text="First retry delay (s) of a failed delivery; doubles each attempt up to EDXML_RETRY_BACKOFF_MAX.",
+)
+EDXML_RETRY_BACKOFF_MAX = config(
+    "EDXML_RETRY_BACKOFF_MAX",
+    600,
+    cast=int,
+    help_text="Longest delay (s) between two delivery attempts.",
+)
+EDXML_MAX_RETRIES = config(
+    "EDXML_MAX_RETRIES",
+    12,
+    cast=int,
+    help_text="Delivery attempts before a recipient is marked failed (visible in the admin, resendable).",
+)
 
 # --- The national document axis through the province's LGSP (national.document_axis) -------------
-DOCUMENT_AXIS_URL = config("DOCUMENT_AXIS_URL", "", help_text="Base URL of the national document axis web service as the province's LGSP exposes it (sendEdoc, getReceivedEdocList, getEdoc, updateStatus). Empty: the axis is off.")
-DOCUMENT_AXIS_SYSTEM_ID = config("DOCUMENT_AXIS_SYSTEM_ID", "", help_text="This system's identifier on the axis (systemid header).")
-DOCUMENT_AXIS_SECRET = config("DOCUMENT_AXIS_SECRET", "", help_text="This system's secret on the axis (secret header). No default: empty = the axis is off.")
-DOCUMENT_AXIS_ROUTES = config("DOCUMENT_AXIS_ROUTES", "", help_text="Comma-separated organ codes or patterns (*.H29, 000.00.*) reached through the axis instead of directly (in-process or a peer's endpoint). A remote organ also needs an exchange peer row for its trust roots.")
-DOCUMENT_AXIS_TIMEOUT = config("DOCUMENT_AXIS_TIMEOUT", 20, cast=int, help_text="Seconds to wait for the document axis.")
-DOCUMENT_AXIS_POLL_INTERVAL = config("DOCUMENT_AXIS_POLL_INTERVAL", 60, cast=int, help_text="Seconds between two beat polls of the axis mailboxes (documents and statuses received).")
-CELERY_BEAT_SCHEDULE["document-axis-poll"] = {"task": "national.document_axis.tasks.poll", "schedule": float(DOCUMENT_AXIS_POLL_INTERVAL)}
+DOCUMENT_AXIS_URL = config(
+    "DOCUMENT_AXIS_URL",
+    "",
+    help_text="Base URL of the national document axis web service as the province's LGSP exposes it (sendEdoc, getReceivedEdocList, getEdoc, updateStatus). Empty: the axis is off.",
+)
+DOCUMENT_AXIS_SYSTEM_ID = config(
+    "DOCUMENT_AXIS_SYSTEM_ID",
+    "",
+    help_text="This system's identifier on the axis (systemid header).",
+)
+DOCUMENT_AXIS_SECRET = config(
+    "DOCUMENT_AXIS_SECRET",
+    "",
+    help_text="This system's secret on the axis (secret header). No default: empty = the axis is off.",
+)
+DOCUMENT_AXIS_ROUTES = config(
+    "DOCUMENT_AXIS_ROUTES",
+    "",
+    help_text="Comma-separated organ codes or patterns (*.H29, 000.00.*) reached through the axis instead of directly (in-process or a peer's endpoint). A remote organ also needs an exchange peer row for its trust roots.",
+)
+DOCUMENT_AXIS_TIMEOUT = config(
+    "DOCUMENT_AXIS_TIMEOUT", 20, cast=int, help_text="Seconds to wait for the document axis."
+)
+DOCUMENT_AXIS_POLL_INTERVAL = config(
+    "DOCUMENT_AXIS_POLL_INTERVAL",
+    60,
+    cast=int,
+    help_text="Seconds between two beat polls of the axis mailboxes (documents and statuses received).",
+)
+CELERY_BEAT_SCHEDULE["document-axis-poll"] = {
+    "task": "national.document_axis.tasks.poll",
+    "schedule": float(DOCUMENT_AXIS_POLL_INTERVAL),
+}
 
 # --- Online payment (payments app) --------------------------------------------------------------
-PAYMENT_GATEWAY_URL = config("PAYMENT_GATEWAY_URL", "", help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).")
-PAYMENT_MERCHANT_CODE = config("PAYMENT_MERCHANT_CODE", "DEMO0001", help_text="The portal's merchant (terminal) code at the payment gateway.")
+PAYMENT_GATEWAY_URL = config(
+    "PAYMENT_GATEWAY_URL",
+    "",
+    help_text="Payment gateway URL (VNPay-style). Empty: the built-in test gateway (demo only).",
+)
+PAYMENT_MERCHANT_CODE = config(
+    "PAYMENT_MERCHANT_CODE",
+    "DEMO0001",
+    help_text="The portal's merchant (terminal) code at the payment gateway.",
+)
 PAYMENT_HMAC_SECRET = config(
     "PAYMENT_HMAC_SECRET",
     "demo-payment-secret" if PORTAL_DEMO else "",
     help_text="Shared secret for the HMAC-SHA512 signatures of payment messages. No production default: online payment refuses to run without it.",
 )
-PAYMENT_PENDING_TIMEOUT = config("PAYMENT_PENDING_TIMEOUT", 900, cast=int, help_text="Seconds an online payment stays pending (the gateway's payment window); meanwhile no second payment of the dossier can start.")
-PAYMENT_TEST_GATEWAY = config("PAYMENT_TEST_GATEWAY", PORTAL_DEMO, cast=bool, help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).")
-PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", "vnpay", help_text="Which gateway online payments go to: 'vnpay' (the VNPay-shaped gateway at PAYMENT_GATEWAY_URL, or the built-in test gateway) or 'national' (the national payment platform, PAYMENT_PLATFORM_*).")
+PAYMENT_PENDING_TIMEOUT = config(
+    "PAYMENT_PENDING_TIMEOUT",
+    900,
+    cast=int,
+    help_text="Seconds an online payment stays pending (the gateway's payment window); meanwhile no second payment of the dossier can start.",
+)
+PAYMENT_TEST_GATEWAY = config(
+    "PAYMENT_TEST_GATEWAY",
+    PORTAL_DEMO,
+    cast=bool,
+    help_text="Serve the built-in test gateway at /thanh-toan/test-gateway/ (demo and tests only).",
+)
+PAYMENT_GATEWAY = config(
+    "PAYMENT_GATEWAY",
+    "vnpay",
+    help_text="Which gateway online payments go to: 'vnpay' (the VNPay-shaped gateway at PAYMENT_GATEWAY_URL, or the built-in test gateway) or 'national' (the national payment platform, PAYMENT_PLATFORM_*).",
+)
 
 # --- The national payment platform (national.payment_platform) ---------------------------------
-PAYMENT_PLATFORM_INIT_URL = config("PAYMENT_PLATFORM_INIT_URL", "", help_text="National payment platform: endpoint of the INIT message (opens a payment, answers the payment page URL). Empty: the platform is off.")
-PAYMENT_PLATFORM_QUERY_URL = config("PAYMENT_PLATFORM_QUERY_URL", "", help_text="National payment platform: endpoint of the status look-up (QUERY). Empty: no look-up (callbacks only).")
-PAYMENT_PLATFORM_BILL_URL = config("PAYMENT_PLATFORM_BILL_URL", "", help_text="National payment platform: endpoint of the receipt (GET_BILL, answers the platform's receipt PDF). Empty: the platform's receipt is not fetched.")
-PAYMENT_PLATFORM_PARTNER_CODE = config("PAYMENT_PLATFORM_PARTNER_CODE", "", help_text="National payment platform: the province's partner code (MaDoiTac).")
-PAYMENT_PLATFORM_SECRET = config("PAYMENT_PLATFORM_SECRET", "", help_text="National payment platform: shared secret appended to the INIT, QUERY and GET_BILL messages before SHA-256 (MaXacThuc). No default: empty = off.")
-PAYMENT_PLATFORM_CALLBACK_SECRET = config("PAYMENT_PLATFORM_CALLBACK_SECRET", "", help_text="National payment platform: the key that checks the platform's CONFIRM callback and status answers (the public implementations use the same value as PAYMENT_PLATFORM_SECRET). No default: empty = every callback refused.")
-PAYMENT_PLATFORM_ACCESS_TOKEN = config("PAYMENT_PLATFORM_ACCESS_TOKEN", "", help_text="National payment platform: bearer token sent with every call (issued by the platform). Empty: none sent.")
-PAYMENT_PLATFORM_VERSION = config("PAYMENT_PLATFORM_VERSION", "1.0.6", help_text="National payment platform: message version (PhienBan).")
-PAYMENT_PLATFORM_TIMEOUT = config("PAYMENT_PLATFORM_TIMEOUT", 10, cast=int, help_text="Seconds to wait for the national payment platform (INIT in the payer's request; QUERY and GET_BILL in workers).")
-PAYMENT_PLATFORM_QUERY_AFTER = config("PAYMENT_PLATFORM_QUERY_AFTER", 120, cast=int, help_text="Seconds after which a payment with no callback yet is looked up (QUERY) by beat; doubles per attempt.")
-PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT = config("PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT", "", help_text="National payment platform: the beneficiary account of the fees (TKThuHuong).")
-PAYMENT_PLATFORM_BENEFICIARY_BANK = config("PAYMENT_PLATFORM_BENEFICIARY_BANK", "", help_text="National payment platform: the beneficiary bank code (MaNHThuHuong).")
-PAYMENT_PLATFORM_BENEFICIARY_NAME = config("PAYMENT_PLATFORM_BENEFICIARY_NAME", "", help_text="National payment platform: the beneficiary account name (TenTKThuHuong).")
+PAYMENT_PLATFORM_INIT_URL = config(
+    "PAYMENT_PLATFORM_INIT_URL",
+    "",
+    help_text="National payment platform: endpoint of the INIT message (opens a payment, answers the payment page URL). Empty: the platform is off.",
+)
+PAYMENT_PLATFORM_QUERY_URL = config(
+    "PAYMENT_PLATFORM_QUERY_URL",
+    "",
+    help_text="National payment platform: endpoint of the status look-up (QUERY). Empty: no look-up (callbacks only).",
+)
+PAYMENT_PLATFORM_BILL_URL = config(
+    "PAYMENT_PLATFORM_BILL_URL",
+    "",
+    help_text="National payment platform: endpoint of the receipt (GET_BILL, answers the platform's receipt PDF). Empty: the platform's receipt is not fetched.",
+)
+PAYMENT_PLATFORM_PARTNER_CODE = config(
+    "PAYMENT_PLATFORM_PARTNER_CODE",
+    "",
+    help_text="National payment platform: the province's partner code (MaDoiTac).",
+)
+PAYMENT_PLATFORM_SECRET = config(
+    "PAYMENT_PLATFORM_SECRET",
+    "",
+    help_text="National payment platform: shared secret appended to the INIT, QUERY and GET_BILL messages before SHA-256 (MaXacThuc). No default: empty = off.",
+)
+PAYMENT_PLATFORM_CALLBACK_SECRET = config(
+    "PAYMENT_PLATFORM_CALLBACK_SECRET",
+    "",
+    help_text="National payment platform: the key that checks the platform's CONFIRM callback and status answers (the public implementations use the same value as PAYMENT_PLATFORM_SECRET). No default: empty = every callback refused.",
+)
+PAYMENT_PLATFORM_ACCESS_TOKEN = config(
+    "PAYMENT_PLATFORM_ACCESS_TOKEN",
+    "",
+    help_text="National payment platform: bearer token sent with every call (issued by the platform). Empty: none sent.",
+)
+PAYMENT_PLATFORM_VERSION = config(
+    "PAYMENT_PLATFORM_VERSION",
+    "1.0.6",
+    help_text="National payment platform: message version (PhienBan).",
+)
+PAYMENT_PLATFORM_TIMEOUT = config(
+    "PAYMENT_PLATFORM_TIMEOUT",
+    10,
+    cast=int,
+    help_text="Seconds to wait for the national payment platform (INIT in the payer's request; QUERY and GET_BILL in workers).",
+)
+PAYMENT_PLATFORM_QUERY_AFTER = config(
+    "PAYMENT_PLATFORM_QUERY_AFTER",
+    120,
+    cast=int,
+    help_text="Seconds after which a payment with no callback yet is looked up (QUERY) by beat; doubles per attempt.",
+)
+PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT = config(
+    "PAYMENT_PLATFORM_BENEFICIARY_ACCOUNT",
+    "",
+    help_text="National payment platform: the beneficiary account of the fees (TKThuHuong).",
+)
+PAYMENT_PLATFORM_BENEFICIARY_BANK = config(
+    "PAYMENT_PLATFORM_BENEFICIARY_BANK",
+    "",
+    help_text="National payment platform: the beneficiary bank code (MaNHThuHuong).",
+)
+PAYMENT_PLATFORM_BENEFICIARY_NAME = config(
+    "PAYMENT_PLATFORM_BENEFICIARY_NAME",
+    "",
+    help_text="National payment platform: the beneficiary account name (TenTKThuHuong).",
+)
 
 # --- National e-ID login (VNeID through the national portal's sign-on; portal.accounts.oidc) -------
-VNEID_ISSUER = config("VNEID_ISSUER", "", help_text="Issuer of the national sign-on (OpenID Connect), e.g. the national portal's authentication server. Empty: e-ID login is off. The demo points it at national/vneid_simulator.")
-VNEID_CLIENT_ID = config("VNEID_CLIENT_ID", "", help_text="This portal's client_id at the national sign-on.")
-VNEID_CLIENT_SECRET = config("VNEID_CLIENT_SECRET", "", help_text="This portal's client secret at the national sign-on. No default: e-ID login stays off without it.")
-VNEID_REDIRECT_URI = config("VNEID_REDIRECT_URI", "", help_text="Redirect URI registered at the national sign-on. Empty: SITE of the request + /tai-khoan/vneid/callback/.")
-VNEID_AUTHORIZATION_ENDPOINT = config("VNEID_AUTHORIZATION_ENDPOINT", "", help_text="Authorization endpoint. Empty: read from the issuer's discovery document.")
-VNEID_TOKEN_ENDPOINT = config("VNEID_TOKEN_ENDPOINT", "", help_text="Token endpoint. Empty: from discovery.")
-VNEID_USERINFO_ENDPOINT = config("VNEID_USERINFO_ENDPOINT", "", help_text="Userinfo endpoint. Empty: from discovery.")
-VNEID_JWKS_URI = config("VNEID_JWKS_URI", "", help_text="JWKS of the provider's id_token keys. Empty: from discovery.")
-VNEID_END_SESSION_ENDPOINT = config("VNEID_END_SESSION_ENDPOINT", "", help_text="End-session endpoint (RP-initiated logout). Empty: from discovery.")
-VNEID_ALGORITHMS = config("VNEID_ALGORITHMS", ["RS256"], cast=list, help_text="Allowed id_token signature algorithms (never none or HS*).")
+VNEID_ISSUER = config(
+    "VNEID_ISSUER",
+    "",
+    help_text="Issuer of the national sign-on (OpenID Connect), e.g. the national portal's authentication server. Empty: e-ID login is off. The demo points it at national/vneid_simulator.",
+)
+VNEID_CLIENT_ID = config(
+    "VNEID_CLIENT_ID", "", help_text="This portal's client_id at the national sign-on."
+)
+VNEID_CLIENT_SECRET = config(
+    "VNEID_CLIENT_SECRET",
+    "",
+    help_text="This portal's client secret at the national sign-on. No default: e-ID login stays off without it.",
+)
+VNEID_REDIRECT_URI = config(
+    "VNEID_REDIRECT_URI",
+    "",
+    help_text="Redirect URI registered at the national sign-on. Empty: SITE of the request + /tai-khoan/vneid/callback/.",
+)
+VNEID_AUTHORIZATION_ENDPOINT = config(
+    "VNEID_AUTHORIZATION_ENDPOINT",
+    "",
+    help_text="Authorization endpoint. Empty: read from the issuer's discovery document.",
+)
+VNEID_TOKEN_ENDPOINT = config(
+    "VNEID_TOKEN_ENDPOINT", "", help_text="Token endpoint. Empty: from discovery."
+)
+VNEID_USERINFO_ENDPOINT = config(
+    "VNEID_USERINFO_ENDPOINT", "", help_text="Userinfo endpoint. Empty: from discovery."
+)
+VNEID_JWKS_URI = config(
+    "VNEID_JWKS_URI", "", help_text="JWKS of the provider's id_token keys. Empty: from discovery."
+)
+VNEID_END_SESSION_ENDPOINT = config(
+    "VNEID_END_SESSION_ENDPOINT",
+    "",
+    help_text="End-session endpoint (RP-initiated logout). Empty: from discovery.",
+)
+VNEID_ALGORITHMS = config(
+    "VNEID_ALGORITHMS",
+    ["RS256"],
+    cast=list,
+    help_text="Allowed id_token signature algorithms (never none or HS*).",
+)
 VNEID_SCOPES = config("VNEID_SCOPES", "openid", help_text="Scopes asked of the national sign-on.")
-VNEID_TIMEOUT = config("VNEID_TIMEOUT", 5, cast=int, help_text="Seconds to wait for the national sign-on (token, userinfo, JWKS).")
-VNEID_CLOCK_SKEW = config("VNEID_CLOCK_SKEW", 60, cast=int, help_text="Seconds of clock difference tolerated on the id_token's exp and iat.")
-VNEID_LEVEL4_MIN_LOA = config("VNEID_LEVEL4_MIN_LOA", 2, cast=int, help_text="Assurance level (VNeID level) a fully online (level-4) procedure needs when e-ID login is on.")
-VNEID_ALGORITHMS = [a for a in VNEID_ALGORITHMS if a.lower() != "none" and not a.upper().startswith("HS")]
+VNEID_TIMEOUT = config(
+    "VNEID_TIMEOUT",
+    5,
+    cast=int,
+    help_text="Seconds to wait for the national sign-on (token, userinfo, JWKS).",
+)
+VNEID_CLOCK_SKEW = config(
+    "VNEID_CLOCK_SKEW",
+    60,
+    cast=int,
+    help_text="Seconds of clock difference tolerated on the id_token's exp and iat.",
+)
+VNEID_LEVEL4_MIN_LOA = config(
+    "VNEID_LEVEL4_MIN_LOA",
+    2,
+    cast=int,
+    help_text="Assurance level (VNeID level) a fully online (level-4) procedure needs when e-ID login is on.",
+)
+VNEID_ALGORITHMS = [
+    a for a in VNEID_ALGORITHMS if a.lower() != "none" and not a.upper().startswith("HS")
+]
 
 # --- National public-service portal (DVCQG) adapter (national.dvcqg) ----------------------------
-DVCQG_URL = config("DVCQG_URL", "", help_text="Base URL of the DVCQG integration API (adapter). Empty: the integration is off (nothing is sent or polled; the inbound endpoint answers 503).")
-DVCQG_AUTH_PATH = config("DVCQG_AUTH_PATH", "/login", help_text="Path of the DVCQG session login (POST username/password with the dstcode header), appended to DVCQG_URL.")
-DVCQG_SERVICE_PATH = config("DVCQG_SERVICE_PATH", "/service", help_text="Path of the DVCQG service calls (POST {session, madonvi, service, ...}), appended to DVCQG_URL.")
+DVCQG_URL = config(
+    "DVCQG_URL",
+    "",
+    help_text="Base URL of the DVCQG integration API (adapter). Empty: the integration is off (nothing is sent or polled; the inbound endpoint answers 503).",
+)
+DVCQG_AUTH_PATH = config(
+    "DVCQG_AUTH_PATH",
+    "/login",
+    help_text="Path of the DVCQG session login (POST username/password with the dstcode header), appended to DVCQG_URL.",
+)
+DVCQG_SERVICE_PATH = config(
+    "DVCQG_SERVICE_PATH",
+    "/service",
+    help_text="Path of the DVCQG service calls (POST {session, madonvi, service, ...}), appended to DVCQG_URL.",
+)
 DVCQG_USERNAME = config("DVCQG_USERNAME", "", help_text="The province's DVCQG integration account.")
 DVCQG_PASSWORD = config("DVCQG_PASSWORD", "", help_text="Password of DVCQG_USERNAME. No default.")
-DVCQG_DSTCODE = config("DVCQG_DSTCODE", "", help_text="The dstcode header DVCQG issued to this province's system.")
-DVCQG_MADONVI = config("DVCQG_MADONVI", PROVINCE_CODE, help_text="The madonvi sent in every DVCQG call (the province's unit code).")
-DVCQG_TIMEOUT = config("DVCQG_TIMEOUT", 15, cast=int, help_text="Seconds to wait for one DVCQG call.")
-DVCQG_PUSH_PUBLIC_KEY = config("DVCQG_PUSH_PUBLIC_KEY", "", help_text="PEM file of DVCQG's public key (ECDSA P-256 or RSA) that signs the dossiers it pushes to /api/national/dvcqg/inbound/. Empty: pushes are refused (the poll still runs).")
-DVCQG_PUSH_MAX_SKEW = config("DVCQG_PUSH_MAX_SKEW", 300, cast=int, help_text="Largest age (s) of a signed push's timestamp; older or future ones are refused as replays.")
-DVCQG_PUSH_MAX_BYTES = config("DVCQG_PUSH_MAX_BYTES", 30 * 1024 * 1024, cast=int, help_text="Largest pushed dossier (JSON with base64 files) the inbound endpoint reads.")
-DVCQG_RETRY_BACKOFF = config("DVCQG_RETRY_BACKOFF", 5, cast=int, help_text="First retry delay (s) of a change DVCQG did not acknowledge; doubles up to DVCQG_RETRY_BACKOFF_MAX.")
-DVCQG_RETRY_BACKOFF_MAX = config("DVCQG_RETRY_BACKOFF_MAX", 300, cast=int, help_text="Longest delay (s) between two attempts to send a dossier's changes.")
-DVCQG_MAX_ATTEMPTS = config("DVCQG_MAX_ATTEMPTS", 30, cast=int, help_text="Attempts before a dossier's changes are marked failed (shown on the sync page, resendable).")
-DVCQG_SWEEP_INTERVAL = config("DVCQG_SWEEP_INTERVAL", 15, cast=int, help_text="Seconds between two beat sweeps that send the changes a crashed or delayed task left unsent.")
-DVCQG_POLL_INTERVAL = config("DVCQG_POLL_INTERVAL", 120, cast=int, help_text="Seconds between two polls of DVCQG for new dossiers (the fallback of the push).")
-DVCQG_RECONCILE_HOUR = config("DVCQG_RECONCILE_HOUR", 2, cast=int, help_text="Hour (province time) of the nightly reconciliation against TraCuuHoSo.")
-DVCQG_RESULT_LINK_DAYS = config("DVCQG_RESULT_LINK_DAYS", 30, cast=int, help_text="Days the signed result-file link sent to DVCQG (DuongDanTepTinKetQua) stays valid.")
-CELERY_BEAT_SCHEDULE.update({
-    "dvcqg-sweep": {"task": "national.dvcqg.tasks.sweep", "schedule": float(DVCQG_SWEEP_INTERVAL)},
-    "dvcqg-poll": {"task": "national.dvcqg.tasks.poll_inbound", "schedule": float(DVCQG_POLL_INTERVAL)},
-    "dvcqg-reconcile": {"task": "national.dvcqg.tasks.reconcile", "schedule": crontab(hour=DVCQG_RECONCILE_HOUR, minute=15)},
-})
+DVCQG_DSTCODE = config(
+    "DVCQG_DSTCODE", "", help_text="The dstcode header DVCQG issued to this province's system."
+)
+DVCQG_MADONVI = config(
+    "DVCQG_MADONVI",
+    PROVINCE_CODE,
+    help_text="The madonvi sent in every DVCQG call (the province's unit code).",
+)
+DVCQG_TIMEOUT = config(
+    "DVCQG_TIMEOUT", 15, cast=int, help_text="Seconds to wait for one DVCQG call."
+)
+DVCQG_PUSH_PUBLIC_KEY = config(
+    "DVCQG_PUSH_PUBLIC_KEY",
+    "",
+    help_text="PEM file of DVCQG's public key (ECDSA P-256 or RSA) that signs the dossiers it pushes to /api/national/dvcqg/inbound/. Empty: pushes are refused (the poll still runs).",
+)
+DVCQG_PUSH_MAX_SKEW = config(
+    "DVCQG_PUSH_MAX_SKEW",
+    300,
+    cast=int,
+    help_text="Largest age (s) of a signed push's timestamp; older or future ones are refused as replays.",
+)
+DVCQG_PUSH_MAX_BYTES = config(
+    "DVCQG_PUSH_MAX_BYTES",
+    30 * 1024 * 1024,
+    cast=int,
+    help_text="Largest pushed dossier (JSON with base64 files) the inbound endpoint reads.",
+)
+DVCQG_RETRY_BACKOFF = config(
+    "DVCQG_RETRY_BACKOFF",
+    5,
+    cast=int,
+    help_text="First retry delay (s) of a change DVCQG did not acknowledge; doubles up to DVCQG_RETRY_BACKOFF_MAX.",
+)
+DVCQG_RETRY_BACKOFF_MAX = config(
+    "DVCQG_RETRY_BACKOFF_MAX",
+    300,
+    cast=int,
+    help_text="Longest delay (s) between two attempts to send a dossier's changes.",
+)
+DVCQG_MAX_ATTEMPTS = config(
+    "DVCQG_MAX_ATTEMPTS",
+    30,
+    cast=int,
+    help_text="Attempts before a dossier's changes are marked failed (shown on the sync page, resendable).",
+)
+DVCQG_SWEEP_INTERVAL = config(
+    "DVCQG_SWEEP_INTERVAL",
+    15,
+    cast=int,
+    help_text="Seconds between two beat sweeps that send the changes a crashed or delayed task left unsent.",
+)
+DVCQG_POLL_INTERVAL = config(
+    "DVCQG_POLL_INTERVAL",
+    120,
+    cast=int,
+    help_text="Seconds between two polls of DVCQG for new dossiers (the fallback of the push).",
+)
+DVCQG_RECONCILE_HOUR = config(
+    "DVCQG_RECONCILE_HOUR",
+    2,
+    cast=int,
+    help_text="Hour (province time) of the nightly reconciliation against TraCuuHoSo.",
+)
+DVCQG_RESULT_LINK_DAYS = config(
+    "DVCQG_RESULT_LINK_DAYS",
+    30,
+    cast=int,
+    help_text="Days the signed result-file link sent to DVCQG (DuongDanTepTinKetQua) stays valid.",
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "dvcqg-sweep": {
+            "task": "national.dvcqg.tasks.sweep",
+            "schedule": float(DVCQG_SWEEP_INTERVAL),
+        },
+        "dvcqg-poll": {
+            "task": "national.dvcqg.tasks.poll_inbound",
+            "schedule": float(DVCQG_POLL_INTERVAL),
+        },
+        "dvcqg-reconcile": {
+            "task": "national.dvcqg.tasks.reconcile",
+            "schedule": crontab(hour=DVCQG_RECONCILE_HOUR, minute=15),
+        },
+    }
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": config("LOG_LEVEL", "INFO", help_text="Root log level.")},
+    "root": {
+        "handlers": ["console"],
+        "level": config("LOG_LEVEL", "INFO", help_text="Root log level."),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-

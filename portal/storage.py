@@ -27,11 +27,17 @@ class PortalS3Storage(S3Storage):
         from botocore.config import Config
 
         return boto3.session.Session().client(
-            "s3", endpoint_url=public, aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-            region_name=self.region_name, config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+            "s3",
+            endpoint_url=public,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name=self.region_name,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
         )
 
-    def presigned_download_url(self, name: str, *, filename: str, content_type: str, expire: int | None = None) -> str:
+    def presigned_download_url(
+        self, name: str, *, filename: str, content_type: str, expire: int | None = None
+    ) -> str:
         """A short-lived GET URL for ``name`` that downloads as ``filename`` (RFC 6266, UTF-8)."""
         from urllib.parse import quote
 
@@ -39,8 +45,10 @@ class PortalS3Storage(S3Storage):
         return self._public_client.generate_presigned_url(
             "get_object",
             Params={
-                "Bucket": self.bucket_name, "Key": self._normalize_name(clean_name(name)),
-                "ResponseContentDisposition": disposition, "ResponseContentType": content_type,
+                "Bucket": self.bucket_name,
+                "Key": self._normalize_name(clean_name(name)),
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
             },
             ExpiresIn=expire or self.querystring_expire,
         )

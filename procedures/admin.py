@@ -90,11 +90,19 @@ class ProcedureAdmin(admin.ModelAdmin):
         for procedure in queryset:
             procedure_publish(procedure=procedure)
             n += 1
-        self.message_user(request, ngettext("%d procedure published.", "%d procedures published.", n) % n, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%d procedure published.", "%d procedures published.", n) % n,
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="procedures_procedure_import"),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="procedures_procedure_import",
+            ),
             *super().get_urls(),
         ]
 
@@ -102,7 +110,11 @@ class ProcedureAdmin(admin.ModelAdmin):
         """Step 1: upload and preview; step 2 (``confirm``): import the previewed file."""
         if not request.user.is_portal_admin:
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Import procedures")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import procedures"),
+        }
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, context)
         form = ProcedureImportForm(request.POST or None, request.FILES or None)
@@ -122,8 +134,11 @@ class ProcedureAdmin(admin.ModelAdmin):
                         token = uuid.uuid4().hex
                         suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
                         (_import_dir() / f"{token}{suffix}").write_bytes(content)
-                        request.session[_SESSION_KEY] = {"token": token, "suffix": suffix,
-                                                         "publish": form.cleaned_data["publish"]}
+                        request.session[_SESSION_KEY] = {
+                            "token": token,
+                            "suffix": suffix,
+                            "publish": form.cleaned_data["publish"],
+                        }
         context["form"] = form
         return TemplateResponse(request, "admin/procedures/import.html", context)
 
@@ -134,13 +149,24 @@ class ProcedureAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:procedures_procedure_import"))
         stored = _import_dir() / f"{pending['token']}{pending['suffix']}"
         try:
-            report = procedures_import(filename=stored.name, content=stored.read_bytes(), publish=pending["publish"])
+            report = procedures_import(
+                filename=stored.name, content=stored.read_bytes(), publish=pending["publish"]
+            )
         except (ImportFileError, ImportRejected, FileNotFoundError):
-            messages.error(request, _("The file could no longer be imported; nothing was written. Please upload it again."))
+            messages.error(
+                request,
+                _(
+                    "The file could no longer be imported; nothing was written. Please upload it again."
+                ),
+            )
             return HttpResponseRedirect(reverse("admin:procedures_procedure_import"))
         finally:
             stored.unlink(missing_ok=True)
-        messages.success(request, ngettext("%d procedure imported.", "%d procedures imported.", report.imported) % report.imported)
+        messages.success(
+            request,
+            ngettext("%d procedure imported.", "%d procedures imported.", report.imported)
+            % report.imported,
+        )
         return HttpResponseRedirect(reverse("admin:procedures_procedure_changelist"))
 
 

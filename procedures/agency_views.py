@@ -29,10 +29,14 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     except Agency.DoesNotExist:
         raise Http404("agency") from None
     procedures = procedure_search(agency=agency)
-    return render(request, "agencies/detail.html", {
-        "agency": agency,
-        "ancestors": list(agency.ancestors().order_by("path")),
-        "children": list(agency_children(agency)),
-        "procedures": procedures[:50],
-        "procedure_total": procedures.count(),
-    })
+    return render(
+        request,
+        "agencies/detail.html",
+        {
+            "agency": agency,
+            "ancestors": list(agency.ancestors().order_by("path")),
+            "children": list(agency_children(agency)),
+            "procedures": procedures[:50],
+            "procedure_total": procedures.count(),
+        },
+    )

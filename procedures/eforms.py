@@ -41,14 +41,31 @@ import jsonschema
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-FIELD_TYPES = ("text", "textarea", "number", "date", "citizen_id", "tax_code", "phone", "email", "choice", "boolean", "address", "group")
+FIELD_TYPES = (
+    "text",
+    "textarea",
+    "number",
+    "date",
+    "citizen_id",
+    "tax_code",
+    "phone",
+    "email",
+    "choice",
+    "boolean",
+    "address",
+    "group",
+)
 
 #: JSON Schema of a form definition (also drives the admin's editor, django-jsonform).
 _FIELD_ITEM: dict[str, Any] = {
     "type": "object",
     "title": "Field",
     "properties": {
-        "name": {"type": "string", "pattern": r"^[a-z][a-z0-9_]{0,39}$", "title": "Name (a-z, 0-9, _)"},
+        "name": {
+            "type": "string",
+            "pattern": r"^[a-z][a-z0-9_]{0,39}$",
+            "title": "Name (a-z, 0-9, _)",
+        },
         "label": {"type": "string", "minLength": 1, "maxLength": 300, "title": "Label"},
         "type": {"type": "string", "enum": list(FIELD_TYPES), "title": "Type"},
         "required": {"type": "boolean", "title": "Required"},
@@ -58,28 +75,52 @@ _FIELD_ITEM: dict[str, Any] = {
         "minimum": {"type": "number", "title": "Minimum (number)"},
         "maximum": {"type": "number", "title": "Maximum (number)"},
         "not_after_today": {"type": "boolean", "title": "Date not after today"},
-        "choices": {"type": "array", "title": "Choices", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
+        "choices": {
+            "type": "array",
+            "title": "Choices",
+            "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+        },
         "prefill": {"type": "string", "title": "Prefill from (e-ID claim, or profile.<field>)"},
         "show_when": {
-            "type": "object", "title": "Show only when",
-            "properties": {"field": {"type": "string"}, "equals": {"type": ["string", "boolean", "number"]}},
+            "type": "object",
+            "title": "Show only when",
+            "properties": {
+                "field": {"type": "string"},
+                "equals": {"type": ["string", "boolean", "number"]},
+            },
             "required": ["field", "equals"],
         },
         "min": {"type": "integer", "minimum": 0, "title": "Group: fewest rows"},
         "max": {"type": "integer", "minimum": 1, "maximum": 50, "title": "Group: most rows"},
-        "fields": {"type": "array", "title": "Group: sub-fields", "items": {"$ref": "#/$defs/leaf"}},
+        "fields": {
+            "type": "array",
+            "title": "Group: sub-fields",
+            "items": {"$ref": "#/$defs/leaf"},
+        },
     },
     "required": ["name", "label", "type"],
 }
-_LEAF = {**_FIELD_ITEM, "properties": {k: v for k, v in _FIELD_ITEM["properties"].items() if k not in ("fields", "min", "max")}}
+_LEAF = {
+    **_FIELD_ITEM,
+    "properties": {
+        k: v for k, v in _FIELD_ITEM["properties"].items() if k not in ("fields", "min", "max")
+    },
+}
 DEFINITION_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "title": "Electronic form",
     "properties": {
         "title": {"type": "string", "title": "Title of the declaration"},
-        "legal_form": {"type": "string", "title": "Official form (e.g. mẫu TP/HT-2020-KS.1, Thông tư 04/2020/TT-BTP)"},
-        "pdf": {"type": "string", "pattern": r"^[a-z0-9_]*$", "title": "PDF layout (template name; empty: generic)"},
+        "legal_form": {
+            "type": "string",
+            "title": "Official form (e.g. mẫu TP/HT-2020-KS.1, Thông tư 04/2020/TT-BTP)",
+        },
+        "pdf": {
+            "type": "string",
+            "pattern": r"^[a-z0-9_]*$",
+            "title": "PDF layout (template name; empty: generic)",
+        },
         "addressee": {"type": "string", "title": "Kính gửi (addressee)"},
         "fields": {"type": "array", "title": "Fields", "items": {"$ref": "#/$defs/field"}},
     },
@@ -97,7 +138,10 @@ def check_definition(defn: Any) -> None:
     that point at an earlier field, choices for choice fields. Raises :class:`DefinitionError`."""
     if defn in (None, {}, []):
         return
-    errors = sorted(jsonschema.Draft202012Validator(DEFINITION_SCHEMA).iter_errors(defn), key=lambda e: list(e.path))
+    errors = sorted(
+        jsonschema.Draft202012Validator(DEFINITION_SCHEMA).iter_errors(defn),
+        key=lambda e: list(e.path),
+    )
     if errors:
         e = errors[0]
         raise DefinitionError(f"{'/'.join(str(p) for p in e.path) or '(root)'}: {e.message}")
@@ -107,7 +151,9 @@ def check_definition(defn: Any) -> None:
             raise DefinitionError(_("Field name used twice: %(name)s") % {"name": f["name"]})
         cond = f.get("show_when")
         if cond and cond["field"] not in seen:
-            raise DefinitionError(_("%(name)s: a condition must name an earlier field") % {"name": f["name"]})
+            raise DefinitionError(
+                _("%(name)s: a condition must name an earlier field") % {"name": f["name"]}
+            )
         if f["type"] == "choice" and not f.get("choices"):
             raise DefinitionError(_("%(name)s: a choice field needs choices") % {"name": f["name"]})
         if f["type"] == "group" and not f.get("fields"):
@@ -122,7 +168,10 @@ def editor_schema() -> dict[str, Any]:
     schema = copy.deepcopy(DEFINITION_SCHEMA)
     schema.pop("$schema", None)
     for item in (schema["$defs"]["field"], schema["$defs"]["leaf"]):
-        item["properties"]["show_when"]["properties"]["equals"] = {"type": "string", "title": "equals (true/false or a choice value)"}
+        item["properties"]["show_when"]["properties"]["equals"] = {
+            "type": "string",
+            "title": "equals (true/false or a choice value)",
+        }
         item["properties"]["type"]["choices"] = list(FIELD_TYPES)
     return schema
 
@@ -138,8 +187,13 @@ def eform_admin_field() -> Any:
         except DefinitionError as exc:
             raise ValidationError(str(exc)) from None
 
-    return forms.JSONField(required=False, widget=JSONFormWidget(schema=editor_schema()), validators=[_check],
-                           label=_("Electronic form"), help_text=_("Typed fields, conditions and prefill of the declaration."))
+    return forms.JSONField(
+        required=False,
+        widget=JSONFormWidget(schema=editor_schema()),
+        validators=[_check],
+        label=_("Electronic form"),
+        help_text=_("Typed fields, conditions and prefill of the declaration."),
+    )
 
 
 # --- the citizen's answers ----------------------------------------------------------------------
@@ -167,7 +221,11 @@ def _leaf_schema(f: dict[str, Any]) -> dict[str, Any]:
             s["maximum"] = f["maximum"]
         return s
     if t == "date":
-        return {"type": "string", "format": "date", **({"x-notAfterToday": True} if f.get("not_after_today") else {})}
+        return {
+            "type": "string",
+            "format": "date",
+            **({"x-notAfterToday": True} if f.get("not_after_today") else {}),
+        }
     if t == "citizen_id":
         return {"type": "string", "format": "cccd"}
     if t == "tax_code":
@@ -181,8 +239,15 @@ def _leaf_schema(f: dict[str, Any]) -> dict[str, Any]:
     if t == "boolean":
         return {"type": "boolean"}
     if t == "address":
-        return {"type": "object", "properties": {"commune": {"type": "string", "format": "commune"}, "detail": {"type": "string", "minLength": 1, "maxLength": 255}},
-                "required": ["commune", "detail"], "additionalProperties": False}
+        return {
+            "type": "object",
+            "properties": {
+                "commune": {"type": "string", "format": "commune"},
+                "detail": {"type": "string", "minLength": 1, "maxLength": 255},
+            },
+            "required": ["commune", "detail"],
+            "additionalProperties": False,
+        }
     raise DefinitionError(t)
 
 
@@ -193,15 +258,28 @@ def json_schema(defn: dict[str, Any]) -> dict[str, Any]:
     for f in defn.get("fields", []):
         if f["type"] == "group":
             sub = {s["name"]: _leaf_schema(s) for s in f["fields"]}
-            props[f["name"]] = {"type": "array", "minItems": f.get("min", 0), "maxItems": f.get("max", 20),
-                                "items": {"type": "object", "properties": sub, "additionalProperties": False,
-                                          "required": [s["name"] for s in f["fields"] if s.get("required")]}}
+            props[f["name"]] = {
+                "type": "array",
+                "minItems": f.get("min", 0),
+                "maxItems": f.get("max", 20),
+                "items": {
+                    "type": "object",
+                    "properties": sub,
+                    "additionalProperties": False,
+                    "required": [s["name"] for s in f["fields"] if s.get("required")],
+                },
+            }
         else:
             props[f["name"]] = _leaf_schema(f)
         if f.get("required") or (f["type"] == "group" and f.get("min", 0) > 0):
             required.append(f["name"])
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": props,
-            "required": required, "additionalProperties": False}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 _format_checker = jsonschema.FormatChecker()
@@ -244,7 +322,9 @@ def _not_after_today(validator, enabled, instance, schema):
             pass
 
 
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"x-notAfterToday": _not_after_today})
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"x-notAfterToday": _not_after_today}
+)
 
 
 @lru_cache(maxsize=256)
@@ -278,9 +358,11 @@ def _message(err: jsonschema.ValidationError, f: dict[str, Any] | None) -> str:
         return _("This field is required.")
     if err.validator == "format" or err.validator == "pattern":
         return {
-            "date": _("Enter a valid date."), "citizen_id": _("A citizen ID (CCCD) is 12 digits starting with a province code."),
+            "date": _("Enter a valid date."),
+            "citizen_id": _("A citizen ID (CCCD) is 12 digits starting with a province code."),
             "tax_code": _("This tax code is not valid (10 digits with a correct check digit)."),
-            "phone": _("A mobile number is 10 digits starting with 0."), "email": _("Enter a valid e-mail address."),
+            "phone": _("A mobile number is 10 digits starting with 0."),
+            "email": _("Enter a valid e-mail address."),
             "address": _("Choose a commune from the list."),
         }.get(kind, _("This value is not valid."))
     if err.validator == "enum":
@@ -318,7 +400,9 @@ def _strip_empty(value: Any) -> Any:
     return value
 
 
-def validate(defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str, Any] | None = None) -> EFormResult:
+def validate(
+    defn: dict[str, Any], data: dict[str, Any], *, locked: dict[str, Any] | None = None
+) -> EFormResult:
     """Check answers on the server: hidden fields dropped, then JSON Schema, then locked fields.
 
     ``locked``: field name → the value the verified facts give; a different answer is refused
@@ -381,12 +465,24 @@ def parse_post(defn: dict[str, Any], post: Any, *, strict: bool = True) -> dict[
     for f in defn.get("fields", []):
         key = PREFIX + f["name"]
         if f["type"] == "address":
-            data[f["name"]] = {"commune": (post.get(key + "-commune") or "").strip(), "detail": (post.get(key + "-detail") or "").strip()}
+            data[f["name"]] = {
+                "commune": (post.get(key + "-commune") or "").strip(),
+                "detail": (post.get(key + "-detail") or "").strip(),
+            }
         elif f["type"] == "group":
             rows = []
-            indexes = sorted({int(m.group(1)) for k in post.keys() if (m := re.match(rf"^{re.escape(key)}-(\d{{1,2}})-", k))})
+            indexes = sorted(
+                {
+                    int(m.group(1))
+                    for k in post.keys()
+                    if (m := re.match(rf"^{re.escape(key)}-(\d{{1,2}})-", k))
+                }
+            )
             for i in indexes[: f.get("max", 20) + 5]:
-                row = {s["name"]: _coerce(s, post.get(f"{key}-{i}-{s['name']}"), strict=strict) for s in f["fields"]}
+                row = {
+                    s["name"]: _coerce(s, post.get(f"{key}-{i}-{s['name']}"), strict=strict)
+                    for s in f["fields"]
+                }
                 if any(v not in (None, "", False) for v in row.values()):
                     rows.append(row)
             data[f["name"]] = rows
@@ -414,7 +510,9 @@ def _fact_value(f: dict[str, Any], value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else None
 
 
-def prefill(defn: dict[str, Any], *, facts: dict[str, Any], profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def prefill(
+    defn: dict[str, Any], *, facts: dict[str, Any], profile: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(initial answers, locked answers): facts lock their fields, profile values only prefill."""
     initial: dict[str, Any] = {}
     locked: dict[str, Any] = {}
@@ -452,15 +550,36 @@ def display_rows(defn: dict[str, Any], data: dict[str, Any]) -> list[dict[str, A
             except (TypeError, ValueError):
                 return str(v)
         if f["type"] == "address" and isinstance(v, dict):
-            return ", ".join(x for x in (v.get("detail", ""), communes.get(v.get("commune", ""), "")) if x)
+            return ", ".join(
+                x for x in (v.get("detail", ""), communes.get(v.get("commune", ""), "")) if x
+            )
         return str(v)
 
     rows = []
     for f in visible(defn, data):
         v = data.get(f["name"])
         if f["type"] == "group":
-            rows.append({"label": f["label"], "section": f.get("section", ""), "name": f["name"], "rows": [
-                [{"label": s["label"], "value": show(s, r.get(s["name"]))} for s in f["fields"]] for r in (v or [])]})
+            rows.append(
+                {
+                    "label": f["label"],
+                    "section": f.get("section", ""),
+                    "name": f["name"],
+                    "rows": [
+                        [
+                            {"label": s["label"], "value": show(s, r.get(s["name"]))}
+                            for s in f["fields"]
+                        ]
+                        for r in (v or [])
+                    ],
+                }
+            )
         else:
-            rows.append({"label": f["label"], "section": f.get("section", ""), "name": f["name"], "value": show(f, v)})
+            rows.append(
+                {
+                    "label": f["label"],
+                    "section": f.get("section", ""),
+                    "name": f["name"],
+                    "value": show(f, v),
+                }
+            )
     return rows

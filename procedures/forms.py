@@ -27,21 +27,41 @@ class ProcedureSearchForm(forms.Form):
     """The catalogue's query parameters. A bad one is reported on the page, never a 500."""
 
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH, strip=True,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. dang ky khai sinh")}),
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. dang ky khai sinh")}
+        ),
     )
     sector = _CodeChoiceField(
-        queryset=Sector.objects.all(), label=_("Sector"), empty_label=_("All sectors"),
-        unknown_message=_("There is no sector with the code given in the address. The filter was ignored."),
+        queryset=Sector.objects.all(),
+        label=_("Sector"),
+        empty_label=_("All sectors"),
+        unknown_message=_(
+            "There is no sector with the code given in the address. The filter was ignored."
+        ),
     )
     agency = _CodeChoiceField(
-        queryset=Agency.objects.active().order_by("path"), label=_("Agency"), empty_label=_("All agencies"),
-        unknown_message=_("There is no agency with the code given in the address. The filter was ignored."),
+        queryset=Agency.objects.active().order_by("path"),
+        label=_("Agency"),
+        empty_label=_("All agencies"),
+        unknown_message=_(
+            "There is no agency with the code given in the address. The filter was ignored."
+        ),
     )
     level = forms.TypedChoiceField(
-        label=_("Online service level"), required=False, coerce=int, empty_value=None,
+        label=_("Online service level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("All levels")), *ServiceLevel.choices],
-        error_messages={"invalid_choice": _("The online service level must be 2, 3 or 4. The filter was ignored.")},
+        error_messages={
+            "invalid_choice": _(
+                "The online service level must be 2, 3 or 4. The filter was ignored."
+            )
+        },
     )
 
     def __init__(self, *args, agency_queryset=None, **kwargs) -> None:
@@ -57,7 +77,11 @@ class ProcedureSearchForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         # an invalid q (too long, NUL characters) is still searched for, cut and cleaned
-        q = data["q"] if "q" in data else (self.data.get("q") or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
+        q = (
+            data["q"]
+            if "q" in data
+            else (self.data.get("q") or "")[:MAX_QUERY_LENGTH].replace("\x00", "")
+        )
         return {
             "q": q or "",
             "sector": data.get("sector"),
@@ -71,4 +95,6 @@ class ProcedureImportForm(forms.Form):
         label=_("CSV or XLSX file"),
         help_text=_("Columns as in docs/samples/procedures_import.csv; at most 5 MB."),
     )
-    publish = forms.BooleanField(label=_("Publish the imported procedures"), required=False, initial=True)
+    publish = forms.BooleanField(
+        label=_("Publish the imported procedures"), required=False, initial=True
+    )

@@ -61,8 +61,21 @@ from .services import procedure_publish
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 REQUIRED_COLUMNS = ["code", "name", "sector_code", "level", "processing_time", "time_unit"]
-OPTIONAL_COLUMNS = ["name_en", "sector_name", "cutoff_time", "agency_codes", "agency_levels", "fees", "documents",
-                    "steps", "conditions", "legal_basis", "result", "applicant_types", "description"]
+OPTIONAL_COLUMNS = [
+    "name_en",
+    "sector_name",
+    "cutoff_time",
+    "agency_codes",
+    "agency_levels",
+    "fees",
+    "documents",
+    "steps",
+    "conditions",
+    "legal_basis",
+    "result",
+    "applicant_types",
+    "description",
+]
 _TRUE = {"1", "x", "yes", "true", "có", "co", "c"}
 _FALSE = {"0", "", "no", "false", "không", "khong", "k"}
 
@@ -120,7 +133,10 @@ def read_table(*, filename: str, content: bytes) -> list[tuple[int, dict[str, st
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise ImportFileError("Không đọc được tệp Excel.") from exc
-        raw = [["" if v is None else _cell_text(v) for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        raw = [
+            ["" if v is None else _cell_text(v) for v in r]
+            for r in wb.worksheets[0].iter_rows(values_only=True)
+        ]
     elif name.endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -141,7 +157,9 @@ def read_table(*, filename: str, content: bytes) -> list[tuple[int, dict[str, st
     for number, values in enumerate(raw[1:], start=2):
         if not any(str(v).strip() for v in values):
             continue
-        rows.append((number, {h: nfc(str(v)).strip() for h, v in zip(header, values, strict=False) if h}))
+        rows.append(
+            (number, {h: nfc(str(v)).strip() for h, v in zip(header, values, strict=False) if h})
+        )
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).")
     return rows
@@ -163,8 +181,13 @@ def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(" ", "").replace(",", "."))
 
 
-def _parse_row(number: int, data: dict[str, str], sectors: dict[str, Sector], agencies: dict[str, Agency],
-               errors: list[RowError]) -> ParsedRow:
+def _parse_row(
+    number: int,
+    data: dict[str, str],
+    sectors: dict[str, Sector],
+    agencies: dict[str, Agency],
+    errors: list[RowError],
+) -> ParsedRow:
     def err(column: str, message: str) -> None:
         errors.append(RowError(number, column, message))
 
@@ -178,12 +201,19 @@ def _parse_row(number: int, data: dict[str, str], sectors: dict[str, Sector], ag
             procedure_code_validator(code)
         except ValidationError:
             err("code", f"Mã thủ tục «{code}» không hợp lệ.")
-    values["code"], values["name"], values["name_en"] = code, data.get("name", ""), data.get("name_en", "")
+    values["code"], values["name"], values["name_en"] = (
+        code,
+        data.get("name", ""),
+        data.get("name_en", ""),
+    )
     if len(values["name"]) > 500:
         err("name", "Tên thủ tục dài quá 500 ký tự.")
     sector_code = data.get("sector_code", "")
     if sector_code and sector_code not in sectors and not data.get("sector_name"):
-        err("sector_code", f"Không có lĩnh vực mã «{sector_code}» (ghi thêm cột sector_name để tạo mới).")
+        err(
+            "sector_code",
+            f"Không có lĩnh vực mã «{sector_code}» (ghi thêm cột sector_name để tạo mới).",
+        )
     values["sector_code"], values["sector_name"] = sector_code, data.get("sector_name", "")
     level = data.get("level", "")
     if level:
@@ -197,11 +227,17 @@ def _parse_row(number: int, data: dict[str, str], sectors: dict[str, Sector], ag
             if values["processing_time"] < 0 or values["processing_time"] >= 1_000_000:
                 raise InvalidOperation
         except InvalidOperation:
-            err("processing_time", f"Thời hạn giải quyết «{data['processing_time']}» không phải là số hợp lệ.")
+            err(
+                "processing_time",
+                f"Thời hạn giải quyết «{data['processing_time']}» không phải là số hợp lệ.",
+            )
     unit = data.get("time_unit", "")
     if unit:
         if unit not in TimeUnit.values:
-            err("time_unit", f"Đơn vị thời gian «{unit}» không hợp lệ: working_days, working_hours hoặc calendar_days.")
+            err(
+                "time_unit",
+                f"Đơn vị thời gian «{unit}» không hợp lệ: working_days, working_hours hoặc calendar_days.",
+            )
         values["time_unit"] = unit
     values["cutoff_time"] = None
     if data.get("cutoff_time"):
@@ -227,32 +263,67 @@ def _parse_row(number: int, data: dict[str, str], sectors: dict[str, Sector], ag
             if not item[0] or amount is None or amount < 0:
                 raise InvalidOperation
         except InvalidOperation:
-            err("fees", f"Phí, lệ phí thứ {i} phải có dạng tên|số tiền|trường hợp áp dụng, số tiền không âm.")
+            err(
+                "fees",
+                f"Phí, lệ phí thứ {i} phải có dạng tên|số tiền|trường hợp áp dụng, số tiền không âm.",
+            )
             continue
-        parsed.fees.append({"name": item[0], "amount": amount, "applies_to": item[2] if len(item) > 2 else ""})
+        parsed.fees.append(
+            {"name": item[0], "amount": amount, "applies_to": item[2] if len(item) > 2 else ""}
+        )
     for i, item in enumerate(_items(data.get("documents", "")), start=1):
         kind = item[1] if len(item) > 1 and item[1] else PaperKind.ORIGINAL
         copies = item[2] if len(item) > 2 and item[2] else "1"
         required = (item[3] if len(item) > 3 else "1").lower()
-        if not item[0] or kind not in PaperKind.values or not copies.isdigit() or not 1 <= int(copies) <= 20 \
-                or required not in _TRUE | _FALSE:
-            err("documents", f"Thành phần hồ sơ thứ {i} phải có dạng tên|loại bản (original, copy, certified_copy, "
-                             "original_or_copy)|số bản (1–20)|bắt buộc (1/0).")
+        if (
+            not item[0]
+            or kind not in PaperKind.values
+            or not copies.isdigit()
+            or not 1 <= int(copies) <= 20
+            or required not in _TRUE | _FALSE
+        ):
+            err(
+                "documents",
+                f"Thành phần hồ sơ thứ {i} phải có dạng tên|loại bản (original, copy, certified_copy, "
+                "original_or_copy)|số bản (1–20)|bắt buộc (1/0).",
+            )
             continue
-        parsed.documents.append({"order": i, "name": item[0], "paper_kind": kind, "copies": int(copies),
-                                 "is_required": required in _TRUE})
+        parsed.documents.append(
+            {
+                "order": i,
+                "name": item[0],
+                "paper_kind": kind,
+                "copies": int(copies),
+                "is_required": required in _TRUE,
+            }
+        )
     total = Decimal(0)
     for i, item in enumerate(_items(data.get("steps", "")), start=1):
         try:
             share = _decimal(item[2]) if len(item) > 2 else None
-            if not item[0] or item[1] not in StepRole.values or share is None or not 0 <= share <= 100:
+            if (
+                not item[0]
+                or item[1] not in StepRole.values
+                or share is None
+                or not 0 <= share <= 100
+            ):
                 raise InvalidOperation
         except (InvalidOperation, IndexError):
-            err("steps", f"Bước xử lý thứ {i} phải có dạng tên|vai trò (clerk, specialist, leader, clerical)|tỷ lệ %|phòng ban.")
+            err(
+                "steps",
+                f"Bước xử lý thứ {i} phải có dạng tên|vai trò (clerk, specialist, leader, clerical)|tỷ lệ %|phòng ban.",
+            )
             continue
         total += share
-        parsed.steps.append({"order": i, "name": item[0], "role": item[1], "share_percent": share,
-                             "department_hint": item[3] if len(item) > 3 else ""})
+        parsed.steps.append(
+            {
+                "order": i,
+                "name": item[0],
+                "role": item[1],
+                "share_percent": share,
+                "department_hint": item[3] if len(item) > 3 else "",
+            }
+        )
     if parsed.steps and total != 100:
         err("steps", f"Tổng tỷ lệ thời gian các bước là {total}%, phải bằng 100%.")
     for column in ("conditions", "legal_basis", "result", "applicant_types", "description"):
@@ -266,13 +337,19 @@ def procedures_parse(*, filename: str, content: bytes) -> ImportReport:
     report = ImportReport()
     sectors = {s.code: s for s in Sector.objects.all()}
     agencies = {a.code: a for a in Agency.objects.all()}
-    existing = set(Procedure.objects.filter(code__in=[d.get("code") for _, d in rows]).values_list("code", flat=True))
+    existing = set(
+        Procedure.objects.filter(code__in=[d.get("code") for _, d in rows]).values_list(
+            "code", flat=True
+        )
+    )
     seen: dict[str, int] = {}
     for number, data in rows:
         parsed = _parse_row(number, data, sectors, agencies, report.errors)
         code = parsed.values["code"]
         if code in seen:
-            report.errors.append(RowError(number, "code", f"Mã «{code}» trùng với dòng {seen[code]}."))
+            report.errors.append(
+                RowError(number, "code", f"Mã «{code}» trùng với dòng {seen[code]}.")
+            )
         seen.setdefault(code, number)
         parsed.is_update = code in existing
         report.rows.append(parsed)
@@ -291,17 +368,33 @@ def procedures_import(*, filename: str, content: bytes, publish: bool = False) -
             sector = Sector.objects.filter(code=v["sector_code"]).first()
             if sector is None:
                 sector = Sector.objects.create(code=v["sector_code"], name=v["sector_name"])
-            procedure, _ = Procedure.objects.update_or_create(code=v["code"], defaults={
-                "name": v["name"], "name_en": v["name_en"], "sector": sector, "level": v["level"],
-                "processing_time": v["processing_time"], "time_unit": v["time_unit"], "cutoff_time": v["cutoff_time"],
-                "agency_levels": v["agency_levels"], "conditions": v["conditions"], "legal_basis": v["legal_basis"],
-                "result": v["result"], "applicant_types": v["applicant_types"], "description": v["description"],
-            })
+            procedure, _ = Procedure.objects.update_or_create(
+                code=v["code"],
+                defaults={
+                    "name": v["name"],
+                    "name_en": v["name_en"],
+                    "sector": sector,
+                    "level": v["level"],
+                    "processing_time": v["processing_time"],
+                    "time_unit": v["time_unit"],
+                    "cutoff_time": v["cutoff_time"],
+                    "agency_levels": v["agency_levels"],
+                    "conditions": v["conditions"],
+                    "legal_basis": v["legal_basis"],
+                    "result": v["result"],
+                    "applicant_types": v["applicant_types"],
+                    "description": v["description"],
+                },
+            )
             procedure.agencies.set(parsed.agencies)
             procedure.fees.all().delete()
             procedure.steps.all().delete()
-            ProcedureFee.objects.bulk_create(ProcedureFee(procedure=procedure, **f) for f in parsed.fees)
-            ProcedureStep.objects.bulk_create(ProcedureStep(procedure=procedure, **s) for s in parsed.steps)
+            ProcedureFee.objects.bulk_create(
+                ProcedureFee(procedure=procedure, **f) for f in parsed.fees
+            )
+            ProcedureStep.objects.bulk_create(
+                ProcedureStep(procedure=procedure, **s) for s in parsed.steps
+            )
             if parsed.documents:
                 # keep uploaded form templates of documents whose name did not change
                 old = {d.name: d for d in procedure.documents.all()}

@@ -41,31 +41,73 @@ class Sector(models.Model):
 
 
 class Procedure(models.Model):
-    code = models.CharField(_("national code"), max_length=40, unique=True, validators=[procedure_code_validator])
+    code = models.CharField(
+        _("national code"), max_length=40, unique=True, validators=[procedure_code_validator]
+    )
     name = models.CharField(_("name"), max_length=500)
     name_en = models.CharField(_("English name"), max_length=500, blank=True)
-    search_text = models.TextField(editable=False, default="", help_text="code + name folded for diacritic-free search")
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("sector"))
-    level = models.PositiveSmallIntegerField(_("online service level"), choices=ServiceLevel.choices, default=ServiceLevel.LEVEL_2)
-    agencies = models.ManyToManyField("agencies.Agency", related_name="procedures", blank=True, verbose_name=_("implementing agencies"))
-    agency_levels = models.JSONField(_("agency levels"), default=list, blank=True, help_text=_("Agency levels this procedure applies to, e.g. [\"department\", \"commune\"]."))
-    processing_time = models.DecimalField(_("processing time"), max_digits=7, decimal_places=1, validators=[MinValueValidator(Decimal("0"))])
-    time_unit = models.CharField(_("time unit"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
-    cutoff_time = models.TimeField(_("daily intake cut-off"), null=True, blank=True, help_text=_("Dossiers received after this time count from the next working day."))
+    search_text = models.TextField(
+        editable=False, default="", help_text="code + name folded for diacritic-free search"
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("sector")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("online service level"), choices=ServiceLevel.choices, default=ServiceLevel.LEVEL_2
+    )
+    agencies = models.ManyToManyField(
+        "agencies.Agency",
+        related_name="procedures",
+        blank=True,
+        verbose_name=_("implementing agencies"),
+    )
+    agency_levels = models.JSONField(
+        _("agency levels"),
+        default=list,
+        blank=True,
+        help_text=_('Agency levels this procedure applies to, e.g. ["department", "commune"].'),
+    )
+    processing_time = models.DecimalField(
+        _("processing time"),
+        max_digits=7,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    time_unit = models.CharField(
+        _("time unit"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    cutoff_time = models.TimeField(
+        _("daily intake cut-off"),
+        null=True,
+        blank=True,
+        help_text=_("Dossiers received after this time count from the next working day."),
+    )
     description = models.TextField(_("how to carry it out"), blank=True)
     conditions = models.TextField(_("eligibility conditions"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     result = models.TextField(_("result"), blank=True, help_text=_("What the applicant receives."))
     applicant_types = models.CharField(_("who may apply"), max_length=255, blank=True)
     form_fields = models.JSONField(
-        _("own form fields"), default=list, blank=True,
-        help_text=_("Extra fields of the online form: [{\"name\", \"label\", \"type\", \"required\"}]."),
+        _("own form fields"),
+        default=list,
+        blank=True,
+        help_text=_('Extra fields of the online form: [{"name", "label", "type", "required"}].'),
     )
     eform = models.JSONField(
-        _("electronic form"), default=dict, blank=True,
-        help_text=_("The declaration as an electronic form: typed fields, conditions, prefill (procedures.eforms)."),
+        _("electronic form"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The declaration as an electronic form: typed fields, conditions, prefill (procedures.eforms)."
+        ),
     )
-    state = models.CharField(_("state"), max_length=12, choices=PublicationState.choices, default=PublicationState.DRAFT, db_index=True)
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+        db_index=True,
+    )
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,7 +116,10 @@ class Procedure(models.Model):
         ordering = ["sector__ordering", "name"]
         verbose_name = _("procedure")
         verbose_name_plural = _("procedures")
-        indexes = [models.Index(fields=["state", "level"]), models.Index(fields=["sector", "state"])]
+        indexes = [
+            models.Index(fields=["state", "level"]),
+            models.Index(fields=["sector", "state"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
@@ -97,7 +142,12 @@ class Procedure(models.Model):
 class ProcedureFee(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField(_("fee or charge"), max_length=255)
-    amount = models.DecimalField(_("amount (VND)"), max_digits=14, decimal_places=0, validators=[MinValueValidator(Decimal("0"))])
+    amount = models.DecimalField(
+        _("amount (VND)"),
+        max_digits=14,
+        decimal_places=0,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     applies_to = models.CharField(_("applies to"), max_length=500, blank=True)
 
     class Meta:
@@ -113,11 +163,25 @@ class RequiredDocument(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
     order = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("document"), max_length=500)
-    paper_kind = models.CharField(_("original / copy"), max_length=20, choices=PaperKind.choices, default=PaperKind.ORIGINAL)
-    copies = models.PositiveSmallIntegerField(_("number of copies"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)])
+    paper_kind = models.CharField(
+        _("original / copy"), max_length=20, choices=PaperKind.choices, default=PaperKind.ORIGINAL
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("number of copies"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     is_required = models.BooleanField(_("required"), default=True)
-    template = models.FileField(_("form template"), upload_to="procedures/templates/", blank=True, validators=[validate_form_template])
-    template_name = models.CharField(_("form code"), max_length=120, blank=True, help_text=_("e.g. Tờ khai đăng ký khai sinh (mẫu TP/HT-2020-KS.1)"))
+    template = models.FileField(
+        _("form template"),
+        upload_to="procedures/templates/",
+        blank=True,
+        validators=[validate_form_template],
+    )
+    template_name = models.CharField(
+        _("form code"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. Tờ khai đăng ký khai sinh (mẫu TP/HT-2020-KS.1)"),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -137,7 +201,9 @@ class ProcedureStep(models.Model):
     role = models.CharField(_("performed by"), max_length=20, choices=StepRole.choices)
     department_hint = models.CharField(_("department"), max_length=255, blank=True)
     share_percent = models.DecimalField(
-        _("share of the time (%)"), max_digits=5, decimal_places=2,
+        _("share of the time (%)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
 
@@ -145,7 +211,11 @@ class ProcedureStep(models.Model):
         ordering = ["order"]
         verbose_name = _("processing step")
         verbose_name_plural = _("processing steps")
-        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="procedurestep_order_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "order"], name="procedurestep_order_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -162,14 +232,27 @@ class ProcedureVersion(models.Model):
     #: Where dossiers under this version are processed (issue 17, "Routing by procedure version"):
     #: here, or in a ministry's / another system (then this portal only takes them in and follows).
     processed_in = models.CharField(
-        _("processed in"), max_length=10, default="local",
-        choices=[("local", _("This portal")), ("ministry", _("A ministry's system")), ("other", _("Another system"))],
+        _("processed in"),
+        max_length=10,
+        default="local",
+        choices=[
+            ("local", _("This portal")),
+            ("ministry", _("A ministry's system")),
+            ("other", _("Another system")),
+        ],
     )
-    processing_system = models.CharField(_("processing system"), max_length=255, blank=True, help_text=_("Name or code of the external system, when not processed here."))
+    processing_system = models.CharField(
+        _("processing system"),
+        max_length=255,
+        blank=True,
+        help_text=_("Name or code of the external system, when not processed here."),
+    )
 
     class Meta:
         ordering = ["procedure", "-version"]
-        constraints = [models.UniqueConstraint(fields=["procedure", "version"], name="procedureversion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="procedureversion_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.version}"

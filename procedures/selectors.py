@@ -15,7 +15,15 @@ MAX_QUERY_LENGTH = 200
 
 
 #: Long texts a result list never shows; not fetched for lists.
-_LIST_DEFERRED = ("search_text", "description", "conditions", "legal_basis", "result", "form_fields", "applicant_types")
+_LIST_DEFERRED = (
+    "search_text",
+    "description",
+    "conditions",
+    "legal_basis",
+    "result",
+    "form_fields",
+    "applicant_types",
+)
 
 
 def published_procedures() -> QuerySet[Procedure]:
@@ -89,9 +97,13 @@ def procedure_document_template(*, code: str, document_id: int) -> RequiredDocum
 
 def sectors_with_counts() -> QuerySet[Sector]:
     """Sectors that hold at least one published procedure, with that count as ``n``."""
-    return Sector.objects.annotate(
-        n=Count("procedures", filter=Q(procedures__state=PublicationState.PUBLISHED))
-    ).filter(n__gt=0).order_by("ordering", "name")
+    return (
+        Sector.objects.annotate(
+            n=Count("procedures", filter=Q(procedures__state=PublicationState.PUBLISHED))
+        )
+        .filter(n__gt=0)
+        .order_by("ordering", "name")
+    )
 
 
 def catalogue_agencies() -> QuerySet[Agency]:
@@ -118,7 +130,10 @@ def home_page_context() -> dict:
         "procedure_count": sum(level_counts.values()),
         "level_counts": [(level, level_counts.get(level, 0)) for level in (2, 3, 4)],
         "featured": list(
-            published_procedures().filter(level__in=[3, 4]).select_related("sector").order_by("sector__ordering", "name")[:6]
+            published_procedures()
+            .filter(level__in=[3, 4])
+            .select_related("sector")
+            .order_by("sector__ordering", "name")[:6]
         ),
     }
 

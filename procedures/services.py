@@ -30,15 +30,22 @@ def procedure_snapshot(procedure: Procedure) -> dict:
         ],
         "documents": [
             {
-                "id": d.pk, "order": d.order, "name": d.name, "paper_kind": d.paper_kind,
-                "copies": d.copies, "is_required": d.is_required,
+                "id": d.pk,
+                "order": d.order,
+                "name": d.name,
+                "paper_kind": d.paper_kind,
+                "copies": d.copies,
+                "is_required": d.is_required,
             }
             for d in procedure.documents.all()
         ],
         "steps": [
             {
-                "order": s.order, "name": s.name, "role": s.role,
-                "department_hint": s.department_hint, "share_percent": str(s.share_percent),
+                "order": s.order,
+                "name": s.name,
+                "role": s.role,
+                "department_hint": s.department_hint,
+                "share_percent": str(s.share_percent),
             }
             for s in procedure.steps.all()
         ],

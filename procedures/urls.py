@@ -22,5 +22,9 @@ app_name = "procedures"
 urlpatterns = [
     path("", views.procedure_list, name="list"),
     path("<procedure_code:code>/", views.procedure_detail, name="detail"),
-    path("<procedure_code:code>/mau/<int:document_id>/", views.document_template_download, name="template"),
+    path(
+        "<procedure_code:code>/mau/<int:document_id>/",
+        views.document_template_download,
+        name="template",
+    ),
 ]

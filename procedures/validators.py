@@ -30,7 +30,10 @@ class FormTemplateValidator:
         suffix = PurePosixPath(file.name or "").suffix.lower()
         magic = TEMPLATE_MAGIC.get(suffix)
         if magic is None:
-            raise ValidationError(_("A form template must be a PDF, DOC(X), XLS(X), ODT or ODS file."), code="extension")
+            raise ValidationError(
+                _("A form template must be a PDF, DOC(X), XLS(X), ODT or ODS file."),
+                code="extension",
+            )
         if file.size is not None and file.size > TEMPLATE_MAX_BYTES:
             raise ValidationError(_("A form template may be at most 5 MB."), code="size")
         position = file.tell() if hasattr(file, "tell") else None
@@ -39,7 +42,9 @@ class FormTemplateValidator:
         if position is not None:
             file.seek(position)
         if head != magic:
-            raise ValidationError(_("The file's content does not match its extension."), code="magic")
+            raise ValidationError(
+                _("The file's content does not match its extension."), code="magic"
+            )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FormTemplateValidator)

@@ -41,20 +41,28 @@ def submit_url(procedure: Procedure) -> str | None:
 @require_GET
 def procedure_list(request: HttpRequest) -> HttpResponse:
     form = ProcedureSearchForm(request.GET or None, agency_queryset=catalogue_agencies())
-    filters = form.filters() if request.GET else {"q": "", "sector": None, "agency": None, "level": None}
+    filters = (
+        form.filters() if request.GET else {"q": "", "sector": None, "agency": None, "level": None}
+    )
     paginator = Paginator(procedure_search(**filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "procedures/list.html", {
-        "form": form,
-        "filters": filters,
-        "page_obj": page,
-        "procedures": page.object_list,
-        "total": paginator.count,
-        "query_string": query.urlencode(),
-        "param_errors": [e for errors in (form.errors.values() if request.GET else []) for e in errors],
-    })
+    return render(
+        request,
+        "procedures/list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page_obj": page,
+            "procedures": page.object_list,
+            "total": paginator.count,
+            "query_string": query.urlencode(),
+            "param_errors": [
+                e for errors in (form.errors.values() if request.GET else []) for e in errors
+            ],
+        },
+    )
 
 
 @require_GET
@@ -63,10 +71,14 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         procedure = procedure_get_published(code=code)
     except Procedure.DoesNotExist:
         raise Http404("procedure") from None
-    return render(request, "procedures/detail.html", {
-        "procedure": procedure,
-        "submit_url": submit_url(procedure),
-    })
+    return render(
+        request,
+        "procedures/detail.html",
+        {
+            "procedure": procedure,
+            "submit_url": submit_url(procedure),
+        },
+    )
 
 
 def template_filename(document: RequiredDocument) -> str:
@@ -87,7 +99,9 @@ def document_template_download(request: HttpRequest, code: str, document_id: int
         raise Http404("template") from None
     filename = template_filename(document)
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -21,7 +21,17 @@ from .models import (
 @admin.register(CertificateAuthority)
 class CertificateAuthorityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "serial", "not_before", "not_after"]
-    readonly_fields = ["slug", "kind", "name", "parent", "cert_pem", "serial", "not_before", "not_after", "created_at"]
+    readonly_fields = [
+        "slug",
+        "kind",
+        "name",
+        "parent",
+        "cert_pem",
+        "serial",
+        "not_before",
+        "not_after",
+        "created_at",
+    ]
     exclude = ["encrypted_key"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
@@ -33,12 +43,40 @@ class CertificateAuthorityAdmin(admin.ModelAdmin):
 
 @admin.register(SigningCertificate)
 class SigningCertificateAdmin(admin.ModelAdmin):
-    list_display = ["subject_name", "user", "organisation", "serial", "not_before", "not_after", "validity", "status", "revoked_at", "revocation_reason", "key_storage"]
+    list_display = [
+        "subject_name",
+        "user",
+        "organisation",
+        "serial",
+        "not_before",
+        "not_after",
+        "validity",
+        "status",
+        "revoked_at",
+        "revocation_reason",
+        "key_storage",
+    ]
     list_filter = ["status", "key_storage"]
     search_fields = ["subject_name", "serial", "user__username", "user__full_name"]
     readonly_fields = [
-        "user", "issuer", "subject_name", "title", "organisation", "cert_pem", "chain_pem", "serial", "fingerprint_sha256",
-        "not_before", "not_after", "status", "revoked_at", "revocation_reason", "key_storage", "token_label", "key_id", "created_at",
+        "user",
+        "issuer",
+        "subject_name",
+        "title",
+        "organisation",
+        "cert_pem",
+        "chain_pem",
+        "serial",
+        "fingerprint_sha256",
+        "not_before",
+        "not_after",
+        "status",
+        "revoked_at",
+        "revocation_reason",
+        "key_storage",
+        "token_label",
+        "key_id",
+        "created_at",
     ]
     exclude = ["encrypted_pkcs12"]
     actions = ["revoke_selected"]
@@ -64,9 +102,16 @@ class SigningCertificateAdmin(admin.ModelAdmin):
     def revoke_selected(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         count = 0
         for cert in queryset.filter(status=CertificateStatus.ACTIVE):
-            services.certificate_revoke(certificate=cert, actor=request.user, reason=RevocationReason.UNSPECIFIED)
+            services.certificate_revoke(
+                certificate=cert, actor=request.user, reason=RevocationReason.UNSPECIFIED
+            )
             count += 1
-        self.message_user(request, ngettext("%(n)d certificate revoked.", "%(n)d certificates revoked.", count) % {"n": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d certificate revoked.", "%(n)d certificates revoked.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AuditEvent)
@@ -99,8 +144,18 @@ class AgencyCertificateAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["agency__code", "agency__name", "serial"]
     readonly_fields = [
-        "agency", "issuer", "cert_pem", "chain_pem", "serial", "fingerprint_sha256", "not_before", "not_after", "status",
-        "revoked_at", "revocation_reason", "created_at",
+        "agency",
+        "issuer",
+        "cert_pem",
+        "chain_pem",
+        "serial",
+        "fingerprint_sha256",
+        "not_before",
+        "not_after",
+        "status",
+        "revoked_at",
+        "revocation_reason",
+        "created_at",
     ]
     exclude = ["encrypted_key"]
     actions = ["revoke_selected"]
@@ -117,6 +172,13 @@ class AgencyCertificateAdmin(admin.ModelAdmin):
 
         count = 0
         for cert in queryset.filter(status=CertificateStatus.ACTIVE):
-            agency_certificate_revoke(certificate=cert, actor=request.user, reason=RevocationReason.KEY_COMPROMISE)
+            agency_certificate_revoke(
+                certificate=cert, actor=request.user, reason=RevocationReason.KEY_COMPROMISE
+            )
             count += 1
-        self.message_user(request, ngettext("%(n)d certificate revoked.", "%(n)d certificates revoked.", count) % {"n": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d certificate revoked.", "%(n)d certificates revoked.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )

@@ -50,30 +50,56 @@ _cache: dict[int, tuple[int, SigningIdentity]] = {}
 
 def _subject(agency: Agency) -> x509.Name:
     name = nfc(agency.name)
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, pki.COUNTRY),
-        x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, pki.PROVINCE),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, name[:64]),
-        x509.NameAttribute(NameOID.USER_ID, agency.code),
-        x509.NameAttribute(NameOID.COMMON_NAME, name[:64]),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, pki.COUNTRY),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, pki.PROVINCE),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name[:64]),
+            x509.NameAttribute(NameOID.USER_ID, agency.code),
+            x509.NameAttribute(NameOID.COMMON_NAME, name[:64]),
+        ]
+    )
 
 
 def build_organisation_cert(
-    *, agency: Agency, public_key: pki.PublicKey, ca_cert: x509.Certificate, ca_key: pki.PrivateKey,
-    ca_slug: str, endpoints: pki.Endpoints, days: int = CERT_DAYS,
+    *,
+    agency: Agency,
+    public_key: pki.PublicKey,
+    ca_cert: x509.Certificate,
+    ca_key: pki.PrivateKey,
+    ca_slug: str,
+    endpoints: pki.Endpoints,
+    days: int = CERT_DAYS,
 ) -> x509.Certificate:
     """The organisation certificate (same profile as an official's: signing + non-repudiation)."""
-    builder = pki.certificate_builder(_subject(agency), ca_cert.subject, public_key, days, ca_key.public_key())
-    builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True).add_extension(
-        x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
-        ),
-        critical=True,
-    ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, pki.DOCUMENT_SIGNING_EKU]), critical=False)
+    builder = pki.certificate_builder(
+        _subject(agency), ca_cert.subject, public_key, days, ca_key.public_key()
+    )
+    builder = (
+        builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, pki.DOCUMENT_SIGNING_EKU]),
+            critical=False,
+        )
+    )
     if agency.email:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(agency.email)]), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(agency.email)]), critical=False
+        )
     builder = pki.add_revocation_pointers(builder, endpoints, ca_slug)
     return builder.sign(ca_key, hashes.SHA256())
 
@@ -81,13 +107,20 @@ def build_organisation_cert(
 def _usable(agency_id: int) -> AgencyCertificate | None:
     now = timezone.now()
     return (
-        AgencyCertificate.objects.filter(agency_id=agency_id, status=CertificateStatus.ACTIVE, not_before__lte=now, not_after__gt=now + RENEW_BEFORE)
+        AgencyCertificate.objects.filter(
+            agency_id=agency_id,
+            status=CertificateStatus.ACTIVE,
+            not_before__lte=now,
+            not_after__gt=now + RENEW_BEFORE,
+        )
         .order_by("-not_after")
         .first()
     )
 
 
-def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False) -> AgencyCertificate:  # type: ignore[no-untyped-def]
+def agency_certificate_issue(
+    *, agency: Agency, actor=None, force: bool = False
+) -> AgencyCertificate:  # type: ignore[no-untyped-def]
     """Issue the agency's organisation certificate unless a usable one exists (``force``: always).
 
     The agency row is locked, so two workers asking at once issue one certificate, not two.
@@ -109,7 +142,11 @@ def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False)
             ) from exc
         key = pki.new_rsa_key()
         cert = build_organisation_cert(
-            agency=agency, public_key=key.public_key(), ca_cert=ca_cert, ca_key=ca_key, ca_slug=ca.slug,
+            agency=agency,
+            public_key=key.public_key(),
+            ca_cert=ca_cert,
+            ca_key=ca_key,
+            ca_slug=ca.slug,
             endpoints=pki.Endpoints(issuing_base_url(ca_cert)),
         )
         serial = pki.serial_hex(cert.serial_number)
@@ -117,14 +154,25 @@ def agency_certificate_issue(*, agency: Agency, actor=None, force: bool = False)
         while chain[-1].parent_id:
             chain.append(chain[-1].parent)
         row = AgencyCertificate.objects.create(
-            agency=agency, issuer=ca, cert_pem=pki.cert_to_pem(cert), chain_pem="".join(c.cert_pem for c in chain),
-            encrypted_key=keywrap.wrap(pki.key_to_pem(key), context=f"agency:{serial}"), serial=serial,
+            agency=agency,
+            issuer=ca,
+            cert_pem=pki.cert_to_pem(cert),
+            chain_pem="".join(c.cert_pem for c in chain),
+            encrypted_key=keywrap.wrap(pki.key_to_pem(key), context=f"agency:{serial}"),
+            serial=serial,
             fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
-            not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
         )
         AuditEvent.objects.create(
-            kind=AuditKind.CERT_ISSUED, actor=actor,
-            detail={"serial": serial, "agency": agency.code, "purpose": "edxml", "subject": cert.subject.rfc4514_string()},
+            kind=AuditKind.CERT_ISSUED,
+            actor=actor,
+            detail={
+                "serial": serial,
+                "agency": agency.code,
+                "purpose": "edxml",
+                "subject": cert.subject.rfc4514_string(),
+            },
         )
     logger.info("signatures.agency_cert_issued", extra={"serial": serial, "agency": agency.code})
     return row
@@ -134,7 +182,9 @@ def _identity(row: AgencyCertificate) -> SigningIdentity:
     key = pki.key_from_pem(keywrap.unwrap(row.encrypted_key, context=f"agency:{row.serial}"))
     authorities = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem else []
     # The envelope carries the path up to the root, not the root itself (the receiver has it).
-    return SigningIdentity(key=key, chain=[row.certificate, *(c for c in authorities if c.subject != c.issuer)])
+    return SigningIdentity(
+        key=key, chain=[row.certificate, *(c for c in authorities if c.subject != c.issuer)]
+    )
 
 
 def agency_identity(agency: Agency) -> SigningIdentity:
@@ -145,21 +195,32 @@ def agency_identity(agency: Agency) -> SigningIdentity:
     """
     row_id = (
         AgencyCertificate.objects.filter(
-            agency_id=agency.pk, status=CertificateStatus.ACTIVE, not_before__lte=timezone.now(),
+            agency_id=agency.pk,
+            status=CertificateStatus.ACTIVE,
+            not_before__lte=timezone.now(),
             not_after__gt=timezone.now() + RENEW_BEFORE,
-        ).order_by("-not_after").values_list("pk", flat=True).first()
+        )
+        .order_by("-not_after")
+        .values_list("pk", flat=True)
+        .first()
     )
     cached = _cache.get(agency.pk)
     if row_id is not None and cached is not None and cached[0] == row_id:
         return cached[1]
-    row = AgencyCertificate.objects.get(pk=row_id) if row_id is not None else agency_certificate_issue(agency=agency)
+    row = (
+        AgencyCertificate.objects.get(pk=row_id)
+        if row_id is not None
+        else agency_certificate_issue(agency=agency)
+    )
     identity = _identity(row)
     with _lock:
         _cache[agency.pk] = (row.pk, identity)
     return identity
 
 
-def agency_certificate_revoke(*, certificate: AgencyCertificate, actor=None, reason: str = RevocationReason.UNSPECIFIED) -> AgencyCertificate:  # type: ignore[no-untyped-def]
+def agency_certificate_revoke(
+    *, certificate: AgencyCertificate, actor=None, reason: str = RevocationReason.UNSPECIFIED
+) -> AgencyCertificate:  # type: ignore[no-untyped-def]
     """Revoke an agency's organisation certificate (e.g. its key leaked): from now on the CRL lists
     it, OCSP answers "revoked", receivers refuse envelopes it signed, and the agency's next
     envelope is signed with a new certificate. Audited in the same transaction."""
@@ -168,12 +229,23 @@ def agency_certificate_revoke(*, certificate: AgencyCertificate, actor=None, rea
     from .services import mark_revoked
 
     cert = mark_revoked(
-        AgencyCertificate, certificate.pk, reason=reason,
-        audit=lambda c: {"actor": actor, "detail": {"agency": c.agency_id, "organisation_certificate": c.serial, "reason": reason}},
+        AgencyCertificate,
+        certificate.pk,
+        reason=reason,
+        audit=lambda c: {
+            "actor": actor,
+            "detail": {
+                "agency": c.agency_id,
+                "organisation_certificate": c.serial,
+                "reason": reason,
+            },
+        },
     )
     with _lock:
         _cache.pop(cert.agency_id, None)
-    logger.info("agency_certificate.revoked", extra={"agency_id": cert.agency_id, "serial": cert.serial})
+    logger.info(
+        "agency_certificate.revoked", extra={"agency_id": cert.agency_id, "serial": cert.serial}
+    )
     return cert
 
 
@@ -193,4 +265,6 @@ def trust_roots() -> list[x509.Certificate]:
 
 def issuing_authorities() -> list[x509.Certificate]:
     """The province's issuing CA certificates (handy for peers that want the whole chain)."""
-    return [ca.certificate for ca in CertificateAuthority.objects.filter(kind=AuthorityKind.ISSUING)]
+    return [
+        ca.certificate for ca in CertificateAuthority.objects.filter(kind=AuthorityKind.ISSUING)
+    ]

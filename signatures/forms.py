@@ -40,11 +40,19 @@ class SignBatchForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=120, initial=_("Approved"))
     level = forms.ChoiceField(
         label=_("Signature level"),
-        choices=[("B-T", _("PAdES B-T (trusted time)")), ("B-LT", _("PAdES B-LT (with validation data)")), ("B-LTA", _("PAdES B-LTA (archival)"))],
+        choices=[
+            ("B-T", _("PAdES B-T (trusted time)")),
+            ("B-LT", _("PAdES B-LT (with validation data)")),
+            ("B-LTA", _("PAdES B-LTA (archival)")),
+        ],
         initial="B-T",
     )
-    pin = forms.CharField(label=_("Token PIN"), widget=forms.PasswordInput(render_value=False), max_length=64,
-                          help_text=_("Asked again for every signing; never stored."))
+    pin = forms.CharField(
+        label=_("Token PIN"),
+        widget=forms.PasswordInput(render_value=False),
+        max_length=64,
+        help_text=_("Asked again for every signing; never stored."),
+    )
 
     def clean_files(self):  # type: ignore[no-untyped-def]
         files = self.cleaned_data["files"]
@@ -56,7 +64,9 @@ class SignBatchForm(forms.Form):
             head = upload.read(1024)
             upload.seek(0)
             if b"%PDF-" not in head:
-                raise forms.ValidationError(_("%(name)s is not a PDF file.") % {"name": upload.name})
+                raise forms.ValidationError(
+                    _("%(name)s is not a PDF file.") % {"name": upload.name}
+                )
         return files
 
 
@@ -75,7 +85,11 @@ class ImportPkcs12Form(forms.Form):
 
     holder = forms.ModelChoiceField(label=_("Official"), queryset=None)  # type: ignore[arg-type]
     file = forms.FileField(label=_("PKCS#12 file (.p12, .pfx)"))
-    password = forms.CharField(label=_("Password of the file"), widget=forms.PasswordInput(render_value=False), max_length=128)
+    password = forms.CharField(
+        label=_("Password of the file"),
+        widget=forms.PasswordInput(render_value=False),
+        max_length=128,
+    )
 
     def __init__(self, *args, holders, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -23,7 +23,14 @@ class CertificateAuthority(models.Model):
     slug = models.SlugField(_("identifier"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=AuthorityKind.choices)
     name = models.CharField(_("name"), max_length=255)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("issuer"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("issuer"),
+    )
     cert_pem = models.TextField(_("certificate (PEM)"))
     encrypted_key = models.BinaryField(_("encrypted private key"), editable=False)
     serial = models.CharField(_("serial number"), max_length=64, db_index=True)
@@ -46,8 +53,21 @@ class CertificateAuthority(models.Model):
 class SigningCertificate(models.Model):
     """An official's signing certificate and where its private key is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signing_certificates", verbose_name=_("holder"))
-    issuer = models.ForeignKey(CertificateAuthority, on_delete=models.PROTECT, null=True, blank=True, related_name="issued", verbose_name=_("issuing CA"), help_text=_("Empty for an imported certificate from an external CA."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signing_certificates",
+        verbose_name=_("holder"),
+    )
+    issuer = models.ForeignKey(
+        CertificateAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued",
+        verbose_name=_("issuing CA"),
+        help_text=_("Empty for an imported certificate from an external CA."),
+    )
     subject_name = models.CharField(_("subject name"), max_length=255)
     title = models.CharField(_("position"), max_length=120, blank=True)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
@@ -57,13 +77,23 @@ class SigningCertificate(models.Model):
     fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid until"))
-    status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ACTIVE,
+        db_index=True,
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revocation_reason = models.CharField(_("revocation reason"), max_length=30, choices=RevocationReason.choices, blank=True)
+    revocation_reason = models.CharField(
+        _("revocation reason"), max_length=30, choices=RevocationReason.choices, blank=True
+    )
     key_storage = models.CharField(_("key storage"), max_length=10, choices=KeyStorage.choices)
     token_label = models.CharField(_("token label"), max_length=32, blank=True)
     key_id = models.CharField(_("key id (hex)"), max_length=64, blank=True)
-    encrypted_pkcs12 = models.BinaryField(_("encrypted PKCS#12"), null=True, blank=True, editable=False)
+    encrypted_pkcs12 = models.BinaryField(
+        _("encrypted PKCS#12"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -91,17 +121,28 @@ def _new_token() -> str:
 class SignedDocument(models.Model):
     """A signed PDF the portal issued, reachable by the QR code printed on it (xác thực văn bản)."""
 
-    token = models.CharField(_("verification token"), max_length=40, unique=True, default=_new_token)
+    token = models.CharField(
+        _("verification token"), max_length=40, unique=True, default=_new_token
+    )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("signed file"), upload_to="signed/%Y/%m/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     dossier = models.ForeignKey(
-        "dossiers.Dossier", on_delete=models.PROTECT, null=True, blank=True, related_name="signed_results",
-        verbose_name=_("dossier"), help_text=_("The dossier whose result this document is."),
+        "dossiers.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_results",
+        verbose_name=_("dossier"),
+        help_text=_("The dossier whose result this document is."),
     )
-    issue_number = models.CharField(_("number of issue"), max_length=60, blank=True,
-                                    help_text=_("Given by the clerical office when it issues the document (số, ký hiệu)."))
+    issue_number = models.CharField(
+        _("number of issue"),
+        max_length=60,
+        blank=True,
+        help_text=_("Given by the clerical office when it issues the document (số, ký hiệu)."),
+    )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
 
     class Meta:
@@ -117,8 +158,22 @@ class AuditEvent(models.Model):
 
     kind = models.CharField(_("event"), max_length=20, choices=AuditKind.choices, db_index=True)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor"))
-    certificate = models.ForeignKey(SigningCertificate, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events", verbose_name=_("certificate"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    certificate = models.ForeignKey(
+        SigningCertificate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("certificate"),
+    )
     document_sha256 = models.CharField(_("document SHA-256"), max_length=64, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
@@ -136,8 +191,18 @@ class AgencyCertificate(models.Model):
     the agency's edXML envelopes in the inter-agency exchange (issue 6). The private key is kept
     encrypted at rest (:mod:`signatures.keywrap`, context ``agency:<serial>``)."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="organisation_certificates", verbose_name=_("agency"))
-    issuer = models.ForeignKey(CertificateAuthority, on_delete=models.PROTECT, related_name="issued_to_agencies", verbose_name=_("issuing CA"))
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="organisation_certificates",
+        verbose_name=_("agency"),
+    )
+    issuer = models.ForeignKey(
+        CertificateAuthority,
+        on_delete=models.PROTECT,
+        related_name="issued_to_agencies",
+        verbose_name=_("issuing CA"),
+    )
     cert_pem = models.TextField(_("certificate (PEM)"))
     chain_pem = models.TextField(_("CA chain (PEM)"), blank=True)
     encrypted_key = models.BinaryField(_("encrypted private key"), editable=False)
@@ -145,9 +210,17 @@ class AgencyCertificate(models.Model):
     fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid until"))
-    status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ACTIVE,
+        db_index=True,
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revocation_reason = models.CharField(_("revocation reason"), max_length=30, choices=RevocationReason.choices, blank=True)
+    revocation_reason = models.CharField(
+        _("revocation reason"), max_length=30, choices=RevocationReason.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -71,7 +71,9 @@ def _own_status(leaf: x509.Certificate, issuer: x509.Certificate) -> Status | No
         if not CertificateAuthority.objects.filter(cert_pem=pki.cert_to_pem(issuer)).exists():
             return None  # not ours: ask the issuer's CRL
         return Status("unknown", "the certificate is not in this portal's records")
-    return Status(status.state, status.reason if status.state == "revoked" else "", status.revoked_at)
+    return Status(
+        status.state, status.reason if status.state == "revoked" else "", status.revoked_at
+    )
 
 
 def _crl_urls(leaf: x509.Certificate) -> list[str]:
@@ -82,12 +84,16 @@ def _crl_urls(leaf: x509.Certificate) -> list[str]:
     urls = []
     for point in points:
         for name in point.full_name or []:
-            if isinstance(name, x509.UniformResourceIdentifier) and name.value.lower().startswith(("http://", "https://")):
+            if isinstance(name, x509.UniformResourceIdentifier) and name.value.lower().startswith(
+                ("http://", "https://")
+            ):
                 urls.append(name.value)
     return urls
 
 
-def _fetch_crl(url: str, issuer: x509.Certificate, now: dt.datetime) -> x509.CertificateRevocationList:
+def _fetch_crl(
+    url: str, issuer: x509.Certificate, now: dt.datetime
+) -> x509.CertificateRevocationList:
     key = (url, _issuer_fingerprint(issuer))
     with _lock:
         cached = _crls.get(key)
@@ -116,7 +122,9 @@ def _fetch_crl(url: str, issuer: x509.Certificate, now: dt.datetime) -> x509.Cer
     return crl
 
 
-def certificate_status(chain: Sequence[x509.Certificate], *, now: dt.datetime | None = None) -> Status:
+def certificate_status(
+    chain: Sequence[x509.Certificate], *, now: dt.datetime | None = None
+) -> Status:
     """The revocation status of ``chain[0]``; ``chain`` is the verified path, leaf first."""
     if len(chain) < 2:
         return Status("unknown", "no issuer in the certificate path")
@@ -137,7 +145,11 @@ def certificate_status(chain: Sequence[x509.Certificate], *, now: dt.datetime | 
             continue
         entry = crl.get_revoked_certificate_by_serial_number(leaf.serial_number)
         if entry is not None:
-            return Status("revoked", f"listed in the CRL of {issuer.subject.rfc4514_string()}", entry.revocation_date_utc)
+            return Status(
+                "revoked",
+                f"listed in the CRL of {issuer.subject.rfc4514_string()}",
+                entry.revocation_date_utc,
+            )
         return Status("good")
     return Status("unknown", "; ".join(errors))
 

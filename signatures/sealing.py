@@ -42,7 +42,10 @@ class Seal:
 
 def province_agency() -> Agency:
     """The province's own agency: the one with ``PROVINCE_CODE``, else the first root."""
-    agency = Agency.objects.filter(code=settings.PROVINCE_CODE).first() or Agency.objects.filter(parent__isnull=True).order_by("pk").first()
+    agency = (
+        Agency.objects.filter(code=settings.PROVINCE_CODE).first()
+        or Agency.objects.filter(parent__isnull=True).order_by("pk").first()
+    )
     if agency is None:
         raise SealError("no province agency to sign with")
     return agency
@@ -72,7 +75,12 @@ def seal(data: bytes) -> Seal:
     signature = identity.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
     token = _timestamp(hashlib.sha256(signature).digest())
     pem = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in identity.chain)
-    return Seal(signature=signature, certificate_pem=pem, timestamp_token=token, timestamped_at=_gen_time(token)[0])
+    return Seal(
+        signature=signature,
+        certificate_pem=pem,
+        timestamp_token=token,
+        timestamped_at=_gen_time(token)[0],
+    )
 
 
 def _issued_by_our_pki(leaf: x509.Certificate) -> bool:
@@ -91,7 +99,9 @@ def _issued_by_our_pki(leaf: x509.Certificate) -> bool:
     return False
 
 
-def check_seal(data: bytes, *, signature: bytes, certificate_pem: str, timestamp_token: bytes) -> str | None:
+def check_seal(
+    data: bytes, *, signature: bytes, certificate_pem: str, timestamp_token: bytes
+) -> str | None:
     """Why the seal over ``data`` does not hold, or None when it does."""
     try:
         leaf = x509.load_pem_x509_certificates(certificate_pem.encode())[0]
@@ -112,7 +122,11 @@ def check_seal(data: bytes, *, signature: bytes, certificate_pem: str, timestamp
     context = ValidationContext(trust_roots=trust_roots(), other_certs=intermediate_certs())
     signed_data = cms.ContentInfo.load(bytes(timestamp_token))["content"]
     try:
-        status = asyncio.run(validate_tst_signed_data(signed_data, context, lambda _alg: hashlib.sha256(signature).digest()))
+        status = asyncio.run(
+            validate_tst_signed_data(
+                signed_data, context, lambda _alg: hashlib.sha256(signature).digest()
+            )
+        )
     except Exception as exc:  # pyHanko raises its own error types for a bad token
         return f"time-stamp does not validate: {exc}"
     if not (status.get("intact") and status.get("valid")):

@@ -18,7 +18,9 @@ def active_certificate_for(user) -> SigningCertificate | None:  # type: ignore[n
     """The official's newest certificate that is active and within its validity period."""
     now = timezone.now()
     return (
-        SigningCertificate.objects.filter(user=user, status=CertificateStatus.ACTIVE, not_before__lte=now, not_after__gte=now)
+        SigningCertificate.objects.filter(
+            user=user, status=CertificateStatus.ACTIVE, not_before__lte=now, not_after__gte=now
+        )
         .order_by("-not_after")
         .first()
     )
@@ -63,5 +65,6 @@ def certificates_for_admin(user) -> QuerySet[SigningCertificate]:  # type: ignor
 
     return (
         SigningCertificate.objects.filter(user__agency__in=agencies_in_scope(user))
-        .select_related("user", "user__agency", "issuer").order_by("user__full_name", "-not_after")
+        .select_related("user", "user__agency", "issuer")
+        .order_by("user__full_name", "-not_after")
     )

@@ -50,28 +50,62 @@ class SigningError(Exception):
 # --- PKI ----------------------------------------------------------------------------------------
 
 
-def _ca_row(*, slug: str, kind: str, cert: x509.Certificate, key: pki.PrivateKey, parent: CertificateAuthority | None) -> CertificateAuthority:
+def _ca_row(
+    *,
+    slug: str,
+    kind: str,
+    cert: x509.Certificate,
+    key: pki.PrivateKey,
+    parent: CertificateAuthority | None,
+) -> CertificateAuthority:
     return CertificateAuthority.objects.create(
-        slug=slug, kind=kind, parent=parent,
+        slug=slug,
+        kind=kind,
+        parent=parent,
         name=cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value,
         cert_pem=pki.cert_to_pem(cert),
         encrypted_key=keywrap.wrap(pki.key_to_pem(key), context=f"ca:{slug}"),
         serial=pki.serial_hex(cert.serial_number),
-        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
     )
 
 
 @transaction.atomic
 def pki_store(*, material: pki.PKIMaterial, actor=None) -> dict[str, CertificateAuthority]:  # type: ignore[no-untyped-def]
     """Store a generated PKI (keys encrypted at rest) and audit it."""
-    root = _ca_row(slug="root", kind=AuthorityKind.ROOT, cert=material.root_cert, key=material.root_key, parent=None)
-    issuing = _ca_row(slug="issuing", kind=AuthorityKind.ISSUING, cert=material.issuing_cert, key=material.issuing_key, parent=root)
-    tsa = _ca_row(slug="tsa", kind=AuthorityKind.TSA, cert=material.tsa_cert, key=material.tsa_key, parent=issuing)
-    AuditEvent.objects.create(kind=AuditKind.PKI_CREATED, actor=actor, detail={"base_url": material.base_url, "root_serial": root.serial})
+    root = _ca_row(
+        slug="root",
+        kind=AuthorityKind.ROOT,
+        cert=material.root_cert,
+        key=material.root_key,
+        parent=None,
+    )
+    issuing = _ca_row(
+        slug="issuing",
+        kind=AuthorityKind.ISSUING,
+        cert=material.issuing_cert,
+        key=material.issuing_key,
+        parent=root,
+    )
+    tsa = _ca_row(
+        slug="tsa",
+        kind=AuthorityKind.TSA,
+        cert=material.tsa_cert,
+        key=material.tsa_key,
+        parent=issuing,
+    )
+    AuditEvent.objects.create(
+        kind=AuditKind.PKI_CREATED,
+        actor=actor,
+        detail={"base_url": material.base_url, "root_serial": root.serial},
+    )
     return {"root": root, "issuing": issuing, "tsa": tsa}
 
 
-def pki_create(*, base_url: str | None = None, replace: bool = False, actor=None) -> dict[str, CertificateAuthority]:  # type: ignore[no-untyped-def]
+def pki_create(
+    *, base_url: str | None = None, replace: bool = False, actor=None
+) -> dict[str, CertificateAuthority]:  # type: ignore[no-untyped-def]
     """Create the province's root CA, issuing CA and TSA (``manage.py init_pki``)."""
     if CertificateAuthority.objects.exists():
         if not replace:
@@ -87,7 +121,11 @@ def pki_create(*, base_url: str | None = None, replace: bool = False, actor=None
 def load_authority(slug: str) -> tuple[CertificateAuthority, x509.Certificate, pki.PrivateKey]:
     """One of the portal's CAs: its row, its certificate and its unwrapped private key."""
     ca = CertificateAuthority.objects.get(slug=slug)
-    return ca, ca.certificate, pki.key_from_pem(keywrap.unwrap(ca.encrypted_key, context=f"ca:{slug}"))
+    return (
+        ca,
+        ca.certificate,
+        pki.key_from_pem(keywrap.unwrap(ca.encrypted_key, context=f"ca:{slug}")),
+    )
 
 
 def issuing_base_url(ca_cert: x509.Certificate) -> str:
@@ -107,11 +145,16 @@ def crl_bytes(*, ca_slug: str) -> bytes:
     if ca.kind == AuthorityKind.ISSUING:
         revoked = [
             pki.Revoked(int(c.serial, 16), c.revoked_at, c.revocation_reason or "unspecified")
-            for c in [*ca.issued.filter(status=CertificateStatus.REVOKED), *ca.issued_to_agencies.filter(status=CertificateStatus.REVOKED)]
+            for c in [
+                *ca.issued.filter(status=CertificateStatus.REVOKED),
+                *ca.issued_to_agencies.filter(status=CertificateStatus.REVOKED),
+            ]
         ]
     else:
         revoked = []
-    return pki.build_crl(ca_cert=cert, ca_key=key, revoked=revoked, number=int(timezone.now().timestamp()))
+    return pki.build_crl(
+        ca_cert=cert, ca_key=key, revoked=revoked, number=int(timezone.now().timestamp())
+    )
 
 
 def local_status(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus:
@@ -121,10 +164,15 @@ def local_status(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus:
     issuer = CertificateAuthority.objects.filter(cert_pem=pki.cert_to_pem(issuer_cert)).first()
     if issuer is None:
         return pki.CertStatus("unknown")
-    cert = issuer.issued.filter(serial=serial_hex).first() or issuer.issued_to_agencies.filter(serial=serial_hex).first()
+    cert = (
+        issuer.issued.filter(serial=serial_hex).first()
+        or issuer.issued_to_agencies.filter(serial=serial_hex).first()
+    )
     if cert is not None:
         if cert.status == CertificateStatus.REVOKED:
-            return pki.CertStatus("revoked", cert.revoked_at, cert.revocation_reason or "unspecified")
+            return pki.CertStatus(
+                "revoked", cert.revoked_at, cert.revocation_reason or "unspecified"
+            )
         return pki.CertStatus("good")
     if issuer.children.filter(serial=serial_hex).exists():
         return pki.CertStatus("good")
@@ -176,7 +224,9 @@ def _cert_row_fields(cert: x509.Certificate) -> dict:
     }
 
 
-def certificate_issue_on_token(*, user, pin: str, actor=None, token_label: str | None = None, days: int = 730) -> SigningCertificate:  # type: ignore[no-untyped-def]
+def certificate_issue_on_token(
+    *, user, pin: str, actor=None, token_label: str | None = None, days: int = 730
+) -> SigningCertificate:  # type: ignore[no-untyped-def]
     """Create a token for the official, generate an ECDSA P-256 key pair ON it, issue the
     certificate from the issuing CA and store it both on the token and in the database.
 
@@ -190,55 +240,90 @@ def certificate_issue_on_token(*, user, pin: str, actor=None, token_label: str |
     if not (user.full_name or "").strip():
         raise ValidationError(_("The official has no full name."))
     if not CertificateAuthority.objects.filter(slug="issuing").exists():
-        raise ValidationError(_("The signing PKI does not exist yet: create it first (manage.py init_pki)."))
+        raise ValidationError(
+            _("The signing PKI does not exist yet: create it first (manage.py init_pki).")
+        )
     ca, ca_cert, ca_key = load_authority("issuing")
     label = token_label or f"cks-{user.pk}-{secrets.token_hex(4)}"
     token.init_softhsm_token(label=label, pin=pin, so_pin=secrets.token_hex(16))
     key_id = secrets.token_bytes(8)
     with token.session(label, pin, rw=True) as sess:
         params = sess.create_domain_parameters(
-            pkcs11.KeyType.EC, {pkcs11.Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True,
+            pkcs11.KeyType.EC,
+            {pkcs11.Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
+            local=True,
         )
         public, _private = params.generate_keypair(
-            store=True, label=label, id=key_id,
-            private_template={pkcs11.Attribute.SENSITIVE: True, pkcs11.Attribute.EXTRACTABLE: False},
+            store=True,
+            label=label,
+            id=key_id,
+            private_template={
+                pkcs11.Attribute.SENSITIVE: True,
+                pkcs11.Attribute.EXTRACTABLE: False,
+            },
         )
         public_key = serialization.load_der_public_key(encode_ec_public_key(public))
         agency = getattr(user, "agency", None)
         cert = pki.build_signing_cert(
-            public_key=public_key, full_name=user.full_name, title=getattr(user, "position", "") or "",
-            organisation=agency.name if agency else "", email=user.email or "", ca_cert=ca_cert, ca_key=ca_key,
-            ca_slug=ca.slug, endpoints=pki.Endpoints(issuing_base_url(ca_cert)), days=days,
+            public_key=public_key,
+            full_name=user.full_name,
+            title=getattr(user, "position", "") or "",
+            organisation=agency.name if agency else "",
+            email=user.email or "",
+            ca_cert=ca_cert,
+            ca_key=ca_key,
+            ca_slug=ca.slug,
+            endpoints=pki.Endpoints(issuing_base_url(ca_cert)),
+            days=days,
         )
         der = cert.public_bytes(serialization.Encoding.DER)
-        sess.create_object({
-            pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
-            pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
-            pkcs11.Attribute.TOKEN: True,
-            pkcs11.Attribute.LABEL: label,
-            pkcs11.Attribute.ID: key_id,
-            pkcs11.Attribute.SUBJECT: cert.subject.public_bytes(),
-            pkcs11.Attribute.ISSUER: cert.issuer.public_bytes(),
-            pkcs11.Attribute.SERIAL_NUMBER: asn1_x509.Certificate.load(der).serial_number.to_bytes(20, "big").lstrip(b"\0") or b"\0",
-            pkcs11.Attribute.VALUE: der,
-        })
+        sess.create_object(
+            {
+                pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+                pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                pkcs11.Attribute.TOKEN: True,
+                pkcs11.Attribute.LABEL: label,
+                pkcs11.Attribute.ID: key_id,
+                pkcs11.Attribute.SUBJECT: cert.subject.public_bytes(),
+                pkcs11.Attribute.ISSUER: cert.issuer.public_bytes(),
+                pkcs11.Attribute.SERIAL_NUMBER: asn1_x509.Certificate.load(der)
+                .serial_number.to_bytes(20, "big")
+                .lstrip(b"\0")
+                or b"\0",
+                pkcs11.Attribute.VALUE: der,
+            }
+        )
     with transaction.atomic():
         row = SigningCertificate.objects.create(
-            user=user, issuer=ca, key_storage=KeyStorage.PKCS11, token_label=label, key_id=key_id.hex(),
-            chain_pem=ca.cert_pem + ca.parent.cert_pem if ca.parent_id else ca.cert_pem, **_cert_row_fields(cert),
+            user=user,
+            issuer=ca,
+            key_storage=KeyStorage.PKCS11,
+            token_label=label,
+            key_id=key_id.hex(),
+            chain_pem=ca.cert_pem + ca.parent.cert_pem if ca.parent_id else ca.cert_pem,
+            **_cert_row_fields(cert),
         )
-        AuditEvent.objects.create(kind=AuditKind.CERT_ISSUED, actor=actor, certificate=row, detail={"serial": row.serial, "token": label})
+        AuditEvent.objects.create(
+            kind=AuditKind.CERT_ISSUED,
+            actor=actor,
+            certificate=row,
+            detail={"serial": row.serial, "token": label},
+        )
     logger.info("signatures.cert_issued", extra={"serial": row.serial, "user": user.pk})
     return row
 
 
-def certificate_import_pkcs12(*, user, pkcs12_bytes: bytes, password: str, actor=None) -> SigningCertificate:  # type: ignore[no-untyped-def]
+def certificate_import_pkcs12(
+    *, user, pkcs12_bytes: bytes, password: str, actor=None
+) -> SigningCertificate:  # type: ignore[no-untyped-def]
     """Import an official's PKCS#12 file. It stays protected by the official's password and is
     additionally encrypted at rest with the portal's key-encryption key."""
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(pkcs12_bytes, password.encode())
     except (ValueError, TypeError) as exc:
-        raise ValidationError(_("The file is not a PKCS#12 file or the password is wrong.")) from exc
+        raise ValidationError(
+            _("The file is not a PKCS#12 file or the password is wrong.")
+        ) from exc
     if key is None or cert is None:
         raise ValidationError(_("The PKCS#12 file holds no key and certificate."))
     try:
@@ -256,21 +341,37 @@ def certificate_import_pkcs12(*, user, pkcs12_bytes: bytes, password: str, actor
             issuer = ca
     with transaction.atomic():
         row = SigningCertificate.objects.create(
-            user=user, issuer=issuer, key_storage=KeyStorage.PKCS12,
+            user=user,
+            issuer=issuer,
+            key_storage=KeyStorage.PKCS12,
             chain_pem="".join(pki.cert_to_pem(c) for c in (extra or [])),
-            encrypted_pkcs12=keywrap.wrap(pkcs12_bytes, context=f"p12:{fields['serial']}"), **fields,
+            encrypted_pkcs12=keywrap.wrap(pkcs12_bytes, context=f"p12:{fields['serial']}"),
+            **fields,
         )
-        AuditEvent.objects.create(kind=AuditKind.CERT_IMPORTED, actor=actor, certificate=row, detail={"serial": row.serial})
+        AuditEvent.objects.create(
+            kind=AuditKind.CERT_IMPORTED,
+            actor=actor,
+            certificate=row,
+            detail={"serial": row.serial},
+        )
     return row
 
 
-def certificate_revoke(*, certificate: SigningCertificate, actor=None, reason: str = RevocationReason.UNSPECIFIED) -> SigningCertificate:  # type: ignore[no-untyped-def]
+def certificate_revoke(
+    *, certificate: SigningCertificate, actor=None, reason: str = RevocationReason.UNSPECIFIED
+) -> SigningCertificate:  # type: ignore[no-untyped-def]
     """Revoke: from now on OCSP answers "revoked" and the CRL lists it."""
     if reason not in RevocationReason.values:
         raise ValidationError(_("Unknown revocation reason."))
     return mark_revoked(
-        SigningCertificate, certificate.pk, reason=reason,
-        audit=lambda cert: {"actor": actor, "certificate": cert, "detail": {"serial": cert.serial, "reason": reason}},
+        SigningCertificate,
+        certificate.pk,
+        reason=reason,
+        audit=lambda cert: {
+            "actor": actor,
+            "certificate": cert,
+            "detail": {"serial": cert.serial, "reason": reason},
+        },
     )
 
 
@@ -332,7 +433,12 @@ def prepare_signature_fields(*, pdf_bytes: bytes, fields: Sequence[FieldSpec]) -
     writer = _writer(pdf_bytes)
     assert isinstance(writer, IncrementalPdfFileWriter)
     for spec in fields:
-        append_signature_field(writer, SigFieldSpec(sig_field_name=spec.name, on_page=_reader_page(writer.prev, spec.page), box=spec.box))
+        append_signature_field(
+            writer,
+            SigFieldSpec(
+                sig_field_name=spec.name, on_page=_reader_page(writer.prev, spec.page), box=spec.box
+            ),
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -363,7 +469,14 @@ def _stamp_font_path() -> str:
         options.name_IDs = ["*"]
         font = subset.load_font(str(source), options)
         subsetter = subset.Subsetter(options)
-        unicodes = [*range(0x20, 0x7F), *range(0xA0, 0x250), *range(0x300, 0x370), *range(0x1EA0, 0x1F00), *range(0x2010, 0x2050), 0x20AB]
+        unicodes = [
+            *range(0x20, 0x7F),
+            *range(0xA0, 0x250),
+            *range(0x300, 0x370),
+            *range(0x1EA0, 0x1F00),
+            *range(0x2010, 0x2050),
+            0x20AB,
+        ]
         subsetter.populate(unicodes=unicodes)
         subsetter.subset(font)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
@@ -434,8 +547,14 @@ def _timestamper():  # type: ignore[no-untyped-def]
 
     url, serial = settings.SIGNATURE_TSA_URL, ""
     if not url:
-        tsa = CertificateAuthority.objects.filter(kind=AuthorityKind.TSA).select_related("parent").first()
-        base = issuing_base_url(tsa.parent.certificate) if tsa and tsa.parent_id else settings.SITE_URL
+        tsa = (
+            CertificateAuthority.objects.filter(kind=AuthorityKind.TSA)
+            .select_related("parent")
+            .first()
+        )
+        base = (
+            issuing_base_url(tsa.parent.certificate) if tsa and tsa.parent_id else settings.SITE_URL
+        )
         url, serial = pki.Endpoints(base).tsa, (tsa.serial if tsa else "")
     key = (url, serial)
     if key not in _TIMESTAMPERS:
@@ -448,7 +567,9 @@ def _timestamper():  # type: ignore[no-untyped-def]
 def _validation_context():  # type: ignore[no-untyped-def]
     from pyhanko_certvalidator import ValidationContext
 
-    return ValidationContext(trust_roots=trust_roots(), other_certs=intermediate_certs(), allow_fetching=True)
+    return ValidationContext(
+        trust_roots=trust_roots(), other_certs=intermediate_certs(), allow_fetching=True
+    )
 
 
 def _chain(cert: SigningCertificate) -> list[asn1_x509.Certificate]:
@@ -483,7 +604,9 @@ def _sign_one(*, pdf_bytes: bytes, signer, cert: SigningCertificate, job: _Signi
     existing = {name: filled for name, filled, _ref in enumerate_sig_fields(writer.prev)}
     field_name = job.field_name or f"ChuKy{len(existing) + 1}"
     if existing.get(field_name) is not None:
-        raise SigningError(_("The signature field %(name)s is already signed.") % {"name": field_name})
+        raise SigningError(
+            _("The signature field %(name)s is already signed.") % {"name": field_name}
+        )
     new_field = None
     if field_name not in existing:
         new_field = SigFieldSpec(
@@ -493,25 +616,35 @@ def _sign_one(*, pdf_bytes: bytes, signer, cert: SigningCertificate, job: _Signi
         )
     long_term = job.level in (PadesLevel.B_LT, PadesLevel.B_LTA)
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name, reason=job.reason, location=job.location, md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES, embed_validation_info=long_term,
+        field_name=field_name,
+        reason=job.reason,
+        location=job.location,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        embed_validation_info=long_term,
         use_pades_lta=job.level == PadesLevel.B_LTA,
         validation_context=_validation_context() if long_term else None,
     )
     signed_at = timezone.localtime()
     params = {
-        "signer_name": cert.subject_name, "position": cert.title, "agency": cert.organisation,
+        "signer_name": cert.subject_name,
+        "position": cert.title,
+        "agency": cert.organisation,
         "signed_at": signed_at.strftime("%d/%m/%Y %H:%M:%S") + " (GMT+7)",
     }
     if job.stamp.verify_url:
         params["url"] = job.stamp.verify_url
     pdf_signer = signers.PdfSigner(
-        meta, signer=signer, timestamper=_timestamper(),
+        meta,
+        signer=signer,
+        timestamper=_timestamper(),
         stamp_style=_stamp_style(job.stamp, cert=cert) if job.stamp.visible else None,
         new_field_spec=new_field,
     )
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params if job.stamp.visible else None)
+    pdf_signer.sign_pdf(
+        writer, output=out, appearance_text_params=params if job.stamp.visible else None
+    )
     return out.getvalue()
 
 
@@ -532,11 +665,17 @@ class _SignerSource:
             self._session_cm = token.session(self.cert.token_label, self.pin)
             sess = self._session_cm.__enter__()
             return PKCS11Signer(
-                sess, key_id=bytes.fromhex(self.cert.key_id), signing_cert=_asn1(self.cert.cert_pem),
-                ca_chain=chain, other_certs_to_pull=(), use_raw_mechanism=True,
+                sess,
+                key_id=bytes.fromhex(self.cert.key_id),
+                signing_cert=_asn1(self.cert.cert_pem),
+                ca_chain=chain,
+                other_certs_to_pull=(),
+                use_raw_mechanism=True,
             )
         data = keywrap.unwrap(self.cert.encrypted_pkcs12, context=f"p12:{self.cert.serial}")
-        signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=chain, passphrase=self.pin.encode())
+        signer = signers.SimpleSigner.load_pkcs12_data(
+            data, other_certs=chain, passphrase=self.pin.encode()
+        )
         if signer is None:
             raise token.TokenError(_("The password of the certificate file is not correct."))
         return signer
@@ -551,27 +690,41 @@ def _usable_certificate(signer_user) -> SigningCertificate:  # type: ignore[no-u
 
     cert = active_certificate_for(signer_user)
     if cert is None:
-        raise SigningError(_(
-            "You have no valid signing certificate (missing, expired or revoked). Ask the administrator "
-            "to issue one to you (manage.py issue_signing_certificate)."
-        ))
+        raise SigningError(
+            _(
+                "You have no valid signing certificate (missing, expired or revoked). Ask the administrator "
+                "to issue one to you (manage.py issue_signing_certificate)."
+            )
+        )
     return cert
 
 
 def _audit_sign(*, cert: SigningCertificate, user, signed: bytes, job: _Signing) -> None:  # type: ignore[no-untyped-def]
     AuditEvent.objects.create(
-        kind=AuditKind.SIGN, actor=user, certificate=cert, document_sha256=hashlib.sha256(signed).hexdigest(),
+        kind=AuditKind.SIGN,
+        actor=user,
+        certificate=cert,
+        document_sha256=hashlib.sha256(signed).hexdigest(),
         detail={"level": job.level, "field": job.field_name or "", "reason": job.reason},
     )
 
 
 def _audit_failure(*, cert: SigningCertificate | None, user, error: Exception) -> None:  # type: ignore[no-untyped-def]
-    AuditEvent.objects.create(kind=AuditKind.SIGN_FAILED, actor=user, certificate=cert, detail={"error": str(error)[:500]})
+    AuditEvent.objects.create(
+        kind=AuditKind.SIGN_FAILED, actor=user, certificate=cert, detail={"error": str(error)[:500]}
+    )
 
 
 def sign_pdf(
-    *, pdf_bytes: bytes, signer_user, pin: str, reason: str, location: str, field_name: str | None = None,
-    stamp: StampSpec | None = None, level: str = PadesLevel.B_T,
+    *,
+    pdf_bytes: bytes,
+    signer_user,
+    pin: str,
+    reason: str,
+    location: str,
+    field_name: str | None = None,
+    stamp: StampSpec | None = None,
+    level: str = PadesLevel.B_T,
 ) -> bytes:  # type: ignore[no-untyped-def]
     """Sign a PDF with the official's key: PAdES with a trusted time-stamp (B-T), embedded
     validation data (B-LT) and a document time-stamp (B-LTA). Returns the signed PDF.
@@ -579,8 +732,19 @@ def sign_pdf(
     Raises :class:`SigningError` (or :class:`signatures.token.TokenError`) with a message for the user.
     """
     return sign_batch(
-        items=[BatchItem(pdf_bytes=pdf_bytes, reason=reason, location=location, field_name=field_name, stamp=stamp or StampSpec())],
-        signer_user=signer_user, pin=pin, level=level, stop_on_error=True,
+        items=[
+            BatchItem(
+                pdf_bytes=pdf_bytes,
+                reason=reason,
+                location=location,
+                field_name=field_name,
+                stamp=stamp or StampSpec(),
+            )
+        ],
+        signer_user=signer_user,
+        pin=pin,
+        level=level,
+        stop_on_error=True,
     )[0].signed
 
 
@@ -602,21 +766,37 @@ class BatchResult:
 
 
 def sign_batch(
-    *, items: Sequence[BatchItem], signer_user, pin: str, level: str = PadesLevel.B_T,
-    progress: Callable[[int, int, BatchResult], None] | None = None, stop_on_error: bool = False,
+    *,
+    items: Sequence[BatchItem],
+    signer_user,
+    pin: str,
+    level: str = PadesLevel.B_T,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
+    stop_on_error: bool = False,
 ) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     """Sign several PDFs after one PIN entry (the leader's approval queue), reporting progress
     after each document. One failed document does not stop the others unless ``stop_on_error``."""
     from .eventloop import outside_event_loop
 
     return outside_event_loop(
-        _sign_batch, items=items, signer_user=signer_user, pin=pin, level=level, progress=progress, stop_on_error=stop_on_error,
+        _sign_batch,
+        items=items,
+        signer_user=signer_user,
+        pin=pin,
+        level=level,
+        progress=progress,
+        stop_on_error=stop_on_error,
     )
 
 
 def _sign_batch(
-    *, items: Sequence[BatchItem], signer_user, pin: str, level: str,
-    progress: Callable[[int, int, BatchResult], None] | None, stop_on_error: bool,
+    *,
+    items: Sequence[BatchItem],
+    signer_user,
+    pin: str,
+    level: str,
+    progress: Callable[[int, int, BatchResult], None] | None,
+    stop_on_error: bool,
 ) -> list[BatchResult]:  # type: ignore[no-untyped-def]
     cert = _usable_certificate(signer_user)
     results: list[BatchResult] = []
@@ -629,9 +809,18 @@ def _sign_batch(
                 except Exception as exc:  # noqa: BLE001 - one bad document must not hide the others
                     if stop_on_error:
                         raise
-                    logger.warning("signatures.sign_failed", extra={"serial": cert.serial, "error": str(exc)[:200]})
+                    logger.warning(
+                        "signatures.sign_failed",
+                        extra={"serial": cert.serial, "error": str(exc)[:200]},
+                    )
                     _audit_failure(cert=cert, user=signer_user, error=exc)
-                    result = BatchResult(item.key, None, str(exc) if isinstance(exc, SigningError) else _("The document could not be signed."))
+                    result = BatchResult(
+                        item.key,
+                        None,
+                        str(exc)
+                        if isinstance(exc, SigningError)
+                        else _("The document could not be signed."),
+                    )
                 else:
                     _audit_sign(cert=cert, user=signer_user, signed=signed, job=job)
                     result = BatchResult(item.key, signed)
@@ -663,11 +852,16 @@ class SigningSession:
         """Sign one document; raises :class:`SigningError` with a message for the user."""
         job = _Signing(item.reason, item.location, item.field_name, item.stamp, self.level)
         try:
-            signed = _sign_one(pdf_bytes=item.pdf_bytes, signer=self._signer, cert=self.cert, job=job)
+            signed = _sign_one(
+                pdf_bytes=item.pdf_bytes, signer=self._signer, cert=self.cert, job=job
+            )
         except SigningError:
             raise
         except Exception as exc:
-            logger.warning("signatures.sign_failed", extra={"serial": self.cert.serial, "error": str(exc)[:200]})
+            logger.warning(
+                "signatures.sign_failed",
+                extra={"serial": self.cert.serial, "error": str(exc)[:200]},
+            )
             raise SigningError(_("The document could not be signed.")) from exc
         _audit_sign(cert=self.cert, user=self._user, signed=signed, job=job)
         return signed
@@ -702,7 +896,9 @@ def signing_session(*, signer_user, pin: str, level: str = PadesLevel.B_T):  # t
     return _cm()
 
 
-def audit_signing_failure(*, certificate: SigningCertificate | None, actor, error: Exception) -> None:  # type: ignore[no-untyped-def]
+def audit_signing_failure(
+    *, certificate: SigningCertificate | None, actor, error: Exception
+) -> None:  # type: ignore[no-untyped-def]
     """Record a failed signing (wrong PIN, unreadable document) as an audit event."""
     _audit_failure(cert=certificate, user=actor, error=error)
 
@@ -716,7 +912,9 @@ def signed_document_create(*, title: str, dossier=None) -> SignedDocument:  # ty
     return SignedDocument.objects.create(title=title[:255], dossier=dossier)
 
 
-def signed_document_store(*, document: SignedDocument, pdf_bytes: bytes, filename: str = "") -> SignedDocument:
+def signed_document_store(
+    *, document: SignedDocument, pdf_bytes: bytes, filename: str = ""
+) -> SignedDocument:
     digest = hashlib.sha256(pdf_bytes).hexdigest()
     document.file.save(filename or f"{document.token}.pdf", ContentFile(pdf_bytes), save=False)
     document.sha256 = digest
@@ -725,18 +923,40 @@ def signed_document_store(*, document: SignedDocument, pdf_bytes: bytes, filenam
 
 
 def verification_url(document: SignedDocument) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("signatures:verify-token", kwargs={"token": document.token})
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "signatures:verify-token", kwargs={"token": document.token}
+    )
 
 
 def audit_verification_failure(*, sha256: str, detail: dict, actor=None) -> None:  # type: ignore[no-untyped-def]
-    AuditEvent.objects.create(kind=AuditKind.VERIFY_FAILED, actor=actor, document_sha256=sha256, detail=detail)
+    AuditEvent.objects.create(
+        kind=AuditKind.VERIFY_FAILED, actor=actor, document_sha256=sha256, detail=detail
+    )
 
 
 __all__ = [
-    "BatchItem", "BatchResult", "FieldSpec", "SigningError", "StampSpec", "certificate_import_pkcs12",
-    "certificate_issue_on_token", "certificate_revoke", "crl_bytes", "ocsp_response", "pki_create", "pki_store",
-    "prepare_signature_fields", "sign_batch", "sign_pdf", "signing_session", "SigningSession", "audit_signing_failure", "signed_document_create", "signed_document_store",
-    "timestamp_response", "verification_url",
+    "BatchItem",
+    "BatchResult",
+    "FieldSpec",
+    "SigningError",
+    "StampSpec",
+    "certificate_import_pkcs12",
+    "certificate_issue_on_token",
+    "certificate_revoke",
+    "crl_bytes",
+    "ocsp_response",
+    "pki_create",
+    "pki_store",
+    "prepare_signature_fields",
+    "sign_batch",
+    "sign_pdf",
+    "signing_session",
+    "SigningSession",
+    "audit_signing_failure",
+    "signed_document_create",
+    "signed_document_store",
+    "timestamp_response",
+    "verification_url",
 ]
 
 
@@ -748,19 +968,32 @@ class PublishedResult:
 
 
 def sign_and_publish(
-    *, files: Sequence[tuple[str, bytes]], signer_user, pin: str, reason: str, location: str,
-    level: str = PadesLevel.B_T, progress: Callable[[int, int, BatchResult], None] | None = None,
+    *,
+    files: Sequence[tuple[str, bytes]],
+    signer_user,
+    pin: str,
+    reason: str,
+    location: str,
+    level: str = PadesLevel.B_T,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
 ) -> list[PublishedResult]:  # type: ignore[no-untyped-def]
     """Sign several PDFs after one PIN entry and publish each with its own verification address
     (the QR code in the stamp points at it). A document that fails is reported, not published."""
     documents = [signed_document_create(title=name) for name, _data in files]
     items = [
-        BatchItem(pdf_bytes=data, reason=reason, location=location, key=doc.token,
-                  stamp=StampSpec(verify_url=verification_url(doc)))
+        BatchItem(
+            pdf_bytes=data,
+            reason=reason,
+            location=location,
+            key=doc.token,
+            stamp=StampSpec(verify_url=verification_url(doc)),
+        )
         for doc, (_name, data) in zip(documents, files, strict=True)
     ]
     try:
-        results = sign_batch(items=items, signer_user=signer_user, pin=pin, level=level, progress=progress)
+        results = sign_batch(
+            items=items, signer_user=signer_user, pin=pin, level=level, progress=progress
+        )
     except SigningError:
         SignedDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
         raise
@@ -770,5 +1003,12 @@ def sign_and_publish(
             doc.delete()
             published.append(PublishedResult(name, None, result.error))
         else:
-            published.append(PublishedResult(name, signed_document_store(document=doc, pdf_bytes=result.signed, filename=f"{doc.token}.pdf")))
+            published.append(
+                PublishedResult(
+                    name,
+                    signed_document_store(
+                        document=doc, pdf_bytes=result.signed, filename=f"{doc.token}.pdf"
+                    ),
+                )
+            )
     return published

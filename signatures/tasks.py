@@ -25,7 +25,16 @@ def _pkcs11_per_process(**kwargs: object) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def sign_document_task(*, document_id: int, unsigned_b64: str, signer_id: int, sealed_pin: str, reason: str, location: str, level: str = "B-T") -> None:
+def sign_document_task(
+    *,
+    document_id: int,
+    unsigned_b64: str,
+    signer_id: int,
+    sealed_pin: str,
+    reason: str,
+    location: str,
+    level: str = "B-T",
+) -> None:
     """Sign and store a reserved :class:`SignedDocument` (idempotent: a stored file is left alone)."""
     document = SignedDocument.objects.get(pk=document_id)
     if document.file:
@@ -33,7 +42,12 @@ def sign_document_task(*, document_id: int, unsigned_b64: str, signer_id: int, s
     signer = get_user_model().objects.get(pk=signer_id)
     pin = keywrap.unwrap(base64.b64decode(sealed_pin), context=f"pin:{document_id}").decode()
     signed = services.sign_pdf(
-        pdf_bytes=base64.b64decode(unsigned_b64), signer_user=signer, pin=pin, reason=reason, location=location, level=level,
+        pdf_bytes=base64.b64decode(unsigned_b64),
+        signer_user=signer,
+        pin=pin,
+        reason=reason,
+        location=location,
+        level=level,
         stamp=services.StampSpec(verify_url=services.verification_url(document)),
     )
     services.signed_document_store(document=document, pdf_bytes=signed)
@@ -43,13 +57,27 @@ def sign_document_task(*, document_id: int, unsigned_b64: str, signer_id: int, s
 __all__ = ["sign_document_task"]
 
 
-def enqueue_signing(*, document: SignedDocument, unsigned: bytes, signer, pin: str, reason: str, location: str, level: str = "B-T") -> None:  # type: ignore[no-untyped-def]
+def enqueue_signing(
+    *,
+    document: SignedDocument,
+    unsigned: bytes,
+    signer,
+    pin: str,
+    reason: str,
+    location: str,
+    level: str = "B-T",
+) -> None:  # type: ignore[no-untyped-def]
     """Queue :func:`sign_document_task` after the current transaction commits."""
     from django.db import transaction
 
     sealed = base64.b64encode(keywrap.wrap(pin.encode(), context=f"pin:{document.pk}")).decode()
     kwargs = {
-        "document_id": document.pk, "unsigned_b64": base64.b64encode(unsigned).decode(), "signer_id": signer.pk,
-        "sealed_pin": sealed, "reason": reason, "location": location, "level": level,
+        "document_id": document.pk,
+        "unsigned_b64": base64.b64encode(unsigned).decode(),
+        "signer_id": signer.pk,
+        "sealed_pin": sealed,
+        "reason": reason,
+        "location": location,
+        "level": level,
     }
     transaction.on_commit(lambda: sign_document_task.apply_async(kwargs=kwargs))

@@ -39,7 +39,9 @@ def softhsm_conf() -> Path:
     tokens.mkdir(parents=True, exist_ok=True)
     conf = base / "softhsm2.conf"
     if not conf.exists():
-        conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+        conf.write_text(
+            f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n"
+        )
     os.environ["SOFTHSM2_CONF"] = str(conf)
     return conf
 
@@ -84,7 +86,9 @@ def get_token(label: str) -> pkcs11.Token:
     try:
         return get_lib().get_token(token_label=label)
     except pkcs11.NoSuchToken as exc:
-        raise TokenError(_("The signing token %(label)s is not connected.") % {"label": label}) from exc
+        raise TokenError(
+            _("The signing token %(label)s is not connected.") % {"label": label}
+        ) from exc
 
 
 @contextmanager
@@ -96,7 +100,9 @@ def session(label: str, pin: str, *, rw: bool = False) -> Iterator[pkcs11.Sessio
     except (pkcs11.PinIncorrect, pkcs11.PinLenRange, pkcs11.ArgumentsBad) as exc:
         raise TokenError(_("The PIN is not correct.")) from exc
     except pkcs11.PinLocked as exc:
-        raise TokenError(_("The token is locked after too many wrong PINs; ask the administrator.")) from exc
+        raise TokenError(
+            _("The token is locked after too many wrong PINs; ask the administrator.")
+        ) from exc
     try:
         yield sess
     finally:
@@ -107,10 +113,25 @@ def init_softhsm_token(*, label: str, pin: str, so_pin: str) -> None:
     """Create a SoftHSM2 token in a free slot (``softhsm2-util --init-token --free``)."""
     softhsm_conf()
     result = subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", so_pin],
-        capture_output=True, text=True, env=os.environ.copy(), check=False,
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            pin,
+            "--so-pin",
+            so_pin,
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
     )
     if result.returncode != 0:
-        raise TokenError(_("Could not create the token: %(err)s") % {"err": result.stderr.strip()[:200]})
+        raise TokenError(
+            _("Could not create the token: %(err)s") % {"err": result.stderr.strip()[:200]}
+        )
     if _state.get("lib") is not None:
         rescan()

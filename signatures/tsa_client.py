@@ -25,7 +25,9 @@ class HttpTimeStamper(TimeStamper):
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TimestampRequestError(f"Unsupported time-stamp authority address: {self.url}")
-        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
         conn = connection_class(parts.hostname, parts.port, timeout=self.timeout)
         headers = set_tsp_headers(dict(self.headers))
         headers["Content-Length"] = str(len(data))
@@ -34,9 +36,18 @@ class HttpTimeStamper(TimeStamper):
             # http.client writes the headers and the body in two send() calls: with Nagle's
             # algorithm the body then waits for the server's delayed ACK (~40 ms on Linux).
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn.request("POST", parts.path + (f"?{parts.query}" if parts.query else "") or "/", body=data, headers=headers)
+            conn.request(
+                "POST",
+                parts.path + (f"?{parts.query}" if parts.query else "") or "/",
+                body=data,
+                headers=headers,
+            )
             response = conn.getresponse()
-            status, content_type, body = response.status, response.getheader("Content-Type", ""), response.read()
+            status, content_type, body = (
+                response.status,
+                response.getheader("Content-Type", ""),
+                response.read(),
+            )
         except (OSError, http.client.HTTPException) as exc:
             raise TimestampRequestError(f"Time-stamp authority unreachable: {exc}") from exc
         finally:

@@ -116,7 +116,13 @@ class VerificationReport:
     @property
     def verdict(self) -> str | None:
         """The worst of the signatures' verdicts (``None`` when there is no signature)."""
-        order = [Verdict.CHANGED, Verdict.UNTRUSTED, Verdict.REVOKED, Verdict.EXPIRED, Verdict.VALID]
+        order = [
+            Verdict.CHANGED,
+            Verdict.UNTRUSTED,
+            Verdict.REVOKED,
+            Verdict.EXPIRED,
+            Verdict.VALID,
+        ]
         found = {s.verdict for s in self.signatures}
         return next((v.value for v in order if v in found), None)
 
@@ -126,9 +132,13 @@ class VerificationReport:
 
     def as_dict(self) -> dict:
         return {
-            "sha256": self.sha256, "is_pdf": self.is_pdf, "error_code": self.error_code,
-            "error": _bilingual(_ERRORS[self.error_code]) if self.error_code else "", "verdict": self.verdict,
-            "all_valid": self.all_valid, "signatures": [s.as_dict() for s in self.signatures],
+            "sha256": self.sha256,
+            "is_pdf": self.is_pdf,
+            "error_code": self.error_code,
+            "error": _bilingual(_ERRORS[self.error_code]) if self.error_code else "",
+            "verdict": self.verdict,
+            "all_valid": self.all_valid,
+            "signatures": [s.as_dict() for s in self.signatures],
         }
 
 
@@ -142,15 +152,23 @@ def _name_attr(name, key: str) -> str:  # type: ignore[no-untyped-def]
 def _own_crls() -> list[bytes]:
     from .services import crl_bytes
 
-    return [crl_bytes(ca_slug=slug) for slug in CertificateAuthority.objects.filter(kind__in=[AuthorityKind.ROOT, AuthorityKind.ISSUING]).values_list("slug", flat=True)]
+    return [
+        crl_bytes(ca_slug=slug)
+        for slug in CertificateAuthority.objects.filter(
+            kind__in=[AuthorityKind.ROOT, AuthorityKind.ISSUING]
+        ).values_list("slug", flat=True)
+    ]
 
 
 def _context():  # type: ignore[no-untyped-def]
     from pyhanko_certvalidator import ValidationContext
 
     return ValidationContext(
-        trust_roots=trust_roots(), other_certs=intermediate_certs(), crls=_own_crls(),
-        allow_fetching=False, revocation_mode="soft-fail",
+        trust_roots=trust_roots(),
+        other_certs=intermediate_certs(),
+        crls=_own_crls(),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
     )
 
 
@@ -165,7 +183,9 @@ def _verify_pdf(pdf_bytes: bytes) -> VerificationReport:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 
-    report = VerificationReport(sha256=hashlib.sha256(pdf_bytes).hexdigest(), is_pdf=pdf_bytes[:1024].find(b"%PDF-") >= 0)
+    report = VerificationReport(
+        sha256=hashlib.sha256(pdf_bytes).hexdigest(), is_pdf=pdf_bytes[:1024].find(b"%PDF-") >= 0
+    )
     if not report.is_pdf:
         report.error_code = "not_pdf"
         return report
@@ -186,23 +206,47 @@ def _verify_pdf(pdf_bytes: bytes) -> VerificationReport:
         try:
             status = validate_pdf_signature(emb, signer_validation_context=context)
         except Exception as exc:  # noqa: BLE001
-            logger.warning("signatures.verify_error", extra={"field": emb.field_name, "error": str(exc)[:200]})
+            logger.warning(
+                "signatures.verify_error", extra={"field": emb.field_name, "error": str(exc)[:200]}
+            )
             report.signatures.append(_broken(emb, str(exc)))
             continue
-        report.signatures.append(_signature_report(emb, status, total_revisions, file_length, SignatureCoverageLevel, ModificationLevel))
+        report.signatures.append(
+            _signature_report(
+                emb, status, total_revisions, file_length, SignatureCoverageLevel, ModificationLevel
+            )
+        )
     return report
 
 
 def _broken(emb, error: str) -> SignatureReport:  # type: ignore[no-untyped-def]
     return SignatureReport(
-        field_name=emb.field_name, signer="", position="", organisation="", serial="", issuer="", chain=[],
-        signing_time=None, timestamp_time=None, timestamp_valid=False, intact=False, trusted=False, coverage="",
-        modification_level="", bytes_appended=False, revoked=False, revoked_at=None, expired=False,
-        verdict=Verdict.CHANGED, message=error[:300],
+        field_name=emb.field_name,
+        signer="",
+        position="",
+        organisation="",
+        serial="",
+        issuer="",
+        chain=[],
+        signing_time=None,
+        timestamp_time=None,
+        timestamp_valid=False,
+        intact=False,
+        trusted=False,
+        coverage="",
+        modification_level="",
+        bytes_appended=False,
+        revoked=False,
+        revoked_at=None,
+        expired=False,
+        verdict=Verdict.CHANGED,
+        message=error[:300],
     )
 
 
-def _signature_report(emb, status, total_revisions: int, file_length: int, Coverage, ModLevel) -> SignatureReport:  # type: ignore[no-untyped-def]  # noqa: N803
+def _signature_report(
+    emb, status, total_revisions: int, file_length: int, Coverage, ModLevel
+) -> SignatureReport:  # type: ignore[no-untyped-def]  # noqa: N803
     cert = status.signing_cert
     serial = format(cert.serial_number, "x")
     ts = status.timestamp_validity
@@ -217,15 +261,23 @@ def _signature_report(emb, status, total_revisions: int, file_length: int, Cover
     bytes_appended = is_last_revision and signed_end < file_length
     modification = status.modification_level
     changed = (
-        not status.intact or not status.valid or bytes_appended
-        or status.coverage is None or status.coverage < Coverage.ENTIRE_REVISION
-        or modification is None or modification > ModLevel.FORM_FILLING
+        not status.intact
+        or not status.valid
+        or bytes_appended
+        or status.coverage is None
+        or status.coverage < Coverage.ENTIRE_REVISION
+        or modification is None
+        or modification > ModLevel.FORM_FILLING
         or status.docmdp_ok is False
     )
     register = SigningCertificate.objects.filter(serial=serial).first()
-    revoked = bool(status.revoked) or bool(register and register.status == CertificateStatus.REVOKED)
-    revoked_at = register.revoked_at if register and register.revoked_at else (
-        status.revocation_details.revocation_date if status.revocation_details else None
+    revoked = bool(status.revoked) or bool(
+        register and register.status == CertificateStatus.REVOKED
+    )
+    revoked_at = (
+        register.revoked_at
+        if register and register.revoked_at
+        else (status.revocation_details.revocation_date if status.revocation_details else None)
     )
     at = signing_time or timezone.now()
     expired = not (cert.not_valid_before <= at <= cert.not_valid_after)
@@ -242,15 +294,31 @@ def _signature_report(emb, status, total_revisions: int, file_length: int, Cover
         verdict = Verdict.VALID
     chain = []
     if status.validation_path is not None:
-        chain = [c.subject.human_friendly for c in status.validation_path.iter_certs(include_root=True)]
+        chain = [
+            c.subject.human_friendly for c in status.validation_path.iter_certs(include_root=True)
+        ]
     subject = cert.subject
     return SignatureReport(
-        field_name=emb.field_name, signer=_name_attr(subject, "common_name"), position=_name_attr(subject, "title"),
-        organisation=_name_attr(subject, "organization_name"), serial=serial, issuer=cert.issuer.human_friendly,
-        chain=chain, signing_time=signing_time, timestamp_time=ts_time, timestamp_valid=ts_ok, intact=bool(status.intact),
-        trusted=trusted, coverage=status.coverage.name if status.coverage else "",
-        modification_level=modification.name if modification else "", bytes_appended=bytes_appended,
-        revoked=revoked, revoked_at=revoked_at, expired=expired, verdict=verdict, message=verdict_text(verdict),
+        field_name=emb.field_name,
+        signer=_name_attr(subject, "common_name"),
+        position=_name_attr(subject, "title"),
+        organisation=_name_attr(subject, "organization_name"),
+        serial=serial,
+        issuer=cert.issuer.human_friendly,
+        chain=chain,
+        signing_time=signing_time,
+        timestamp_time=ts_time,
+        timestamp_valid=ts_ok,
+        intact=bool(status.intact),
+        trusted=trusted,
+        coverage=status.coverage.name if status.coverage else "",
+        modification_level=modification.name if modification else "",
+        bytes_appended=bytes_appended,
+        revoked=revoked,
+        revoked_at=revoked_at,
+        expired=expired,
+        verdict=verdict,
+        message=verdict_text(verdict),
     )
 
 
@@ -261,7 +329,11 @@ def verify_and_audit(pdf_bytes: bytes, *, actor=None) -> VerificationReport:  # 
     report = verify_pdf(pdf_bytes)
     if not report.all_valid:
         audit_verification_failure(
-            sha256=report.sha256, actor=actor,
-            detail={"error": report.error_code, "verdicts": [(s.field_name, s.verdict, s.serial) for s in report.signatures]},
+            sha256=report.sha256,
+            actor=actor,
+            detail={
+                "error": report.error_code,
+                "verdicts": [(s.field_name, s.verdict, s.serial) for s in report.signatures],
+            },
         )
     return report

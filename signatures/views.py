@@ -35,7 +35,9 @@ def crl(request: HttpRequest, ca: str) -> HttpResponse:
 @require_GET
 def ca_certificate(request: HttpRequest, ca: str) -> HttpResponse:
     authority = get_object_or_404(CertificateAuthority, slug=ca)
-    response = HttpResponse(authority.certificate.public_bytes(_der()), content_type="application/pkix-cert")
+    response = HttpResponse(
+        authority.certificate.public_bytes(_der()), content_type="application/pkix-cert"
+    )
     response["Content-Disposition"] = f'attachment; filename="{authority.slug}.crt"'
     return response
 
@@ -57,7 +59,9 @@ def ocsp(request: HttpRequest, encoded: str = "") -> HttpResponse:
             body = base64.b64decode(unquote(encoded)[:_MAX_PROTOCOL_BYTES], validate=False)
         except (ValueError, binascii.Error):
             body = b""
-    return HttpResponse(services.ocsp_response(request_der=body), content_type="application/ocsp-response")
+    return HttpResponse(
+        services.ocsp_response(request_der=body), content_type="application/ocsp-response"
+    )
 
 
 @csrf_exempt
@@ -65,9 +69,13 @@ def ocsp(request: HttpRequest, encoded: str = "") -> HttpResponse:
 def tsa(request: HttpRequest) -> HttpResponse:
     """RFC 3161 §3.4: ``application/timestamp-query`` in, ``application/timestamp-reply`` out."""
     if request.content_type != "application/timestamp-query":
-        return HttpResponse(_("Expected application/timestamp-query."), status=415, content_type="text/plain")
+        return HttpResponse(
+            _("Expected application/timestamp-query."), status=415, content_type="text/plain"
+        )
     body = request.body[:_MAX_PROTOCOL_BYTES]
-    return HttpResponse(services.timestamp_response(query_der=body), content_type="application/timestamp-reply")
+    return HttpResponse(
+        services.timestamp_response(query_der=body), content_type="application/timestamp-reply"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +84,10 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = VerifyUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            report = verify_and_audit(form.cleaned_data["file"].read(), actor=request.user if request.user.is_authenticated else None)
+            report = verify_and_audit(
+                form.cleaned_data["file"].read(),
+                actor=request.user if request.user.is_authenticated else None,
+            )
     else:
         form = VerifyUploadForm()
     return render(request, "signatures/verify.html", {"form": form, "report": report})
@@ -90,7 +101,11 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
     with document.file.open("rb") as fh:
         data = fh.read()
     report = verify_and_audit(data, actor=request.user if request.user.is_authenticated else None)
-    return render(request, "signatures/verify.html", {"form": VerifyUploadForm(), "report": report, "document": document})
+    return render(
+        request,
+        "signatures/verify.html",
+        {"form": VerifyUploadForm(), "report": report, "document": document},
+    )
 
 
 @role_required(Role.LEADER, Role.CLERICAL)
@@ -104,19 +119,40 @@ def sign_batch_page(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 results = services.sign_and_publish(
-                    files=[(f.name, f.read()) for f in data["files"]], signer_user=request.user, pin=data["pin"],
-                    reason=data["reason"], location=request.user.agency.name if request.user.agency_id else "", level=data["level"],
+                    files=[(f.name, f.read()) for f in data["files"]],
+                    signer_user=request.user,
+                    pin=data["pin"],
+                    reason=data["reason"],
+                    location=request.user.agency.name if request.user.agency_id else "",
+                    level=data["level"],
                 )
             except services.SigningError as exc:
                 form.add_error("pin" if "PIN" in str(exc) else None, str(exc))
-        form = SignBatchForm(initial={"reason": form.data.get("reason", ""), "level": form.data.get("level", "B-T")}) if results else form
+        form = (
+            SignBatchForm(
+                initial={
+                    "reason": form.data.get("reason", ""),
+                    "level": form.data.get("level", "B-T"),
+                }
+            )
+            if results
+            else form
+        )
     else:
         form = SignBatchForm()
     total = len(results or [])
-    return render(request, "signatures/sign_batch.html", {
-        "form": form, "results": results, "total": total, "done": total, "pct": 100,
-        "signed_count": sum(1 for r in results if r.document) if results else None,
-    })
+    return render(
+        request,
+        "signatures/sign_batch.html",
+        {
+            "form": form,
+            "results": results,
+            "total": total,
+            "done": total,
+            "pct": 100,
+            "signed_count": sum(1 for r in results if r.document) if results else None,
+        },
+    )
 
 
 @require_GET
@@ -125,7 +161,9 @@ def download_signed(request: HttpRequest, token: str) -> HttpResponse:
     document = get_object_or_404(SignedDocument, token=token)
     if not document.file:
         raise Http404
-    return attachment_response(document.file, f"{slugify(document.title) or document.token}.pdf", "application/pdf")
+    return attachment_response(
+        document.file, f"{slugify(document.title) or document.token}.pdf", "application/pdf"
+    )
 
 
 # --- administrators: officials' certificates ------------------------------------------------------
@@ -135,7 +173,11 @@ def _holders(user):  # type: ignore[no-untyped-def]
     from portal.accounts.models import User
     from portal.accounts.selectors import agencies_in_scope
 
-    return User.objects.staff_members().filter(agency__in=agencies_in_scope(user), is_active=True).order_by("full_name")
+    return (
+        User.objects.staff_members()
+        .filter(agency__in=agencies_in_scope(user), is_active=True)
+        .order_by("full_name")
+    )
 
 
 @role_required(Role.ADMIN)
@@ -150,21 +192,32 @@ def certificates_page(request: HttpRequest) -> HttpResponse:
     from .forms import ImportPkcs12Form, RevokeForm
     from .selectors import certificates_for_admin
 
-    form = ImportPkcs12Form(request.POST or None, request.FILES or None, holders=_holders(request.user))
+    form = ImportPkcs12Form(
+        request.POST or None, request.FILES or None, holders=_holders(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.certificate_import_pkcs12(
-                user=form.cleaned_data["holder"], pkcs12_bytes=form.cleaned_data["file"].read(),
-                password=form.cleaned_data["password"], actor=request.user,
+                user=form.cleaned_data["holder"],
+                pkcs12_bytes=form.cleaned_data["file"].read(),
+                password=form.cleaned_data["password"],
+                actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Certificate imported."))
             return redirect("signatures:certificates")
-    return render(request, "signatures/certificates.html", {
-        "certificates": certificates_for_admin(request.user), "form": form, "revoke_form": RevokeForm(), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "signatures/certificates.html",
+        {
+            "certificates": certificates_for_admin(request.user),
+            "form": form,
+            "revoke_form": RevokeForm(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @role_required(Role.ADMIN)
@@ -183,9 +236,13 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the reason for the revocation."))
         return redirect("signatures:certificates")
     try:
-        services.certificate_revoke(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        services.certificate_revoke(
+            certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial})
+        messages.success(
+            request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial}
+        )
     return redirect("signatures:certificates")

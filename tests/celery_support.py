@@ -47,8 +47,12 @@ class CeleryProcess:
         self.log_path = Path(tempfile.mkstemp(prefix=f"{name}-", suffix=".log")[1])
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [CELERY, "-A", "portal", *args], cwd=settings.BASE_DIR, env=env,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            [CELERY, "-A", "portal", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def log(self) -> str:
@@ -71,7 +75,13 @@ class CeleryProcess:
         self._log.close()
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float = 30, step: float = 0.2, proc: CeleryProcess | None = None) -> bool:
+def wait_for(
+    predicate: Callable[[], bool],
+    *,
+    timeout: float = 30,
+    step: float = 0.2,
+    proc: CeleryProcess | None = None,
+) -> bool:
     """Poll ``predicate`` until it is true or ``timeout`` seconds pass; fail fast if ``proc`` died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,16 +101,35 @@ def _answers_ping(env: dict[str, str], proc: CeleryProcess, timeout: float) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         app.send_task("portal.core.tasks.ping", retry=False)
-        if wait_for(lambda: heartbeat.exists() and heartbeat.read_text() != before, timeout=2, proc=proc):
+        if wait_for(
+            lambda: heartbeat.exists() and heartbeat.read_text() != before, timeout=2, proc=proc
+        ):
             return
     raise AssertionError(f"the worker never answered ping:\n{proc.log()}")
 
 
 @contextlib.contextmanager
-def celery_worker(*, concurrency: int = 2, env: dict[str, str] | None = None, beat: bool = False, timeout: float = 40) -> Iterator[CeleryProcess]:
+def celery_worker(
+    *,
+    concurrency: int = 2,
+    env: dict[str, str] | None = None,
+    beat: bool = False,
+    timeout: float = 40,
+) -> Iterator[CeleryProcess]:
     """A ``celery worker -P prefork -c N`` (with an embedded beat if asked), ready when it answers ping."""
     full_env = worker_env(env)
-    args = ["worker", "-P", "prefork", "-c", str(concurrency), "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    args = [
+        "worker",
+        "-P",
+        "prefork",
+        "-c",
+        str(concurrency),
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     if beat:
         schedule = Path(tempfile.mkdtemp()) / "beat-schedule"
         args += ["-B", "-s", str(schedule)]

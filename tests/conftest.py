@@ -56,7 +56,10 @@ def _fresh_rate_limits():
     except AttributeError:  # not the Redis cache
         return
     try:
-        keys = [*client.scan_iter(match="*:rl:*", count=1000), *client.scan_iter(match="*:lock:track*", count=1000)]
+        keys = [
+            *client.scan_iter(match="*:rl:*", count=1000),
+            *client.scan_iter(match="*:lock:track*", count=1000),
+        ]
         if keys:
             client.delete(*keys)
     except Exception:  # a test that stopped Redis on purpose

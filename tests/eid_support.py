@@ -22,7 +22,8 @@ def start_simulator(*bases: str, workdir: str = "") -> serve.RunningSimulator:
     bases = bases or ("http://testserver",)
     return serve.start(
         redirect_uris=[f"{b}{CALLBACK_PATH}" for b in bases],
-        post_logout_redirect_uris=[f"{b}/" for b in bases], workdir=workdir,
+        post_logout_redirect_uris=[f"{b}/" for b in bases],
+        workdir=workdir,
     )
 
 
@@ -38,9 +39,17 @@ def provider_login(authorize_url: str, username: str, password: str = DEMO_PASSW
     page = s.get(authorize_url, timeout=10)
     assert "id_username" in page.text, page.text[:500]
     nxt = re.search(r'name="next" value="([^"]*)"', page.text).group(1).replace("&amp;", "&")
-    resp = s.post(page.url, data={"username": username, "password": password, "next": nxt,
-                                  "csrfmiddlewaretoken": s.cookies["vneid_sim_csrf"]},
-                  allow_redirects=False, timeout=10)
+    resp = s.post(
+        page.url,
+        data={
+            "username": username,
+            "password": password,
+            "next": nxt,
+            "csrfmiddlewaretoken": s.cookies["vneid_sim_csrf"],
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
     assert resp.status_code == 302, resp.text[:500]
     resp = s.get(urljoin(page.url, resp.headers["Location"]), allow_redirects=False, timeout=10)
     assert resp.status_code == 302, resp.text[:500]

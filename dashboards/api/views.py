@@ -21,7 +21,12 @@ from ..forms import FilterResult, default_agency_ids, filters_from_query
 from ..views import DASHBOARD_ROLES
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("period", str, enum=["month", "quarter", "year", "custom"], description="Kind of period (default month)"),
+    OpenApiParameter(
+        "period",
+        str,
+        enum=["month", "quarter", "year", "custom"],
+        description="Kind of period (default month)",
+    ),
     OpenApiParameter("year", int, description="Year of the period (default this year)"),
     OpenApiParameter("month", int, description="Month 1–12 (period=month)"),
     OpenApiParameter("quarter", int, description="Quarter 1–4 (period=quarter)"),
@@ -32,7 +37,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("procedure", int, description="Procedure id"),
     OpenApiParameter("level", int, enum=[2, 3, 4], description="Online service level"),
 ]
-BAD_FILTERS = OpenApiResponse(OpenApiTypes.OBJECT, description='{"errors": ["Vietnamese / English", ...]}')
+BAD_FILTERS = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='{"errors": ["Vietnamese / English", ...]}'
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -61,36 +68,58 @@ class _DashboardAPI(APIView):
 
 
 class FiguresView(_DashboardAPI):
-    @extend_schema(summary="Dashboard figures for a period and scope, with the previous period", tags=["dashboards"],
-                   parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT, 400: BAD_FILTERS})
+    @extend_schema(
+        summary="Dashboard figures for a period and scope, with the previous period",
+        tags=["dashboards"],
+        parameters=FILTER_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_FILTERS},
+    )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
         if not parsed.ok:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
-        return Response({
-            "filters": _jsonable(f),
-            "figures": _figures_dict(selectors.dashboard_figures(f)),
-            "previous": {"filters": _jsonable(f.previous()), "figures": _figures_dict(selectors.dashboard_figures(f.previous()))},
-            "by_agency": reports.agency_table(list(selectors.by_agency(reports.breakdown_filters(f)))),
-        })
+        return Response(
+            {
+                "filters": _jsonable(f),
+                "figures": _figures_dict(selectors.dashboard_figures(f)),
+                "previous": {
+                    "filters": _jsonable(f.previous()),
+                    "figures": _figures_dict(selectors.dashboard_figures(f.previous())),
+                },
+                "by_agency": reports.agency_table(
+                    list(selectors.by_agency(reports.breakdown_filters(f)))
+                ),
+            }
+        )
 
 
 class Index766View(_DashboardAPI):
-    @extend_schema(summary="The Decision 766 service index for a period and scope, with the agencies' ranking", tags=["dashboards"],
-                   parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT, 400: BAD_FILTERS})
+    @extend_schema(
+        summary="The Decision 766 service index for a period and scope, with the agencies' ranking",
+        tags=["dashboards"],
+        parameters=FILTER_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT, 400: BAD_FILTERS},
+    )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
         if not parsed.ok:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
-        return Response({
-            "filters": _jsonable(f),
-            "index": index766.index_for(f).as_dict(),
-            "ranking": [
-                {"rank": r.rank, "agency_id": r.agency_id, "name": r.name,
-                 "points": round(r.score.total, 2), "max_available": r.score.max_available,
-                 "percent": None if r.score.percent is None else round(r.score.percent, 2)}
-                for r in reports.index_ranking(f)
-            ],
-        })
+        return Response(
+            {
+                "filters": _jsonable(f),
+                "index": index766.index_for(f).as_dict(),
+                "ranking": [
+                    {
+                        "rank": r.rank,
+                        "agency_id": r.agency_id,
+                        "name": r.name,
+                        "points": round(r.score.total, 2),
+                        "max_available": r.score.max_available,
+                        "percent": None if r.score.percent is None else round(r.score.percent, 2),
+                    }
+                    for r in reports.index_ranking(f)
+                ],
+            }
+        )

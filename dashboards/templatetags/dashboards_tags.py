@@ -65,7 +65,9 @@ def select(form: Any, name: str) -> SafeString:
         for v, label in form.options(name)
     )
     name = escape(name)
-    return mark_safe(f'<select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}</select>')  # noqa: S308 -- escaped above
+    return mark_safe(
+        f'<select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}</select>'
+    )  # noqa: S308 -- escaped above
 
 
 AGENCY_LINKED = ("received", "received_online", "resolved", "resolved_late", "in_progress_overdue")
@@ -83,7 +85,8 @@ def agency_rows(rows: list[dict], drill_url: str, query: str) -> SafeString:
     for r in rows:
         aid = int(r["agency_id"])
         links = "".join(
-            f'<td class="text-end"><a href="{base}{aid}&amp;metric={metric}">{num(r[metric])}</a></td>' for metric in AGENCY_LINKED
+            f'<td class="text-end"><a href="{base}{aid}&amp;metric={metric}">{num(r[metric])}</a></td>'
+            for metric in AGENCY_LINKED
         )
         out.append(
             f'<tr data-agency="{aid}"><td>{escape(str(r["name"]))}</td>{links}'

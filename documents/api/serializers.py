@@ -29,13 +29,34 @@ class RecipientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OutgoingRecipient
-        fields = ["id", "organ_code", "organ_name", "agency", "status_code", "status_description", "status_at", "delivered_at", "attempts", "last_error", "statuses"]
+        fields = [
+            "id",
+            "organ_code",
+            "organ_name",
+            "agency",
+            "status_code",
+            "status_description",
+            "status_at",
+            "delivered_at",
+            "attempts",
+            "last_error",
+            "statuses",
+        ]
 
 
 class OutgoingAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutgoingAttachment
-        fields = ["id", "name", "content_type", "size", "sha256", "is_main", "is_signed", "description"]
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "is_main",
+            "is_signed",
+            "description",
+        ]
 
 
 class DocumentEventSerializer(serializers.ModelSerializer):
@@ -51,7 +72,23 @@ class OutgoingListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OutgoingDocument
-        fields = ["id", "document_id", "agency", "code", "number", "notation", "year", "document_type", "subject", "urgency", "state", "recall_state", "promulgation_date", "created_at", "sent_at"]
+        fields = [
+            "id",
+            "document_id",
+            "agency",
+            "code",
+            "number",
+            "notation",
+            "year",
+            "document_type",
+            "subject",
+            "urgency",
+            "state",
+            "recall_state",
+            "promulgation_date",
+            "created_at",
+            "sent_at",
+        ]
 
 
 class OutgoingDetailSerializer(OutgoingListSerializer):
@@ -60,30 +97,64 @@ class OutgoingDetailSerializer(OutgoingListSerializer):
     events = DocumentEventSerializer(many=True, read_only=True)
 
     class Meta(OutgoingListSerializer.Meta):
-        fields = [*OutgoingListSerializer.Meta.fields, "place", "content", "signer_competence", "signer_position", "signer_name", "secrecy", "due_date", "to_places", "in_reply_to", "recall_reason", "recipients", "attachments", "events"]
+        fields = [
+            *OutgoingListSerializer.Meta.fields,
+            "place",
+            "content",
+            "signer_competence",
+            "signer_position",
+            "signer_name",
+            "secrecy",
+            "due_date",
+            "to_places",
+            "in_reply_to",
+            "recall_reason",
+            "recipients",
+            "attachments",
+            "events",
+        ]
 
 
 class OutgoingCreateSerializer(serializers.Serializer):
-    agency = serializers.IntegerField(required=False, help_text="Issuing agency id (default: the caller's agency)")
+    agency = serializers.IntegerField(
+        required=False, help_text="Issuing agency id (default: the caller's agency)"
+    )
     subject = serializers.CharField(max_length=1000)
-    document_type = serializers.ChoiceField(choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER)
+    document_type = serializers.ChoiceField(
+        choices=DocumentType.choices, default=DocumentType.OFFICIAL_LETTER
+    )
     content = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    signer_competence = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    signer_position = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
-    signer_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    signer_competence = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=120
+    )
+    signer_position = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=120
+    )
+    signer_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = serializers.ChoiceField(choices=Secrecy.choices, default=Secrecy.NONE)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     in_reply_to = serializers.IntegerField(required=False, allow_null=True, default=None)
-    recipients = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list, help_text="Organ codes")
-    to_places = serializers.ListField(child=serializers.CharField(max_length=255), required=False, default=list)
+    recipients = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        help_text="Organ codes",
+    )
+    to_places = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, default=list
+    )
 
 
 class DocumentAttachSerializer(serializers.Serializer):
     file = serializers.FileField()
     is_main = serializers.BooleanField(default=False)
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255
+    )
 
 
 class DocumentPinSerializer(serializers.Serializer):
@@ -111,7 +182,24 @@ class IncomingListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IncomingDocument
-        fields = ["id", "document_id", "agency", "book_year", "book_number", "from_organ_code", "from_organ_name", "code", "document_type", "subject", "urgency", "due_date", "state", "recall_state", "source", "received_at"]
+        fields = [
+            "id",
+            "document_id",
+            "agency",
+            "book_year",
+            "book_number",
+            "from_organ_code",
+            "from_organ_name",
+            "code",
+            "document_type",
+            "subject",
+            "urgency",
+            "due_date",
+            "state",
+            "recall_state",
+            "source",
+            "received_at",
+        ]
 
 
 class IncomingDetailSerializer(IncomingListSerializer):
@@ -119,7 +207,25 @@ class IncomingDetailSerializer(IncomingListSerializer):
     events = DocumentEventSerializer(many=True, read_only=True)
 
     class Meta(IncomingListSerializer.Meta):
-        fields = [*IncomingListSerializer.Meta.fields, "code_number", "code_notation", "place", "promulgation_date", "content", "signer_competence", "signer_position", "signer_name", "answers", "assigned_department", "assigned_to", "assignment_note", "rejection_reason", "recall_reason", "attachments", "events"]
+        fields = [
+            *IncomingListSerializer.Meta.fields,
+            "code_number",
+            "code_notation",
+            "place",
+            "promulgation_date",
+            "content",
+            "signer_competence",
+            "signer_position",
+            "signer_name",
+            "answers",
+            "assigned_department",
+            "assigned_to",
+            "assignment_note",
+            "rejection_reason",
+            "recall_reason",
+            "attachments",
+            "events",
+        ]
 
 
 class DocumentAssignSerializer(serializers.Serializer):

@@ -33,16 +33,28 @@ from ..exceptions import DocumentError
 from ..models import IncomingDocument
 from . import serializers as s
 
-ERRORS = {400: s.DocumentErrorSerializer, 403: s.DocumentErrorSerializer, 404: s.DocumentErrorSerializer}
+ERRORS = {
+    400: s.DocumentErrorSerializer,
+    403: s.DocumentErrorSerializer,
+    404: s.DocumentErrorSerializer,
+}
 
 
 def _run(call: Callable[[], Any]) -> Any:
     try:
         return call()
     except DocumentError as exc:
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
+        )
     except DjangoPermissionDenied as exc:
-        return Response({"detail": str(exc) or gettext("You are not allowed to do this."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {
+                "detail": str(exc) or gettext("You are not allowed to do this."),
+                "code": "permission_denied",
+            },
+            status=status.HTTP_403_FORBIDDEN,
+        )
 
 
 def _valid(serializer_class: type, request: Request) -> Any:
@@ -52,10 +64,17 @@ def _valid(serializer_class: type, request: Request) -> Any:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Outgoing documents of my agencies (văn bản đi)", tags=["documents"]),
-    retrieve=extend_schema(summary="One outgoing document with its recipients' statuses, files and history", tags=["documents"]),
+    list=extend_schema(
+        summary="Outgoing documents of my agencies (văn bản đi)", tags=["documents"]
+    ),
+    retrieve=extend_schema(
+        summary="One outgoing document with its recipients' statuses, files and history",
+        tags=["documents"],
+    ),
 )
-class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OutgoingDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -72,24 +91,53 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return s.OutgoingListSerializer if self.action == "list" else s.OutgoingDetailSerializer
 
     def _detail(self, document: Any, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.outgoing_with_statuses(selectors.outgoing_visible_to(self.request.user)).get(pk=document.pk)
+        fresh = selectors.outgoing_with_statuses(
+            selectors.outgoing_visible_to(self.request.user)
+        ).get(pk=document.pk)
         return Response(s.OutgoingDetailSerializer(fresh).data, status=code)
 
-    @extend_schema(summary="Create a draft", request=s.OutgoingCreateSerializer, responses={201: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Create a draft",
+        request=s.OutgoingCreateSerializer,
+        responses={201: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     def create(self, request: Request) -> Response:
         data = _valid(s.OutgoingCreateSerializer, request)
         agency_id = data.pop("agency", None) or request.user.agency_id
         agency = agencies_in_scope(request.user).filter(pk=agency_id).first()
         if agency is None:
-            return Response({"detail": gettext("Agency not found.")}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": gettext("Agency not found.")}, status=status.HTTP_400_BAD_REQUEST
+            )
         reply_id = data.pop("in_reply_to", None)
-        reply = selectors.incoming_visible_to(request.user).filter(pk=reply_id).first() if reply_id else None
+        reply = (
+            selectors.incoming_visible_to(request.user).filter(pk=reply_id).first()
+            if reply_id
+            else None
+        )
         if reply_id and reply is None:
-            return Response({"detail": gettext("Incoming document not found.")}, status=status.HTTP_400_BAD_REQUEST)
-        result = _run(lambda: services.outgoing_create_draft(agency=agency, actor=request.user, in_reply_to=reply, **data))
-        return result if isinstance(result, Response) else self._detail(result, status.HTTP_201_CREATED)
+            return Response(
+                {"detail": gettext("Incoming document not found.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = _run(
+            lambda: services.outgoing_create_draft(
+                agency=agency, actor=request.user, in_reply_to=reply, **data
+            )
+        )
+        return (
+            result
+            if isinstance(result, Response)
+            else self._detail(result, status.HTTP_201_CREATED)
+        )
 
-    @extend_schema(summary="Attach a file (the main PDF or an appendix)", request=s.DocumentAttachSerializer, responses={201: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Attach a file (the main PDF or an appendix)",
+        request=s.DocumentAttachSerializer,
+        responses={201: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def attach(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
@@ -97,45 +145,94 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         upload = data["file"]
         limit = services.max_attachment_bytes()
         if upload.size > limit:
-            return Response({"detail": gettext("The file is too large (at most %(limit)d bytes).") % {"limit": limit}}, status=status.HTTP_400_BAD_REQUEST)
-        result = _run(lambda: services.outgoing_add_attachment(
-            document=document, actor=request.user, data=upload.read(), name=upload.name,
-            content_type=upload.content_type or "application/octet-stream", is_main=data["is_main"], description=data["description"],
-        ))
-        return result if isinstance(result, Response) else self._detail(document, status.HTTP_201_CREATED)
+            return Response(
+                {
+                    "detail": gettext("The file is too large (at most %(limit)d bytes).")
+                    % {"limit": limit}
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = _run(
+            lambda: services.outgoing_add_attachment(
+                document=document,
+                actor=request.user,
+                data=upload.read(),
+                name=upload.name,
+                content_type=upload.content_type or "application/octet-stream",
+                is_main=data["is_main"],
+                description=data["description"],
+            )
+        )
+        return (
+            result
+            if isinstance(result, Response)
+            else self._detail(document, status.HTTP_201_CREATED)
+        )
 
-    @extend_schema(summary="Sign the main PDF (leader)", request=s.DocumentPinSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Sign the main PDF (leader)",
+        request=s.DocumentPinSerializer,
+        responses={200: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
         pin = _valid(s.DocumentPinSerializer, request)["pin"]
-        result = _run(lambda: services.outgoing_sign(document=document, actor=request.user, pin=pin))
+        result = _run(
+            lambda: services.outgoing_sign(document=document, actor=request.user, pin=pin)
+        )
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Issue: number, notation, date (văn thư)", request=s.DocumentIssueSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Issue: number, notation, date (văn thư)",
+        request=s.DocumentIssueSerializer,
+        responses={200: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
         data = _valid(s.DocumentIssueSerializer, request)
-        result = _run(lambda: services.outgoing_issue(document=document, actor=request.user, **data))
+        result = _run(
+            lambda: services.outgoing_issue(document=document, actor=request.user, **data)
+        )
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Send to every recipient over the exchange (văn thư)", request=None, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Send to every recipient over the exchange (văn thư)",
+        request=None,
+        responses={200: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
         result = _run(lambda: services.outgoing_send(document=document, actor=request.user))
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Ask the recipients to recall (or accept an update of) the document", request=s.DocumentReasonSerializer, responses={200: s.OutgoingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Ask the recipients to recall (or accept an update of) the document",
+        request=s.DocumentReasonSerializer,
+        responses={200: s.OutgoingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def recall(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
         data = _valid(s.DocumentReasonSerializer, request)
-        result = _run(lambda: services.outgoing_request_recall(document=document, actor=request.user, reason=data["reason"], update=data["update"]))
+        result = _run(
+            lambda: services.outgoing_request_recall(
+                document=document, actor=request.user, reason=data["reason"], update=data["update"]
+            )
+        )
         return result if isinstance(result, Response) else self._detail(document)
 
-    @extend_schema(summary="Each recipient's statuses (01 reached … 16 recall refused)", responses={200: s.RecipientSerializer(many=True), 404: s.DocumentErrorSerializer}, tags=["documents"])
+    @extend_schema(
+        summary="Each recipient's statuses (01 reached … 16 recall refused)",
+        responses={200: s.RecipientSerializer(many=True), 404: s.DocumentErrorSerializer},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["get"])
     def statuses(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
@@ -143,10 +240,16 @@ class OutgoingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Incoming documents of my agencies (văn bản đến)", tags=["documents"]),
-    retrieve=extend_schema(summary="One incoming document with its files and history", tags=["documents"]),
+    list=extend_schema(
+        summary="Incoming documents of my agencies (văn bản đến)", tags=["documents"]
+    ),
+    retrieve=extend_schema(
+        summary="One incoming document with its files and history", tags=["documents"]
+    ),
 )
-class IncomingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncomingDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):  # type: ignore[override]
@@ -166,53 +269,118 @@ class IncomingDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         result = _run(lambda: call(document))
         if isinstance(result, Response):
             return result
-        fresh = selectors.incoming_visible_to(self.request.user).prefetch_related("attachments", "events__actor").filter(pk=document.pk).first() or result
+        fresh = (
+            selectors.incoming_visible_to(self.request.user)
+            .prefetch_related("attachments", "events__actor")
+            .filter(pk=document.pk)
+            .first()
+            or result
+        )
         return Response(s.IncomingDetailSerializer(fresh).data)
 
-    @extend_schema(summary="Register in the incoming book (03)", request=None, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Register in the incoming book (03)",
+        request=None,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def register(self, request: Request, pk: Any = None) -> Response:
         return self._do(lambda d: services.incoming_register(document=d, actor=request.user))
 
-    @extend_schema(summary="Assign to a department and/or a person (04, leader)", request=s.DocumentAssignSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Assign to a department and/or a person (04, leader)",
+        request=s.DocumentAssignSerializer,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
         data = _valid(s.DocumentAssignSerializer, request)
-        department = Agency.objects.filter(pk=data["department"]).first() if data["department"] else None
-        assignee = User.objects.staff_members().filter(pk=data["assignee"]).first() if data["assignee"] else None
+        department = (
+            Agency.objects.filter(pk=data["department"]).first() if data["department"] else None
+        )
+        assignee = (
+            User.objects.staff_members().filter(pk=data["assignee"]).first()
+            if data["assignee"]
+            else None
+        )
         if (data["department"] and department is None) or (data["assignee"] and assignee is None):
-            return Response({"detail": gettext("Department or assignee not found.")}, status=status.HTTP_400_BAD_REQUEST)
-        return self._do(lambda d: services.incoming_assign(document=d, actor=request.user, department=department, assignee=assignee, note=data["note"]))
+            return Response(
+                {"detail": gettext("Department or assignee not found.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self._do(
+            lambda d: services.incoming_assign(
+                document=d,
+                actor=request.user,
+                department=department,
+                assignee=assignee,
+                note=data["note"],
+            )
+        )
 
-    @extend_schema(summary="Start processing (05)", request=None, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Start processing (05)",
+        request=None,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: Any = None) -> Response:
         return self._do(lambda d: services.incoming_start(document=d, actor=request.user))
 
-    @extend_schema(summary="Mark done (06)", request=s.DocumentNoteSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Mark done (06)",
+        request=s.DocumentNoteSerializer,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
         note = _valid(s.DocumentNoteSerializer, request)["note"]
-        return self._do(lambda d: services.incoming_complete(document=d, actor=request.user, note=note))
+        return self._do(
+            lambda d: services.incoming_complete(document=d, actor=request.user, note=note)
+        )
 
-    @extend_schema(summary="Reject (02) with a reason", request=s.DocumentReasonSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Reject (02) with a reason",
+        request=s.DocumentReasonSerializer,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
         reason = _valid(s.DocumentReasonSerializer, request)["reason"]
-        return self._do(lambda d: services.incoming_reject(document=d, actor=request.user, reason=reason))
+        return self._do(
+            lambda d: services.incoming_reject(document=d, actor=request.user, reason=reason)
+        )
 
-    @extend_schema(summary="Answer a recall/update request: accept (15) or refuse (16)", request=s.RecallAnswerSerializer, responses={200: s.IncomingDetailSerializer, **ERRORS}, tags=["documents"])
+    @extend_schema(
+        summary="Answer a recall/update request: accept (15) or refuse (16)",
+        request=s.RecallAnswerSerializer,
+        responses={200: s.IncomingDetailSerializer, **ERRORS},
+        tags=["documents"],
+    )
     @action(detail=True, methods=["post"], url_path="answer-recall")
     def answer_recall(self, request: Request, pk: Any = None) -> Response:
         data = _valid(s.RecallAnswerSerializer, request)
-        return self._do(lambda d: services.incoming_answer_recall(document=d, actor=request.user, accept=data["accept"], reason=data["reason"]))
+        return self._do(
+            lambda d: services.incoming_answer_recall(
+                document=d, actor=request.user, accept=data["accept"], reason=data["reason"]
+            )
+        )
 
 
 XML_TYPES = ("application/xml", "text/xml")
 
 
 def _inbound_refusal(http_status: int, reason: str, vi: str, en: str) -> JsonResponse:
-    return JsonResponse({"status": "02", "reason": reason, "detail": f"{vi} / {en}"}, status=http_status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"status": "02", "reason": reason, "detail": f"{vi} / {en}"},
+        status=http_status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def inbound_response(request: HttpRequest) -> HttpResponse:
@@ -220,21 +388,37 @@ def inbound_response(request: HttpRequest) -> HttpResponse:
     read (and the read itself stops one byte past the limit), then :func:`exchange.receive_envelope`."""
     content_type = (request.content_type or "").lower()
     if content_type not in XML_TYPES:
-        return _inbound_refusal(415, "malformed", "Nội dung phải là application/xml", "The body must be application/xml")
+        return _inbound_refusal(
+            415, "malformed", "Nội dung phải là application/xml", "The body must be application/xml"
+        )
     limit = int(settings.EDXML_MAX_ENVELOPE_BYTES)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length <= 0:
-        return _inbound_refusal(411, "malformed", "Thiếu độ dài nội dung (Content-Length)", "Content-Length is required")
+        return _inbound_refusal(
+            411, "malformed", "Thiếu độ dài nội dung (Content-Length)", "Content-Length is required"
+        )
     if length > limit:
-        return _inbound_refusal(413, "too_large", f"Phong bì vượt quá {limit} byte", f"The envelope exceeds {limit} bytes")
+        return _inbound_refusal(
+            413,
+            "too_large",
+            f"Phong bì vượt quá {limit} byte",
+            f"The envelope exceeds {limit} bytes",
+        )
     data = request.read(limit + 1)
     if len(data) > limit:
-        return _inbound_refusal(413, "too_large", f"Phong bì vượt quá {limit} byte", f"The envelope exceeds {limit} bytes")
+        return _inbound_refusal(
+            413,
+            "too_large",
+            f"Phong bì vượt quá {limit} byte",
+            f"The envelope exceeds {limit} bytes",
+        )
     result = exchange.receive_envelope(data)
-    return HttpResponse(result.body, status=result.http_status, content_type=f"{result.content_type}; charset=utf-8")
+    return HttpResponse(
+        result.body, status=result.http_status, content_type=f"{result.content_type}; charset=utf-8"
+    )
 
 
 class InboundView(APIView):
@@ -248,13 +432,23 @@ class InboundView(APIView):
     throttle_classes: list = []
 
     @extend_schema(
-        summary="edXML inbound endpoint of the inter-agency exchange (QCVN 102:2016)", tags=["edxml"],
+        summary="edXML inbound endpoint of the inter-agency exchange (QCVN 102:2016)",
+        tags=["edxml"],
         request={"application/xml": OpenApiTypes.BINARY},
         responses={
-            (200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY, description="Signed status envelope: 01 reached (also for a repeated DocumentId) or 13 recall/update request received"),
-            (200, "application/json"): OpenApiResponse(s.InboundAnswerSerializer, description="A status envelope was recorded: {status: ok}"),
-            400: s.InboundAnswerSerializer, 411: s.InboundAnswerSerializer, 413: s.InboundAnswerSerializer,
-            415: s.InboundAnswerSerializer, 422: s.InboundAnswerSerializer,
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="Signed status envelope: 01 reached (also for a repeated DocumentId) or 13 recall/update request received",
+            ),
+            (200, "application/json"): OpenApiResponse(
+                s.InboundAnswerSerializer,
+                description="A status envelope was recorded: {status: ok}",
+            ),
+            400: s.InboundAnswerSerializer,
+            411: s.InboundAnswerSerializer,
+            413: s.InboundAnswerSerializer,
+            415: s.InboundAnswerSerializer,
+            422: s.InboundAnswerSerializer,
         },
     )
     def post(self, request: Request) -> HttpResponse:

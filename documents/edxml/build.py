@@ -67,8 +67,13 @@ def _organ(parent: etree._Element, name: str, organ: Organ) -> None:
     node = _el(parent, name)
     _el(node, "OrganId", organ.organ_id)
     for tag, value in (
-        ("OrganizationInCharge", organ.in_charge), ("OrganName", organ.name), ("OrganAdd", organ.address),
-        ("Email", organ.email), ("Telephone", organ.phone), ("Fax", organ.fax), ("Website", organ.website),
+        ("OrganizationInCharge", organ.in_charge),
+        ("OrganName", organ.name),
+        ("OrganAdd", organ.address),
+        ("Email", organ.email),
+        ("Telephone", organ.phone),
+        ("Fax", organ.fax),
+        ("Website", organ.website),
     ):
         if value:
             _el(node, tag, value)
@@ -101,7 +106,9 @@ def document_tree(message: DocumentMessage) -> etree._Element:
         raise ValueError(f"unknown SteeringType {message.steering_type}")
     for attachment in message.attachments:
         if len(attachment.data) > MAX_ATTACHMENT_BYTES:
-            raise ValueError(f"attachment {attachment.name!r} has {len(attachment.data)} bytes; an edXML envelope carries at most {MAX_ATTACHMENT_BYTES}")
+            raise ValueError(
+                f"attachment {attachment.name!r} has {len(attachment.data)} bytes; an edXML envelope carries at most {MAX_ATTACHMENT_BYTES}"
+            )
     unknown = set(message.other_info) - set(OTHER_INFO_KEYS)
     if unknown:
         raise ValueError(f"unknown OtherInfo keys: {sorted(unknown)}")
@@ -160,7 +167,9 @@ def document_tree(message: DocumentMessage) -> etree._Element:
         _el(node, "Description", attachment.description)
         _el(node, "AttachmentName", attachment.name)
         # base64 is ASCII: set it directly (no NFC pass over a megabyte of text).
-        etree.SubElement(node, _Q % "Value").text = base64.b64encode(attachment.data).decode("ascii")
+        etree.SubElement(node, _Q % "Value").text = base64.b64encode(attachment.data).decode(
+            "ascii"
+        )
     return root
 
 
@@ -197,7 +206,9 @@ def edxml_tree(message: DocumentMessage) -> etree._Element:
         _el(node, "ContentId", content_id)
         _el(node, "AttachmentName", attachment.name)
         _el(node, "ContentType", attachment.content_type)
-        etree.SubElement(node, _Q % "ContentTransferEncoded").text = base64.b64encode(attachment.data).decode("ascii")
+        etree.SubElement(node, _Q % "ContentTransferEncoded").text = base64.b64encode(
+            attachment.data
+        ).decode("ascii")
     return root
 
 
@@ -233,14 +244,34 @@ def sign_tree(root: etree._Element, identity: SigningIdentity) -> bytes:
     ds:Signature at the end of edXMLHeader, with the certificate chain in KeyInfo/X509Data."""
     holder = root
     if etree.QName(root).localname == "edXML":  # the wrapped shape: the header is the envelope's
-        holder = next((c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"), root)
-    header = next((child for child in holder if isinstance(child.tag, str) and etree.QName(child).localname == "edXMLHeader"), None)
+        holder = next(
+            (
+                c
+                for c in root
+                if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"
+            ),
+            root,
+        )
+    header = next(
+        (
+            child
+            for child in holder
+            if isinstance(child.tag, str) and etree.QName(child).localname == "edXMLHeader"
+        ),
+        None,
+    )
     if header is None:
         raise ValueError("the envelope has no edXMLHeader")
     etree.SubElement(header, "{%s}Signature" % NS_DSIG, Id="placeholder", nsmap={"ds": NS_DSIG})  # noqa: UP031
-    algorithm = SignatureMethod.ECDSA_SHA256 if isinstance(identity.key, ec.EllipticCurvePrivateKey) else SignatureMethod.RSA_SHA256
+    algorithm = (
+        SignatureMethod.ECDSA_SHA256
+        if isinstance(identity.key, ec.EllipticCurvePrivateKey)
+        else SignatureMethod.RSA_SHA256
+    )
     signer = XMLSigner(
-        method=methods.enveloped, signature_algorithm=algorithm, digest_algorithm=DigestAlgorithm.SHA256,
+        method=methods.enveloped,
+        signature_algorithm=algorithm,
+        digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
     signed = signer.sign(root, key=identity.key, cert=list(identity.chain))

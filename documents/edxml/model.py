@@ -35,13 +35,26 @@ STATUS_RECALL_REQUESTED = "13"  # yêu cầu thu hồi / cập nhật
 STATUS_RECALL_ACCEPTED = "15"  # đồng ý thu hồi / cập nhật
 STATUS_RECALL_REFUSED = "16"  # từ chối thu hồi / cập nhật
 STATUS_CODES = (
-    STATUS_REACHED, STATUS_REJECTED, STATUS_ACCEPTED, STATUS_ASSIGNED, STATUS_IN_PROGRESS, STATUS_DONE,
-    STATUS_RECALL_REQUESTED, STATUS_RECALL_ACCEPTED, STATUS_RECALL_REFUSED,
+    STATUS_REACHED,
+    STATUS_REJECTED,
+    STATUS_ACCEPTED,
+    STATUS_ASSIGNED,
+    STATUS_IN_PROGRESS,
+    STATUS_DONE,
+    STATUS_RECALL_REQUESTED,
+    STATUS_RECALL_ACCEPTED,
+    STATUS_RECALL_REFUSED,
 )
 
 #: Keys of :attr:`DocumentMessage.other_info`, written in this order inside OtherInfo after Priority.
 #: ``Direction`` (văn bản chỉ đạo: "true"/"false") is what document-axis software writes too.
-OTHER_INFO_KEYS = ("SphereOfPromulgation", "TyperNotation", "PromulgationAmount", "PageAmount", "Direction")
+OTHER_INFO_KEYS = (
+    "SphereOfPromulgation",
+    "TyperNotation",
+    "PromulgationAmount",
+    "PageAmount",
+    "Direction",
+)
 
 #: BussinessDocType of the ``Bussiness`` block in TraceHeaderList (the spelling is the standard's and
 #: the document-axis software's): what the receiver does with DocumentId. Recall and update follow
@@ -50,7 +63,12 @@ BUSINESS_NEW = 0  # văn bản mới
 BUSINESS_RECALL = 1  # thu hồi
 BUSINESS_UPDATE = 2  # cập nhật
 BUSINESS_REPLACE = 3  # thay thế
-BUSINESS_TO_STEERING = {BUSINESS_NEW: 1, BUSINESS_RECALL: 2, BUSINESS_UPDATE: 3, BUSINESS_REPLACE: 4}
+BUSINESS_TO_STEERING = {
+    BUSINESS_NEW: 1,
+    BUSINESS_RECALL: 2,
+    BUSINESS_UPDATE: 3,
+    BUSINESS_REPLACE: 4,
+}
 STEERING_TO_BUSINESS = {v: k for k, v in BUSINESS_TO_STEERING.items()}
 
 #: The largest attachment an envelope can carry: the parser keeps libxml2's 10 MB limit on one
@@ -58,7 +76,17 @@ STEERING_TO_BUSINESS = {v: k for k, v in BUSINESS_TO_STEERING.items()}
 MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
 
 #: Rejection reasons (:class:`EnvelopeRejected.reason`); ``unknown_organ`` is raised by the exchange.
-REASONS = ("malformed", "bad_signature", "untrusted_signer", "revoked", "revocation_unknown", "too_large", "secret", "unknown_organ", "duplicate_document_id")
+REASONS = (
+    "malformed",
+    "bad_signature",
+    "untrusted_signer",
+    "revoked",
+    "revocation_unknown",
+    "too_large",
+    "secret",
+    "unknown_organ",
+    "duplicate_document_id",
+)
 
 
 @dataclass
@@ -174,14 +202,38 @@ class Parsed:
 
 _MESSAGES = {
     "malformed": ("Phong bì edXML không đúng cấu trúc", "The edXML envelope is malformed"),
-    "bad_signature": ("Chữ ký số của phong bì không hợp lệ (nội dung đã bị thay đổi hoặc chữ ký sai)", "The envelope's digital signature is not valid (content changed or wrong signature)"),
-    "untrusted_signer": ("Chứng thư số của bên ký không được tin cậy", "The signer's certificate is not trusted"),
-    "revoked": ("Chứng thư số của bên ký đã bị thu hồi", "The signer's certificate has been revoked"),
-    "revocation_unknown": ("Không kiểm tra được tình trạng thu hồi của chứng thư số bên ký", "The revocation status of the signer's certificate could not be checked"),
-    "too_large": ("Phong bì hoặc tệp đính kèm vượt quá dung lượng cho phép", "The envelope or an attachment exceeds the size limit"),
-    "secret": ("Văn bản mật không được gửi qua trục liên thông", "Secret documents are not exchanged electronically"),
-    "unknown_organ": ("Cơ quan gửi hoặc nhận không có trong danh mục", "Unknown sending or receiving organ"),
-    "duplicate_document_id": ("Mã định danh văn bản (DocumentId) đã được dùng cho một văn bản khác", "The DocumentId was already used for another document"),
+    "bad_signature": (
+        "Chữ ký số của phong bì không hợp lệ (nội dung đã bị thay đổi hoặc chữ ký sai)",
+        "The envelope's digital signature is not valid (content changed or wrong signature)",
+    ),
+    "untrusted_signer": (
+        "Chứng thư số của bên ký không được tin cậy",
+        "The signer's certificate is not trusted",
+    ),
+    "revoked": (
+        "Chứng thư số của bên ký đã bị thu hồi",
+        "The signer's certificate has been revoked",
+    ),
+    "revocation_unknown": (
+        "Không kiểm tra được tình trạng thu hồi của chứng thư số bên ký",
+        "The revocation status of the signer's certificate could not be checked",
+    ),
+    "too_large": (
+        "Phong bì hoặc tệp đính kèm vượt quá dung lượng cho phép",
+        "The envelope or an attachment exceeds the size limit",
+    ),
+    "secret": (
+        "Văn bản mật không được gửi qua trục liên thông",
+        "Secret documents are not exchanged electronically",
+    ),
+    "unknown_organ": (
+        "Cơ quan gửi hoặc nhận không có trong danh mục",
+        "Unknown sending or receiving organ",
+    ),
+    "duplicate_document_id": (
+        "Mã định danh văn bản (DocumentId) đã được dùng cho một văn bản khác",
+        "The DocumentId was already used for another document",
+    ),
 }
 
 
@@ -192,8 +244,13 @@ class EnvelopeRejected(Exception):
     """
 
     def __init__(
-        self, reason: str, detail: str = "", *, detail_vi: str | None = None,
-        message_vi: str | None = None, message_en: str | None = None,
+        self,
+        reason: str,
+        detail: str = "",
+        *,
+        detail_vi: str | None = None,
+        message_vi: str | None = None,
+        message_en: str | None = None,
     ) -> None:
         if reason not in REASONS:
             raise ValueError(f"unknown rejection reason {reason!r}")

@@ -67,11 +67,19 @@ _WHITESPACE = b" \t\r\n"
 _EXPECT = SignatureConfiguration(
     require_x509=True,
     expect_references=1,
-    signature_methods=frozenset({
-        SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512,
-        SignatureMethod.ECDSA_SHA256, SignatureMethod.ECDSA_SHA384, SignatureMethod.ECDSA_SHA512,
-    }),
-    digest_algorithms=frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512}),
+    signature_methods=frozenset(
+        {
+            SignatureMethod.RSA_SHA256,
+            SignatureMethod.RSA_SHA384,
+            SignatureMethod.RSA_SHA512,
+            SignatureMethod.ECDSA_SHA256,
+            SignatureMethod.ECDSA_SHA384,
+            SignatureMethod.ECDSA_SHA512,
+        }
+    ),
+    digest_algorithms=frozenset(
+        {DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512}
+    ),
 )
 
 
@@ -89,7 +97,14 @@ def schema() -> etree.XMLSchema:
 
 def _parser() -> etree.XMLParser:
     # A new parser per call: lxml parsers must not be shared between threads.
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True, collect_ids=False)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_pis=True,
+        collect_ids=False,
+    )
 
 
 class _NoSignature(Exception):
@@ -114,7 +129,11 @@ def _malformed(detail: str, detail_vi: str | None = None) -> EnvelopeRejected:
 def _syntax_error(exc: Exception) -> EnvelopeRejected:
     message = str(exc)
     if "huge" in message.lower():
-        return EnvelopeRejected("too_large", f"a text node exceeds the XML parser's limit ({message})", detail_vi=f"một phần tử vượt giới hạn của bộ phân tích XML ({message})")
+        return EnvelopeRejected(
+            "too_large",
+            f"a text node exceeds the XML parser's limit ({message})",
+            detail_vi=f"một phần tử vượt giới hạn của bộ phân tích XML ({message})",
+        )
     return _malformed(f"XML syntax error: {message}", f"lỗi cú pháp XML: {message}")
 
 
@@ -127,11 +146,15 @@ def _parse_plain(data: bytes) -> etree._Element:
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
         raise _malformed("DTD declarations are not allowed", "không chấp nhận khai báo DTD")
     for _entity in root.iter(etree.Entity):
-        raise _malformed("entity references are not allowed", "không chấp nhận tham chiếu thực thể (entity)")
+        raise _malformed(
+            "entity references are not allowed", "không chấp nhận tham chiếu thực thể (entity)"
+        )
     return root
 
 
-def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate]) -> tuple[etree._Element, list[x509.Certificate]]:
+def _verify(
+    data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate]
+) -> tuple[etree._Element, list[x509.Certificate]]:
     chain_check = ChainCheck(trust_roots)
     try:
         result = _Verifier(chain_check).verify(data, parser=_parser(), expect_config=_EXPECT)
@@ -150,7 +173,11 @@ def _verify(data: bytes | etree._Element, trust_roots: Sequence[x509.Certificate
         raise EnvelopeRejected("bad_signature", str(exc) or type(exc).__name__) from exc
     references = result.signature_xml.findall(f"{{{NS_DSIG}}}SignedInfo/{{{NS_DSIG}}}Reference")
     if len(references) != 1 or references[0].get("URI") != "":
-        raise EnvelopeRejected("bad_signature", 'the signature must cover the whole envelope (Reference URI="")', detail_vi='chữ ký phải bao trùm toàn bộ phong bì (Reference URI="")')
+        raise EnvelopeRejected(
+            "bad_signature",
+            'the signature must cover the whole envelope (Reference URI="")',
+            detail_vi='chữ ký phải bao trùm toàn bộ phong bì (Reference URI="")',
+        )
     if result.signed_xml is None or chain_check.leaf is None:
         raise EnvelopeRejected("bad_signature", "the signed content is not XML")
     return result.signed_xml, chain_check.chain or [chain_check.leaf]
@@ -164,10 +191,17 @@ def _normalise_namespace(root: etree._Element) -> tuple[etree._Element, str]:
     envelope = root
     if qname.localname == "edXML" and qname.namespace in (*NAMESPACES, None):
         envelope = next(
-            (c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"), None,
+            (
+                c
+                for c in root
+                if isinstance(c.tag, str) and etree.QName(c).localname == "edXMLEnvelope"
+            ),
+            None,
         )
         if envelope is None:
-            raise _malformed("the edXML root has no edXMLEnvelope", "phần tử gốc edXML không có edXMLEnvelope")
+            raise _malformed(
+                "the edXML root has no edXMLEnvelope", "phần tử gốc edXML không có edXMLEnvelope"
+            )
         qname = etree.QName(envelope)
     if qname.namespace not in NAMESPACES or qname.localname != "edXMLEnvelope":
         raise _malformed(
@@ -187,7 +221,11 @@ def _normalise_namespace(root: etree._Element) -> tuple[etree._Element, str]:
 def _validate(root: etree._Element) -> None:
     xsd = schema()
     if not xsd.validate(root):
-        error = xsd.error_log.filter_from_errors()[0] if xsd.error_log.filter_from_errors() else xsd.error_log.last_error
+        error = (
+            xsd.error_log.filter_from_errors()[0]
+            if xsd.error_log.filter_from_errors()
+            else xsd.error_log.last_error
+        )
         message = error.message.replace("{%s}" % NS_2016, "")  # noqa: UP031
         raise _malformed(f"line {error.line}: {message}", f"dòng {error.line}: {message}")
 
@@ -222,10 +260,18 @@ def _date(value: str, element: str) -> dt.date:
                 return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a date, no time zone)
             except ValueError:
                 break
-    raise _malformed(f"bad date in {element}: {value!r}", f"ngày không hợp lệ ở {element}: {value!r}")
+    raise _malformed(
+        f"bad date in {element}: {value!r}", f"ngày không hợp lệ ở {element}: {value!r}"
+    )
 
 
-_DATETIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S")
+_DATETIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+)
 
 
 def _datetime(value: str, element: str) -> dt.datetime:
@@ -241,7 +287,10 @@ def _datetime(value: str, element: str) -> dt.datetime:
             except ValueError:
                 continue
         else:
-            raise _malformed(f"bad time in {element}: {value!r}", f"thời điểm không hợp lệ ở {element}: {value!r}") from None
+            raise _malformed(
+                f"bad time in {element}: {value!r}",
+                f"thời điểm không hợp lệ ở {element}: {value!r}",
+            ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
 
 
@@ -251,15 +300,22 @@ def _int(value: str, element: str, default: int = 0) -> int:
     try:
         return int(value)
     except ValueError as exc:
-        raise _malformed(f"{element} must be a whole number, not {value!r}", f"{element} phải là số nguyên, không phải {value!r}") from exc
+        raise _malformed(
+            f"{element} must be a whole number, not {value!r}",
+            f"{element} phải là số nguyên, không phải {value!r}",
+        ) from exc
 
 
 def _organ(node: etree._Element) -> Organ:
     return Organ(
-        organ_id=_text(node, "OrganId"), name=_text(node, "OrganName"), address=_text(node, "OrganAdd"),
-        email=_text(node, "Email"), phone=_text(node, "Telephone"),
+        organ_id=_text(node, "OrganId"),
+        name=_text(node, "OrganName"),
+        address=_text(node, "OrganAdd"),
+        email=_text(node, "Email"),
+        phone=_text(node, "Telephone"),
         in_charge=_text(node, "OrganizationInCharge") or _text(node, "OrganInCharge"),
-        fax=_text(node, "Fax"), website=_text(node, "Website"),
+        fax=_text(node, "Fax"),
+        website=_text(node, "Website"),
     )
 
 
@@ -273,19 +329,30 @@ def _require(parent: etree._Element, *paths: str, where: str = "") -> None:
         if not found:
             raise _malformed(f"missing element {label}", f"thiếu phần tử {label}")
         if len(found) > 1:
-            raise _malformed(f"element {label} appears more than once", f"phần tử {label} xuất hiện nhiều lần")
+            raise _malformed(
+                f"element {label} appears more than once", f"phần tử {label} xuất hiện nhiều lần"
+            )
         if not len(found[0]) and not _nfc(found[0].text):
             raise _malformed(f"element {label} is empty", f"phần tử {label} để trống")
 
 
 def _check_document(mh: etree._Element) -> None:
-    _require(mh, "From/OrganId", "DocumentId", "Subject", "PromulgationInfo/PromulgationDate", where="MessageHeader")
+    _require(
+        mh,
+        "From/OrganId",
+        "DocumentId",
+        "Subject",
+        "PromulgationInfo/PromulgationDate",
+        where="MessageHeader",
+    )
     if mh.find(_Q % "To") is None:
         raise _malformed("missing element MessageHeader/To", "thiếu phần tử MessageHeader/To")
 
 
 def _check_status(status: etree._Element) -> None:
-    _require(status, "ResponseFor/DocumentId", "From/OrganId", "StatusCode", "Timestamp", where="Status")
+    _require(
+        status, "ResponseFor/DocumentId", "From/OrganId", "StatusCode", "Timestamp", where="Status"
+    )
 
 
 def _split_code(code: str) -> tuple[str, str]:
@@ -297,16 +364,27 @@ def _decode(value: str, name: str, limit: int) -> bytes:
     raw = value.encode("ascii", "replace")
     estimate = len(raw) * 3 // 4
     if estimate > limit + 3 and len(raw.translate(None, _WHITESPACE)) * 3 // 4 > limit + 3:
-        raise EnvelopeRejected("too_large", f"attachment {name!r} is about {estimate} bytes, the limit is {limit}", detail_vi=f"tệp đính kèm {name!r} khoảng {estimate} byte, giới hạn {limit} byte")
+        raise EnvelopeRejected(
+            "too_large",
+            f"attachment {name!r} is about {estimate} bytes, the limit is {limit}",
+            detail_vi=f"tệp đính kèm {name!r} khoảng {estimate} byte, giới hạn {limit} byte",
+        )
     try:
         data = binascii.a2b_base64(raw, strict_mode=True)
     except binascii.Error:
         try:
             data = binascii.a2b_base64(raw.translate(None, _WHITESPACE), strict_mode=True)
         except binascii.Error as exc:
-            raise _malformed(f"attachment {name!r} is not valid base64 ({exc})", f"tệp đính kèm {name!r} không đúng mã base64 ({exc})") from exc
+            raise _malformed(
+                f"attachment {name!r} is not valid base64 ({exc})",
+                f"tệp đính kèm {name!r} không đúng mã base64 ({exc})",
+            ) from exc
     if len(data) > limit:
-        raise EnvelopeRejected("too_large", f"attachment {name!r} has {len(data)} bytes, the limit is {limit}", detail_vi=f"tệp đính kèm {name!r} có {len(data)} byte, giới hạn {limit} byte")
+        raise EnvelopeRejected(
+            "too_large",
+            f"attachment {name!r} has {len(data)} bytes, the limit is {limit}",
+            detail_vi=f"tệp đính kèm {name!r} có {len(data)} byte, giới hạn {limit} byte",
+        )
     return data
 
 
@@ -315,7 +393,10 @@ def _traces(header: etree._Element) -> list[Trace]:
     if trace_list is None:
         return []
     return [
-        Trace(organ_id=_text(node, "OrganId"), timestamp=_datetime(_text(node, "Timestamp"), "TraceHeader/Timestamp"))
+        Trace(
+            organ_id=_text(node, "OrganId"),
+            timestamp=_datetime(_text(node, "Timestamp"), "TraceHeader/Timestamp"),
+        )
         for node in trace_list.iterchildren(_Q % "TraceHeader")
     ]
 
@@ -325,26 +406,39 @@ def _business(header: etree._Element) -> int | None:
     node = _find(header, "TraceHeaderList/Bussiness")
     if node is None:
         return None
-    value = _int(_text(node, "BussinessDocType"), "Bussiness/BussinessDocType", default=BUSINESS_NEW)
+    value = _int(
+        _text(node, "BussinessDocType"), "Bussiness/BussinessDocType", default=BUSINESS_NEW
+    )
     if value not in BUSINESS_TO_STEERING:
-        raise _malformed(f"unknown Bussiness/BussinessDocType {value}", f"Bussiness/BussinessDocType {value} không hợp lệ")
+        raise _malformed(
+            f"unknown Bussiness/BussinessDocType {value}",
+            f"Bussiness/BussinessDocType {value} không hợp lệ",
+        )
     return value
 
 
 def _document(
-    root: etree._Element, header: etree._Element, mh: etree._Element, max_attachment_bytes: int,
+    root: etree._Element,
+    header: etree._Element,
+    mh: etree._Element,
+    max_attachment_bytes: int,
     encoded: etree._Element | None = None,
 ) -> DocumentMessage:
     to_organs = [_organ(node) for node in mh.iterchildren(_Q % "To")]
     seen: set[str] = set()
     for organ in to_organs:
         if organ.organ_id in seen:
-            raise _malformed(f"duplicate recipient To/OrganId {organ.organ_id}", f"nơi nhận To/OrganId {organ.organ_id} bị lặp")
+            raise _malformed(
+                f"duplicate recipient To/OrganId {organ.organ_id}",
+                f"nơi nhận To/OrganId {organ.organ_id} bị lặp",
+            )
         seen.add(organ.organ_id)
     _check_document(mh)
     raw_steering = _int(_text(mh, "SteeringType"), "SteeringType", default=1)
     if raw_steering not in (0, *STEERING_TYPES):
-        raise _malformed(f"unknown SteeringType {raw_steering}", f"SteeringType {raw_steering} không hợp lệ")
+        raise _malformed(
+            f"unknown SteeringType {raw_steering}", f"SteeringType {raw_steering} không hợp lệ"
+        )
     business = _business(header)
     # recall / update follow the Bussiness block; without one, the portal's older SteeringType
     if business is not None:
@@ -352,19 +446,35 @@ def _document(
     else:
         steering = raw_steering or STEERING_TYPES[0]
     other = _find(mh, "OtherInfo")
-    other_info = {key: _text(other, key) for key in OTHER_INFO_KEYS if other is not None and _find(other, key) is not None}
-    appendixes = [
-        _nfc("".join(node.itertext())) for node in other.iterfind(f"{_Q % 'Appendixes'}/{_Q % 'Appendix'}")
-    ] if other is not None else []
+    other_info = {
+        key: _text(other, key)
+        for key in OTHER_INFO_KEYS
+        if other is not None and _find(other, key) is not None
+    }
+    appendixes = (
+        [
+            _nfc("".join(node.itertext()))
+            for node in other.iterfind(f"{_Q % 'Appendixes'}/{_Q % 'Appendix'}")
+        ]
+        if other is not None
+        else []
+    )
     secrecy = _int(_text(other, "Secrecy"), "OtherInfo/Secrecy") if other is not None else 0
     document_id = _text(mh, "DocumentId")
     if secrecy > 0:
-        raise EnvelopeRejected("secret", f"document {document_id} has secrecy level {secrecy}", detail_vi=f"văn bản {document_id} có độ mật {secrecy}")
+        raise EnvelopeRejected(
+            "secret",
+            f"document {document_id} has secrecy level {secrecy}",
+            detail_vi=f"văn bản {document_id} có độ mật {secrecy}",
+        )
     due = _text(mh, "DueDate")
     response_for = [
         ResponseFor(
-            organ_id=_text(node, "OrganId"), code=_text(node, "Code"),
-            promulgation_date=_date(_text(node, "PromulgationDate"), "ResponseFor/PromulgationDate"),
+            organ_id=_text(node, "OrganId"),
+            code=_text(node, "Code"),
+            promulgation_date=_date(
+                _text(node, "PromulgationDate"), "ResponseFor/PromulgationDate"
+            ),
             document_id=_text(node, "DocumentId"),
         )
         for node in mh.iterchildren(_Q % "ResponseFor")
@@ -377,13 +487,16 @@ def _document(
         code_number=_text(mh, "Code/CodeNumber"),
         code_notation=_text(mh, "Code/CodeNotation"),
         place=_text(mh, "PromulgationInfo/Place"),
-        promulgation_date=_date(_text(mh, "PromulgationInfo/PromulgationDate"), "PromulgationInfo/PromulgationDate"),
+        promulgation_date=_date(
+            _text(mh, "PromulgationInfo/PromulgationDate"), "PromulgationInfo/PromulgationDate"
+        ),
         document_type=_int(_text(mh, "DocumentType/Type"), "DocumentType/Type"),
         document_type_name=_text(mh, "DocumentType/TypeName"),
         subject=_text(mh, "Subject"),
         content=_text(mh, "Content"),
         signer=SignerInfo(
-            competence=_text(mh, "SignerInfo/Competence"), position=_text(mh, "SignerInfo/Position"),
+            competence=_text(mh, "SignerInfo/Competence"),
+            position=_text(mh, "SignerInfo/Position"),
             full_name=_text(mh, "SignerInfo/FullName"),
         ),
         due_date=_date(due, "DueDate") if due else None,
@@ -409,7 +522,11 @@ def _content_id(value: str) -> str:
 def _unzip_single(data: bytes, name: str, content_type: str, limit: int) -> bytes:
     """Document-axis gateways send each file ZIP-compressed (one entry) under the file's own name
     and type: unpack it, within the size limit (a ZIP bomb is refused by its declared size)."""
-    if not data.startswith(b"PK\x03\x04") or name.lower().endswith(".zip") or "zip" in content_type.lower():
+    if (
+        not data.startswith(b"PK\x03\x04")
+        or name.lower().endswith(".zip")
+        or "zip" in content_type.lower()
+    ):
         return data
     import io
     import zipfile
@@ -420,17 +537,27 @@ def _unzip_single(data: bytes, name: str, content_type: str, limit: int) -> byte
             if len(entries) != 1:
                 return data
             if entries[0].file_size > limit:
-                raise EnvelopeRejected("too_large", f"attachment {name!r} unpacks to {entries[0].file_size} bytes, the limit is {limit}", detail_vi=f"tệp đính kèm {name!r} giải nén ra {entries[0].file_size} byte, giới hạn {limit} byte")
+                raise EnvelopeRejected(
+                    "too_large",
+                    f"attachment {name!r} unpacks to {entries[0].file_size} bytes, the limit is {limit}",
+                    detail_vi=f"tệp đính kèm {name!r} giải nén ra {entries[0].file_size} byte, giới hạn {limit} byte",
+                )
             with archive.open(entries[0]) as handle:
                 unpacked = handle.read(limit + 1)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return data
     if len(unpacked) > limit:
-        raise EnvelopeRejected("too_large", f"attachment {name!r} unpacks beyond {limit} bytes", detail_vi=f"tệp đính kèm {name!r} giải nén vượt {limit} byte")
+        raise EnvelopeRejected(
+            "too_large",
+            f"attachment {name!r} unpacks beyond {limit} bytes",
+            detail_vi=f"tệp đính kèm {name!r} giải nén vượt {limit} byte",
+        )
     return unpacked
 
 
-def _attachments(root: etree._Element, limit: int, encoded: etree._Element | None = None) -> list[Attachment]:
+def _attachments(
+    root: etree._Element, limit: int, encoded: etree._Element | None = None
+) -> list[Attachment]:
     """The attachments listed in the manifest (``edXMLManifest/Reference{ContentId, ContentType,
     AttachmentName}`` or the older ``Manifest/Reference@href``), found in ``AttachmentEncoded``
     (``ContentTransferEncoded``) or in the body (``Value``); every listed one must be there and
@@ -439,12 +566,21 @@ def _attachments(root: etree._Element, limit: int, encoded: etree._Element | Non
     listed: dict[str, dict[str, str]] = {}
     order: list[str] = []
     if body is not None:
-        references = list(body.iterfind(f"{_Q % 'Manifest'}/{_Q % 'Reference'}")) + list(body.iterfind(f"{_Q % 'edXMLManifest'}/{_Q % 'Reference'}"))
+        references = list(body.iterfind(f"{_Q % 'Manifest'}/{_Q % 'Reference'}")) + list(
+            body.iterfind(f"{_Q % 'edXMLManifest'}/{_Q % 'Reference'}")
+        )
         for node in references:
             content_id = _content_id(node.get("href", "") or _text(node, "ContentId"))
             if content_id in listed:
-                raise _malformed(f"duplicate Manifest/Reference {content_id}", f"Manifest/Reference {content_id} bị lặp")
-            listed[content_id] = {"name": _text(node, "AttachmentName"), "type": _text(node, "ContentType"), "description": _text(node, "Description")}
+                raise _malformed(
+                    f"duplicate Manifest/Reference {content_id}",
+                    f"Manifest/Reference {content_id} bị lặp",
+                )
+            listed[content_id] = {
+                "name": _text(node, "AttachmentName"),
+                "type": _text(node, "ContentType"),
+                "description": _text(node, "Description"),
+            }
             order.append(content_id)
     nodes = list(body.iterchildren(_Q % "Attachment")) if body is not None else []
     if encoded is not None:
@@ -455,21 +591,32 @@ def _attachments(root: etree._Element, limit: int, encoded: etree._Element | Non
         meta = listed.get(content_id)
         name = _text(node, "AttachmentName") or (meta or {}).get("name", "")
         if meta is None:
-            raise _malformed(f"attachment {content_id} ({name}) is not listed in the Manifest", f"tệp đính kèm {content_id} ({name}) không có trong Manifest")
+            raise _malformed(
+                f"attachment {content_id} ({name}) is not listed in the Manifest",
+                f"tệp đính kèm {content_id} ({name}) không có trong Manifest",
+            )
         if content_id in found:
-            raise _malformed(f"Duplicate attachment ContentId {content_id}", f"ContentId {content_id} của tệp đính kèm bị lặp")
+            raise _malformed(
+                f"Duplicate attachment ContentId {content_id}",
+                f"ContentId {content_id} của tệp đính kèm bị lặp",
+            )
         value = _find(node, "Value")
         if value is None:
             value = _find(node, "ContentTransferEncoded")
         content_type = _text(node, "ContentType") or meta["type"]
         data = _decode(value.text or "" if value is not None else "", name, limit)
         found[content_id] = Attachment(
-            name=name, content_type=content_type, description=_text(node, "Description") or meta["description"],
+            name=name,
+            content_type=content_type,
+            description=_text(node, "Description") or meta["description"],
             data=_unzip_single(data, name, content_type, limit),
         )
     missing = [cid for cid in order if cid not in found]
     if missing:
-        raise _malformed(f"the Manifest lists attachments that are missing: {', '.join(missing)}", f"Manifest liệt kê tệp đính kèm bị thiếu: {', '.join(missing)}")
+        raise _malformed(
+            f"the Manifest lists attachments that are missing: {', '.join(missing)}",
+            f"Manifest liệt kê tệp đính kèm bị thiếu: {', '.join(missing)}",
+        )
     return [found[cid] for cid in order]
 
 
@@ -482,7 +629,10 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
     to_node = _find(status, "To")
     to_organ = _organ(to_node) if to_node is not None else Organ(organ_id=answered)
     if to_organ.organ_id != answered:
-        raise _malformed(f"Status/To/OrganId {to_organ.organ_id} differs from ResponseFor/OrganId {answered}", f"Status/To/OrganId {to_organ.organ_id} khác ResponseFor/OrganId {answered}")
+        raise _malformed(
+            f"Status/To/OrganId {to_organ.organ_id} differs from ResponseFor/OrganId {answered}",
+            f"Status/To/OrganId {to_organ.organ_id} khác ResponseFor/OrganId {answered}",
+        )
     number, notation = _split_code(_text(status, "ResponseFor/Code"))
     promulgated = _text(status, "ResponseFor/PromulgationDate")
     return StatusMessage(
@@ -496,12 +646,18 @@ def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
         department=_text(status, "StaffInfo/Department"),
         code_number=number,
         code_notation=notation,
-        promulgation_date=_date(promulgated, "ResponseFor/PromulgationDate") if promulgated else None,
+        promulgation_date=_date(promulgated, "ResponseFor/PromulgationDate")
+        if promulgated
+        else None,
     )
 
 
 def parse(
-    data: bytes, *, trust_roots: list[x509.Certificate], max_attachment_bytes: int, max_envelope_bytes: int,
+    data: bytes,
+    *,
+    trust_roots: list[x509.Certificate],
+    max_attachment_bytes: int,
+    max_envelope_bytes: int,
     require_signature: bool = True,
 ) -> Parsed:
     """Read an incoming envelope (either namespace) into a :class:`DocumentMessage` or
@@ -514,7 +670,11 @@ def parse(
         raise TypeError("parse() takes the envelope's bytes")
     data = bytes(data)
     if len(data) > max_envelope_bytes:
-        raise EnvelopeRejected("too_large", f"the envelope has {len(data)} bytes, the limit is {max_envelope_bytes}", detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope_bytes} byte")
+        raise EnvelopeRejected(
+            "too_large",
+            f"the envelope has {len(data)} bytes, the limit is {max_envelope_bytes}",
+            detail_vi=f"phong bì có {len(data)} byte, giới hạn {max_envelope_bytes} byte",
+        )
     chain: list[x509.Certificate] = []
     root = None
     if NS_DSIG.encode() in data:  # the usual case: signxml parses the bytes once, and only once
@@ -524,10 +684,16 @@ def parse(
             pass  # the namespace was only mentioned (e.g. in Content): read it as unsigned
     if root is None:
         root = _parse_plain(data)
-        if root.find(f".//{_DSIG_SIGNATURE}") is not None:  # e.g. a UTF-16 document: verify it all the same
+        if (
+            root.find(f".//{_DSIG_SIGNATURE}") is not None
+        ):  # e.g. a UTF-16 document: verify it all the same
             root, chain = _verify(root, trust_roots)
         elif require_signature:
-            raise EnvelopeRejected("bad_signature", "the envelope is not signed", detail_vi="phong bì không có chữ ký số")
+            raise EnvelopeRejected(
+                "bad_signature",
+                "the envelope is not signed",
+                detail_vi="phong bì không có chữ ký số",
+            )
     envelope, namespace = _normalise_namespace(root)
     encoded = None if envelope is root else root.find(_Q % "AttachmentEncoded")
     header = _find(envelope, "edXMLHeader")
@@ -536,9 +702,19 @@ def parse(
     message_header = _find(header, "MessageHeader")
     status_node = _find(header, "Status")
     if message_header is not None:
-        message: DocumentMessage | StatusMessage = _document(envelope, header, message_header, max_attachment_bytes, encoded)
+        message: DocumentMessage | StatusMessage = _document(
+            envelope, header, message_header, max_attachment_bytes, encoded
+        )
     elif status_node is not None:
         message = _status(header, status_node)
     else:
-        raise _malformed("the header has neither MessageHeader nor Status", "phần đầu không có MessageHeader hoặc Status")
-    return Parsed(message=message, namespace=namespace, signer_certificate=chain[0] if chain else None, signer_chain=tuple(chain))
+        raise _malformed(
+            "the header has neither MessageHeader nor Status",
+            "phần đầu không có MessageHeader hoặc Status",
+        )
+    return Parsed(
+        message=message,
+        namespace=namespace,
+        signer_certificate=chain[0] if chain else None,
+        signer_chain=tuple(chain),
+    )

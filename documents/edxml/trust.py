@@ -16,7 +16,9 @@ def _check_key_usage(policy: object, cert: x509.Certificate, usage: x509.KeyUsag
         raise ValueError("the certificate's key usage does not allow signing")
 
 
-_EE_POLICY = xv.ExtensionPolicy.permit_all().require_present(x509.KeyUsage, xv.Criticality.AGNOSTIC, _check_key_usage)
+_EE_POLICY = xv.ExtensionPolicy.permit_all().require_present(
+    x509.KeyUsage, xv.Criticality.AGNOSTIC, _check_key_usage
+)
 _CA_POLICY = xv.ExtensionPolicy.webpki_defaults_ca()
 
 
@@ -24,15 +26,23 @@ class ChainCheck:
     """Plugged into signxml's verifier: ``verify(chain)`` returns the verified leaf certificate or
     raises :class:`InvalidCertificate` (mapped to ``untrusted_signer``)."""
 
-    def __init__(self, trust_roots: Sequence[x509.Certificate], *, at: dt.datetime | None = None) -> None:
+    def __init__(
+        self, trust_roots: Sequence[x509.Certificate], *, at: dt.datetime | None = None
+    ) -> None:
         self.trust_roots = list(trust_roots)
         self.at = at
         self.leaf: x509.Certificate | None = None
         #: The verified path, leaf first, up to the trust root (its issuer is ``chain[1]``).
         self.chain: list[x509.Certificate] = []
 
-    def _verify(self, leaf: x509.Certificate, intermediates: list[x509.Certificate]) -> x509.Certificate:
-        builder = xv.PolicyBuilder().store(xv.Store(self.trust_roots)).extension_policies(ee_policy=_EE_POLICY, ca_policy=_CA_POLICY)
+    def _verify(
+        self, leaf: x509.Certificate, intermediates: list[x509.Certificate]
+    ) -> x509.Certificate:
+        builder = (
+            xv.PolicyBuilder()
+            .store(xv.Store(self.trust_roots))
+            .extension_policies(ee_policy=_EE_POLICY, ca_policy=_CA_POLICY)
+        )
         builder = builder.time(self.at or dt.datetime.now(dt.UTC))
         verified = builder.build_client_verifier().verify(leaf, intermediates)
         self.chain = list(verified.chain)
@@ -53,7 +63,9 @@ class ChainCheck:
         raise InvalidCertificate(errors[0])
 
 
-def verify_chain(chain: Sequence[x509.Certificate], trust_roots: Sequence[x509.Certificate]) -> x509.Certificate:
+def verify_chain(
+    chain: Sequence[x509.Certificate], trust_roots: Sequence[x509.Certificate]
+) -> x509.Certificate:
     """Public helper (tests, admin checks): the leaf if ``chain`` (leaf first) is trusted."""
     return ChainCheck(trust_roots).verify(list(chain))
 

@@ -10,11 +10,26 @@ from django import template
 register = template.Library()
 
 _BADGES = {
-    "01": "secondary", "02": "danger", "03": "info", "04": "primary", "05": "warning", "06": "success",
-    "13": "warning", "15": "success", "16": "danger",
-    "received": "secondary", "registered": "info", "assigned": "primary", "in_progress": "warning",
-    "done": "success", "rejected": "danger", "recalled": "dark",
-    "draft": "secondary", "signed": "info", "issued": "primary", "sent": "success",
+    "01": "secondary",
+    "02": "danger",
+    "03": "info",
+    "04": "primary",
+    "05": "warning",
+    "06": "success",
+    "13": "warning",
+    "15": "success",
+    "16": "danger",
+    "received": "secondary",
+    "registered": "info",
+    "assigned": "primary",
+    "in_progress": "warning",
+    "done": "success",
+    "rejected": "danger",
+    "recalled": "dark",
+    "draft": "secondary",
+    "signed": "info",
+    "issued": "primary",
+    "sent": "success",
 }
 
 

@@ -27,8 +27,21 @@ class DossierListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dossier
         fields = (
-            "id", "code", "procedure_code", "procedure_name", "receiving_agency", "applicant_name", "channel",
-            "status", "status_name", "stage", "submitted_at", "received_at", "due_at", "finished_at", "returned_at",
+            "id",
+            "code",
+            "procedure_code",
+            "procedure_name",
+            "receiving_agency",
+            "applicant_name",
+            "channel",
+            "status",
+            "status_name",
+            "stage",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "finished_at",
+            "returned_at",
             "supplement_cycles",
         )
         read_only_fields = fields
@@ -40,7 +53,18 @@ class DossierListSerializer(serializers.ModelSerializer):
 class DossierFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = DossierFile
-        fields = ("id", "document_id", "document_name", "original_name", "content_type", "size", "sha256", "is_digitised", "is_supplement", "uploaded_at")
+        fields = (
+            "id",
+            "document_id",
+            "document_name",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "is_digitised",
+            "is_supplement",
+            "uploaded_at",
+        )
         read_only_fields = fields
 
 
@@ -60,7 +84,21 @@ class DossierEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DossierEvent
-        fields = ("seq", "action", "from_status", "to_status", "actor", "from_user", "to_user", "from_agency", "to_agency", "comment", "step_timeliness", "created_at", "hash")
+        fields = (
+            "seq",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "from_user",
+            "to_user",
+            "from_agency",
+            "to_agency",
+            "comment",
+            "step_timeliness",
+            "created_at",
+            "hash",
+        )
         read_only_fields = fields
 
 
@@ -72,10 +110,26 @@ class DossierDetailSerializer(DossierListSerializer):
 
     class Meta(DossierListSerializer.Meta):
         fields = (
-            *DossierListSerializer.Meta.fields, "applicant_citizen_id", "applicant_tax_code", "applicant_phone",
-            "applicant_email", "applicant_address", "form_data", "counting_start", "paused_seconds",
-            "rescheduled_due_at", "timeliness", "result_delivery", "fee_total", "paid_at", "rating", "rating_comment",
-            "files", "steps", "events", "allowed_actions",
+            *DossierListSerializer.Meta.fields,
+            "applicant_citizen_id",
+            "applicant_tax_code",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+            "form_data",
+            "counting_start",
+            "paused_seconds",
+            "rescheduled_due_at",
+            "timeliness",
+            "result_delivery",
+            "fee_total",
+            "paid_at",
+            "rating",
+            "rating_comment",
+            "files",
+            "steps",
+            "events",
+            "allowed_actions",
         )
         read_only_fields = fields
 
@@ -96,7 +150,9 @@ class ApplicantSerializer(serializers.Serializer):
 
 class DraftCreateSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=40, help_text="Mã thủ tục / procedure code")
-    agency = serializers.CharField(max_length=20, help_text="Mã cơ quan tiếp nhận / receiving agency code")
+    agency = serializers.CharField(
+        max_length=20, help_text="Mã cơ quan tiếp nhận / receiving agency code"
+    )
     form_data = serializers.DictField(required=False)
     applicant = ApplicantSerializer(required=False)
 
@@ -104,7 +160,9 @@ class DraftCreateSerializer(serializers.Serializer):
 class CounterCreateSerializer(DraftCreateSerializer):
     agency = serializers.CharField(max_length=20, required=False)
     applicant = ApplicantSerializer()
-    channel = serializers.ChoiceField(choices=[Channel.IN_PERSON, Channel.POSTAL], default=Channel.IN_PERSON)
+    channel = serializers.ChoiceField(
+        choices=[Channel.IN_PERSON, Channel.POSTAL], default=Channel.IN_PERSON
+    )
 
 
 class FileUploadSerializer(serializers.Serializer):
@@ -147,5 +205,10 @@ class PublicTrackingSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="One message, in the request's language (Accept-Language)")
-    code = serializers.CharField(required=False, help_text="Stable error code, e.g. transition_not_allowed, permission_denied")
+    detail = serializers.CharField(
+        help_text="One message, in the request's language (Accept-Language)"
+    )
+    code = serializers.CharField(
+        required=False,
+        help_text="Stable error code, e.g. transition_not_allowed, permission_denied",
+    )

@@ -23,7 +23,9 @@ from .serializers import ErrorSerializer
 
 
 class SignApproveSerializer(serializers.Serializer):
-    dossiers = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BATCH)
+    dossiers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BATCH
+    )
     pin = serializers.CharField(max_length=64, trim_whitespace=False, write_only=True)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     level = serializers.ChoiceField(choices=PadesLevel.values, default=PadesLevel.B_LT)
@@ -50,31 +52,57 @@ class SignApproveView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Sign and approve dossiers waiting for my approval", request=SignApproveSerializer,
-                   responses={200: SignApproveResultSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
-                   tags=["dossier actions"])
+    @extend_schema(
+        summary="Sign and approve dossiers waiting for my approval",
+        request=SignApproveSerializer,
+        responses={
+            200: SignApproveResultSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        tags=["dossier actions"],
+    )
     def post(self, request: Request) -> Response:
         user = request.user
         if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
-            return Response({"detail": _("Only leaders sign and approve."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                {"detail": _("Only leaders sign and approve."), "code": "permission_denied"},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         ser = SignApproveSerializer(data=request.data)
         if not ser.is_valid():
             return validation_error(ser.errors)
         ids = list(dict.fromkeys(ser.validated_data["dossiers"]))
         found = {d.pk: d for d in selectors.approval_queue(user).filter(pk__in=ids)}
         if len(found) != len(ids):
-            return Response({"detail": _("Dossier not found in your approval queue."), "code": "not_found"},
-                            status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("Dossier not found in your approval queue."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         try:
             outcomes = services.dossiers_sign_and_approve_batch(
-                dossiers=[found[i] for i in ids], actor=user, pin=ser.validated_data["pin"],
-                comment=ser.validated_data["comment"], level=ser.validated_data["level"],
+                dossiers=[found[i] for i in ids],
+                actor=user,
+                pin=ser.validated_data["pin"],
+                comment=ser.validated_data["comment"],
+                level=ser.validated_data["level"],
             )
         except DossierError as exc:
-            return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
-        results = [{
-            "dossier": o.dossier.pk, "code": o.dossier.code or "", "ok": o.ok, "error": o.error,
-            "signed_document": o.document.token if o.document else None,
-            "verification_url": verification_url(o.document) if o.document else None,
-        } for o in outcomes]
-        return Response({"signed": sum(1 for o in outcomes if o.ok), "total": len(outcomes), "results": results})
+            return Response(
+                {"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
+            )
+        results = [
+            {
+                "dossier": o.dossier.pk,
+                "code": o.dossier.code or "",
+                "ok": o.ok,
+                "error": o.error,
+                "signed_document": o.document.token if o.document else None,
+                "verification_url": verification_url(o.document) if o.document else None,
+            }
+            for o in outcomes
+        ]
+        return Response(
+            {"signed": sum(1 for o in outcomes if o.ok), "total": len(outcomes), "results": results}
+        )

@@ -12,7 +12,9 @@ router.register("dossiers", DossierViewSet, basename="dossiers-api")
 
 urlpatterns = [
     path("tracking/", TrackingView.as_view(), name="dossier-tracking"),
-    path("dossiers/sign-approve/", SignApproveView.as_view(), name="dossiers-api-sign-approve"),  # before the router's <pk>/
+    path(
+        "dossiers/sign-approve/", SignApproveView.as_view(), name="dossiers-api-sign-approve"
+    ),  # before the router's <pk>/
     path("tracking/qr/<str:token>/", TrackingByTokenView.as_view(), name="dossier-tracking-token"),
     *router.urls,
 ]

@@ -61,7 +61,10 @@ def _run(call: Callable[[], Any]) -> Any | Response:
         return _bad(exc.message, exc.code)
     except DjangoPermissionDenied as exc:
         return Response(
-            {"detail": str(exc) or _("You are not allowed to do this."), "code": "permission_denied"},
+            {
+                "detail": str(exc) or _("You are not allowed to do this."),
+                "code": "permission_denied",
+            },
             status=status.HTTP_403_FORBIDDEN,
         )
 
@@ -73,9 +76,15 @@ def _staff(pk: Any) -> User | None:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Dossiers I may see (applicant: my dossiers; staff: my agencies)", tags=["dossiers"],
-                       parameters=[OpenApiParameter("status", int, description="National status code 0–10")]),
-    retrieve=extend_schema(summary="One dossier with files, steps, history and the actions I may take", tags=["dossiers"]),
+    list=extend_schema(
+        summary="Dossiers I may see (applicant: my dossiers; staff: my agencies)",
+        tags=["dossiers"],
+        parameters=[OpenApiParameter("status", int, description="National status code 0–10")],
+    ),
+    retrieve=extend_schema(
+        summary="One dossier with files, steps, history and the actions I may take",
+        tags=["dossiers"],
+    ),
 )
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
@@ -85,14 +94,24 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):  # type: ignore[override]
         qs = selectors.dossiers_visible_to(self.request.user).order_by("-created_at", "-pk")
         if self.action != "list":
-            events = DossierEvent.objects.select_related("actor", "from_user", "to_user", "from_agency", "to_agency").order_by("seq")
+            events = DossierEvent.objects.select_related(
+                "actor", "from_user", "to_user", "from_agency", "to_agency"
+            ).order_by("seq")
             if not getattr(self.request.user, "is_staff_member", False):
                 events = events.filter(visibility=Visibility.PUBLIC)  # internal notes are for staff
-            qs = qs.prefetch_related("files", Prefetch("steps", queryset=DossierStep.objects.order_by("order")), Prefetch("events", queryset=events))
+            qs = qs.prefetch_related(
+                "files",
+                Prefetch("steps", queryset=DossierStep.objects.order_by("order")),
+                Prefetch("events", queryset=events),
+            )
         status_param = self.request.query_params.get("status")
         if self.action == "list" and status_param is not None:
             # ASCII digits only: "²".isdigit() is True but int("²") raises (issue 13)
-            qs = qs.filter(status=int(status_param)) if status_param.isascii() and status_param.isdigit() and len(status_param) < 4 else qs.none()
+            qs = (
+                qs.filter(status=int(status_param))
+                if status_param.isascii() and status_param.isdigit() and len(status_param) < 4
+                else qs.none()
+            )
         return qs
 
     def get_serializer_class(self):  # type: ignore[override]
@@ -103,9 +122,19 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _detail(self, dossier: Dossier, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=dossier.pk) if self.action != "retrieve" else dossier
-        return Response(s.DossierDetailSerializer(fresh, context={"request": self.request}).data, status=code)
+        return Response(
+            s.DossierDetailSerializer(fresh, context={"request": self.request}).data, status=code
+        )
 
-    def _action(self, request: Request, pk: Any, serializer_class: type | None, call: Callable[[Dossier, dict], Any], *, wf: str) -> Response:
+    def _action(
+        self,
+        request: Request,
+        pk: Any,
+        serializer_class: type | None,
+        call: Callable[[Dossier, dict], Any],
+        *,
+        wf: str,
+    ) -> Response:
         """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
         the service, which checks again under the row lock."""
         dossier = self._dossier(pk)
@@ -125,7 +154,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     # --- submission -----------------------------------------------------------------------------
 
-    @extend_schema(summary="Create an online draft", request=s.DraftCreateSerializer, responses={201: s.DossierDetailSerializer, **ERRORS}, tags=["dossiers"])
+    @extend_schema(
+        summary="Create an online draft",
+        request=s.DraftCreateSerializer,
+        responses={201: s.DossierDetailSerializer, **ERRORS},
+        tags=["dossiers"],
+    )
     def create(self, request: Request) -> Response:
         ser = s.DraftCreateSerializer(data=request.data)
         if not ser.is_valid():
@@ -134,57 +168,113 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         agency = Agency.objects.filter(code=ser.validated_data["agency"], is_active=True).first()
         if procedure is None or agency is None:
             return _bad(_("Procedure or agency not found."), "not_found")
-        result = _run(lambda: services.dossier_save_draft(
-            actor=request.user, procedure=procedure, agency=agency,
-            form_data=ser.validated_data.get("form_data", {}), applicant=ser.validated_data.get("applicant"),
-        ))
-        return result if isinstance(result, Response) else self._detail(result, status.HTTP_201_CREATED)
+        result = _run(
+            lambda: services.dossier_save_draft(
+                actor=request.user,
+                procedure=procedure,
+                agency=agency,
+                form_data=ser.validated_data.get("form_data", {}),
+                applicant=ser.validated_data.get("applicant"),
+            )
+        )
+        return (
+            result
+            if isinstance(result, Response)
+            else self._detail(result, status.HTTP_201_CREATED)
+        )
 
-    @extend_schema(summary="Record a walk-in or postal dossier at the counter (clerk)", request=s.CounterCreateSerializer, responses={201: s.DossierDetailSerializer, **ERRORS}, tags=["dossiers"])
+    @extend_schema(
+        summary="Record a walk-in or postal dossier at the counter (clerk)",
+        request=s.CounterCreateSerializer,
+        responses={201: s.DossierDetailSerializer, **ERRORS},
+        tags=["dossiers"],
+    )
     @action(detail=False, methods=["post"], url_path="counter")
     def counter(self, request: Request) -> Response:
         if not user_has_any_role(request.user, (Role.CLERK,)):
-            return Response({"detail": _("One-stop clerks only."), "code": "permission_denied"}, status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                {"detail": _("One-stop clerks only."), "code": "permission_denied"},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         ser = s.CounterCreateSerializer(data=request.data)
         if not ser.is_valid():
             return validation_error(ser.errors)
         procedure = Procedure.objects.filter(code=ser.validated_data["procedure"]).first()
         agency_code = ser.validated_data.get("agency")
-        agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
+        agency = (
+            Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
+        )
         if procedure is None or (agency_code and agency is None):
             return _bad(_("Procedure or agency not found."), "not_found")
-        result = _run(lambda: services.dossier_create_at_counter(
-            actor=request.user, procedure=procedure, agency=agency, channel=ser.validated_data["channel"],
-            applicant=ser.validated_data["applicant"], form_data=ser.validated_data.get("form_data", {}),
-        ))
-        return result if isinstance(result, Response) else self._detail(result, status.HTTP_201_CREATED)
+        result = _run(
+            lambda: services.dossier_create_at_counter(
+                actor=request.user,
+                procedure=procedure,
+                agency=agency,
+                channel=ser.validated_data["channel"],
+                applicant=ser.validated_data["applicant"],
+                form_data=ser.validated_data.get("form_data", {}),
+            )
+        )
+        return (
+            result
+            if isinstance(result, Response)
+            else self._detail(result, status.HTTP_201_CREATED)
+        )
 
-    @extend_schema(summary="Attach a file (PDF, JPEG, PNG)", request={"multipart/form-data": s.FileUploadSerializer}, responses={201: s.DossierFileSerializer, **ERRORS}, tags=["dossiers"])
+    @extend_schema(
+        summary="Attach a file (PDF, JPEG, PNG)",
+        request={"multipart/form-data": s.FileUploadSerializer},
+        responses={201: s.DossierFileSerializer, **ERRORS},
+        tags=["dossiers"],
+    )
     @action(detail=True, methods=["post"], url_path="files")
     def files(self, request: Request, pk: Any = None) -> Response:
         dossier = self._dossier(pk)
         ser = s.FileUploadSerializer(data=request.data)
         if not ser.is_valid():
             return validation_error(ser.errors)
-        result = _run(lambda: services.dossier_add_file(
-            dossier=dossier, actor=request.user, uploaded_file=ser.validated_data["file"],
-            document_id=ser.validated_data.get("document_id"), is_digitised=ser.validated_data["is_digitised"],
-        ))
-        return result if isinstance(result, Response) else Response(s.DossierFileSerializer(result).data, status=status.HTTP_201_CREATED)
+        result = _run(
+            lambda: services.dossier_add_file(
+                dossier=dossier,
+                actor=request.user,
+                uploaded_file=ser.validated_data["file"],
+                document_id=ser.validated_data.get("document_id"),
+                is_digitised=ser.validated_data["is_digitised"],
+            )
+        )
+        return (
+            result
+            if isinstance(result, Response)
+            else Response(s.DossierFileSerializer(result).data, status=status.HTTP_201_CREATED)
+        )
 
     @extend_schema(
-        summary="Take a workflow action (any row of the workflow table)", request=None,
-        parameters=[OpenApiParameter("wf_action", str, OpenApiParameter.PATH, enum=ACTIONS, description="Workflow action")],
-        responses={200: s.DossierDetailSerializer, **ERRORS}, tags=["dossier actions"],
+        summary="Take a workflow action (any row of the workflow table)",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "wf_action", str, OpenApiParameter.PATH, enum=ACTIONS, description="Workflow action"
+            )
+        ],
+        responses={200: s.DossierDetailSerializer, **ERRORS},
+        tags=["dossier actions"],
     )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<wf_action>[a-z_]+)", url_name="action")
+    @action(
+        detail=True, methods=["post"], url_path=r"actions/(?P<wf_action>[a-z_]+)", url_name="action"
+    )
     def run_action(self, request: Request, pk: Any = None, wf_action: str = "") -> Response:
         """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
         the dispatcher, which runs the row under the row lock (and checks again)."""
         if wf_action not in ACTIONS:
             raise Http404
         dossier = self._dossier(pk)
-        refused = _run(lambda: (workflow.check_transition(dossier, request.user, wf_action), inputs.check_entry(wf_action, request.user)))
+        refused = _run(
+            lambda: (
+                workflow.check_transition(dossier, request.user, wf_action),
+                inputs.check_entry(wf_action, request.user),
+            )
+        )
         if isinstance(refused, Response):
             return refused
         serializer_class = inputs.input_of(wf_action).serializer
@@ -194,7 +284,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if not ser.is_valid():
                 return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
             data = _plain(ser.validated_data)
-        result = _run(lambda: inputs.dispatch(wf_action, dossier=dossier, actor=request.user, data=data))
+        result = _run(
+            lambda: inputs.dispatch(wf_action, dossier=dossier, actor=request.user, data=data)
+        )
         if isinstance(result, Response):
             return result
         return self._detail(dossier)
@@ -212,12 +304,20 @@ def _plain(value: Any) -> Any:
 #: The per-action routes kept from before the generic one (``/dossiers/{id}/<path>/``), generated
 #: from the table: every action gets one; these keep their old spelling.
 ROUTE_PATHS: dict[str, str] = {
-    Action.REQUEST_SUPPLEMENT: "request-supplement", Action.ANSWER_SUPPLEMENT: "answer-supplement",
-    Action.RETURN_RESULT: "return", Action.SEND_BACK: "send-back", Action.REQUEST_PAYMENT: "request-payment",
-    Action.CONFIRM_PAYMENT: "confirm-payment", Action.ATTACH_DRAFT: "draft-result", Action.SIGN_APPROVE: "sign-and-approve",
+    Action.REQUEST_SUPPLEMENT: "request-supplement",
+    Action.ANSWER_SUPPLEMENT: "answer-supplement",
+    Action.RETURN_RESULT: "return",
+    Action.SEND_BACK: "send-back",
+    Action.REQUEST_PAYMENT: "request-payment",
+    Action.CONFIRM_PAYMENT: "confirm-payment",
+    Action.ATTACH_DRAFT: "draft-result",
+    Action.SIGN_APPROVE: "sign-and-approve",
     Action.ISSUE_RESULT: "issue-result",
 }
-ROUTE_NAMES: dict[str, str] = {Action.RETURN_RESULT: "return", Action.SIGN_APPROVE: "sign-approve-one"}
+ROUTE_NAMES: dict[str, str] = {
+    Action.RETURN_RESULT: "return",
+    Action.SIGN_APPROVE: "sign-approve-one",
+}
 
 
 def _per_action_route(wf_action: str) -> Callable[..., Response]:
@@ -227,10 +327,18 @@ def _per_action_route(wf_action: str) -> Callable[..., Response]:
     view.__name__ = f"action_{wf_action}"
     view.__doc__ = f"{Action(wf_action).label} (the same as POST actions/{wf_action}/)."
     serializer = inputs.input_of(wf_action).serializer
-    view = extend_schema(summary=str(Action(wf_action).label), request=serializer, responses={200: s.DossierDetailSerializer, **ERRORS},
-                         tags=["dossier actions"])(view)
-    return action(detail=True, methods=["post"], url_path=ROUTE_PATHS.get(wf_action, wf_action),
-                  url_name=ROUTE_NAMES.get(wf_action, wf_action.replace("_", "-")))(view)
+    view = extend_schema(
+        summary=str(Action(wf_action).label),
+        request=serializer,
+        responses={200: s.DossierDetailSerializer, **ERRORS},
+        tags=["dossier actions"],
+    )(view)
+    return action(
+        detail=True,
+        methods=["post"],
+        url_path=ROUTE_PATHS.get(wf_action, wf_action),
+        url_name=ROUTE_NAMES.get(wf_action, wf_action.replace("_", "-")),
+    )(view)
 
 
 for _wf_action in ACTIONS:
@@ -253,19 +361,44 @@ class TrackingView(APIView):
     @extend_schema(
         summary="Track a dossier by code and second factor",
         parameters=[
-            OpenApiParameter("code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"),
-            OpenApiParameter("second_factor", OpenApiTypes.STR, required=True, description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone"),
+            OpenApiParameter(
+                "code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"
+            ),
+            OpenApiParameter(
+                "second_factor",
+                OpenApiTypes.STR,
+                required=True,
+                description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone",
+            ),
         ],
-        responses={200: s.PublicTrackingSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"],
+        responses={
+            200: s.PublicTrackingSerializer,
+            400: s.ErrorSerializer,
+            404: s.ErrorSerializer,
+            429: s.ErrorSerializer,
+        },
+        tags=["tracking"],
     )
     @guard_api
     def get(self, request: Request) -> Response:
-        code, factor = request.query_params.get("code", ""), request.query_params.get("second_factor", "")
+        code, factor = (
+            request.query_params.get("code", ""),
+            request.query_params.get("second_factor", ""),
+        )
         if not code.strip() or not factor.strip():
-            return _bad(_("Enter the dossier code and the last 4 digits of the ID number or phone."), "required")
+            return _bad(
+                _("Enter the dossier code and the last 4 digits of the ID number or phone."),
+                "required",
+            )
         view = selectors.track_public(code, factor)
         if view is None:
-            return Response({"detail": _("No dossier matches this code and check digits."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {
+                    "detail": _("No dossier matches this code and check digits."),
+                    "code": "not_found",
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
         return Response(s.PublicTrackingSerializer(view).data)
 
 
@@ -276,10 +409,17 @@ class TrackingByTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [TrackingThrottle]
 
-    @extend_schema(summary="Track a dossier by its QR token", responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer}, tags=["tracking"])
+    @extend_schema(
+        summary="Track a dossier by its QR token",
+        responses={200: s.PublicTrackingSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer},
+        tags=["tracking"],
+    )
     @guard_api
     def get(self, request: Request, token: str) -> Response:
         view = selectors.track_by_token(token)
         if view is None:
-            return Response({"detail": _("Dossier not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("Dossier not found."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         return Response(s.PublicTrackingSerializer(view).data)

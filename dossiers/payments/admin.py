@@ -7,7 +7,15 @@ from .models import Payment, PaymentCase
 class PaymentAdmin(admin.ModelAdmin):
     """Read-only: payments are written by the payment services only (gateway callback, counter)."""
 
-    list_display = ("reference", "dossier", "amount", "method", "status", "receipt_number", "paid_at")
+    list_display = (
+        "reference",
+        "dossier",
+        "amount",
+        "method",
+        "status",
+        "receipt_number",
+        "paid_at",
+    )
     list_filter = ("method", "status")
     search_fields = ("reference", "receipt_number", "gateway_transaction_id", "dossier__code")
     readonly_fields = [f.name for f in Payment._meta.fields]

@@ -25,7 +25,11 @@ VERSION = "2.1.0"
 
 def canonical_query(params: Mapping[str, str]) -> str:
     """The string that is signed: sorted ``vnp_*`` params, URL-encoded, hash fields left out."""
-    items = sorted((k, str(v)) for k, v in params.items() if k.startswith("vnp_") and k not in HASH_FIELDS and str(v) != "")
+    items = sorted(
+        (k, str(v))
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in HASH_FIELDS and str(v) != ""
+    )
     return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in items)
 
 
@@ -33,7 +37,9 @@ def sign(params: Mapping[str, str], secret: str | None = None) -> str:
     secret = settings.PAYMENT_HMAC_SECRET if secret is None else secret
     if not secret:
         raise ImproperlyConfigured("PAYMENT_HMAC_SECRET is not set: online payment is disabled.")
-    return hmac.new(secret.encode(), canonical_query(params).encode("utf-8"), hashlib.sha512).hexdigest()
+    return hmac.new(
+        secret.encode(), canonical_query(params).encode("utf-8"), hashlib.sha512
+    ).hexdigest()
 
 
 def verify(params: Mapping[str, str], secret: str | None = None) -> bool:
@@ -41,13 +47,17 @@ def verify(params: Mapping[str, str], secret: str | None = None) -> bool:
     given = str(params.get("vnp_SecureHash", ""))
     if not (settings.PAYMENT_HMAC_SECRET if secret is None else secret):
         return False  # no shared secret: nothing can be verified (online payment is off)
-    return bool(given) and given.isascii() and hmac.compare_digest(given.lower(), sign(params, secret))
+    return (
+        bool(given) and given.isascii() and hmac.compare_digest(given.lower(), sign(params, secret))
+    )
 
 
 def gateway_url(site: str | None = None) -> str:
     """The gateway's payment URL; the built-in test gateway (on ``site``, else SITE_URL) when none
     is configured."""
-    return settings.PAYMENT_GATEWAY_URL or (site or settings.SITE_URL).rstrip("/") + reverse("payments:test_gateway")
+    return settings.PAYMENT_GATEWAY_URL or (site or settings.SITE_URL).rstrip("/") + reverse(
+        "payments:test_gateway"
+    )
 
 
 def amount_to_gateway(amount: Decimal) -> str:
@@ -64,7 +74,16 @@ def amount_from_gateway(value: str) -> Decimal | None:
     return Decimal(raw) / 100
 
 
-def payment_url(*, reference: str, amount: Decimal, order_info: str, return_url: str, ip: str, created: str, site: str | None = None) -> str:
+def payment_url(
+    *,
+    reference: str,
+    amount: Decimal,
+    order_info: str,
+    return_url: str,
+    ip: str,
+    created: str,
+    site: str | None = None,
+) -> str:
     """The signed URL the payer's browser is sent to."""
     params = {
         "vnp_Version": VERSION,

@@ -14,12 +14,18 @@ from .models import Payment
 
 
 def payments_visible_to(user: Any) -> QuerySet[Payment]:
-    return Payment.objects.filter(dossier__in=dossiers_visible_to(user)).select_related("dossier", "dossier__procedure", "dossier__receiving_agency")
+    return Payment.objects.filter(dossier__in=dossiers_visible_to(user)).select_related(
+        "dossier", "dossier__procedure", "dossier__receiving_agency"
+    )
 
 
 def get_receipt_for(user: Any, reference: str) -> Payment:
     """A paid payment's receipt, if ``user`` may see its dossier; 404 alike otherwise."""
-    payment = payments_visible_to(user).filter(reference=str(reference)[:40], status=PaymentStatus.PAID).first()
+    payment = (
+        payments_visible_to(user)
+        .filter(reference=str(reference)[:40], status=PaymentStatus.PAID)
+        .first()
+    )
     if payment is None:
         raise Http404("Không tìm thấy biên lai. / Receipt not found.")
     return payment
@@ -36,6 +42,10 @@ def payment_cases_for(user: Any) -> QuerySet:
 
     from .models import PaymentCase
 
-    if not getattr(user, "is_staff_member", False) or not (user.is_superuser or user.has_role(Role.CLERK, Role.ADMIN)):
+    if not getattr(user, "is_staff_member", False) or not (
+        user.is_superuser or user.has_role(Role.CLERK, Role.ADMIN)
+    ):
         return PaymentCase.objects.none()
-    return PaymentCase.objects.filter(dossier__in=dossiers_visible_to(user)).select_related("payment", "dossier", "resolved_by")
+    return PaymentCase.objects.filter(dossier__in=dossiers_visible_to(user)).select_related(
+        "payment", "dossier", "resolved_by"
+    )

@@ -72,7 +72,11 @@ def _new_reference(dossier: Dossier) -> str:
 
 def _lock_dossier(dossier: Dossier | int) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    return Dossier.objects.select_for_update(of=("self",)).select_related("receiving_agency", "handling_department").get(pk=pk)
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_agency", "handling_department")
+        .get(pk=pk)
+    )
 
 
 def online_payment_available() -> bool:
@@ -86,13 +90,20 @@ def amount_due(dossier: Dossier) -> Decimal:
     counted towards it (open top-up cases)."""
     if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
         return Decimal(0)
-    paid = PaymentCase.objects.filter(dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN).aggregate(s=Sum("payment__amount"))["s"]
+    paid = PaymentCase.objects.filter(
+        dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN
+    ).aggregate(s=Sum("payment__amount"))["s"]
     return max(Decimal(dossier.fee_total) - (paid or 0), Decimal(0))
 
 
 def _pending_payment(dossier: Dossier) -> Payment | None:
     since = timezone.now() - timezone.timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
-    return Payment.objects.filter(dossier=dossier, status=PaymentStatus.PENDING, method=PaymentMethod.ONLINE, created_at__gt=since).first()
+    return Payment.objects.filter(
+        dossier=dossier,
+        status=PaymentStatus.PENDING,
+        method=PaymentMethod.ONLINE,
+        created_at__gt=since,
+    ).first()
 
 
 @transaction.atomic
@@ -101,25 +112,58 @@ def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
     dossier = _lock_dossier(dossier)
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
     if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
-        raise PermissionDenied("Chỉ người nộp hồ sơ mới thanh toán trực tuyến được. / Only the applicant can pay online.")
+        raise PermissionDenied(
+            "Chỉ người nộp hồ sơ mới thanh toán trực tuyến được. / Only the applicant can pay online."
+        )
     if not online_payment_available():
-        raise PaymentError(_("Online payment is not available at the moment. Please pay at the one-stop counter, or try again later."))
+        raise PaymentError(
+            _(
+                "Online payment is not available at the moment. Please pay at the one-stop counter, or try again later."
+            )
+        )
     if dossier.fee_total <= 0:
-        raise PaymentError("Hồ sơ không có khoản phí nào phải nộp. / The dossier has no fee to pay.")
+        raise PaymentError(
+            "Hồ sơ không có khoản phí nào phải nộp. / The dossier has no fee to pay."
+        )
     if _pending_payment(dossier) is not None:
-        raise PaymentError(_("A payment of this dossier is already in progress. Finish it in the payment window, or try again in %(minutes)d minutes.") % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)})
+        raise PaymentError(
+            _(
+                "A payment of this dossier is already in progress. Finish it in the payment window, or try again in %(minutes)d minutes."
+            )
+            % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)}
+        )
     due = amount_due(dossier)
     if due <= 0:
         raise PaymentError(_("The fees of this dossier are already paid."))
     return Payment.objects.create(
-        dossier=dossier, reference=_new_reference(dossier), amount=due,
-        method=PaymentMethod.ONLINE, created_by=actor,
+        dossier=dossier,
+        reference=_new_reference(dossier),
+        amount=due,
+        method=PaymentMethod.ONLINE,
+        created_by=actor,
     )
 
 
-def _open_case(payment: Payment, *, kind: str, amount: Decimal, due: Decimal, reason: str) -> PaymentCase:
-    log.warning("payment.case_opened", extra={"payment": payment.pk, "dossier": payment.dossier_id, "kind": kind, "amount": str(amount)})
-    return PaymentCase.objects.create(payment=payment, dossier_id=payment.dossier_id, kind=kind, amount=amount, amount_due=due, reason=reason[:255])
+def _open_case(
+    payment: Payment, *, kind: str, amount: Decimal, due: Decimal, reason: str
+) -> PaymentCase:
+    log.warning(
+        "payment.case_opened",
+        extra={
+            "payment": payment.pk,
+            "dossier": payment.dossier_id,
+            "kind": kind,
+            "amount": str(amount),
+        },
+    )
+    return PaymentCase.objects.create(
+        payment=payment,
+        dossier_id=payment.dossier_id,
+        kind=kind,
+        amount=amount,
+        amount_due=due,
+        reason=reason[:255],
+    )
 
 
 def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
@@ -132,37 +176,72 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
     if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
         payment.note = "Hồ sơ không còn chờ thanh toán: cần hoàn tiền. / Dossier no longer awaiting payment: refund needed."
         payment.save()
-        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount, due=Decimal(0), reason="Hồ sơ không còn chờ thanh toán khi tiền về. / The dossier no longer awaited payment when the money arrived.")
+        _open_case(
+            payment,
+            kind=CaseKind.REFUND,
+            amount=payment.amount,
+            due=Decimal(0),
+            reason="Hồ sơ không còn chờ thanh toán khi tiền về. / The dossier no longer awaited payment when the money arrived.",
+        )
         return
     payment.save()
     if payment.amount < due:
-        _open_case(payment, kind=CaseKind.TOP_UP, amount=due - payment.amount, due=due, reason="Số tiền đã nộp thấp hơn khoản phải nộp (nghĩa vụ đã thay đổi). / Less was paid than is due (the obligation changed).")
+        _open_case(
+            payment,
+            kind=CaseKind.TOP_UP,
+            amount=due - payment.amount,
+            due=due,
+            reason="Số tiền đã nộp thấp hơn khoản phải nộp (nghĩa vụ đã thay đổi). / Less was paid than is due (the obligation changed).",
+        )
         return
     try:
         with transaction.atomic():
             dossier_confirm_payment(dossier=dossier, actor=actor, reference=payment.reference)
     except (DossierError, PermissionDenied) as exc:
-        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount, due=due, reason=f"Không áp dụng được cho hồ sơ / Could not be applied: {exc}")
+        _open_case(
+            payment,
+            kind=CaseKind.REFUND,
+            amount=payment.amount,
+            due=due,
+            reason=f"Không áp dụng được cho hồ sơ / Could not be applied: {exc}",
+        )
         return
-    PaymentCase.objects.filter(dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN).update(
-        status=CaseStatus.RESOLVED, resolved_at=now, resolution=f"Đã nộp đủ / Paid in full ({payment.reference})",
+    PaymentCase.objects.filter(
+        dossier=dossier, kind=CaseKind.TOP_UP, status=CaseStatus.OPEN
+    ).update(
+        status=CaseStatus.RESOLVED,
+        resolved_at=now,
+        resolution=f"Đã nộp đủ / Paid in full ({payment.reference})",
     )
     if payment.amount > due:
-        _open_case(payment, kind=CaseKind.REFUND, amount=payment.amount - due, due=due, reason="Số tiền đã nộp cao hơn khoản phải nộp (nghĩa vụ đã thay đổi). / More was paid than is due (the obligation changed).")
+        _open_case(
+            payment,
+            kind=CaseKind.REFUND,
+            amount=payment.amount - due,
+            due=due,
+            reason="Số tiền đã nộp cao hơn khoản phải nộp (nghĩa vụ đã thay đổi). / More was paid than is due (the obligation changed).",
+        )
 
 
 @transaction.atomic
 def payment_case_resolve(*, case: PaymentCase, actor: Any, resolution: str) -> PaymentCase:
     """A one-stop clerk of the dossier's agency closes a refund or top-up case (refunded, topped up)."""
     case = PaymentCase.objects.select_for_update().select_related("dossier").get(pk=case.pk)
-    if not getattr(actor, "is_staff_member", False) or not workflow.actor_matches(case.dossier, actor, Role.CLERK, workflow.RECEIVING):
+    if not getattr(actor, "is_staff_member", False) or not workflow.actor_matches(
+        case.dossier, actor, Role.CLERK, workflow.RECEIVING
+    ):
         raise PermissionDenied()
     if case.status != CaseStatus.OPEN:
         raise PaymentError(_("This case is already resolved."))
     resolution = " ".join((resolution or "").replace("\x00", "").split())[:255]
     if not resolution:
         raise PaymentError(_("Say how the case was settled (e.g. the refund's transfer number)."))
-    case.status, case.resolved_at, case.resolved_by, case.resolution = CaseStatus.RESOLVED, timezone.now(), actor, resolution
+    case.status, case.resolved_at, case.resolved_by, case.resolution = (
+        CaseStatus.RESOLVED,
+        timezone.now(),
+        actor,
+        resolution,
+    )
     case.save()
     return case
 
@@ -174,7 +253,9 @@ def payment_handle_callback(*, params: Mapping[str, str]) -> CallbackOutcome:
     try:
         return _handle_callback(params)
     except Exception:
-        log.exception("payment.callback_failed", extra={"reference": str(params.get("vnp_TxnRef", ""))[:40]})
+        log.exception(
+            "payment.callback_failed", extra={"reference": str(params.get("vnp_TxnRef", ""))[:40]}
+        )
         return CallbackOutcome(IpnCode.UNKNOWN)
 
 
@@ -185,7 +266,12 @@ def _handle_callback(params: Mapping[str, str]) -> CallbackOutcome:
     reference = params.get("vnp_TxnRef", "")[:40]
     amount = gateway.amount_from_gateway(params.get("vnp_Amount", ""))
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("dossier", "created_by").filter(reference=reference).first()
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("dossier", "created_by")
+            .filter(reference=reference)
+            .first()
+        )
         if payment is None:
             return CallbackOutcome(IpnCode.NOT_FOUND)
         if amount is None or amount != payment.amount:
@@ -193,13 +279,19 @@ def _handle_callback(params: Mapping[str, str]) -> CallbackOutcome:
         if payment.status != PaymentStatus.PENDING:
             return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
         txn = params.get("vnp_TransactionNo", "")[:64] or None
-        if txn and Payment.objects.filter(gateway_transaction_id=txn).exclude(pk=payment.pk).exists():
+        if (
+            txn
+            and Payment.objects.filter(gateway_transaction_id=txn).exclude(pk=payment.pk).exists()
+        ):
             return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
         payment.gateway_transaction_id = txn
         payment.bank_code = params.get("vnp_BankCode", "")[:20]
         payment.response_code = params.get("vnp_ResponseCode", "")[:4]
         payment.callback_data = params
-        success = payment.response_code == GATEWAY_SUCCESS and params.get("vnp_TransactionStatus", GATEWAY_SUCCESS) == GATEWAY_SUCCESS
+        success = (
+            payment.response_code == GATEWAY_SUCCESS
+            and params.get("vnp_TransactionStatus", GATEWAY_SUCCESS) == GATEWAY_SUCCESS
+        )
         if success:
             payment.dossier = _lock_dossier(payment.dossier_id)
             _settle(payment, actor=payment.created_by, now=timezone.now())
@@ -210,36 +302,64 @@ def _handle_callback(params: Mapping[str, str]) -> CallbackOutcome:
 
 
 @transaction.atomic
-def payment_record_at_counter(*, dossier: Dossier, actor: Any, amount: Decimal | str | None = None, note: str = "") -> Payment:
+def payment_record_at_counter(
+    *, dossier: Dossier, actor: Any, amount: Decimal | str | None = None, note: str = ""
+) -> Payment:
     """A one-stop clerk records a fee paid in cash or by card at the counter; the dossier resumes."""
     dossier = _lock_dossier(dossier)
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
     if not getattr(actor, "is_staff_member", False):
-        raise PermissionDenied("Chỉ công chức Một cửa ghi nhận thanh toán tại quầy. / Only a one-stop clerk records counter payments.")
+        raise PermissionDenied(
+            "Chỉ công chức Một cửa ghi nhận thanh toán tại quầy. / Only a one-stop clerk records counter payments."
+        )
     try:
         value = amount_due(dossier) if amount in (None, "") else Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise PaymentError("Số tiền không hợp lệ. / Invalid amount.") from None
     if value != amount_due(dossier):
-        raise PaymentError("Số tiền phải bằng khoản phải nộp. / The amount must equal the amount due.")
+        raise PaymentError(
+            "Số tiền phải bằng khoản phải nộp. / The amount must equal the amount due."
+        )
     if _pending_payment(dossier) is not None:
-        raise PaymentError(_("The applicant is paying this dossier online right now. Wait until the online payment is finished or has expired (%(minutes)d minutes).") % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)})
+        raise PaymentError(
+            _(
+                "The applicant is paying this dossier online right now. Wait until the online payment is finished or has expired (%(minutes)d minutes)."
+            )
+            % {"minutes": max(1, settings.PAYMENT_PENDING_TIMEOUT // 60)}
+        )
     now = timezone.now()
     payment = Payment(
-        dossier=dossier, reference=_new_reference(dossier), amount=value, method=PaymentMethod.COUNTER,
-        created_by=actor, note=(note or "").replace("\x00", "")[:255],
+        dossier=dossier,
+        reference=_new_reference(dossier),
+        amount=value,
+        method=PaymentMethod.COUNTER,
+        created_by=actor,
+        note=(note or "").replace("\x00", "")[:255],
     )
     _settle(payment, actor=actor, now=now)
     return payment
 
 
-def payment_settle_external(*, payment_id: int, amount: Decimal, success: bool, transaction_id: str, bank_code: str = "", data: Mapping[str, Any] | None = None) -> CallbackOutcome:
+def payment_settle_external(
+    *,
+    payment_id: int,
+    amount: Decimal,
+    success: bool,
+    transaction_id: str,
+    bank_code: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> CallbackOutcome:
     """Settle a payment whose result another gateway (the national payment platform) has already
     verified: the same checks and the same one-time settlement as :func:`payment_handle_callback`
     (row lock, amount, already settled, unique gateway transaction). Runs inside the caller's
     transaction when there is one."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("dossier", "created_by").filter(pk=payment_id).first()
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("dossier", "created_by")
+            .filter(pk=payment_id)
+            .first()
+        )
         if payment is None:
             return CallbackOutcome(IpnCode.NOT_FOUND)
         if amount != payment.amount:
@@ -247,7 +367,10 @@ def payment_settle_external(*, payment_id: int, amount: Decimal, success: bool, 
         if payment.status != PaymentStatus.PENDING:
             return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
         txn = (transaction_id or "")[:64] or None
-        if txn and Payment.objects.filter(gateway_transaction_id=txn).exclude(pk=payment.pk).exists():
+        if (
+            txn
+            and Payment.objects.filter(gateway_transaction_id=txn).exclude(pk=payment.pk).exists()
+        ):
             return CallbackOutcome(IpnCode.ALREADY_CONFIRMED, payment)
         payment.gateway_transaction_id = txn
         payment.bank_code = (bank_code or "")[:20]

@@ -44,7 +44,9 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)
-    if settings.PAYMENT_GATEWAY == "national":  # the national payment platform (its own app and callback URL)
+    if (
+        settings.PAYMENT_GATEWAY == "national"
+    ):  # the national payment platform (its own app and callback URL)
         return import_string("national.payment_platform.views.start_redirect")(request, payment)
     url = gateway.payment_url(
         reference=payment.reference,
@@ -75,15 +77,26 @@ def return_view(request: HttpRequest) -> HttpResponse:
     payment = None
     if outcome.payment is not None and request.user.is_authenticated:
         payment = payments_visible_to(request.user).filter(pk=outcome.payment.pk).first()
-    ok = outcome.code in (IpnCode.CONFIRMED, IpnCode.ALREADY_CONFIRMED) and payment is not None and payment.status == PaymentStatus.PAID
+    ok = (
+        outcome.code in (IpnCode.CONFIRMED, IpnCode.ALREADY_CONFIRMED)
+        and payment is not None
+        and payment.status == PaymentStatus.PAID
+    )
     status = 200 if outcome.code != IpnCode.INVALID_SIGNATURE else 400
-    return render(request, "payments/return.html", {"ok": ok, "payment": payment, "outcome": outcome, "bad_signature": status == 400}, status=status)
+    return render(
+        request,
+        "payments/return.html",
+        {"ok": ok, "payment": payment, "outcome": outcome, "bad_signature": status == 400},
+        status=status,
+    )
 
 
 @login_required
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     payment = get_receipt_for(request.user, reference)
-    return render(request, "payments/receipt.html", {"payment": payment, "dossier": payment.dossier})
+    return render(
+        request, "payments/receipt.html", {"payment": payment, "dossier": payment.dossier}
+    )
 
 
 @login_required
@@ -92,10 +105,16 @@ def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     from weasyprint import HTML
 
     payment = get_receipt_for(request.user, reference)
-    html = render_to_string("payments/receipt_pdf.html", {"payment": payment, "dossier": payment.dossier}, request=request)
+    html = render_to_string(
+        "payments/receipt_pdf.html",
+        {"payment": payment, "dossier": payment.dossier},
+        request=request,
+    )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="bien-lai-{payment.receipt_number}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="bien-lai-{payment.receipt_number}.pdf"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -108,22 +127,38 @@ def cases(request: HttpRequest) -> HttpResponse:
     from portal.accounts.constants import Role
 
     user = request.user
-    if not (user.is_superuser or (getattr(user, "is_staff_member", False) and user.has_role(Role.CLERK, Role.ADMIN))):
+    if not (
+        user.is_superuser
+        or (getattr(user, "is_staff_member", False) and user.has_role(Role.CLERK, Role.ADMIN))
+    ):
         raise PermissionDenied(_("This queue is for the one-stop clerks."))
     queue = payment_cases_for(user)
     if request.method == "POST":
         raw = str(request.POST.get("case", ""))
-        case = queue.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+        case = (
+            queue.filter(pk=int(raw)).first()
+            if raw.isascii() and raw.isdigit() and len(raw) < 12
+            else None
+        )
         if case is None:
             raise Http404
         try:
-            payment_case_resolve(case=case, actor=request.user, resolution=request.POST.get("resolution", ""))
+            payment_case_resolve(
+                case=case, actor=request.user, resolution=request.POST.get("resolution", "")
+            )
         except (DossierError, DossierPermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Case closed."))
         return redirect("payments:cases")
-    return render(request, "payments/cases.html", {"open_cases": queue.filter(status=CaseStatus.OPEN), "closed_cases": queue.filter(status=CaseStatus.RESOLVED).order_by("-resolved_at")[:50]})
+    return render(
+        request,
+        "payments/cases.html",
+        {
+            "open_cases": queue.filter(status=CaseStatus.OPEN),
+            "closed_cases": queue.filter(status=CaseStatus.RESOLVED).order_by("-resolved_at")[:50],
+        },
+    )
 
 
 # --- the built-in TEST gateway ------------------------------------------------------------------
@@ -148,7 +183,9 @@ def test_gateway(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "payments/test_gateway.html", {"order": order, "amount": amount})
     return_url = order.get("vnp_ReturnUrl", "")
-    if not url_has_allowed_host_and_scheme(return_url, allowed_hosts=set(settings.ALLOWED_HOSTS) | {request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        return_url, allowed_hosts=set(settings.ALLOWED_HOSTS) | {request.get_host()}
+    ):
         return render(request, "payments/test_gateway.html", {"bad_signature": True}, status=400)
     paid = choice == "pay"
     callback = {
@@ -159,7 +196,9 @@ def test_gateway(request: HttpRequest) -> HttpResponse:
         "vnp_OrderInfo": order.get("vnp_OrderInfo", ""),
         "vnp_ResponseCode": GATEWAY_SUCCESS if paid else GATEWAY_CANCELLED,
         "vnp_TransactionStatus": GATEWAY_SUCCESS if paid else "02",
-        "vnp_TransactionNo": "".join(secrets.choice("0123456789") for _ in range(10)) if paid else "",
+        "vnp_TransactionNo": "".join(secrets.choice("0123456789") for _ in range(10))
+        if paid
+        else "",
         "vnp_PayDate": timezone.localtime().strftime("%Y%m%d%H%M%S"),
     }
     callback["vnp_SecureHash"] = gateway.sign(callback)

@@ -16,5 +16,9 @@ def apology_drafts_link(context: dict[str, Any]) -> dict[str, Any]:
     """On a leader's worklist: how many drafted apologies wait for him, with the link to them."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    count = apology_drafts_for(user).count() if user is not None and getattr(user, "is_authenticated", False) else 0
+    count = (
+        apology_drafts_for(user).count()
+        if user is not None and getattr(user, "is_authenticated", False)
+        else 0
+    )
     return {"count": count}

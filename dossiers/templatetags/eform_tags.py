@@ -21,6 +21,12 @@ def eform_summary(dossier: Any) -> dict[str, Any]:
 
 
 @register.inclusion_tag("dossiers/eform/store_offer.html")
-def store_offer(store: dict[int, list[Any]], document_id: int, existing: Any = None) -> dict[str, Any]:
+def store_offer(
+    store: dict[int, list[Any]], document_id: int, existing: Any = None
+) -> dict[str, Any]:
     """One-click buttons offering the citizen's stored documents of the right kind."""
-    return {"offers": (store or {}).get(document_id, []), "document_id": document_id, "existing": existing}
+    return {
+        "offers": (store or {}).get(document_id, []),
+        "document_id": document_id,
+        "existing": existing,
+    }

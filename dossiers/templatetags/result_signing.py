@@ -23,12 +23,18 @@ def result_signing_panel(context: Any) -> dict:
     staff = getattr(user, "is_staff_member", False)
     can_sign = Action.APPROVE in actions
     return {
-        "dossier": dossier, "document": document, "csrf_token": context.get("csrf_token"),
-        "show_document": document is not None and (staff or (is_owner and dossier.status == DossierStatus.RETURNED)),
-        "can_sign": can_sign, "sign_form": SignApproveForm(prefix="sign") if can_sign else None,
+        "dossier": dossier,
+        "document": document,
+        "csrf_token": context.get("csrf_token"),
+        "show_document": document is not None
+        and (staff or (is_owner and dossier.status == DossierStatus.RETURNED)),
+        "can_sign": can_sign,
+        "sign_form": SignApproveForm(prefix="sign") if can_sign else None,
         "has_draft": bool(dossier.result_file) and dossier.status == DossierStatus.IN_PROGRESS,
         "draft_form": DraftResultForm(prefix="draft") if may_attach_draft(dossier, user) else None,
-        "issue_form": IssueForm(prefix="issue") if document is not None and not document.issue_number and may_issue(dossier, user) else None,
+        "issue_form": IssueForm(prefix="issue")
+        if document is not None and not document.issue_number and may_issue(dossier, user)
+        else None,
     }
 
 

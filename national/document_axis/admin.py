@@ -12,7 +12,26 @@ class AxisSentAdmin(admin.ModelAdmin):
 
 @admin.register(AxisReceived)
 class AxisReceivedAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "message_type", "from_organ", "state", "outcome", "attempts", "axis_doc_id")
+    list_display = (
+        "received_at",
+        "message_type",
+        "from_organ",
+        "state",
+        "outcome",
+        "attempts",
+        "axis_doc_id",
+    )
     list_filter = ("message_type", "state")
     search_fields = ("axis_doc_id", "from_organ")
-    readonly_fields = ("axis_doc_id", "from_organ", "message_type", "state", "outcome", "detail", "answer_sent", "attempts", "received_at", "updated_at")
+    readonly_fields = (
+        "axis_doc_id",
+        "from_organ",
+        "message_type",
+        "state",
+        "outcome",
+        "detail",
+        "answer_sent",
+        "attempts",
+        "received_at",
+        "updated_at",
+    )

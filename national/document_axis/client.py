@@ -25,16 +25,28 @@ class AxisRefused(Exception):
 
 
 def enabled() -> bool:
-    return bool(settings.DOCUMENT_AXIS_URL and settings.DOCUMENT_AXIS_SYSTEM_ID and settings.DOCUMENT_AXIS_SECRET)
+    return bool(
+        settings.DOCUMENT_AXIS_URL
+        and settings.DOCUMENT_AXIS_SYSTEM_ID
+        and settings.DOCUMENT_AXIS_SECRET
+    )
 
 
-def _call(operation: str, *, body: bytes, headers: dict[str, str] | None = None, raw: bool = False) -> Any:
+def _call(
+    operation: str, *, body: bytes, headers: dict[str, str] | None = None, raw: bool = False
+) -> Any:
     url = settings.DOCUMENT_AXIS_URL.rstrip("/") + "/" + operation
-    all_headers = {"systemid": settings.DOCUMENT_AXIS_SYSTEM_ID, "secret": settings.DOCUMENT_AXIS_SECRET,
-                   "Content-Type": "application/json; charset=utf-8", **(headers or {})}
+    all_headers = {
+        "systemid": settings.DOCUMENT_AXIS_SYSTEM_ID,
+        "secret": settings.DOCUMENT_AXIS_SECRET,
+        "Content-Type": "application/json; charset=utf-8",
+        **(headers or {}),
+    }
     request = urllib.request.Request(url, data=body, method="POST", headers=all_headers)
     try:
-        with urllib.request.urlopen(request, timeout=int(settings.DOCUMENT_AXIS_TIMEOUT)) as response:  # noqa: S310 - configured URL
+        with urllib.request.urlopen(
+            request, timeout=int(settings.DOCUMENT_AXIS_TIMEOUT)
+        ) as response:  # noqa: S310 - configured URL
             data = response.read()
             ctype = response.headers.get_content_type()
     except urllib.error.HTTPError as exc:
@@ -50,22 +62,34 @@ def _call(operation: str, *, body: bytes, headers: dict[str, str] | None = None,
     except (UnicodeDecodeError, ValueError):
         raise AxisUnavailable(f"{operation}: unreadable answer") from None
     if not isinstance(answer, dict) or str(answer.get("status", "")).upper() != "OK":
-        raise AxisRefused(f"{operation}: {answer.get('ErrorDesc') if isinstance(answer, dict) else answer}")
+        raise AxisRefused(
+            f"{operation}: {answer.get('ErrorDesc') if isinstance(answer, dict) else answer}"
+        )
     return answer
 
 
 def send_edoc(*, from_organ: str, to_organ: str, message_type: str, data: bytes) -> str:
     """Hand one envelope to the axis; its DocId on the axis."""
-    answer = _call("sendEdoc", body=data, headers={
-        "Content-Type": "application/xml; charset=utf-8", "from": from_organ, "to": to_organ,
-        "servicetype": "eDoc", "messagetype": message_type,
-    })
+    answer = _call(
+        "sendEdoc",
+        body=data,
+        headers={
+            "Content-Type": "application/xml; charset=utf-8",
+            "from": from_organ,
+            "to": to_organ,
+            "servicetype": "eDoc",
+            "messagetype": message_type,
+        },
+    )
     return str(answer.get("DocId") or answer.get("docId") or "")
 
 
 def received_list(*, message_type: str) -> list[dict[str, Any]]:
     """The messages waiting in this system's mailboxes: ``[{"DocId", "from", "messagetype", "created_time"}]``."""
-    answer = _call("getReceivedEdocList", body=json.dumps({"servicetype": "eDoc", "messagetype": message_type}).encode())
+    answer = _call(
+        "getReceivedEdocList",
+        body=json.dumps({"servicetype": "eDoc", "messagetype": message_type}).encode(),
+    )
     items = answer.get("data") or []
     return [i for i in items if isinstance(i, dict) and (i.get("DocId") or i.get("docId"))]
 
@@ -79,4 +103,9 @@ def get_edoc(*, doc_id: str) -> bytes:
 
 def update_status(*, doc_id: str, status: str, description: str = "") -> None:
     """Acknowledge a message taken from the mailbox: ``done`` (processed), ``fail`` (refused)."""
-    _call("updateStatus", body=json.dumps({"docId": doc_id, "status": status, "description": description[:500]}).encode())
+    _call(
+        "updateStatus",
+        body=json.dumps(
+            {"docId": doc_id, "status": status, "description": description[:500]}
+        ).encode(),
+    )

@@ -34,12 +34,16 @@ class AxisReceived(models.Model):
     axis_doc_id = models.CharField(_("axis message id"), max_length=100, unique=True)
     from_organ = models.CharField(_("from organ"), max_length=60, blank=True)
     message_type = models.CharField(_("message type"), max_length=10)
-    state = models.CharField(_("state"), max_length=10, choices=AxisReceivedState.choices, default=AxisReceivedState.NEW)
+    state = models.CharField(
+        _("state"), max_length=10, choices=AxisReceivedState.choices, default=AxisReceivedState.NEW
+    )
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)  # 01, 13, ok, 02, duplicate
     detail = models.TextField(_("detail"), blank=True)
     answer_sent = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
-    claimed_until = models.DateTimeField(null=True, blank=True)  # a poller's lease (crash: it expires)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True
+    )  # a poller's lease (crash: it expires)
     received_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

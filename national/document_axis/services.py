@@ -47,14 +47,20 @@ def _claim(doc_id: str, item: dict, message_type: str) -> AxisReceived | None:
     crashes leaves a lease that expires. None when it is acknowledged already or someone else has it."""
     try:
         with transaction.atomic():
-            AxisReceived.objects.create(axis_doc_id=doc_id[:100], from_organ=str(item.get("from", ""))[:60], message_type=message_type)
+            AxisReceived.objects.create(
+                axis_doc_id=doc_id[:100],
+                from_organ=str(item.get("from", ""))[:60],
+                message_type=message_type,
+            )
     except IntegrityError:
         pass
     now = timezone.now()
-    taken = (AxisReceived.objects.filter(axis_doc_id=doc_id[:100])
-             .exclude(state=AxisReceivedState.ACKNOWLEDGED)
-             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-             .update(claimed_until=now + LEASE, attempts=F("attempts") + 1))
+    taken = (
+        AxisReceived.objects.filter(axis_doc_id=doc_id[:100])
+        .exclude(state=AxisReceivedState.ACKNOWLEDGED)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    )
     if taken != 1:
         return None
     return AxisReceived.objects.get(axis_doc_id=doc_id[:100])
@@ -72,13 +78,16 @@ def _process(row: AxisReceived) -> None:
     if result.duplicate:
         outcome = f"{outcome} dup"
     detail = "" if result.http_status == 200 else result.body[:2000].decode("utf-8", "replace")
-    answer = result.body if (result.http_status == 200 and result.content_type.endswith("xml")) else None
+    answer = (
+        result.body if (result.http_status == 200 and result.content_type.endswith("xml")) else None
+    )
     if answer is not None and not row.answer_sent:
         # the signed 01/13 of a document goes back to its sender, over the axis
         sender = row.from_organ or _sender_of(data)
         exchange.transmit(sender, answer)
     AxisReceived.objects.filter(pk=row.pk).update(
-        state=AxisReceivedState.PROCESSED, outcome=outcome[:20], detail=detail, answer_sent=True)
+        state=AxisReceivedState.PROCESSED, outcome=outcome[:20], detail=detail, answer_sent=True
+    )
     row.state, row.outcome, row.detail = AxisReceivedState.PROCESSED, outcome, detail
 
 
@@ -107,17 +116,25 @@ def poll(*, message_types: tuple[str, ...] = (client.EDOC, client.STATUS)) -> Po
                     _process(row)
                     report.processed += 1
                 ack = "done" if row.outcome and not row.outcome.startswith(("4", "02")) else "fail"
-                client.update_status(doc_id=row.axis_doc_id, status=ack, description=row.detail[:500])
+                client.update_status(
+                    doc_id=row.axis_doc_id, status=ack, description=row.detail[:500]
+                )
             except (client.AxisUnavailable, exchange.TransportError) as exc:
                 _release(row)
                 report.errors.append(f"{doc_id}: {exc}")
-                log.warning("document_axis.poll_transient", extra={"doc_id": doc_id, "error": str(exc)})
+                log.warning(
+                    "document_axis.poll_transient", extra={"doc_id": doc_id, "error": str(exc)}
+                )
                 return report
             except client.AxisRefused as exc:
                 _release(row)
                 report.errors.append(f"{doc_id}: {exc}")
-                log.warning("document_axis.poll_refused", extra={"doc_id": doc_id, "error": str(exc)})
+                log.warning(
+                    "document_axis.poll_refused", extra={"doc_id": doc_id, "error": str(exc)}
+                )
                 continue
-            AxisReceived.objects.filter(pk=row.pk).update(state=AxisReceivedState.ACKNOWLEDGED, claimed_until=None)
+            AxisReceived.objects.filter(pk=row.pk).update(
+                state=AxisReceivedState.ACKNOWLEDGED, claimed_until=None
+            )
             report.acknowledged += 1
     return report

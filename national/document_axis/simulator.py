@@ -43,7 +43,10 @@ class DocumentAxisSimulator(Simulator):
     def system(self, request: Request) -> Response:
         s = request.json() or {}
         with self.lock:
-            self.state["systems"][s["systemid"]] = {"secret": s["secret"], "organs": list(s.get("organs") or [])}
+            self.state["systems"][s["systemid"]] = {
+                "secret": s["secret"],
+                "organs": list(s.get("organs") or []),
+            }
             self.save()
         return Response(200, {"ok": True})
 
@@ -59,14 +62,24 @@ class DocumentAxisSimulator(Simulator):
 
     def _begin(self, request: Request, operation: str) -> tuple[dict | None, dict, Response | None]:
         fault = self.take_fault(operation) or {}
-        builtin = self.apply_builtin(fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None)
+        builtin = self.apply_builtin(
+            fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None
+        )
         if builtin:
             return None, fault, builtin
         if fault.get("kind") == "error":
-            return None, fault, Response(200, {"status": "FAIL", "ErrorDesc": "Loi he thong truc (mo phong)"})
+            return (
+                None,
+                fault,
+                Response(200, {"status": "FAIL", "ErrorDesc": "Loi he thong truc (mo phong)"}),
+            )
         system = self._auth(request)
         if system is None:
-            return None, fault, Response(200, {"status": "FAIL", "ErrorDesc": "Sai systemid hoac secret"})
+            return (
+                None,
+                fault,
+                Response(200, {"status": "FAIL", "ErrorDesc": "Sai systemid hoac secret"}),
+            )
         return system, fault, None
 
     @route("POST", "/sendEdoc")
@@ -76,7 +89,9 @@ class DocumentAxisSimulator(Simulator):
             return error
         sender = request.headers.get("from", "")
         if not self._serves(system, sender):
-            return Response(200, {"status": "FAIL", "ErrorDesc": f"He thong khong quan ly don vi {sender}"})
+            return Response(
+                200, {"status": "FAIL", "ErrorDesc": f"He thong khong quan ly don vi {sender}"}
+            )
         targets = [t.strip() for t in request.headers.get("to", "").split(",") if t.strip()]
         if not targets or not request.body:
             return Response(200, {"status": "FAIL", "ErrorDesc": "Thieu noi nhan hoac noi dung"})
@@ -88,8 +103,11 @@ class DocumentAxisSimulator(Simulator):
                     doc_id = str(uuid.uuid4())
                     first = first or doc_id
                     self.state["messages"][doc_id] = {
-                        "from": sender, "to": to, "messagetype": request.headers.get("messagetype", "edoc"),
-                        "created_time": datetime.now(VN).strftime("%Y-%m-%d %H:%M:%S"), "status": "new",
+                        "from": sender,
+                        "to": to,
+                        "messagetype": request.headers.get("messagetype", "edoc"),
+                        "created_time": datetime.now(VN).strftime("%Y-%m-%d %H:%M:%S"),
+                        "status": "new",
                         "data": base64.b64encode(request.body).decode("ascii"),
                     }
                     self.state["order"].append(doc_id)
@@ -104,9 +122,18 @@ class DocumentAxisSimulator(Simulator):
         wanted = (request.json() or {}).get("messagetype", "edoc")
         with self.lock:
             items = [
-                {"DocId": d, "from": m["from"], "to": m["to"], "messagetype": m["messagetype"], "created_time": m["created_time"]}
-                for d in self.state["order"] for m in [self.state["messages"][d]]
-                if m["status"] != "done" and m["messagetype"] == wanted and self._serves(system, m["to"])
+                {
+                    "DocId": d,
+                    "from": m["from"],
+                    "to": m["to"],
+                    "messagetype": m["messagetype"],
+                    "created_time": m["created_time"],
+                }
+                for d in self.state["order"]
+                for m in [self.state["messages"][d]]
+                if m["status"] != "done"
+                and m["messagetype"] == wanted
+                and self._serves(system, m["to"])
             ]
         if fault.get("kind") == "out_of_order":
             items.reverse()
@@ -134,6 +161,8 @@ class DocumentAxisSimulator(Simulator):
             if m is None or not self._serves(system, m["to"]):
                 return Response(200, {"status": "FAIL", "ErrorDesc": "Khong tim thay van ban"})
             m["status"] = str(body.get("status", "done"))
-            self.state["acks"].append({"docId": doc_id, "status": m["status"], "description": body.get("description", "")})
+            self.state["acks"].append(
+                {"docId": doc_id, "status": m["status"], "description": body.get("description", "")}
+            )
             self.save()
         return Response(200, {"status": "OK", "ErrorDesc": ""})

@@ -8,7 +8,13 @@ from celery import shared_task
 from . import client, services
 
 
-@shared_task(name="national.document_axis.tasks.poll", ignore_result=True, acks_late=True, soft_time_limit=600, time_limit=660)
+@shared_task(
+    name="national.document_axis.tasks.poll",
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
 def poll() -> int:
     try:
         return services.poll().acknowledged

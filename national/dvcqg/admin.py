@@ -5,7 +5,15 @@ from .models import DossierSync, InboundDossier, NationalProcedure, OutboundChan
 
 @admin.register(DossierSync)
 class DossierSyncAdmin(admin.ModelAdmin):
-    list_display = ["dossier", "acked_seq", "created_on_dvcqg", "attempts", "next_attempt_at", "last_sent_at", "reconcile_difference"]
+    list_display = [
+        "dossier",
+        "acked_seq",
+        "created_on_dvcqg",
+        "attempts",
+        "next_attempt_at",
+        "last_sent_at",
+        "reconcile_difference",
+    ]
     search_fields = ["dossier__code"]
     readonly_fields = [f.name for f in DossierSync._meta.fields]
 

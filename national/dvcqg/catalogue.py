@@ -45,10 +45,16 @@ def pull_units(*, client: DvcqgClient) -> int:
             code = str(item.get(code_key) or "").strip()[:40]
             if not code or not isinstance(item, dict):
                 continue
-            NationalUnit.objects.update_or_create(kind=kind, code=code, defaults={
-                "name": str(item.get(name_key) or "")[:500], "level": str(item.get(level_key) or "")[:20] if level_key else "",
-                "raw": item, "pulled_at": now,
-            })
+            NationalUnit.objects.update_or_create(
+                kind=kind,
+                code=code,
+                defaults={
+                    "name": str(item.get(name_key) or "")[:500],
+                    "level": str(item.get(level_key) or "")[:20] if level_key else "",
+                    "raw": item,
+                    "pulled_at": now,
+                },
+            )
             count += 1
     return count
 
@@ -56,8 +62,18 @@ def pull_units(*, client: DvcqgClient) -> int:
 def unit_differences() -> list[tuple[NationalUnit, list[str]]]:
     """Each national agency and sector with what differs from the local one of the same code."""
     entries = list(NationalUnit.objects.all())
-    agencies = {a.code: a.name for a in Agency.objects.filter(code__in=[e.code for e in entries if e.kind == UnitKind.AGENCY])}
-    sectors = {s.code: s.name for s in Sector.objects.filter(code__in=[e.code for e in entries if e.kind == UnitKind.SECTOR])}
+    agencies = {
+        a.code: a.name
+        for a in Agency.objects.filter(
+            code__in=[e.code for e in entries if e.kind == UnitKind.AGENCY]
+        )
+    }
+    sectors = {
+        s.code: s.name
+        for s in Sector.objects.filter(
+            code__in=[e.code for e in entries if e.kind == UnitKind.SECTOR]
+        )
+    }
     out = []
     for entry in entries:
         local = (agencies if entry.kind == UnitKind.AGENCY else sectors).get(entry.code)
@@ -78,20 +94,31 @@ def pull_catalogue(*, client: DvcqgClient | None = None) -> int:
     pull_units(client=client)
     listed = client.call("LayDanhSachTTHC").get("result") or []
     now = timezone.now()
-    locals_by_code = {p.code: p for p in Procedure.objects.filter(code__in=[str(i.get("MATTHC", "")) for i in listed])}
+    locals_by_code = {
+        p.code: p
+        for p in Procedure.objects.filter(code__in=[str(i.get("MATTHC", "")) for i in listed])
+    }
     count = 0
     for item in listed:
         code = str(item.get("MATTHC") or "").strip()
         if not code:
             continue
         details = (client.call("LayThuTuc", maTTHC=code).get("result") or [item])[0]
-        NationalProcedure.objects.update_or_create(code=code, defaults={
-            "name": str(details.get("TENTTHC") or item.get("TENTTHC") or "")[:1000],
-            "sector_code": str(details.get("MALINHVUC") or "")[:40], "sector_name": str(details.get("TENLINHVUC") or "")[:500],
-            "processing_time": str(details.get("THOIGIANGIAIQUYET") or "")[:200],
-            "level": int(details["MUCDO"]) if str(details.get("MUCDO") or "").isdigit() else None,
-            "raw": details, "procedure": locals_by_code.get(code), "pulled_at": now,
-        })
+        NationalProcedure.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": str(details.get("TENTTHC") or item.get("TENTTHC") or "")[:1000],
+                "sector_code": str(details.get("MALINHVUC") or "")[:40],
+                "sector_name": str(details.get("TENLINHVUC") or "")[:500],
+                "processing_time": str(details.get("THOIGIANGIAIQUYET") or "")[:200],
+                "level": int(details["MUCDO"])
+                if str(details.get("MUCDO") or "").isdigit()
+                else None,
+                "raw": details,
+                "procedure": locals_by_code.get(code),
+                "pulled_at": now,
+            },
+        )
         count += 1
     return count
 
@@ -123,7 +150,12 @@ def differences() -> list[Difference]:
 @transaction.atomic
 def accept(*, code: str, actor: Any) -> NationalProcedure:
     """Take the national name (and level) onto the mapped local procedure."""
-    entry = NationalProcedure.objects.select_for_update(of=("self",)).select_related("procedure").filter(code=code).first()
+    entry = (
+        NationalProcedure.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .filter(code=code)
+        .first()
+    )
     if entry is None:
         raise CatalogueError(f"Không có thủ tục quốc gia {code}.")
     if entry.procedure is None:

@@ -79,9 +79,14 @@ class DvcqgConfig:
     @classmethod
     def from_settings(cls) -> DvcqgConfig:
         return cls(
-            url=settings.DVCQG_URL.rstrip("/"), auth_path=settings.DVCQG_AUTH_PATH, service_path=settings.DVCQG_SERVICE_PATH,
-            username=settings.DVCQG_USERNAME, password=settings.DVCQG_PASSWORD, dstcode=settings.DVCQG_DSTCODE,
-            madonvi=settings.DVCQG_MADONVI, timeout=float(settings.DVCQG_TIMEOUT),
+            url=settings.DVCQG_URL.rstrip("/"),
+            auth_path=settings.DVCQG_AUTH_PATH,
+            service_path=settings.DVCQG_SERVICE_PATH,
+            username=settings.DVCQG_USERNAME,
+            password=settings.DVCQG_PASSWORD,
+            dstcode=settings.DVCQG_DSTCODE,
+            madonvi=settings.DVCQG_MADONVI,
+            timeout=float(settings.DVCQG_TIMEOUT),
         )
 
 
@@ -116,7 +121,9 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
 
 def _drop_connection(url: str, timeout: float) -> None:
     parts = urlsplit(url)
-    entry = (getattr(_local, "connections", None) or {}).pop((parts.scheme, parts.netloc, timeout), None)
+    entry = (getattr(_local, "connections", None) or {}).pop(
+        (parts.scheme, parts.netloc, timeout), None
+    )
     if entry is not None:
         entry[0].close()
 
@@ -130,20 +137,29 @@ class DvcqgClient:
     # -- transport ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict) -> dict:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Accept": "application/json", "Charset": "utf-8", "dstcode": self.config.dstcode}
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Charset": "utf-8",
+            "dstcode": self.config.dstcode,
+        }
         conn, prefix = _connection(self.config.url, self.config.timeout)
         try:
             conn.request("POST", prefix + path, body=data, headers=headers)
             response = conn.getresponse()
             raw = response.read()
         except (http.client.HTTPException, TimeoutError, ConnectionError, OSError) as exc:
-            _drop_connection(self.config.url, self.config.timeout)  # half-read or dead: never reused
+            _drop_connection(
+                self.config.url, self.config.timeout
+            )  # half-read or dead: never reused
             raise DvcqgError(f"unreachable: {exc!r}", code="unreachable") from None
         if response.will_close:
             _drop_connection(self.config.url, self.config.timeout)
         if response.status >= 400:
             code = response.status
-            raise DvcqgError(f"HTTP {code}", code=f"http_{code}", transient=code >= 500 or code == 429)
+            raise DvcqgError(
+                f"HTTP {code}", code=f"http_{code}", transient=code >= 500 or code == 429
+            )
         try:
             answer = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -157,10 +173,15 @@ class DvcqgClient:
         return (self.config.url, self.config.username)
 
     def login(self) -> str:
-        answer = self._post(self.config.auth_path, {"username": self.config.username, "password": self.config.password})
+        answer = self._post(
+            self.config.auth_path,
+            {"username": self.config.username, "password": self.config.password},
+        )
         code = str(answer.get("error_code", ""))
         if code not in SUCCESS or not answer.get("session"):
-            raise DvcqgError(f"login refused: {code} {answer.get('message', '')}".strip(), code=code)
+            raise DvcqgError(
+                f"login refused: {code} {answer.get('message', '')}".strip(), code=code
+            )
         with _session_lock:
             _sessions[self._key()] = str(answer["session"])
         return str(answer["session"])
@@ -178,7 +199,12 @@ class DvcqgClient:
     def call(self, service: str, **fields: Any) -> dict:
         """Call ``service``; returns the answer (error_code "00") or raises :class:`DvcqgError`."""
         for attempt in (1, 2):
-            body = {"session": self.session(), "madonvi": self.config.madonvi, "service": service, **fields}
+            body = {
+                "session": self.session(),
+                "madonvi": self.config.madonvi,
+                "service": service,
+                **fields,
+            }
             answer = self._post(self.config.service_path, body)
             code = str(answer.get("error_code", ""))
             if code in SUCCESS:
@@ -186,5 +212,9 @@ class DvcqgClient:
             if code in SESSION_ERRORS and attempt == 1:
                 self.forget_session()
                 continue
-            raise DvcqgError(f"{service}: error_code {code} {answer.get('message', '')}".strip(), code=code)
-        raise DvcqgError(f"{service}: session refused twice", code="session")  # pragma: no cover - loop exits above
+            raise DvcqgError(
+                f"{service}: error_code {code} {answer.get('message', '')}".strip(), code=code
+            )
+        raise DvcqgError(
+            f"{service}: session refused twice", code="session"
+        )  # pragma: no cover - loop exits above

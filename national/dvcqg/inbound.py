@@ -72,7 +72,9 @@ class InboundRefused(Exception):
 def _public_key() -> Any:
     path = settings.DVCQG_PUSH_PUBLIC_KEY
     if not path:
-        raise InboundRefused("Chưa cấu hình khoá công khai của Cổng DVCQG (DVCQG_PUSH_PUBLIC_KEY).", status=503)
+        raise InboundRefused(
+            "Chưa cấu hình khoá công khai của Cổng DVCQG (DVCQG_PUSH_PUBLIC_KEY).", status=503
+        )
     try:
         return serialization.load_pem_public_key(Path(path).read_bytes())
     except (OSError, ValueError):
@@ -86,7 +88,10 @@ def verify_push(*, method: str, path: str, headers: dict[str, str], body: bytes)
     nonce = headers.get("x-dvcqg-nonce", "")
     signature = headers.get("x-dvcqg-signature", "")
     if not (timestamp.isdigit() and 8 <= len(nonce) <= 80 and signature):
-        raise InboundRefused("Thiếu chữ ký của yêu cầu (X-DVCQG-Timestamp, X-DVCQG-Nonce, X-DVCQG-Signature).", status=401)
+        raise InboundRefused(
+            "Thiếu chữ ký của yêu cầu (X-DVCQG-Timestamp, X-DVCQG-Nonce, X-DVCQG-Signature).",
+            status=401,
+        )
     if abs(time.time() - int(timestamp)) > settings.DVCQG_PUSH_MAX_SKEW:
         raise InboundRefused("Yêu cầu đã quá hạn (timestamp), có thể là gửi lại.", status=401)
     try:
@@ -129,7 +134,10 @@ def _text(payload: dict, key: str, limit: int, *, required: bool = False) -> str
 
 
 def _agency(code: str) -> Agency:
-    agency = Agency.objects.filter(code=code).first() or Agency.objects.filter(receiving_code=code).first()
+    agency = (
+        Agency.objects.filter(code=code).first()
+        or Agency.objects.filter(receiving_code=code).first()
+    )
     if agency is None:
         raise InboundRefused(f"Không có cơ quan tiếp nhận mã {code}.")
     return agency
@@ -139,12 +147,19 @@ def _procedure(code: str, agency: Agency) -> Procedure:
     procedure = Procedure.objects.filter(code=code).select_related("sector").first()
     if procedure is None:
         raise InboundRefused(f"Thủ tục {code} chưa có trong danh mục của tỉnh.")
-    if procedure.agencies.exists() and not procedure.agencies.filter(pk__in=[agency.pk, *agency.ancestors().values_list("pk", flat=True)]).exists():
+    if (
+        procedure.agencies.exists()
+        and not procedure.agencies.filter(
+            pk__in=[agency.pk, *agency.ancestors().values_list("pk", flat=True)]
+        ).exists()
+    ):
         raise InboundRefused(f"Cơ quan {agency.code} không giải quyết thủ tục {code}.")
     return procedure
 
 
-def _files(payload: dict, documents: dict[str, dict]) -> list[tuple[SimpleUploadedFile, Any, str, bool]]:
+def _files(
+    payload: dict, documents: dict[str, dict]
+) -> list[tuple[SimpleUploadedFile, Any, str, bool]]:
     out = []
     items = payload.get("TaiLieuNop") or []
     if not isinstance(items, list):
@@ -192,52 +207,92 @@ def receive_dossier(payload: Any, *, via: str, nonce: str | None = None) -> Inbo
     citizen_id = _text(payload, "SoGiayToChuHoSo", 14)
     try:
         submitted_at = parse_date(str(payload.get("NgayNopHoSo") or "")) or timezone.now()
-        fee_total = sum((Decimal(str(f.get("amount") or 0)) for f in snapshot.get("fees", [])), Decimal("0"))
+        fee_total = sum(
+            (Decimal(str(f.get("amount") or 0)) for f in snapshot.get("fees", [])), Decimal("0")
+        )
     except (ValueError, InvalidOperation):
         raise InboundRefused("NgayNopHoSo phải có dạng yyyyMMddHHmmss.") from None
     account = None
     if len(citizen_id) == 12 and citizen_id.isdigit():
-        account = get_user_model().objects.filter(citizen_id=citizen_id, kind=AccountKind.CITIZEN, is_active=True).first()
-    body_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        account = (
+            get_user_model()
+            .objects.filter(citizen_id=citizen_id, kind=AccountKind.CITIZEN, is_active=True)
+            .first()
+        )
+    body_hash = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
-                code=code, procedure=procedure, procedure_version=version, receiving_agency=agency, applicant=account,
+                code=code,
+                procedure=procedure,
+                procedure_version=version,
+                receiving_agency=agency,
+                applicant=account,
                 applicant_name=_text(payload, "ChuHoSo", 255, required=True),
-                applicant_citizen_id=citizen_id if len(citizen_id) == 12 and citizen_id.isdigit() else "",
-                applicant_tax_code=citizen_id if citizen_id and not (len(citizen_id) == 12 and citizen_id.isdigit()) else "",
-                applicant_phone=_text(payload, "SoDienThoai", 20), applicant_email=_text(payload, "Email", 254),
+                applicant_citizen_id=citizen_id
+                if len(citizen_id) == 12 and citizen_id.isdigit()
+                else "",
+                applicant_tax_code=citizen_id
+                if citizen_id and not (len(citizen_id) == 12 and citizen_id.isdigit())
+                else "",
+                applicant_phone=_text(payload, "SoDienThoai", 20),
+                applicant_email=_text(payload, "Email", 254),
                 applicant_address=_text(payload, "DiaChiChuHoSo", 255),
-                channel=Channel.ONLINE, status=DossierStatus.NEW, stage=Stage.INTAKE, submitted_at=submitted_at,
-                form_data=form_data, fee_total=fee_total,
+                channel=Channel.ONLINE,
+                status=DossierStatus.NEW,
+                stage=Stage.INTAKE,
+                submitted_at=submitted_at,
+                form_data=form_data,
+                fee_total=fee_total,
             )
             for upload, doc, name, digitised in files:
                 checked = validate_upload(upload)
                 item = DossierFile(
-                    dossier=dossier, document_id=doc["id"] if doc else None, document_name=doc["name"] if doc else name,
-                    original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
-                    sha256=checked.sha256, is_digitised=digitised,
+                    dossier=dossier,
+                    document_id=doc["id"] if doc else None,
+                    document_name=doc["name"] if doc else name,
+                    original_name=checked.original_name,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    is_digitised=digitised,
                 )
                 upload.seek(0)
                 item.file.save(checked.stored_name, upload, save=False)
                 item.save()
             InboundDossier.objects.create(
-                national_code=code, dossier=dossier, via=via, payload_sha256=body_hash,
+                national_code=code,
+                dossier=dossier,
+                via=via,
+                payload_sha256=body_hash,
                 vneid_verified=str(payload.get("TaiKhoanDuocXacThucVoiVNeID", "0")) == "1",
             )
             if nonce:
                 PushNonce.objects.create(nonce=nonce)
             append_event(
-                dossier, action=Action.SUBMIT, actor=None, from_status=DossierStatus.DRAFT, to_agency=agency,
-                comment="Nộp trên Cổng Dịch vụ công quốc gia", data={"dvcqg": code, "via": via},
+                dossier,
+                action=Action.SUBMIT,
+                actor=None,
+                from_status=DossierStatus.DRAFT,
+                to_agency=agency,
+                comment="Nộp trên Cổng Dịch vụ công quốc gia",
+                data={"dvcqg": code, "via": via},
             )
     except IntegrityError:
         # a concurrent delivery of the same dossier won the unique key (or a replayed nonce)
-        existing = InboundDossier.objects.filter(national_code=code).select_related("dossier").first()
+        existing = (
+            InboundDossier.objects.filter(national_code=code).select_related("dossier").first()
+        )
         if existing is None:
-            raise InboundRefused("Mã hồ sơ đã được dùng cho một hồ sơ khác, hoặc yêu cầu bị gửi lại.", status=409) from None
+            raise InboundRefused(
+                "Mã hồ sơ đã được dùng cho một hồ sơ khác, hoặc yêu cầu bị gửi lại.", status=409
+            ) from None
         return InboundOutcome(existing.dossier, False)
-    logger.info("dvcqg.dossier_received", extra={"code": code, "via": via, "dossier_id": dossier.pk})
+    logger.info(
+        "dvcqg.dossier_received", extra={"code": code, "via": via, "dossier_id": dossier.pk}
+    )
     return InboundOutcome(dossier, True)
 
 
@@ -251,14 +306,21 @@ def poll(*, client: DvcqgClient | None = None) -> dict[str, int]:
             outcome = receive_dossier(payload, via="poll")
         except InboundRefused as exc:
             refused += 1
-            logger.warning("dvcqg.poll_refused", extra={"code": (payload or {}).get("MaHoSo"), "reason": exc.message})
+            logger.warning(
+                "dvcqg.poll_refused",
+                extra={"code": (payload or {}).get("MaHoSo"), "reason": exc.message},
+            )
             continue
         created += int(outcome.created)
         received.append(outcome.dossier.code)
     if received:
         try:
             client.call("XacNhanDaNhanHoSo", MaHoSo=received)
-            InboundDossier.objects.filter(national_code__in=received, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+            InboundDossier.objects.filter(
+                national_code__in=received, acknowledged_at__isnull=True
+            ).update(acknowledged_at=timezone.now())
         except DvcqgError:
-            logger.warning("dvcqg.poll_ack_failed", extra={"count": len(received)})  # next poll repeats; receiving is idempotent
+            logger.warning(
+                "dvcqg.poll_ack_failed", extra={"count": len(received)}
+            )  # next poll repeats; receiving is idempotent
     return {"received": len(received), "created": created, "refused": refused}

@@ -25,7 +25,9 @@ class DossierSync(models.Model):
     conditional UPDATE, TECH-NOTES "exactly-once effect"); a crashed worker's lease expires.
     """
 
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_sync", primary_key=True)
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_sync", primary_key=True
+    )
     acked_seq = models.PositiveIntegerField(_("last acknowledged change"), default=0)
     created_on_dvcqg = models.BooleanField(_("known to DVCQG"), default=False)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -34,7 +36,9 @@ class DossierSync(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     last_sent_at = models.DateTimeField(_("last acknowledged at"), null=True, blank=True)
     reconciled_at = models.DateTimeField(_("last reconciled at"), null=True, blank=True)
-    reconcile_difference = models.TextField(_("difference found by the last reconciliation"), blank=True)
+    reconcile_difference = models.TextField(
+        _("difference found by the last reconciliation"), blank=True
+    )
 
     class Meta:
         verbose_name = _("DVCQG sync state")
@@ -47,12 +51,20 @@ class DossierSync(models.Model):
 class OutboundChange(models.Model):
     """One change of a dossier (a history row) to be sent to DVCQG; unique per (dossier, event)."""
 
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_changes")
-    event = models.OneToOneField("dossiers.DossierEvent", on_delete=models.CASCADE, related_name="dvcqg_change")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_changes"
+    )
+    event = models.OneToOneField(
+        "dossiers.DossierEvent", on_delete=models.CASCADE, related_name="dvcqg_change"
+    )
     seq = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    event_at = models.DateTimeField(help_text=_("When the change happened (the history row's time)."))
+    event_at = models.DateTimeField(
+        help_text=_("When the change happened (the history row's time).")
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -62,7 +74,9 @@ class OutboundChange(models.Model):
         ordering = ["dossier", "seq"]
         verbose_name = _("change sent to DVCQG")
         verbose_name_plural = _("changes sent to DVCQG")
-        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dvcqg_change_dossier_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dvcqg_change_dossier_seq")
+        ]
         indexes = [models.Index(fields=["state", "dossier"], name="dvcqg_change_state")]
 
     def __str__(self) -> str:
@@ -73,7 +87,9 @@ class InboundDossier(models.Model):
     """A dossier filed on DVCQG and received here (pushed or polled), once per national code."""
 
     national_code = models.CharField(_("DVCQG dossier code"), max_length=60, unique=True)
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.PROTECT, related_name="dvcqg_inbound")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="dvcqg_inbound"
+    )
     via = models.CharField(max_length=10, choices=[("push", "push"), ("poll", "poll")])
     payload_sha256 = models.CharField(max_length=64)
     vneid_verified = models.BooleanField(_("account verified with VNeID"), default=False)
@@ -108,7 +124,9 @@ class NationalProcedure(models.Model):
     processing_time = models.CharField(_("processing time"), max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(_("online service level"), null=True, blank=True)
     raw = models.JSONField(default=dict)
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     pulled_at = models.DateTimeField()
     accepted_at = models.DateTimeField(_("differences accepted at"), null=True, blank=True)
 
@@ -143,7 +161,9 @@ class NationalUnit(models.Model):
         ordering = ["kind", "code"]
         verbose_name = _("national agency or sector")
         verbose_name_plural = _("national agencies and sectors")
-        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="dvcqg_unit_kind_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="dvcqg_unit_kind_code")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} {self.name}"

@@ -29,26 +29,42 @@ RESULT_LINK_SALT = "dvcqg.result"
 
 #: How each history action reads on DVCQG's progress line (NoiDungXuLy), in Vietnamese.
 ACTION_TEXT = {
-    Action.SUBMIT: "Nộp hồ sơ", Action.CREATE_AT_COUNTER: "Ghi nhận hồ sơ tại quầy", Action.RECEIVE: "Tiếp nhận hồ sơ",
-    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ", Action.ANSWER_SUPPLEMENT: "Bổ sung hồ sơ", Action.REFUSE: "Từ chối tiếp nhận",
-    Action.ASSIGN: "Phân công xử lý", Action.FORWARD: "Trình phê duyệt", Action.SEND_BACK: "Trả lại để xử lý lại",
-    Action.APPROVE: "Phê duyệt kết quả", Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Action.CONFIRM_PAYMENT: "Xác nhận thanh toán", Action.RETURN_RESULT: "Trả kết quả", Action.WITHDRAW: "Rút hồ sơ",
-    Action.STOP: "Dừng xử lý", Action.TRANSFER: "Chuyển liên thông", Action.RATE: "Đánh giá", Action.APOLOGISE: "Xin lỗi và hẹn lại",
+    Action.SUBMIT: "Nộp hồ sơ",
+    Action.CREATE_AT_COUNTER: "Ghi nhận hồ sơ tại quầy",
+    Action.RECEIVE: "Tiếp nhận hồ sơ",
+    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
+    Action.ANSWER_SUPPLEMENT: "Bổ sung hồ sơ",
+    Action.REFUSE: "Từ chối tiếp nhận",
+    Action.ASSIGN: "Phân công xử lý",
+    Action.FORWARD: "Trình phê duyệt",
+    Action.SEND_BACK: "Trả lại để xử lý lại",
+    Action.APPROVE: "Phê duyệt kết quả",
+    Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    Action.CONFIRM_PAYMENT: "Xác nhận thanh toán",
+    Action.RETURN_RESULT: "Trả kết quả",
+    Action.WITHDRAW: "Rút hồ sơ",
+    Action.STOP: "Dừng xử lý",
+    Action.TRANSFER: "Chuyển liên thông",
+    Action.RATE: "Đánh giá",
+    Action.APOLOGISE: "Xin lỗi và hẹn lại",
 }
 
 
 def result_link(dossier: Dossier) -> str:
     """A signed, expiring link to the result file (``DuongDanTepTinKetQua``): DVCQG fetches the
     file without a portal account; the token names the dossier and the file it was made for."""
-    token = signing.dumps({"d": dossier.pk, "f": dossier.result_file.name}, salt=RESULT_LINK_SALT, compress=True)
+    token = signing.dumps(
+        {"d": dossier.pk, "f": dossier.result_file.name}, salt=RESULT_LINK_SALT, compress=True
+    )
     return settings.SITE_URL.rstrip("/") + reverse("dvcqg:result_file", args=[token])
 
 
 def paid_online_flag(dossier: Dossier) -> str:
     """``DuocThanhToanTrucTuyen``: "1" paid online, "3" an online payment asked for but not paid,
     "0" no online payment (Thanh Hóa's values, SyncLocalDataToDVCQGService)."""
-    payments = list(dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True))
+    payments = list(
+        dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True)
+    )
     if PaymentStatus.PAID in payments:
         return "1"
     return "3" if payments else "0"
@@ -80,7 +96,9 @@ def dossier_payload(dossier: Dossier) -> dict[str, Any]:
         "KenhThucHien": str(dossier.channel),
         "ChuHoSo": dossier.applicant_name,
         "SoGiayToChuHoSo": dossier.applicant_citizen_id or dossier.applicant_tax_code,
-        "LoaiDoiTuong": "2" if dossier.applicant_tax_code and not dossier.applicant_citizen_id else "1",
+        "LoaiDoiTuong": "2"
+        if dossier.applicant_tax_code and not dossier.applicant_citizen_id
+        else "1",
         "Email": dossier.applicant_email,
         "SoDienThoai": dossier.applicant_phone,
         "TrichYeuHoSo": dossier.procedure.name,
@@ -90,7 +108,9 @@ def dossier_payload(dossier: Dossier) -> dict[str, Any]:
         "TrangThaiHoSo": str(dossier.status),
         "NgayKetThucXuLy": format_date(dossier.finished_at),
         "NgayTra": format_date(dossier.returned_at),
-        "HinhThuc": {ResultDelivery.POST: "1", ResultDelivery.ONLINE: "2"}.get(dossier.result_delivery, "0"),
+        "HinhThuc": {ResultDelivery.POST: "1", ResultDelivery.ONLINE: "2"}.get(
+            dossier.result_delivery, "0"
+        ),
         "DonViXuLy": (dossier.handling_department or dossier.receiving_agency).name,
         "NoiNopHoSo": "2" if dossier.channel == 2 else "1",
         "HoSoCoThanhPhanSoHoa": "1" if any(f.is_digitised for f in files) else "0",
@@ -98,23 +118,37 @@ def dossier_payload(dossier: Dossier) -> dict[str, Any]:
         "DuocThanhToanTrucTuyen": paid_online_flag(dossier),
         "TaiLieuNop": [
             {
-                "TepDinhKemId": str(f.pk), "TenTepDinhKem": f.original_name, "IsDeleted": "0",
-                "MaThanhPhanHoSo": str(f.document_id or ""), "DuongDanTaiTepTin": "",
-                "DuocSoHoa": "1" if f.is_digitised else "0", "DuocTaiSuDung": "1" if f.reused_from_id else "0",
+                "TepDinhKemId": str(f.pk),
+                "TenTepDinhKem": f.original_name,
+                "IsDeleted": "0",
+                "MaThanhPhanHoSo": str(f.document_id or ""),
+                "DuongDanTaiTepTin": "",
+                "DuocSoHoa": "1" if f.is_digitised else "0",
+                "DuocTaiSuDung": "1" if f.reused_from_id else "0",
             }
             for f in files
         ],
         "DanhSachLePhi": [
-            {"TenPhiLePhi": f.get("name", ""), "MaPhiLePhi": "", "HinhThucThu": "", "Gia": str(f.get("amount", "0")), "LoaiPhiLePhi": ""}
+            {
+                "TenPhiLePhi": f.get("name", ""),
+                "MaPhiLePhi": "",
+                "HinhThucThu": "",
+                "Gia": str(f.get("amount", "0")),
+                "LoaiPhiLePhi": "",
+            }
             for f in fees
         ],
         "DanhSachGiayToKetQua": [],
     }
     if dossier.result_file and dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
-        item["DanhSachGiayToKetQua"] = [{
-            "TenGiayTo": "Kết quả giải quyết", "MaThanhPhanHoSo": "", "GiayToId": f"KQ-{dossier.pk}",
-            "DuongDanTepTinKetQua": result_link(dossier),
-        }]
+        item["DanhSachGiayToKetQua"] = [
+            {
+                "TenGiayTo": "Kết quả giải quyết",
+                "MaThanhPhanHoSo": "",
+                "GiayToId": f"KQ-{dossier.pk}",
+                "DuongDanTepTinKetQua": result_link(dossier),
+            }
+        ]
     return item
 
 
@@ -127,8 +161,11 @@ def progress_payload(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "ChucDanh": getattr(actor, "position", "") if actor else "",
         "ThoiDiemXuLy": format_date(event.created_at),
         "PhongBanXuLy": event.to_agency.name if event.to_agency_id else "",
-        "NoiDungXuLy": f"{event.seq}. {ACTION_TEXT.get(event.action, event.action)}" + (f": {event.comment[:500]}" if event.comment else ""),
+        "NoiDungXuLy": f"{event.seq}. {ACTION_TEXT.get(event.action, event.action)}"
+        + (f": {event.comment[:500]}" if event.comment else ""),
         "TrangThai": str(event.to_status if event.to_status else dossier.status),
         "NgayBatDau": format_date(event.created_at) if event.action == Action.RECEIVE else "",
-        "NgayKetThucTheoQuyDinh": format_date(dossier.due_at) if event.action == Action.RECEIVE else "",
+        "NgayKetThucTheoQuyDinh": format_date(dossier.due_at)
+        if event.action == Action.RECEIVE
+        else "",
     }

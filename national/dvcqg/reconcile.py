@@ -34,7 +34,11 @@ def difference(sync: DossierSync, record: dict | None) -> str:
     sent = OutboundChange.objects.filter(dossier_id=sync.dossier_id, state=ChangeState.SENT).count()
     if int(steps or 0) != sent:
         problems.append(f"số bước tiến độ DVCQG {steps} ≠ {sent}")
-    if dossier.status == DossierStatus.RETURNED and dossier.result_file and not record.get("DanhSachGiayToKetQua"):
+    if (
+        dossier.status == DossierStatus.RETURNED
+        and dossier.result_file
+        and not record.get("DanhSachGiayToKetQua")
+    ):
         problems.append("thiếu kết quả điện tử")
     return "; ".join(problems)
 
@@ -42,9 +46,12 @@ def difference(sync: DossierSync, record: dict | None) -> str:
 def reconcile_all(*, client: DvcqgClient | None = None, limit: int | None = None) -> dict[str, int]:
     """Compare every dossier whose changes are all acknowledged; report and re-send differences."""
     client = client or DvcqgClient()
-    syncs = DossierSync.objects.select_related("dossier").filter(created_on_dvcqg=True).exclude(
-        dossier__dvcqg_changes__state__in=[ChangeState.PENDING, ChangeState.FAILED]
-    ).order_by("dossier_id")
+    syncs = (
+        DossierSync.objects.select_related("dossier")
+        .filter(created_on_dvcqg=True)
+        .exclude(dossier__dvcqg_changes__state__in=[ChangeState.PENDING, ChangeState.FAILED])
+        .order_by("dossier_id")
+    )
     if limit:
         syncs = syncs[:limit]
     checked = different = 0
@@ -59,9 +66,14 @@ def reconcile_all(*, client: DvcqgClient | None = None, limit: int | None = None
                 raise
         diff = difference(sync, record)
         checked += 1
-        DossierSync.objects.filter(pk=sync.pk).update(reconciled_at=timezone.now(), reconcile_difference=diff)
+        DossierSync.objects.filter(pk=sync.pk).update(
+            reconciled_at=timezone.now(), reconcile_difference=diff
+        )
         if diff:
             different += 1
-            logger.warning("dvcqg.reconcile_difference", extra={"dossier_id": sync.dossier_id, "difference": diff})
+            logger.warning(
+                "dvcqg.reconcile_difference",
+                extra={"dossier_id": sync.dossier_id, "difference": diff},
+            )
             resend(dossier_id=sync.dossier_id, full=True)
     return {"checked": checked, "different": different}

@@ -26,7 +26,11 @@ def processing_place(dossier: Dossier) -> tuple[str, str]:
     return version.processed_in, version.processing_system
 
 
-PLACE_TEXT = {"local": "tại hệ thống của tỉnh", "ministry": "tại hệ thống của Bộ, ngành", "other": "tại hệ thống khác"}
+PLACE_TEXT = {
+    "local": "tại hệ thống của tỉnh",
+    "ministry": "tại hệ thống của Bộ, ngành",
+    "other": "tại hệ thống khác",
+}
 
 
 @transaction.atomic
@@ -49,10 +53,21 @@ def reroute(*, dossier: Dossier, version: ProcedureVersion, actor: Any = None) -
     place = PLACE_TEXT.get(version.processed_in, version.processed_in)
     system = f" ({version.processing_system})" if version.processing_system else ""
     append_event(
-        locked, action=Action.TRANSFER, actor=actor, from_status=locked.status, to_status=locked.status,
+        locked,
+        action=Action.TRANSFER,
+        actor=actor,
+        from_status=locked.status,
+        to_status=locked.status,
         comment=f"Chuyển xử lý theo phiên bản {version.version} của thủ tục, {place}{system}",
-        from_user=actor, to_agency=locked.handling_department or locked.receiving_agency,
-        data={"reroute": {"from_version": previous.version, "to_version": version.version,
-                          "processed_in": version.processed_in, "processing_system": version.processing_system}},
+        from_user=actor,
+        to_agency=locked.handling_department or locked.receiving_agency,
+        data={
+            "reroute": {
+                "from_version": previous.version,
+                "to_version": version.version,
+                "processed_in": version.processed_in,
+                "processing_system": version.processing_system,
+            }
+        },
     )
     return locked

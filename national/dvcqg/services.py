@@ -44,12 +44,21 @@ BATCH_LIMIT = 50
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(settings.DVCQG_RETRY_BACKOFF * 2 ** max(attempts - 1, 0), settings.DVCQG_RETRY_BACKOFF_MAX))
+    return timedelta(
+        seconds=min(
+            settings.DVCQG_RETRY_BACKOFF * 2 ** max(attempts - 1, 0),
+            settings.DVCQG_RETRY_BACKOFF_MAX,
+        )
+    )
 
 
 def record_change(*, dossier_id: int, event_id: int) -> bool:
     """Record one history row to send (idempotent). False when there is nothing to record."""
-    event = DossierEvent.objects.filter(pk=event_id, dossier_id=dossier_id).only("pk", "seq", "created_at", "to_status").first()
+    event = (
+        DossierEvent.objects.filter(pk=event_id, dossier_id=dossier_id)
+        .only("pk", "seq", "created_at", "to_status")
+        .first()
+    )
     if event is None or event.to_status == DossierStatus.DRAFT:
         return False
     acked = DossierSync.objects.filter(pk=dossier_id).values_list("acked_seq", flat=True).first()
@@ -59,9 +68,19 @@ def record_change(*, dossier_id: int, event_id: int) -> bool:
         return False
     with transaction.atomic():
         if acked is None:
-            DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
+            DossierSync.objects.bulk_create(
+                [DossierSync(dossier_id=dossier_id)], ignore_conflicts=True
+            )
         OutboundChange.objects.bulk_create(
-            [OutboundChange(dossier_id=dossier_id, event_id=event.pk, seq=event.seq, event_at=event.created_at)], ignore_conflicts=True
+            [
+                OutboundChange(
+                    dossier_id=dossier_id,
+                    event_id=event.pk,
+                    seq=event.seq,
+                    event_at=event.created_at,
+                )
+            ],
+            ignore_conflicts=True,
         )
     return True
 
@@ -69,11 +88,19 @@ def record_change(*, dossier_id: int, event_id: int) -> bool:
 def _record_missing(dossier_id: int, after: int) -> None:
     """Rows for history entries whose event task has not run yet (no gap in the cursor)."""
     missing = (
-        DossierEvent.objects.filter(dossier_id=dossier_id, seq__gt=after).exclude(to_status=DossierStatus.DRAFT)
-        .exclude(pk__in=OutboundChange.objects.filter(dossier_id=dossier_id, seq__gt=after).values("event_id"))
+        DossierEvent.objects.filter(dossier_id=dossier_id, seq__gt=after)
+        .exclude(to_status=DossierStatus.DRAFT)
+        .exclude(
+            pk__in=OutboundChange.objects.filter(dossier_id=dossier_id, seq__gt=after).values(
+                "event_id"
+            )
+        )
         .only("pk", "seq", "created_at")
     )
-    rows = [OutboundChange(dossier_id=dossier_id, event_id=e.pk, seq=e.seq, event_at=e.created_at) for e in missing]
+    rows = [
+        OutboundChange(dossier_id=dossier_id, event_id=e.pk, seq=e.seq, event_at=e.created_at)
+        for e in missing
+    ]
     if rows:
         OutboundChange.objects.bulk_create(rows, ignore_conflicts=True)
 
@@ -91,7 +118,13 @@ def _claim(dossier_id: int) -> DossierSync | None:
     if row is None:
         return None
     acked_seq, created, attempts, next_attempt_at = row
-    return DossierSync(dossier_id=dossier_id, acked_seq=acked_seq, created_on_dvcqg=created, attempts=attempts, next_attempt_at=next_attempt_at)
+    return DossierSync(
+        dossier_id=dossier_id,
+        acked_seq=acked_seq,
+        created_on_dvcqg=created,
+        attempts=attempts,
+        next_attempt_at=next_attempt_at,
+    )
 
 
 def _release(dossier_id: int, **fields: object) -> None:
@@ -108,7 +141,8 @@ class FlushResult:
 def _pending(sync: DossierSync) -> list[OutboundChange]:
     rows = list(
         OutboundChange.objects.filter(dossier_id=sync.dossier_id, seq__gt=sync.acked_seq)
-        .select_related("event", "event__actor", "event__to_agency").order_by("seq")[:BATCH_LIMIT]
+        .select_related("event", "event__actor", "event__to_agency")
+        .order_by("seq")[:BATCH_LIMIT]
     )
     batch: list[OutboundChange] = []
     expected = sync.acked_seq + 1
@@ -130,7 +164,9 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         sync = _claim(dossier_id)
         if sync is None:
             if not DossierSync.objects.filter(pk=dossier_id).exists():
-                DossierSync.objects.bulk_create([DossierSync(dossier_id=dossier_id)], ignore_conflicts=True)
+                DossierSync.objects.bulk_create(
+                    [DossierSync(dossier_id=dossier_id)], ignore_conflicts=True
+                )
                 continue
             return FlushResult(result.sent, "busy" if not result.sent else "sent")
         _record_missing(dossier_id, sync.acked_seq)
@@ -142,39 +178,73 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         dossier = None
         if batch:
             dossier = Dossier.objects.select_related(
-                "procedure__sector", "procedure_version", "receiving_agency", "handling_department", "applicant", "dvcqg_inbound",
+                "procedure__sector",
+                "procedure_version",
+                "receiving_agency",
+                "handling_department",
+                "applicant",
+                "dvcqg_inbound",
             ).get(pk=dossier_id)
         if dossier is not None and not dossier.code:
             _release(dossier_id)
             return FlushResult(result.sent, "waiting")  # sent once reception issues the code
         if not batch:
             _release(dossier_id)
-            first = OutboundChange.objects.filter(dossier_id=dossier_id, seq__gt=sync.acked_seq).order_by("seq").first()
+            first = (
+                OutboundChange.objects.filter(dossier_id=dossier_id, seq__gt=sync.acked_seq)
+                .order_by("seq")
+                .first()
+            )
             if first is None:
                 return FlushResult(result.sent, "sent" if result.sent else "idle")
             if first.state == ChangeState.FAILED:
                 return FlushResult(result.sent, "failed")
             continue  # a change was recorded while we held the lease: take it too
         try:
-            client.call("DongBoHoSoMC", isUpdating="True" if sync.created_on_dvcqg else "False", data=[dossier_payload(dossier)])
-            client.call("CapNhatTienDoHoSoMC", data=[progress_payload(dossier, row.event) for row in batch])
+            client.call(
+                "DongBoHoSoMC",
+                isUpdating="True" if sync.created_on_dvcqg else "False",
+                data=[dossier_payload(dossier)],
+            )
+            client.call(
+                "CapNhatTienDoHoSoMC", data=[progress_payload(dossier, row.event) for row in batch]
+            )
         except DvcqgError as exc:
             attempts = sync.attempts + 1
             failed = attempts >= settings.DVCQG_MAX_ATTEMPTS
             delay = backoff(attempts)
             with transaction.atomic():
                 OutboundChange.objects.filter(pk__in=[r.pk for r in batch]).update(
-                    attempts=attempts, last_error=str(exc)[:1000], **({"state": ChangeState.FAILED} if failed else {})
+                    attempts=attempts,
+                    last_error=str(exc)[:1000],
+                    **({"state": ChangeState.FAILED} if failed else {}),
                 )
-                _release(dossier_id, attempts=0 if failed else attempts, next_attempt_at=None if failed else now + delay, last_error=str(exc)[:1000])
-            logger.warning("dvcqg.send_failed", extra={"dossier_id": dossier_id, "attempts": attempts, "error": str(exc)})
-            return FlushResult(result.sent, "failed" if failed else "retry", 0 if failed else delay.total_seconds())
+                _release(
+                    dossier_id,
+                    attempts=0 if failed else attempts,
+                    next_attempt_at=None if failed else now + delay,
+                    last_error=str(exc)[:1000],
+                )
+            logger.warning(
+                "dvcqg.send_failed",
+                extra={"dossier_id": dossier_id, "attempts": attempts, "error": str(exc)},
+            )
+            return FlushResult(
+                result.sent, "failed" if failed else "retry", 0 if failed else delay.total_seconds()
+            )
         sent_at = timezone.now()
         with transaction.atomic():
-            OutboundChange.objects.filter(pk__in=[r.pk for r in batch]).update(state=ChangeState.SENT, sent_at=sent_at, last_error="")
+            OutboundChange.objects.filter(pk__in=[r.pk for r in batch]).update(
+                state=ChangeState.SENT, sent_at=sent_at, last_error=""
+            )
             _release(
-                dossier_id, acked_seq=batch[-1].seq, created_on_dvcqg=True, attempts=0, next_attempt_at=None,
-                last_error="", last_sent_at=sent_at,
+                dossier_id,
+                acked_seq=batch[-1].seq,
+                created_on_dvcqg=True,
+                attempts=0,
+                next_attempt_at=None,
+                last_error="",
+                last_sent_at=sent_at,
             )
         if sync.attempts:
             _after_recovery(dossier_id, sent_at)
@@ -182,9 +252,12 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         result.outcome = "sent"
         # Look again only if the history went on meanwhile (one query instead of a whole round).
         # Safe: a change committed after this look has its own task, which finds the lease free.
-        if len(batch) < BATCH_LIMIT and not DossierEvent.objects.filter(dossier_id=dossier_id, seq__gt=batch[-1].seq).exclude(
-            to_status=DossierStatus.DRAFT
-        ).exists():
+        if (
+            len(batch) < BATCH_LIMIT
+            and not DossierEvent.objects.filter(dossier_id=dossier_id, seq__gt=batch[-1].seq)
+            .exclude(to_status=DossierStatus.DRAFT)
+            .exists()
+        ):
             return result
     return result
 
@@ -204,7 +277,9 @@ def _after_recovery(dossier_id: int, now: object) -> None:
     outage = models.Q()
     for prefix in OUTAGE_ERRORS:
         outage |= models.Q(last_error__startswith=prefix)
-    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=now).exclude(pk=dossier_id).update(next_attempt_at=now, attempts=0)
+    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=now).exclude(
+        pk=dossier_id
+    ).update(next_attempt_at=now, attempts=0)
 
 
 @transaction.atomic
@@ -223,7 +298,11 @@ def resend(*, dossier_id: int, full: bool = False) -> int:
     DossierSync.objects.filter(pk=dossier_id).update(**fields)
     from portal.core.outbox import outbox_enqueue
 
-    outbox_enqueue("national.dvcqg.tasks.flush_dossier", kwargs={"dossier_id": dossier_id}, dedupe_key=f"dvcqg-resend:{dossier_id}:{timezone.now().timestamp()}")
+    outbox_enqueue(
+        "national.dvcqg.tasks.flush_dossier",
+        kwargs={"dossier_id": dossier_id},
+        dedupe_key=f"dvcqg-resend:{dossier_id}:{timezone.now().timestamp()}",
+    )
     return count
 
 
@@ -232,6 +311,8 @@ def due_dossiers(limit: int = 500) -> list[int]:
     now = timezone.now()
     return list(
         DossierSync.objects.filter(dossier__dvcqg_changes__state=ChangeState.PENDING)
-        .exclude(lease_until__gt=now).exclude(next_attempt_at__gt=now)
-        .values_list("dossier_id", flat=True).distinct()[:limit]
+        .exclude(lease_until__gt=now)
+        .exclude(next_attempt_at__gt=now)
+        .values_list("dossier_id", flat=True)
+        .distinct()[:limit]
     )

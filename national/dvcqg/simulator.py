@@ -77,7 +77,9 @@ class DvcqgSimulator(Simulator):
         if not self.state.get("private_key"):
             key = ec.generate_private_key(ec.SECP256R1())
             self.state["private_key"] = key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
             ).decode()
             self.save()
         self._stop = threading.Event()
@@ -86,7 +88,13 @@ class DvcqgSimulator(Simulator):
     def initial_state(self) -> dict:
         key = getattr(self, "state", {}).get("private_key", "")
         return {
-            "config": {"username": "tinh", "password": "demo-dvcqg-password", "dstcode": "H18", "session_ttl": 3600, "push_url": ""},
+            "config": {
+                "username": "tinh",
+                "password": "demo-dvcqg-password",
+                "dstcode": "H18",
+                "session_ttl": 3600,
+                "push_url": "",
+            },
             "private_key": key,
             "sessions": {},
             "dossiers": {},
@@ -112,7 +120,10 @@ class DvcqgSimulator(Simulator):
         if builtin is not None:
             return fault, builtin
         if fault and fault["kind"] == "error_code":
-            return fault, Response(200, {"error_code": str(fault.get("code", "99")), "message": "Lỗi hệ thống (mô phỏng)"})
+            return fault, Response(
+                200,
+                {"error_code": str(fault.get("code", "99")), "message": "Lỗi hệ thống (mô phỏng)"},
+            )
         if fault and fault["kind"] == "expire_session":
             with self.lock:
                 self.state["sessions"] = {}
@@ -160,11 +171,15 @@ class DvcqgSimulator(Simulator):
                 return Response(200, {"error_code": "05", "message": "Thiếu madonvi"})
             handler = getattr(self, f"_svc_{op}", None)
             if handler is None:
-                return Response(200, {"error_code": "06", "message": f"Dịch vụ không tồn tại: {op}"})
+                return Response(
+                    200, {"error_code": "06", "message": f"Dịch vụ không tồn tại: {op}"}
+                )
             self._count(op)
             result = handler(body)
             if op in JOURNALED:
-                self.commit({"op": op, "body": {k: body.get(k) for k in ("madonvi", "data", "MaHoSo")}})
+                self.commit(
+                    {"op": op, "body": {k: body.get(k) for k in ("madonvi", "data", "MaHoSo")}}
+                )
         if fault and fault["kind"] == "ack_lost":
             raise Dropped()
         return Response(200, result)
@@ -175,12 +190,25 @@ class DvcqgSimulator(Simulator):
             return {"error_code": "07", "message": "Thiếu data"}
         for item in items:
             missing = [f for f in REQUIRED_DOSSIER_FIELDS if not item.get(f)]
-            bad_dates = [f for f in ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy", "NgayNopHoSo") if not _valid_date(item.get(f))]
-            if missing or bad_dates or str(item.get("TrangThaiHoSo")) not in {str(i) for i in range(1, 11)}:
+            bad_dates = [
+                f
+                for f in ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy", "NgayNopHoSo")
+                if not _valid_date(item.get(f))
+            ]
+            if (
+                missing
+                or bad_dates
+                or str(item.get("TrangThaiHoSo")) not in {str(i) for i in range(1, 11)}
+            ):
                 self.state["rejected"] += 1
-                return {"error_code": "08", "message": f"Dữ liệu không hợp lệ: {missing + bad_dates}"}
+                return {
+                    "error_code": "08",
+                    "message": f"Dữ liệu không hợp lệ: {missing + bad_dates}",
+                }
         for item in items:
-            record = self.state["dossiers"].setdefault(item["MaHoSo"], {"progress": [], "upserts": 0})
+            record = self.state["dossiers"].setdefault(
+                item["MaHoSo"], {"progress": [], "upserts": 0}
+            )
             record.update(item)
             record["madonvi"] = body["madonvi"]
             record["upserts"] += 1
@@ -191,15 +219,23 @@ class DvcqgSimulator(Simulator):
         if not isinstance(items, list) or not items:
             return {"error_code": "07", "message": "Thiếu data"}
         for item in items:
-            if any(not item.get(f) for f in REQUIRED_STEP_FIELDS) or not _valid_date(item.get("ThoiDiemXuLy")):
+            if any(not item.get(f) for f in REQUIRED_STEP_FIELDS) or not _valid_date(
+                item.get("ThoiDiemXuLy")
+            ):
                 self.state["rejected"] += 1
                 return {"error_code": "08", "message": "Dữ liệu tiến độ không hợp lệ"}
             if item["MaHoSo"] not in self.state["dossiers"]:
                 return {"error_code": "04", "message": f"Hồ sơ không tồn tại: {item['MaHoSo']}"}
         for item in items:
             progress = self.state["dossiers"][item["MaHoSo"]]["progress"]
-            key = [item.get(k, "") for k in ("ThoiDiemXuLy", "TrangThai", "NguoiXuLy", "NoiDungXuLy")]
-            if any([p.get(k, "") for k in ("ThoiDiemXuLy", "TrangThai", "NguoiXuLy", "NoiDungXuLy")] == key for p in progress):
+            key = [
+                item.get(k, "") for k in ("ThoiDiemXuLy", "TrangThai", "NguoiXuLy", "NoiDungXuLy")
+            ]
+            if any(
+                [p.get(k, "") for k in ("ThoiDiemXuLy", "TrangThai", "NguoiXuLy", "NoiDungXuLy")]
+                == key
+                for p in progress
+            ):
                 self.state["duplicates"] += 1
                 continue
             if progress and str(item["ThoiDiemXuLy"]) < str(progress[-1]["ThoiDiemXuLy"]):
@@ -215,10 +251,18 @@ class DvcqgSimulator(Simulator):
         return {"error_code": "00", "result": [{**record, "SoTienDo": len(record["progress"])}]}
 
     def _svc_LayDanhSachTTHC(self, body: dict) -> dict:  # noqa: N802
-        return {"error_code": "00", "result": [
-            {"MATTHC": p["MATTHC"], "TENTTHC": p["TENTTHC"], "MALINHVUC": p.get("MALINHVUC", ""), "TENLINHVUC": p.get("TENLINHVUC", "")}
-            for p in self.state["catalogue"]["procedures"]
-        ]}
+        return {
+            "error_code": "00",
+            "result": [
+                {
+                    "MATTHC": p["MATTHC"],
+                    "TENTTHC": p["TENTTHC"],
+                    "MALINHVUC": p.get("MALINHVUC", ""),
+                    "TENLINHVUC": p.get("TENLINHVUC", ""),
+                }
+                for p in self.state["catalogue"]["procedures"]
+            ],
+        }
 
     def _svc_LayThuTuc(self, body: dict) -> dict:  # noqa: N802
         code = str(body.get("maTTHC") or body.get("MaTTHC") or "")
@@ -235,9 +279,14 @@ class DvcqgSimulator(Simulator):
 
     def _svc_LayDanhSachHoSoMoi(self, body: dict) -> dict:  # noqa: N802 - the poll (our name)
         madonvi = body["madonvi"]
-        return {"error_code": "00", "result": [
-            item["payload"] for item in self.state["inbound"] if not item["acknowledged"] and item["payload"].get("MaDonViNhan", madonvi)
-        ]}
+        return {
+            "error_code": "00",
+            "result": [
+                item["payload"]
+                for item in self.state["inbound"]
+                if not item["acknowledged"] and item["payload"].get("MaDonViNhan", madonvi)
+            ],
+        }
 
     def _svc_XacNhanDaNhanHoSo(self, body: dict) -> dict:  # noqa: N802 - the poll's acknowledgement (our name)
         codes = set(body.get("MaHoSo") or [])
@@ -267,7 +316,13 @@ class DvcqgSimulator(Simulator):
 
     @route("GET", "/_sim/public-key")
     def _public_key(self, request: Request) -> Response:
-        pem = self._private_key().public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        pem = (
+            self._private_key()
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
         return Response(200, pem.decode())
 
     @route("POST", "/_sim/file")
@@ -275,25 +330,37 @@ class DvcqgSimulator(Simulator):
         """A citizen files a dossier on DVCQG: kept until the province acknowledges it."""
         payload = request.json() or {}
         with self.lock:
-            payload.setdefault("MaHoSo", f"{payload.get('MaDonViNhan', 'G00')}-{datetime.now(VN_TZ):%y%m%d}-{len(self.state['inbound']) + 1:07d}")
+            payload.setdefault(
+                "MaHoSo",
+                f"{payload.get('MaDonViNhan', 'G00')}-{datetime.now(VN_TZ):%y%m%d}-{len(self.state['inbound']) + 1:07d}",
+            )
             payload.setdefault("NgayNopHoSo", datetime.now(VN_TZ).strftime(DATE_FORMAT))
             payload.setdefault("KenhThucHien", "2")
-            self.state["inbound"].append({"payload": payload, "pushed": False, "acknowledged": False, "attempts": 0})
+            self.state["inbound"].append(
+                {"payload": payload, "pushed": False, "acknowledged": False, "attempts": 0}
+            )
             self.save()
         return Response(200, {"ok": True, "MaHoSo": payload["MaHoSo"]})
 
     # -- pushes --------------------------------------------------------------------------------
     def sign(self, method: str, url: str, body: bytes) -> dict[str, str]:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
-        signature = self._private_key().sign(signing_string(method, urlsplit(url).path, timestamp, nonce, body), ec.ECDSA(hashes.SHA256()))
+        signature = self._private_key().sign(
+            signing_string(method, urlsplit(url).path, timestamp, nonce, body),
+            ec.ECDSA(hashes.SHA256()),
+        )
         return {
-            "Content-Type": "application/json", "X-DVCQG-Timestamp": timestamp, "X-DVCQG-Nonce": nonce,
+            "Content-Type": "application/json",
+            "X-DVCQG-Timestamp": timestamp,
+            "X-DVCQG-Nonce": nonce,
             "X-DVCQG-Signature": base64.b64encode(signature).decode(),
         }
 
     def _push_one(self, url: str, payload: dict) -> bool:
         body = json.dumps(payload, ensure_ascii=False).encode()
-        request = urllib.request.Request(url, data=body, method="POST", headers=self.sign("POST", url, body))
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers=self.sign("POST", url, body)
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback portal
                 return 200 <= response.status < 300
@@ -304,7 +371,11 @@ class DvcqgSimulator(Simulator):
         while not self._stop.wait(0.3):
             with self.lock:
                 url = self.state["config"].get("push_url")
-                pending = [item for item in self.state["inbound"] if not item["pushed"] and not item["acknowledged"]]
+                pending = [
+                    item
+                    for item in self.state["inbound"]
+                    if not item["pushed"] and not item["acknowledged"]
+                ]
             if not url or not pending:
                 continue
             fault = self.take_fault("push")

@@ -14,7 +14,13 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
-TASK_OPTIONS = {"ignore_result": True, "acks_late": True, "reject_on_worker_lost": True, "soft_time_limit": 240, "time_limit": 300}
+TASK_OPTIONS = {
+    "ignore_result": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
 
 
 def _schedule_retry(dossier_id: int, delay: float) -> None:
@@ -78,7 +84,14 @@ def poll_inbound() -> dict:
         return {"error": str(exc)}
 
 
-@shared_task(name="national.dvcqg.tasks.reconcile", ignore_result=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=3000, time_limit=3300)
+@shared_task(
+    name="national.dvcqg.tasks.reconcile",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=3000,
+    time_limit=3300,
+)
 def reconcile() -> dict:
     """Nightly (beat): compare with TraCuuHoSo, report and re-send differences."""
     from .client import DvcqgError, integration_enabled

@@ -26,7 +26,11 @@ from .payloads import RESULT_LINK_SALT
 
 
 def _answer(code: str, message: str, status: int, **extra: object) -> JsonResponse:
-    return JsonResponse({"error_code": code, "message": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"error_code": code, "message": message, **extra},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @csrf_exempt
@@ -44,7 +48,12 @@ def inbound_push(request: HttpRequest) -> HttpResponse:
         return _answer("413", "Yêu cầu rỗng hoặc quá lớn.", 413)
     body = request.body
     try:
-        nonce = verify_push(method=request.method or "POST", path=request.path, headers={k.lower(): v for k, v in request.headers.items()}, body=body)
+        nonce = verify_push(
+            method=request.method or "POST",
+            path=request.path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+        )
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -60,22 +69,32 @@ def inbound_push(request: HttpRequest) -> HttpResponse:
 def result_file(request: HttpRequest, token: str) -> HttpResponse:
     """The result file behind ``DuongDanTepTinKetQua``: a signed, expiring token, no account."""
     try:
-        data = signing.loads(token, salt=RESULT_LINK_SALT, max_age=settings.DVCQG_RESULT_LINK_DAYS * 86400)
+        data = signing.loads(
+            token, salt=RESULT_LINK_SALT, max_age=settings.DVCQG_RESULT_LINK_DAYS * 86400
+        )
     except signing.BadSignature:
         raise Http404(_("The link is invalid or has expired.")) from None
     dossier = get_object_or_404(Dossier, pk=data.get("d"))
     if not dossier.result_file or dossier.result_file.name != data.get("f"):
         raise Http404(_("The link is invalid or has expired."))
-    return attachment_response(dossier.result_file, f"ket-qua-{dossier.code}.pdf", "application/pdf")
+    return attachment_response(
+        dossier.result_file, f"ket-qua-{dossier.code}.pdf", "application/pdf"
+    )
 
 
 @role_required(Role.ADMIN)
 def sync_page(request: HttpRequest) -> HttpResponse:
     only_failed = request.GET.get("state") == "failed"
-    return render(request, "dvcqg/sync.html", {
-        "rows": selectors.sync_rows(only_failed=only_failed), "only_failed": only_failed,
-        "summary": selectors.sync_summary(), "enabled": integration_enabled(),
-    })
+    return render(
+        request,
+        "dvcqg/sync.html",
+        {
+            "rows": selectors.sync_rows(only_failed=only_failed),
+            "only_failed": only_failed,
+            "summary": selectors.sync_summary(),
+            "enabled": integration_enabled(),
+        },
+    )
 
 
 @role_required(Role.ADMIN)
@@ -95,15 +114,24 @@ def reconcile_now(request: HttpRequest) -> HttpResponse:
     except DvcqgError as exc:
         messages.error(request, _("DVCQG could not be reached: %(error)s") % {"error": exc})
     else:
-        messages.success(request, _("Reconciled %(checked)s dossiers: %(different)s differences, re-sent.") % report)
+        messages.success(
+            request,
+            _("Reconciled %(checked)s dossiers: %(different)s differences, re-sent.") % report,
+        )
     return redirect("dvcqg:sync")
 
 
 @role_required(Role.ADMIN)
 def catalogue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "dvcqg/catalogue.html", {
-        "rows": catalogue.differences(), "units": catalogue.unit_differences(), "enabled": integration_enabled(),
-    })
+    return render(
+        request,
+        "dvcqg/catalogue.html",
+        {
+            "rows": catalogue.differences(),
+            "units": catalogue.unit_differences(),
+            "enabled": integration_enabled(),
+        },
+    )
 
 
 @role_required(Role.ADMIN)

@@ -5,7 +5,16 @@ from .models import ConfirmationRecord, PlatformTransaction
 
 @admin.register(PlatformTransaction)
 class PlatformTransactionAdmin(admin.ModelAdmin):
-    list_display = ("reference", "payment", "amount", "status", "platform_transaction_id", "bank_code", "last_error", "created_at")
+    list_display = (
+        "reference",
+        "payment",
+        "amount",
+        "status",
+        "platform_transaction_id",
+        "bank_code",
+        "last_error",
+        "created_at",
+    )
     list_filter = ("status",)
     search_fields = ("reference", "platform_transaction_id", "payment__dossier__code")
     readonly_fields = [f.name for f in PlatformTransaction._meta.fields]

@@ -29,12 +29,22 @@ def post(url: str, message: dict[str, Any], *, raw: bool = False) -> Any:
     when ``raw``)."""
     if not url:
         raise PlatformUnavailable("endpoint not configured")
-    headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json, application/pdf"}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Accept": "application/json, application/pdf",
+    }
     if settings.PAYMENT_PLATFORM_ACCESS_TOKEN:
         headers["Authorization"] = f"Bearer {settings.PAYMENT_PLATFORM_ACCESS_TOKEN}"
-    request = urllib.request.Request(url, data=json.dumps(message, ensure_ascii=False).encode("utf-8"), method="POST", headers=headers)
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(message, ensure_ascii=False).encode("utf-8"),
+        method="POST",
+        headers=headers,
+    )
     try:
-        with urllib.request.urlopen(request, timeout=int(settings.PAYMENT_PLATFORM_TIMEOUT)) as response:  # noqa: S310 - configured URL
+        with urllib.request.urlopen(
+            request, timeout=int(settings.PAYMENT_PLATFORM_TIMEOUT)
+        ) as response:  # noqa: S310 - configured URL
             body = response.read()
             ctype = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:

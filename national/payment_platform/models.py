@@ -11,21 +11,35 @@ from .constants import TransactionStatus
 
 
 class PlatformTransaction(models.Model):
-    payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT, related_name="platform_transaction", verbose_name=_("payment"))
+    payment = models.OneToOneField(
+        "payments.Payment",
+        on_delete=models.PROTECT,
+        related_name="platform_transaction",
+        verbose_name=_("payment"),
+    )
     reference = models.CharField(_("platform reference (MaThamChieu)"), max_length=60, unique=True)
     partner_code = models.CharField(_("partner code (MaDoiTac)"), max_length=50)
     amount = models.DecimalField(_("amount (VND)"), max_digits=14, decimal_places=0)
     transaction_time = models.CharField(_("transaction time (ThoiGianGD)"), max_length=14)
-    status = models.CharField(_("status"), max_length=12, choices=TransactionStatus.choices, default=TransactionStatus.CREATED)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TransactionStatus.choices,
+        default=TransactionStatus.CREATED,
+    )
     payment_url = models.TextField(_("payment page"), blank=True)
-    platform_transaction_id = models.CharField(_("platform transaction (MaGiaoDich)"), max_length=64, unique=True, null=True, blank=True)
+    platform_transaction_id = models.CharField(
+        _("platform transaction (MaGiaoDich)"), max_length=64, unique=True, null=True, blank=True
+    )
     bank_code = models.CharField(_("bank (MaNganHang)"), max_length=30, blank=True)
     init_message = models.JSONField(default=dict, editable=False)
     confirm_message = models.JSONField(default=dict, blank=True, editable=False)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
     query_attempts = models.PositiveIntegerField(default=0)
     next_query_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    receipt_file = models.FileField(_("platform receipt"), upload_to="payment_platform/receipts/%Y/", blank=True)
+    receipt_file = models.FileField(
+        _("platform receipt"), upload_to="payment_platform/receipts/%Y/", blank=True
+    )
     receipt_fetched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -44,7 +58,9 @@ class ConfirmationRecord(models.Model):
     refused by the unique key, before anything else is looked at."""
 
     digest = models.CharField(max_length=64, unique=True)
-    transaction = models.ForeignKey(PlatformTransaction, on_delete=models.PROTECT, null=True, related_name="confirmations")
+    transaction = models.ForeignKey(
+        PlatformTransaction, on_delete=models.PROTECT, null=True, related_name="confirmations"
+    )
     source = models.CharField(max_length=10)  # callback | query
     code = models.CharField(max_length=2)
     message = models.JSONField(default=dict)

@@ -26,14 +26,34 @@ VERSION = "1.0.6"
 INIT, QUERY, GET_BILL, CONFIRM = "INIT", "QUERY", "GET_BILL", "CONFIRM"
 
 INIT_FIELDS = (
-    "LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
-    "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip",
+    "LoaiBanTin",
+    "PhienBan",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "LoaiHinhThanhToan",
+    "MaKenhThanhToan",
+    "MaThietBi",
+    "NgonNgu",
+    "MaTienTe",
+    "MaNganHang",
+    "ThongTinGiaoDich",
+    "ThoiGianGD",
+    "Ip",
 )
 QUERY_FIELDS = ("LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "ThoiGianGD")
 BILL_FIELDS = QUERY_FIELDS
 CONFIRM_FIELDS = (
-    "LoaiBanTin", "MaLoi", "MaDoiTac", "MaThamChieu", "SoTien", "MaTienTe", "MaGiaoDich", "MaNganHang",
-    "ThoiGianGD", "ThongTinGiaoDich",
+    "LoaiBanTin",
+    "MaLoi",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "MaTienTe",
+    "MaGiaoDich",
+    "MaNganHang",
+    "ThoiGianGD",
+    "ThongTinGiaoDich",
 )
 #: Our answer to a CONFIRM (the sources echo these fields; we sign ours, see the doc).
 ANSWER_FIELDS = ("MaLoi", "MaDoiTac", "MaThamChieu", "ThoiGianGD")
@@ -43,7 +63,12 @@ SUCCESS = "00"
 #: TrangThaiGD of the status look-up: 1 paid, 3 pending (platform does not know yet), 4 failed.
 TXN_PAID, TXN_PENDING, TXN_FAILED = "1", "3", "4"
 
-FIELDS_BY_TYPE = {INIT: INIT_FIELDS, QUERY: QUERY_FIELDS, GET_BILL: BILL_FIELDS, CONFIRM: CONFIRM_FIELDS}
+FIELDS_BY_TYPE = {
+    INIT: INIT_FIELDS,
+    QUERY: QUERY_FIELDS,
+    GET_BILL: BILL_FIELDS,
+    CONFIRM: CONFIRM_FIELDS,
+}
 
 
 def _text(value: Any) -> str:

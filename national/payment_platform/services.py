@@ -73,8 +73,12 @@ class ConfirmOutcome:
 
 def platform_enabled() -> bool:
     """Empty = off: the platform needs its INIT endpoint, partner code and both keys."""
-    return bool(settings.PAYMENT_PLATFORM_INIT_URL and settings.PAYMENT_PLATFORM_PARTNER_CODE
-                and settings.PAYMENT_PLATFORM_SECRET and settings.PAYMENT_PLATFORM_CALLBACK_SECRET)
+    return bool(
+        settings.PAYMENT_PLATFORM_INIT_URL
+        and settings.PAYMENT_PLATFORM_PARTNER_CODE
+        and settings.PAYMENT_PLATFORM_SECRET
+        and settings.PAYMENT_PLATFORM_CALLBACK_SECRET
+    )
 
 
 def _now_stamp() -> str:
@@ -96,9 +100,23 @@ def fee_lines(dossier: Any) -> list[dict[str, str]]:
     if fees and sum((f.amount for f in fees), Decimal(0)) == due:
         for i, fee in enumerate(fees, start=1):
             kind = "2" if fee.name.strip().lower().startswith("lệ phí") else "1"
-            lines.append({"LoaiPhiLePhi": kind, "MaPhiLePhi": str(i), "TenPhiLePhi": fee.name[:200], "SoTien": str(int(fee.amount))})
+            lines.append(
+                {
+                    "LoaiPhiLePhi": kind,
+                    "MaPhiLePhi": str(i),
+                    "TenPhiLePhi": fee.name[:200],
+                    "SoTien": str(int(fee.amount)),
+                }
+            )
     if not lines:
-        lines = [{"LoaiPhiLePhi": "1", "MaPhiLePhi": "1", "TenPhiLePhi": "Phí, lệ phí giải quyết thủ tục hành chính", "SoTien": str(int(due))}]
+        lines = [
+            {
+                "LoaiPhiLePhi": "1",
+                "MaPhiLePhi": "1",
+                "TenPhiLePhi": "Phí, lệ phí giải quyết thủ tục hành chính",
+                "SoTien": str(int(due)),
+            }
+        ]
     return lines
 
 
@@ -156,7 +174,9 @@ def _payment_url_from(answer: Any) -> str:
     inner: Any = answer
     if "error_code" in answer:
         if str(answer.get("error_code")) not in ("0", "00"):
-            raise client.PlatformRefused(f"error_code {answer.get('error_code')}: {answer.get('message', '')}"[:200])
+            raise client.PlatformRefused(
+                f"error_code {answer.get('error_code')}: {answer.get('message', '')}"[:200]
+            )
         inner = answer.get("message")
         if isinstance(inner, str):
             try:
@@ -181,34 +201,59 @@ def payment_open_on_platform(*, payment: Payment, ip: str) -> str:
     pending) is reused: the new payment row is closed and the payer goes to the same page, so one
     dossier never has two references that could both be paid."""
     if not platform_enabled():
-        raise PlatformPaymentError(_("Online payment through the national payment platform is not configured."))
+        raise PlatformPaymentError(
+            _("Online payment through the national payment platform is not configured.")
+        )
     in_flight = (
         PlatformTransaction.objects.filter(
-            payment__dossier_id=payment.dossier_id, status=TransactionStatus.REDIRECTED,
-            payment__status=PaymentStatus.PENDING, created_at__gte=timezone.now() - REUSE_WINDOW,
-        ).exclude(payment=payment).select_related("payment").first()
+            payment__dossier_id=payment.dossier_id,
+            status=TransactionStatus.REDIRECTED,
+            payment__status=PaymentStatus.PENDING,
+            created_at__gte=timezone.now() - REUSE_WINDOW,
+        )
+        .exclude(payment=payment)
+        .select_related("payment")
+        .first()
     )
     if in_flight is not None and in_flight.payment.amount == payment.amount:
         Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.FAILED, note="Thay bằng giao dịch đang mở / superseded by the open transaction"[:255])
+            status=PaymentStatus.FAILED,
+            note="Thay bằng giao dịch đang mở / superseded by the open transaction"[:255],
+        )
         return in_flight.payment_url
     message = build_init(payment, ip=ip)
     txn = PlatformTransaction.objects.create(
-        payment=payment, reference=message["MaThamChieu"], partner_code=message["MaDoiTac"], amount=payment.amount,
-        transaction_time=message["ThoiGianGD"], init_message=message,
+        payment=payment,
+        reference=message["MaThamChieu"],
+        partner_code=message["MaDoiTac"],
+        amount=payment.amount,
+        transaction_time=message["ThoiGianGD"],
+        init_message=message,
     )
     try:
         url = _payment_url_from(client.post(settings.PAYMENT_PLATFORM_INIT_URL, message))
     except client.PlatformError as exc:
         with transaction.atomic():
-            PlatformTransaction.objects.filter(pk=txn.pk).update(status=TransactionStatus.INIT_FAILED, last_error=str(exc)[:255])
-            Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(status=PaymentStatus.FAILED, note=f"INIT: {exc}"[:255])
-        log.warning("payment_platform.init_failed", extra={"payment": payment.pk, "error": str(exc)})
-        raise PlatformPaymentError(_("The national payment platform is not answering. Nothing was charged; please try again in a few minutes.")) from None
+            PlatformTransaction.objects.filter(pk=txn.pk).update(
+                status=TransactionStatus.INIT_FAILED, last_error=str(exc)[:255]
+            )
+            Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+                status=PaymentStatus.FAILED, note=f"INIT: {exc}"[:255]
+            )
+        log.warning(
+            "payment_platform.init_failed", extra={"payment": payment.pk, "error": str(exc)}
+        )
+        raise PlatformPaymentError(
+            _(
+                "The national payment platform is not answering. Nothing was charged; please try again in a few minutes."
+            )
+        ) from None
     with transaction.atomic():
         PlatformTransaction.objects.filter(pk=txn.pk).update(
-            status=TransactionStatus.REDIRECTED, payment_url=url,
-            next_query_at=timezone.now() + timedelta(seconds=int(settings.PAYMENT_PLATFORM_QUERY_AFTER)),
+            status=TransactionStatus.REDIRECTED,
+            payment_url=url,
+            next_query_at=timezone.now()
+            + timedelta(seconds=int(settings.PAYMENT_PLATFORM_QUERY_AFTER)),
         )
     return url
 
@@ -221,16 +266,24 @@ def _amount(value: Any) -> Decimal | None:
     return amount if amount >= 0 and amount == amount.to_integral_value() else None
 
 
-def _apply_confirmation(message: dict[str, Any], *, source: str, paid: bool | None = None) -> ConfirmOutcome:
+def _apply_confirmation(
+    message: dict[str, Any], *, source: str, paid: bool | None = None
+) -> ConfirmOutcome:
     """Apply a verified CONFIRM (or status answer) once. ``paid`` overrides MaLoi (the status
     answer says paid/failed in TrangThaiGD)."""
     digest = hashlib.sha256(str(message.get("MaXacThuc", "")).lower().encode()).hexdigest()
     with transaction.atomic():
-        txn = (PlatformTransaction.objects.select_for_update().select_related("payment")
-               .filter(reference=str(message.get("MaThamChieu", ""))[:60]).first())
+        txn = (
+            PlatformTransaction.objects.select_for_update()
+            .select_related("payment")
+            .filter(reference=str(message.get("MaThamChieu", ""))[:60])
+            .first()
+        )
         try:
             with transaction.atomic():
-                record = ConfirmationRecord.objects.create(digest=digest, transaction=txn, source=source, code="", message=message)
+                record = ConfirmationRecord.objects.create(
+                    digest=digest, transaction=txn, source=source, code="", message=message
+                )
         except IntegrityError:
             return ConfirmOutcome(ConfirmCode.REPLAYED, txn)
         outcome = _decide(txn, message, paid=paid)
@@ -239,7 +292,9 @@ def _apply_confirmation(message: dict[str, Any], *, source: str, paid: bool | No
         return outcome
 
 
-def _decide(txn: PlatformTransaction | None, message: dict[str, Any], *, paid: bool | None) -> ConfirmOutcome:
+def _decide(
+    txn: PlatformTransaction | None, message: dict[str, Any], *, paid: bool | None
+) -> ConfirmOutcome:
     if txn is None:
         return ConfirmOutcome(ConfirmCode.NOT_FOUND)
     if str(message.get("MaDoiTac", "")) != txn.partner_code:
@@ -254,11 +309,21 @@ def _decide(txn: PlatformTransaction | None, message: dict[str, Any], *, paid: b
         return ConfirmOutcome(ConfirmCode.ALREADY, txn)
     success = (str(message.get("MaLoi", "")) == protocol.SUCCESS) if paid is None else paid
     platform_txn = str(message.get("MaGiaoDich", ""))[:64] or None
-    if success and platform_txn and PlatformTransaction.objects.filter(platform_transaction_id=platform_txn).exclude(pk=txn.pk).exists():
+    if (
+        success
+        and platform_txn
+        and PlatformTransaction.objects.filter(platform_transaction_id=platform_txn)
+        .exclude(pk=txn.pk)
+        .exists()
+    ):
         return ConfirmOutcome(ConfirmCode.ALREADY, txn)
     result = payment_settle_external(
-        payment_id=txn.payment_id, amount=amount, success=success, transaction_id=f"PP-{platform_txn}" if platform_txn else "",
-        bank_code=str(message.get("MaNganHang", "")), data=message,
+        payment_id=txn.payment_id,
+        amount=amount,
+        success=success,
+        transaction_id=f"PP-{platform_txn}" if platform_txn else "",
+        bank_code=str(message.get("MaNganHang", "")),
+        data=message,
     )
     if result.code == IpnCode.INVALID_AMOUNT:
         return ConfirmOutcome(ConfirmCode.BAD_AMOUNT, txn)
@@ -273,7 +338,11 @@ def _decide(txn: PlatformTransaction | None, message: dict[str, Any], *, paid: b
     txn.next_query_at = None
     txn.save()
     if success and settings.PAYMENT_PLATFORM_BILL_URL:
-        outbox_enqueue("national.payment_platform.tasks.fetch_receipt", kwargs={"transaction_id": txn.pk}, dedupe_key=f"pp-bill-{txn.pk}")
+        outbox_enqueue(
+            "national.payment_platform.tasks.fetch_receipt",
+            kwargs={"transaction_id": txn.pk},
+            dedupe_key=f"pp-bill-{txn.pk}",
+        )
     return ConfirmOutcome(ConfirmCode.OK, txn)
 
 
@@ -283,23 +352,35 @@ def confirm_handle(*, message: Any) -> ConfirmOutcome:
         return ConfirmOutcome(ConfirmCode.OTHER)
     message = {str(k): ("" if v is None else v) for k, v in message.items()}
     if str(message.get("LoaiBanTin", "")).upper() != protocol.CONFIRM or not protocol.verify(
-            message, protocol.CONFIRM_FIELDS, settings.PAYMENT_PLATFORM_CALLBACK_SECRET):
-        log.warning("payment_platform.bad_signature", extra={"reference": str(message.get("MaThamChieu", ""))[:60]})
+        message, protocol.CONFIRM_FIELDS, settings.PAYMENT_PLATFORM_CALLBACK_SECRET
+    ):
+        log.warning(
+            "payment_platform.bad_signature",
+            extra={"reference": str(message.get("MaThamChieu", ""))[:60]},
+        )
         return ConfirmOutcome(ConfirmCode.BAD_SIGNATURE)
     return _apply_confirmation(message, source="callback")
 
 
 def _query_message(txn: PlatformTransaction, kind: str) -> dict[str, Any]:
-    message = {"LoaiBanTin": kind, "PhienBan": settings.PAYMENT_PLATFORM_VERSION, "MaDoiTac": txn.partner_code,
-               "MaThamChieu": txn.reference, "ThoiGianGD": txn.transaction_time}
+    message = {
+        "LoaiBanTin": kind,
+        "PhienBan": settings.PAYMENT_PLATFORM_VERSION,
+        "MaDoiTac": txn.partner_code,
+        "MaThamChieu": txn.reference,
+        "ThoiGianGD": txn.transaction_time,
+    }
     return protocol.sign(message, protocol.QUERY_FIELDS, settings.PAYMENT_PLATFORM_SECRET)
 
 
 def request_status_lookup(*, transaction_id: int) -> None:
     """Ask a worker to look the transaction up (the payer is back and no callback came yet)."""
     with transaction.atomic():
-        outbox_enqueue("national.payment_platform.tasks.query_status", kwargs={"transaction_id": transaction_id},
-                       dedupe_key=f"pp-query-{transaction_id}-{timezone.now():%Y%m%d%H%M}")
+        outbox_enqueue(
+            "national.payment_platform.tasks.query_status",
+            kwargs={"transaction_id": transaction_id},
+            dedupe_key=f"pp-query-{transaction_id}-{timezone.now():%Y%m%d%H%M}",
+        )
 
 
 def status_lookup(*, transaction_id: int) -> ConfirmOutcome | None:
@@ -307,11 +388,17 @@ def status_lookup(*, transaction_id: int) -> ConfirmOutcome | None:
     final answer as its confirmation. ``None`` when it is still pending (looked up again later,
     back-off doubling). Raises :class:`client.PlatformUnavailable` on a transient error."""
     txn = PlatformTransaction.objects.filter(pk=transaction_id).first()
-    if txn is None or txn.status != TransactionStatus.REDIRECTED or not settings.PAYMENT_PLATFORM_QUERY_URL:
+    if (
+        txn is None
+        or txn.status != TransactionStatus.REDIRECTED
+        or not settings.PAYMENT_PLATFORM_QUERY_URL
+    ):
         return None
     PlatformTransaction.objects.filter(pk=txn.pk).update(query_attempts=txn.query_attempts + 1)
     try:
-        answer = client.post(settings.PAYMENT_PLATFORM_QUERY_URL, _query_message(txn, protocol.QUERY))
+        answer = client.post(
+            settings.PAYMENT_PLATFORM_QUERY_URL, _query_message(txn, protocol.QUERY)
+        )
     except client.PlatformError:
         _schedule_next_query(txn)
         raise
@@ -320,11 +407,16 @@ def status_lookup(*, transaction_id: int) -> ConfirmOutcome | None:
         return None
     answer = {str(k): ("" if v is None else v) for k, v in answer.items()}
     state = str(answer.get("TrangThaiGD", ""))
-    if str(answer.get("MaLoi")) != protocol.SUCCESS or state not in (protocol.TXN_PAID, protocol.TXN_FAILED):
+    if str(answer.get("MaLoi")) != protocol.SUCCESS or state not in (
+        protocol.TXN_PAID,
+        protocol.TXN_FAILED,
+    ):
         _schedule_next_query(txn)
         return None
     # The status answer is a confirmation too: it must carry a valid MaXacThuc (CONFIRM fields).
-    if not protocol.verify(answer, protocol.CONFIRM_FIELDS, settings.PAYMENT_PLATFORM_CALLBACK_SECRET):
+    if not protocol.verify(
+        answer, protocol.CONFIRM_FIELDS, settings.PAYMENT_PLATFORM_CALLBACK_SECRET
+    ):
         log.warning("payment_platform.query_bad_signature", extra={"reference": txn.reference})
         _schedule_next_query(txn)
         return ConfirmOutcome(ConfirmCode.BAD_SIGNATURE, txn)
@@ -335,28 +427,45 @@ def _schedule_next_query(txn: PlatformTransaction) -> None:
     attempts = txn.query_attempts + 1
     delay = min(int(settings.PAYMENT_PLATFORM_QUERY_AFTER) * (2 ** min(attempts, 8)), 6 * 3600)
     PlatformTransaction.objects.filter(pk=txn.pk).update(
-        next_query_at=None if attempts >= MAX_QUERY_ATTEMPTS else timezone.now() + timedelta(seconds=delay))
+        next_query_at=None
+        if attempts >= MAX_QUERY_ATTEMPTS
+        else timezone.now() + timedelta(seconds=delay)
+    )
 
 
 def scan_pending(*, now: Any = None) -> int:
     """Beat: enqueue a look-up for every transaction whose callback is overdue."""
     now = now or timezone.now()
-    ids = list(PlatformTransaction.objects.filter(status=TransactionStatus.REDIRECTED, next_query_at__lte=now).values_list("pk", flat=True)[:500])
+    ids = list(
+        PlatformTransaction.objects.filter(
+            status=TransactionStatus.REDIRECTED, next_query_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
     with transaction.atomic():
         for pk in ids:
-            outbox_enqueue("national.payment_platform.tasks.query_status", kwargs={"transaction_id": pk}, dedupe_key=f"pp-query-{pk}-{now:%Y%m%d%H%M}")
+            outbox_enqueue(
+                "national.payment_platform.tasks.query_status",
+                kwargs={"transaction_id": pk},
+                dedupe_key=f"pp-query-{pk}-{now:%Y%m%d%H%M}",
+            )
     return len(ids)
 
 
 def receipt_fetch(*, transaction_id: int) -> bool:
     """GET_BILL: store the platform's receipt (a PDF) with the transaction, hence the dossier.
     True when stored (or already there). Raises :class:`client.PlatformUnavailable` to retry."""
-    txn = PlatformTransaction.objects.filter(pk=transaction_id).select_related("payment__dossier").first()
+    txn = (
+        PlatformTransaction.objects.filter(pk=transaction_id)
+        .select_related("payment__dossier")
+        .first()
+    )
     if txn is None or txn.status != TransactionStatus.PAID:
         return False
     if txn.receipt_file:
         return True
-    body, ctype = client.post(settings.PAYMENT_PLATFORM_BILL_URL, _query_message(txn, protocol.GET_BILL), raw=True)
+    body, ctype = client.post(
+        settings.PAYMENT_PLATFORM_BILL_URL, _query_message(txn, protocol.GET_BILL), raw=True
+    )
     if not body.startswith(b"%PDF"):
         raise client.PlatformRefused(f"not a PDF ({ctype})")
     with transaction.atomic():

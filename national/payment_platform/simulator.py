@@ -39,11 +39,35 @@ from urllib.parse import parse_qs, urlencode
 
 from national.simkit import Request, Response, Simulator, route
 
-INIT_ORDER = ["LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
-              "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip"]
+INIT_ORDER = [
+    "LoaiBanTin",
+    "PhienBan",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "LoaiHinhThanhToan",
+    "MaKenhThanhToan",
+    "MaThietBi",
+    "NgonNgu",
+    "MaTienTe",
+    "MaNganHang",
+    "ThongTinGiaoDich",
+    "ThoiGianGD",
+    "Ip",
+]
 SHORT_ORDER = ["LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "ThoiGianGD"]
-CONFIRM_ORDER = ["LoaiBanTin", "MaLoi", "MaDoiTac", "MaThamChieu", "SoTien", "MaTienTe", "MaGiaoDich", "MaNganHang",
-                 "ThoiGianGD", "ThongTinGiaoDich"]
+CONFIRM_ORDER = [
+    "LoaiBanTin",
+    "MaLoi",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "MaTienTe",
+    "MaGiaoDich",
+    "MaNganHang",
+    "ThoiGianGD",
+    "ThongTinGiaoDich",
+]
 
 
 def checksum(message: dict, order: list[str], key: str) -> str:
@@ -53,9 +77,20 @@ def checksum(message: dict, order: list[str], key: str) -> str:
 
 def minimal_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with ASCII text lines (a stand-in for the platform's receipt)."""
-    text = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(
-        "(" + line.encode("ascii", "replace").decode().replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
-        for line in lines) + " ET"
+    text = (
+        "BT /F1 11 Tf 50 780 Td 14 TL "
+        + " ".join(
+            "("
+            + line.encode("ascii", "replace")
+            .decode()
+            .replace("\\", "\\\\")
+            .replace("(", "\\(")
+            .replace(")", "\\)")
+            + ") '"
+            for line in lines
+        )
+        + " ET"
+    )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -71,7 +106,10 @@ def minimal_pdf(lines: list[str]) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for off in offsets:
         out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -92,7 +130,9 @@ class PaymentPlatformSimulator(Simulator):
     def partner(self, request: Request) -> Response:
         p = request.json() or {}
         with self.lock:
-            self.state["partners"][p["code"]] = {k: p.get(k, "") for k in ("secret", "callback_secret", "callback_url", "return_url")}
+            self.state["partners"][p["code"]] = {
+                k: p.get(k, "") for k in ("secret", "callback_secret", "callback_url", "return_url")
+            }
             self.save()
         return Response(200, {"ok": True})
 
@@ -109,7 +149,9 @@ class PaymentPlatformSimulator(Simulator):
         partner = self._partner(str(msg.get("MaDoiTac", "")))
         if partner is None:
             return Response(200, {"error_code": "2", "message": "Ma doi tac khong ton tai"})
-        if msg.get("LoaiBanTin") != "INIT" or msg.get("MaXacThuc") != checksum(msg, INIT_ORDER, partner["secret"]):
+        if msg.get("LoaiBanTin") != "INIT" or msg.get("MaXacThuc") != checksum(
+            msg, INIT_ORDER, partner["secret"]
+        ):
             return Response(200, {"error_code": "1", "message": "Sai ma xac thuc"})
         ref = str(msg.get("MaThamChieu", ""))
         with self.lock:
@@ -119,29 +161,46 @@ class PaymentPlatformSimulator(Simulator):
             else:
                 token = secrets.token_urlsafe(12)
                 self.state["transactions"][ref] = {
-                    "token": token, "partner": msg["MaDoiTac"], "amount": str(msg.get("SoTien", "")),
-                    "time": msg.get("ThoiGianGD", ""), "info": msg.get("ThongTinGiaoDich", ""),
-                    "receipt": msg.get("ThongTinBienLai") or {}, "status": "3", "txn": "", "bank": "", "paid_at": "",
+                    "token": token,
+                    "partner": msg["MaDoiTac"],
+                    "amount": str(msg.get("SoTien", "")),
+                    "time": msg.get("ThoiGianGD", ""),
+                    "info": msg.get("ThongTinGiaoDich", ""),
+                    "receipt": msg.get("ThongTinBienLai") or {},
+                    "status": "3",
+                    "txn": "",
+                    "bank": "",
+                    "paid_at": "",
                 }
                 self.state["tokens"][token] = ref
             self.save()
         url = f"{self._url(request)}/pay/{token}"
-        return Response(200, {"error_code": "0", "message": json.dumps({"MaLoi": "00", "MaThamChieu": ref, "UrlThanhToan": url})})
+        return Response(
+            200,
+            {
+                "error_code": "0",
+                "message": json.dumps({"MaLoi": "00", "MaThamChieu": ref, "UrlThanhToan": url}),
+            },
+        )
 
     # -- the payment page ----------------------------------------------------------------------------
     @route("GET", "/pay/(?P<token>[^/]+)")
     def page(self, request: Request) -> Response:
         ref = self.state["tokens"].get(request.params["token"])
         if ref is None:
-            return Response(404, "Khong tim thay giao dich", {"Content-Type": "text/html; charset=utf-8"})
+            return Response(
+                404, "Khong tim thay giao dich", {"Content-Type": "text/html; charset=utf-8"}
+            )
         t = self.state["transactions"][ref]
         amount = f"{int(t['amount']):,}".replace(",", ".")
         receipt = t["receipt"]
-        lines = "".join(f"<li>{html.escape(str(f.get('TenPhiLePhi', '')))}: {html.escape(str(f.get('SoTien', '')))}</li>"
-                        for f in receipt.get("PhiLePhi", []))
+        lines = "".join(
+            f"<li>{html.escape(str(f.get('TenPhiLePhi', '')))}: {html.escape(str(f.get('SoTien', '')))}</li>"
+            for f in receipt.get("PhiLePhi", [])
+        )
         body = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nền tảng thanh toán (mô phỏng)</title></head>
 <body><h1>Nền tảng thanh toán — Cổng Dịch vụ công quốc gia (mô phỏng)</h1>
-<p>Hồ sơ: <b id="platform-dossier">{html.escape(str(receipt.get('MaHoSo', '')))}</b></p>
+<p>Hồ sơ: <b id="platform-dossier">{html.escape(str(receipt.get("MaHoSo", "")))}</b></p>
 <p>Số tiền: <b id="platform-amount">{amount} VND</b></p><ul id="platform-fees">{lines}</ul>
 <form method="post"><select name="bank" id="platform-bank"><option>VCB</option><option>BIDV</option></select>
 <button name="choice" value="pay" id="platform-pay">Thanh toán</button>
@@ -155,7 +214,9 @@ class PaymentPlatformSimulator(Simulator):
             return Response(404, "Khong tim thay giao dich")
         form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8")).items()}
         fault = self.take_fault("pay") or {}
-        builtin = self.apply_builtin(fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None)
+        builtin = self.apply_builtin(
+            fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None
+        )
         if builtin:
             return builtin
         with self.lock:
@@ -181,16 +242,27 @@ class PaymentPlatformSimulator(Simulator):
             self._deliver(partner["callback_url"], message, copies)
         elif kind != "no_callback":
             delay = float(fault.get("delay", 3)) if kind == "callback_late" else 0.3
-            threading.Thread(target=self._deliver_later, args=(partner["callback_url"], message, copies, delay), daemon=True).start()
+            threading.Thread(
+                target=self._deliver_later,
+                args=(partner["callback_url"], message, copies, delay),
+                daemon=True,
+            ).start()
         back = partner["return_url"]
         query = urlencode({"MaThamChieu": ref, "MaLoi": message["MaLoi"]})
         return Response(302, b"", {"Location": f"{back}{'&' if '?' in back else '?'}{query}"})
 
     def _confirm(self, ref: str, t: dict, key: str) -> dict:
         message = {
-            "LoaiBanTin": "CONFIRM", "MaLoi": "00" if t["status"] == "1" else "24", "MaDoiTac": t["partner"],
-            "MaThamChieu": ref, "SoTien": t["amount"], "MaTienTe": "VND", "MaGiaoDich": t["txn"], "MaNganHang": t["bank"],
-            "ThoiGianGD": t["time"], "ThongTinGiaoDich": t["info"],
+            "LoaiBanTin": "CONFIRM",
+            "MaLoi": "00" if t["status"] == "1" else "24",
+            "MaDoiTac": t["partner"],
+            "MaThamChieu": ref,
+            "SoTien": t["amount"],
+            "MaTienTe": "VND",
+            "MaGiaoDich": t["txn"],
+            "MaNganHang": t["bank"],
+            "ThoiGianGD": t["time"],
+            "ThongTinGiaoDich": t["info"],
         }
         message["MaXacThuc"] = checksum(message, CONFIRM_ORDER, key)
         return message
@@ -205,8 +277,12 @@ class PaymentPlatformSimulator(Simulator):
             answer: object = None
             for attempt in range(3):
                 try:
-                    req = urllib.request.Request(url, data=json.dumps(message).encode(), method="POST",
-                                                 headers={"Content-Type": "application/json"})
+                    req = urllib.request.Request(
+                        url,
+                        data=json.dumps(message).encode(),
+                        method="POST",
+                        headers={"Content-Type": "application/json"},
+                    )
                     with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 - loopback
                         answer = json.loads(r.read() or b"null")
                     break
@@ -218,10 +294,16 @@ class PaymentPlatformSimulator(Simulator):
                 self.save()
 
     # -- QUERY and GET_BILL -------------------------------------------------------------------------
-    def _checked(self, request: Request, kind: str) -> tuple[dict | None, dict | None, Response | None]:
+    def _checked(
+        self, request: Request, kind: str
+    ) -> tuple[dict | None, dict | None, Response | None]:
         msg = request.json() or {}
         partner = self._partner(str(msg.get("MaDoiTac", "")))
-        if partner is None or msg.get("LoaiBanTin") != kind or msg.get("MaXacThuc") != checksum(msg, SHORT_ORDER, partner["secret"]):
+        if (
+            partner is None
+            or msg.get("LoaiBanTin") != kind
+            or msg.get("MaXacThuc") != checksum(msg, SHORT_ORDER, partner["secret"])
+        ):
             return None, None, Response(200, {"MaLoi": "97", "MoTaLoi": "Sai ma xac thuc"})
         t = self.state["transactions"].get(str(msg.get("MaThamChieu", "")))
         if t is None:
@@ -231,7 +313,9 @@ class PaymentPlatformSimulator(Simulator):
     @route("POST", "/query")
     def query(self, request: Request) -> Response:
         fault = self.take_fault("query") or {}
-        builtin = self.apply_builtin(fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None)
+        builtin = self.apply_builtin(
+            fault if fault.get("kind") in ("timeout", "http_500", "http_503", "drop") else None
+        )
         if builtin:
             return builtin
         t, partner, error = self._checked(request, "QUERY")
@@ -239,7 +323,9 @@ class PaymentPlatformSimulator(Simulator):
             return error
         ref = str((request.json() or {}).get("MaThamChieu"))
         answer = self._confirm(ref, t, partner["callback_secret"])
-        answer["MaLoi"] = "00"  # the look-up itself succeeded; TrangThaiGD says how the payment went
+        answer["MaLoi"] = (
+            "00"  # the look-up itself succeeded; TrangThaiGD says how the payment went
+        )
         answer["TrangThaiGD"] = t["status"]
         answer["MaXacThuc"] = checksum(answer, CONFIRM_ORDER, partner["callback_secret"])
         if fault.get("kind") == "bad_signature":
@@ -257,10 +343,18 @@ class PaymentPlatformSimulator(Simulator):
         if t["status"] != "1":
             return Response(200, {"MaLoi": "02", "MoTaLoi": "Giao dich chua thanh toan"})
         r = t["receipt"]
-        pdf = minimal_pdf([
-            "BIEN LAI THU PHI, LE PHI (Nen tang thanh toan - mo phong)",
-            f"Ma ho so: {r.get('MaHoSo', '')}", f"Ma thu tuc: {r.get('MaTTHC', '')}",
-            f"So tien: {t['amount']} VND", f"Ma giao dich: {t['txn']}", f"Ngan hang: {t['bank']}",
-            *(f"{f.get('TenPhiLePhi', '')}: {f.get('SoTien', '')}" for f in r.get("PhiLePhi", [])),
-        ])
+        pdf = minimal_pdf(
+            [
+                "BIEN LAI THU PHI, LE PHI (Nen tang thanh toan - mo phong)",
+                f"Ma ho so: {r.get('MaHoSo', '')}",
+                f"Ma thu tuc: {r.get('MaTTHC', '')}",
+                f"So tien: {t['amount']} VND",
+                f"Ma giao dich: {t['txn']}",
+                f"Ngan hang: {t['bank']}",
+                *(
+                    f"{f.get('TenPhiLePhi', '')}: {f.get('SoTien', '')}"
+                    for f in r.get("PhiLePhi", [])
+                ),
+            ]
+        )
         return Response(200, pdf, {"Content-Type": "application/pdf"})

@@ -72,24 +72,39 @@ def return_view(request: HttpRequest) -> HttpResponse:
     txn = None
     if request.user.is_authenticated and reference:
         visible = payments_visible_to(request.user).values("pk")
-        txn = PlatformTransaction.objects.filter(reference=reference, payment__in=visible).select_related("payment").first()
+        txn = (
+            PlatformTransaction.objects.filter(reference=reference, payment__in=visible)
+            .select_related("payment")
+            .first()
+        )
     state = "unknown"
     if txn is not None:
         if txn.payment.status == PaymentStatus.PAID:
             state = "paid"
-        elif txn.status == TransactionStatus.REDIRECTED and txn.payment.status == PaymentStatus.PENDING:
+        elif (
+            txn.status == TransactionStatus.REDIRECTED
+            and txn.payment.status == PaymentStatus.PENDING
+        ):
             state = "pending"
             request_status_lookup(transaction_id=txn.pk)
         else:
             state = "failed"
-    return render(request, "payment_platform/return.html", {"txn": txn, "payment": txn.payment if txn else None, "state": state})
+    return render(
+        request,
+        "payment_platform/return.html",
+        {"txn": txn, "payment": txn.payment if txn else None, "state": state},
+    )
 
 
 @login_required
 def platform_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     """The platform's own receipt (fetched by GET_BILL), for whoever may see the dossier."""
     visible = payments_visible_to(request.user).values("pk")
-    txn = PlatformTransaction.objects.filter(reference=str(reference)[:60], payment__in=visible, status=TransactionStatus.PAID).first()
+    txn = PlatformTransaction.objects.filter(
+        reference=str(reference)[:60], payment__in=visible, status=TransactionStatus.PAID
+    ).first()
     if txn is None or not txn.receipt_file:
         raise Http404(_("Receipt not found."))
-    return attachment_response(txn.receipt_file, f"bien-lai-nen-tang-{txn.reference}.pdf", "application/pdf")
+    return attachment_response(
+        txn.receipt_file, f"bien-lai-nen-tang-{txn.reference}.pdf", "application/pdf"
+    )

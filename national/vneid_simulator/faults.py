@@ -9,16 +9,16 @@ import threading
 
 #: Faults the simulator knows. Each makes the *next* id_token (or userinfo answer) wrong in one way.
 KINDS = {
-    "alg_none",       # header alg=none, no signature
-    "hs256_pubkey",   # HS256, the public key's PEM as the HMAC secret (the key-confusion attack)
-    "wrong_key",      # RS256 signed with another RSA key under the same kid
-    "tampered",       # a claim changed after signing
-    "wrong_iss",      # another issuer
-    "wrong_aud",      # another audience
-    "expired",        # exp in the past
-    "wrong_nonce",    # a nonce that is not the one the relying party sent
-    "userinfo_sub",   # the userinfo answer names another subject than the id_token
-    "loa1",           # the identity is reported at assurance level 1 (loAs LoA1, IAL 1)
+    "alg_none",  # header alg=none, no signature
+    "hs256_pubkey",  # HS256, the public key's PEM as the HMAC secret (the key-confusion attack)
+    "wrong_key",  # RS256 signed with another RSA key under the same kid
+    "tampered",  # a claim changed after signing
+    "wrong_iss",  # another issuer
+    "wrong_aud",  # another audience
+    "expired",  # exp in the past
+    "wrong_nonce",  # a nonce that is not the one the relying party sent
+    "userinfo_sub",  # the userinfo answer names another subject than the id_token
+    "loa1",  # the identity is reported at assurance level 1 (loAs LoA1, IAL 1)
 }
 
 _lock = threading.Lock()

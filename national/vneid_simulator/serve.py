@@ -44,7 +44,13 @@ def _setup(args: argparse.Namespace, port: int) -> None:
         from cryptography.hazmat.primitives.asymmetric import rsa
 
         pk = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        key.write_bytes(pk.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        key.write_bytes(
+            pk.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     os.environ["VNEID_SIM_KEY"] = str(key)
     os.environ["VNEID_SIM_DB"] = str(workdir / "vneid.sqlite3")
     os.environ["VNEID_SIM_ISSUER"] = f"http://127.0.0.1:{port}/o"
@@ -62,15 +68,22 @@ def _setup(args: argparse.Namespace, port: int) -> None:
 
     User = get_user_model()
     for ident in IDENTITIES:
-        user, _ = User.objects.get_or_create(username=ident["SoDinhDanh"], defaults={"first_name": ident["HoVaTen"]})
+        user, _ = User.objects.get_or_create(
+            username=ident["SoDinhDanh"], defaults={"first_name": ident["HoVaTen"]}
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
     Application.objects.filter(client_id=args.client_id).delete()
     Application.objects.create(
-        name="Cổng dịch vụ công tỉnh", client_id=args.client_id, client_secret=args.client_secret,
-        client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=" ".join(args.redirect_uri), post_logout_redirect_uris=" ".join(args.post_logout_redirect_uri or []),
-        algorithm=Application.RS256_ALGORITHM, skip_authorization=True,
+        name="Cổng dịch vụ công tỉnh",
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(args.redirect_uri),
+        post_logout_redirect_uris=" ".join(args.post_logout_redirect_uri or []),
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
     )
 
 
@@ -80,7 +93,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--redirect-uri", action="append", required=True)
     parser.add_argument("--post-logout-redirect-uri", action="append")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
-    parser.add_argument("--client-secret", default=os.environ.get("VNEID_SIM_CLIENT_SECRET", "demo-vneid-secret"))
+    parser.add_argument(
+        "--client-secret", default=os.environ.get("VNEID_SIM_CLIENT_SECRET", "demo-vneid-secret")
+    )
     parser.add_argument("--workdir", default="")
     args = parser.parse_args(argv)
     sock = socket.socket()
@@ -91,7 +106,13 @@ def main(argv: list[str] | None = None) -> None:
     _setup(args, port)
     from django.core.wsgi import get_wsgi_application
 
-    httpd = make_server("127.0.0.1", port, get_wsgi_application(), server_class=_ThreadingServer, handler_class=_QuietHandler)
+    httpd = make_server(
+        "127.0.0.1",
+        port,
+        get_wsgi_application(),
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
+    )
     print(f"READY {port}", flush=True)
     httpd.serve_forever()
 
@@ -115,8 +136,10 @@ class RunningSimulator:
     def arm(self, *kinds: str) -> None:
         """Make the next token(s) faulty (see :mod:`.faults`)."""
         req = urllib.request.Request(
-            f"{self.base_url}/_sim/faults", data=json.dumps({"reset": True, "faults": list(kinds)}).encode(),
-            headers={"X-Sim-Control": self.control_token, "Content-Type": "application/json"}, method="POST",
+            f"{self.base_url}/_sim/faults",
+            data=json.dumps({"reset": True, "faults": list(kinds)}).encode(),
+            headers={"X-Sim-Control": self.control_token, "Content-Type": "application/json"},
+            method="POST",
         )
         with urllib.request.urlopen(req, timeout=5) as resp:
             resp.read()
@@ -130,8 +153,14 @@ class RunningSimulator:
             self.process.wait()
 
 
-def start(*, redirect_uris: list[str], post_logout_redirect_uris: list[str] | None = None,
-          client_secret: str = "test-vneid-secret", workdir: str = "", timeout: float = 60) -> RunningSimulator:
+def start(
+    *,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str] | None = None,
+    client_secret: str = "test-vneid-secret",
+    workdir: str = "",
+    timeout: float = 60,
+) -> RunningSimulator:
     """Start the simulator in a child process and wait until it answers."""
     import secrets
 
@@ -146,7 +175,9 @@ def start(*, redirect_uris: list[str], post_logout_redirect_uris: list[str] | No
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["VNEID_SIM_CONTROL_TOKEN"] = control
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + timeout
     line = proc.stdout.readline()
     if not line.startswith("READY"):

@@ -28,14 +28,25 @@ def _unb64(text: str) -> bytes:
 
 def identity_claims(user) -> dict:
     """The VNeID claims of the logged-in demo identity (username = SoDinhDanh)."""
-    claims = dict(by_number(user.username) or {"SoDinhDanh": user.username, "HoVaTen": user.get_full_name(), "LoaiTaiKhoan": 1, "loAs": "LoA1", "IAL": 1})
+    claims = dict(
+        by_number(user.username)
+        or {
+            "SoDinhDanh": user.username,
+            "HoVaTen": user.get_full_name(),
+            "LoaiTaiKhoan": 1,
+            "loAs": "LoA1",
+            "IAL": 1,
+        }
+    )
     if faults.peek("loa1"):
         claims.update(loAs="LoA1", IAL=1)
     return claims
 
 
 class VneidValidator(OAuth2Validator):
-    oidc_claim_scope = None  # every claim goes out with the openid scope, as the national sign-on does
+    oidc_claim_scope = (
+        None  # every claim goes out with the openid scope, as the national sign-on does
+    )
 
     def get_additional_claims(self, request):
         return identity_claims(request.user)

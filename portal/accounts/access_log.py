@@ -20,23 +20,42 @@ from .models import DataAccess, DataAccessKind
 log = logging.getLogger("portal.access_log")
 
 
-def record_access(*, staff: Any, citizen: Any, kind: str, dossier_id: int | None = None, dossier_code: str = "",
-                  detail: str = "") -> DataAccess | None:
+def record_access(
+    *,
+    staff: Any,
+    citizen: Any,
+    kind: str,
+    dossier_id: int | None = None,
+    dossier_code: str = "",
+    detail: str = "",
+) -> DataAccess | None:
     """Write one access; ``None`` when there is nothing to record (not staff, no citizen account,
     a staff member looking at his own data)."""
-    if not getattr(staff, "is_staff_member", False) or citizen is None or not getattr(citizen, "pk", None):
+    if (
+        not getattr(staff, "is_staff_member", False)
+        or citizen is None
+        or not getattr(citizen, "pk", None)
+    ):
         return None
     if citizen.pk == staff.pk or not getattr(citizen, "is_applicant", False):
         return None
     if kind not in DataAccessKind.values:
         raise ValueError(kind)
     row = DataAccess.objects.create(
-        citizen_id=citizen.pk, staff=staff, staff_agency_name=getattr(getattr(staff, "agency", None), "name", "")[:255],
-        kind=kind, dossier_id=dossier_id, dossier_code=dossier_code[:40], detail=detail[:255],
+        citizen_id=citizen.pk,
+        staff=staff,
+        staff_agency_name=getattr(getattr(staff, "agency", None), "name", "")[:255],
+        kind=kind,
+        dossier_id=dossier_id,
+        dossier_code=dossier_code[:40],
+        detail=detail[:255],
         flagged=dossier_id is None,
     )
     if row.flagged:
-        log.warning("access_log.flagged", extra={"staff_id": staff.pk, "citizen_id": citizen.pk, "kind": kind})
+        log.warning(
+            "access_log.flagged",
+            extra={"staff_id": staff.pk, "citizen_id": citizen.pk, "kind": kind},
+        )
     return row
 
 

@@ -22,7 +22,9 @@ class StaffPlacementMixin(forms.BaseForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("kind", getattr(self.instance, "kind", None))
-        errors = staff_placement_errors(kind=kind, agency=data.get("agency"), department=data.get("department"))
+        errors = staff_placement_errors(
+            kind=kind, agency=data.get("agency"), department=data.get("department")
+        )
         for field, messages in errors.items():
             self.add_error(field if field in self.fields else None, messages)
         return data
@@ -76,26 +78,92 @@ class UserAdmin(DjangoUserAdmin):
         from .models import DataAccessKind
 
         if request.method == "GET":
-            citizen = User.objects.filter(pk=object_id, kind__in=[AccountKind.CITIZEN, AccountKind.BUSINESS]).first()
-            record_access(staff=request.user, citizen=citizen, kind=DataAccessKind.IDENTITY, detail="admin")
+            citizen = User.objects.filter(
+                pk=object_id, kind__in=[AccountKind.CITIZEN, AccountKind.BUSINESS]
+            ).first()
+            record_access(
+                staff=request.user, citizen=citizen, kind=DataAccessKind.IDENTITY, detail="admin"
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    list_display = ("username", "full_name", "kind", "agency", "role_list", "email", "phone", "is_active", "last_login")
-    list_filter = ("kind", "roles__role", "agency", EmailVerifiedFilter, "is_active", "is_staff", "is_superuser")
-    search_fields = ("username", "full_name", "email", "phone", "citizen_id", "tax_code", "organisation_name")
+    list_display = (
+        "username",
+        "full_name",
+        "kind",
+        "agency",
+        "role_list",
+        "email",
+        "phone",
+        "is_active",
+        "last_login",
+    )
+    list_filter = (
+        "kind",
+        "roles__role",
+        "agency",
+        EmailVerifiedFilter,
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    )
+    search_fields = (
+        "username",
+        "full_name",
+        "email",
+        "phone",
+        "citizen_id",
+        "tax_code",
+        "organisation_name",
+    )
     list_select_related = ("agency",)
     autocomplete_fields = ()
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password", "kind")}),
-        (_("Person"), {"fields": ("full_name", "email", "email_verified_at", "phone", "address", "citizen_id", "tax_code", "organisation_name")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "full_name",
+                    "email",
+                    "email_verified_at",
+                    "phone",
+                    "address",
+                    "citizen_id",
+                    "tax_code",
+                    "organisation_name",
+                )
+            },
+        ),
         (_("Staff placement"), {"fields": ("agency", "department", "position")}),
         (_("Preferences"), {"fields": ("language", "notify_email", "notify_sms")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"), "classes": ("collapse",)}),
+        (
+            _("Permissions"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "classes": ("collapse",),
+            },
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "kind", "full_name", "email", "agency", "department", "position", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "kind",
+                    "full_name",
+                    "email",
+                    "agency",
+                    "department",
+                    "position",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -117,7 +185,15 @@ from .models import DataAccess as _DataAccess  # noqa: E402
 class DataAccessAdmin(admin.ModelAdmin):
     """The province administrator's view of the data-access log; flagged rows first to review."""
 
-    list_display = ["at", "staff", "staff_agency_name", "citizen", "kind", "dossier_code", "flagged"]
+    list_display = [
+        "at",
+        "staff",
+        "staff_agency_name",
+        "citizen",
+        "kind",
+        "dossier_code",
+        "flagged",
+    ]
     list_filter = ["flagged", "kind"]
     search_fields = ["citizen__citizen_id", "citizen__full_name", "staff__username", "dossier_code"]
     readonly_fields = [f.name for f in _DataAccess._meta.fields]

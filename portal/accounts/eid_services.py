@@ -22,9 +22,25 @@ log = logging.getLogger("portal.eid")
 
 #: Claims kept as verified facts (names as the national sign-on returns them).
 FACT_CLAIMS = (
-    "SoDinhDanh", "HoVaTen", "NgayThangNamSinh", "GioiTinh", "LoaiTaiKhoan", "loAs", "IAL", "TechID",
-    "ThuongTru", "NoiOHienNay", "QueQuan", "QuocTich", "DanToc", "SoDienThoai", "ThuDienTu",
-    "MaSoThue", "MaSoDoanhNghiep", "TenDoanhNghiep", "DiaChi",
+    "SoDinhDanh",
+    "HoVaTen",
+    "NgayThangNamSinh",
+    "GioiTinh",
+    "LoaiTaiKhoan",
+    "loAs",
+    "IAL",
+    "TechID",
+    "ThuongTru",
+    "NoiOHienNay",
+    "QueQuan",
+    "QuocTich",
+    "DanToc",
+    "SoDienThoai",
+    "ThuDienTu",
+    "MaSoThue",
+    "MaSoDoanhNghiep",
+    "TenDoanhNghiep",
+    "DiaChi",
 )
 
 BUSINESS_ACCOUNT = 2  # LoaiTaiKhoan: 1 citizen, 2 organisation
@@ -48,7 +64,12 @@ def eid_link_account(*, result: EidResult) -> User:
     tax_code = str(c.get("MaSoThue") or c.get("MaSoDoanhNghiep") or "")
     if is_business and not tax_code:
         raise EidLoginError("no_tax_code")
-    link = EidIdentity.objects.select_for_update().select_related("user").filter(issuer=result.issuer, subject=result.subject).first()
+    link = (
+        EidIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=result.issuer, subject=result.subject)
+        .first()
+    )
     if link:
         user = link.user
     elif is_business:
@@ -58,14 +79,17 @@ def eid_link_account(*, result: EidResult) -> User:
     if user is not None:
         if not user.is_applicant or not user.is_active:
             raise EidLoginError("not_applicant")
-        if (is_business and user.tax_code != tax_code) or (not is_business and user.citizen_id and user.citizen_id != number):
+        if (is_business and user.tax_code != tax_code) or (
+            not is_business and user.citizen_id and user.citizen_id != number
+        ):
             raise EidLoginError("link_mismatch")
     now = timezone.now()
     if user is None:
         user = User(
             username=f"vneid_{tax_code}" if is_business else f"vneid_{number}",
             kind=AccountKind.BUSINESS if is_business else AccountKind.CITIZEN,
-            email=_free("email", str(c.get("ThuDienTu") or "")), phone=_free("phone", str(c.get("SoDienThoai") or "")),
+            email=_free("email", str(c.get("ThuDienTu") or "")),
+            phone=_free("phone", str(c.get("SoDienThoai") or "")),
         )
         user.set_unusable_password()
     user.full_name = str(c.get("HoVaTen") or user.full_name)[:150]
@@ -76,7 +100,11 @@ def eid_link_account(*, result: EidResult) -> User:
     else:
         user.citizen_id = number
         user.address = user.address or str(c.get("NoiOHienNay") or c.get("ThuongTru") or "")[:255]
-    if user.email and not user.email_verified_at and user.email.lower() == str(c.get("ThuDienTu") or "").lower():
+    if (
+        user.email
+        and not user.email_verified_at
+        and user.email.lower() == str(c.get("ThuDienTu") or "").lower()
+    ):
         user.email_verified_at = now  # the national e-ID vouched for this address
     user.save()
     if link is None:
@@ -92,15 +120,29 @@ def eid_link_account(*, result: EidResult) -> User:
             continue
         fact = existing.get(name)
         if fact is None:
-            new.append(VerifiedFact(user=user, name=name, source=result.issuer, value=c[name],
-                                    assurance_level=result.assurance_level, verified_at=now))
+            new.append(
+                VerifiedFact(
+                    user=user,
+                    name=name,
+                    source=result.issuer,
+                    value=c[name],
+                    assurance_level=result.assurance_level,
+                    verified_at=now,
+                )
+            )
         else:
-            fact.value, fact.assurance_level, fact.verified_at = c[name], result.assurance_level, now
+            fact.value, fact.assurance_level, fact.verified_at = (
+                c[name],
+                result.assurance_level,
+                now,
+            )
             changed.append(fact)
     if changed:
         VerifiedFact.objects.bulk_update(changed, ["value", "assurance_level", "verified_at"])
     if new:
         VerifiedFact.objects.bulk_create(new)
-    log.info("eid.login", extra={"user_id": user.pk, "issuer": result.issuer, "loa": result.assurance_level})
+    log.info(
+        "eid.login",
+        extra={"user_id": user.pk, "issuer": result.issuer, "loa": result.assurance_level},
+    )
     return user
-

@@ -20,11 +20,15 @@ log = logging.getLogger("portal.eid")
 
 
 def _redirect_uri(request: HttpRequest) -> str:
-    return settings.VNEID_REDIRECT_URI or request.build_absolute_uri(reverse("accounts:vneid_callback"))
+    return settings.VNEID_REDIRECT_URI or request.build_absolute_uri(
+        reverse("accounts:vneid_callback")
+    )
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return value
     return reverse("dossiers:my")
 
@@ -44,7 +48,12 @@ def vneid_login(request: HttpRequest) -> HttpResponse:
     except ValueError:
         min_loa = 1
     try:
-        url = oidc.begin(request, redirect_uri=_redirect_uri(request), next_url=_safe_next(request, request.GET.get("next", "")), min_loa=min_loa)
+        url = oidc.begin(
+            request,
+            redirect_uri=_redirect_uri(request),
+            next_url=_safe_next(request, request.GET.get("next", "")),
+            min_loa=min_loa,
+        )
     except oidc.EidLoginError as exc:
         return _refused(request, exc)
     return redirect(url)
@@ -57,7 +66,9 @@ def vneid_callback(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     try:
-        result = oidc.complete(request, params={k: request.GET.get(k, "") for k in ("code", "state", "error")})
+        result = oidc.complete(
+            request, params={k: request.GET.get(k, "") for k in ("code", "state", "error")}
+        )
         user = eid_link_account(result=result)
     except oidc.EidLoginError as exc:
         return _refused(request, exc)

@@ -31,20 +31,38 @@ class PortalUserManager(UserManager):
 
 
 class User(AbstractUser):
-    kind = models.CharField(_("account kind"), max_length=10, choices=AccountKind.choices, default=AccountKind.CITIZEN)
+    kind = models.CharField(
+        _("account kind"), max_length=10, choices=AccountKind.choices, default=AccountKind.CITIZEN
+    )
     full_name = models.CharField(_("full name"), max_length=150)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
     citizen_id = models.CharField(_("citizen ID (CCCD)"), max_length=12, blank=True, db_index=True)
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True, db_index=True)
     organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("agency"))
-    department = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="department_staff",
-        verbose_name=_("department"), help_text=_("A unit inside the agency (phòng, ban), if any."),
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("agency"),
     )
-    position = models.CharField(_("position"), max_length=120, blank=True, help_text=_("e.g. Phó Giám đốc"))
-    language = models.CharField(_("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+    department = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="department_staff",
+        verbose_name=_("department"),
+        help_text=_("A unit inside the agency (phòng, ban), if any."),
+    )
+    position = models.CharField(
+        _("position"), max_length=120, blank=True, help_text=_("e.g. Phó Giám đốc")
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi"
+    )
     notify_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_sms = models.BooleanField(_("notify by SMS"), default=False)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
@@ -57,8 +75,12 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=~models.Q(email=""), name="user_email_unique"),
-            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="user_phone_unique"),
+            models.UniqueConstraint(
+                fields=["email"], condition=~models.Q(email=""), name="user_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="user_phone_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,7 +98,9 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[str]:
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            cached = (
+                frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            )
             self._role_cache = cached
         return cached
 
@@ -123,7 +147,9 @@ class EidIdentity(models.Model):
     class Meta:
         verbose_name = _("e-ID link")
         verbose_name_plural = _("e-ID links")
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="eididentity_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="eididentity_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.subject}"
@@ -139,14 +165,18 @@ class VerifiedFact(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verified_facts")
     name = models.CharField(_("claim"), max_length=64)
     value = models.JSONField(_("value"))
-    source = models.CharField(_("source"), max_length=255, help_text=_("The issuer that vouched for it."))
+    source = models.CharField(
+        _("source"), max_length=255, help_text=_("The issuer that vouched for it.")
+    )
     assurance_level = models.PositiveSmallIntegerField(_("assurance level"), default=1)
     verified_at = models.DateTimeField(_("verified at"))
 
     class Meta:
         verbose_name = _("verified fact")
         verbose_name_plural = _("verified facts")
-        constraints = [models.UniqueConstraint(fields=["user", "name", "source"], name="verifiedfact_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name", "source"], name="verifiedfact_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
@@ -167,16 +197,24 @@ class DataAccess(models.Model):
     Kept on the ground floor (accounts) with the dossier by id and code, so that the citizen's
     profile reads it without importing the dossiers app."""
 
-    citizen = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("citizen"))
-    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    citizen = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("citizen")
+    )
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
     staff_agency_name = models.CharField(_("agency"), max_length=255, blank=True)
     kind = models.CharField(_("what"), max_length=10, choices=DataAccessKind.choices)
     dossier_id = models.PositiveBigIntegerField(_("dossier id"), null=True, blank=True)
     dossier_code = models.CharField(_("dossier"), max_length=40, blank=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    flagged = models.BooleanField(_("flagged"), default=False, db_index=True,
-                                  help_text=_("No dossier of the citizen was behind this access."))
+    flagged = models.BooleanField(
+        _("flagged"),
+        default=False,
+        db_index=True,
+        help_text=_("No dossier of the citizen was behind this access."),
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -57,7 +57,9 @@ class EidLoginError(Exception):
     def __init__(self, code: str, message: Any = None) -> None:
         super().__init__(code)
         self.code = code
-        self.message = message or _("The national e-ID login could not be completed. Please try again.")
+        self.message = message or _(
+            "The national e-ID login could not be completed. Please try again."
+        )
 
 
 @dataclass(frozen=True)
@@ -86,28 +88,42 @@ def _get_json(url: str) -> dict:
 def provider() -> ProviderConfig:
     """The provider's endpoints: explicit settings first, else its discovery document (cached)."""
     if not is_enabled():
-        raise EidLoginError("disabled", _("Login with the national e-ID is not configured on this portal."))
+        raise EidLoginError(
+            "disabled", _("Login with the national e-ID is not configured on this portal.")
+        )
     issuer = settings.VNEID_ISSUER.rstrip("/")
     key = f"vneid:discovery:{issuer}"
     meta = cache.get(key)
-    needed = ("VNEID_AUTHORIZATION_ENDPOINT", "VNEID_TOKEN_ENDPOINT", "VNEID_USERINFO_ENDPOINT", "VNEID_JWKS_URI")
+    needed = (
+        "VNEID_AUTHORIZATION_ENDPOINT",
+        "VNEID_TOKEN_ENDPOINT",
+        "VNEID_USERINFO_ENDPOINT",
+        "VNEID_JWKS_URI",
+    )
     if meta is None and not all(getattr(settings, n) for n in needed):
         try:
             meta = _get_json(f"{issuer}/.well-known/openid-configuration")
         except (requests.RequestException, ValueError) as exc:
             log.warning("eid.discovery_failed", extra={"issuer": issuer, "error": str(exc)})
-            raise EidLoginError("discovery", _("The national e-ID service cannot be reached. Please try again later.")) from exc
+            raise EidLoginError(
+                "discovery",
+                _("The national e-ID service cannot be reached. Please try again later."),
+            ) from exc
         if meta.get("issuer", "").rstrip("/") != issuer:
             raise EidLoginError("discovery_issuer")
         cache.set(key, meta, 3600)
     meta = meta or {}
     return ProviderConfig(
-        issuer=issuer, client_id=settings.VNEID_CLIENT_ID, client_secret=settings.VNEID_CLIENT_SECRET,
-        authorization_endpoint=settings.VNEID_AUTHORIZATION_ENDPOINT or meta.get("authorization_endpoint", ""),
+        issuer=issuer,
+        client_id=settings.VNEID_CLIENT_ID,
+        client_secret=settings.VNEID_CLIENT_SECRET,
+        authorization_endpoint=settings.VNEID_AUTHORIZATION_ENDPOINT
+        or meta.get("authorization_endpoint", ""),
         token_endpoint=settings.VNEID_TOKEN_ENDPOINT or meta.get("token_endpoint", ""),
         userinfo_endpoint=settings.VNEID_USERINFO_ENDPOINT or meta.get("userinfo_endpoint", ""),
         jwks_uri=settings.VNEID_JWKS_URI or meta.get("jwks_uri", ""),
-        end_session_endpoint=settings.VNEID_END_SESSION_ENDPOINT or meta.get("end_session_endpoint", ""),
+        end_session_endpoint=settings.VNEID_END_SESSION_ENDPOINT
+        or meta.get("end_session_endpoint", ""),
         algorithms=tuple(settings.VNEID_ALGORITHMS),
     )
 
@@ -131,16 +147,31 @@ def begin(request: Any, *, redirect_uri: str, next_url: str, min_loa: int = 1) -
     """Start a login: remember a one-time transaction in the session, return the provider's URL."""
     cfg = provider()
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
-    pending = {s: t for s, t in request.session.get(SESSION_PENDING, {}).items() if time.time() - t["at"] < PENDING_MAX_AGE}
+    pending = {
+        s: t
+        for s, t in request.session.get(SESSION_PENDING, {}).items()
+        if time.time() - t["at"] < PENDING_MAX_AGE
+    }
     while len(pending) >= PENDING_MAX:
         pending.pop(min(pending, key=lambda s: pending[s]["at"]))
-    pending[state] = {"nonce": nonce, "verifier": verifier, "next": next_url, "min_loa": int(min_loa),
-                      "redirect_uri": redirect_uri, "at": time.time()}
+    pending[state] = {
+        "nonce": nonce,
+        "verifier": verifier,
+        "next": next_url,
+        "min_loa": int(min_loa),
+        "redirect_uri": redirect_uri,
+        "at": time.time(),
+    }
     request.session[SESSION_PENDING] = pending
     params = {
-        "response_type": "code", "client_id": cfg.client_id, "redirect_uri": redirect_uri,
-        "scope": settings.VNEID_SCOPES, "state": state, "nonce": nonce,
-        "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256",
+        "response_type": "code",
+        "client_id": cfg.client_id,
+        "redirect_uri": redirect_uri,
+        "scope": settings.VNEID_SCOPES,
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
         "acr_values": f"LoA{max(1, int(min_loa))}",
     }
     return f"{cfg.authorization_endpoint}?{urlencode(params)}"
@@ -197,7 +228,9 @@ def verify_id_token(cfg: ProviderConfig, id_token: str, *, nonce: str) -> dict[s
             leeway=settings.VNEID_CLOCK_SKEW,
             iss={"essential": True, "value": cfg.issuer},
             aud={"essential": True, "value": cfg.client_id},
-            exp={"essential": True}, iat={"essential": True}, sub={"essential": True},
+            exp={"essential": True},
+            iat={"essential": True},
+            sub={"essential": True},
             nonce={"essential": True, "value": nonce},
         ).validate(claims)
     except (JoseError, ValueError, TypeError) as exc:
@@ -212,19 +245,32 @@ def complete(request: Any, *, params: dict[str, str]) -> EidResult:
     """Finish a login from the provider's redirect (query parameters only): checks as above."""
     cfg = provider()
     if params.get("error"):
-        raise EidLoginError(f"provider:{params.get('error')}", _("The national e-ID login was cancelled or refused."))
+        raise EidLoginError(
+            f"provider:{params.get('error')}",
+            _("The national e-ID login was cancelled or refused."),
+        )
     state, code = params.get("state", ""), params.get("code", "")
     pending = request.session.get(SESSION_PENDING, {})
     tx = pending.pop(state, None) if state else None
     request.session[SESSION_PENDING] = pending  # the transaction is spent whatever happens next
     if tx is None:
-        raise EidLoginError("state", _("This e-ID login link has already been used or has expired. Please log in again."))
+        raise EidLoginError(
+            "state",
+            _("This e-ID login link has already been used or has expired. Please log in again."),
+        )
     if time.time() - tx["at"] > PENDING_MAX_AGE:
-        raise EidLoginError("state_expired", _("This e-ID login link has already been used or has expired. Please log in again."))
+        raise EidLoginError(
+            "state_expired",
+            _("This e-ID login link has already been used or has expired. Please log in again."),
+        )
     if not code:
         raise EidLoginError("no_code")
-    session = OAuth2Session(cfg.client_id, cfg.client_secret, redirect_uri=tx["redirect_uri"],
-                            token_endpoint_auth_method="client_secret_basic")
+    session = OAuth2Session(
+        cfg.client_id,
+        cfg.client_secret,
+        redirect_uri=tx["redirect_uri"],
+        token_endpoint_auth_method="client_secret_basic",
+    )
     try:
         fetch: dict[str, Any] = {"code": code, "timeout": settings.VNEID_TIMEOUT}
         if tx.get("verifier"):
@@ -237,8 +283,11 @@ def complete(request: Any, *, params: dict[str, str]) -> EidResult:
         raise EidLoginError("no_id_token")
     claims = verify_id_token(cfg, id_token, nonce=tx["nonce"])
     try:
-        resp = requests.get(cfg.userinfo_endpoint, headers={"Authorization": f"Bearer {token['access_token']}"},
-                            timeout=settings.VNEID_TIMEOUT)
+        resp = requests.get(
+            cfg.userinfo_endpoint,
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+            timeout=settings.VNEID_TIMEOUT,
+        )
         resp.raise_for_status()
         if not resp.headers.get("Content-Type", "").startswith("application/json"):
             raise ValueError("userinfo is not JSON")
@@ -250,18 +299,32 @@ def complete(request: Any, *, params: dict[str, str]) -> EidResult:
     merged = {**claims, **userinfo}
     level = assurance_level(merged)
     if level < tx["min_loa"]:
-        raise EidLoginError("loa", _("This procedure needs a level-2 e-ID account (VNeID level 2). Please upgrade your VNeID account and log in again."))
+        raise EidLoginError(
+            "loa",
+            _(
+                "This procedure needs a level-2 e-ID account (VNeID level 2). Please upgrade your VNeID account and log in again."
+            ),
+        )
     if not str(merged.get("SoDinhDanh", "")).isdigit() or len(str(merged["SoDinhDanh"])) != 12:
         raise EidLoginError("no_citizen_id")
-    return EidResult(issuer=cfg.issuer, subject=str(claims["sub"]), claims=merged, assurance_level=level,
-                     id_token=id_token, next_url=tx["next"])
+    return EidResult(
+        issuer=cfg.issuer,
+        subject=str(claims["sub"]),
+        claims=merged,
+        assurance_level=level,
+        id_token=id_token,
+        next_url=tx["next"],
+    )
 
 
 def remember_login(request: Any, result: EidResult) -> None:
     """After ``login()`` rotated the session: what the e-ID said, for level checks and logout."""
     request.session[SESSION_LOGIN] = {
-        "issuer": result.issuer, "sub": result.subject, "loa": result.assurance_level,
-        "id_token": result.id_token, "at": int(time.time()),
+        "issuer": result.issuer,
+        "sub": result.subject,
+        "loa": result.assurance_level,
+        "id_token": result.id_token,
+        "at": int(time.time()),
     }
 
 
@@ -282,6 +345,10 @@ def logout_url(request: Any, *, post_logout_redirect_uri: str) -> str | None:
         return None
     if not cfg.end_session_endpoint:
         return None
-    return f"{cfg.end_session_endpoint}?" + urlencode({
-        "id_token_hint": info["id_token"], "post_logout_redirect_uri": post_logout_redirect_uri, "client_id": cfg.client_id,
-    })
+    return f"{cfg.end_session_endpoint}?" + urlencode(
+        {
+            "id_token_hint": info["id_token"],
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "client_id": cfg.client_id,
+        }
+    )

@@ -117,7 +117,9 @@ class HasRole(BasePermission):
 
     @classmethod
     def of(cls, *roles: str) -> type[HasRole]:
-        return type(f"HasRole_{'_'.join(roles) or 'staff'}", (cls,), {"required_roles": tuple(roles)})
+        return type(
+            f"HasRole_{'_'.join(roles) or 'staff'}", (cls,), {"required_roles": tuple(roles)}
+        )
 
 
 def scope_to_agencies(queryset: QuerySet, user: Any, *, field: str = "agency") -> QuerySet:

@@ -26,7 +26,9 @@ def agencies_in_scope(user: User) -> QuerySet[Agency]:
     return Agency.objects.subtree_of(user.agency)
 
 
-def user_can_act_for(user: Any, unit: Agency | None, *roles: str, agency_wide: bool = False) -> bool:
+def user_can_act_for(
+    user: Any, unit: Agency | None, *roles: str, agency_wide: bool = False
+) -> bool:
     """The one access rule "acts for this unit" of dossiers and documents: ``user`` is an active
     staff member holding one of ``roles`` (any role when none is named) whose agency contains
     ``unit``; a staff member attached to a department acts only for units inside that department
@@ -35,7 +37,11 @@ def user_can_act_for(user: Any, unit: Agency | None, *roles: str, agency_wide: b
     ``agency_wide``: the business belongs to the agency as a whole, not to one department — the
     one-stop counter (dossier scope "receiving"), the agency's outgoing and incoming documents,
     which any of its staff with the role drafts or handles (Decree 30/2020 art. 8)."""
-    if unit is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
+    if (
+        unit is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_staff_member", False)
+    ):
         return False
     if not user.is_active or user.agency_id is None:
         return False
@@ -61,7 +67,11 @@ def can_submit_dossiers(user: User) -> bool:
 
 def needs_email_verification(user: User) -> bool:
     """True for a logged-in applicant whose e-mail is still unverified (shown as a banner)."""
-    return bool(user.is_authenticated and getattr(user, "is_applicant", False) and user.email_verified_at is None)
+    return bool(
+        user.is_authenticated
+        and getattr(user, "is_applicant", False)
+        and user.email_verified_at is None
+    )
 
 
 #: Per role, the queues of the staff workspace: (URL name, label). Pages that do not exist yet are
@@ -99,7 +109,10 @@ WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
     Role.ADMIN: [
         ("admin:index", gettext_lazy("Administration: catalogue, agencies, users and roles")),
         ("signatures:certificates", gettext_lazy("Officials' signing certificates")),
-        ("admin:accounts_dataaccess_changelist", gettext_lazy("Accesses to citizens' data (flagged ones first)")),
+        (
+            "admin:accounts_dataaccess_changelist",
+            gettext_lazy("Accesses to citizens' data (flagged ones first)"),
+        ),
     ],
 }
 

@@ -50,7 +50,9 @@ VERIFY_EMAIL_MAX_AGE = getattr(settings, "ACCOUNT_VERIFY_EMAIL_MAX_AGE", 3 * 24 
 def deliver_mail(*, to: str, subject: str, body: str) -> None:
     """The one place that hands an account e-mail to Django's mail backend."""
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
-    logger.info("accounts.mail_sent", extra={"to_domain": to.rsplit("@", 1)[-1], "subject": subject})
+    logger.info(
+        "accounts.mail_sent", extra={"to_domain": to.rsplit("@", 1)[-1], "subject": subject}
+    )
 
 
 def account_mail_send(*, user: User, template: str, context: dict[str, Any]) -> None:
@@ -69,7 +71,9 @@ def account_mail_send(*, user: User, template: str, context: dict[str, Any]) -> 
     for lang in order:
         with translation.override(lang):
             if not subject:
-                subject = " ".join(render_to_string(f"accounts/email/{template}_subject.txt", ctx).split())
+                subject = " ".join(
+                    render_to_string(f"accounts/email/{template}_subject.txt", ctx).split()
+                )
             bodies.append(render_to_string(f"accounts/email/{template}_body.txt", ctx).strip())
     deliver_mail(to=user.email, subject=subject, body="\n\n-----\n\n".join(bodies) + "\n")
 
@@ -83,7 +87,9 @@ def email_verification_token(*, user: User) -> str:
     The address is inside the token, so a link sent before the user changed their e-mail no
     longer verifies the new one.
     """
-    return signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=VERIFY_EMAIL_SALT, compress=True)
+    return signing.dumps(
+        {"u": user.pk, "e": user.email.lower()}, salt=VERIFY_EMAIL_SALT, compress=True
+    )
 
 
 def email_verification_url(*, user: User) -> str:
@@ -105,7 +111,11 @@ def user_send_verification(*, user: User) -> None:
         return
     url = email_verification_url(user=user)
     transaction.on_commit(
-        lambda: account_mail_send(user=user, template="verify_email", context={"url": url, "days": VERIFY_EMAIL_MAX_AGE // 86400})
+        lambda: account_mail_send(
+            user=user,
+            template="verify_email",
+            context={"url": url, "days": VERIFY_EMAIL_MAX_AGE // 86400},
+        )
     )
 
 
@@ -114,7 +124,9 @@ def user_verify_email(*, token: str) -> User:
     try:
         data = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise ValidationError(_("This verification link has expired. Log in and ask for a new one."), code="expired") from exc
+        raise ValidationError(
+            _("This verification link has expired. Log in and ask for a new one."), code="expired"
+        ) from exc
     except signing.BadSignature as exc:
         raise ValidationError(_("This verification link is not valid."), code="invalid") from exc
     with transaction.atomic():
@@ -130,7 +142,9 @@ def user_verify_email(*, token: str) -> User:
 # --- registration -------------------------------------------------------------------------------
 
 
-def _clean_contact(*, email: str, phone: str, exclude_pk: int | None = None) -> tuple[str, str, dict[str, list[str]]]:
+def _clean_contact(
+    *, email: str, phone: str, exclude_pk: int | None = None
+) -> tuple[str, str, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
@@ -141,15 +155,21 @@ def _clean_contact(*, email: str, phone: str, exclude_pk: int | None = None) -> 
             errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
         else:
             if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
-                errors.setdefault("email", []).append(_("An account with this e-mail address already exists."))
+                errors.setdefault("email", []).append(
+                    _("An account with this e-mail address already exists.")
+                )
     if phone:
         try:
             phone = normalize_phone(phone)
         except ValidationError:
-            errors.setdefault("phone", []).append(_("Enter a valid Vietnamese mobile number, e.g. 0912345678."))
+            errors.setdefault("phone", []).append(
+                _("Enter a valid Vietnamese mobile number, e.g. 0912345678.")
+            )
         else:
             if User.objects.filter(phone=phone).exclude(pk=exclude_pk).exists():
-                errors.setdefault("phone", []).append(_("An account with this phone number already exists."))
+                errors.setdefault("phone", []).append(
+                    _("An account with this phone number already exists.")
+                )
     return email, phone, errors
 
 
@@ -174,7 +194,9 @@ def user_register(
     errors: dict[str, list[str]] = {}
     if kind not in (AccountKind.CITIZEN, AccountKind.BUSINESS):
         errors["kind"] = [_("Choose whether you register as a citizen or a business.")]
-    full_name = " ".join(nfc(full_name or "").split())  # NFC: decomposed Vietnamese is not found by search
+    full_name = " ".join(
+        nfc(full_name or "").split()
+    )  # NFC: decomposed Vietnamese is not found by search
     if not full_name:
         errors["full_name"] = [_("Enter your full name.")]
     if not consent:
@@ -198,10 +220,14 @@ def user_register(
             try:
                 validate_citizen_id(citizen_id)
             except ValidationError:
-                errors["citizen_id"] = [_("The first three digits of the citizen ID are not a valid province code.")]
+                errors["citizen_id"] = [
+                    _("The first three digits of the citizen ID are not a valid province code.")
+                ]
             else:
                 identity = citizen_id
-                if User.objects.filter(Q(citizen_id=citizen_id) | Q(username__iexact=citizen_id)).exists():
+                if User.objects.filter(
+                    Q(citizen_id=citizen_id) | Q(username__iexact=citizen_id)
+                ).exists():
                     errors["citizen_id"] = [_("An account with this citizen ID already exists.")]
     elif kind == AccountKind.BUSINESS:
         citizen_id = ""
@@ -214,15 +240,30 @@ def user_register(
                 validate_tax_code(tax_code)
             except ValidationError as exc:
                 if exc.code == "checksum":
-                    errors["tax_code"] = [_("The tax code's check digit is wrong: please check the number.")]
+                    errors["tax_code"] = [
+                        _("The tax code's check digit is wrong: please check the number.")
+                    ]
                 else:
-                    errors["tax_code"] = [_("The tax code must be 10 digits, or 10 digits, a dash and 3 digits for a branch.")]
+                    errors["tax_code"] = [
+                        _(
+                            "The tax code must be 10 digits, or 10 digits, a dash and 3 digits for a branch."
+                        )
+                    ]
             else:
                 identity = tax_code
-                if User.objects.filter(Q(tax_code=tax_code) | Q(username__iexact=tax_code)).exists():
+                if User.objects.filter(
+                    Q(tax_code=tax_code) | Q(username__iexact=tax_code)
+                ).exists():
                     errors["tax_code"] = [_("An account with this tax code already exists.")]
 
-    candidate = User(username=identity, email=email, phone=phone, full_name=full_name, citizen_id=citizen_id, tax_code=tax_code)
+    candidate = User(
+        username=identity,
+        email=email,
+        phone=phone,
+        full_name=full_name,
+        citizen_id=citizen_id,
+        tax_code=tax_code,
+    )
     try:
         validate_password(password or "", user=candidate)
     except ValidationError as exc:
@@ -241,7 +282,9 @@ def user_register(
                 citizen_id=citizen_id,
                 tax_code=tax_code,
                 organisation_name=organisation_name,
-                language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+                language=language
+                if language in dict(settings.LANGUAGES)
+                else settings.LANGUAGE_CODE,
                 notify_email=bool(email),
                 notify_sms=not email and bool(phone),
             )
@@ -249,7 +292,9 @@ def user_register(
             user.save()
             user_send_verification(user=user)
     except IntegrityError as exc:  # a concurrent registration with the same address or number
-        raise ValidationError({"__all__": [_("An account with these details already exists.")]}) from exc
+        raise ValidationError(
+            {"__all__": [_("An account with these details already exists.")]}
+        ) from exc
     logger.info("accounts.registered", extra={"user_id": user.pk, "kind": kind})
     return user
 
@@ -257,7 +302,15 @@ def user_register(
 # --- profile ------------------------------------------------------------------------------------
 
 #: Fields a person may change on their own profile page.
-PROFILE_FIELDS = ("full_name", "email", "phone", "address", "language", "notify_email", "notify_sms")
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "address",
+    "language",
+    "notify_email",
+    "notify_sms",
+)
 
 
 def user_update_profile(*, user: User, **changes: Any) -> User:
@@ -267,7 +320,9 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
         raise ValueError(f"not editable: {sorted(unknown)}")
     errors: dict[str, list[str]] = {}
     email, phone, contact_errors = _clean_contact(
-        email=changes.get("email", user.email), phone=changes.get("phone", user.phone), exclude_pk=user.pk
+        email=changes.get("email", user.email),
+        phone=changes.get("phone", user.phone),
+        exclude_pk=user.pk,
     )
     errors.update(contact_errors)
     if "full_name" in changes:
@@ -295,7 +350,9 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
             with transaction.atomic():
                 user.save()
         except IntegrityError as exc:
-            raise ValidationError({"__all__": [_("An account with these details already exists.")]}) from exc
+            raise ValidationError(
+                {"__all__": [_("An account with these details already exists.")]}
+            ) from exc
         if email_changed:
             user_send_verification(user=user)
     return user
@@ -304,14 +361,18 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
 # --- staff --------------------------------------------------------------------------------------
 
 
-def staff_placement_errors(*, kind: str, agency: Agency | None, department: Agency | None) -> dict[str, list[str]]:
+def staff_placement_errors(
+    *, kind: str, agency: Agency | None, department: Agency | None
+) -> dict[str, list[str]]:
     """Every staff account belongs to an agency; a department must be a unit inside that agency."""
     errors: dict[str, list[str]] = {}
     if kind == AccountKind.STAFF and agency is None:
         errors["agency"] = [_("A staff account must belong to an agency.")]
     if department is not None:
         if agency is None:
-            errors.setdefault("agency", []).append(_("Choose the agency the department belongs to."))
+            errors.setdefault("agency", []).append(
+                _("Choose the agency the department belongs to.")
+            )
         elif department.pk == agency.pk or not department.is_within(agency):
             errors["department"] = [_("The department must be a unit inside the chosen agency.")]
     return errors
@@ -354,13 +415,21 @@ def staff_create(
         raise ValidationError(errors)
     with transaction.atomic():
         user = User(
-            username=username, kind=AccountKind.STAFF, full_name=full_name or username, email=email, phone=phone,
-            agency=agency, department=department, position=position,
+            username=username,
+            kind=AccountKind.STAFF,
+            full_name=full_name or username,
+            email=email,
+            phone=phone,
+            agency=agency,
+            department=department,
+            position=position,
             is_staff=Role.ADMIN in roles,  # only administrators reach the Django admin
             email_verified_at=timezone.now() if email else None,
         )
         user.set_password(password)
         user.save()
         StaffRole.objects.bulk_create([StaffRole(user=user, role=r) for r in roles])
-    logger.info("accounts.staff_created", extra={"user_id": user.pk, "agency": agency.code, "roles": roles})
+    logger.info(
+        "accounts.staff_created", extra={"user_id": user.pk, "agency": agency.code, "roles": roles}
+    )
     return user, password

@@ -19,11 +19,69 @@ DJANGO_MIN_LENGTH_MESSAGE = ngettext_lazy(
 #: Province codes used in the first three digits of a 12-digit citizen ID (Circular 59/2021/TT-BCA).
 CCCD_PROVINCE_CODES = frozenset(
     {
-        "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020",
-        "022", "024", "025", "026", "027", "030", "031", "033", "034", "035", "036", "037", "038",
-        "040", "042", "044", "045", "046", "048", "049", "051", "052", "054", "056", "058", "060",
-        "062", "064", "066", "067", "068", "070", "072", "074", "075", "077", "079", "080", "082",
-        "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
     }
 )
 
@@ -35,7 +93,10 @@ def validate_citizen_id(value: str) -> None:
     if not re.fullmatch(r"\d{12}", value or ""):
         raise ValidationError(_("The citizen ID (CCCD) must be exactly 12 digits."), code="format")
     if value[:3] not in CCCD_PROVINCE_CODES:
-        raise ValidationError(_("The first three digits of the citizen ID are not a valid province code."), code="province")
+        raise ValidationError(
+            _("The first three digits of the citizen ID are not a valid province code."),
+            code="province",
+        )
 
 
 def tax_code_checksum_ok(first10: str) -> bool:
@@ -49,15 +110,22 @@ def validate_tax_code(value: str) -> None:
     """An enterprise tax code (mã số thuế): 10 digits with a check digit, or 10-3 for a branch."""
     m = re.fullmatch(r"(\d{10})(?:-(\d{3}))?", value or "")
     if not m:
-        raise ValidationError(_("The tax code must be 10 digits, or 10 digits, a dash and 3 digits for a branch."), code="format")
+        raise ValidationError(
+            _("The tax code must be 10 digits, or 10 digits, a dash and 3 digits for a branch."),
+            code="format",
+        )
     if not tax_code_checksum_ok(m.group(1)):
-        raise ValidationError(_("The tax code's check digit is wrong: please check the number."), code="checksum")
+        raise ValidationError(
+            _("The tax code's check digit is wrong: please check the number."), code="checksum"
+        )
 
 
 def normalize_phone(value: str) -> str:
     digits = re.sub(r"[\s.\-()]", "", value or "")
     if not PHONE_RE.fullmatch(digits):
-        raise ValidationError(_("Enter a valid Vietnamese mobile number, e.g. 0912345678."), code="phone")
+        raise ValidationError(
+            _("Enter a valid Vietnamese mobile number, e.g. 0912345678."), code="phone"
+        )
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
     elif digits.startswith("84"):
@@ -70,7 +138,10 @@ class LetterAndDigitValidator:
 
     def validate(self, password: str, user=None) -> None:
         if not (re.search(r"[^\W\d_]", password) and re.search(r"\d", password)):
-            raise ValidationError(_("The password must contain both letters and digits."), code="password_letters_digits")
+            raise ValidationError(
+                _("The password must contain both letters and digits."),
+                code="password_letters_digits",
+            )
 
     def get_help_text(self) -> str:
         return _("Your password must contain both letters and digits.")

@@ -26,7 +26,9 @@ from .selectors import needs_email_verification, workspace_sections
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
     """The language switch is a cookie (see VietnameseFirstLocaleMiddleware); follow the profile."""
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+    )
     return response
 
 
@@ -61,7 +63,9 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         from . import oidc
 
-        provider_logout = oidc.logout_url(request, post_logout_redirect_uri=request.build_absolute_uri("/"))
+        provider_logout = oidc.logout_url(
+            request, post_logout_redirect_uri=request.build_absolute_uri("/")
+        )
         response = super().post(request, *args, **kwargs)
         return redirect(provider_logout) if provider_logout else response
 
@@ -84,7 +88,12 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user = services.user_verify_email(token=token)
     except ValidationError as exc:
-        return render(request, "accounts/verify_email.html", {"ok": False, "error": exc.messages[0]}, status=400)
+        return render(
+            request,
+            "accounts/verify_email.html",
+            {"ok": False, "error": exc.messages[0]},
+            status=400,
+        )
     return render(request, "accounts/verify_email.html", {"ok": True, "verified_user": user})
 
 
@@ -93,7 +102,10 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 def resend_verification(request: HttpRequest) -> HttpResponse:
     if request.user.email and request.user.email_verified_at is None:
         services.user_send_verification(user=request.user)
-        messages.success(request, _("We sent a new verification link to %(email)s.") % {"email": request.user.email})
+        messages.success(
+            request,
+            _("We sent a new verification link to %(email)s.") % {"email": request.user.email},
+        )
     else:
         messages.info(request, _("There is no e-mail address to verify."))
     return redirect("accounts:profile")
@@ -124,7 +136,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/workspace.html", {"sections": workspace_sections(request.user)})
+    return render(
+        request, "accounts/workspace.html", {"sections": workspace_sections(request.user)}
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -145,10 +159,17 @@ class PasswordResetView(auth_views.PasswordResetView):
         from portal.core import ratelimit
 
         email = form.cleaned_data["email"].strip().casefold()
-        client_ok = ratelimit.hit("pwreset-client", ratelimit.client_ip(self.request), limit=settings.PASSWORD_RESET_RATE, window=3600)
+        client_ok = ratelimit.hit(
+            "pwreset-client",
+            ratelimit.client_ip(self.request),
+            limit=settings.PASSWORD_RESET_RATE,
+            window=3600,
+        )
         email_ok = ratelimit.hit("pwreset-email", email, limit=3, window=3600)
         if not (client_ok and email_ok):
-            logging.getLogger(__name__).warning("accounts.password_reset_throttled", extra={"by_client": not client_ok})
+            logging.getLogger(__name__).warning(
+                "accounts.password_reset_throttled", extra={"by_client": not client_ok}
+            )
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 

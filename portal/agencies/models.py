@@ -35,18 +35,29 @@ class AgencyQuerySet(models.QuerySet["Agency"]):
 
 
 class Agency(models.Model):
-    code = models.CharField(_("official code"), max_length=20, unique=True, validators=[agency_code_validator])
+    code = models.CharField(
+        _("official code"), max_length=20, unique=True, validators=[agency_code_validator]
+    )
     receiving_code = models.CharField(
         _("receiving-unit code"),
         max_length=20,
         blank=True,
-        help_text=_("Prefix of the dossier codes this unit issues, e.g. G09.20 (defaults to the official code)."),
+        help_text=_(
+            "Prefix of the dossier codes this unit issues, e.g. G09.20 (defaults to the official code)."
+        ),
     )
     name = models.CharField(_("name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=AgencyLevel.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -77,7 +88,7 @@ class Agency(models.Model):
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             for child in Agency.objects.filter(path__startswith=old_path + "/"):
-                child.path = self.path + child.path[len(old_path):]
+                child.path = self.path + child.path[len(old_path) :]
                 Agency.objects.filter(pk=child.pk).update(path=child.path)
 
     @property
@@ -92,7 +103,13 @@ class Agency(models.Model):
         parent = self.parent
         while parent is not None:
             if self.pk and parent.pk == self.pk:
-                raise ValidationError({"parent": _("Một cơ quan không thể là cấp trên của chính nó / An agency cannot be its own ancestor.")})
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "Một cơ quan không thể là cấp trên của chính nó / An agency cannot be its own ancestor."
+                        )
+                    }
+                )
             parent = parent.parent
 
     def ancestors(self) -> QuerySet[Agency]:

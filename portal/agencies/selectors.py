@@ -11,7 +11,11 @@ _PUBLISHED = Q(procedures__state="published")
 
 def agency_directory() -> QuerySet[Agency]:
     """Every active agency in tree order (by materialised path), with ``procedure_count``."""
-    return Agency.objects.active().annotate(procedure_count=Count("procedures", filter=_PUBLISHED)).order_by("path")
+    return (
+        Agency.objects.active()
+        .annotate(procedure_count=Count("procedures", filter=_PUBLISHED))
+        .order_by("path")
+    )
 
 
 def agency_get_public(*, code: str) -> Agency:
@@ -39,7 +43,12 @@ def commune_choices() -> list[tuple[str, str, str]]:
     from .constants import AgencyLevel
 
     rows = []
-    for a in Agency.objects.active().filter(level=AgencyLevel.COMMUNE).select_related("parent", "parent__parent").order_by("name"):
+    for a in (
+        Agency.objects.active()
+        .filter(level=AgencyLevel.COMMUNE)
+        .select_related("parent", "parent__parent")
+        .order_by("name")
+    ):
         province = a.parent
         while province is not None and province.level != AgencyLevel.PROVINCE:
             province = province.parent

@@ -14,7 +14,16 @@ from portal.core.outbox import retry_messages
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "task_name", "status", "attempts", "created_at", "available_at", "dispatched_at", "short_error")
+    list_display = (
+        "id",
+        "task_name",
+        "status",
+        "attempts",
+        "created_at",
+        "available_at",
+        "dispatched_at",
+        "short_error",
+    )
     list_filter = ("status", "task_name")
     search_fields = ("task_name", "dedupe_key", "last_error")
     date_hierarchy = "created_at"
@@ -36,7 +45,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         count = retry_messages(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            ngettext("%(count)d message will be published again.", "%(count)d messages will be published again.", count)
+            ngettext(
+                "%(count)d message will be published again.",
+                "%(count)d messages will be published again.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )

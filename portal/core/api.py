@@ -16,7 +16,10 @@ logger = logging.getLogger(__name__)
 def _summary(data: object) -> str:
     """One line out of DRF's field map ({"field": ["message", ...], ...}) for ``detail``."""
     if isinstance(data, dict):
-        return "; ".join(f"{k}: {_summary(v)}" if k != "non_field_errors" else _summary(v) for k, v in data.items())
+        return "; ".join(
+            f"{k}: {_summary(v)}" if k != "non_field_errors" else _summary(v)
+            for k, v in data.items()
+        )
     if isinstance(data, list | tuple):
         return " ".join(_summary(v) for v in data)
     return str(data)
@@ -27,15 +30,24 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     validation error keeps its field map beside it); a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a
     413, another suspicious request a 400, never a 500."""
     if isinstance(exc, RequestDataTooBig):
-        return Response({"detail": "Dữ liệu gửi lên quá lớn. / The request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            {"detail": "Dữ liệu gửi lên quá lớn. / The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, SuspiciousOperation):
-        return Response({"detail": "Yêu cầu không hợp lệ. / The request was not valid."}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": "Yêu cầu không hợp lệ. / The request was not valid."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_exception_handler(exc, context)
     if response is not None:
         if isinstance(exc, exceptions.ValidationError):
             data = response.data
             if isinstance(data, dict) and not isinstance(data.get("detail"), str):
-                response.data = {"detail": _summary(data), **{k: v for k, v in data.items() if k != "detail"}}
+                response.data = {
+                    "detail": _summary(data),
+                    **{k: v for k, v in data.items() if k != "detail"},
+                }
             elif isinstance(data, list):
                 response.data = {"detail": _summary(data)}
         return response
@@ -51,5 +63,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 def validation_error(errors: dict | list) -> Response:
     """A 400 for a serializer's ``errors`` as the schema documents it: ``detail`` and the field map."""
     if isinstance(errors, dict):
-        return Response({"detail": _summary(errors), **{k: v for k, v in errors.items() if k != "detail"}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": _summary(errors), **{k: v for k, v in errors.items() if k != "detail"}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return Response({"detail": _summary(errors)}, status=status.HTTP_400_BAD_REQUEST)

@@ -29,7 +29,12 @@ PAUSE = 5.0
 def _redis_errors() -> tuple[type[BaseException], ...]:
     import redis
 
-    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ReadOnlyError, OSError)
+    return (
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        redis.exceptions.ReadOnlyError,
+        OSError,
+    )
 
 
 class DegradingRedisCache(RedisCache):
@@ -40,7 +45,9 @@ class DegradingRedisCache(RedisCache):
 
     def _failed(self, op: str, exc: BaseException) -> None:
         if self.is_available():
-            logger.warning("cache.unavailable", extra={"op": op, "error": type(exc).__name__, "pause_s": PAUSE})
+            logger.warning(
+                "cache.unavailable", extra={"op": op, "error": type(exc).__name__, "pause_s": PAUSE}
+            )
         type(self)._down_until = time.monotonic() + PAUSE
 
     def _call(self, op: str, default: Any, *args: Any, **kwargs: Any) -> Any:
@@ -55,10 +62,14 @@ class DegradingRedisCache(RedisCache):
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return self._call("get", default, key, default, version)
 
-    def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+    def set(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
         self._call("set", None, key, value, timeout, version)
 
-    def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+    def add(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._call("add", False, key, value, timeout, version)
 
     def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
@@ -79,7 +90,9 @@ class DegradingRedisCache(RedisCache):
             raise ValueError("cache unavailable")  # what a missing key raises: callers handle it
         return result
 
-    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+    def set_many(
+        self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list:
         return self._call("set_many", list(data), data, timeout, version)
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:

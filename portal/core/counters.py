@@ -24,7 +24,9 @@ def next_value(model: type[models.Model], **key: Any) -> int:
     ``last_value`` field). Must run inside the caller's transaction, which also records the number.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"a {model.__name__} number must be taken inside the transaction that records it")
+        raise RuntimeError(
+            f"a {model.__name__} number must be taken inside the transaction that records it"
+        )
     # get_or_create creates the row in a savepoint and, if a concurrent transaction created it
     # first (unique constraint), reads that one instead; the locked read then waits for its commit.
     model.objects.get_or_create(**key)

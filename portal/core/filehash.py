@@ -18,7 +18,11 @@ def sha256_of(content: Any) -> str:
     if isinstance(content, bytes | bytearray | memoryview):
         return hashlib.sha256(content).hexdigest()
     digest = hashlib.sha256()
-    position = content.tell() if hasattr(content, "tell") and not getattr(content, "closed", False) else None
+    position = (
+        content.tell()
+        if hasattr(content, "tell") and not getattr(content, "closed", False)
+        else None
+    )
     if hasattr(content, "chunks"):
         if hasattr(content, "seek") and position is not None:
             content.seek(0)

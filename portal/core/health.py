@@ -41,10 +41,16 @@ def broker() -> bool:
         if url.startswith(("redis://", "rediss://")):
             import redis
 
-            return bool(redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT).ping())
+            return bool(
+                redis.Redis.from_url(
+                    url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+                ).ping()
+            )
         from kombu import Connection
 
-        with Connection(url, connect_timeout=TIMEOUT, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as conn:
+        with Connection(
+            url, connect_timeout=TIMEOUT, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        ) as conn:
             conn.ensure_connection(max_retries=0)
         return True
     except Exception as exc:

@@ -45,7 +45,9 @@ class VietnameseFirstLocaleMiddleware:
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
-        response.headers.setdefault("Vary", "Cookie, Accept-Language" if request.path.startswith("/api/") else "Cookie")
+        response.headers.setdefault(
+            "Vary", "Cookie, Accept-Language" if request.path.startswith("/api/") else "Cookie"
+        )
         translation.deactivate()
         return response
 
@@ -86,7 +88,9 @@ class RejectNulBytesMiddleware:
         from django.http import HttpResponseNotFound
 
         if "\x00" in request.path_info:
-            return HttpResponseNotFound("Không tìm thấy trang. / Page not found.", content_type="text/plain; charset=utf-8")
+            return HttpResponseNotFound(
+                "Không tìm thấy trang. / Page not found.", content_type="text/plain; charset=utf-8"
+            )
         return self.get_response(request)
 
 
@@ -111,10 +115,16 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        limit = settings.JSON_MAX_BYTES if content_type == "application/json" else settings.REQUEST_MAX_BYTES
+        limit = (
+            settings.JSON_MAX_BYTES
+            if content_type == "application/json"
+            else settings.REQUEST_MAX_BYTES
+        )
         if length > limit:
             message = f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1048576} MB). / The request body is too large (at most {limit // 1048576} MB)."
             if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=413, json_dumps_params={"ensure_ascii": False})
+                return JsonResponse(
+                    {"detail": message}, status=413, json_dumps_params={"ensure_ascii": False}
+                )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -21,13 +21,17 @@ class OutboxStatus(models.TextChoices):
 class OutboxMessage(models.Model):
     task_name = models.CharField(_("task"), max_length=200)
     kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
-    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True, null=True, blank=True)
+    dedupe_key = models.CharField(
+        _("deduplication key"), max_length=200, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     available_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
 
     class Meta:
         verbose_name = _("outbox message")

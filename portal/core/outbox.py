@@ -51,7 +51,8 @@ def outbox_enqueue(task_name: str, *, kwargs: dict, dedupe_key: str | None = Non
         message_id: int | None = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs).pk
     else:
         OutboxMessage.objects.bulk_create(
-            [OutboxMessage(task_name=task_name, kwargs=kwargs, dedupe_key=dedupe_key)], ignore_conflicts=True
+            [OutboxMessage(task_name=task_name, kwargs=kwargs, dedupe_key=dedupe_key)],
+            ignore_conflicts=True,
         )
         message_id = (
             OutboxMessage.objects.filter(dedupe_key=dedupe_key, status=OutboxStatus.PENDING)
@@ -83,7 +84,9 @@ def _publish(message: OutboxMessage) -> None:
 
     # A deterministic task id: a row published twice (relay crash before its commit) is one occurrence
     # for the idempotent consumers (the notifications key on it).
-    app.send_task(message.task_name, kwargs=message.kwargs, retry=False, task_id=f"outbox-{message.pk}")
+    app.send_task(
+        message.task_name, kwargs=message.kwargs, retry=False, task_id=f"outbox-{message.pk}"
+    )
 
 
 def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
@@ -109,7 +112,10 @@ def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
                 _record_failure(message, exc)
                 break
             OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxStatus.DISPATCHED, dispatched_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+                status=OutboxStatus.DISPATCHED,
+                dispatched_at=timezone.now(),
+                attempts=message.attempts + 1,
+                last_error="",
             )
             dispatched += 1
     if dispatched:
@@ -121,20 +127,29 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
     global _last_publish_failure
     _last_publish_failure = time.monotonic()
     attempts = message.attempts + 1
-    status = OutboxStatus.FAILED if attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS) else OutboxStatus.PENDING
+    status = (
+        OutboxStatus.FAILED
+        if attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS)
+        else OutboxStatus.PENDING
+    )
     OutboxMessage.objects.filter(pk=message.pk).update(
         attempts=attempts,
         available_at=timezone.now() + backoff(attempts),
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
         status=status,
     )
-    logger.warning("outbox.publish_failed", extra={"outbox_id": message.pk, "attempts": attempts, "error": str(exc)})
+    logger.warning(
+        "outbox.publish_failed",
+        extra={"outbox_id": message.pk, "attempts": attempts, "error": str(exc)},
+    )
 
 
 def retry_messages(*, ids: list[int]) -> int:
     """Make failed (or backed-off) messages due again now; used by the admin action."""
-    return OutboxMessage.objects.filter(pk__in=ids).exclude(status=OutboxStatus.DISPATCHED).update(
-        status=OutboxStatus.PENDING, available_at=timezone.now(), attempts=0, last_error=""
+    return (
+        OutboxMessage.objects.filter(pk__in=ids)
+        .exclude(status=OutboxStatus.DISPATCHED)
+        .update(status=OutboxStatus.PENDING, available_at=timezone.now(), attempts=0, last_error="")
     )
 
 
@@ -143,4 +158,10 @@ def pending_count() -> int:
     return OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()
 
 
-__all__: list[Any] = ["outbox_enqueue", "relay_outbox", "retry_messages", "pending_count", "backoff"]
+__all__: list[Any] = [
+    "outbox_enqueue",
+    "relay_outbox",
+    "retry_messages",
+    "pending_count",
+    "backoff",
+]

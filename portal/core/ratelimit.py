@@ -34,7 +34,9 @@ def client_ip(request: HttpRequest) -> str:
     remote = (request.META.get("REMOTE_ADDR") or "").strip()
     count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if count > 0:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        forwarded = [
+            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+        ]
         if forwarded:
             candidate = forwarded[-min(count, len(forwarded))]
             if _valid_ip(candidate):
@@ -85,7 +87,11 @@ def count(scope: str, ident: str, *, window: int) -> int:
 
 def locked(scope: str, ident: str) -> bool:
     try:
-        return bool(cache.get(f"lock:{scope}:{hashlib.sha256(ident.encode('utf-8', 'replace')).hexdigest()[:32]}"))
+        return bool(
+            cache.get(
+                f"lock:{scope}:{hashlib.sha256(ident.encode('utf-8', 'replace')).hexdigest()[:32]}"
+            )
+        )
     except Exception as exc:
         logger.warning("ratelimit.cache_down", extra={"scope": scope, "error": type(exc).__name__})
         return False
@@ -93,6 +99,10 @@ def locked(scope: str, ident: str) -> bool:
 
 def lock(scope: str, ident: str, *, seconds: int) -> None:
     try:
-        cache.set(f"lock:{scope}:{hashlib.sha256(ident.encode('utf-8', 'replace')).hexdigest()[:32]}", 1, timeout=seconds)
+        cache.set(
+            f"lock:{scope}:{hashlib.sha256(ident.encode('utf-8', 'replace')).hexdigest()[:32]}",
+            1,
+            timeout=seconds,
+        )
     except Exception as exc:
         logger.warning("ratelimit.cache_down", extra={"scope": scope, "error": type(exc).__name__})

@@ -85,7 +85,9 @@ def _image_opens(data: bytes) -> bool:
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
-        with Image.open(io.BytesIO(data)) as img:  # verify() leaves the image unusable; load a fresh one
+        with Image.open(
+            io.BytesIO(data)
+        ) as img:  # verify() leaves the image unusable; load a fresh one
             img.load()
     except Exception:  # noqa: BLE001 - truncated, corrupt or not an image at all
         return False
@@ -145,44 +147,62 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
         data = _read_all(uploaded)
         size = len(data)
         if size == 0:
-            raise ValidationError(_("The file “%(name)s” is empty.") % {"name": original_name}, code="empty")
+            raise ValidationError(
+                _("The file “%(name)s” is empty.") % {"name": original_name}, code="empty"
+            )
     if size > limit:
         raise ValidationError(
             _("The file “%(name)s” is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"name": original_name, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
+            % {
+                "name": original_name,
+                "size": f"{size / 1048576:.1f}",
+                "limit": f"{limit / 1048576:g}",
+            },
             code="too_large",
         )
     data = _read_all(uploaded)
     if not data:
-        raise ValidationError(_("The file “%(name)s” is empty.") % {"name": original_name}, code="empty")
+        raise ValidationError(
+            _("The file “%(name)s” is empty.") % {"name": original_name}, code="empty"
+        )
     kind = filetype.guess(data[:8192])
     content_type = kind.mime if kind else None
     if content_type not in ALLOWED_TYPES:
         raise ValidationError(
-            _("“%(name)s” is not a PDF, JPEG or PNG file. Only these types are accepted.") % {"name": original_name},
+            _("“%(name)s” is not a PDF, JPEG or PNG file. Only these types are accepted.")
+            % {"name": original_name},
             code="bad_type",
         )
     ext = _extension(original_name)
     if ext not in ALLOWED_TYPES[content_type]:
         raise ValidationError(
-            _("The name of “%(name)s” does not match its content (the content is %(kind)s). Rename the file or choose the right one.")
+            _(
+                "The name of “%(name)s” does not match its content (the content is %(kind)s). Rename the file or choose the right one."
+            )
             % {"name": original_name, "kind": ALLOWED_TYPES[content_type][0].upper()},
             code="mismatch",
         )
     opens = _pdf_opens(data) if content_type == "application/pdf" else _image_opens(data)
     if not opens:
         raise ValidationError(
-            _("The file “%(name)s” is damaged and cannot be opened. Scan or export it again.") % {"name": original_name},
+            _("The file “%(name)s” is damaged and cannot be opened. Scan or export it again.")
+            % {"name": original_name},
             code="damaged",
         )
     if content_type == "application/pdf" and _pdf_active_content(data):
         raise ValidationError(
-            _("The file “%(name)s” contains active content (scripts or embedded files). Print it to a new PDF or scan it, then attach it again.") % {"name": original_name},
+            _(
+                "The file “%(name)s” contains active content (scripts or embedded files). Print it to a new PDF or scan it, then attach it again."
+            )
+            % {"name": original_name},
             code="active_content",
         )
     if content_type != "application/pdf" and _image_has_trailing_data(data, content_type):
         raise ValidationError(
-            _("The file “%(name)s” has other data after the end of the image. Save or scan the image again.") % {"name": original_name},
+            _(
+                "The file “%(name)s” has other data after the end of the image. Save or scan the image again."
+            )
+            % {"name": original_name},
             code="trailing_data",
         )
     stored_ext = ALLOWED_TYPES[content_type][0]
@@ -196,7 +216,9 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
     )
 
 
-def attachment_response(field_file: Any, name: str, content_type: str = "application/octet-stream") -> HttpResponse:
+def attachment_response(
+    field_file: Any, name: str, content_type: str = "application/octet-stream"
+) -> HttpResponse:
     """A stored file as a download: a clean file name, ``nosniff``, and a 404 with a clear
     message (not a 500) when the file has gone from the storage.
 
@@ -207,10 +229,14 @@ def attachment_response(field_file: Any, name: str, content_type: str = "applica
     if not field_file:
         raise Http404(_("The file is missing."))
     storage = field_file.storage
-    if getattr(settings, "S3_DOWNLOAD", "stream") == "presigned" and hasattr(storage, "presigned_download_url"):
+    if getattr(settings, "S3_DOWNLOAD", "stream") == "presigned" and hasattr(
+        storage, "presigned_download_url"
+    ):
         if not storage.exists(field_file.name):
             raise Http404(_("The file is missing."))
-        url = storage.presigned_download_url(field_file.name, filename=safe_download_name(name), content_type=content_type)
+        url = storage.presigned_download_url(
+            field_file.name, filename=safe_download_name(name), content_type=content_type
+        )
         redirect = HttpResponseRedirect(url)
         redirect["Cache-Control"] = "private, no-store"
         redirect["Referrer-Policy"] = "no-referrer"
@@ -219,7 +245,9 @@ def attachment_response(field_file: Any, name: str, content_type: str = "applica
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404(_("The file is missing.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=safe_download_name(name), content_type=content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=safe_download_name(name), content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -18,24 +18,45 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
-    return render(request, "core/error.html", {"status": status, "title": title, "message": message}, status=status)
+    return render(
+        request,
+        "core/error.html",
+        {"status": status, "title": title, "message": message},
+        status=status,
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Yêu cầu không hợp lệ / Bad request",
-                  "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại. / The request was not valid. Please check it.")
+    return _error(
+        request,
+        400,
+        "Yêu cầu không hợp lệ / Bad request",
+        "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại. / The request was not valid. Please check it.",
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "Không có quyền truy cập / Access denied",
-                  "Bạn không có quyền thực hiện việc này. / You are not allowed to do this.")
+    return _error(
+        request,
+        403,
+        "Không có quyền truy cập / Access denied",
+        "Bạn không có quyền thực hiện việc này. / You are not allowed to do this.",
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Không tìm thấy trang / Page not found",
-                  "Không tìm thấy trang hoặc nội dung bạn yêu cầu. / The page or item you asked for was not found.")
+    return _error(
+        request,
+        404,
+        "Không tìm thấy trang / Page not found",
+        "Không tìm thấy trang hoặc nội dung bạn yêu cầu. / The page or item you asked for was not found.",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Lỗi hệ thống / Server error",
-                  "Đã có lỗi xảy ra. Chúng tôi đã ghi nhận và sẽ khắc phục. / Something went wrong; it has been logged.")
+    return _error(
+        request,
+        500,
+        "Lỗi hệ thống / Server error",
+        "Đã có lỗi xảy ra. Chúng tôi đã ghi nhận và sẽ khắc phục. / Something went wrong; it has been logged.",
+    )

@@ -14,7 +14,17 @@ from portal.notifications.models import Notification, Reminder, SmsMessage
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "event", "channel", "address", "dossier_id", "state", "attempts", "created_at", "sent_at")
+    list_display = (
+        "id",
+        "event",
+        "channel",
+        "address",
+        "dossier_id",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("state", "channel", "event", "language")
     search_fields = ("address", "subject", "event_key")
     date_hierarchy = "created_at"
@@ -29,7 +39,12 @@ class NotificationAdmin(admin.ModelAdmin):
         count = services.retry(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request,
-            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", count) % {"count": count},
+            ngettext(
+                "%(count)d notification queued again.",
+                "%(count)d notifications queued again.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -48,7 +63,19 @@ class SmsMessageAdmin(admin.ModelAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     """Deadline reminders claimed by the scan: what was due, for whom, and what became of it."""
 
-    list_display = ("id", "kind", "dossier_id", "step_id", "recipient", "day", "due_at", "state", "created_at", "processed_at", "note")
+    list_display = (
+        "id",
+        "kind",
+        "dossier_id",
+        "step_id",
+        "recipient",
+        "day",
+        "due_at",
+        "state",
+        "created_at",
+        "processed_at",
+        "note",
+    )
     list_filter = ("kind", "state")
     search_fields = ("dossier_id", "recipient__username", "note")
     date_hierarchy = "created_at"

@@ -26,7 +26,12 @@ class NotificationState(models.TextChoices):
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     address = models.CharField(_("e-mail address or phone"), max_length=254)
     channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
@@ -35,14 +40,29 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=5, default="vi")
-    state = models.CharField(_("state"), max_length=8, choices=NotificationState.choices, default=NotificationState.QUEUED)
+    state = models.CharField(
+        _("state"),
+        max_length=8,
+        choices=NotificationState.choices,
+        default=NotificationState.QUEUED,
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, help_text=_("After a failed send: not retried before this time (exponential back-off)."))
-    event_key = models.CharField(_("event key"), max_length=255, unique=True, help_text=_("The same event is never sent twice."))
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        null=True,
+        blank=True,
+        help_text=_("After a failed send: not retried before this time (exponential back-off)."),
+    )
+    event_key = models.CharField(
+        _("event key"),
+        max_length=255,
+        unique=True,
+        help_text=_("The same event is never sent twice."),
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -99,11 +119,20 @@ class Reminder(models.Model):
     dossier_id = models.BigIntegerField(_("dossier"), null=True, blank=True)
     step_id = models.BigIntegerField(_("step"), null=True, blank=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("recipient"),
     )
-    day = models.DateField(_("day"), null=True, blank=True, help_text=_("The day of a daily digest."))
+    day = models.DateField(
+        _("day"), null=True, blank=True, help_text=_("The day of a daily digest.")
+    )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=8, choices=ReminderState.choices, default=ReminderState.PENDING)
+    state = models.CharField(
+        _("state"), max_length=8, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -118,11 +147,21 @@ class Reminder(models.Model):
                 condition=models.Q(kind__in=["due_soon", "overdue"]),
                 name="reminder_once_per_step_kind_recipient",
             ),
-            models.UniqueConstraint(fields=["recipient", "kind", "day"], condition=models.Q(kind="digest"), name="reminder_digest_once_a_day"),
-            models.UniqueConstraint(fields=["dossier_id", "kind"], condition=models.Q(kind="apology_draft"), name="reminder_apology_once"),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "day"],
+                condition=models.Q(kind="digest"),
+                name="reminder_digest_once_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier_id", "kind"],
+                condition=models.Q(kind="apology_draft"),
+                name="reminder_apology_once",
+            ),
         ]
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(state="pending"), name="reminder_pending"),
+            models.Index(
+                fields=["id"], condition=models.Q(state="pending"), name="reminder_pending"
+            ),
             models.Index(fields=["dossier_id"], name="reminder_dossier"),
         ]
 

@@ -51,7 +51,14 @@ class Recipient:
 def staff_recipient(user: Any) -> Recipient:
     """A staff member as a recipient: his language and the channels he chose."""
     lang = user.language if user.language in LANGUAGES else "vi"
-    return Recipient(user, user.email, user.phone, lang, bool(user.notify_email and user.email), bool(user.notify_sms and user.phone))
+    return Recipient(
+        user,
+        user.email,
+        user.phone,
+        lang,
+        bool(user.notify_email and user.email),
+        bool(user.notify_sms and user.phone),
+    )
 
 
 def render_event(event: str, context: dict[str, Any], language: str) -> tuple[str, str]:
@@ -71,7 +78,14 @@ def render_event(event: str, context: dict[str, Any], language: str) -> tuple[st
     return nfc(" ".join(subject.split())), nfc(body.strip() + "\n")
 
 
-def queue_for_recipient(*, recipient: Recipient, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+def queue_for_recipient(
+    *,
+    recipient: Recipient,
+    event: str,
+    key: str,
+    context: dict[str, Any],
+    dossier_id: int | None = None,
+) -> list[int]:
     """Create one row per channel the recipient wants (an existing key is left as it is); the ids.
 
     The caller (e.g. :mod:`dossiers.notifications`) builds the recipient and the template context.
@@ -90,8 +104,14 @@ def queue_for_recipient(*, recipient: Recipient, event: str, key: str, context: 
             row, _created = Notification.objects.get_or_create(
                 event_key=f"{key}:{channel}"[:255],
                 defaults={
-                    "recipient": recipient.user, "address": address, "channel": channel, "event": event,
-                    "dossier_id": dossier_id, "subject": subject, "body": body, "language": recipient.language,
+                    "recipient": recipient.user,
+                    "address": address,
+                    "channel": channel,
+                    "event": event,
+                    "dossier_id": dossier_id,
+                    "subject": subject,
+                    "body": body,
+                    "language": recipient.language,
                 },
             )
             ids.append(row.pk)
@@ -104,7 +124,9 @@ def occurrence_key(key: str | None) -> str:
     return key or f"call:{uuid.uuid4().hex}"
 
 
-def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[Notification]:
+def build_for_user(
+    *, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None
+) -> list[Notification]:
     """Unsaved notification rows for a staff member about ``event``, one per channel he wants.
 
     Each row's ``event_key`` is ``<key>:<channel>``: saving it twice (``bulk_create`` with
@@ -112,8 +134,11 @@ def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], 
     """
     recipient = staff_recipient(user)
     base = {
-        "site_url": settings.SITE_URL.rstrip("/"), "province": settings.PROVINCE_NAME, "hotline": settings.HOTLINE,
-        "recipient_name": getattr(user, "full_name", "") or user.get_username(), "event": event,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "province": settings.PROVINCE_NAME,
+        "hotline": settings.HOTLINE,
+        "recipient_name": getattr(user, "full_name", "") or user.get_username(),
+        "event": event,
     }
     channels = []
     if recipient.by_email:
@@ -125,8 +150,15 @@ def build_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], 
     subject, body = render_event(event, {**base, **context}, recipient.language)
     return [
         Notification(
-            event_key=f"{key}:{channel}"[:255], recipient=user, address=address, channel=channel, event=event,
-            dossier_id=dossier_id, subject=subject, body=body, language=recipient.language,
+            event_key=f"{key}:{channel}"[:255],
+            recipient=user,
+            address=address,
+            channel=channel,
+            event=event,
+            dossier_id=dossier_id,
+            subject=subject,
+            body=body,
+            language=recipient.language,
         )
         for channel, address in channels
     ]
@@ -138,26 +170,36 @@ def save_new(rows: list[Notification]) -> list[int]:
         return []
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     keys = [row.event_key for row in rows]
-    return list(Notification.objects.filter(event_key__in=keys, state=NotificationState.QUEUED).order_by("pk").values_list("pk", flat=True))
+    return list(
+        Notification.objects.filter(event_key__in=keys, state=NotificationState.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
-def queue_for_user(*, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None) -> list[int]:
+def queue_for_user(
+    *, user: Any, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None
+) -> list[int]:
     """Create (not send) a staff member's notifications about ``event`` with an explicit context;
     the same ``key`` creates nothing new. Returns the ids still queued."""
-    return save_new(build_for_user(user=user, event=event, key=key, context=context, dossier_id=dossier_id))
+    return save_new(
+        build_for_user(user=user, event=event, key=key, context=context, dossier_id=dossier_id)
+    )
 
 
 def _claim(notification_id: int) -> bool:
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, state=NotificationState.QUEUED).update(
-        state=NotificationState.SENDING, claimed_at=now
-    )
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=NotificationState.QUEUED
+    ).update(state=NotificationState.SENDING, claimed_at=now)
     return claimed == 1
 
 
 def _send(notification: Notification) -> None:
     if notification.channel == NotificationChannel.EMAIL:
-        EmailMessage(notification.subject, notification.body, to=[notification.address]).send(fail_silently=False)
+        EmailMessage(notification.subject, notification.body, to=[notification.address]).send(
+            fail_silently=False
+        )
     else:
         send_sms(phone=notification.address, message=f"{notification.subject}. {settings.SITE_URL}")
 
@@ -197,12 +239,21 @@ def _send_claimed(notification: Notification) -> bool:
         attempts = notification.attempts + 1
         state = NotificationState.FAILED if attempts >= MAX_ATTEMPTS else NotificationState.QUEUED
         Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
-            state=state, attempts=attempts, error=f"{type(exc).__name__}: {exc}"[:2000], next_attempt_at=timezone.now() + retry_delay(attempts)
+            state=state,
+            attempts=attempts,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=timezone.now() + retry_delay(attempts),
         )
-        logger.warning("notifications.send_failed", extra={"notification_id": notification.pk, "error": str(exc)})
+        logger.warning(
+            "notifications.send_failed",
+            extra={"notification_id": notification.pk, "error": str(exc)},
+        )
         return False
     Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
-        state=NotificationState.SENT, sent_at=timezone.now(), attempts=notification.attempts + 1, error=""
+        state=NotificationState.SENT,
+        sent_at=timezone.now(),
+        attempts=notification.attempts + 1,
+        error="",
     )
     return True
 
@@ -219,9 +270,15 @@ def requeue_stuck(*, older_than: timedelta | None = None) -> int:
     failed waits for its back-off (:func:`retry_delay`) first.
     Returns how many were sent by this sweep.
     """
-    timeout = older_than if older_than is not None else timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+    timeout = (
+        older_than
+        if older_than is not None
+        else timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+    )
     cutoff = timezone.now() - timeout
-    Notification.objects.filter(state=NotificationState.SENDING, claimed_at__lt=cutoff).update(state=NotificationState.QUEUED)
+    Notification.objects.filter(state=NotificationState.SENDING, claimed_at__lt=cutoff).update(
+        state=NotificationState.QUEUED
+    )
     now = timezone.now()
     due = (
         Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff)

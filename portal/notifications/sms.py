@@ -49,7 +49,9 @@ class DatabaseSmsBackend:
     def send(self, *, phone: str, message: str) -> None:
         from portal.notifications.models import SmsMessage
 
-        SmsMessage.objects.create(phone=normalise_phone(phone), message=message, brandname=settings.SMS_BRANDNAME)
+        SmsMessage.objects.create(
+            phone=normalise_phone(phone), message=message, brandname=settings.SMS_BRANDNAME
+        )
         logger.info("sms.recorded", extra={"phone": phone})
 
 

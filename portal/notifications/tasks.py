@@ -15,7 +15,13 @@ from portal.notifications import services
 
 #: Errors worth a retry: the database restarting or a connection dropped.
 TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 2, "retry_backoff_max": 300, "retry_jitter": True, "max_retries": 8}
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 @shared_task(name="portal.notifications.tasks.deliver", ignore_result=True, **RETRY)

@@ -17,7 +17,9 @@ from barcode.writer import SVGWriter
 def qr_svg(url: str, *, scale: int = 3, border: int = 1) -> str:
     """The QR code of ``url`` as an inline ``<svg>`` element (error correction M)."""
     buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=scale, border=border, xmldecl=False, svgns=True)
+    segno.make(url, error="m", micro=False).save(
+        buffer, kind="svg", scale=scale, border=border, xmldecl=False, svgns=True
+    )
     return buffer.getvalue().decode()
 
 
@@ -30,13 +32,22 @@ def qr_png_data_uri(url: str, *, scale: int = 4, border: int = 1) -> str:
     return segno.make(url, error="m", micro=False, mask=0).png_data_uri(scale=scale, border=border)
 
 
-def code128_svg(text: str, *, module_width: float = 0.25, module_height: float = 10.0, with_text: bool = True) -> str:
+def code128_svg(
+    text: str, *, module_width: float = 0.25, module_height: float = 10.0, with_text: bool = True
+) -> str:
     """A Code 128 barcode of ``text`` as SVG markup (sizes in millimetres)."""
     buffer = io.BytesIO()
-    options = {"module_width": module_width, "module_height": module_height, "write_text": with_text, "font_size": 8, "text_distance": 3, "quiet_zone": 2}
+    options = {
+        "module_width": module_width,
+        "module_height": module_height,
+        "write_text": with_text,
+        "font_size": 8,
+        "text_distance": 3,
+        "quiet_zone": 2,
+    }
     Code128(text, writer=SVGWriter()).write(buffer, options)
     svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def code128_data_uri(text: str, **options: object) -> str:

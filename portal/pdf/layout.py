@@ -36,9 +36,23 @@ from django.conf import settings
 FONT_STACK = '"Times New Roman", "Liberation Serif", "Tinos", "Noto Serif", serif'
 
 _PREFIXES = (
-    "ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "hội đồng nhân dân", "hđnd",
+    "ủy ban nhân dân",
+    "uỷ ban nhân dân",
+    "ubnd",
+    "hội đồng nhân dân",
+    "hđnd",
 )
-_UNIT_WORDS = ("tỉnh", "thành phố", "xã", "phường", "đặc khu", "thị trấn", "huyện", "quận", "thị xã")
+_UNIT_WORDS = (
+    "tỉnh",
+    "thành phố",
+    "xã",
+    "phường",
+    "đặc khu",
+    "thị trấn",
+    "huyện",
+    "quận",
+    "thị xã",
+)
 
 
 def vn_date(value: date | datetime | None) -> str:
@@ -54,7 +68,7 @@ def _strip_unit_word(name: str) -> str:
     lowered = name.lower()
     for word in sorted(_UNIT_WORDS, key=len, reverse=True):
         if lowered.startswith(word + " "):
-            rest = name[len(word) + 1:].strip()
+            rest = name[len(word) + 1 :].strip()
             # a unit named by a number keeps its full name ("Phường 5"), mục 5.a
             return name.strip() if rest[:1].isdigit() else rest
     return name.strip()
@@ -66,7 +80,7 @@ def _unit_name(agency: Any) -> str:
     lowered = name.lower()
     for prefix in _PREFIXES:
         if lowered.startswith(prefix + " "):
-            name = name[len(prefix) + 1:].strip()
+            name = name[len(prefix) + 1 :].strip()
             break
     return _strip_unit_word(name)
 
@@ -152,9 +166,16 @@ def head_title(agency: Any) -> str:
     if _is_collegial(agency):
         return "Chủ tịch"
     for start, title in (
-        ("văn phòng", "Chánh Văn phòng"), ("thanh tra", "Chánh Thanh tra"), ("chi cục", "Chi cục trưởng"),
-        ("ban ", "Trưởng ban"), ("phòng", "Trưởng phòng"), ("sở", "Giám đốc"), ("trung tâm", "Giám đốc"),
-        ("công an", "Giám đốc"), ("bảo hiểm", "Giám đốc"), ("cục", "Cục trưởng"),
+        ("văn phòng", "Chánh Văn phòng"),
+        ("thanh tra", "Chánh Thanh tra"),
+        ("chi cục", "Chi cục trưởng"),
+        ("ban ", "Trưởng ban"),
+        ("phòng", "Trưởng phòng"),
+        ("sở", "Giám đốc"),
+        ("trung tâm", "Giám đốc"),
+        ("công an", "Giám đốc"),
+        ("bảo hiểm", "Giám đốc"),
+        ("cục", "Cục trưởng"),
     ):
         if lowered.startswith(start):
             return title

@@ -76,7 +76,9 @@ def render_html(template_name: str, context: dict[str, Any], *, inline_css: bool
     gives WeasyPrint the cached stylesheet instead."""
     extra = {"inline_css": form_css(template_name)} if inline_css else {}
     with translation.override("vi"):
-        html = render_to_string(template_name, {"province_name": settings.PROVINCE_NAME, **extra, **context})
+        html = render_to_string(
+            template_name, {"province_name": settings.PROVINCE_NAME, **extra, **context}
+        )
     return nfc(html)
 
 
@@ -85,7 +87,9 @@ def _document(template_name: str, context: dict[str, Any]) -> Any:
 
     html = render_html(template_name, context, inline_css=False)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        font_config=_font_config(), cache=_image_cache(), stylesheets=[_stylesheet(template_name)],
+        font_config=_font_config(),
+        cache=_image_cache(),
+        stylesheets=[_stylesheet(template_name)],
     )
 
 

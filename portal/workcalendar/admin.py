@@ -31,12 +31,24 @@ class WorkCalendarForm(forms.ModelForm):
 
     class Meta:
         model = WorkCalendar
-        fields = ["name", "province", "morning_start", "morning_end", "afternoon_start", "afternoon_end", "weekend_days"]
+        fields = [
+            "name",
+            "province",
+            "morning_start",
+            "morning_end",
+            "afternoon_start",
+            "afternoon_end",
+            "weekend_days",
+        ]
 
 
 class DeclaredDayForm(forms.ModelForm):
     #: Day first, as Vietnamese write it; never Django's default month-first guess (10/06 is June).
-    date = forms.DateField(label=_("date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], widget=forms.DateInput(format="%d/%m/%Y"))
+    date = forms.DateField(
+        label=_("date"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y"),
+    )
 
     class Meta:
         model = DeclaredDay
@@ -54,14 +66,24 @@ class DeclaredDayInline(admin.TabularInline):
 @admin.register(WorkCalendar)
 class WorkCalendarAdmin(admin.ModelAdmin):
     form = WorkCalendarForm
-    list_display = ["name", "province", "morning_start", "morning_end", "afternoon_start", "afternoon_end", "year_link"]
+    list_display = [
+        "name",
+        "province",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+        "year_link",
+    ]
     inlines = [DeclaredDayInline]
 
     @admin.display(description=_("days off"))
     def year_link(self, obj: WorkCalendar) -> str:
         year = timezone.localdate().year
         url = reverse("admin:workcalendar_workcalendar_days_off", args=[obj.pk])
-        return format_html('<a href="{}?year={}">{}</a>', url, year, _("Days off in %(year)s") % {"year": year})
+        return format_html(
+            '<a href="{}?year={}">{}</a>', url, year, _("Days off in %(year)s") % {"year": year}
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
@@ -104,6 +126,7 @@ class WorkCalendarAdmin(admin.ModelAdmin):
             "days_off": selectors.days_off(year, calendar=calendar),
             "make_up_days": selectors.make_up_working_days(year, calendar=calendar),
             "working_day_count": selectors.working_day_count(year, calendar=calendar),
-            "title": _("Days off in %(year)s — %(calendar)s") % {"year": year, "calendar": calendar},
+            "title": _("Days off in %(year)s — %(calendar)s")
+            % {"year": year, "calendar": calendar},
         }
         return TemplateResponse(request, "workcalendar/admin/days_off.html", context)

@@ -13,5 +13,9 @@ class WorkCalendarConfig(AppConfig):
         from .models import DeclaredDay
         from .signals import bump_revision
 
-        post_save.connect(bump_revision, sender=DeclaredDay, dispatch_uid="workcalendar.bump_on_save")
-        post_delete.connect(bump_revision, sender=DeclaredDay, dispatch_uid="workcalendar.bump_on_delete")
+        post_save.connect(
+            bump_revision, sender=DeclaredDay, dispatch_uid="workcalendar.bump_on_save"
+        )
+        post_delete.connect(
+            bump_revision, sender=DeclaredDay, dispatch_uid="workcalendar.bump_on_delete"
+        )

@@ -62,34 +62,57 @@ class WorkCalendar(models.Model):
     def clean(self) -> None:
         if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
             raise ValidationError(
-                _("Working hours must be in order: morning start < morning end ≤ afternoon start < afternoon end.")
+                _(
+                    "Working hours must be in order: morning start < morning end ≤ afternoon start < afternoon end."
+                )
             )
         days = self.weekend_days
         valid = {value for value, _label in WEEKDAY_CHOICES}
-        if not isinstance(days, list) or any(not isinstance(d, int) or d not in valid for d in days) or len(set(days)) >= 7:
-            raise ValidationError({"weekend_days": _("Weekend days must be a list of numbers 0–6, with at least one working day left.")})
+        if (
+            not isinstance(days, list)
+            or any(not isinstance(d, int) or d not in valid for d in days)
+            or len(set(days)) >= 7
+        ):
+            raise ValidationError(
+                {
+                    "weekend_days": _(
+                        "Weekend days must be a list of numbers 0–6, with at least one working day left."
+                    )
+                }
+            )
 
     @property
     def seconds_per_day(self) -> int:
         """Working seconds in a full working day (8 h with the default hours)."""
 
         def span(a: dt.time, b: dt.time) -> int:
-            return (b.hour * 3600 + b.minute * 60 + b.second) - (a.hour * 3600 + a.minute * 60 + a.second)
+            return (b.hour * 3600 + b.minute * 60 + b.second) - (
+                a.hour * 3600 + a.minute * 60 + a.second
+            )
 
-        return span(self.morning_start, self.morning_end) + span(self.afternoon_start, self.afternoon_end)
+        return span(self.morning_start, self.morning_end) + span(
+            self.afternoon_start, self.afternoon_end
+        )
 
 
 class DeclaredDay(models.Model):
     """A day the province declares off, or a weekend day it declares a make-up working day."""
 
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="declared_days", verbose_name=_("calendar"))
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        on_delete=models.CASCADE,
+        related_name="declared_days",
+        verbose_name=_("calendar"),
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=24, choices=DeclaredDayKind.choices)
     reason = models.CharField(_("reason"), max_length=255)
     #: The text that makes it so (the Government's notice, the Labour Code article).
     source = models.CharField(_("source"), max_length=500, blank=True, default="", db_default="")
     #: Not yet notified (a lunar holiday computed ahead of the Government's notice).
-    is_estimate = models.BooleanField(_("estimate, awaiting the official notice"), default=False, db_default=False)
+    is_estimate = models.BooleanField(
+        _("estimate, awaiting the official notice"), default=False, db_default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -102,7 +125,11 @@ class DeclaredDay(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="workcalendar_declared_day_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "date"], name="workcalendar_declared_day_unique"
+            )
+        ]
         verbose_name = _("declared day")
         verbose_name_plural = _("declared days")
 

@@ -51,7 +51,9 @@ def days_off(year: int, *, calendar: WorkCalendar | None = None) -> list[tuple[d
     return sorted(result.items())
 
 
-def make_up_working_days(year: int, *, calendar: WorkCalendar | None = None) -> list[tuple[dt.date, str]]:
+def make_up_working_days(
+    year: int, *, calendar: WorkCalendar | None = None
+) -> list[tuple[dt.date, str]]:
     """A year's weekend days that are working days (national swaps and the province's own)."""
     year = _check_year(year)
     resolved = resolve_calendar(calendar)

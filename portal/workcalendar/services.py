@@ -131,7 +131,11 @@ def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
     extra = {d for d in national.weekend_workdays if d.year == year}
     declared: list[tuple[dt.date, str]] = []
     if calendar.pk is not None:  # an unsaved calendar (tests, previews) has no declared days
-        declared = list(DeclaredDay.objects.filter(calendar_id=calendar.pk, date__year=year).values_list("date", "kind"))
+        declared = list(
+            DeclaredDay.objects.filter(calendar_id=calendar.pk, date__year=year).values_list(
+                "date", "kind"
+            )
+        )
     for day, kind in declared:
         if kind == DeclaredDayKind.DAY_OFF:
             off.add(day)
@@ -163,7 +167,11 @@ def _year_days(calendar: WorkCalendar, year: int) -> YearDays:
     if found is None:
         found = _compute_year(calendar, year)
         try:
-            cache.set(cache_key, {"off": sorted(found.off), "extra": sorted(found.extra_working)}, 7 * 24 * 3600)
+            cache.set(
+                cache_key,
+                {"off": sorted(found.off), "extra": sorted(found.extra_working)},
+                7 * 24 * 3600,
+            )
         except Exception:
             logger.warning("workcalendar.cache_unavailable", exc_info=True)
     return _remember(key, found)
@@ -187,7 +195,9 @@ def get_calendar(province: Agency | int | None = None) -> WorkCalendar:
     if province is not None:
         from portal.agencies.models import Agency
 
-        agency = province if isinstance(province, Agency) else Agency.objects.filter(pk=province).first()
+        agency = (
+            province if isinstance(province, Agency) else Agency.objects.filter(pk=province).first()
+        )
         if agency is not None:
             ids = [int(p) for p in (agency.path or str(agency.pk)).split("/") if p.isdigit()]
             own = {c.province_id: c for c in WorkCalendar.objects.filter(province_id__in=ids)}
@@ -241,7 +251,9 @@ class _Cal:
             if self.is_working(d):
                 return d
             d += dt.timedelta(days=1)
-        raise ValueError(f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row after {d}: check it.")
+        raise ValueError(
+            f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row after {d}: check it."
+        )
 
     def previous_working(self, d: dt.date) -> dt.date:
         d -= dt.timedelta(days=1)
@@ -249,7 +261,9 @@ class _Cal:
             if self.is_working(d):
                 return d
             d -= dt.timedelta(days=1)
-        raise ValueError(f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row before {d}: check it.")
+        raise ValueError(
+            f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row before {d}: check it."
+        )
 
     def at(self, d: dt.date, t: dt.time) -> dt.datetime:
         return dt.datetime.combine(d, t, tzinfo=_tz())
@@ -349,7 +363,9 @@ def counting_start(
     return moment
 
 
-def working_seconds_between(a: dt.datetime, b: dt.datetime, *, calendar: WorkCalendar | None = None) -> int:
+def working_seconds_between(
+    a: dt.datetime, b: dt.datetime, *, calendar: WorkCalendar | None = None
+) -> int:
     """Working time between two instants, in whole seconds (negative when ``b`` is before ``a``)."""
     a = _aware(a, "a")
     b = _aware(b, "b")
@@ -367,7 +383,9 @@ def working_seconds_between(a: dt.datetime, b: dt.datetime, *, calendar: WorkCal
     return int(total.total_seconds())
 
 
-def add_working_seconds(start: dt.datetime, seconds: int, *, calendar: WorkCalendar | None = None) -> dt.datetime:
+def add_working_seconds(
+    start: dt.datetime, seconds: int, *, calendar: WorkCalendar | None = None
+) -> dt.datetime:
     """The instant at which ``seconds`` of working time have passed since ``start``.
 
     The result of a positive amount always lies inside a session or at its very end (10:00 plus
@@ -507,13 +525,18 @@ def step_due_times(
     for value in values[:-1]:
         running += value
         seconds = int((Decimal(total) * running / whole).to_integral_value())
-        result.append(min(add_working_seconds(start, seconds, calendar=calendar), total_due) if seconds else start)
+        result.append(
+            min(add_working_seconds(start, seconds, calendar=calendar), total_due)
+            if seconds
+            else start
+        )
     result.append(total_due)
     return result
 
 
-
-def timeliness(finished_at: dt.datetime, due: dt.datetime, *, calendar: WorkCalendar | None = None) -> Timeliness:
+def timeliness(
+    finished_at: dt.datetime, due: dt.datetime, *, calendar: WorkCalendar | None = None
+) -> Timeliness:
     """Early / on time / late (trước hạn / đúng hạn / quá hạn), one rule for steps and dossiers.
 
     LATE when finished after the due instant; EARLY when finished on a date before the due date
@@ -543,7 +566,9 @@ def declare_day(
 ) -> DeclaredDay:
     """Declare (or re-declare) a province's day off or make-up working day."""
     if kind not in DeclaredDayKind.values:
-        raise ValueError(f"Unknown kind {kind!r}: expected one of {', '.join(DeclaredDayKind.values)}.")
+        raise ValueError(
+            f"Unknown kind {kind!r}: expected one of {', '.join(DeclaredDayKind.values)}."
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("Lý do là bắt buộc. / A reason is required.")

@@ -77,7 +77,9 @@ class Row:
     visibility: str = Visibility.PUBLIC
     input: str | None = None
     effect: Effect | None = field(default=None, compare=False)
-    records_as: str | None = None  # the history row's action, when it differs (signed approval = approval)
+    records_as: str | None = (
+        None  # the history row's action, when it differs (signed approval = approval)
+    )
 
     @property
     def history_action(self) -> str:
@@ -85,11 +87,23 @@ class Row:
 
 
 def row(
-    action: str, statuses: Iterable[Any], actors: Iterable[tuple[str, str]], to: Any = None, *,
-    stages: Iterable[Any] | None = None, **kwargs: Any,
+    action: str,
+    statuses: Iterable[Any],
+    actors: Iterable[tuple[str, str]],
+    to: Any = None,
+    *,
+    stages: Iterable[Any] | None = None,
+    **kwargs: Any,
 ) -> Row:
     """Shorthand for a table line: ``row(ACTION, [from...], [(role, scope)...], to_status, ...)``."""
-    return Row(action, frozenset(statuses), tuple(actors), to, from_stages=frozenset(stages) if stages else None, **kwargs)
+    return Row(
+        action,
+        frozenset(statuses),
+        tuple(actors),
+        to,
+        from_stages=frozenset(stages) if stages else None,
+        **kwargs,
+    )
 
 
 @dataclass
@@ -126,11 +140,21 @@ class Workflow:
     """
 
     def __init__(
-        self, *, name: str, rows: Iterable[Row], actor_matches: Callable[[Any, Any, str, str], bool],
-        lock: Callable[[Any], Any], not_allowed: Callable[[Any, str], Exception], denied: Callable[[Any, str], Exception],
-        guards: dict[str, Guard] | None = None, status_field: str = "status", stage_field: str | None = "stage",
-        clock: Callable[[Step], None] | None = None, record: Callable[[Step], Any] | None = None,
-        notify: Callable[[Step, Any], None] | None = None, print_form: Callable[[Step], None] | None = None,
+        self,
+        *,
+        name: str,
+        rows: Iterable[Row],
+        actor_matches: Callable[[Any, Any, str, str], bool],
+        lock: Callable[[Any], Any],
+        not_allowed: Callable[[Any, str], Exception],
+        denied: Callable[[Any, str], Exception],
+        guards: dict[str, Guard] | None = None,
+        status_field: str = "status",
+        stage_field: str | None = "stage",
+        clock: Callable[[Step], None] | None = None,
+        record: Callable[[Step], Any] | None = None,
+        notify: Callable[[Step, Any], None] | None = None,
+        print_form: Callable[[Step], None] | None = None,
         role_first: bool = False,
     ) -> None:
         self.name = name
@@ -188,7 +212,9 @@ class Workflow:
         does not allow it, ``denied`` when it does but not for this user. With ``role_first``
         a user no row of the action admits is refused before the state is looked at."""
         if self.role_first and not any(
-            self.actor_matches(obj, user, role, scope) for r in self.rows_of(action) for role, scope in r.actors
+            self.actor_matches(obj, user, role, scope)
+            for r in self.rows_of(action)
+            for role, scope in r.actors
         ):
             raise self.denied(obj, action)
         if not self.state_rows(obj, action):
@@ -210,7 +236,9 @@ class Workflow:
 
     def replace(self, action: str, **changes: Any) -> None:
         """Change every row of ``action`` (tests prove the table drives the services with it)."""
-        self.rows = tuple(dataclasses.replace(r, **changes) if r.action == action else r for r in self.rows)
+        self.rows = tuple(
+            dataclasses.replace(r, **changes) if r.action == action else r for r in self.rows
+        )
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -221,8 +249,14 @@ class Workflow:
         with transaction.atomic():
             locked = self.lock(obj)
             r = self.check(locked, actor, action)
-            step = Step(obj=locked, actor=actor, row=r, now=timezone.now(),
-                        previous_status=self._status(locked), previous_stage=self._stage(locked))
+            step = Step(
+                obj=locked,
+                actor=actor,
+                row=r,
+                now=timezone.now(),
+                previous_status=self._status(locked),
+                previous_stage=self._stage(locked),
+            )
             if r.effect is not None:
                 r.effect(step, **input)
             elif input:
@@ -232,7 +266,11 @@ class Workflow:
             if r.to_status is not None:
                 setattr(locked, self.status_field, r.to_status)
             if r.to_stage is not None and self.stage_field:
-                setattr(locked, self.stage_field, r.to_stage(locked) if callable(r.to_stage) else r.to_stage)
+                setattr(
+                    locked,
+                    self.stage_field,
+                    r.to_stage(locked) if callable(r.to_stage) else r.to_stage,
+                )
             locked.save()
             event = self.record(step) if self.record is not None else None
             if r.notify and self.notify is not None and not step.skip_notify:

@@ -24,24 +24,42 @@ def _field(f: forms.Field) -> serializers.Field:
         return serializers.DateField(allow_null=not f.required, **common)
     if isinstance(f, forms.DecimalField):
         return serializers.DecimalField(
-            max_digits=f.max_digits, decimal_places=f.decimal_places, min_value=f.min_value, max_value=f.max_value,
-            allow_null=not f.required, **common,
+            max_digits=f.max_digits,
+            decimal_places=f.decimal_places,
+            min_value=f.min_value,
+            max_value=f.max_value,
+            allow_null=not f.required,
+            **common,
         )
     if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, allow_null=not f.required, **common)
+        return serializers.IntegerField(
+            min_value=f.min_value, max_value=f.max_value, allow_null=not f.required, **common
+        )
     if isinstance(f, forms.BooleanField):
         return serializers.BooleanField(required=False, default=False)
     if isinstance(f, forms.ChoiceField):
-        return serializers.ChoiceField(choices=[c for c in f.choices if c[0] not in ("", None)], **common)
+        return serializers.ChoiceField(
+            choices=[c for c in f.choices if c[0] not in ("", None)], **common
+        )
     if isinstance(f, forms.CharField):
         secret = isinstance(f.widget, forms.PasswordInput)
         return serializers.CharField(
-            max_length=f.max_length, allow_blank=not f.required, trim_whitespace=not secret, write_only=secret, **common,
+            max_length=f.max_length,
+            allow_blank=not f.required,
+            trim_whitespace=not secret,
+            write_only=secret,
+            **common,
         )
     raise TypeError(f"no serializer field for {type(f).__name__}")
 
 
-def serializer_from_form(form_class: type[forms.Form], *, name: str | None = None) -> type[serializers.Serializer]:
+def serializer_from_form(
+    form_class: type[forms.Form], *, name: str | None = None
+) -> type[serializers.Serializer]:
     """A DRF serializer with the form's fields (declared fields only: no per-request choices)."""
     attrs = {field_name: _field(field) for field_name, field in form_class.base_fields.items()}
-    return type(name or form_class.__name__.replace("Form", "") + "Serializer", (serializers.Serializer,), attrs)
+    return type(
+        name or form_class.__name__.replace("Form", "") + "Serializer",
+        (serializers.Serializer,),
+        attrs,
+    )

@@ -15,14 +15,30 @@ class SectorSerializer(serializers.ModelSerializer):
 class ProcedureListSerializer(serializers.ModelSerializer):
     sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
     sector_name = serializers.CharField(source="sector.name", read_only=True)
-    level_name = serializers.CharField(source="level_decree_42_name", read_only=True,
-                                       help_text="Decree 42/2022 name: Một phần (3), Toàn trình (4).")
-    url = serializers.HyperlinkedIdentityField(view_name="procedures-api-detail", lookup_field="code")
+    level_name = serializers.CharField(
+        source="level_decree_42_name",
+        read_only=True,
+        help_text="Decree 42/2022 name: Một phần (3), Toàn trình (4).",
+    )
+    url = serializers.HyperlinkedIdentityField(
+        view_name="procedures-api-detail", lookup_field="code"
+    )
 
     class Meta:
         model = Procedure
-        fields = ["code", "name", "name_en", "sector", "sector_name", "level", "level_name",
-                  "processing_time", "time_unit", "version", "url"]
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "sector",
+            "sector_name",
+            "level",
+            "level_name",
+            "processing_time",
+            "time_unit",
+            "version",
+            "url",
+        ]
 
 
 class ProcedureFeeSerializer(serializers.ModelSerializer):
@@ -36,7 +52,16 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RequiredDocument
-        fields = ["id", "order", "name", "paper_kind", "copies", "is_required", "template_name", "template_url"]
+        fields = [
+            "id",
+            "order",
+            "name",
+            "paper_kind",
+            "copies",
+            "is_required",
+            "template_name",
+            "template_url",
+        ]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_template_url(self, obj: RequiredDocument) -> str | None:
@@ -44,7 +69,9 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
             return None
         from django.urls import reverse
 
-        path = reverse("procedures:template", kwargs={"code": obj.procedure.code, "document_id": obj.pk})
+        path = reverse(
+            "procedures:template", kwargs={"code": obj.procedure.code, "document_id": obj.pk}
+        )
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -63,6 +90,18 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     steps = ProcedureStepSerializer(many=True, read_only=True)
 
     class Meta(ProcedureListSerializer.Meta):
-        fields = [*ProcedureListSerializer.Meta.fields, "agencies", "agency_levels", "cutoff_time",
-                  "description", "conditions", "legal_basis", "result", "applicant_types",
-                  "published_at", "fees", "documents", "steps"]
+        fields = [
+            *ProcedureListSerializer.Meta.fields,
+            "agencies",
+            "agency_levels",
+            "cutoff_time",
+            "description",
+            "conditions",
+            "legal_basis",
+            "result",
+            "applicant_types",
+            "published_at",
+            "fees",
+            "documents",
+            "steps",
+        ]

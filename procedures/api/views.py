@@ -34,7 +34,12 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(
                 Prefetch("agencies", queryset=Agency.objects.order_by("path")),
                 "fees",
-                Prefetch("documents", queryset=RequiredDocument.objects.select_related("procedure").order_by("order", "id")),
+                Prefetch(
+                    "documents",
+                    queryset=RequiredDocument.objects.select_related("procedure").order_by(
+                        "order", "id"
+                    ),
+                ),
                 Prefetch("steps", queryset=ProcedureStep.objects.order_by("order")),
             )
         )

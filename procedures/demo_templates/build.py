@@ -16,45 +16,123 @@ HERE = Path(__file__).resolve().parent
 HEADER = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br><u>Độc lập - Tự do - Hạnh phúc</u>"
 
 FORMS: dict[str, tuple[str, str, list[str]]] = {
-    "to-khai-dang-ky-khai-sinh": ("Mẫu TP/HT-2020-KS.1", "TỜ KHAI ĐĂNG KÝ KHAI SINH", [
-        "Kính gửi: Ủy ban nhân dân xã/phường", "Họ, chữ đệm, tên người yêu cầu", "Số định danh cá nhân",
-        "Quan hệ với người được khai sinh", "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:",
-        "Họ, chữ đệm, tên", "Ngày, tháng, năm sinh", "Giới tính", "Dân tộc", "Quốc tịch", "Nơi sinh",
-        "Quê quán", "Họ, chữ đệm, tên người mẹ", "Họ, chữ đệm, tên người cha",
-    ]),
-    "to-khai-dang-ky-ket-hon": ("Mẫu TP/HT-2020-KH.1", "TỜ KHAI ĐĂNG KÝ KẾT HÔN", [
-        "Kính gửi: Ủy ban nhân dân xã/phường", "Thông tin bên nữ: họ, chữ đệm, tên", "Ngày, tháng, năm sinh",
-        "Số định danh cá nhân", "Nơi cư trú", "Kết hôn lần thứ mấy", "Thông tin bên nam: họ, chữ đệm, tên",
-        "Ngày, tháng, năm sinh", "Số định danh cá nhân", "Nơi cư trú", "Kết hôn lần thứ mấy",
-    ]),
-    "to-khai-dang-ky-khai-tu": ("Mẫu TP/HT-2020-KT.1", "TỜ KHAI ĐĂNG KÝ KHAI TỬ", [
-        "Kính gửi: Ủy ban nhân dân xã/phường", "Họ, chữ đệm, tên người yêu cầu", "Quan hệ với người đã chết",
-        "Họ, chữ đệm, tên người đã chết", "Ngày, tháng, năm sinh", "Số định danh cá nhân",
-        "Đã chết vào lúc ... giờ ... phút, ngày ... tháng ... năm", "Nơi chết", "Nguyên nhân chết",
-    ]),
-    "to-khai-ly-lich-tu-phap": ("Mẫu số 03/2013/TT-LLTP", "TỜ KHAI YÊU CẦU CẤP PHIẾU LÝ LỊCH TƯ PHÁP", [
-        "Kính gửi: Sở Tư pháp tỉnh Điện Biên", "Họ và tên", "Giới tính", "Ngày, tháng, năm sinh", "Nơi sinh",
-        "Quốc tịch", "Nơi thường trú", "Số định danh cá nhân", "Họ tên cha / mẹ / vợ (chồng)",
-        "Quá trình cư trú (từ 14 tuổi)", "Loại phiếu yêu cầu cấp: Phiếu số 1 / Phiếu số 2", "Số lượng phiếu",
-    ]),
-    "giay-de-nghi-dang-ky-doanh-nghiep": ("Phụ lục I-1", "GIẤY ĐỀ NGHỊ ĐĂNG KÝ DOANH NGHIỆP TƯ NHÂN", [
-        "Kính gửi: Phòng Đăng ký kinh doanh - Sở Tài chính tỉnh Điện Biên", "Tên doanh nghiệp viết bằng tiếng Việt",
-        "Tên doanh nghiệp viết bằng tiếng nước ngoài (nếu có)", "Địa chỉ trụ sở chính", "Điện thoại, thư điện tử",
-        "Ngành, nghề kinh doanh (mã ngành cấp 4)", "Vốn đầu tư", "Thông tin chủ doanh nghiệp",
-        "Thông tin đăng ký thuế",
-    ]),
-    "don-de-nghi-cap-giay-phep-xay-dung": ("Mẫu số 01 Phụ lục II", "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG", [
-        "Kính gửi: Ủy ban nhân dân xã/phường", "Tên chủ đầu tư (chủ hộ)", "Số định danh cá nhân", "Địa chỉ liên hệ",
-        "Địa điểm xây dựng: lô đất số, diện tích", "Nội dung đề nghị cấp phép: loại công trình, cấp công trình",
-        "Diện tích xây dựng tầng 1", "Tổng diện tích sàn", "Chiều cao công trình", "Số tầng",
-        "Dự kiến thời gian hoàn thành công trình",
-    ]),
+    "to-khai-dang-ky-khai-sinh": (
+        "Mẫu TP/HT-2020-KS.1",
+        "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        [
+            "Kính gửi: Ủy ban nhân dân xã/phường",
+            "Họ, chữ đệm, tên người yêu cầu",
+            "Số định danh cá nhân",
+            "Quan hệ với người được khai sinh",
+            "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:",
+            "Họ, chữ đệm, tên",
+            "Ngày, tháng, năm sinh",
+            "Giới tính",
+            "Dân tộc",
+            "Quốc tịch",
+            "Nơi sinh",
+            "Quê quán",
+            "Họ, chữ đệm, tên người mẹ",
+            "Họ, chữ đệm, tên người cha",
+        ],
+    ),
+    "to-khai-dang-ky-ket-hon": (
+        "Mẫu TP/HT-2020-KH.1",
+        "TỜ KHAI ĐĂNG KÝ KẾT HÔN",
+        [
+            "Kính gửi: Ủy ban nhân dân xã/phường",
+            "Thông tin bên nữ: họ, chữ đệm, tên",
+            "Ngày, tháng, năm sinh",
+            "Số định danh cá nhân",
+            "Nơi cư trú",
+            "Kết hôn lần thứ mấy",
+            "Thông tin bên nam: họ, chữ đệm, tên",
+            "Ngày, tháng, năm sinh",
+            "Số định danh cá nhân",
+            "Nơi cư trú",
+            "Kết hôn lần thứ mấy",
+        ],
+    ),
+    "to-khai-dang-ky-khai-tu": (
+        "Mẫu TP/HT-2020-KT.1",
+        "TỜ KHAI ĐĂNG KÝ KHAI TỬ",
+        [
+            "Kính gửi: Ủy ban nhân dân xã/phường",
+            "Họ, chữ đệm, tên người yêu cầu",
+            "Quan hệ với người đã chết",
+            "Họ, chữ đệm, tên người đã chết",
+            "Ngày, tháng, năm sinh",
+            "Số định danh cá nhân",
+            "Đã chết vào lúc ... giờ ... phút, ngày ... tháng ... năm",
+            "Nơi chết",
+            "Nguyên nhân chết",
+        ],
+    ),
+    "to-khai-ly-lich-tu-phap": (
+        "Mẫu số 03/2013/TT-LLTP",
+        "TỜ KHAI YÊU CẦU CẤP PHIẾU LÝ LỊCH TƯ PHÁP",
+        [
+            "Kính gửi: Sở Tư pháp tỉnh Điện Biên",
+            "Họ và tên",
+            "Giới tính",
+            "Ngày, tháng, năm sinh",
+            "Nơi sinh",
+            "Quốc tịch",
+            "Nơi thường trú",
+            "Số định danh cá nhân",
+            "Họ tên cha / mẹ / vợ (chồng)",
+            "Quá trình cư trú (từ 14 tuổi)",
+            "Loại phiếu yêu cầu cấp: Phiếu số 1 / Phiếu số 2",
+            "Số lượng phiếu",
+        ],
+    ),
+    "giay-de-nghi-dang-ky-doanh-nghiep": (
+        "Phụ lục I-1",
+        "GIẤY ĐỀ NGHỊ ĐĂNG KÝ DOANH NGHIỆP TƯ NHÂN",
+        [
+            "Kính gửi: Phòng Đăng ký kinh doanh - Sở Tài chính tỉnh Điện Biên",
+            "Tên doanh nghiệp viết bằng tiếng Việt",
+            "Tên doanh nghiệp viết bằng tiếng nước ngoài (nếu có)",
+            "Địa chỉ trụ sở chính",
+            "Điện thoại, thư điện tử",
+            "Ngành, nghề kinh doanh (mã ngành cấp 4)",
+            "Vốn đầu tư",
+            "Thông tin chủ doanh nghiệp",
+            "Thông tin đăng ký thuế",
+        ],
+    ),
+    "don-de-nghi-cap-giay-phep-xay-dung": (
+        "Mẫu số 01 Phụ lục II",
+        "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG",
+        [
+            "Kính gửi: Ủy ban nhân dân xã/phường",
+            "Tên chủ đầu tư (chủ hộ)",
+            "Số định danh cá nhân",
+            "Địa chỉ liên hệ",
+            "Địa điểm xây dựng: lô đất số, diện tích",
+            "Nội dung đề nghị cấp phép: loại công trình, cấp công trình",
+            "Diện tích xây dựng tầng 1",
+            "Tổng diện tích sàn",
+            "Chiều cao công trình",
+            "Số tầng",
+            "Dự kiến thời gian hoàn thành công trình",
+        ],
+    ),
 }
 
-DOCX_FORM = ("to-khai-xac-nhan-tinh-trang-hon-nhan", "Mẫu TP/HT-2020-XNTTHN.1", "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", [
-    "Kính gửi: Ủy ban nhân dân xã/phường", "Họ, chữ đệm, tên người yêu cầu", "Số định danh cá nhân",
-    "Nơi cư trú", "Tình trạng hôn nhân", "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân",
-])
+DOCX_FORM = (
+    "to-khai-xac-nhan-tinh-trang-hon-nhan",
+    "Mẫu TP/HT-2020-XNTTHN.1",
+    "TỜ KHAI CẤP GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    [
+        "Kính gửi: Ủy ban nhân dân xã/phường",
+        "Họ, chữ đệm, tên người yêu cầu",
+        "Số định danh cá nhân",
+        "Nơi cư trú",
+        "Tình trạng hôn nhân",
+        "Mục đích sử dụng Giấy xác nhận tình trạng hôn nhân",
+    ],
+)
 
 
 def build_pdf(key: str, code: str, title: str, fields: list[str]) -> None:
@@ -80,9 +158,9 @@ def build_docx(key: str, code: str, title: str, fields: list[str]) -> None:
     """A minimal WordprocessingML document (no python-docx needed)."""
 
     def para(text: str, bold: bool = False, center: bool = False) -> str:
-        ppr = "<w:pPr><w:jc w:val=\"center\"/></w:pPr>" if center else ""
+        ppr = '<w:pPr><w:jc w:val="center"/></w:pPr>' if center else ""
         rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
-        return f"<w:p>{ppr}<w:r>{rpr}<w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p>"
+        return f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
 
     body = para(code) + para("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, True)
     body += para("Độc lập - Tự do - Hạnh phúc", True, True) + para(title, True, True)

@@ -51,7 +51,7 @@ def local_name(obj) -> str:
 
 @register.filter
 def processing_time(procedure) -> str:
-    """"1 working day", "5 working days", "8 working hours", "30 calendar days" with the right
+    """ "1 working day", "5 working days", "8 working hours", "30 calendar days" with the right
     plural in the reader's language (issue 14 saw "1 working days")."""
     from decimal import Decimal
 

@@ -25,7 +25,9 @@ class SignatureResultSerializer(serializers.Serializer):
     revoked = serializers.BooleanField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     expired = serializers.BooleanField()
-    verdict = serializers.ChoiceField(choices=["valid", "changed", "untrusted", "revoked", "expired"])
+    verdict = serializers.ChoiceField(
+        choices=["valid", "changed", "untrusted", "revoked", "expired"]
+    )
     message = serializers.CharField()
 
 

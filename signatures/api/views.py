@@ -25,14 +25,23 @@ class VerifyView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [VerifyThrottle]
 
-    @extend_schema(request=VerifyRequestSerializer, responses={200: VerificationReportSerializer}, tags=["signatures"])
+    @extend_schema(
+        request=VerifyRequestSerializer,
+        responses={200: VerificationReportSerializer},
+        tags=["signatures"],
+    )
     def post(self, request: Request) -> Response:
         serializer = VerifyRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES * 3:
-            return Response({"detail": "Tệp quá lớn. / The file is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        report = verify_and_audit(upload.read(), actor=request.user if request.user.is_authenticated else None)
+            return Response(
+                {"detail": "Tệp quá lớn. / The file is too large."},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        report = verify_and_audit(
+            upload.read(), actor=request.user if request.user.is_authenticated else None
+        )
         if report.error_code == "not_pdf":
             return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         return Response(report.as_dict())

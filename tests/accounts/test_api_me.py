@@ -24,8 +24,13 @@ def test_me_for_staff(client):
 def test_me_for_citizen(client):
     client.force_login(ApplicantFactory(unverified=True, citizen_id="011095001234"))
     data = client.get("/api/v1/me/").json()
-    assert (data["citizen_id"], data["roles"], data["agency"], data["email_verified"], data["can_submit_dossiers"]) == (
-        "011095001234", [], None, False, False)
+    assert (
+        data["citizen_id"],
+        data["roles"],
+        data["agency"],
+        data["email_verified"],
+        data["can_submit_dossiers"],
+    ) == ("011095001234", [], None, False, False)
 
 
 def test_me_is_read_only(client):

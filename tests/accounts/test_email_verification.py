@@ -53,7 +53,9 @@ def test_expired_link_is_refused(client):
     assert user.email_verified_at is None
 
 
-def test_link_for_an_old_address_does_not_verify_the_new_one(client, django_capture_on_commit_callbacks, mailoutbox):
+def test_link_for_an_old_address_does_not_verify_the_new_one(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
     user = ApplicantFactory()
     old_link = path_of(email_verification_url(user=user))
     with django_capture_on_commit_callbacks(execute=True):

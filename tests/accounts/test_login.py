@@ -70,10 +70,15 @@ def test_lockout_on_username_and_ip_only(citizen, password):
     assert "_auth_user_id" not in attacker.session
     # the same person from another address is not locked
     other_ip = Client(REMOTE_ADDR="10.0.0.77")
-    assert other_ip.post(URL, {"username": citizen.username, "password": password}).status_code == 302
+    assert (
+        other_ip.post(URL, {"username": citizen.username, "password": password}).status_code == 302
+    )
     # another username from the attacker's address is not locked either
     other_user = ApplicantFactory()
-    assert attacker.post(URL, {"username": other_user.username, "password": password}).status_code == 302
+    assert (
+        attacker.post(URL, {"username": other_user.username, "password": password}).status_code
+        == 302
+    )
 
 
 def test_failures_below_the_limit_do_not_lock(citizen, password):

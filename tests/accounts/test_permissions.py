@@ -57,7 +57,11 @@ def test_role_required_lets_the_role_through_and_refuses_others():
     from django.core.exceptions import PermissionDenied
 
     assert call(approve, StaffFactory(roles=[Role.LEADER])).content == b"approved"
-    for user in (StaffFactory(roles=[Role.CLERK]), ApplicantFactory(), UserFactory(is_superuser=True)):
+    for user in (
+        StaffFactory(roles=[Role.CLERK]),
+        ApplicantFactory(),
+        UserFactory(is_superuser=True),
+    ):
         with pytest.raises(PermissionDenied):
             call(approve, user)
     assert call(IntakeQueue.as_view(), StaffFactory(roles=[Role.CLERK])).content == b"queue"
@@ -82,8 +86,13 @@ def test_inactive_staff_are_refused():
 
 @pytest.mark.parametrize(
     ("roles", "kind", "status"),
-    [([Role.CLERK], "staff", 200), ([Role.SPECIALIST], "staff", 200), ([Role.LEADER], "staff", 403),
-     ([], "citizen", 403), (None, "anonymous", 403)],
+    [
+        ([Role.CLERK], "staff", 200),
+        ([Role.SPECIALIST], "staff", 200),
+        ([Role.LEADER], "staff", 403),
+        ([], "citizen", 403),
+        (None, "anonymous", 403),
+    ],
 )
 def test_has_role_on_the_api(roles, kind, status):
     request = APIRequestFactory().get("/api/v1/queue/")
@@ -105,7 +114,15 @@ def test_scope_to_agencies():
     def names(user):
         return set(scope_to_agencies(qs, user, field="pk").values_list("pk", flat=True))
 
-    assert names(StaffFactory(agency=justice, roles=[Role.CLERK])) == {justice.pk, justice_division.pk}
+    assert names(StaffFactory(agency=justice, roles=[Role.CLERK])) == {
+        justice.pk,
+        justice_division.pk,
+    }
     assert names(StaffFactory(agency=health, roles=[Role.CLERK])) == {health.pk}
-    assert names(StaffFactory(agency=health, roles=[Role.PROVINCIAL])) == {province.pk, justice.pk, justice_division.pk, health.pk}
+    assert names(StaffFactory(agency=health, roles=[Role.PROVINCIAL])) == {
+        province.pk,
+        justice.pk,
+        justice_division.pk,
+        health.pk,
+    }
     assert names(ApplicantFactory()) == set()

@@ -15,5 +15,7 @@ def test_who_may_submit_dossiers_online():
     assert can_submit_dossiers(BusinessFactory())
     assert not can_submit_dossiers(ApplicantFactory(unverified=True))
     assert not can_submit_dossiers(ApplicantFactory(is_active=False))
-    assert not can_submit_dossiers(StaffFactory(roles=[Role.CLERK], email_verified_at="2026-01-01T00:00+07:00"))
+    assert not can_submit_dossiers(
+        StaffFactory(roles=[Role.CLERK], email_verified_at="2026-01-01T00:00+07:00")
+    )
     assert not can_submit_dossiers(AnonymousUser())

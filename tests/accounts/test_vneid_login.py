@@ -18,8 +18,8 @@ from portal.accounts.models import EidIdentity, User, VerifiedFact
 from tests.eid_support import CALLBACK_PATH, configure, provider_login, start_simulator
 from tests.factories.accounts import ApplicantFactory, StaffFactory
 
-HUNG = "011090001234"      # LoA2 citizen
-MAI = "011095005678"       # LoA1 citizen
+HUNG = "011090001234"  # LoA2 citizen
+MAI = "011095005678"  # LoA1 citizen
 BUSINESS = "011088009999"  # representative of tax code 5600123450
 
 pytestmark = pytest.mark.django_db
@@ -117,18 +117,37 @@ def test_staff_account_is_never_linked(eid):
     assert User.objects.get(pk=client.session["_auth_user_id"]).kind == AccountKind.CITIZEN
 
 
-@pytest.mark.parametrize("fault", [
-    "tampered", "alg_none", "hs256_pubkey", "wrong_key", "wrong_iss", "wrong_aud", "expired", "wrong_nonce", "userinfo_sub",
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "tampered",
+        "alg_none",
+        "hs256_pubkey",
+        "wrong_key",
+        "wrong_iss",
+        "wrong_aud",
+        "expired",
+        "wrong_nonce",
+        "userinfo_sub",
+    ],
+)
 def test_bad_tokens_are_refused_without_a_session(eid, fault, caplog):
     client = Client()
     before = User.objects.count()
     authorize = _start(client)
     eid.arm(fault)
-    reason = {"userinfo_sub": "userinfo_sub", "expired": "id_token:ExpiredTokenError", "wrong_iss": "id_token:InvalidClaimError",
-              "wrong_aud": "id_token:InvalidClaimError", "wrong_nonce": "id_token:InvalidClaimError",
-              "tampered": "id_token:BadSignatureError", "wrong_key": "id_token:BadSignatureError"}.get(fault, "id_token:")
-    _assert_refused(client, _callback(client, provider_login(authorize, HUNG)), before, caplog, reason)
+    reason = {
+        "userinfo_sub": "userinfo_sub",
+        "expired": "id_token:ExpiredTokenError",
+        "wrong_iss": "id_token:InvalidClaimError",
+        "wrong_aud": "id_token:InvalidClaimError",
+        "wrong_nonce": "id_token:InvalidClaimError",
+        "tampered": "id_token:BadSignatureError",
+        "wrong_key": "id_token:BadSignatureError",
+    }.get(fault, "id_token:")
+    _assert_refused(
+        client, _callback(client, provider_login(authorize, HUNG)), before, caplog, reason
+    )
 
 
 def test_replayed_state_is_refused(eid, caplog):
@@ -157,10 +176,14 @@ def test_replayed_code_is_refused(eid, caplog):
     session["vneid_pending"][state2]["verifier"] = verifier1
     session.save()
     code1 = parse_qs(urlsplit(location).query)["code"][0]
-    _assert_refused(attacker, attacker.get(f"{CALLBACK_PATH}?code={code1}&state={state2}"), 0, caplog, "token:")
+    _assert_refused(
+        attacker, attacker.get(f"{CALLBACK_PATH}?code={code1}&state={state2}"), 0, caplog, "token:"
+    )
 
 
-@pytest.mark.parametrize("verifier", ["", "a-wrong-verifier-0123456789012345678901234567890123456789"])
+@pytest.mark.parametrize(
+    "verifier", ["", "a-wrong-verifier-0123456789012345678901234567890123456789"]
+)
 def test_missing_or_wrong_pkce_verifier_is_refused(eid, verifier, caplog):
     client = Client()
     before = User.objects.count()
@@ -169,7 +192,9 @@ def test_missing_or_wrong_pkce_verifier_is_refused(eid, verifier, caplog):
     session = client.session
     session["vneid_pending"][state]["verifier"] = verifier
     session.save()
-    _assert_refused(client, _callback(client, provider_login(authorize, HUNG)), before, caplog, "token:")
+    _assert_refused(
+        client, _callback(client, provider_login(authorize, HUNG)), before, caplog, "token:"
+    )
 
 
 def test_loa1_account_is_refused_for_a_level4_procedure(eid, caplog):
@@ -187,7 +212,9 @@ def test_loa_downgraded_by_the_provider_is_refused_for_level4(eid, caplog):
     before = User.objects.count()
     authorize = _start(client, muc=2)
     eid.arm("loa1")
-    _assert_refused(client, _callback(client, provider_login(authorize, HUNG)), before, caplog, "loa")
+    _assert_refused(
+        client, _callback(client, provider_login(authorize, HUNG)), before, caplog, "loa"
+    )
 
 
 def test_loa1_account_may_log_in_for_ordinary_use(eid):
@@ -207,7 +234,11 @@ def test_claims_posted_by_the_browser_are_refused(eid):
     authorize = _start(client)
     state = parse_qs(urlsplit(authorize).query)["state"][0]
     # Claims or a forged id_token in the query, with a live state but no code from the provider.
-    _assert_refused(client, client.get(CALLBACK_PATH, {**claims, "state": state, "id_token": "e30.e30."}), before)
+    _assert_refused(
+        client,
+        client.get(CALLBACK_PATH, {**claims, "state": state, "id_token": "e30.e30."}),
+        before,
+    )
 
 
 def test_open_redirect_in_next_is_ignored(eid):
@@ -226,7 +257,9 @@ def test_logout_ends_the_provider_session_too(eid):
     end = urlsplit(resp["Location"])
     assert f"{end.scheme}://{end.netloc}{end.path}" == f"{eid.issuer}/logout/"
     q = parse_qs(end.query)
-    assert q["id_token_hint"][0].count(".") == 2 and q["post_logout_redirect_uri"] == ["http://testserver/"]
+    assert q["id_token_hint"][0].count(".") == 2 and q["post_logout_redirect_uri"] == [
+        "http://testserver/"
+    ]
     assert "_auth_user_id" not in client.session
 
 

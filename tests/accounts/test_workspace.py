@@ -33,7 +33,9 @@ def test_workspace_per_role(client, role):
             assert f'href="{url}" data-url-name="{url_name}"' in page
         else:
             assert f'data-url-name="{url_name}"' not in page
-    other_links = {n for r, links in WORKSPACE_LINKS.items() if r != role for n, _ in links} - {n for n, _ in WORKSPACE_LINKS[role]}
+    other_links = {n for r, links in WORKSPACE_LINKS.items() if r != role for n, _ in links} - {
+        n for n, _ in WORKSPACE_LINKS[role]
+    }
     for url_name in other_links:
         assert f'data-url-name="{url_name}"' not in page
 

@@ -52,12 +52,25 @@ def callers(db, _in_test_transaction):
     from tests.factories.accounts import PASSWORD, ApplicantFactory, StaffFactory
 
     def basic(user) -> dict[str, str]:
-        return {"Authorization": "Basic " + base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()}
+        return {
+            "Authorization": "Basic "
+            + base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+        }
 
-    return {"anonymous": {}, "citizen": basic(ApplicantFactory()), "clerk": basic(StaffFactory(roles=[Role.CLERK]))}
+    return {
+        "anonymous": {},
+        "citizen": basic(ApplicantFactory()),
+        "clerk": basic(StaffFactory(roles=[Role.CLERK])),
+    }
 
 
-SETTINGS = hsettings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), database=None)
+SETTINGS = hsettings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
 
 
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance]
@@ -80,8 +93,16 @@ def _fuzz(headers: dict[str, str]) -> list[str]:
 
         try:
             check()
-        except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup: report them all
-            failures.append(f"{operation.label}: " + " | ".join(line.strip() for line in str(exc).strip().splitlines()[:14] if line.strip()))
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as exc:  # schemathesis' FailureGroup: report them all
+            failures.append(
+                f"{operation.label}: "
+                + " | ".join(
+                    line.strip() for line in str(exc).strip().splitlines()[:14] if line.strip()
+                )
+            )
     return failures
 
 

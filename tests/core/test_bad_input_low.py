@@ -18,7 +18,15 @@ from tests.factories.accounts import ApplicantFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/chu-ky-so/xac-thuc/ab%00cd/", "/chu-ky-so/xac-thuc/ab%00cd/tai-ve/", "/thanh-toan/bien-lai/HS1%00X/", "/ho-so/tra-cuu/ab%00/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/chu-ky-so/xac-thuc/ab%00cd/",
+        "/chu-ky-so/xac-thuc/ab%00cd/tai-ve/",
+        "/thanh-toan/bien-lai/HS1%00X/",
+        "/ho-so/tra-cuu/ab%00/",
+    ],
+)
 def test_a_nul_byte_in_a_token_is_a_404(path):
     client = Client(raise_request_exception=False)
     client.force_login(ApplicantFactory())
@@ -26,7 +34,9 @@ def test_a_nul_byte_in_a_token_is_a_404(path):
 
 
 def test_a_nul_byte_in_a_query_is_the_forms_message_not_a_500():
-    response = Client(raise_request_exception=False).get("/ho-so/tra-cuu/?code=a%00b&second_factor=1234")
+    response = Client(raise_request_exception=False).get(
+        "/ho-so/tra-cuu/?code=a%00b&second_factor=1234"
+    )
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
 
 
@@ -59,8 +69,13 @@ def test_an_oversized_upload_is_refused_by_its_length_before_it_is_read(settings
     """The body is never read: a declared 300 MB with 10 bytes behind it is refused at once."""
     client = Client(raise_request_exception=False)
     client.force_login(ApplicantFactory())
-    response = client.generic("POST", "/ho-so/nop/x/", b"0123456789", content_type="multipart/form-data; boundary=x",
-                              CONTENT_LENGTH=str(300 * 1024 * 1024))
+    response = client.generic(
+        "POST",
+        "/ho-so/nop/x/",
+        b"0123456789",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(300 * 1024 * 1024),
+    )
     assert response.status_code == 413
 
 

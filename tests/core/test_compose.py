@@ -67,7 +67,15 @@ def test_every_variable_compose_sets_is_a_documented_setting(compose, settings):
         env = compose["services"][name]["environment"]
         unknown = sorted(set(env) - set(DOCUMENTED))
         assert not unknown, f"{name} sets variables the settings never read: {unknown}"
-        for required in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORTAL_DEMO", "EMAIL_BACKEND", "ALLOWED_HOSTS", "SITE_URL"):
+        for required in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "PORTAL_DEMO",
+            "EMAIL_BACKEND",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+        ):
             assert required in env, f"{name} does not set {required}"
 
 
@@ -81,30 +89,56 @@ def test_production_has_no_default_secret(compose):
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     clean.update(PORTAL_DEMO="0", DJANGO_SETTINGS_MODULE="portal.settings")
     probe = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    failed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert failed.returncode != 0
     assert "SECRET_KEY must be set" in failed.stderr
 
 
 def test_compose_environment_configures_production_settings(compose, tmp_path):
     """With compose's variables the settings use PostgreSQL, Redis, SMTP to mailpit and no debug."""
-    given = {"SECRET_KEY": "s3cret-from-the-operator", "S3_SECRET_KEY": "s3-secret", "DB_APP_PASSWORD": "app-pw", "DB_OWNER_PASSWORD": "owner-pw"}
+    given = {
+        "SECRET_KEY": "s3cret-from-the-operator",
+        "S3_SECRET_KEY": "s3-secret",
+        "DB_APP_PASSWORD": "app-pw",
+        "DB_OWNER_PASSWORD": "owner-pw",
+    }
     env = {k: _interpolate(v, given) for k, v in compose["services"]["web"]["environment"].items()}
     env["PORTAL_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
     env["MEDIA_ROOT"] = str(tmp_path / "media")
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_"))}
+    full = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_"))
+    }
     full.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
     probe = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SECRET_KEY, s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], "
         "s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT)"
     )
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
-        "s3cret-from-the-operator", "False", "django.db.backends.postgresql", "db",
+        "s3cret-from-the-operator",
+        "False",
+        "django.db.backends.postgresql",
+        "db",
         "sentinel://sentinel-1:26379/0;sentinel://sentinel-2:26379/0;sentinel://sentinel-3:26379/0",
-        "django.core.mail.backends.smtp.EmailBackend", "mailpit", "1025",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mailpit",
+        "1025",
     ]
 
 
@@ -140,7 +174,9 @@ def test_image_prints_vietnamese_pdfs_fast_and_runs_as_non_root():
         assert re.search(rf"\b{re.escape(package)}\b", dockerfile), package
     assert re.search(r"\bfonts-noto-core\b", dockerfile), "no font with Vietnamese glyphs"
     # the forms' Times New Roman or its metric twin (Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 2)
-    assert re.search(r"\bfonts-(liberation|croscore)\b", dockerfile), "no Times-metric font for the forms"
+    assert re.search(r"\bfonts-(liberation|croscore)\b", dockerfile), (
+        "no Times-metric font for the forms"
+    )
     assert "collectstatic" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
@@ -171,7 +207,10 @@ def test_workers_together_consume_every_queue_each_with_its_concurrency(compose)
             consumed[q] = name
     assert set(consumed) == set(ALL_QUEUES)
     # a notification never waits behind PDFs or reports
-    assert consumed["notifications"] != consumed["pdf"] and consumed["notifications"] != consumed["reports"]
+    assert (
+        consumed["notifications"] != consumed["pdf"]
+        and consumed["notifications"] != consumed["reports"]
+    )
 
 
 def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, tmp_path):
@@ -185,7 +224,10 @@ def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, 
     assert {s.split(":")[0] for s in sentinels} == {"sentinel-1", "sentinel-2", "sentinel-3"}
     for host in ("sentinel-1", "sentinel-2", "sentinel-3"):
         command = _command(services[host])
-        assert "--sentinel" in command and f"sentinel monitor {env['REDIS_SENTINEL_MASTER']} redis 6379 2" in command
+        assert (
+            "--sentinel" in command
+            and f"sentinel monitor {env['REDIS_SENTINEL_MASTER']} redis 6379 2" in command
+        )
     assert "--replicaof redis 6379" in _command(services["redis-replica"])
     replica_script = (ROOT / "docker/postgres/replica.sh").read_text()
     assert "pg_basebackup -h db" in replica_script and "-R -X stream" in replica_script
@@ -195,17 +237,43 @@ def test_compose_switches_on_the_object_store_the_replica_and_sentinel(compose, 
         assert services[name].get("healthcheck"), name
 
     # and the settings built from compose's variables use them all
-    given = {"SECRET_KEY": "k", "S3_SECRET_KEY": "s3-secret", "DB_APP_PASSWORD": "app-pw", "DB_OWNER_PASSWORD": "owner-pw"}
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "S3_", "FILE_"))}
-    full.update({k: _interpolate(v, given) for k, v in env.items()}, PORTAL_VAR_DIR=str(tmp_path), MEDIA_ROOT=str(tmp_path / "m"), DJANGO_SETTINGS_MODULE="portal.settings")
+    given = {
+        "SECRET_KEY": "k",
+        "S3_SECRET_KEY": "s3-secret",
+        "DB_APP_PASSWORD": "app-pw",
+        "DB_OWNER_PASSWORD": "owner-pw",
+    }
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "S3_", "FILE_"))
+    }
+    full.update(
+        {k: _interpolate(v, given) for k, v in env.items()},
+        PORTAL_VAR_DIR=str(tmp_path),
+        MEDIA_ROOT=str(tmp_path / "m"),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
     probe = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.STORAGES['default']['BACKEND'], s.DATABASES['replica']['HOST'], s.CACHES['default']['BACKEND'], "
         "s.CELERY_BROKER_TRANSPORT_OPTIONS['master_name'])"
     )
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["portal.storage.PortalS3Storage", "db-replica", "portal.sentinel_cache.SentinelRedisCache", "portal"]
+    assert out.stdout.split() == [
+        "portal.storage.PortalS3Storage",
+        "db-replica",
+        "portal.sentinel_cache.SentinelRedisCache",
+        "portal",
+    ]
 
 
 def test_the_application_runs_as_a_role_that_owns_no_table(compose):
@@ -219,7 +287,9 @@ def test_the_application_runs_as_a_role_that_owns_no_table(compose):
         assert url.startswith("postgres://portal_app:"), (name, url)
         assert compose["services"][name]["environment"]["DATABASE_APP_ROLE"] == "portal_app"
     assert _interpolate(env["MIGRATION_DATABASE_URL"], given).startswith("postgres://portal_owner:")
-    assert "DATABASE_URL=$$MIGRATION_DATABASE_URL python manage.py migrate" in _command(compose["services"]["web"])
+    assert "DATABASE_URL=$$MIGRATION_DATABASE_URL python manage.py migrate" in _command(
+        compose["services"]["web"]
+    )
     db = compose["services"]["db"]
     assert "./docker/postgres:/docker-entrypoint-initdb.d:ro" in db["volumes"]
     script = (ROOT / "docker/postgres/10-roles.sh").read_text(encoding="utf-8")

@@ -22,8 +22,12 @@ pytestmark = [pytest.mark.celery, pytest.mark.slow]
 
 
 def _demo_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
-    env.update(PORTAL_DEMO="1", PORTAL_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="portal.settings")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+    }
+    env.update(
+        PORTAL_DEMO="1", PORTAL_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="portal.settings"
+    )
     return env
 
 
@@ -31,16 +35,43 @@ def test_worker_consumes_a_task_from_the_filesystem_broker(tmp_path: Path):
     env = _demo_env(tmp_path)
     celery = Path(sys.executable).with_name("celery")
     worker = subprocess.Popen(
-        [str(celery), "-A", "portal", "worker", "--pool", "solo", "--loglevel", "INFO", "--hostname", "test@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            str(celery),
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            "test@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         send = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); from portal.core.tasks import ping; ping.delay()"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from portal.core.tasks import ping; ping.delay()",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert send.returncode == 0, send.stderr
-        assert list((tmp_path / "broker" / "out").iterdir()) or (tmp_path / "heartbeat" / "worker").exists()
+        assert (
+            list((tmp_path / "broker" / "out").iterdir())
+            or (tmp_path / "heartbeat" / "worker").exists()
+        )
 
         heartbeat = tmp_path / "heartbeat" / "worker"
         deadline = time.monotonic() + 40

@@ -21,12 +21,25 @@ def test_envdoc_lists_every_variable_with_its_help(settings):
         assert re.search(rf"^{name}=", text, re.M), name
         assert setting.help_text, f"{name} has no help text: pass help_text= to config()"
         assert setting.help_text in text
-    assert re.search(r"^DATABASE_URL=sqlite:///\./var/\S*portal\.sqlite3$", text, re.M), "paths are shown relative to the checkout"
+    assert re.search(r"^DATABASE_URL=sqlite:///\./var/\S*portal\.sqlite3$", text, re.M), (
+        "paths are shown relative to the checkout"
+    )
 
 
 def test_core_settings_are_documented():
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_BACKEND",
-                 "EMAIL_HOST", "EMAIL_PORT", "SITE_URL", "PORTAL_DEMO", "CONN_MAX_AGE"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "SITE_URL",
+        "PORTAL_DEMO",
+        "CONN_MAX_AGE",
+    ):
         assert name in DOCUMENTED, name
 
 

@@ -19,7 +19,9 @@ def test_typed_dates_are_day_first(language: str) -> None:
         form = _DateForm(data={"day": "05/06/2026", "at": "05/06/2026 14:30"})
         assert form.is_valid(), form.errors
     assert form.cleaned_data["day"] == date(2026, 6, 5)
-    assert form.cleaned_data["at"] == datetime(2026, 6, 5, 14, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert form.cleaned_data["at"] == datetime(
+        2026, 6, 5, 14, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")
+    )
 
 
 def test_iso_dates_from_date_pickers_still_parse() -> None:

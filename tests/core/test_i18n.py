@@ -71,30 +71,53 @@ def test_compiled_catalogue_matches_its_source(po: Path, tmp_path: Path):
     mo = po.with_suffix(".mo")
     assert mo.exists(), f"{mo.relative_to(ROOT)} is missing: run scripts/i18n.sh and commit the .mo"
     fresh = tmp_path / "fresh.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(fresh), str(po)], check=True, capture_output=True)
+    subprocess.run(
+        ["msgfmt", "--check-format", "-o", str(fresh), str(po)], check=True, capture_output=True
+    )
     with mo.open("rb") as committed, fresh.open("rb") as compiled:
-        old, new = gettext.GNUTranslations(committed)._catalog, gettext.GNUTranslations(compiled)._catalog
+        old, new = (
+            gettext.GNUTranslations(committed)._catalog,
+            gettext.GNUTranslations(compiled)._catalog,
+        )
     old.pop("", None), new.pop("", None)  # the header (creation dates) may differ
-    stale = sorted(str(k) for k in set(old) ^ set(new) | {k for k in set(old) & set(new) if old[k] != new[k]})
-    assert not stale, f"{mo.relative_to(ROOT)} is older than its .po (run scripts/i18n.sh, commit the .mo): {stale[:5]}"
+    stale = sorted(
+        str(k) for k in set(old) ^ set(new) | {k for k in set(old) & set(new) if old[k] != new[k]}
+    )
+    assert not stale, (
+        f"{mo.relative_to(ROOT)} is older than its .po (run scripts/i18n.sh, commit the .mo): {stale[:5]}"
+    )
 
 
 def test_fresh_makemessages_finds_nothing_untranslated(tmp_path: Path):
     """Strings added to templates/ or portal/core/ without a Vietnamese translation fail here."""
     (tmp_path / "portal").mkdir()
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    shutil.copytree(ROOT / "portal/core", tmp_path / "portal/core", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "portal/core", tmp_path / "portal/core", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / "locale").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "vi", "--extension", "html,txt,py"],
-        cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     merged = tmp_path / "merged.po"
     subprocess.run(
-        ["msgmerge", "-q", "--no-fuzzy-matching", str(ROOT / "locale/vi/LC_MESSAGES/django.po"),
-         str(tmp_path / "locale/vi/LC_MESSAGES/django.po"), "-o", str(merged)],
-        check=True, capture_output=True,
+        [
+            "msgmerge",
+            "-q",
+            "--no-fuzzy-matching",
+            str(ROOT / "locale/vi/LC_MESSAGES/django.po"),
+            str(tmp_path / "locale/vi/LC_MESSAGES/django.po"),
+            "-o",
+            str(merged),
+        ],
+        check=True,
+        capture_output=True,
     )
     missing = _entries(_msgattrib("--untranslated", "--no-obsolete", str(merged)))
     assert not missing, f"run scripts/i18n.sh project and translate: {missing}"

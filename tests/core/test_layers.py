@@ -30,7 +30,10 @@ KNOWN_PRIVATE_USES = {
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--config", str(cwd / ".importlinter")],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -47,21 +50,38 @@ def code_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / ".importlinter", target / ".importlinter")
     for app in APPS:
         if (ROOT / app).is_dir():
-            shutil.copytree(ROOT / app, target / app, ignore=lambda d, names: [n for n in names if not (n.endswith(".py") or (Path(d) / n).is_dir()) or n == "__pycache__"])
+            shutil.copytree(
+                ROOT / app,
+                target / app,
+                ignore=lambda d, names: [
+                    n
+                    for n in names
+                    if not (n.endswith(".py") or (Path(d) / n).is_dir()) or n == "__pycache__"
+                ],
+            )
     return target
 
 
-@pytest.mark.parametrize(("path", "line", "contract"), [
-    # the ground floor importing a dossier feature
-    ("portal/core/views.py", "from dossiers.models import Dossier", "portal/ imports no app above it"),
-    # a lower app importing a higher one
-    ("signatures/services.py", "from documents import exchange", "Apps import downward only"),
-    ("procedures/selectors.py", "from dossiers import selectors", "Apps import downward only"),
-    # a circle inside one app: reminders import selectors
-    ("dossiers/selectors.py", "from dossiers import reminders", "No import circles"),
-    ("dashboards/figures.py", "from dashboards import selectors", "No import circles"),
-])
-def test_each_contract_fails_when_its_rule_is_broken(code_copy: Path, path: str, line: str, contract: str):
+@pytest.mark.parametrize(
+    ("path", "line", "contract"),
+    [
+        # the ground floor importing a dossier feature
+        (
+            "portal/core/views.py",
+            "from dossiers.models import Dossier",
+            "portal/ imports no app above it",
+        ),
+        # a lower app importing a higher one
+        ("signatures/services.py", "from documents import exchange", "Apps import downward only"),
+        ("procedures/selectors.py", "from dossiers import selectors", "Apps import downward only"),
+        # a circle inside one app: reminders import selectors
+        ("dossiers/selectors.py", "from dossiers import reminders", "No import circles"),
+        ("dashboards/figures.py", "from dashboards import selectors", "No import circles"),
+    ],
+)
+def test_each_contract_fails_when_its_rule_is_broken(
+    code_copy: Path, path: str, line: str, contract: str
+):
     module = code_copy / path
     original = module.read_text()
     try:
@@ -109,15 +129,25 @@ def _private_uses() -> set[tuple[str, str]]:
                 for alias in node.names:
                     if f"{owner}.{alias.name}" in modules:  # a module: remember its local name
                         aliases[alias.asname or alias.name] = f"{owner}.{alias.name}"
-                    elif alias.name.startswith("_") and not alias.name.startswith("__") and owner != module:
+                    elif (
+                        alias.name.startswith("_")
+                        and not alias.name.startswith("__")
+                        and owner != module
+                    ):
                         uses.add((module, f"{owner}.{alias.name}"))
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name in modules and alias.asname:
                         aliases[alias.asname] = alias.name
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
-                    and node.attr.startswith("_") and not node.attr.startswith("__") and aliases[node.value.id] != module):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and aliases[node.value.id] != module
+            ):
                 uses.add((module, f"{aliases[node.value.id]}.{node.attr}"))
     return uses
 
@@ -137,7 +167,10 @@ def test_the_private_helper_check_sees_both_forms(tmp_path: Path):
     source = "from .services import _lock\n"
     tree = ast.parse(source)
     node = tree.body[0]
-    assert isinstance(node, ast.ImportFrom) and _absolute("dossiers.views", node, False) == "dossiers.services"
+    assert (
+        isinstance(node, ast.ImportFrom)
+        and _absolute("dossiers.views", node, False) == "dossiers.services"
+    )
 
 
 def test_no_app_reads_a_model_through_the_registry_to_hide_an_import():

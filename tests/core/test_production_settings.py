@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**extra: str) -> dict[str, str]:
-    drop = ("PORTAL_DEMO", "SECRET_KEY", "DEBUG", "PAYMENT_HMAC_SECRET", "PAYMENT_TEST_GATEWAY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    drop = (
+        "PORTAL_DEMO",
+        "SECRET_KEY",
+        "DEBUG",
+        "PAYMENT_HMAC_SECRET",
+        "PAYMENT_TEST_GATEWAY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(DJANGO_SETTINGS_MODULE="portal.settings", **extra)
     return env
@@ -29,25 +36,47 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _production(tmp_path) -> dict[str, str]:
     return _env(
-        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="dichvucong.dienbien.gov.vn",
-        SITE_URL="https://dichvucong.dienbien.gov.vn", PORTAL_VAR_DIR=str(tmp_path),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="dichvucong.dienbien.gov.vn",
+        SITE_URL="https://dichvucong.dienbien.gov.vn",
+        PORTAL_VAR_DIR=str(tmp_path),
         PAYMENT_HMAC_SECRET=secrets.token_hex(32),
     )
 
 
 def test_without_portal_demo_the_settings_are_production_and_need_a_secret_key():
     probe = "import django; django.setup()"
-    failed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert failed.returncode != 0 and "SECRET_KEY must be set" in failed.stderr
     probe = "import django; django.setup(); from django.conf import settings as s; print(s.PAYMENT_HMAC_SECRET == '', s.PAYMENT_TEST_GATEWAY)"
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=_env(SECRET_KEY="x" * 60), capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["True", "False"], out.stderr  # no public payment secret, no test gateway
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=_env(SECRET_KEY="x" * 60),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["True", "False"], (
+        out.stderr
+    )  # no public payment secret, no test gateway
 
 
 def test_check_deploy_is_clean_in_production(tmp_path):
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production(tmp_path), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=_production(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
@@ -67,18 +96,32 @@ print("csp", r.get("Content-Security-Policy"))
 print("cookies", s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, r.cookies["csrftoken"]["secure"])
 print("healthz", c.get("/healthz").status_code != 301)
 """
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=_production(tmp_path), capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=_production(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
-    assert lines.get("redirect") == "301 https://dichvucong.dienbien.gov.vn/tai-khoan/dang-nhap/", out.stdout + out.stderr
+    assert lines.get("redirect") == "301 https://dichvucong.dienbien.gov.vn/tai-khoan/dang-nhap/", (
+        out.stdout + out.stderr
+    )
     assert lines["hsts"] == "max-age=31536000; includeSubDomains; preload"
     csp = lines["csp"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert lines["cookies"] == "True True True"
     assert lines["healthz"] == "True"  # the container health check stays on plain HTTP
 
 
-TEMPLATE_DIRS = [p for p in ROOT.glob("**/templates") if ".venv" not in p.parts and "node_modules" not in p.parts]
+TEMPLATE_DIRS = [
+    p for p in ROOT.glob("**/templates") if ".venv" not in p.parts and "node_modules" not in p.parts
+]
 
 
 def test_no_template_has_an_inline_script_or_event_handler():

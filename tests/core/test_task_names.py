@@ -17,9 +17,12 @@ def _named_tasks() -> dict[str, str]:
 
     named = {f"beat {key}": entry["task"] for key, entry in settings.CELERY_BEAT_SCHEDULE.items()}
     named |= {
-        "printed forms": printing.RENDER_TASK, "dossier notifications": dossiers.NOTIFY_TASK,
-        "reminders": reminders.SEND_TASK, "document delivery": documents.DELIVER_DOCUMENT_TASK,
-        "status delivery": documents.DELIVER_STATUS_TASK, "dashboard reports": report_files.RENDER_TASK,
+        "printed forms": printing.RENDER_TASK,
+        "dossier notifications": dossiers.NOTIFY_TASK,
+        "reminders": reminders.SEND_TASK,
+        "document delivery": documents.DELIVER_DOCUMENT_TASK,
+        "status delivery": documents.DELIVER_STATUS_TASK,
+        "dashboard reports": report_files.RENDER_TASK,
         "dashboard refresh": signals.REFRESH_TASK,
     }
     named |= {f"subscriber {name}": name for name in events.subscribers()}
@@ -40,7 +43,12 @@ def test_the_moved_tasks_run_the_dossiers_code():
     from portal.celery import app
 
     app.loader.import_default_modules()
-    for name in ("portal.pdf.tasks.render_printed_form", "portal.notifications.tasks.send_dossier_event",
-                 "portal.notifications.tasks.scan_deadlines", "portal.notifications.tasks.send_reminders",
-                 "portal.notifications.tasks.daily_digest", "portal.pdf.tasks.requeue_stale_forms"):
+    for name in (
+        "portal.pdf.tasks.render_printed_form",
+        "portal.notifications.tasks.send_dossier_event",
+        "portal.notifications.tasks.scan_deadlines",
+        "portal.notifications.tasks.send_reminders",
+        "portal.notifications.tasks.daily_digest",
+        "portal.pdf.tasks.requeue_stale_forms",
+    ):
         assert app.tasks[name].__module__ == "dossiers.tasks", name

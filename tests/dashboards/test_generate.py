@@ -32,18 +32,28 @@ def test_a_small_province_is_consistent(capsys):
     assert 0.3 < online < 0.8
     refused = qs.filter(status=DossierStatus.NOT_RECEIVED)
     assert 0 < refused.count() < 0.03 * n and not refused.filter(received_at__isnull=False).exists()
-    assert not qs.filter(status__in=[DossierStatus.PROCESSED, DossierStatus.RETURNED], finished_at__isnull=True).exists()
+    assert not qs.filter(
+        status__in=[DossierStatus.PROCESSED, DossierStatus.RETURNED], finished_at__isnull=True
+    ).exists()
     assert not qs.filter(finished_at__lt=F("received_at")).exists()
     assert not qs.filter(returned_at__lt=F("finished_at")).exists()
     assert not qs.filter(Q(status=DossierStatus.RETURNED) & Q(returned_at__isnull=True)).exists()
-    assert not qs.filter(finished_at__isnull=False).exclude(timeliness__in=["early", "on_time", "late"]).exists()
+    assert (
+        not qs.filter(finished_at__isnull=False)
+        .exclude(timeliness__in=["early", "on_time", "late"])
+        .exists()
+    )
     late = qs.filter(timeliness="late").count() / qs.filter(finished_at__isnull=False).count()
     assert 0.02 < late < 0.15
     with_supplements = SupplementRequest.objects.values("dossier").distinct().count() / n
     assert 0.03 < with_supplements < 0.12
     assert not qs.filter(rating__gt="").exclude(status=DossierStatus.RETURNED).exists()
     # open dossiers are recent; closed ones carry the history row that closed them, a valid chain
-    assert not qs.filter(status__in=CLOSED_STATUSES - {DossierStatus.RETURNED}).exclude(events__to_status=F("status")).exists()
+    assert (
+        not qs.filter(status__in=CLOSED_STATUSES - {DossierStatus.RETURNED})
+        .exclude(events__to_status=F("status"))
+        .exists()
+    )
     for d in qs.filter(status__in=[DossierStatus.WITHDRAWN, DossierStatus.STOPPED])[:20]:
         assert verify_dossier(d) is None
     assert DossierEvent.objects.count() >= refused.count()

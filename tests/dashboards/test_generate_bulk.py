@@ -30,7 +30,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _schema() -> tuple[list, list]:
     """Every index and constraint of the database, with its definition and state."""
     with connection.cursor() as cur:
-        cur.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2")
+        cur.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"
+        )
         indexes = cur.fetchall()
         cur.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable, condeferred, convalidated "
@@ -44,12 +46,20 @@ def _facts_as_stored() -> dict[int, tuple]:
 
 
 def _facts_as_built() -> dict[int, tuple]:
-    return {row[0]: row for row in summary.build_fact_rows(Dossier.objects.values_list("pk", flat=True))}
+    return {
+        row[0]: row for row in summary.build_fact_rows(Dossier.objects.values_list("pk", flat=True))
+    }
 
 
 def _counter_tables() -> dict[str, list]:
     out = {}
-    for model in (ProcedureMonthStat, SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureTimeMonth):
+    for model in (
+        ProcedureMonthStat,
+        SectorMonthStat,
+        AgencyMonthStat,
+        ProvinceMonthStat,
+        ProcedureTimeMonth,
+    ):
         names = [f.name for f in model._meta.concrete_fields if f.name != "id"]
         out[model.__name__] = sorted(model.objects.values_list(*names), key=repr)
     return out
@@ -63,7 +73,9 @@ def test_generated_facts_are_the_summary_rule_and_the_schema_comes_back():
     assert _schema() == before
     stored = _facts_as_stored()
     assert len(stored) == 4000 and stored == _facts_as_built()
-    assert SupplementRequest.objects.filter(answered_at__isnull=True).exists()  # an open pause made it through
+    assert SupplementRequest.objects.filter(
+        answered_at__isnull=True
+    ).exists()  # an open pause made it through
     # a load smaller than what is there keeps the indexes (no rebuild of a big table for a few rows)
     second = Generator(dossiers=600, years=2, agencies=20, procedures=30, seed=3, chunk=250).run()
     assert second["bulk_load"] is False
@@ -97,10 +109,16 @@ def test_a_failed_load_leaves_nothing_behind(monkeypatch):
     def corrupting(self, pk, day, p, agency_id, out, *args):
         one(self, pk, day, p, agency_id, out, *args)
         if pk % 500 == 0:
-            out.dossiers.append("not\ta\tdossier\n")  # PostgreSQL rejects the chunk in the COPY thread
+            out.dossiers.append(
+                "not\ta\tdossier\n"
+            )  # PostgreSQL rejects the chunk in the COPY thread
 
     monkeypatch.setattr(Generator, "_one", corrupting)
     with pytest.raises(DatabaseError):
         Generator(dossiers=2000, years=1, agencies=10, procedures=10, seed=4, chunk=400).run()
     assert _schema() == before
-    assert not Dossier.objects.exists() and not DossierFact.objects.exists() and not Agency.objects.exists()
+    assert (
+        not Dossier.objects.exists()
+        and not DossierFact.objects.exists()
+        and not Agency.objects.exists()
+    )

@@ -47,15 +47,29 @@ def figures(**values) -> Figures:
 
 
 BASE = dict(
-    received=200, received_online=80, resolved=100, resolved_early=30, resolved_on_time=60, resolved_late=10,
-    rated=50, rating_counts={"satisfied": 40, "acceptable": 5, "not_satisfied": 5},
-    returned=100, e_results=40, digitised_dossiers=150, online_paid=30, payable=60,
+    received=200,
+    received_online=80,
+    resolved=100,
+    resolved_early=30,
+    resolved_on_time=60,
+    resolved_late=10,
+    rated=50,
+    rating_counts={"satisfied": 40, "acceptable": 5, "not_satisfied": 5},
+    returned=100,
+    e_results=40,
+    digitised_dossiers=150,
+    online_paid=30,
+    payable=60,
 )
 CATALOGUE = CatalogueFigures(procedures=10, published=8, published_online=6)
 
 
 def score(catalogue=CATALOGUE, progress=None, **overrides):
-    return compute(IndexInputs(figures(**{**BASE, **overrides}), catalogue, progress or index766.ProgressFigures()))
+    return compute(
+        IndexInputs(
+            figures(**{**BASE, **overrides}), catalogue, progress or index766.ProgressFigures()
+        )
+    )
 
 
 def test_groups_and_components_add_up_to_100():
@@ -69,18 +83,33 @@ def test_groups_and_components_add_up_to_100():
 def test_each_component_on_the_hand_built_figures():
     s = score()
     expected = {
-        "resolved_on_time": 18.0, "online_share": 6.4, "online_procedures": 3.0,
-        "online_paid": 5.0, "satisfaction": 12 * 0.85 / 0.9, "e_results": 4.0, "digitised_dossiers": 7.5,
+        "resolved_on_time": 18.0,
+        "online_share": 6.4,
+        "online_procedures": 3.0,
+        "online_paid": 5.0,
+        "satisfaction": 12 * 0.85 / 0.9,
+        "e_results": 4.0,
+        "digitised_dossiers": 7.5,
     }
     for key, points in expected.items():
         assert s.component(key).points == pytest.approx(points), key
     assert s.component("satisfaction").value == pytest.approx(0.85)
-    assert (s.component("online_share").numerator, s.component("online_share").denominator) == (80, 200)
+    assert (s.component("online_share").numerator, s.component("online_share").denominator) == (
+        80,
+        200,
+    )
 
 
 def test_components_without_data_are_shown_and_left_out_of_the_maximum():
     s = score()
-    for key in ("announced_on_time", "national_database", "complete_parts", "progress_synced", "feedback_handled", "reused_data"):
+    for key in (
+        "announced_on_time",
+        "national_database",
+        "complete_parts",
+        "progress_synced",
+        "feedback_handled",
+        "reused_data",
+    ):
         c = s.component(key)
         assert not c.has_data and c.points is None and str(c.reason)
     assert s.max_available == 70
@@ -88,7 +117,11 @@ def test_components_without_data_are_shown_and_left_out_of_the_maximum():
     assert s.total == pytest.approx(total)
     assert s.percent == pytest.approx(total / 70 * 100)
     transparency = s.groups[0]
-    assert (transparency.points, transparency.max_available, transparency.group.max_points) == (0, 0, 18)
+    assert (transparency.points, transparency.max_available, transparency.group.max_points) == (
+        0,
+        0,
+        18,
+    )
     # the "published procedures" indicator is not in Decision 766; PAKN sits in satisfaction
     keys = {c.key: c.group for c in index766.COMPONENTS}
     assert "published_procedures" not in keys and keys["feedback_handled"] == "satisfaction"
@@ -98,20 +131,34 @@ def test_threshold_caps_the_points():
     # 60% online is above the 50% threshold: the full 8 points, not 9.6
     assert score(received_online=120).component("online_share").points == pytest.approx(8.0)
     # 95% satisfaction (late 0, dislike 5 of 100) is above 90%: the full 12
-    assert score(resolved_early=40, resolved_late=0, rating_counts={"not_satisfied": 5}, rated=40).component("satisfaction").points == pytest.approx(12.0)
+    assert score(
+        resolved_early=40, resolved_late=0, rating_counts={"not_satisfied": 5}, rated=40
+    ).component("satisfaction").points == pytest.approx(12.0)
     # level 3/4 and digitisation: 80% is enough for the full points (not 100%)
-    assert score(catalogue=CatalogueFigures(procedures=10, published=8, published_online=8)).component("online_procedures").points == pytest.approx(4.0)
+    assert score(
+        catalogue=CatalogueFigures(procedures=10, published=8, published_online=8)
+    ).component("online_procedures").points == pytest.approx(4.0)
     assert score(e_results=80).component("e_results").points == pytest.approx(8.0)
 
 
 def test_satisfaction_formula_subtracts_late_and_dislike_and_never_goes_below_zero():
-    s = score(resolved_early=0, resolved_on_time=20, resolved_late=80, rating_counts={"not_satisfied": 30}, rated=50)
-    assert s.component("satisfaction").value == pytest.approx(0.0)  # 100% − (80% + 30%) is floored at 0
+    s = score(
+        resolved_early=0,
+        resolved_on_time=20,
+        resolved_late=80,
+        rating_counts={"not_satisfied": 30},
+        rated=50,
+    )
+    assert s.component("satisfaction").value == pytest.approx(
+        0.0
+    )  # 100% − (80% + 30%) is floored at 0
     assert s.component("satisfaction").points == 0.0
 
 
 def test_nothing_to_measure_is_not_a_zero():
-    s = score(payable=0, online_paid=0, resolved=0, resolved_early=0, resolved_on_time=0, resolved_late=0)
+    s = score(
+        payable=0, online_paid=0, resolved=0, resolved_early=0, resolved_on_time=0, resolved_late=0
+    )
     for key in ("online_paid", "satisfaction", "resolved_on_time"):
         assert not s.component(key).has_data  # nothing finished or open: nothing to measure
     assert s.max_available == 70 - 10 - 12 - 20
@@ -125,10 +172,21 @@ def test_empty_period_scores_nothing_and_invents_nothing():
 def test_as_dict_carries_formula_threshold_and_figures():
     d = score().as_dict()
     online = next(c for g in d["groups"] for c in g["components"] if c["key"] == "online_share")
-    assert online == {**online, "threshold": 0.5, "max_points": 8, "numerator": 80.0, "denominator": 200.0, "points": 6.4, "no_data": None}
+    assert online == {
+        **online,
+        "threshold": 0.5,
+        "max_points": 8,
+        "numerator": 80.0,
+        "denominator": 200.0,
+        "points": 6.4,
+        "no_data": None,
+    }
     reused = next(c for g in d["groups"] for c in g["components"] if c["key"] == "reused_data")
     assert reused["points"] is None and reused["no_data"]
-    assert d["total"] == round(18 + 6.4 + 3.0 + 5.0 + 12 * 0.85 / 0.9 + 4.0 + 7.5, 2) and d["max_available"] == 70
+    assert (
+        d["total"] == round(18 + 6.4 + 3.0 + 5.0 + 12 * 0.85 / 0.9 + 4.0 + 7.5, 2)
+        and d["max_available"] == 70
+    )
 
 
 # --- on real dossiers: the small province of dash_world (right answers worked out here) -----------
@@ -162,7 +220,9 @@ def test_index_for_the_province_and_one_agency(dash):
     assert not s.component("online_paid").has_data
     a = index766.index_for(period_filters("month", NOW.date(), agency_ids=(dash.a.pk,)))
     assert (a.total, a.max_available) == (pytest.approx(37), 66)
-    assert index766.catalogue_figures(june) == CatalogueFigures(procedures=2, published=2, published_online=2)
+    assert index766.catalogue_figures(june) == CatalogueFigures(
+        procedures=2, published=2, published_online=2
+    )
 
 
 def test_ranking_of_agencies(dash):
@@ -190,8 +250,17 @@ def test_hand_computed_case_differs_from_the_old_formula():
       (the old formula: 100% − (2/6 + 1/2) = 16.7% over the rated dossiers only).
     """
     inputs = IndexInputs(
-        figures(resolved=6, resolved_early=3, resolved_on_time=1, resolved_late=2, in_progress=4,
-                in_progress_on_time=3, in_progress_overdue=1, rated=2, rating_counts={"not_satisfied": 1, "satisfied": 1}),
+        figures(
+            resolved=6,
+            resolved_early=3,
+            resolved_on_time=1,
+            resolved_late=2,
+            in_progress=4,
+            in_progress_on_time=3,
+            in_progress_overdue=1,
+            rated=2,
+            rating_counts={"not_satisfied": 1, "satisfied": 1},
+        ),
         CatalogueFigures(),
         index766.ProgressFigures(repeat_supplement_finished_ok=1),
     )
@@ -213,4 +282,6 @@ def test_a_dossier_with_two_supplement_requests_counts_late(dash):
     progress = index766.progress_figures(june)
     assert (progress.repeat_supplement_finished_ok, progress.repeat_supplement_open_ok) == (0, 1)
     s = index766.index_for(june)
-    assert s.component("resolved_on_time").value == pytest.approx(0.0)  # late + twice-supplemented: 0 of 2
+    assert s.component("resolved_on_time").value == pytest.approx(
+        0.0
+    )  # late + twice-supplemented: 0 of 2

@@ -25,8 +25,16 @@ def get(client, user, path, **params):
 # --- access ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/thong-ke/", "/thong-ke/ho-so/?metric=received", "/thong-ke/chi-so-766/",
-                                  "/thong-ke/xuat/csv/", "/thong-ke/ho-so/xuat/csv/?metric=received"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/thong-ke/",
+        "/thong-ke/ho-so/?metric=received",
+        "/thong-ke/chi-so-766/",
+        "/thong-ke/xuat/csv/",
+        "/thong-ke/ho-so/xuat/csv/?metric=received",
+    ],
+)
 def test_citizen_and_clerk_get_403_anonymous_the_login_page(client, dash, path):
     response = client.get(path)
     assert response.status_code == 302 and "/tai-khoan/" in response.url and "next=" in response.url
@@ -103,7 +111,9 @@ def test_drilldown_lists_the_dossiers_behind_the_number(client, dash):
 def test_leaders_drilldown_is_scoped(client, dash):
     response = get(client, dash.leader_a, "/thong-ke/ho-so/", metric="received")
     codes = {d["code"] for d in response.context["rows"]}
-    assert codes == {dash.dossiers[k].code for k in ("a_returned", "a_progress", "a_overdue", "a1_progress")}
+    assert codes == {
+        dash.dossiers[k].code for k in ("a_returned", "a_progress", "a_overdue", "a1_progress")
+    }
 
 
 def test_drilldown_is_paginated(client, dash, monkeypatch):
@@ -120,19 +130,28 @@ def test_drilldown_is_paginated(client, dash, monkeypatch):
 # --- bad input: a clear message, never a 500 ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"period": "week"}, "Kỳ báo cáo không hợp lệ"),
-    ({"period": "month", "year": "abc"}, "Kỳ báo cáo không hợp lệ"),
-    ({"period": "month", "year": "2026", "month": "13"}, "Kỳ báo cáo không hợp lệ"),
-    ({"period": "custom", "start": "2026-06-30", "end": "2026-06-01"}, "The start date must not be after the end date"),
-    ({"period": "custom", "start": "2026-02-30", "end": "2026-06-01"}, "The period is not valid"),
-    ({"period": "custom", "start": "2000-01-01", "end": "2026-06-01"}, "at most 10 years"),
-    ({"period": "custom"}, "The period is not valid"),
-    ({"agency": "xyz"}, "outside what you may see"),
-    ({"agency": "999999"}, "outside what you may see"),
-    ({"sector": "-1"}, "The value is not valid"),
-    ({"level": "7"}, "The value is not valid"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"period": "week"}, "Kỳ báo cáo không hợp lệ"),
+        ({"period": "month", "year": "abc"}, "Kỳ báo cáo không hợp lệ"),
+        ({"period": "month", "year": "2026", "month": "13"}, "Kỳ báo cáo không hợp lệ"),
+        (
+            {"period": "custom", "start": "2026-06-30", "end": "2026-06-01"},
+            "The start date must not be after the end date",
+        ),
+        (
+            {"period": "custom", "start": "2026-02-30", "end": "2026-06-01"},
+            "The period is not valid",
+        ),
+        ({"period": "custom", "start": "2000-01-01", "end": "2026-06-01"}, "at most 10 years"),
+        ({"period": "custom"}, "The period is not valid"),
+        ({"agency": "xyz"}, "outside what you may see"),
+        ({"agency": "999999"}, "outside what you may see"),
+        ({"sector": "-1"}, "The value is not valid"),
+        ({"level": "7"}, "The value is not valid"),
+    ],
+)
 def test_bad_filters_get_a_bilingual_message(client, dash, params, message):
     for path in (URL, "/thong-ke/chi-so-766/", "/thong-ke/xuat/xlsx/"):
         response = get(client, dash.provincial, path, **params)
@@ -140,8 +159,15 @@ def test_bad_filters_get_a_bilingual_message(client, dash, params, message):
         assert message in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{"metric": "password"}, {"metric": ""}, {"metric": "received", "after": "yesterday"},
-                                    {"metric": "received", "after": "2026-06-01T00:00:00+07:00|x"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"metric": "password"},
+        {"metric": ""},
+        {"metric": "received", "after": "yesterday"},
+        {"metric": "received", "after": "2026-06-01T00:00:00+07:00|x"},
+    ],
+)
 def test_bad_drilldown_parameters(client, dash, params):
     response = get(client, dash.provincial, "/thong-ke/ho-so/", **params)
     assert response.status_code == 400
@@ -150,12 +176,18 @@ def test_bad_drilldown_parameters(client, dash, params):
 
 def test_unknown_export_format(client, dash):
     assert get(client, dash.provincial, "/thong-ke/xuat/doc/").status_code == 400
-    assert get(client, dash.provincial, "/thong-ke/ho-so/xuat/pdf/", metric="received").status_code == 400
+    assert (
+        get(client, dash.provincial, "/thong-ke/ho-so/xuat/pdf/", metric="received").status_code
+        == 400
+    )
 
 
 def test_custom_quarter_and_year_periods(client, dash):
-    for params in ({"period": "quarter", "year": 2026, "quarter": 2}, {"period": "year", "year": 2026},
-                   {"period": "custom", "start": "2026-06-01", "end": "2026-06-30"}):
+    for params in (
+        {"period": "quarter", "year": 2026, "quarter": 2},
+        {"period": "year", "year": 2026},
+        {"period": "custom", "start": "2026-06-01", "end": "2026-06-30"},
+    ):
         response = get(client, dash.provincial, URL, **params)
         assert response.status_code == 200, params
         assert {k.metric.key: k.value for k in response.context["d"].kpis}["received"] == 6
@@ -188,7 +220,9 @@ def test_xlsx_export_opens_with_openpyxl(client, dash):
     sheet = wb[wb.sheetnames[0]]
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert values["Hồ sơ tiếp nhận"] == 4
-    all_text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
+    all_text = " ".join(
+        str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c
+    )
     assert "Sở Xây dựng" not in all_text
 
 
@@ -215,16 +249,21 @@ def test_index766_page_shows_groups_components_and_ranking(client, dash):
     assert html.count('data-group="') == 6
     assert 'data-component="reused_data"' in html and "no-data" in html
     # each component's formula as the method writes it (Decision 766; docs/regulations.md)
-    assert "đang giải quyết trong hạn tại cuối kỳ" in html and "tổng số thủ tục thuộc thẩm quyền" in html
+    assert (
+        "đang giải quyết trong hạn tại cuối kỳ" in html
+        and "tổng số thủ tục thuộc thẩm quyền" in html
+    )
     # the average processing time per procedure, shown with the progress group
-    average = html[html.index('id="average-times"'):]
+    average = html[html.index('id="average-times"') :]
     assert "Đăng ký khai sinh" in average[:2000] and "Cấp giấy phép xây dựng" in average[:2000]
     ranking = response.context["ranking"]
     assert {r.name for r in ranking} >= {"Sở Tư pháp", "Sở Xây dựng"}
     assert [r.rank for r in ranking] == list(range(1, len(ranking) + 1))
 
 
-def test_public_page_for_everyone_without_personal_data(client, dash, django_assert_max_num_queries):
+def test_public_page_for_everyone_without_personal_data(
+    client, dash, django_assert_max_num_queries
+):
     from django.core.cache import cache
 
     cache.clear()
@@ -235,7 +274,9 @@ def test_public_page_for_everyone_without_personal_data(client, dash, django_ass
     for d in dash.dossiers.values():
         assert d.applicant_name not in html and d.code not in html
     with django_assert_max_num_queries(0):
-        assert client.get("/thong-ke/cong-khai/").status_code == 200  # the figures come from the cache
+        assert (
+            client.get("/thong-ke/cong-khai/").status_code == 200
+        )  # the figures come from the cache
     assert client.get("/thong-ke/cong-khai/?year=abc").status_code == 200
 
 

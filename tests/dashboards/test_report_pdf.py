@@ -22,7 +22,9 @@ REPORTS = "/thong-ke/bao-cao/"
 def _pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split())  # table cells wrap inside narrow columns
 
 
@@ -34,24 +36,37 @@ def test_old_pdf_address_and_button_lead_to_the_reports_page_without_side_effect
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="report-request"' in html and "Toàn tỉnh — 01/06/2026 – 30/06/2026" in html
-    assert REPORTS in client.get("/thong-ke/").content.decode()  # the dashboard's "PDF report" button
+    assert (
+        REPORTS in client.get("/thong-ke/").content.decode()
+    )  # the dashboard's "PDF report" button
     assert not DashboardReport.objects.exists()
 
 
-def test_request_records_the_pinned_filters_and_its_task_then_the_worker_task_renders_it(client, dash, tmp_path):
+def test_request_records_the_pinned_filters_and_its_task_then_the_worker_task_renders_it(
+    client, dash, tmp_path
+):
     client.force_login(dash.provincial)
-    response = client.post(REPORTS + "?period=month", follow=True)  # "this month" = June 2026 (the clock)
+    response = client.post(
+        REPORTS + "?period=month", follow=True
+    )  # "this month" = June 2026 (the clock)
     assert response.status_code == 200
     report = DashboardReport.objects.get()
     assert report.state == "pending" and report.requested_by == dash.provincial
     assert parse_qs(report.query) == {"period": ["month"], "year": ["2026"], "month": ["6"]}
-    assert OutboxMessage.objects.filter(task_name=report_files.RENDER_TASK, kwargs={"report_id": report.pk}).count() == 1
+    assert (
+        OutboxMessage.objects.filter(
+            task_name=report_files.RENDER_TASK, kwargs={"report_id": report.pk}
+        ).count()
+        == 1
+    )
     html = response.content.decode()
     assert "Being prepared" in html or "Đang chuẩn bị" in html
     assert 'hx-trigger="every' in html  # the list polls while a report is pending
 
     assert render_report.apply(kwargs={"report_id": report.pk}).get() == "ready"
-    assert render_report.apply(kwargs={"report_id": report.pk}).get() == "ready"  # a redelivery is harmless
+    assert (
+        render_report.apply(kwargs={"report_id": report.pk}).get() == "ready"
+    )  # a redelivery is harmless
     report.refresh_from_db()
     assert report.pages >= 1 and report.rendered_at is not None
     partial = client.get(REPORTS + "?partial=1").content.decode()
@@ -125,7 +140,11 @@ def test_a_real_worker_renders_the_requested_report(client, dash, tmp_path):
     with celery_worker(concurrency=1, env={"EMAIL_FILE_PATH": str(tmp_path / "mail")}) as worker:
         client.post(REPORTS + "?period=month&year=2026&month=6")
         report = DashboardReport.objects.get()
-        assert wait_for(lambda: DashboardReport.objects.get(pk=report.pk).state == "ready", timeout=90, proc=worker), worker.log()
+        assert wait_for(
+            lambda: DashboardReport.objects.get(pk=report.pk).state == "ready",
+            timeout=90,
+            proc=worker,
+        ), worker.log()
     report.refresh_from_db()
     response = client.get(f"/thong-ke/bao-cao/{report.pk}/tai-ve/")
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")

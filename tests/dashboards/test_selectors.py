@@ -58,22 +58,34 @@ class Province:
     def __init__(self) -> None:
         self.province = AgencyFactory(province=True)
         self.a = AgencyFactory(name="Sở Tư pháp", parent=self.province, receiving_code="G09.20")
-        self.division = AgencyFactory(name="Phòng Hành chính tư pháp", parent=self.a, level=AgencyLevel.DIVISION)
+        self.division = AgencyFactory(
+            name="Phòng Hành chính tư pháp", parent=self.a, level=AgencyLevel.DIVISION
+        )
         self.b = AgencyFactory(name="Sở Xây dựng", parent=self.province, receiving_code="G09.21")
         self.clerk_a = StaffFactory(agency=self.a, roles=[Role.CLERK])
-        self.specialist_a = StaffFactory(agency=self.a, department=self.division, roles=[Role.SPECIALIST])
+        self.specialist_a = StaffFactory(
+            agency=self.a, department=self.division, roles=[Role.SPECIALIST]
+        )
         self.leader_a = StaffFactory(agency=self.a, department=self.division, roles=[Role.LEADER])
         self.clerk_b = StaffFactory(agency=self.b, roles=[Role.CLERK])
         self.leader_b = StaffFactory(agency=self.b, roles=[Role.LEADER, Role.SPECIALIST])
         self.citizen = CitizenFactory()
         self.sector_a, self.sector_b = SectorFactory(code="TP"), SectorFactory(code="XD")
-        self.proc_a = ProcedureFactory(agency=self.a, sector=self.sector_a, level=ServiceLevel.LEVEL_4)
-        self.proc_b = ProcedureFactory(agency=self.b, sector=self.sector_b, level=ServiceLevel.LEVEL_3)
+        self.proc_a = ProcedureFactory(
+            agency=self.a, sector=self.sector_a, level=ServiceLevel.LEVEL_4
+        )
+        self.proc_b = ProcedureFactory(
+            agency=self.b, sector=self.sector_b, level=ServiceLevel.LEVEL_3
+        )
 
     def submit(self, agency, procedure) -> Dossier:
-        d = services.dossier_save_draft(actor=self.citizen, procedure=procedure, agency=agency, form_data={"note": "x"})
+        d = services.dossier_save_draft(
+            actor=self.citizen, procedure=procedure, agency=agency, form_data={"note": "x"}
+        )
         doc_id = d.procedure_version.snapshot["documents"][0]["id"]
-        services.dossier_add_file(dossier=d, actor=self.citizen, uploaded_file=pdf(), document_id=doc_id)
+        services.dossier_add_file(
+            dossier=d, actor=self.citizen, uploaded_file=pdf(), document_id=doc_id
+        )
         return services.dossier_submit(dossier=d, actor=self.citizen)
 
     def receive(self, agency, procedure, clerk, *, counter: bool = False, fee: int = 0) -> Dossier:
@@ -92,9 +104,13 @@ def prov(db) -> Province:
     with at(5, 29, 9):
         d8 = p.receive(p.a, p.proc_a, p.clerk_a)
     with at(5, 29, 10):
-        d8 = services.dossier_assign(dossier=d8, actor=p.clerk_a, department=p.division, assignee=p.specialist_a)
+        d8 = services.dossier_assign(
+            dossier=d8, actor=p.clerk_a, department=p.division, assignee=p.specialist_a
+        )
     with at(6, 1, 13, 45):
-        d8 = services.dossier_forward_for_approval(dossier=d8, actor=p.specialist_a, leader=p.leader_a)
+        d8 = services.dossier_forward_for_approval(
+            dossier=d8, actor=p.specialist_a, leader=p.leader_a
+        )
     with at(6, 1, 14):
         services.dossier_approve(dossier=d8, actor=p.leader_a)
 
@@ -104,13 +120,26 @@ def prov(db) -> Province:
     with at(6, 1, 9, 30):
         d2 = p.receive(p.a, p.proc_a, p.clerk_a, counter=True)
     with at(6, 1, 10):
-        d1 = services.dossier_assign(dossier=d1, actor=p.clerk_a, department=p.division, assignee=p.specialist_a)
-        d2 = services.dossier_assign(dossier=d2, actor=p.clerk_a, department=p.division, assignee=p.specialist_a)
-        d9 = services.dossier_assign(dossier=d9, actor=p.clerk_b, department=p.b, assignee=p.leader_b)
+        d1 = services.dossier_assign(
+            dossier=d1, actor=p.clerk_a, department=p.division, assignee=p.specialist_a
+        )
+        d2 = services.dossier_assign(
+            dossier=d2, actor=p.clerk_a, department=p.division, assignee=p.specialist_a
+        )
+        d9 = services.dossier_assign(
+            dossier=d9, actor=p.clerk_b, department=p.b, assignee=p.leader_b
+        )
     with at(6, 2, 8):
-        services.dossier_request_supplement(dossier=d2, actor=p.specialist_a, items=[{"document": "Bản sao CCCD"}], reason="Thiếu giấy tờ")
+        services.dossier_request_supplement(
+            dossier=d2,
+            actor=p.specialist_a,
+            items=[{"document": "Bản sao CCCD"}],
+            reason="Thiếu giấy tờ",
+        )
     with at(6, 2, 9):
-        d1 = services.dossier_forward_for_approval(dossier=d1, actor=p.specialist_a, leader=p.leader_a)
+        d1 = services.dossier_forward_for_approval(
+            dossier=d1, actor=p.specialist_a, leader=p.leader_a
+        )
     with at(6, 2, 10):
         d1 = services.dossier_approve(dossier=d1, actor=p.leader_a, result_file=pdf("ket-qua.pdf"))
     with at(6, 3, 8):
@@ -131,9 +160,16 @@ def prov(db) -> Province:
     with at(6, 8, 9):
         d5 = p.receive(p.a, p.proc_a, p.clerk_a)
     with at(6, 11, 9):
-        services.dossier_record_apology(dossier=d2, actor=p.leader_a, reason="Cần xác minh thêm", new_due_at=datetime(2026, 6, 16, 17, tzinfo=VN))
+        services.dossier_record_apology(
+            dossier=d2,
+            actor=p.leader_a,
+            reason="Cần xác minh thêm",
+            new_due_at=datetime(2026, 6, 16, 17, tzinfo=VN),
+        )
     with at(6, 15, 9):
-        d2 = services.dossier_forward_for_approval(dossier=d2, actor=p.specialist_a, leader=p.leader_a)
+        d2 = services.dossier_forward_for_approval(
+            dossier=d2, actor=p.specialist_a, leader=p.leader_a
+        )
     with at(6, 15, 10):
         d2 = services.dossier_approve(dossier=d2, actor=p.leader_a)
     with at(6, 16, 8):
@@ -146,10 +182,20 @@ def prov(db) -> Province:
         services.dossier_stop(dossier=d7, actor=p.leader_b, reason="Người nộp không đủ điều kiện")
     with at(6, 29, 9):
         d6 = p.receive(p.b, p.proc_b, p.clerk_b, fee=50000)
-        Payment.objects.create(dossier=d6, reference="TEST-D6", amount=Decimal(50000), method=PaymentMethod.ONLINE, status=PaymentStatus.PAID,
-                               created_by=p.citizen, paid_at=datetime(2026, 6, 29, 9, tzinfo=VN), receipt_number="BL-2026-000001")
+        Payment.objects.create(
+            dossier=d6,
+            reference="TEST-D6",
+            amount=Decimal(50000),
+            method=PaymentMethod.ONLINE,
+            status=PaymentStatus.PAID,
+            created_by=p.citizen,
+            paid_at=datetime(2026, 6, 29, 9, tzinfo=VN),
+            receipt_number="BL-2026-000001",
+        )
     with at(6, 29, 10):
-        d6 = services.dossier_assign(dossier=d6, actor=p.clerk_b, department=p.b, assignee=p.leader_b)
+        d6 = services.dossier_assign(
+            dossier=d6, actor=p.clerk_b, department=p.b, assignee=p.leader_b
+        )
     with at(7, 2, 10):
         d6 = services.dossier_forward_for_approval(dossier=d6, actor=p.leader_b, leader=p.leader_b)
         services.dossier_approve(dossier=d6, actor=p.leader_b)
@@ -174,30 +220,78 @@ def test_timeliness_and_due_dates_as_worked_out(prov):
     d = {k: Dossier.objects.get(pk=v.pk) for k, v in prov.d.items()}
     assert d[2].due_at == datetime(2026, 6, 10, 17, 0, tzinfo=VN)
     assert d[9].due_at == datetime(2026, 6, 8, 17, 0, tzinfo=VN)
-    assert [d[i].timeliness for i in (1, 2, 6, 8, 9)] == ["early", "late", "early", "early", "on_time"]
+    assert [d[i].timeliness for i in (1, 2, 6, 8, 9)] == [
+        "early",
+        "late",
+        "early",
+        "early",
+        "on_time",
+    ]
 
 
 def test_june_for_the_province(prov):
     f = both(JUNE)
-    assert (f.received, f.received_online, f.received_by_channel, f.received_by_level) == (7, 6, {1: 1, 2: 6}, {4: 4, 3: 3})
+    assert (f.received, f.received_online, f.received_by_channel, f.received_by_level) == (
+        7,
+        6,
+        {1: 1, 2: 6},
+        {4: 4, 3: 3},
+    )
     assert (f.resolved, f.resolved_early, f.resolved_on_time, f.resolved_late) == (4, 2, 1, 1)
-    assert (f.in_progress, f.in_progress_on_time, f.in_progress_overdue) == (2, 1, 1)  # D6 on time, D5 overdue on 1 July 00:00
+    assert (f.in_progress, f.in_progress_on_time, f.in_progress_overdue) == (
+        2,
+        1,
+        1,
+    )  # D6 on time, D5 overdue on 1 July 00:00
     assert (f.returned, f.withdrawn, f.refused, f.stopped) == (2, 1, 1, 1)
     assert (f.supplement_requests, f.apologies) == (1, 1)
-    assert (f.rated, f.rating_counts, f.satisfaction_rate) == (2, {"satisfied": 1, "acceptable": 0, "not_satisfied": 1}, 0.5)
-    assert (f.digitised_dossiers, f.e_results, f.signed_results, f.payable, f.online_paid) == (1, 1, 0, 1, 1)
+    assert (f.rated, f.rating_counts, f.satisfaction_rate) == (
+        2,
+        {"satisfied": 1, "acceptable": 0, "not_satisfied": 1},
+        0.5,
+    )
+    assert (f.digitised_dossiers, f.e_results, f.signed_results, f.payable, f.online_paid) == (
+        1,
+        1,
+        0,
+        1,
+        1,
+    )
     assert (f.documents_sent, f.documents_received) == (0, 0) and "signed_results" in f.notes
     assert f.processing_seconds == (9 + 64.5 + 11 + 39) * 3600
-    assert f.online_share == 6 / 7 and f.on_time_rate == 3 / 4 and f.late_rate == 1 / 4 and f.overdue_rate == 1 / 2
-    assert f.e_result_share == 1 / 2 and f.online_payment_share == 1.0 and f.digitised_share == 1 / 7
+    assert (
+        f.online_share == 6 / 7
+        and f.on_time_rate == 3 / 4
+        and f.late_rate == 1 / 4
+        and f.overdue_rate == 1 / 2
+    )
+    assert (
+        f.e_result_share == 1 / 2 and f.online_payment_share == 1.0 and f.digitised_share == 1 / 7
+    )
 
 
 def test_agency_sector_procedure_level_filters(prov):
     a = both(Filters(start=JUNE.start, end=JUNE.end, agency_ids=(prov.a.pk,)))
-    assert (a.received, a.resolved, a.in_progress, a.in_progress_overdue, a.withdrawn, a.refused, a.stopped) == (4, 3, 1, 1, 1, 1, 0)
+    assert (
+        a.received,
+        a.resolved,
+        a.in_progress,
+        a.in_progress_overdue,
+        a.withdrawn,
+        a.refused,
+        a.stopped,
+    ) == (4, 3, 1, 1, 1, 1, 0)
     assert (a.resolved_early, a.resolved_late, a.returned, a.rated) == (2, 1, 2, 2)
     b = both(Filters(start=JUNE.start, end=JUNE.end, sector_id=prov.sector_b.pk))
-    assert (b.received, b.resolved, b.resolved_on_time, b.in_progress, b.in_progress_on_time, b.stopped, b.payable) == (3, 1, 1, 1, 1, 1, 1)
+    assert (
+        b.received,
+        b.resolved,
+        b.resolved_on_time,
+        b.in_progress,
+        b.in_progress_on_time,
+        b.stopped,
+        b.payable,
+    ) == (3, 1, 1, 1, 1, 1, 1)
     lvl = both(Filters(start=JUNE.start, end=JUNE.end, level=3))
     assert lvl.comparable() == b.comparable()
     p = both(Filters(start=JUNE.start, end=JUNE.end, procedure_id=prov.proc_a.pk))
@@ -208,16 +302,38 @@ def test_agency_sector_procedure_level_filters(prov):
 
 def test_other_periods(prov):
     may = both(period_filters("month", date(2026, 5, 1)))
-    assert (may.received, may.resolved, may.in_progress, may.in_progress_overdue) == (1, 0, 1, 0)  # D8 open on 1 June 00:00
+    assert (may.received, may.resolved, may.in_progress, may.in_progress_overdue) == (
+        1,
+        0,
+        1,
+        0,
+    )  # D8 open on 1 June 00:00
     july = both(period_filters("month", date(2026, 7, 1)))
-    assert (july.received, july.resolved, july.resolved_early, july.in_progress, july.in_progress_overdue) == (0, 1, 1, 1, 1)  # D5, on 20 July
+    assert (
+        july.received,
+        july.resolved,
+        july.resolved_early,
+        july.in_progress,
+        july.in_progress_overdue,
+    ) == (0, 1, 1, 1, 1)  # D5, on 20 July
     q2 = both(period_filters("quarter", date(2026, 5, 1)))
     assert (q2.received, q2.resolved, q2.in_progress) == (8, 4, 2)
     year = both(period_filters("year", date(2026, 1, 1)))
     assert (year.received, year.resolved, year.in_progress) == (8, 5, 1)
     custom = both(Filters(start=date(2026, 6, 2), end=date(2026, 6, 15)))
-    assert (custom.received, custom.resolved, custom.in_progress, custom.in_progress_overdue) == (2, 3, 1, 1)
-    assert (custom.supplement_requests, custom.apologies, custom.withdrawn, custom.refused, custom.rated) == (1, 1, 1, 1, 1)
+    assert (custom.received, custom.resolved, custom.in_progress, custom.in_progress_overdue) == (
+        2,
+        3,
+        1,
+        1,
+    )
+    assert (
+        custom.supplement_requests,
+        custom.apologies,
+        custom.withdrawn,
+        custom.refused,
+        custom.rated,
+    ) == (1, 1, 1, 1, 1)
     assert JUNE.previous() == period_filters("month", date(2026, 5, 1))
 
 
@@ -229,28 +345,44 @@ def test_procedure_times_breakdowns_and_timeseries(prov):
         ranking = selectors.by_agency(JUNE, every_agency=True)
         sectors = selectors.by_sector(JUNE)
         series = selectors.timeseries(period_filters("quarter", date(2026, 6, 1)))
-    assert [(t.procedure_id, t.resolved, t.p90_working_hours) for t in times] == [(prov.proc_a.pk, 3, 65), (prov.proc_b.pk, 1, 39)]
+    assert [(t.procedure_id, t.resolved, t.p90_working_hours) for t in times] == [
+        (prov.proc_a.pk, 3, 65),
+        (prov.proc_b.pk, 1, 39),
+    ]
     assert times[0].avg_working_hours == pytest.approx((9 + 64.5 + 11) / 3)
     assert [(r.key, r.figures.received) for r in agencies] == [(prov.province.pk, 7)]
     by_id = {r.key: r.figures for r in ranking}
-    assert (by_id[prov.a.pk].received, by_id[prov.b.pk].received, by_id[prov.division.pk].received) == (4, 3, 0)
+    assert (
+        by_id[prov.a.pk].received,
+        by_id[prov.b.pk].received,
+        by_id[prov.division.pk].received,
+    ) == (4, 3, 0)
     assert {r.code: r.figures.received for r in sectors} == {"TP": 4, "XD": 3}
     assert [(s, f.received, f.resolved, f.in_progress) for s, f in series] == [
-        (date(2026, 4, 1), 0, 0, 0), (date(2026, 5, 1), 1, 0, 1), (date(2026, 6, 1), 7, 4, 2),
+        (date(2026, 4, 1), 0, 0, 0),
+        (date(2026, 5, 1), 1, 0, 1),
+        (date(2026, 6, 1), 7, 4, 2),
     ]
 
 
 def test_drilldowns_list_the_dossiers_behind_the_numbers(prov):
     d = prov.d
     with time_machine.travel(NOW, tick=False):
+
         def ids(metric, filters=JUNE):
             return set(selectors.drilldown(filters, metric).values_list("pk", flat=True))
 
         assert ids("received") == {d[i].pk for i in (1, 2, 3, 5, 6, 7, 9)}
         assert ids("resolved_late") == {d[2].pk} and ids("resolved_on_time") == {d[9].pk}
         assert ids("in_progress_overdue") == {d[5].pk} and ids("in_progress_on_time") == {d[6].pk}
-        assert (ids("withdrawn"), ids("refused"), ids("stopped")) == ({d[3].pk}, {d[4].pk}, {d[7].pk})
-        assert ids("supplement_requests") == ids("apologies") == ids("digitised_dossiers") == {d[2].pk}
+        assert (ids("withdrawn"), ids("refused"), ids("stopped")) == (
+            {d[3].pk},
+            {d[4].pk},
+            {d[7].pk},
+        )
+        assert (
+            ids("supplement_requests") == ids("apologies") == ids("digitised_dossiers") == {d[2].pk}
+        )
         assert ids("online_paid") == {d[6].pk} and ids("e_results") == {d[1].pk}
         for metric in selectors.DRILLDOWN_METRICS:
             page = summary.drilldown_page(JUNE, metric, limit=3)

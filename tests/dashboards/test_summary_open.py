@@ -46,10 +46,24 @@ def test_in_progress_drilldowns_page_through_exactly_the_open_dossiers():
     last_month = period_filters("month", today.replace(day=1) - timedelta(days=1))
     last_year = period_filters("year", today.replace(year=today.year - 1))
     this_year = period_filters("year", today)
-    department = Agency.objects.filter(level="department").annotate(n=Count("received_dossiers")).order_by("-n")[0]
-    sector = Dossier.objects.values("procedure__sector_id").annotate(n=Count("pk")).order_by("-n")[0]["procedure__sector_id"]
+    department = (
+        Agency.objects.filter(level="department")
+        .annotate(n=Count("received_dossiers"))
+        .order_by("-n")[0]
+    )
+    sector = (
+        Dossier.objects.values("procedure__sector_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[0]["procedure__sector_id"]
+    )
     seen = 0
-    for f in (last_month, last_year, this_year, replace(last_year, agency_ids=(department.pk,)), replace(this_year, sector_id=sector)):
+    for f in (
+        last_month,
+        last_year,
+        this_year,
+        replace(last_year, agency_ids=(department.pk,)),
+        replace(this_year, sector_id=sector),
+    ):
         for metric in IN_PROGRESS:
             ids, total = _walk(f, metric, limit=7)
             direct = list(selectors.drilldown(f, metric).values_list("pk", flat=True))
@@ -61,7 +75,13 @@ def test_in_progress_drilldowns_page_through_exactly_the_open_dossiers():
 
 def _tables() -> dict[str, list[tuple]]:
     out = {}
-    for model in (ProcedureMonthStat, SectorMonthStat, AgencyMonthStat, ProvinceMonthStat, ProcedureTimeMonth):
+    for model in (
+        ProcedureMonthStat,
+        SectorMonthStat,
+        AgencyMonthStat,
+        ProvinceMonthStat,
+        ProcedureTimeMonth,
+    ):
         names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         out[model.__name__] = sorted(model.objects.values_list(*names), key=repr)
     return out
@@ -72,7 +92,9 @@ def test_an_incremental_refresh_writes_what_a_full_rebuild_writes():
     month-end snapshots (rows that only carry one included), rollups and procedure times."""
     call_command("generate_province", dossiers=3000, years=2, agencies=30, procedures=40, seed=9)
     before = _tables()
-    assert sum(r[-1] for r in before["AgencyMonthStat"]) > 0  # overdue_at_end: there are month-end snapshots
+    assert (
+        sum(r[-1] for r in before["AgencyMonthStat"]) > 0
+    )  # overdue_at_end: there are month-end snapshots
     ids = list(DossierFact.objects.order_by("dossier_id").values_list("dossier_id", flat=True))[::7]
     summary.mark_dirty(ids)
     result = summary.refresh()

@@ -49,9 +49,16 @@ def late(db) -> tuple[Province, object]:
     with at(4, 1, 9):
         d = p.receive(p.a, p.proc_a, p.clerk_a)
     with at(4, 1, 10):
-        d = services.dossier_assign(dossier=d, actor=p.clerk_a, department=p.division, assignee=p.specialist_a)
+        d = services.dossier_assign(
+            dossier=d, actor=p.clerk_a, department=p.division, assignee=p.specialist_a
+        )
     with at(4, 2, 8):
-        services.dossier_request_supplement(dossier=d, actor=p.specialist_a, items=[{"document": "Bản sao CCCD"}], reason="Thiếu giấy tờ")
+        services.dossier_request_supplement(
+            dossier=d,
+            actor=p.specialist_a,
+            items=[{"document": "Bản sao CCCD"}],
+            reason="Thiếu giấy tờ",
+        )
     with at(6, 1, 10):  # April and May have ended
         summary.refresh()
     return p, d
@@ -63,15 +70,23 @@ def test_a_change_to_an_old_dossier_refreshes_the_kept_month_ends(late, monkeypa
     with at(6, 1, 11):
         with monkeypatch.context() as m:
             _no_probe(m)
-            assert _open(_agree(APRIL)) == _open(_agree(MAY)) == (1, 0, 1)  # open, past its 8 April date
+            assert (
+                _open(_agree(APRIL)) == _open(_agree(MAY)) == (1, 0, 1)
+            )  # open, past its 8 April date
     row = AgencyMonthStat.objects.get(agency_id=p.a.pk, month=date(2026, 5, 1))
-    assert (row.received, row.open_at_end, row.overdue_at_end) == (0, 1, 1)  # May: no event, only the snapshot
+    assert (row.received, row.open_at_end, row.overdue_at_end) == (
+        0,
+        1,
+        1,
+    )  # May: no event, only the snapshot
 
     with at(6, 2, 8):  # answered: the two months' wait moves the appointment date to June
         services.dossier_answer_supplement(dossier=d, actor=p.citizen)
     with at(6, 2, 8, 30):
         stale = selectors.dashboard_figures(APRIL)
-        assert _open(stale) == (1, 0, 1) and selectors.direct_figures(APRIL).in_progress_overdue == 0  # not refreshed yet
+        assert (
+            _open(stale) == (1, 0, 1) and selectors.direct_figures(APRIL).in_progress_overdue == 0
+        )  # not refreshed yet
     with at(6, 2, 9):
         result = summary.refresh()
     assert result.dossiers == 1
@@ -82,9 +97,15 @@ def test_a_change_to_an_old_dossier_refreshes_the_kept_month_ends(late, monkeypa
             spring = Filters(start=date(2026, 3, 1), end=date(2026, 5, 31))
             series = summary.timeseries(spring, "month")
             assert [_open(f) for _s, f in series] == [(0, 0, 0), (1, 1, 0), (1, 1, 0)]
-            rows = {r.key: r.figures for r in selectors.by_agency(replace(MAY, agency_ids=(p.province.pk,)))}
+            rows = {
+                r.key: r.figures
+                for r in selectors.by_agency(replace(MAY, agency_ids=(p.province.pk,)))
+            }
         assert _open(rows[p.a.pk]) == (1, 1, 0) and _open(rows[p.b.pk]) == (0, 0, 0)
-        assert rows[p.a.pk].comparable() == selectors.direct_figures(replace(MAY, agency_ids=(p.a.pk,))).comparable()
+        assert (
+            rows[p.a.pk].comparable()
+            == selectors.direct_figures(replace(MAY, agency_ids=(p.a.pk,))).comparable()
+        )
 
 
 def test_the_first_refresh_after_a_month_ends_keeps_that_month(late, monkeypatch):
@@ -115,13 +136,22 @@ def test_the_first_refresh_after_a_month_ends_keeps_that_month(late, monkeypatch
 
 def test_without_kept_month_ends_the_facts_are_probed(late, monkeypatch):
     SummaryState.objects.all().delete()
-    AgencyMonthStat.objects.update(open_at_end=99, overdue_at_end=99)  # never read without the state row
+    AgencyMonthStat.objects.update(
+        open_at_end=99, overdue_at_end=99
+    )  # never read without the state row
     with at(6, 1, 11):
-        assert summary._stored_open_month(MAY, summary.timezone.now(), summary.open_ends_through()) is None
+        assert (
+            summary._stored_open_month(MAY, summary.timezone.now(), summary.open_ends_through())
+            is None
+        )
         assert _open(_agree(MAY)) == (1, 0, 1)
         summary.refresh()  # keeps every ended month again, from the first fact's
     assert summary.open_ends_through() == date(2026, 5, 1)
-    assert set(AgencyMonthStat.objects.filter(month__lt=date(2026, 6, 1)).values_list("open_at_end", flat=True)) == {1}
+    assert set(
+        AgencyMonthStat.objects.filter(month__lt=date(2026, 6, 1)).values_list(
+            "open_at_end", flat=True
+        )
+    ) == {1}
     with at(6, 1, 12):
         with monkeypatch.context() as m:
             _no_probe(m)

@@ -37,12 +37,21 @@ def foreign() -> pki.PKIMaterial:
 
 
 @functools.cache
-def identity(code: str = "000.00.12.H18", name: str = "Sở Tư pháp tỉnh Điện Biên", *, material: str = "province") -> edxml.SigningIdentity:
+def identity(
+    code: str = "000.00.12.H18",
+    name: str = "Sở Tư pháp tỉnh Điện Biên",
+    *,
+    material: str = "province",
+) -> edxml.SigningIdentity:
     m = province() if material == "province" else foreign()
     key = pki.new_rsa_key()
     cert = build_organisation_cert(
-        agency=_AgencyLike(code, name), public_key=key.public_key(), ca_cert=m.issuing_cert, ca_key=m.issuing_key,  # type: ignore[arg-type]
-        ca_slug="issuing", endpoints=pki.Endpoints(m.base_url),
+        agency=_AgencyLike(code, name),
+        public_key=key.public_key(),
+        ca_cert=m.issuing_cert,
+        ca_key=m.issuing_key,  # type: ignore[arg-type]
+        ca_slug="issuing",
+        endpoints=pki.Endpoints(m.base_url),
     )
     return edxml.SigningIdentity(key=key, chain=[cert, m.issuing_cert])
 
@@ -68,8 +77,17 @@ def megabyte() -> bytes:
 def document(**overrides) -> edxml.DocumentMessage:  # type: ignore[no-untyped-def]
     values = {
         "document_id": "000.00.12.H18-2026-0000123",
-        "from_organ": edxml.Organ("000.00.12.H18", "Sở Tư pháp tỉnh Điện Biên", "Phường Mường Thanh, Điện Biên", "stp@dienbien.gov.vn", "0215 3825 000"),
-        "to_organs": [edxml.Organ("000.00.13.H18", "UBND xã Mường Phăng"), edxml.Organ("000.00.14.H18", "Sở Nội vụ")],
+        "from_organ": edxml.Organ(
+            "000.00.12.H18",
+            "Sở Tư pháp tỉnh Điện Biên",
+            "Phường Mường Thanh, Điện Biên",
+            "stp@dienbien.gov.vn",
+            "0215 3825 000",
+        ),
+        "to_organs": [
+            edxml.Organ("000.00.13.H18", "UBND xã Mường Phăng"),
+            edxml.Organ("000.00.14.H18", "Sở Nội vụ"),
+        ],
         "code_number": "123",
         "code_notation": "STP-VP",
         "place": "Điện Biên",
@@ -82,8 +100,16 @@ def document(**overrides) -> edxml.DocumentMessage:  # type: ignore[no-untyped-d
         "due_date": dt.date(2026, 12, 1),
         "to_places": ["Như trên;", "Lưu: VT, HCTP."],
         "priority": 1,
-        "response_for": [edxml.ResponseFor("000.00.13.H18", "45/UBND-VP", dt.date(2026, 11, 1), "000.00.13.H18-2026-45")],
-        "attachments": [edxml.Attachment("cong-van-123.pdf", "application/pdf", b"%PDF-1.7 signed", "Văn bản đã ký số")],
+        "response_for": [
+            edxml.ResponseFor(
+                "000.00.13.H18", "45/UBND-VP", dt.date(2026, 11, 1), "000.00.13.H18-2026-45"
+            )
+        ],
+        "attachments": [
+            edxml.Attachment(
+                "cong-van-123.pdf", "application/pdf", b"%PDF-1.7 signed", "Văn bản đã ký số"
+            )
+        ],
         "traces": [edxml.Trace("000.00.12.H18", dt.datetime(2026, 11, 23, 9, 30, tzinfo=VN))],
         "other_info": {"PageAmount": "2", "PromulgationAmount": "5"},
     }

@@ -48,7 +48,9 @@ class World:
         """An issued document of A addressed to B (or ``to``)."""
         from documents.services import RecipientSpec, _set_recipients
 
-        document = OutgoingDocumentFactory(agency=self.a, created_by=self.clerk_a, issued=True, **kwargs)
+        document = OutgoingDocumentFactory(
+            agency=self.a, created_by=self.clerk_a, issued=True, **kwargs
+        )
         _set_recipients(document, [RecipientSpec(code) for code in (to or [self.b.code])])
         return document
 
@@ -59,12 +61,21 @@ def world(province_pki: dict) -> World:
     b = AgencyFactory(code="000.00.05.H18", name="Sở Nội vụ tỉnh Điện Biên", short_name="SNV")
     department_b = AgencyFactory(code="000.05.05.H18", name="Phòng Tổ chức biên chế", parent=b)
     return World(
-        a=a, b=b, department_b=department_b,
+        a=a,
+        b=b,
+        department_b=department_b,
         clerk_a=StaffFactory(agency=a, full_name="Văn thư Sở Tư pháp", roles=[Role.CLERICAL]),
-        leader_a=StaffFactory(agency=a, full_name="Giám đốc Sở Tư pháp", position="Giám đốc", roles=[Role.LEADER]),
+        leader_a=StaffFactory(
+            agency=a, full_name="Giám đốc Sở Tư pháp", position="Giám đốc", roles=[Role.LEADER]
+        ),
         clerk_b=StaffFactory(agency=b, full_name="Văn thư Sở Nội vụ", roles=[Role.CLERICAL]),
         leader_b=StaffFactory(agency=b, full_name="Phó Giám đốc Sở Nội vụ", roles=[Role.LEADER]),
-        specialist_b=StaffFactory(agency=b, department=department_b, full_name="Chuyên viên Sở Nội vụ", roles=[Role.SPECIALIST]),
+        specialist_b=StaffFactory(
+            agency=b,
+            department=department_b,
+            full_name="Chuyên viên Sở Nội vụ",
+            roles=[Role.SPECIALIST],
+        ),
     )
 
 
@@ -75,7 +86,11 @@ def deliver_all() -> list[str]:
 
     ran = []
     while True:
-        batch = list(OutboxMessage.objects.filter(status=OutboxStatus.PENDING, task_name__startswith="documents.tasks.").order_by("id"))
+        batch = list(
+            OutboxMessage.objects.filter(
+                status=OutboxStatus.PENDING, task_name__startswith="documents.tasks."
+            ).order_by("id")
+        )
         if not batch:
             return ran
         for message in batch:

@@ -35,7 +35,9 @@ def pki_rows(material, db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def agency(db):  # type: ignore[no-untyped-def]
-    return AgencyFactory(code="000.00.12.H18", name="Sở Tư pháp tỉnh Điện Biên", email="stp@dienbien.gov.vn")
+    return AgencyFactory(
+        code="000.00.12.H18", name="Sở Tư pháp tỉnh Điện Biên", email="stp@dienbien.gov.vn"
+    )
 
 
 def test_first_use_issues_an_organisation_certificate_from_the_issuing_ca(pki_rows, agency) -> None:  # type: ignore[no-untyped-def]
@@ -46,15 +48,23 @@ def test_first_use_issues_an_organisation_certificate_from_the_issuing_ca(pki_ro
     assert row.issuer == pki_rows["issuing"]
     assert leaf.issuer == pki_rows["issuing"].certificate.subject
     assert organ_id_of(leaf) == "000.00.12.H18"
-    assert leaf.subject.get_attributes_for_oid(pki.NameOID.ORGANIZATION_NAME)[0].value == "Sở Tư pháp tỉnh Điện Biên"
-    assert [c.subject for c in identity.chain] == [leaf.subject, pki_rows["issuing"].certificate.subject]  # root not carried
+    assert (
+        leaf.subject.get_attributes_for_oid(pki.NameOID.ORGANIZATION_NAME)[0].value
+        == "Sở Tư pháp tỉnh Điện Biên"
+    )
+    assert [c.subject for c in identity.chain] == [
+        leaf.subject,
+        pki_rows["issuing"].certificate.subject,
+    ]  # root not carried
     assert verify_chain(identity.chain, agency_keys.trust_roots()) == leaf
     # the key is encrypted at rest, bound to its serial, and matches the certificate
     blob = bytes(row.encrypted_key)
     assert b"PRIVATE KEY" not in blob
     key = pki.key_from_pem(keywrap.unwrap(blob, context=f"agency:{row.serial}"))
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    assert key.public_key().public_bytes(serialization.Encoding.DER, spki) == leaf.public_key().public_bytes(serialization.Encoding.DER, spki)
+    assert key.public_key().public_bytes(
+        serialization.Encoding.DER, spki
+    ) == leaf.public_key().public_bytes(serialization.Encoding.DER, spki)
     event = AuditEvent.objects.get(kind=AuditKind.CERT_ISSUED)
     assert event.detail["agency"] == "000.00.12.H18" and event.detail["serial"] == row.serial
 
@@ -73,7 +83,9 @@ def test_envelope_signed_by_the_agency_verifies_against_the_portal_roots(pki_row
     data = edxml.build_document(document(), agency_keys.agency_identity(agency))
     parsed = edxml.parse(data, trust_roots=agency_keys.trust_roots(), **LIMITS)
     assert parsed.message.document_id == document().document_id
-    assert organ_id_of(parsed.signer_certificate) == agency.code == parsed.message.from_organ.organ_id
+    assert (
+        organ_id_of(parsed.signer_certificate) == agency.code == parsed.message.from_organ.organ_id
+    )
 
 
 def test_other_portal_does_not_trust_us_until_told(pki_rows, agency) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +121,9 @@ def test_without_a_pki_a_clear_bilingual_error_and_nothing_written(db, agency) -
     assert not AgencyCertificate.objects.exists() and not AuditEvent.objects.exists()
 
 
-def test_trust_roots_are_the_province_root_plus_configured_ones(pki_rows, settings, tmp_path, material) -> None:  # type: ignore[no-untyped-def]
+def test_trust_roots_are_the_province_root_plus_configured_ones(
+    pki_rows, settings, tmp_path, material
+) -> None:  # type: ignore[no-untyped-def]
     assert agency_keys.trust_roots() == [material.root_cert]
     other = pki.generate(base_url="http://other.example", province="Lai Châu")
     bundle = tmp_path / "roots.pem"

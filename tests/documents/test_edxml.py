@@ -41,7 +41,9 @@ def assert_valid_xsd(data: bytes) -> None:
     root = etree.fromstring(data)
     if etree.QName(root).localname == "edXML":
         assert [etree.QName(c).localname for c in root] == ["edXMLEnvelope", "AttachmentEncoded"]
-        assert root.find(f"{Q % 'edXMLEnvelope'}/{Q % 'edXMLBody'}/{Q % 'edXMLManifest'}") is not None
+        assert (
+            root.find(f"{Q % 'edXMLEnvelope'}/{Q % 'edXMLBody'}/{Q % 'edXMLManifest'}") is not None
+        )
         return
     edxml.schema().assertValid(root)
 
@@ -58,6 +60,7 @@ def signed(tree: etree._Element, ident: edxml.SigningIdentity | None = None) -> 
 
 def nfc_message(message):  # type: ignore[no-untyped-def]
     """The message with every string NFC-normalised (what parse gives back)."""
+
     def fix(value):  # type: ignore[no-untyped-def]
         if isinstance(value, str):
             return unicodedata.normalize("NFC", value)
@@ -66,8 +69,11 @@ def nfc_message(message):  # type: ignore[no-untyped-def]
         if isinstance(value, dict):
             return {k: fix(v) for k, v in value.items()}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return dataclasses.replace(value, **{f.name: fix(getattr(value, f.name)) for f in dataclasses.fields(value)})
+            return dataclasses.replace(
+                value, **{f.name: fix(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            )
         return value
+
     return fix(message)
 
 
@@ -80,12 +86,18 @@ def test_round_trip_with_a_megabyte_attachment_and_decomposed_vietnamese() -> No
         content=nfd("Nội dung: đề nghị các đơn vị hưởng ứng."),
         signer=edxml.SignerInfo(nfd("TM. ỦY BAN NHÂN DÂN"), nfd("Chủ tịch"), nfd("Lò Văn Mừng")),
         attachments=[
-            edxml.Attachment("quyet-dinh.pdf", "application/pdf", megabyte(), nfd("Quyết định đã ký số")),
-            edxml.Attachment("phu-luc.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04" + bytes(range(256))),
+            edxml.Attachment(
+                "quyet-dinh.pdf", "application/pdf", megabyte(), nfd("Quyết định đã ký số")
+            ),
+            edxml.Attachment(
+                "phu-luc.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                b"PK\x03\x04" + bytes(range(256)),
+            ),
         ],
     )
     data = edxml.build_document(message, identity())
-    assert b'<?xml version=\'1.0\' encoding=\'UTF-8\'?>' in data[:60]
+    assert b"<?xml version='1.0' encoding='UTF-8'?>" in data[:60]
     assert "Lò Văn Mừng".encode() in data and nfd("Lò Văn Mừng").encode() not in data  # written NFC
     parsed = parse(data)
     assert parsed.namespace == edxml.NS_2016
@@ -100,7 +112,15 @@ def test_round_trip_with_a_megabyte_attachment_and_decomposed_vietnamese() -> No
 
 
 def test_minimal_document_round_trips_with_defaults() -> None:
-    message = document(due_date=None, to_places=[], response_for=[], attachments=[], traces=[], other_info={}, priority=0)
+    message = document(
+        due_date=None,
+        to_places=[],
+        response_for=[],
+        attachments=[],
+        traces=[],
+        other_info={},
+        priority=0,
+    )
     data = edxml.build_document(message, identity())
     assert_valid_xsd(data)
     assert parse(data).message == dataclasses.replace(message, business_doc_type=0)
@@ -121,7 +141,10 @@ def test_status_envelopes_for_every_code(code: str) -> None:
         code=code,
         description=nfd("Lý do: thiếu phụ lục") if code == edxml.STATUS_REJECTED else "Đã xử lý",
         timestamp=dt.datetime(2026, 11, 23, 14, 5, 7, 123000, tzinfo=VN),
-        staff_name="Quàng Thị Hoa", department="Văn thư", code_number="123", code_notation="STP-VP",
+        staff_name="Quàng Thị Hoa",
+        department="Văn thư",
+        code_number="123",
+        code_notation="STP-VP",
     )
     data = edxml.build_status(status, identity("000.00.13.H18", "UBND xã Mường Phăng"))
     assert_valid_xsd(data)
@@ -132,7 +155,9 @@ def test_status_envelopes_for_every_code(code: str) -> None:
 
 
 def test_unknown_status_code_is_refused_when_building() -> None:
-    status = edxml.StatusMessage("x", edxml.Organ("A"), edxml.Organ("B"), "99", "", dt.datetime.now(dt.UTC))
+    status = edxml.StatusMessage(
+        "x", edxml.Organ("A"), edxml.Organ("B"), "99", "", dt.datetime.now(dt.UTC)
+    )
     with pytest.raises(ValueError, match="status code"):
         edxml.build_status(status, identity())
 
@@ -148,7 +173,9 @@ def test_naive_timestamps_are_refused_when_building() -> None:
 
 def test_hand_written_old_namespace_envelope_is_accepted_unsigned_for_its_structure() -> None:
     data = (FIXTURES / "old_namespace.xml").read_bytes()
-    assert rejected(data).reason == "bad_signature"  # unsigned: refused where a signature is required
+    assert (
+        rejected(data).reason == "bad_signature"
+    )  # unsigned: refused where a signature is required
     parsed = parse(data, require_signature=False)
     message = parsed.message
     assert parsed.namespace == edxml.NS_OLD
@@ -156,14 +183,31 @@ def test_hand_written_old_namespace_envelope_is_accepted_unsigned_for_its_struct
     assert isinstance(message, edxml.DocumentMessage)
     assert message.document_id == "000.00.01.H17-2026-88"
     assert message.from_organ == edxml.Organ(
-        "000.00.01.H17", "UBND tỉnh Lai Châu", "Phường Tân Phong, Lai Châu", "vpubnd@laichau.gov.vn", "0213 3876 555",
-        in_charge="Văn phòng UBND tỉnh", fax="0213 3876 556", website="https://laichau.gov.vn",
+        "000.00.01.H17",
+        "UBND tỉnh Lai Châu",
+        "Phường Tân Phong, Lai Châu",
+        "vpubnd@laichau.gov.vn",
+        "0213 3876 555",
+        in_charge="Văn phòng UBND tỉnh",
+        fax="0213 3876 556",
+        website="https://laichau.gov.vn",
     )  # OrganInCharge, Fax and Website are read too (issue 15: be liberal in what you read)
     assert message.promulgation_date == dt.date(2026, 11, 20)
     assert message.due_date == dt.date(2026, 12, 5)
-    assert message.other_info == {"SphereOfPromulgation": "Liên thông", "TyperNotation": "NTH", "PromulgationAmount": "3", "PageAmount": "1"}
-    assert message.traces == [edxml.Trace("000.00.01.H17", dt.datetime(2026, 11, 20, 8, 15, tzinfo=VN))]
-    assert message.attachments == [edxml.Attachment("88-UBND-KGVX.txt", "text/plain", "Công văn số 88/UBND-KGVX".encode(), "Công văn số 88")]
+    assert message.other_info == {
+        "SphereOfPromulgation": "Liên thông",
+        "TyperNotation": "NTH",
+        "PromulgationAmount": "3",
+        "PageAmount": "1",
+    }
+    assert message.traces == [
+        edxml.Trace("000.00.01.H17", dt.datetime(2026, 11, 20, 8, 15, tzinfo=VN))
+    ]
+    assert message.attachments == [
+        edxml.Attachment(
+            "88-UBND-KGVX.txt", "text/plain", "Công văn số 88/UBND-KGVX".encode(), "Công văn số 88"
+        )
+    ]
 
 
 def test_hand_written_old_namespace_envelope_signed_by_a_trusted_agency_is_accepted() -> None:
@@ -180,10 +224,18 @@ def test_hand_written_old_namespace_envelope_signed_by_a_trusted_agency_is_accep
 
 def test_status_envelope_in_the_old_namespace_is_accepted() -> None:
     status = edxml.StatusMessage(
-        "000.00.12.H18-2026-0000123", edxml.Organ("000.00.01.H17", "UBND tỉnh Lai Châu"), edxml.Organ("000.00.12.H18"),
-        edxml.STATUS_ACCEPTED, "Đã vào sổ văn bản đến", dt.datetime(2026, 11, 23, 15, 0, tzinfo=VN), "Giàng A Dế", "Văn thư",
+        "000.00.12.H18-2026-0000123",
+        edxml.Organ("000.00.01.H17", "UBND tỉnh Lai Châu"),
+        edxml.Organ("000.00.12.H18"),
+        edxml.STATUS_ACCEPTED,
+        "Đã vào sổ văn bản đến",
+        dt.datetime(2026, 11, 23, 15, 0, tzinfo=VN),
+        "Giàng A Dế",
+        "Văn thư",
     )
-    unsigned = etree.tostring(edxml.status_tree(status), encoding="UTF-8").replace(edxml.NS_2016.encode(), edxml.NS_OLD.encode())
+    unsigned = etree.tostring(edxml.status_tree(status), encoding="UTF-8").replace(
+        edxml.NS_2016.encode(), edxml.NS_OLD.encode()
+    )
     parsed = parse(signed(etree.fromstring(unsigned)))
     assert parsed.namespace == edxml.NS_OLD
     assert parsed.message == status
@@ -200,7 +252,10 @@ def test_envelope_over_the_size_limit_is_too_large() -> None:
 
 
 def test_attachment_over_the_size_limit_is_too_large() -> None:
-    data = edxml.build_document(document(attachments=[edxml.Attachment("big.pdf", "application/pdf", megabyte())]), identity())
+    data = edxml.build_document(
+        document(attachments=[edxml.Attachment("big.pdf", "application/pdf", megabyte())]),
+        identity(),
+    )
     error = rejected(data, max_attachment_bytes=MB - 1)
     assert error.reason == "too_large"
     assert "big.pdf" in error.message_en
@@ -225,12 +280,14 @@ def _remove(path: str):  # type: ignore[no-untyped-def]
     def run(tree: etree._Element) -> None:
         node = tree.find("/".join(Q % p for p in path.split("/")))
         node.getparent().remove(node)
+
     return run
 
 
 def _set(path: str, text: str):  # type: ignore[no-untyped-def]
     def run(tree: etree._Element) -> None:
         tree.find("/".join(Q % p for p in path.split("/"))).text = text
+
     return run
 
 
@@ -238,6 +295,7 @@ def _duplicate(path: str):  # type: ignore[no-untyped-def]
     def run(tree: etree._Element) -> None:
         node = tree.find("/".join(Q % p for p in path.split("/")))
         node.addnext(etree.fromstring(etree.tostring(node)))
+
     return run
 
 
@@ -251,8 +309,14 @@ def _rename_root(tree: etree._Element) -> None:
         (_remove("edXMLHeader/MessageHeader/DocumentId"), "DocumentId"),
         (_remove("edXMLHeader/MessageHeader/From"), "From"),
         (_remove("edXMLHeader/MessageHeader/Subject"), "Subject"),
-        (_set("edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate", "2026-02-30"), "bad date"),
-        (_set("edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate", "23.11.2026"), "PromulgationDate"),
+        (
+            _set("edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate", "2026-02-30"),
+            "bad date",
+        ),
+        (
+            _set("edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate", "23.11.2026"),
+            "PromulgationDate",
+        ),
         (_set("edXMLHeader/MessageHeader/DueDate", "2026-13-01"), "bad date"),
         (_set("edXMLHeader/MessageHeader/DocumentType/Type", "một"), "Type"),
         (_set("edXMLHeader/MessageHeader/SteeringType", "9"), "SteeringType"),
@@ -267,9 +331,23 @@ def _rename_root(tree: etree._Element) -> None:
         (_rename_root, "root element"),
     ],
     ids=[
-        "no-document-id", "no-from", "no-subject", "impossible-date", "date-format", "bad-due-date", "type-not-int",
-        "unknown-steering", "bad-base64", "truncated-base64", "two-document-ids", "duplicate-to", "duplicate-content-id",
-        "duplicate-reference", "attachment-not-in-manifest", "manifest-without-attachment", "wrong-root",
+        "no-document-id",
+        "no-from",
+        "no-subject",
+        "impossible-date",
+        "date-format",
+        "bad-due-date",
+        "type-not-int",
+        "unknown-steering",
+        "bad-base64",
+        "truncated-base64",
+        "two-document-ids",
+        "duplicate-to",
+        "duplicate-content-id",
+        "duplicate-reference",
+        "attachment-not-in-manifest",
+        "manifest-without-attachment",
+        "wrong-root",
     ],
 )
 def test_structural_errors_are_malformed_with_a_message_saying_what(mutate, says: str) -> None:  # type: ignore[no-untyped-def]
@@ -281,7 +359,16 @@ def test_structural_errors_are_malformed_with_a_message_saying_what(mutate, says
 
 
 def _status_tree() -> etree._Element:
-    return edxml.status_tree(edxml.StatusMessage("d-1", edxml.Organ("000.00.13.H18"), edxml.Organ("000.00.12.H18"), "03", "", dt.datetime.now(dt.UTC)))
+    return edxml.status_tree(
+        edxml.StatusMessage(
+            "d-1",
+            edxml.Organ("000.00.13.H18"),
+            edxml.Organ("000.00.12.H18"),
+            "03",
+            "",
+            dt.datetime.now(dt.UTC),
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -340,7 +427,9 @@ def test_rejected_reason_must_be_known() -> None:
         edxml.EnvelopeRejected("nonsense")
     error = edxml.EnvelopeRejected("unknown_organ", "000.00.99.H99")
     assert error.message_vi.startswith("Cơ quan") and "000.00.99.H99" in str(error)
-    custom = edxml.EnvelopeRejected("unknown_organ", message_vi="Không biết cơ quan X", message_en="Unknown organ X")
+    custom = edxml.EnvelopeRejected(
+        "unknown_organ", message_vi="Không biết cơ quan X", message_en="Unknown organ X"
+    )
     assert str(custom) == "Không biết cơ quan X / Unknown organ X"
 
 
@@ -358,7 +447,9 @@ def test_one_character_of_the_subject_changed_is_a_bad_signature() -> None:
 
 def test_one_attachment_byte_swapped_is_a_bad_signature() -> None:
     original = megabyte()
-    data = edxml.build_document(document(attachments=[edxml.Attachment("a.pdf", "application/pdf", original)]), identity())
+    data = edxml.build_document(
+        document(attachments=[edxml.Attachment("a.pdf", "application/pdf", original)]), identity()
+    )
     changed = bytearray(original)
     changed[MB // 2] ^= 0x01
     old_b64 = base64.b64encode(original)
@@ -378,7 +469,10 @@ def test_re_signed_by_a_foreign_ca_is_an_untrusted_signer() -> None:
     assert error.reason == "untrusted_signer"
     assert "không được tin cậy" in error.message_vi
     # …and trusted when the receiver does trust that root.
-    assert parse(forged, trust_roots=[province().root_cert, foreign().root_cert]).message.subject == document().subject
+    assert (
+        parse(forged, trust_roots=[province().root_cert, foreign().root_cert]).message.subject
+        == document().subject
+    )
 
 
 def test_self_signed_certificate_is_an_untrusted_signer() -> None:
@@ -392,7 +486,9 @@ def test_self_signed_certificate_is_an_untrusted_signer() -> None:
 
 def test_chain_without_the_issuing_ca_is_untrusted() -> None:
     ident = identity()
-    data = edxml.build_document(document(), edxml.SigningIdentity(key=ident.key, chain=[ident.chain[0]]))
+    data = edxml.build_document(
+        document(), edxml.SigningIdentity(key=ident.key, chain=[ident.chain[0]])
+    )
     assert rejected(data).reason == "untrusted_signer"
 
 
@@ -411,7 +507,11 @@ def test_signature_wrapping_reads_only_what_was_signed() -> None:
     signature = header.find(f"{{{edxml.NS_DSIG}}}Signature")
     header.remove(signature)
     header.insert(0, signature)
-    forged = etree.fromstring(etree.tostring(edxml.document_tree(document(subject="Chuyển ngay 5 tỷ đồng", document_id="evil"))))
+    forged = etree.fromstring(
+        etree.tostring(
+            edxml.document_tree(document(subject="Chuyển ngay 5 tỷ đồng", document_id="evil"))
+        )
+    )
     holder = etree.SubElement(signature, f"{{{edxml.NS_DSIG}}}Object")
     holder.append(forged.find(Q % "edXMLHeader").find(Q % "MessageHeader"))
     wrapped = etree.tostring(tree, encoding="UTF-8")
@@ -426,7 +526,11 @@ def test_signature_over_a_part_only_is_refused() -> None:
     tree = edxml.document_tree(document())
     tree.find(Q % "edXMLHeader").set("Id", "hdr")
     ident = identity()
-    signer = XMLSigner(method=methods.enveloped, signature_algorithm=SignatureMethod.RSA_SHA256, digest_algorithm=DigestAlgorithm.SHA256)
+    signer = XMLSigner(
+        method=methods.enveloped,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+    )
     data = etree.tostring(signer.sign(tree, key=ident.key, cert=ident.chain, reference_uri="#hdr"))
     assert rejected(data).reason == "bad_signature"
 
@@ -453,18 +557,34 @@ def test_signature_removed_is_refused_when_required() -> None:
 
 
 def test_mentioning_the_signature_namespace_does_not_make_an_envelope_signed() -> None:
-    tree = edxml.document_tree(document(content="Xem http://www.w3.org/2000/09/xmldsig# về chữ ký XML."))
+    tree = edxml.document_tree(
+        document(content="Xem http://www.w3.org/2000/09/xmldsig# về chữ ký XML.")
+    )
     unsigned = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     assert rejected(unsigned).reason == "bad_signature"
-    assert parse(unsigned, require_signature=False).message.content.startswith("Xem http://www.w3.org/2000/09/xmldsig#")
+    assert parse(unsigned, require_signature=False).message.content.startswith(
+        "Xem http://www.w3.org/2000/09/xmldsig#"
+    )
     assert parse(signed(tree)).message.content.startswith("Xem http://")
 
 
 def test_a_text_node_beyond_the_parser_limit_is_too_large_not_malformed() -> None:
     """huge_tree stays off: libxml2 refuses a text node over 10 MB (an ~7.5 MB attachment)."""
     with pytest.raises(ValueError, match="at most"):
-        edxml.build_document(document(attachments=[edxml.Attachment("lon.pdf", "application/pdf", b"\0" * (edxml.MAX_ATTACHMENT_BYTES + 1))]), identity())
-    small = edxml.build_document(document(attachments=[edxml.Attachment("lon.pdf", "application/pdf", b"\0" * 3)]), identity())
+        edxml.build_document(
+            document(
+                attachments=[
+                    edxml.Attachment(
+                        "lon.pdf", "application/pdf", b"\0" * (edxml.MAX_ATTACHMENT_BYTES + 1)
+                    )
+                ]
+            ),
+            identity(),
+        )
+    small = edxml.build_document(
+        document(attachments=[edxml.Attachment("lon.pdf", "application/pdf", b"\0" * 3)]),
+        identity(),
+    )
     big = small.replace(base64.b64encode(b"\0" * 3), base64.b64encode(b"\0" * 8 * MB))
     error = rejected(big, max_attachment_bytes=20 * MB, max_envelope_bytes=20 * MB)
     assert error.reason == "too_large", error
@@ -500,13 +620,28 @@ def test_expired_certificate_is_untrusted() -> None:
         .serial_number(x509.random_serial_number())
         .not_valid_before(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
         .not_valid_after(dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(m.issuing_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(m.issuing_key.public_key()),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
         .sign(m.issuing_key, hashes.SHA256())
     )
-    data = edxml.build_document(document(), edxml.SigningIdentity(key=key, chain=[cert, m.issuing_cert]))
+    data = edxml.build_document(
+        document(), edxml.SigningIdentity(key=key, chain=[cert, m.issuing_cert])
+    )
     assert rejected(data).reason == "untrusted_signer"

@@ -34,36 +34,71 @@ def _signed(name: str, **replace: str) -> bytes:
     for old, new in replace.items():
         text = text.replace(old, new)
     tree = etree.fromstring(text.encode())
-    return edxml.sign_tree(tree, edxml_support.identity(H17, "UBND tỉnh Lai Châu", material="foreign"))
+    return edxml.sign_tree(
+        tree, edxml_support.identity(H17, "UBND tỉnh Lai Châu", material="foreign")
+    )
 
 
 def _parse(data: bytes) -> edxml.Parsed:
-    return edxml.parse(data, trust_roots=[edxml_support.foreign().root_cert], max_attachment_bytes=7 * 1024 * 1024, max_envelope_bytes=25 * 1024 * 1024)
+    return edxml.parse(
+        data,
+        trust_roots=[edxml_support.foreign().root_cert],
+        max_attachment_bytes=7 * 1024 * 1024,
+        max_envelope_bytes=25 * 1024 * 1024,
+    )
 
 
 def test_the_gateways_document_is_read_whole():
     parsed = _parse(_signed("axis_gateway_document.xml"))
     m = parsed.message
     assert isinstance(m, edxml.DocumentMessage)
-    assert (m.document_id, m.code_number, m.code_notation, m.promulgation_date) == ("H17-VX-2026-105", "105", "UBND-VX", dt.date(2026, 11, 25))
-    assert m.from_organ == edxml.Organ(
-        H17, "UBND tỉnh Lai Châu", "Phường Tân Phong, tỉnh Lai Châu", "vpubnd@laichau.gov.vn", "0213 3876 555",
-        in_charge="Ủy ban nhân dân tỉnh Lai Châu", fax="0213 3876 556", website="https://laichau.gov.vn",
+    assert (m.document_id, m.code_number, m.code_notation, m.promulgation_date) == (
+        "H17-VX-2026-105",
+        "105",
+        "UBND-VX",
+        dt.date(2026, 11, 25),
     )
-    assert [o.organ_id for o in m.to_organs] == ["000.00.12.H18"] and m.to_organs[0].in_charge == "Ủy ban nhân dân tỉnh Điện Biên"
+    assert m.from_organ == edxml.Organ(
+        H17,
+        "UBND tỉnh Lai Châu",
+        "Phường Tân Phong, tỉnh Lai Châu",
+        "vpubnd@laichau.gov.vn",
+        "0213 3876 555",
+        in_charge="Ủy ban nhân dân tỉnh Lai Châu",
+        fax="0213 3876 556",
+        website="https://laichau.gov.vn",
+    )
+    assert [o.organ_id for o in m.to_organs] == ["000.00.12.H18"] and m.to_organs[
+        0
+    ].in_charge == "Ủy ban nhân dân tỉnh Điện Biên"
     assert m.signer == edxml.SignerInfo("", "", "Giàng A Tính")  # SignerInfo with FullName only
     assert (m.document_type, m.document_type_detail, m.document_type_name) == (1, 0, "Công văn")
     assert m.other_info["Direction"] == "false" and m.appendixes == ["Phụ lục danh sách"]
-    assert (m.business_doc_type, m.steering_type) == (edxml.BUSINESS_NEW, edxml.STEERING_NEW)  # SteeringType 0
-    assert m.traces == [edxml.Trace(H17, dt.datetime(2026, 11, 25, 14, 5, 9, tzinfo=VN))]  # "yyyy/MM/dd HH:mm:ss"
-    assert [(a.name, a.content_type) for a in m.attachments] == [("105-UBND-VX.pdf", "application/pdf"), ("phu-luc.txt", "text/plain")]
+    assert (m.business_doc_type, m.steering_type) == (
+        edxml.BUSINESS_NEW,
+        edxml.STEERING_NEW,
+    )  # SteeringType 0
+    assert m.traces == [
+        edxml.Trace(H17, dt.datetime(2026, 11, 25, 14, 5, 9, tzinfo=VN))
+    ]  # "yyyy/MM/dd HH:mm:ss"
+    assert [(a.name, a.content_type) for a in m.attachments] == [
+        ("105-UBND-VX.pdf", "application/pdf"),
+        ("phu-luc.txt", "text/plain"),
+    ]
     assert m.attachments[0].data.startswith(b"%PDF-1.4")  # the gateway's ZIP unpacked
     assert m.attachments[1].data == "Phụ lục kèm theo".encode()
 
 
 def test_the_bussiness_block_decides_recall_and_update_not_steering_type():
-    for business, steering in ((1, edxml.STEERING_RECALL), (2, edxml.STEERING_UPDATE), (3, edxml.STEERING_REPLACE)):
-        data = _signed("axis_gateway_document.xml", **{"<edXML:BussinessDocType>0<": f"<edXML:BussinessDocType>{business}<"})
+    for business, steering in (
+        (1, edxml.STEERING_RECALL),
+        (2, edxml.STEERING_UPDATE),
+        (3, edxml.STEERING_REPLACE),
+    ):
+        data = _signed(
+            "axis_gateway_document.xml",
+            **{"<edXML:BussinessDocType>0<": f"<edXML:BussinessDocType>{business}<"},
+        )
         m = _parse(data).message
         assert (m.business_doc_type, m.steering_type) == (business, steering)
 
@@ -76,16 +111,27 @@ def test_a_changed_attachment_breaks_the_gateways_signature():
     value.text = "UEsE" + value.text[4:]
     with pytest.raises(edxml.EnvelopeRejected) as info:
         _parse(etree.tostring(tree))
-    assert info.value.reason == "bad_signature"  # AttachmentEncoded is inside what the signature covers
+    assert (
+        info.value.reason == "bad_signature"
+    )  # AttachmentEncoded is inside what the signature covers
 
 
 def test_the_gateways_status_without_to_is_read():
     m = _parse(_signed("axis_gateway_status.xml", DOCUMENT_ID="stp-2026-0001")).message
     assert isinstance(m, edxml.StatusMessage)
-    assert (m.document_id, m.code, m.to_organ.organ_id, m.from_organ.in_charge) == ("stp-2026-0001", "03", "000.00.12.H18", "Ủy ban nhân dân tỉnh Lai Châu")
+    assert (m.document_id, m.code, m.to_organ.organ_id, m.from_organ.in_charge) == (
+        "stp-2026-0001",
+        "03",
+        "000.00.12.H18",
+        "Ủy ban nhân dân tỉnh Lai Châu",
+    )
     assert m.timestamp == dt.datetime(2026, 11, 26, 8, 30, tzinfo=VN)  # "dd/MM/yyyy HH:mm:ss"
     assert (m.staff_name, m.department) == ("Lò Thị Vân", "Văn thư")
-    assert (m.code_number, m.code_notation, m.promulgation_date) == ("12", "STP-VP", dt.date(2026, 11, 23))
+    assert (m.code_number, m.code_notation, m.promulgation_date) == (
+        "12",
+        "STP-VP",
+        dt.date(2026, 11, 23),
+    )
 
 
 # --- registered through the inbound endpoint ---------------------------------------------------
@@ -94,7 +140,12 @@ def test_the_gateways_status_without_to_is_read():
 @pytest.fixture
 def peer_h17(db):  # type: ignore[no-untyped-def]
     root = edxml_support.foreign().root_cert.public_bytes(serialization.Encoding.PEM).decode()
-    return ExchangePeer.objects.create(name="UBND tỉnh Lai Châu", organ_code="*.H17", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/", trust_roots_pem=root)
+    return ExchangePeer.objects.create(
+        name="UBND tỉnh Lai Châu",
+        organ_code="*.H17",
+        endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/",
+        trust_roots_pem=root,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -103,22 +154,35 @@ def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _post(client, data: bytes):  # type: ignore[no-untyped-def]
-    return client.post(URL, data=data, content_type="application/xml", HTTP_ACCEPT="application/xml")
+    return client.post(
+        URL, data=data, content_type="application/xml", HTTP_ACCEPT="application/xml"
+    )
 
 
 @pytest.mark.django_db
-def test_the_gateways_document_is_registered_then_recalled_by_its_bussiness_block(client, world, peer_h17) -> None:  # type: ignore[no-untyped-def]
+def test_the_gateways_document_is_registered_then_recalled_by_its_bussiness_block(
+    client, world, peer_h17
+) -> None:  # type: ignore[no-untyped-def]
     response = _post(client, _signed("axis_gateway_document.xml"))
     assert response.status_code == 200, response.content
     incoming = IncomingDocument.objects.get()
-    assert (incoming.agency.code, incoming.from_organ_code, incoming.code) == ("000.00.12.H18", H17, "105/UBND-VX")
+    assert (incoming.agency.code, incoming.from_organ_code, incoming.code) == (
+        "000.00.12.H18",
+        H17,
+        "105/UBND-VX",
+    )
     files = {a.name: a.file.read() for a in incoming.attachments.all()}
-    assert files["phu-luc.txt"] == "Phụ lục kèm theo".encode() and files["105-UBND-VX.pdf"].startswith(b"%PDF-1.4")
-    recall = _signed("axis_gateway_document.xml", **{
-        "<edXML:BussinessDocType>0<": "<edXML:BussinessDocType>1<",
-        "2026/11/25 14:05:09": "2026/11/27 09:00:00",
-        "Đề nghị Sở Tư pháp phối hợp xác minh.": "Thu hồi do ban hành nhầm.",
-    })
+    assert files["phu-luc.txt"] == "Phụ lục kèm theo".encode() and files[
+        "105-UBND-VX.pdf"
+    ].startswith(b"%PDF-1.4")
+    recall = _signed(
+        "axis_gateway_document.xml",
+        **{
+            "<edXML:BussinessDocType>0<": "<edXML:BussinessDocType>1<",
+            "2026/11/25 14:05:09": "2026/11/27 09:00:00",
+            "Đề nghị Sở Tư pháp phối hợp xác minh.": "Thu hồi do ban hành nhầm.",
+        },
+    )
     assert _post(client, recall).status_code == 200
     incoming.refresh_from_db()
     assert IncomingDocument.objects.count() == 1
@@ -126,7 +190,9 @@ def test_the_gateways_document_is_registered_then_recalled_by_its_bussiness_bloc
 
 
 @pytest.mark.django_db
-def test_the_gateways_status_is_registered_on_our_outgoing_document(client, world, peer_h17) -> None:  # type: ignore[no-untyped-def]
+def test_the_gateways_status_is_registered_on_our_outgoing_document(
+    client, world, peer_h17
+) -> None:  # type: ignore[no-untyped-def]
     document = world.issued(to=[H17])
     response = _post(client, _signed("axis_gateway_status.xml", DOCUMENT_ID=document.document_id))
     assert response.status_code == 200, response.content

@@ -20,21 +20,38 @@ pytestmark = pytest.mark.django_db
 
 
 def _code(response) -> str:  # type: ignore[no-untyped-def]
-    answer = edxml.parse(response.content, trust_roots=exchange.trust_roots(), max_attachment_bytes=10**6, max_envelope_bytes=10**7)
+    answer = edxml.parse(
+        response.content,
+        trust_roots=exchange.trust_roots(),
+        max_attachment_bytes=10**6,
+        max_envelope_bytes=10**7,
+    )
     return answer.message.code
 
 
-def test_another_senders_document_with_a_used_document_id_is_refused(client, world, peer_h17) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_another_senders_document_with_a_used_document_id_is_refused(
+    client, world, peer_h17
+) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     first = post(client, edxml.build_document(message(world), exchange.identity(world.a)))
     assert first.status_code == 200 and _code(first) == "01"
-    other = message(world, from_organ=edxml.Organ("000.00.01.H17", "UBND tỉnh Lai Châu"), subject="Một văn bản khác",
-                    traces=[])
+    other = message(
+        world,
+        from_organ=edxml.Organ("000.00.01.H17", "UBND tỉnh Lai Châu"),
+        subject="Một văn bản khác",
+        traces=[],
+    )
     refused = post(client, edxml.build_document(other, h17_identity()))
     assert refused.status_code == 409, refused.content
     body = refused.json()
-    assert (body["status"], body["reason"], body["document_id"]) == ("02", "duplicate_document_id", "stp-2026-0001")
+    assert (body["status"], body["reason"], body["document_id"]) == (
+        "02",
+        "duplicate_document_id",
+        "stp-2026-0001",
+    )
     assert "DocumentId" in body["detail"] and " / " in body["detail"]
-    assert list(IncomingDocument.objects.values_list("from_organ_code", "subject")) == [(world.a.code, "V/v rà soát thủ tục hành chính")]
+    assert list(IncomingDocument.objects.values_list("from_organ_code", "subject")) == [
+        (world.a.code, "V/v rà soát thủ tục hành chính")
+    ]
     assert InboundReceipt.objects.count() == 1
 
 
@@ -45,8 +62,13 @@ def test_a_true_replay_gets_the_same_answer(client, world) -> None:  # type: ign
     assert IncomingDocument.objects.count() == 1
 
 
-def test_the_same_sender_reusing_a_document_id_for_another_document_is_refused(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_sender_reusing_a_document_id_for_another_document_is_refused(
+    client, world
+) -> None:  # type: ignore[no-untyped-def]
     post(client, edxml.build_document(message(world), exchange.identity(world.a)))
-    changed = post(client, edxml.build_document(message(world, subject="V/v khác hẳn"), exchange.identity(world.a)))
+    changed = post(
+        client,
+        edxml.build_document(message(world, subject="V/v khác hẳn"), exchange.identity(world.a)),
+    )
     assert changed.status_code == 409 and changed.json()["reason"] == "duplicate_document_id"
     assert IncomingDocument.objects.get().subject == "V/v rà soát thủ tục hành chính"

@@ -34,8 +34,20 @@ def _arrived(w):
 
 
 # route → (method, object maker, action, file?, expectations per persona)
-LIST_PAGE = {"clerical": OK, "other_clerical": OK, "clerk": DENIED, "citizen": DENIED, "anonymous": LOGIN}
-ONE_DOC = {"clerical": OK, "other_clerical": HIDDEN, "clerk": DENIED, "citizen": DENIED, "anonymous": LOGIN}
+LIST_PAGE = {
+    "clerical": OK,
+    "other_clerical": OK,
+    "clerk": DENIED,
+    "citizen": DENIED,
+    "anonymous": LOGIN,
+}
+ONE_DOC = {
+    "clerical": OK,
+    "other_clerical": HIDDEN,
+    "clerk": DENIED,
+    "citizen": DENIED,
+    "anonymous": LOGIN,
+}
 
 MATRIX: dict[str, tuple] = {
     "documents:inbox": ("get", None, None, False, LIST_PAGE),
@@ -79,7 +91,9 @@ def test_access_matrix(client, db, name):
         client.logout()
         if persona != "anonymous":
             client.force_login(getattr(w, persona))
-        response = getattr(client, method)(url, {} if method == "get" else {f"{action}-notation": ""})
+        response = getattr(client, method)(
+            url, {} if method == "get" else {f"{action}-notation": ""}
+        )
         got[persona] = _outcome(response)
         if method == "post" and persona == "clerical":
             break  # the action ran: the others would meet a new state, checked on a fresh object below
@@ -92,20 +106,29 @@ def test_access_matrix(client, db, name):
                 client.force_login(getattr(w, persona))
             got[persona] = _outcome(client.post(reverse(name, kwargs=kwargs), {}))
             fresh.refresh_from_db()
-            assert fresh.state == ("signed" if name == "documents:outgoing_act" else "received"), (persona, "nothing may change")
+            assert fresh.state == ("signed" if name == "documents:outgoing_act" else "received"), (
+                persona,
+                "nothing may change",
+            )
     assert got == expect
 
 
 def _walk(patterns, namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            yield from _walk(
+                p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace
+            )
         elif isinstance(p, URLPattern) and p.name:
             yield namespace + p.name, p.callback
 
 
 def test_every_documents_page_is_in_the_matrix():
-    pages = {name for name, callback in _walk(get_resolver().url_patterns) if getattr(callback, "__module__", "") == "documents.views"}
+    pages = {
+        name
+        for name, callback in _walk(get_resolver().url_patterns)
+        if getattr(callback, "__module__", "") == "documents.views"
+    }
     assert pages, "no documents pages found"
     assert pages <= set(MATRIX), f"pages without access rules: {sorted(pages - set(MATRIX))}"
     assert set(MATRIX) <= {name for name, _cb in _walk(get_resolver().url_patterns)}
@@ -113,7 +136,13 @@ def test_every_documents_page_is_in_the_matrix():
 
 def test_the_documents_entry_is_in_the_navigation_of_document_staff_only(client, db):
     w = make_world()
-    for persona, shown in (("clerical", True), ("leader", True), ("specialist", True), ("clerk", False), ("citizen", False)):
+    for persona, shown in (
+        ("clerical", True),
+        ("leader", True),
+        ("specialist", True),
+        ("clerk", False),
+        ("citizen", False),
+    ):
         client.force_login(getattr(w, persona))
         page = client.get(reverse("home")).content.decode()
         assert ('id="nav-documents"' in page) is shown, persona

@@ -33,7 +33,9 @@ def _history(page: str) -> list[str]:
 def test_send_through_the_pages_and_watch_the_statuses_come_back(client, w):
     document = w.signed(subject="V/v phối hợp rà soát thủ tục hộ tịch")
     client.force_login(w.clerical)
-    client.post(reverse("documents:outgoing_act", args=[document.pk, "issue"]), {"issue-send_now": "on"})
+    client.post(
+        reverse("documents:outgoing_act", args=[document.pk, "issue"]), {"issue-send_now": "on"}
+    )
     deliver_all()
     incoming = IncomingDocument.objects.get(agency=w.other_agency)
     assert incoming.document_id == document.document_id
@@ -49,9 +51,15 @@ def test_send_through_the_pages_and_watch_the_statuses_come_back(client, w):
     assert "van-ban" in detail or "du-thao.pdf" in detail  # the signed main text travelled with it
     client.post(reverse("documents:incoming_act", args=[incoming.pk, "register"]), {})
     client.force_login(w.other_leader)
-    client.post(reverse("documents:incoming_act", args=[incoming.pk, "assign"]), {"assign-assignee": w.other_leader.pk, "assign-comment": "Tự xử lý"})
+    client.post(
+        reverse("documents:incoming_act", args=[incoming.pk, "assign"]),
+        {"assign-assignee": w.other_leader.pk, "assign-comment": "Tự xử lý"},
+    )
     client.post(reverse("documents:incoming_act", args=[incoming.pk, "start"]), {})
-    client.post(reverse("documents:incoming_act", args=[incoming.pk, "complete"]), {"complete-comment": "Xong"})
+    client.post(
+        reverse("documents:incoming_act", args=[incoming.pk, "complete"]),
+        {"complete-comment": "Xong"},
+    )
     incoming.refresh_from_db()
     assert incoming.state == IncomingState.DONE
     deliver_all()
@@ -63,12 +71,18 @@ def test_send_through_the_pages_and_watch_the_statuses_come_back(client, w):
     assert f'data-pk="{document.pk}"' in book
 
     # recall: A asks, B refuses with a reason, A sees 13 … 16
-    client.post(reverse("documents:outgoing_act", args=[document.pk, "recall"]), {"recall-kind": "recall", "recall-reason": "Ban hành nhầm"})
+    client.post(
+        reverse("documents:outgoing_act", args=[document.pk, "recall"]),
+        {"recall-kind": "recall", "recall-reason": "Ban hành nhầm"},
+    )
     deliver_all()
     incoming.refresh_from_db()
     assert incoming.recall_state == RecallState.REQUESTED
     client.force_login(w.other_clerical)
-    client.post(reverse("documents:incoming_act", args=[incoming.pk, "recall_refuse"]), {"recall_refuse-reason": "Đã thực hiện xong"})
+    client.post(
+        reverse("documents:incoming_act", args=[incoming.pk, "recall_refuse"]),
+        {"recall_refuse-reason": "Đã thực hiện xong"},
+    )
     deliver_all()
     client.force_login(w.clerical)
     page = client.get(reverse("documents:outgoing_detail", args=[document.pk])).content.decode()

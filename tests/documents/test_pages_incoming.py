@@ -29,49 +29,88 @@ def test_clerical_inbox_shows_what_arrived_and_registers_it(client, w):
     elsewhere = w.arrived(agency=w.other_agency)
     client.force_login(w.clerical)
     page = client.get(reverse("documents:inbox")).content.decode()
-    assert f'data-pk="{arrived.pk}"' in _section(page, "arrived") and f'data-pk="{elsewhere.pk}"' not in page
+    assert (
+        f'data-pk="{arrived.pk}"' in _section(page, "arrived")
+        and f'data-pk="{elsewhere.pk}"' not in page
+    )
     detail = client.get(reverse("documents:incoming_detail", args=[arrived.pk])).content.decode()
     assert 'id="do-register"' in detail and 'id="do-reject"' in detail
-    assert 'id="book-number">' in detail and "/2026" not in detail.split('id="book-number">')[1].split("</dd>")[0]
-    response = client.post(reverse("documents:incoming_act", args=[arrived.pk, "register"]), {}, follow=True)
+    assert (
+        'id="book-number">' in detail
+        and "/2026" not in detail.split('id="book-number">')[1].split("</dd>")[0]
+    )
+    response = client.post(
+        reverse("documents:incoming_act", args=[arrived.pk, "register"]), {}, follow=True
+    )
     arrived.refresh_from_db()
     assert arrived.state == IncomingState.REGISTERED and arrived.book_number == 1
     assert 'id="book-number"' in response.content.decode()
     # status 03 goes back to the sender through the outbox
     event = DocumentEvent.objects.get(incoming=arrived, status_code=StatusCode.ACCEPTED)
-    assert OutboxMessage.objects.filter(task_name="documents.tasks.deliver_status", kwargs__event_id=event.pk).exists()
+    assert OutboxMessage.objects.filter(
+        task_name="documents.tasks.deliver_status", kwargs__event_id=event.pk
+    ).exists()
 
 
 def test_refusing_needs_a_reason_and_sends_02(client, w):
     arrived = w.arrived()
     client.force_login(w.clerical)
-    assert client.post(reverse("documents:incoming_act", args=[arrived.pk, "reject"]), {"reject-reason": ""}).status_code == 400
+    assert (
+        client.post(
+            reverse("documents:incoming_act", args=[arrived.pk, "reject"]), {"reject-reason": ""}
+        ).status_code
+        == 400
+    )
     arrived.refresh_from_db()
     assert arrived.state == IncomingState.RECEIVED
-    client.post(reverse("documents:incoming_act", args=[arrived.pk, "reject"]), {"reject-reason": "Gửi nhầm cơ quan"})
+    client.post(
+        reverse("documents:incoming_act", args=[arrived.pk, "reject"]),
+        {"reject-reason": "Gửi nhầm cơ quan"},
+    )
     arrived.refresh_from_db()
-    assert arrived.state == IncomingState.REJECTED and arrived.rejection_reason == "Gửi nhầm cơ quan"
+    assert (
+        arrived.state == IncomingState.REJECTED and arrived.rejection_reason == "Gửi nhầm cơ quan"
+    )
     assert DocumentEvent.objects.filter(incoming=arrived, status_code=StatusCode.REJECTED).exists()
 
 
 def test_paper_document_registered_by_hand_with_scans(client, w):
     client.force_login(w.clerical)
     assert client.get(reverse("documents:register_paper")).status_code == 200
-    response = client.post(reverse("documents:register_paper"), {
-        "from_organ_name": "Bộ Tư pháp", "code_number": "1234", "code_notation": "BTP-HTQTCT", "promulgation_date": "2026-05-20",
-        "document_type": 1, "subject": "V/v hướng dẫn đăng ký khai sinh", "urgency": 0, "scans": [pdf_upload("scan.pdf")],
-    })
+    response = client.post(
+        reverse("documents:register_paper"),
+        {
+            "from_organ_name": "Bộ Tư pháp",
+            "code_number": "1234",
+            "code_notation": "BTP-HTQTCT",
+            "promulgation_date": "2026-05-20",
+            "document_type": 1,
+            "subject": "V/v hướng dẫn đăng ký khai sinh",
+            "urgency": 0,
+            "scans": [pdf_upload("scan.pdf")],
+        },
+    )
     assert response.status_code == 302
     document = IncomingDocument.objects.get(code_number="1234")
-    assert document.source == IncomingSource.MANUAL and document.state == IncomingState.REGISTERED and document.book_number == 1
+    assert (
+        document.source == IncomingSource.MANUAL
+        and document.state == IncomingState.REGISTERED
+        and document.book_number == 1
+    )
     assert document.attachments.get().name == "scan.pdf"
 
 
 @pytest.mark.parametrize("bad", ["future", "no_subject", "damaged_scan"])
 def test_bad_paper_registration_is_a_message_and_nothing_is_stored(client, w, bad):
     client.force_login(w.clerical)
-    data = {"from_organ_name": "Bộ Tư pháp", "code_number": "77", "promulgation_date": "2026-05-20", "document_type": 1,
-            "subject": "Văn bản lỗi", "urgency": 0}
+    data = {
+        "from_organ_name": "Bộ Tư pháp",
+        "code_number": "77",
+        "promulgation_date": "2026-05-20",
+        "document_type": 1,
+        "subject": "Văn bản lỗi",
+        "urgency": 0,
+    }
     if bad == "future":
         data["promulgation_date"] = "2099-01-01"
     elif bad == "no_subject":
@@ -96,10 +135,16 @@ def test_incoming_book_search_and_filters(client, w):
         return client.get(reverse("documents:incoming_book"), params).content.decode()
 
     page = rows()
-    assert f'data-pk="{a.pk}"' in page and f'data-pk="{b.pk}"' in page and "UBND phường Mường Thanh" in page
+    assert (
+        f'data-pk="{a.pk}"' in page
+        and f'data-pk="{b.pk}"' in page
+        and "UBND phường Mường Thanh" in page
+    )
     assert f'data-pk="{b.pk}"' not in rows(q="ho tich") and f'data-pk="{a.pk}"' in rows(q="HỘ TỊCH")
     assert f'data-pk="{a.pk}"' in rows(q="muong thanh")  # the sender, folded
-    assert f'data-pk="{a.pk}"' not in rows(status="assigned") and f'data-pk="{b.pk}"' in rows(status="assigned")
+    assert f'data-pk="{a.pk}"' not in rows(status="assigned") and f'data-pk="{b.pk}"' in rows(
+        status="assigned"
+    )
     assert f'data-pk="{a.pk}"' in rows(urgency=1) and f'data-pk="{b.pk}"' not in rows(urgency=1)
     assert f'data-pk="{a.pk}"' not in rows(date_to="2001-01-01")
     arrived = w.arrived()
@@ -113,31 +158,59 @@ def test_leader_assigns_and_the_assignee_processes_and_replies(client, w):
     assert f'data-pk="{document.pk}"' in _section(inbox, "to_assign")
     detail = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
     assert w.specialist.full_name in detail.split('id="form-assign"')[1]
-    assert client.post(reverse("documents:incoming_act", args=[document.pk, "assign"]), {"assign-assignee": ""}).status_code == 400
-    client.post(reverse("documents:incoming_act", args=[document.pk, "assign"]), {
-        "assign-department": w.department.pk, "assign-assignee": w.specialist.pk, "assign-comment": "Đề nghị xử lý trước 15/6",
-    })
+    assert (
+        client.post(
+            reverse("documents:incoming_act", args=[document.pk, "assign"]), {"assign-assignee": ""}
+        ).status_code
+        == 400
+    )
+    client.post(
+        reverse("documents:incoming_act", args=[document.pk, "assign"]),
+        {
+            "assign-department": w.department.pk,
+            "assign-assignee": w.specialist.pk,
+            "assign-comment": "Đề nghị xử lý trước 15/6",
+        },
+    )
     document.refresh_from_db()
     assert document.state == IncomingState.ASSIGNED and document.assigned_to == w.specialist
     # the specialist sees it, starts (05), finishes (06), drafts the reply linked to it
     client.force_login(w.specialist)
-    assert f'data-pk="{document.pk}"' in _section(client.get(reverse("documents:inbox")).content.decode(), "assigned")
+    assert f'data-pk="{document.pk}"' in _section(
+        client.get(reverse("documents:inbox")).content.decode(), "assigned"
+    )
     client.post(reverse("documents:incoming_act", args=[document.pk, "start"]), {})
     document.refresh_from_db()
     assert document.state == IncomingState.IN_PROGRESS
-    reply_form = client.get(reverse("documents:draft_new"), {"tra_loi": document.pk}).content.decode()
+    reply_form = client.get(
+        reverse("documents:draft_new"), {"tra_loi": document.pk}
+    ).content.decode()
     assert f'value="{document.pk}" selected' in reply_form
-    client.post(reverse("documents:draft_new"), {
-        "document_type": 1, "subject": "V/v trả lời công văn 45/UBND-VP", "recipients": [w.other_agency.code], "urgency": 0,
-        "answers": document.pk, "main_file": pdf_upload(),
-    })
+    client.post(
+        reverse("documents:draft_new"),
+        {
+            "document_type": 1,
+            "subject": "V/v trả lời công văn 45/UBND-VP",
+            "recipients": [w.other_agency.code],
+            "urgency": 0,
+            "answers": document.pk,
+            "main_file": pdf_upload(),
+        },
+    )
     reply = document.replies.get()
-    client.post(reverse("documents:incoming_act", args=[document.pk, "complete"]), {"complete-comment": "Đã trả lời"})
+    client.post(
+        reverse("documents:incoming_act", args=[document.pk, "complete"]),
+        {"complete-comment": "Đã trả lời"},
+    )
     document.refresh_from_db()
     assert document.state == IncomingState.DONE
     page = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
     assert f'href="{reverse("documents:outgoing_detail", args=[reply.pk])}"' in page
-    codes = list(DocumentEvent.objects.filter(incoming=document).exclude(status_code="").values_list("status_code", flat=True))
+    codes = list(
+        DocumentEvent.objects.filter(incoming=document)
+        .exclude(status_code="")
+        .values_list("status_code", flat=True)
+    )
     assert codes == ["03", "04", "05", "06"]
 
 
@@ -157,12 +230,28 @@ def test_recall_request_accepted_or_refused(client, w, accept):
     inbox = client.get(reverse("documents:inbox")).content.decode()
     assert f'data-pk="{document.pk}"' in _section(inbox, "recalls")
     page = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
-    assert "Sai số liệu" in page and 'id="do-recall_accept"' in page and 'id="do-recall_refuse"' in page
+    assert (
+        "Sai số liệu" in page
+        and 'id="do-recall_accept"' in page
+        and 'id="do-recall_refuse"' in page
+    )
     if accept:
-        client.post(reverse("documents:incoming_act", args=[document.pk, "recall_accept"]), {"recall_accept-comment": ""})
+        client.post(
+            reverse("documents:incoming_act", args=[document.pk, "recall_accept"]),
+            {"recall_accept-comment": ""},
+        )
     else:
-        assert client.post(reverse("documents:incoming_act", args=[document.pk, "recall_refuse"]), {"recall_refuse-reason": ""}).status_code == 400
-        client.post(reverse("documents:incoming_act", args=[document.pk, "recall_refuse"]), {"recall_refuse-reason": "Đã xử lý xong"})
+        assert (
+            client.post(
+                reverse("documents:incoming_act", args=[document.pk, "recall_refuse"]),
+                {"recall_refuse-reason": ""},
+            ).status_code
+            == 400
+        )
+        client.post(
+            reverse("documents:incoming_act", args=[document.pk, "recall_refuse"]),
+            {"recall_refuse-reason": "Đã xử lý xong"},
+        )
     document.refresh_from_db()
     assert document.recall_state == (RecallState.ACCEPTED if accept else RecallState.REFUSED)
     assert document.state == (IncomingState.RECALLED if accept else IncomingState.ASSIGNED)
@@ -183,7 +272,9 @@ def test_attachment_download_only_for_the_agency_concerned(client, w):
     assert client.get(url).status_code == 403
 
 
-def test_incoming_book_and_inbox_cost_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
+def test_incoming_book_and_inbox_cost_a_fixed_number_of_queries(
+    client, w, django_assert_max_num_queries
+):
     for _ in range(3):
         w.assigned()
         w.arrived()

@@ -28,7 +28,9 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> None:
     base = tmp_path_factory.mktemp("softhsm-docs")
     (base / "tokens").mkdir()
     conf = base / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     os.environ["SOFTHSM2_CONF"] = str(conf)
 
 
@@ -36,7 +38,13 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> None:
 def signing_world(_softhsm, live_server, transactional_db):
     signature_services.pki_store(material=pki.generate(base_url=live_server.url))
     w = make_world()
-    w.leader = OfficialFactory(agency=w.agency, full_name="Lường Văn Sơn", position="Phó Giám đốc", roles=[Role.LEADER], with_certificate=True)
+    w.leader = OfficialFactory(
+        agency=w.agency,
+        full_name="Lường Văn Sơn",
+        position="Phó Giám đốc",
+        roles=[Role.LEADER],
+        with_certificate=True,
+    )
     return w
 
 
@@ -45,12 +53,16 @@ def test_leader_signs_the_main_text_with_the_pin(client, signing_world):
     document = w.draft(submitted=True)
     client.force_login(w.leader)
     url = reverse("documents:outgoing_act", args=[document.pk, "sign"])
-    wrong = client.post(url, {"sign-pin": "000000", "sign-reason": "Ký ban hành"}, follow=True).content.decode()
+    wrong = client.post(
+        url, {"sign-pin": "000000", "sign-reason": "Ký ban hành"}, follow=True
+    ).content.decode()
     assert "PIN" in wrong.split('class="alert alert-danger"')[1].split("</div>")[0]
     document.refresh_from_db()
     assert document.state == OutgoingState.SUBMITTED  # unchanged: still before the leader
 
-    page = client.post(url, {"sign-pin": PIN, "sign-reason": "Ký ban hành"}, follow=True).content.decode()
+    page = client.post(
+        url, {"sign-pin": PIN, "sign-reason": "Ký ban hành"}, follow=True
+    ).content.decode()
     document = OutgoingDocument.objects.get(pk=document.pk)
     assert document.state == OutgoingState.SIGNED and document.signer == w.leader
     assert 'id="signed-badge"' in page and 'id="do-sign"' not in page

@@ -43,7 +43,12 @@ def test_a_revoked_agency_certificate_is_listed_and_its_envelopes_refused(client
     agency_keys.agency_certificate_revoke(certificate=row, actor=world.leader_a)
     row.refresh_from_db()
     assert row.status == CertificateStatus.REVOKED and row.revoked_at is not None
-    assert AuditEvent.objects.filter(kind=AuditKind.CERT_REVOKED, detail__organisation_certificate=row.serial).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            kind=AuditKind.CERT_REVOKED, detail__organisation_certificate=row.serial
+        ).count()
+        == 1
+    )
 
     # the CRL of our issuing CA lists it, and OCSP's lookup says revoked
     crl = x509.load_der_x509_crl(services.crl_bytes(ca_slug="issuing"))
@@ -103,54 +108,100 @@ def _peer_identity(material: pki.PKIMaterial) -> edxml.SigningIdentity:
     from tests.documents.edxml_support import _AgencyLike
 
     cert = agency_keys.build_organisation_cert(
-        agency=_AgencyLike(H17, "UBND tỉnh Lai Châu"), public_key=key.public_key(), ca_cert=material.issuing_cert,  # type: ignore[arg-type]
-        ca_key=material.issuing_key, ca_slug="issuing", endpoints=pki.Endpoints(material.base_url),
+        agency=_AgencyLike(H17, "UBND tỉnh Lai Châu"),
+        public_key=key.public_key(),
+        ca_cert=material.issuing_cert,  # type: ignore[arg-type]
+        ca_key=material.issuing_key,
+        ca_slug="issuing",
+        endpoints=pki.Endpoints(material.base_url),
     )
     return edxml.SigningIdentity(key=key, chain=[cert, material.issuing_cert])
 
 
 def _peer_message(world):  # type: ignore[no-untyped-def]
-    return message(world, document_id="lc-1", from_organ=edxml.Organ(H17, "UBND tỉnh Lai Châu"), to_organs=[edxml.Organ(world.b.code)])
+    return message(
+        world,
+        document_id="lc-1",
+        from_organ=edxml.Organ(H17, "UBND tỉnh Lai Châu"),
+        to_organs=[edxml.Organ(world.b.code)],
+    )
 
 
 def _crl(material: pki.PKIMaterial, *serials: int, key=None) -> bytes:  # type: ignore[no-untyped-def]
     revoked = [pki.Revoked(s, pki.now() - dt.timedelta(hours=1), "key_compromise") for s in serials]
-    return pki.build_crl(ca_cert=material.issuing_cert, ca_key=key or material.issuing_key, revoked=revoked, number=1)
+    return pki.build_crl(
+        ca_cert=material.issuing_cert, ca_key=key or material.issuing_key, revoked=revoked, number=1
+    )
 
 
 def test_a_peer_certificate_is_checked_against_its_crl(client, world, peer_pki) -> None:  # type: ignore[no-untyped-def]
     server, material = peer_pki
     ExchangePeer.objects.create(
-        name="UBND tỉnh Lai Châu", organ_code="*.H17", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/",
+        name="UBND tỉnh Lai Châu",
+        organ_code="*.H17",
+        endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/",
         trust_roots_pem=material.root_cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
     good, bad = _peer_identity(material), _peer_identity(material)
     server.crl = _crl(material, bad.chain[0].serial_number)
 
     assert post(client, edxml.build_document(_peer_message(world), good)).status_code == 200
-    assert post(client, edxml.build_document(message(world, document_id="lc-2", from_organ=edxml.Organ(H17), to_organs=[edxml.Organ(world.b.code)]), good)).status_code == 200
+    assert (
+        post(
+            client,
+            edxml.build_document(
+                message(
+                    world,
+                    document_id="lc-2",
+                    from_organ=edxml.Organ(H17),
+                    to_organs=[edxml.Organ(world.b.code)],
+                ),
+                good,
+            ),
+        ).status_code
+        == 200
+    )
     assert server.hits == 1  # fetched once, then cached until its nextUpdate
-    response = post(client, edxml.build_document(message(world, document_id="lc-3", from_organ=edxml.Organ(H17), to_organs=[edxml.Organ(world.b.code)]), bad))
+    response = post(
+        client,
+        edxml.build_document(
+            message(
+                world,
+                document_id="lc-3",
+                from_organ=edxml.Organ(H17),
+                to_organs=[edxml.Organ(world.b.code)],
+            ),
+            bad,
+        ),
+    )
     assert response.status_code == 422 and response.json()["reason"] == "revoked"
     assert IncomingDocument.objects.count() == 2  # the two good ones only
 
 
-def test_a_peer_crl_that_cannot_be_had_is_a_warning_or_a_refusal(client, world, peer_pki, settings, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_peer_crl_that_cannot_be_had_is_a_warning_or_a_refusal(
+    client, world, peer_pki, settings, caplog
+) -> None:  # type: ignore[no-untyped-def]
     server, material = peer_pki
     ExchangePeer.objects.create(
-        name="UBND tỉnh Lai Châu", organ_code="*.H17", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/",
+        name="UBND tỉnh Lai Châu",
+        organ_code="*.H17",
+        endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/",
         trust_roots_pem=material.root_cert.public_bytes(serialization.Encoding.PEM).decode(),
     )
     identity = _peer_identity(material)
     # a CRL signed by someone else than the issuer is no answer
     server.crl = _crl(material, key=pki.new_ec_key())
     settings.EDXML_REVOCATION_CHECK = "require"
-    body = rejection(post(client, edxml.build_document(_peer_message(world), identity)), "revocation_unknown")
+    body = rejection(
+        post(client, edxml.build_document(_peer_message(world), identity)), "revocation_unknown"
+    )
     assert "not signed by the certificate's issuer" in body["detail"]
     # the CRL server is down
     server.close()
     revocation.clear_cache()
-    rejection(post(client, edxml.build_document(_peer_message(world), identity)), "revocation_unknown")
+    rejection(
+        post(client, edxml.build_document(_peer_message(world), identity)), "revocation_unknown"
+    )
     settings.EDXML_REVOCATION_CHECK = "prefer"
     with caplog.at_level("WARNING", logger="documents.exchange"):
         assert post(client, edxml.build_document(_peer_message(world), identity)).status_code == 200

@@ -48,7 +48,9 @@ def test_issue_takes_the_next_number_of_the_year_and_the_notation(world) -> None
     with pytest.raises(DocumentError):  # issued once only
         services.outgoing_issue(document=first, actor=world.clerk_a)
     with pytest.raises(PermissionDenied):  # the văn thư issues, not the leader
-        services.outgoing_issue(document=OutgoingDocumentFactory(agency=world.a, signed=True), actor=world.leader_a)
+        services.outgoing_issue(
+            document=OutgoingDocumentFactory(agency=world.a, signed=True), actor=world.leader_a
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,12 +79,21 @@ def test_numbers_are_gapless_under_concurrency_and_a_rollback_returns_its_number
         t.join()
     assert not errors
     assert sorted(taken) == list(range(1, 13))
-    assert DocumentNumberCounter.objects.get(agency=world.a, year=2026, book=Book.OUTGOING).last_value == 12
+    assert (
+        DocumentNumberCounter.objects.get(agency=world.a, year=2026, book=Book.OUTGOING).last_value
+        == 12
+    )
 
 
 def test_send_receive_and_the_status_flow_reaches_the_sender(world) -> None:  # type: ignore[no-untyped-def]
     document = world.issued()
-    services.outgoing_add_attachment(document=document, actor=world.clerk_a, data=b"Phu luc 1", name="phu-luc.txt", content_type="text/plain")
+    services.outgoing_add_attachment(
+        document=document,
+        actor=world.clerk_a,
+        data=b"Phu luc 1",
+        name="phu-luc.txt",
+        content_type="text/plain",
+    )
     services.outgoing_send(document=document, actor=world.clerk_a)
     assert OutboxMessage.objects.filter(task_name=services.DELIVER_DOCUMENT_TASK).count() == 1
     deliver_all()
@@ -90,7 +101,9 @@ def test_send_receive_and_the_status_flow_reaches_the_sender(world) -> None:  # 
     incoming = IncomingDocument.objects.get(agency=world.b)
     assert incoming.document_id == document.document_id and incoming.state == IncomingState.RECEIVED
     assert incoming.code == document.code and incoming.from_organ_code == world.a.code
-    assert sorted(IncomingAttachment.objects.filter(document=incoming).values_list("name", flat=True)) == ["phu-luc.txt", "van-ban.pdf"]
+    assert sorted(
+        IncomingAttachment.objects.filter(document=incoming).values_list("name", flat=True)
+    ) == ["phu-luc.txt", "van-ban.pdf"]
     pdf = incoming.attachments.get(name="van-ban.pdf")
     assert pdf.file.read() == PDF
     assert "UID=000.00.12.H18" in incoming.signer_certificate_subject
@@ -98,7 +111,13 @@ def test_send_receive_and_the_status_flow_reaches_the_sender(world) -> None:  # 
     assert codes(recipient) == ["01"]
 
     services.incoming_register(document=incoming, actor=world.clerk_b)
-    services.incoming_assign(document=incoming, actor=world.leader_b, department=world.department_b, assignee=world.specialist_b, note="Xử lý trước 30/11")
+    services.incoming_assign(
+        document=incoming,
+        actor=world.leader_b,
+        department=world.department_b,
+        assignee=world.specialist_b,
+        note="Xử lý trước 30/11",
+    )
     services.incoming_start(document=incoming, actor=world.specialist_b)
     services.incoming_complete(document=incoming, actor=world.specialist_b, note="Đã trả lời")
     deliver_all()
@@ -107,12 +126,17 @@ def test_send_receive_and_the_status_flow_reaches_the_sender(world) -> None:  # 
     assert codes(recipient) == ["01", "03", "04", "05", "06"]
     assert recipient.status_code == "06"
     assigned = recipient.statuses.get(code="04")
-    assert assigned.department == "Phòng Tổ chức biên chế" and assigned.staff_name == "Phó Giám đốc Sở Nội vụ"
+    assert (
+        assigned.department == "Phòng Tổ chức biên chế"
+        and assigned.staff_name == "Phó Giám đốc Sở Nội vụ"
+    )
     incoming.refresh_from_db()
     assert incoming.book_number == 1 and incoming.state == IncomingState.DONE
 
     # the reply B → A answers it (ResponseFor) and is linked at A
-    reply = OutgoingDocumentFactory(agency=world.b, issued=True, in_reply_to=incoming, subject="Trả lời công văn")
+    reply = OutgoingDocumentFactory(
+        agency=world.b, issued=True, in_reply_to=incoming, subject="Trả lời công văn"
+    )
     services.outgoing_set_recipients(document=reply, actor=world.clerk_b, recipients=[world.a.code])
     services.outgoing_send(document=reply, actor=world.clerk_b)
     deliver_all()
@@ -126,7 +150,9 @@ def test_a_repeated_envelope_is_acknowledged_once(world) -> None:  # type: ignor
     recipient = document.recipients.get()
     data = exchange.document_envelope(recipient)
     first = exchange.receive_envelope(data)
-    again = exchange.receive_envelope(exchange.document_envelope(recipient))  # a retry re-signs: same DocumentId
+    again = exchange.receive_envelope(
+        exchange.document_envelope(recipient)
+    )  # a retry re-signs: same DocumentId
     assert (first.http_status, first.status_code, first.duplicate) == (200, "01", False)
     assert (again.http_status, again.status_code, again.duplicate) == (200, "01", True)
     assert IncomingDocument.objects.count() == 1 and InboundReceipt.objects.count() == 1
@@ -144,20 +170,26 @@ def test_recall_accepted_and_refused(world) -> None:  # type: ignore[no-untyped-
     document = world.issued(to=[world.b.code, c.code])
     services.outgoing_send(document=document, actor=world.clerk_a)
     deliver_all()
-    services.outgoing_request_recall(document=document, actor=world.leader_a, reason="Sai số liệu tại mục 2")
+    services.outgoing_request_recall(
+        document=document, actor=world.leader_a, reason="Sai số liệu tại mục 2"
+    )
     with pytest.raises(DocumentError):
         services.outgoing_request_recall(document=document, actor=world.leader_a, reason="again")
     deliver_all()
     at_b = IncomingDocument.objects.get(agency=world.b)
     at_c = IncomingDocument.objects.get(agency=c)
-    assert at_b.recall_state == RecallState.REQUESTED and at_b.recall_reason == "Sai số liệu tại mục 2"
+    assert (
+        at_b.recall_state == RecallState.REQUESTED and at_b.recall_reason == "Sai số liệu tại mục 2"
+    )
     services.incoming_answer_recall(document=at_b, actor=world.clerk_b, accept=True)
     deliver_all()
     document.refresh_from_db()
     assert document.recall_state == RecallState.REQUESTED  # C has not answered yet
     with pytest.raises(DocumentError):  # a refusal needs a reason
         services.incoming_answer_recall(document=at_c, actor=c.clerk, accept=False)
-    services.incoming_answer_recall(document=at_c, actor=c.clerk, accept=False, reason="Văn bản đã được thực hiện")
+    services.incoming_answer_recall(
+        document=at_c, actor=c.clerk, accept=False, reason="Văn bản đã được thực hiện"
+    )
     deliver_all()
     document.refresh_from_db()
     at_b.refresh_from_db()
@@ -181,7 +213,9 @@ def test_a_recall_accepted_by_every_recipient_settles_as_accepted(world) -> None
     document = world.issued()
     services.outgoing_send(document=document, actor=world.clerk_a)
     deliver_all()
-    services.outgoing_request_recall(document=document, actor=world.clerk_a, reason="Thay thế bằng văn bản khác", update=True)
+    services.outgoing_request_recall(
+        document=document, actor=world.clerk_a, reason="Thay thế bằng văn bản khác", update=True
+    )
     deliver_all()
     incoming = IncomingDocument.objects.get(agency=world.b)
     services.incoming_answer_recall(document=incoming, actor=world.leader_b, accept=True)
@@ -189,7 +223,9 @@ def test_a_recall_accepted_by_every_recipient_settles_as_accepted(world) -> None
     document.refresh_from_db()
     incoming.refresh_from_db()
     assert document.recall_state == RecallState.ACCEPTED
-    assert incoming.state == IncomingState.RECEIVED  # an update keeps the document; a recall removes it
+    assert (
+        incoming.state == IncomingState.RECEIVED
+    )  # an update keeps the document; a recall removes it
 
 
 def test_secret_documents_and_oversized_files_are_refused_at_the_sender(world, settings) -> None:  # type: ignore[no-untyped-def]
@@ -199,18 +235,34 @@ def test_secret_documents_and_oversized_files_are_refused_at_the_sender(world, s
     settings.EDXML_MAX_ATTACHMENT_BYTES = 1000
     document = world.issued()
     with pytest.raises(DocumentError, match="quá lớn"):
-        services.outgoing_add_attachment(document=document, actor=world.clerk_a, data=b"x" * 1001, name="lon.bin")
+        services.outgoing_add_attachment(
+            document=document, actor=world.clerk_a, data=b"x" * 1001, name="lon.bin"
+        )
     assert document.attachments.count() == 1
     assert not OutboxMessage.objects.filter(task_name=services.DELIVER_DOCUMENT_TASK).exists()
 
 
 def test_recipients_must_be_ours_or_reachable_through_a_peer(world) -> None:  # type: ignore[no-untyped-def]
-    draft = services.outgoing_create_draft(agency=world.a, actor=world.clerk_a, subject="V/v phối hợp", recipients=[world.b.code])
+    draft = services.outgoing_create_draft(
+        agency=world.a, actor=world.clerk_a, subject="V/v phối hợp", recipients=[world.b.code]
+    )
     with pytest.raises(DocumentError, match="Không có đường liên thông"):
-        services.outgoing_set_recipients(document=draft, actor=world.clerk_a, recipients=["000.00.01.H29"])
-    ExchangePeer.objects.create(name="Tỉnh H29", organ_code="*.H29", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/")
-    ExchangePeer.objects.create(name="Sở X H29", organ_code="000.00.01.H29", endpoint_url="http://127.0.0.1:10/api/v1/edxml/inbound/")
-    rows = services.outgoing_set_recipients(document=draft, actor=world.clerk_a, recipients=["000.00.01.H29", "000.00.02.H29", world.b.code])
+        services.outgoing_set_recipients(
+            document=draft, actor=world.clerk_a, recipients=["000.00.01.H29"]
+        )
+    ExchangePeer.objects.create(
+        name="Tỉnh H29", organ_code="*.H29", endpoint_url="http://127.0.0.1:9/api/v1/edxml/inbound/"
+    )
+    ExchangePeer.objects.create(
+        name="Sở X H29",
+        organ_code="000.00.01.H29",
+        endpoint_url="http://127.0.0.1:10/api/v1/edxml/inbound/",
+    )
+    rows = services.outgoing_set_recipients(
+        document=draft,
+        actor=world.clerk_a,
+        recipients=["000.00.01.H29", "000.00.02.H29", world.b.code],
+    )
     assert sorted(r.organ_code for r in rows) == ["000.00.01.H29", "000.00.02.H29", "000.00.05.H18"]
     assert exchange.peer_for("000.00.01.H29").name == "Sở X H29"  # exact beats the pattern
     assert exchange.peer_for("000.00.02.H29").name == "Tỉnh H29"
@@ -223,12 +275,18 @@ def test_only_the_assignee_or_a_leader_processes_and_other_agencies_cannot_act(w
     deliver_all()
     incoming = IncomingDocument.objects.get(agency=world.b)
     with pytest.raises(PermissionDenied):
-        services.incoming_register(document=incoming, actor=world.clerk_a)  # another agency's văn thư
+        services.incoming_register(
+            document=incoming, actor=world.clerk_a
+        )  # another agency's văn thư
     services.incoming_register(document=incoming, actor=world.clerk_b)
     with pytest.raises(PermissionDenied):
-        services.incoming_assign(document=incoming, actor=world.clerk_b, assignee=world.specialist_b)
+        services.incoming_assign(
+            document=incoming, actor=world.clerk_b, assignee=world.specialist_b
+        )
     with pytest.raises(DocumentError):
-        services.incoming_assign(document=incoming, actor=world.leader_b, assignee=world.clerk_a)  # not of the agency
+        services.incoming_assign(
+            document=incoming, actor=world.leader_b, assignee=world.clerk_a
+        )  # not of the agency
     services.incoming_assign(document=incoming, actor=world.leader_b, assignee=world.specialist_b)
     with pytest.raises(PermissionDenied):
         services.incoming_start(document=incoming, actor=world.clerk_b)
@@ -248,7 +306,15 @@ def test_rejecting_a_received_document_reports_02_with_the_reason(world) -> None
 
 
 def test_manual_registration_takes_the_next_incoming_book_number(world) -> None:  # type: ignore[no-untyped-def]
-    first = services.incoming_register_manual(agency=world.b, actor=world.clerk_b, from_organ_name="Bộ Nội vụ", subject="V/v tinh giản biên chế", code_number="15", code_notation="BNV-TCBC", files=[("scan.pdf", "application/pdf", PDF)])
+    first = services.incoming_register_manual(
+        agency=world.b,
+        actor=world.clerk_b,
+        from_organ_name="Bộ Nội vụ",
+        subject="V/v tinh giản biên chế",
+        code_number="15",
+        code_notation="BNV-TCBC",
+        files=[("scan.pdf", "application/pdf", PDF)],
+    )
     document = world.issued()
     services.outgoing_send(document=document, actor=world.clerk_a)
     deliver_all()
@@ -257,4 +323,6 @@ def test_manual_registration_takes_the_next_incoming_book_number(world) -> None:
     received.refresh_from_db()
     assert (first.book_number, received.book_number) == (1, 2)
     assert first.attachments.get().sha256
-    assert not RecipientStatus.objects.filter(code="03").exclude(recipient__document=document).exists()
+    assert (
+        not RecipientStatus.objects.filter(code="03").exclude(recipient__document=document).exists()
+    )

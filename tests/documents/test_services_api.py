@@ -39,23 +39,55 @@ def test_lists_and_details_are_scoped_to_the_agency(world) -> None:  # type: ign
 
 def test_create_attach_and_the_bilingual_refusals(world, settings) -> None:  # type: ignore[no-untyped-def]
     client = as_(world.clerk_a)
-    response = client.post(OUT, {"subject": "V/v tổng kết công tác năm 2026", "document_type": 1, "recipients": [world.b.code]}, format="json")
+    response = client.post(
+        OUT,
+        {
+            "subject": "V/v tổng kết công tác năm 2026",
+            "document_type": 1,
+            "recipients": [world.b.code],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     created = response.json()
-    assert created["state"] == "draft" and [r["organ_code"] for r in created["recipients"]] == [world.b.code]
+    assert created["state"] == "draft" and [r["organ_code"] for r in created["recipients"]] == [
+        world.b.code
+    ]
     url = f"{OUT}{created['id']}/"
-    attached = client.post(url + "attach/", {"file": SimpleUploadedFile("van-ban.pdf", PDF, "application/pdf"), "is_main": True}, format="multipart")
+    attached = client.post(
+        url + "attach/",
+        {"file": SimpleUploadedFile("van-ban.pdf", PDF, "application/pdf"), "is_main": True},
+        format="multipart",
+    )
     assert attached.status_code == 201 and attached.json()["attachments"][0]["is_main"] is True
-    not_pdf = client.post(url + "attach/", {"file": SimpleUploadedFile("x.pdf", b"hello", "application/pdf"), "is_main": True}, format="multipart")
-    assert not_pdf.status_code == 400 and "PDF" in not_pdf.json()["detail"] and not_pdf.json()["code"] == "invalid"
+    not_pdf = client.post(
+        url + "attach/",
+        {"file": SimpleUploadedFile("x.pdf", b"hello", "application/pdf"), "is_main": True},
+        format="multipart",
+    )
+    assert (
+        not_pdf.status_code == 400
+        and "PDF" in not_pdf.json()["detail"]
+        and not_pdf.json()["code"] == "invalid"
+    )
     settings.EDXML_MAX_ATTACHMENT_BYTES = 100
-    too_big = client.post(url + "attach/", {"file": SimpleUploadedFile("big.bin", b"x" * 101, "application/octet-stream")}, format="multipart")
-    assert too_big.status_code == 400 and "quá lớn" in too_big.json()["detail"]  # Vietnamese unless the caller asks
+    too_big = client.post(
+        url + "attach/",
+        {"file": SimpleUploadedFile("big.bin", b"x" * 101, "application/octet-stream")},
+        format="multipart",
+    )
+    assert (
+        too_big.status_code == 400 and "quá lớn" in too_big.json()["detail"]
+    )  # Vietnamese unless the caller asks
     # a draft cannot be issued, and the leader is not the one who issues
     assert client.post(url + "issue/", {}, format="json").status_code == 400
     assert as_(world.leader_a).post(url + "issue/", {}, format="json").status_code == 403
     unknown = client.post(OUT, {"subject": "x", "recipients": ["000.00.01.H77"]}, format="json")
-    assert unknown.status_code == 400 and unknown.json()["code"] == "no_route" and "Không có đường liên thông" in unknown.json()["detail"]
+    assert (
+        unknown.status_code == 400
+        and unknown.json()["code"] == "no_route"
+        and "Không có đường liên thông" in unknown.json()["detail"]
+    )
 
 
 def test_send_and_statuses_through_the_api(world) -> None:  # type: ignore[no-untyped-def]
@@ -67,20 +99,44 @@ def test_send_and_statuses_through_the_api(world) -> None:  # type: ignore[no-un
     incoming = IncomingDocument.objects.get(agency=world.b)
     b = as_(world.clerk_b)
     assert b.post(f"{IN}{incoming.pk}/register/").json()["state"] == "registered"
-    assigned = as_(world.leader_b).post(f"{IN}{incoming.pk}/assign/", {"department": world.department_b.pk, "assignee": world.specialist_b.pk}, format="json")
+    assigned = as_(world.leader_b).post(
+        f"{IN}{incoming.pk}/assign/",
+        {"department": world.department_b.pk, "assignee": world.specialist_b.pk},
+        format="json",
+    )
     assert assigned.status_code == 200 and assigned.json()["state"] == "assigned"
     assert as_(world.specialist_b).post(f"{IN}{incoming.pk}/start/").status_code == 200
-    assert as_(world.specialist_b).post(f"{IN}{incoming.pk}/complete/", {"note": "Xong"}, format="json").json()["state"] == "done"
+    assert (
+        as_(world.specialist_b)
+        .post(f"{IN}{incoming.pk}/complete/", {"note": "Xong"}, format="json")
+        .json()["state"]
+        == "done"
+    )
     assert as_(world.clerk_a).get(f"{IN}{incoming.pk}/").status_code == 404  # A cannot see B's book
     deliver_all()
     statuses = as_(world.clerk_a).get(f"{OUT}{document.pk}/statuses/").json()
     assert [s["code"] for s in statuses[0]["statuses"]] == ["01", "03", "04", "05", "06"]
     # recall through the API, answered through the API
-    assert as_(world.leader_a).post(f"{OUT}{document.pk}/recall/", {"reason": "Sai sót"}, format="json").json()["recall_state"] == "requested"
+    assert (
+        as_(world.leader_a)
+        .post(f"{OUT}{document.pk}/recall/", {"reason": "Sai sót"}, format="json")
+        .json()["recall_state"]
+        == "requested"
+    )
     deliver_all()
-    answer = as_(world.clerk_b).post(f"{IN}{incoming.pk}/answer-recall/", {"accept": False}, format="json")
-    assert answer.status_code == 400 and answer.json() == {"detail": "Lý do là bắt buộc.", "code": "required"}
-    assert as_(world.clerk_b).post(f"{IN}{incoming.pk}/answer-recall/", {"accept": True}, format="json").json()["state"] == "recalled"
+    answer = as_(world.clerk_b).post(
+        f"{IN}{incoming.pk}/answer-recall/", {"accept": False}, format="json"
+    )
+    assert answer.status_code == 400 and answer.json() == {
+        "detail": "Lý do là bắt buộc.",
+        "code": "required",
+    }
+    assert (
+        as_(world.clerk_b)
+        .post(f"{IN}{incoming.pk}/answer-recall/", {"accept": True}, format="json")
+        .json()["state"]
+        == "recalled"
+    )
     deliver_all()
     assert OutgoingDocument.objects.get(pk=document.pk).recall_state == "accepted"
 

@@ -36,23 +36,42 @@ def test_every_row_has_a_page_form():
 
 def test_submitted_for_signature_is_a_state(w):
     draft = w.draft()
-    submitted = ui_services.outgoing_submit_for_signature(document=draft, actor=w.specialist, comment="Kính trình")
-    assert OutgoingDocument.objects.get(pk=draft.pk).state == OutgoingState.SUBMITTED == submitted.state
+    submitted = ui_services.outgoing_submit_for_signature(
+        document=draft, actor=w.specialist, comment="Kính trình"
+    )
+    assert (
+        OutgoingDocument.objects.get(pk=draft.pk).state
+        == OutgoingState.SUBMITTED
+        == submitted.state
+    )
     assert list(ui_services.to_sign(w.leader)) == [submitted]
-    assert DocumentEvent.objects.filter(outgoing=draft, action=EventAction.SUBMIT, comment="Kính trình").count() == 1
+    assert (
+        DocumentEvent.objects.filter(
+            outgoing=draft, action=EventAction.SUBMIT, comment="Kính trình"
+        ).count()
+        == 1
+    )
     assert workflow.OUTGOING.allowed(submitted, w.leader) == ["send_back", "sign", "attach"]
     assert workflow.OUTGOING.allowed(submitted, w.specialist) == ["attach"]  # no second submission
-    back = ui_services.outgoing_return_draft(document=submitted, actor=w.leader, reason="Sửa trích yếu")
+    back = ui_services.outgoing_return_draft(
+        document=submitted, actor=w.leader, reason="Sửa trích yếu"
+    )
     assert back.state == OutgoingState.DRAFT and not list(ui_services.to_sign(w.leader))
     with translation.override("en"), pytest.raises(DocumentError) as refused:
         ui_services.outgoing_return_draft(document=back, actor=w.leader, reason="Lần nữa")
-    assert refused.value.code == "transition_not_allowed" and refused.value.message == "Only a draft submitted for signature can be sent back."
+    assert (
+        refused.value.code == "transition_not_allowed"
+        and refused.value.message == "Only a draft submitted for signature can be sent back."
+    )
     with translation.override("vi"), pytest.raises(DocumentError) as refused_vi:
         ui_services.outgoing_return_draft(document=back, actor=w.leader, reason="Lần nữa")
     assert refused_vi.value.message == "Chỉ trả lại được dự thảo đang trình ký."
     with translation.override("en"), pytest.raises(DocumentError) as not_yet:
         services.outgoing_issue(document=back, actor=w.clerical)
-    assert not_yet.value.message == "“Issue (give the number)” is not possible while the document is “Draft”."
+    assert (
+        not_yet.value.message
+        == "“Issue (give the number)” is not possible while the document is “Draft”."
+    )
 
 
 def test_the_page_shows_the_tables_buttons(client, w):
@@ -87,11 +106,18 @@ def test_the_data_migration_turns_the_marker_into_the_state(w):
 
 def test_a_specialist_of_another_department_cannot_process(w):
     """One access rule: the assigned department's specialists, not another department's."""
-    other_department = AgencyFactory(name="Phòng Bổ trợ tư pháp", parent=w.agency, level=AgencyLevel.DIVISION)
+    other_department = AgencyFactory(
+        name="Phòng Bổ trợ tư pháp", parent=w.agency, level=AgencyLevel.DIVISION
+    )
     outsider = StaffFactory(agency=w.agency, department=other_department, roles=[Role.SPECIALIST])
-    document = services.incoming_assign(document=w.registered(), actor=w.leader, department=w.department)
+    document = services.incoming_assign(
+        document=w.registered(), actor=w.leader, department=w.department
+    )
     colleague = StaffFactory(agency=w.agency, department=w.department, roles=[Role.SPECIALIST])
     assert workflow.INCOMING.allowed(document, outsider) == []
     with pytest.raises(PermissionDenied):
         services.incoming_start(document=document, actor=outsider)
-    assert services.incoming_start(document=document, actor=colleague).state == IncomingState.IN_PROGRESS
+    assert (
+        services.incoming_start(document=document, actor=colleague).state
+        == IncomingState.IN_PROGRESS
+    )

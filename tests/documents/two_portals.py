@@ -22,7 +22,16 @@ from typing import Any
 import psycopg2
 import redis
 
-__all__ = ["BIN", "REDIS_DBS", "Portal", "admin_sql", "start_pair", "stop_pair", "template_db", "wait"]
+__all__ = [
+    "BIN",
+    "REDIS_DBS",
+    "Portal",
+    "admin_sql",
+    "start_pair",
+    "stop_pair",
+    "template_db",
+    "wait",
+]
 
 BASE = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,7 +63,9 @@ def admin_sql(sql: str) -> None:
 
 def _migrations_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted(BASE.glob("*/migrations/*.py")) + sorted(BASE.glob("portal/*/migrations/*.py")):
+    for path in sorted(BASE.glob("*/migrations/*.py")) + sorted(
+        BASE.glob("portal/*/migrations/*.py")
+    ):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -64,14 +75,27 @@ def template_db(env: dict[str, str]) -> str:
     """A migrated database to clone both instances from; migrated again only when a migration
     file changed (its name carries the migrations' hash)."""
     name = f"portal_h4_tpl_{_migrations_hash()}"
-    existing = [r[0] for r in _query("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'portal\\_h4\\_tpl\\_%%'")]
+    existing = [
+        r[0]
+        for r in _query(
+            "postgres",
+            "SELECT datname FROM pg_database WHERE datname LIKE 'portal\\_h4\\_tpl\\_%%'",
+        )
+    ]
     if name in existing:
         return name
     for old in existing:
         admin_sql(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
     admin_sql(f'CREATE DATABASE "{name}"')
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE, env={**env, "DATABASE_URL": PG + name}, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=BASE,
+            env={**env, "DATABASE_URL": PG + name},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     except BaseException:
         admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         raise
@@ -87,12 +111,23 @@ class Portal:
         self.dir = tmp / key
         (self.dir / "tokens").mkdir(parents=True)
         softhsm = self.dir / "softhsm2.conf"
-        softhsm.write_text(f"directories.tokendir = {self.dir / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+        softhsm.write_text(
+            f"directories.tokendir = {self.dir / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+        )
         self.env = {
-            **os.environ, "DATABASE_URL": PG + self.db, "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DBS[key]}",
-            "PORTAL_VAR_DIR": str(self.dir / "var"), "MEDIA_ROOT": str(self.dir / "media"), "SITE_URL": self.url,
-            "SOFTHSM2_CONF": str(softhsm), "EDXML_RETRY_BACKOFF": "1", "EDXML_RETRY_BACKOFF_MAX": "2", "EDXML_MAX_RETRIES": "30", "EDXML_HTTP_TIMEOUT": "10",
-            "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "portal.settings",
+            **os.environ,
+            "DATABASE_URL": PG + self.db,
+            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DBS[key]}",
+            "PORTAL_VAR_DIR": str(self.dir / "var"),
+            "MEDIA_ROOT": str(self.dir / "media"),
+            "SITE_URL": self.url,
+            "SOFTHSM2_CONF": str(softhsm),
+            "EDXML_RETRY_BACKOFF": "1",
+            "EDXML_RETRY_BACKOFF_MAX": "2",
+            "EDXML_MAX_RETRIES": "30",
+            "EDXML_HTTP_TIMEOUT": "10",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
         }
         self.office = f"000.00.12.{province}"
         self.procs: dict[str, subprocess.Popen] = {}
@@ -101,10 +136,30 @@ class Portal:
     # --- processes ---------------------------------------------------------------------------
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = (self.dir / f"{name}.log").open("a")
-        return subprocess.Popen(args, cwd=BASE, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            args,
+            cwd=BASE,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def start_web(self) -> None:
-        self.procs["web"] = self._spawn("web", [str(BIN / "gunicorn"), "portal.wsgi:application", "-b", f"127.0.0.1:{self.port}", "-w", "2", "--timeout", "60", "--preload"])
+        self.procs["web"] = self._spawn(
+            "web",
+            [
+                str(BIN / "gunicorn"),
+                "portal.wsgi:application",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                "2",
+                "--timeout",
+                "60",
+                "--preload",
+            ],
+        )
 
     def stop_web(self) -> None:
         """Take the inbound endpoint down (killed, as a crash would)."""
@@ -115,10 +170,25 @@ class Portal:
 
     def start(self, *, wait_up: bool = True) -> None:
         self.start_web()
-        self.procs["worker"] = self._spawn("worker", [
-            str(BIN / "celery"), "-A", "portal", "worker", "-B", "-s", str(self.dir / "beat-schedule"), "-c", "2", "-l", "warning",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ])
+        self.procs["worker"] = self._spawn(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-B",
+                "-s",
+                str(self.dir / "beat-schedule"),
+                "-c",
+                "2",
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+        )
         if wait_up:
             self.wait_up()
 
@@ -150,8 +220,20 @@ class Portal:
 
     def start_driver(self) -> None:
         self.driver = subprocess.Popen(
-            [sys.executable, "manage.py", "shell", "-c", "from tests.documents.two_portals_driver import serve; serve()"],
-            cwd=BASE, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=(self.dir / "driver.log").open("a"), text=True, start_new_session=True,
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from tests.documents.two_portals_driver import serve; serve()",
+            ],
+            cwd=BASE,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(self.dir / "driver.log").open("a"),
+            text=True,
+            start_new_session=True,
         )
 
     def ask(self, step: str, **kwargs: Any) -> None:
@@ -173,20 +255,29 @@ class Portal:
         return self.answer()
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.dir.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+            for p in sorted(self.dir.glob("*.log"))
+        )
 
     # --- reading its database -----------------------------------------------------------------
     def rows(self, sql: str, *params: Any) -> list[tuple]:
         return _query(self.db, sql, params)
 
     def statuses(self, document_id: str) -> list[str]:
-        return [r[0] for r in self.rows(
-            "SELECT s.code FROM documents_recipientstatus s JOIN documents_outgoingrecipient r ON r.id = s.recipient_id "
-            "JOIN documents_outgoingdocument d ON d.id = r.document_id WHERE d.document_id = %s ORDER BY s.at, s.id", document_id,
-        )]
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT s.code FROM documents_recipientstatus s JOIN documents_outgoingrecipient r ON r.id = s.recipient_id "
+                "JOIN documents_outgoingdocument d ON d.id = r.document_id WHERE d.document_id = %s ORDER BY s.at, s.id",
+                document_id,
+            )
+        ]
 
 
-def wait(predicate: Callable[[], bool], timeout: float, what: str, portals: tuple[Portal, ...] = ()) -> None:
+def wait(
+    predicate: Callable[[], bool], timeout: float, what: str, portals: tuple[Portal, ...] = ()
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -203,17 +294,30 @@ def start_pair(tmp: Path) -> tuple[Portal, Portal]:
     for p in (a, b):
         admin_sql(f'DROP DATABASE IF EXISTS "{p.db}" WITH (FORCE)')
         admin_sql(f'CREATE DATABASE "{p.db}" TEMPLATE "{template}"')
-        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DBS[p.key]).flushdb()  # this test's own broker dbs: no stale tasks
+        redis.Redis(
+            host="127.0.0.1", port=6379, db=REDIS_DBS[p.key]
+        ).flushdb()  # this test's own broker dbs: no stale tasks
         p.start_driver()
     try:
         for p in (a, b):  # servers and workers start while the people and keys are set up
             p.start(wait_up=False)
         for p in (a, b):
-            p.ask("setup", province=p.province, province_name=p.province_name, roots_out=str(p.dir / "root.pem"))
+            p.ask(
+                "setup",
+                province=p.province,
+                province_name=p.province_name,
+                roots_out=str(p.dir / "root.pem"),
+            )
         for p in (a, b):
             p.answer()
         for p, other in ((a, b), (b, a)):
-            p.ask("add_peer", name=f"Cổng dịch vụ công {other.province_name}", organ_code=f"*.{other.province}", endpoint_url=f"{other.url}/api/v1/edxml/inbound/", roots_file=str(other.dir / "root.pem"))
+            p.ask(
+                "add_peer",
+                name=f"Cổng dịch vụ công {other.province_name}",
+                organ_code=f"*.{other.province}",
+                endpoint_url=f"{other.url}/api/v1/edxml/inbound/",
+                roots_file=str(other.dir / "root.pem"),
+            )
         for p in (a, b):
             p.answer()
             p.wait_up()

@@ -41,14 +41,40 @@ def setup(*, province: str, province_name: str, roots_out: str) -> dict:
     from signatures import services as signing
 
     rows = signing.pki_create()
-    root = Agency.objects.create(code=f"000.00.00.{province}", name=f"UBND tỉnh {province_name}", level=AgencyLevel.PROVINCE, short_name="UBND")
-    office = Agency.objects.create(code=f"000.00.12.{province}", name=f"Sở Tư pháp tỉnh {province_name}", short_name="STP", level=AgencyLevel.DEPARTMENT, parent=root)
-    unit = Agency.objects.create(code=f"000.12.12.{province}", name="Phòng Hành chính tư pháp", level=AgencyLevel.DEPARTMENT, parent=office)
+    root = Agency.objects.create(
+        code=f"000.00.00.{province}",
+        name=f"UBND tỉnh {province_name}",
+        level=AgencyLevel.PROVINCE,
+        short_name="UBND",
+    )
+    office = Agency.objects.create(
+        code=f"000.00.12.{province}",
+        name=f"Sở Tư pháp tỉnh {province_name}",
+        short_name="STP",
+        level=AgencyLevel.DEPARTMENT,
+        parent=root,
+    )
+    unit = Agency.objects.create(
+        code=f"000.12.12.{province}",
+        name="Phòng Hành chính tư pháp",
+        level=AgencyLevel.DEPARTMENT,
+        parent=office,
+    )
     people = {}
-    for name, role, department in (("vanthu", Role.CLERICAL, None), ("lanhdao", Role.LEADER, None), ("chuyenvien", Role.SPECIALIST, unit)):
+    for name, role, department in (
+        ("vanthu", Role.CLERICAL, None),
+        ("lanhdao", Role.LEADER, None),
+        ("chuyenvien", Role.SPECIALIST, unit),
+    ):
         user = User.objects.create_user(
-            username=f"{name}.{province}", email=f"{name}.{province.lower()}@example.vn", password="DienBien@2026", kind=AccountKind.STAFF,
-            full_name=f"{name.title()} {province_name}", agency=office, department=department, position="Giám đốc" if role == Role.LEADER else "",
+            username=f"{name}.{province}",
+            email=f"{name}.{province.lower()}@example.vn",
+            password="DienBien@2026",
+            kind=AccountKind.STAFF,
+            full_name=f"{name.title()} {province_name}",
+            agency=office,
+            department=department,
+            position="Giám đốc" if role == Role.LEADER else "",
         )
         StaffRole.objects.create(user=user, role=role)
         people[name] = user.pk
@@ -60,7 +86,12 @@ def setup(*, province: str, province_name: str, roots_out: str) -> dict:
 def add_peer(*, name: str, organ_code: str, endpoint_url: str, roots_file: str) -> dict:
     from documents.models import ExchangePeer
 
-    peer = ExchangePeer.objects.create(name=name, organ_code=organ_code, endpoint_url=endpoint_url, trust_roots_pem=Path(roots_file).read_text())
+    peer = ExchangePeer.objects.create(
+        name=name,
+        organ_code=organ_code,
+        endpoint_url=endpoint_url,
+        trust_roots_pem=Path(roots_file).read_text(),
+    )
     return {"peer": peer.pk}
 
 
@@ -72,12 +103,27 @@ def send(*, office: str, to: str, subject: str, reply_to: str | None = None) -> 
 
     agency = Agency.objects.get(code=office)
     people = _people(office.rsplit(".", 1)[1])
-    in_reply_to = IncomingDocument.objects.get(agency=agency, document_id=reply_to) if reply_to else None
-    draft = services.outgoing_create_draft(
-        agency=agency, actor=people["chuyenvien"], subject=subject, content="Đề nghị phối hợp.", place=agency.name.split("tỉnh ")[-1],
-        signer_competence="KT. GIÁM ĐỐC", signer_position="Giám đốc", recipients=[to], in_reply_to=in_reply_to,
+    in_reply_to = (
+        IncomingDocument.objects.get(agency=agency, document_id=reply_to) if reply_to else None
     )
-    services.outgoing_add_attachment(document=draft, actor=people["chuyenvien"], data=_pdf(subject), name="van-ban.pdf", is_main=True)
+    draft = services.outgoing_create_draft(
+        agency=agency,
+        actor=people["chuyenvien"],
+        subject=subject,
+        content="Đề nghị phối hợp.",
+        place=agency.name.split("tỉnh ")[-1],
+        signer_competence="KT. GIÁM ĐỐC",
+        signer_position="Giám đốc",
+        recipients=[to],
+        in_reply_to=in_reply_to,
+    )
+    services.outgoing_add_attachment(
+        document=draft,
+        actor=people["chuyenvien"],
+        data=_pdf(subject),
+        name="van-ban.pdf",
+        is_main=True,
+    )
     services.outgoing_sign(document=draft, actor=people["lanhdao"], pin=PIN)
     services.outgoing_issue(document=draft, actor=people["vanthu"])
     services.outgoing_send(document=draft, actor=people["vanthu"])
@@ -93,7 +139,13 @@ def process(*, office: str, document_id: str) -> dict:
     people = _people(office.rsplit(".", 1)[1])
     document = IncomingDocument.objects.get(agency__code=office, document_id=document_id)
     services.incoming_register(document=document, actor=people["vanthu"])
-    services.incoming_assign(document=document, actor=people["lanhdao"], department=people["chuyenvien"].department, assignee=people["chuyenvien"], note="Xử lý ngay")
+    services.incoming_assign(
+        document=document,
+        actor=people["lanhdao"],
+        department=people["chuyenvien"].department,
+        assignee=people["chuyenvien"],
+        note="Xử lý ngay",
+    )
     services.incoming_start(document=document, actor=people["chuyenvien"])
     services.incoming_complete(document=document, actor=people["chuyenvien"], note="Đã xử lý")
     document.refresh_from_db()
@@ -105,7 +157,11 @@ def recall(*, office: str, document_id: str, reason: str) -> dict:
     from documents.models import OutgoingDocument
 
     people = _people(office.rsplit(".", 1)[1])
-    document = services.outgoing_request_recall(document=OutgoingDocument.objects.get(document_id=document_id), actor=people["lanhdao"], reason=reason)
+    document = services.outgoing_request_recall(
+        document=OutgoingDocument.objects.get(document_id=document_id),
+        actor=people["lanhdao"],
+        reason=reason,
+    )
     return {"recall_state": document.recall_state}
 
 
@@ -115,7 +171,9 @@ def answer_recall(*, office: str, document_id: str, accept: bool, reason: str = 
 
     people = _people(office.rsplit(".", 1)[1])
     document = IncomingDocument.objects.get(agency__code=office, document_id=document_id)
-    document = services.incoming_answer_recall(document=document, actor=people["vanthu"], accept=accept, reason=reason)
+    document = services.incoming_answer_recall(
+        document=document, actor=people["vanthu"], accept=accept, reason=reason
+    )
     return {"state": document.state, "recall_state": document.recall_state}
 
 
@@ -135,7 +193,13 @@ def serve() -> None:
             result = globals()[command["step"]](**command.get("kwargs", {}))
             sys.stdout.write("RESULT " + json.dumps(result, ensure_ascii=False) + "\n")
         except Exception as exc:  # noqa: BLE001 - reported to the test, which fails with it
-            sys.stdout.write("ERROR " + json.dumps({"error": repr(exc), "traceback": traceback.format_exc()}, ensure_ascii=False) + "\n")
+            sys.stdout.write(
+                "ERROR "
+                + json.dumps(
+                    {"error": repr(exc), "traceback": traceback.format_exc()}, ensure_ascii=False
+                )
+                + "\n"
+            )
         sys.stdout.flush()
 
 
@@ -153,7 +217,9 @@ def _big_pdf(size: int) -> bytes:
 
     side = int((size * 0.98 / 3) ** 0.5)
     buffer = io.BytesIO()
-    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, format="PNG", compress_level=0)
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
+        buffer, format="PNG", compress_level=0
+    )
     uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
     html = f"""<html><head><meta charset="utf-8"><style>@page{{size:A4;margin:2cm}}</style></head>
     <body><p>Phụ lục bản đồ</p><img src="{uri}" style="width:15cm"></body></html>"""
@@ -171,9 +237,17 @@ def bench_prepare(*, office: str, to: str, n: int, size: int) -> dict:
     pdf = _big_pdf(size)
     ids = []
     for i in range(n):
-        draft = services.outgoing_create_draft(agency=agency, actor=people["chuyenvien"], subject=f"Bản đồ quy hoạch số {i}", recipients=[to],
-                                               signer_competence="KT. GIÁM ĐỐC", signer_position="Giám đốc")
-        services.outgoing_add_attachment(document=draft, actor=people["chuyenvien"], data=pdf, name="ban-do.pdf", is_main=True)
+        draft = services.outgoing_create_draft(
+            agency=agency,
+            actor=people["chuyenvien"],
+            subject=f"Bản đồ quy hoạch số {i}",
+            recipients=[to],
+            signer_competence="KT. GIÁM ĐỐC",
+            signer_position="Giám đốc",
+        )
+        services.outgoing_add_attachment(
+            document=draft, actor=people["chuyenvien"], data=pdf, name="ban-do.pdf", is_main=True
+        )
         services.outgoing_sign(document=draft, actor=people["lanhdao"], pin=PIN)
         services.outgoing_issue(document=draft, actor=people["vanthu"])
         ids.append(draft.pk)
@@ -202,7 +276,9 @@ def bench_envelopes(*, ids: list[int], out_dir: str) -> dict:
     from documents.models import OutgoingRecipient
 
     paths = []
-    for recipient in OutgoingRecipient.objects.filter(document_id__in=ids).select_related("document__agency"):
+    for recipient in OutgoingRecipient.objects.filter(document_id__in=ids).select_related(
+        "document__agency"
+    ):
         path = Path(out_dir) / f"{recipient.document.document_id}.xml"
         path.write_bytes(exchange.document_envelope(recipient))
         paths.append(str(path))

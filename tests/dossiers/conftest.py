@@ -40,7 +40,10 @@ def _minimal_pdf() -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -68,9 +71,13 @@ class World:
 
     def draft(self, citizen: Any = None) -> Dossier:
         citizen = citizen or self.citizen
-        dossier = services.dossier_save_draft(actor=citizen, procedure=self.procedure, agency=self.agency, form_data={"note": "x"})
+        dossier = services.dossier_save_draft(
+            actor=citizen, procedure=self.procedure, agency=self.agency, form_data={"note": "x"}
+        )
         doc_id = dossier.procedure_version.snapshot["documents"][0]["id"]
-        services.dossier_add_file(dossier=dossier, actor=citizen, uploaded_file=pdf(), document_id=doc_id)
+        services.dossier_add_file(
+            dossier=dossier, actor=citizen, uploaded_file=pdf(), document_id=doc_id
+        )
         return dossier
 
     def submitted(self, citizen: Any = None) -> Dossier:
@@ -80,10 +87,17 @@ class World:
         return services.dossier_receive(dossier=self.submitted(), actor=self.clerk)
 
     def examining(self) -> Dossier:
-        return services.dossier_assign(dossier=self.received(), actor=self.clerk, department=self.division, assignee=self.specialist)
+        return services.dossier_assign(
+            dossier=self.received(),
+            actor=self.clerk,
+            department=self.division,
+            assignee=self.specialist,
+        )
 
     def awaiting_approval(self) -> Dossier:
-        return services.dossier_forward_for_approval(dossier=self.examining(), actor=self.specialist, leader=self.leader)
+        return services.dossier_forward_for_approval(
+            dossier=self.examining(), actor=self.specialist, leader=self.leader
+        )
 
     def processed(self) -> Dossier:
         return services.dossier_approve(dossier=self.awaiting_approval(), actor=self.leader)
@@ -95,7 +109,9 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     agency = AgencyFactory(name="Sở Tư pháp", receiving_code="G09.20")
-    division = AgencyFactory(name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION)
+    division = AgencyFactory(
+        name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION
+    )
     other = AgencyFactory(name="Sở Xây dựng")
     return World(
         agency=agency,
@@ -106,7 +122,9 @@ def world(db) -> World:
         leader=StaffFactory(agency=agency, department=division, roles=[Role.LEADER]),
         other_clerk=StaffFactory(agency=other, roles=[Role.CLERK]),
         other_leader=StaffFactory(agency=other, roles=[Role.LEADER, Role.SPECIALIST]),
-        citizen=CitizenFactory(citizen_id="011200004321", phone="0912345678", address="Số 12, phường Mường Thanh"),
+        citizen=CitizenFactory(
+            citizen_id="011200004321", phone="0912345678", address="Số 12, phường Mường Thanh"
+        ),
         other_citizen=CitizenFactory(),
         procedure=ProcedureFactory(agency=agency),
     )

@@ -22,7 +22,9 @@ def pdf_text(path_or_bytes: Path | bytes, tmp_path: Path | None = None) -> str:
         path.write_bytes(path_or_bytes)
     else:
         path = path_or_bytes
-    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    raw = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     raw = unicodedata.normalize("NFC", raw)
     return " \f ".join(" ".join(page.split()) for page in raw.split("\f"))
 
@@ -30,7 +32,9 @@ def pdf_text(path_or_bytes: Path | bytes, tmp_path: Path | None = None) -> str:
 def name_world(world) -> None:
     """Vietnamese names with diacritics for the world's people, a real procedure."""
     for user, name in (
-        (world.citizen, "Lò Thị Hương"), (world.clerk, "Quàng Văn Đức"), (world.specialist, "Cà Thị Mai"),
+        (world.citizen, "Lò Thị Hương"),
+        (world.clerk, "Quàng Văn Đức"),
+        (world.specialist, "Cà Thị Mai"),
         (world.leader, "Lường Văn Thắng"),
     ):
         User.objects.filter(pk=user.pk).update(full_name=name)
@@ -40,7 +44,9 @@ def name_world(world) -> None:
     world.agency.phone = "0215 3825 678"
     world.agency.counter_name = "Bộ phận Một cửa Sở Tư pháp"
     world.agency.save()
-    world.procedure = ProcedureFactory(agency=world.agency, name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
+    world.procedure = ProcedureFactory(
+        agency=world.agency, name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"
+    )
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 6) -> datetime:

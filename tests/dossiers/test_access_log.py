@@ -18,7 +18,9 @@ def admin_user(world):
     return StaffFactory(agency=world.agency, roles=[Role.ADMIN], is_staff=True, is_superuser=True)
 
 
-def test_clerk_opening_a_dossier_and_a_file_is_recorded_and_shown_to_the_citizen(client, world, working_morning):
+def test_clerk_opening_a_dossier_and_a_file_is_recorded_and_shown_to_the_citizen(
+    client, world, working_morning
+):
     dossier = world.submitted()
     client.force_login(world.clerk)
     assert client.get(reverse("dossiers:detail", args=[dossier.pk])).status_code == 200
@@ -52,12 +54,17 @@ def test_another_agency_cannot_open_it_and_nothing_is_recorded(client, world, wo
 
 def test_identity_data_opened_without_a_dossier_is_flagged(client, world, admin_user):
     client.force_login(admin_user)
-    assert client.get(reverse("admin:accounts_user_change", args=[world.citizen.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:accounts_user_change", args=[world.citizen.pk])).status_code
+        == 200
+    )
     row = DataAccess.objects.get()
     assert row.kind == DataAccessKind.IDENTITY and row.flagged and row.dossier_id is None
     assert list(flagged_accesses(admin_user)) == [row]
     assert list(flagged_accesses(world.clerk)) == []  # only the administrators review them
-    listing = client.get(reverse("admin:accounts_dataaccess_changelist") + "?flagged__exact=1").content.decode()
+    listing = client.get(
+        reverse("admin:accounts_dataaccess_changelist") + "?flagged__exact=1"
+    ).content.decode()
     assert world.citizen.full_name in listing
     client.force_login(world.citizen)
     page = client.get(reverse("accounts:profile")).content.decode()

@@ -10,7 +10,15 @@ from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-STATES = ["draft", "submitted", "received", "examining", "awaiting_approval", "processed", "returned"]
+STATES = [
+    "draft",
+    "submitted",
+    "received",
+    "examining",
+    "awaiting_approval",
+    "processed",
+    "returned",
+]
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -28,20 +28,36 @@ def action(name: str, dossier: Dossier) -> str:
 
 def test_citizen_submits_online_through_the_api(world):
     api = client_for(world.citizen)
-    response = api.post(reverse("dossiers-api-list"), {"procedure": world.procedure.code, "agency": world.agency.code, "form_data": {"ghi_chu": "x"}}, format="json")
+    response = api.post(
+        reverse("dossiers-api-list"),
+        {
+            "procedure": world.procedure.code,
+            "agency": world.agency.code,
+            "form_data": {"ghi_chu": "x"},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     dossier = Dossier.objects.get(pk=pk)
-    assert response.json()["status"] == DossierStatus.DRAFT and response.json()["allowed_actions"] == ["submit"]
+    assert response.json()["status"] == DossierStatus.DRAFT and response.json()[
+        "allowed_actions"
+    ] == ["submit"]
 
     response = api.post(action("submit", dossier), format="json")
     assert response.status_code == 400 and response.json()["code"] == "incomplete", response.json()
 
     doc_id = dossier.procedure_version.snapshot["documents"][0]["id"]
-    response = api.post(action("files", dossier), {"file": pdf(), "document_id": doc_id}, format="multipart")
+    response = api.post(
+        action("files", dossier), {"file": pdf(), "document_id": doc_id}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["content_type"] == "application/pdf"
-    response = api.post(action("files", dossier), {"file": pdf("x.pdf").__class__("x.pdf", b"GIF89a....", "image/gif")}, format="multipart")
+    response = api.post(
+        action("files", dossier),
+        {"file": pdf("x.pdf").__class__("x.pdf", b"GIF89a....", "image/gif")},
+        format="multipart",
+    )
     assert response.status_code == 400
 
     response = api.post(action("submit", dossier), format="json")
@@ -56,18 +72,34 @@ def test_staff_actions_through_the_api(world):
     clerk = client_for(world.clerk)
     response = clerk.post(action("receive", dossier), {"comment": "Đủ"}, format="json")
     assert response.status_code == 200 and response.json()["code"].startswith("G09.20-")
-    response = clerk.post(action("assign", dossier), {"department": world.division.pk, "assignee": world.specialist.pk}, format="json")
+    response = clerk.post(
+        action("assign", dossier),
+        {"department": world.division.pk, "assignee": world.specialist.pk},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["stage"] == "examination"
-    response = client_for(world.specialist).post(action("forward", dossier), {"leader": world.leader.pk}, format="json")
+    response = client_for(world.specialist).post(
+        action("forward", dossier), {"leader": world.leader.pk}, format="json"
+    )
     assert response.status_code == 200
     response = client_for(world.leader).post(action("approve", dossier), {}, format="json")
     assert response.status_code == 200 and response.json()["status"] == DossierStatus.PROCESSED
     response = clerk.post(action("return", dossier), {"delivery": "counter"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == DossierStatus.RETURNED
-    response = client_for(world.citizen).post(action("rate", dossier), {"rating": "acceptable"}, format="json")
+    response = client_for(world.citizen).post(
+        action("rate", dossier), {"rating": "acceptable"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["rating"] == "acceptable"
     detail = client_for(world.citizen).get(reverse("dossiers-api-detail", args=[dossier.pk])).json()
-    assert [e["action"] for e in detail["events"]] == ["submit", "receive", "assign", "forward", "approve", "return_result", "rate"]
+    assert [e["action"] for e in detail["events"]] == [
+        "submit",
+        "receive",
+        "assign",
+        "forward",
+        "approve",
+        "return_result",
+        "rate",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -86,10 +118,18 @@ def test_staff_actions_through_the_api(world):
 )
 def test_refusals_change_nothing(world, who, name, payload, expected):
     dossier = world.submitted()
-    before = (Dossier.objects.get(pk=dossier.pk).status, DossierEvent.objects.filter(dossier=dossier).count())
-    response = client_for(getattr(world, who) if who else None).post(action(name, dossier), payload, format="json")
+    before = (
+        Dossier.objects.get(pk=dossier.pk).status,
+        DossierEvent.objects.filter(dossier=dossier).count(),
+    )
+    response = client_for(getattr(world, who) if who else None).post(
+        action(name, dossier), payload, format="json"
+    )
     assert response.status_code == expected, response.content
-    assert (Dossier.objects.get(pk=dossier.pk).status, DossierEvent.objects.filter(dossier=dossier).count()) == before
+    assert (
+        Dossier.objects.get(pk=dossier.pk).status,
+        DossierEvent.objects.filter(dossier=dossier).count(),
+    ) == before
     if expected in (400, 403) and who:
         body = response.json()
         if "detail" in body:
@@ -103,22 +143,51 @@ def test_public_tracking_endpoint(world):
     assert ok.status_code == 200
     body = ok.json()
     assert body["code"] == dossier.code and body["status"] == DossierStatus.RECEIVED
-    assert world.citizen.full_name not in ok.content.decode() and "applicant" not in ok.content.decode()
-    assert api.get(reverse("dossier-tracking"), {"code": dossier.code, "second_factor": "1111"}).status_code == 404
+    assert (
+        world.citizen.full_name not in ok.content.decode()
+        and "applicant" not in ok.content.decode()
+    )
+    assert (
+        api.get(
+            reverse("dossier-tracking"), {"code": dossier.code, "second_factor": "1111"}
+        ).status_code
+        == 404
+    )
     assert api.get(reverse("dossier-tracking")).status_code == 400
-    assert api.get(reverse("dossier-tracking-token", args=[dossier.tracking_token])).json()["code"] == dossier.code
+    assert (
+        api.get(reverse("dossier-tracking-token", args=[dossier.tracking_token])).json()["code"]
+        == dossier.code
+    )
 
 
 def test_schema_lists_the_dossier_endpoints(client):
     schema = client.get(reverse("schema")).content.decode()
-    for path in ("/api/v1/dossiers/{id}/receive/", "/api/v1/dossiers/{id}/request-supplement/", "/api/v1/tracking/"):
+    for path in (
+        "/api/v1/dossiers/{id}/receive/",
+        "/api/v1/dossiers/{id}/request-supplement/",
+        "/api/v1/tracking/",
+    ):
         assert path in schema
 
 
 def test_counter_intake_is_for_clerks_only(world):
-    payload = {"procedure": world.procedure.code, "applicant": {"name": "Lò Văn A", "citizen_id": "011200009999"}, "channel": 1}
-    assert client_for(world.citizen).post(reverse("dossiers-api-counter"), payload, format="json").status_code == 403
-    assert client_for(world.specialist).post(reverse("dossiers-api-counter"), payload, format="json").status_code == 403
+    payload = {
+        "procedure": world.procedure.code,
+        "applicant": {"name": "Lò Văn A", "citizen_id": "011200009999"},
+        "channel": 1,
+    }
+    assert (
+        client_for(world.citizen)
+        .post(reverse("dossiers-api-counter"), payload, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(world.specialist)
+        .post(reverse("dossiers-api-counter"), payload, format="json")
+        .status_code
+        == 403
+    )
     response = client_for(world.clerk).post(reverse("dossiers-api-counter"), payload, format="json")
     assert response.status_code == 201 and response.json()["status"] == DossierStatus.NEW
     assert Dossier.objects.get(pk=response.json()["id"]).receiving_agency == world.agency
@@ -131,10 +200,29 @@ def test_a_further_supplement_request_through_the_api_needs_its_reason(world):
     dossier = world.submitted()
     clerk = client_for(world.clerk)
     items = [{"document": "Bản sao CCCD"}]
-    assert clerk.post(action("request-supplement", dossier), {"reason": "Thiếu", "items": items}, format="json").status_code == 200
+    assert (
+        clerk.post(
+            action("request-supplement", dossier),
+            {"reason": "Thiếu", "items": items},
+            format="json",
+        ).status_code
+        == 200
+    )
     services.dossier_answer_supplement(dossier=dossier, actor=world.citizen, comment="Đã nộp")
-    refused = clerk.post(action("request-supplement", dossier), {"reason": "Thiếu nữa", "items": items}, format="json")
+    refused = clerk.post(
+        action("request-supplement", dossier),
+        {"reason": "Thiếu nữa", "items": items},
+        format="json",
+    )
     assert refused.status_code == 400 and refused.json()["detail"]
-    ok = clerk.post(action("request-supplement", dossier), {"reason": "Thiếu nữa", "items": items, "repeat_reason": "Giấy tờ hết hạn"}, format="json")
+    ok = clerk.post(
+        action("request-supplement", dossier),
+        {"reason": "Thiếu nữa", "items": items, "repeat_reason": "Giấy tờ hết hạn"},
+        format="json",
+    )
     assert ok.status_code == 200, ok.content
-    assert list(SupplementRequest.objects.filter(dossier=dossier).order_by("pk").values_list("flagged", flat=True)) == [False, True]
+    assert list(
+        SupplementRequest.objects.filter(dossier=dossier)
+        .order_by("pk")
+        .values_list("flagged", flat=True)
+    ) == [False, True]

@@ -41,7 +41,9 @@ def test_forty_concurrent_receptions_get_forty_consecutive_codes():
     agency = AgencyFactory(receiving_code="G09.20")
     clerks = [StaffFactory(agency=agency, roles=[Role.CLERK]) for _ in range(8)]
     procedure = ProcedureFactory(agency=agency)
-    dossiers = [DossierFactory(agency=agency, procedure=procedure, submitted=True) for _ in range(40)]
+    dossiers = [
+        DossierFactory(agency=agency, procedure=procedure, submitted=True) for _ in range(40)
+    ]
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
 
@@ -49,7 +51,9 @@ def test_forty_concurrent_receptions_get_forty_consecutive_codes():
         try:
             barrier.wait()
             for dossier in dossiers[index::8]:
-                services.dossier_receive(dossier=Dossier.objects.get(pk=dossier.pk), actor=clerks[index])
+                services.dossier_receive(
+                    dossier=Dossier.objects.get(pk=dossier.pk), actor=clerks[index]
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

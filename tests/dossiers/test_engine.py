@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 #: The pages of the actions that are not on the dossier page's action list.
 OWN_PAGES = {
-    Action.SUBMIT: ("dossiers:submit", {"code": "x"}), Action.SIGN_APPROVE: ("dossiers:sign_approve", {"pk": 1}),
-    Action.ATTACH_DRAFT: ("dossiers:draft_result", {"pk": 1}), Action.ISSUE_RESULT: ("dossiers:issue_result", {"pk": 1}),
+    Action.SUBMIT: ("dossiers:submit", {"code": "x"}),
+    Action.SIGN_APPROVE: ("dossiers:sign_approve", {"pk": 1}),
+    Action.ATTACH_DRAFT: ("dossiers:draft_result", {"pk": 1}),
+    Action.ISSUE_RESULT: ("dossiers:issue_result", {"pk": 1}),
     Action.CREATE_AT_COUNTER: ("dossiers:counter_new", {}),
 }
 
@@ -39,8 +41,12 @@ def test_every_action_has_a_row_a_page_an_api_route_and_templates(action):
             assert r.input in inputs.INPUTS
             assert r.visibility in Visibility.values
         # the one endpoint shape, and the per-action route generated from the table
-        assert reverse("dossiers-api-action", args=[1, action]).endswith(f"/dossiers/1/actions/{action}/")
-        names = [p.name for p in __import__("dossiers.api.urls", fromlist=["urlpatterns"]).urlpatterns]
+        assert reverse("dossiers-api-action", args=[1, action]).endswith(
+            f"/dossiers/1/actions/{action}/"
+        )
+        names = [
+            p.name for p in __import__("dossiers.api.urls", fromlist=["urlpatterns"]).urlpatterns
+        ]
         assert any(n and n.startswith("dossiers-api-") for n in names)
         from dossiers.api.views import ACTIONS, DossierViewSet
 
@@ -49,7 +55,9 @@ def test_every_action_has_a_row_a_page_an_api_route_and_templates(action):
             if r.notify:
                 for lang in ("vi", "en"):
                     with translation.override(lang):
-                        subject = render_to_string(f"notifications/{r.notify}.subject.txt", {"code": "X"})
+                        subject = render_to_string(
+                            f"notifications/{r.notify}.subject.txt", {"code": "X"}
+                        )
                         assert subject.strip()
                 with translation.override("vi"):
                     vi = render_to_string(f"notifications/{r.notify}.subject.txt", {"code": "X"})
@@ -69,7 +77,9 @@ def test_every_action_has_a_row_a_page_an_api_route_and_templates(action):
 def test_the_table_is_the_source_of_the_target_status(world, working_morning, monkeypatch):
     """Change RECEIVE's to-status and stage in the table: the service follows the table."""
     monkeypatch.setattr(workflow.DOSSIER, "rows", workflow.DOSSIER.rows)
-    workflow.DOSSIER.replace(Action.RECEIVE, to_status=DossierStatus.IN_PROGRESS, to_stage=Stage.EXAMINATION)
+    workflow.DOSSIER.replace(
+        Action.RECEIVE, to_status=DossierStatus.IN_PROGRESS, to_stage=Stage.EXAMINATION
+    )
     dossier = services.dossier_receive(dossier=world.submitted(), actor=world.clerk)
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert (fresh.status, fresh.stage) == (DossierStatus.IN_PROGRESS, Stage.EXAMINATION)
@@ -83,12 +93,16 @@ def test_the_table_is_the_source_of_the_notification_and_form(world, working_mor
 
     dossier = services.dossier_receive(dossier=world.submitted(), actor=world.clerk)
     assert not dossier.printed_forms.exists()
-    assert not OutboxMessage.objects.filter(task_name=workflow.NOTIFY_TASK, kwargs__dossier_id=dossier.pk, kwargs__event="received").exists()
+    assert not OutboxMessage.objects.filter(
+        task_name=workflow.NOTIFY_TASK, kwargs__dossier_id=dossier.pk, kwargs__event="received"
+    ).exists()
 
 
 def test_send_back_note_is_internal(world, working_morning):
     dossier = world.awaiting_approval()
-    services.dossier_send_back(dossier=dossier, actor=world.leader, reason="Ghi chú nội bộ cho chuyên viên")
+    services.dossier_send_back(
+        dossier=dossier, actor=world.leader, reason="Ghi chú nội bộ cho chuyên viên"
+    )
     row = dossier.events.get(action=Action.SEND_BACK)
     assert row.visibility == Visibility.INTERNAL
     # the applicant's page and API do not show it; staff see it
@@ -96,14 +110,22 @@ def test_send_back_note_is_internal(world, working_morning):
 
     citizen = Client()
     citizen.force_login(world.citizen)
-    assert "Ghi chú nội bộ" not in citizen.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert (
+        "Ghi chú nội bộ"
+        not in citizen.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    )
     api = APIClient()
     api.force_authenticate(world.citizen)
     events = api.get(reverse("dossiers-api-detail", args=[dossier.pk])).json()["events"]
-    assert Action.SEND_BACK not in [e["action"] for e in events] and Action.FORWARD in [e["action"] for e in events]
+    assert Action.SEND_BACK not in [e["action"] for e in events] and Action.FORWARD in [
+        e["action"] for e in events
+    ]
     staff = Client()
     staff.force_login(world.leader)
-    assert "Ghi chú nội bộ" in staff.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert (
+        "Ghi chú nội bộ"
+        in staff.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    )
     from dossiers.history import verify_dossier
 
     assert verify_dossier(Dossier.objects.get(pk=dossier.pk)) is None  # the field is in the hash
@@ -123,15 +145,23 @@ def test_refusals_speak_the_readers_language(world, working_morning):
     assert denied.value.message == "You are not allowed to “Assign” on this dossier."
 
 
-@pytest.mark.parametrize(("lang", "detail"), [
-    ("vi", "Không thể «Phê duyệt» khi hồ sơ ở trạng thái «Được tiếp nhận»."),
-    ("en", "“Approve” is not possible while the dossier is “Received”."),
-])
+@pytest.mark.parametrize(
+    ("lang", "detail"),
+    [
+        ("vi", "Không thể «Phê duyệt» khi hồ sơ ở trạng thái «Được tiếp nhận»."),
+        ("en", "“Approve” is not possible while the dossier is “Received”."),
+    ],
+)
 def test_api_error_in_the_requests_language_with_a_code(world, working_morning, lang, detail):
     dossier = world.received()
     api = APIClient()
     api.force_authenticate(world.leader)
-    response = api.post(reverse("dossiers-api-action", args=[dossier.pk, "approve"]), {}, format="json", HTTP_ACCEPT_LANGUAGE=lang)
+    response = api.post(
+        reverse("dossiers-api-action", args=[dossier.pk, "approve"]),
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
     assert response.status_code == 400
     assert response.json() == {"detail": detail, "code": "transition_not_allowed"}
 
@@ -141,15 +171,32 @@ def test_generic_endpoint_runs_the_actions_the_api_lacked(world, working_morning
     api = APIClient()
     dossier = world.awaiting_approval()
     api.force_authenticate(world.leader)
-    r = api.post(reverse("dossiers-api-action", args=[dossier.pk, "send_back"]), {"reason": "Sửa lại"}, format="json")
+    r = api.post(
+        reverse("dossiers-api-action", args=[dossier.pk, "send_back"]),
+        {"reason": "Sửa lại"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["stage"] == Stage.EXAMINATION
     received = world.received()
     api.force_authenticate(world.clerk)
-    r = api.post(reverse("dossiers-api-request-payment", args=[received.pk]), {"amount": "50000"}, format="json")
+    r = api.post(
+        reverse("dossiers-api-request-payment", args=[received.pk]),
+        {"amount": "50000"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == DossierStatus.FINANCIAL_OBLIGATION
-    r = api.post(reverse("dossiers-api-confirm-payment", args=[received.pk]), {"amount": "50000"}, format="json")
+    r = api.post(
+        reverse("dossiers-api-confirm-payment", args=[received.pk]),
+        {"amount": "50000"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == DossierStatus.RECEIVED
-    assert api.post(reverse("dossiers-api-action", args=[received.pk, "no_such_action"]), {}, format="json").status_code == 404
+    assert (
+        api.post(
+            reverse("dossiers-api-action", args=[received.pk, "no_such_action"]), {}, format="json"
+        ).status_code
+        == 404
+    )
 
 
 def test_the_two_access_rules_are_one(world):
@@ -158,6 +205,10 @@ def test_the_two_access_rules_are_one(world):
 
     assert world.specialist.department_id is not None
     assert user_can_act_for(world.specialist, world.division, "specialist")
-    assert not user_can_act_for(world.specialist, world.agency, "specialist")  # outside his department
-    assert user_can_act_for(world.specialist, world.agency, "specialist", agency_wide=True)  # the agency's own business
+    assert not user_can_act_for(
+        world.specialist, world.agency, "specialist"
+    )  # outside his department
+    assert user_can_act_for(
+        world.specialist, world.agency, "specialist", agency_wide=True
+    )  # the agency's own business
     assert workflow.acts_in_unit(world.specialist, world.division, "specialist")

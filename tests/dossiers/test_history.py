@@ -36,7 +36,11 @@ def test_orm_cannot_change_or_delete_history(world):
 
 def test_database_refuses_raw_updates(world):
     event = world.submitted().events.get()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE dossiers_dossierevent SET comment = 'x' WHERE id = %s", [event.pk])
 
 
@@ -57,10 +61,22 @@ def test_command_passes_on_intact_history(world, capsys):
 @pytest.mark.parametrize(
     ("sql", "seq", "reason"),
     [
-        ("UPDATE dossiers_dossierevent SET comment = 'đã sửa' WHERE dossier_id = %s AND seq = 3", 3, "row content changed"),
-        ("UPDATE dossiers_dossierevent SET to_status = 9 WHERE dossier_id = %s AND seq = 2", 2, "row content changed"),
+        (
+            "UPDATE dossiers_dossierevent SET comment = 'đã sửa' WHERE dossier_id = %s AND seq = 3",
+            3,
+            "row content changed",
+        ),
+        (
+            "UPDATE dossiers_dossierevent SET to_status = 9 WHERE dossier_id = %s AND seq = 2",
+            2,
+            "row content changed",
+        ),
         ("DELETE FROM dossiers_dossierevent WHERE dossier_id = %s AND seq = 2", 2, "missing row"),
-        ("DELETE FROM dossiers_dossierevent WHERE dossier_id = %s AND seq = 5", 5, "last row missing"),
+        (
+            "DELETE FROM dossiers_dossierevent WHERE dossier_id = %s AND seq = 5",
+            5,
+            "last row missing",
+        ),
     ],
 )
 def test_command_reports_the_first_broken_row(world, capsys, sql, seq, reason):

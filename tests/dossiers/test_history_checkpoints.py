@@ -50,23 +50,34 @@ def _rehash_from(dossier, seq: int, **changes) -> None:
     events = list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
     prev = events[seq - 2].hash if seq > 1 else "0" * 64
     statements = []
-    for event in events[seq - 1:]:
+    for event in events[seq - 1 :]:
         for name, value in changes.items():
             if event.seq == seq:
                 setattr(event, name, value)
         event.prev_hash = prev
         event.hash = event.compute_hash()
         prev = event.hash
-        statements.append((
-            "UPDATE dossiers_dossierevent SET actor_id = %s, to_user_id = %s, comment = %s, prev_hash = %s, hash = %s WHERE id = %s",
-            [event.actor_id, event.to_user_id, event.comment, event.prev_hash, event.hash, event.pk],
-        ))
+        statements.append(
+            (
+                "UPDATE dossiers_dossierevent SET actor_id = %s, to_user_id = %s, comment = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [
+                    event.actor_id,
+                    event.to_user_id,
+                    event.comment,
+                    event.prev_hash,
+                    event.hash,
+                    event.pk,
+                ],
+            )
+        )
     _as_superuser(*statements)
 
 
 def _broken(dossier=None) -> list[str]:
     chains, checkpoints = verify_history(dossier=dossier)
-    return [f"{b.dossier_id}:{b.seq}:{b.reason}" for b in chains] + [f"cp{b.number}:{b.reason}" for b in checkpoints]
+    return [f"{b.dossier_id}:{b.seq}:{b.reason}" for b in chains] + [
+        f"cp{b.number}:{b.reason}" for b in checkpoints
+    ]
 
 
 def test_rehashed_approver_is_detected(sealed, world):
@@ -74,7 +85,9 @@ def test_rehashed_approver_is_detected(sealed, world):
     approve = dossier.events.get(action="approve")
     _rehash_from(dossier, approve.seq, actor_id=world.specialist.pk)
     assert verify_dossier(dossier) is None  # the chain alone is fooled
-    assert _broken() == [f"{dossier.pk}:{dossier.events.order_by('-seq').first().seq}:hash differs from the signed checkpoint (re-hashed history)"]
+    assert _broken() == [
+        f"{dossier.pk}:{dossier.events.order_by('-seq').first().seq}:hash differs from the signed checkpoint (re-hashed history)"
+    ]
 
 
 def test_a_deleted_whole_history_is_detected(sealed):
@@ -100,30 +113,54 @@ def test_deleting_the_last_row_and_setting_the_status_back_is_detected(sealed):
     )
     dossier.refresh_from_db()
     assert verify_dossier(dossier) is None  # the chain alone is fooled
-    assert _broken() == [f"{dossier.pk}:{last.seq}:rows after {last.seq - 1} deleted (the checkpoint has {last.seq})"]
+    assert _broken() == [
+        f"{dossier.pk}:{last.seq}:rows after {last.seq - 1} deleted (the checkpoint has {last.seq})"
+    ]
 
 
 def test_truncate_is_refused_and_detected_when_forced(sealed):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("SET LOCAL dossiers.allow_truncate = off")
         cursor.execute("TRUNCATE dossiers_dossierevent CASCADE")
     for table in ("dossiers_historycheckpoint", "dossiers_historycheckpointhead"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute("SET LOCAL dossiers.allow_truncate = off")
             cursor.execute(f"TRUNCATE {table} CASCADE")
     _as_superuser(("TRUNCATE dossiers_dossierevent", []))
     intact, dossier = sealed
-    assert sorted(_broken()) == sorted([f"{intact.pk}:1:history deleted (the checkpoint has rows)", f"{dossier.pk}:1:history deleted (the checkpoint has rows)"])
+    assert sorted(_broken()) == sorted(
+        [
+            f"{intact.pk}:1:history deleted (the checkpoint has rows)",
+            f"{dossier.pk}:1:history deleted (the checkpoint has rows)",
+        ]
+    )
 
 
 def test_checkpoints_are_append_only_and_a_forged_one_fails_its_seal(sealed):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         HistoryCheckpoint.objects.update(heads_count=0)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM dossiers_historycheckpointhead")
     # a superuser rewrites a head to hide a re-hash: the signed statement no longer matches
     intact, dossier = sealed
-    _as_superuser(("UPDATE dossiers_historycheckpointhead SET hash = %s WHERE dossier_id = %s", ["f" * 64, intact.pk]))
+    _as_superuser(
+        (
+            "UPDATE dossiers_historycheckpointhead SET hash = %s WHERE dossier_id = %s",
+            ["f" * 64, intact.pk],
+        )
+    )
     assert "cp1:heads do not match the signed statement" in _broken()
 
 
@@ -161,7 +198,9 @@ def app_role(db):
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         if not cursor.fetchone():
             cursor.execute(f'CREATE ROLE "{name}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
-        cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{name}"')
+        cursor.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{name}"'
+        )
         cursor.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{name}"')
     settings.DATABASE_APP_ROLE = name
     from importlib import import_module
@@ -183,7 +222,11 @@ def test_the_application_role_cannot_rewrite_history_or_bypass_triggers(app_role
         "DELETE FROM dossiers_historycheckpoint",
         "TRUNCATE dossiers_dossierevent",
     ):
-        with pytest.raises((DatabaseError, psycopg2.Error)), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises((DatabaseError, psycopg2.Error)),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(f'SET LOCAL ROLE "{app_role}"')
             cursor.execute("SET LOCAL dossiers.allow_truncate = off")
             cursor.execute(sql)

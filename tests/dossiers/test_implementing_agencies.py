@@ -27,7 +27,9 @@ def test_a_department_procedure_is_offered_and_accepted_at_its_department_only(w
     assert "Sở Y tế" not in page and "Sở Tư pháp" in page
     with pytest.raises(DossierError):
         services.dossier_save_draft(actor=world.citizen, procedure=procedure, agency=health)
-    assert services.dossier_save_draft(actor=world.citizen, procedure=procedure, agency=world.agency).pk
+    assert services.dossier_save_draft(
+        actor=world.citizen, procedure=procedure, agency=world.agency
+    ).pk
 
 
 def test_a_commune_procedure_without_named_agencies_is_offered_at_every_commune(world):

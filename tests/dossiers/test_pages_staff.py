@@ -25,7 +25,9 @@ def test_intake_queue_lists_new_dossiers_with_counts_and_search(client, world, w
     none = client.get(reverse("dossiers:intake_queue"), {"q": "khong-ai"}).content.decode()
     assert f'data-pk="{mine.pk}"' not in none
     client.force_login(world.other_clerk)
-    assert f'data-pk="{mine.pk}"' not in client.get(reverse("dossiers:intake_queue")).content.decode()
+    assert (
+        f'data-pk="{mine.pk}"' not in client.get(reverse("dossiers:intake_queue")).content.decode()
+    )
 
 
 def test_clerk_receives_and_the_code_is_shown(client, world, working_morning):
@@ -33,7 +35,9 @@ def test_clerk_receives_and_the_code_is_shown(client, world, working_morning):
     client.force_login(world.clerk)
     detail = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     assert 'id="do-receive"' in detail and 'id="do-refuse"' in detail
-    response = client.post(reverse("dossiers:act", args=[dossier.pk, "receive"]), {"receive-comment": ""})
+    response = client.post(
+        reverse("dossiers:act", args=[dossier.pk, "receive"]), {"receive-comment": ""}
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RECEIVED and dossier.code.startswith("G09.20-")
@@ -47,48 +51,81 @@ def test_request_supplements_and_refuse_need_their_reasons(client, world, workin
     assert empty.status_code == 400
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.NEW
-    client.post(reverse("dossiers:act", args=[dossier.pk, "request_supplement"]), {
-        "request_supplement-items": "Giấy tờ tùy thân | bản sao mờ\nTờ khai | thiếu chữ ký", "request_supplement-reason": "Hồ sơ chưa đủ",
-    })
+    client.post(
+        reverse("dossiers:act", args=[dossier.pk, "request_supplement"]),
+        {
+            "request_supplement-items": "Giấy tờ tùy thân | bản sao mờ\nTờ khai | thiếu chữ ký",
+            "request_supplement-reason": "Hồ sơ chưa đủ",
+        },
+    )
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
-    assert [i["document"] for i in dossier.supplement_requests.get().items] == ["Giấy tờ tùy thân", "Tờ khai"]
+    assert [i["document"] for i in dossier.supplement_requests.get().items] == [
+        "Giấy tờ tùy thân",
+        "Tờ khai",
+    ]
 
 
 def test_a_wrong_role_gets_403_and_nothing_changes(client, world, working_morning):
     dossier = world.submitted()
     client.force_login(world.specialist)  # same agency, not a clerk
     assert client.post(reverse("dossiers:act", args=[dossier.pk, "receive"]), {}).status_code == 403
-    assert client.post(reverse("dossiers:act", args=[dossier.pk, "refuse"]), {"refuse-reason": ""}).status_code == 403
+    assert (
+        client.post(
+            reverse("dossiers:act", args=[dossier.pk, "refuse"]), {"refuse-reason": ""}
+        ).status_code
+        == 403
+    )
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.NEW
 
 
 def test_counter_intake_with_digitised_scans(client, world, working_morning):
     client.force_login(world.clerk)
-    response = client.post(reverse("dossiers:counter_new"), {
-        "procedure_code": world.procedure.code, "channel": Channel.POSTAL, "applicant_name": "Quàng Văn Tươi",
-        "applicant_citizen_id": "011299998888", "applicant_phone": "0987654321", "scans": [pdf("scan-1.pdf"), pdf("scan-2.pdf")],
-    })
+    response = client.post(
+        reverse("dossiers:counter_new"),
+        {
+            "procedure_code": world.procedure.code,
+            "channel": Channel.POSTAL,
+            "applicant_name": "Quàng Văn Tươi",
+            "applicant_citizen_id": "011299998888",
+            "applicant_phone": "0987654321",
+            "scans": [pdf("scan-1.pdf"), pdf("scan-2.pdf")],
+        },
+    )
     dossier = Dossier.objects.get()
-    assert response.status_code == 302 and response.url == reverse("dossiers:detail", args=[dossier.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "dossiers:detail", args=[dossier.pk]
+    )
     assert dossier.channel == Channel.POSTAL and dossier.status == DossierStatus.NEW
     assert dossier.files.filter(is_digitised=True).count() == 2
-    bad = client.post(reverse("dossiers:counter_new"), {"procedure_code": "9.999999", "channel": 1, "applicant_name": "A"})
+    bad = client.post(
+        reverse("dossiers:counter_new"),
+        {"procedure_code": "9.999999", "channel": 1, "applicant_name": "A"},
+    )
     assert bad.status_code == 200 and Dossier.objects.count() == 1
 
 
 def test_department_queue_bulk_assign_and_highlights(client, world, working_morning):
-    a = services.dossier_assign(dossier=world.received(), actor=world.clerk, department=world.division)
-    b = services.dossier_assign(dossier=world.received(), actor=world.clerk, department=world.division)
+    a = services.dossier_assign(
+        dossier=world.received(), actor=world.clerk, department=world.division
+    )
+    b = services.dossier_assign(
+        dossier=world.received(), actor=world.clerk, department=world.division
+    )
     Dossier.objects.filter(pk=b.pk).update(due_at=timezone.now() - timedelta(hours=1))
     client.force_login(world.leader)
     page = client.get(reverse("dossiers:department_queue")).content.decode()
     assert f'class="row-overdue" data-pk="{b.pk}"' in page
     assert 'id="bulk-assign"' in page
-    response = client.post(reverse("dossiers:department_queue"), {"dossier": [a.pk, b.pk], "assignee": world.specialist.pk})
+    response = client.post(
+        reverse("dossiers:department_queue"),
+        {"dossier": [a.pk, b.pk], "assignee": world.specialist.pk},
+    )
     assert response.status_code == 302
-    assert set(Dossier.objects.filter(assigned_to=world.specialist).values_list("pk", flat=True)) == {a.pk, b.pk}
+    assert set(
+        Dossier.objects.filter(assigned_to=world.specialist).values_list("pk", flat=True)
+    ) == {a.pk, b.pk}
     client.force_login(world.specialist)
     mine = client.get(reverse("dossiers:my_queue")).content.decode()
     assert f'data-pk="{a.pk}"' in mine and f'data-pk="{b.pk}"' in mine
@@ -97,14 +134,24 @@ def test_department_queue_bulk_assign_and_highlights(client, world, working_morn
 def test_forward_approve_and_return_through_the_pages(client, world, working_morning):
     dossier = world.examining()
     client.force_login(world.specialist)
-    client.post(reverse("dossiers:act", args=[dossier.pk, "forward"]), {"forward-leader": world.leader.pk, "forward-comment": "Đủ điều kiện"})
+    client.post(
+        reverse("dossiers:act", args=[dossier.pk, "forward"]),
+        {"forward-leader": world.leader.pk, "forward-comment": "Đủ điều kiện"},
+    )
     client.force_login(world.leader)
-    assert f'data-pk="{dossier.pk}"' in client.get(reverse("dossiers:approval_queue")).content.decode()
-    client.post(reverse("dossiers:act", args=[dossier.pk, "approve"]), {"approve-comment": "Đồng ý"})
+    assert (
+        f'data-pk="{dossier.pk}"' in client.get(reverse("dossiers:approval_queue")).content.decode()
+    )
+    client.post(
+        reverse("dossiers:act", args=[dossier.pk, "approve"]), {"approve-comment": "Đồng ý"}
+    )
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.PROCESSED
     client.force_login(world.clerk)
-    client.post(reverse("dossiers:act", args=[dossier.pk, "return_result"]), {"return_result-delivery": "counter"})
+    client.post(
+        reverse("dossiers:act", args=[dossier.pk, "return_result"]),
+        {"return_result-delivery": "counter"},
+    )
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
     history = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
@@ -117,7 +164,9 @@ def test_citizen_cannot_open_staff_queues(client, world):
         assert client.get(reverse(f"dossiers:{name}")).status_code == 403, name
 
 
-def test_worklist_queries_do_not_grow_with_rows(client, world, working_morning, django_assert_max_num_queries):
+def test_worklist_queries_do_not_grow_with_rows(
+    client, world, working_morning, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -8,7 +8,9 @@ from django.urls import reverse
 from dossiers import services, tracking_cache
 
 
-def test_cached_page_follows_the_dossier_and_keeps_the_visitor_csrf_token(client, world, working_morning, settings):
+def test_cached_page_follows_the_dossier_and_keeps_the_visitor_csrf_token(
+    client, world, working_morning, settings
+):
     dossier = world.received()
     url = reverse("dossiers:track")
     query = {"code": dossier.code, "second_factor": "4321"}
@@ -16,10 +18,14 @@ def test_cached_page_follows_the_dossier_and_keeps_the_visitor_csrf_token(client
     assert "Được tiếp nhận" in first.content.decode()
     tracking_cache._micro.clear()
     second = client.get(url, query)  # from the shared cache
-    assert second.content.decode().count("csrfmiddlewaretoken") == first.content.decode().count("csrfmiddlewaretoken")
+    assert second.content.decode().count("csrfmiddlewaretoken") == first.content.decode().count(
+        "csrfmiddlewaretoken"
+    )
     assert tracking_cache._MARKER not in second.content.decode()
     # a change to the dossier shows as soon as the micro-cache window has passed
-    services.dossier_assign(dossier=dossier, actor=world.clerk, department=world.division, assignee=world.specialist)
+    services.dossier_assign(
+        dossier=dossier, actor=world.clerk, department=world.division, assignee=world.specialist
+    )
     tracking_cache._micro.clear()
     assert "Đang xử lý" in client.get(url, query).content.decode()
     # a wrong second factor is never answered from the cache

@@ -29,7 +29,9 @@ PERSONAS = ("owner", "other_citizen", "same_agency", "other_agency", "anonymous"
 
 
 def _payment_due(world):
-    return services.dossier_request_payment(dossier=world.received(), actor=world.clerk, amount=50000, reason="Lệ phí")
+    return services.dossier_request_payment(
+        dossier=world.received(), actor=world.clerk, amount=50000, reason="Lệ phí"
+    )
 
 
 def _late(world):
@@ -53,7 +55,12 @@ def _paid(world):
 
 def _intake_supplement(world):
     d = world.submitted()
-    services.dossier_request_supplement(dossier=d, actor=world.clerk, items=[{"document": "Tờ khai", "reason": "mờ"}], reason="Bổ sung")
+    services.dossier_request_supplement(
+        dossier=d,
+        actor=world.clerk,
+        items=[{"document": "Tờ khai", "reason": "mờ"}],
+        reason="Bổ sung",
+    )
     return Dossier.objects.get(pk=d.pk)
 
 
@@ -74,16 +81,28 @@ def _with_book(world):
 
     d = world.received()
     with transaction.atomic():
-        book = printing.request_tracking_book(agency=world.agency, start=date(2026, 6, 1), end=date(2026, 6, 30), actor=world.clerk)
+        book = printing.request_tracking_book(
+            agency=world.agency, start=date(2026, 6, 1), end=date(2026, 6, 30), actor=world.clerk
+        )
     printing.render_form(form_id=book.pk)
     return d
 
 
 STATES = {
-    "draft": lambda w: w.draft(), "new": lambda w: w.submitted(), "received": lambda w: w.received(),
-    "examining": lambda w: w.examining(), "approval": lambda w: w.awaiting_approval(), "processed": lambda w: w.processed(),
-    "returned": lambda w: w.returned(), "payment_due": _payment_due, "late": _late, "with_result": _with_result,
-    "paid": _paid, "supplement": _intake_supplement, "with_receipt": _with_receipt, "with_book": _with_book,
+    "draft": lambda w: w.draft(),
+    "new": lambda w: w.submitted(),
+    "received": lambda w: w.received(),
+    "examining": lambda w: w.examining(),
+    "approval": lambda w: w.awaiting_approval(),
+    "processed": lambda w: w.processed(),
+    "returned": lambda w: w.returned(),
+    "payment_due": _payment_due,
+    "late": _late,
+    "with_result": _with_result,
+    "paid": _paid,
+    "supplement": _intake_supplement,
+    "with_receipt": _with_receipt,
+    "with_book": _with_book,
     "with_report": lambda w: _with_report(w),
     "apology_draft": lambda w: _apology_draft(w),
 }
@@ -94,8 +113,14 @@ def _apology_draft(world):
     from dossiers.models import Apology
 
     d = _late(world)
-    Apology.objects.create(dossier=d, reason="Chậm", new_due_at=timezone.now() + timedelta(days=3), created_by=world.leader)
+    Apology.objects.create(
+        dossier=d,
+        reason="Chậm",
+        new_due_at=timezone.now() + timedelta(days=3),
+        created_by=world.leader,
+    )
     return d
+
 
 def _with_report(world):
     """A ready dashboard report of the agency's leader (only he may download it)."""
@@ -103,7 +128,9 @@ def _with_report(world):
 
     from dashboards.models import DashboardReport
 
-    report = DashboardReport.objects.create(requested_by=world.leader, query="period=month", title="Báo cáo", state="ready")
+    report = DashboardReport.objects.create(
+        requested_by=world.leader, query="period=month", title="Báo cáo", state="ready"
+    )
     report.file.save("bao-cao.pdf", _File(PDF))
     return None
 
@@ -112,9 +139,17 @@ def _with_report(world):
 SPECIALIST, CLERK, LEADER = "specialist", "clerk", "leader"
 
 
-def row(state, method, owner, other_citizen, same_agency, other_agency, anonymous, *, same=SPECIALIST):
-    return {"state": state, "method": method, "same": same,
-            "expect": dict(zip(PERSONAS, (owner, other_citizen, same_agency, other_agency, anonymous), strict=True))}
+def row(
+    state, method, owner, other_citizen, same_agency, other_agency, anonymous, *, same=SPECIALIST
+):
+    return {
+        "state": state,
+        "method": method,
+        "same": same,
+        "expect": dict(
+            zip(PERSONAS, (owner, other_citizen, same_agency, other_agency, anonymous), strict=True)
+        ),
+    }
 
 
 # An applicant action: the owner may; staff of the agency may not (403).
@@ -140,7 +175,9 @@ PAGES: dict[str, dict] = {
     "dossiers:my": row(None, "get", OK, OK, DENIED, DENIED, LOGIN),
     "dossiers:detail": row("new", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:submitted": row("new", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
-    "dossiers:upload": row("new", "post", DENIED, HIDDEN, DENIED, HIDDEN, LOGIN),  # at intake only the clerk attaches
+    "dossiers:upload": row(
+        "new", "post", DENIED, HIDDEN, DENIED, HIDDEN, LOGIN
+    ),  # at intake only the clerk attaches
     "dossiers:file_download": row("new", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:result_download": row("with_result", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "dossiers:track": row("received", "get", OK, OK, OK, OK, OK),
@@ -154,7 +191,9 @@ PAGES: dict[str, dict] = {
     # result signing (issue 5): an empty form is refused after the access check
     "dossiers:sign_approve_batch": {**staff_page(CLERK, "other_leader"), "method": "post"},
     "dossiers:sign_approve": staff_action("approval", same=CLERK),
-    "dossiers:issue_queue": row(None, "get", DENIED, DENIED, DENIED, DENIED, LOGIN, same=CLERK),  # clerical office only
+    "dossiers:issue_queue": row(
+        None, "get", DENIED, DENIED, DENIED, DENIED, LOGIN, same=CLERK
+    ),  # clerical office only
     "dossiers:draft_result": staff_action("examining", same=CLERK),
     "dossiers:issue_result": staff_action("processed", same=CLERK),
     # printed forms (dossiers.printing): whoever sees the dossier; staff re-print 06, keep the book
@@ -166,11 +205,16 @@ PAGES: dict[str, dict] = {
     "dossiers:tracking_book_download": row("with_book", "get", DENIED, DENIED, OK, HIDDEN, LOGIN),
     # drafted apologies (dossiers.apology_views): leaders only, each his own unit's drafts
     "notifications:apology_queue": staff_page(CLERK, "other_leader"),
-    "notifications:apology_approve": {**row("apology_draft", "post", DENIED, DENIED, DENIED, HIDDEN, LOGIN, same=CLERK), "other_agency_user": "other_leader"},
+    "notifications:apology_approve": {
+        **row("apology_draft", "post", DENIED, DENIED, DENIED, HIDDEN, LOGIN, same=CLERK),
+        "other_agency_user": "other_leader",
+    },
     "payments:start": row("payment_due", "post", OK, HIDDEN, DENIED, HIDDEN, LOGIN, same=CLERK),
     "payments:receipt": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
     "payments:receipt_pdf": row("paid", "get", OK, HIDDEN, OK, HIDDEN, LOGIN),
-    "payments:cases": staff_page(SPECIALIST),  # the clerks' refund / top-up queue, of their own agency
+    "payments:cases": staff_page(
+        SPECIALIST
+    ),  # the clerks' refund / top-up queue, of their own agency
     # machine and gateway endpoints: public by design, protected by the HMAC signature
     "payments:ipn": row(None, "get", OK, OK, OK, OK, OK),
     "payments:return": row(None, "get", OK, OK, OK, OK, OK),
@@ -184,7 +228,10 @@ PAGES: dict[str, dict] = {
     "dashboards:public": row(None, "get", OK, OK, OK, OK, OK),
     # printable reports: the list is each user's own; a report downloads for its requester only
     "dashboards:reports": staff_page(CLERK, "other_leader"),
-    "dashboards:report_download": {**row("with_report", "get", DENIED, DENIED, DENIED, HIDDEN, LOGIN, same=CLERK), "other_agency_user": "other_leader"},
+    "dashboards:report_download": {
+        **row("with_report", "get", DENIED, DENIED, DENIED, HIDDEN, LOGIN, same=CLERK),
+        "other_agency_user": "other_leader",
+    },
 }
 
 ACTIONS: dict[str, dict] = {
@@ -208,17 +255,27 @@ ACTIONS: dict[str, dict] = {
 
 # API routes (DRF, /api/v1/): anonymous gets 401/403 instead of a login page.
 API_DETAIL_ACTIONS = {
-    "submit": (None, "draft", SPECIALIST, True), "receive": ("post", "new", SPECIALIST, False),
-    "request-supplement": ("post", "new", SPECIALIST, False), "answer-supplement": ("post", "supplement", SPECIALIST, True),
-    "refuse": ("post", "new", SPECIALIST, False), "assign": ("post", "received", SPECIALIST, False),
-    "forward": ("post", "examining", CLERK, False), "approve": ("post", "approval", CLERK, False),
-    "return": ("post", "processed", SPECIALIST, False), "withdraw": ("post", "new", SPECIALIST, True),
-    "stop": ("post", "received", CLERK, False), "transfer": ("post", "received", SPECIALIST, False),
-    "rate": ("post", "returned", CLERK, True), "files": ("post", "draft", SPECIALIST, True),
+    "submit": (None, "draft", SPECIALIST, True),
+    "receive": ("post", "new", SPECIALIST, False),
+    "request-supplement": ("post", "new", SPECIALIST, False),
+    "answer-supplement": ("post", "supplement", SPECIALIST, True),
+    "refuse": ("post", "new", SPECIALIST, False),
+    "assign": ("post", "received", SPECIALIST, False),
+    "forward": ("post", "examining", CLERK, False),
+    "approve": ("post", "approval", CLERK, False),
+    "return": ("post", "processed", SPECIALIST, False),
+    "withdraw": ("post", "new", SPECIALIST, True),
+    "stop": ("post", "received", CLERK, False),
+    "transfer": ("post", "received", SPECIALIST, False),
+    "rate": ("post", "returned", CLERK, True),
+    "files": ("post", "draft", SPECIALIST, True),
     # the actions the API lacked before the workflow engine generated a route for every row
-    "send-back": ("post", "approval", CLERK, False), "request-payment": ("post", "received", SPECIALIST, False),
-    "confirm-payment": ("post", "payment_due", SPECIALIST, False), "apologise": ("post", "late", SPECIALIST, False),
-    "attach-draft": ("post", "examining", CLERK, False), "sign-approve-one": ("post", "approval", CLERK, False),
+    "send-back": ("post", "approval", CLERK, False),
+    "request-payment": ("post", "received", SPECIALIST, False),
+    "confirm-payment": ("post", "payment_due", SPECIALIST, False),
+    "apologise": ("post", "late", SPECIALIST, False),
+    "attach-draft": ("post", "examining", CLERK, False),
+    "sign-approve-one": ("post", "approval", CLERK, False),
     "issue-result": ("post", "processed", SPECIALIST, False),
     # the one endpoint shape for every action: POST /dossiers/{id}/actions/{action}/ (here: receive)
     "action": ("post", "new", SPECIALIST, False),
@@ -236,7 +293,9 @@ def _api_rows() -> dict[str, dict]:
         "dossiers-api-sign-approve": {**staff_page(CLERK, "other_leader"), "method": "post"},
     }
     for name, (_m, state, same, applicant) in API_DETAIL_ACTIONS.items():
-        rows[f"dossiers-api-{name}"] = applicant_action(state, same=same) if applicant else staff_action(state, same=same)
+        rows[f"dossiers-api-{name}"] = (
+            applicant_action(state, same=same) if applicant else staff_action(state, same=same)
+        )
     # a draft is the applicant's alone: staff never see it
     for name in ("dossiers-api-submit", "dossiers-api-files"):
         rows[name]["expect"]["same_agency"] = HIDDEN
@@ -267,7 +326,9 @@ def discovered_routes() -> set[str]:
         view_cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
         if view_cls is not None:
             module = view_cls.__module__
-        if module.startswith(("dossiers.", "dashboards.")) and not (name or "").startswith(("schema", "swagger", "redoc")):
+        if module.startswith(("dossiers.", "dashboards.")) and not (name or "").startswith(
+            ("schema", "swagger", "redoc")
+        ):
             names.add(name or route)
     return names
 
@@ -299,7 +360,11 @@ def _persona(world, persona, spec):
 def _classify(response, *, api: bool) -> str:
     code = response.status_code
     if api:
-        if code in (401,) or (code == 403 and "authenticat" in response.content.decode().lower() and "credentials" in response.content.decode().lower()):
+        if code in (401,) or (
+            code == 403
+            and "authenticat" in response.content.decode().lower()
+            and "credentials" in response.content.decode().lower()
+        ):
             return LOGIN
     elif code == 302 and "/tai-khoan/" in response.url and "next=" in response.url:
         return LOGIN
@@ -348,8 +413,14 @@ def _url(name: str, dossier: Dossier | None, action: str | None = None) -> str:
 
 def _api_body(name: str, world) -> dict:
     return {
-        "dossiers-api-counter": {"procedure": world.procedure.code, "applicant": {"name": "Lò Văn Pâng"}},
-        "dossiers-api-request-supplement": {"reason": "Thiếu", "items": [{"document": "Tờ khai", "reason": "mờ"}]},
+        "dossiers-api-counter": {
+            "procedure": world.procedure.code,
+            "applicant": {"name": "Lò Văn Pâng"},
+        },
+        "dossiers-api-request-supplement": {
+            "reason": "Thiếu",
+            "items": [{"document": "Tờ khai", "reason": "mờ"}],
+        },
         "dossiers-api-refuse": {"reason": "Không thuộc thẩm quyền"},
         "dossiers-api-stop": {"reason": "Theo đề nghị"},
         "dossiers-api-transfer": {"to_agency": world.other_agency.code},
@@ -366,7 +437,9 @@ def _cases():
             yield pytest.param(name, None, spec, persona, False, id=f"{name}-{persona}")
     for action, spec in ACTIONS.items():
         for persona in PERSONAS:
-            yield pytest.param("dossiers:act", action, spec, persona, False, id=f"act:{action}-{persona}")
+            yield pytest.param(
+                "dossiers:act", action, spec, persona, False, id=f"act:{action}-{persona}"
+            )
     for name, spec in API.items():
         for persona in PERSONAS:
             yield pytest.param(name, None, spec, persona, True, id=f"api:{name}-{persona}")
@@ -390,4 +463,8 @@ def test_access(client, world, working_morning, name, action, spec, persona, api
         response = client.post(url, _api_body(name, world), content_type="application/json")
     else:
         response = client.post(url, {})
-    assert _classify(response, api=api) == spec["expect"][persona], (url, persona, response.status_code)
+    assert _classify(response, api=api) == spec["expect"][persona], (
+        url,
+        persona,
+        response.status_code,
+    )

@@ -31,7 +31,9 @@ def test_dossier_page_shows_the_receipt_being_prepared_then_a_link(client, named
     assert "Đang chuẩn bị" in page and "Mẫu 01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in page
     assert f'hx-get="{reverse("dossiers:forms", args=[dossier.pk])}"' in page
     assert reverse("dossiers:form_download", args=[dossier.pk, form.pk]) not in page
-    assert client.get(reverse("dossiers:form_download", args=[dossier.pk, form.pk])).status_code == 404
+    assert (
+        client.get(reverse("dossiers:form_download", args=[dossier.pk, form.pk])).status_code == 404
+    )
 
     printing.render_form(form_id=form.pk)
     partial = client.get(reverse("dossiers:forms", args=[dossier.pk])).content.decode()
@@ -44,7 +46,9 @@ def test_english_page(client, named, working_morning):
     dossier = named.received()
     client.force_login(named.citizen)
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("dossiers:detail", args=[dossier.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("dossiers:detail", args=[dossier.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Being prepared" in page and "01 Receipt and appointment slip" in page
 
 
@@ -60,10 +64,16 @@ def test_staff_print_the_control_slip_on_demand(client, named, working_morning, 
     form = printing.render_form(form_id=form.pk)
     download = client.get(reverse("dossiers:form_download", args=[dossier.pk, form.pk]))
     text = pdf_text(b"".join(download.streaming_content), tmp_path)
-    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and "Cà Thị Mai" in text and "Đúng hạn" in text
+    assert (
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
+        and "Cà Thị Mai" in text
+        and "Đúng hạn" in text
+    )
 
 
-def test_control_slip_of_a_dossier_not_received_is_refused_with_a_message(client, named, working_morning):
+def test_control_slip_of_a_dossier_not_received_is_refused_with_a_message(
+    client, named, working_morning
+):
     dossier = named.submitted()
     client.force_login(named.clerk)
     response = client.post(reverse("dossiers:control_slip", args=[dossier.pk]), follow=True)
@@ -77,10 +87,17 @@ def test_tracking_book_page_pending_then_download(client, named, working_morning
     client.force_login(named.clerk)
     page = client.get(reverse("dossiers:tracking_book"))
     assert page.status_code == 200 and "Sở Tư pháp" in page.content.decode()
-    response = client.post(reverse("dossiers:tracking_book"), {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"})
+    response = client.post(
+        reverse("dossiers:tracking_book"),
+        {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"},
+    )
     assert response.status_code == 302
     book = PrintedForm.objects.get(kind="07")
-    assert (book.agency, book.period_start, book.period_end) == (named.agency, date(2026, 6, 1), date(2026, 6, 30))
+    assert (book.agency, book.period_start, book.period_end) == (
+        named.agency,
+        date(2026, 6, 1),
+        date(2026, 6, 30),
+    )
     page = client.get(reverse("dossiers:tracking_book")).content.decode()
     assert "Đang chuẩn bị" in page and "hx-get" in page
     printing.render_form(form_id=book.pk)
@@ -90,16 +107,27 @@ def test_tracking_book_page_pending_then_download(client, named, working_morning
     text = pdf_text(b"".join(client.get(link).streaming_content), tmp_path)
     assert "SỔ THEO DÕI HỒ SƠ" in text and text.count("Lò Thị Hương") == 3
     # the same agency and period again: the same row, re-rendered
-    client.post(reverse("dossiers:tracking_book"), {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"})
-    assert PrintedForm.objects.filter(kind="07").count() == 1 and PrintedForm.objects.get(kind="07").generation == 2
+    client.post(
+        reverse("dossiers:tracking_book"),
+        {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"},
+    )
+    assert (
+        PrintedForm.objects.filter(kind="07").count() == 1
+        and PrintedForm.objects.get(kind="07").generation == 2
+    )
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"start": "2026-06-30", "end": "2026-06-01"}, "Ngày bắt đầu phải trước ngày kết thúc"),
-    ({"start": "2024-01-01", "end": "2026-06-01"}, "Mỗi sổ tối đa 366 ngày"),
-    ({"start": "ngày mai", "end": "2026-06-01"}, "Nhập một ngày hợp lệ"),
-])
-def test_tracking_book_bad_input_is_a_clear_message_and_nothing_written(client, named, working_morning, data, message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"start": "2026-06-30", "end": "2026-06-01"}, "Ngày bắt đầu phải trước ngày kết thúc"),
+        ({"start": "2024-01-01", "end": "2026-06-01"}, "Mỗi sổ tối đa 366 ngày"),
+        ({"start": "ngày mai", "end": "2026-06-01"}, "Nhập một ngày hợp lệ"),
+    ],
+)
+def test_tracking_book_bad_input_is_a_clear_message_and_nothing_written(
+    client, named, working_morning, data, message
+):
     client.force_login(named.clerk)
     response = client.post(reverse("dossiers:tracking_book"), {"agency": named.agency.pk, **data})
     assert response.status_code == 400 and message in response.content.decode()
@@ -108,7 +136,10 @@ def test_tracking_book_bad_input_is_a_clear_message_and_nothing_written(client, 
 
 def test_tracking_book_of_an_agency_out_of_scope_is_refused(client, named, working_morning):
     client.force_login(named.other_clerk)
-    response = client.post(reverse("dossiers:tracking_book"), {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"})
+    response = client.post(
+        reverse("dossiers:tracking_book"),
+        {"agency": named.agency.pk, "start": "2026-06-01", "end": "2026-06-30"},
+    )
     assert response.status_code == 400  # not a choice of this user
     assert not PrintedForm.objects.exists()
 
@@ -120,10 +151,19 @@ def test_staff_print_a_failed_form_again(client, named, working_morning):
     client.force_login(named.citizen)
     page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
     assert "Bộ phận Một cửa có thể in giúp bạn" in page and "form-rerender" not in page
-    assert client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code == 403
+    assert (
+        client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code
+        == 403
+    )
     client.force_login(named.clerk)
-    assert "form-rerender" in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
-    assert client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code == 302
+    assert (
+        "form-rerender"
+        in client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    )
+    assert (
+        client.post(reverse("dossiers:form_rerender", args=[dossier.pk, form.pk])).status_code
+        == 302
+    )
     form.refresh_from_db()
     assert form.state == "pending" and form.generation == 2 and form.error == ""
     assert printing.render_form(form_id=form.pk).state == "ready"

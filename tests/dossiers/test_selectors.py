@@ -34,7 +34,11 @@ def test_visibility_by_who_asks(world):
     assert seen(world.specialist) == {mine.pk}  # processed in his division
     assert seen(world.other_clerk) == {theirs.pk}
     assert seen(provincial) >= {mine.pk, theirs.pk} and draft.pk not in seen(provincial)
-    for user, dossier in [(world.other_citizen, mine), (world.other_clerk, mine), (AnonymousUser(), mine)]:
+    for user, dossier in [
+        (world.other_citizen, mine),
+        (world.other_clerk, mine),
+        (AnonymousUser(), mine),
+    ]:
         with pytest.raises(Http404):
             selectors.get_dossier_for(user, dossier.pk)
     with pytest.raises(Http404):
@@ -45,7 +49,9 @@ def test_visibility_by_who_asks(world):
 def test_transferred_dossier_is_seen_by_the_other_agency_too(world):
     from dossiers import services
 
-    dossier = services.dossier_transfer(dossier=world.examining(), actor=world.leader, to_agency=world.other_agency)
+    dossier = services.dossier_transfer(
+        dossier=world.examining(), actor=world.leader, to_agency=world.other_agency
+    )
     assert selectors.dossiers_visible_to(world.other_clerk).filter(pk=dossier.pk).exists()
     assert selectors.dossiers_visible_to(world.clerk).filter(pk=dossier.pk).exists()
 
@@ -69,11 +75,20 @@ def test_worklists(world, django_assert_max_num_queries):
     # Filters and search by code, name, ID number.
     assert ids(selectors.intake_queue(world.clerk, status=DossierStatus.NEW)) == {new.pk}
     assert ids(selectors.intake_queue(world.clerk, q=received.code)) == {received.pk}
-    assert ids(selectors.department_queue(world.leader, q=world.citizen.citizen_id)) == {examining.pk, approving.pk}
-    assert ids(selectors.department_queue(world.leader, q=world.citizen.full_name[:8])) == {examining.pk, approving.pk}
+    assert ids(selectors.department_queue(world.leader, q=world.citizen.citizen_id)) == {
+        examining.pk,
+        approving.pk,
+    }
+    assert ids(selectors.department_queue(world.leader, q=world.citizen.full_name[:8])) == {
+        examining.pk,
+        approving.pk,
+    }
     assert ids(selectors.intake_queue(world.clerk, q="\x00' OR 1=1 --")) == set()
     with django_assert_max_num_queries(2):
-        rows = [(d.code, d.procedure.name, d.receiving_agency.name, d.is_overdue) for d in selectors.department_queue(world.leader)]
+        rows = [
+            (d.code, d.procedure.name, d.receiving_agency.name, d.is_overdue)
+            for d in selectors.department_queue(world.leader)
+        ]
     assert len(rows) == 2
 
 
@@ -99,10 +114,23 @@ def test_public_tracking_needs_the_second_factor_and_shows_no_personal_data(worl
         view = selectors.track_public(dossier.code.lower(), factor)
         assert view["code"] == dossier.code and view["status"] == DossierStatus.IN_PROGRESS
     text = json.dumps(view, default=str)
-    for personal in (world.citizen.full_name, world.citizen.citizen_id, world.citizen.phone, world.citizen.email, dossier.applicant_address, world.specialist.full_name):
+    for personal in (
+        world.citizen.full_name,
+        world.citizen.citizen_id,
+        world.citizen.phone,
+        world.citizen.email,
+        dossier.applicant_address,
+        world.specialist.full_name,
+    ):
         assert personal not in text
     # the status changes, not the internal actions (submit, receive, assign)
-    assert [t["status"] for t in view["timeline"]] == [DossierStatus.NEW, DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS]
+    assert [t["status"] for t in view["timeline"]] == [
+        DossierStatus.NEW,
+        DossierStatus.RECEIVED,
+        DossierStatus.IN_PROGRESS,
+    ]
     assert selectors.track_by_token(dossier.tracking_token)["code"] == dossier.code
     assert selectors.track_by_token("nope") is None
-    assert selectors.track_by_token(world.draft().tracking_token) is None  # no code yet: nothing to track
+    assert (
+        selectors.track_by_token(world.draft().tracking_token) is None
+    )  # no code yet: nothing to track

@@ -27,16 +27,30 @@ API = "/api/v1/tracking/"
 def test_a_code_is_locked_after_a_few_wrong_factors_from_any_client(world):
     dossier = world.received()
     for n in range(settings.TRACKING_CODE_MAX_FAILURES):
-        guesser = Client(REMOTE_ADDR=f"10.2.0.{n + 1}")  # a distributed guess: every try from elsewhere
-        assert guesser.get(PAGE, {"code": dossier.code, "second_factor": f"{n:04d}"}).status_code == 404
-    right = Client(REMOTE_ADDR="10.2.1.1").get(PAGE, {"code": dossier.code, "second_factor": "4321"})
+        guesser = Client(
+            REMOTE_ADDR=f"10.2.0.{n + 1}"
+        )  # a distributed guess: every try from elsewhere
+        assert (
+            guesser.get(PAGE, {"code": dossier.code, "second_factor": f"{n:04d}"}).status_code
+            == 404
+        )
+    right = Client(REMOTE_ADDR="10.2.1.1").get(
+        PAGE, {"code": dossier.code, "second_factor": "4321"}
+    )
     assert right.status_code == 429
     assert "khóa" in right.content.decode()
-    api = APIClient(REMOTE_ADDR="10.2.1.2").get(API, {"code": dossier.code, "second_factor": "4321"})
+    api = APIClient(REMOTE_ADDR="10.2.1.2").get(
+        API, {"code": dossier.code, "second_factor": "4321"}
+    )
     assert api.status_code == 429 and "detail" in api.json()
     # another dossier is not affected, and the QR token still works
     other = world.received()
-    assert Client(REMOTE_ADDR="10.2.1.3").get(PAGE, {"code": other.code, "second_factor": "4321"}).status_code == 200
+    assert (
+        Client(REMOTE_ADDR="10.2.1.3")
+        .get(PAGE, {"code": other.code, "second_factor": "4321"})
+        .status_code
+        == 200
+    )
     assert Client(REMOTE_ADDR="10.2.1.4").get(f"{PAGE}{dossier.tracking_token}/").status_code == 200
 
 
@@ -46,9 +60,17 @@ def test_a_client_is_limited_per_minute_across_page_and_api(world):
     codes = [f"000.00.99.H18-20260101-{n:07d}" for n in range(settings.TRACKING_CLIENT_RATE)]
     for n, code in enumerate(codes):  # unknown codes: no code lock, only the client's count
         target = client if n % 2 else api
-        assert target.get(PAGE if n % 2 else API, {"code": code, "second_factor": "1234"}).status_code == 404
+        assert (
+            target.get(PAGE if n % 2 else API, {"code": code, "second_factor": "1234"}).status_code
+            == 404
+        )
     assert client.get(PAGE, {"code": dossier.code, "second_factor": "4321"}).status_code == 429
-    assert Client(REMOTE_ADDR="10.3.0.2").get(PAGE, {"code": dossier.code, "second_factor": "4321"}).status_code == 200
+    assert (
+        Client(REMOTE_ADDR="10.3.0.2")
+        .get(PAGE, {"code": dossier.code, "second_factor": "4321"})
+        .status_code
+        == 200
+    )
 
 
 def test_forged_x_forwarded_for_does_not_reset_the_count(world, settings):
@@ -56,12 +78,25 @@ def test_forged_x_forwarded_for_does_not_reset_the_count(world, settings):
     codes = [f"000.00.99.H18-20260102-{n:07d}" for n in range(settings.TRACKING_CLIENT_RATE)]
     for n, code in enumerate(codes):
         # the caller writes a new address each time; our proxy (the peer) appends the real one
-        response = Client(REMOTE_ADDR="172.16.0.1").get(PAGE, {"code": code, "second_factor": "1234"}, HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.7")
+        response = Client(REMOTE_ADDR="172.16.0.1").get(
+            PAGE,
+            {"code": code, "second_factor": "1234"},
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.7",
+        )
         assert response.status_code == 404
-    blocked = Client(REMOTE_ADDR="172.16.0.1").get(PAGE, {"code": codes[0], "second_factor": "1234"}, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7")
+    blocked = Client(REMOTE_ADDR="172.16.0.1").get(
+        PAGE,
+        {"code": codes[0], "second_factor": "1234"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7",
+    )
     assert blocked.status_code == 429
     # another real client behind the same proxy is not blocked
-    assert Client(REMOTE_ADDR="172.16.0.1").get(PAGE, {"code": codes[0], "second_factor": "1234"}, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
+    assert (
+        Client(REMOTE_ADDR="172.16.0.1")
+        .get(PAGE, {"code": codes[0], "second_factor": "1234"}, HTTP_X_FORWARDED_FOR="203.0.113.8")
+        .status_code
+        == 404
+    )
 
 
 def test_without_trusted_proxies_x_forwarded_for_is_ignored(world):
@@ -88,10 +123,19 @@ def test_unknown_code_and_wrong_factor_do_the_same_queries(world):
 def test_non_ascii_digits_and_nul_bytes_are_no_500(world):
     client = Client(raise_request_exception=False)
     for factor in ("٤٣٢١", "４３２１", "²³⁴¹"):
-        dossier = world.received()  # a fresh code each time: two failures per code stay under the lock
-        assert client.get(PAGE, {"code": dossier.code, "second_factor": factor}).status_code in (200, 404)
-        assert APIClient().get(API, {"code": dossier.code, "second_factor": factor}).status_code == 404
-    assert client.get(PAGE, {"code": "abc\x00", "second_factor": "4321"}).status_code == 200  # the form's message
+        dossier = (
+            world.received()
+        )  # a fresh code each time: two failures per code stay under the lock
+        assert client.get(PAGE, {"code": dossier.code, "second_factor": factor}).status_code in (
+            200,
+            404,
+        )
+        assert (
+            APIClient().get(API, {"code": dossier.code, "second_factor": factor}).status_code == 404
+        )
+    assert (
+        client.get(PAGE, {"code": "abc\x00", "second_factor": "4321"}).status_code == 200
+    )  # the form's message
     assert APIClient().get(API, {"code": "abc\x00", "second_factor": "4321"}).status_code == 404
     assert client.get(f"{PAGE}ab%00cd/").status_code == 404
     assert APIClient().get("/api/v1/tracking/qr/ab%00cd/").status_code == 404

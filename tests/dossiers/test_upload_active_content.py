@@ -32,7 +32,9 @@ def _pdf(extra_catalog: bytes = b"") -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
     for off in offsets:
         out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    )
     return out.getvalue()
 
 
@@ -44,15 +46,21 @@ def _jpeg() -> bytes:
 
 def test_plain_pdf_and_jpeg_pass():
     assert validate_upload(SimpleUploadedFile("a.pdf", _pdf())).content_type == "application/pdf"
-    assert validate_upload(SimpleUploadedFile("a.pdf", _pdf(b"/OpenAction [3 0 R /Fit]"))).content_type == "application/pdf"
+    assert (
+        validate_upload(SimpleUploadedFile("a.pdf", _pdf(b"/OpenAction [3 0 R /Fit]"))).content_type
+        == "application/pdf"
+    )
     assert validate_upload(SimpleUploadedFile("a.jpg", _jpeg())).content_type == "image/jpeg"
 
 
-@pytest.mark.parametrize("extra", [
-    b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>",
-    b"/Names << /JavaScript << /Names [(x) << /S /JavaScript /JS (1) >>] >> >>",
-    b"/OpenAction << /S /Launch /F (cmd.exe) >>",
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>",
+        b"/Names << /JavaScript << /Names [(x) << /S /JavaScript /JS (1) >>] >> >>",
+        b"/OpenAction << /S /Launch /F (cmd.exe) >>",
+    ],
+)
 def test_a_pdf_with_active_content_is_refused(extra):
     with pytest.raises(ValidationError) as exc:
         validate_upload(SimpleUploadedFile("a.pdf", _pdf(extra)))
@@ -61,5 +69,7 @@ def test_a_pdf_with_active_content_is_refused(extra):
 
 def test_a_jpeg_with_html_appended_is_refused():
     with pytest.raises(ValidationError) as exc:
-        validate_upload(SimpleUploadedFile("a.jpg", _jpeg() + b"<html><script>alert(1)</script></html>"))
+        validate_upload(
+            SimpleUploadedFile("a.jpg", _jpeg() + b"<html><script>alert(1)</script></html>")
+        )
     assert exc.value.code == "trailing_data"

@@ -30,12 +30,18 @@ def _upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def test_real_pdf_jpeg_png_are_accepted_with_type_from_content(pdf_bytes, settings):
-    for name, data, mime in [("to-khai.pdf", pdf_bytes, "application/pdf"), ("anh.JPG", _image("JPEG"), "image/jpeg"), ("scan.png", _image("PNG"), "image/png")]:
+    for name, data, mime in [
+        ("to-khai.pdf", pdf_bytes, "application/pdf"),
+        ("anh.JPG", _image("JPEG"), "image/jpeg"),
+        ("scan.png", _image("PNG"), "image/png"),
+    ]:
         checked = validate_upload(_upload(name, data))
         assert checked.content_type == mime
         assert checked.size == len(data)
         assert len(checked.sha256) == 64
-        assert name not in checked.stored_name and checked.stored_name.endswith("." + checked.extension)
+        assert name not in checked.stored_name and checked.stored_name.endswith(
+            "." + checked.extension
+        )
 
 
 @pytest.mark.parametrize(

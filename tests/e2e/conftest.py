@@ -61,7 +61,9 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a broken install must be loud
-        pytest.fail("The Python package 'playwright' is not installed: run scripts/test.sh (pip install -e '.[test]').")
+        pytest.fail(
+            "The Python package 'playwright' is not installed: run scripts/test.sh (pip install -e '.[test]')."
+        )
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.fail(
             f"Chromium not found at {CHROMIUM}. Install Debian's browser: apt-get install -y chromium "
@@ -78,7 +80,12 @@ def browser() -> Iterator:
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
     """A new context (own cookies) and page per test, pointed at the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        accept_downloads=True,
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     pg = context.new_page()
     try:

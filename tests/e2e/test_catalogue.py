@@ -19,7 +19,10 @@ def test_search_without_diacritics_open_and_download_the_form(page, demo_data, t
         page.get_by_role("link", name="Đăng ký khai sinh", exact=True).click()
     assert page.inner_text("#procedure-code") == "1.001193"
     assert "Toàn trình" in page.inner_text("#procedure-level")
-    assert page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.get_attribute("href") == "/ho-so/nop/1.001193/"
+    assert (
+        page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.get_attribute("href")
+        == "/ho-so/nop/1.001193/"
+    )
     with page.expect_download() as info:
         page.click(".template-download")
     download = info.value

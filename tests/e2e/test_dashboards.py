@@ -98,5 +98,3 @@ def test_leader_sees_only_his_agency_and_citizen_is_refused(page, login, demo_da
     assert page.locator("#nav-dashboards").count() == 0
     page.goto("/thong-ke/cong-khai/")
     assert page.locator('[data-figure="received"]').inner_text() == "5"
-
-

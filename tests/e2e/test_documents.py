@@ -30,29 +30,54 @@ def exchanged(demo_data, settings):
 
     agency_keys._cache.clear()
     signature_services.pki_store(material=pki_material())
-    tuphap, muongthanh = Agency.objects.get(code="000.00.03.H18"), Agency.objects.get(code="000.00.52.H18")
-    specialist, leader, clerical = (User.objects.get(username=u) for u in ("chuyenvien.tuphap", "lanhdao.tuphap", "vanthu.tuphap"))
+    tuphap, muongthanh = (
+        Agency.objects.get(code="000.00.03.H18"),
+        Agency.objects.get(code="000.00.52.H18"),
+    )
+    specialist, leader, clerical = (
+        User.objects.get(username=u)
+        for u in ("chuyenvien.tuphap", "lanhdao.tuphap", "vanthu.tuphap")
+    )
     other = ui_services.outgoing_draft_with_files(
-        agency=tuphap, actor=specialist, recipients=[muongthanh.code], fields={"subject": "Giấy mời họp giao ban", "document_type": 22},
-        main_file=("giay-moi.pdf", PDF), appendices=[],
+        agency=tuphap,
+        actor=specialist,
+        recipients=[muongthanh.code],
+        fields={"subject": "Giấy mời họp giao ban", "document_type": 22},
+        main_file=("giay-moi.pdf", PDF),
+        appendices=[],
     )
     document = ui_services.outgoing_draft_with_files(
-        agency=tuphap, actor=specialist, recipients=[muongthanh.code], fields={"subject": SUBJECT, "document_type": 1, "urgency": 1},
-        main_file=("cong-van.pdf", PDF), appendices=[],
+        agency=tuphap,
+        actor=specialist,
+        recipients=[muongthanh.code],
+        fields={"subject": SUBJECT, "document_type": 1, "urgency": 1},
+        main_file=("cong-van.pdf", PDF),
+        appendices=[],
     )
     for d in (other, document):
         d.attachments.filter(is_main=True).update(is_signed=True)
-        OutgoingDocument.objects.filter(pk=d.pk).update(state="signed", signer=leader, signed_at=timezone.now(), signer_name=leader.full_name)
+        OutgoingDocument.objects.filter(pk=d.pk).update(
+            state="signed", signer=leader, signed_at=timezone.now(), signer_name=leader.full_name
+        )
         services.outgoing_issue(document=OutgoingDocument.objects.get(pk=d.pk), actor=clerical)
         services.outgoing_send(document=OutgoingDocument.objects.get(pk=d.pk), actor=clerical)
     deliver_all()
     incoming = IncomingDocument.objects.get(agency=muongthanh, document_id=document.document_id)
-    services.incoming_register(document=incoming, actor=User.objects.get(username="vanthu.muongthanh"))
+    services.incoming_register(
+        document=incoming, actor=User.objects.get(username="vanthu.muongthanh")
+    )
     deliver_all()
-    return {"document": OutgoingDocument.objects.get(pk=document.pk), "other": other, "incoming": incoming, "password": demo_data}
+    return {
+        "document": OutgoingDocument.objects.get(pk=document.pk),
+        "other": other,
+        "incoming": incoming,
+        "password": demo_data,
+    }
 
 
-def test_clerical_office_filters_the_outgoing_book_and_sees_recipients_statuses(page, login, exchanged):
+def test_clerical_office_filters_the_outgoing_book_and_sees_recipients_statuses(
+    page, login, exchanged
+):
     document = exchanged["document"]
     login(page, "vanthu.tuphap", exchanged["password"])
     page.click("#nav-documents")
@@ -72,7 +97,10 @@ def test_clerical_office_filters_the_outgoing_book_and_sees_recipients_statuses(
     card = page.locator(".recipient-card[data-code='000.00.52.H18']")
     assert "UBND" in card.inner_text() or "Mường Thanh" in card.inner_text()
     statuses = card.locator(".status-history li")
-    assert [statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())] == ["01", "03"]
+    assert [statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())] == [
+        "01",
+        "03",
+    ]
 
 
 def test_leader_assigns_an_incoming_document(page, login, exchanged):

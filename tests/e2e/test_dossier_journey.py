@@ -20,7 +20,9 @@ def as_user(browser, live_server, login, demo_data):
     contexts = []
 
     def _open(username: str | None):
-        context = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context = browser.new_context(
+            base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         pg = context.new_page()
@@ -66,10 +68,14 @@ def test_online_dossier_from_submission_to_rating(as_user):
     clerk.goto("/ho-so/tiep-nhan/")
     assert "Nguyễn Văn An" in clerk.inner_text("#worklist")
     clerk.goto(dossier_url)
-    _act(clerk, "request_supplement", lambda p: (
-        p.fill("#id_request_supplement-items", "Giấy chứng sinh | bản chụp bị mờ"),
-        p.fill("#id_request_supplement-reason", "Hồ sơ chưa rõ"),
-    ))
+    _act(
+        clerk,
+        "request_supplement",
+        lambda p: (
+            p.fill("#id_request_supplement-items", "Giấy chứng sinh | bản chụp bị mờ"),
+            p.fill("#id_request_supplement-reason", "Hồ sơ chưa rõ"),
+        ),
+    )
     assert "Yêu cầu bổ sung giấy tờ" in clerk.inner_text("#dossier-status")
 
     citizen.goto("/ho-so/cua-toi/")
@@ -80,7 +86,11 @@ def test_online_dossier_from_submission_to_rating(as_user):
     with citizen.expect_navigation():
         citizen.click("#upload-submit")
     assert "giay-chung-sinh-ro.pdf" in citizen.inner_text("#dossier-files")
-    _act(citizen, "answer_supplement", lambda p: p.fill("#id_answer_supplement-comment", "Đã bổ sung bản rõ"))
+    _act(
+        citizen,
+        "answer_supplement",
+        lambda p: p.fill("#id_answer_supplement-comment", "Đã bổ sung bản rõ"),
+    )
     assert "Mới đăng ký" in citizen.inner_text("#dossier-status")
 
     clerk.goto(dossier_url)
@@ -88,10 +98,14 @@ def test_online_dossier_from_submission_to_rating(as_user):
     code = clerk.inner_text("#dossier-code")
     assert code.startswith(commune.receiving_code or "") and "-" in code
     specialist = User.objects.get(username="chuyenvien.muongthanh")
-    _act(clerk, "assign", lambda p: (
-        p.select_option("#id_assign-department", str(commune.pk)),
-        p.select_option("#id_assign-assignee", str(specialist.pk)),
-    ))
+    _act(
+        clerk,
+        "assign",
+        lambda p: (
+            p.select_option("#id_assign-department", str(commune.pk)),
+            p.select_option("#id_assign-assignee", str(specialist.pk)),
+        ),
+    )
     assert "Đang xử lý" in clerk.inner_text("#dossier-status")
 
     examiner = as_user("chuyenvien.muongthanh")
@@ -99,10 +113,14 @@ def test_online_dossier_from_submission_to_rating(as_user):
     with examiner.expect_navigation():
         examiner.get_by_role("link", name=code).click()
     leader_user = User.objects.get(username="lanhdao.muongthanh")
-    _act(examiner, "forward", lambda p: (
-        p.select_option("#id_forward-leader", str(leader_user.pk)),
-        p.fill("#id_forward-comment", "Đủ điều kiện cấp"),
-    ))
+    _act(
+        examiner,
+        "forward",
+        lambda p: (
+            p.select_option("#id_forward-leader", str(leader_user.pk)),
+            p.fill("#id_forward-comment", "Đủ điều kiện cấp"),
+        ),
+    )
 
     leader = as_user("lanhdao.muongthanh")
     leader.goto("/ho-so/cho-duyet/")
@@ -115,7 +133,9 @@ def test_online_dossier_from_submission_to_rating(as_user):
     _act(clerk, "return_result", lambda p: p.select_option("#id_return_result-delivery", "counter"))
     assert "Đã trả kết quả" in clerk.inner_text("#dossier-status")
     history = clerk.inner_text("#dossier-history")
-    assert "Đủ điều kiện cấp" in history and "Vì Văn Hùng" in history  # hand-overs name giver and receiver (form 06)
+    assert (
+        "Đủ điều kiện cấp" in history and "Vì Văn Hùng" in history
+    )  # hand-overs name giver and receiver (form 06)
 
     visitor = as_user(None)
     visitor.goto("/ho-so/tra-cuu/")
@@ -128,7 +148,11 @@ def test_online_dossier_from_submission_to_rating(as_user):
     assert "Nguyễn Văn An" not in public and "011095001234" not in public  # no personal data
 
     citizen.goto(dossier_url)
-    _act(citizen, "rate", lambda p: (p.check("#id_rate-rating_0"), p.fill("#id_rate-comment", "Nhanh, chu đáo")))
+    _act(
+        citizen,
+        "rate",
+        lambda p: (p.check("#id_rate-rating_0"), p.fill("#id_rate-comment", "Nhanh, chu đáo")),
+    )
     assert citizen.inner_text("#dossier-rating") == "Hài lòng"
 
 
@@ -160,16 +184,30 @@ def test_applicant_pays_the_fee_through_the_test_gateway(as_user):
     from portal.agencies.models import Agency
     from procedures.models import Procedure
 
-    citizen_user, clerk_user = User.objects.get(username="congdan"), User.objects.get(username="motcua.muongthanh")
+    citizen_user, clerk_user = (
+        User.objects.get(username="congdan"),
+        User.objects.get(username="motcua.muongthanh"),
+    )
     procedure = Procedure.objects.get(code=PROCEDURE)
     version = procedure.versions.order_by("-version").first()
-    draft = services.dossier_save_draft(actor=citizen_user, procedure=procedure, agency=Agency.objects.get(code=COMMUNE))
+    draft = services.dossier_save_draft(
+        actor=citizen_user, procedure=procedure, agency=Agency.objects.get(code=COMMUNE)
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for doc in version.snapshot["documents"]:
-        services.dossier_add_file(dossier=draft, actor=citizen_user, uploaded_file=SimpleUploadedFile("a.pdf", PDF), document_id=doc["id"])
-    dossier = services.dossier_receive(dossier=services.dossier_submit(dossier=draft, actor=citizen_user), actor=clerk_user)
-    services.dossier_request_payment(dossier=dossier, actor=clerk_user, amount=Decimal("8000"), reason="Phí trích lục")
+        services.dossier_add_file(
+            dossier=draft,
+            actor=citizen_user,
+            uploaded_file=SimpleUploadedFile("a.pdf", PDF),
+            document_id=doc["id"],
+        )
+    dossier = services.dossier_receive(
+        dossier=services.dossier_submit(dossier=draft, actor=citizen_user), actor=clerk_user
+    )
+    services.dossier_request_payment(
+        dossier=dossier, actor=clerk_user, amount=Decimal("8000"), reason="Phí trích lục"
+    )
 
     citizen = as_user("congdan")
     citizen.goto(f"/ho-so/{dossier.pk}/")

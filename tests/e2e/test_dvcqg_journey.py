@@ -28,7 +28,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.celery, pytest.mark.slow]
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh, level 4, at communes
 COMMUNE = "000.00.52.H18"  # UBND phường Mường Thanh
-OTHER_COMMUNE_CLERK = "motcua.tuphap"  # the provincial Department of Justice's clerk: another agency
+OTHER_COMMUNE_CLERK = (
+    "motcua.tuphap"  # the provincial Department of Justice's clerk: another agency
+)
 INBOUND = "/api/v1/national/dvcqg/inbound/"
 CODE = "000.00.52.H18-261203-0000042"
 
@@ -38,7 +40,9 @@ def as_user(browser, live_server, login, demo_data):
     contexts = []
 
     def _open(username: str):
-        context = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+        context = browser.new_context(
+            base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         pg = context.new_page()
@@ -64,31 +68,52 @@ def _filing() -> dict:
 
     version = Procedure.objects.get(code=PROCEDURE).versions.order_by("-version").first()
     return {
-        "MaHoSo": CODE, "MaTTHC": PROCEDURE, "MaDonViNhan": COMMUNE, "ChuHoSo": "Nguyễn Văn An",
-        "SoGiayToChuHoSo": "011095001234", "SoDienThoai": "0912345678", "Email": "congdan@example.vn",
-        "TaiKhoanDuocXacThucVoiVNeID": "1", "DuLieuBieuMau": {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "01/11/2026"},
+        "MaHoSo": CODE,
+        "MaTTHC": PROCEDURE,
+        "MaDonViNhan": COMMUNE,
+        "ChuHoSo": "Nguyễn Văn An",
+        "SoGiayToChuHoSo": "011095001234",
+        "SoDienThoai": "0912345678",
+        "Email": "congdan@example.vn",
+        "TaiKhoanDuocXacThucVoiVNeID": "1",
+        "DuLieuBieuMau": {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "01/11/2026"},
         "TaiLieuNop": [
-            {"TenTepDinhKem": f"giay-to-{d['id']}.pdf", "MaThanhPhanHoSo": str(d["id"]), "DuLieuTepTin": base64.b64encode(PDF).decode(), "DuocSoHoa": "0"}
+            {
+                "TenTepDinhKem": f"giay-to-{d['id']}.pdf",
+                "MaThanhPhanHoSo": str(d["id"]),
+                "DuLieuTepTin": base64.b64encode(PDF).decode(),
+                "DuocSoHoa": "0",
+            }
             for d in version.snapshot["documents"]
         ],
     }
 
 
-def test_a_dossier_filed_on_dvcqg_is_processed_paid_returned_and_dvcqg_shows_status_10(as_user, live_server, dvcqg, settings):  # noqa: F811
+def test_a_dossier_filed_on_dvcqg_is_processed_paid_returned_and_dvcqg_shows_status_10(
+    as_user, live_server, dvcqg, settings
+):  # noqa: F811
     from dossiers.models import Dossier
     from portal.accounts.models import User
 
     settings.SITE_URL = live_server.url  # the result link DVCQG stores points at this portal
     purge_queue()
     env = {
-        "DVCQG_URL": dvcqg.url, "DVCQG_USERNAME": "tinh", "DVCQG_PASSWORD": "demo-dvcqg-password", "DVCQG_DSTCODE": "H18",
-        "DVCQG_TIMEOUT": "5", "DVCQG_RETRY_BACKOFF": "1", "DVCQG_POLL_INTERVAL": "3600", "SITE_URL": live_server.url,
+        "DVCQG_URL": dvcqg.url,
+        "DVCQG_USERNAME": "tinh",
+        "DVCQG_PASSWORD": "demo-dvcqg-password",
+        "DVCQG_DSTCODE": "H18",
+        "DVCQG_TIMEOUT": "5",
+        "DVCQG_RETRY_BACKOFF": "1",
+        "DVCQG_POLL_INTERVAL": "3600",
+        "SITE_URL": live_server.url,
     }
     with celery_worker(env=env, beat=True, timeout=90) as worker:
         # filed on DVCQG, pushed (signed) to the portal
         dvcqg.call("POST", "/_sim/config", {"push_url": live_server.url + INBOUND})
         dvcqg.call("POST", "/_sim/file", _filing())
-        assert wait_for(lambda: Dossier.objects.filter(code=CODE).exists(), timeout=30), dvcqg.state()["inbound"]
+        assert wait_for(lambda: Dossier.objects.filter(code=CODE).exists(), timeout=30), (
+            dvcqg.state()["inbound"]
+        )
         dossier = Dossier.objects.get(code=CODE)
 
         other = as_user(OTHER_COMMUNE_CLERK)
@@ -104,20 +129,31 @@ def test_a_dossier_filed_on_dvcqg_is_processed_paid_returned_and_dvcqg_shows_sta
         assert "giay-to-" in clerk.inner_text("#dossier-files")
         _act(clerk, "receive")
         assert "Được tiếp nhận" in clerk.inner_text("#dossier-status")
-        assert clerk.inner_text("#dossier-code") == CODE  # the national code stays the dossier's code
+        assert (
+            clerk.inner_text("#dossier-code") == CODE
+        )  # the national code stays the dossier's code
         specialist_user = User.objects.get(username="chuyenvien.muongthanh")
         commune = dossier.receiving_agency
-        _act(clerk, "assign", lambda p: (
-            p.select_option("#id_assign-department", str(commune.pk)),
-            p.select_option("#id_assign-assignee", str(specialist_user.pk)),
-        ))
+        _act(
+            clerk,
+            "assign",
+            lambda p: (
+                p.select_option("#id_assign-department", str(commune.pk)),
+                p.select_option("#id_assign-assignee", str(specialist_user.pk)),
+            ),
+        )
         assert "Đang xử lý" in clerk.inner_text("#dossier-status")
 
         specialist = as_user("chuyenvien.muongthanh")
         specialist.goto(f"/ho-so/{dossier.pk}/")
-        _act(specialist, "request_payment", lambda p: (
-            p.fill("#id_request_payment-amount", "8000"), p.fill("#id_request_payment-reason", "Phí trích lục"),
-        ))
+        _act(
+            specialist,
+            "request_payment",
+            lambda p: (
+                p.fill("#id_request_payment-amount", "8000"),
+                p.fill("#id_request_payment-reason", "Phí trích lục"),
+            ),
+        )
         assert "Yêu cầu thực hiện nghĩa vụ tài chính" in specialist.inner_text("#dossier-status")
 
         citizen = as_user("congdan")  # the account whose citizen ID DVCQG sent
@@ -132,20 +168,36 @@ def test_a_dossier_filed_on_dvcqg_is_processed_paid_returned_and_dvcqg_shows_sta
         specialist.goto(f"/ho-so/{dossier.pk}/")
         assert "Đang xử lý" in specialist.inner_text("#dossier-status")
         leader_user = User.objects.get(username="lanhdao.muongthanh")
-        _act(specialist, "forward", lambda p: (
-            p.select_option("#id_forward-leader", str(leader_user.pk)), p.fill("#id_forward-comment", "Đủ điều kiện"),
-        ))
+        _act(
+            specialist,
+            "forward",
+            lambda p: (
+                p.select_option("#id_forward-leader", str(leader_user.pk)),
+                p.fill("#id_forward-comment", "Đủ điều kiện"),
+            ),
+        )
 
         leader = as_user("lanhdao.muongthanh")
         leader.goto(f"/ho-so/{dossier.pk}/")
-        _act(leader, "approve", lambda p: (
-            p.fill("#id_approve-comment", "Đồng ý"),
-            p.set_input_files("#id_approve-result_file", {"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": PDF}),
-        ))
+        _act(
+            leader,
+            "approve",
+            lambda p: (
+                p.fill("#id_approve-comment", "Đồng ý"),
+                p.set_input_files(
+                    "#id_approve-result_file",
+                    {"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": PDF},
+                ),
+            ),
+        )
         assert "Đã xử lý xong" in leader.inner_text("#dossier-status")
 
         clerk.goto(f"/ho-so/{dossier.pk}/")
-        _act(clerk, "return_result", lambda p: p.select_option("#id_return_result-delivery", "online"))
+        _act(
+            clerk,
+            "return_result",
+            lambda p: p.select_option("#id_return_result-delivery", "online"),
+        )
         assert "Đã trả kết quả" in clerk.inner_text("#dossier-status")
 
         events = Dossier.objects.get(pk=dossier.pk).events.count()
@@ -154,7 +206,10 @@ def test_a_dossier_filed_on_dvcqg_is_processed_paid_returned_and_dvcqg_shows_sta
             record = dvcqg.state()["dossiers"].get(CODE) or {}
             return record.get("TrangThaiHoSo") == "10" and len(record.get("progress", [])) == events
 
-        assert wait_for(national_done, timeout=90, step=0.5, proc=worker), (dvcqg.state()["dossiers"].get(CODE), worker.log())
+        assert wait_for(national_done, timeout=90, step=0.5, proc=worker), (
+            dvcqg.state()["dossiers"].get(CODE),
+            worker.log(),
+        )
         time.sleep(1)
         state = dvcqg.state()
     record = state["dossiers"][CODE]

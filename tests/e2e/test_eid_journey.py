@@ -17,8 +17,8 @@ from tests.eid_support import configure, start_simulator
 
 pytestmark = pytest.mark.e2e
 
-BIRTH = "1.001193"        # Đăng ký khai sinh, level 4, at communes, with its e-form
-JUDICIAL = "2.000488"     # an earlier dossier of the citizen, with his ID card
+BIRTH = "1.001193"  # Đăng ký khai sinh, level 4, at communes, with its e-form
+JUDICIAL = "2.000488"  # an earlier dossier of the citizen, with his ID card
 COMMUNE = "000.00.52.H18"  # UBND phường Mường Thanh
 HUNG = "011090001234"
 
@@ -44,20 +44,43 @@ def _earlier_dossier_with_id_card(user) -> None:
     from procedures.models import Procedure
 
     procedure = Procedure.objects.get(code=JUDICIAL)
-    d = services.dossier_save_draft(actor=user, procedure=procedure, agency=Agency.objects.get(code="000.00.03.H18"), form_data={})
+    d = services.dossier_save_draft(
+        actor=user,
+        procedure=procedure,
+        agency=Agency.objects.get(code="000.00.03.H18"),
+        form_data={},
+    )
     buf = io.BytesIO()
     Image.new("RGB", (40, 25), "white").save(buf, format="PNG")
     for doc in d.procedure_version.snapshot["documents"]:
-        content, name, ctype = (buf.getvalue(), "cccd.png", "image/png") if "ăn cước" in doc["name"] else (PDF, "to-khai.pdf", "application/pdf")
-        services.dossier_add_file(dossier=d, actor=user, uploaded_file=SimpleUploadedFile(name, content, content_type=ctype), document_id=doc["id"])
-    services.dossier_submit(dossier=services.dossier_save_draft(actor=user, dossier=d, procedure=procedure, agency=d.receiving_agency, form_data={}), actor=user)
+        content, name, ctype = (
+            (buf.getvalue(), "cccd.png", "image/png")
+            if "ăn cước" in doc["name"]
+            else (PDF, "to-khai.pdf", "application/pdf")
+        )
+        services.dossier_add_file(
+            dossier=d,
+            actor=user,
+            uploaded_file=SimpleUploadedFile(name, content, content_type=ctype),
+            document_id=doc["id"],
+        )
+    services.dossier_submit(
+        dossier=services.dossier_save_draft(
+            actor=user, dossier=d, procedure=procedure, agency=d.receiving_agency, form_data={}
+        ),
+        actor=user,
+    )
     assert store_collect(d) == 1
 
 
-def test_eid_login_prefilled_eform_store_reuse_clerk_and_data_log(browser, live_server, vneid, demo_data, login):
+def test_eid_login_prefilled_eform_store_reuse_clerk_and_data_log(
+    browser, live_server, vneid, demo_data, login
+):
     from portal.accounts.models import User
 
-    ctx = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    ctx = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     ctx.set_default_timeout(15_000)
     citizen = ctx.new_page()
     citizen.goto(f"/tai-khoan/dang-nhap/?next=/ho-so/nop/{BIRTH}/")
@@ -92,13 +115,17 @@ def test_eid_login_prefilled_eform_store_reuse_clerk_and_data_log(browser, live_
     assert citizen.locator(".reused-mark").count() == 1
     assert citizen.locator("#id_ef-child_name").input_value() == "Lò Minh An"  # the draft kept it
     row = citizen.locator(".document-row", has_text="Giấy chứng sinh")
-    row.locator("input[type=file]").set_input_files({"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    row.locator("input[type=file]").set_input_files(
+        {"name": "giay-chung-sinh.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     with citizen.expect_navigation():
         citizen.click("#submit-dossier")
     assert "Hồ sơ của bạn đã được nộp" in citizen.inner_text("#submitted")
     dossier_url = citizen.get_by_role("link", name="Xem hồ sơ").get_attribute("href")
 
-    clerk_ctx = browser.new_context(base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    clerk_ctx = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     clerk = clerk_ctx.new_page()
     login(clerk, "motcua.muongthanh", demo_data)
     clerk.goto(dossier_url)

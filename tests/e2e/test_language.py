@@ -35,7 +35,9 @@ def test_home_page_screenshot(page, demo_data, tmp_path):
     """The home page renders with its styles (the screenshot is kept for a human look)."""
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
-    accent = page.evaluate("getComputedStyle(document.querySelector('.portal-header')).borderBottomColor")
+    accent = page.evaluate(
+        "getComputedStyle(document.querySelector('.portal-header')).borderBottomColor"
+    )
     assert accent == "rgb(255, 205, 0)", "portal.css was not served"
     path = Path(os.environ.get("PORTAL_SCREENSHOT", tmp_path / "home.png"))
     page.screenshot(path=str(path), full_page=True)

@@ -25,14 +25,28 @@ def _dossier_awaiting_fee(amount: Decimal):
     from portal.agencies.models import Agency
     from procedures.models import Procedure
 
-    citizen, clerk = User.objects.get(username="congdan"), User.objects.get(username="motcua.muongthanh")
+    citizen, clerk = (
+        User.objects.get(username="congdan"),
+        User.objects.get(username="motcua.muongthanh"),
+    )
     procedure = Procedure.objects.get(code=PROCEDURE)
     version = procedure.versions.order_by("-version").first()
-    draft = services.dossier_save_draft(actor=citizen, procedure=procedure, agency=Agency.objects.get(code=COMMUNE))
+    draft = services.dossier_save_draft(
+        actor=citizen, procedure=procedure, agency=Agency.objects.get(code=COMMUNE)
+    )
     for doc in version.snapshot["documents"]:
-        services.dossier_add_file(dossier=draft, actor=citizen, uploaded_file=SimpleUploadedFile("a.pdf", PDF), document_id=doc["id"])
-    dossier = services.dossier_receive(dossier=services.dossier_submit(dossier=draft, actor=citizen), actor=clerk)
-    return services.dossier_request_payment(dossier=dossier, actor=clerk, amount=amount, reason="Phí trích lục")
+        services.dossier_add_file(
+            dossier=draft,
+            actor=citizen,
+            uploaded_file=SimpleUploadedFile("a.pdf", PDF),
+            document_id=doc["id"],
+        )
+    dossier = services.dossier_receive(
+        dossier=services.dossier_submit(dossier=draft, actor=citizen), actor=clerk
+    )
+    return services.dossier_request_payment(
+        dossier=dossier, actor=clerk, amount=amount, reason="Phí trích lục"
+    )
 
 
 def test_applicant_pays_through_the_national_payment_platform(page, login, demo_data, platform):  # noqa: F811
@@ -51,10 +65,14 @@ def test_applicant_pays_through_the_national_payment_platform(page, login, demo_
     assert page.inner_text("#platform-dossier") == dossier.code
     with page.expect_navigation():
         page.click("#platform-pay")
-    page.wait_for_selector("#receipt-link", timeout=15_000)  # the page refreshes itself until the callback is in
+    page.wait_for_selector(
+        "#receipt-link", timeout=15_000
+    )  # the page refreshes itself until the callback is in
     assert "Đã nhận thanh toán" in page.inner_text("#payment-result")
     resumed = Dossier.objects.get(pk=dossier.pk)
-    assert resumed.status == DossierStatus.RECEIVED and resumed.paid_at is not None  # back where it was
+    assert (
+        resumed.status == DossierStatus.RECEIVED and resumed.paid_at is not None
+    )  # back where it was
     txn = PlatformTransaction.objects.get(payment__dossier=dossier)
     assert services.receipt_fetch(transaction_id=txn.pk)  # what the worker does after the callback
     page.reload()

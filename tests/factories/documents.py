@@ -35,10 +35,16 @@ class OutgoingDocumentFactory(factory.django.DjangoModelFactory):
     signer_name = "Lò Văn Thắng"
 
     class Params:
-        signed = factory.Trait(state=OutgoingState.SIGNED, signed_at=factory.LazyFunction(timezone.now))
+        signed = factory.Trait(
+            state=OutgoingState.SIGNED, signed_at=factory.LazyFunction(timezone.now)
+        )
         issued = factory.Trait(
-            state=OutgoingState.ISSUED, signed_at=factory.LazyFunction(timezone.now), issued_at=factory.LazyFunction(timezone.now),
-            number=factory.Sequence(lambda n: n + 1), notation="STP-VP", year=factory.LazyFunction(lambda: timezone.localdate().year),
+            state=OutgoingState.ISSUED,
+            signed_at=factory.LazyFunction(timezone.now),
+            issued_at=factory.LazyFunction(timezone.now),
+            number=factory.Sequence(lambda n: n + 1),
+            notation="STP-VP",
+            year=factory.LazyFunction(lambda: timezone.localdate().year),
             promulgation_date=factory.LazyFunction(timezone.localdate),
         )
 
@@ -48,7 +54,14 @@ class OutgoingDocumentFactory(factory.django.DjangoModelFactory):
             data = extracted if isinstance(extracted, bytes) else PDF
             import hashlib
 
-            att = OutgoingAttachment(document=self, name="van-ban.pdf", content_type="application/pdf", size=len(data),
-                                     sha256=hashlib.sha256(data).hexdigest(), is_main=True, is_signed=self.state != OutgoingState.DRAFT)
+            att = OutgoingAttachment(
+                document=self,
+                name="van-ban.pdf",
+                content_type="application/pdf",
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                is_main=True,
+                is_signed=self.state != OutgoingState.DRAFT,
+            )
             att.file.save("van-ban.pdf", ContentFile(data), save=False)
             att.save()

@@ -60,14 +60,18 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         RequiredDocument.objects.create(procedure=self, order=1, name="Tờ khai (bản chính)")
-        RequiredDocument.objects.create(procedure=self, order=2, name="Giấy tờ tùy thân (bản sao)", is_required=False)
+        RequiredDocument.objects.create(
+            procedure=self, order=2, name="Giấy tờ tùy thân (bản sao)", is_required=False
+        )
         for order, name, role, share in [
             (1, "Tiếp nhận hồ sơ", StepRole.CLERK, "10"),
             (2, "Thẩm định hồ sơ", StepRole.SPECIALIST, "60"),
             (3, "Phê duyệt", StepRole.LEADER, "20"),
             (4, "Trả kết quả", StepRole.CLERK, "10"),
         ]:
-            ProcedureStep.objects.create(procedure=self, order=order, name=name, role=role, share_percent=Decimal(share))
+            ProcedureStep.objects.create(
+                procedure=self, order=order, name=name, role=role, share_percent=Decimal(share)
+            )
         if extracted is not False:
             procedure_publish(procedure=self)
             self.refresh_from_db()
@@ -92,40 +96,57 @@ class DossierFactory(factory.django.DjangoModelFactory):
     class Params:
         agency = factory.SubFactory(AgencyFactory)
         submitted = factory.Trait(
-            status=DossierStatus.NEW, stage=Stage.INTAKE,
+            status=DossierStatus.NEW,
+            stage=Stage.INTAKE,
             submitted_at=factory.LazyFunction(timezone.now),
         )
         received = factory.Trait(
             submitted=True,
-            status=DossierStatus.RECEIVED, stage=Stage.ASSIGNMENT,
+            status=DossierStatus.RECEIVED,
+            stage=Stage.ASSIGNMENT,
             code=factory.Sequence(lambda n: f"T00.00-20260609-{n + 1:07d}"),
             received_at=factory.LazyFunction(timezone.now),
             counting_start=factory.LazyFunction(timezone.now),
             due_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7)),
         )
         in_progress = factory.Trait(
-            received=True, status=DossierStatus.IN_PROGRESS, stage=Stage.ASSIGNMENT,
+            received=True,
+            status=DossierStatus.IN_PROGRESS,
+            stage=Stage.ASSIGNMENT,
             handling_department=factory.SelfAttribute("receiving_agency"),
         )
         examining = factory.Trait(
-            in_progress=True, stage=Stage.EXAMINATION,
+            in_progress=True,
+            stage=Stage.EXAMINATION,
             assigned_to=factory.SubFactory(
-                StaffFactory, agency=factory.SelfAttribute("..receiving_agency"), roles=[Role.SPECIALIST]
+                StaffFactory,
+                agency=factory.SelfAttribute("..receiving_agency"),
+                roles=[Role.SPECIALIST],
             ),
         )
         awaiting_approval = factory.Trait(in_progress=True, stage=Stage.APPROVAL)
         supplement_requested = factory.Trait(
-            in_progress=True, status=DossierStatus.SUPPLEMENT_REQUESTED, stage=Stage.EXAMINATION,
-            paused_at=factory.LazyFunction(timezone.now), resume_status=DossierStatus.IN_PROGRESS,
-            resume_stage=Stage.EXAMINATION, supplement_cycles=1,
+            in_progress=True,
+            status=DossierStatus.SUPPLEMENT_REQUESTED,
+            stage=Stage.EXAMINATION,
+            paused_at=factory.LazyFunction(timezone.now),
+            resume_status=DossierStatus.IN_PROGRESS,
+            resume_stage=Stage.EXAMINATION,
+            supplement_cycles=1,
         )
         processed = factory.Trait(
-            in_progress=True, status=DossierStatus.PROCESSED, stage=Stage.RESULT,
-            finished_at=factory.LazyFunction(timezone.now), timeliness="early",
+            in_progress=True,
+            status=DossierStatus.PROCESSED,
+            stage=Stage.RESULT,
+            finished_at=factory.LazyFunction(timezone.now),
+            timeliness="early",
         )
         returned = factory.Trait(
-            processed=True, status=DossierStatus.RETURNED, stage=Stage.CLOSED,
-            returned_at=factory.LazyFunction(timezone.now), result_delivery="counter",
+            processed=True,
+            status=DossierStatus.RETURNED,
+            stage=Stage.CLOSED,
+            returned_at=factory.LazyFunction(timezone.now),
+            result_delivery="counter",
         )
         overdue = factory.Trait(
             received=True,
@@ -136,9 +157,15 @@ class DossierFactory(factory.django.DjangoModelFactory):
     procedure = factory.LazyAttribute(lambda o: ProcedureFactory(agency=o.agency))
     procedure_version = factory.LazyAttribute(_version)
     applicant = factory.SubFactory(CitizenFactory)
-    applicant_name = factory.LazyAttribute(lambda o: o.applicant.full_name if o.applicant else "Lò Văn Pâng")
-    applicant_citizen_id = factory.LazyAttribute(lambda o: o.applicant.citizen_id if o.applicant else "011200001234")
-    applicant_phone = factory.LazyAttribute(lambda o: o.applicant.phone if o.applicant else "0912345678")
+    applicant_name = factory.LazyAttribute(
+        lambda o: o.applicant.full_name if o.applicant else "Lò Văn Pâng"
+    )
+    applicant_citizen_id = factory.LazyAttribute(
+        lambda o: o.applicant.citizen_id if o.applicant else "011200001234"
+    )
+    applicant_phone = factory.LazyAttribute(
+        lambda o: o.applicant.phone if o.applicant else "0912345678"
+    )
     applicant_email = factory.LazyAttribute(lambda o: o.applicant.email if o.applicant else "")
     applicant_address = "Tổ dân phố 5, phường Mường Thanh, tỉnh Điện Biên"
     channel = Channel.ONLINE
@@ -154,7 +181,9 @@ class DossierFileFactory(factory.django.DjangoModelFactory):
     dossier = factory.SubFactory(DossierFactory)
     document_id = None
     document_name = "Tờ khai (bản chính)"
-    file = factory.django.FileField(filename="to-khai.pdf", data=b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    file = factory.django.FileField(
+        filename="to-khai.pdf", data=b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    )
     original_name = "to-khai.pdf"
     content_type = "application/pdf"
     size = 44

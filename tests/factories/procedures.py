@@ -33,7 +33,9 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
 
     class Params:
         published = factory.Trait(
-            publish=factory.PostGeneration(lambda obj, create, extracted, **kw: create and procedure_publish(procedure=obj))
+            publish=factory.PostGeneration(
+                lambda obj, create, extracted, **kw: create and procedure_publish(procedure=obj)
+            )
         )
 
     @factory.post_generation
@@ -65,7 +67,9 @@ class RequiredDocumentFactory(factory.django.DjangoModelFactory):
     class Params:
         with_template = factory.Trait(
             template_name="Tờ khai (mẫu TK-01)",
-            template=factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4\n% mau to khai\n%%EOF\n", name="evil name.PDF")),
+            template=factory.LazyFunction(
+                lambda: ContentFile(b"%PDF-1.4\n% mau to khai\n%%EOF\n", name="evil name.PDF")
+            ),
         )
 
 

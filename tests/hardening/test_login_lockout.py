@@ -47,7 +47,9 @@ def test_case_variants_of_an_email_share_one_count(password):
     assert locked.status_code == 429
     assert "_auth_user_id" not in attacker.session
     # the account's username counts on the same account too
-    assert attacker.post(LOGIN, {"username": user.username, "password": password}).status_code == 429
+    assert (
+        attacker.post(LOGIN, {"username": user.username, "password": password}).status_code == 429
+    )
 
 
 def test_phone_spellings_share_one_count(password):
@@ -63,7 +65,10 @@ def test_a_leader_is_locked_whatever_the_case(password):
     attacker = Client(REMOTE_ADDR="10.1.0.3")
     for variant in _variants("lanhdao.muongthanh", settings.AXES_FAILURE_LIMIT):
         attacker.post(LOGIN, {"username": variant, "password": WRONG})
-    assert attacker.post(LOGIN, {"username": "LanhDao.MuongThanh", "password": password}).status_code == 429
+    assert (
+        attacker.post(LOGIN, {"username": "LanhDao.MuongThanh", "password": password}).status_code
+        == 429
+    )
 
 
 def test_the_superuser_on_admin_login_and_the_site_login_share_one_count(password):
@@ -71,7 +76,9 @@ def test_the_superuser_on_admin_login_and_the_site_login_share_one_count(passwor
     attacker = Client(REMOTE_ADDR="10.1.0.4")
     for variant in _variants("admin", settings.AXES_FAILURE_LIMIT):
         attacker.post("/admin/login/?next=/admin/", {"username": variant, "password": WRONG})
-    locked = attacker.post("/admin/login/?next=/admin/", {"username": "ADMIN", "password": password})
+    locked = attacker.post(
+        "/admin/login/?next=/admin/", {"username": "ADMIN", "password": password}
+    )
     assert locked.status_code == 429
     assert attacker.post(LOGIN, {"username": "admin", "password": password}).status_code == 429
 
@@ -80,21 +87,33 @@ def test_api_basic_auth_counts_on_the_account(password):
     user = ApplicantFactory(email="binh@example.vn")
     attacker = Client(REMOTE_ADDR="10.1.0.5")
     for variant in _variants("binh@example.vn", settings.AXES_FAILURE_LIMIT):
-        assert attacker.get("/api/v1/me/", HTTP_AUTHORIZATION=_basic(variant, WRONG)).status_code in (401, 403)
+        assert attacker.get(
+            "/api/v1/me/", HTTP_AUTHORIZATION=_basic(variant, WRONG)
+        ).status_code in (401, 403)
     locked = attacker.get("/api/v1/me/", HTTP_AUTHORIZATION=_basic("BINH@example.vn", password))
     assert locked.status_code in (401, 403)
     # the site login is locked by the API's failures as well
-    assert attacker.post(LOGIN, {"username": user.username, "password": password}).status_code == 429
+    assert (
+        attacker.post(LOGIN, {"username": user.username, "password": password}).status_code == 429
+    )
     # another address is not (username + IP)
     other = Client(REMOTE_ADDR="10.1.0.55")
-    assert other.get("/api/v1/me/", HTTP_AUTHORIZATION=_basic("BINH@example.vn", password)).json()["username"] == user.username
+    assert (
+        other.get("/api/v1/me/", HTTP_AUTHORIZATION=_basic("BINH@example.vn", password)).json()[
+            "username"
+        ]
+        == user.username
+    )
 
 
 def test_unknown_names_count_on_their_normal_form():
     attacker = Client(REMOTE_ADDR="10.1.0.6")
     for variant in _variants("nobody@example.vn", settings.AXES_FAILURE_LIMIT):
         attacker.post(LOGIN, {"username": variant, "password": WRONG})
-    assert attacker.post(LOGIN, {"username": "Nobody@Example.VN", "password": WRONG}).status_code == 429
+    assert (
+        attacker.post(LOGIN, {"username": "Nobody@Example.VN", "password": WRONG}).status_code
+        == 429
+    )
 
 
 def test_login_by_cccd_number(password):

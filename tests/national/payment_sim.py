@@ -17,7 +17,11 @@ from django.urls import reverse
 from national.simkit import start_simulator
 
 TARGET = "national.payment_platform.simulator:PaymentPlatformSimulator"
-PARTNER, SECRET, CALLBACK_SECRET = "000.00.00.H18-PP", "pp-shared-secret-for-tests", "pp-callback-key-for-tests"
+PARTNER, SECRET, CALLBACK_SECRET = (
+    "000.00.00.H18-PP",
+    "pp-shared-secret-for-tests",
+    "pp-callback-key-for-tests",
+)
 FEE = Decimal("150000")
 
 
@@ -33,11 +37,17 @@ def platform(tmp_path, settings, live_server):
     settings.PAYMENT_PLATFORM_SECRET = SECRET
     settings.PAYMENT_PLATFORM_CALLBACK_SECRET = CALLBACK_SECRET
     settings.PAYMENT_PLATFORM_TIMEOUT = 2
-    sim.call("POST", "/_sim/partner", {
-        "code": PARTNER, "secret": SECRET, "callback_secret": CALLBACK_SECRET,
-        "callback_url": live_server.url + reverse("payment_platform:confirm"),
-        "return_url": live_server.url + reverse("payment_platform:return"),
-    })
+    sim.call(
+        "POST",
+        "/_sim/partner",
+        {
+            "code": PARTNER,
+            "secret": SECRET,
+            "callback_secret": CALLBACK_SECRET,
+            "callback_url": live_server.url + reverse("payment_platform:confirm"),
+            "return_url": live_server.url + reverse("payment_platform:return"),
+        },
+    )
     yield sim
     sim.stop()
 
@@ -52,7 +62,9 @@ def pay_on_page(payment_url: str, choice: str = "pay") -> str:
     opener = urllib.request.build_opener(NoRedirect)
     page = urllib.request.urlopen(payment_url, timeout=5).read().decode()  # noqa: S310
     assert re.search(r'id="platform-amount"', page)
-    req = urllib.request.Request(payment_url, data=urlencode({"choice": choice, "bank": "VCB"}).encode(), method="POST")
+    req = urllib.request.Request(
+        payment_url, data=urlencode({"choice": choice, "bank": "VCB"}).encode(), method="POST"
+    )
     try:
         opener.open(req, timeout=10)
     except urllib.error.HTTPError as exc:  # the 302, unfollowed
@@ -72,6 +84,11 @@ def wait_for(predicate, timeout: float = 10.0, step: float = 0.1):  # noqa: ANN0
 
 
 def post_json(url: str, payload) -> dict:  # noqa: ANN001
-    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST", headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=5) as r:  # noqa: S310
         return json.loads(r.read())

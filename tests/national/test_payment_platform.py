@@ -37,7 +37,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def awaiting(world, working_morning):
-    dossier = dossier_services.dossier_request_payment(dossier=world.examining(), actor=world.specialist, amount=FEE, reason="Lệ phí")
+    dossier = dossier_services.dossier_request_payment(
+        dossier=world.examining(), actor=world.specialist, amount=FEE, reason="Lệ phí"
+    )
     assert dossier.status == DossierStatus.FINANCIAL_OBLIGATION
     return dossier
 
@@ -56,12 +58,22 @@ def _confirm_events(dossier) -> int:
 
 
 def _answers(platform) -> list[str]:
-    return [c["answer"].get("MaLoi") for c in platform.state()["callbacks"] if isinstance(c.get("answer"), dict)]
+    return [
+        c["answer"].get("MaLoi")
+        for c in platform.state()["callbacks"]
+        if isinstance(c.get("answer"), dict)
+    ]
 
 
 def test_mac_is_sha256_over_the_fields_and_the_secret():
     """MaXacThuc = SHA-256("f1|f2|...|secret"), as both public clients compute it."""
-    msg = {"LoaiBanTin": "QUERY", "PhienBan": "1.0.6", "MaDoiTac": "P", "MaThamChieu": "R1", "ThoiGianGD": "20260609090000"}
+    msg = {
+        "LoaiBanTin": "QUERY",
+        "PhienBan": "1.0.6",
+        "MaDoiTac": "P",
+        "MaThamChieu": "R1",
+        "ThoiGianGD": "20260609090000",
+    }
     expected = hashlib.sha256(b"QUERY|1.0.6|P|R1|20260609090000|k").hexdigest()
     assert protocol.mac(msg, protocol.QUERY_FIELDS, "k") == expected
     assert protocol.verify({**msg, "MaXacThuc": expected.upper()}, protocol.QUERY_FIELDS, "k")
@@ -80,14 +92,20 @@ def test_init_carries_the_dossier_and_its_fee_lines(world, awaiting, platform):
     assert txn.init_message["PhienBan"] == "1.0.6" and txn.status == TransactionStatus.REDIRECTED
 
 
-def test_payment_settles_once_and_the_platform_receipt_links_to_the_dossier(world, awaiting, platform):
+def test_payment_settles_once_and_the_platform_receipt_links_to_the_dossier(
+    world, awaiting, platform
+):
     payment, url = _open(world, awaiting)
     back = pay_on_page(url)
     assert parse_qs(urlsplit(back).query)["MaThamChieu"] == [payment.platform_transaction.reference]
     wait_for(lambda: Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID)
     assert _status(awaiting) == DossierStatus.IN_PROGRESS and _confirm_events(awaiting) == 1
     txn = PlatformTransaction.objects.get(payment=payment)
-    assert txn.status == TransactionStatus.PAID and txn.platform_transaction_id.startswith("PP") and txn.bank_code == "VCB"
+    assert (
+        txn.status == TransactionStatus.PAID
+        and txn.platform_transaction_id.startswith("PP")
+        and txn.bank_code == "VCB"
+    )
     assert wait_for(lambda: _answers(platform)) == ["00"]
     assert services.receipt_fetch(transaction_id=txn.pk) is True
     txn.refresh_from_db()
@@ -102,7 +120,9 @@ def test_fault_bad_signature_changes_nothing(world, awaiting, platform):
     pay_on_page(url)
     assert wait_for(lambda: _answers(platform)) == ["97"]
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PENDING
-    assert _status(awaiting) == DossierStatus.FINANCIAL_OBLIGATION and _confirm_events(awaiting) == 0
+    assert (
+        _status(awaiting) == DossierStatus.FINANCIAL_OBLIGATION and _confirm_events(awaiting) == 0
+    )
     assert not ConfirmationRecord.objects.exists()
 
 
@@ -172,16 +192,23 @@ def test_fault_no_callback_the_status_lookup_settles(world, awaiting, platform):
 
 
 def test_status_lookup_with_a_bad_signature_changes_nothing(world, awaiting, platform):
-    platform.faults([{"match": "pay", "kind": "no_callback"}, {"match": "query", "kind": "bad_signature"}])
+    platform.faults(
+        [{"match": "pay", "kind": "no_callback"}, {"match": "query", "kind": "bad_signature"}]
+    )
     payment, url = _open(world, awaiting)
     pay_on_page(url)
     txn = PlatformTransaction.objects.get(payment=payment)
     assert services.status_lookup(transaction_id=txn.pk).code.value == "97"
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PENDING
-    assert PlatformTransaction.objects.get(pk=txn.pk).next_query_at is not None  # looked up again later
+    assert (
+        PlatformTransaction.objects.get(pk=txn.pk).next_query_at is not None
+    )  # looked up again later
 
 
-@pytest.mark.parametrize("fault", [{"kind": "http_500"}, {"kind": "http_503"}, {"kind": "timeout", "delay": 4}, {"kind": "drop"}])
+@pytest.mark.parametrize(
+    "fault",
+    [{"kind": "http_500"}, {"kind": "http_503"}, {"kind": "timeout", "delay": 4}, {"kind": "drop"}],
+)
 def test_status_lookup_transient_faults_are_retried_later(world, awaiting, platform, fault):
     platform.faults([{"match": "pay", "kind": "no_callback"}, {"match": "query", **fault}])
     payment, url = _open(world, awaiting)
@@ -201,7 +228,9 @@ def test_cancelled_on_the_platform_keeps_the_dossier_waiting(world, awaiting, pl
     assert PlatformTransaction.objects.get(payment=payment).status == TransactionStatus.FAILED
 
 
-@pytest.mark.parametrize("fault", [{"kind": "timeout", "delay": 4}, {"kind": "http_500"}, {"kind": "drop"}])
+@pytest.mark.parametrize(
+    "fault", [{"kind": "timeout", "delay": 4}, {"kind": "http_500"}, {"kind": "drop"}]
+)
 def test_init_faults_give_a_clear_error_and_change_nothing(world, awaiting, platform, fault):
     platform.faults([{"match": "init", **fault}])
     payment = payment_start(dossier=awaiting, actor=world.citizen)
@@ -225,7 +254,9 @@ def test_init_with_a_wrong_secret_is_refused_by_the_platform(world, awaiting, pl
 
 def test_paying_twice_is_refused(world, awaiting, platform):
     payment, url = _open(world, awaiting)
-    second, url_again = _open(world, awaiting)  # the payer clicks "pay" again: the same page, one reference
+    second, url_again = _open(
+        world, awaiting
+    )  # the payer clicks "pay" again: the same page, one reference
     assert url_again == url and Payment.objects.get(pk=second.pk).status == PaymentStatus.FAILED
     assert len(platform.state()["transactions"]) == 1
     pay_on_page(url)
@@ -252,7 +283,9 @@ def test_confirm_endpoint_survives_garbage(live_server, platform):
     import urllib.request
 
     for body in (b"not json", b"[1,2]", b'{"LoaiBanTin": "CONFIRM"}'):
-        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(req, timeout=5) as r:  # noqa: S310
             assert r.status == 200
             assert r.read().decode().count('"MaLoi"') == 1
@@ -262,8 +295,18 @@ def test_a_forged_callback_with_the_init_secret_is_refused(world, awaiting, plat
     """The callback is checked with its own key: a message signed with the INIT secret is refused."""
     payment, _url = _open(world, awaiting)
     txn = PlatformTransaction.objects.get(payment=payment)
-    forged = {"LoaiBanTin": "CONFIRM", "MaLoi": "00", "MaDoiTac": PARTNER, "MaThamChieu": txn.reference, "SoTien": "150000",
-              "MaTienTe": "VND", "MaGiaoDich": "X1", "MaNganHang": "VCB", "ThoiGianGD": txn.transaction_time, "ThongTinGiaoDich": "x"}
+    forged = {
+        "LoaiBanTin": "CONFIRM",
+        "MaLoi": "00",
+        "MaDoiTac": PARTNER,
+        "MaThamChieu": txn.reference,
+        "SoTien": "150000",
+        "MaTienTe": "VND",
+        "MaGiaoDich": "X1",
+        "MaNganHang": "VCB",
+        "ThoiGianGD": txn.transaction_time,
+        "ThongTinGiaoDich": "x",
+    }
     protocol.sign(forged, protocol.CONFIRM_FIELDS, SECRET)
     assert post_json(live_server.url + reverse("payment_platform:confirm"), forged)["MaLoi"] == "97"
     protocol.sign(forged, protocol.CONFIRM_FIELDS, CALLBACK_SECRET)

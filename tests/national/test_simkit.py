@@ -72,8 +72,14 @@ def test_the_journal_replays_what_a_killed_simulator_acknowledged(tmp_path):
     assert not state_file.exists()  # no rewrite of the whole state per change
     # "killed": a new process reads the (absent) snapshot and replays the journal, then compacts
     again = _Counter.make(state_file)
-    assert again.state["n"] == 3 and state_file.exists() and not state_file.with_suffix(".journal").exists()
+    assert (
+        again.state["n"] == 3
+        and state_file.exists()
+        and not state_file.with_suffix(".journal").exists()
+    )
     # a line the snapshot already holds (killed between snapshot and truncation) and a torn last
     # line (killed while writing: never answered) are not applied
-    state_file.with_suffix(".journal").write_text('{"n": 3, "add": 1}\n{"n": 4, "add": 5}\n{"n": 5, "ad', "utf-8")
+    state_file.with_suffix(".journal").write_text(
+        '{"n": 3, "add": 1}\n{"n": 4, "add": 5}\n{"n": 5, "ad', "utf-8"
+    )
     assert _Counter.make(state_file).state["n"] == 8

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_applicant_without_account_gets_a_vietnamese_mail(mailoutbox):
-    dossier = DossierFactory(received=True, applicant=None, applicant_name="Lò Văn Pâng", applicant_email="pang@example.vn")
+    dossier = DossierFactory(
+        received=True,
+        applicant=None,
+        applicant_name="Lò Văn Pâng",
+        applicant_email="pang@example.vn",
+    )
     notify_applicant(dossier_id=dossier.pk, event="received", key="k1")
 
     assert len(mailoutbox) == 1
@@ -36,7 +41,9 @@ def test_applicant_without_account_gets_a_vietnamese_mail(mailoutbox):
 
 def test_english_speaking_citizen_gets_english_and_an_sms_when_asked(mailoutbox):
     # a verified address (an unverified one gets no mail: tests/notifications/test_unverified_addresses.py)
-    user = ApplicantFactory(language="en", notify_sms=True, phone="0912345678", email="an@example.vn")
+    user = ApplicantFactory(
+        language="en", notify_sms=True, phone="0912345678", email="an@example.vn"
+    )
     dossier = DossierFactory(received=True, applicant=user, applicant_email="", applicant_phone="")
     notify_applicant(dossier_id=dossier.pk, event="supplement_requested", key="k2")
 
@@ -74,11 +81,21 @@ def test_unknown_dossier_or_event_never_raises(mailoutbox):
 
 
 def test_a_claimed_row_is_not_sent_again_until_the_sweep(mailoutbox):
-    row = Notification.objects.create(address="x@example.vn", channel="email", event="received", subject="S", body="B", event_key="c1")
+    row = Notification.objects.create(
+        address="x@example.vn",
+        channel="email",
+        event="received",
+        subject="S",
+        body="B",
+        event_key="c1",
+    )
     Notification.objects.filter(pk=row.pk).update(state="sending", claimed_at=timezone.now())
     assert services.deliver(notification_id=row.pk) is False
     assert services.requeue_stuck() == 0  # claimed just now: maybe still sending
-    Notification.objects.filter(pk=row.pk).update(claimed_at=timezone.now() - timedelta(hours=1), created_at=timezone.now() - timedelta(hours=1))
+    Notification.objects.filter(pk=row.pk).update(
+        claimed_at=timezone.now() - timedelta(hours=1),
+        created_at=timezone.now() - timedelta(hours=1),
+    )
     assert services.requeue_stuck() == 1
     assert services.deliver(notification_id=row.pk) is False
     assert len(mailoutbox) == 1
@@ -87,7 +104,9 @@ def test_a_claimed_row_is_not_sent_again_until_the_sweep(mailoutbox):
 def test_a_failing_gateway_keeps_the_error_and_fails_after_the_last_attempt(settings):
     settings.SMS_BACKEND = "portal.notifications.sms.HttpBrandnameSmsBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
-    row = Notification.objects.create(address="0912345678", channel="sms", event="received", subject="S", body="B", event_key="f1")
+    row = Notification.objects.create(
+        address="0912345678", channel="sms", event="received", subject="S", body="B", event_key="f1"
+    )
     for _ in range(services.MAX_ATTEMPTS):
         assert services.deliver(notification_id=row.pk) is False
     row.refresh_from_db()
@@ -118,7 +137,9 @@ def gateway(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     Gateway.received = []
-    settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/api/SendMultipleMessage_V4_post_json/"
+    settings.SMS_GATEWAY_URL = (
+        f"http://127.0.0.1:{server.server_port}/api/SendMultipleMessage_V4_post_json/"
+    )
     settings.SMS_API_KEY = "key-123"
     settings.SMS_BRANDNAME = "DIENBIEN"
     yield Gateway
@@ -127,7 +148,15 @@ def gateway(settings):
 
 def test_http_brandname_gateway_posts_json(gateway):
     HttpBrandnameSmsBackend().send(phone="0912 345 678", message="Ho so da tiep nhan")
-    assert gateway.received == [{"ApiKey": "key-123", "Phone": "84912345678", "Content": "Ho so da tiep nhan", "Brandname": "DIENBIEN", "SmsType": "2"}]
+    assert gateway.received == [
+        {
+            "ApiKey": "key-123",
+            "Phone": "84912345678",
+            "Content": "Ho so da tiep nhan",
+            "Brandname": "DIENBIEN",
+            "SmsType": "2",
+        }
+    ]
     gateway.answer = {"CodeResult": "104", "ErrorMessage": "Brandname not registered"}
     with pytest.raises(SmsError, match="104"):
         HttpBrandnameSmsBackend().send(phone="0912345678", message="x")
@@ -135,8 +164,21 @@ def test_http_brandname_gateway_posts_json(gateway):
 
 
 def test_admin_lists_and_filters_notifications(admin_client):
-    Notification.objects.create(address="x@example.vn", channel="email", event="received", subject="Chủ đề", body="B", event_key="a1", state="failed")
-    page = admin_client.get(reverse("admin:notifications_notification_changelist") + "?state__exact=failed")
+    Notification.objects.create(
+        address="x@example.vn",
+        channel="email",
+        event="received",
+        subject="Chủ đề",
+        body="B",
+        event_key="a1",
+        state="failed",
+    )
+    page = admin_client.get(
+        reverse("admin:notifications_notification_changelist") + "?state__exact=failed"
+    )
     assert page.status_code == 200 and "x@example.vn" in page.content.decode()
-    admin_client.post(reverse("admin:notifications_notification_changelist"), {"action": "retry_failed", "_selected_action": [Notification.objects.get().pk]})
+    admin_client.post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "retry_failed", "_selected_action": [Notification.objects.get().pk]},
+    )
     assert Notification.objects.get().state == "queued"

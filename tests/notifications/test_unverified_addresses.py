@@ -21,11 +21,15 @@ def test_an_unverified_address_gets_no_dossier_mail():
     assert recipient.email == "" and not recipient.by_email
     user.email_verified_at = user.date_joined
     user.save()
-    recipient = _applicant(DossierFactory(received=True, applicant=user, applicant_email="other@example.vn"))
+    recipient = _applicant(
+        DossierFactory(received=True, applicant=user, applicant_email="other@example.vn")
+    )
     assert recipient.email == "new@example.vn"  # the verified address, not one copied elsewhere
 
 
-def test_the_verification_mail_is_sent_at_most_three_times_an_hour(mailoutbox, django_capture_on_commit_callbacks):
+def test_the_verification_mail_is_sent_at_most_three_times_an_hour(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     from portal.accounts.services import user_send_verification
 
     user = ApplicantFactory(unverified=True, email="victim@example.vn")

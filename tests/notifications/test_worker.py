@@ -38,12 +38,20 @@ def mail_dir(tmp_path):
 
 @pytest.fixture
 def dossier():
-    return DossierFactory(received=True, applicant=None, applicant_name="Lò Thị Mai", applicant_email="mai@example.vn", applicant_phone="")
+    return DossierFactory(
+        received=True,
+        applicant=None,
+        applicant_name="Lò Thị Mai",
+        applicant_email="mai@example.vn",
+        applicant_phone="",
+    )
 
 
 def submit_event(dossier, event: str, key: str) -> None:
     with transaction.atomic():
-        outbox_enqueue(TASK, kwargs={"dossier_id": dossier.pk, "event": event, "user_id": None}, dedupe_key=key)
+        outbox_enqueue(
+            TASK, kwargs={"dossier_id": dossier.pk, "event": event, "user_id": None}, dedupe_key=key
+        )
 
 
 def test_event_relayed_and_sent_exactly_once(mail_dir, dossier):
@@ -58,13 +66,23 @@ def test_event_relayed_and_sent_exactly_once(mail_dir, dossier):
     assert "mai@example.vn" in mails[0] and dossier.code in mails[0]
     assert OutboxMessage.objects.get().status == "dispatched"
     notification = Notification.objects.get()
-    assert notification.state == "sent" and notification.subject == f"Hồ sơ {dossier.code} đã được tiếp nhận"
+    assert (
+        notification.state == "sent"
+        and notification.subject == f"Hồ sơ {dossier.code} đã được tiếp nhận"
+    )
 
 
 def test_two_workers_racing_send_each_of_200_notifications_once(mail_dir, dossier):
     rows = Notification.objects.bulk_create(
-        Notification(address=f"n{i}@example.vn", channel=NotificationChannel.EMAIL, event="received", dossier_id=dossier.pk,
-                     subject=f"Thông báo {i}", body="Nội dung", event_key=f"race:{i}")
+        Notification(
+            address=f"n{i}@example.vn",
+            channel=NotificationChannel.EMAIL,
+            event="received",
+            dossier_id=dossier.pk,
+            subject=f"Thông báo {i}",
+            body="Nội dung",
+            event_key=f"race:{i}",
+        )
         for i in range(200)
     )
     from portal.celery import app
@@ -73,8 +91,14 @@ def test_two_workers_racing_send_each_of_200_notifications_once(mail_dir, dossie
     with celery_worker(env=env) as first, celery_worker(env=env) as second:
         for _ in range(2):  # every id published twice: at-least-once delivery
             for row in rows:
-                app.send_task("portal.notifications.tasks.deliver", kwargs={"notification_id": row.pk}, retry=False)
-        wait_for(lambda: Notification.objects.filter(state="sent").count() == 200, timeout=90, proc=first)
+                app.send_task(
+                    "portal.notifications.tasks.deliver",
+                    kwargs={"notification_id": row.pk},
+                    retry=False,
+                )
+        wait_for(
+            lambda: Notification.objects.filter(state="sent").count() == 200, timeout=90, proc=first
+        )
         time.sleep(1)
         assert second.proc.poll() is None
 
@@ -91,7 +115,9 @@ def test_worker_killed_mid_send_is_redelivered_once_by_the_sweep(mail_dir, dossi
     }
     with celery_worker(env=env) as worker:
         submit_event(dossier, "result_ready", "dossier:1:event:9")
-        assert wait_for(lambda: Notification.objects.filter(state="sending").exists(), proc=worker), worker.log()
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sending").exists(), proc=worker
+        ), worker.log()
         worker.kill()
     assert sent_mails(mail_dir) == []
     assert Notification.objects.get().state == "sending"
@@ -101,8 +127,12 @@ def test_worker_killed_mid_send_is_redelivered_once_by_the_sweep(mail_dir, dossi
     with celery_worker(env={**env, "SLOW_MAIL_SECONDS": "0"}) as worker:
         time.sleep(2)  # older than the claim timeout
         app.send_task("portal.notifications.tasks.requeue_stuck", retry=False)
-        assert wait_for(lambda: Notification.objects.filter(state="sent").exists(), proc=worker), worker.log()
-        app.send_task("portal.notifications.tasks.requeue_stuck", retry=False)  # a second sweep sends nothing
+        assert wait_for(lambda: Notification.objects.filter(state="sent").exists(), proc=worker), (
+            worker.log()
+        )
+        app.send_task(
+            "portal.notifications.tasks.requeue_stuck", retry=False
+        )  # a second sweep sends nothing
         time.sleep(2)
 
     assert len(sent_mails(mail_dir)) == 1

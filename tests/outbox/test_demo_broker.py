@@ -26,18 +26,48 @@ STATUS = "from portal.core.models import OutboxMessage; print(OutboxMessage.obje
 
 
 def test_worker_and_beat_relay_the_outbox_on_the_filesystem_broker(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_FILE_PATH", "MEDIA_ROOT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_FILE_PATH", "MEDIA_ROOT")
+    }
     env["PORTAL_VAR_DIR"] = str(tmp_path)
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [*manage, "migrate", "--noinput", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert CELERY  # the venv's celery script
     worker = CeleryProcess(["worker", "-c", "1", "-l", "INFO"], env, "demo-worker")
-    beat = CeleryProcess(["beat", "-l", "INFO", "-s", str(tmp_path / "beat-schedule"), "--pidfile", ""], env, "demo-beat")
+    beat = CeleryProcess(
+        ["beat", "-l", "INFO", "-s", str(tmp_path / "beat-schedule"), "--pidfile", ""],
+        env,
+        "demo-beat",
+    )
     try:
-        subprocess.run([*manage, "shell", "-c", ENQUEUE], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [*manage, "shell", "-c", ENQUEUE],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         heartbeat = tmp_path / "heartbeat" / "worker"
         assert wait_for(heartbeat.exists, timeout=40, proc=worker), worker.log() + beat.log()
-        status = subprocess.run([*manage, "shell", "-c", STATUS], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True, timeout=60)
+        status = subprocess.run(
+            [*manage, "shell", "-c", STATUS],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert status.stdout.strip().endswith("dispatched")
         assert "relay-outbox" in beat.log()
     finally:

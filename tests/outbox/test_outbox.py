@@ -92,7 +92,12 @@ def test_several_messages_wait_for_a_dead_broker_once_not_once_each(queue):
 
     assert elapsed < 3.5  # one socket timeout, not four
     assert OutboxMessage.objects.filter(status="pending").count() == 4
-    assert list(OutboxMessage.objects.order_by("id").values_list("attempts", flat=True)) == [1, 0, 0, 0]
+    assert list(OutboxMessage.objects.order_by("id").values_list("attempts", flat=True)) == [
+        1,
+        0,
+        0,
+        0,
+    ]
     OutboxMessage.objects.update(available_at=timezone.now())
     assert relay_outbox() == 4  # the broker is back (the default one): the relay delivers them all
     assert queue_length() == 4
@@ -127,10 +132,14 @@ def test_failed_after_many_attempts_is_visible_and_retryable(queue, admin_client
     message.refresh_from_db()
     assert message.status == "failed"
 
-    page = admin_client.get(reverse("admin:core_outboxmessage_changelist") + "?status__exact=failed")
+    page = admin_client.get(
+        reverse("admin:core_outboxmessage_changelist") + "?status__exact=failed"
+    )
     assert page.status_code == 200 and TASK in page.content.decode()
     response = admin_client.post(
-        reverse("admin:core_outboxmessage_changelist"), {"action": "retry_now", "_selected_action": [message.pk]}, follow=True
+        reverse("admin:core_outboxmessage_changelist"),
+        {"action": "retry_now", "_selected_action": [message.pk]},
+        follow=True,
     )
     assert response.status_code == 200
     assert relay_outbox() == 1

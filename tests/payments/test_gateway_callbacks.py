@@ -28,12 +28,21 @@ FEE = Decimal("150000")
 
 @pytest.fixture
 def awaiting_payment(world, working_morning):
-    dossier = dossier_services.dossier_request_payment(dossier=world.examining(), actor=world.specialist, amount=FEE, reason="Lệ phí cấp giấy")
+    dossier = dossier_services.dossier_request_payment(
+        dossier=world.examining(), actor=world.specialist, amount=FEE, reason="Lệ phí cấp giấy"
+    )
     assert dossier.status == DossierStatus.FINANCIAL_OBLIGATION
     return dossier
 
 
-def _callback(payment: Payment, *, amount: Decimal | None = None, txn: str = "14123456", code: str = "00", secret: str | None = None) -> dict:
+def _callback(
+    payment: Payment,
+    *,
+    amount: Decimal | None = None,
+    txn: str = "14123456",
+    code: str = "00",
+    secret: str | None = None,
+) -> dict:
     params = {
         "vnp_TmnCode": "DEMO0001",
         "vnp_Amount": gateway.amount_to_gateway(payment.amount if amount is None else amount),
@@ -76,7 +85,10 @@ def test_bad_hmac_changes_nothing(client, world, awaiting_payment):
 
 def test_wrong_amount_or_unknown_reference_is_refused(client, world, awaiting_payment):
     payment = payment_start(dossier=awaiting_payment, actor=world.citizen)
-    assert client.get(reverse("payments:ipn"), _callback(payment, amount=FEE - 1)).json()["RspCode"] == "04"
+    assert (
+        client.get(reverse("payments:ipn"), _callback(payment, amount=FEE - 1)).json()["RspCode"]
+        == "04"
+    )
     payment.reference = "HS0-NOSUCH"
     assert client.get(reverse("payments:ipn"), _callback(payment)).json()["RspCode"] == "01"
     assert Payment.objects.get().status == PaymentStatus.PENDING
@@ -89,14 +101,19 @@ def test_repeated_callback_gives_one_payment_and_one_resumption(client, world, a
     codes = [client.get(reverse("payments:ipn"), params).json()["RspCode"] for _ in range(3)]
     assert codes == ["00", "02", "02"]
     assert Payment.objects.filter(status=PaymentStatus.PAID).count() == 1
-    assert Dossier.objects.get(pk=awaiting_payment.pk).events.filter(action="confirm_payment").count() == 1
+    assert (
+        Dossier.objects.get(pk=awaiting_payment.pk).events.filter(action="confirm_payment").count()
+        == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_callbacks_settle_once(world):
     from tests.dossiers.conftest import VN  # noqa: F401  (same world, committed data)
 
-    dossier = dossier_services.dossier_request_payment(dossier=world.examining(), actor=world.specialist, amount=FEE)
+    dossier = dossier_services.dossier_request_payment(
+        dossier=world.examining(), actor=world.specialist, amount=FEE
+    )
     payment = payment_start(dossier=dossier, actor=world.citizen)
     params = _callback(payment)
     results: list[str] = []
@@ -120,13 +137,18 @@ def test_concurrent_callbacks_settle_once(world):
 
 def test_failed_payment_keeps_the_dossier_waiting(client, world, awaiting_payment):
     payment = payment_start(dossier=awaiting_payment, actor=world.citizen)
-    assert client.get(reverse("payments:ipn"), _callback(payment, code="24", txn="")).json()["RspCode"] == "00"
+    assert (
+        client.get(reverse("payments:ipn"), _callback(payment, code="24", txn="")).json()["RspCode"]
+        == "00"
+    )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED and payment.receipt_number is None
     assert Dossier.objects.get(pk=awaiting_payment.pk).status == DossierStatus.FINANCIAL_OBLIGATION
 
 
-def test_applicant_pays_through_the_test_gateway_and_sees_the_receipt(client, world, awaiting_payment):
+def test_applicant_pays_through_the_test_gateway_and_sees_the_receipt(
+    client, world, awaiting_payment
+):
     client.force_login(world.citizen)
     response = client.post(reverse("payments:start", args=[awaiting_payment.pk]))
     assert response.status_code == 302
@@ -173,7 +195,9 @@ def test_counter_payment_by_the_clerk(world, awaiting_payment):
         payment_record_at_counter(dossier=awaiting_payment, actor=world.clerk, amount="1000")
     with pytest.raises(PermissionDenied):
         payment_record_at_counter(dossier=awaiting_payment, actor=world.other_clerk)
-    payment = payment_record_at_counter(dossier=awaiting_payment, actor=world.clerk, note="Tiền mặt")
+    payment = payment_record_at_counter(
+        dossier=awaiting_payment, actor=world.clerk, note="Tiền mặt"
+    )
     assert payment.status == PaymentStatus.PAID and payment.method == "counter"
     assert Dossier.objects.get(pk=awaiting_payment.pk).status == DossierStatus.IN_PROGRESS
     assert Payment.objects.count() == 1

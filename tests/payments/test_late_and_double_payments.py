@@ -31,11 +31,22 @@ def _expire(payment: Payment) -> None:
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=30))
 
 
-def test_a_payment_completed_after_the_obligation_changed_is_recorded_as_a_top_up(client, world, awaiting_payment):  # noqa: F811
-    late = payment_start(dossier=awaiting_payment, actor=world.citizen)  # 150,000 under the first obligation
+def test_a_payment_completed_after_the_obligation_changed_is_recorded_as_a_top_up(
+    client, world, awaiting_payment
+):  # noqa: F811
+    late = payment_start(
+        dossier=awaiting_payment, actor=world.citizen
+    )  # 150,000 under the first obligation
     _expire(late)
-    payment_record_at_counter(dossier=awaiting_payment, actor=world.clerk)  # settled at the counter meanwhile
-    dossier_services.dossier_request_payment(dossier=Dossier.objects.get(pk=awaiting_payment.pk), actor=world.specialist, amount=Decimal("200000"), reason="Phí bổ sung")
+    payment_record_at_counter(
+        dossier=awaiting_payment, actor=world.clerk
+    )  # settled at the counter meanwhile
+    dossier_services.dossier_request_payment(
+        dossier=Dossier.objects.get(pk=awaiting_payment.pk),
+        actor=world.specialist,
+        amount=Decimal("200000"),
+        reason="Phí bổ sung",
+    )
 
     for _ in range(3):  # the gateway retries until it gets an answer in its protocol
         answer = client.get(reverse("payments:ipn"), _callback(late))
@@ -44,35 +55,56 @@ def test_a_payment_completed_after_the_obligation_changed_is_recorded_as_a_top_u
     late.refresh_from_db()
     assert late.status == PaymentStatus.PAID and late.receipt_number
     case = PaymentCase.objects.get(payment=late)
-    assert (case.kind, case.amount, case.status) == (CaseKind.TOP_UP, Decimal("50000"), CaseStatus.OPEN)
+    assert (case.kind, case.amount, case.status) == (
+        CaseKind.TOP_UP,
+        Decimal("50000"),
+        CaseStatus.OPEN,
+    )
     assert Dossier.objects.get(pk=awaiting_payment.pk).status == DossierStatus.FINANCIAL_OBLIGATION
 
     # the applicant pays the rest: the obligation is settled and the top-up case closes
     rest = payment_start(dossier=Dossier.objects.get(pk=awaiting_payment.pk), actor=world.citizen)
     assert rest.amount == Decimal("50000")
-    assert client.get(reverse("payments:ipn"), _callback(rest, txn="14999999")).json()["RspCode"] == "00"
+    assert (
+        client.get(reverse("payments:ipn"), _callback(rest, txn="14999999")).json()["RspCode"]
+        == "00"
+    )
     assert Dossier.objects.get(pk=awaiting_payment.pk).status == DossierStatus.IN_PROGRESS
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED
 
 
-def test_a_payment_completed_after_the_obligation_was_settled_is_queued_for_refund(client, world, awaiting_payment):  # noqa: F811
+def test_a_payment_completed_after_the_obligation_was_settled_is_queued_for_refund(
+    client, world, awaiting_payment
+):  # noqa: F811
     late = payment_start(dossier=awaiting_payment, actor=world.citizen)
     _expire(late)
     payment_record_at_counter(dossier=awaiting_payment, actor=world.clerk)
-    assert client.get(reverse("payments:ipn"), _callback(late)).json() == {"RspCode": "00", "Message": "Confirm Success"}
+    assert client.get(reverse("payments:ipn"), _callback(late)).json() == {
+        "RspCode": "00",
+        "Message": "Confirm Success",
+    }
     case = PaymentCase.objects.get(payment=late)
     assert (case.kind, case.amount) == (CaseKind.REFUND, FEE)
-    assert Dossier.objects.get(pk=awaiting_payment.pk).events.filter(action="confirm_payment").count() == 1
+    assert (
+        Dossier.objects.get(pk=awaiting_payment.pk).events.filter(action="confirm_payment").count()
+        == 1
+    )
 
     # the clerk's queue shows it; the clerk closes it; another agency's clerk sees nothing
     client.force_login(world.other_clerk)
     assert "payment-cases-empty" in client.get(reverse("payments:cases")).content.decode()
-    assert client.post(reverse("payments:cases"), {"case": case.pk, "resolution": "x"}).status_code == 404
+    assert (
+        client.post(reverse("payments:cases"), {"case": case.pk, "resolution": "x"}).status_code
+        == 404
+    )
     client.force_login(world.clerk)
     page = client.get(reverse("payments:cases")).content.decode()
     assert late.reference in page
-    client.post(reverse("payments:cases"), {"case": case.pk, "resolution": "Đã chuyển khoản hoàn tiền số 123"})
+    client.post(
+        reverse("payments:cases"),
+        {"case": case.pk, "resolution": "Đã chuyển khoản hoàn tiền số 123"},
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED and case.resolved_by == world.clerk
 
@@ -100,7 +132,9 @@ def test_a_second_payment_is_refused_while_one_is_pending_or_paid(client, world,
     assert not PaymentCase.objects.exists()
 
 
-def test_a_missing_payment_secret_disables_online_payment_without_a_500(client, world, awaiting_payment, settings):  # noqa: F811
+def test_a_missing_payment_secret_disables_online_payment_without_a_500(
+    client, world, awaiting_payment, settings
+):  # noqa: F811
     settings.PAYMENT_HMAC_SECRET = ""
     client.force_login(world.citizen)
     client.raise_request_exception = False
@@ -108,4 +142,9 @@ def test_a_missing_payment_secret_disables_online_payment_without_a_500(client, 
     assert response.status_code == 200
     assert "Không thể thanh toán trực tuyến lúc này" in response.content.decode()
     assert not Payment.objects.exists()
-    assert client.get(reverse("payments:ipn"), {"vnp_TxnRef": "x", "vnp_SecureHash": "ab"}).json()["RspCode"] == "97"
+    assert (
+        client.get(reverse("payments:ipn"), {"vnp_TxnRef": "x", "vnp_SecureHash": "ab"}).json()[
+            "RspCode"
+        ]
+        == "97"
+    )

@@ -60,10 +60,16 @@ def top_lines(path) -> list[str]:
     """The first line of text of every page, top to bottom (the page number sits above the heading)."""
     import re
 
-    html = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     firsts = []
     for page in re.findall(r"<page [^>]*>(.*?)</page>", html, re.S):
-        lines = re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', page, re.S)
+        lines = re.findall(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>',
+            page,
+            re.S,
+        )
         if not lines:
             firsts.append("")
             continue
@@ -76,7 +82,12 @@ def top_lines(path) -> list[str]:
 
 
 def pdftotext(path, *args) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def test_vietnamese_text_extracts_with_its_diacritics(sample_pdf):
@@ -106,16 +117,22 @@ def test_the_decomposed_input_comes_out_composed(sample_pdf):
 def test_a_times_metric_font_is_embedded(sample_pdf):
     """Times New Roman (Decree 30/2020 Phụ lục I, Phần I, mục 2), or Liberation Serif / Tinos, its
     metric-compatible Debian fonts (fonts-liberation / fonts-croscore); never Noto Serif's wider glyphs."""
-    fonts = subprocess.run(["pdffonts", str(sample_pdf)], check=True, capture_output=True, text=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(sample_pdf)], check=True, capture_output=True, text=True
+    ).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(" yes " in row for row in rows), fonts
-    times = [row for row in rows if any(n in row for n in ("TimesNewRoman", "LiberationSerif", "Tinos"))]
+    times = [
+        row for row in rows if any(n in row for n in ("TimesNewRoman", "LiberationSerif", "Tinos"))
+    ]
     assert times and any("Bold" in row for row in times), fonts
     assert not any("Noto" in row for row in rows), fonts
 
 
 def test_long_content_numbers_every_page(tmp_path):
-    documents = [{"name": f"Giấy tờ kèm theo số {i}", "form": "Bản sao", "count": 1} for i in range(80)]
+    documents = [
+        {"name": f"Giấy tờ kèm theo số {i}", "form": "Bản sao", "count": 1} for i in range(80)
+    ]
     path = tmp_path / "long.pdf"
     path.write_bytes(render_pdf("pdf/forms/01_receipt.html", receipt_context(documents=documents)))
     text = pdftotext(path)
@@ -141,6 +158,8 @@ def test_codes_are_drawn_on_the_page(tmp_path):
     with_codes = render_pdf("pdf/forms/01_receipt.html", receipt_context())
     without = render_pdf("pdf/forms/01_receipt.html", receipt_context(qr_url="", barcode=""))
     (tmp_path / "a.pdf").write_bytes(with_codes)
-    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "a.pdf")], check=True, capture_output=True, text=True).stdout
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "a.pdf")], check=True, capture_output=True, text=True
+    ).stdout
     assert len(images.splitlines()) > 2  # the QR PNG is an image object
     assert len(with_codes) > len(without)

@@ -14,7 +14,9 @@ def catalogue():
     province = AgencyFactory(province=True)
     dept = AgencyFactory(code="000.00.03.H18", name="Sở Tư pháp", parent=province)
     ht = SectorFactory(code="HT", name="Hộ tịch")
-    birth = ProcedureFactory(code="1.001193", name="Đăng ký khai sinh", sector=ht, level=4, agencies=[dept])
+    birth = ProcedureFactory(
+        code="1.001193", name="Đăng ký khai sinh", sector=ht, level=4, agencies=[dept]
+    )
     RequiredDocumentFactory(procedure=birth, name="Tờ khai", with_template=True)
     from procedures.services import procedure_publish
 
@@ -34,7 +36,10 @@ def test_list_search_without_diacritics(client, catalogue):
 def test_list_filters(client, catalogue):
     assert client.get("/api/v1/procedures/", {"level": 3}).json()["count"] == 1
     assert client.get("/api/v1/procedures/", {"sector": "HT"}).json()["count"] == 2
-    assert [r["code"] for r in client.get("/api/v1/procedures/", {"agency": "000.00.03.H18"}).json()["results"]] == ["1.001193"]
+    assert [
+        r["code"]
+        for r in client.get("/api/v1/procedures/", {"agency": "000.00.03.H18"}).json()["results"]
+    ] == ["1.001193"]
 
 
 @pytest.mark.parametrize("params", [{"level": 7}, {"sector": "ZZ"}, {"agency": "nope"}])
@@ -51,7 +56,9 @@ def test_detail_by_code(client, catalogue):
     data = client.get("/api/v1/procedures/1.001193/").json()
     assert data["sector"] == {"code": "HT", "name": "Hộ tịch", "name_en": ""}
     assert data["agencies"] == ["000.00.03.H18"]
-    assert data["documents"][0]["template_url"].endswith(f"/thu-tuc/1.001193/mau/{data['documents'][0]['id']}/")
+    assert data["documents"][0]["template_url"].endswith(
+        f"/thu-tuc/1.001193/mau/{data['documents'][0]['id']}/"
+    )
     assert client.get("/api/v1/procedures/1.999999/").status_code == 404
     assert client.get("/api/v1/procedures/khong-co/").status_code == 404
 
@@ -63,16 +70,25 @@ def test_api_is_read_only(client, catalogue):
 def test_sectors_and_agency_tree(client, catalogue):
     assert [s["code"] for s in client.get("/api/v1/sectors/").json()] == ["HT"]
     agencies = client.get("/api/v1/agencies/", {"parent": "000.00.00.H18"}).json()["results"]
-    assert [(a["code"], a["parent"], a["depth"]) for a in agencies] == [("000.00.03.H18", "000.00.00.H18", 1)]
+    assert [(a["code"], a["parent"], a["depth"]) for a in agencies] == [
+        ("000.00.03.H18", "000.00.00.H18", 1)
+    ]
     assert client.get("/api/v1/agencies/000.00.03.H18/").json()["name"] == "Sở Tư pháp"
 
 
 def test_schema_validates_without_warnings(tmp_path):
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
     assert "/api/v1/procedures/{code}/" in (tmp_path / "schema.yaml").read_text()
 
 
 def test_swagger_ui_is_served_from_the_sidecar(client):
     html = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
-    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    assert (
+        client.get(
+            "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+        ).status_code
+        == 200
+    )

@@ -30,15 +30,39 @@ def catalogue():
     commune = AgencyFactory(code="000.00.51.H18", name="UBND phường Điện Biên Phủ", commune=True)
     dept = AgencyFactory(code="000.00.04.H18", name="Sở Tài chính")
     return {
-        "birth": ProcedureFactory(code="1.001193", name="Đăng ký khai sinh", sector=ht, level=4, agencies=[commune], published=True),
-        "marriage": ProcedureFactory(code="1.000894", name="Đăng ký kết hôn", sector=ht, level=3, agencies=[commune], published=True),
-        "company": ProcedureFactory(code="1.001612", name="Đăng ký thành lập doanh nghiệp tư nhân", sector=dkkd, level=2, agencies=[dept], published=True),
+        "birth": ProcedureFactory(
+            code="1.001193",
+            name="Đăng ký khai sinh",
+            sector=ht,
+            level=4,
+            agencies=[commune],
+            published=True,
+        ),
+        "marriage": ProcedureFactory(
+            code="1.000894",
+            name="Đăng ký kết hôn",
+            sector=ht,
+            level=3,
+            agencies=[commune],
+            published=True,
+        ),
+        "company": ProcedureFactory(
+            code="1.001612",
+            name="Đăng ký thành lập doanh nghiệp tư nhân",
+            sector=dkkd,
+            level=2,
+            agencies=[dept],
+            published=True,
+        ),
         "draft": ProcedureFactory(code="1.999999", name="Đăng ký khai sinh bản nháp", sector=ht),
-        "commune": commune, "dept": dept,
+        "commune": commune,
+        "dept": dept,
     }
 
 
-@pytest.mark.parametrize("q", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai  sinh", "Dang Ky Khai Sinh", "1.001193"])
+@pytest.mark.parametrize(
+    "q", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai  sinh", "Dang Ky Khai Sinh", "1.001193"]
+)
 def test_search_ignores_diacritics_and_case(client, catalogue, q):
     response = client.get("/thu-tuc/", {"q": q})
     assert names(response) == ["Đăng ký khai sinh"]
@@ -50,19 +74,29 @@ def test_drafts_are_not_listed(client, catalogue):
 
 
 def test_filters_by_sector_agency_and_level(client, catalogue):
-    assert sorted(names(client.get("/thu-tuc/", {"sector": "HT"}))) == ["Đăng ký khai sinh", "Đăng ký kết hôn"]
-    assert names(client.get("/thu-tuc/", {"agency": "000.00.04.H18"})) == ["Đăng ký thành lập doanh nghiệp tư nhân"]
+    assert sorted(names(client.get("/thu-tuc/", {"sector": "HT"}))) == [
+        "Đăng ký khai sinh",
+        "Đăng ký kết hôn",
+    ]
+    assert names(client.get("/thu-tuc/", {"agency": "000.00.04.H18"})) == [
+        "Đăng ký thành lập doanh nghiệp tư nhân"
+    ]
     assert names(client.get("/thu-tuc/", {"level": "3"})) == ["Đăng ký kết hôn"]
-    assert names(client.get("/thu-tuc/", {"q": "dang ky", "sector": "HT", "level": "4"})) == ["Đăng ký khai sinh"]
+    assert names(client.get("/thu-tuc/", {"q": "dang ky", "sector": "HT", "level": "4"})) == [
+        "Đăng ký khai sinh"
+    ]
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"level": "9"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
-    ({"level": "abc"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
-    ({"sector": "KHONGCO"}, "Không có lĩnh vực"),
-    ({"agency": "'; drop table"}, "Không có cơ quan"),
-    ({"q": "x" * 500}, "quá dài"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"level": "9"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
+        ({"level": "abc"}, "Mức độ dịch vụ công trực tuyến phải là 2, 3 hoặc 4"),
+        ({"sector": "KHONGCO"}, "Không có lĩnh vực"),
+        ({"agency": "'; drop table"}, "Không có cơ quan"),
+        ({"q": "x" * 500}, "quá dài"),
+    ],
+)
 def test_bad_parameters_give_a_clear_message_not_an_error(client, catalogue, params, message):
     response = client.get("/thu-tuc/", params)
     assert response.status_code == 200
@@ -93,7 +127,9 @@ def test_list_query_count_does_not_grow_with_results(client, django_assert_max_n
     for _ in range(30):
         ProcedureFactory(sector=sector, agencies=[agency], published=True)
     with django_assert_max_num_queries(8):
-        response = client.get("/thu-tuc/", {"q": "thu tuc", "sector": "HT", "agency": agency.code, "level": "3"})
+        response = client.get(
+            "/thu-tuc/", {"q": "thu tuc", "sector": "HT", "agency": agency.code, "level": "3"}
+        )
     assert len(names(response)) == 20
 
 
@@ -102,16 +138,40 @@ def test_detail_shows_everything(client, catalogue):
     p.refresh_from_db()
     p.cutoff_time = time(15, 0)
     p.processing_time, p.time_unit = Decimal("0.5"), TimeUnit.WORKING_DAYS
-    p.legal_basis, p.result, p.conditions = "Luật Hộ tịch 2014", "Giấy khai sinh", "Trẻ em sinh ra tại Việt Nam"
+    p.legal_basis, p.result, p.conditions = (
+        "Luật Hộ tịch 2014",
+        "Giấy khai sinh",
+        "Trẻ em sinh ra tại Việt Nam",
+    )
     p.save()
-    ProcedureFeeFactory(procedure=p, name="Lệ phí khai sinh", amount=Decimal("1500000"), applies_to="Đăng ký quá hạn")
+    ProcedureFeeFactory(
+        procedure=p,
+        name="Lệ phí khai sinh",
+        amount=Decimal("1500000"),
+        applies_to="Đăng ký quá hạn",
+    )
     RequiredDocumentFactory(procedure=p, name="Tờ khai đăng ký khai sinh", with_template=True)
     ProcedureStepFactory(procedure=p, name="Tiếp nhận hồ sơ", share_percent=Decimal("10"))
     html = client.get("/thu-tuc/1.001193/").content.decode()
-    for expected in ["1.001193", "Đăng ký khai sinh", "Hộ tịch", "Toàn trình", "UBND phường Điện Biên Phủ",
-                     "0,5 ngày làm việc", "15:00", "1.500.000 đ", "Đăng ký quá hạn", "Tờ khai đăng ký khai sinh",
-                     "Tờ khai (mẫu TK-01)", "Luật Hộ tịch 2014", "Giấy khai sinh", "Trẻ em sinh ra tại Việt Nam",
-                     "Tiếp nhận hồ sơ", "10%", 'href="/ho-so/nop/1.001193/"']:
+    for expected in [
+        "1.001193",
+        "Đăng ký khai sinh",
+        "Hộ tịch",
+        "Toàn trình",
+        "UBND phường Điện Biên Phủ",
+        "0,5 ngày làm việc",
+        "15:00",
+        "1.500.000 đ",
+        "Đăng ký quá hạn",
+        "Tờ khai đăng ký khai sinh",
+        "Tờ khai (mẫu TK-01)",
+        "Luật Hộ tịch 2014",
+        "Giấy khai sinh",
+        "Trẻ em sinh ra tại Việt Nam",
+        "Tiếp nhận hồ sơ",
+        "10%",
+        'href="/ho-so/nop/1.001193/"',
+    ]:
         assert expected in html, expected
 
 
@@ -160,14 +220,29 @@ def test_agency_pages(client, catalogue):
     assert client.get("/co-quan/999.99.99.H99/").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/thu-tuc/?q=khai%00sinh", "/thu-tuc/?sector=%00", "/thu-tuc/?agency=%00",
-                                 "/thu-tuc/?page=%00", "/thu-tuc/?level=%00"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/thu-tuc/?q=khai%00sinh",
+        "/thu-tuc/?sector=%00",
+        "/thu-tuc/?agency=%00",
+        "/thu-tuc/?page=%00",
+        "/thu-tuc/?level=%00",
+    ],
+)
 def test_nul_characters_in_parameters_never_give_a_500(client, catalogue, url):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/thu-tuc/a%00b/", "/co-quan/a%00/", "/thu-tuc/1.001193/mau/99999999999999999999/",
-                                 "/thu-tuc/%3Cscript%3E/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/thu-tuc/a%00b/",
+        "/co-quan/a%00/",
+        "/thu-tuc/1.001193/mau/99999999999999999999/",
+        "/thu-tuc/%3Cscript%3E/",
+    ],
+)
 def test_malformed_addresses_are_404(client, catalogue, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -199,20 +274,25 @@ def test_detail_page_query_count(client, catalogue, django_assert_max_num_querie
         assert client.get("/thu-tuc/1.001193/").status_code == 200
 
 
-@pytest.mark.parametrize("name, content, ok", [
-    ("mau.pdf", b"%PDF-1.7 ...", True),
-    ("mau.docx", b"PK\x03\x04rest", True),
-    ("mau.pdf", b"<html>not a pdf</html>", False),
-    ("mau.exe", b"MZ\x90\x00", False),
-    ("mau.html", b"<script>", False),
-])
+@pytest.mark.parametrize(
+    "name, content, ok",
+    [
+        ("mau.pdf", b"%PDF-1.7 ...", True),
+        ("mau.docx", b"PK\x03\x04rest", True),
+        ("mau.pdf", b"<html>not a pdf</html>", False),
+        ("mau.exe", b"MZ\x90\x00", False),
+        ("mau.html", b"<script>", False),
+    ],
+)
 def test_form_templates_are_checked_by_content(catalogue, name, content, ok):
     from django.core.exceptions import ValidationError
     from django.core.files.base import ContentFile
 
     from procedures.models import RequiredDocument
 
-    doc = RequiredDocument(procedure=catalogue["birth"], name="Tờ khai", template=ContentFile(content, name=name))
+    doc = RequiredDocument(
+        procedure=catalogue["birth"], name="Tờ khai", template=ContentFile(content, name=name)
+    )
     if ok:
         doc.full_clean()
     else:

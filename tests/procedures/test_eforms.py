@@ -29,7 +29,9 @@ def _english():
 @pytest.fixture
 def commune():
     province = AgencyFactory(province=True)
-    c = AgencyFactory(commune=True, name="Phường Mường Thanh", parent=province, code="000.00.51.H18")
+    c = AgencyFactory(
+        commune=True, name="Phường Mường Thanh", parent=province, code="000.00.51.H18"
+    )
     agency_selectors._COMMUNES = (0.0, [])
     yield c
     agency_selectors._COMMUNES = (0.0, [])
@@ -37,12 +39,24 @@ def commune():
 
 def good_birth(commune) -> dict:
     return {
-        "requester_name": "Lò Văn Hùng", "requester_id": "011090001234", "requester_dob": "1990-03-15",
-        "requester_address": {"commune": commune.code, "detail": "Tổ 5"}, "requester_phone": "0912000111",
-        "relationship": "cha", "child_name": "Lò Minh An", "child_dob": "2026-05-20", "child_sex": "nam",
-        "child_ethnicity": "Thái", "child_nationality": "Việt Nam", "birth_place": "Bệnh viện đa khoa tỉnh Điện Biên",
-        "mother_name": "Quàng Thị Mai", "mother_birth_year": 1995, "has_father": True,
-        "father_name": "Lò Văn Hùng", "father_birth_year": 1990, "copies": 1,
+        "requester_name": "Lò Văn Hùng",
+        "requester_id": "011090001234",
+        "requester_dob": "1990-03-15",
+        "requester_address": {"commune": commune.code, "detail": "Tổ 5"},
+        "requester_phone": "0912000111",
+        "relationship": "cha",
+        "child_name": "Lò Minh An",
+        "child_dob": "2026-05-20",
+        "child_sex": "nam",
+        "child_ethnicity": "Thái",
+        "child_nationality": "Việt Nam",
+        "birth_place": "Bệnh viện đa khoa tỉnh Điện Biên",
+        "mother_name": "Quàng Thị Mai",
+        "mother_birth_year": 1995,
+        "has_father": True,
+        "father_name": "Lò Văn Hùng",
+        "father_birth_year": 1990,
+        "copies": 1,
     }
 
 
@@ -89,7 +103,10 @@ def test_a_condition_hides_a_required_field(commune):
     result = eforms.validate(BIRTH, data)
     assert result.ok, result.errors
     # shown again, the same field is required
-    assert eforms.validate(BIRTH, data | {"has_father": True}).errors["father_name"] == "This field is required."
+    assert (
+        eforms.validate(BIRTH, data | {"has_father": True}).errors["father_name"]
+        == "This field is required."
+    )
 
 
 def test_a_hidden_fields_value_is_dropped(commune):
@@ -99,12 +116,26 @@ def test_a_hidden_fields_value_is_dropped(commune):
 
 
 def test_a_locked_field_changed_by_hand_is_refused(commune):
-    _initial, locked = eforms.prefill(BIRTH, facts={"HoVaTen": "Lò Văn Hùng", "SoDinhDanh": "011090001234", "NgayThangNamSinh": "15/03/1990"}, profile={})
-    assert locked == {"requester_name": "Lò Văn Hùng", "requester_id": "011090001234", "requester_dob": "1990-03-15"}
+    _initial, locked = eforms.prefill(
+        BIRTH,
+        facts={
+            "HoVaTen": "Lò Văn Hùng",
+            "SoDinhDanh": "011090001234",
+            "NgayThangNamSinh": "15/03/1990",
+        },
+        profile={},
+    )
+    assert locked == {
+        "requester_name": "Lò Văn Hùng",
+        "requester_id": "011090001234",
+        "requester_dob": "1990-03-15",
+    }
     assert eforms.validate(BIRTH, good_birth(commune), locked=locked).ok
     forged = good_birth(commune) | {"requester_id": "011095005678"}
     errors = eforms.validate(BIRTH, forged, locked=locked).errors
-    assert errors == {"requester_id": "This field comes from your verified e-ID data and cannot be changed."}
+    assert errors == {
+        "requester_id": "This field comes from your verified e-ID data and cannot be changed."
+    }
 
 
 def test_profile_values_prefill_but_do_not_lock():
@@ -113,16 +144,33 @@ def test_profile_values_prefill_but_do_not_lock():
 
 
 def test_an_address_outside_the_agency_tree_is_refused(commune):
-    data = good_birth(commune) | {"requester_address": {"commune": "000.00.99.H99", "detail": "Tổ 5"}}
+    data = good_birth(commune) | {
+        "requester_address": {"commune": "000.00.99.H99", "detail": "Tổ 5"}
+    }
     assert set(eforms.validate(BIRTH, data).errors) == {"requester_address"}
 
 
 def test_repeating_group_rows_are_validated(commune):
-    base = {"full_name": "Lò Văn Hùng", "sex": "nam", "dob": "1990-03-15", "birth_place": "Điện Biên", "nationality": "Việt Nam",
-            "residence": {"commune": commune.code, "detail": "Tổ 5"}, "id_number": "011090001234", "record_type": "1",
-            "purpose": "Xin việc", "copies": 1}
-    assert eforms.validate(JUDICIAL, base | {"history": []}).errors["history"] == "Add at least 1 row(s)."
-    rows = [{"period": "2004-2008", "place": "Điện Biên", "job": "Học sinh"}, {"period": "", "place": "Hà Nội"}]
+    base = {
+        "full_name": "Lò Văn Hùng",
+        "sex": "nam",
+        "dob": "1990-03-15",
+        "birth_place": "Điện Biên",
+        "nationality": "Việt Nam",
+        "residence": {"commune": commune.code, "detail": "Tổ 5"},
+        "id_number": "011090001234",
+        "record_type": "1",
+        "purpose": "Xin việc",
+        "copies": 1,
+    }
+    assert (
+        eforms.validate(JUDICIAL, base | {"history": []}).errors["history"]
+        == "Add at least 1 row(s)."
+    )
+    rows = [
+        {"period": "2004-2008", "place": "Điện Biên", "job": "Học sinh"},
+        {"period": "", "place": "Hà Nội"},
+    ]
     errors = eforms.validate(JUDICIAL, base | {"history": rows}).errors
     assert errors == {"history.1.period": "This field is required."}
 
@@ -133,9 +181,16 @@ def test_unknown_fields_are_never_kept(commune):
 
 
 def test_post_parsing_of_groups_and_addresses(commune):
-    post = {"ef-history-0-period": "2004-2008", "ef-history-0-place": "Điện Biên", "ef-history-3-period": "2010",
-            "ef-history-3-place": "Hà Nội", "ef-residence-commune": commune.code, "ef-residence-detail": " Tổ 5 ",
-            "ef-copies": "2", "ef-is_married": "on"}
+    post = {
+        "ef-history-0-period": "2004-2008",
+        "ef-history-0-place": "Điện Biên",
+        "ef-history-3-period": "2010",
+        "ef-history-3-place": "Hà Nội",
+        "ef-residence-commune": commune.code,
+        "ef-residence-detail": " Tổ 5 ",
+        "ef-copies": "2",
+        "ef-is_married": "on",
+    }
     data = eforms.parse_post(JUDICIAL, post)
     assert [r["place"] for r in data["history"]] == ["Điện Biên", "Hà Nội"]
     assert data["residence"] == {"commune": commune.code, "detail": "Tổ 5"}
@@ -147,8 +202,17 @@ def test_definition_checks():
     bad["fields"][0]["type"] = "signature"
     with pytest.raises(eforms.DefinitionError):
         eforms.check_definition(bad)
-    later = {"fields": [{"name": "b", "label": "B", "type": "text", "show_when": {"field": "a", "equals": True}},
-                        {"name": "a", "label": "A", "type": "boolean"}]}
+    later = {
+        "fields": [
+            {
+                "name": "b",
+                "label": "B",
+                "type": "text",
+                "show_when": {"field": "a", "equals": True},
+            },
+            {"name": "a", "label": "A", "type": "boolean"},
+        ]
+    }
     with pytest.raises(eforms.DefinitionError, match="earlier field"):
         eforms.check_definition(later)
     field = eforms.eform_admin_field()
@@ -174,4 +238,6 @@ def test_the_admin_edits_the_eform_with_the_schema_editor(client):
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(ValidationError, match="earlier field"):
-        field.clean('{"fields": [{"name": "b", "label": "B", "type": "text", "show_when": {"field": "a", "equals": "true"}}]}')
+        field.clean(
+            '{"fields": [{"name": "b", "label": "B", "type": "text", "show_when": {"field": "a", "equals": "true"}}]}'
+        )

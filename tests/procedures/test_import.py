@@ -17,8 +17,19 @@ from tests.factories.procedures import SectorFactory
 pytestmark = pytest.mark.django_db
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "procedures_import.csv"
-HEADER = ["code", "name", "sector_code", "level", "processing_time", "time_unit", "cutoff_time", "agency_codes",
-          "fees", "documents", "steps"]
+HEADER = [
+    "code",
+    "name",
+    "sector_code",
+    "level",
+    "processing_time",
+    "time_unit",
+    "cutoff_time",
+    "agency_codes",
+    "fees",
+    "documents",
+    "steps",
+]
 
 
 @pytest.fixture
@@ -45,8 +56,14 @@ def test_sample_file_imports_and_publishes(agencies):
     assert birth.state == "published" and birth.version == 1
     assert [a.code for a in birth.agencies.order_by("code")] == ["000.00.51.H18", "000.00.52.H18"]
     assert sum(s.share_percent for s in birth.steps.all()) == 100
-    assert [d.name for d in birth.documents.all()] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
-    assert Procedure.objects.get(code="2.000815").name == "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
+    assert [d.name for d in birth.documents.all()] == [
+        "Tờ khai đăng ký khai sinh",
+        "Giấy chứng sinh",
+    ]
+    assert (
+        Procedure.objects.get(code="2.000815").name
+        == "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
+    )
 
 
 def test_xlsx_sample_matches_the_csv_sample(agencies):
@@ -61,7 +78,9 @@ def test_publish_action_in_the_admin(client):
 
     draft = ProcedureFactory(name="Thủ tục mới")
     client.force_login(StaffFactory(is_staff=True, is_superuser=True))
-    response = client.post("/admin/procedures/procedure/", {"action": "publish", "_selected_action": [draft.pk]})
+    response = client.post(
+        "/admin/procedures/procedure/", {"action": "publish", "_selected_action": [draft.pk]}
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.state, draft.version) == ("published", 1)
@@ -70,8 +89,22 @@ def test_publish_action_in_the_admin(client):
 
 def test_xlsx_import_and_reimport_updates(agencies):
     SectorFactory(code="HT")
-    rows = [HEADER, ["1.001193", "Đăng ký khai sinh", "HT", 4, 1, "working_days", "16:00", "000.00.51.H18",
-                     "Lệ phí|0|Đúng hạn", "Tờ khai|original|1|1", "Tiếp nhận|clerk|20;Xử lý|specialist|80"]]
+    rows = [
+        HEADER,
+        [
+            "1.001193",
+            "Đăng ký khai sinh",
+            "HT",
+            4,
+            1,
+            "working_days",
+            "16:00",
+            "000.00.51.H18",
+            "Lệ phí|0|Đúng hạn",
+            "Tờ khai|original|1|1",
+            "Tiếp nhận|clerk|20;Xử lý|specialist|80",
+        ],
+    ]
     procedures_import(filename="a.xlsx", content=xlsx(rows))
     rows[1][1] = "Đăng ký khai sinh (sửa)"
     rows[1][8] = "Lệ phí|8.000|Quá hạn"
@@ -87,15 +120,37 @@ def test_bad_rows_are_reported_and_nothing_is_imported(agencies):
     rows = [
         HEADER,
         ["1.001193", "Đăng ký khai sinh", "HT", 4, 1, "working_days", "", "", "", "", ""],  # good
-        ["1.000894", "Đăng ký kết hôn", "KHONGCO", 5, "ba", "weeks", "25:00", "999.99.99.H99",
-         "Lệ phí|-5", "Tờ khai|scan|1|1", "Tiếp nhận|clerk|30;Xử lý|specialist|30"],
+        [
+            "1.000894",
+            "Đăng ký kết hôn",
+            "KHONGCO",
+            5,
+            "ba",
+            "weeks",
+            "25:00",
+            "999.99.99.H99",
+            "Lệ phí|-5",
+            "Tờ khai|scan|1|1",
+            "Tiếp nhận|clerk|30;Xử lý|specialist|30",
+        ],
         ["1.001193", "", "HT", 3, 1, "working_days", "", "", "", "", ""],
     ]
     with pytest.raises(ImportRejected) as exc:
         procedures_import(filename="bad.xlsx", content=xlsx(rows))
     errors = {(e.row, e.column) for e in exc.value.report.errors}
-    assert {(3, "sector_code"), (3, "level"), (3, "processing_time"), (3, "time_unit"), (3, "cutoff_time"),
-            (3, "agency_codes"), (3, "fees"), (3, "documents"), (3, "steps"), (4, "name"), (4, "code")} <= errors
+    assert {
+        (3, "sector_code"),
+        (3, "level"),
+        (3, "processing_time"),
+        (3, "time_unit"),
+        (3, "cutoff_time"),
+        (3, "agency_codes"),
+        (3, "fees"),
+        (3, "documents"),
+        (3, "steps"),
+        (4, "name"),
+        (4, "code"),
+    } <= errors
     assert (2, "code") not in errors
     messages = {(e.row, e.column): e.message for e in exc.value.report.errors}
     assert "Mức độ «5» không hợp lệ" in messages[(3, "level")]
@@ -119,7 +174,9 @@ def test_admin_import_preview_then_confirm(client, agencies):
     with SAMPLE.open("rb") as fh:
         preview = client.post("/admin/procedures/procedure/import/", {"file": fh, "publish": "on"})
     html = preview.content.decode()
-    assert preview.status_code == 200 and 'id="import-preview"' in html and "Đăng ký khai sinh" in html
+    assert (
+        preview.status_code == 200 and 'id="import-preview"' in html and "Đăng ký khai sinh" in html
+    )
     assert Procedure.objects.count() == 0  # the preview writes nothing
     token = client.session["procedures_import"]["token"]
     done = client.post("/admin/procedures/procedure/import/", {"confirm": "1", "token": token})
@@ -158,6 +215,8 @@ def test_confirm_with_a_foreign_token_imports_nothing(client, agencies):
     client.force_login(StaffFactory(is_staff=True, roles=[Role.ADMIN]))
     with SAMPLE.open("rb") as fh:
         client.post("/admin/procedures/procedure/import/", {"file": fh})
-    response = client.post("/admin/procedures/procedure/import/", {"confirm": "1", "token": "0" * 32})
+    response = client.post(
+        "/admin/procedures/procedure/import/", {"confirm": "1", "token": "0" * 32}
+    )
     assert response.status_code == 302
     assert Procedure.objects.count() == 0

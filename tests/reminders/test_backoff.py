@@ -17,8 +17,15 @@ pytestmark = pytest.mark.django_db
 def test_failed_send_backs_off_then_fails_visibly(settings):
     settings.EMAIL_BACKEND = "tests.reminders.failing_backend.RefusingBackend"
     start = timezone.now()
-    row = Notification.objects.create(address="a@example.vn", channel=NotificationChannel.EMAIL, event="received",
-                                      subject="S", body="B", event_key="backoff:1", created_at=start - timedelta(hours=1))
+    row = Notification.objects.create(
+        address="a@example.vn",
+        channel=NotificationChannel.EMAIL,
+        event="received",
+        subject="S",
+        body="B",
+        event_key="backoff:1",
+        created_at=start - timedelta(hours=1),
+    )
     assert services.deliver(notification_id=row.pk) is False
     row.refresh_from_db()
     assert row.state == "queued" and row.attempts == 1 and "SMTPServerDisconnected" in row.error
@@ -36,7 +43,9 @@ def test_failed_send_backs_off_then_fails_visibly(settings):
     row.refresh_from_db()
     assert row.state == "failed" and row.attempts == services.MAX_ATTEMPTS
     gaps = [b - a for a, b in zip(delays, delays[1:], strict=False)]
-    assert all(later > earlier for earlier, later in zip(gaps, gaps[1:], strict=False))  # growing gaps
+    assert all(
+        later > earlier for earlier, later in zip(gaps, gaps[1:], strict=False)
+    )  # growing gaps
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.retry(ids=[row.pk]) == 1  # the admin action

@@ -31,21 +31,39 @@ REQUEST_LIMIT = 5.0
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["redis-cli", "-p", str(PORT), *args], capture_output=True, text=True, timeout=10)
+    return subprocess.run(
+        ["redis-cli", "-p", str(PORT), *args], capture_output=True, text=True, timeout=10
+    )
 
 
 def _start(pidfile: Path) -> None:
     subprocess.run(
-        ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--daemonize", "yes", "--pidfile", str(pidfile)],
-        check=True, timeout=10,
+        [
+            "redis-server",
+            "--port",
+            str(PORT),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(pidfile),
+        ],
+        check=True,
+        timeout=10,
     )
     assert wait_for(lambda: _cli("ping").stdout.strip() == "PONG", timeout=10)
 
 
 def _stop() -> None:
     _cli("shutdown", "nosave")
-    assert wait_for(lambda: _cli("ping").returncode != 0 or "PONG" not in _cli("ping").stdout, timeout=10)
+    assert wait_for(
+        lambda: _cli("ping").returncode != 0 or "PONG" not in _cli("ping").stdout, timeout=10
+    )
 
 
 @pytest.fixture
@@ -77,7 +95,9 @@ def _worker_env(mail_dir: Path) -> dict[str, str]:
     return {"REDIS_URL": URL, "EMAIL_FILE_PATH": str(mail_dir)}
 
 
-def test_submission_and_request_while_redis_is_stopped_are_delivered_after_restart(world, client, own_redis, mail_dir):
+def test_submission_and_request_while_redis_is_stopped_are_delivered_after_restart(
+    world, client, own_redis, mail_dir
+):
     draft = world.draft()
     with celery_worker(env=_worker_env(mail_dir), beat=True):
         _stop()
@@ -88,9 +108,13 @@ def test_submission_and_request_while_redis_is_stopped_are_delivered_after_resta
 
         client.force_login(world.clerk)
         started = time.monotonic()
-        response = client.post(reverse("dossiers:act", args=[draft.pk, "receive"]), {"receive-comment": ""})
+        response = client.post(
+            reverse("dossiers:act", args=[draft.pk, "receive"]), {"receive-comment": ""}
+        )
         request_seconds = time.monotonic() - started
-        print(f"with Redis stopped: submit {submit_seconds:.2f} s, clerk request {request_seconds:.2f} s")
+        print(
+            f"with Redis stopped: submit {submit_seconds:.2f} s, clerk request {request_seconds:.2f} s"
+        )
 
         assert response.status_code == 302
         assert submit_seconds < LIMIT and request_seconds < REQUEST_LIMIT
@@ -108,7 +132,10 @@ def test_submission_and_request_while_redis_is_stopped_are_delivered_after_resta
     _start(own_redis)
     with celery_worker(env=_worker_env(mail_dir), beat=True) as worker:
         delivered = wait_for(lambda: len(sent_mails(mail_dir)) >= 2, timeout=90)
-        assert delivered, (list(OutboxMessage.objects.values("status", "attempts", "available_at", "last_error")), worker.log())
+        assert delivered, (
+            list(OutboxMessage.objects.values("status", "attempts", "available_at", "last_error")),
+            worker.log(),
+        )
         time.sleep(6)  # another relay pass: nothing is published or sent twice
 
     mails = sent_mails(mail_dir)
@@ -120,7 +147,9 @@ def test_submission_and_request_while_redis_is_stopped_are_delivered_after_resta
 def test_a_hanging_broker_does_not_block_the_request(world, own_redis, mail_dir):
     draft = world.draft()
     with celery_worker(env=_worker_env(mail_dir), beat=True):
-        assert _cli("client", "pause", "8000", "all").stdout.strip() == "OK"  # accepts, never answers
+        assert (
+            _cli("client", "pause", "8000", "all").stdout.strip() == "OK"
+        )  # accepts, never answers
         started = time.monotonic()
         services.dossier_submit(dossier=draft, actor=world.citizen)
         elapsed = time.monotonic() - started
@@ -129,7 +158,9 @@ def test_a_hanging_broker_does_not_block_the_request(world, own_redis, mail_dir)
         assert Dossier.objects.get(pk=draft.pk).status == 1
         assert _notifications().get().status == "pending"
 
-        assert wait_for(lambda: len(sent_mails(mail_dir)) >= 1, timeout=90), OutboxMessage.objects.values("status", "last_error")
+        assert wait_for(lambda: len(sent_mails(mail_dir)) >= 1, timeout=90), (
+            OutboxMessage.objects.values("status", "last_error")
+        )
         time.sleep(6)
 
     assert len(sent_mails(mail_dir)) == 1

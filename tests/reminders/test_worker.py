@@ -45,15 +45,28 @@ def test_two_beats_and_a_killed_worker_send_each_reminder_once(world, mail_dir):
     now = timezone.now()
     dossiers = [world.examining() for _ in range(DOSSIERS)]
     ids = [d.pk for d in dossiers]
-    DossierStep.objects.filter(pk__in=[d.current_step_id for d in dossiers]).update(due_at=now - timedelta(hours=1))
+    DossierStep.objects.filter(pk__in=[d.current_step_id for d in dossiers]).update(
+        due_at=now - timedelta(hours=1)
+    )
     Dossier.objects.filter(pk__in=ids).update(due_at=now + timedelta(days=3))
     expected = 2 * DOSSIERS  # the specialist and the division's leader, for each overdue step
     purge_queue()  # the set-up's own events (submitted, received, assigned) are not what this test counts
 
-    base = {"EMAIL_FILE_PATH": str(mail_dir), "REMINDER_SCAN_INTERVAL": "1", "NOTIFICATION_SWEEP_INTERVAL": "2", "NOTIFICATION_CLAIM_TIMEOUT": "2"}
-    slow = {**base, "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowFileBackend", "SLOW_MAIL_SECONDS": "30"}
+    base = {
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "REMINDER_SCAN_INTERVAL": "1",
+        "NOTIFICATION_SWEEP_INTERVAL": "2",
+        "NOTIFICATION_CLAIM_TIMEOUT": "2",
+    }
+    slow = {
+        **base,
+        "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowFileBackend",
+        "SLOW_MAIL_SECONDS": "30",
+    }
     with celery_worker(env=slow, beat=True, concurrency=1) as doomed:
-        assert wait_for(lambda: Notification.objects.filter(state="sending").exists(), timeout=60, proc=doomed), doomed.log()
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sending").exists(), timeout=60, proc=doomed
+        ), doomed.log()
         doomed.kill()  # SIGKILL mid-send: the mail is not written, the row stays "sending"
     assert sent_mails(mail_dir) == []
     # the batch was claimed (sending) and its first mail was in flight: none of them went out
@@ -61,7 +74,11 @@ def test_two_beats_and_a_killed_worker_send_each_reminder_once(world, mail_dir):
     assert not Notification.objects.filter(state="sent").exists()
 
     with celery_worker(env=base, beat=True) as first, celery_worker(env=base, beat=True) as second:
-        assert wait_for(lambda: Notification.objects.filter(state="sent").count() >= expected, timeout=90, proc=first), first.log()
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sent").count() >= expected,
+            timeout=90,
+            proc=first,
+        ), first.log()
         time.sleep(4)  # several more scans and sweeps by both beats: a wrong second send would show
         assert second.proc.poll() is None
 

@@ -24,8 +24,13 @@ def s3_settings(settings, seaweed, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": scaleout.s3_storage(
-            bucket=seaweed.bucket, endpoint=seaweed.endpoint, region="us-east-1", access_key=seaweed.ACCESS_KEY,
-            secret_key=seaweed.secret_key, expire=60, demo=True,
+            bucket=seaweed.bucket,
+            endpoint=seaweed.endpoint,
+            region="us-east-1",
+            access_key=seaweed.ACCESS_KEY,
+            secret_key=seaweed.secret_key,
+            expire=60,
+            demo=True,
         ),
     }
     settings.MEDIA_ROOT = tmp_path / "media-not-used"

@@ -43,9 +43,16 @@ def main() -> None:
     citizen = CitizenFactory()
     submitted = []
     for _ in range(THREADS * EACH):
-        d = services.dossier_save_draft(actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"})
+        d = services.dossier_save_draft(
+            actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"}
+        )
         doc = d.procedure_version.snapshot["documents"][0]["id"]
-        services.dossier_add_file(dossier=d, actor=citizen, uploaded_file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"), document_id=doc)
+        services.dossier_add_file(
+            dossier=d,
+            actor=citizen,
+            uploaded_file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+            document_id=doc,
+        )
         submitted.append(services.dossier_submit(dossier=d, actor=citizen))
     errors: list[str] = []
     backend = os.environ["SCALE_BACKEND_URL"]
@@ -57,7 +64,9 @@ def main() -> None:
             c.autocommit = True
             while not stop.is_set():
                 with c.cursor() as cur:
-                    cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                    cur.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
                     peak[0] = max(peak[0], cur.fetchone()[0])
                 time.sleep(0.02)
 
@@ -80,11 +89,22 @@ def main() -> None:
         t.join()
     stop.set()
     watcher.join()
-    iterated = sum(1 for _ in Dossier.objects.filter(pk__in=[d.pk for d in submitted]).iterator(chunk_size=7))
-    print(json.dumps({
-        "errors": errors, "received": Dossier.objects.filter(pk__in=[d.pk for d in submitted], status=2).count(),
-        "iterated": iterated, "peak_server_connections": peak[0], "clients": THREADS,
-    }))
+    iterated = sum(
+        1 for _ in Dossier.objects.filter(pk__in=[d.pk for d in submitted]).iterator(chunk_size=7)
+    )
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "received": Dossier.objects.filter(
+                    pk__in=[d.pk for d in submitted], status=2
+                ).count(),
+                "iterated": iterated,
+                "peak_server_connections": peak[0],
+                "clients": THREADS,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

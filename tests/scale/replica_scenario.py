@@ -114,7 +114,8 @@ def main() -> None:
                 t.join()
             obs["after_stop"] = count(cb)
         obs["load"] = {
-            "requests": len(timings), "before_stop": before_stop,
+            "requests": len(timings),
+            "before_stop": before_stop,
             "statuses": sorted({str(s) for _, s in timings}),
             "max_s": round(max(d for d, _ in timings), 3),
         }

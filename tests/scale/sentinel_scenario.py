@@ -48,11 +48,18 @@ def main() -> None:
         citizen = CitizenFactory()
         submitted = []
         for _ in range(INTAKES):
-            d = services.dossier_save_draft(actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"})
+            d = services.dossier_save_draft(
+                actor=citizen, procedure=procedure, agency=agency, form_data={"note": "x"}
+            )
             doc = d.procedure_version.snapshot["documents"][0]["id"]
-            services.dossier_add_file(dossier=d, actor=citizen, uploaded_file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"), document_id=doc)
+            services.dossier_add_file(
+                dossier=d,
+                actor=citizen,
+                uploaded_file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+                document_id=doc,
+            )
             submitted.append(services.dossier_submit(dossier=d, actor=citizen))
-        first_id = (OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+        first_id = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         durations, errors = [], []
         killed_at = None
         for i, d in enumerate(submitted):
@@ -93,13 +100,26 @@ def main() -> None:
                 task_id = json.loads(raw)["headers"]["id"]
                 seen[task_id] = seen.get(task_id, 0) + 1
         expected = [f"outbox-{pk}" for pk in rows.values_list("pk", flat=True)]
-        print(json.dumps({
-            "intakes": len(submitted), "errors": errors, "max_s": round(max(durations), 3),
-            "p50_s": round(sorted(durations)[len(durations) // 2], 4), "failover_s": failover_s and round(failover_s, 2),
-            "received": sum(1 for d in submitted if d.__class__.objects.filter(pk=d.pk, status=2).exists()),
-            "outbox_rows": len(expected), "undispatched": rows.exclude(status="dispatched").count(),
-            "lost": sum(1 for t in expected if t not in seen), "duplicates": sum(1 for t in expected if seen.get(t, 0) > 1),
-        }))
+        print(
+            json.dumps(
+                {
+                    "intakes": len(submitted),
+                    "errors": errors,
+                    "max_s": round(max(durations), 3),
+                    "p50_s": round(sorted(durations)[len(durations) // 2], 4),
+                    "failover_s": failover_s and round(failover_s, 2),
+                    "received": sum(
+                        1
+                        for d in submitted
+                        if d.__class__.objects.filter(pk=d.pk, status=2).exists()
+                    ),
+                    "outbox_rows": len(expected),
+                    "undispatched": rows.exclude(status="dispatched").count(),
+                    "lost": sum(1 for t in expected if t not in seen),
+                    "duplicates": sum(1 for t in expected if seen.get(t, 0) > 1),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -92,7 +92,22 @@ class SeaweedFS:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="weed-"))
         self.secret_key = uuid.uuid4().hex
-        self.ports = {k: free_port() for k in ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3", "s3_grpc", "iam", "iceberg", "lance")}
+        self.ports = {
+            k: free_port()
+            for k in (
+                "master",
+                "master_grpc",
+                "volume",
+                "volume_grpc",
+                "filer",
+                "filer_grpc",
+                "s3",
+                "s3_grpc",
+                "iam",
+                "iceberg",
+                "lance",
+            )
+        }
         self.proc: subprocess.Popen | None = None
         self.bucket = "portal-test"
 
@@ -103,29 +118,58 @@ class SeaweedFS:
     def env(self) -> dict[str, str]:
         """The portal's settings for this store."""
         return {
-            "FILE_STORAGE": "s3", "S3_ENDPOINT_URL": self.endpoint, "S3_BUCKET": self.bucket,
-            "S3_ACCESS_KEY": self.ACCESS_KEY, "S3_SECRET_KEY": self.secret_key, "S3_REGION": "us-east-1",
+            "FILE_STORAGE": "s3",
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_BUCKET": self.bucket,
+            "S3_ACCESS_KEY": self.ACCESS_KEY,
+            "S3_SECRET_KEY": self.secret_key,
+            "S3_REGION": "us-east-1",
         }
 
     def start(self) -> SeaweedFS:
-        config = {"identities": [{"name": "portal", "credentials": [{"accessKey": self.ACCESS_KEY, "secretKey": self.secret_key}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+        config = {
+            "identities": [
+                {
+                    "name": "portal",
+                    "credentials": [{"accessKey": self.ACCESS_KEY, "secretKey": self.secret_key}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                }
+            ]
+        }
         (self.dir / "s3.json").write_text(json.dumps(config))
         (self.dir / "data").mkdir()
         p = self.ports
         args = [
-            WEED, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={self.dir / 'data'}",
-            f"-master.port={p['master']}", f"-master.port.grpc={p['master_grpc']}", "-master.telemetry=false",
-            "-master.volumeSizeLimitMB=64", "-volume.max=20",
-            f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume_grpc']}",
-            "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
+            WEED,
+            "server",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-dir={self.dir / 'data'}",
+            f"-master.port={p['master']}",
+            f"-master.port.grpc={p['master_grpc']}",
+            "-master.telemetry=false",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=20",
+            f"-volume.port={p['volume']}",
+            f"-volume.port.grpc={p['volume_grpc']}",
+            "-filer",
+            f"-filer.port={p['filer']}",
+            f"-filer.port.grpc={p['filer_grpc']}",
             f"-filer.localSocket={self.dir / 'filer.sock'}",
-            "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}", f"-s3.config={self.dir / 's3.json'}",
-            f"-s3.localSocket={self.dir / 's3.sock'}", f"-iam.port={p['iam']}",
+            "-s3",
+            f"-s3.port={p['s3']}",
+            f"-s3.port.grpc={p['s3_grpc']}",
+            f"-s3.config={self.dir / 's3.json'}",
+            f"-s3.localSocket={self.dir / 's3.sock'}",
+            f"-iam.port={p['iam']}",
             # fixed defaults (8181, 9101) would collide with another store on the machine
-            f"-s3.port.iceberg={p['iceberg']}", f"-s3.port.lance={p['lance']}",
+            f"-s3.port.iceberg={p['iceberg']}",
+            f"-s3.port.lance={p['lance']}",
         ]
         self.log = (self.dir / "weed.log").open("w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            args, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         wait_port(p["s3"], timeout=60, proc=self.proc)
         client = self.client()
         deadline = time.monotonic() + 60
@@ -146,8 +190,16 @@ class SeaweedFS:
         from botocore.config import Config
 
         return boto3.client(
-            "s3", endpoint_url=self.endpoint, aws_access_key_id=self.ACCESS_KEY, aws_secret_access_key=secret or self.secret_key,
-            region_name="us-east-1", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 2}),
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=secret or self.secret_key,
+            region_name="us-east-1",
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 2},
+            ),
         )
 
     def stop(self) -> None:
@@ -173,7 +225,9 @@ class SeaweedFS:
 def _run(args: list[str], **kw: object) -> subprocess.CompletedProcess:
     done = subprocess.run(args, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+        raise RuntimeError(
+            f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-800:]}"
+        )
     return done
 
 
@@ -203,21 +257,56 @@ class PgPair:
             "shared_buffers = 64MB\nmax_connections = 200\nunix_socket_directories = '/var/run/postgresql'\n"
         )
         hba = Path(f"/etc/postgresql/{PG_VERSION}/{name}/pg_hba.conf")
-        hba.write_text("local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n")
+        hba.write_text(
+            "local all all trust\nhost all all 127.0.0.1/32 trust\nhost replication all 127.0.0.1/32 trust\n"
+        )
 
     def start(self) -> PgPair:
         _run(["pg_createcluster", PG_VERSION, self.primary_name, "-p", str(self.primary_port)])
         self.created.append(self.primary_name)
         self._conf(self.primary_name, self.primary_port)
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.primary_name, "start"])
-        _run(_as_postgres(["psql", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres", "-c", "CREATE DATABASE portal"]))
+        _run(
+            _as_postgres(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.primary_port),
+                    "-U",
+                    "postgres",
+                    "-c",
+                    "CREATE DATABASE portal",
+                ]
+            )
+        )
         _run(["pg_createcluster", PG_VERSION, self.replica_name, "-p", str(self.replica_port)])
         self.created.append(self.replica_name)
         self._conf(self.replica_name, self.replica_port)
         data = Path(f"/var/lib/postgresql/{PG_VERSION}/{self.replica_name}")
         for child in data.iterdir():  # empty it, keep the folder (postgres-owned, 0700)
             shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-        _run(_as_postgres(["pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "-c", "fast"]))
+        _run(
+            _as_postgres(
+                [
+                    "pg_basebackup",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.primary_port),
+                    "-U",
+                    "postgres",
+                    "-D",
+                    str(data),
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                ]
+            )
+        )
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.replica_name, "start"])
         self.wait_replica_ready()
         return self
@@ -228,7 +317,12 @@ class PgPair:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with contextlib.closing(psycopg2.connect(self.url("replica"), connect_timeout=1)) as c, c.cursor() as cur:
+                with (
+                    contextlib.closing(
+                        psycopg2.connect(self.url("replica"), connect_timeout=1)
+                    ) as c,
+                    c.cursor() as cur,
+                ):
                     cur.execute("SELECT pg_is_in_recovery()")
                     assert cur.fetchone()[0] is True
                     return
@@ -238,7 +332,17 @@ class PgPair:
                 time.sleep(0.3)
 
     def stop_replica(self, mode: str = "immediate") -> None:
-        _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.replica_name, "stop", "-m", mode])
+        _run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                PG_VERSION,
+                self.replica_name,
+                "stop",
+                "-m",
+                mode,
+            ]
+        )
 
     def start_replica(self) -> None:
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, self.replica_name, "start"])
@@ -250,7 +354,9 @@ class PgPair:
         with contextlib.closing(psycopg2.connect(self.url("replica"))) as c:
             c.autocommit = True
             with c.cursor() as cur:
-                cur.execute("SELECT pg_wal_replay_pause()" if pause else "SELECT pg_wal_replay_resume()")
+                cur.execute(
+                    "SELECT pg_wal_replay_pause()" if pause else "SELECT pg_wal_replay_resume()"
+                )
 
     def stop(self) -> None:
         for name in reversed(self.created):
@@ -285,18 +391,52 @@ class RedisSentinel:
         return ",".join(f"127.0.0.1:{p}" for p in self.sentinel_ports)
 
     def env(self, db: int = 0) -> dict[str, str]:
-        return {"REDIS_SENTINELS": self.sentinels, "REDIS_SENTINEL_MASTER": self.MASTER, "REDIS_DB": str(db), "REDIS_URL": ""}
+        return {
+            "REDIS_SENTINELS": self.sentinels,
+            "REDIS_SENTINEL_MASTER": self.MASTER,
+            "REDIS_DB": str(db),
+            "REDIS_URL": "",
+        }
 
     def _spawn(self, port: int, args: list[str]) -> None:
         log = (self.dir / f"{port}.log").open("w")
-        self.procs[port] = subprocess.Popen(["redis-server", *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.dir)
+        self.procs[port] = subprocess.Popen(
+            ["redis-server", *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.dir,
+        )
         wait_port(port, proc=self.procs[port])
 
     def start(self) -> RedisSentinel:
         master, replica = self.redis_ports
-        common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.dir)]
+        common = [
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            str(self.dir),
+        ]
         self._spawn(master, ["--port", str(master), *common, "--appendfilename", f"a{master}.aof"])
-        self._spawn(replica, ["--port", str(replica), *common, "--appendfilename", f"a{replica}.aof", "--replicaof", "127.0.0.1", str(master)])
+        self._spawn(
+            replica,
+            [
+                "--port",
+                str(replica),
+                *common,
+                "--appendfilename",
+                f"a{replica}.aof",
+                "--replicaof",
+                "127.0.0.1",
+                str(master),
+            ],
+        )
         for port in self.sentinel_ports:
             conf = self.dir / f"sentinel-{port}.conf"
             conf.write_text(
@@ -313,7 +453,9 @@ class RedisSentinel:
 
         for port in self.sentinel_ports:
             with contextlib.suppress(redis.RedisError):
-                host, mport = redis.Redis(port=port, socket_timeout=1).sentinel_get_master_addr_by_name(self.MASTER)
+                host, mport = redis.Redis(
+                    port=port, socket_timeout=1
+                ).sentinel_get_master_addr_by_name(self.MASTER)
                 return int(mport)
         raise RuntimeError("no sentinel answers")
 
@@ -323,7 +465,11 @@ class RedisSentinel:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(Exception):
-                if self.master_port() == port and redis.Redis(port=port, socket_timeout=1).info("replication")["role"] == "master":
+                if (
+                    self.master_port() == port
+                    and redis.Redis(port=port, socket_timeout=1).info("replication")["role"]
+                    == "master"
+                ):
                     return
             time.sleep(0.2)
         raise TimeoutError("sentinels never agreed on the master")
@@ -376,7 +522,12 @@ class PgBouncer:
             shutil.chown(self.dir, "postgres")
             for f in self.dir.iterdir():
                 shutil.chown(f, "postgres")
-        self.proc = subprocess.Popen(_as_postgres(["pgbouncer", str(self.dir / "pgbouncer.ini")]), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            _as_postgres(["pgbouncer", str(self.dir / "pgbouncer.ini")]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_port(self.port, proc=self.proc)
         return self
 

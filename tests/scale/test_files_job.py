@@ -48,7 +48,10 @@ def numbered_pdf(i: int) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -60,26 +63,45 @@ def test_upload_sign_and_download_1000_files(s3_settings, seaweed, signing_world
     dossier = None
     for i in range(N):
         if i % PER_DOSSIER == 0:
-            dossier = dossier_services.dossier_save_draft(actor=w.citizen, procedure=w.procedure, agency=w.agency, form_data={"note": f"lô {i}"})
+            dossier = dossier_services.dossier_save_draft(
+                actor=w.citizen,
+                procedure=w.procedure,
+                agency=w.agency,
+                form_data={"note": f"lô {i}"},
+            )
             doc_id = dossier.procedure_version.snapshot["documents"][0]["id"]
         data = numbered_pdf(i)
         item = dossier_services.dossier_add_file(
-            dossier=dossier, actor=w.citizen, document_id=doc_id,
-            uploaded_file=SimpleUploadedFile(f"giay-to-{i}.pdf", data, content_type="application/pdf"),
+            dossier=dossier,
+            actor=w.citizen,
+            document_id=doc_id,
+            uploaded_file=SimpleUploadedFile(
+                f"giay-to-{i}.pdf", data, content_type="application/pdf"
+            ),
         )
         originals[item.pk] = hashlib.sha256(data).hexdigest()
     upload_s = time.monotonic() - t0
 
     t0 = time.monotonic()
     files = list(DossierFile.objects.filter(pk__in=originals).order_by("pk"))
-    items = [signing.BatchItem(pdf_bytes=f.file.open("rb").read(), reason="Xác nhận bản sao", location="Điện Biên",
-                               stamp=signing.StampSpec(visible=False), key=str(f.pk)) for f in files]
+    items = [
+        signing.BatchItem(
+            pdf_bytes=f.file.open("rb").read(),
+            reason="Xác nhận bản sao",
+            location="Điện Biên",
+            stamp=signing.StampSpec(visible=False),
+            key=str(f.pk),
+        )
+        for f in files
+    ]
     results = signing.sign_batch(items=items, signer_user=w.leader, pin=pin, level="B-T")
     assert [r.error for r in results if r.error] == []
     tokens = {}
     for f, r in zip(files, results, strict=True):
         document = SignedDocument.objects.create(title=f"Bản ký số {f.pk}", dossier=f.dossier)
-        signing.signed_document_store(document=document, pdf_bytes=r.signed, filename=f"{document.token}.pdf")
+        signing.signed_document_store(
+            document=document, pdf_bytes=r.signed, filename=f"{document.token}.pdf"
+        )
         tokens[document.token] = document.sha256
     sign_s = time.monotonic() - t0
 
@@ -103,8 +125,12 @@ def test_upload_sign_and_download_1000_files(s3_settings, seaweed, signing_world
     keys = set()
     for page in bucket.get_paginator("list_objects_v2").paginate(Bucket=seaweed.bucket):
         keys.update(o["Key"] for o in page.get("Contents", []))
-    stored = {f.file.name for f in files} | set(SignedDocument.objects.filter(token__in=tokens).values_list("file", flat=True))
-    print(f"\n{N} files: upload {upload_s:.1f} s, sign+store {sign_s:.1f} s, download x2 {download_s:.1f} s")
+    stored = {f.file.name for f in files} | set(
+        SignedDocument.objects.filter(token__in=tokens).values_list("file", flat=True)
+    )
+    print(
+        f"\n{N} files: upload {upload_s:.1f} s, sign+store {sign_s:.1f} s, download x2 {download_s:.1f} s"
+    )
     assert lost == []
     assert len(stored) == 2 * N and stored <= keys
     assert SignedDocument.objects.filter(token__in=tokens).exclude(sha256="").count() == N

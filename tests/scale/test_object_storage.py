@@ -30,7 +30,9 @@ def _objects(seaweed) -> set[str]:
     return {o["Key"] for o in listing.get("Contents", [])}
 
 
-def test_an_upload_lands_in_the_private_bucket_and_streams_back(s3_settings, seaweed, world, client):
+def test_an_upload_lands_in_the_private_bucket_and_streams_back(
+    s3_settings, seaweed, world, client
+):
     dossier = world.submitted()
     item = dossier.files.get()
     assert item.file.name in _objects(seaweed)
@@ -45,7 +47,9 @@ def test_an_upload_lands_in_the_private_bucket_and_streams_back(s3_settings, sea
     assert b"".join(response.streaming_content) == PDF
     assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(world.other_citizen)
-    assert client.get(reverse("dossiers:file_download", args=[dossier.pk, item.pk])).status_code == 404
+    assert (
+        client.get(reverse("dossiers:file_download", args=[dossier.pk, item.pk])).status_code == 404
+    )
 
 
 def test_the_bucket_refuses_unsigned_and_wrongly_signed_reads(s3_settings, seaweed, world):
@@ -56,7 +60,9 @@ def test_the_bucket_refuses_unsigned_and_wrongly_signed_reads(s3_settings, seawe
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError):
-        seaweed.client(secret="not-the-secret").get_object(Bucket=seaweed.bucket, Key=item.file.name)
+        seaweed.client(secret="not-the-secret").get_object(
+            Bucket=seaweed.bucket, Key=item.file.name
+        )
 
 
 def test_presigned_download_is_short_lived_and_names_the_file(s3_settings, seaweed, world, client):
@@ -75,9 +81,13 @@ def test_presigned_download_is_short_lived_and_names_the_file(s3_settings, seawe
         assert got.headers["Content-Type"] == "application/pdf"
     # another citizen gets no URL at all
     client.force_login(world.other_citizen)
-    assert client.get(reverse("dossiers:file_download", args=[dossier.pk, item.pk])).status_code == 404
+    assert (
+        client.get(reverse("dossiers:file_download", args=[dossier.pk, item.pk])).status_code == 404
+    )
     # an expired URL is refused by the store itself
-    short = default_storage.presigned_download_url(item.file.name, filename="x.pdf", content_type="application/pdf", expire=1)
+    short = default_storage.presigned_download_url(
+        item.file.name, filename="x.pdf", content_type="application/pdf", expire=1
+    )
     time.sleep(2.5)
     with pytest.raises(urllib.error.HTTPError) as expired:
         urllib.request.urlopen(short, timeout=5)
@@ -109,10 +119,18 @@ def test_media_to_s3_moves_every_file_and_checks_every_hash(settings, seaweed, t
 
     from portal import scaleout
 
-    settings.STORAGES = {**settings.STORAGES, "default": scaleout.s3_storage(
-        bucket=seaweed.bucket, endpoint=seaweed.endpoint, region="us-east-1", access_key=seaweed.ACCESS_KEY,
-        secret_key=seaweed.secret_key, expire=60, demo=True,
-    )}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": scaleout.s3_storage(
+            bucket=seaweed.bucket,
+            endpoint=seaweed.endpoint,
+            region="us-east-1",
+            access_key=seaweed.ACCESS_KEY,
+            secret_key=seaweed.secret_key,
+            expire=60,
+            demo=True,
+        ),
+    }
     out = StringIO()
     call_command("media_to_s3", source=str(settings.MEDIA_ROOT), stdout=out)
     assert "problems 0" in out.getvalue(), out.getvalue()

@@ -25,11 +25,22 @@ pytestmark = pytest.mark.scale
 def test_intakes_through_pgbouncer_transaction_pooling():
     db = connection.settings_dict
     with PgBouncer(int(db["PORT"] or 5432), db["NAME"]) as bouncer:
-        env = worker_env({
-            "DATABASE_URL": bouncer.url(), "DISABLE_SERVER_SIDE_CURSORS": "1", "CONN_MAX_AGE": "600",
-            "SCALE_BACKEND_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        })
-        done = subprocess.run([sys.executable, "tests/scale/pgbouncer_scenario.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        env = worker_env(
+            {
+                "DATABASE_URL": bouncer.url(),
+                "DISABLE_SERVER_SIDE_CURSORS": "1",
+                "CONN_MAX_AGE": "600",
+                "SCALE_BACKEND_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            }
+        )
+        done = subprocess.run(
+            [sys.executable, "tests/scale/pgbouncer_scenario.py"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
     assert done.returncode == 0, done.stderr[-3000:]
     obs = json.loads(done.stdout.strip().splitlines()[-1])
     print(json.dumps(obs))

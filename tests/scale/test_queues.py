@@ -38,7 +38,9 @@ def test_every_portal_task_routes_to_a_workload_queue():
         queue = _queue_of(name)
         assert queue in scaleout.ALL_QUEUES, (name, queue)
         if name != "portal.core.tasks.ping":
-            assert queue != "default", f"{name} has no workload queue: add it to portal.scaleout.TASK_ROUTES"
+            assert queue != "default", (
+                f"{name} has no workload queue: add it to portal.scaleout.TASK_ROUTES"
+            )
     for name, queue in EXPECTED.items():
         assert _queue_of(name) == queue, name
 

@@ -27,12 +27,25 @@ def test_replica_reads_read_your_writes_lag_and_failure_fallback():
     with PgPair() as pair, tempfile.TemporaryDirectory() as var:
         env = {
             **os.environ,
-            "DATABASE_URL": pair.url("primary"), "DATABASE_REPLICA_URL": pair.url("replica"),
-            "REPLICA_PIN_SECONDS": "3", "REPLICA_CHECK_INTERVAL": "0.2", "REPLICA_MAX_LAG": "30",
-            "PORTAL_VAR_DIR": var, "MEDIA_ROOT": f"{var}/media", "CONN_MAX_AGE": "60",
-            "SCALE_REPLICA_CLUSTER": pair.replica_name, "SCALE_REPLICA_PORT": str(pair.replica_port),
+            "DATABASE_URL": pair.url("primary"),
+            "DATABASE_REPLICA_URL": pair.url("replica"),
+            "REPLICA_PIN_SECONDS": "3",
+            "REPLICA_CHECK_INTERVAL": "0.2",
+            "REPLICA_MAX_LAG": "30",
+            "PORTAL_VAR_DIR": var,
+            "MEDIA_ROOT": f"{var}/media",
+            "CONN_MAX_AGE": "60",
+            "SCALE_REPLICA_CLUSTER": pair.replica_name,
+            "SCALE_REPLICA_PORT": str(pair.replica_port),
         }
-        done = subprocess.run([sys.executable, "tests/scale/replica_scenario.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        done = subprocess.run(
+            [sys.executable, "tests/scale/replica_scenario.py"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         obs = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(obs))  # the figures, for the record (pytest -s)

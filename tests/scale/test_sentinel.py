@@ -19,7 +19,14 @@ pytestmark = pytest.mark.scale
 @pytest.mark.django_db(transaction=True)
 def test_master_killed_during_200_intakes():
     env = worker_env({"REDIS_URL": "", "CONN_MAX_AGE": "60"})
-    done = subprocess.run([sys.executable, "tests/scale/sentinel_scenario.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "tests/scale/sentinel_scenario.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     obs = json.loads(done.stdout.strip().splitlines()[-1])
     print(json.dumps(obs))

@@ -25,14 +25,30 @@ pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
 
 def _pdf_worker(env: dict[str, str], tag: str) -> CeleryProcess:
-    args = ["worker", "-Q", "pdf,default", "--hostname", f"pdf-{tag}-{os.getpid()}@%h", "-P", "prefork", "-c", "1", "-l", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    args = [
+        "worker",
+        "-Q",
+        "pdf,default",
+        "--hostname",
+        f"pdf-{tag}-{os.getpid()}@%h",
+        "-P",
+        "prefork",
+        "-c",
+        "1",
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     worker = CeleryProcess(args, env, f"pdf-{tag}")
     _answers_ping(env, worker, 60)
     return worker
 
 
-def test_pdf_worker_restarted_mid_render_renders_the_form_once(s3_settings, seaweed, world, tmp_path):
+def test_pdf_worker_restarted_mid_render_renders_the_form_once(
+    s3_settings, seaweed, world, tmp_path
+):
     from dossiers import printing
 
     name_world(world)
@@ -43,8 +59,18 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(s3_settings, seaw
     first = _pdf_worker(env, "a")
     try:
         with transaction.atomic():
-            book = printing.request_tracking_book(agency=world.agency, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=world.clerk)
-        assert wait_for(lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"), timeout=60, step=0.05, proc=first)
+            book = printing.request_tracking_book(
+                agency=world.agency,
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                actor=world.clerk,
+            )
+        assert wait_for(
+            lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"),
+            timeout=60,
+            step=0.05,
+            proc=first,
+        )
         os.kill(first.proc.pid, signal.SIGQUIT)  # cold shutdown of the whole worker mid-render
         first.proc.wait(timeout=30)
     finally:
@@ -52,7 +78,9 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(s3_settings, seaw
     assert PrintedForm.objects.get(pk=book.pk).state == "pending"
     second = _pdf_worker(env, "b")
     try:
-        assert wait_for(lambda: PrintedForm.objects.get(pk=book.pk).state == "ready", timeout=180, proc=second), second.log()
+        assert wait_for(
+            lambda: PrintedForm.objects.get(pk=book.pk).state == "ready", timeout=180, proc=second
+        ), second.log()
     finally:
         second.stop()
     book.refresh_from_db()

@@ -27,7 +27,9 @@ def _softhsm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("softhsm")
     (base / "tokens").mkdir()
     conf = base / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     os.environ["SOFTHSM2_CONF"] = str(conf)
     return conf
 
@@ -49,7 +51,13 @@ def agency(transactional_db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def official(pki_rows, agency):  # type: ignore[no-untyped-def]
-    return OfficialFactory(agency=agency, full_name="Lò Văn Thắng", position="Giám đốc", roles=[Role.LEADER], with_certificate=True)
+    return OfficialFactory(
+        agency=agency,
+        full_name="Lò Văn Thắng",
+        position="Giám đốc",
+        roles=[Role.LEADER],
+        with_certificate=True,
+    )
 
 
 @pytest.fixture
@@ -75,12 +83,28 @@ def one_page_pdf() -> bytes:
 def nssdb(tmp_path_factory: pytest.TempPathFactory, pki_material: pki.PKIMaterial) -> Path:
     """An NSS database trusting only the province's root, for poppler's pdfsig."""
     directory = tmp_path_factory.mktemp("nssdb")
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{directory}"], check=True, capture_output=True)
+    subprocess.run(
+        ["certutil", "-N", "--empty-password", "-d", f"sql:{directory}"],
+        check=True,
+        capture_output=True,
+    )
     root = directory / "root.pem"
     root.write_bytes(pki_material.root_cert.public_bytes(serialization.Encoding.PEM))
     subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{directory}", "-n", "dien-bien-root", "-t", "CT,C,C", "-i", str(root)],
-        check=True, capture_output=True,
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{directory}",
+            "-n",
+            "dien-bien-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
     )
     return directory
 
@@ -92,7 +116,12 @@ def pdfsig(nssdb: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     def run(pdf_bytes: bytes, *options: str) -> str:
         path = tmp_path / "doc.pdf"
         path.write_bytes(pdf_bytes)
-        result = subprocess.run(["pdfsig", "-nssdir", f"sql:{nssdb}", *options, str(path)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            ["pdfsig", "-nssdir", f"sql:{nssdb}", *options, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         return result.stdout + result.stderr
 
     return run
@@ -108,20 +137,37 @@ def signing_world(pki_rows, transactional_db):  # type: ignore[no-untyped-def]
     from tests.factories.dossiers import CitizenFactory, ProcedureFactory
 
     agency = AgencyFactory(name="Sở Tư pháp tỉnh Điện Biên", receiving_code="G09.20")
-    division = AgencyFactory(name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION)
+    division = AgencyFactory(
+        name="Phòng Hành chính tư pháp", parent=agency, level=AgencyLevel.DIVISION
+    )
     other = AgencyFactory(name="Sở Xây dựng")
     world = World(
-        agency=agency, division=division, other_agency=other,
+        agency=agency,
+        division=division,
+        other_agency=other,
         clerk=StaffFactory(agency=agency, roles=[Role.CLERK]),
         specialist=StaffFactory(agency=agency, department=division, roles=[Role.SPECIALIST]),
-        leader=OfficialFactory(agency=agency, department=division, roles=[Role.LEADER], full_name="Lò Văn Thắng",
-                               position="Giám đốc", with_certificate=True),
+        leader=OfficialFactory(
+            agency=agency,
+            department=division,
+            roles=[Role.LEADER],
+            full_name="Lò Văn Thắng",
+            position="Giám đốc",
+            with_certificate=True,
+        ),
         other_clerk=StaffFactory(agency=other, roles=[Role.CLERK]),
-        other_leader=OfficialFactory(agency=other, roles=[Role.LEADER, Role.SPECIALIST], with_certificate=True),
+        other_leader=OfficialFactory(
+            agency=other, roles=[Role.LEADER, Role.SPECIALIST], with_certificate=True
+        ),
         citizen=CitizenFactory(citizen_id="011200004321", phone="0912345678"),
         other_citizen=CitizenFactory(),
         procedure=ProcedureFactory(agency=agency),
     )
-    world.clerical = OfficialFactory(agency=agency, roles=[Role.CLERICAL], full_name="Quàng Thị Hoa", position="Văn thư",  # type: ignore[attr-defined]
-                                     with_certificate=True)
+    world.clerical = OfficialFactory(
+        agency=agency,
+        roles=[Role.CLERICAL],
+        full_name="Quàng Thị Hoa",
+        position="Văn thư",  # type: ignore[attr-defined]
+        with_certificate=True,
+    )
     return world

@@ -35,9 +35,25 @@ def worker(official, tmp_path):  # type: ignore[no-untyped-def]
     celery = Path(sys.executable).with_name("celery")
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
-        [str(celery), "-A", "portal", "worker", "--pool=prefork", "-c", "1", "-l", "WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        [
+            str(celery),
+            "-A",
+            "portal",
+            "worker",
+            "--pool=prefork",
+            "-c",
+            "1",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     proc.log_path = tmp_path / "worker.log"  # type: ignore[attr-defined]
     yield proc
@@ -50,14 +66,23 @@ def worker(official, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_worker_signs_a_result_with_the_officials_token(worker, official, one_page_pdf):
     document = services.signed_document_create(title="Kết quả giải quyết hồ sơ")
-    enqueue_signing(document=document, unsigned=one_page_pdf, signer=official, pin=PIN, reason="Phê duyệt", location="Điện Biên")
+    enqueue_signing(
+        document=document,
+        unsigned=one_page_pdf,
+        signer=official,
+        pin=PIN,
+        reason="Phê duyệt",
+        location="Điện Biên",
+    )
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not document.file:
         time.sleep(0.5)
         document.refresh_from_db()
         assert worker.poll() is None, worker.log_path.read_text()
-    assert document.file, "the worker did not sign within 60 s:\n" + worker.log_path.read_text()[-3000:]
+    assert document.file, (
+        "the worker did not sign within 60 s:\n" + worker.log_path.read_text()[-3000:]
+    )
     with document.file.open("rb") as fh:
         report = verify_pdf(fh.read())
     assert [(s.signer, s.verdict) for s in report.signatures] == [("Lò Văn Thắng", "valid")]

@@ -50,17 +50,29 @@ def test_official_certificate_profile(official):
     assert names[x509.NameOID.STATE_OR_PROVINCE_NAME] == "Điện Biên"
     ku = cert.extensions.get_extension_for_class(x509.KeyUsage)
     assert ku.critical and ku.value.digital_signature and ku.value.content_commitment
-    assert AuditEvent.objects.filter(kind=AuditKind.CERT_ISSUED, certificate__user=official).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditKind.CERT_ISSUED, certificate__user=official
+    ).exists()
 
 
-def test_pkcs12_import_rejects_a_wrong_password_and_a_certificate_without_non_repudiation(pki_rows, pki_material, agency):
+def test_pkcs12_import_rejects_a_wrong_password_and_a_certificate_without_non_repudiation(
+    pki_rows, pki_material, agency
+):
     user = StaffFactory(agency=agency, roles=[Role.LEADER])
     key = pki.new_ec_key()
     cert = pki.build_signing_cert(
-        public_key=key.public_key(), full_name="Nguyễn Thị Mai", title="Phó Giám đốc", organisation="Sở Y tế",
-        ca_cert=pki_material.issuing_cert, ca_key=pki_material.issuing_key, ca_slug="issuing", endpoints=pki.Endpoints("http://x"),
+        public_key=key.public_key(),
+        full_name="Nguyễn Thị Mai",
+        title="Phó Giám đốc",
+        organisation="Sở Y tế",
+        ca_cert=pki_material.issuing_cert,
+        ca_key=pki_material.issuing_key,
+        ca_slug="issuing",
+        endpoints=pki.Endpoints("http://x"),
     )
-    p12 = pkcs12.serialize_key_and_certificates(b"m", key, cert, None, BestAvailableEncryption(b"Dung-Mat-Khau1"))
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"m", key, cert, None, BestAvailableEncryption(b"Dung-Mat-Khau1")
+    )
     with pytest.raises(ValidationError):
         services.certificate_import_pkcs12(user=user, pkcs12_bytes=p12, password="sai")
     with pytest.raises(ValidationError):
@@ -78,7 +90,8 @@ def test_admin_revoke_action(client, official):
     cert = official.signing_certificates.get()
     response = client.post(
         reverse("admin:signatures_signingcertificate_changelist"),
-        {"action": "revoke_selected", "_selected_action": [cert.pk]}, follow=True,
+        {"action": "revoke_selected", "_selected_action": [cert.pk]},
+        follow=True,
     )
     assert response.status_code == 200
     cert.refresh_from_db()
@@ -105,20 +118,34 @@ def test_wrong_pin_on_the_signing_page_publishes_nothing(client, official, one_p
     from signatures.models import SignedDocument
 
     client.force_login(official)
-    response = client.post(reverse("signatures:sign"), {
-        "files": [SimpleUploadedFile("a.pdf", one_page_pdf)], "reason": "Phê duyệt", "level": "B-T", "pin": "999999",
-    })
+    response = client.post(
+        reverse("signatures:sign"),
+        {
+            "files": [SimpleUploadedFile("a.pdf", one_page_pdf)],
+            "reason": "Phê duyệt",
+            "level": "B-T",
+            "pin": "999999",
+        },
+    )
     assert response.status_code == 200
     assert "Mã PIN không đúng" in response.content.decode()
     assert SignedDocument.objects.count() == 0
-    ok = client.post(reverse("signatures:sign"), {
-        "files": [SimpleUploadedFile("a.pdf", one_page_pdf)], "reason": "Phê duyệt", "level": "B-T", "pin": PIN,
-    })
+    ok = client.post(
+        reverse("signatures:sign"),
+        {
+            "files": [SimpleUploadedFile("a.pdf", one_page_pdf)],
+            "reason": "Phê duyệt",
+            "level": "B-T",
+            "pin": PIN,
+        },
+    )
     assert 'data-ok="1"' in ok.content.decode()
     assert SignedDocument.objects.count() == 1
 
 
-def test_issue_certificate_command_reads_the_pin_from_the_environment(pki_rows, agency, monkeypatch, one_page_pdf):
+def test_issue_certificate_command_reads_the_pin_from_the_environment(
+    pki_rows, agency, monkeypatch, one_page_pdf
+):
     from django.core.management import call_command
 
     from signatures.verify import verify_pdf
@@ -126,5 +153,7 @@ def test_issue_certificate_command_reads_the_pin_from_the_environment(pki_rows, 
     user = StaffFactory(agency=agency, full_name="Lường Văn Minh", roles=[Role.LEADER])
     monkeypatch.setenv("TEST_SIGNING_PIN", "135790")
     call_command("issue_signing_certificate", user.username, pin_env="TEST_SIGNING_PIN")
-    signed = services.sign_pdf(pdf_bytes=one_page_pdf, signer_user=user, pin="135790", reason="x", location="y")
+    signed = services.sign_pdf(
+        pdf_bytes=one_page_pdf, signer_user=user, pin="135790", reason="x", location="y"
+    )
     assert verify_pdf(signed).signatures[0].signer == "Lường Văn Minh"

@@ -54,8 +54,20 @@ def test_a_token_created_by_another_process_is_found_without_a_restart():
     token.get_lib()  # this process has loaded the library (and its slot list) already
     label = "late-token"
     subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", "1234", "--so-pin", "123456"],
-        check=True, capture_output=True, env=os.environ.copy(),
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            "1234",
+            "--so-pin",
+            "123456",
+        ],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
     )
     assert token.get_token(label).label == label
     with pytest.raises(token.TokenError):

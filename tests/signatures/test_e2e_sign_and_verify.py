@@ -28,24 +28,33 @@ from .test_dossier_signing import _draft, _expected_qr, _qr_streams
 pytestmark = pytest.mark.e2e
 
 
-def test_leader_signs_a_batch_and_the_applicant_verifies_the_download(page, login, official, one_page_pdf, tmp_path):  # noqa: F811
+def test_leader_signs_a_batch_and_the_applicant_verifies_the_download(
+    page, login, official, one_page_pdf, tmp_path
+):  # noqa: F811
     login(page, official.username, PASSWORD)
     page.goto("/chu-ky-so/ky/")
-    page.set_input_files("#id_files", [
-        {"name": "ket-qua-1.pdf", "mimeType": "application/pdf", "buffer": one_page_pdf},
-        {"name": "ket-qua-2.pdf", "mimeType": "application/pdf", "buffer": one_page_pdf},
-    ])
+    page.set_input_files(
+        "#id_files",
+        [
+            {"name": "ket-qua-1.pdf", "mimeType": "application/pdf", "buffer": one_page_pdf},
+            {"name": "ket-qua-2.pdf", "mimeType": "application/pdf", "buffer": one_page_pdf},
+        ],
+    )
     page.fill("#id_pin", PIN)
     page.click("#sign-form [type=submit]")
     page.wait_for_selector("#sign-results")
     assert page.locator(".sign-result[data-ok='1']").count() == 2
     verify_href = page.locator(".verify-link").first.get_attribute("href")
 
-    applicant = page.context.browser.new_context(base_url=page.url.split("/chu-ky-so")[0], accept_downloads=True)
+    applicant = page.context.browser.new_context(
+        base_url=page.url.split("/chu-ky-so")[0], accept_downloads=True
+    )
     try:
         visitor = applicant.new_page()
         visitor.goto(verify_href)
-        assert visitor.locator(".signature-result").first.get_attribute("data-verdict") == "valid", visitor.locator("#verification-report").inner_text()
+        assert (
+            visitor.locator(".signature-result").first.get_attribute("data-verdict") == "valid"
+        ), visitor.locator("#verification-report").inner_text()
         assert "Lò Văn Thắng" in visitor.locator(".signer").first.inner_text()
         with visitor.expect_download() as download_info:
             visitor.click("#download-signed")
@@ -63,7 +72,9 @@ def test_leader_signs_a_batch_and_the_applicant_verifies_the_download(page, logi
         applicant.close()
 
 
-def test_leader_signs_two_dossiers_and_the_applicant_downloads_and_verifies(page, login, signing_world, one_page_pdf, nssdb, tmp_path):  # noqa: F811
+def test_leader_signs_two_dossiers_and_the_applicant_downloads_and_verifies(
+    page, login, signing_world, one_page_pdf, nssdb, tmp_path
+):  # noqa: F811
     world = signing_world
     first, second = _draft(world, one_page_pdf), _draft(world, one_page_pdf)
 
@@ -76,13 +87,19 @@ def test_leader_signs_two_dossiers_and_the_applicant_downloads_and_verifies(page
     page.click("#sign-approve-batch-submit")
     page.wait_for_selector("#sign-progress[data-signed='2']")
     progress = page.locator("#sign-progress")
-    assert (progress.get_attribute("data-done"), progress.get_attribute("data-total"), progress.get_attribute("data-signed")) == ("2", "2", "2")
+    assert (
+        progress.get_attribute("data-done"),
+        progress.get_attribute("data-total"),
+        progress.get_attribute("data-signed"),
+    ) == ("2", "2", "2")
     assert page.locator("#sign-progress-bar").inner_text() == "2/2"
     assert page.locator(".sign-result[data-ok='1']").count() == 2
 
     dossier_services.dossier_return_result(dossier=first, actor=world.clerk, delivery="online")
 
-    applicant = page.context.browser.new_context(base_url=page.url.split("/ho-so")[0], accept_downloads=True, locale="vi-VN")
+    applicant = page.context.browser.new_context(
+        base_url=page.url.split("/ho-so")[0], accept_downloads=True, locale="vi-VN"
+    )
     try:
         visitor = applicant.new_page()
         login(visitor, world.citizen.username, PASSWORD)
@@ -94,8 +111,15 @@ def test_leader_signs_two_dossiers_and_the_applicant_downloads_and_verifies(page
         download_info.value.save_as(path)
         data = path.read_bytes()
 
-        assert [(s.signer, s.verdict) for s in verify_pdf(data).signatures] == [("Lò Văn Thắng", "valid")]
-        pdfsig = subprocess.run(["pdfsig", "-nssdir", f"sql:{nssdb}", str(path)], capture_output=True, text=True, timeout=60).stdout
+        assert [(s.signer, s.verdict) for s in verify_pdf(data).signatures] == [
+            ("Lò Văn Thắng", "valid")
+        ]
+        pdfsig = subprocess.run(
+            ["pdfsig", "-nssdir", f"sql:{nssdb}", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
         assert "Signature is Valid." in pdfsig and "Certificate is Trusted." in pdfsig, pdfsig
 
         # the QR code on the stamp encodes the verification address the dossier page links to

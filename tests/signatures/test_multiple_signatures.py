@@ -20,21 +20,44 @@ def _png(color: tuple[int, int, int, int]) -> bytes:
 
 
 def test_leader_then_clerical_office_sign_in_order(official, agency, one_page_pdf, pdfsig):
-    clerk = OfficialFactory(agency=agency, full_name="Quàng Thị Hoa", position="Văn thư", roles=[Role.CLERICAL], with_certificate=True)
+    clerk = OfficialFactory(
+        agency=agency,
+        full_name="Quàng Thị Hoa",
+        position="Văn thư",
+        roles=[Role.CLERICAL],
+        with_certificate=True,
+    )
     prepared = services.prepare_signature_fields(
         pdf_bytes=one_page_pdf,
-        fields=[services.FieldSpec("LanhDao", box=(330, 120, 565, 200)), services.FieldSpec("VanThu", box=(330, 30, 565, 110))],
+        fields=[
+            services.FieldSpec("LanhDao", box=(330, 120, 565, 200)),
+            services.FieldSpec("VanThu", box=(330, 30, 565, 110)),
+        ],
     )
     document = services.signed_document_create(title="Quyết định 123/QĐ-STP")
     url = services.verification_url(document)
 
     by_leader = services.sign_pdf(
-        pdf_bytes=prepared, signer_user=official, pin=PIN, reason="Phê duyệt", location="Điện Biên", field_name="LanhDao",
+        pdf_bytes=prepared,
+        signer_user=official,
+        pin=PIN,
+        reason="Phê duyệt",
+        location="Điện Biên",
+        field_name="LanhDao",
         stamp=services.StampSpec(signature_image=_png((0, 0, 160, 255))),
     )
     issued = services.sign_pdf(
-        pdf_bytes=by_leader, signer_user=clerk, pin=PIN, reason="Phát hành", location="Điện Biên", field_name="VanThu",
-        stamp=services.StampSpec(seal_image=_png((200, 0, 0, 200)), extra_lines=("Số: 123/QĐ-STP", "Ngày: 09/06/2026"), verify_url=url),
+        pdf_bytes=by_leader,
+        signer_user=clerk,
+        pin=PIN,
+        reason="Phát hành",
+        location="Điện Biên",
+        field_name="VanThu",
+        stamp=services.StampSpec(
+            seal_image=_png((200, 0, 0, 200)),
+            extra_lines=("Số: 123/QĐ-STP", "Ngày: 09/06/2026"),
+            verify_url=url,
+        ),
     )
     services.signed_document_store(document=document, pdf_bytes=issued)
 
@@ -50,9 +73,23 @@ def test_leader_then_clerical_office_sign_in_order(official, agency, one_page_pd
 
 
 def test_signing_a_signed_field_again_is_refused(official, one_page_pdf):
-    signed = services.sign_pdf(pdf_bytes=one_page_pdf, signer_user=official, pin=PIN, reason="x", location="y", field_name="LanhDao")
+    signed = services.sign_pdf(
+        pdf_bytes=one_page_pdf,
+        signer_user=official,
+        pin=PIN,
+        reason="x",
+        location="y",
+        field_name="LanhDao",
+    )
     try:
-        services.sign_pdf(pdf_bytes=signed, signer_user=official, pin=PIN, reason="x", location="y", field_name="LanhDao")
+        services.sign_pdf(
+            pdf_bytes=signed,
+            signer_user=official,
+            pin=PIN,
+            reason="x",
+            location="y",
+            field_name="LanhDao",
+        )
     except services.SigningError as exc:
         assert "LanhDao" in str(exc)
     else:
@@ -67,7 +104,11 @@ def test_batch_reports_progress_and_isolates_a_bad_document(official, one_page_p
             services.BatchItem(pdf_bytes=b"not a pdf", reason="a", location="b", key="hs-2"),
             services.BatchItem(pdf_bytes=one_page_pdf, reason="a", location="b", key="hs-3"),
         ],
-        signer_user=official, pin=PIN, progress=lambda done, total, result: seen.append((done, total, result.key, bool(result.signed))),
+        signer_user=official,
+        pin=PIN,
+        progress=lambda done, total, result: seen.append(
+            (done, total, result.key, bool(result.signed))
+        ),
     )
     assert seen == [(1, 3, "hs-1", True), (2, 3, "hs-2", False), (3, 3, "hs-3", True)]
     assert results[1].error
@@ -86,21 +127,53 @@ def test_pdfsig_trusts_both_b_lt_signers(official, agency, one_page_pdf, pdfsig)
     poppler checks the SECStatus first). With ``-no-ocsp`` NSS's answer is read correctly; the
     revocation status is checked by the portal's own verifier and, for one signature, by pdfsig.
     """
-    clerk = OfficialFactory(agency=agency, full_name="Quàng Thị Hoa", position="Văn thư", roles=[Role.CLERICAL], with_certificate=True)
+    clerk = OfficialFactory(
+        agency=agency,
+        full_name="Quàng Thị Hoa",
+        position="Văn thư",
+        roles=[Role.CLERICAL],
+        with_certificate=True,
+    )
     prepared = services.prepare_signature_fields(
         pdf_bytes=one_page_pdf,
-        fields=[services.FieldSpec("LanhDao", box=(330, 120, 565, 200)), services.FieldSpec("VanThu", box=(330, 30, 565, 110))],
+        fields=[
+            services.FieldSpec("LanhDao", box=(330, 120, 565, 200)),
+            services.FieldSpec("VanThu", box=(330, 30, 565, 110)),
+        ],
     )
-    first = services.sign_pdf(pdf_bytes=prepared, signer_user=official, pin=PIN, reason="a", location="b", field_name="LanhDao", level="B-LT")
-    both = services.sign_pdf(pdf_bytes=first, signer_user=clerk, pin=PIN, reason="a", location="b", field_name="VanThu", level="B-LT")
+    first = services.sign_pdf(
+        pdf_bytes=prepared,
+        signer_user=official,
+        pin=PIN,
+        reason="a",
+        location="b",
+        field_name="LanhDao",
+        level="B-LT",
+    )
+    both = services.sign_pdf(
+        pdf_bytes=first,
+        signer_user=clerk,
+        pin=PIN,
+        reason="a",
+        location="b",
+        field_name="VanThu",
+        level="B-LT",
+    )
 
     def certificate_lines(text: str) -> list[str]:
-        return [line.split(": ", 1)[1] for line in text.splitlines() if "Certificate Validation" in line]
+        return [
+            line.split(": ", 1)[1] for line in text.splitlines() if "Certificate Validation" in line
+        ]
 
     assert certificate_lines(pdfsig(first)) == ["Certificate is Trusted."]
     offline = pdfsig(both, "-no-ocsp")
     assert offline.count("Signature is Valid.") == 2, offline
-    assert certificate_lines(offline) == ["Certificate is Trusted.", "Certificate is Trusted."], offline
+    assert certificate_lines(offline) == ["Certificate is Trusted.", "Certificate is Trusted."], (
+        offline
+    )
     online = pdfsig(both)
     assert certificate_lines(online)[0] == "Certificate is Trusted.", online
-    assert [(s.field_name, s.verdict, s.revoked) for s in verify_pdf(both).signatures] == [("LanhDao", "valid", False), ("VanThu", "valid", False)]
+    assert [(s.field_name, s.verdict, s.revoked) for s in verify_pdf(both).signatures] == [
+        ("LanhDao", "valid", False),
+        ("VanThu", "valid", False),
+    ]

@@ -18,16 +18,32 @@ def test_the_signed_result_goes_into_the_store(signing_world, one_page_pdf):
     world = signing_world
     dossier = world.examining()
     services.dossier_attach_draft_result(
-        dossier=dossier, actor=world.specialist, uploaded_file=SimpleUploadedFile("du-thao.pdf", one_page_pdf, content_type="application/pdf"),
+        dossier=dossier,
+        actor=world.specialist,
+        uploaded_file=SimpleUploadedFile(
+            "du-thao.pdf", one_page_pdf, content_type="application/pdf"
+        ),
     )
-    dossier = services.dossier_forward_for_approval(dossier=dossier, actor=world.specialist, leader=world.leader)
+    dossier = services.dossier_forward_for_approval(
+        dossier=dossier, actor=world.specialist, leader=world.leader
+    )
     approved = services.dossier_sign_and_approve(dossier=dossier, actor=world.leader, pin=PIN)
-    collect_task(dossier_id=approved.pk, event_id=0)  # approved, not yet returned: no result in the store
-    assert not store_documents_for(world.citizen).filter(source=StoredDocumentSource.RESULT).exists()
-    returned = services.dossier_return_result(dossier=approved, actor=world.clerk, delivery="online")
+    collect_task(
+        dossier_id=approved.pk, event_id=0
+    )  # approved, not yet returned: no result in the store
+    assert (
+        not store_documents_for(world.citizen).filter(source=StoredDocumentSource.RESULT).exists()
+    )
+    returned = services.dossier_return_result(
+        dossier=approved, actor=world.clerk, delivery="online"
+    )
     collect_task(dossier_id=returned.pk, event_id=0)
     result = store_documents_for(world.citizen).get(source=StoredDocumentSource.RESULT)
     with returned.result_file.open("rb") as fh:
         assert result.sha256 == hashlib.sha256(fh.read()).hexdigest()
-    assert result.is_signed and result.source_dossier == returned and result.content_type == "application/pdf"
+    assert (
+        result.is_signed
+        and result.source_dossier == returned
+        and result.content_type == "application/pdf"
+    )
     assert collect_task(dossier_id=returned.pk, event_id=0) == 0  # once

@@ -12,10 +12,16 @@ from signatures.verify import verify_pdf
 
 
 @pytest.mark.parametrize("level", ["B-T", "B-LT", "B-LTA"])
-def test_signed_result_is_valid_for_pdfsig_and_the_portal(official, pin, one_page_pdf, pdfsig, level):
+def test_signed_result_is_valid_for_pdfsig_and_the_portal(
+    official, pin, one_page_pdf, pdfsig, level
+):
     signed = services.sign_pdf(
-        pdf_bytes=one_page_pdf, signer_user=official, pin=pin, reason="Phê duyệt kết quả",
-        location="Điện Biên Phủ", level=level,
+        pdf_bytes=one_page_pdf,
+        signer_user=official,
+        pin=pin,
+        reason="Phê duyệt kết quả",
+        location="Điện Biên Phủ",
+        level=level,
     )
 
     text = pdfsig(signed)

@@ -21,10 +21,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _query() -> tsp.TimeStampReq:
-    return tsp.TimeStampReq({
-        "version": 1, "cert_req": True,
-        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": hashlib.sha256(b"ho so").digest()},
-    })
+    return tsp.TimeStampReq(
+        {
+            "version": 1,
+            "cert_req": True,
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "hashed_message": hashlib.sha256(b"ho so").digest(),
+            },
+        }
+    )
 
 
 def test_token_from_the_portal_tsa_is_signed_by_its_key(pki_rows, pki_material):
@@ -38,7 +44,10 @@ def test_token_from_the_portal_tsa_is_signed_by_its_key(pki_rows, pki_material):
     signer = signed_data["signer_infos"][0]
     # The signature over the signed attributes verifies with the TSA certificate's public key.
     pki_material.tsa_cert.public_key().verify(
-        signer["signature"].native, signer["signed_attrs"].untag().dump(), PKCS1v15(), SHA256(),
+        signer["signature"].native,
+        signer["signed_attrs"].untag().dump(),
+        PKCS1v15(),
+        SHA256(),
     )
 
 

@@ -21,7 +21,9 @@ def admin_client(client):
 def test_year_page_lists_holidays_and_declared_days(admin_client):
     calendar = WorkCalendarFactory()
     DeclaredDayFactory(calendar=calendar, date=dt.date(2026, 6, 10), reason="Lễ hội Hoa Ban")
-    response = admin_client.get(f"/admin/workcalendar/workcalendar/{calendar.pk}/days-off/?year=2026")
+    response = admin_client.get(
+        f"/admin/workcalendar/workcalendar/{calendar.pk}/days-off/?year=2026"
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "17/02/2026" in page and "Tết Nguyên Đán" in page
@@ -33,7 +35,9 @@ def test_year_page_lists_holidays_and_declared_days(admin_client):
 @pytest.mark.parametrize("year", ["abc", "99999", "", "2026%00"])
 def test_bad_year_shows_the_current_year(admin_client, year):
     calendar = WorkCalendarFactory()
-    response = admin_client.get(f"/admin/workcalendar/workcalendar/{calendar.pk}/days-off/", {"year": year})
+    response = admin_client.get(
+        f"/admin/workcalendar/workcalendar/{calendar.pk}/days-off/", {"year": year}
+    )
     assert response.status_code == 200
     assert f"<strong>{dt.date.today().year}</strong>" in response.content.decode()  # noqa: DTZ011
 

@@ -19,15 +19,21 @@ def test_received_before_the_cutoff_counts_from_reception(cal):
 def test_received_after_the_cutoff_counts_from_the_next_working_day(cal):
     start = counting_start(at(2026, 6, 8, 15, 1), cutoff=CUTOFF, calendar=cal)
     assert start == at(2026, 6, 9, 7, 0)
-    assert due_at(start, 3, "working_days", calendar=cal) == at(2026, 6, 12, 17, 0)  # one day later: Friday
+    assert due_at(start, 3, "working_days", calendar=cal) == at(
+        2026, 6, 12, 17, 0
+    )  # one day later: Friday
 
 
 def test_exactly_at_the_cutoff_still_counts_the_same_day(cal):
-    assert counting_start(at(2026, 6, 8, 15, 0), cutoff=CUTOFF, calendar=cal) == at(2026, 6, 8, 15, 0)
+    assert counting_start(at(2026, 6, 8, 15, 0), cutoff=CUTOFF, calendar=cal) == at(
+        2026, 6, 8, 15, 0
+    )
 
 
 def test_cutoff_on_the_friday_before_tet(cal):
-    assert counting_start(at(2026, 2, 13, 16, 0), cutoff=CUTOFF, calendar=cal) == at(2026, 2, 23, 7, 0)
+    assert counting_start(at(2026, 2, 13, 16, 0), cutoff=CUTOFF, calendar=cal) == at(
+        2026, 2, 23, 7, 0
+    )
 
 
 def test_no_cutoff_at_the_counter_keeps_the_reception_time(cal):

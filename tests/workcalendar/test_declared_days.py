@@ -37,16 +37,26 @@ def test_declared_day_off_and_make_up_saturday():
     assert add_working_days(D(2026, 6, 9), 1, calendar=calendar) == D(2026, 6, 11)
     assert next_working_day(D(2026, 6, 12), calendar=calendar) == D(2026, 6, 13)
     # Monday 10:00 + 4 working days: 9, (10 off), 11, 12, 13 (the make-up Saturday).
-    assert due_at(at(2026, 6, 8, 10, 0), 3, "working_days", calendar=calendar) == at(2026, 6, 12, 17, 0)
-    assert due_at(at(2026, 6, 8, 10, 0), 4, "working_days", calendar=calendar) == at(2026, 6, 13, 17, 0)
+    assert due_at(at(2026, 6, 8, 10, 0), 3, "working_days", calendar=calendar) == at(
+        2026, 6, 12, 17, 0
+    )
+    assert due_at(at(2026, 6, 8, 10, 0), 4, "working_days", calendar=calendar) == at(
+        2026, 6, 13, 17, 0
+    )
     # Online on the declared day off → Thursday morning.
-    assert counting_start(at(2026, 6, 10, 9, 0), online=True, calendar=calendar) == at(2026, 6, 11, 7, 0)
+    assert counting_start(at(2026, 6, 10, 9, 0), online=True, calendar=calendar) == at(
+        2026, 6, 11, 7, 0
+    )
 
 
 def test_province_declaration_beats_the_national_calendar():
     calendar = WorkCalendarFactory()
-    DeclaredDayFactory(calendar=calendar, date=D(2026, 8, 22), reason="Không làm bù")  # national make-up Saturday
-    DeclaredDayFactory(calendar=calendar, date=D(2026, 11, 24), make_up=True)  # national holiday worked
+    DeclaredDayFactory(
+        calendar=calendar, date=D(2026, 8, 22), reason="Không làm bù"
+    )  # national make-up Saturday
+    DeclaredDayFactory(
+        calendar=calendar, date=D(2026, 11, 24), make_up=True
+    )  # national holiday worked
     assert not is_working_day(D(2026, 8, 22), calendar=calendar)
     assert is_working_day(D(2026, 11, 24), calendar=calendar)
     other = WorkCalendarFactory()  # another province's calendar is untouched
@@ -57,7 +67,9 @@ def test_province_declaration_beats_the_national_calendar():
 def test_changes_are_seen_at_once_by_a_fresh_read_and_by_the_same_object():
     calendar = WorkCalendarFactory()
     assert is_working_day(D(2026, 6, 10), calendar=calendar)  # cached for 2026 now
-    declared = declare_day(calendar=calendar, day=D(2026, 6, 10), kind=DeclaredDayKind.DAY_OFF, reason="Bão")
+    declared = declare_day(
+        calendar=calendar, day=D(2026, 6, 10), kind=DeclaredDayKind.DAY_OFF, reason="Bão"
+    )
     assert not is_working_day(D(2026, 6, 10), calendar=WorkCalendar.objects.get(pk=calendar.pk))
     assert not is_working_day(D(2026, 6, 10), calendar=calendar)
 
@@ -88,12 +100,22 @@ def test_declare_day_validates_and_redeclares():
     calendar = WorkCalendarFactory()
     clerk = StaffFactory()
     with pytest.raises(ValueError, match="reason is required"):
-        declare_day(calendar=calendar, day=D(2026, 6, 10), kind=DeclaredDayKind.DAY_OFF, reason="  ")
+        declare_day(
+            calendar=calendar, day=D(2026, 6, 10), kind=DeclaredDayKind.DAY_OFF, reason="  "
+        )
     with pytest.raises(ValueError, match="Unknown kind"):
         declare_day(calendar=calendar, day=D(2026, 6, 10), kind="holiday", reason="x")
     assert not DeclaredDay.objects.exists()
-    declare_day(calendar=calendar, day=D(2026, 6, 13), kind=DeclaredDayKind.DAY_OFF, reason="a", created_by=clerk)
-    declare_day(calendar=calendar, day=D(2026, 6, 13), kind=DeclaredDayKind.MAKE_UP_WORKING_DAY, reason="b")
+    declare_day(
+        calendar=calendar,
+        day=D(2026, 6, 13),
+        kind=DeclaredDayKind.DAY_OFF,
+        reason="a",
+        created_by=clerk,
+    )
+    declare_day(
+        calendar=calendar, day=D(2026, 6, 13), kind=DeclaredDayKind.MAKE_UP_WORKING_DAY, reason="b"
+    )
     assert DeclaredDay.objects.get().kind == DeclaredDayKind.MAKE_UP_WORKING_DAY
     assert is_working_day(D(2026, 6, 13), calendar=calendar)
 
@@ -101,7 +123,11 @@ def test_declare_day_validates_and_redeclares():
 def test_get_calendar_creates_a_default_once():
     assert not WorkCalendar.objects.exists()
     first = get_calendar()
-    assert (first.morning_start, first.afternoon_end, first.weekend_days) == (dt.time(7), dt.time(17), [5, 6])
+    assert (first.morning_start, first.afternoon_end, first.weekend_days) == (
+        dt.time(7),
+        dt.time(17),
+        [5, 6],
+    )
     assert first.seconds_per_day == 8 * 3600
     assert get_calendar() == first
     assert WorkCalendar.objects.count() == 1

@@ -47,7 +47,11 @@ def test_working_days(cal, start, amount, expected):
     "start, hours, expected",
     [
         (at(2026, 6, 8, 10, 0), 1, at(2026, 6, 8, 11, 0)),
-        (at(2026, 6, 8, 10, 0), Decimal("1.5"), at(2026, 6, 8, 11, 30)),  # end of the morning, not 13:30
+        (
+            at(2026, 6, 8, 10, 0),
+            Decimal("1.5"),
+            at(2026, 6, 8, 11, 30),
+        ),  # end of the morning, not 13:30
         (at(2026, 6, 8, 10, 0), 4, at(2026, 6, 8, 16, 0)),  # spans lunch: 1.5 h + 2.5 h
         (at(2026, 6, 8, 10, 0), 8, at(2026, 6, 9, 10, 0)),  # spans the night
         (at(2026, 6, 8, 16, 30), 1, at(2026, 6, 9, 7, 30)),
@@ -100,7 +104,9 @@ def test_units_match_the_catalogue():
     assert set(TimeUnit.values) == {"working_days", "working_hours", "calendar_days"}
 
 
-STARTS = [at(2026, 2, 9, 7, 0) + dt.timedelta(hours=5 * i) for i in range(0, 80)]  # Feb–Mar 2026, any hour
+STARTS = [
+    at(2026, 2, 9, 7, 0) + dt.timedelta(hours=5 * i) for i in range(0, 80)
+]  # Feb–Mar 2026, any hour
 
 
 @pytest.mark.parametrize("unit", ["working_days", "working_hours", "calendar_days"])
@@ -130,13 +136,23 @@ def test_adding_working_seconds_is_undone_by_measuring_them(cal):
 
 
 def test_working_seconds_between_counts_only_sessions(cal):
-    assert working_seconds_between(at(2026, 6, 8, 0, 0), at(2026, 6, 9, 0, 0), calendar=cal) == 8 * H
+    assert (
+        working_seconds_between(at(2026, 6, 8, 0, 0), at(2026, 6, 9, 0, 0), calendar=cal) == 8 * H
+    )
     assert working_seconds_between(at(2026, 6, 8, 11, 0), at(2026, 6, 8, 14, 0), calendar=cal) == H
-    assert working_seconds_between(at(2026, 6, 13, 0, 0), at(2026, 6, 15, 0, 0), calendar=cal) == 0  # weekend
-    assert working_seconds_between(at(2026, 2, 13, 7, 0), at(2026, 2, 24, 7, 0), calendar=cal) == 16 * H
+    assert (
+        working_seconds_between(at(2026, 6, 13, 0, 0), at(2026, 6, 15, 0, 0), calendar=cal) == 0
+    )  # weekend
+    assert (
+        working_seconds_between(at(2026, 2, 13, 7, 0), at(2026, 2, 24, 7, 0), calendar=cal)
+        == 16 * H
+    )
     # 2026: 261 weekdays − 13 weekday holidays (1/1, 16–20/2, 27/4, 30/4, 1/5, 31/8, 1–2/9, 24/11)
     # + the make-up Saturday 22/8 = 249 working days.
-    assert working_seconds_between(at(2026, 1, 1, 0, 0), at(2027, 1, 1, 0, 0), calendar=cal) == 8 * H * 249
+    assert (
+        working_seconds_between(at(2026, 1, 1, 0, 0), at(2027, 1, 1, 0, 0), calendar=cal)
+        == 8 * H * 249
+    )
 
 
 def test_session_of_the_appointment(cal):

@@ -72,5 +72,9 @@ def test_the_demo_has_the_government_days():
 
     call_command("seed_demo", stdout=io.StringIO())
     calendar = get_calendar()
-    assert DeclaredDay.objects.filter(calendar=calendar, date=D(2026, 1, 2), kind=DeclaredDayKind.DAY_OFF).exists()
-    assert DeclaredDay.objects.filter(calendar=calendar, date=D(2026, 1, 10), kind=DeclaredDayKind.MAKE_UP_WORKING_DAY).exists()
+    assert DeclaredDay.objects.filter(
+        calendar=calendar, date=D(2026, 1, 2), kind=DeclaredDayKind.DAY_OFF
+    ).exists()
+    assert DeclaredDay.objects.filter(
+        calendar=calendar, date=D(2026, 1, 10), kind=DeclaredDayKind.MAKE_UP_WORKING_DAY
+    ).exists()

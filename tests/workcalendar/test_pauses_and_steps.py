@@ -13,22 +13,32 @@ DUE = at(2026, 6, 12, 17, 0)  # Friday
 
 def test_pause_pushes_the_due_time_by_its_working_time(cal):
     # Tuesday 16:00 → Wednesday 08:00 is 1 h + 1 h of working time.
-    assert extend_for_pause(DUE, at(2026, 6, 9, 16, 0), at(2026, 6, 10, 8, 0), calendar=cal) == at(2026, 6, 15, 9, 0)
+    assert extend_for_pause(DUE, at(2026, 6, 9, 16, 0), at(2026, 6, 10, 8, 0), calendar=cal) == at(
+        2026, 6, 15, 9, 0
+    )
 
 
 def test_pause_of_three_working_days(cal):
-    assert extend_for_pause(DUE, at(2026, 6, 8, 7, 0), at(2026, 6, 10, 17, 0), calendar=cal) == at(2026, 6, 17, 17, 0)
+    assert extend_for_pause(DUE, at(2026, 6, 8, 7, 0), at(2026, 6, 10, 17, 0), calendar=cal) == at(
+        2026, 6, 17, 17, 0
+    )
 
 
 def test_pause_outside_working_time_changes_nothing(cal):
-    assert extend_for_pause(DUE, at(2026, 6, 13, 8, 0), at(2026, 6, 14, 20, 0), calendar=cal) == DUE  # weekend
-    assert extend_for_pause(DUE, at(2026, 6, 9, 11, 40), at(2026, 6, 9, 13, 20), calendar=cal) == DUE  # lunch
+    assert (
+        extend_for_pause(DUE, at(2026, 6, 13, 8, 0), at(2026, 6, 14, 20, 0), calendar=cal) == DUE
+    )  # weekend
+    assert (
+        extend_for_pause(DUE, at(2026, 6, 9, 11, 40), at(2026, 6, 9, 13, 20), calendar=cal) == DUE
+    )  # lunch
 
 
 def test_pause_over_tet_counts_only_working_time(cal):
     due = at(2026, 2, 24, 17, 0)
     # Friday 13/2 16:00 → Monday 23/2 08:00: 1 h before Tết, 1 h after.
-    assert extend_for_pause(due, at(2026, 2, 13, 16, 0), at(2026, 2, 23, 8, 0), calendar=cal) == at(2026, 2, 25, 9, 0)
+    assert extend_for_pause(due, at(2026, 2, 13, 16, 0), at(2026, 2, 23, 8, 0), calendar=cal) == at(
+        2026, 2, 25, 9, 0
+    )
 
 
 def test_pause_ending_before_it_starts_is_refused(cal):
@@ -68,13 +78,23 @@ def test_steps_add_up_to_the_whole(cal):
     start = at(2026, 2, 11, 9, 17)
     due = at(2026, 3, 6, 17, 0)
     total = working_seconds_between(start, due, calendar=cal)
-    for shares in ([10, 20, 30, 40], [33, 33, 34], [1, 98, 1], [0, 100], [7, 0, 13, 5, 75], [25] * 4):
+    for shares in (
+        [10, 20, 30, 40],
+        [33, 33, 34],
+        [1, 98, 1],
+        [0, 100],
+        [7, 0, 13, 5, 75],
+        [25] * 4,
+    ):
         dues = step_due_times(start, due, [Decimal(s) for s in shares], calendar=cal)
         assert len(dues) == len(shares)
         assert dues[-1] == due
         assert dues == sorted(dues)
         edges = [start, *dues]
-        parts = [working_seconds_between(a, b, calendar=cal) for a, b in zip(edges, edges[1:], strict=False)]
+        parts = [
+            working_seconds_between(a, b, calendar=cal)
+            for a, b in zip(edges, edges[1:], strict=False)
+        ]
         assert sum(parts) == total
         for part, share in zip(parts, shares, strict=True):
             assert abs(part - total * share / sum(shares)) <= 1

@@ -85,7 +85,9 @@ def test_add_working_days_lands_on_a_working_day_and_counts_exactly_n(cal):
     day = D(2026, 1, 1)
     while day < D(2027, 12, 31):
         working = is_working_day(day, calendar=cal)
-        assert add_working_days(day, 0, calendar=cal) == (day if working else next_working_day(day, calendar=cal))
+        assert add_working_days(day, 0, calendar=cal) == (
+            day if working else next_working_day(day, calendar=cal)
+        )
         for n in (1, 2, 5, 15):
             result = add_working_days(day, n, calendar=cal)
             assert is_working_day(result, calendar=cal)

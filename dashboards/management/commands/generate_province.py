@@ -19,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--agencies", type=int, default=300)
         parser.add_argument("--procedures", type=int, default=400)
         parser.add_argument("--seed", type=int, default=766)
-        parser.add_argument("--force", action="store_true", help="Run even though the database holds real (non-generated) dossiers.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though the database holds real (non-generated) dossiers.",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if connection.vendor != "postgresql":
@@ -34,7 +38,17 @@ class Command(BaseCommand):
                 "Cơ sở dữ liệu có hồ sơ thật: từ chối sinh dữ liệu (dùng --force nếu chắc chắn). / "
                 "The database holds real dossiers: refusing to generate (use --force if you are sure)."
             )
-        gen = Generator(dossiers=opts["dossiers"], years=opts["years"], agencies=opts["agencies"], procedures=opts["procedures"],
-                        seed=opts["seed"], progress=progress_bar)
+        gen = Generator(
+            dossiers=opts["dossiers"],
+            years=opts["years"],
+            agencies=opts["agencies"],
+            procedures=opts["procedures"],
+            seed=opts["seed"],
+            progress=progress_bar,
+        )
         result = gen.run()
-        self.stdout.write(" ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+        self.stdout.write(
+            " ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
+            )
+        )

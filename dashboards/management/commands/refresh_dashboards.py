@@ -14,7 +14,11 @@ class Command(BaseCommand):
     help = "Refresh the summary tables for the dossiers changed since the last run; --all rebuilds them from the dossiers."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--all", action="store_true", help="Rebuild every fact and monthly counter (after an agency moved in the tree).")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="Rebuild every fact and monthly counter (after an agency moved in the tree).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["all"]:

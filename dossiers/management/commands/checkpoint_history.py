@@ -21,4 +21,6 @@ class Command(BaseCommand):
         if checkpoint is None:
             self.stdout.write("No history moved since the last checkpoint.")
             return
-        self.stdout.write(f"Checkpoint {checkpoint.number}: {checkpoint.heads_count} heads, exported to {export_dir()}")
+        self.stdout.write(
+            f"Checkpoint {checkpoint.number}: {checkpoint.heads_count} heads, exported to {export_dir()}"
+        )

@@ -19,14 +19,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dossier", metavar="CODE", help="Only the dossier with this code.")
-        parser.add_argument("--checkpoints", metavar="DIR", help="Verify against the exported checkpoint files in DIR instead of the database's.")
+        parser.add_argument(
+            "--checkpoints",
+            metavar="DIR",
+            help="Verify against the exported checkpoint files in DIR instead of the database's.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         dossier = None
         if options.get("dossier"):
             dossier = Dossier.objects.filter(code=options["dossier"]).first()
             if dossier is None:
-                raise CommandError(f"Không có hồ sơ {options['dossier']} / No dossier {options['dossier']}")
+                raise CommandError(
+                    f"Không có hồ sơ {options['dossier']} / No dossier {options['dossier']}"
+                )
         records = None
         if options.get("checkpoints"):
             files = sorted(Path(options["checkpoints"]).glob("checkpoint-*.json"))
@@ -37,8 +43,12 @@ class Command(BaseCommand):
         for cb in checkpoint_breaks:
             self.stdout.write(f"BROKEN checkpoint={cb.number}: {cb.reason}")
         for result in broken:
-            self.stdout.write(f"BROKEN dossier={result.dossier_code or result.dossier_id} seq={result.seq}: {result.reason}")
+            self.stdout.write(
+                f"BROKEN dossier={result.dossier_code or result.dossier_id} seq={result.seq}: {result.reason}"
+            )
         checked = 1 if dossier else Dossier.objects.count()
         if broken or checkpoint_breaks:
-            raise CommandError(f"{len(broken)} of {checked} dossier histories are broken, {len(checkpoint_breaks)} checkpoints")
+            raise CommandError(
+                f"{len(broken)} of {checked} dossier histories are broken, {len(checkpoint_breaks)} checkpoints"
+            )
         self.stdout.write(f"OK: {checked} dossier histories verified")

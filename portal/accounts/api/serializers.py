@@ -21,9 +21,25 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = (
-            "id", "username", "kind", "full_name", "email", "email_verified", "phone", "citizen_id", "tax_code",
-            "organisation_name", "address", "language", "notify_email", "notify_sms", "agency", "department",
-            "position", "roles", "can_submit_dossiers",
+            "id",
+            "username",
+            "kind",
+            "full_name",
+            "email",
+            "email_verified",
+            "phone",
+            "citizen_id",
+            "tax_code",
+            "organisation_name",
+            "address",
+            "language",
+            "notify_email",
+            "notify_sms",
+            "agency",
+            "department",
+            "position",
+            "roles",
+            "can_submit_dossiers",
         )
         read_only_fields = fields
 

@@ -14,8 +14,11 @@ from .serializers import AgencySerializer
 
 class AgencyFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=AgencyLevel.choices)
-    parent = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), to_field_name="code",
-                                              help_text="Parent agency's code: its direct children.")
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(),
+        to_field_name="code",
+        help_text="Parent agency's code: its direct children.",
+    )
 
     class Meta:
         model = Agency

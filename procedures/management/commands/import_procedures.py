@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--publish", action="store_true", help="Publish every imported procedure.")
+        parser.add_argument(
+            "--publish", action="store_true", help="Publish every imported procedure."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Only check the file.")
 
     def handle(self, *args, file: str, publish: bool, dry_run: bool, **options):
@@ -24,13 +26,23 @@ class Command(BaseCommand):
                 report = procedures_parse(filename=path.name, content=path.read_bytes())
                 if not report.ok:
                     raise ImportRejected(report)
-                self.stdout.write(self.style.SUCCESS(f"{len(report.rows)} dòng hợp lệ / rows are valid."))
+                self.stdout.write(
+                    self.style.SUCCESS(f"{len(report.rows)} dòng hợp lệ / rows are valid.")
+                )
                 return
-            report = procedures_import(filename=path.name, content=path.read_bytes(), publish=publish)
+            report = procedures_import(
+                filename=path.name, content=path.read_bytes(), publish=publish
+            )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         except ImportRejected as exc:
             for e in exc.report.errors:
                 self.stderr.write(f"Dòng {e.row}, cột {e.column}: {e.message}")
-            raise CommandError(f"{len(exc.report.errors)} lỗi; không nhập dòng nào / nothing imported.") from exc
-        self.stdout.write(self.style.SUCCESS(f"Đã nhập {report.imported} thủ tục / {report.imported} procedures imported."))
+            raise CommandError(
+                f"{len(exc.report.errors)} lỗi; không nhập dòng nào / nothing imported."
+            ) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nhập {report.imported} thủ tục / {report.imported} procedures imported."
+            )
+        )

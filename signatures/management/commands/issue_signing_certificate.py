@@ -24,7 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("username")
-        parser.add_argument("--pin-env", default="", help="Read the PIN from this environment variable instead of prompting.")
+        parser.add_argument(
+            "--pin-env",
+            default="",
+            help="Read the PIN from this environment variable instead of prompting.",
+        )
         parser.add_argument("--days", type=int, default=730)
 
     def handle(self, *args, username: str, pin_env: str, days: int, **options) -> None:  # type: ignore[no-untyped-def]
@@ -41,4 +45,6 @@ class Command(BaseCommand):
             cert = services.certificate_issue_on_token(user=user, pin=pin, days=days)
         except (ValidationError, TokenError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{cert.subject_name}: serial {cert.serial}, token {cert.token_label}, valid until {cert.not_after:%Y-%m-%d}")
+        self.stdout.write(
+            f"{cert.subject_name}: serial {cert.serial}, token {cert.token_label}, valid until {cert.not_after:%Y-%m-%d}"
+        )

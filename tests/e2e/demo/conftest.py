@@ -55,11 +55,17 @@ class Demo:
         violations are recorded under ``name`` and fail the test at its end."""
         from axe_playwright_python.sync_playwright import Axe
 
-        results = Axe().run(pg, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-                                         "resultTypes": ["violations"]})
+        results = Axe().run(
+            pg,
+            options={
+                "runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+                "resultTypes": ["violations"],
+            },
+        )
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(n['target'][0] for n in v['nodes'][:3])}"
-            for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+            for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")
         ]
         if bad:
             self.accessibility[f"{name} {pg.url}"] = bad
@@ -68,7 +74,11 @@ class Demo:
         log = self.var_dir / "logs" / "web-access.log"
         if not log.exists():
             return []
-        return [line for line in log.read_text(errors="replace").splitlines() if re.search(r'" 5\d\d ', line)]
+        return [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if re.search(r'" 5\d\d ', line)
+        ]
 
 
 @pytest.fixture(scope="package")
@@ -76,15 +86,28 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
     """The demo started by the README's first command, on a free port, in a fresh folder."""
     port = _free_port()
     var_dir = tmp_path_factory.mktemp("demo-var")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SOFTHSM2_CONF"}}
-    env.update(PORT=str(port), PORTAL_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", VNEID_PORT=str(_free_port()))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SOFTHSM2_CONF"}
+    }
+    env.update(
+        PORT=str(port),
+        PORTAL_VAR_DIR=str(var_dir),
+        PYTHONUNBUFFERED="1",
+        VNEID_PORT=str(_free_port()),
+    )
     for name in ("VNEID_ISSUER", "DVCQG_URL", "PAYMENT_PLATFORM_INIT_URL", "DOCUMENT_AXIS_URL"):
         env.pop(name, None)  # the demo starts its own simulators
     out = var_dir / "run-demo.out"
     with open(out, "wb") as sink:
         proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run-demo.sh")], cwd=ROOT, env=env, stdout=sink,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            ["bash", str(ROOT / "scripts" / "run-demo.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     deadline = time.monotonic() + START_TIMEOUT
     banner = ""
@@ -101,8 +124,18 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
     password = re.search(r"password for all: (\S+?)\)", banner)
     pin = re.search(r"PIN of every token is (\d+)", banner)
     vneid = re.search(r"011090001234 \(level 2\).*?password (\S+?)\.?$", banner, re.S | re.M)
-    assert password and pin and vneid, f"The demo banner must name the passwords and the signing PIN:\n{banner}"
-    demo = Demo(f"http://127.0.0.1:{port}", var_dir, proc, banner, password.group(1), pin.group(1), vneid.group(1))
+    assert password and pin and vneid, (
+        f"The demo banner must name the passwords and the signing PIN:\n{banner}"
+    )
+    demo = Demo(
+        f"http://127.0.0.1:{port}",
+        var_dir,
+        proc,
+        banner,
+        password.group(1),
+        pin.group(1),
+        vneid.group(1),
+    )
     try:
         yield demo
     finally:
@@ -122,29 +155,42 @@ def as_demo_user(browser, demo) -> Iterator[Callable]:
 
     def _open(username: str | None):
         context = browser.new_context(
-            base_url=demo.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True,
+            base_url=demo.url,
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+            accept_downloads=True,
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS * 3)  # SQLite and two gunicorn workers
         contexts.append(context)
         pg = context.new_page()
-        pg.on("response", lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"))
+        pg.on(
+            "response",
+            lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"),
+        )
         if username:
             pg.goto("/tai-khoan/dang-nhap/")
             pg.fill("#id_username", username)
             pg.fill("#id_password", demo.password)
             with pg.expect_navigation():
                 pg.click("#login-form [type=submit]")
-            assert not pg.url.rstrip("/").endswith("/tai-khoan/dang-nhap"), f"Login as {username} failed on the demo"
+            assert not pg.url.rstrip("/").endswith("/tai-khoan/dang-nhap"), (
+                f"Login as {username} failed on the demo"
+            )
         return pg
 
     def _open_vneid(identity: str):
         """A page logged in through the demo's VNeID simulator with one of the identities the
         banner prints, as a citizen would: the portal's button, the national sign-on's form."""
-        context = browser.new_context(base_url=demo.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True)
+        context = browser.new_context(
+            base_url=demo.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True
+        )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS * 3)
         contexts.append(context)
         pg = context.new_page()
-        pg.on("response", lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"))
+        pg.on(
+            "response",
+            lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"),
+        )
         pg.goto("/tai-khoan/dang-nhap/")
         with pg.expect_navigation():
             pg.click("#vneid-login")

@@ -34,7 +34,9 @@ def _until(pg, url: str, check, timeout: float = 60) -> None:
         if check(pg):
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"Not reached within {timeout} s on {url}:\n{pg.inner_text('main')[:2000]}")
+            raise AssertionError(
+                f"Not reached within {timeout} s on {url}:\n{pg.inner_text('main')[:2000]}"
+            )
         time.sleep(1)
 
 
@@ -48,10 +50,14 @@ def test_a_signed_document_travels_to_another_agency_and_is_registered(as_demo_u
     drafter.select_option("#id_document_type", index=0)
     drafter.fill("#id_subject", SUBJECT)
     value = next(
-        o.get_attribute("value") for o in drafter.locator("#id_recipients option").all() if "Mường Thanh" in o.inner_text()
+        o.get_attribute("value")
+        for o in drafter.locator("#id_recipients option").all()
+        if "Mường Thanh" in o.inner_text()
     )
     drafter.select_option("#id_recipients", [value])
-    drafter.set_input_files("#id_main_file", {"name": "cong-van.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    drafter.set_input_files(
+        "#id_main_file", {"name": "cong-van.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     with drafter.expect_navigation():
         drafter.click("#draft-save")
     document_url = drafter.url
@@ -81,7 +87,11 @@ def test_a_signed_document_travels_to_another_agency_and_is_registered(as_demo_u
     assert receiver.locator("#doc-state").get_attribute("data-state") == "registered"
 
     card = ".recipient-card[data-code='000.00.52.H18'] .status-history li"
-    _until(clerical, document_url, lambda p: "03" in [li.get_attribute("data-status") for li in p.locator(card).all()])
+    _until(
+        clerical,
+        document_url,
+        lambda p: "03" in [li.get_attribute("data-status") for li in p.locator(card).all()],
+    )
     assert code in receiver.inner_text("main")  # registered under the sender's number
     receiver.goto("/van-ban/den/")
     demo.check_accessibility(receiver, "incoming book")

@@ -37,11 +37,18 @@ PAGES = [
 
 @pytest.mark.parametrize(("username", "path", "name"), PAGES, ids=[p[2] for p in PAGES])
 def test_page_fits_a_phone(browser, demo, username, path, name):
-    context = browser.new_context(base_url=demo.url, locale="vi-VN", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=demo.url,
+        locale="vi-VN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
     context.set_default_timeout(30_000)
     pg = context.new_page()
-    pg.on("response", lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}"))
+    pg.on(
+        "response", lambda r: r.status >= 500 and demo.server_errors.append(f"{r.status} {r.url}")
+    )
     try:
         if username:
             pg.goto("/tai-khoan/dang-nhap/")
@@ -51,7 +58,9 @@ def test_page_fits_a_phone(browser, demo, username, path, name):
                 pg.click("#login-form [type=submit]")
         pg.goto(path)
         pg.wait_for_load_state("networkidle")
-        overflow = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = pg.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         if os.environ.get("PORTAL_SCREENSHOTS"):
             OUT.mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(OUT / f"{name}.png"), full_page=False)

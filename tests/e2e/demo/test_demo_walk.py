@@ -74,7 +74,9 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     citizen.goto(f"/ho-so/nop/{PROCEDURE}/")
     demo.check_accessibility(citizen, "submission form")
     citizen.select_option("#id_agency", _option_value(citizen, "#id_agency", "Mường Thanh"))
-    assert citizen.locator("#id_ef-requester_name").get_attribute("readonly") is not None  # from the e-ID
+    assert (
+        citizen.locator("#id_ef-requester_name").get_attribute("readonly") is not None
+    )  # from the e-ID
     fill_birth_eform(citizen, COMMUNE_CODE, requester=False)
     for i, field in enumerate(citizen.locator(".document-row input[type=file]").all()):
         field.set_input_files(_pdf(f"giay-to-{i}.pdf"))
@@ -89,26 +91,39 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     demo.check_accessibility(clerk, "intake queue")
     clerk.goto(dossier_url)
     demo.check_accessibility(clerk, "dossier page (clerk)")
-    _act(clerk, "request_supplement", lambda p: (
-        p.fill("#id_request_supplement-items", "Giấy chứng sinh | bản chụp bị mờ"),
-        p.fill("#id_request_supplement-reason", "Hồ sơ chưa rõ"),
-    ))
+    _act(
+        clerk,
+        "request_supplement",
+        lambda p: (
+            p.fill("#id_request_supplement-items", "Giấy chứng sinh | bản chụp bị mờ"),
+            p.fill("#id_request_supplement-reason", "Hồ sơ chưa rõ"),
+        ),
+    )
     assert "Yêu cầu bổ sung giấy tờ" in _status(clerk)
 
     citizen.goto(dossier_url)
     citizen.set_input_files("#upload-form input[type=file]", _pdf("giay-chung-sinh-ro.pdf"))
     with citizen.expect_navigation():
         citizen.click("#upload-submit")
-    _act(citizen, "answer_supplement", lambda p: p.fill("#id_answer_supplement-comment", "Đã bổ sung bản rõ"))
+    _act(
+        citizen,
+        "answer_supplement",
+        lambda p: p.fill("#id_answer_supplement-comment", "Đã bổ sung bản rõ"),
+    )
     assert "Mới đăng ký" in _status(citizen)
 
     clerk.goto(dossier_url)
     _act(clerk, "receive")
     code = clerk.inner_text("#dossier-code")
     assert code.startswith(COMMUNE_CODE), code
-    _act(clerk, "request_payment", lambda p: (
-        p.fill("#id_request_payment-amount", "8000"), p.fill("#id_request_payment-reason", "Lệ phí cấp bản sao"),
-    ))
+    _act(
+        clerk,
+        "request_payment",
+        lambda p: (
+            p.fill("#id_request_payment-amount", "8000"),
+            p.fill("#id_request_payment-reason", "Lệ phí cấp bản sao"),
+        ),
+    )
     assert "nghĩa vụ tài chính" in _status(clerk)
 
     citizen.goto(dossier_url)
@@ -119,15 +134,25 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     assert citizen.inner_text("#platform-dossier") == code
     with citizen.expect_navigation():
         citizen.click("#platform-pay")
-    citizen.wait_for_selector("#receipt-link", timeout=60_000)  # refreshes itself until the signed callback is in
+    citizen.wait_for_selector(
+        "#receipt-link", timeout=60_000
+    )  # refreshes itself until the signed callback is in
     assert "Đã nhận thanh toán" in citizen.inner_text("#payment-result")
     demo.check_accessibility(citizen, "payment result")
 
     clerk.goto(dossier_url)
-    _act(clerk, "assign", lambda p: (
-        p.select_option("#id_assign-department", _option_value(p, "#id_assign-department", "Mường Thanh")),
-        p.select_option("#id_assign-assignee", _option_value(p, "#id_assign-assignee", "Vì Văn Hùng")),
-    ))
+    _act(
+        clerk,
+        "assign",
+        lambda p: (
+            p.select_option(
+                "#id_assign-department", _option_value(p, "#id_assign-department", "Mường Thanh")
+            ),
+            p.select_option(
+                "#id_assign-assignee", _option_value(p, "#id_assign-assignee", "Vì Văn Hùng")
+            ),
+        ),
+    )
     assert "Đang xử lý" in _status(clerk)
 
     specialist = as_demo_user("chuyenvien.muongthanh")
@@ -138,9 +163,14 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     with specialist.expect_navigation():
         specialist.click("#draft-submit")
     assert specialist.locator("#draft-result").count() == 1
-    _act(specialist, "forward", lambda p: (
-        p.select_option("#id_forward-leader", index=1), p.fill("#id_forward-comment", "Đủ điều kiện cấp"),
-    ))
+    _act(
+        specialist,
+        "forward",
+        lambda p: (
+            p.select_option("#id_forward-leader", index=1),
+            p.fill("#id_forward-comment", "Đủ điều kiện cấp"),
+        ),
+    )
 
     leader = as_demo_user("lanhdao.muongthanh")
     leader.goto("/ho-so/cho-duyet/")
@@ -169,9 +199,17 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
         citizen.click("#download-result")
     signed = tmp_path / "ket-qua.pdf"
     download.value.save_as(signed)
-    report = subprocess.run(["pdfsig", str(signed)], capture_output=True, text=True, timeout=60).stdout
-    assert report.count("Signature is Valid.") == 2, report  # the leader's and the clerical office's
-    _act(citizen, "rate", lambda p: (p.check("#id_rate-rating_0"), p.fill("#id_rate-comment", "Nhanh, chu đáo")))
+    report = subprocess.run(
+        ["pdfsig", str(signed)], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert report.count("Signature is Valid.") == 2, (
+        report
+    )  # the leader's and the clerical office's
+    _act(
+        citizen,
+        "rate",
+        lambda p: (p.check("#id_rate-rating_0"), p.fill("#id_rate-comment", "Nhanh, chu đáo")),
+    )
     assert citizen.inner_text("#dossier-rating") == "Hài lòng"
 
     visitor = as_demo_user(None)
@@ -193,7 +231,9 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     deadline = time.monotonic() + 60
     while True:
         province.goto("/thong-ke/")
-        figures = {k: province.inner_text(f'[data-kpi="{k}"] .kpi-value') for k in ("received", "resolved")}
+        figures = {
+            k: province.inner_text(f'[data-kpi="{k}"] .kpi-value') for k in ("received", "resolved")
+        }
         if figures == {"received": "1", "resolved": "1"}:
             break
         assert time.monotonic() < deadline, f"The dashboard did not count the dossier: {figures}"

@@ -35,9 +35,13 @@ def test_a_whole_life_reaches_dvcqg_in_order(world, dvcqg):
     record = _national(dvcqg, dossier)
     assert record["TrangThaiHoSo"] == "10" and record["KenhThucHien"] == "2"
     assert [p["TrangThai"] for p in record["progress"]] == ["1", "2", "4", "4", "9", "10"]
-    assert [p["NoiDungXuLy"].split(".")[0] for p in record["progress"]] == [str(i) for i in range(1, 7)]
+    assert [p["NoiDungXuLy"].split(".")[0] for p in record["progress"]] == [
+        str(i) for i in range(1, 7)
+    ]
     assert DossierSync.objects.get(pk=dossier.pk).acked_seq == 6
-    assert not OutboundChange.objects.filter(dossier=dossier).exclude(state=ChangeState.SENT).exists()
+    assert (
+        not OutboundChange.objects.filter(dossier=dossier).exclude(state=ChangeState.SENT).exists()
+    )
     state = dvcqg.state()
     assert (state["duplicates"], state["out_of_order"], state["rejected"]) == (0, 0, 0)
     # nothing left: a second flush sends nothing and calls nothing
@@ -65,7 +69,9 @@ def test_the_same_event_twice_is_recorded_and_sent_once(world, dvcqg):
     assert OutboundChange.objects.filter(dossier=dossier).count() == 1
     services.flush_dossier(dossier_id=dossier.pk)
     services.flush_dossier(dossier_id=dossier.pk)
-    assert len(_national(dvcqg, dossier)["progress"]) == 2  # the gap (seq 1) was filled from the history
+    assert (
+        len(_national(dvcqg, dossier)["progress"]) == 2
+    )  # the gap (seq 1) was filled from the history
 
 
 def test_events_arriving_out_of_order_are_sent_in_order(world, dvcqg):
@@ -79,14 +85,17 @@ def test_events_arriving_out_of_order_are_sent_in_order(world, dvcqg):
     assert dvcqg.state()["out_of_order"] == 0
 
 
-@pytest.mark.parametrize("fault", [
-    {"match": "DongBoHoSoMC", "kind": "http_500"},
-    {"match": "CapNhatTienDoHoSoMC", "kind": "http_503"},
-    {"match": "DongBoHoSoMC", "kind": "error_code", "code": "99"},
-    {"match": "CapNhatTienDoHoSoMC", "kind": "timeout", "delay": 4},
-    {"match": "DongBoHoSoMC", "kind": "drop"},
-    {"match": "login", "kind": "http_500"},
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"match": "DongBoHoSoMC", "kind": "http_500"},
+        {"match": "CapNhatTienDoHoSoMC", "kind": "http_503"},
+        {"match": "DongBoHoSoMC", "kind": "error_code", "code": "99"},
+        {"match": "CapNhatTienDoHoSoMC", "kind": "timeout", "delay": 4},
+        {"match": "DongBoHoSoMC", "kind": "drop"},
+        {"match": "login", "kind": "http_500"},
+    ],
+)
 def test_a_fault_is_retried_and_nothing_is_lost_or_doubled(world, dvcqg, fault):
     dossier = world.examining()
     _record_all(dossier)
@@ -117,7 +126,9 @@ def test_an_expired_session_logs_in_again(world, dvcqg):
     _record_all(dossier)
     services.flush_dossier(dossier_id=dossier.pk)
     logins = dvcqg.state()["calls"]["login"]
-    dossier = dossier_services.dossier_assign(dossier=dossier, actor=world.clerk, department=world.division)
+    dossier = dossier_services.dossier_assign(
+        dossier=dossier, actor=world.clerk, department=world.division
+    )
     _record_all(dossier)
     dvcqg.faults([{"match": "DongBoHoSoMC", "kind": "expire_session"}])
     assert services.flush_dossier(dossier_id=dossier.pk).outcome == "sent"
@@ -157,17 +168,29 @@ def test_after_max_attempts_the_changes_fail_and_an_admin_resends(world, dvcqg, 
 def test_766_fields_come_from_the_dossiers_data(world, dvcqg):
     first = world.returned()
     # a second dossier reuses the first one's file, has a scan from the counter and is paid online
-    draft = dossier_services.dossier_save_draft(actor=world.citizen, procedure=world.procedure, agency=world.agency, form_data={"note": "y"})
+    draft = dossier_services.dossier_save_draft(
+        actor=world.citizen, procedure=world.procedure, agency=world.agency, form_data={"note": "y"}
+    )
     doc_id = draft.procedure_version.snapshot["documents"][0]["id"]
-    dossier_services.dossier_reuse_file(dossier=draft, actor=world.citizen, source=first.files.first(), document_id=doc_id)
+    dossier_services.dossier_reuse_file(
+        dossier=draft, actor=world.citizen, source=first.files.first(), document_id=doc_id
+    )
     dossier = dossier_services.dossier_submit(dossier=draft, actor=world.citizen)
     from tests.dossiers.conftest import pdf
 
-    dossier_services.dossier_add_file(dossier=dossier, actor=world.clerk, uploaded_file=pdf("scan.pdf"), is_digitised=True)
+    dossier_services.dossier_add_file(
+        dossier=dossier, actor=world.clerk, uploaded_file=pdf("scan.pdf"), is_digitised=True
+    )
     dossier = dossier_services.dossier_receive(dossier=dossier, actor=world.clerk)
     Payment.objects.create(
-        dossier=dossier, reference="DVCQG-T-1", amount=10000, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID,
-        receipt_number="BL-1", paid_at=timezone.now(), created_by=world.citizen,
+        dossier=dossier,
+        reference="DVCQG-T-1",
+        amount=10000,
+        method=PaymentMethod.ONLINE,
+        status=PaymentStatus.PAID,
+        receipt_number="BL-1",
+        paid_at=timezone.now(),
+        created_by=world.citizen,
     )
     for d in (first, dossier):
         _record_all(d)

@@ -28,10 +28,23 @@ URL = "/api/v1/national/dvcqg/inbound/"
 def _filing(world, code="G09.20-261203-0000001", **extra):
     doc = world.procedure.versions.first().snapshot["documents"][0]
     return {
-        "MaHoSo": code, "MaTTHC": world.procedure.code, "MaDonViNhan": world.agency.code,
-        "ChuHoSo": "Lò Văn Bình", "SoGiayToChuHoSo": "011200009999", "SoDienThoai": "0912000111",
-        "Email": "binh@example.vn", "TaiKhoanDuocXacThucVoiVNeID": "1", "DuLieuBieuMau": {"ho_ten": "Lò Văn Bình", "ly_do": "Cấp mới"},
-        "TaiLieuNop": [{"TenTepDinhKem": "to-khai.pdf", "MaThanhPhanHoSo": str(doc["id"]), "DuLieuTepTin": base64.b64encode(PDF).decode(), "DuocSoHoa": "0"}],
+        "MaHoSo": code,
+        "MaTTHC": world.procedure.code,
+        "MaDonViNhan": world.agency.code,
+        "ChuHoSo": "Lò Văn Bình",
+        "SoGiayToChuHoSo": "011200009999",
+        "SoDienThoai": "0912000111",
+        "Email": "binh@example.vn",
+        "TaiKhoanDuocXacThucVoiVNeID": "1",
+        "DuLieuBieuMau": {"ho_ten": "Lò Văn Bình", "ly_do": "Cấp mới"},
+        "TaiLieuNop": [
+            {
+                "TenTepDinhKem": "to-khai.pdf",
+                "MaThanhPhanHoSo": str(doc["id"]),
+                "DuLieuTepTin": base64.b64encode(PDF).decode(),
+                "DuocSoHoa": "0",
+            }
+        ],
         **extra,
     }
 
@@ -52,12 +65,18 @@ def test_a_pushed_dossier_arrives_once_in_the_clerks_queue(world, dvcqg, live_se
     dvcqg.call("POST", "/_sim/file", _filing(world))
     assert _wait(lambda: dvcqg.state()["inbound"][0]["acknowledged"])
     dossier = Dossier.objects.get(code="G09.20-261203-0000001")
-    assert (dossier.status, dossier.channel, dossier.receiving_agency) == (DossierStatus.NEW, Channel.ONLINE, world.agency)
+    assert (dossier.status, dossier.channel, dossier.receiving_agency) == (
+        DossierStatus.NEW,
+        Channel.ONLINE,
+        world.agency,
+    )
     assert dossier.form_data == {"ho_ten": "Lò Văn Bình", "ly_do": "Cấp mới"}
     assert [f.original_name for f in dossier.files.all()] == ["to-khai.pdf"]
     assert dossier.files.first().file.read() == PDF
     assert InboundDossier.objects.get(dossier=dossier).vneid_verified
-    assert Dossier.objects.filter(code__startswith="G09.20-261203").count() == 1  # pushed twice, one dossier
+    assert (
+        Dossier.objects.filter(code__startswith="G09.20-261203").count() == 1
+    )  # pushed twice, one dossier
     assert dvcqg.state()["pushes"] == 1
     assert list(intake_queue(world.clerk)) == [dossier]
     assert dossier not in intake_queue(world.other_clerk)
@@ -68,17 +87,30 @@ def test_a_pushed_dossier_arrives_once_in_the_clerks_queue(world, dvcqg, live_se
 
 def _signed(client, body: bytes, key, *, path=URL, timestamp=None, nonce="n-0123456789abcdef"):
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = key.sign(signing_string("POST", path, timestamp, nonce, body), ec.ECDSA(hashes.SHA256()))
-    return client.post(path, data=body, content_type="application/json", headers={
-        "X-DVCQG-Timestamp": timestamp, "X-DVCQG-Nonce": nonce, "X-DVCQG-Signature": base64.b64encode(signature).decode(),
-    })
+    signature = key.sign(
+        signing_string("POST", path, timestamp, nonce, body), ec.ECDSA(hashes.SHA256())
+    )
+    return client.post(
+        path,
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-DVCQG-Timestamp": timestamp,
+            "X-DVCQG-Nonce": nonce,
+            "X-DVCQG-Signature": base64.b64encode(signature).decode(),
+        },
+    )
 
 
 @pytest.fixture
 def own_key(tmp_path, settings, dvcqg):
     key = ec.generate_private_key(ec.SECP256R1())
     pem = tmp_path / "key.pem"
-    pem.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    pem.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     settings.DVCQG_PUSH_PUBLIC_KEY = str(pem)
     return key
 
@@ -87,16 +119,23 @@ def own_key(tmp_path, settings, dvcqg):
 def test_signature_freshness_and_replay(world, client, own_key):
     body = json.dumps(_filing(world)).encode()
     other = ec.generate_private_key(ec.SECP256R1())
-    assert client.post(URL, data=body, content_type="application/json").status_code == 401  # unsigned
+    assert (
+        client.post(URL, data=body, content_type="application/json").status_code == 401
+    )  # unsigned
     assert _signed(client, body, other).status_code == 401  # another key
     assert _signed(client, body, own_key, timestamp=time.time() - 3600).status_code == 401  # stale
-    tampered = client.post(URL, data=body.replace(b"0912000111", b"0912000222"), content_type="application/json", headers={
-        k: v for k, v in _signed_headers(body, own_key).items()
-    })
+    tampered = client.post(
+        URL,
+        data=body.replace(b"0912000111", b"0912000222"),
+        content_type="application/json",
+        headers={k: v for k, v in _signed_headers(body, own_key).items()},
+    )
     assert tampered.status_code == 401
     assert not Dossier.objects.exists()
     ok = _signed(client, body, own_key)
-    assert ok.status_code == 200 and ok.json()["error_code"] == "00" and ok.json()["created"] is True
+    assert (
+        ok.status_code == 200 and ok.json()["error_code"] == "00" and ok.json()["created"] is True
+    )
     replay = _signed(client, body, own_key)  # same nonce
     assert replay.status_code == 409
     again = _signed(client, body, own_key, nonce="n-another-nonce-1")  # a duplicate delivery
@@ -106,19 +145,40 @@ def test_signature_freshness_and_replay(world, client, own_key):
 
 def _signed_headers(body, key, nonce="n-tamper-000000001"):
     timestamp = str(int(time.time()))
-    signature = key.sign(signing_string("POST", URL, timestamp, nonce, body), ec.ECDSA(hashes.SHA256()))
-    return {"X-DVCQG-Timestamp": timestamp, "X-DVCQG-Nonce": nonce, "X-DVCQG-Signature": base64.b64encode(signature).decode()}
+    signature = key.sign(
+        signing_string("POST", URL, timestamp, nonce, body), ec.ECDSA(hashes.SHA256())
+    )
+    return {
+        "X-DVCQG-Timestamp": timestamp,
+        "X-DVCQG-Nonce": nonce,
+        "X-DVCQG-Signature": base64.b64encode(signature).decode(),
+    }
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("change, message", [
-    ({"MaTTHC": "9.999999"}, "chưa có trong danh mục"),
-    ({"MaDonViNhan": "000.00.99.H99"}, "Không có cơ quan"),
-    ({"TaiLieuNop": [{"TenTepDinhKem": "x.pdf", "DuLieuTepTin": "%%%"}]}, "base64"),
-    ({"TaiLieuNop": [{"TenTepDinhKem": "x.exe", "DuLieuTepTin": base64.b64encode(b"MZ\x90\x00").decode()}]}, "x.exe"),
-    ({"ChuHoSo": ""}, "ChuHoSo"),
-])
-def test_bad_dossiers_are_refused_with_a_message_and_nothing_written(world, client, own_key, change, message):
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"MaTTHC": "9.999999"}, "chưa có trong danh mục"),
+        ({"MaDonViNhan": "000.00.99.H99"}, "Không có cơ quan"),
+        ({"TaiLieuNop": [{"TenTepDinhKem": "x.pdf", "DuLieuTepTin": "%%%"}]}, "base64"),
+        (
+            {
+                "TaiLieuNop": [
+                    {
+                        "TenTepDinhKem": "x.exe",
+                        "DuLieuTepTin": base64.b64encode(b"MZ\x90\x00").decode(),
+                    }
+                ]
+            },
+            "x.exe",
+        ),
+        ({"ChuHoSo": ""}, "ChuHoSo"),
+    ],
+)
+def test_bad_dossiers_are_refused_with_a_message_and_nothing_written(
+    world, client, own_key, change, message
+):
     body = json.dumps(_filing(world, **change)).encode()
     answer = _signed(client, body, own_key)
     assert answer.status_code == 400 and message in answer.json()["message"]

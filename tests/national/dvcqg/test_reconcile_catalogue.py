@@ -37,7 +37,10 @@ def test_reconciliation_finds_lost_records_and_resends_them(world, dvcqg):
         assert services.flush_dossier(dossier_id=d.pk).outcome == "sent"
     assert reconcile.reconcile_all() == {"checked": 2, "different": 0}
     state = dvcqg.state()
-    assert len(state["dossiers"][returned.code]["progress"]) == 6 and state["dossiers"][returned.code]["TrangThaiHoSo"] == "10"
+    assert (
+        len(state["dossiers"][returned.code]["progress"]) == 6
+        and state["dossiers"][returned.code]["TrangThaiHoSo"] == "10"
+    )
     assert state["duplicates"] == 0
 
 
@@ -67,40 +70,85 @@ def test_progress_synced_share_for_the_766_index(world, dvcqg):
     today = timezone.localdate()
     share = selectors.sync_progress_share(world.agency, (today - timedelta(days=1), today))
     assert share == {"total": 2, "synced": 1, "share": 0.5}
-    assert selectors.sync_progress_share(world.other_agency, (today, today)) == {"total": 0, "synced": 0, "share": 0.0}
+    assert selectors.sync_progress_share(world.other_agency, (today, today)) == {
+        "total": 0,
+        "synced": 0,
+        "share": 0.0,
+    }
 
 
 def test_catalogue_pull_differences_and_accept(world, dvcqg, client):
     local = world.procedure
-    dvcqg.call("POST", "/_sim/catalogue", {"procedures": [
-        {"MATTHC": local.code, "TENTTHC": "Tên mới theo Cổng quốc gia", "MALINHVUC": local.sector.code, "TENLINHVUC": local.sector.name, "MUCDO": "3"},
-        {"MATTHC": "2.002222", "TENTTHC": "Thủ tục tỉnh chưa có", "MALINHVUC": "X", "TENLINHVUC": "Khác"},
-    ]})
-    dvcqg.call("POST", "/_sim/catalogue", {
-        "agencies": [
-            {"MADONVI": world.agency.code, "TENDONVI": world.agency.name, "CAPDONVI": "2"},
-            {"MADONVI": world.other_agency.code, "TENDONVI": "Sở Xây dựng tỉnh Điện Biên", "CAPDONVI": "2"},
-            {"MADONVI": "000.00.99.H18", "TENDONVI": "Sở chưa có ở tỉnh", "CAPDONVI": "2"},
-        ],
-        "sectors": [{"MALINHVUC": local.sector.code, "TENLINHVUC": local.sector.name}, {"MALINHVUC": "ZZ", "TENLINHVUC": "Lĩnh vực mới"}],
-    })
+    dvcqg.call(
+        "POST",
+        "/_sim/catalogue",
+        {
+            "procedures": [
+                {
+                    "MATTHC": local.code,
+                    "TENTTHC": "Tên mới theo Cổng quốc gia",
+                    "MALINHVUC": local.sector.code,
+                    "TENLINHVUC": local.sector.name,
+                    "MUCDO": "3",
+                },
+                {
+                    "MATTHC": "2.002222",
+                    "TENTTHC": "Thủ tục tỉnh chưa có",
+                    "MALINHVUC": "X",
+                    "TENLINHVUC": "Khác",
+                },
+            ]
+        },
+    )
+    dvcqg.call(
+        "POST",
+        "/_sim/catalogue",
+        {
+            "agencies": [
+                {"MADONVI": world.agency.code, "TENDONVI": world.agency.name, "CAPDONVI": "2"},
+                {
+                    "MADONVI": world.other_agency.code,
+                    "TENDONVI": "Sở Xây dựng tỉnh Điện Biên",
+                    "CAPDONVI": "2",
+                },
+                {"MADONVI": "000.00.99.H18", "TENDONVI": "Sở chưa có ở tỉnh", "CAPDONVI": "2"},
+            ],
+            "sectors": [
+                {"MALINHVUC": local.sector.code, "TENLINHVUC": local.sector.name},
+                {"MALINHVUC": "ZZ", "TENLINHVUC": "Lĩnh vực mới"},
+            ],
+        },
+    )
     assert catalogue.pull_catalogue() == 2
     units = {(e.kind, e.code): problems for e, problems in catalogue.unit_differences()}
     assert units == {
         ("agency", world.agency.code): [],
-        ("agency", world.other_agency.code): [f"Tên: «{world.other_agency.name}» → «Sở Xây dựng tỉnh Điện Biên»"],
+        ("agency", world.other_agency.code): [
+            f"Tên: «{world.other_agency.name}» → «Sở Xây dựng tỉnh Điện Biên»"
+        ],
         ("agency", "000.00.99.H18"): ["Chưa có trong danh mục của tỉnh"],
         ("sector", local.sector.code): [],
         ("sector", "ZZ"): ["Chưa có trong danh mục của tỉnh"],
     }
-    assert dvcqg.state()["calls"]["LayDanhMucCoQuan"] == dvcqg.state()["calls"]["LayDanhMucLinhVuc"] == 1
+    assert (
+        dvcqg.state()["calls"]["LayDanhMucCoQuan"]
+        == dvcqg.state()["calls"]["LayDanhMucLinhVuc"]
+        == 1
+    )
     rows = {d.entry.code: d.problems for d in catalogue.differences()}
     assert rows["2.002222"] == ["Chưa có trong danh mục của tỉnh"]
-    assert rows[local.code] == [f"Tên: «{local.name}» → «Tên mới theo Cổng quốc gia»", "Mức độ: 4 → 3"]
+    assert rows[local.code] == [
+        f"Tên: «{local.name}» → «Tên mới theo Cổng quốc gia»",
+        "Mức độ: 4 → 3",
+    ]
     admin = StaffFactory(agency=world.agency, roles=[Role.ADMIN])
     client.force_login(admin)
     page = client.get(reverse("dvcqg:catalogue")).content.decode()
-    assert "Tên mới theo Cổng quốc gia" in page and "Sở chưa có ở tỉnh" in page and "Lĩnh vực mới" in page
+    assert (
+        "Tên mới theo Cổng quốc gia" in page
+        and "Sở chưa có ở tỉnh" in page
+        and "Lĩnh vực mới" in page
+    )
     client.post(reverse("dvcqg:catalogue_accept", args=[local.code]))
     local.refresh_from_db()
     assert (local.name, local.level) == ("Tên mới theo Cổng quốc gia", 3)
@@ -123,15 +171,34 @@ def test_reroute_to_a_ministry_version_keeps_the_deadline(world):
     events = dossier.events.count()
     moved = reroute(dossier=dossier, version=version, actor=world.clerk)
     assert processing_place(moved) == ("ministry", "Hệ thống của Bộ Công an")
-    assert (moved.due_at, moved.counting_start, moved.code, moved.status) == (due, start, dossier.code, dossier.status)
+    assert (moved.due_at, moved.counting_start, moved.code, moved.status) == (
+        due,
+        start,
+        dossier.code,
+        dossier.status,
+    )
     # the hand-over is in the history (and so goes to DVCQG as a step); the status does not change
     row = moved.events.order_by("-seq").first()
     assert moved.events.count() == events + 1
-    assert (row.action, row.from_status, row.to_status, row.actor) == ("transfer", dossier.status, dossier.status, world.clerk)
-    assert row.data["reroute"] == {"from_version": dossier.procedure_version.version, "to_version": version.version,
-                                   "processed_in": "ministry", "processing_system": "Hệ thống của Bộ Công an"}
+    assert (row.action, row.from_status, row.to_status, row.actor) == (
+        "transfer",
+        dossier.status,
+        dossier.status,
+        world.clerk,
+    )
+    assert row.data["reroute"] == {
+        "from_version": dossier.procedure_version.version,
+        "to_version": version.version,
+        "processed_in": "ministry",
+        "processing_system": "Hệ thống của Bộ Công an",
+    }
     assert "Hệ thống của Bộ Công an" in row.comment
-    assert reroute(dossier=moved, version=version).events.count() == events + 1  # the same version again: nothing
-    other = world.other_agency and __import__("tests.factories.dossiers", fromlist=["ProcedureFactory"]).ProcedureFactory()
+    assert (
+        reroute(dossier=moved, version=version).events.count() == events + 1
+    )  # the same version again: nothing
+    other = (
+        world.other_agency
+        and __import__("tests.factories.dossiers", fromlist=["ProcedureFactory"]).ProcedureFactory()
+    )
     with pytest.raises(RoutingError):
         reroute(dossier=moved, version=other.versions.first())

@@ -24,30 +24,47 @@ from tests.celery_support import celery_worker, purge_queue, wait_for
 
 pytestmark = [pytest.mark.celery, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 DOSSIERS = 6
-RANDOM_FAULTS = {"rate": 0.25, "kinds": ["timeout", "http_500", "http_503", "error_code", "expire_session", "ack_lost"], "seed": 17, "delay": 3}
+RANDOM_FAULTS = {
+    "rate": 0.25,
+    "kinds": ["timeout", "http_500", "http_503", "error_code", "expire_session", "ack_lost"],
+    "seed": 17,
+    "delay": 3,
+}
 
 
 def _env(sim) -> dict[str, str]:
     return {
-        "DVCQG_URL": sim.url, "DVCQG_USERNAME": "tinh", "DVCQG_PASSWORD": "demo-dvcqg-password", "DVCQG_DSTCODE": "H18",
-        "DVCQG_MADONVI": "000.00.00.H18", "DVCQG_TIMEOUT": "2", "DVCQG_RETRY_BACKOFF": "1", "DVCQG_RETRY_BACKOFF_MAX": "4",
-        "DVCQG_SWEEP_INTERVAL": "3", "DVCQG_POLL_INTERVAL": "3600",
+        "DVCQG_URL": sim.url,
+        "DVCQG_USERNAME": "tinh",
+        "DVCQG_PASSWORD": "demo-dvcqg-password",
+        "DVCQG_DSTCODE": "H18",
+        "DVCQG_MADONVI": "000.00.00.H18",
+        "DVCQG_TIMEOUT": "2",
+        "DVCQG_RETRY_BACKOFF": "1",
+        "DVCQG_RETRY_BACKOFF_MAX": "4",
+        "DVCQG_SWEEP_INTERVAL": "3",
+        "DVCQG_POLL_INTERVAL": "3600",
     }
 
 
 def _plan(sim) -> None:
     # planned faults first (each happens for sure), then random ones on every call
-    sim.faults([
-        {"match": "CapNhatTienDoHoSoMC", "kind": "ack_lost", "count": 2},
-        {"match": "DongBoHoSoMC", "kind": "expire_session", "count": 1},
-        {"match": "login", "kind": "http_500", "count": 1},
-    ], random_plan=RANDOM_FAULTS)
+    sim.faults(
+        [
+            {"match": "CapNhatTienDoHoSoMC", "kind": "ack_lost", "count": 2},
+            {"match": "DongBoHoSoMC", "kind": "expire_session", "count": 1},
+            {"match": "login", "kind": "http_500", "count": 1},
+        ],
+        random_plan=RANDOM_FAULTS,
+    )
 
 
 def _all_acknowledged(dossiers) -> bool:
     ids = [d.pk for d in dossiers]
     counts = {d: DossierEvent.objects.filter(dossier_id=d).count() for d in ids}
-    acked = dict(DossierSync.objects.filter(dossier_id__in=ids).values_list("dossier_id", "acked_seq"))
+    acked = dict(
+        DossierSync.objects.filter(dossier_id__in=ids).values_list("dossier_id", "acked_seq")
+    )
     return all(acked.get(d) == n for d, n in counts.items())
 
 
@@ -57,8 +74,12 @@ def test_the_worker_delivers_every_change_once_in_order_through_faults_and_a_res
     dossiers = [world.submitted() for _ in range(DOSSIERS)]
     steps = [
         lambda d: dossier_services.dossier_receive(dossier=d, actor=world.clerk),
-        lambda d: dossier_services.dossier_assign(dossier=d, actor=world.clerk, department=world.division, assignee=world.specialist),
-        lambda d: dossier_services.dossier_forward_for_approval(dossier=d, actor=world.specialist, leader=world.leader),
+        lambda d: dossier_services.dossier_assign(
+            dossier=d, actor=world.clerk, department=world.division, assignee=world.specialist
+        ),
+        lambda d: dossier_services.dossier_forward_for_approval(
+            dossier=d, actor=world.specialist, leader=world.leader
+        ),
         lambda d: dossier_services.dossier_approve(dossier=d, actor=world.leader),
         lambda d: dossier_services.dossier_return_result(dossier=d, actor=world.clerk),
     ]
@@ -67,24 +88,38 @@ def test_the_worker_delivers_every_change_once_in_order_through_faults_and_a_res
             dossiers = [step(d) for d in dossiers]
             if number == 1:
                 # wait until the worker is really sending, then kill DVCQG in the middle of it
-                assert wait_for(lambda: dvcqg.state()["calls"].get("CapNhatTienDoHoSoMC", 0) >= 2, timeout=60, proc=worker), worker.log()
+                assert wait_for(
+                    lambda: dvcqg.state()["calls"].get("CapNhatTienDoHoSoMC", 0) >= 2,
+                    timeout=60,
+                    proc=worker,
+                ), worker.log()
                 dvcqg.kill()
             if number == 2:
-                time.sleep(3)  # the worker meets a dead DVCQG for a while (connection refused, back-off)
+                time.sleep(
+                    3
+                )  # the worker meets a dead DVCQG for a while (connection refused, back-off)
                 dvcqg.restart()
                 dvcqg.faults(random_plan=RANDOM_FAULTS)  # a restarted simulator forgets its plan
-        assert wait_for(lambda: _all_acknowledged(dossiers), timeout=240, step=1, proc=worker), worker.log()
+        assert wait_for(lambda: _all_acknowledged(dossiers), timeout=240, step=1, proc=worker), (
+            worker.log()
+        )
         time.sleep(4)  # a few more sweeps: a late duplicate or a stray resend would show now
         dvcqg.faults([])
         state = dvcqg.state()
     print({k: state[k] for k in ("calls", "duplicates", "out_of_order", "rejected")})
 
-    assert not OutboundChange.objects.filter(dossier__in=dossiers).exclude(state=ChangeState.SENT).exists()
+    assert (
+        not OutboundChange.objects.filter(dossier__in=dossiers)
+        .exclude(state=ChangeState.SENT)
+        .exists()
+    )
     assert state["out_of_order"] == 0
     assert state["rejected"] == 0
     # at least the two planned lost acknowledgements were resent and recognised, not recorded twice
     assert state["duplicates"] >= 2
-    assert state["calls"]["login"] >= 2  # the session expired (planned) and the client logged in again
+    assert (
+        state["calls"]["login"] >= 2
+    )  # the session expired (planned) and the client logged in again
     assert sorted(state["dossiers"]) == sorted(d.code for d in dossiers)
     for dossier in dossiers:
         events = list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
@@ -92,6 +127,9 @@ def test_the_worker_delivers_every_change_once_in_order_through_faults_and_a_res
         assert record["TrangThaiHoSo"] == "10"
         got = [(p["NoiDungXuLy"].split(".")[0], p["TrangThai"]) for p in record["progress"]]
         assert got == [(str(e.seq), str(e.to_status)) for e in events], dossier.code
-        keys = [(p["ThoiDiemXuLy"], p["TrangThai"], p["NguoiXuLy"], p["NoiDungXuLy"]) for p in record["progress"]]
+        keys = [
+            (p["ThoiDiemXuLy"], p["TrangThai"], p["NguoiXuLy"], p["NoiDungXuLy"])
+            for p in record["progress"]
+        ]
         assert len(keys) == len(set(keys)) == 6
     purge_queue()

@@ -28,8 +28,14 @@ class Command(BaseCommand):
 
             government_days.load(get_calendar())
             users = seed_users()
-        loaded = [config.seed_demo() for config in apps.get_app_configs() if callable(getattr(config, "seed_demo", None))]
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {', '.join(loaded) or 'agencies and accounts'}."))
+        loaded = [
+            config.seed_demo()
+            for config in apps.get_app_configs()
+            if callable(getattr(config, "seed_demo", None))
+        ]
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {', '.join(loaded) or 'agencies and accounts'}.")
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, label in users:
             self.stdout.write(f"  {username:<24} {label}")

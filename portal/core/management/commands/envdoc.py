@@ -37,10 +37,17 @@ class Command(BaseCommand):
     help = "Liệt kê biến môi trường cấu hình / List the documented environment variables."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=["text", "markdown"], default="text",
-                            help="markdown prints the table used in README.md.")
-        parser.add_argument("--readme", action="store_true",
-                            help="Rewrite the table between <!-- envdoc --> markers in README.md.")
+        parser.add_argument(
+            "--format",
+            choices=["text", "markdown"],
+            default="text",
+            help="markdown prints the table used in README.md.",
+        )
+        parser.add_argument(
+            "--readme",
+            action="store_true",
+            help="Rewrite the table between <!-- envdoc --> markers in README.md.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["readme"]:
@@ -48,7 +55,10 @@ class Command(BaseCommand):
             text = path.read_text(encoding="utf-8")
             if not README_BLOCK.search(text):
                 raise CommandError("README.md has no <!-- envdoc --> ... <!-- /envdoc --> block.")
-            path.write_text(README_BLOCK.sub(lambda m: m.group(1) + markdown_table() + m.group(2), text), encoding="utf-8")
+            path.write_text(
+                README_BLOCK.sub(lambda m: m.group(1) + markdown_table() + m.group(2), text),
+                encoding="utf-8",
+            )
             self.stdout.write(f"Updated {path}")
             return
         if options["format"] == "markdown":

@@ -30,7 +30,9 @@ from portal.core.filehash import sha256_of, stored_sha256
 
 def hash_field_for(model: type[models.Model], file_field: models.FileField) -> str | None:
     """The model field that keeps ``file_field``'s SHA-256, by the portal's naming rule."""
-    name = "sha256" if file_field.name == "file" else f"{file_field.name.removesuffix('_file')}_sha256"
+    name = (
+        "sha256" if file_field.name == "file" else f"{file_field.name.removesuffix('_file')}_sha256"
+    )
     try:
         model._meta.get_field(name)
     except Exception:  # noqa: BLE001 - FieldDoesNotExist: this file has no recorded hash
@@ -55,7 +57,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def migrate_media(*, source: Path, target: Any = None, dry_run: bool = False, log: Any = None) -> Outcome:
+def migrate_media(
+    *, source: Path, target: Any = None, dry_run: bool = False, log: Any = None
+) -> Outcome:
     """Copy every stored file from ``source`` into ``target`` (the default storage), checking hashes."""
     target = target or storages["default"]
     local = FileSystemStorage(location=str(source))
@@ -63,7 +67,11 @@ def migrate_media(*, source: Path, target: Any = None, dry_run: bool = False, lo
     for model, f in file_fields():
         hash_name = hash_field_for(model, f)
         columns = ["pk", f.name] + ([hash_name] if hash_name else [])
-        rows = model._default_manager.exclude(**{f.name: ""}).exclude(**{f"{f.name}__isnull": True}).values_list(*columns)
+        rows = (
+            model._default_manager.exclude(**{f.name: ""})
+            .exclude(**{f"{f.name}__isnull": True})
+            .values_list(*columns)
+        )
         for row in rows.iterator(chunk_size=500):
             pk, name = row[0], row[1]
             recorded = row[2] if hash_name else ""
@@ -77,7 +85,9 @@ def migrate_media(*, source: Path, target: Any = None, dry_run: bool = False, lo
             with local.open(name, "rb") as handle:
                 digest = sha256_of(File(handle))
             if recorded and recorded != digest:
-                out.problems.append(f"hash mismatch at the source (recorded {recorded[:12]}…, file {digest[:12]}…): {label}")
+                out.problems.append(
+                    f"hash mismatch at the source (recorded {recorded[:12]}…, file {digest[:12]}…): {label}"
+                )
                 continue
             if not recorded and hash_name and not dry_run:
                 model._default_manager.filter(pk=pk).update(**{hash_name: digest})
@@ -106,15 +116,29 @@ class Command(BaseCommand):
     help = "Copy MEDIA_ROOT into the object store (FILE_STORAGE=s3) and check every file's SHA-256."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--source", default=str(settings.MEDIA_ROOT), help="Local folder holding the files (default MEDIA_ROOT).")
-        parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
+        parser.add_argument(
+            "--source",
+            default=str(settings.MEDIA_ROOT),
+            help="Local folder holding the files (default MEDIA_ROOT).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and count, write nothing."
+        )
 
-    def handle(self, *args: Any, source: str, dry_run: bool, verbosity: int = 1, **options: Any) -> None:
+    def handle(
+        self, *args: Any, source: str, dry_run: bool, verbosity: int = 1, **options: Any
+    ) -> None:
         if isinstance(storages["default"], FileSystemStorage):
-            raise CommandError("The default storage is the local filesystem: set FILE_STORAGE=s3 and the S3_* settings first.")
-        out = migrate_media(source=Path(source), dry_run=dry_run, log=self.stdout.write if verbosity > 1 else None)
+            raise CommandError(
+                "The default storage is the local filesystem: set FILE_STORAGE=s3 and the S3_* settings first."
+            )
+        out = migrate_media(
+            source=Path(source), dry_run=dry_run, log=self.stdout.write if verbosity > 1 else None
+        )
         verb = "would copy" if dry_run else "copied"
-        self.stdout.write(f"{verb} {out.copied}, already in the store {out.present}, hashes filled in {out.filled}, problems {len(out.problems)}")
+        self.stdout.write(
+            f"{verb} {out.copied}, already in the store {out.present}, hashes filled in {out.filled}, problems {len(out.problems)}"
+        )
         for problem in out.problems:
             self.stderr.write(problem)
         if out.problems:

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=100, help="Messages per pass.")
-        parser.add_argument("--loop", action="store_true", help="Repeat passes until nothing is due.")
+        parser.add_argument(
+            "--loop", action="store_true", help="Repeat passes until nothing is due."
+        )
 
     def handle(self, *args: Any, batch: int, loop: bool, **options: Any) -> None:
         total = 0
