@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "portal.core.middleware.StaffIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.core.middleware.csp_form_targets",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -1008,3 +1009,118 @@ LOGGING = {
     },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ===============================================================================================
+# --- Scale-out (issue 19): object storage, read replica, queues per workload, Sentinel, pooling --
+# One machine or many, switched by these settings only. Every default keeps the one-machine demo
+# (local files, one database, one worker consuming every queue, a plain Redis URL or none).
+# ===============================================================================================
+from portal import scaleout as _scaleout  # noqa: E402
+
+FILE_STORAGE = config(
+    "FILE_STORAGE",
+    "local",
+    help_text="Where uploads, printed forms, signed results, attachments and reports live: 'local' (MEDIA_ROOT) or 's3' (an S3-compatible object store, private bucket).",
+)
+S3_BUCKET = config(
+    "S3_BUCKET", "portal-files", help_text="Private bucket of the portal's files (FILE_STORAGE=s3)."
+)
+S3_ENDPOINT_URL = config(
+    "S3_ENDPOINT_URL", "", help_text="S3 endpoint (http://seaweedfs:8333); empty: AWS."
+)
+S3_REGION = config("S3_REGION", "us-east-1", help_text="S3 region name used in request signatures.")
+S3_ACCESS_KEY = config(
+    "S3_ACCESS_KEY", "", help_text="S3 access key id. No default: required with FILE_STORAGE=s3."
+)
+S3_SECRET_KEY = config(
+    "S3_SECRET_KEY",
+    "",
+    help_text="S3 secret access key. No default: required with FILE_STORAGE=s3.",
+)
+S3_DOWNLOAD = config(
+    "S3_DOWNLOAD",
+    "stream",
+    help_text="How a download leaves the store after the portal's access check: 'stream' (through the portal) or 'presigned' (a redirect to a short-lived pre-signed URL; S3_PUBLIC_ENDPOINT_URL must then be reachable by browsers).",
+)
+S3_PUBLIC_ENDPOINT_URL = config(
+    "S3_PUBLIC_ENDPOINT_URL",
+    "",
+    help_text="Endpoint browsers reach for pre-signed URLs (https://files.example.gov.vn); empty: S3_ENDPOINT_URL.",
+)
+S3_URL_EXPIRE = config(
+    "S3_URL_EXPIRE", 60, cast=int, help_text="Seconds a pre-signed download URL stays valid."
+)
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = _scaleout.s3_storage(
+        bucket=S3_BUCKET,
+        endpoint=S3_ENDPOINT_URL,
+        region=S3_REGION,
+        access_key=S3_ACCESS_KEY,
+        secret_key=S3_SECRET_KEY,
+        expire=S3_URL_EXPIRE,
+        demo=PORTAL_DEMO,
+    )
+
+DATABASE_REPLICA_URL = config(
+    "DATABASE_REPLICA_URL",
+    "",
+    help_text="Streaming replica for reads that may lag (dashboards, exports, the 766 index, public statistics). Empty: every read goes to DATABASE_URL.",
+)
+REPLICA_MAX_LAG = config(
+    "REPLICA_MAX_LAG",
+    5.0,
+    cast=float,
+    help_text="Seconds of replay lag past which the replica is skipped and reads go to the primary.",
+)
+REPLICA_PIN_SECONDS = config(
+    "REPLICA_PIN_SECONDS",
+    10,
+    cast=int,
+    help_text="Seconds a user's reads stay on the primary after that user's own write (read-your-writes).",
+)
+REPLICA_CHECK_INTERVAL = config(
+    "REPLICA_CHECK_INTERVAL",
+    1.0,
+    cast=float,
+    help_text="Seconds between two checks of the replica's health and lag (per process).",
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _scaleout.replica_database(DATABASE_REPLICA_URL, DATABASES["default"])
+DATABASE_ROUTERS = ["portal.dbrouting.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "portal.dbrouting.ReadYourWritesMiddleware",
+)
+# PgBouncer in transaction mode hands each transaction to any server connection: named
+# server-side cursors (iterator()) cannot live across them (Django docs, "Transaction pooling").
+DISABLE_SERVER_SIDE_CURSORS = config(
+    "DISABLE_SERVER_SIDE_CURSORS",
+    False,
+    cast=bool,
+    help_text="Set 1 behind PgBouncer in transaction mode (DATABASE_URL pointing at PgBouncer).",
+)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+if "replica" in DATABASES:
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DISABLE_SERVER_SIDE_CURSORS
+
+# Celery: one queue per workload, so a burst of PDFs or reports never delays a notification.
+# A worker started with `-Q a,b` consumes those; one started without -Q (the demo's single
+# worker, the tests' workers) consumes every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = _scaleout.task_queues()
+CELERY_TASK_ROUTES = _scaleout.TASK_ROUTES
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+
+REDIS_SENTINELS = config(
+    "REDIS_SENTINELS",
+    "",
+    help_text="host:port,host:port of the Redis Sentinels; set with REDIS_SENTINEL_MASTER, broker and cache follow the master through failovers (REDIS_URL is then unused).",
+)
+REDIS_SENTINEL_MASTER = config(
+    "REDIS_SENTINEL_MASTER", "portal", help_text="Name of the master the Sentinels watch."
+)
+REDIS_DB = config("REDIS_DB", 0, cast=int, help_text="Redis database number used through Sentinel.")
+if REDIS_SENTINELS:
+    CACHES = _scaleout.sentinel_caches(REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_DB)
+    CELERY_BROKER_URL = _scaleout.sentinel_broker_url(REDIS_SENTINELS, REDIS_DB)
+    CELERY_BROKER_TRANSPORT_OPTIONS = _scaleout.sentinel_transport_options(REDIS_SENTINEL_MASTER)

@@ -52,10 +52,10 @@ def province_agency() -> Agency:
 
 
 def _timestamp(digest: bytes) -> bytes:
-    from .services import _timestamper
+    from .services import timestamper
 
     try:
-        token = asyncio.run(_timestamper().async_timestamp(digest, "sha256"))
+        token = asyncio.run(timestamper().async_timestamp(digest, "sha256"))
     except Exception as exc:  # the TSA's client raises several kinds; all mean "no time-stamp"
         raise SealError(f"time-stamp authority: {exc}") from exc
     return token.dump()

@@ -564,6 +564,10 @@ def _timestamper():  # type: ignore[no-untyped-def]
     return _TIMESTAMPERS[key]
 
 
+#: The portal's time-stamp client, for the other signing modules (history checkpoints' seals).
+timestamper = _timestamper
+
+
 def _validation_context():  # type: ignore[no-untyped-def]
     from pyhanko_certvalidator import ValidationContext
 

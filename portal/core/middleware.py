@@ -128,3 +128,34 @@ class RequestSizeLimitMiddleware:
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def csp_form_targets(get_response):  # type: ignore[no-untyped-def]
+    """Let the portal's forms lead to the payment gateway, the national payment platform and the
+    national sign-on that are configured *now* (``form-action``): a form's POST answered with a
+    redirect to another origin is blocked by the browser unless the page's policy names it. Read
+    per request, so a setting changed at run time (or by a test) applies at once. Sits below
+    django-csp's middleware, which merges ``response._csp_update`` into the policy."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    def middleware(request):  # type: ignore[no-untyped-def]
+        response = get_response(request)
+        urls = (
+            getattr(settings, "PAYMENT_GATEWAY_URL", ""),
+            getattr(settings, "PAYMENT_PLATFORM_INIT_URL", ""),
+            getattr(settings, "VNEID_ISSUER", ""),
+        )
+        origins = sorted(
+            {
+                f"{u.scheme}://{u.netloc}"
+                for u in map(urlsplit, filter(None, urls))
+                if u.scheme and u.netloc
+            }
+        )
+        if origins:
+            response._csp_update = {"form-action": origins}
+        return response
+
+    return middleware

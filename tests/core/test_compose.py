@@ -291,7 +291,9 @@ def test_the_application_runs_as_a_role_that_owns_no_table(compose):
         compose["services"]["web"]
     )
     db = compose["services"]["db"]
-    assert "./docker/postgres:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    assert (
+        "./docker/postgres/10-roles.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro" in db["volumes"]
+    )
     script = (ROOT / "docker/postgres/10-roles.sh").read_text(encoding="utf-8")
     assert re.search(r"CREATE ROLE portal_app LOGIN NOSUPERUSER", script)
     assert "ALTER SCHEMA public OWNER TO portal_owner" in script

@@ -34,7 +34,10 @@ def snapshot(dossier: Dossier) -> tuple:
 
 def test_whole_journey_records_every_hand_over(world, working_morning):
     dossier = world.submitted()
-    assert (dossier.status, dossier.stage, dossier.code) == (DossierStatus.NEW, Stage.INTAKE, None)
+    # the code is issued at submission (issue 14, as the national portal does) and kept at reception
+    code = dossier.code
+    assert (dossier.status, dossier.stage) == (DossierStatus.NEW, Stage.INTAKE)
+    assert code.startswith(f"{world.agency.dossier_code_prefix}-") and code.endswith("-0000001")
     assert allowed_actions(dossier, world.clerk) == [
         Action.RECEIVE,
         Action.REQUEST_SUPPLEMENT,
@@ -44,6 +47,7 @@ def test_whole_journey_records_every_hand_over(world, working_morning):
     assert allowed_actions(dossier, world.citizen) == [Action.WITHDRAW]
 
     dossier = services.dossier_receive(dossier=dossier, actor=world.clerk)
+    assert dossier.code == code  # the applicant tracks the same code before and after reception
     assert re.fullmatch(r"G09\.20-20260609-\d{7}", dossier.code)
     assert dossier.status == DossierStatus.RECEIVED and dossier.due_at > dossier.received_at
     assert dossier.steps.count() == 4 and dossier.current_step.order == 1
@@ -184,11 +188,11 @@ def test_refuse_needs_a_reason_and_closes(world):
     dossier = services.dossier_refuse(
         dossier=dossier, actor=world.clerk, reason="Không thuộc thẩm quyền"
     )
-    assert (dossier.status, dossier.stage, dossier.code) == (
+    # the code issued at submission stays: the applicant can still look the refusal up by it
+    assert (dossier.status, dossier.stage) == (
         DossierStatus.NOT_RECEIVED,
         Stage.CLOSED,
-        None,
-    )
+    ) and dossier.code
     assert dossier.events.last().comment == "Không thuộc thẩm quyền"
 
 

@@ -24,6 +24,7 @@ test, do such work in the live server (through the page) or in a separate thread
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -55,9 +56,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="package")
-def browser() -> Iterator:
-    """A headless Debian Chromium for tests/e2e (fails, never skips, when it is missing)."""
+@contextlib.contextmanager
+def launch_browser() -> Iterator:
+    """A headless Debian Chromium (fails, never skips, when it is missing). While it is open the
+    thread runs Playwright's asyncio loop, so close it before code that calls ``asyncio.run``."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - a broken install must be loud
@@ -75,6 +77,13 @@ def browser() -> Iterator:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator:
+    """One headless Chromium for the tests of tests/e2e (closed when they are done)."""
+    with launch_browser() as b:
+        yield b
 
 
 @pytest.fixture
@@ -126,3 +135,8 @@ def demo_data(transactional_db) -> str:
     else:
         seed_procedures()
     return DEMO_PASSWORD
+
+
+# The demo as scripts/run-demo.sh starts it, for tests/e2e/test_demo_*.py (one per test package:
+# started at the first test that asks for it, stopped after the package's last test).
+from tests.e2e.demo_site import as_demo_user, demo  # noqa: E402, F401

@@ -18,7 +18,7 @@ from dossiers.exceptions import DossierError
 from dossiers.models import Dossier
 from dossiers.payments.constants import PaymentStatus
 from dossiers.payments.models import Payment
-from dossiers.payments.services import payment_start
+from dossiers.payments.services import PaymentError, payment_start
 from national.payment_platform import client, protocol, services
 from national.payment_platform.constants import TransactionStatus
 from national.payment_platform.models import ConfirmationRecord, PlatformTransaction
@@ -254,10 +254,11 @@ def test_init_with_a_wrong_secret_is_refused_by_the_platform(world, awaiting, pl
 
 def test_paying_twice_is_refused(world, awaiting, platform):
     payment, url = _open(world, awaiting)
-    second, url_again = _open(
-        world, awaiting
-    )  # the payer clicks "pay" again: the same page, one reference
-    assert url_again == url and Payment.objects.get(pk=second.pk).status == PaymentStatus.FAILED
+    # the payer clicks "pay" again while the first payment is open: refused (issue 13, one payment
+    # pending or settled at a time), nothing new at the platform
+    with pytest.raises(PaymentError):
+        _open(world, awaiting)
+    assert Payment.objects.filter(dossier=awaiting).count() == 1
     assert len(platform.state()["transactions"]) == 1
     pay_on_page(url)
     wait_for(lambda: Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID)

@@ -19,11 +19,20 @@ from dossiers import services as dossier_services
 from signatures.models import SignedDocument
 from signatures.services import verification_url
 from signatures.verify import verify_pdf
-from tests.e2e.conftest import browser, login, page  # noqa: F401  (shared Playwright fixtures)
+from tests.e2e.conftest import launch_browser, login, page  # noqa: F401  (shared Playwright fixtures)
 from tests.factories.accounts import PASSWORD
 from tests.factories.signatures import PIN
 
 from .test_dossier_signing import _draft, _expected_qr, _qr_streams
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed at the module's end: the package's later tests sign
+    with pyHanko, whose asyncio.run() fails while Playwright's loop runs in the thread."""
+    with launch_browser() as b:
+        yield b
+
 
 pytestmark = pytest.mark.e2e
 

@@ -50,14 +50,26 @@ def test_a_whole_life_reaches_dvcqg_in_order(world, dvcqg):
     assert dvcqg.state()["calls"].get("DongBoHoSoMC") == calls
 
 
-def test_a_dossier_without_code_waits_for_reception(world, dvcqg):
+def test_a_dossier_without_code_waits_and_a_submitted_one_goes_at_once(world, dvcqg):
+    from dossiers.models import Dossier
+
     dossier = world.submitted()
+    code = dossier.code
+    Dossier.objects.filter(pk=dossier.pk).update(
+        code=None
+    )  # as a dossier from before codes at submission
     _record_all(dossier)
     assert services.flush_dossier(dossier_id=dossier.pk).outcome == "waiting"
     assert dvcqg.state()["dossiers"] == {}
-    dossier = dossier_services.dossier_receive(dossier=dossier, actor=world.clerk)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        code=code
+    )  # online dossiers get theirs at submission (issue 14)
+    assert services.flush_dossier(dossier_id=dossier.pk).sent == 1
+    dossier = dossier_services.dossier_receive(
+        dossier=Dossier.objects.get(pk=dossier.pk), actor=world.clerk
+    )
     _record_all(dossier)
-    assert services.flush_dossier(dossier_id=dossier.pk).sent == 2
+    assert services.flush_dossier(dossier_id=dossier.pk).sent == 1
     assert [p["TrangThai"] for p in _national(dvcqg, dossier)["progress"]] == ["1", "2"]
 
 

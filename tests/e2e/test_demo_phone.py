@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-OUT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "phone"
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "phone"
 PAGES = [
     (None, "/", "home"),
     (None, "/thu-tuc/", "catalogue"),

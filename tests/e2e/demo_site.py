@@ -1,4 +1,5 @@
-"""The demo as it ships: ``scripts/run-demo.sh`` started for real (SQLite, kombu's filesystem broker,
+"""The demo as it ships, for the browser tests ``tests/e2e/test_demo_*.py`` (fixtures imported by
+tests/e2e/conftest.py): ``scripts/run-demo.sh`` started for real (SQLite, kombu's filesystem broker,
 gunicorn, a real Celery worker and Celery beat, the demo data with its signing tokens), walked in
 headless Chromium role by role.
 
@@ -28,7 +29,7 @@ import pytest
 
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 300  # s: migrations, seed_demo (with SoftHSM tokens), three processes, a ping
 
 
