@@ -229,7 +229,9 @@ def submit(step: Step) -> None:
     dossier.submitted_at = step.now
     # The code is issued at submission, as the national portal does, so the applicant can track the
     # dossier at once (issue 14); reception keeps it. Same gapless counter as at the counter.
-    dossier.code = dossier.code or issue_code(agency=dossier.receiving_agency, day=timezone.localdate(step.now))
+    dossier.code = dossier.code or issue_code(
+        agency=dossier.receiving_agency, day=timezone.localdate(step.now)
+    )
     step.event.update(to_agency=dossier.receiving_agency, data={"code": dossier.code})
 
 

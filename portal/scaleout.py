@@ -34,7 +34,9 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "dossiers.tasks.requeue_stale_forms": {"queue": "pdf"},
     "signatures.tasks.*": {"queue": "signing"},
     "dossiers.checkpoints.*": {"queue": "signing"},  # signed and time-stamped history checkpoints
-    "dossiers.document_store.*": {"queue": "intake"},  # the citizen's store fed by "dossier changed"
+    "dossiers.document_store.*": {
+        "queue": "intake"
+    },  # the citizen's store fed by "dossier changed"
     "portal.notifications.tasks.*": {"queue": "notifications"},
     "portal.reminders.tasks.*": {"queue": "notifications"},
     "dossiers.tasks.send_*": {"queue": "notifications"},
