@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def outside_event_loop(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+def outside_event_loop(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """Run ``fn`` where ``asyncio.run`` works: pyHanko's synchronous API starts its own event
     loop and fails inside a running one (an ASGI view, Playwright's sync API), so in that case
     the call goes to a worker thread."""
