@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portal.agencies.models import Agency
@@ -119,7 +121,7 @@ def catalogue_agencies() -> QuerySet[Agency]:
     )
 
 
-def home_page_context() -> dict:
+def home_page_context() -> dict[str, Any]:
     sectors = list(sectors_with_counts())
     level_counts = {
         row["level"]: row["n"]

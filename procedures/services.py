@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ from .constants import PublicationState
 from .models import Procedure, ProcedureVersion
 
 
-def procedure_snapshot(procedure: Procedure) -> dict:
+def procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
     """Everything a dossier needs to be processed under this procedure's rules."""
     return {
         "code": procedure.code,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -41,7 +42,7 @@ class PollReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(doc_id: str, item: dict, message_type: str) -> AxisReceived | None:
+def _claim(doc_id: str, item: dict[str, Any], message_type: str) -> AxisReceived | None:
     """Take the message for this poller: one conditional UPDATE (a lease of :data:`LEASE`), so two
     pollers (two beats, an overlapping pass) never process the same message at once; a poller that
     crashes leaves a lease that expires. None when it is acknowledged already or someone else has it."""

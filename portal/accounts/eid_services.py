@@ -70,6 +70,7 @@ def eid_link_account(*, result: EidResult) -> User:
         .filter(issuer=result.issuer, subject=result.subject)
         .first()
     )
+    user: User | None
     if link:
         user = link.user
     elif is_business:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +13,9 @@ from portal.agencies.models import Agency
 from .constants import Role
 from .models import User
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 def agencies_in_scope(user: User) -> QuerySet[Agency]:
     """Agencies whose data a staff user may see: provincial staff and administrators see all,
@@ -21,7 +24,7 @@ def agencies_in_scope(user: User) -> QuerySet[Agency]:
         return Agency.objects.none()
     if user.is_superuser or user.has_role(Role.PROVINCIAL, Role.ADMIN):
         return Agency.objects.all()
-    if user.agency_id is None:
+    if user.agency is None:
         return Agency.objects.none()
     return Agency.objects.subtree_of(user.agency)
 
@@ -76,7 +79,7 @@ def needs_email_verification(user: User) -> bool:
 
 #: Per role, the queues of the staff workspace: (URL name, label). Pages that do not exist yet are
 #: left out by :func:`workspace_sections`, so the list can name pages other apps add later.
-WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
+WORKSPACE_LINKS: dict[str, list[tuple[str, StrOrPromise]]] = {
     Role.CLERK: [
         ("dossiers:intake_queue", gettext_lazy("Dossiers to receive at the one-stop counter")),
         ("dossiers:counter_new", gettext_lazy("Record a dossier brought to the counter")),
@@ -117,7 +120,7 @@ WORKSPACE_LINKS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def workspace_sections(user: User) -> list[dict]:
+def workspace_sections(user: User) -> list[dict[str, Any]]:
     """For each role ``user`` holds (in the order of :class:`Role`), the links that exist now."""
     roles = set(user.role_set)
     if user.is_superuser:

@@ -94,7 +94,7 @@ def email_verification_token(*, user: User) -> str:
 
 def email_verification_url(*, user: User) -> str:
     path = reverse("accounts:verify_email", kwargs={"token": email_verification_token(user=user)})
-    return settings.SITE_URL.rstrip("/") + path
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 def user_send_verification(*, user: User) -> None:
@@ -148,13 +148,14 @@ def _clean_contact(
     errors: dict[str, list[str]] = {}
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
+    others = User.objects.all() if exclude_pk is None else User.objects.exclude(pk=exclude_pk)
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors.setdefault("email", []).append(_("Enter a valid e-mail address."))
         else:
-            if User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+            if others.filter(email__iexact=email).exists():
                 errors.setdefault("email", []).append(
                     _("An account with this e-mail address already exists.")
                 )
@@ -166,7 +167,7 @@ def _clean_contact(
                 _("Enter a valid Vietnamese mobile number, e.g. 0912345678.")
             )
         else:
-            if User.objects.filter(phone=phone).exclude(pk=exclude_pk).exists():
+            if others.filter(phone=phone).exists():
                 errors.setdefault("phone", []).append(
                     _("An account with this phone number already exists.")
                 )

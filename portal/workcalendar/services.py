@@ -121,7 +121,8 @@ _MEMO_MAX = 256
 
 def national_holidays(year: int, language: str | None = None) -> holidays.HolidayBase:
     """Vietnam's public holidays of ``year`` (``holidays.VN``), names in ``language`` if given."""
-    return holidays.VN(years=year, language=language) if language else holidays.VN(years=year)
+    country: holidays.HolidayBase = holidays.country_holidays("VN", years=year, language=language)
+    return country
 
 
 def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
