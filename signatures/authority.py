@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import keywrap, pki
+from . import keywrap, pki, responders
 from .constants import AuditKind, AuthorityKind, CertificateStatus
 from .models import AuditEvent, CertificateAuthority, SigningCertificate
 
@@ -130,26 +130,26 @@ def crl_bytes(*, ca_slug: str) -> bytes:
     )
 
 
-def local_status(issuer_cert: x509.Certificate, serial: int) -> pki.CertStatus:
+def local_status(issuer_cert: x509.Certificate, serial: int) -> responders.CertStatus:
     """What the portal's own CA ``issuer_cert`` knows of ``serial`` (good, revoked, unknown): the
     OCSP responder's answer, and the revocation check of a certificate this portal issued."""
     serial_hex = pki.serial_hex(serial)
     issuer = CertificateAuthority.objects.filter(cert_pem=pki.cert_to_pem(issuer_cert)).first()
     if issuer is None:
-        return pki.CertStatus("unknown")
+        return responders.CertStatus("unknown")
     cert = (
         issuer.issued.filter(serial=serial_hex).first()
         or issuer.issued_to_agencies.filter(serial=serial_hex).first()
     )
     if cert is not None:
         if cert.status == CertificateStatus.REVOKED:
-            return pki.CertStatus(
+            return responders.CertStatus(
                 "revoked", cert.revoked_at, cert.revocation_reason or "unspecified"
             )
-        return pki.CertStatus("good")
+        return responders.CertStatus("good")
     if issuer.children.filter(serial=serial_hex).exists():
-        return pki.CertStatus("good")
-    return pki.CertStatus("unknown")
+        return responders.CertStatus("good")
+    return responders.CertStatus("unknown")
 
 
 def ocsp_response(*, request_der: bytes) -> bytes:
@@ -158,10 +158,10 @@ def ocsp_response(*, request_der: bytes) -> bytes:
     for ca in CertificateAuthority.objects.exclude(kind=AuthorityKind.TSA):
         _ca, cert, key = load_authority(ca.slug)
         authorities.append((cert, key))
-    return pki.build_ocsp_response(request_der, authorities=authorities, lookup=local_status)
+    return responders.build_ocsp_response(request_der, authorities=authorities, lookup=local_status)
 
 
-_TSA_CACHE: dict[tuple[int, str], pki.PortalTimeStampAuthority] = {}
+_TSA_CACHE: dict[tuple[int, str], responders.PortalTimeStampAuthority] = {}
 
 
 def timestamp_response(*, query_der: bytes) -> bytes:
@@ -173,7 +173,7 @@ def timestamp_response(*, query_der: bytes) -> bytes:
         chain = [tsa.parent.certificate] if tsa.parent is not None else []
         if not isinstance(key, rsa.RSAPrivateKey):  # pki.generate makes the TSA's key RSA
             raise ValidationError(_("The time-stamp authority's key is not an RSA key."))
-        responder = pki.make_tsa(tsa_cert=cert, tsa_key=key, chain=chain)
+        responder = responders.make_tsa(tsa_cert=cert, tsa_key=key, chain=chain)
         _TSA_CACHE.clear()
         _TSA_CACHE[(row.pk, row.serial)] = responder
     return responder.respond(query_der)

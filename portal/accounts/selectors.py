@@ -14,7 +14,7 @@ from .constants import Role
 from .models import User
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 
 def agencies_in_scope(user: User) -> QuerySet[Agency]:

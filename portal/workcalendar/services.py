@@ -25,18 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import threading
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-import holidays
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
+from .calendar import (
+    MAX_DAYS_OFF_IN_A_ROW,
+    ResolvedCalendar,
+    as_date,
+    aware,
+    get_calendar,
+    national_holidays,
+    resolve_calendar,
+)
 from .constants import DeclaredDayKind, Session, Timeliness
 from .models import DeclaredDay, WorkCalendar
 
@@ -45,12 +47,15 @@ if TYPE_CHECKING:
         AbstractUser as User,  # the portal's user model (accounts)
     )
 
-    from portal.agencies.models import Agency
 
 __all__ = [
     "Timeliness",
     "Session",
     "get_calendar",
+    "national_holidays",
+    "resolve_calendar",
+    "MAX_DAYS_OFF_IN_A_ROW",
+    "ResolvedCalendar",
     "is_working_day",
     "next_working_day",
     "previous_working_day",
@@ -74,232 +79,22 @@ WORKING_HOURS = "working_hours"
 CALENDAR_DAYS = "calendar_days"
 UNITS = (WORKING_DAYS, WORKING_HOURS, CALENDAR_DAYS)
 
-#: Longest stretch of consecutive days off we tolerate before declaring the calendar broken
-#: (Tết plus weekends is ~9 days; a misconfigured calendar must not loop for ever).
-MAX_DAYS_OFF_IN_A_ROW = 60
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _aware(value: dt.datetime, name: str) -> dt.datetime:
-    """The instant in the portal's time zone; a naive datetime is refused, never guessed."""
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}.")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"{name} must be a timezone-aware datetime (got the naive {value.isoformat()}); "
-            "use django.utils.timezone.now() or attach Asia/Ho_Chi_Minh."
-        )
-    return value.astimezone(_tz())
-
-
-def _as_date(value: dt.date, name: str = "d") -> dt.date:
-    if isinstance(value, dt.datetime):
-        return _aware(value, name).date()
-    if not isinstance(value, dt.date):
-        raise TypeError(f"{name} must be a date, not {type(value).__name__}.")
-    return value
-
-
-# --- the calendar and its per-year day sets -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearDays:
-    """The exceptions to the weekly pattern in one year."""
-
-    off: frozenset[dt.date]  # non-working days that are not weekend days by pattern
-    extra_working: frozenset[dt.date]  # weekend days that are working days
-
-
-_memo: dict[tuple[int, str, int], YearDays] = {}
-_memo_lock = threading.Lock()
-_MEMO_MAX = 256
-
-
-def national_holidays(year: int, language: str | None = None) -> holidays.HolidayBase:
-    """Vietnam's public holidays of ``year`` (``holidays.VN``), names in ``language`` if given."""
-    country: holidays.HolidayBase = holidays.country_holidays("VN", years=year, language=language)
-    return country
-
-
-def _compute_year(calendar: WorkCalendar, year: int) -> YearDays:
-    weekend = set(calendar.weekend_days)
-    national = national_holidays(year)
-    off = {d for d in national if d.year == year}
-    extra = {d for d in national.weekend_workdays if d.year == year}
-    declared: list[tuple[dt.date, str]] = []
-    if calendar.pk is not None:  # an unsaved calendar (tests, previews) has no declared days
-        declared = list(
-            DeclaredDay.objects.filter(calendar_id=calendar.pk, date__year=year).values_list(
-                "date", "kind"
-            )
-        )
-    for day, kind in declared:
-        if kind == DeclaredDayKind.DAY_OFF:
-            off.add(day)
-            extra.discard(day)
-        else:
-            off.discard(day)
-            extra.add(day)
-    # A make-up working day wins over a day off; "extra" only matters on weekend days.
-    off = {d for d in off if d not in extra}
-    extra = {d for d in extra if d.weekday() in weekend}
-    return YearDays(off=frozenset(off), extra_working=frozenset(extra))
-
-
-def _year_days(calendar: WorkCalendar, year: int) -> YearDays:
-    key = (calendar.pk or 0, calendar.revision, year)
-    found = _memo.get(key)
-    if found is not None:
-        return found
-    if calendar.pk is None:  # unsaved: nothing shared to cache, memoise in the process only
-        return _remember(key, _compute_year(calendar, year))
-    cache_key = f"workcalendar:{key[0]}:{key[1]}:{year}"
-    found = None
-    try:
-        raw = cache.get(cache_key)
-        if raw is not None:
-            found = YearDays(off=frozenset(raw["off"]), extra_working=frozenset(raw["extra"]))
-    except Exception:  # the cache is an optimisation: a broken Redis must not stop deadlines
-        logger.warning("workcalendar.cache_unavailable", exc_info=True)
-    if found is None:
-        found = _compute_year(calendar, year)
-        try:
-            cache.set(
-                cache_key,
-                {"off": sorted(found.off), "extra": sorted(found.extra_working)},
-                7 * 24 * 3600,
-            )
-        except Exception:
-            logger.warning("workcalendar.cache_unavailable", exc_info=True)
-    return _remember(key, found)
-
-
-def _remember(key: tuple[int, str, int], found: YearDays) -> YearDays:
-    with _memo_lock:
-        if len(_memo) >= _MEMO_MAX:
-            _memo.clear()
-        _memo[key] = found
-    return found
-
-
-def get_calendar(province: Agency | int | None = None) -> WorkCalendar:
-    """The calendar that applies to ``province`` (an agency or its id).
-
-    A calendar attached to the agency or to one of its ancestors wins; otherwise the portal's
-    default calendar (one without a province, else the first one). A portal without any calendar
-    gets one with the default hours, created here.
-    """
-    if province is not None:
-        from portal.agencies.models import Agency
-
-        agency = (
-            province if isinstance(province, Agency) else Agency.objects.filter(pk=province).first()
-        )
-        if agency is not None:
-            ids = [int(p) for p in (agency.path or str(agency.pk)).split("/") if p.isdigit()]
-            own = {c.province_id: c for c in WorkCalendar.objects.filter(province_id__in=ids)}
-            for pk in reversed(ids):  # nearest ancestor first
-                if pk in own:
-                    return own[pk]
-    default = WorkCalendar.objects.filter(province__isnull=True).order_by("pk").first()
-    if default is None:
-        default = WorkCalendar.objects.order_by("pk").first()
-    if default is not None:
-        return default
-    from . import government_days
-
-    created = WorkCalendar.objects.create(name="Lịch làm việc")
-    government_days.load(created)  # the Government's day swaps, as editable declared days
-    return WorkCalendar.objects.get(pk=created.pk)
-
-
-def resolve_calendar(calendar: WorkCalendar | None) -> _Cal:
-    """``calendar``, or the default one, with its year tables (what the calendar functions use)."""
-    return _Cal(calendar if calendar is not None else get_calendar())
-
-
-class _Cal:
-    """A resolved calendar: hours as numbers and fast day checks, for one call."""
-
-    def __init__(self, calendar: WorkCalendar) -> None:
-        self.model = calendar
-        self.weekend = frozenset(calendar.weekend_days)
-        self.sessions = (
-            (calendar.morning_start, calendar.morning_end),
-            (calendar.afternoon_start, calendar.afternoon_end),
-        )
-        self._years: dict[int, YearDays] = {}
-
-    @cached_property
-    def day_seconds(self) -> int:
-        return self.model.seconds_per_day
-
-    def is_working(self, d: dt.date) -> bool:
-        year = self._years.get(d.year)
-        if year is None:
-            year = self._years[d.year] = _year_days(self.model, d.year)
-        if d in year.extra_working:
-            return True
-        return d.weekday() not in self.weekend and d not in year.off
-
-    def next_working(self, d: dt.date, *, include: bool = False) -> dt.date:
-        d = d if include else d + dt.timedelta(days=1)
-        for _ in range(MAX_DAYS_OFF_IN_A_ROW + 1):
-            if self.is_working(d):
-                return d
-            d += dt.timedelta(days=1)
-        raise ValueError(
-            f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row after {d}: check it."
-        )
-
-    def previous_working(self, d: dt.date) -> dt.date:
-        d -= dt.timedelta(days=1)
-        for _ in range(MAX_DAYS_OFF_IN_A_ROW + 1):
-            if self.is_working(d):
-                return d
-            d -= dt.timedelta(days=1)
-        raise ValueError(
-            f"The calendar has more than {MAX_DAYS_OFF_IN_A_ROW} days off in a row before {d}: check it."
-        )
-
-    def at(self, d: dt.date, t: dt.time) -> dt.datetime:
-        return dt.datetime.combine(d, t, tzinfo=_tz())
-
-    def day_start(self, d: dt.date) -> dt.datetime:
-        return self.at(d, self.sessions[0][0])
-
-    def day_end(self, d: dt.date) -> dt.datetime:
-        return self.at(d, self.sessions[-1][1])
-
-    def intervals(self, d: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        if not self.is_working(d):
-            return []
-        return [(self.at(d, a), self.at(d, b)) for a, b in self.sessions]
-
-    def in_working_hours(self, moment: dt.datetime) -> bool:
-        return any(a <= moment < b for a, b in self.intervals(moment.date()))
-
-
 # --- days ----------------------------------------------------------------------------------------
 
 
 def is_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> bool:
     """Whether ``d`` is a working day of the calendar (see the module docstring for the rules)."""
-    return resolve_calendar(calendar).is_working(_as_date(d))
+    return resolve_calendar(calendar).is_working(as_date(d))
 
 
 def next_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> dt.date:
     """The first working day strictly after ``d``."""
-    return resolve_calendar(calendar).next_working(_as_date(d))
+    return resolve_calendar(calendar).next_working(as_date(d))
 
 
 def previous_working_day(d: dt.date, *, calendar: WorkCalendar | None = None) -> dt.date:
     """The last working day strictly before ``d``."""
-    return resolve_calendar(calendar).previous_working(_as_date(d))
+    return resolve_calendar(calendar).previous_working(as_date(d))
 
 
 def add_working_days(d: dt.date, n: int, *, calendar: WorkCalendar | None = None) -> dt.date:
@@ -309,7 +104,7 @@ def add_working_days(d: dt.date, n: int, *, calendar: WorkCalendar | None = None
     backwards. The result is always a working day.
     """
     cal = resolve_calendar(calendar)
-    d = _as_date(d)
+    d = as_date(d)
     n = int(n)
     if n == 0:
         return cal.next_working(d, include=True)
@@ -325,7 +120,7 @@ def session_of(moment: dt.datetime, *, calendar: WorkCalendar | None = None) -> 
     An instant up to the end of the morning session is "morning"; later ones are "afternoon".
     """
     cal = resolve_calendar(calendar)
-    moment = _aware(moment, "moment")
+    moment = aware(moment, "moment")
     return Session.MORNING if moment.time() <= cal.sessions[0][1] else Session.AFTERNOON
 
 
@@ -350,7 +145,7 @@ def counting_start(
     * otherwise ``received_at`` itself.
     """
     cal = resolve_calendar(calendar)
-    moment = _aware(received_at, "received_at")
+    moment = aware(received_at, "received_at")
     day = moment.date()
     if not cal.is_working(day):
         return cal.day_start(cal.next_working(day))
@@ -368,8 +163,8 @@ def working_seconds_between(
     a: dt.datetime, b: dt.datetime, *, calendar: WorkCalendar | None = None
 ) -> int:
     """Working time between two instants, in whole seconds (negative when ``b`` is before ``a``)."""
-    a = _aware(a, "a")
-    b = _aware(b, "b")
+    a = aware(a, "a")
+    b = aware(b, "b")
     if b < a:
         return -working_seconds_between(b, a, calendar=calendar)
     cal = resolve_calendar(calendar)
@@ -393,7 +188,7 @@ def add_working_seconds(
     1.5 h is 11:30, the end of the morning, not 13:30). Zero returns ``start`` unchanged.
     """
     cal = resolve_calendar(calendar)
-    start = _aware(start, "start")
+    start = aware(start, "start")
     seconds = int(seconds)
     if seconds < 0:
         raise ValueError("seconds must not be negative.")
@@ -431,11 +226,11 @@ def extend_for_pause(
     Time waiting for the applicant's supplements (chờ bổ sung, Decree 118/2025) does not count
     towards the processing time. A pause that lies entirely outside working time changes nothing.
     """
-    _aware(due, "due")
+    aware(due, "due")
     seconds = working_seconds_between(pause_start, pause_end, calendar=calendar)
     if seconds < 0:
         raise ValueError("pause_end must not be before pause_start.")
-    return add_working_seconds(due, seconds, calendar=calendar) if seconds else _aware(due, "due")
+    return add_working_seconds(due, seconds, calendar=calendar) if seconds else aware(due, "due")
 
 
 def _amount(value: Decimal | int | float | str) -> Decimal:
@@ -475,7 +270,7 @@ def due_at(
     The result grows with ``amount`` (never decreases).
     """
     cal = resolve_calendar(calendar)
-    moment = _aware(start, "start")
+    moment = aware(start, "start")
     n = _amount(amount)
     day = moment.date()
     if unit == WORKING_DAYS:
@@ -509,8 +304,8 @@ def step_due_times(
     3/5/2 give the same result) and the last step ends exactly at ``total_due``. Every step gets
     the working time of its share, so a step's due time is the previous one plus its part.
     """
-    start = _aware(start, "start")
-    total_due = _aware(total_due, "total_due")
+    start = aware(start, "start")
+    total_due = aware(total_due, "total_due")
     if not shares:
         return []
     try:
@@ -545,8 +340,8 @@ def timeliness(
     those of Asia/Ho_Chi_Minh. Pauses for supplements are already in ``due`` (see
     :func:`extend_for_pause`). ``calendar`` is accepted for symmetry; the rule needs no calendar.
     """
-    finished = _aware(finished_at, "finished_at")
-    due = _aware(due, "due")
+    finished = aware(finished_at, "finished_at")
+    due = aware(due, "due")
     if finished > due:
         return Timeliness.LATE
     if finished.date() < due.date():
@@ -576,7 +371,7 @@ def declare_day(
     with transaction.atomic():
         declared, _created = DeclaredDay.objects.update_or_create(
             calendar=calendar,
-            date=_as_date(day, "day"),
+            date=as_date(day, "day"),
             defaults={"kind": kind, "reason": reason[:255], "created_by": created_by},
         )
     return declared
