@@ -416,6 +416,13 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+#: Form 01's copy marker: the form reads "(Liên: Lưu/giao khách hàng)" under the dossier code —
+#: one copy kept by the one-stop unit, one given to the applicant (TT 01/2018/TT-VPCP mẫu 01, as
+#: provincial systems print it; TT 03/2025/TT-VPCP Phụ lục I mẫu 01's own text could not be
+#: found, see docs/regulations.md). Both copies are in the one PDF, each on its own page(s).
+RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao khách hàng")
+
+
 def form_context(form: PrintedForm) -> dict[str, Any]:
     """The template context of a dossier's form (01–06), read from the dossier and its history."""
     dossier = Dossier.objects.select_related(
@@ -443,6 +450,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
             {
                 "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
                 "subtitle": f"Mã hồ sơ: {dossier.code}",
+                "copies": RECEIPT_COPIES,
                 "documents": _documents(dossier),
                 "dossier_count": 1,
                 "processing_time": _processing_time(snapshot),

@@ -163,3 +163,44 @@ def test_codes_are_drawn_on_the_page(tmp_path):
     ).stdout
     assert len(images.splitlines()) > 2  # the QR PNG is an image object
     assert len(with_codes) > len(without)
+
+
+RECEIPT_COPIES = ["Liên 1: Lưu", "Liên 2: Giao khách hàng"]
+
+
+def test_receipt_prints_one_copy_per_marker_each_on_one_page_with_its_signatures(tmp_path):
+    """Form 01 carries the copy marker "(Liên: Lưu/giao khách hàng)" (TT 01/2018/TT-VPCP mẫu 01 as
+    provincial systems print it; TT 03/2025/TT-VPCP Phụ lục I mẫu 01's text not found, see
+    docs/regulations.md): one copy kept, one given. Issue 14 "Layout": the signature block spilled
+    onto page 2 — with ten documents, an e-mail and a postal address, each copy is one A4 page
+    with both signatures, and neither copy shows a page number (each is its own page 1, Decree
+    30/2020 Phụ lục I, mục 7)."""
+    from portal.pdf.render import render_document
+
+    documents = [
+        {
+            "name": f"Tờ khai đề nghị cấp Phiếu lý lịch tư pháp ({i})",
+            "form": "Bản chính",
+            "count": 1,
+        }
+        for i in range(10)
+    ]
+    data, pages = render_document(
+        "pdf/forms/01_receipt.html",
+        receipt_context(
+            documents=documents,
+            applicant_email="luongthihuong@example.vn",
+            result_delivery="Qua dịch vụ bưu chính công ích, địa chỉ: Tổ dân phố 5, phường "
+            "Mường Thanh, tỉnh Điện Biên",
+            copies=RECEIPT_COPIES,
+        ),
+    )
+    path = tmp_path / "receipt.pdf"
+    path.write_bytes(data)
+    assert pages == 2
+    texts = [" ".join(t.split()) for t in pdftotext(path).split("\f")[:2]]
+    for text, marker in zip(texts, RECEIPT_COPIES, strict=True):
+        assert f"({marker})" in text
+        assert "NGƯỜI NỘP HỒ SƠ" in text and text.rstrip().endswith("Quàng Văn Đức"), text[-200:]
+        assert "Tờ khai đề nghị cấp Phiếu lý lịch tư pháp (9)" in text  # the 10th row too
+    assert top_lines(path)[1] != "2"  # the second copy is not page 2 of the first
