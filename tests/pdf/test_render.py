@@ -204,3 +204,55 @@ def test_receipt_prints_one_copy_per_marker_each_on_one_page_with_its_signatures
         assert "NGƯỜI NỘP HỒ SƠ" in text and text.rstrip().endswith("Quàng Văn Đức"), text[-200:]
         assert "Tờ khai đề nghị cấp Phiếu lý lịch tư pháp (9)" in text  # the 10th row too
     assert top_lines(path)[1] != "2"  # the second copy is not page 2 of the first
+
+
+def test_the_tracking_books_code_column_holds_a_full_dossier_code():
+    """Form 07 (TT 03/2025/TT-VPCP Phụ lục I mẫu 07), issue 14 "Layout": the code column overflowed
+    into the procedure's. A provincial department's code (30 characters) wraps after a hyphen and
+    stays inside its cell, on WeasyPrint's own layout boxes."""
+    from datetime import date
+
+    from portal.pdf.render import _document
+    from tests.pdf.layout_boxes import cells_with_class, overflow
+
+    row = {
+        "n": 1,
+        "code": "000.00.03.H18-20260609-0000011",
+        "procedure": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+        "count": 1,
+        "applicant": "Lò Thị Hương",
+        "address": "Tổ dân phố 5, phường Mường Thanh, tỉnh Điện Biên, 0912345600",
+        "unit": "Phòng Hành chính tư pháp",
+        "received": date(2026, 6, 9),
+        "due": date(2026, 6, 16),
+        "note": "",
+    }
+    document = _document(
+        "pdf/forms/07_book.html",
+        {
+            "title": "Sổ theo dõi hồ sơ",
+            "agency_name": "Sở Tư pháp",
+            "internal": True,
+            "period_start": date(2026, 6, 1),
+            "period_end": date(2026, 6, 30),
+            "total": 3,
+            "parts": [[row, {**row, "n": 2}, {**row, "n": 3}]],
+        },
+    )
+    cells = cells_with_class(document, "code")
+    assert len(cells) == 3
+    assert all(overflow(cell) <= 0.5 for _page, cell in cells), [overflow(c) for _p, c in cells]
+    lines = [cell_lines(cell) for _page, cell in cells]
+    # whole, wrapped only after a hyphen
+    assert "".join(lines[0]) == row["code"] and all(x.endswith("-") for x in lines[0][:-1])
+    assert len(lines[0]) > 1
+
+
+def cell_lines(cell) -> list[str]:
+    from tests.pdf.layout_boxes import boxes
+
+    return [
+        "".join(t.text for t in boxes(line) if type(t).__name__ == "TextBox").replace("\u200b", "")
+        for line in boxes(cell)
+        if type(line).__name__ == "LineBox"
+    ]
