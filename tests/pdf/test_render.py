@@ -256,3 +256,19 @@ def cell_lines(cell) -> list[str]:
         for line in boxes(cell)
         if type(line).__name__ == "LineBox"
     ]
+
+
+def test_the_procedures_downloadable_forms_keep_each_label_on_one_line(tmp_path):
+    """Issue 14 "Layout": the procedure's downloadable form wrapped every label after one word
+    (a flex row shrank the label to its narrowest). The shipped blank forms, and the builder's
+    output, have each label whole on one line with its answer space."""
+    from procedures.demo_templates import build
+
+    for key, (_code, _title, fields) in build.FORMS.items():
+        for path in (
+            build.HERE / f"{key}.pdf",
+            build.build_pdf(key, _code, _title, fields, tmp_path),
+        ):
+            lines = [" ".join(line.split()) for line in pdftotext(path, "-layout").splitlines()]
+            for label in fields:
+                assert any(line.startswith(f"{label}:") for line in lines), (path.name, label)
