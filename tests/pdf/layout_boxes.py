@@ -48,3 +48,23 @@ def pages_of(document: Any, css_class: str) -> set[int]:
         for box in boxes(page._page_box)
         if css_class in classes(box)
     }
+
+
+def split_rows(document: Any) -> int:
+    """How many body rows of the document's tables are laid out on more than one page."""
+    seen: dict[int, set[int]] = {}
+    for i, page in enumerate(document.pages):
+        for box in boxes(page._page_box):
+            if type(box).__name__ == "TableRowGroupBox" and not box.is_header:
+                for row in box.children:
+                    seen.setdefault(id(row.element), set()).add(i)
+    return sum(1 for pages in seen.values() if len(pages) > 1)
+
+
+def all_cells(document: Any) -> list[tuple[int, Any]]:
+    return [
+        (i, box)
+        for i, page in enumerate(document.pages)
+        for box in boxes(page._page_box)
+        if type(box).__name__ == "TableCellBox"
+    ]

@@ -272,3 +272,79 @@ def test_the_procedures_downloadable_forms_keep_each_label_on_one_line(tmp_path)
             lines = [" ".join(line.split()) for line in pdftotext(path, "-layout").splitlines()]
             for label in fields:
                 assert any(line.startswith(f"{label}:") for line in lines), (path.name, label)
+
+
+def test_the_dashboard_report_keeps_rows_whole_and_every_column_on_the_page(tmp_path):
+    """Issue 14 "Layout": the dashboard's PDF report clipped its last column and split rows across
+    pages. Sixty agencies with seven-digit figures: no row split, no figure past its cell, the
+    header row (with the last column's) repeated on every page, numbered from page 2 (Decree
+    30/2020 Phụ lục I, mục 7)."""
+    from datetime import date
+
+    from dashboards.exports import Table
+    from portal.pdf.render import _document
+    from tests.pdf.layout_boxes import all_cells, overflow, split_rows
+
+    names = [
+        "Ủy ban nhân dân xã Mường Chà Tây",
+        "Sở Nông nghiệp và Môi trường",
+        "Trung tâm Phục vụ hành chính công tỉnh Điện Biên",
+    ]
+    header = [
+        "Cơ quan",
+        "Tiếp nhận",
+        "Tiếp nhận trực tuyến",
+        "Đã giải quyết",
+        "Giải quyết quá hạn",
+        "Đang giải quyết, quá hạn",
+        "Tỷ lệ đúng hạn (%)",
+        "Tỷ lệ trực tuyến (%)",
+    ]
+    rows = [
+        [
+            f"{names[i % 3]} ({i})",
+            "1.234.567",
+            "987.654",
+            "1.200.000",
+            "43.210",
+            "12.345",
+            "100,0",
+            "99,9",
+        ]
+        for i in range(60)
+    ]
+    document = _document(
+        "dashboards/report_pdf.html",
+        {
+            "title": "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            "subtitle": "Toàn tỉnh — 01/06/2026 – 30/06/2026",
+            "agency_name": "Trung tâm Phục vụ hành chính công",
+            "agency_parent": "UBND tỉnh Điện Biên",
+            "date": date(2026, 6, 9),
+            "tables": [Table("Theo cơ quan", header, rows)],
+            "kpis": [],
+            "previous_period": "01/05/2026 – 31/05/2026",
+        },
+    )
+    assert len(document.pages) >= 2
+    assert split_rows(document) == 0
+    assert max(overflow(cell) for _page, cell in all_cells(document)) <= 0.5
+    from tests.pdf.layout_boxes import boxes
+
+    for page in document.pages:  # the header row, with the last column's, on every page
+        heads = [
+            b
+            for b in boxes(page._page_box)
+            if type(b).__name__ == "TableRowGroupBox" and b.is_header
+        ]
+        texts = ["".join(t.text for t in boxes(h) if type(t).__name__ == "TextBox") for h in heads]
+        has_rows = any(  # a row of the agencies' table (not the heading's or the signatures')
+            type(b).__name__ == "TableRowGroupBox"
+            and not b.is_header
+            and any(len(row.children) == len(header) for row in b.children)
+            for b in boxes(page._page_box)
+        )
+        assert not has_rows or any("Tỷlệtrựctuyến(%)" in t.replace(" ", "") for t in texts), texts
+    path = tmp_path / "report.pdf"
+    path.write_bytes(document.write_pdf())
+    assert pdftotext(path).count("99,9") == 60  # every row's last cell
