@@ -315,12 +315,15 @@ def index_ranking(filters: Filters) -> list[RankedAgency]:
     rows = list(selectors.by_agency(filters, every_agency=True))
     agencies = list(Agency.objects.filter(pk__in=[r.key for r in rows]).only("pk", "path"))
     catalogue = index766.catalogue_by_agency(filters, agencies)
+    progress = index766.progress_by_agency(filters)  # > 1 supplement request = late (QĐ 766)
     scored = [
         (
             r,
             index766.compute(
                 index766.IndexInputs(
-                    row_figures(r), catalogue.get(r.key, index766.CatalogueFigures())
+                    row_figures(r),
+                    catalogue.get(r.key, index766.CatalogueFigures()),
+                    progress.get(r.key, index766.ProgressFigures()),
                 )
             ),
         )

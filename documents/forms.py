@@ -318,7 +318,10 @@ class IssueForm(forms.Form):
         label=_("Notation"),
         max_length=60,
         required=False,
-        help_text=_("Leave empty for the usual notation (type–agency), e.g. QĐ-STP."),
+        help_text=_(
+            "Leave empty for the usual notation: type–agency (QĐ-STP), or for a letter "
+            "agency–drafting unit (STP-VP)."
+        ),
     )
     promulgation_date = forms.DateField(
         label=_("Promulgation date"),

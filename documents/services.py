@@ -495,11 +495,22 @@ def fx_sign(step: Step, signed: bytes, main_sha256: str) -> None:
 
 
 def default_notation(document: OutgoingDocument) -> str:
-    """Ký hiệu after Decree 30: ``QĐ-UBND`` (type abbreviation – issuing agency), or for a công
-    văn ``UBND-VP`` (agency – drafting unit; here the agency's short name only)."""
-    agency_abbr = (document.agency.short_name or "").strip() or document.agency.code
+    """Ký hiệu after Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 3.b: a document with a type name
+    ``QĐ-STP`` (type abbreviation – issuing agency's abbreviation); a công văn ``STP-VP`` (the
+    issuing agency's abbreviation – the drafting unit's, the unit inside the agency of the
+    official who drafted it; the agency's alone when drafted outside a unit). Abbreviations come
+    from the agencies (``portal.pdf.layout.agency_abbreviation``: the one-word short name, else
+    the initials of the name) — never the agency's code ("000.00.03.H18"), which is no notation."""
+    from portal.pdf import layout
+
     abbr = TYPE_INFO.get(document.document_type, ("", ""))[1]
-    return f"{abbr}-{agency_abbr}" if abbr else agency_abbr
+    if abbr:
+        return layout.notation(abbr, document.agency)
+    mark = layout.agency_abbreviation(document.agency)
+    unit = getattr(document.created_by, "department", None)
+    if unit is not None and unit.pk != document.agency_id and unit.is_within(document.agency):
+        mark = f"{mark}-{layout.unit_abbreviation(unit)}"
+    return mark
 
 
 def outgoing_issue(

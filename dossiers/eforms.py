@@ -40,6 +40,33 @@ def eform_answers(dossier: Dossier) -> dict[str, Any]:
     return (dossier.form_data or {}).get(ANSWERS_KEY) or {}
 
 
+#: Where an e-form says who the applicant is: a field prefilled from the e-ID's name or the
+#: profile's, and the first field of each contact type.
+_NAME_SOURCES = ("HoVaTen", "profile.full_name")
+_CONTACT_TYPES = {"address": "address", "phone": "phone", "email": "email"}
+
+
+def eform_applicant(dossier: Dossier) -> dict[str, str]:
+    """The applicant's data as the dossier's e-form answers give them (structured, what the
+    applicant declared): ``name``, ``address``, ``phone``, ``email`` — only those the e-form has
+    and the applicant filled; ``{}`` without an e-form. The printed forms 01–07 (TT 03/2025/
+    TT-VPCP Phụ lục I) print these before the dossier's own fields."""
+    answers = eform_answers(dossier)
+    defn = definition_of(getattr(dossier.procedure_version, "snapshot", None))
+    if not answers or not defn:
+        return {}
+    shown = {r["name"]: r.get("value", "") for r in eforms.display_rows(defn, answers)}
+    out: dict[str, str] = {}
+    for f in eforms.visible(defn, answers):
+        value = str(shown.get(f["name"]) or "").strip()
+        if not value or f["type"] == "group":
+            continue
+        key = "name" if f.get("prefill") in _NAME_SOURCES else _CONTACT_TYPES.get(f["type"])
+        if key and key not in out:
+            out[key] = value
+    return out
+
+
 def _profile(user: Any) -> dict[str, Any]:
     return {
         "full_name": getattr(user, "full_name", ""),

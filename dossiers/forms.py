@@ -316,7 +316,13 @@ class CounterPaymentForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    delivery = forms.ChoiceField(label=_("Returned"), choices=ResultDelivery.choices)
+    """The return step. Left out (the API) or empty, ``delivery`` is the way the applicant
+    registered at submission or intake (TT 03/2025/TT-VPCP Phụ lục I, mẫu 01 item 6): the page
+    preselects it (``inputs.page_form``), the API defaults to it (``delivery.return_method``)."""
+
+    delivery = forms.ChoiceField(
+        label=_("Returned"), choices=ResultDelivery.choices, required=False
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 

@@ -34,6 +34,7 @@ from portal.core.outbox import outbox_enqueue
 
 from . import delivery
 from .constants import Action, Channel, DossierStatus, Timeliness
+from .eforms import eform_applicant
 from .exceptions import DossierError, PermissionDenied
 from .models import (
     Apology,
@@ -416,6 +417,13 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+#: Form 01's copy marker: the form reads "(Liên: Lưu/giao khách hàng)" under the dossier code —
+#: one copy kept by the one-stop unit, one given to the applicant (TT 01/2018/TT-VPCP mẫu 01, as
+#: provincial systems print it; TT 03/2025/TT-VPCP Phụ lục I mẫu 01's own text could not be
+#: found, see docs/regulations.md). Both copies are in the one PDF, each on its own page(s).
+RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao khách hàng")
+
+
 def form_context(form: PrintedForm) -> dict[str, Any]:
     """The template context of a dossier's form (01–06), read from the dossier and its history."""
     dossier = Dossier.objects.select_related(
@@ -435,6 +443,12 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
         "agency_phone": dossier.receiving_agency.phone,
         "counter_name": dossier.receiving_agency.counter_name or "Bộ phận Một cửa",
     }
+    # the e-form's structured answers, where the dossier has them, before its own fields (what
+    # the applicant declared in the declaration the clerk reads; issue 18)
+    declared = eform_applicant(dossier)
+    for key in ("name", "address", "phone", "email"):
+        if declared.get(key):
+            base[f"applicant_{key}"] = declared[key]
     kind = Kind(form.kind)
     if kind == Kind.RECEIPT:
         event = _event(dossier, Action.RECEIVE)
@@ -443,6 +457,7 @@ def form_context(form: PrintedForm) -> dict[str, Any]:
             {
                 "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
                 "subtitle": f"Mã hồ sơ: {dossier.code}",
+                "copies": RECEIPT_COPIES,
                 "documents": _documents(dossier),
                 "dossier_count": 1,
                 "processing_time": _processing_time(snapshot),
@@ -592,6 +607,7 @@ def handovers(dossier: Dossier) -> list[Handover]:
     """Every hand-over in the dossier's history (form 06), in order. The timeliness of a row is
     that of the step the giver finished (``DossierEvent.step_timeliness``)."""
     rows = []
+    applicant_name = eform_applicant(dossier).get("name") or dossier.applicant_name
     events = (
         dossier.events.filter(action__in=HANDOVER_ACTIONS)
         .select_related("actor", "from_user", "to_user", "from_agency", "to_agency")
@@ -607,9 +623,9 @@ def handovers(dossier: Dossier) -> list[Handover]:
             event.to_agency.name if event.to_agency else "",
         )
         if event.action == Action.RECEIVE:
-            giver, giver_unit = dossier.applicant_name, "Người nộp hồ sơ"
+            giver, giver_unit = applicant_name, "Người nộp hồ sơ"
         elif event.action == Action.RETURN_RESULT:
-            receiver, receiver_unit = dossier.applicant_name, "Người nộp hồ sơ"
+            receiver, receiver_unit = applicant_name, "Người nộp hồ sơ"
         rows.append(
             Handover(
                 order=len(rows) + 1,
@@ -638,7 +654,7 @@ def book_dossiers(agency: Any, start: date, end: date) -> QuerySet[Dossier]:
         Dossier.objects.filter(
             Q(receiving_agency__in=units), received_at__gte=lo, received_at__lt=hi
         )
-        .select_related("procedure", "handling_department", "receiving_agency")
+        .select_related("procedure", "handling_department", "receiving_agency", "procedure_version")
         .order_by("received_at", "pk")
     )
 
@@ -673,14 +689,18 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
             note = "; ".join(
                 x for x in (note, delivery.DELIVERY_VI.get(d.registered_delivery, "")) if x
             )
+        declared = eform_applicant(d)  # the e-form's answers first (issue 18)
+        name = declared.get("name") or d.applicant_name
+        address = declared.get("address") or d.applicant_address
+        phone = declared.get("phone") or d.applicant_phone
         rows.append(
             {
                 "n": lines[key],
                 "code": d.code,
                 "procedure": d.procedure.name,
                 "count": 1,
-                "applicant": d.applicant_name,
-                "address": ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
+                "applicant": name,
+                "address": ", ".join(x for x in (address, phone) if x),
                 "unit": (d.handling_department or d.receiving_agency).name,
                 "received": _local(d.received_at),
                 "due": _local(d.due_at),

@@ -61,7 +61,15 @@ text node over 10 MB, so one attachment can be at most :data:`MAX_ATTACHMENT_BYT
 decoded: build refuses a larger one, parse answers ``too_large``.
 """
 
-from .build import build_document, build_status, document_tree, edxml_tree, sign_tree, status_tree
+from .build import (
+    build_document,
+    build_status,
+    document_tree,
+    edxml_status_tree,
+    edxml_tree,
+    sign_tree,
+    status_tree,
+)
 from .model import (
     BUSINESS_NEW,
     BUSINESS_RECALL,
@@ -141,6 +149,7 @@ __all__ = [
     "Trace",
     "build_document",
     "build_status",
+    "edxml_status_tree",
     "document_tree",
     "edxml_tree",
     "organ_id_of",

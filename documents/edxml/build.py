@@ -7,7 +7,10 @@ AttachmentName}``) and ``AttachmentEncoded/Attachment{ContentId, AttachmentName,
 ContentTransferEncoded}``; ``SteeringType`` 0 with the recall / update / replace carried by
 ``Bussiness/BussinessDocType`` (1 / 2 / 3). The XML signature sits at the end of edXMLHeader and
 covers the whole document (Reference URI="", enveloped), attachments included.
-:func:`document_tree` keeps the portal's older single-envelope shape (tools, tests, the XSD).
+:func:`build_status` writes the status replies (01 received, 02 refused, 03 registered, ...) in
+the same wrapped shape (:func:`edxml_status_tree`).
+:func:`document_tree` and :func:`status_tree` keep the portal's older single-envelope shape
+(tools, tests, the XSD).
 """
 
 from __future__ import annotations
@@ -173,8 +176,34 @@ def document_tree(message: DocumentMessage) -> etree._Element:
     return root
 
 
-def edxml_tree(message: DocumentMessage) -> etree._Element:
-    """The unsigned document in the shape document-axis software writes (see the module doc)."""
+def _zip_one(name: str, data: bytes) -> bytes:
+    """One file as a one-entry ZIP under its own name: how a document-axis gateway's builder
+    encodes each attachment (``ZipOutputStream`` + ``ZipEntry(name)`` before base64); the
+    portal's reader unpacks it (``parse._unzip_single``). Fixed entry time: the same message
+    gives the same bytes (and signature input)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(name or "attachment", date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, data)
+    return out.getvalue()
+
+
+def _is_zip(name: str, content_type: str) -> bool:
+    """A file that is a ZIP itself is sent as it is (the reader keeps such a file zipped too)."""
+    return name.lower().endswith(".zip") or "zip" in content_type.lower()
+
+
+def edxml_tree(message: DocumentMessage, *, zip_files: bool = False) -> etree._Element:
+    """The unsigned document in the shape document-axis software writes (see the module doc).
+
+    ``zip_files``: each ``ContentTransferEncoded`` carries the file ZIP-compressed under its own
+    name, as a document-axis gateway writes it, for a receiver that expects that; by default the
+    file itself, base64 (QCVN 102:2016's transfer encoding as far as the gateways show it; the
+    standard's text could not be found, docs/regulations.md)."""
     envelope = document_tree(message)
     header = envelope.find(_Q % "edXMLHeader")
     mh = header.find(_Q % "MessageHeader")
@@ -206,9 +235,12 @@ def edxml_tree(message: DocumentMessage) -> etree._Element:
         _el(node, "ContentId", content_id)
         _el(node, "AttachmentName", attachment.name)
         _el(node, "ContentType", attachment.content_type)
-        etree.SubElement(node, _Q % "ContentTransferEncoded").text = base64.b64encode(
-            attachment.data
-        ).decode("ascii")
+        data = attachment.data
+        if zip_files and not _is_zip(attachment.name, attachment.content_type):
+            data = _zip_one(attachment.name, data)
+        etree.SubElement(node, _Q % "ContentTransferEncoded").text = base64.b64encode(data).decode(
+            "ascii"
+        )
     return root
 
 
@@ -236,6 +268,16 @@ def status_tree(message: StatusMessage) -> etree._Element:
     _el(staff, "Staff", message.staff_name)
     _traces(header, [])
     _el(root, "edXMLBody")
+    return root
+
+
+def edxml_status_tree(message: StatusMessage) -> etree._Element:
+    """The unsigned status envelope in the shape document-axis software writes, as the documents
+    are (QCVN 102:2016 as the gateways write it): an ``<edXML>`` root wrapping the
+    ``edXMLEnvelope`` of :func:`status_tree` (a status has no attachments, so no
+    ``AttachmentEncoded``)."""
+    root = etree.Element(_Q % "edXML", nsmap={None: NS_2016})
+    root.append(status_tree(message))
     return root
 
 
@@ -278,12 +320,15 @@ def sign_tree(root: etree._Element, identity: SigningIdentity) -> bytes:
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
-def build_document(message: DocumentMessage, identity: SigningIdentity) -> bytes:
+def build_document(
+    message: DocumentMessage, identity: SigningIdentity, *, zip_files: bool = False
+) -> bytes:
     """The signed edXML document (``<edXML>`` root, QCVN 102:2016 as document-axis software
-    writes it), as bytes (UTF-8, NS_2016)."""
-    return sign_tree(edxml_tree(message), identity)
+    writes it), as bytes (UTF-8, NS_2016); ``zip_files`` as :func:`edxml_tree`."""
+    return sign_tree(edxml_tree(message, zip_files=zip_files), identity)
 
 
 def build_status(message: StatusMessage, identity: SigningIdentity) -> bytes:
-    """The signed edXML status envelope."""
-    return sign_tree(status_tree(message), identity)
+    """The signed edXML status envelope, wrapped in the ``<edXML>`` root as the documents are
+    (:func:`edxml_status_tree`); the signature covers the whole document."""
+    return sign_tree(edxml_status_tree(message), identity)

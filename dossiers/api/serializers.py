@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..constants import NATIONAL_STATUS_NAMES, Channel
+from ..constants import NATIONAL_STATUS_NAMES, Channel, ResultDelivery
 from ..models import Dossier, DossierEvent, DossierFile, DossierStep
 
 # The action inputs whose wire shape differs from the page form's live in dossiers/wire.py (the
@@ -121,6 +121,8 @@ class DossierDetailSerializer(DossierListSerializer):
             "paused_seconds",
             "rescheduled_due_at",
             "timeliness",
+            "registered_delivery",
+            "delivery_address",
             "result_delivery",
             "fee_total",
             "paid_at",
@@ -146,6 +148,10 @@ class ApplicantSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    #: how the result is to be received (TT 03/2025/TT-VPCP Phụ lục I, mẫu 01 item 6), as the
+    #: submission and intake pages register it; the return step defaults to it
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
+    delivery_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class DraftCreateSerializer(serializers.Serializer):

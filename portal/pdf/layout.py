@@ -126,13 +126,34 @@ def agency_abbreviation(agency: Any) -> str:
             return "UBND"
     if short:
         return short.split()[0]
+    return _initials(name) or agency.code
+
+
+def _initials(name: str) -> str:
     words = [w for w in re.split(r"[\s,\-–]+", name) if w and w.lower() not in _SKIP]
     # stop before the locality ("Sở Tư pháp tỉnh Điện Biên" → "STP")
     for i, w in enumerate(words):
         if w.lower() in ("tỉnh", "thành", "xã", "phường"):
             words = words[:i]
             break
-    return "".join(_ascii_upper(w[0]) for w in words) or agency.code
+    return "".join(_ascii_upper(w[0]) for w in words)
+
+
+def unit_abbreviation(unit: Any) -> str:
+    """A drafting unit's abbreviation in a letter's notation (Decree 30/2020 Phụ lục I, Phần I,
+    mục 3.b: "chữ viết tắt tên đơn vị soạn thảo"): its one-word short name, else the initials of
+    its name without the generic "Phòng" that starts a division's name ("Phòng Hành chính tư
+    pháp" → "HCTP"); "Văn phòng" is an office's own name ("VP"). The dropped "Phòng" is the
+    portal's reading of how offices write it."""
+    short = (getattr(unit, "short_name", "") or "").strip()
+    if short and " " not in short:
+        return short
+    name = unit.name.strip()
+    if name.lower().startswith("phòng "):
+        rest = _initials(name[len("phòng ") :])
+        if rest:
+            return rest
+    return agency_abbreviation(unit)
 
 
 def notation(type_abbreviation: str, agency: Any) -> str:

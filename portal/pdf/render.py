@@ -94,9 +94,15 @@ def _document(template_name: str, context: dict[str, Any]) -> Any:
 
 
 def render_document(template_name: str, context: dict[str, Any]) -> tuple[bytes, int]:
-    """Render ``template_name`` to PDF bytes; also return the number of pages."""
-    document = _document(template_name, context)
-    return document.write_pdf(), len(document.pages)
+    """Render ``template_name`` to PDF bytes; also return the number of pages.
+
+    With ``context["copies"]`` (the copy markers, "Liên 1: Lưu", "Liên 2: Giao khách hàng"), the
+    form is laid out once per copy (``copy`` in its context) and the copies' pages joined in one
+    PDF: each copy is a document of its own, its pages numbered from its own first page."""
+    copies = context.get("copies") or [None]
+    documents = [_document(template_name, {**context, "copy": copy}) for copy in copies]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(), len(pages)
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:

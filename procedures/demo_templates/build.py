@@ -135,23 +135,32 @@ DOCX_FORM = (
 )
 
 
-def build_pdf(key: str, code: str, title: str, fields: list[str]) -> None:
+def build_pdf(key: str, code: str, title: str, fields: list[str], out: Path = HERE) -> Path:
+    """One blank form. Each line is a two-cell table row, the label on one line and the dotted
+    answer space filling the rest: a flex row let WeasyPrint shrink the label to its narrowest
+    and wrap it after every word (issue 14 "Layout")."""
     from weasyprint import HTML
 
-    rows = "".join(f"<p>{escape(f)}: <span class='dots'></span></p>" for f in fields)
+    rows = "".join(
+        f"<p><span class='label'>{escape(f)}:</span><span class='dots'></span></p>" for f in fields
+    )
     html = f"""<html><head><meta charset="utf-8"><style>
       @page {{ size: A4; margin: 18mm; }}
-      body {{ font-family: 'Noto Serif', 'Noto Sans', serif; font-size: 12pt; }}
+      body {{ font-family: 'Times New Roman', 'Liberation Serif', 'Tinos', serif; font-size: 13pt; }}
       .head {{ text-align: center; font-weight: bold; }} .code {{ text-align: right; font-style: italic; font-size: 10pt; }}
       h1 {{ text-align: center; font-size: 14pt; margin: 10mm 0 6mm; }}
-      p {{ display: flex; margin: 3mm 0; }} .dots {{ flex: 1; border-bottom: 1px dotted #000; margin-left: 2mm; }}
+      p {{ display: table; width: 100%; margin: 3mm 0; }}
+      .label {{ display: table-cell; width: 1%; white-space: nowrap; padding-right: 2mm; }}
+      .dots {{ display: table-cell; border-bottom: 1px dotted #000; }}
       .sign {{ margin-top: 12mm; text-align: right; font-style: italic; }}
     </style></head><body>
       <div class="code">{escape(code)}</div><div class="head">{HEADER}</div>
       <h1>{escape(title)}</h1>{rows}
       <div class="sign">Làm tại: ..........., ngày ... tháng ... năm ......<br><b>Người yêu cầu</b><br>(Ký, ghi rõ họ, chữ đệm, tên)</div>
     </body></html>"""
-    HTML(string=html).write_pdf(HERE / f"{key}.pdf")
+    target = out / f"{key}.pdf"
+    HTML(string=html).write_pdf(target)
+    return target
 
 
 def build_docx(key: str, code: str, title: str, fields: list[str]) -> None:

@@ -285,3 +285,32 @@ def test_a_dossier_with_two_supplement_requests_counts_late(dash):
     assert s.component("resolved_on_time").value == pytest.approx(
         0.0
     )  # late + twice-supplemented: 0 of 2
+
+
+def test_the_ranking_counts_a_twice_supplemented_dossier_late(dash):
+    """Decision 766/QĐ-TTg and its guidance (DESIGN.md §2, docs/regulations.md): a dossier with
+    more than one supplement request counts as late — in the per-agency ranking too, not only in
+    the province's or one agency's index.
+
+    Hand-computed: Phòng Hành chính tư pháp (A1) has one dossier, open within its deadline, asked
+    twice for supplements. Before: on time 1 ÷ 1 (20 points), satisfaction 100% (12), online 8,
+    level 4 (4), digitised 0 of 8: 44 of 52. With the correction: on time (1 − 1) ÷ 1 = 0% (0
+    points), satisfaction 100% − (100% late + 0) = 0% (0): 8 + 4 = 12 of 52 — ranked last, below
+    Sở Tư pháp (34.22) and Sở Xây dựng (28.67), whose figures do not change."""
+    from dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=dash.dossiers["a1_progress"].pk).update(supplement_cycles=2)
+    june = period_filters("month", NOW.date())
+    assert index766.progress_by_agency(june) == {
+        dash.a1.pk: index766.ProgressFigures(repeat_supplement_open_ok=1)
+    }
+    ranking = reports.index_ranking(june)
+    got = [(r.name, round(r.score.total, 2), r.score.max_available) for r in ranking]
+    assert got == [
+        ("Sở Tư pháp", 34.22, 60),
+        ("Sở Xây dựng", 28.67, 52),
+        ("Phòng Hành chính tư pháp", 12, 52),
+    ]
+    a1 = next(r for r in ranking if r.agency_id == dash.a1.pk).score
+    assert a1.component("resolved_on_time").value == pytest.approx(0.0)
+    assert a1.component("satisfaction").value == pytest.approx(0.0)

@@ -198,3 +198,129 @@ def test_the_gateways_status_is_registered_on_our_outgoing_document(
     assert response.status_code == 200, response.content
     status = document.recipients.get().statuses.get()
     assert status.code == "03"
+
+
+# --- what we write: status replies wrapped, files zipped as the gateways write them -----------
+
+
+def _status(code: str, document_id: str = "stp-2026-0001") -> edxml.StatusMessage:
+    return edxml.StatusMessage(
+        document_id,
+        edxml.Organ("000.00.12.H18", "Sở Tư pháp tỉnh Điện Biên"),
+        edxml.Organ(H17, "UBND tỉnh Lai Châu"),
+        code,
+        "Lý do: thiếu phụ lục" if code == edxml.STATUS_REJECTED else "Đã xử lý",
+        dt.datetime(2026, 11, 26, 8, 30, tzinfo=VN),
+        "Lò Thị Vân",
+        "Văn thư",
+        code_number="105",
+        code_notation="UBND-VX",
+    )
+
+
+@pytest.mark.parametrize("code", ["01", "02", "03"])
+def test_status_replies_are_written_in_the_wrapped_shape_and_stay_signed(code: str) -> None:
+    """QCVN 102:2016 as document-axis software writes it: the status replies (01 received, 02
+    refused, 03 registered) in the ``<edXML>`` root wrapping the envelope, as the documents are;
+    the signature covers the whole document, so a changed status code breaks it."""
+    data = edxml.build_status(
+        _status(code), edxml_support.identity("000.00.12.H18", "Sở Tư pháp tỉnh Điện Biên")
+    )
+    root = etree.fromstring(data)
+    assert etree.QName(root).localname == "edXML" and [etree.QName(c).localname for c in root] == [
+        "edXMLEnvelope"
+    ]
+    parsed = edxml_support.parse(data)
+    assert isinstance(parsed.message, edxml.StatusMessage) and parsed.message.code == code
+    tampered = data.replace(
+        f"<StatusCode>{code}</StatusCode>".encode(), b"<StatusCode>06</StatusCode>"
+    )
+    assert tampered != data
+    with pytest.raises(edxml.EnvelopeRejected) as refused:
+        edxml_support.parse(tampered)
+    assert refused.value.reason == "bad_signature"
+
+
+@pytest.mark.django_db
+def test_a_wrapped_status_as_the_gateway_writes_it_is_registered(client, world, peer_h17) -> None:  # type: ignore[no-untyped-def]
+    """The gateway's status (hand-written fixture) inside an ``<edXML>`` root, the shape its
+    documents have: read and registered on our outgoing document."""
+    document = world.issued(to=[H17])
+    text = (FIXTURES / "axis_gateway_status.xml").read_text(encoding="utf-8")
+    text = text.replace("DOCUMENT_ID", document.document_id)
+    start = text.index("<edXML:edXMLEnvelope")
+    wrapped = (
+        text[:start]
+        + '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
+        + text[start:]
+        + "</edXML>"
+    )
+    data = edxml.sign_tree(
+        etree.fromstring(wrapped.encode()),
+        edxml_support.identity(H17, "UBND tỉnh Lai Châu", material="foreign"),
+    )
+    response = _post(client, data)
+    assert response.status_code == 200, response.content
+    assert document.recipients.get().statuses.get().code == "03"
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_zipped_files_are_written_as_the_gateway_writes_them_read_and_registered(
+    client, world, peer_h17
+) -> None:  # type: ignore[no-untyped-def]
+    """The gateway's ManualEdxmlBuilder ZIP-compresses each file (one ``ZipEntry`` under the file's
+    name) before base64 in ``ContentTransferEncoded``; written so (``zip_files``), the envelope
+    keeps a valid signature, and the receiver registers the files themselves. A file that *is* a
+    ZIP (its name and type say so) is kept as sent."""
+    import io
+    import zipfile
+
+    pdf = b"%PDF-1.7 " + b"noi dung van ban " * 200
+    bundle = _zip({"a.txt": b"1", "b.txt": b"2"})
+    message = edxml_support.document(
+        from_organ=edxml.Organ(H17, "UBND tỉnh Lai Châu"),
+        to_organs=[edxml.Organ("000.00.12.H18", "Sở Tư pháp tỉnh Điện Biên")],
+        response_for=[],
+        traces=[edxml.Trace(H17, dt.datetime(2026, 11, 25, 14, 5, tzinfo=VN))],
+        attachments=[
+            edxml.Attachment("105-UBND-VX.pdf", "application/pdf", pdf, "Văn bản"),
+            edxml.Attachment("ho-so-kem-theo.zip", "application/zip", bundle, "Hồ sơ"),
+        ],
+    )
+    data = edxml.build_document(
+        message,
+        edxml_support.identity(H17, "UBND tỉnh Lai Châu", material="foreign"),
+        zip_files=True,
+    )
+    root = etree.fromstring(data)
+    values = [
+        el.text
+        for el in root.iter("{%s}ContentTransferEncoded" % edxml.NS_2016)  # noqa: UP031
+    ]
+    import base64
+
+    first = zipfile.ZipFile(io.BytesIO(base64.b64decode(values[0])))
+    assert values[0].startswith("UEsD") and first.namelist() == ["105-UBND-VX.pdf"]
+    assert first.read("105-UBND-VX.pdf") == pdf
+    parsed = _parse(data)
+    assert [a.data for a in parsed.message.attachments] == [pdf, bundle]
+    assert base64.b64decode(values[1]) == bundle  # a ZIP file is not zipped again
+    response = _post(client, data)
+    assert response.status_code == 200, response.content
+    files = {a.name: a.file.read() for a in IncomingDocument.objects.get().attachments.all()}
+    assert files["105-UBND-VX.pdf"] == pdf
+    assert files["ho-so-kem-theo.zip"] == bundle  # kept as the ZIP it is, not unpacked
+    tampered = data.replace(values[0][40:60].encode(), values[0][40:60][::-1].encode(), 1)
+    with pytest.raises(edxml.EnvelopeRejected):
+        _parse(tampered)

@@ -261,10 +261,13 @@ def test_clerical_office_issues_and_sends_a_signed_document(client, w):
     )
     document.refresh_from_db()
     assert (
-        document.state == OutgoingState.SENT and document.number == 1 and document.notation == "STP"
+        document.state == OutgoingState.SENT
+        and document.number == 1
+        # drafted in Phòng Hành chính tư pháp: agency – drafting unit (NĐ 30/2020 Phụ lục I 3.b)
+        and document.notation == "STP-HCTP"
     )
     page = response.content.decode()
-    assert "1/STP" in page and 'id="do-recall"' not in page  # recall once a recipient holds it
+    assert "1/STP-HCTP" in page and 'id="do-recall"' not in page  # recall once a recipient holds it
     from portal.core.models import OutboxMessage as Outbox
 
     assert Outbox.objects.filter(task_name="documents.tasks.deliver_document").count() == 1

@@ -53,6 +53,43 @@ def test_issue_takes_the_next_number_of_the_year_and_the_notation(world) -> None
         )
 
 
+def test_the_usual_notation_is_made_of_abbreviations_not_the_agencys_code() -> None:
+    """Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 3.b: the notation of a document with a type
+    name is the type's abbreviation and the issuing agency's ("QĐ-STP"); a công văn's is the
+    issuing agency's and the drafting unit's ("STP-VP"). The agency's code ("000.00.03.H18")
+    is no notation: before, a department without a short name got "1/000.00.03.H18"."""
+    from portal.accounts.constants import Role
+    from portal.agencies.constants import AgencyLevel
+    from tests.factories.accounts import StaffFactory
+    from tests.factories.agencies import AgencyFactory
+
+    justice = AgencyFactory(code="000.00.03.H18", name="Sở Tư pháp", short_name="")
+    office = AgencyFactory(name="Văn phòng", parent=justice, level=AgencyLevel.DIVISION)
+    division = AgencyFactory(
+        name="Phòng Hành chính tư pháp", parent=justice, level=AgencyLevel.DIVISION
+    )
+    clerk = StaffFactory(agency=justice, roles=[Role.CLERICAL])
+    drafted_in = {
+        unit: StaffFactory(agency=justice, department=unit) for unit in (office, division, None)
+    }
+    letter = OutgoingDocumentFactory(agency=justice, created_by=drafted_in[office], signed=True)
+    plan = OutgoingDocumentFactory(
+        agency=justice, created_by=drafted_in[office], signed=True, document_type=11
+    )
+    from_division = OutgoingDocumentFactory(
+        agency=justice, created_by=drafted_in[division], signed=True
+    )
+    from_nowhere = OutgoingDocumentFactory(agency=justice, created_by=drafted_in[None], signed=True)
+    for document in (letter, plan, from_division, from_nowhere):
+        services.outgoing_issue(document=document, actor=clerk)
+        document.refresh_from_db()
+    assert letter.code == "1/STP-VP"
+    assert plan.code == "2/KH-STP"
+    assert from_division.code == "3/STP-HCTP"
+    assert from_nowhere.code == "4/STP"
+    assert all("H18" not in d.code for d in (letter, plan, from_division, from_nowhere))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_numbers_are_gapless_under_concurrency_and_a_rollback_returns_its_number(world) -> None:  # type: ignore[no-untyped-def]
     taken: list[int] = []

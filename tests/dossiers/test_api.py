@@ -226,3 +226,59 @@ def test_a_further_supplement_request_through_the_api_needs_its_reason(world):
         .order_by("pk")
         .values_list("flagged", flat=True)
     ) == [False, True]
+
+
+def test_the_api_returns_the_result_the_way_the_applicant_registered(world):
+    """TT 03/2025/TT-VPCP Phụ lục I, mẫu 01 item 6: the applicant registers at submission how to
+    receive the result; the return step uses it. The pages preselect it; the API registers it at
+    submission (``applicant.delivery``), shows it, and a return without ``delivery`` uses it."""
+    api = client_for(world.citizen)
+    response = api.post(
+        reverse("dossiers-api-list"),
+        {
+            "procedure": world.procedure.code,
+            "agency": world.agency.code,
+            "applicant": {
+                "name": "Lò Văn A",
+                "delivery": "post",
+                "delivery_address": "Tổ 5, phường Him Lam, Điện Biên",
+            },
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get(pk=response.json()["id"])
+    assert response.json()["registered_delivery"] == "post"
+    assert response.json()["delivery_address"] == "Tổ 5, phường Him Lam, Điện Biên"
+    doc_id = dossier.procedure_version.snapshot["documents"][0]["id"]
+    api.post(action("files", dossier), {"file": pdf(), "document_id": doc_id}, format="multipart")
+    assert api.post(action("submit", dossier), format="json").status_code == 200
+    clerk = client_for(world.clerk)
+    assert clerk.post(action("receive", dossier), {}, format="json").status_code == 200
+    clerk.post(
+        action("assign", dossier),
+        {"department": world.division.pk, "assignee": world.specialist.pk},
+        format="json",
+    )
+    client_for(world.specialist).post(
+        action("forward", dossier), {"leader": world.leader.pk}, format="json"
+    )
+    client_for(world.leader).post(action("approve", dossier), {}, format="json")
+    response = clerk.post(action("return", dossier), {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == DossierStatus.RETURNED
+    assert response.json()["result_delivery"] == "post"  # not "counter"
+    assert Dossier.objects.get(pk=dossier.pk).result_delivery == "post"
+
+
+def test_an_unknown_delivery_is_refused_by_the_api(world):
+    response = client_for(world.citizen).post(
+        reverse("dossiers-api-list"),
+        {
+            "procedure": world.procedure.code,
+            "agency": world.agency.code,
+            "applicant": {"name": "Lò Văn A", "delivery": "pigeon"},
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and not Dossier.objects.exists()

@@ -401,7 +401,9 @@ def test_the_receipt_images_encode_the_tracking_url_and_the_code(named, working_
     form, data = _render(PrintedForm.objects.get(dossier=dossier, kind="01"))
     (tmp_path / "r.pdf").write_bytes(data)
     subprocess.run(
-        ["pdfimages", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "img")], check=True
+        # the first copy ("Liên 1"); the second carries the same images
+        ["pdfimages", "-f", "1", "-l", "1", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "img")],
+        check=True,
     )
     images = [Image.open(p).convert("1") for p in sorted(tmp_path.glob("img-*.png"))]
     bars = [im for im in images if im.height == 1]
@@ -576,3 +578,18 @@ def test_tracking_book_07_keeps_the_original_date_beside_the_extended_one(
         text, f"{local:%d/%m/%Y}", f"Gia hạn: {extended:%d/%m/%Y}"
     )  # both dates, the original kept
     assert "Số:" not in text
+
+
+def test_receipt_01_is_printed_in_two_copies_kept_and_given(named, working_morning, tmp_path):
+    """Form 01's copy marker "(Liên: Lưu/giao khách hàng)" (TT 01/2018/TT-VPCP mẫu 01, as provincial
+    one-stop systems print it; TT 03/2025/TT-VPCP Phụ lục I mẫu 01's text could not be found, see
+    docs/regulations.md): the receipt's PDF holds the copy the unit keeps and the applicant's,
+    each one page with both signatures."""
+    dossier = services.dossier_receive(dossier=named.submitted(), actor=named.clerk)
+    form, _data = _render(PrintedForm.objects.get(dossier=dossier, kind="01"))
+    assert form.pages == 2
+    first, second = [p.strip() for p in _text(form, tmp_path).split("\f")][:2]
+    for page, marker in ((first, "(Liên 1: Lưu)"), (second, "(Liên 2: Giao khách hàng)")):
+        _assert_in(page, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", marker, "NGƯỜI NỘP HỒ SƠ")
+        assert page.endswith("Quàng Văn Đức"), page[-120:]
+    assert "Liên 2" not in first and "Liên 1" not in second

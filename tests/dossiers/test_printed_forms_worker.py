@@ -47,7 +47,8 @@ def test_receipt_rendered_by_the_worker_after_reception_and_downloaded_by_the_ap
         ), worker.log()
     form.refresh_from_db()
     dossier.refresh_from_db()
-    assert form.rendered_generation == 1 and form.pages == 1
+    # form 01: two copies, one page each ("Liên 1: Lưu", "Liên 2: Giao khách hàng")
+    assert form.rendered_generation == 1 and form.pages == 2
 
     client.force_login(world.citizen)
     page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()

@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 
 from portal.agencies.constants import AgencyLevel
-from portal.pdf.layout import agency_abbreviation, locality_of, notation, signer_block, vn_date
+from portal.pdf.layout import (
+    agency_abbreviation,
+    locality_of,
+    notation,
+    signer_block,
+    unit_abbreviation,
+    vn_date,
+)
 from tests.factories.agencies import AgencyFactory
 
 
@@ -60,6 +67,12 @@ def test_notation_joins_the_type_and_the_agency_abbreviations():
     assert agency_abbreviation(named) == "STC"
     assert agency_abbreviation(province) == "UBND"
     assert notation("", justice) == "STP"  # a letter without a type name: the agency's only
+    office = AgencyFactory(name="Văn phòng", parent=justice, level=AgencyLevel.DIVISION)
+    division = AgencyFactory(
+        name="Phòng Bổ trợ tư pháp", parent=justice, level=AgencyLevel.DIVISION
+    )
+    assert unit_abbreviation(office) == "VP"  # a letter's drafting unit (mục 3.b)
+    assert unit_abbreviation(division) == "BTTP"
 
 
 @pytest.mark.django_db

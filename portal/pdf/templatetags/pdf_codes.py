@@ -31,3 +31,12 @@ def code128(text: str) -> str:
 def vn_date(value) -> str:
     """``ngày 09 tháng 6 năm 2026`` (Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 5.b)."""
     return layout.vn_date(value or None)
+
+
+@register.filter
+def break_after_hyphens(text: str) -> SafeString:
+    """A dossier code that may wrap after its hyphens ("000.00.03.H18-⏎20260609-0000011"): the
+    tracking book's code column is narrower than a code (issue 14 "Layout": it overflowed)."""
+    from django.utils.html import escape
+
+    return mark_safe(escape(text or "").replace("-", "-<wbr>"))  # noqa: S308 - escaped above
