@@ -136,7 +136,14 @@ class Procedure(models.Model):
 
     @property
     def level_decree_42_name(self) -> str:
-        return {2: "—", 3: "Một phần", 4: "Toàn trình"}[self.level]
+        """Decree 42/2022's name of the level ("một phần", "toàn trình"), in the reader's language."""
+        from django.utils.translation import pgettext
+
+        if self.level == ServiceLevel.LEVEL_3:
+            return pgettext("Decree 42/2022 service level", "Partly online")
+        if self.level == ServiceLevel.LEVEL_4:
+            return pgettext("Decree 42/2022 service level", "Fully online")
+        return "—"
 
 
 class ProcedureFee(models.Model):
