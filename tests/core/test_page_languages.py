@@ -351,7 +351,9 @@ def _glosses() -> list[str]:
                 text = _norm(msgid)
                 found.update(g for g in re.findall(r"\([^()]*\)", text) if VI_WORD.search(g))
                 found.update(
-                    g for g in re.findall(r"e\.g\. ([^()]*(?:\([^()]*\))?)", text) if VI_WORD.search(g)
+                    g
+                    for g in re.findall(r"e\.g\. ([^()]*(?:\([^()]*\))?)", text)
+                    if VI_WORD.search(g)
                 )
     return sorted(found, key=len, reverse=True)
 
