@@ -136,7 +136,13 @@ class Procedure(models.Model):
 
     @property
     def level_decree_42_name(self) -> str:
-        """Decree 42/2022's name of the level ("một phần", "toàn trình"), in the reader's language."""
+        """Decree 42/2022's official Vietnamese name of the level (the API's ``level_name``)."""
+        return {2: "—", 3: "Một phần", 4: "Toàn trình"}[self.level]
+
+    @property
+    def level_decree_42_label(self) -> str:
+        """The same name in the reader's language, for the pages (issue 14: "Toàn trình" showed on
+        English pages)."""
         from django.utils.translation import pgettext
 
         if self.level == ServiceLevel.LEVEL_3:
