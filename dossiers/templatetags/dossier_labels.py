@@ -13,6 +13,8 @@ register = template.Library()
 @register.filter
 def status_label(value: int | None) -> str:
     """The status code's label (``DossierStatus``), translated; "" for no or an unknown code."""
+    if value is None:
+        return ""
     try:
         return str(DossierStatus(value).label)
     except ValueError:
