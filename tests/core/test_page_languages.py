@@ -18,7 +18,11 @@ How it works:
 * An English page fails on a word with Vietnamese letters (ă â đ ê ô ơ ư and the tone marks) that
   is not data: every string stored in the database by this test (names of people, agencies,
   procedures, addresses; JSON snapshots included) and the province's name are blanked out first,
-  the language switch's own "Tiếng Việt" too. It also fails on "1 <plural>" ("1 working days").
+  the language switch's own "Tiếng Việt" too. Vietnamese that our own English msgids quote on
+  purpose stays allowed: a legal term in parentheses ("Clerical office (văn thư)") and an example
+  of Vietnamese data after "e.g." (``_glosses``). It also fails on "1 <plural>" ("1 working days").
+* Not caught: an English word that is no msgid (a field's verbose name Django derives from its
+  attribute name, e.g. "assignee"); those need ``verbose_name=_()`` on the model.
 * A Vietnamese page fails on an element whose whole text is an English msgid of a catalogue (ours
   and Django's) whose Vietnamese differs from it, or an English-only data value (``*_en`` fields):
   it was rendered outside gettext, or its translation is missing.
