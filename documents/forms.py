@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput
 
+from .widgets import RecipientPicker
+
 #: The most attachments one draft may carry (the main text and its appendices).
 MAX_ATTACHMENTS = 20
 
@@ -158,8 +160,8 @@ class DraftForm(forms.Form):
     )
     recipients = forms.MultipleChoiceField(
         label=_("Recipients"),
-        help_text=_("Agencies of this portal and external organs, by their codes."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Tick every recipient: the agencies of this portal, then the external organs."),
+        widget=RecipientPicker,
         required=False,
     )
     other_organs = forms.CharField(

@@ -260,15 +260,27 @@ class DossierFile(models.Model):
 class DossierStep(models.Model):
     """One processing step of a dossier with its own due time (its share of the whole)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField()
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", verbose_name=_("dossier")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("step"), max_length=255)
     role = models.CharField(_("performed by"), max_length=20)
     department = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -377,15 +389,20 @@ class DossierEvent(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=30, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=DossierStatus.choices
+        _("from status"), null=True, blank=True, choices=DossierStatus.choices
     )
     to_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=DossierStatus.choices
+        _("to status"), null=True, blank=True, choices=DossierStatus.choices
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -404,12 +421,22 @@ class DossierEvent(models.Model):
         verbose_name=_("received by"),
     )
     from_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from agency"),
     )
     to_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to agency"),
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     step_timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
     #: Internal rows (a leader's send-back note, the draft result) are shown to staff only.

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from .forms import ProcedureImportForm
 from .importer import (
+    COLUMN_HELP,
     MAX_BYTES,
     ImportFileError,
     ImportRejected,
@@ -34,6 +35,12 @@ from .models import (
 from .services import procedure_publish
 
 _SESSION_KEY = "procedures_import"
+#: The sample files the import page offers (shipped with the app, not only in the repository).
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+SAMPLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _import_dir() -> Path:
@@ -103,8 +110,26 @@ class ProcedureAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="procedures_procedure_import",
             ),
+            path(
+                "import/mau.<str:fmt>",
+                self.admin_site.admin_view(self.import_sample),
+                name="procedures_procedure_import_sample",
+            ),
             *super().get_urls(),
         ]
+
+    def import_sample(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        """The sample file (CSV or XLSX) with every column, as a download."""
+        if not request.user.is_portal_admin:
+            raise PermissionDenied
+        if fmt not in SAMPLE_TYPES:
+            raise Http404
+        return FileResponse(
+            (SAMPLES_DIR / f"procedures_import.{fmt}").open("rb"),
+            as_attachment=True,
+            filename=f"procedures_import.{fmt}",
+            content_type=SAMPLE_TYPES[fmt],
+        )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Step 1: upload and preview; step 2 (``confirm``): import the previewed file."""
@@ -114,6 +139,7 @@ class ProcedureAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import procedures"),
+            "columns": COLUMN_HELP,
         }
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, context)

@@ -93,7 +93,7 @@ class ProcedureSearchForm(forms.Form):
 class ProcedureImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or XLSX file"),
-        help_text=_("Columns as in docs/samples/procedures_import.csv; at most 5 MB."),
+        help_text=_("Columns as in the sample file; at most 5 MB."),
     )
     publish = forms.BooleanField(
         label=_("Publish the imported procedures"), required=False, initial=True

@@ -25,7 +25,8 @@ steps              no        ``name|role|share_percent|department`` separated by
 conditions, legal_basis, result, applicant_types, description   no   free text
 =================  ========  ===============================================================
 
-Samples: ``docs/samples/procedures_import.csv`` and ``.xlsx``. Form templates are attached afterwards in the
+Samples: ``procedures/samples/procedures_import.csv`` and ``.xlsx`` (the import page offers them
+for download, and describes the columns from :data:`COLUMN_HELP`). Form templates are attached afterwards in the
 admin (a re-import keeps the template of a document whose name is unchanged). Every row is checked before anything is
 written, and the write is one transaction: a file with any bad row imports nothing. Errors name the
 row (as numbered in the spreadsheet, header = 1), the column and what is wrong, in Vietnamese.
@@ -42,6 +43,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from portal.agencies.constants import AgencyLevel
 from portal.agencies.models import Agency
@@ -75,6 +77,71 @@ OPTIONAL_COLUMNS = [
     "result",
     "applicant_types",
     "description",
+]
+#: The columns as the import page describes them: (column, required, what it holds). Keep in step
+#: with the table above and with the sample files.
+COLUMN_HELP = [
+    (
+        "code",
+        True,
+        gettext_lazy(
+            "National code of the procedure, e.g. 1.001193 (an existing code is updated)."
+        ),
+    ),
+    ("name", True, gettext_lazy("Vietnamese name.")),
+    ("name_en", False, gettext_lazy("English name.")),
+    (
+        "sector_code",
+        True,
+        gettext_lazy("Code of an existing sector (e.g. HT), or a new one with sector_name."),
+    ),
+    (
+        "sector_name",
+        False,
+        gettext_lazy("Name of the sector, to create it when sector_code is new."),
+    ),
+    (
+        "level",
+        True,
+        gettext_lazy("Online service level: 2, 3 (partly online) or 4 (fully online)."),
+    ),
+    ("processing_time", True, gettext_lazy("A number, e.g. 3 or 0,5.")),
+    ("time_unit", True, gettext_lazy("working_days, working_hours or calendar_days.")),
+    ("cutoff_time", False, gettext_lazy("Daily intake cut-off, HH:MM (e.g. 15:00).")),
+    (
+        "agency_codes",
+        False,
+        gettext_lazy(
+            "Implementing agencies' codes separated by ; (e.g. 000.00.03.H18;000.00.51.H18)."
+        ),
+    ),
+    (
+        "agency_levels",
+        False,
+        gettext_lazy("province, department, commune or district, separated by ;."),
+    ),
+    ("fees", False, gettext_lazy("Items name|amount|applies_to separated by ; (amount in VND).")),
+    (
+        "documents",
+        False,
+        gettext_lazy(
+            "Items name|paper_kind|copies|required separated by ;. paper_kind: original, copy, "
+            "certified_copy or original_or_copy; required: 1 or 0."
+        ),
+    ),
+    (
+        "steps",
+        False,
+        gettext_lazy(
+            "Items name|role|share_percent|department separated by ;. role: clerk, specialist, "
+            "leader or clerical; the shares must add up to 100."
+        ),
+    ),
+    ("conditions", False, gettext_lazy("Free text.")),
+    ("legal_basis", False, gettext_lazy("Free text.")),
+    ("result", False, gettext_lazy("Free text.")),
+    ("applicant_types", False, gettext_lazy("Free text.")),
+    ("description", False, gettext_lazy("Free text.")),
 ]
 _TRUE = {"1", "x", "yes", "true", "có", "co", "c"}
 _FALSE = {"0", "", "no", "false", "không", "khong", "k"}

@@ -136,7 +136,20 @@ class Procedure(models.Model):
 
     @property
     def level_decree_42_name(self) -> str:
+        """Decree 42/2022's official Vietnamese name of the level (the API's ``level_name``)."""
         return {2: "—", 3: "Một phần", 4: "Toàn trình"}[self.level]
+
+    @property
+    def level_decree_42_label(self) -> str:
+        """The same name in the reader's language, for the pages (issue 14: "Toàn trình" showed on
+        English pages)."""
+        from django.utils.translation import pgettext
+
+        if self.level == ServiceLevel.LEVEL_3:
+            return pgettext("Decree 42/2022 service level", "Partly online")
+        if self.level == ServiceLevel.LEVEL_4:
+            return pgettext("Decree 42/2022 service level", "Fully online")
+        return "—"
 
 
 class ProcedureFee(models.Model):
@@ -160,8 +173,10 @@ class ProcedureFee(models.Model):
 
 
 class RequiredDocument(models.Model):
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="documents")
-    order = models.PositiveSmallIntegerField(default=0)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="documents", verbose_name=_("procedure")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("document"), max_length=500)
     paper_kind = models.CharField(
         _("original / copy"), max_length=20, choices=PaperKind.choices, default=PaperKind.ORIGINAL
@@ -225,10 +240,12 @@ class ProcedureVersion(models.Model):
     """A frozen copy of a procedure as published; dossiers point here, so later edits to the
     catalogue never change the rules a filed dossier is processed under."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    published_at = models.DateTimeField(auto_now_add=True)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="versions", verbose_name=_("procedure")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     #: Where dossiers under this version are processed (issue 17, "Routing by procedure version"):
     #: here, or in a ministry's / another system (then this portal only takes them in and follows).
     processed_in = models.CharField(
@@ -250,6 +267,8 @@ class ProcedureVersion(models.Model):
 
     class Meta:
         ordering = ["procedure", "-version"]
+        verbose_name = _("procedure version")
+        verbose_name_plural = _("procedure versions")
         constraints = [
             models.UniqueConstraint(fields=["procedure", "version"], name="procedureversion_unique")
         ]

@@ -123,11 +123,16 @@ class NationalProcedure(models.Model):
     sector_name = models.CharField(_("sector name"), max_length=500, blank=True)
     processing_time = models.CharField(_("processing time"), max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(_("online service level"), null=True, blank=True)
-    raw = models.JSONField(default=dict)
+    raw = models.JSONField(_("raw record"), default=dict)
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "procedures.Procedure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("procedure"),
     )
-    pulled_at = models.DateTimeField()
+    pulled_at = models.DateTimeField(_("pulled at"))
     accepted_at = models.DateTimeField(_("differences accepted at"), null=True, blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from documents.constants import DocumentType, OutgoingState, RecallState, StatusCode, Urgency
 from documents.models import OutgoingDocument
@@ -131,10 +132,8 @@ def test_outgoing_book_is_paginated_and_costs_a_fixed_number_of_queries(
 def test_specialist_drafts_with_files_and_submits_to_the_leader(client, w):
     client.force_login(w.specialist)
     page = _page(client, "documents:draft_new")
-    assert (
-        w.other_agency.code in page
-        and w.agency.code not in page.split('name="recipients"')[1].split("</select>")[0]
-    )
+    offered = lxml_html.fromstring(page).xpath('//input[@name="recipients"]/@value')
+    assert w.other_agency.code in offered and w.agency.code not in offered
     response = client.post(
         reverse("documents:draft_new"),
         {
@@ -535,3 +534,29 @@ def test_leader_sends_a_draft_back_and_the_drafter_submits_it_again(client, w):
     assert f'data-pk="{document.pk}"' in to_sign()
     client.force_login(w.specialist)
     assert client.post(url, {"send_back-reason": "Không phải lãnh đạo"}).status_code == 403
+
+
+def test_the_recipient_picker_is_a_checkbox_list_with_a_search_for_scripts(client, w):
+    """Issue 14: no Ctrl-click multi-select. Without JavaScript the page is a plain list of
+    checkboxes in a fieldset; the search box and the summary of the chosen ones are there for
+    static/js/recipient-picker.js to reveal (hidden until then, no inline script). A choice survives
+    an error in another field."""
+    client.force_login(w.specialist)
+    page = client.get(reverse("documents:draft_new")).content.decode()
+    tree = lxml_html.fromstring(page)
+    assert not tree.xpath('//select[@name="recipients"]')
+    boxes = tree.xpath('//input[@type="checkbox"][@name="recipients"]')
+    assert boxes and all(tree.xpath(f'//label[@for="{b.get("id")}"]') for b in boxes)
+    picker = tree.get_element_by_id("id_recipients")
+    assert picker.xpath("ancestor::fieldset/legend")
+    search = picker.xpath('.//input[@type="search"]')[0]
+    assert tree.xpath(f'//label[@for="{search.get("id")}"]')
+    assert search.xpath("ancestor::*[@hidden]")  # only a script shows it
+    assert '<script src="/static/js/recipient-picker.js"' in page
+    assert not [s for s in tree.xpath("//script") if (s.text or "").strip()]  # the CSP: no inline
+    refused = client.post(
+        reverse("documents:draft_new"),
+        {"document_type": 1, "urgency": 0, "subject": "", "recipients": [w.other_agency.code]},
+    )
+    again = lxml_html.fromstring(refused.content.decode())
+    assert again.xpath('//input[@name="recipients"][@checked]/@value') == [w.other_agency.code]

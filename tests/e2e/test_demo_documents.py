@@ -49,12 +49,27 @@ def test_a_signed_document_travels_to_another_agency_and_is_registered(as_demo_u
     demo.check_accessibility(drafter, "draft form")
     drafter.select_option("#id_document_type", index=0)
     drafter.fill("#id_subject", SUBJECT)
-    value = next(
-        o.get_attribute("value")
-        for o in drafter.locator("#id_recipients option").all()
-        if "Mường Thanh" in o.inner_text()
-    )
-    drafter.select_option("#id_recipients", [value])
+    # the recipient picker (issue 14): type without diacritics, the list narrows, tick by keyboard
+    boxes = drafter.locator("#id_recipients input[type=checkbox]")
+    assert boxes.count() > 20
+    search = drafter.locator("#id_recipients-search")
+    search.fill("muong thanh")
+    shown = drafter.locator("#id_recipients [data-option]:visible")
+    assert shown.count() >= 1 and all("Mường Thanh" in t for t in shown.all_inner_texts())
+    assert drafter.inner_text("#id_recipients-count").strip()  # announced to screen readers
+    search.press("Enter")  # moves to the first match, does not submit the draft
+    assert "/van-ban/di/du-thao/" in drafter.url
+    drafter.keyboard.press("Space")
+    chosen = drafter.locator("#id_recipients [data-chosen] button")
+    assert chosen.count() == 1 and "Mường Thanh" in chosen.inner_text()
+    value = chosen.get_attribute("data-value")
+    assert value == "000.00.52.H18"  # UBND phường Mường Thanh, whose card is checked below
+    demo.check_accessibility(drafter, "draft form, recipient searched and chosen")
+    search.fill("")
+    assert drafter.locator("#id_recipients [data-option]:visible").count() == boxes.count()
+    assert drafter.locator("#id_recipients input:checked").evaluate_all(
+        "els => els.map(e => e.value)"
+    ) == [value]
     drafter.set_input_files(
         "#id_main_file", {"name": "cong-van.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )

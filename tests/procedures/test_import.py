@@ -16,7 +16,7 @@ from tests.factories.procedures import SectorFactory
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "procedures_import.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "procedures" / "samples" / "procedures_import.csv"
 HEADER = [
     "code",
     "name",
@@ -220,3 +220,42 @@ def test_confirm_with_a_foreign_token_imports_nothing(client, agencies):
     )
     assert response.status_code == 302
     assert Procedure.objects.count() == 0
+
+
+def test_import_page_offers_the_sample_files_and_describes_every_column(client, agencies):
+    """Issue 14: the page offers the sample as a download (a file the portal serves, not a path in
+    the repository) and lists each column; the downloaded sample is the one that imports."""
+    from lxml import html as lxml_html
+
+    from procedures.importer import COLUMN_HELP, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+    assert sorted(c for c, _r, _h in COLUMN_HELP) == sorted(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    assert {c for c, required, _h in COLUMN_HELP if required} == set(REQUIRED_COLUMNS)
+    client.force_login(StaffFactory(is_staff=True, roles=[Role.ADMIN]))
+    page = client.get("/admin/procedures/procedure/import/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "docs/samples" not in html
+    tree = lxml_html.fromstring(html)
+    links = tree.xpath('//*[@id="import-samples"]//a/@href')
+    assert len(links) == 2
+    columns = tree.xpath('//*[@id="import-columns"]//tbody/tr/td[1]//text()')
+    assert columns == [c for c, _r, _h in COLUMN_HELP]
+    downloads = {}
+    for href in links:
+        response = client.get(href)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        downloads[href.rsplit(".", 1)[1]] = b"".join(response.streaming_content)
+    assert set(downloads) == {"csv", "xlsx"}
+    assert downloads["csv"] == SAMPLE.read_bytes()
+    report = procedures_import(filename="sample.xlsx", content=downloads["xlsx"], publish=False)
+    assert report.imported == 3
+    assert client.get("/admin/procedures/procedure/import/mau.exe").status_code == 404
+
+
+def test_the_sample_download_needs_the_admin_role(client):
+    client.force_login(StaffFactory(is_staff=True, roles=[Role.CLERK]))
+    assert client.get("/admin/procedures/procedure/import/mau.csv").status_code == 403
+    client.logout()
+    response = client.get("/admin/procedures/procedure/import/mau.csv")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
