@@ -497,6 +497,65 @@ class RedisSentinel:
         self.stop()
 
 
+# --- One Redis of a test's own ----------------------------------------------------------------
+
+
+class RedisServer:
+    """A ``redis-server`` of one test's own (so it may be turned replica or killed without touching
+    the suite's shared Redis), on a loopback port checked free, no persistence."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="redis-"))
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def client(self):  # type: ignore[no-untyped-def]
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def start(self) -> RedisServer:
+        log = (self.dir / "redis.log").open("w")
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.dir,
+        )
+        wait_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self) -> None:
+        _stop(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> RedisServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 # --- PgBouncer ----------------------------------------------------------------------------------
 
 

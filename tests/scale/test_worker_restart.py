@@ -88,3 +88,54 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(
     body = seaweed.client().get_object(Bucket=seaweed.bucket, Key=book.file.name)["Body"].read()
     assert hashlib.sha256(body).hexdigest() == book.sha256
     assert body.startswith(b"%PDF")
+
+
+def test_a_worker_killed_mid_render_has_its_form_rendered_by_another_within_a_minute(
+    world, tmp_path
+):
+    """Issue 13: "after a worker is killed, its job waits for the stale sweep (16 min 45 s seen)".
+    SIGKILL of the whole worker (main process and pool: nothing can give the message back), then
+    another worker starts: the message a dead worker held comes back after BROKER_VISIBILITY_TIMEOUT
+    (40 s; the live worker's keep-alive stops with it) and the restore sweep (every 5 s), with the
+    production defaults, long before requeue_stale_forms (15 min). Rendered once all the same."""
+    import time
+
+    from dossiers import printing
+
+    name_world(world)
+    for _ in range(40):
+        world.received()
+    purge_queue()
+    env = worker_env({"EMAIL_FILE_PATH": str(tmp_path / "mail")})
+    first = _pdf_worker(env, "k")
+    try:
+        with transaction.atomic():
+            book = printing.request_tracking_book(
+                agency=world.agency,
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                actor=world.clerk,
+            )
+        assert wait_for(
+            lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"),
+            timeout=60,
+            step=0.05,
+            proc=first,
+        )
+        first.kill()  # SIGKILL of the process group, as the OOM killer or a lost node
+        killed = time.monotonic()
+    finally:
+        first.stop()
+    assert PrintedForm.objects.get(pk=book.pk).state == "pending"
+    second = _pdf_worker(env, "l")
+    try:
+        assert wait_for(
+            lambda: PrintedForm.objects.get(pk=book.pk).state == "ready", timeout=90, proc=second
+        ), second.log()
+        took = time.monotonic() - killed
+    finally:
+        second.stop()
+    print(f"killed worker's render done by the next one after {took:.1f} s")
+    assert took < 60, took
+    book.refresh_from_db()
+    assert book.rendered_generation == 1 and book.pages >= 1
