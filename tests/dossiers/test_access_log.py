@@ -75,3 +75,38 @@ def test_a_staff_account_opened_in_the_admin_is_not_a_citizen_access(client, wor
     client.force_login(admin_user)
     client.get(reverse("admin:accounts_user_change", args=[world.clerk.pk]))
     assert not DataAccess.objects.exists()
+
+
+def test_a_clerk_reading_a_dossier_through_the_api_is_recorded_and_shown_to_the_citizen(
+    world, working_morning, client
+):
+    """Issue 18: the REST API did not log staff accesses; GET /api/v1/dossiers/{id}/ (the
+    applicant's identity data, the files' list) is now the same access as the page."""
+    from rest_framework.test import APIClient
+
+    dossier = world.submitted()
+    api = APIClient()
+    api.force_authenticate(world.clerk)
+    assert api.get(f"/api/v1/dossiers/{dossier.pk}/").status_code == 200
+    row = DataAccess.objects.get()
+    reason = dossier.code or f"#{dossier.pk}"
+    assert (row.kind, row.staff, row.citizen, row.dossier_id, row.dossier_code, row.flagged) == (
+        DataAccessKind.DOSSIER,
+        world.clerk,
+        world.citizen,
+        dossier.pk,
+        reason,
+        False,
+    )
+    # the list, another agency's clerk (404) and the citizen himself record nothing
+    assert api.get("/api/v1/dossiers/").status_code == 200
+    api.force_authenticate(world.other_clerk)
+    assert api.get(f"/api/v1/dossiers/{dossier.pk}/").status_code == 404
+    api.force_authenticate(world.citizen)
+    assert api.get(f"/api/v1/dossiers/{dossier.pk}/").status_code == 200
+    assert DataAccess.objects.count() == 1
+
+    client.force_login(world.citizen)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    log = page.split('id="data-access-log"')[1].split("</table>")[0]
+    assert world.clerk.full_name in log and reason in log
