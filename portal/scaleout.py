@@ -38,6 +38,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
         "queue": "intake"
     },  # the citizen's store fed by "dossier changed"
     "portal.notifications.tasks.*": {"queue": "notifications"},
+    "portal.accounts.tasks.*": {"queue": "notifications"},  # flagged data accesses (issue 18)
     "portal.reminders.tasks.*": {"queue": "notifications"},
     "dossiers.tasks.send_*": {"queue": "notifications"},
     "dossiers.reminders.*": {"queue": "notifications"},
