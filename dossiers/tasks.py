@@ -81,9 +81,14 @@ def send_dossier_event(
     The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
     same id, so it creates no second notification.
     """
+    from portal.notifications.services import reclaim_abandoned
+
     from . import notifications
 
     key = key or f"task:{self.request.id}"
+    if (self.request.delivery_info or {}).get("redelivered"):
+        # handed out again (its worker was killed): send what the dead worker left half-sent now
+        reclaim_abandoned(key_prefix=f"{key}:")
     if user_id:
         return len(
             notifications.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key)

@@ -24,11 +24,11 @@ from tests.dossiers.printed_support import name_world
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
 
-def _pdf_worker(env: dict[str, str], tag: str) -> CeleryProcess:
+def _pdf_worker(env: dict[str, str], tag: str, queues: str = "pdf,default") -> CeleryProcess:
     args = [
         "worker",
         "-Q",
-        "pdf,default",
+        queues,
         "--hostname",
         f"pdf-{tag}-{os.getpid()}@%h",
         "-P",
@@ -139,3 +139,58 @@ def test_a_worker_killed_mid_render_has_its_form_rendered_by_another_within_a_mi
     assert took < 60, took
     book.refresh_from_db()
     assert book.rendered_generation == 1 and book.pages >= 1
+
+
+def test_a_worker_killed_mid_send_has_the_mail_sent_once_by_another_within_a_minute(tmp_path):
+    """Issue 13: the notification a killed worker left ``sending`` waited for ``requeue_stuck``
+    (NOTIFICATION_CLAIM_TIMEOUT, 10 min). The message comes back after the visibility timeout;
+    the redelivered task takes over the dead worker's claim (older than the send timeout) and
+    sends it: one mail, within a minute, with the production defaults."""
+    import time
+
+    from portal.core.outbox import outbox_enqueue
+    from portal.notifications.models import Notification
+    from tests.factories.dossiers import DossierFactory
+
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    dossier = DossierFactory(
+        received=True, applicant=None, applicant_email="mai@example.vn", applicant_phone=""
+    )
+    purge_queue()
+    env = worker_env(
+        {
+            "EMAIL_FILE_PATH": str(mail),
+            "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowFileBackend",
+            "SLOW_MAIL_SECONDS": "8",
+        }
+    )
+    first = _pdf_worker(env, "m", "notifications,default")
+    try:
+        with transaction.atomic():
+            outbox_enqueue(
+                "portal.notifications.tasks.send_dossier_event",
+                kwargs={"dossier_id": dossier.pk, "event": "refused", "user_id": None},
+                dedupe_key="killed-mid-send:1",
+            )
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sending").exists(), timeout=60, proc=first
+        ), first.log()
+        first.kill()
+        killed = time.monotonic()
+    finally:
+        first.stop()
+    assert Notification.objects.get().state == "sending"
+    second = _pdf_worker({**env, "SLOW_MAIL_SECONDS": "0"}, "n", "notifications,default")
+    try:
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sent").exists(), timeout=90, proc=second
+        ), second.log()
+        took = time.monotonic() - killed
+        time.sleep(2)
+    finally:
+        second.stop()
+    print(f"killed worker's mail sent by the next one after {took:.1f} s")
+    assert took < 60, took
+    text = "".join(p.read_text(errors="replace") for p in mail.glob("*.log"))
+    assert text.count("Message-ID:") == 1
