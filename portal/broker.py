@@ -70,7 +70,10 @@ class _MasterOnly(_RoleAware):
     def on_connect_check_health(self, *args: Any, **kwargs: Any) -> None:
         super().on_connect_check_health(*args, **kwargs)  # type: ignore[misc]
         self.send_command("ROLE")  # type: ignore[attr-defined]
-        role = super().read_response()  # type: ignore[misc]
+        try:
+            role = super().read_response()  # type: ignore[misc]
+        except ResponseError:  # ROLE renamed or denied (managed Redis, ACL): the replies decide
+            return
         if role and role[0] in (b"slave", "slave", b"replica", "replica"):
             self.disconnect()  # type: ignore[attr-defined]
             raise RedisConnectionError("the broker is a replica (REPLICAOF): waiting for a master")

@@ -35,6 +35,32 @@ def own_redis():
         yield server
 
 
+def test_the_broker_connection_treats_a_replica_as_a_lost_broker():
+    """READONLY on an open connection and a replica at connect are connection errors (which the
+    consumer reconnects from), not ResponseError (which ended it)."""
+    import redis
+
+    from portal.broker import MasterConnection
+
+    with RedisServer() as server:
+        pool = redis.ConnectionPool(connection_class=MasterConnection, port=server.port)
+        client = redis.Redis(connection_pool=pool, retry=None)
+        assert client.set("k", 1)
+        server.client().execute_command("REPLICAOF", "127.0.0.1", str(free_port()))
+        with pytest.raises(redis.ConnectionError, match="no longer a master|is a replica"):
+            client.set("k", 2)
+        fresh = redis.Redis(
+            connection_pool=redis.ConnectionPool(
+                connection_class=MasterConnection, port=server.port
+            ),
+            retry=None,
+        )
+        with pytest.raises(redis.ConnectionError, match="the broker is a replica"):
+            fresh.ping()
+        server.client().execute_command("REPLICAOF", "NO", "ONE")
+        assert fresh.set("k", 3) and client.get("k") == b"3"
+
+
 def test_a_broker_turned_replica_and_back_does_not_end_the_worker(own_redis, tmp_path):
     env = {"REDIS_URL": own_redis.url(), "EMAIL_FILE_PATH": str(tmp_path)}
     with celery_worker(env=env, concurrency=1) as worker:
