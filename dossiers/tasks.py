@@ -9,7 +9,7 @@ Printed forms:
 
 Thin: load by id, call :func:`dossiers.printing.render_form`. Acknowledged late and rejected on a
 lost worker (a killed child's form is rendered again), retried with exponential back-off on
-transient errors (database, storage, broker), time-limited below the Redis visibility timeout.
+transient errors (database, storage, broker), time-limited.
 Rendering twice is harmless: the same row, its file replaced.
 """
 
@@ -38,7 +38,7 @@ MAX_RETRIES = 5
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
     soft_time_limit=540,
-    time_limit=600,  # a year-long book of a busy agency; below the visibility timeout (3600 s)
+    time_limit=600,  # a year-long book of a busy agency (the worker keeps its message: portal.broker)
 )
 def render_printed_form(self, form_id: int, generation: int | None = None) -> str:
     """Render one :class:`~dossiers.models.PrintedForm`; returns its state."""
@@ -81,9 +81,14 @@ def send_dossier_event(
     The task id is the occurrence key: a redelivered message (acks_late, worker lost) carries the
     same id, so it creates no second notification.
     """
+    from portal.notifications.services import reclaim_abandoned
+
     from . import notifications
 
     key = key or f"task:{self.request.id}"
+    if (self.request.delivery_info or {}).get("redelivered"):
+        # handed out again (its worker was killed): send what the dead worker left half-sent now
+        reclaim_abandoned(key_prefix=f"{key}:")
     if user_id:
         return len(
             notifications.notify_staff(user_id=user_id, dossier_id=dossier_id, event=event, key=key)

@@ -38,6 +38,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
         "queue": "intake"
     },  # the citizen's store fed by "dossier changed"
     "portal.notifications.tasks.*": {"queue": "notifications"},
+    "portal.accounts.tasks.*": {"queue": "notifications"},  # flagged data accesses (issue 18)
     "portal.reminders.tasks.*": {"queue": "notifications"},
     "dossiers.tasks.send_*": {"queue": "notifications"},
     "dossiers.reminders.*": {"queue": "notifications"},
@@ -122,15 +123,28 @@ def sentinel_broker_url(sentinels: str, db: int) -> str:
     return ";".join(f"sentinel://{h}:{p}/{db}" for h, p in _sentinel_hosts(sentinels))
 
 
-def sentinel_transport_options(master: str) -> dict[str, Any]:
+def redelivery_options(visibility_timeout: int) -> dict[str, Any]:
+    """kombu Redis QoS options so a killed worker's messages are queued again within a minute
+    (issue 13): a short visibility timeout (the live worker keeps its own messages fresh,
+    ``portal.broker.KeepAlive``), a restore sweep every 5 s (``unacked_restore_interval`` ×
+    ``unacked_restore_throttle``, 10 × 10 s by default), and a sweep lock that a worker killed
+    during the sweep holds 15 s rather than 5 minutes."""
+    return {
+        "visibility_timeout": visibility_timeout,
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": 15,
+    }
+
+
+def sentinel_transport_options(master: str, visibility_timeout: int = 40) -> dict[str, Any]:
     """Broker options through Sentinel: a publish never blocks past 2 s on a dead master (the
-    client asks the Sentinels again on the next try), the visibility timeout stays above every
-    task's time limit."""
+    client asks the Sentinels again on the next try); redelivery as :func:`redelivery_options`."""
     return {
         "master_name": master,
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
-        "visibility_timeout": 3600,
+        **redelivery_options(visibility_timeout),
         "sentinel_kwargs": {"socket_timeout": 1, "socket_connect_timeout": 1},
     }
 

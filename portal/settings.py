@@ -178,10 +178,24 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis", 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -----------------------------------------------------------------------
+from portal import scaleout as _scaleout  # noqa: E402
+
 REDIS_URL = config(
     "REDIS_URL",
     "",
     help_text="redis://host:6379/0. Broker and cache. Empty: a filesystem broker (demo).",
+)
+BROKER_VISIBILITY_TIMEOUT = config(
+    "BROKER_VISIBILITY_TIMEOUT",
+    40,
+    cast=int,
+    help_text="Seconds after which a message a dead worker took is queued again (Redis broker; a live worker keeps its own messages, however long the task).",
+)
+BROKER_KEEPALIVE_INTERVAL = config(
+    "BROKER_KEEPALIVE_INTERVAL",
+    max(1, BROKER_VISIBILITY_TIMEOUT // 4),
+    cast=int,
+    help_text="Seconds between two re-stamps of a live worker's unacknowledged messages; well below BROKER_VISIBILITY_TIMEOUT.",
 )
 if REDIS_URL:
     # portal.core.cache: a Redis outage is a cache miss (logged), never a 500
@@ -193,10 +207,12 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # portal.broker: a broker turned replica is a lost connection (reconnect), not a crash
+    CELERY_BROKER_TRANSPORT = "portal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
-        "visibility_timeout": 3600,
+        **_scaleout.redelivery_options(BROKER_VISIBILITY_TIMEOUT),
     }
 else:
     _broker_dir = VAR_DIR / "broker"
@@ -223,6 +239,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for its broker for ever, never exits
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker longer than this
@@ -1015,8 +1033,6 @@ LOGGING = {
 # One machine or many, switched by these settings only. Every default keeps the one-machine demo
 # (local files, one database, one worker consuming every queue, a plain Redis URL or none).
 # ===============================================================================================
-from portal import scaleout as _scaleout  # noqa: E402
-
 FILE_STORAGE = config(
     "FILE_STORAGE",
     "local",
@@ -1123,4 +1139,7 @@ REDIS_DB = config("REDIS_DB", 0, cast=int, help_text="Redis database number used
 if REDIS_SENTINELS:
     CACHES = _scaleout.sentinel_caches(REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_DB)
     CELERY_BROKER_URL = _scaleout.sentinel_broker_url(REDIS_SENTINELS, REDIS_DB)
-    CELERY_BROKER_TRANSPORT_OPTIONS = _scaleout.sentinel_transport_options(REDIS_SENTINEL_MASTER)
+    CELERY_BROKER_TRANSPORT = "portal.broker:SentinelTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = _scaleout.sentinel_transport_options(
+        REDIS_SENTINEL_MASTER, BROKER_VISIBILITY_TIMEOUT
+    )

@@ -17,7 +17,7 @@ command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install 
 
 # Apps with their own catalogue; the project level ignores them.
 APPS=(procedures dossiers documents signatures dashboards portal/accounts portal/agencies portal/workcalendar portal/notifications
-      national/payment_platform national/document_axis national/dvcqg)
+      national/payment_platform national/document_axis national/dvcqg national/vneid_simulator)
 IGNORE=(--ignore='.venv/*' --ignore='var/*' --ignore='staticfiles/*' --ignore='static/*' --ignore='tests/*'
         --ignore='bench/*' --ignore='docs/*' --ignore='node_modules/*' --ignore='*/migrations/*')
 for app in "${APPS[@]}"; do IGNORE+=(--ignore="$app/*"); done

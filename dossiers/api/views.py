@@ -37,7 +37,7 @@ from portal.agencies.models import Agency
 from portal.core.api import validation_error
 from procedures.models import Procedure
 
-from .. import inputs, selectors, services, workflow
+from .. import access_log, inputs, selectors, services, workflow
 from ..constants import Action, Visibility
 from ..exceptions import DossierError
 from ..models import Dossier, DossierEvent, DossierStep
@@ -116,6 +116,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self):  # type: ignore[override]
         return s.DossierDetailSerializer if self.action == "retrieve" else s.DossierListSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A staff member's read is recorded in the citizen's data-access log, the dossier as its
+        # reason, as the page does (Nghị định 13/2023/NĐ-CP Điều 9, 27; issue 18): the detail
+        # carries the applicant's identity data and the files' list.
+        dossier = self.get_object()
+        access_log.dossier_opened(dossier=dossier, staff=request.user)
+        return Response(s.DossierDetailSerializer(dossier, context={"request": request}).data)
 
     def _dossier(self, pk: Any) -> Dossier:
         return selectors.get_dossier_for(self.request.user, pk)

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -45,6 +46,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
+# The login page's texts are English msgids with a Vietnamese catalogue (locale/), Vietnamese by
+# default as VNeID's own page; a browser asking for English (Accept-Language) gets English.
+USE_I18N = True
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Vietnamese"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 LOGIN_URL = "/accounts/login/"
 SESSION_COOKIE_NAME = "vneid_sim_session"  # not the portal's cookie name (both live on 127.0.0.1)

@@ -13,9 +13,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from .models import DataAccess, DataAccessKind
+from portal.core.outbox import outbox_enqueue
+
+from .constants import Role
+from .models import DataAccess, DataAccessKind, User
+
+#: The worker task that e-mails the province's administrators about one flagged access.
+FLAG_TASK = "portal.accounts.tasks.data_access_flagged"
 
 log = logging.getLogger("portal.access_log")
 
@@ -41,16 +48,22 @@ def record_access(
         return None
     if kind not in DataAccessKind.values:
         raise ValueError(kind)
-    row = DataAccess.objects.create(
-        citizen_id=citizen.pk,
-        staff=staff,
-        staff_agency_name=getattr(getattr(staff, "agency", None), "name", "")[:255],
-        kind=kind,
-        dossier_id=dossier_id,
-        dossier_code=dossier_code[:40],
-        detail=detail[:255],
-        flagged=dossier_id is None,
-    )
+    with transaction.atomic():
+        row = DataAccess.objects.create(
+            citizen_id=citizen.pk,
+            staff=staff,
+            staff_agency_name=getattr(getattr(staff, "agency", None), "name", "")[:255],
+            kind=kind,
+            dossier_id=dossier_id,
+            dossier_code=dossier_code[:40],
+            detail=detail[:255],
+            flagged=dossier_id is None,
+        )
+        if row.flagged:
+            # one e-mail per flag, at once (flags are rare and each is a question to the official)
+            outbox_enqueue(
+                FLAG_TASK, kwargs={"access_id": row.pk}, dedupe_key=f"data-access-flag:{row.pk}"
+            )
     if row.flagged:
         log.warning(
             "access_log.flagged",
@@ -73,4 +86,54 @@ def flagged_accesses(user: Any) -> QuerySet[DataAccess]:
     return DataAccess.objects.filter(flagged=True).select_related("staff", "citizen")
 
 
-__all__ = ["accesses_of", "flagged_accesses", "record_access"]
+def administrators() -> QuerySet[User]:
+    """The province's administrators: active superusers and holders of the administrator role."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(roles__role=Role.ADMIN))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notify_flagged(*, access_id: int) -> int:
+    """E-mail (or text, as each chose) every administrator about one flagged access; the number of
+    messages sent. Keyed on the access and the administrator, so a task delivered twice sends
+    nothing new (the notifications' atomic claim)."""
+    from django.conf import settings
+
+    from portal.notifications import services as notifications
+
+    row = DataAccess.objects.select_related("staff", "citizen").filter(pk=access_id).first()
+    if row is None or not row.flagged:
+        return 0
+    context = {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "province": settings.PROVINCE_NAME,
+        "staff_name": row.staff.full_name or row.staff.get_username(),
+        "staff_agency": row.staff_agency_name,
+        "citizen_name": row.citizen.full_name or row.citizen.get_username(),
+        "kind": row.kind,
+        "at": row.at,
+        "access_id": row.pk,
+    }
+    ids: list[int] = []
+    for admin in administrators():
+        if admin.pk == row.staff_id:
+            continue  # an administrator's own look is listed for the others
+        ids += notifications.queue_for_user(
+            user=admin,
+            event="data_access_flagged",
+            key=f"data-access-flag:{row.pk}:admin:{admin.pk}",
+            context={**context, "recipient_name": admin.full_name or admin.get_username()},
+        )
+    return notifications.deliver_many(ids)
+
+
+__all__ = [
+    "accesses_of",
+    "administrators",
+    "flagged_accesses",
+    "notify_flagged",
+    "record_access",
+]

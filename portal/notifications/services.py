@@ -258,6 +258,35 @@ def _send_claimed(notification: Notification) -> bool:
     return True
 
 
+def send_grace() -> timedelta:
+    """How long a live send can take: the SMTP/gateway timeout (``EMAIL_TIMEOUT``, 30 s when
+    unset) and a margin. A claim older than this was made by a process that is gone."""
+    return timedelta(seconds=(getattr(settings, "EMAIL_TIMEOUT", None) or 30) + 5)
+
+
+def reclaim_abandoned(*, ids: list[int] | None = None, key_prefix: str | None = None) -> int:
+    """Put back in the queue the rows of one task a dead worker left ``sending`` (issue 13).
+
+    Called when the broker hands a task out again (``redelivered``: its worker was killed, or its
+    pool child died), so the redelivered task sends at once instead of waiting for
+    :func:`requeue_stuck` (``NOTIFICATION_CLAIM_TIMEOUT``, 10 min). Only claims older than
+    :func:`send_grace` are taken over: at most one extra send per crash, as before.
+    """
+    rows = Notification.objects.filter(
+        state=NotificationState.SENDING, claimed_at__lt=timezone.now() - send_grace()
+    )
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    elif key_prefix:
+        rows = rows.filter(event_key__startswith=key_prefix)
+    else:
+        return 0
+    taken = rows.update(state=NotificationState.QUEUED)
+    if taken:
+        logger.warning("notifications.reclaimed", extra={"count": taken})
+    return taken
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the ``attempts``-th failed send: 1, 2, 4, 8 … minutes, at most an hour."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))

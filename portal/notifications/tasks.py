@@ -24,8 +24,10 @@ RETRY = {
 }
 
 
-@shared_task(name="portal.notifications.tasks.deliver", ignore_result=True, **RETRY)
-def deliver(notification_id: int) -> bool:
+@shared_task(bind=True, name="portal.notifications.tasks.deliver", ignore_result=True, **RETRY)
+def deliver(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+    if (self.request.delivery_info or {}).get("redelivered"):
+        services.reclaim_abandoned(ids=[notification_id])  # its first worker died mid-send
     return services.deliver(notification_id=notification_id)
 
 

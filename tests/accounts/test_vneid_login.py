@@ -268,3 +268,34 @@ def test_login_off_without_configuration(settings):
     resp = Client().get("/tai-khoan/vneid/dang-nhap/")
     assert resp.status_code == 403
     assert b"not configured" in resp.content or "chưa được cấu hình".encode() in resp.content
+
+
+def test_the_simulators_login_page_speaks_vietnamese_from_its_catalogue(eid):
+    """Issue 18: the simulator's login page was hard-coded Vietnamese. Its strings now go through
+    gettext (English msgids, national/vneid_simulator/locale/vi): Vietnamese by default, as
+    VNeID's own page; English when the browser asks for it; a wrong password says so."""
+    import requests
+
+    login = f"{eid.base_url}/accounts/login/"
+    vi = requests.get(login, timeout=10)
+    assert vi.status_code == 200
+    for text in ("Số định danh cá nhân", "Mật khẩu", "Đăng nhập", "không phải VNeID thật"):
+        assert text in vi.text, text
+    assert 'lang="vi"' in vi.text and "Personal identification number" not in vi.text
+
+    en = requests.get(login, headers={"Accept-Language": "en"}, timeout=10)
+    assert "Personal identification number" in en.text and 'lang="en"' in en.text
+    assert "Số định danh cá nhân" not in en.text
+
+    s = requests.Session()
+    s.get(login, timeout=10)
+    wrong = s.post(
+        login,
+        data={
+            "username": HUNG,
+            "password": "not-the-password",
+            "csrfmiddlewaretoken": s.cookies["vneid_sim_csrf"],
+        },
+        timeout=10,
+    )
+    assert "Số định danh hoặc mật khẩu không đúng." in wrong.text

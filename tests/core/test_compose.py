@@ -134,7 +134,7 @@ def test_compose_environment_configures_production_settings(compose, tmp_path):
         "s3cret-from-the-operator",
         "False",
         "django.db.backends.postgresql",
-        "db",
+        "pgbouncer",  # issue 19: PgBouncer in transaction mode in front of db
         "sentinel://sentinel-1:26379/0;sentinel://sentinel-2:26379/0;sentinel://sentinel-3:26379/0",
         "django.core.mail.backends.smtp.EmailBackend",
         "mailpit",
@@ -299,3 +299,82 @@ def test_the_application_runs_as_a_role_that_owns_no_table(compose):
     assert "ALTER SCHEMA public OWNER TO portal_owner" in script
     with pytest.raises(KeyError):
         _interpolate(db["environment"]["POSTGRES_PASSWORD"], {})
+
+
+def test_the_app_services_reach_postgresql_through_pgbouncer_and_migrate_direct(compose, tmp_path):
+    """Issue 19: the README recommends PgBouncer in transaction mode (tests/scale/test_pgbouncer.py
+    proves it, with DISABLE_SERVER_SIDE_CURSORS=1), so compose runs it: the web and every worker
+    connect to ``pgbouncer:5432`` as portal_app, without server-side cursors; migrations still go
+    straight to ``db:5432`` as the owner (a migration's DDL and its session are not pooled)."""
+    import configparser
+
+    services = compose["services"]
+    bouncer = services["pgbouncer"]
+    assert bouncer["image"].startswith("edoburu/pgbouncer")
+    assert "./docker/pgbouncer/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro" in bouncer["volumes"]
+    assert bouncer["depends_on"]["db"]["condition"] == "service_healthy"
+    assert bouncer.get("healthcheck", {}).get("test")
+    with pytest.raises(KeyError, match="DB_APP_PASSWORD"):
+        _interpolate(bouncer["environment"]["DB_APP_PASSWORD"], {})
+    start = (ROOT / "docker/pgbouncer/start.sh").read_text(encoding="utf-8")
+    assert '"portal_app"' in start and "exec pgbouncer /etc/pgbouncer/pgbouncer.ini" in start
+
+    ini = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    ini.read_string((ROOT / "docker/pgbouncer/pgbouncer.ini").read_text(encoding="utf-8"))
+    assert ini["pgbouncer"]["pool_mode"] == "transaction"
+    assert ini["pgbouncer"]["listen_port"] == "5432"
+    assert ini["pgbouncer"]["auth_file"] == "/tmp/pgbouncer/userlist.txt"
+    assert set(ini["pgbouncer"]["ignore_startup_parameters"].split(",")) >= {
+        "extra_float_digits",
+        "options",
+    }
+    assert ini["databases"]["portal"] == "host=db port=5432 dbname=portal"
+
+    given = {
+        "SECRET_KEY": "k",
+        "S3_SECRET_KEY": "s",
+        "DB_APP_PASSWORD": "a",
+        "DB_OWNER_PASSWORD": "o",
+    }
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        url = _interpolate(env["DATABASE_URL"], given)
+        assert url == "postgres://portal_app:a@pgbouncer:5432/portal", (name, url)
+        assert str(env["DISABLE_SERVER_SIDE_CURSORS"]) == "1", name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy", name
+    web = services["web"]
+    assert _interpolate(web["environment"]["MIGRATION_DATABASE_URL"], given) == (
+        "postgres://portal_owner:o@db:5432/portal"
+    )
+    assert re.search(
+        r"DATABASE_URL=\$\$MIGRATION_DATABASE_URL python manage\.py migrate .*&& exec gunicorn",
+        _command(web),
+    )
+
+    # and the settings built from compose's variables: PgBouncer, no server-side cursors
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "S3_", "FILE_", "DISABLE_"))
+    }
+    full.update(
+        {k: _interpolate(v, given) for k, v in web["environment"].items()},
+        PORTAL_VAR_DIR=str(tmp_path),
+        MEDIA_ROOT=str(tmp_path / "m"),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['HOST'], d['PORT'], d['USER'], "
+        "d['DISABLE_SERVER_SIDE_CURSORS'], s.DATABASES['replica']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["pgbouncer", "5432", "portal_app", "True", "True"]

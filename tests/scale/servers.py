@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -496,28 +497,107 @@ class RedisSentinel:
         self.stop()
 
 
+# --- One Redis of a test's own ----------------------------------------------------------------
+
+
+class RedisServer:
+    """A ``redis-server`` of one test's own (so it may be turned replica or killed without touching
+    the suite's shared Redis), on a loopback port checked free, no persistence."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="redis-"))
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def client(self):  # type: ignore[no-untyped-def]
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def start(self) -> RedisServer:
+        log = (self.dir / "redis.log").open("w")
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.dir,
+        )
+        wait_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self) -> None:
+        _stop(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> RedisServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 # --- PgBouncer ----------------------------------------------------------------------------------
 
 
 class PgBouncer:
-    def __init__(self, backend_port: int, db: str) -> None:
+    """PgBouncer on a free port; with ``config`` (the text of docker/pgbouncer/pgbouncer.ini) the
+    deployment's own settings are used, only the addresses and the authentication rewritten for
+    loopback (trust, no password file from the environment)."""
+
+    def __init__(self, backend_port: int, db: str, config: str | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
         self.backend_port, self.db = backend_port, db
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.config = config
+
+    def _deployment_ini(self, config: str) -> str:
+        local = {
+            "listen_addr": "127.0.0.1",
+            "listen_port": str(self.port),
+            "auth_type": "trust",
+            "auth_file": str(self.dir / "users.txt"),
+            "logfile": str(self.dir / "pgbouncer.log"),
+        }
+        out = []
+        for line in config.splitlines():
+            m = re.match(r"^(\w+)\s*=\s*(.*)$", line)
+            if m and m.group(1) in local:
+                line = f"{m.group(1)} = {local[m.group(1)]}"
+            elif m and "host=db port=5432" in m.group(2):
+                line = f"{self.db} = host=127.0.0.1 port={self.backend_port} dbname={self.db}"
+            out.append(line)
+        return "\n".join(out) + "\n"
 
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{self.db}"
 
     def start(self) -> PgBouncer:
         (self.dir / "users.txt").write_text('"postgres" ""\n')
-        (self.dir / "pgbouncer.ini").write_text(
-            f"[databases]\n{self.db} = host=127.0.0.1 port={self.backend_port} dbname={self.db}\n"
-            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nauth_type = trust\n"
-            f"auth_file = {self.dir / 'users.txt'}\npool_mode = transaction\ndefault_pool_size = 8\n"
-            f"max_client_conn = 500\nunix_socket_dir =\nlogfile = {self.dir / 'pgbouncer.log'}\n"
-            "ignore_startup_parameters = extra_float_digits,options\n"
-        )
+        if self.config is not None:
+            (self.dir / "pgbouncer.ini").write_text(self._deployment_ini(self.config))
+        else:
+            self._write_test_ini()
         if os.getuid() == 0:
             shutil.chown(self.dir, "postgres")
             for f in self.dir.iterdir():
@@ -530,6 +610,15 @@ class PgBouncer:
         )
         wait_port(self.port, proc=self.proc)
         return self
+
+    def _write_test_ini(self) -> None:
+        (self.dir / "pgbouncer.ini").write_text(
+            f"[databases]\n{self.db} = host=127.0.0.1 port={self.backend_port} dbname={self.db}\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nauth_type = trust\n"
+            f"auth_file = {self.dir / 'users.txt'}\npool_mode = transaction\ndefault_pool_size = 8\n"
+            f"max_client_conn = 500\nunix_socket_dir =\nlogfile = {self.dir / 'pgbouncer.log'}\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+        )
 
     def stop(self) -> None:
         _stop(self.proc)

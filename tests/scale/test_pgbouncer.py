@@ -21,10 +21,9 @@ from tests.scale.test_replica import ROOT
 pytestmark = pytest.mark.scale
 
 
-@pytest.mark.django_db(transaction=True)
-def test_intakes_through_pgbouncer_transaction_pooling():
+def _scenario(config: str | None = None) -> dict:
     db = connection.settings_dict
-    with PgBouncer(int(db["PORT"] or 5432), db["NAME"]) as bouncer:
+    with PgBouncer(int(db["PORT"] or 5432), db["NAME"], config=config) as bouncer:
         env = worker_env(
             {
                 "DATABASE_URL": bouncer.url(),
@@ -44,7 +43,26 @@ def test_intakes_through_pgbouncer_transaction_pooling():
     assert done.returncode == 0, done.stderr[-3000:]
     obs = json.loads(done.stdout.strip().splitlines()[-1])
     print(json.dumps(obs))
+    return obs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intakes_through_pgbouncer_transaction_pooling():
+    obs = _scenario()
     assert obs["errors"] == []
     assert obs["received"] == 60 and obs["iterated"] == 60
     # twelve clients, at most the pool's eight server connections (plus none of our own)
     assert 0 < obs["peak_server_connections"] <= 8, obs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_compose_pgbouncer_config_pools_the_same_intakes():
+    """docker-compose's own docker/pgbouncer/pgbouncer.ini (only its addresses and authentication
+    rewritten for loopback): transaction pooling with the portal's start-up parameters accepted,
+    so the web and the workers that compose points at it work as the job above proved."""
+    config = (ROOT / "docker/pgbouncer/pgbouncer.ini").read_text(encoding="utf-8")
+    obs = _scenario(config)
+    assert obs["errors"] == []
+    assert obs["received"] == 60 and obs["iterated"] == 60
+    # twelve clients through a pool of 20: never more server connections than clients
+    assert 0 < obs["peak_server_connections"] <= 12, obs

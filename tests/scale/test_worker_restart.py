@@ -24,11 +24,11 @@ from tests.dossiers.printed_support import name_world
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
 
-def _pdf_worker(env: dict[str, str], tag: str) -> CeleryProcess:
+def _pdf_worker(env: dict[str, str], tag: str, queues: str = "pdf,default") -> CeleryProcess:
     args = [
         "worker",
         "-Q",
-        "pdf,default",
+        queues,
         "--hostname",
         f"pdf-{tag}-{os.getpid()}@%h",
         "-P",
@@ -88,3 +88,109 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(
     body = seaweed.client().get_object(Bucket=seaweed.bucket, Key=book.file.name)["Body"].read()
     assert hashlib.sha256(body).hexdigest() == book.sha256
     assert body.startswith(b"%PDF")
+
+
+def test_a_worker_killed_mid_render_has_its_form_rendered_by_another_within_a_minute(
+    world, tmp_path
+):
+    """Issue 13: "after a worker is killed, its job waits for the stale sweep (16 min 45 s seen)".
+    SIGKILL of the whole worker (main process and pool: nothing can give the message back), then
+    another worker starts: the message a dead worker held comes back after BROKER_VISIBILITY_TIMEOUT
+    (40 s; the live worker's keep-alive stops with it) and the restore sweep (every 5 s), with the
+    production defaults, long before requeue_stale_forms (15 min). Rendered once all the same."""
+    import time
+
+    from dossiers import printing
+
+    name_world(world)
+    for _ in range(40):
+        world.received()
+    purge_queue()
+    env = worker_env({"EMAIL_FILE_PATH": str(tmp_path / "mail")})
+    first = _pdf_worker(env, "k")
+    try:
+        with transaction.atomic():
+            book = printing.request_tracking_book(
+                agency=world.agency,
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                actor=world.clerk,
+            )
+        assert wait_for(
+            lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"),
+            timeout=60,
+            step=0.05,
+            proc=first,
+        )
+        first.kill()  # SIGKILL of the process group, as the OOM killer or a lost node
+        killed = time.monotonic()
+    finally:
+        first.stop()
+    assert PrintedForm.objects.get(pk=book.pk).state == "pending"
+    second = _pdf_worker(env, "l")
+    try:
+        assert wait_for(
+            lambda: PrintedForm.objects.get(pk=book.pk).state == "ready", timeout=90, proc=second
+        ), second.log()
+        took = time.monotonic() - killed
+    finally:
+        second.stop()
+    print(f"killed worker's render done by the next one after {took:.1f} s")
+    assert took < 60, took
+    book.refresh_from_db()
+    assert book.rendered_generation == 1 and book.pages >= 1
+
+
+def test_a_worker_killed_mid_send_has_the_mail_sent_once_by_another_within_a_minute(tmp_path):
+    """Issue 13: the notification a killed worker left ``sending`` waited for ``requeue_stuck``
+    (NOTIFICATION_CLAIM_TIMEOUT, 10 min). The message comes back after the visibility timeout;
+    the redelivered task takes over the dead worker's claim (older than the send timeout) and
+    sends it: one mail, within a minute, with the production defaults."""
+    import time
+
+    from portal.core.outbox import outbox_enqueue
+    from portal.notifications.models import Notification
+    from tests.factories.dossiers import DossierFactory
+
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    dossier = DossierFactory(
+        received=True, applicant=None, applicant_email="mai@example.vn", applicant_phone=""
+    )
+    purge_queue()
+    env = worker_env(
+        {
+            "EMAIL_FILE_PATH": str(mail),
+            "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowFileBackend",
+            "SLOW_MAIL_SECONDS": "8",
+        }
+    )
+    first = _pdf_worker(env, "m", "notifications,default")
+    try:
+        with transaction.atomic():
+            outbox_enqueue(
+                "portal.notifications.tasks.send_dossier_event",
+                kwargs={"dossier_id": dossier.pk, "event": "refused", "user_id": None},
+                dedupe_key="killed-mid-send:1",
+            )
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sending").exists(), timeout=60, proc=first
+        ), first.log()
+        first.kill()
+        killed = time.monotonic()
+    finally:
+        first.stop()
+    assert Notification.objects.get().state == "sending"
+    second = _pdf_worker({**env, "SLOW_MAIL_SECONDS": "0"}, "n", "notifications,default")
+    try:
+        assert wait_for(
+            lambda: Notification.objects.filter(state="sent").exists(), timeout=90, proc=second
+        ), second.log()
+        took = time.monotonic() - killed
+        time.sleep(2)
+    finally:
+        second.stop()
+    print(f"killed worker's mail sent by the next one after {took:.1f} s")
+    assert took < 60, took
+    text = "".join(p.read_text(errors="replace") for p in mail.glob("*.log"))
+    assert text.count("Message-ID:") == 1
