@@ -106,6 +106,7 @@ def test_counter_intake_with_digitised_scans(client, world, working_morning):
         {"procedure_code": "9.999999", "channel": 1, "applicant_name": "A"},
     )
     assert bad.status_code == 200 and Dossier.objects.count() == 1
+    assert "Hãy chọn thủ tục trước" in bad.content.decode()
 
 
 def test_department_queue_bulk_assign_and_highlights(client, world, working_morning):
