@@ -21,7 +21,7 @@ def dossier_opened(*, dossier: Dossier, staff: Any) -> None:
         citizen=dossier.applicant,
         kind=DataAccessKind.DOSSIER,
         dossier_id=dossier.pk,
-        dossier_code=dossier.code or f"#{dossier.pk}",
+        dossier_code=dossier.code or "",
     )
 
 
@@ -31,6 +31,6 @@ def file_opened(*, dossier: Dossier, staff: Any, name: str) -> None:
         citizen=dossier.applicant,
         kind=DataAccessKind.FILE,
         dossier_id=dossier.pk,
-        dossier_code=dossier.code or f"#{dossier.pk}",
+        dossier_code=dossier.code or "",
         detail=name,
     )

@@ -137,7 +137,7 @@ def store_collect(dossier: Dossier | int) -> int:
                     "source": StoredDocumentSource.RESULT,
                     "source_dossier": d,
                     "file": d.result_file.name,
-                    "original_name": f"ket-qua-{d.code or d.pk}.pdf",
+                    "original_name": f"ket-qua-{d.code}.pdf" if d.code else "ket-qua.pdf",
                     "content_type": "application/pdf",
                     "size": d.result_file.size,
                     "is_signed": True,

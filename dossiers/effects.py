@@ -325,8 +325,43 @@ def request_supplement(step: Step, items: list[dict], reason: str, repeat_reason
     step.event.update(comment=reason, data={"items": items})
 
 
+def open_supplement_request(dossier: Dossier) -> SupplementRequest | None:
+    """The supplement request the dossier waits on (the latest one not answered)."""
+    return (
+        SupplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def unanswered_items(dossier: Dossier, request: SupplementRequest) -> list[str]:
+    """The items of ``request`` with no file in their slot yet (files added since the request,
+    filed under the item's name by ``dossier_add_file(supplement_item=...)``)."""
+    have = set(
+        dossier.files.filter(is_supplement=True, uploaded_at__gte=request.requested_at).values_list(
+            "document_name", flat=True
+        )
+    )
+    return [
+        str(item.get("document", ""))
+        for item in request.items
+        if str(item.get("document", ""))[:500] not in have
+    ]
+
+
 def answer_supplement(step: Step, comment: str = "") -> None:
+    """The answer brings what was asked for: a file in the slot of every requested item (Decree
+    61/2018 Art. 9 as carried into Decree 118/2025: the applicant supplements the items the
+    request lists), else it is refused with the items' names and the request stays open."""
     comment = clean_text(comment)
+    request = open_supplement_request(step.obj)
+    missing = unanswered_items(step.obj, request) if request is not None else []
+    if missing:
+        raise DossierError(
+            _("Add a file for each requested item before sending the answer: %(items)s.")
+            % {"items": "; ".join(missing)},
+            code="incomplete",
+        )
     SupplementRequest.objects.filter(dossier=step.obj, answered_at__isnull=True).update(
         answered_at=step.now,
         answered_by=step.actor,

@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.agencies.models import Agency
 from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput, DateTimeInput
+from procedures.constants import PaperKind
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
@@ -149,9 +150,13 @@ class MultipleFileField(forms.FileField):
 
 
 class CounterIntakeForm(forms.Form):
-    """A walk-in (channel 1) or postal (channel 3) dossier recorded by the one-stop clerk."""
+    """A walk-in (channel 1) or postal (channel 3) dossier recorded by the one-stop clerk: the
+    procedure found by the search above the form, then the checklist of its documents with one scan
+    slot each (``scan_<document id>``); ``scans`` takes other papers."""
 
-    procedure_code = forms.CharField(label=_("Procedure code"), max_length=30)
+    procedure_code = forms.CharField(
+        label=_("Procedure code"), max_length=40, widget=forms.HiddenInput
+    )
     channel = forms.TypedChoiceField(
         label=_("Channel"),
         coerce=int,
@@ -176,16 +181,46 @@ class CounterIntakeForm(forms.Form):
     delivery_address = forms.CharField(
         label=_("Postal address for the result (if by post)"), max_length=255, required=False
     )
-    scans = MultipleFileField(label=_("Scanned papers (PDF, JPEG, PNG)"), required=False)
+    scans = MultipleFileField(label=_("Other papers (PDF, JPEG, PNG)"), required=False)
     comment = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def clean_scans(self) -> list:
-        files = self.cleaned_data.get("scans") or []
-        for f in files:
-            validate_upload(f)
-        return files
+    def __init__(self, *args: Any, checklist: list[dict] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checklist = []
+        for doc in checklist or []:
+            name = f"scan_{doc['id']}"
+            self.fields[name] = MultipleFileField(label=doc["name"], required=False)
+            self.checklist.append({**doc, "field": name})
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ["scans", *(doc["field"] for doc in self.checklist)]:
+            for f in data.get(name) or []:
+                try:
+                    validate_upload(f)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+                    break
+        return data
+
+    def checklist_rows(self) -> list[dict]:
+        """The checklist with each row's bound scan field (for the template)."""
+        kinds = dict(PaperKind.choices)
+        return [
+            {**doc, "bound": self[doc["field"]], "kind": kinds.get(doc["paper_kind"], "")}
+            for doc in self.checklist
+        ]
+
+    def papers(self) -> dict[int | None, list]:
+        """The scans by document id (``None``: other papers), for ``dossier_create_at_counter``."""
+        out: dict[int | None, list] = {
+            doc["id"]: list(self.cleaned_data.get(doc["field"]) or []) for doc in self.checklist
+        }
+        if self.cleaned_data.get("scans"):
+            out[None] = list(self.cleaned_data["scans"])
+        return out
 
 
 class UploadForm(forms.Form):
@@ -195,6 +230,8 @@ class UploadForm(forms.Form):
         label=_("Document"), coerce=int, required=False, empty_value=None
     )
     file = CheckedFileField(label=_("File (PDF, JPEG, PNG)"))
+    #: The slot of one item of the open supplement request (its position in the request's items).
+    supplement_item = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -197,7 +197,8 @@ class Dossier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code or f"#{self.pk}"
+        # What a person reads: the dossier code, never the database id (issue 14); a draft has none.
+        return self.code or str(_("draft without a code"))
 
     @property
     def national_status_name(self) -> str:
@@ -459,7 +460,7 @@ class DossierEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}#{self.seq} {self.action}"
+        return f"{self.dossier} · {self.seq} · {self.get_action_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -614,7 +615,9 @@ class PrintedForm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.dossier or self.agency} {self.source}".strip()
+        # The form, what it is of (the dossier code or the agency) and its number, never an id.
+        number = f" · {self.number:02d}/{self.number_year}" if self.number else ""
+        return f"{self.get_kind_display()} · {self.dossier or self.agency}{number}"
 
     @property
     def is_ready(self) -> bool:

@@ -399,22 +399,26 @@ def _processing_time(snapshot: dict) -> str:
 
 
 def _documents(dossier: Dossier) -> list[dict[str, Any]]:
-    snapshot_docs = dossier.procedure_version.snapshot.get("documents", [])
-    by_id = {d["id"]: d for d in snapshot_docs}
-    rows: dict[Any, dict[str, Any]] = {}
-    for f in dossier.files.all():
-        doc = by_id.get(f.document_id, {})
-        key = f.document_id or f"file:{f.pk}"
-        row = rows.setdefault(
-            key,
-            {
-                "name": f.document_name,
-                "form": PAPER_KINDS_VI.get(doc.get("paper_kind", ""), "Bản sao"),
-                "count": 0,
-            },
-        )
-        row["count"] += 1
-    return list(rows.values())
+    """Item 1 of form 01, "Thành phần hồ sơ": each of the procedure version's documents that was
+    handed in (a file in its slot), in the procedure's order, with its form (bản chính, bản sao,
+    ...) and number of copies as the procedure defines them (TT 03/2025 Phụ lục I, mẫu 01); papers
+    outside the list follow as one "Giấy tờ khác" line with their count."""
+    ids = list(dossier.files.values_list("document_id", flat=True))
+    handed_in = set(ids)
+    rows = [
+        {
+            "name": d["name"],
+            "form": PAPER_KINDS_VI.get(d.get("paper_kind") or "", "Bản chính"),
+            "count": int(d.get("copies") or 1),
+        }
+        for d in dossier.procedure_version.snapshot.get("documents", [])
+        if d["id"] in handed_in
+    ]
+    known = {d["id"] for d in dossier.procedure_version.snapshot.get("documents", [])}
+    others = sum(1 for i in ids if i not in known)
+    if others:
+        rows.append({"name": "Giấy tờ khác", "form": "Bản sao", "count": others})
+    return rows
 
 
 #: Form 01's copy marker: the form reads "(Liên: Lưu/giao khách hàng)" under the dossier code —
@@ -734,6 +738,18 @@ def book_context(form: PrintedForm, rows: list[dict[str, Any]] | None = None) ->
 
 
 # --- reads for the pages ------------------------------------------------------------------------
+
+
+def form_file_name(form: PrintedForm, dossier: Dossier) -> str:
+    """The name a downloaded form is saved under: the form, its number when it has one, and the
+    dossier code, e.g. ``mau-02-so-03-G09.20-20260609-0000001.pdf`` (issue 14: never the
+    database id)."""
+    parts = [f"mau-{form.kind}"]
+    if form.number:
+        parts.append(f"so-{form.number:02d}")
+    if dossier.code:
+        parts.append(dossier.code)
+    return "-".join(parts) + ".pdf"
 
 
 def forms_of(dossier: Dossier) -> list[PrintedForm]:

@@ -61,7 +61,7 @@ def form_download(request: HttpRequest, pk: int, form_pk: int) -> FileResponse:
     """One form of a dossier the user may see (applicant or staff in scope); others get a 404."""
     dossier = selectors.get_dossier_for(request.user, pk)
     form = get_object_or_404(PrintedForm, pk=form_pk, dossier=dossier)
-    return _file_response(form, f"mau-{form.kind}-{dossier.code or dossier.pk}.pdf")
+    return _file_response(form, printing.form_file_name(form, dossier))
 
 
 @login_required

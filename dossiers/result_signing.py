@@ -52,7 +52,7 @@ class SignOutcome:
 
     @property
     def name(self) -> str:
-        return f"{self.dossier.code or self.dossier.pk} — {self.dossier.applicant_name}"
+        return f"{self.dossier} — {self.dossier.applicant_name}"
 
     @property
     def ok(self) -> bool:
@@ -135,7 +135,7 @@ def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) ->
     except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
         raise DossierError(_("The draft result is not a readable PDF."), code="not_pdf") from exc
     document = signing.signed_document_create(
-        title=f"Kết quả hồ sơ {dossier.code or dossier.pk}", dossier=dossier
+        title=f"Kết quả hồ sơ {dossier.code}".strip(), dossier=dossier
     )
     signed = session.sign(
         signing.BatchItem(

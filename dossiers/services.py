@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
-from portal.core.text import nfc
+from portal.core.text import fold, nfc
 from portal.core.uploads import validate_upload
 from procedures.constants import PublicationState
 from procedures.models import Procedure
@@ -37,6 +37,7 @@ from procedures.services import procedure_current_version
 
 from . import deadlines, effects, workflow
 from . import delivery as _delivery
+from .codes import issue_code
 from .constants import Action, Channel, DossierStatus, Stage
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .history import append_event
@@ -192,9 +193,19 @@ def dossier_create_at_counter(
     form_data: dict | None = None,
     applicant_user: Any = None,
     comment: str = "",
+    papers: dict[int | None, list[UploadedFile]] | None = None,
 ) -> Dossier:
-    """A one-stop clerk records a walk-in (channel 1) or postal (channel 3) dossier: status 1.
-    The clerk then attaches the scanned papers (``dossier_add_file``) and checks it."""
+    """A one-stop clerk records a walk-in (channel 1) or postal (channel 3) dossier: status 1,
+    with its code at once (as an online dossier gets it at submission, issue 14).
+
+    ``papers`` is the counter's checklist: the scans of each of the procedure version's documents
+    (``{document id: [files]}``, ``None`` for other papers). Every required document needs its
+    scan: the clerk checks the dossier's components against the published list and scans them at
+    reception (Decree 61/2018 Art. 15 as amended by Decree 107/2021, carried into Decree
+    118/2025; its own article was not found, docs/regulations.md). A missing one is refused with
+    its name before anything is written. Without ``papers`` (older callers) the scans are attached later
+    with ``dossier_add_file``.
+    """
     agency = agency or actor.agency
     if agency is None or not workflow.actor_matches(
         Dossier(receiving_agency=agency), actor, Role.CLERK, workflow.RECEIVING
@@ -209,6 +220,8 @@ def dossier_create_at_counter(
         raise DossierError(_("The procedure is not published."))
     if applicant_user is not None and not getattr(applicant_user, "is_applicant", False):
         raise DossierError(_("Invalid applicant account."))
+    if papers is not None:
+        _check_counter_papers(version.snapshot, papers)
     now = timezone.now()
     dossier = Dossier(
         procedure=procedure,
@@ -223,6 +236,8 @@ def dossier_create_at_counter(
         form_data=_check_form_data(form_data, version.snapshot, complete=False),
     )
     _apply_applicant(dossier, applicant or {})
+    comment = _text(comment)
+    dossier.code = issue_code(agency=agency, day=timezone.localdate(now))
     dossier.save()
     append_event(
         dossier,
@@ -230,9 +245,51 @@ def dossier_create_at_counter(
         actor=actor,
         from_status=None,
         to_agency=agency,
-        comment=_text(comment),
+        comment=comment,
+        data={"code": dossier.code},
     )
+    for document_id, files in (papers or {}).items():
+        for scan in files:
+            dossier_add_file(
+                dossier=dossier,
+                actor=actor,
+                uploaded_file=scan,
+                document_id=document_id,
+                is_digitised=True,
+            )
     return dossier
+
+
+def counter_checklist(snapshot: dict) -> list[dict]:
+    """The checklist of the counter: the procedure version's documents as published, each with its
+    form (original, copy, ...) and number of copies (Decree 118/2025: the clerk checks the
+    components of the dossier against the published procedure)."""
+    return [
+        {
+            "id": d["id"],
+            "name": d["name"],
+            "paper_kind": d.get("paper_kind") or "original",
+            "copies": int(d.get("copies") or 1),
+            "is_required": bool(d.get("is_required")),
+        }
+        for d in snapshot.get("documents", [])
+    ]
+
+
+def _check_counter_papers(snapshot: dict, papers: dict) -> None:
+    known = {d["id"] for d in counter_checklist(snapshot)}
+    if any(key is not None and key not in known for key in papers):
+        raise DossierError(_("This document is not part of the procedure."))
+    missing = [
+        d["name"]
+        for d in counter_checklist(snapshot)
+        if d["is_required"] and not papers.get(d["id"])
+    ]
+    if missing:
+        raise DossierError(
+            _("Required documents missing: %(documents)s.") % {"documents": "; ".join(missing)},
+            code="incomplete",
+        )
 
 
 def _sniff(head: bytes) -> str | None:
@@ -267,12 +324,15 @@ def dossier_add_file(
     uploaded_file: UploadedFile,
     document_id: int | None = None,
     is_digitised: bool = False,
+    supplement_item: int | None = None,
 ) -> DossierFile:
     """Attach a file for one required document, checked by :func:`portal.core.uploads.validate_upload`
     (PDF, JPEG or PNG by content, size limit, not damaged).
 
     The applicant attaches to his draft or when supplements are requested; the clerk attaches
     scans at intake (``is_digitised``: digitised at the counter, counted by Decision 766).
+    ``supplement_item`` is the position of an item of the open supplement request: the file is
+    filed under that item (its slot), until the answer is sent.
     """
     dossier = _lock(dossier)
     if not _may_attach(dossier, actor):
@@ -282,6 +342,9 @@ def dossier_add_file(
     }
     if document_id is not None and document_id not in documents:
         raise DossierError(_("This document is not part of the procedure."))
+    item_name = None
+    if supplement_item is not None:
+        item_name, document_id = supplement_slot(dossier, supplement_item)
     try:
         checked = validate_upload(uploaded_file)
     except ValidationError as exc:
@@ -290,7 +353,7 @@ def dossier_add_file(
     item = DossierFile(
         dossier=dossier,
         document_id=document_id,
-        document_name=documents.get(document_id, "Giấy tờ khác"),
+        document_name=item_name or documents.get(document_id, "Giấy tờ khác"),
         original_name=checked.original_name,
         content_type=checked.content_type,
         size=checked.size,
@@ -303,6 +366,20 @@ def dossier_add_file(
     item.file.save(checked.stored_name, uploaded_file, save=False)
     item.save()
     return item
+
+
+def supplement_slot(dossier: Dossier, index: int) -> tuple[str, int | None]:
+    """The item ``index`` of the open supplement request: the name its files are filed under, and
+    the procedure document it names (same name, diacritics and case ignored), if any."""
+    request = effects.open_supplement_request(dossier)
+    items = request.items if request is not None else []
+    if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED or not 0 <= index < len(items):
+        raise DossierError(_("This item was not requested."), code="not_requested")
+    name = str(items[index].get("document", ""))[:500]
+    by_name = {
+        fold(d["name"]): d["id"] for d in dossier.procedure_version.snapshot.get("documents", [])
+    }
+    return name, by_name.get(fold(name))
 
 
 @transaction.atomic

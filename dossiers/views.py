@@ -18,7 +18,8 @@ from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.core.uploads import attachment_response
 from procedures.models import Procedure
-from procedures.selectors import implementing_agencies
+from procedures.selectors import implementing_agencies, procedure_search, published_procedures
+from procedures.services import procedure_current_version
 
 from . import access_log, forms, inputs, selectors, services, tracking_cache, workflow
 from . import eforms as dossier_eforms
@@ -267,6 +268,8 @@ def _detail_context(
         action_forms.append((action, Action(action).label, form))
     from dossiers.payments.selectors import dossier_payments
 
+    may_attach = services.may_attach_files(dossier, user)
+    slots = _supplement_slots(dossier) if may_attach else []
     return {
         "dossier": dossier,
         "is_owner": is_owner,
@@ -279,10 +282,32 @@ def _detail_context(
         "supplements": dossier.supplement_requests.order_by("-requested_at"),
         "payments": dossier_payments(dossier),
         "can_pay_online": is_owner and Action.CONFIRM_PAYMENT in actions,
-        "upload_form": forms.UploadForm(dossier=dossier)
-        if services.may_attach_files(dossier, user)
-        else None,
+        "upload_form": forms.UploadForm(dossier=dossier) if may_attach and not slots else None,
+        "supplement_slots": slots,
     }
+
+
+def _supplement_slots(dossier: Dossier) -> list[dict]:
+    """One upload slot per item of the open supplement request, with the files already in it."""
+    from .effects import open_supplement_request
+
+    request = open_supplement_request(dossier)
+    if request is None or dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
+        return []
+    files = list(
+        dossier.files.filter(is_supplement=True, uploaded_at__gte=request.requested_at).order_by(
+            "pk"
+        )
+    )
+    return [
+        {
+            "index": i,
+            "document": item.get("document", ""),
+            "reason": item.get("reason", ""),
+            "files": [f for f in files if f.document_name == str(item.get("document", ""))[:500]],
+        }
+        for i, item in enumerate(request.items)
+    ]
 
 
 @login_required
@@ -337,6 +362,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 uploaded_file=form.cleaned_data["file"],
                 document_id=form.cleaned_data["document_id"],
                 is_digitised=getattr(request.user, "is_staff_member", False),
+                supplement_item=form.cleaned_data["supplement_item"],
             )
             messages.success(request, _("File attached."))
         except DossierError as exc:
@@ -368,7 +394,9 @@ def result_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("No electronic result yet."))
     access_log.file_opened(dossier=dossier, staff=request.user, name="result")
     return attachment_response(
-        dossier.result_file, f"ket-qua-{dossier.code or dossier.pk}.pdf", "application/pdf"
+        dossier.result_file,
+        f"ket-qua-{dossier.code}.pdf" if dossier.code else "ket-qua.pdf",
+        "application/pdf",
     )
 
 
@@ -494,16 +522,48 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: Most procedures the counter's search lists at once.
+COUNTER_SEARCH_RESULTS = 20
+
+
+def counter_procedures(agency: Any, q: str) -> list[Procedure]:
+    """Published procedures whose code or name matches every word of ``q`` (diacritics and case
+    ignored: "khai sinh" finds "Đăng ký khai sinh", on PostgreSQL and SQLite alike, through the
+    folded ``search_text`` of ``procedures.selectors.procedure_search``) that ``agency`` takes."""
+    if agency is None or not q.strip():
+        return []
+    found = []
+    for procedure in procedure_search(q=q)[:200]:
+        if implementing_agencies(procedure).filter(pk=agency.pk).exists():
+            found.append(procedure)
+            if len(found) == COUNTER_SEARCH_RESULTS:
+                break
+    return found
+
+
 @login_required
 def counter_new(request: HttpRequest) -> HttpResponse:
-    """Counter intake: a walk-in or postal applicant's dossier with its scanned papers."""
+    """Counter intake: find the procedure by its name (or code), then the checklist of its
+    documents with one scan slot each; the dossier is recorded (status 1, with its code) and the
+    clerk receives it on its page (the ``receive`` transition prints form 01)."""
     _require_staff(request, Role.CLERK)
-    form = forms.CounterIntakeForm(request.POST or None, request.FILES or None)
+    q = (request.GET.get("q") or "").strip()[:200]
+    code = (request.POST.get("procedure_code") or request.GET.get("procedure") or "").strip()
+    procedure = (
+        published_procedures().filter(code=code).select_related("sector").first() if code else None
+    )
+    version = procedure_current_version(procedure) if procedure is not None else None
+    checklist = services.counter_checklist(version.snapshot) if version is not None else []
+    form = forms.CounterIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        checklist=checklist,
+        initial={"procedure_code": procedure.code if procedure else ""},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        procedure = Procedure.objects.filter(code=d["procedure_code"].strip()).first()
-        if procedure is None:
-            form.add_error("procedure_code", _("No procedure has this code."))
+        if procedure is None or version is None:
+            form.add_error(None, _("Choose the procedure first (search above)."))
         else:
             try:
                 dossier = services.dossier_create_at_counter(
@@ -520,11 +580,8 @@ def counter_new(request: HttpRequest) -> HttpResponse:
                         "delivery": d["result_delivery"],
                         "delivery_address": d["delivery_address"],
                     },
+                    papers=form.papers(),
                 )
-                for scan in d["scans"]:
-                    services.dossier_add_file(
-                        dossier=dossier, actor=request.user, uploaded_file=scan, is_digitised=True
-                    )
                 messages.success(
                     request,
                     _(
@@ -534,4 +591,13 @@ def counter_new(request: HttpRequest) -> HttpResponse:
                 return redirect("dossiers:detail", pk=dossier.pk)
             except DossierError as exc:
                 form.add_error(None, exc.message)
-    return render(request, "dossiers/counter_new.html", {"form": form})
+    return render(
+        request,
+        "dossiers/counter_new.html",
+        {
+            "form": form,
+            "q": q,
+            "results": counter_procedures(request.user.agency, q) if q else None,
+            "procedure": procedure,
+        },
+    )

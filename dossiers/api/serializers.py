@@ -175,6 +175,12 @@ class FileUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     document_id = serializers.IntegerField(required=False, allow_null=True)
     is_digitised = serializers.BooleanField(default=False)
+    supplement_item = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="Position of the item of the open supplement request this file answers.",
+    )
 
 
 class TrackingStepSerializer(serializers.Serializer):

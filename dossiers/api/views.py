@@ -249,6 +249,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 uploaded_file=ser.validated_data["file"],
                 document_id=ser.validated_data.get("document_id"),
                 is_digitised=ser.validated_data["is_digitised"],
+                supplement_item=ser.validated_data.get("supplement_item"),
             )
         )
         return (

@@ -41,7 +41,7 @@ from dossiers.payments.models import Payment
 from portal.accounts.constants import Role
 from portal.agencies.constants import AgencyLevel
 from procedures.constants import ServiceLevel
-from tests.dossiers.conftest import pdf
+from tests.dossiers.conftest import fill_supplement_slots, pdf
 from tests.factories.accounts import StaffFactory
 from tests.factories.agencies import AgencyFactory
 from tests.factories.dossiers import CitizenFactory, ProcedureFactory, SectorFactory
@@ -151,6 +151,7 @@ def prov(db) -> Province:
     with at(6, 3, 10):
         services.dossier_refuse(dossier=d4, actor=p.clerk_a, reason="Không thuộc thẩm quyền")
     with at(6, 4, 8):
+        fill_supplement_slots(d2, p.citizen)
         services.dossier_answer_supplement(dossier=d2, actor=p.citizen)
     with at(6, 5, 9):
         services.dossier_withdraw(dossier=d3, actor=p.citizen, reason="Không cần nữa")

@@ -16,6 +16,7 @@ from dashboards.models import AgencyMonthStat, SummaryState
 from dashboards.selectors import Filters, period_filters
 from dossiers import services
 from tests.dashboards.test_selectors import Province, at
+from tests.dossiers.conftest import fill_supplement_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,7 @@ def test_a_change_to_an_old_dossier_refreshes_the_kept_month_ends(late, monkeypa
     )  # May: no event, only the snapshot
 
     with at(6, 2, 8):  # answered: the two months' wait moves the appointment date to June
+        fill_supplement_slots(d, p.citizen)
         services.dossier_answer_supplement(dossier=d, actor=p.citizen)
     with at(6, 2, 8, 30):
         stale = selectors.dashboard_figures(APRIL)

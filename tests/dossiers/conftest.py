@@ -55,6 +55,18 @@ def pdf(name: str = "to-khai.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def fill_supplement_slots(dossier: Dossier, actor: Any) -> None:
+    """A file in the slot of every item of the open supplement request (what the answer needs)."""
+    request = dossier.supplement_requests.filter(answered_at__isnull=True).latest("requested_at")
+    for index, _item in enumerate(request.items):
+        services.dossier_add_file(
+            dossier=dossier,
+            actor=actor,
+            uploaded_file=pdf(f"bo-sung-{index}.pdf"),
+            supplement_item=index,
+        )
+
+
 @dataclass
 class World:
     agency: Any

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from dossiers import services
 from dossiers.constants import DossierStatus
 from dossiers.models import Dossier, DossierEvent
-from tests.dossiers.conftest import pdf
+from tests.dossiers.conftest import fill_supplement_slots, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +208,7 @@ def test_a_further_supplement_request_through_the_api_needs_its_reason(world):
         ).status_code
         == 200
     )
+    fill_supplement_slots(dossier, world.citizen)
     services.dossier_answer_supplement(dossier=dossier, actor=world.citizen, comment="Đã nộp")
     refused = clerk.post(
         action("request-supplement", dossier),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dossiers import services
 from dossiers.constants import DossierStatus
-from tests.dossiers.conftest import VN
+from tests.dossiers.conftest import VN, fill_supplement_slots
 from tests.factories.dossiers import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,7 @@ def test_supplement_wait_does_not_count(world):
         dossier.refresh_from_db()
         assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and dossier.paused_at
         clock.move_to(at(2026, 6, 15, 9, 0))  # the following Monday
+        fill_supplement_slots(dossier, world.citizen)
         dossier = services.dossier_answer_supplement(
             dossier=dossier, actor=world.citizen, comment="Đã nộp"
         )

@@ -128,7 +128,7 @@ def test_answer_a_supplement_request_with_a_file(client, world, working_morning)
     assert "Bản sao mờ" in detail
     client.post(
         reverse("dossiers:upload", args=[dossier.pk]),
-        {"document_id": "", "file": _png("cccd-ro.png")},
+        {"supplement_item": "0", "file": _png("cccd-ro.png")},
     )
     assert dossier.files.filter(is_supplement=True).count() == 1
     response = client.post(

@@ -82,6 +82,7 @@ def test_a_wrong_role_gets_403_and_nothing_changes(client, world, working_mornin
 
 def test_counter_intake_with_digitised_scans(client, world, working_morning):
     client.force_login(world.clerk)
+    doc_id = world.procedure.versions.get().snapshot["documents"][0]["id"]
     response = client.post(
         reverse("dossiers:counter_new"),
         {
@@ -90,7 +91,8 @@ def test_counter_intake_with_digitised_scans(client, world, working_morning):
             "applicant_name": "Quàng Văn Tươi",
             "applicant_citizen_id": "011299998888",
             "applicant_phone": "0987654321",
-            "scans": [pdf("scan-1.pdf"), pdf("scan-2.pdf")],
+            f"scan_{doc_id}": pdf("scan-1.pdf"),
+            "scans": pdf("scan-2.pdf"),
         },
     )
     dossier = Dossier.objects.get()
@@ -104,6 +106,7 @@ def test_counter_intake_with_digitised_scans(client, world, working_morning):
         {"procedure_code": "9.999999", "channel": 1, "applicant_name": "A"},
     )
     assert bad.status_code == 200 and Dossier.objects.count() == 1
+    assert "Hãy chọn thủ tục trước" in bad.content.decode()
 
 
 def test_department_queue_bulk_assign_and_highlights(client, world, working_morning):

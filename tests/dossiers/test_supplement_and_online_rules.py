@@ -13,6 +13,7 @@ import time_machine
 from dossiers import services
 from dossiers.deadlines import SUPPLEMENT_RULE
 from dossiers.exceptions import DossierError
+from tests.dossiers.conftest import fill_supplement_slots
 
 from .conftest import VN
 
@@ -32,6 +33,7 @@ def test_a_second_supplement_request_needs_a_reason_and_is_flagged(world, workin
         items=[{"document": "Bản sao CCCD"}],
     )
     assert not first.flagged and first.repeat_reason == ""
+    fill_supplement_slots(dossier, world.citizen)
     dossier = services.dossier_answer_supplement(
         dossier=dossier, actor=world.citizen, comment="Đã nộp"
     )
@@ -89,6 +91,7 @@ def test_the_staff_page_shows_the_flag_the_original_date_and_the_registered_deli
         reason="Thiếu bản sao",
         items=[{"document": "Bản sao CCCD"}],
     )
+    fill_supplement_slots(dossier, world.citizen)
     dossier = services.dossier_answer_supplement(
         dossier=dossier, actor=world.citizen, comment="Đã nộp"
     )
@@ -99,6 +102,7 @@ def test_the_staff_page_shows_the_flag_the_original_date_and_the_registered_deli
         items=[{"document": "Giấy xác nhận"}],
         repeat_reason="Bản sao hết hạn",
     )
+    fill_supplement_slots(dossier, world.citizen)
     dossier = services.dossier_answer_supplement(
         dossier=dossier, actor=world.citizen, comment="Đã nộp"
     )

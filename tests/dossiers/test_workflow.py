@@ -207,7 +207,9 @@ def test_supplement_at_intake_then_answer_returns_to_new(world):
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and dossier.supplement_cycles == 1
     assert allowed_actions(dossier, world.citizen) == [Action.ANSWER_SUPPLEMENT, Action.WITHDRAW]
-    services.dossier_add_file(dossier=dossier, actor=world.citizen, uploaded_file=pdf("cccd.pdf"))
+    services.dossier_add_file(
+        dossier=dossier, actor=world.citizen, uploaded_file=pdf("cccd.pdf"), supplement_item=0
+    )
     dossier = services.dossier_answer_supplement(
         dossier=dossier, actor=world.citizen, comment="Đã bổ sung"
     )

@@ -4,11 +4,16 @@ password, and signing with the PIN the banner prints.
 
 A dossier of "Đăng ký khai sinh" (Decree 123/2015, Law on Civil Status art. 16) at UBND phường
 Mường Thanh: found by a search without diacritics, submitted online, supplement requested and
-answered, received, fee requested and paid through the simulated national payment platform, assigned, draft result
+answered through the requested item's upload slot, received, fee requested and paid through the simulated national payment platform, assigned, draft result
 attached, signed and approved by the leader (PAdES, SoftHSM2 token, PIN), issued with the
 clerical office's second signature, returned, downloaded (``pdfsig`` checks both signatures),
 tracked by its code without login and rated; the provincial user's dashboard counts it.
 Zero 5xx over the walk (the ``as_demo_user`` fixture fails on any).
+
+The counter's walk-in intake: the procedure found by its name typed without diacritics, the
+checklist of its documents (one scan slot each, a missing required one refused with its name),
+received, and the receipt (form 01, rendered by the demo's worker) lists the real documents with
+their form and number (``pdftotext``).
 """
 
 from __future__ import annotations
@@ -102,9 +107,17 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
     assert "Yêu cầu bổ sung giấy tờ" in _status(clerk)
 
     citizen.goto(dossier_url)
-    citizen.set_input_files("#upload-form input[type=file]", _pdf("giay-chung-sinh-ro.pdf"))
-    with citizen.expect_navigation():
-        citizen.click("#upload-submit")
+    # The answer needs what was asked for: refused with the item's name while its slot is empty.
+    _act(citizen, "answer_supplement")
+    assert "Giấy chứng sinh" in citizen.locator(".alert-danger").first.inner_text()
+    assert "Yêu cầu bổ sung giấy tờ" in _status(citizen)
+    demo.check_accessibility(citizen, "supplement slots")
+    # One upload slot per requested item; files can be added to it until the answer is sent.
+    for name in ("giay-chung-sinh-ro.pdf", "giay-chung-sinh-trang-2.pdf"):
+        citizen.set_input_files("#supplement-file-0", _pdf(name))
+        with citizen.expect_navigation():
+            citizen.click("#supplement-upload-0")
+    assert "giay-chung-sinh-trang-2.pdf" in citizen.inner_text('.supplement-slot[data-item="0"]')
     _act(
         citizen,
         "answer_supplement",
@@ -239,3 +252,72 @@ def test_a_dossier_from_search_to_signed_result_on_the_demo(as_demo_user, demo, 
         assert time.monotonic() < deadline, f"The dashboard did not count the dossier: {figures}"
         time.sleep(1)
     demo.check_accessibility(province, "province dashboard")
+
+
+def test_a_walk_in_dossier_received_at_the_counter_with_the_checklist(as_demo_user, demo, tmp_path):
+    clerk = as_demo_user("motcua.muongthanh")
+    clerk.goto("/ho-so/tiep-nhan/")
+    with clerk.expect_navigation():
+        clerk.click("#counter-new")
+    clerk.fill("#counter-q", "khai sinh")
+    with clerk.expect_navigation():
+        clerk.click("#counter-search-submit")
+    demo.check_accessibility(clerk, "counter search")
+    with clerk.expect_navigation():
+        clerk.locator("#counter-results").get_by_role(
+            "link", name="Đăng ký khai sinh", exact=True
+        ).click()
+    rows = clerk.locator(".checklist-row")
+    assert rows.count() == 3, clerk.inner_text("#counter-checklist")
+    checklist = clerk.inner_text("#counter-checklist")
+    assert "Tờ khai đăng ký khai sinh" in checklist and "Bản chính" in checklist
+    demo.check_accessibility(clerk, "counter checklist")
+    clerk.select_option("#id_channel", "1")
+    clerk.fill("#id_applicant_name", "Quàng Văn Tươi")
+    clerk.fill("#id_applicant_citizen_id", "011299998888")
+    clerk.fill("#id_applicant_phone", "0987654321")
+    # Only the declaration scanned: refused, in Vietnamese, naming what is missing; nothing recorded.
+    rows.nth(0).locator("input[type=file]").set_input_files(_pdf("to-khai.pdf"))
+    with clerk.expect_navigation():
+        clerk.click("#counter-save")
+    errors = clerk.inner_text("#counter-errors")
+    assert "Còn thiếu giấy tờ" in errors and "Giấy chứng sinh" in errors, errors
+    for i, name in enumerate(("to-khai.pdf", "giay-chung-sinh.pdf", "can-cuoc.pdf")):
+        rows.nth(i).locator("input[type=file]").set_input_files(_pdf(name))
+    with clerk.expect_navigation():
+        clerk.click("#counter-save")
+    assert "Mới đăng ký" in _status(clerk), clerk.inner_text("main")
+    code = clerk.inner_text("#dossier-code")
+    assert code.startswith(COMMUNE_CODE), code  # the code at once, not an internal id
+    files = clerk.inner_text("#dossier-files")
+    assert "Giấy chứng sinh hoặc văn bản của người làm chứng" in files
+    assert "Giấy tờ khác" not in files
+    _act(clerk, "receive")
+    assert "Được tiếp nhận" in _status(clerk)
+    receipt = '#printed-forms li[data-kind="01"][data-state="ready"] a.form-link'
+    clerk.wait_for_selector(receipt, timeout=90_000)  # the page polls until the worker is done
+    with clerk.expect_download() as download:
+        clerk.click(receipt)
+    assert download.value.suggested_filename.endswith(f"-{code}.pdf"), (
+        download.value.suggested_filename
+    )
+    path = tmp_path / "mau-01.pdf"
+    download.value.save_as(path)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.split()
+    )
+    for expected in (
+        "Tờ khai đăng ký khai sinh",
+        "Giấy chứng sinh",
+        "Thẻ căn cước",
+        "Bản chính",
+        code,
+    ):
+        assert expected in text, text
+    assert "Giấy tờ khác" not in text, text

@@ -82,9 +82,9 @@ def test_online_dossier_from_submission_to_rating(as_user):
     assert "Hồ sơ chưa rõ" in citizen.inner_text("#pending-supplements")
     citizen.goto(dossier_url)
     assert "bản chụp bị mờ" in citizen.inner_text("#supplement-requests")
-    citizen.set_input_files("#upload-form input[type=file]", _pdf("giay-chung-sinh-ro.pdf"))
+    citizen.set_input_files("#supplement-file-0", _pdf("giay-chung-sinh-ro.pdf"))
     with citizen.expect_navigation():
-        citizen.click("#upload-submit")
+        citizen.click("#supplement-upload-0")
     assert "giay-chung-sinh-ro.pdf" in citizen.inner_text("#dossier-files")
     _act(
         citizen,
@@ -161,16 +161,24 @@ def test_counter_intake_with_scanned_papers(as_user):
     clerk.goto("/ho-so/tiep-nhan/")
     with clerk.expect_navigation():
         clerk.click("#counter-new")
-    clerk.fill("#id_procedure_code", PROCEDURE)
+    clerk.fill("#counter-q", "dang ky khai sinh")
+    with clerk.expect_navigation():
+        clerk.click("#counter-search-submit")
+    with clerk.expect_navigation():
+        clerk.click(f'#counter-results a[href="?procedure={PROCEDURE}"]')
     clerk.select_option("#id_channel", "1")
     clerk.fill("#id_applicant_name", "Quàng Văn Tươi")
     clerk.fill("#id_applicant_citizen_id", "011299998888")
-    clerk.set_input_files("#id_scans", [_pdf("to-khai-scan.pdf"), _pdf("giay-chung-sinh-scan.pdf")])
+    rows = clerk.locator(".checklist-row")
+    count = rows.count()
+    for i in range(count):
+        rows.nth(i).locator("input[type=file]").set_input_files(_pdf(f"scan-{i}.pdf"))
     with clerk.expect_navigation():
         clerk.click("#counter-save")
     assert "Mới đăng ký" in clerk.inner_text("#dossier-status")
     files = clerk.inner_text("#dossier-files")
-    assert "to-khai-scan.pdf" in files and files.count("đã số hóa") == 2
+    assert "scan-0.pdf" in files and files.count("đã số hóa") == count >= 2
+    assert "Giấy tờ khác" not in files
     _act(clerk, "receive")
     assert "Được tiếp nhận" in clerk.inner_text("#dossier-status")
 
