@@ -21,10 +21,10 @@ procedure's.
 * **rated** / ``rating_counts``: ratings given in the period; ``satisfaction_rate`` =
   (satisfied + acceptable) / rated.
 * **digitised_dossiers**: received in the period with at least one file scanned at the counter;
-  **e_results**: returned in the period with an electronic result file; **signed_results**: not
-  linked to dossiers yet (signatures keep no dossier link): 0 with a note.
-* **documents_sent / documents_received**: the inter-agency documents app holds no data yet: 0
-  with a note.
+  **e_results**: returned in the period with an electronic result file; **signed_results**:
+  resolved in the period with a signed result stored (:mod:`dashboards.linked`).
+* **documents_sent / documents_received**: outgoing documents sent and incoming documents that
+  came over the exchange in the period, by the scope's agencies (:mod:`dashboards.linked`).
 * **payable**: received in the period with fees > 0; **online_paid**: those with a paid online
   payment.
 * **processing time** of a resolved dossier: working seconds (province calendar) from
@@ -57,6 +57,8 @@ from django.utils import timezone
 from dossiers.constants import Channel, DossierStatus, Rating, Timeliness
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
 from portal.agencies.models import Agency
+
+from . import linked
 
 # --- filters ----------------------------------------------------------------------------------
 
@@ -150,9 +152,6 @@ def period_filters(kind: str, anchor: date, **kw: Any) -> Filters:
 
 
 # --- figures ----------------------------------------------------------------------------------
-
-NOTE_SIGNED = "Văn bản ký số chưa gắn với hồ sơ. / Signed documents are not linked to dossiers yet."
-NOTE_DOCUMENTS = "Chưa có dữ liệu văn bản liên thông. / No inter-agency document data yet."
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -494,13 +493,21 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
     cals = CalendarCache()
     a, b = filters.bounds()
     base = scoped_dossiers(filters)
-    fig = Figures(
-        notes={
-            "signed_results": NOTE_SIGNED,
-            "documents_sent": NOTE_DOCUMENTS,
-            "documents_received": NOTE_DOCUMENTS,
-        }
+    fig = Figures()
+    # signed results through the dossier's reverse link (the pages count them with EXISTS)
+    fig.signed_results = (
+        base.filter(finished_at__gte=a, finished_at__lt=b)
+        .filter(signed_results__isnull=False)
+        .exclude(signed_results__sha256="")
+        .values("pk")
+        .distinct()
+        .count()
     )
+    if linked.documents_apply(filters):
+        fig.documents_sent = linked.documents_sent(filters)
+        fig.documents_received = linked.documents_received(filters)
+    else:
+        linked.add_linked(fig, filters)
     received = base.filter(received_at__gte=a, received_at__lt=b)
     fig.received = received.count()
     fig.received_by_channel = dict(

@@ -283,14 +283,38 @@ def charts(d: Dashboard) -> dict[str, Any]:
             "labels": [str(_("Online")), str(_("Counter and post"))],
             "values": [f.received_online, max(0, f.received - f.received_online)],
         },
-        "agencies": {
-            "labels": [r["name"] for r in table],
-            "received": [r["received"] for r in table],
-            "resolved": [r["resolved"] for r in table],
-            "received_label": str(_("Received")),
-            "resolved_label": str(_("Resolved")),
-        },
+        "agencies": agency_chart(table),
     }
+
+
+#: Agencies the "by agency" chart draws; the others are in the table under it.
+CHART_AGENCIES = 15
+
+
+def agency_chart(table: list[dict[str, Any]], top: int = CHART_AGENCIES) -> dict[str, Any]:
+    """The busiest ``top`` agencies of the table (by dossiers received, then resolved) as
+    horizontal bars: 60 and more agencies in one plot cannot be read, and every agency keeps its
+    row in the table."""
+    busiest = sorted(table, key=lambda r: (-r["received"], -r["resolved"], r["name"]))[:top]
+    return {
+        "labels": [r["name"] for r in busiest],
+        "received": [r["received"] for r in busiest],
+        "resolved": [r["resolved"] for r in busiest],
+        "received_label": str(_("Received")),
+        "resolved_label": str(_("Resolved")),
+        "shown": len(busiest),
+        "total": len(table),
+    }
+
+
+def agency_chart_caption(total: int, top: int = CHART_AGENCIES) -> str:
+    """The line under the chart when it leaves agencies out."""
+    if total <= top:
+        return ""
+    return str(
+        _("The %(top)d agencies that received most; all %(total)d are in the table below.")
+        % {"top": top, "total": total}
+    )
 
 
 # --- the 766 index ------------------------------------------------------------------------------

@@ -42,8 +42,6 @@ from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Supplem
 from portal.agencies.models import Agency
 
 from .figures import (
-    NOTE_DOCUMENTS,
-    NOTE_SIGNED,
     Figures,
     Filters,
     GroupRow,
@@ -1202,13 +1200,7 @@ def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datet
 
 
 def _new_figures() -> Figures:
-    return Figures(
-        notes={
-            "signed_results": NOTE_SIGNED,
-            "documents_sent": NOTE_DOCUMENTS,
-            "documents_received": NOTE_DOCUMENTS,
-        }
-    )
+    return Figures()
 
 
 def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:

@@ -100,7 +100,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"level": lv, "label": label, "count": data.figures.received_by_level.get(lv, 0)}
                 for lv, label in ServiceLevel.choices
             ],
-            "charts": reports.charts(data),
+            "charts": (charts := reports.charts(data)),
+            "agency_chart_caption": reports.agency_chart_caption(charts["agencies"]["total"]),
             "query": query,
             "drill_url": reverse("dashboards:drilldown"),
         },

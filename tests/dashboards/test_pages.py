@@ -55,8 +55,8 @@ def test_provincial_user_sees_every_agency(client, dash):
     assert sorted(r.figures.received for r in response.context["sector_rows"]) == [2, 4]
     assert {r["level"]: r["count"] for r in response.context["level_rows"]} == {2: 0, 3: 0, 4: 6}
     assert 'id="sector-table"' in html and "&amp;level=4" in html
-    # figures the portal cannot count yet say so instead of showing a bare 0
-    assert "No inter-agency document data yet" in html
+    # the signed results and exchanged documents are counted now: no "not linked yet" note
+    assert "not linked to dossiers" not in html and "No inter-agency document data" not in html
 
 
 def test_leader_sees_only_his_agency_and_its_sub_units(client, dash):
