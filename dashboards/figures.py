@@ -53,12 +53,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dossiers.constants import Channel, DossierStatus, Rating, Timeliness
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
 from portal.agencies.models import Agency
-
-from . import linked
 
 # --- filters ----------------------------------------------------------------------------------
 
@@ -86,9 +85,7 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(
-                "Ngày kết thúc trước ngày bắt đầu. / The end date is before the start date."
-            )
+            raise ValueError(_("The end date is before the start date."))
         if self.agency_ids is not None:
             object.__setattr__(self, "agency_ids", tuple(sorted({int(a) for a in self.agency_ids})))
 
@@ -145,9 +142,7 @@ def period_filters(kind: str, anchor: date, **kw: Any) -> Filters:
     elif kind == "year":
         start, end = date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     else:
-        raise ValueError(
-            "Loại kỳ không hợp lệ (month, quarter, year). / Invalid period kind (month, quarter, year)."
-        )
+        raise ValueError(_("Invalid period kind (month, quarter, year)."))
     return Filters(start=start, end=end, **kw)
 
 
@@ -464,7 +459,7 @@ def _metric_qs(
                 )
             )
         )
-    raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+    raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
 
 
 def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
@@ -472,7 +467,7 @@ def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
     For pages at the scale of a province use :func:`dashboards.summary.drilldown_page` (keyset
     pagination over the indexed facts); this queryset is the exact definition."""
     if metric not in DRILLDOWN_METRICS:
-        raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+        raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
     return _metric_qs(filters, metric).order_by("-received_at", "-pk")
 
 
@@ -503,11 +498,23 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
         .distinct()
         .count()
     )
-    if linked.documents_apply(filters):
-        fig.documents_sent = linked.documents_sent(filters)
-        fig.documents_received = linked.documents_received(filters)
-    else:
-        linked.add_linked(fig, filters)
+    if filters.sector_id is None and filters.procedure_id is None and filters.level is None:
+        from documents.constants import IncomingSource
+        from documents.models import IncomingDocument, OutgoingDocument
+
+        fig.documents_sent = OutgoingDocument.objects.filter(
+            agency_q(filters.agency_ids, "agency"), sent_at__gte=a, sent_at__lt=b
+        ).count()
+        fig.documents_received = IncomingDocument.objects.filter(
+            agency_q(filters.agency_ids, "agency"),
+            source=IncomingSource.EXCHANGE,
+            received_at__gte=a,
+            received_at__lt=b,
+        ).count()
+    else:  # documents have no sector, procedure or level (dashboards.linked)
+        fig.notes["documents_sent"] = fig.notes["documents_received"] = str(
+            _("Documents have no sector, procedure or service level: not counted here.")
+        )
     received = base.filter(received_at__gte=a, received_at__lt=b)
     fig.received = received.count()
     fig.received_by_channel = dict(
