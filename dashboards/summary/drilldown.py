@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dossiers.constants import DossierStatus, Timeliness
 from dossiers.models import Dossier
 
+from .. import registry
 from ..figures import (
     Filters,
 )
@@ -92,25 +92,7 @@ _ROW_VALUES = (
 
 
 #: The monthly counter behind each drill-down metric (in-progress ones come from the facts).
-METRIC_COUNTER = {
-    "received": "received",
-    "received_online": "received_c2",
-    "resolved": "resolved",
-    "resolved_early": "early",
-    "resolved_on_time": "on_time",
-    "resolved_late": "late",
-    "returned": "returned",
-    "withdrawn": "withdrawn",
-    "refused": "refused",
-    "stopped": "stopped",
-    "supplement_requests": "supplement_requests",
-    "apologies": "apologies",
-    "rated": "rated",
-    "digitised_dossiers": "digitised",
-    "e_results": "e_results",
-    "online_paid": "online_paid",
-    "payable": "payable",
-}
+METRIC_COUNTER = registry.METRIC_COUNTER
 
 
 def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) -> int:
@@ -126,35 +108,23 @@ def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) 
     return getattr(fig, metric) if fig is not None else 0
 
 
+#: The fact date columns a drill-down pages through (supplement requests and apologies are lists
+#: of moments: their pages come from the dossiers, see drilldown_page).
+_DATED = ("received_at", "finished_at", "returned_at", "closed_at", "rated_at")
+
+
 def _fact_metric(
     filters: Filters, metric: str, now: datetime | None = None
 ) -> tuple[Any, str] | None:
     """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
     a, b = filters.bounds()
     facts = DossierFact.objects.filter(_scope_q(filters))
-    received = facts.filter(received_at__gte=a, received_at__lt=b)
-    resolved = facts.filter(finished_at__gte=a, finished_at__lt=b)
-    closed = facts.filter(closed_at__gte=a, closed_at__lt=b)
-    table: dict[str, tuple[Any, str]] = {
-        "received": (received, "received_at"),
-        "received_online": (received.filter(channel=2), "received_at"),
-        "digitised_dossiers": (received.filter(digitised=True), "received_at"),
-        "payable": (received.filter(payable=True), "received_at"),
-        "online_paid": (received.filter(online_paid=True), "received_at"),
-        "resolved": (resolved, "finished_at"),
-        "resolved_early": (resolved.filter(timeliness=Timeliness.EARLY), "finished_at"),
-        "resolved_on_time": (resolved.filter(timeliness=Timeliness.ON_TIME), "finished_at"),
-        "resolved_late": (resolved.filter(timeliness=Timeliness.LATE), "finished_at"),
-        "returned": (facts.filter(returned_at__gte=a, returned_at__lt=b), "returned_at"),
-        "e_results": (
-            facts.filter(returned_at__gte=a, returned_at__lt=b, e_result=True),
-            "returned_at",
-        ),
-        "withdrawn": (closed.filter(closed_status=DossierStatus.WITHDRAWN), "closed_at"),
-        "refused": (closed.filter(closed_status=DossierStatus.NOT_RECEIVED), "closed_at"),
-        "stopped": (closed.filter(closed_status=DossierStatus.STOPPED), "closed_at"),
-        "rated": (facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""), "rated_at"),
-    }
+    entry = registry.BY_NAME.get(metric)
+    table: dict[str, tuple[Any, str]] = {}
+    if entry is not None and entry.event in _DATED and entry.source == "counters":
+        event = entry.event
+        rows = facts.filter(**{f"{event}__gte": a, f"{event}__lt": b}, **entry.fact)
+        table[metric] = (rows, event)
     if metric.startswith("in_progress"):
         moment = filters.snapshot_moment(now)
         qs = open_facts(filters, moment)

@@ -11,8 +11,9 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from dossiers.constants import Rating
+from dossiers.constants import Channel
 
+from .. import registry
 from ..figures import (
     Figures,
     Filters,
@@ -56,104 +57,38 @@ def _new_figures() -> Figures:
     return Figures()
 
 
+#: (position in a row of ``COUNTER_FIELDS``, Figures field) of each metric summed as it is, and
+#: the positions of the structured parts: derived from the registry, not spelled here.
+_SUMMED = registry.summed_counters(COUNTER_FIELDS)
+_CHANNELS = [(COUNTER_FIELDS.index(f"received_c{ch}"), ch) for ch in (1, 2, 3)]
+_RATED = [(COUNTER_FIELDS.index(name), rating) for rating, name in _RATING_FIELD.items()]
+_RECEIVED = COUNTER_FIELDS.index("received")
+_SECONDS = COUNTER_FIELDS.index("processing_seconds")
+
+
 def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
-    fig.received += c.get("received", 0) or 0
-    for ch in (1, 2, 3):
-        n = c.get(f"received_c{ch}", 0) or 0
-        if n:
-            fig.received_by_channel[ch] = fig.received_by_channel.get(ch, 0) + n
-    fig.received_online = fig.received_by_channel.get(2, 0)
-    if level is not None and c.get("received"):
-        fig.received_by_level[level] = fig.received_by_level.get(level, 0) + c["received"]
-    fig.resolved += c.get("resolved", 0) or 0
-    fig.resolved_early += c.get("early", 0) or 0
-    fig.resolved_on_time += c.get("on_time", 0) or 0
-    fig.resolved_late += c.get("late", 0) or 0
-    fig.processing_seconds += c.get("processing_seconds", 0) or 0
-    for name in (
-        "returned",
-        "withdrawn",
-        "refused",
-        "stopped",
-        "supplement_requests",
-        "apologies",
-        "rated",
-        "e_results",
-        "payable",
-        "online_paid",
-    ):
-        setattr(fig, name, getattr(fig, name) + (c.get(name, 0) or 0))
-    fig.digitised_dossiers += c.get("digitised", 0) or 0
-    for rating, name in _RATING_FIELD.items():
-        fig.rating_counts[rating] = fig.rating_counts.get(rating, 0) + (c.get(name, 0) or 0)
+    """Add a group's counters given by name (absent ones are 0) to ``fig``."""
+    _apply_all(fig, tuple(c.get(k, 0) or 0 for k in COUNTER_FIELDS), level)
 
 
-def _apply_all(fig: Figures, v: tuple[int, ...], level: int) -> None:
-    """:func:`_apply` for a row of every counter in ``COUNTER_FIELDS`` order (the hot path of
-    the pages: a few hundred rows per breakdown, read as plain tuples)."""
-    (
-        received,
-        c1,
-        c2,
-        c3,
-        resolved,
-        early,
-        on_time,
-        late,
-        secs,
-        returned,
-        withdrawn,
-        refused,
-        stopped,
-        supplements,
-        apologies,
-        rated,
-        satisfied,
-        acceptable,
-        not_satisfied,
-        digitised,
-        e_results,
-        payable,
-        online_paid,
-    ) = v
-    fig.received += received
+def _apply_all(fig: Figures, v: tuple[int, ...], level: int | None) -> None:
+    """Add a row of every counter in ``COUNTER_FIELDS`` order to ``fig`` (the hot path of the
+    pages: a few hundred rows per breakdown, read as plain tuples): each registry metric summed
+    into its field, then the channels, the service level and the ratings."""
+    for i, name in _SUMMED:
+        if v[i]:
+            setattr(fig, name, getattr(fig, name) + v[i])
+    fig.processing_seconds += v[_SECONDS]
     channels = fig.received_by_channel
-    if c1:
-        channels[1] = channels.get(1, 0) + c1
-    if c2:
-        channels[2] = channels.get(2, 0) + c2
-    if c3:
-        channels[3] = channels.get(3, 0) + c3
-    fig.received_online = channels.get(2, 0)
-    if received:
-        fig.received_by_level[level] = fig.received_by_level.get(level, 0) + received
-    fig.resolved += resolved
-    fig.resolved_early += early
-    fig.resolved_on_time += on_time
-    fig.resolved_late += late
-    fig.processing_seconds += secs
-    fig.returned += returned
-    fig.withdrawn += withdrawn
-    fig.refused += refused
-    fig.stopped += stopped
-    fig.supplement_requests += supplements
-    fig.apologies += apologies
-    fig.rated += rated
-    fig.e_results += e_results
-    fig.payable += payable
-    fig.online_paid += online_paid
-    fig.digitised_dossiers += digitised
+    for i, ch in _CHANNELS:
+        if v[i]:
+            channels[ch] = channels.get(ch, 0) + v[i]
+    fig.received_online = channels.get(Channel.ONLINE, 0)
+    if level is not None and v[_RECEIVED]:
+        fig.received_by_level[level] = fig.received_by_level.get(level, 0) + v[_RECEIVED]
     ratings = fig.rating_counts
-    ratings[Rating.SATISFIED] = ratings.get(Rating.SATISFIED, 0) + satisfied
-    ratings[Rating.ACCEPTABLE] = ratings.get(Rating.ACCEPTABLE, 0) + acceptable
-    ratings[Rating.NOT_SATISFIED] = ratings.get(Rating.NOT_SATISFIED, 0) + not_satisfied
-
-
-assert (
-    COUNTER_FIELDS[:4] == ["received", "received_c1", "received_c2", "received_c3"]
-    and len(COUNTER_FIELDS) == 23
-)
-assert list(_RATING_FIELD.values()) == COUNTER_FIELDS[16:19]
+    for i, rating in _RATED:
+        ratings[rating] = ratings.get(rating, 0) + v[i]
 
 
 def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
