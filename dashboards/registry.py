@@ -12,7 +12,7 @@ Each :class:`Metric` says, for one :class:`~dashboards.figures.Figures` field:
   fall in the period and the extra condition on the fact (the drill-down list's filter on the
   indexed facts: :mod:`dashboards.summary.drilldown`);
 * ``direct``: the dossiers behind it straight from the dossiers tables (the agreement test's side,
-  :func:`dashboards.figures.drilldown` and :func:`~dashboards.figures.direct_figures`).
+  :func:`dashboards.figures.drilldown` and :func:`~dashboards.direct.direct_figures`).
 
 What is derived from it: the reading of a row of counters (:func:`dashboards.summary.read.
 _apply_all`), the counter behind a drill-down's total (``METRIC_COUNTER``), the drill-down lists

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import linked, summary
+from .direct import direct_figures, direct_procedure_times  # noqa: F401 - public names
 from .figures import (  # noqa: F401 - the selectors' public names
     DRILLDOWN_METRICS,
     Figures,
@@ -16,8 +17,6 @@ from .figures import (  # noqa: F401 - the selectors' public names
     ProcedureTime,
     add_months,
     agency_q,
-    direct_figures,
-    direct_procedure_times,
     drilldown,
     hours_bucket,
     last_day_of_month,
