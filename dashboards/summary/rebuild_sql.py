@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from .. import registry
 from ..models import (
     COUNTER_FIELDS,
 )
@@ -56,6 +57,20 @@ _MONTH_TABLES = [
 ]
 
 
+def _fact_sql(fact: dict[str, Any]) -> str:
+    """A registry entry's condition on the fact as SQL over the alias ``f`` ("" for none)."""
+    ops = {"gt": ">", "lt": "<"}
+    parts = []
+    for key, value in fact.items():
+        column, _sep, op = key.partition("__")
+        if value is True or value is False:
+            parts.append(f"{'' if value else 'NOT '}f.{column}")
+        else:
+            literal = "''" if value == "" else _lit(value)
+            parts.append(f"f.{column} {ops[op] if op else '='} {literal}")
+    return " AND ".join(parts)
+
+
 def _event_aggregates() -> list[str]:
     """:func:`fact_events` as SQL: per kind of event, its counters summed per group and local
     month (0 for the counters that kind never adds). Aggregating each kind apart keeps every
@@ -69,37 +84,43 @@ def _event_aggregates() -> list[str]:
         # int, not count's bigint: the final sums then keep an int8 state per group, not int128 / numeric
         return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
 
+    def registered(event: str) -> dict[str, str]:
+        """The counters of the registry's metrics counted at ``event``, each with its condition
+        on the fact (:mod:`dashboards.registry`)."""
+        return {
+            m.counters[0]: n(_fact_sql(m.fact))
+            for m in registry.METRICS
+            if m.source == "counters" and m.event == event
+        }
+
     kinds: list[tuple[str, str, str, dict[str, str]]] = [
         (
             "f.received_at",
             "",
             "f.received_at IS NOT NULL",
             {
-                "received": n(),
                 **{f"received_c{ch}": n(f"f.channel = {ch}") for ch in (1, 2, 3)},
-                "digitised": n("f.digitised"),
-                "payable": n("f.payable"),
-                "online_paid": n("f.payable AND f.online_paid"),
+                **registered("received_at"),
             },
         ),
         (
             "f.returned_at",
             "",
             "f.returned_at IS NOT NULL",
-            {"returned": n(), "e_results": n("f.e_result")},
+            registered("returned_at"),
         ),
         (
             "f.closed_at",
             "",
             f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(_lit(st) for st in _CLOSED_FIELD)})",
-            {name: n(f"f.closed_status = {_lit(st)}") for st, name in _CLOSED_FIELD.items()},
+            registered("closed_at"),
         ),
         (
             "f.rated_at",
             "",
             "f.rated_at IS NOT NULL AND f.rating <> ''",
             {
-                "rated": n(),
+                **registered("rated_at"),
                 **{name: n(f"f.rating = {_lit(r)}") for r, name in _RATING_FIELD.items()},
             },
         ),
@@ -107,13 +128,13 @@ def _event_aggregates() -> list[str]:
             from_us_sql,
             "CROSS JOIN LATERAL jsonb_array_elements_text(f.supplement_ats) AS x(us)",
             "f.extra_first_at IS NOT NULL",
-            {"supplement_requests": n()},
+            registered("supplement_ats"),
         ),
         (
             from_us_sql,
             "CROSS JOIN LATERAL jsonb_array_elements_text(f.apology_ats) AS x(us)",
             "f.extra_first_at IS NOT NULL",
-            {"apologies": n()},
+            registered("apology_ats"),
         ),
     ]
     keys = ", ".join(
