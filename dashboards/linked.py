@@ -21,8 +21,10 @@ Documents have no sector, procedure or service level: with one of those filters 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -36,18 +38,31 @@ NOTE_DOCUMENTS_UNSPLIT = _(
 )
 
 
-def signed_results(filters: Filters) -> int:
+def _signed_qs(filters: Filters) -> QuerySet[Any]:
+    """The dossiers (ids) resolved in the period with a stored signed result, read from the signed
+    documents' side: a join from the few signed documents to their dossiers, not a scan of the
+    period's resolved dossiers probing each for a signature."""
     from signatures.models import SignedDocument
 
-    from .figures import scoped_dossiers
-    from .registry import _having_rows
+    from .figures import agency_q
 
     a, b = filters.bounds()
-    # driven from the signed documents (few next to the dossiers): their dossiers by primary key,
-    # not a scan of the period's resolved dossiers probing for a signature each
-    signed = SignedDocument.objects.filter(dossier__isnull=False).exclude(sha256="")
-    resolved = scoped_dossiers(filters).filter(finished_at__gte=a, finished_at__lt=b)
-    return _having_rows(resolved, signed).count()
+    qs = SignedDocument.objects.filter(
+        agency_q(filters.agency_ids, "dossier__receiving_agency"),
+        dossier__finished_at__gte=a,
+        dossier__finished_at__lt=b,
+    ).exclude(sha256="")
+    if filters.sector_id is not None:
+        qs = qs.filter(dossier__procedure__sector_id=filters.sector_id)
+    if filters.procedure_id is not None:
+        qs = qs.filter(dossier__procedure_id=filters.procedure_id)
+    if filters.level is not None:
+        qs = qs.filter(dossier__procedure__level=filters.level)
+    return qs.order_by().values("dossier_id").distinct()
+
+
+def signed_results(filters: Filters) -> int:
+    return _signed_qs(filters).count()
 
 
 def _agency_scope(filters: Filters, field_name: str) -> object:
@@ -56,29 +71,46 @@ def _agency_scope(filters: Filters, field_name: str) -> object:
     return agency_q(filters.agency_ids, field_name)
 
 
-def documents_sent(filters: Filters) -> int:
+def _sent_qs(filters: Filters) -> QuerySet[Any]:
     from documents.models import OutgoingDocument
 
     a, b = filters.bounds()
-    return (
-        OutgoingDocument.objects.filter(sent_at__gte=a, sent_at__lt=b)
-        .filter(_agency_scope(filters, "agency"))
-        .count()
-    )
+    return OutgoingDocument.objects.filter(
+        _agency_scope(filters, "agency"), sent_at__gte=a, sent_at__lt=b
+    ).values("pk")
 
 
-def documents_received(filters: Filters) -> int:
+def _received_qs(filters: Filters) -> QuerySet[Any]:
     from documents.constants import IncomingSource
     from documents.models import IncomingDocument
 
     a, b = filters.bounds()
-    return (
-        IncomingDocument.objects.filter(
-            source=IncomingSource.EXCHANGE, received_at__gte=a, received_at__lt=b
-        )
-        .filter(_agency_scope(filters, "agency"))
-        .count()
-    )
+    return IncomingDocument.objects.filter(
+        _agency_scope(filters, "agency"),
+        source=IncomingSource.EXCHANGE,
+        received_at__gte=a,
+        received_at__lt=b,
+    ).values("pk")
+
+
+def documents_sent(filters: Filters) -> int:
+    return _sent_qs(filters).count()
+
+
+def documents_received(filters: Filters) -> int:
+    return _received_qs(filters).count()
+
+
+def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
+    """The row counts of several querysets in one round trip (each a scalar subquery)."""
+    parts, params = [], []
+    for qs in querysets:
+        sql, p = qs.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) q)")
+        params.extend(p)
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        return list(cur.fetchone())
 
 
 def documents_apply(filters: Filters) -> bool:
@@ -89,11 +121,12 @@ def documents_apply(filters: Filters) -> bool:
 def add_linked(fig: Figures, filters: Filters) -> Figures:
     """Fill ``fig``'s linked figures for ``filters`` (the same function for the pages and for the
     direct computation)."""
-    fig.signed_results = signed_results(filters)
     if documents_apply(filters):
-        fig.documents_sent = documents_sent(filters)
-        fig.documents_received = documents_received(filters)
+        fig.signed_results, fig.documents_sent, fig.documents_received = _counts(
+            [_signed_qs(filters), _sent_qs(filters), _received_qs(filters)]
+        )
     else:
+        (fig.signed_results,) = _counts([_signed_qs(filters)])
         fig.documents_sent = fig.documents_received = 0
         note = str(NOTE_DOCUMENTS_UNSPLIT)
         fig.notes["documents_sent"] = fig.notes["documents_received"] = note
