@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -38,17 +38,34 @@ NOTE_DOCUMENTS_UNSPLIT = _(
 )
 
 
-def _signed_qs(filters: Filters) -> QuerySet[Any]:
+def _paths_q(paths: dict[int, str] | None, field_name: str) -> Q:
+    """Rows whose ``field_name`` agency lies in one of the subtrees (``paths``: root -> path)."""
+    if paths is None:
+        return Q()
+    q = Q(pk__in=[])
+    for pk, path in paths.items():
+        q |= Q(**{f"{field_name}_id": pk}) | Q(**{f"{field_name}__path__startswith": path + "/"})
+    return q
+
+
+def _paths(filters: Filters) -> dict[int, str] | None:
+    from portal.agencies.models import Agency
+
+    if filters.agency_ids is None:
+        return None
+    return dict(Agency.objects.filter(pk__in=filters.agency_ids).values_list("pk", "path"))
+
+
+def _signed_qs(filters: Filters, paths: dict[int, str] | None = None) -> QuerySet[Any]:
     """The dossiers (ids) resolved in the period with a stored signed result, read from the signed
     documents' side: a join from the few signed documents to their dossiers, not a scan of the
     period's resolved dossiers probing each for a signature."""
     from signatures.models import SignedDocument
 
-    from .figures import agency_q
-
     a, b = filters.bounds()
+    paths = _paths(filters) if paths is None else paths
     qs = SignedDocument.objects.filter(
-        agency_q(filters.agency_ids, "dossier__receiving_agency"),
+        _paths_q(paths, "dossier__receiving_agency"),
         dossier__finished_at__gte=a,
         dossier__finished_at__lt=b,
     ).exclude(sha256="")
@@ -65,28 +82,24 @@ def signed_results(filters: Filters) -> int:
     return _signed_qs(filters).count()
 
 
-def _agency_scope(filters: Filters, field_name: str) -> object:
-    from .figures import agency_q
-
-    return agency_q(filters.agency_ids, field_name)
-
-
-def _sent_qs(filters: Filters) -> QuerySet[Any]:
+def _sent_qs(filters: Filters, paths: dict[int, str] | None = None) -> QuerySet[Any]:
     from documents.models import OutgoingDocument
 
     a, b = filters.bounds()
+    paths = _paths(filters) if paths is None else paths
     return OutgoingDocument.objects.filter(
-        _agency_scope(filters, "agency"), sent_at__gte=a, sent_at__lt=b
+        _paths_q(paths, "agency"), sent_at__gte=a, sent_at__lt=b
     ).values("pk")
 
 
-def _received_qs(filters: Filters) -> QuerySet[Any]:
+def _received_qs(filters: Filters, paths: dict[int, str] | None = None) -> QuerySet[Any]:
     from documents.constants import IncomingSource
     from documents.models import IncomingDocument
 
     a, b = filters.bounds()
+    paths = _paths(filters) if paths is None else paths
     return IncomingDocument.objects.filter(
-        _agency_scope(filters, "agency"),
+        _paths_q(paths, "agency"),
         source=IncomingSource.EXCHANGE,
         received_at__gte=a,
         received_at__lt=b,
@@ -121,12 +134,13 @@ def documents_apply(filters: Filters) -> bool:
 def add_linked(fig: Figures, filters: Filters) -> Figures:
     """Fill ``fig``'s linked figures for ``filters`` (the same function for the pages and for the
     direct computation)."""
+    paths = _paths(filters)
     if documents_apply(filters):
         fig.signed_results, fig.documents_sent, fig.documents_received = _counts(
-            [_signed_qs(filters), _sent_qs(filters), _received_qs(filters)]
+            [_signed_qs(filters, paths), _sent_qs(filters, paths), _received_qs(filters, paths)]
         )
     else:
-        (fig.signed_results,) = _counts([_signed_qs(filters)])
+        (fig.signed_results,) = _counts([_signed_qs(filters, paths)])
         fig.documents_sent = fig.documents_received = 0
         note = str(NOTE_DOCUMENTS_UNSPLIT)
         fig.notes["documents_sent"] = fig.notes["documents_received"] = note
