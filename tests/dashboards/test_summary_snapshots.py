@@ -145,7 +145,9 @@ def test_without_kept_month_ends_the_facts_are_probed(late, monkeypatch):
     )  # never read without the state row
     with at(6, 1, 11):
         assert (
-            summary._stored_open_month(MAY, summary.read.timezone.now(), summary.open_ends_through())
+            summary._stored_open_month(
+                MAY, summary.read.timezone.now(), summary.open_ends_through()
+            )
             is None
         )
         assert _open(_agree(MAY)) == (1, 0, 1)
