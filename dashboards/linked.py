@@ -116,7 +116,8 @@ def documents_received(filters: Filters) -> int:
 
 def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     """The row counts of several querysets in one round trip (each a scalar subquery)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for qs in querysets:
         sql, p = qs.query.sql_with_params()
         parts.append(f"(SELECT count(*) FROM ({sql}) q)")
