@@ -21,10 +21,10 @@ procedure's.
 * **rated** / ``rating_counts``: ratings given in the period; ``satisfaction_rate`` =
   (satisfied + acceptable) / rated.
 * **digitised_dossiers**: received in the period with at least one file scanned at the counter;
-  **e_results**: returned in the period with an electronic result file; **signed_results**: not
-  linked to dossiers yet (signatures keep no dossier link): 0 with a note.
-* **documents_sent / documents_received**: the inter-agency documents app holds no data yet: 0
-  with a note.
+  **e_results**: returned in the period with an electronic result file; **signed_results**:
+  resolved in the period with a signed result stored (:mod:`dashboards.linked`).
+* **documents_sent / documents_received**: outgoing documents sent and incoming documents that
+  came over the exchange in the period, by the scope's agencies (:mod:`dashboards.linked`).
 * **payable**: received in the period with fees > 0; **online_paid**: those with a paid online
   payment.
 * **processing time** of a resolved dossier: working seconds (province calendar) from
@@ -33,8 +33,8 @@ procedure's.
   90th percentile are in working hours; the percentile is the nearest-rank one over whole hours
   rounded up (so the summary tables can keep exact histograms).
 
-:func:`direct_figures` computes everything straight from the dossiers (small data, the agreement
-test); :func:`dashboards.selectors.dashboard_figures` reads the summary tables
+:func:`dashboards.direct.direct_figures` computes everything straight from the dossiers (small
+data, the agreement test); :func:`dashboards.selectors.dashboard_figures` reads the summary tables
 (:mod:`dashboards.summary`). This module holds the definitions, the types and the direct
 computation; the summary tables build on it, and :mod:`dashboards.selectors` (what pages and the
 API call) on both.
@@ -44,19 +44,20 @@ from __future__ import annotations
 
 import calendar as _calendar
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from dossiers.constants import Channel, DossierStatus, Rating, Timeliness
-from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
+from dossiers.constants import Rating
+from dossiers.models import Dossier
 from portal.agencies.models import Agency
+
+from . import registry
 
 # --- filters ----------------------------------------------------------------------------------
 
@@ -84,9 +85,7 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(
-                "Ngày kết thúc trước ngày bắt đầu. / The end date is before the start date."
-            )
+            raise ValueError(_("The end date is before the start date."))
         if self.agency_ids is not None:
             object.__setattr__(self, "agency_ids", tuple(sorted({int(a) for a in self.agency_ids})))
 
@@ -143,16 +142,11 @@ def period_filters(kind: str, anchor: date, **kw: Any) -> Filters:
     elif kind == "year":
         start, end = date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     else:
-        raise ValueError(
-            "Loại kỳ không hợp lệ (month, quarter, year). / Invalid period kind (month, quarter, year)."
-        )
+        raise ValueError(_("Invalid period kind (month, quarter, year)."))
     return Filters(start=start, end=end, **kw)
 
 
 # --- figures ----------------------------------------------------------------------------------
-
-NOTE_SIGNED = "Văn bản ký số chưa gắn với hồ sơ. / Signed documents are not linked to dossiers yet."
-NOTE_DOCUMENTS = "Chưa có dữ liệu văn bản liên thông. / No inter-agency document data yet."
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -266,29 +260,8 @@ class Figures:
         return out
 
 
-#: Figures field names that :func:`drilldown` can list.
-DRILLDOWN_METRICS = (
-    "received",
-    "received_online",
-    "resolved",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "in_progress",
-    "in_progress_on_time",
-    "in_progress_overdue",
-    "returned",
-    "withdrawn",
-    "refused",
-    "stopped",
-    "supplement_requests",
-    "apologies",
-    "rated",
-    "digitised_dossiers",
-    "e_results",
-    "online_paid",
-    "payable",
-)
+#: Figures field names that :func:`drilldown` can list (the registry's entries with a list).
+DRILLDOWN_METRICS = registry.DRILLDOWN_METRICS
 
 
 @dataclass(frozen=True)
@@ -358,114 +331,17 @@ def scoped_dossiers(filters: Filters) -> QuerySet[Dossier]:
     return qs
 
 
-def _exit_events(before: datetime) -> QuerySet[DossierEvent]:
-    return DossierEvent.objects.filter(
-        dossier=OuterRef("pk"),
-        to_status__in=[DossierStatus.WITHDRAWN, DossierStatus.STOPPED],
-        created_at__lt=before,
-    )
-
-
-def _in_progress_qs(base: QuerySet[Dossier], moment: datetime) -> QuerySet[Dossier]:
-    return (
-        base.filter(received_at__lt=moment)
-        .exclude(finished_at__lt=moment)
-        .exclude(Exists(_exit_events(moment)))
-    )
-
-
-def _having_rows(base: QuerySet[Dossier], rows: QuerySet) -> QuerySet[Dossier]:
-    """The dossiers of ``base`` with at least one of these rows (supplement requests, apologies of
-    a period). On PostgreSQL as ``id = ANY(ARRAY(...))``: the period's few rows come from their
-    date index and each dossier by primary key; an ``EXISTS`` / ``IN`` let the planner hash the
-    whole dossiers table instead (335-470 ms at 1,000,000 dossiers)."""
-    ids = rows.order_by().values("dossier_id").distinct()
-    if connection.vendor != "postgresql":
-        return base.filter(pk__in=ids)
-    sql, params = ids.query.sql_with_params()
-    table = connection.ops.quote_name(Dossier._meta.db_table)
-    return base.extra(
-        where=[f"{table}.{connection.ops.quote_name('id')} = ANY(ARRAY({sql}))"],
-        params=list(params),
-    )
-
-
 def _metric_qs(
     filters: Filters, metric: str, base: QuerySet[Dossier] | None = None
 ) -> QuerySet[Dossier]:
-    """The dossiers behind one metric, straight from the dossiers tables."""
+    """The dossiers behind one metric, straight from the dossiers tables (its registry entry's
+    ``direct``)."""
+    entry = registry.BY_NAME.get(metric)
+    if entry is None or entry.direct is None:
+        raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
     a, b = filters.bounds()
     base = scoped_dossiers(filters) if base is None else base
-    received = base.filter(received_at__gte=a, received_at__lt=b)
-    resolved = base.filter(finished_at__gte=a, finished_at__lt=b)
-    returned = base.filter(returned_at__gte=a, returned_at__lt=b)
-
-    def closed(status: int) -> QuerySet[Dossier]:
-        return base.filter(
-            Exists(
-                DossierEvent.objects.filter(
-                    dossier=OuterRef("pk"), to_status=status, created_at__gte=a, created_at__lt=b
-                ).exclude(from_status=status)
-            )
-        )
-
-    if metric == "received":
-        return received
-    if metric == "received_online":
-        return received.filter(channel=Channel.ONLINE)
-    if metric == "resolved":
-        return resolved
-    if metric in ("resolved_early", "resolved_on_time", "resolved_late"):
-        value = {
-            "resolved_early": Timeliness.EARLY,
-            "resolved_on_time": Timeliness.ON_TIME,
-            "resolved_late": Timeliness.LATE,
-        }[metric]
-        return resolved.filter(timeliness=value)
-    if metric.startswith("in_progress"):
-        moment = filters.snapshot_moment()
-        qs = _in_progress_qs(base, moment)
-        if metric == "in_progress_overdue":
-            return qs.filter(due_at__lt=moment)
-        if metric == "in_progress_on_time":
-            return qs.exclude(due_at__lt=moment)
-        return qs
-    if metric == "returned":
-        return returned
-    if metric == "withdrawn":
-        return closed(DossierStatus.WITHDRAWN)
-    if metric == "refused":
-        return closed(DossierStatus.NOT_RECEIVED)
-    if metric == "stopped":
-        return closed(DossierStatus.STOPPED)
-    if metric == "supplement_requests":
-        return _having_rows(
-            base, SupplementRequest.objects.filter(requested_at__gte=a, requested_at__lt=b)
-        )
-    if metric == "apologies":
-        return _having_rows(base, Apology.objects.filter(sent_at__gte=a, sent_at__lt=b))
-    if metric == "rated":
-        return base.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating="")
-    if metric == "digitised_dossiers":
-        return received.filter(
-            Exists(DossierFile.objects.filter(dossier=OuterRef("pk"), is_digitised=True))
-        )
-    if metric == "e_results":
-        return returned.exclude(result_file="")
-    if metric == "payable":
-        return received.filter(fee_total__gt=0)
-    if metric == "online_paid":
-        from dossiers.payments.constants import PaymentMethod, PaymentStatus
-        from dossiers.payments.models import Payment
-
-        return received.filter(fee_total__gt=0).filter(
-            Exists(
-                Payment.objects.filter(
-                    dossier=OuterRef("pk"), method=PaymentMethod.ONLINE, status=PaymentStatus.PAID
-                )
-            )
-        )
-    raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+    return entry.direct(registry.Direct(base, a, b, filters.snapshot_moment()))
 
 
 def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
@@ -473,143 +349,8 @@ def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
     For pages at the scale of a province use :func:`dashboards.summary.drilldown_page` (keyset
     pagination over the indexed facts); this queryset is the exact definition."""
     if metric not in DRILLDOWN_METRICS:
-        raise ValueError(f"Chỉ số không hợp lệ: {metric}. / Unknown metric: {metric}.")
+        raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
     return _metric_qs(filters, metric).order_by("-received_at", "-pk")
-
-
-def _supplement_pauses(dossier_ids: list[int]) -> dict[int, list[tuple[datetime, datetime]]]:
-    pauses: dict[int, list[tuple[datetime, datetime]]] = {}
-    rows = SupplementRequest.objects.filter(
-        dossier_id__in=dossier_ids, during_processing=True, answered_at__isnull=False
-    )
-    for dossier_id, start, end in rows.values_list("dossier_id", "requested_at", "answered_at"):
-        pauses.setdefault(dossier_id, []).append((start, end))
-    return pauses
-
-
-def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
-    """Every figure computed straight from the dossiers tables (exact; slow on big data)."""
-    from .metrics import CalendarCache, processing_seconds
-
-    cals = CalendarCache()
-    a, b = filters.bounds()
-    base = scoped_dossiers(filters)
-    fig = Figures(
-        notes={
-            "signed_results": NOTE_SIGNED,
-            "documents_sent": NOTE_DOCUMENTS,
-            "documents_received": NOTE_DOCUMENTS,
-        }
-    )
-    received = base.filter(received_at__gte=a, received_at__lt=b)
-    fig.received = received.count()
-    fig.received_by_channel = dict(
-        received.values_list("channel").annotate(n=Count("pk")).order_by()
-    )
-    fig.received_online = fig.received_by_channel.get(Channel.ONLINE, 0)
-    fig.received_by_level = dict(
-        received.values_list("procedure__level").annotate(n=Count("pk")).order_by()
-    )
-    resolved = list(
-        base.filter(finished_at__gte=a, finished_at__lt=b).values(
-            "pk", "timeliness", "counting_start", "finished_at", "receiving_agency_id"
-        )
-    )
-    fig.resolved = len(resolved)
-    tl = Counter(r["timeliness"] for r in resolved)
-    fig.resolved_early, fig.resolved_on_time, fig.resolved_late = (
-        tl[Timeliness.EARLY],
-        tl[Timeliness.ON_TIME],
-        tl[Timeliness.LATE],
-    )
-    pauses = _supplement_pauses([r["pk"] for r in resolved])
-    fig.processing_seconds = sum(
-        processing_seconds(
-            r["counting_start"],
-            r["finished_at"],
-            pauses.get(r["pk"], []),
-            cals(r["receiving_agency_id"]),
-        )
-        for r in resolved
-    )
-    moment = min(b, now or timezone.now())
-    ip = _in_progress_qs(base, moment).aggregate(
-        n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=moment))
-    )
-    fig.in_progress, fig.in_progress_overdue = ip["n"], ip["late"]
-    fig.in_progress_on_time = fig.in_progress - fig.in_progress_overdue
-    fig.returned = base.filter(returned_at__gte=a, returned_at__lt=b).count()
-    closing = (
-        DossierEvent.objects.filter(
-            dossier__in=base,
-            created_at__gte=a,
-            created_at__lt=b,
-            to_status__in=[
-                DossierStatus.NOT_RECEIVED,
-                DossierStatus.WITHDRAWN,
-                DossierStatus.STOPPED,
-            ],
-        )
-        .exclude(from_status=F("to_status"))
-        .values_list("to_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    closed = dict(closing)
-    fig.refused, fig.withdrawn, fig.stopped = (
-        closed.get(s, 0)
-        for s in (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-    )
-    fig.supplement_requests = SupplementRequest.objects.filter(
-        dossier__in=base, requested_at__gte=a, requested_at__lt=b
-    ).count()
-    fig.apologies = Apology.objects.filter(dossier__in=base, sent_at__gte=a, sent_at__lt=b).count()
-    ratings = dict(
-        base.filter(rated_at__gte=a, rated_at__lt=b)
-        .exclude(rating="")
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    fig.rating_counts = {k: ratings.get(k, 0) for k in Rating.values}
-    fig.rated = sum(ratings.values())
-    fig.digitised_dossiers = _metric_qs(filters, "digitised_dossiers", base).count()
-    fig.e_results = _metric_qs(filters, "e_results", base).count()
-    fig.payable = _metric_qs(filters, "payable", base).count()
-    fig.online_paid = _metric_qs(filters, "online_paid", base).count()
-    return fig
-
-
-def direct_procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
-    """Average and p90 processing time per procedure, straight from the dossiers, the busiest
-    procedures (most resolved) first."""
-    from procedures.models import Procedure
-
-    from .metrics import CalendarCache, processing_seconds
-
-    cals = CalendarCache()
-    a, b = filters.bounds()
-    rows = list(
-        scoped_dossiers(filters)
-        .filter(finished_at__gte=a, finished_at__lt=b)
-        .values("pk", "procedure_id", "counting_start", "finished_at", "receiving_agency_id")
-    )
-    pauses = _supplement_pauses([r["pk"] for r in rows])
-    per: dict[int, list[int]] = {}
-    for r in rows:
-        per.setdefault(r["procedure_id"], []).append(
-            processing_seconds(
-                r["counting_start"],
-                r["finished_at"],
-                pauses.get(r["pk"], []),
-                cals(r["receiving_agency_id"]),
-            )
-        )
-    return procedure_times_from(
-        {pid: (len(v), sum(v), Counter(hours_bucket(s) for s in v)) for pid, v in per.items()},
-        {p.pk: p for p in Procedure.objects.filter(pk__in=list(per))},
-        limit,
-    )
 
 
 def procedure_times_from(

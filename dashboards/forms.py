@@ -36,11 +36,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_CUSTOM_DAYS = 366 * 10
 
 #: Messages a user sees: Vietnamese first, English after (house rule for error messages).
-BAD_PERIOD = "Kỳ báo cáo không hợp lệ. / The period is not valid."
-BAD_RANGE = "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc. / The start date must not be after the end date."
-RANGE_TOO_LONG = "Khoảng thời gian tối đa là 10 năm. / The range may be at most 10 years."
-BAD_AGENCY = "Cơ quan không hợp lệ hoặc ngoài phạm vi được xem. / The agency is not valid or outside what you may see."
-BAD_CHOICE = "Giá trị không hợp lệ. / The value is not valid."
+BAD_PERIOD = _("The period is not valid.")
+BAD_RANGE = _("The start date must not be after the end date.")
+RANGE_TOO_LONG = _("The range may be at most 10 years.")
+BAD_AGENCY = _("The agency is not valid or outside what you may see.")
+BAD_CHOICE = _("The value is not valid.")
 
 
 def _today() -> date:

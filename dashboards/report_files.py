@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.permissions import user_has_any_role
 from portal.core.filehash import sha256_of
@@ -34,17 +35,11 @@ RENDER_TASK = "dashboards.tasks.render_report"
 MAX_PENDING_PER_USER = 3
 State = DashboardReport.State
 
-TOO_MANY = (
-    "Bạn đang có {n} báo cáo đang được chuẩn bị; vui lòng đợi chúng xong rồi yêu cầu thêm. / "
+TOO_MANY = _(
     "You already have {n} reports being prepared; please wait for them before asking for more."
 )
-FAILED = (
-    "Không lập được báo cáo; vui lòng yêu cầu lại. / "
-    "The report could not be prepared; please ask for it again."
-)
-NOT_ALLOWED = (
-    "Tài khoản không còn quyền xem thống kê này. / This account may no longer see these figures."
-)
+FAILED = _("The report could not be prepared; please ask for it again.")
+NOT_ALLOWED = _("This account may no longer see these figures.")
 
 
 class ReportRefused(Exception):
@@ -84,9 +79,9 @@ def request_report(*, user: Any, parsed: FilterResult, roles: tuple[str, ...]) -
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         pending = DashboardReport.objects.filter(requested_by=user, state=State.PENDING).count()
         if pending >= MAX_PENDING_PER_USER:
-            raise ReportRefused(TOO_MANY.format(n=pending))
+            raise ReportRefused(str(TOO_MANY).format(n=pending))
         if not user_has_any_role(user, roles):
-            raise ReportRefused(NOT_ALLOWED)
+            raise ReportRefused(str(NOT_ALLOWED))
         report = DashboardReport.objects.create(
             requested_by=user,
             query=pinned_query(parsed),
@@ -141,7 +136,7 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
 
 def mark_failed(*, report_id: int, error: str) -> None:
     DashboardReport.objects.filter(pk=report_id).exclude(state=State.READY).update(
-        state=State.FAILED, error=error[:2000]
+        state=State.FAILED, error=str(error)[:2000]
     )
 
 

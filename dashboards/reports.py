@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import index766, selectors
+from . import index766, registry, selectors
 from .selectors import Filters
 
 COUNT, PERCENT, HOURS = "count", "percent", "hours"
@@ -84,41 +84,18 @@ KPIS: tuple[Metric, ...] = (
     Metric("apologies", _("Apologies sent"), drill="apologies", higher_is_better=False),
 )
 
-#: The full list of figures (the table under the cards and the exports).
+#: The full list of figures (the table under the cards, the exports and the PDF report): one row
+#: per registry entry, in its order, then the ratios.
 FIGURE_ROWS: tuple[Metric, ...] = (
-    Metric("received", _("Dossiers received"), drill="received"),
-    Metric("received_online", _("Received online (channel 2)"), drill="received_online"),
-    Metric("resolved", _("Dossiers resolved"), drill="resolved"),
-    Metric("resolved_early", _("Resolved early"), drill="resolved_early"),
-    Metric("resolved_on_time", _("Resolved on time"), drill="resolved_on_time"),
-    Metric("resolved_late", _("Resolved late"), drill="resolved_late", higher_is_better=False),
-    Metric("in_progress", _("In progress"), drill="in_progress"),
-    Metric("in_progress_on_time", _("In progress, on time"), drill="in_progress_on_time"),
-    Metric(
-        "in_progress_overdue",
-        _("In progress, overdue"),
-        drill="in_progress_overdue",
-        higher_is_better=False,
+    *(
+        Metric(
+            m.name,
+            m.label,
+            drill=m.name if m.drill else None,
+            higher_is_better=m.higher_is_better,
+        )
+        for m in registry.METRICS
     ),
-    Metric("returned", _("Results returned"), drill="returned"),
-    Metric("withdrawn", _("Withdrawn"), drill="withdrawn"),
-    Metric("refused", _("Refused at reception"), drill="refused", higher_is_better=False),
-    Metric("stopped", _("Processing stopped"), drill="stopped", higher_is_better=False),
-    Metric(
-        "supplement_requests",
-        _("Supplement requests"),
-        drill="supplement_requests",
-        higher_is_better=False,
-    ),
-    Metric("apologies", _("Apologies sent"), drill="apologies", higher_is_better=False),
-    Metric("rated", _("Ratings given"), drill="rated"),
-    Metric("digitised_dossiers", _("Digitised dossiers"), drill="digitised_dossiers"),
-    Metric("e_results", _("Electronic results"), drill="e_results"),
-    Metric("signed_results", _("Digitally signed results")),
-    Metric("online_paid", _("Fees paid online"), drill="online_paid"),
-    Metric("payable", _("Dossiers with fees"), drill="payable"),
-    Metric("documents_sent", _("Inter-agency documents sent")),
-    Metric("documents_received", _("Inter-agency documents received")),
     Metric("on_time_rate", _("On-time rate"), PERCENT),
     Metric("online_share", _("Online share"), PERCENT),
     Metric("satisfaction_rate", _("Satisfaction rate"), PERCENT),
@@ -126,7 +103,6 @@ FIGURE_ROWS: tuple[Metric, ...] = (
 
 #: The metric names a drill-down accepts (the Figures fields with dossiers behind them).
 DRILL_METRICS: frozenset[str] = frozenset(selectors.DRILLDOWN_METRICS)
-assert {m.drill for m in FIGURE_ROWS if m.drill} <= DRILL_METRICS
 
 
 @dataclass
@@ -283,14 +259,38 @@ def charts(d: Dashboard) -> dict[str, Any]:
             "labels": [str(_("Online")), str(_("Counter and post"))],
             "values": [f.received_online, max(0, f.received - f.received_online)],
         },
-        "agencies": {
-            "labels": [r["name"] for r in table],
-            "received": [r["received"] for r in table],
-            "resolved": [r["resolved"] for r in table],
-            "received_label": str(_("Received")),
-            "resolved_label": str(_("Resolved")),
-        },
+        "agencies": agency_chart(table),
     }
+
+
+#: Agencies the "by agency" chart draws; the others are in the table under it.
+CHART_AGENCIES = 15
+
+
+def agency_chart(table: list[dict[str, Any]], top: int = CHART_AGENCIES) -> dict[str, Any]:
+    """The busiest ``top`` agencies of the table (by dossiers received, then resolved) as
+    horizontal bars: 60 and more agencies in one plot cannot be read, and every agency keeps its
+    row in the table."""
+    busiest = sorted(table, key=lambda r: (-r["received"], -r["resolved"], r["name"]))[:top]
+    return {
+        "labels": [r["name"] for r in busiest],
+        "received": [r["received"] for r in busiest],
+        "resolved": [r["resolved"] for r in busiest],
+        "received_label": str(_("Received")),
+        "resolved_label": str(_("Resolved")),
+        "shown": len(busiest),
+        "total": len(table),
+    }
+
+
+def agency_chart_caption(total: int, top: int = CHART_AGENCIES) -> str:
+    """The line under the chart when it leaves agencies out."""
+    if total <= top:
+        return ""
+    return str(
+        _("The %(top)d agencies that received most; all %(total)d are in the table below.")
+        % {"top": top, "total": total}
+    )
 
 
 # --- the 766 index ------------------------------------------------------------------------------

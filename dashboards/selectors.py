@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import summary
+from . import linked, summary
+from .direct import direct_figures, direct_procedure_times  # noqa: F401 - public names
 from .figures import (  # noqa: F401 - the selectors' public names
     DRILLDOWN_METRICS,
-    NOTE_DOCUMENTS,
-    NOTE_SIGNED,
     Figures,
     Filters,
     GroupRow,
     ProcedureTime,
     add_months,
     agency_q,
-    direct_figures,
-    direct_procedure_times,
     drilldown,
     hours_bucket,
     last_day_of_month,
@@ -33,8 +30,9 @@ from .figures import (  # noqa: F401 - the selectors' public names
 
 
 def dashboard_figures(filters: Filters) -> Figures:
-    """Every figure of the dashboard for ``filters``, from the summary tables."""
-    return summary.figures(filters)
+    """Every figure of the dashboard for ``filters``, from the summary tables (the signed results
+    and exchanged documents from their own records: :mod:`dashboards.linked`)."""
+    return linked.add_linked(summary.figures(filters), filters)
 
 
 def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
@@ -66,4 +64,5 @@ def figures_from_series(
 ) -> Figures | None:
     """The figures of ``filters`` added up from a monthly series of ``span`` that covers it (None
     when it does not); the same numbers as :func:`dashboard_figures`, without its query."""
-    return summary.figures_from_series(series, span, granularity, filters)
+    fig = summary.figures_from_series(series, span, granularity, filters)
+    return None if fig is None else linked.add_linked(fig, filters)

@@ -51,12 +51,12 @@ def render_report(self, report_id: int) -> str:
     except TRANSIENT as exc:
         if self.request.retries >= MAX_RETRIES:
             logger.exception("dashboard_report.gave_up", extra={"report_id": report_id})
-            mark_failed(report_id=report_id, error=FAILED)
+            mark_failed(report_id=report_id, error=str(FAILED))
             raise
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 120)) from exc
     except (DatabaseError, LookupError, ValueError):
         # the details go to the log (administrators); the user sees a plain bilingual message
         logger.exception("dashboard_report.failed", extra={"report_id": report_id})
-        mark_failed(report_id=report_id, error=FAILED)
+        mark_failed(report_id=report_id, error=str(FAILED))
         return "failed"
     return report.state if report else "gone"

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dossiers.constants import Channel, DossierStatus
@@ -47,9 +48,9 @@ DRILLDOWN_PAGE_SIZE = 50
 #: Seconds between two polls of the reports page while a report is being prepared.
 REPORT_POLL_SECONDS = 3
 PUBLIC_CACHE_SECONDS = 600
-BAD_METRIC = "Chỉ số không hợp lệ. / Unknown figure."
-BAD_FORMAT = "Định dạng xuất không hợp lệ. / Unknown export format."
-BAD_PAGE = "Trang không hợp lệ. / The page is not valid."
+BAD_METRIC = gettext_lazy("Unknown figure.")
+BAD_FORMAT = gettext_lazy("Unknown export format.")
+BAD_PAGE = gettext_lazy("The page is not valid.")
 
 
 def _parse(request: HttpRequest) -> FilterResult:
@@ -100,7 +101,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"level": lv, "label": label, "count": data.figures.received_by_level.get(lv, 0)}
                 for lv, label in ServiceLevel.choices
             ],
-            "charts": reports.charts(data),
+            "charts": (charts := reports.charts(data)),
+            "agency_chart_caption": reports.agency_chart_caption(charts["agencies"]["total"]),
             "query": query,
             "drill_url": reverse("dashboards:drilldown"),
         },

@@ -38,7 +38,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("level", int, enum=[2, 3, 4], description="Online service level"),
 ]
 BAD_FILTERS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description='{"errors": ["Vietnamese / English", ...]}'
+    OpenApiTypes.OBJECT,
+    description='{"errors": ["message in the language of Accept-Language (vi, en)", ...]}',
 )
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_refuses_a_database_with_real_dossiers():
     DossierFactory(received=True)
-    with pytest.raises(CommandError, match="real dossiers"):
+    with pytest.raises(CommandError, match="hồ sơ thật"):  # the portal speaks Vietnamese first
         call_command("generate_province", dossiers=10, years=1, agencies=5, procedures=5)
     assert Dossier.objects.count() == 1
 

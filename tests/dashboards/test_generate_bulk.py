@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Sum
 
 from dashboards import summary
-from dashboards.generator import Generator
+from dashboards.dev.generator import Generator
 from dashboards.models import (
     COUNTER_FIELDS,
     AgencyMonthStat,

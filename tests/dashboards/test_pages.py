@@ -55,8 +55,8 @@ def test_provincial_user_sees_every_agency(client, dash):
     assert sorted(r.figures.received for r in response.context["sector_rows"]) == [2, 4]
     assert {r["level"]: r["count"] for r in response.context["level_rows"]} == {2: 0, 3: 0, 4: 6}
     assert 'id="sector-table"' in html and "&amp;level=4" in html
-    # figures the portal cannot count yet say so instead of showing a bare 0
-    assert "No inter-agency document data yet" in html
+    # the signed results and exchanged documents are counted now: no "not linked yet" note
+    assert "not linked to dossiers" not in html and "No inter-agency document data" not in html
 
 
 def test_leader_sees_only_his_agency_and_its_sub_units(client, dash):
@@ -74,9 +74,11 @@ def test_leader_cannot_pass_another_agencys_id(client, dash):
         response = get(client, dash.leader_a, path, agency=dash.b.pk, metric="received")
         assert response.status_code == 400, path
         body = response.content.decode()
-        assert "ngoài phạm vi" in body and "outside what you may see" in body
+        assert "ngoài phạm vi được xem" in body  # Vietnamese first (one msgid, issue 16)
         assert "Lò Thị Bê" not in body
-    response = get(client, dash.leader_a, "/api/v1/dashboard/figures/", agency=dash.b.pk)
+    response = client.get(
+        "/api/v1/dashboard/figures/", {"agency": dash.b.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400 and "outside" in response.json()["errors"][0]
 
 
@@ -133,9 +135,9 @@ def test_drilldown_is_paginated(client, dash, monkeypatch):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"period": "week"}, "Kỳ báo cáo không hợp lệ"),
-        ({"period": "month", "year": "abc"}, "Kỳ báo cáo không hợp lệ"),
-        ({"period": "month", "year": "2026", "month": "13"}, "Kỳ báo cáo không hợp lệ"),
+        ({"period": "week"}, "The period is not valid"),
+        ({"period": "month", "year": "abc"}, "The period is not valid"),
+        ({"period": "month", "year": "2026", "month": "13"}, "The period is not valid"),
         (
             {"period": "custom", "start": "2026-06-30", "end": "2026-06-01"},
             "The start date must not be after the end date",
@@ -144,19 +146,33 @@ def test_drilldown_is_paginated(client, dash, monkeypatch):
             {"period": "custom", "start": "2026-02-30", "end": "2026-06-01"},
             "The period is not valid",
         ),
-        ({"period": "custom", "start": "2000-01-01", "end": "2026-06-01"}, "at most 10 years"),
+        (
+            {"period": "custom", "start": "2000-01-01", "end": "2026-06-01"},
+            "The range may be at most 10 years",
+        ),
         ({"period": "custom"}, "The period is not valid"),
-        ({"agency": "xyz"}, "outside what you may see"),
-        ({"agency": "999999"}, "outside what you may see"),
+        ({"agency": "xyz"}, "The agency is not valid or outside what you may see"),
+        ({"agency": "999999"}, "The agency is not valid or outside what you may see"),
         ({"sector": "-1"}, "The value is not valid"),
         ({"level": "7"}, "The value is not valid"),
     ],
 )
-def test_bad_filters_get_a_bilingual_message(client, dash, params, message):
+def test_bad_filters_get_a_clear_message_in_the_users_language(client, dash, params, message):
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override("vi"):
+        vietnamese = translation.gettext(message + ".")
+    assert vietnamese != message + "."  # the catalogue has it
     for path in (URL, "/thong-ke/chi-so-766/", "/thong-ke/xuat/xlsx/"):
+        client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
         response = get(client, dash.provincial, path, **params)
         assert response.status_code == 400, (path, params)
-        assert message in response.content.decode()
+        assert vietnamese in response.content.decode()  # Vietnamese unless English is asked for
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = get(client, dash.provincial, path, **params)
+        assert response.status_code == 400 and message in response.content.decode()
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,9 @@ def test_a_requester_who_lost_the_role_gets_a_failed_report_not_the_figures(clie
     dash.provincial.save(update_fields=["is_active"])
     assert render_report.apply(kwargs={"report_id": report.pk}).get() == "failed"
     report.refresh_from_db()
-    assert report.state == "failed" and not report.file and "no longer" in report.error
+    # stored in the portal's language (Vietnamese first: one msgid, issue 16)
+    assert report.state == "failed" and not report.file
+    assert report.error == "Tài khoản không còn quyền xem thống kê này."
 
 
 @pytest.mark.celery

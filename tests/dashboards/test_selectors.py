@@ -258,7 +258,8 @@ def test_june_for_the_province(prov):
         1,
         1,
     )
-    assert (f.documents_sent, f.documents_received) == (0, 0) and "signed_results" in f.notes
+    # nothing signed or exchanged in this world: real zeros, no "not linked yet" note (issue 16)
+    assert (f.documents_sent, f.documents_received) == (0, 0) and not f.notes
     assert f.processing_seconds == (9 + 64.5 + 11 + 39) * 3600
     assert (
         f.online_share == 6 / 7

@@ -29,8 +29,12 @@ def _no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
     def probe(*args, **kwargs):
         raise AssertionError("the facts were probed")
 
-    monkeypatch.setattr(summary, "_in_progress", probe)
-    monkeypatch.setattr(summary, "_in_progress_at", probe)
+    from dashboards.summary import drilldown, groups, read
+
+    for module in (read, groups, drilldown):
+        for name in ("_in_progress", "_in_progress_at"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, probe)
 
 
 def _agree(filters: Filters) -> selectors.Figures:
@@ -143,7 +147,9 @@ def test_without_kept_month_ends_the_facts_are_probed(late, monkeypatch):
     )  # never read without the state row
     with at(6, 1, 11):
         assert (
-            summary._stored_open_month(MAY, summary.timezone.now(), summary.open_ends_through())
+            summary._stored_open_month(
+                MAY, summary.read.timezone.now(), summary.open_ends_through()
+            )
             is None
         )
         assert _open(_agree(MAY)) == (1, 0, 1)

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 
-from dashboards.generator import Generator, progress_bar, real_dossiers_exist
+from dashboards.dev.generator import Generator, progress_bar, real_dossiers_exist
 
 
 class Command(BaseCommand):
@@ -27,16 +28,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("Cần PostgreSQL (COPY). / PostgreSQL is required (COPY).")
+            raise CommandError(_("PostgreSQL is required (COPY)."))
         for name in ("dossiers", "years", "agencies", "procedures"):
             if opts[name] < 1:
-                raise CommandError(f"--{name} phải lớn hơn 0. / --{name} must be positive.")
+                raise CommandError(_("--%(name)s must be positive.") % {"name": name})
         if opts["agencies"] < 3:
-            raise CommandError("--agencies phải từ 3 trở lên. / --agencies must be at least 3.")
+            raise CommandError(_("--agencies must be at least 3."))
         if not opts["force"] and real_dossiers_exist():
             raise CommandError(
-                "Cơ sở dữ liệu có hồ sơ thật: từ chối sinh dữ liệu (dùng --force nếu chắc chắn). / "
-                "The database holds real dossiers: refusing to generate (use --force if you are sure)."
+                _(
+                    "The database holds real dossiers: refusing to generate (use --force if you are sure)."
+                )
             )
         gen = Generator(
             dossiers=opts["dossiers"],

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from dashboards import summary
-from dashboards.generator import progress_bar
+from dashboards.progress import progress_bar
 
 
 class Command(BaseCommand):

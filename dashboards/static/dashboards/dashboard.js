@@ -30,6 +30,10 @@
     data: { labels: data.online.labels, datasets: [{ data: data.online.values, backgroundColor: [blue, grey] }] },
     options: { animation: false }
   });
+  // horizontal bars, one row of ~28 px per agency: the names stay readable (the view sends the
+  // busiest agencies only, the table lists them all)
+  var agencyBox = document.querySelector(".chart-agencies-box");
+  if (agencyBox) { agencyBox.style.height = (data.agencies.labels.length * 28 + 70) + "px"; }
   make("chart-agencies", {
     type: "bar",
     data: {
@@ -39,7 +43,7 @@
         { label: data.agencies.resolved_label, data: data.agencies.resolved, backgroundColor: amber }
       ]
     },
-    options: { animation: false, indexAxis: data.agencies.labels.length > 8 ? "y" : "x", scales: { x: { beginAtZero: true } } }
+    options: { animation: false, indexAxis: "y", maintainAspectRatio: false, scales: { x: { beginAtZero: true } } }
   });
   document.documentElement.dataset.chartsReady = "1";
 })();

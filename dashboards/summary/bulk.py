@@ -3,7 +3,7 @@
 Why each piece is here (profile of a 1,000,000-dossier run, bench/README.md):
 
 * rows go in by ``COPY`` as text built by :func:`copy_line` (one dict look-up per value, no
-  per-value type ladder) and are sent from a background thread (:class:`CopyStream`), so that
+  per-value type ladder) and are sent from a background thread (:class:`dashboards.dev.bulkload.CopyStream`), so that
   PostgreSQL parses and stores one chunk while Python generates the next (2 cores: one each);
 * during a load that at least doubles a table, its secondary indexes, unique constraints and
   foreign keys are set aside (:func:`indexes_set_aside`) and rebuilt at the end: one sort per
@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import queue
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,68 +91,6 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             copy_sql(table, columns), io.BytesIO("".join(lines).encode()), size=1 << 20
         )
     return len(lines)
-
-
-class CopyStream:
-    """COPY chunks from a background thread on Django's own connection (so in its transaction).
-
-    ``send`` queues one table's chunk (at most ``depth`` wait: room for two rounds of the
-    generator's seven tables, so it never waits behind its own previous table) and returns at
-    once; PostgreSQL stores it while the caller builds the next one (psycopg2 releases the GIL
-    while libpq sends and waits). The caller must not use the connection until :meth:`close`
-    has returned.
-    """
-
-    def __init__(self, depth: int = 16) -> None:
-        connection.ensure_connection()
-        self._raw = connection.connection
-        self._queue: queue.Queue[tuple[str, str, bytes] | None] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        #: seconds the thread spent in COPY per table, and the caller waited for room in the queue
-        self.busy_s: dict[str, float] = {}
-        self.wait_s = 0.0
-        self._thread = threading.Thread(target=self._run, name="copy-stream", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if self._error is not None:
-                continue  # drain: the caller learns of the error at its next send / close
-            table, sql, data = item
-            try:
-                t0 = time.perf_counter()
-                with self._raw.cursor() as cur:
-                    cur.copy_expert(sql, io.BytesIO(data), size=1 << 20)
-                self.busy_s[table] = self.busy_s.get(table, 0.0) + time.perf_counter() - t0
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._error = exc
-
-    def send(self, table: str, columns: Sequence[str], lines: list[str]) -> None:
-        if self._error is not None:
-            self.close()
-        if lines:
-            item = (table, copy_sql(table, columns), "".join(lines).encode())
-            t0 = time.perf_counter()
-            self._queue.put(item)
-            self.wait_s += time.perf_counter() - t0
-
-    def close(self) -> None:
-        """Wait for every chunk; re-raise a COPY error here, in the caller's thread."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            with (
-                connection.wrap_database_errors
-            ):  # as Django's own queries raise it (django.db.DataError, ...)
-                raise error
-
-
-# --- indexes and constraints set aside during a load ------------------------------------------
 
 
 @dataclass

@@ -41,7 +41,6 @@ import itertools
 import json
 import random
 import secrets
-import sys
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,9 +58,10 @@ from portal.agencies.models import Agency
 from portal.workcalendar import services as workcalendar
 from portal.workcalendar.constants import Timeliness as WorkTimeliness
 
+from ..metrics import CalendarCache, FastCalendar
+from ..progress import progress_bar  # noqa: F401 - the command imports it from here
+from ..summary import FACT_FIELDS, fact_values, lock_refreshes, rebuild_months, to_us
 from . import bulkload
-from .metrics import CalendarCache, FastCalendar
-from .summary import FACT_FIELDS, fact_values, lock_refreshes, rebuild_months, to_us
 
 GENERATED_KEY = "_generated"
 
@@ -127,32 +127,6 @@ GIVEN = [
     "Hương",
     "Bình",
 ]
-
-
-def progress_bar(label: str, stream: Any = None) -> Callable[[int, int], None]:
-    """A plain progress bar on stderr (tqdm is not installed)."""
-    stream = stream or sys.stderr
-    started: list[float] = []  # the clock starts at the first report, not when the bar is made
-    last = [-1.0]
-
-    def show(done: int, total: int) -> None:
-        frac = 1.0 if not total else min(1.0, done / total)
-        now = _time.monotonic()
-        if not started:
-            started.append(now)
-        if frac < 1.0 and now - last[0] < 0.5:
-            return
-        last[0] = now
-        width = 30
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        stream.write(
-            f"\r{label:<12} [{bar}] {done:>9,}/{total:,} {frac:6.1%} {now - started[0]:6.1f}s"
-        )
-        if frac >= 1.0:
-            stream.write("\n")
-        stream.flush()
-
-    return show
 
 
 # --- COPY -------------------------------------------------------------------------------------
