@@ -13,7 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -373,11 +374,16 @@ class IncomingDocumentViewSet(
 
 
 XML_TYPES = ("application/xml", "text/xml")
+ENVELOPE_TOO_LARGE = gettext_lazy("The envelope exceeds %(limit)d bytes.")
 
 
-def _inbound_refusal(http_status: int, reason: str, vi: str, en: str) -> JsonResponse:
+def _inbound_refusal(http_status: int, reason: str, message: Any, **params: Any) -> JsonResponse:
+    """Status 02 before the envelope is read: ``reason`` the stable code, ``detail`` one Vietnamese
+    text (the peers are Vietnamese systems, like :func:`exchange.rejected`)."""
+    with translation.override(exchange.PEER_LANGUAGE):
+        detail = str(message) % params if params else str(message)
     return JsonResponse(
-        {"status": "02", "reason": reason, "detail": f"{vi} / {en}"},
+        {"status": "02", "reason": reason, "detail": detail},
         status=http_status,
         json_dumps_params={"ensure_ascii": False},
     )
@@ -388,33 +394,19 @@ def inbound_response(request: HttpRequest) -> HttpResponse:
     read (and the read itself stops one byte past the limit), then :func:`exchange.receive_envelope`."""
     content_type = (request.content_type or "").lower()
     if content_type not in XML_TYPES:
-        return _inbound_refusal(
-            415, "malformed", "Nội dung phải là application/xml", "The body must be application/xml"
-        )
+        return _inbound_refusal(415, "malformed", gettext_lazy("The body must be application/xml."))
     limit = int(settings.EDXML_MAX_ENVELOPE_BYTES)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length <= 0:
-        return _inbound_refusal(
-            411, "malformed", "Thiếu độ dài nội dung (Content-Length)", "Content-Length is required"
-        )
+        return _inbound_refusal(411, "malformed", gettext_lazy("Content-Length is required."))
     if length > limit:
-        return _inbound_refusal(
-            413,
-            "too_large",
-            f"Phong bì vượt quá {limit} byte",
-            f"The envelope exceeds {limit} bytes",
-        )
+        return _inbound_refusal(413, "too_large", ENVELOPE_TOO_LARGE, limit=limit)
     data = request.read(limit + 1)
     if len(data) > limit:
-        return _inbound_refusal(
-            413,
-            "too_large",
-            f"Phong bì vượt quá {limit} byte",
-            f"The envelope exceeds {limit} bytes",
-        )
+        return _inbound_refusal(413, "too_large", ENVELOPE_TOO_LARGE, limit=limit)
     result = exchange.receive_envelope(data)
     return HttpResponse(
         result.body, status=result.http_status, content_type=f"{result.content_type}; charset=utf-8"

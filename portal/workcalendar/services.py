@@ -36,6 +36,7 @@ import holidays
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .constants import DeclaredDayKind, Session, Timeliness
 from .models import DeclaredDay, WorkCalendar
@@ -571,7 +572,7 @@ def declare_day(
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValueError("Lý do là bắt buộc. / A reason is required.")
+        raise ValueError(gettext("A reason is required."))
     with transaction.atomic():
         declared, _created = DeclaredDay.objects.update_or_create(
             calendar=calendar,
