@@ -33,7 +33,8 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 from lxml import etree
 
 from portal.agencies.models import Agency
@@ -60,17 +61,30 @@ from .peers import peer_for, peers
 
 logger = logging.getLogger(__name__)
 
+#: The status descriptions sent to the sender with each code (QCVN 102:2016 status message). The
+#: peers are Vietnamese systems and their staff read the text: it is sent in Vietnamese whatever the
+#: language of the request that caused it (:func:`status_description`).
 STATUS_DESCRIPTIONS = {
-    "01": "Đã đến / Reached",
-    "02": "Từ chối tiếp nhận / Rejected",
-    "03": "Đã tiếp nhận, vào sổ / Accepted and registered",
-    "04": "Đã phân công xử lý / Assigned",
-    "05": "Đang xử lý / In progress",
-    "06": "Đã hoàn thành / Done",
-    "13": "Đã nhận yêu cầu thu hồi/cập nhật / Recall/update request received",
-    "15": "Đồng ý thu hồi/cập nhật / Recall/update accepted",
-    "16": "Từ chối thu hồi/cập nhật / Recall/update refused",
+    "01": pgettext_lazy("edXML status", "Reached"),
+    "02": pgettext_lazy("edXML status", "Rejected"),
+    "03": pgettext_lazy("edXML status", "Accepted and registered"),
+    "04": pgettext_lazy("edXML status", "Assigned"),
+    "05": pgettext_lazy("edXML status", "In progress"),
+    "06": pgettext_lazy("edXML status", "Done"),
+    "13": pgettext_lazy("edXML status", "Recall/update request received"),
+    "15": pgettext_lazy("edXML status", "Recall/update accepted"),
+    "16": pgettext_lazy("edXML status", "Recall/update refused"),
 }
+#: The language of what peers read (status descriptions, rejection details): Vietnamese.
+PEER_LANGUAGE = "vi"
+
+
+def status_description(code: str) -> str:
+    """The Vietnamese description of status ``code`` for a peer (the code itself if unknown)."""
+    with translation.override(PEER_LANGUAGE):
+        return str(STATUS_DESCRIPTIONS.get(code, code))
+
+
 REJECT_HTTP = {"malformed": 400, "duplicate_document_id": 409}
 
 
@@ -149,10 +163,20 @@ def _json(http_status: int, payload: dict) -> InboundResult:
 
 
 def rejected(exc: edxml.EnvelopeRejected, document_id: str = "") -> InboundResult:
-    logger.info("edxml.rejected", extra={"reason": exc.reason, "document_id": document_id})
+    """Status 02 for a refused envelope: ``reason`` is the stable code, ``detail`` the Vietnamese text
+    the sender's staff read (:data:`PEER_LANGUAGE`); the English one goes to the log."""
+    logger.info(
+        "edxml.rejected",
+        extra={"reason": exc.reason, "document_id": document_id, "detail": exc.message_en},
+    )
     return _json(
         REJECT_HTTP.get(exc.reason, 422),
-        {"status": "02", "reason": exc.reason, "detail": str(exc), "document_id": document_id},
+        {
+            "status": "02",
+            "reason": exc.reason,
+            "detail": exc.message_vi,
+            "document_id": document_id,
+        },
     )
 
 
@@ -295,7 +319,7 @@ def _status_envelope(
         from_organ=organ(agency),
         to_organ=edxml.Organ(organ_id=to_code),
         code=code,
-        description=description or STATUS_DESCRIPTIONS.get(code, code),
+        description=description or status_description(code),
         timestamp=at,
         staff_name=staff,
         department=department,
@@ -910,7 +934,7 @@ def status_envelope_for(event: DocumentEvent) -> tuple[str, bytes]:
     assert document is not None
     staff = event.actor.get_full_name() if event.actor_id else ""
     department = document.assigned_department.name if document.assigned_department_id else ""
-    description = STATUS_DESCRIPTIONS.get(event.status_code, event.status_code)
+    description = status_description(event.status_code)
     if event.comment:
         description = f"{description}: {event.comment}"
     data = _status_envelope(

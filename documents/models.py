@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
@@ -526,14 +527,10 @@ class AppendOnlyError(Exception):
 
 class DocumentEventQuerySet(models.QuerySet["DocumentEvent"]):
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(
-            "Lịch sử văn bản không được sửa / Document history cannot be changed."
-        )
+        raise AppendOnlyError(gettext("Document history cannot be changed."))
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(
-            "Lịch sử văn bản không được xoá / Document history cannot be deleted."
-        )
+        raise AppendOnlyError(gettext("Document history cannot be deleted."))
 
 
 class DocumentEvent(models.Model):
@@ -580,12 +577,8 @@ class DocumentEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError(
-                "Lịch sử văn bản không được sửa / Document history cannot be changed."
-            )
+            raise AppendOnlyError(gettext("Document history cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(
-            "Lịch sử văn bản không được xoá / Document history cannot be deleted."
-        )
+        raise AppendOnlyError(gettext("Document history cannot be deleted."))

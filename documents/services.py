@@ -11,13 +11,11 @@ codes 01–06, 13, 15, 16), and the rule that secret documents (độ mật) nev
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +25,8 @@ from portal.accounts.constants import Role
 from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
 from portal.core.outbox import outbox_enqueue
-from portal.workflow import Step
 
+from . import workflow
 from .constants import (
     TYPE_INFO,
     Book,
@@ -39,8 +37,39 @@ from .constants import (
     OutgoingState,
     RecallState,
     Secrecy,
-    StatusCode,
     Urgency,
+)
+from .effects import (  # the rows' effects and what the tables use, under their old names too
+    DELIVER_DOCUMENT_TASK,
+    DELIVER_STATUS_TASK,
+    DRAFTERS,
+    MAX_TEXT,
+    STEERING_NEW,
+    STEERING_RECALL,
+    STEERING_UPDATE,
+    check_sendable,
+    clean_text,
+    default_notation,
+    fx_assign,
+    fx_complete,
+    fx_issue,
+    fx_recall,
+    fx_recall_accept,
+    fx_recall_refuse,
+    fx_register,
+    fx_reject,
+    fx_send,
+    fx_send_back,
+    fx_sign,
+    fx_submit,
+    lock_incoming,
+    lock_outgoing,
+    max_attachment_bytes,
+    may_process,
+    record_event,
+    send_key,
+    status_out,
+    store_bytes,
 )
 from .exceptions import DocumentError, PermissionDenied
 from .models import (
@@ -53,15 +82,6 @@ from .models import (
 )
 from .numbering import next_number
 
-#: Celery task that builds one recipient's envelope and POSTs it (documents.tasks).
-DELIVER_DOCUMENT_TASK = "documents.tasks.deliver_document"
-#: Celery task that sends one status envelope back to a sender.
-DELIVER_STATUS_TASK = "documents.tasks.deliver_status"
-
-MAX_TEXT = 4000
-STEERING_NEW, STEERING_RECALL, STEERING_UPDATE = 1, 2, 3
-
-DRAFTERS = (Role.SPECIALIST, Role.CLERICAL, Role.LEADER)
 EDITABLE_FIELDS = (
     "document_type",
     "subject",
@@ -89,61 +109,9 @@ class RecipientSpec:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def max_attachment_bytes() -> int:
-    return int(getattr(settings, "EDXML_MAX_ATTACHMENT_BYTES", 7 * 1024 * 1024))
-
-
 def _require(actor: Any, agency: Agency, *roles: str) -> None:
     if not user_can_act_for(actor, agency, *roles, agency_wide=True):
         raise PermissionDenied()
-
-
-def _text(value: Any, *, what: str, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = (str(value) if value is not None else "").strip()
-    if required and not value:
-        raise DocumentError(_("%(what)s is required.") % {"what": what}, code="required")
-    if len(value) > limit:
-        raise DocumentError(
-            _("%(what)s is too long (at most %(limit)d characters).")
-            % {"what": what, "limit": limit},
-            code="too_long",
-        )
-    return value
-
-
-def _event(
-    *,
-    outgoing: OutgoingDocument | None = None,
-    incoming: IncomingDocument | None = None,
-    action: str,
-    actor: Any = None,
-    status_code: str = "",
-    comment: str = "",
-    data: dict | None = None,
-) -> DocumentEvent:
-    return DocumentEvent.objects.create(
-        outgoing=outgoing,
-        incoming=incoming,
-        action=action,
-        status_code=status_code,
-        actor=actor if getattr(actor, "pk", None) else None,
-        comment=comment or "",
-        data=data or {},
-    )
-
-
-def _lock_outgoing(document: OutgoingDocument | int) -> OutgoingDocument:
-    pk = document.pk if isinstance(document, OutgoingDocument) else document
-    return (
-        OutgoingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
-    )
-
-
-def _lock_incoming(document: IncomingDocument | int) -> IncomingDocument:
-    pk = document.pk if isinstance(document, IncomingDocument) else document
-    return (
-        IncomingDocument.objects.select_for_update(of=("self",)).select_related("agency").get(pk=pk)
-    )
 
 
 def _check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: str) -> None:
@@ -238,10 +206,6 @@ def safe_file_name(name: str, default: str = "tep-dinh-kem") -> str:
         stem, dot, ext = base.rpartition(".")
         base = (stem[: 119 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:120]
     return base
-
-
-def _store_bytes(data: bytes) -> tuple[int, str]:
-    return len(data), hashlib.sha256(data).hexdigest()
 
 
 # --- outgoing documents (văn bản đi) ----------------------------------------------------------
@@ -455,7 +419,7 @@ def outgoing_sign(
     from signatures.services import SigningError, sign_pdf
     from signatures.token import TokenError
 
-    _wf().OUTGOING.check(document, actor, "sign")
+    workflow.OUTGOING.check(document, actor, "sign")
     main = document.attachments.filter(is_main=True).first()
     if main is None:
         raise DocumentError(_("There is no main PDF to sign."), code="no_main_file")
@@ -471,46 +435,9 @@ def outgoing_sign(
         )
     except (SigningError, TokenError) as exc:
         raise DocumentError(str(exc), code="signing_failed") from exc
-    return _wf().OUTGOING.run(
+    return workflow.OUTGOING.run(
         "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
     )
-
-
-def fx_sign(step: Step, signed: bytes, main_sha256: str) -> None:
-    locked, actor = step.obj, step.actor
-    current = locked.attachments.select_for_update().filter(is_main=True).first()
-    if current is None or current.sha256 != main_sha256:
-        raise DocumentError(_("The main file changed meanwhile; sign again."), code="changed")
-    old_name = current.file.name
-    size, digest = _store_bytes(signed)
-    current.file.save(current.name, ContentFile(signed), save=False)
-    current.size, current.sha256, current.is_signed = size, digest, True
-    current.save()
-    transaction.on_commit(lambda: current.file.storage.delete(old_name))
-    locked.signer = actor
-    locked.signed_at = step.now
-    locked.signer_name = locked.signer_name or actor.get_full_name()
-    locked.signer_position = locked.signer_position or getattr(actor, "position", "")
-    step.event.update(data={"sha256": digest})
-
-
-def default_notation(document: OutgoingDocument) -> str:
-    """Ký hiệu after Decree 30/2020/NĐ-CP Phụ lục I, Phần I, mục 3.b: a document with a type name
-    ``QĐ-STP`` (type abbreviation – issuing agency's abbreviation); a công văn ``STP-VP`` (the
-    issuing agency's abbreviation – the drafting unit's, the unit inside the agency of the
-    official who drafted it; the agency's alone when drafted outside a unit). Abbreviations come
-    from the agencies (``portal.pdf.layout.agency_abbreviation``: the one-word short name, else
-    the initials of the name) — never the agency's code ("000.00.03.H18"), which is no notation."""
-    from portal.pdf import layout
-
-    abbr = TYPE_INFO.get(document.document_type, ("", ""))[1]
-    if abbr:
-        return layout.notation(abbr, document.agency)
-    mark = layout.agency_abbreviation(document.agency)
-    unit = getattr(document.created_by, "department", None)
-    if unit is not None and unit.pk != document.agency_id and unit.is_within(document.agency):
-        mark = f"{mark}-{layout.unit_abbreviation(unit)}"
-    return mark
 
 
 def outgoing_issue(
@@ -522,69 +449,15 @@ def outgoing_issue(
 ) -> OutgoingDocument:
     """The văn thư issues a signed document: allocates the next number of the agency's outgoing
     book for the year (gapless), the notation and the promulgation date."""
-    return _wf().OUTGOING.run(
+    return workflow.OUTGOING.run(
         "issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation
     )
-
-
-def fx_issue(step: Step, promulgation_date: date | None = None, notation: str = "") -> None:
-    document = step.obj
-    day = promulgation_date or timezone.localdate()
-    if not isinstance(day, date):
-        raise DocumentError(_("Invalid promulgation date."))
-    document.promulgation_date = day
-    document.year = day.year
-    document.notation = _text(notation, what=_("The notation"), limit=60) or default_notation(
-        document
-    )
-    document.number = next_number(agency=document.agency, year=day.year, book=Book.OUTGOING)
-    document.issued_by = step.actor
-    document.issued_at = step.now
-    document.place = document.place or document.agency.name
-    step.event.update(data={"number": document.number, "notation": document.notation})
-
-
-def _send_key(
-    document: OutgoingDocument, recipient: OutgoingRecipient, steering: int, round_: int = 0
-) -> str:
-    return f"edxml:doc:{document.document_id}:{recipient.organ_code}:{steering}:{round_}"
-
-
-def _check_sendable(document: OutgoingDocument) -> None:
-    if document.secrecy and document.secrecy != Secrecy.NONE:
-        raise DocumentError(_("Secret documents are not exchanged electronically."))
-    limit = max_attachment_bytes()
-    for attachment in document.attachments.all():
-        if attachment.size > limit:
-            raise DocumentError(
-                _("File %(name)s is too large (%(size)d bytes, at most %(limit)d).")
-                % {"name": attachment.name, "size": attachment.size, "limit": limit}
-            )
 
 
 def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRecipient]:
     """The văn thư sends an issued document: for each recipient one outbox message (deterministic
     dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
-    return _wf().OUTGOING.run("send", obj=document, actor=actor)
-
-
-def fx_send(step: Step, comment: str = "") -> None:
-    document = step.obj
-    _check_sendable(document)
-    recipients = list(document.recipients.all())
-    if not recipients:
-        raise DocumentError(_("The document has no recipients."), code="no_recipients")
-    if not document.attachments.filter(is_main=True).exists():
-        raise DocumentError(_("The document has no main file."), code="no_main_file")
-    for recipient in recipients:
-        outbox_enqueue(
-            DELIVER_DOCUMENT_TASK,
-            kwargs={"recipient_id": recipient.pk, "steering": STEERING_NEW},
-            dedupe_key=_send_key(document, recipient, STEERING_NEW),
-        )
-    document.sent_at = step.now
-    step.result = recipients
-    step.event.update(data={"recipients": [r.organ_code for r in recipients]})
+    return workflow.OUTGOING.run("send", obj=document, actor=actor)
 
 
 def outgoing_request_recall(
@@ -594,7 +467,7 @@ def outgoing_request_recall(
     (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
     if (
         document.state == OutgoingState.SENT
-        and _wf().OUTGOING.row_for(document, actor, "recall") is None
+        and workflow.OUTGOING.row_for(document, actor, "recall") is None
     ):
         _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
         if document.recall_state == RecallState.REQUESTED:
@@ -602,32 +475,7 @@ def outgoing_request_recall(
                 _("A recall/update request is already pending."), code="recall_pending"
             )
         raise DocumentError(_("No recipient holds the document yet."), code="no_holder")
-    return _wf().OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
-
-
-def fx_recall(step: Step, reason: str, update: bool = False) -> None:
-    document = step.obj
-    reason = _text(reason, what=_("The reason"), required=True)
-    steering = STEERING_UPDATE if update else STEERING_RECALL
-    round_ = document.events.filter(action=EventAction.RECALL).count() + 1
-    recipients = [
-        r for r in document.recipients.all() if r.status_code not in ("", StatusCode.REJECTED)
-    ]
-    asked_at = step.now.isoformat()
-    for recipient in recipients:
-        outbox_enqueue(
-            DELIVER_DOCUMENT_TASK,
-            kwargs={
-                "recipient_id": recipient.pk,
-                "steering": steering,
-                "reason": reason,
-                "asked_at": asked_at,
-            },
-            dedupe_key=_send_key(document, recipient, steering, round_),
-        )
-    document.recall_state = RecallState.REQUESTED
-    document.recall_reason = reason
-    step.event.update(comment=reason, data={"steering": steering, "round": round_})
+    return workflow.OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
 
 
 @transaction.atomic
@@ -655,19 +503,6 @@ def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> No
 
 
 # --- incoming documents (văn bản đến) ---------------------------------------------------------
-
-
-def _status_out(document: IncomingDocument, event: DocumentEvent) -> None:
-    """Queue the status of ``event`` back to the sender (exchange documents only)."""
-    if (
-        document.source != IncomingSource.EXCHANGE
-        or not document.from_organ_code
-        or not event.status_code
-    ):
-        return
-    outbox_enqueue(
-        DELIVER_STATUS_TASK, kwargs={"event_id": event.pk}, dedupe_key=f"edxml:status:{event.pk}"
-    )
 
 
 def _incoming_event(
@@ -776,20 +611,7 @@ def store_incoming_attachment(
 def incoming_register(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
     """The văn thư enters a received document in the incoming book (next book number of the
     year, gapless) — status 03 to the sender."""
-    return _wf().INCOMING.run("register", obj=document, actor=actor)
-
-
-def fx_register(step: Step) -> None:
-    document = step.obj
-    document.book_year = timezone.localdate().year
-    document.book_number = next_number(
-        agency=document.agency, year=document.book_year, book=Book.INCOMING
-    )
-    document.registered_at = step.now
-    document.registered_by = step.actor
-    step.event.update(
-        comment=f"Số đến {document.book_number}", data={"book_number": document.book_number}
-    )
+    return workflow.INCOMING.run("register", obj=document, actor=actor)
 
 
 def incoming_assign(
@@ -801,55 +623,8 @@ def incoming_assign(
     note: str = "",
 ) -> IncomingDocument:
     """The leader assigns a registered document to a department and/or a person — status 04."""
-    return _wf().INCOMING.run(
+    return workflow.INCOMING.run(
         "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
-    )
-
-
-def fx_assign(
-    step: Step, department: Agency | None = None, assignee: Any = None, note: str = ""
-) -> None:
-    document = step.obj
-    if department is None and assignee is None:
-        raise DocumentError(_("Choose a department or a person."), code="required")
-    if department is not None and not department.is_within(document.agency):
-        raise DocumentError(_("The department is not part of the agency."))
-    if assignee is not None and (
-        not getattr(assignee, "is_staff_member", False)
-        or assignee.agency_id is None
-        or not Agency.objects.get(pk=assignee.agency_id).is_within(document.agency)
-    ):
-        raise DocumentError(_("The assignee does not belong to the agency."))
-    document.assigned_department = department
-    document.assigned_to = assignee
-    document.assigned_by = step.actor
-    document.assignment_note = _text(note, what=_("The assignment note"))
-    who = ", ".join(
-        x
-        for x in [
-            department.name if department else "",
-            assignee.get_full_name() if assignee else "",
-        ]
-        if x
-    )
-    step.event.update(
-        comment=f"Giao {who}",
-        data={
-            "department": getattr(department, "pk", None),
-            "assignee": getattr(assignee, "pk", None),
-        },
-    )
-
-
-def may_process(actor: Any, document: IncomingDocument) -> bool:
-    """The assignee, a leader of the agency, or a specialist of the assigned department."""
-    if document.assigned_to_id is not None and document.assigned_to_id == getattr(
-        actor, "pk", None
-    ):
-        return True
-    return user_can_act_for(actor, document.agency, Role.LEADER, agency_wide=True) or (
-        document.assigned_department is not None
-        and user_can_act_for(actor, document.assigned_department, Role.SPECIALIST)
     )
 
 
@@ -858,30 +633,19 @@ _may_process = may_process
 
 def incoming_start(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
     """The assignee (or a leader) starts processing — status 05."""
-    return _wf().INCOMING.run("start", obj=document, actor=actor)
+    return workflow.INCOMING.run("start", obj=document, actor=actor)
 
 
 def incoming_complete(
     *, document: IncomingDocument, actor: Any, note: str = ""
 ) -> IncomingDocument:
     """The assignee (or a leader) finishes — status 06."""
-    return _wf().INCOMING.run("complete", obj=document, actor=actor, comment=note)
-
-
-def fx_complete(step: Step, comment: str = "") -> None:
-    step.obj.done_at = step.now
-    step.event.update(comment=_text(comment, what=_("The note")))
+    return workflow.INCOMING.run("complete", obj=document, actor=actor, comment=note)
 
 
 def incoming_reject(*, document: IncomingDocument, actor: Any, reason: str) -> IncomingDocument:
     """The văn thư or a leader refuses a received document (wrong addressee, …) — status 02."""
-    return _wf().INCOMING.run("reject", obj=document, actor=actor, reason=reason)
-
-
-def fx_reject(step: Step, reason: str) -> None:
-    reason = _text(reason, what=_("The reason"), required=True)
-    step.obj.rejection_reason = reason
-    step.event.update(comment=reason)
+    return workflow.INCOMING.run("reject", obj=document, actor=actor, reason=reason)
 
 
 def incoming_answer_recall(
@@ -893,22 +657,8 @@ def incoming_answer_recall(
         _require(actor, document.agency, Role.CLERICAL, Role.LEADER)
         raise DocumentError(_("There is no pending recall/update request."), code="no_recall")
     if accept:
-        return _wf().INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason)
-    return _wf().INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason)
-
-
-def fx_recall_accept(step: Step, comment: str = "") -> None:
-    document = step.obj
-    document.recall_state = RecallState.ACCEPTED
-    if document.recall_steering == STEERING_RECALL:
-        document.state_before_recall = document.state
-        document.state = IncomingState.RECALLED
-    step.event.update(comment=_text(comment, what=_("The reason")))
-
-
-def fx_recall_refuse(step: Step, reason: str) -> None:
-    step.obj.recall_state = RecallState.REFUSED
-    step.event.update(comment=_text(reason, what=_("The reason"), required=True))
+        return workflow.INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason)
+    return workflow.INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason)
 
 
 # --- submitting for signature (trình ký) ----------------------------------------------------------
@@ -919,40 +669,51 @@ def outgoing_submit_for_signature(
 ) -> OutgoingDocument:
     """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
     the state "submitted" (the leader's list)."""
-    return _wf().OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
-
-
-def fx_submit(step: Step, comment: str = "") -> None:
-    document = step.obj
-    if not document.attachments.filter(is_main=True).exists():
-        raise DocumentError(_("The draft has no main PDF."), code="no_main_file")
-    if not document.recipients.exists():
-        raise DocumentError(_("The draft has no recipients."), code="no_recipients")
-    step.event.update(comment=(comment or "Trình ký")[:1000])
+    return workflow.OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
 
 
 def outgoing_return_draft(
     *, document: OutgoingDocument, actor: Any, reason: str
 ) -> OutgoingDocument:
     """The leader sends a submitted draft back to its drafter with the changes he wants."""
-    return _wf().OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
+    return workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
 
 
-def fx_send_back(step: Step, reason: str) -> None:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DocumentError(_("Say why the draft is sent back."), code="required")
-    step.event.update(comment=reason[:1000])
+# The old private names (before documents/effects.py, issue 12), for callers and tests.
+_text = clean_text
+_event = record_event
+_lock_outgoing = lock_outgoing
+_lock_incoming = lock_incoming
+_store_bytes = store_bytes
+_send_key = send_key
+_check_sendable = check_sendable
+_status_out = status_out
 
-
-def _wf() -> Any:
-    from . import workflow  # the tables reference this module's effects
-
-    return workflow
-
-
-# The documents' workflow tables (documents/workflow.py) lock, record and answer through these.
-record_event = _event
-lock_outgoing = _lock_outgoing
-lock_incoming = _lock_incoming
-status_out = _status_out
+__all__ = [
+    "DELIVER_DOCUMENT_TASK",
+    "DELIVER_STATUS_TASK",
+    "DRAFTERS",
+    "MAX_TEXT",
+    "STEERING_NEW",
+    "STEERING_RECALL",
+    "STEERING_UPDATE",
+    "default_notation",
+    "fx_assign",
+    "fx_complete",
+    "fx_issue",
+    "fx_recall",
+    "fx_recall_accept",
+    "fx_recall_refuse",
+    "fx_register",
+    "fx_reject",
+    "fx_send",
+    "fx_send_back",
+    "fx_sign",
+    "fx_submit",
+    "lock_incoming",
+    "lock_outgoing",
+    "max_attachment_bytes",
+    "may_process",
+    "record_event",
+    "status_out",
+]

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
@@ -29,7 +29,7 @@ from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
 from portal.core.uploads import attachment_response, validate_upload
 
-from . import forms, services, ui_services, workflow
+from . import forms, inputs, services, ui_services, workflow
 from .constants import DocumentType, IncomingState, OutgoingState, StatusCode, Urgency
 from .exceptions import DocumentError
 from .models import (
@@ -560,49 +560,37 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/outgoing_detail.html", _outgoing_context(request, document))
 
 
+#: What the page says after each outgoing action.
+OUTGOING_DONE = {
+    "submit": gettext_lazy("Submitted to the leader for signature."),
+    "send_back": gettext_lazy("Sent back to the drafter."),
+    "sign": gettext_lazy("Signed. The clerical office can now issue and send it."),
+    "send": gettext_lazy("Sent. Each recipient's status appears below as it reports it."),
+    "recall": gettext_lazy("Recall/update request sent to the recipients."),
+    "attach": gettext_lazy("File attached."),
+}
+
+
+def _page_input(table: Any, action: str, cleaned: dict) -> dict:
+    """The page form's cleaned data, limited to the fields of the row's declared input."""
+    spec = inputs.input_of(table, action)
+    fields = spec.form.base_fields if spec.form is not None else {}
+    return {k: v for k, v in cleaned.items() if k in fields}
+
+
 def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -> str:
-    if action == "submit":
-        ui_services.outgoing_submit_for_signature(
-            document=document, actor=user, comment=d.get("comment", "")
-        )
-        return _("Submitted to the leader for signature.")
-    if action == "send_back":
-        ui_services.outgoing_return_draft(document=document, actor=user, reason=d["reason"])
-        return _("Sent back to the drafter.")
-    if action == "sign":
-        services.outgoing_sign(document=document, actor=user, pin=d["pin"], reason=d["reason"])
-        return _("Signed. The clerical office can now issue and send it.")
-    if action == "issue":
-        issued = services.outgoing_issue(
-            document=document,
-            actor=user,
-            promulgation_date=d.get("promulgation_date"),
-            notation=d.get("notation", ""),
-        )
-        if d.get("send_now"):
-            services.outgoing_send(document=issued, actor=user)
-            return _("Issued as %(code)s and sent.") % {"code": issued.code}
-        return _("Issued as %(code)s.") % {"code": issued.code}
-    if action == "send":
-        services.outgoing_send(document=document, actor=user)
-        return _("Sent. Each recipient's status appears below as it reports it.")
-    if action == "recall":
-        services.outgoing_request_recall(
-            document=document, actor=user, reason=d["reason"], update=d["kind"] == "update"
-        )
-        return _("Recall/update request sent to the recipients.")
+    """The one dispatcher (documents/inputs.py, shared with the API), then the page's message."""
+    if action not in OUTGOING_FORMS:
+        raise Http404
+    data = _page_input(workflow.OUTGOING, action, d)
     if action == "attach":
-        f = d["file"]
-        services.outgoing_add_attachment(
-            document=document,
-            actor=user,
-            data=_read(f),
-            name=f.name,
-            content_type=validate_upload(f).content_type,
-            description=d.get("description", ""),
-        )
-        return _("File attached.")
-    raise Http404
+        data = {"file": d["file"], "description": d.get("description", "")}
+    done = inputs.dispatch_outgoing(action, document=document, actor=user, data=data)
+    if action == "issue":
+        if d.get("send_now"):
+            return _("Issued as %(code)s and sent.") % {"code": done.code}
+        return _("Issued as %(code)s.") % {"code": done.code}
+    return str(OUTGOING_DONE[action])
 
 
 @login_required
@@ -727,41 +715,26 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/incoming_detail.html", _incoming_context(request, document))
 
 
+#: What the page says after each incoming action.
+INCOMING_DONE = {
+    "reject": gettext_lazy("Refused; the sender is told why."),
+    "assign": gettext_lazy("Assigned."),
+    "start": gettext_lazy("Processing started."),
+    "complete": gettext_lazy("Marked as done."),
+    "recall_accept": gettext_lazy("Answer sent to the sender."),
+    "recall_refuse": gettext_lazy("Answer sent to the sender."),
+}
+
+
 def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -> str:
+    """The one dispatcher (documents/inputs.py, shared with the API), then the page's message."""
+    if action not in INCOMING_LABELS:
+        raise Http404
+    data = _page_input(workflow.INCOMING, action, d)
+    done = inputs.dispatch_incoming(action, document=document, actor=user, data=data)
     if action == "register":
-        done = services.incoming_register(document=document, actor=user)
         return _("Registered in the incoming book as number %(n)s.") % {"n": done.book_number}
-    if action == "reject":
-        services.incoming_reject(document=document, actor=user, reason=d["reason"])
-        return _("Refused; the sender is told why.")
-    if action == "assign":
-        department = (
-            Agency.objects.filter(pk=d["department"]).first() if d.get("department") else None
-        )
-        assignee = User.objects.filter(pk=d["assignee"]).first()
-        services.incoming_assign(
-            document=document,
-            actor=user,
-            department=department,
-            assignee=assignee,
-            note=d.get("comment", ""),
-        )
-        return _("Assigned.")
-    if action == "start":
-        services.incoming_start(document=document, actor=user)
-        return _("Processing started.")
-    if action == "complete":
-        services.incoming_complete(document=document, actor=user, note=d.get("comment", ""))
-        return _("Marked as done.")
-    if action in ("recall_accept", "recall_refuse"):
-        services.incoming_answer_recall(
-            document=document,
-            actor=user,
-            accept=action == "recall_accept",
-            reason=d.get("reason") or d.get("comment", ""),
-        )
-        return _("Answer sent to the sender.")
-    raise Http404
+    return str(INCOMING_DONE[action])
 
 
 @login_required

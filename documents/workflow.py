@@ -25,7 +25,7 @@ from portal.accounts.constants import Role
 from portal.accounts.selectors import user_can_act_for
 from portal.workflow import Step, Workflow, row
 
-from . import services as fx
+from . import effects as fx
 from .constants import EventAction, IncomingState, OutgoingState, RecallState, StatusCode
 from .exceptions import DocumentError, PermissionDenied
 

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .constants import DossierStatus
 from .exceptions import DossierError
@@ -194,13 +195,13 @@ def store_reuse(
     if stored.owner_id != getattr(actor, "pk", None) or not may_attach_files(dossier, actor):
         raise PermissionDenied()
     if stored.valid_until is not None and stored.valid_until < timezone.localdate():
-        raise DossierError("Giấy tờ trong kho đã hết hạn. / This stored document has expired.")
+        raise DossierError(_("This stored document has expired."), code="document_expired")
     documents = {
         d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
     }
     if document_id is not None and document_id not in documents:
         raise DossierError(
-            "Giấy tờ không thuộc thủ tục này. / This document is not part of the procedure."
+            _("This document is not part of the procedure."), code="document_not_in_procedure"
         )
     DossierFile.objects.filter(dossier=dossier, document_id=document_id).delete()
     return DossierFile.objects.create(

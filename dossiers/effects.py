@@ -481,7 +481,7 @@ def approve(step: Step, comment: str = "", result_file: UploadedFile | None = No
 def sign_approve(step: Step, session: Any, comment: str = "") -> None:
     """ "Ký số và phê duyệt": sign the draft result with the leader's open token session, store the
     signed document the QR code points at, then approve (:func:`approve`). Recorded as an approval."""
-    from .result_signing import sign_draft
+    from .signing_pdf import sign_draft
 
     signed = sign_draft(step.obj, step.actor, session)
     step.result = signed.document
@@ -646,7 +646,7 @@ def apologise(
 def issue_result(step: Step, session: Any, number: str, issued_on: datetime) -> None:
     """The văn thư's issuing signature (Decree 30/2020: second, with number and date) on the field
     created before the leader signed; recorded in the history (form 06)."""
-    from .result_signing import issue_signed
+    from .signing_pdf import issue_signed
 
     document, signed = issue_signed(
         step.obj, step.actor, session, number=number, issued_on=issued_on

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
@@ -370,13 +371,13 @@ class AppendOnlyError(Exception):
 
 class DossierEventQuerySet(models.QuerySet["DossierEvent"]):
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Lịch sử hồ sơ không được sửa / Dossier history cannot be changed.")
+        raise AppendOnlyError(gettext("Dossier history cannot be changed."))
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+        raise AppendOnlyError(gettext("Dossier history cannot be deleted."))
 
     def _raw_delete(self, using: Any) -> int:  # used by cascades
-        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+        raise AppendOnlyError(gettext("Dossier history cannot be deleted."))
 
 
 GENESIS_HASH = "0" * 64
@@ -464,13 +465,11 @@ class DossierEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise AppendOnlyError(
-                "Lịch sử hồ sơ không được sửa / Dossier history cannot be changed."
-            )
+            raise AppendOnlyError(gettext("Dossier history cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Lịch sử hồ sơ không được xoá / Dossier history cannot be deleted.")
+        raise AppendOnlyError(gettext("Dossier history cannot be deleted."))
 
     def canonical_payload(self) -> dict[str, Any]:
         return {

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +30,16 @@ from . import workflow
 from .constants import Action, DossierStatus
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .models import Dossier
+from .signing_pdf import (  # the PDF work of the SIGN_APPROVE and ISSUE_RESULT rows
+    ISSUING_BOX as ISSUING_BOX,
+)
+from .signing_pdf import ISSUING_FIELD as ISSUING_FIELD
+from .signing_pdf import LEADER_BOX as LEADER_BOX
+from .signing_pdf import LEADER_FIELD as LEADER_FIELD
+from .signing_pdf import SignedDraft as SignedDraft
+from .signing_pdf import issue_signed as issue_signed
+from .signing_pdf import sign_draft as sign_draft
 
-LEADER_FIELD, ISSUING_FIELD = "LanhDao", "VanThu"
-#: Decree 30/2020 Appendix I: the leader's signature over the name at the bottom right, the
-#: clerical office's issuing signature (with the seal) at the top left of the last page.
-LEADER_BOX = (330, 40, 565, 125)
-ISSUING_BOX = (40, 40, 290, 125)
 #: Signing runs in the request: 20 results at B-LT (~0.3–1 s each) stay well inside gunicorn's
 #: 60 s worker timeout (docker-compose.yml). Larger batches need a worker-side job.
 MAX_BATCH = 20
@@ -57,15 +61,6 @@ class SignOutcome:
     @property
     def ok(self) -> bool:
         return self.document is not None
-
-
-def _read_pdf(field_file: Any) -> bytes:
-    try:
-        with field_file.open("rb") as fh:
-            data = fh.read()
-    except (FileNotFoundError, ValueError, OSError):
-        return b""
-    return data if data[:1024].find(b"%PDF-") >= 0 else b""
 
 
 def signed_result_of(dossier: Dossier) -> SignedDocument | None:
@@ -99,59 +94,6 @@ def dossier_attach_draft_result(
 
 
 # --- the leader signs and approves -------------------------------------------------------------
-
-
-def _stamp_location(actor: Any) -> str:
-    agency = getattr(actor, "agency", None)
-    return agency.name if agency else ""
-
-
-@dataclass
-class SignedDraft:
-    document: SignedDocument
-    upload: UploadedFile
-
-
-def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) -> SignedDraft:
-    """The SIGN_APPROVE row's signing part, under the dossier's row lock: create both signature
-    fields, sign the leader's field with a QR stamp to the verification page, store the signed
-    document. The engine then approves (status 9) in the same transaction."""
-    unsigned = _read_pdf(dossier.result_file) if dossier.result_file else b""
-    if not unsigned:
-        raise DossierError(
-            _(
-                "The dossier has no draft result (PDF) to sign: the specialist must attach it before forwarding."
-            ),
-            code="no_draft",
-        )
-    try:
-        prepared = signing.prepare_signature_fields(
-            pdf_bytes=unsigned,
-            fields=[
-                signing.FieldSpec(LEADER_FIELD, box=LEADER_BOX),
-                signing.FieldSpec(ISSUING_FIELD, box=ISSUING_BOX),
-            ],
-        )
-    except Exception as exc:  # noqa: BLE001 - any parser failure: the draft is not a usable PDF
-        raise DossierError(_("The draft result is not a readable PDF."), code="not_pdf") from exc
-    document = signing.signed_document_create(
-        title=f"Kết quả hồ sơ {dossier.code}".strip(), dossier=dossier
-    )
-    signed = session.sign(
-        signing.BatchItem(
-            pdf_bytes=prepared,
-            reason="Phê duyệt kết quả giải quyết hồ sơ",
-            location=_stamp_location(actor),
-            field_name=LEADER_FIELD,
-            stamp=signing.StampSpec(box=LEADER_BOX, verify_url=signing.verification_url(document)),
-        )
-    )
-    signing.signed_document_store(
-        document=document, pdf_bytes=signed, filename=f"{document.token}.pdf"
-    )
-    return SignedDraft(
-        document, SimpleUploadedFile("ket-qua.pdf", signed, content_type="application/pdf")
-    )
 
 
 def _sign_and_approve_one(
@@ -284,47 +226,6 @@ def results_to_issue(user: Any) -> Any:
         .distinct()
         .order_by("finished_at", "pk")
     )
-
-
-def issue_signed(
-    dossier: Dossier,
-    actor: Any,
-    session: signing.SigningSession,
-    *,
-    number: str,
-    issued_on: datetime,
-) -> tuple[SignedDocument, bytes]:
-    """The ISSUE_RESULT row's signing part, under the dossier's row lock: the second signature
-    with the number and date, on the leader's signed document."""
-    document = (
-        SignedDocument.objects.select_for_update()
-        .filter(dossier=dossier)
-        .exclude(file="")
-        .order_by("-created_at")
-        .first()
-    )
-    if document is None:
-        raise DossierError(_("The result has not been signed by the leader."), code="not_signed")
-    if document.issue_number:
-        raise DossierError(_("The result has already been issued."), code="already_issued")
-    current = _read_pdf(document.file)
-    signed = session.sign(
-        signing.BatchItem(
-            pdf_bytes=current,
-            reason="Phát hành văn bản",
-            location=_stamp_location(actor),
-            field_name=ISSUING_FIELD,
-            stamp=signing.StampSpec(
-                box=ISSUING_BOX, extra_lines=(f"Số: {number}", f"Ngày: {issued_on:%d/%m/%Y}")
-            ),
-        )
-    )
-    signing.signed_document_store(
-        document=document, pdf_bytes=signed, filename=f"{document.token}.pdf"
-    )
-    document.issue_number, document.issued_at = number, issued_on
-    document.save(update_fields=["issue_number", "issued_at"])
-    return document, signed
 
 
 def dossier_issue_result(

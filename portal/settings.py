@@ -599,8 +599,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # the throttles' client address: see TRUSTED_PROXY_COUNT
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "API Cổng dịch vụ công / One-stop portal API",
-    "DESCRIPTION": "Thủ tục hành chính, hồ sơ, văn bản liên thông / Procedures, dossiers, inter-agency documents.",
+    "TITLE": "One-stop portal API",
+    "DESCRIPTION": "Procedures, dossiers, inter-agency documents (responses in the Accept-Language language: vi or en).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -19,7 +19,7 @@ from .validators import validate_form_template
 
 procedure_code_validator = RegexValidator(
     r"^[0-9]\.[0-9]{6}(\.[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2})?$|^[0-9A-Za-z.\-]{3,40}$",
-    _("Mã thủ tục không hợp lệ / Invalid procedure code."),
+    _("Invalid procedure code."),
 )
 
 

@@ -16,6 +16,7 @@ from ..models import (
 
 class DocumentErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(required=False, help_text="Stable error code (machines read it)")
 
 
 class RecipientStatusSerializer(serializers.ModelSerializer):

@@ -3,6 +3,10 @@
 
 Errors: bad input or a state that does not allow the action → 400 ``{"detail": message, "code":
 code}`` (the message in the request's language); a document the caller may not see → 404; a visible document but the wrong role → 403.
+
+Every row of the two tables (documents/workflow.py) has one endpoint shape,
+``POST /api/v1/documents/outgoing|incoming/{id}/actions/{action}/``, onto the dispatcher the pages
+use (:mod:`documents.inputs`); the per-action routes below are kept for existing callers.
 """
 
 from __future__ import annotations
@@ -12,10 +16,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,8 +37,9 @@ from rest_framework.views import APIView
 from portal.accounts.models import User
 from portal.accounts.selectors import agencies_in_scope
 from portal.agencies.models import Agency
+from portal.core.api import validation_error
 
-from .. import exchange, selectors, services
+from .. import exchange, inputs, selectors, services, workflow
 from ..exceptions import DocumentError
 from ..models import IncomingDocument
 from . import serializers as s
@@ -55,6 +66,59 @@ def _run(call: Callable[[], Any]) -> Any:
             },
             status=status.HTTP_403_FORBIDDEN,
         )
+
+
+#: Every action of the two tables, in table order (the generic endpoint's ``{action}``).
+OUTGOING_ACTIONS: list[str] = workflow.OUTGOING.actions()
+INCOMING_ACTIONS: list[str] = workflow.INCOMING.actions()
+
+
+def _plain(value: Any) -> Any:
+    """Validated data as plain dicts and lists (nested serializers return OrderedDicts)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _run_table_action(
+    table_name: str, document: Any, request: Request, wf_action: str
+) -> Response | None:
+    """Allowed for this role and state? (403/400, the table's check) — valid input? (400) — then
+    the one dispatcher (:mod:`documents.inputs`, shared with the pages), which runs the row under
+    the row lock and checks again. ``None`` when the action ran."""
+    table, dispatch = inputs.TABLES[table_name]
+    refused = _run(lambda: table.check(document, request.user, wf_action))
+    if isinstance(refused, Response):
+        return refused
+    serializer_class = inputs.input_of(table, wf_action).serializer
+    data: dict = {}
+    if serializer_class is not None:
+        ser = serializer_class(data=request.data)
+        if not ser.is_valid():
+            invalid = validation_error(ser.errors)
+            invalid.data["code"] = "invalid"
+            return invalid
+        data = _plain(ser.validated_data)
+    result = _run(lambda: dispatch(wf_action, document=document, actor=request.user, data=data))
+    return result if isinstance(result, Response) else None
+
+
+def _action_schema(actions: list[str], detail: type, tag: str) -> Callable:
+    return extend_schema(
+        summary="Take a workflow action (any row of the documents table)",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "wf_action",
+                str,
+                OpenApiParameter.PATH,
+                enum=actions,
+                description="Workflow action (documents/workflow.py)",
+            )
+        ],
+        responses={200: detail, **ERRORS},
+        tags=[tag],
+    )
 
 
 def _valid(serializer_class: type, request: Request) -> Any:
@@ -228,6 +292,19 @@ class OutgoingDocumentViewSet(
         )
         return result if isinstance(result, Response) else self._detail(document)
 
+    @_action_schema(OUTGOING_ACTIONS, s.OutgoingDetailSerializer, "document actions")
+    @action(
+        detail=True, methods=["post"], url_path=r"actions/(?P<wf_action>[a-z_]+)", url_name="action"
+    )
+    def run_action(self, request: Request, pk: Any = None, wf_action: str = "") -> Response:
+        """Every row of the outgoing table (submit, send back, sign, issue, send, recall, attach):
+        the page's actions, the page's permissions. Someone else's document → 404."""
+        if wf_action not in OUTGOING_ACTIONS:
+            raise Http404
+        document = self.get_object()
+        refused = _run_table_action("outgoing", document, request, wf_action)
+        return refused if refused is not None else self._detail(document)
+
     @extend_schema(
         summary="Each recipient's statuses (01 reached … 16 recall refused)",
         responses={200: s.RecipientSerializer(many=True), 404: s.DocumentErrorSerializer},
@@ -277,6 +354,17 @@ class IncomingDocumentViewSet(
             or result
         )
         return Response(s.IncomingDetailSerializer(fresh).data)
+
+    @_action_schema(INCOMING_ACTIONS, s.IncomingDetailSerializer, "document actions")
+    @action(
+        detail=True, methods=["post"], url_path=r"actions/(?P<wf_action>[a-z_]+)", url_name="action"
+    )
+    def run_action(self, request: Request, pk: Any = None, wf_action: str = "") -> Response:
+        """Every row of the incoming table (register, reject, assign, start, complete, answer a
+        recall): the page's actions, the page's permissions. Someone else's document → 404."""
+        if wf_action not in INCOMING_ACTIONS:
+            raise Http404
+        return self._do(lambda d: _run_table_action("incoming", d, request, wf_action) or d)
 
     @extend_schema(
         summary="Register in the incoming book (03)",
@@ -373,11 +461,16 @@ class IncomingDocumentViewSet(
 
 
 XML_TYPES = ("application/xml", "text/xml")
+ENVELOPE_TOO_LARGE = gettext_lazy("The envelope exceeds %(limit)d bytes.")
 
 
-def _inbound_refusal(http_status: int, reason: str, vi: str, en: str) -> JsonResponse:
+def _inbound_refusal(http_status: int, reason: str, message: Any, **params: Any) -> JsonResponse:
+    """Status 02 before the envelope is read: ``reason`` the stable code, ``detail`` one Vietnamese
+    text (the peers are Vietnamese systems, like :func:`exchange.rejected`)."""
+    with translation.override(exchange.PEER_LANGUAGE):
+        detail = str(message) % params if params else str(message)
     return JsonResponse(
-        {"status": "02", "reason": reason, "detail": f"{vi} / {en}"},
+        {"status": "02", "reason": reason, "detail": detail},
         status=http_status,
         json_dumps_params={"ensure_ascii": False},
     )
@@ -388,33 +481,19 @@ def inbound_response(request: HttpRequest) -> HttpResponse:
     read (and the read itself stops one byte past the limit), then :func:`exchange.receive_envelope`."""
     content_type = (request.content_type or "").lower()
     if content_type not in XML_TYPES:
-        return _inbound_refusal(
-            415, "malformed", "Nội dung phải là application/xml", "The body must be application/xml"
-        )
+        return _inbound_refusal(415, "malformed", gettext_lazy("The body must be application/xml."))
     limit = int(settings.EDXML_MAX_ENVELOPE_BYTES)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length <= 0:
-        return _inbound_refusal(
-            411, "malformed", "Thiếu độ dài nội dung (Content-Length)", "Content-Length is required"
-        )
+        return _inbound_refusal(411, "malformed", gettext_lazy("Content-Length is required."))
     if length > limit:
-        return _inbound_refusal(
-            413,
-            "too_large",
-            f"Phong bì vượt quá {limit} byte",
-            f"The envelope exceeds {limit} bytes",
-        )
+        return _inbound_refusal(413, "too_large", ENVELOPE_TOO_LARGE, limit=limit)
     data = request.read(limit + 1)
     if len(data) > limit:
-        return _inbound_refusal(
-            413,
-            "too_large",
-            f"Phong bì vượt quá {limit} byte",
-            f"The envelope exceeds {limit} bytes",
-        )
+        return _inbound_refusal(413, "too_large", ENVELOPE_TOO_LARGE, limit=limit)
     result = exchange.receive_envelope(data)
     return HttpResponse(
         result.body, status=result.http_status, content_type=f"{result.content_type}; charset=utf-8"

@@ -238,7 +238,8 @@ _MESSAGES = {
 
 
 class EnvelopeRejected(Exception):
-    """An envelope the portal refuses; the exchange answers it with status 02 and :attr:`message_vi`.
+    """An envelope the portal refuses; the exchange answers it with status 02 and :attr:`message_vi`
+    (peers are Vietnamese systems); ``str()`` is :attr:`message_en`, for the log.
 
     ``detail`` says what exactly (an element name, a size); it is appended to both messages.
     """
@@ -260,4 +261,5 @@ class EnvelopeRejected(Exception):
         detail_vi = detail if detail_vi is None else detail_vi
         self.message_vi = message_vi or (f"{vi}: {detail_vi}" if detail_vi else vi)
         self.message_en = message_en or (f"{en}: {detail}" if detail else en)
-        super().__init__(f"{self.message_vi} / {self.message_en}")
+        # the peer reads message_vi (the status 02 sent back); the exception's text is the log's
+        super().__init__(self.message_en)

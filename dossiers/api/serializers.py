@@ -155,10 +155,8 @@ class ApplicantSerializer(serializers.Serializer):
 
 
 class DraftCreateSerializer(serializers.Serializer):
-    procedure = serializers.CharField(max_length=40, help_text="Mã thủ tục / procedure code")
-    agency = serializers.CharField(
-        max_length=20, help_text="Mã cơ quan tiếp nhận / receiving agency code"
-    )
+    procedure = serializers.CharField(max_length=40, help_text="Procedure code")
+    agency = serializers.CharField(max_length=20, help_text="Receiving agency code")
     form_data = serializers.DictField(required=False)
     applicant = ApplicantSerializer(required=False)
 

@@ -370,14 +370,12 @@ class TrackingView(APIView):
     @extend_schema(
         summary="Track a dossier by code and second factor",
         parameters=[
-            OpenApiParameter(
-                "code", OpenApiTypes.STR, required=True, description="Mã hồ sơ / dossier code"
-            ),
+            OpenApiParameter("code", OpenApiTypes.STR, required=True, description="Dossier code"),
             OpenApiParameter(
                 "second_factor",
                 OpenApiTypes.STR,
                 required=True,
-                description="4 số cuối CCCD/MST hoặc điện thoại / last 4 digits of the ID number or phone",
+                description="Last 4 digits of the ID number or phone",
             ),
         ],
         responses={

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dossiers.selectors import dossiers_visible_to
 
@@ -27,7 +28,7 @@ def get_receipt_for(user: Any, reference: str) -> Payment:
         .first()
     )
     if payment is None:
-        raise Http404("Không tìm thấy biên lai. / Receipt not found.")
+        raise Http404(_("Receipt not found."))
     return payment
 
 

@@ -28,8 +28,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dossiers import workflow
 from dossiers.constants import Action, DossierStatus
@@ -48,6 +49,24 @@ log = logging.getLogger(__name__)
 
 class PaymentError(DossierError):
     """Bad input for a payment: nothing was changed."""
+
+
+#: What the payment row and the clerks' case queue record (stored text, so written once, in the
+#: portal's language: :func:`stored_text`).
+NOTE_REFUND_NEEDED = gettext_lazy("Dossier no longer awaiting payment: refund needed.")
+CASE_NOT_AWAITING = gettext_lazy("The dossier no longer awaited payment when the money arrived.")
+CASE_LESS_PAID = gettext_lazy("Less was paid than is due (the obligation changed).")
+CASE_MORE_PAID = gettext_lazy("More was paid than is due (the obligation changed).")
+CASE_NOT_APPLIED = gettext_lazy("Could not be applied to the dossier: %(error)s")
+CASE_PAID_IN_FULL = gettext_lazy("Paid in full (%(reference)s)")
+
+
+def stored_text(message: Any, **params: Any) -> str:
+    """A stored note in the portal's language (settings.LANGUAGE_CODE, Vietnamese), whatever the
+    language of the request that wrote it (the gateway's IPN has none)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message)
+        return text % params if params else text
 
 
 @dataclass(frozen=True)
@@ -112,9 +131,7 @@ def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
     dossier = _lock_dossier(dossier)
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
     if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
-        raise PermissionDenied(
-            "Chỉ người nộp hồ sơ mới thanh toán trực tuyến được. / Only the applicant can pay online."
-        )
+        raise PermissionDenied(_("Only the applicant can pay online."))
     if not online_payment_available():
         raise PaymentError(
             _(
@@ -122,9 +139,7 @@ def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
             )
         )
     if dossier.fee_total <= 0:
-        raise PaymentError(
-            "Hồ sơ không có khoản phí nào phải nộp. / The dossier has no fee to pay."
-        )
+        raise PaymentError(_("The dossier has no fee to pay."), code="no_fee")
     if _pending_payment(dossier) is not None:
         raise PaymentError(
             _(
@@ -174,14 +189,14 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
     dossier = payment.dossier
     due = amount_due(dossier)
     if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
-        payment.note = "Hồ sơ không còn chờ thanh toán: cần hoàn tiền. / Dossier no longer awaiting payment: refund needed."
+        payment.note = stored_text(NOTE_REFUND_NEEDED)
         payment.save()
         _open_case(
             payment,
             kind=CaseKind.REFUND,
             amount=payment.amount,
             due=Decimal(0),
-            reason="Hồ sơ không còn chờ thanh toán khi tiền về. / The dossier no longer awaited payment when the money arrived.",
+            reason=stored_text(CASE_NOT_AWAITING),
         )
         return
     payment.save()
@@ -191,7 +206,7 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
             kind=CaseKind.TOP_UP,
             amount=due - payment.amount,
             due=due,
-            reason="Số tiền đã nộp thấp hơn khoản phải nộp (nghĩa vụ đã thay đổi). / Less was paid than is due (the obligation changed).",
+            reason=stored_text(CASE_LESS_PAID),
         )
         return
     try:
@@ -203,7 +218,7 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
             kind=CaseKind.REFUND,
             amount=payment.amount,
             due=due,
-            reason=f"Không áp dụng được cho hồ sơ / Could not be applied: {exc}",
+            reason=stored_text(CASE_NOT_APPLIED, error=exc.message),
         )
         return
     PaymentCase.objects.filter(
@@ -211,7 +226,7 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
     ).update(
         status=CaseStatus.RESOLVED,
         resolved_at=now,
-        resolution=f"Đã nộp đủ / Paid in full ({payment.reference})",
+        resolution=stored_text(CASE_PAID_IN_FULL, reference=payment.reference),
     )
     if payment.amount > due:
         _open_case(
@@ -219,7 +234,7 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
             kind=CaseKind.REFUND,
             amount=payment.amount - due,
             due=due,
-            reason="Số tiền đã nộp cao hơn khoản phải nộp (nghĩa vụ đã thay đổi). / More was paid than is due (the obligation changed).",
+            reason=stored_text(CASE_MORE_PAID),
         )
 
 
@@ -309,17 +324,13 @@ def payment_record_at_counter(
     dossier = _lock_dossier(dossier)
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
     if not getattr(actor, "is_staff_member", False):
-        raise PermissionDenied(
-            "Chỉ công chức Một cửa ghi nhận thanh toán tại quầy. / Only a one-stop clerk records counter payments."
-        )
+        raise PermissionDenied(_("Only a one-stop clerk records counter payments."))
     try:
         value = amount_due(dossier) if amount in (None, "") else Decimal(str(amount))
     except (InvalidOperation, ValueError):
-        raise PaymentError("Số tiền không hợp lệ. / Invalid amount.") from None
+        raise PaymentError(_("Invalid amount."), code="invalid_amount") from None
     if value != amount_due(dossier):
-        raise PaymentError(
-            "Số tiền phải bằng khoản phải nộp. / The amount must equal the amount due."
-        )
+        raise PaymentError(_("The amount must equal the amount due."), code="amount_mismatch")
     if _pending_payment(dossier) is not None:
         raise PaymentError(
             _(

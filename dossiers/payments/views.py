@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +23,7 @@ from dossiers.exceptions import DossierError
 from dossiers.exceptions import PermissionDenied as DossierPermissionDenied
 from dossiers.selectors import get_dossier_for
 
-from . import gateway
+from . import gateway, providers
 from .constants import GATEWAY_CANCELLED, GATEWAY_SUCCESS, CaseStatus, IpnCode, PaymentStatus
 from .selectors import get_receipt_for, payment_cases_for, payments_visible_to
 from .services import payment_case_resolve, payment_handle_callback, payment_start
@@ -44,10 +43,19 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     except DossierError as exc:
         messages.error(request, exc.message)
         return redirect("dossiers:detail", pk=dossier.pk)
-    if (
-        settings.PAYMENT_GATEWAY == "national"
-    ):  # the national payment platform (its own app and callback URL)
-        return import_string("national.payment_platform.views.start_redirect")(request, payment)
+    if settings.PAYMENT_GATEWAY != providers.BUILT_IN:
+        # another provider (the national payment platform: its own app and callback URL), which
+        # registered itself from its AppConfig.ready()
+        start_elsewhere = providers.provider(settings.PAYMENT_GATEWAY)
+        if start_elsewhere is None:
+            messages.error(
+                request,
+                _(
+                    "Online payment is not available at the moment. Please pay at the one-stop counter, or try again later."
+                ),
+            )
+            return redirect("dossiers:detail", pk=dossier.pk)
+        return start_elsewhere(request, payment)
     url = gateway.payment_url(
         reference=payment.reference,
         amount=payment.amount,

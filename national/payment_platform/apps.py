@@ -9,3 +9,11 @@ class PaymentPlatformConfig(AppConfig):
     label = "payment_platform"
     verbose_name = _("National payment platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # PAYMENT_GATEWAY = "national" sends the payer here (dossiers never names this app)
+        from dossiers.payments.providers import register_provider
+
+        from .views import start_redirect
+
+        register_provider("national", start_redirect)

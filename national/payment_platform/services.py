@@ -27,10 +27,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dossiers.payments.constants import IpnCode, PaymentStatus
 from dossiers.payments.models import Payment
-from dossiers.payments.services import payment_settle_external
+from dossiers.payments.services import payment_settle_external, stored_text
 from portal.core.outbox import outbox_enqueue
 
 from . import client, protocol
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 #: A payer who comes back within this time is sent to the same payment page (no second reference).
 REUSE_WINDOW = timedelta(minutes=15)
 MAX_QUERY_ATTEMPTS = 12
+#: The note on a payment replaced by the transaction already open at the platform (stored text).
+SUPERSEDED = gettext_lazy("Superseded by the open transaction.")
 
 
 class PlatformPaymentError(Exception):
@@ -218,7 +221,7 @@ def payment_open_on_platform(*, payment: Payment, ip: str) -> str:
     if in_flight is not None and in_flight.payment.amount == payment.amount:
         Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.FAILED,
-            note="Thay bằng giao dịch đang mở / superseded by the open transaction"[:255],
+            note=stored_text(SUPERSEDED)[:255],
         )
         return in_flight.payment_url
     message = build_init(payment, ip=ip)

@@ -42,6 +42,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from .constants import Role
@@ -109,7 +110,8 @@ class HasRole(BasePermission):
     """
 
     required_roles: tuple[str, ...] = ()
-    message = "Bạn không có quyền thực hiện việc này. / You are not allowed to do this."
+    message = gettext_lazy("You are not allowed to do this.")
+    code = "permission_denied"
 
     def has_permission(self, request: Any, view: Any) -> bool:
         roles = self.required_roles or tuple(getattr(view, "required_roles", ()))

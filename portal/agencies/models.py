@@ -21,7 +21,7 @@ AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]\d{2}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 agency_code_validator = RegexValidator(
     AGENCY_CODE_RE,
-    _("Mã đơn vị phải có dạng 000.00.xx.Hnn / The unit code must look like 000.00.xx.Hnn."),
+    _("The unit code must look like 000.00.xx.Hnn."),
 )
 
 
@@ -103,13 +103,7 @@ class Agency(models.Model):
         parent = self.parent
         while parent is not None:
             if self.pk and parent.pk == self.pk:
-                raise ValidationError(
-                    {
-                        "parent": _(
-                            "Một cơ quan không thể là cấp trên của chính nó / An agency cannot be its own ancestor."
-                        )
-                    }
-                )
+                raise ValidationError({"parent": _("An agency cannot be its own ancestor.")})
             parent = parent.parent
 
     def ancestors(self) -> QuerySet[Agency]:

@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -31,12 +32,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     413, another suspicious request a 400, never a 500."""
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            {"detail": "Dữ liệu gửi lên quá lớn. / The request body is too large."},
+            {"detail": _("The request body is too large."), "code": "request_too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):
         return Response(
-            {"detail": "Yêu cầu không hợp lệ. / The request was not valid."},
+            {"detail": _("The request was not valid."), "code": "bad_request"},
             status=status.HTTP_400_BAD_REQUEST,
         )
     response = drf_exception_handler(exc, context)
@@ -55,7 +56,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
     logger.exception("api.unhandled_error", extra={"view": str(context.get("view"))})
     return Response(
-        {"detail": "Lỗi hệ thống, vui lòng thử lại sau. / Internal error, please try again later."},
+        {"detail": _("Internal error, please try again later."), "code": "server_error"},
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
 

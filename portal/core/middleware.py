@@ -9,6 +9,32 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
+
+
+def _api_language(request: HttpRequest, supported: set[str]) -> str | None:
+    """A machine calling ``/api/`` asks for its language with ``Accept-Language`` (people keep
+    the Vietnamese-first rule): the first supported one it lists."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = code.split("-")[0].lower()
+        if base in supported:
+            return base
+    return None
+
+
+def request_language(request: HttpRequest) -> str:
+    """The language a request is answered in: the switch's cookie, else (``/api/`` only) the first
+    supported ``Accept-Language``, else Vietnamese. Also used by the middleware that answers before
+    the language is activated (NUL bytes, body size)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if lang not in supported and request.path.startswith("/api/"):
+        lang = _api_language(request, supported)
+    if lang not in supported:
+        lang = settings.LANGUAGE_CODE
+    return str(lang)
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -22,25 +48,9 @@ class VietnameseFirstLocaleMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.supported = {code for code, _ in settings.LANGUAGES}
-
-    def _api_language(self, request: HttpRequest) -> str | None:
-        """A machine calling ``/api/`` asks for its language with ``Accept-Language`` (people keep
-        the Vietnamese-first rule): the first supported one it lists."""
-        from django.utils.translation.trans_real import parse_accept_lang_header
-
-        for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-            base = code.split("-")[0].lower()
-            if base in self.supported:
-                return base
-        return None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if lang not in self.supported and request.path.startswith("/api/"):
-            lang = self._api_language(request)
-        if lang not in self.supported:
-            lang = settings.LANGUAGE_CODE
+        lang = request_language(request)
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
         response = self.get_response(request)
@@ -88,9 +98,9 @@ class RejectNulBytesMiddleware:
         from django.http import HttpResponseNotFound
 
         if "\x00" in request.path_info:
-            return HttpResponseNotFound(
-                "Không tìm thấy trang. / Page not found.", content_type="text/plain; charset=utf-8"
-            )
+            with translation.override(request_language(request)):
+                message = gettext("Page not found.")
+            return HttpResponseNotFound(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
@@ -121,10 +131,15 @@ class RequestSizeLimitMiddleware:
             else settings.REQUEST_MAX_BYTES
         )
         if length > limit:
-            message = f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1048576} MB). / The request body is too large (at most {limit // 1048576} MB)."
+            with translation.override(request_language(request)):
+                message = gettext("The request body is too large (at most %(mb)d MB).") % {
+                    "mb": limit // 1048576
+                }
             if request.path_info.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": message}, status=413, json_dumps_params={"ensure_ascii": False}
+                    {"detail": message, "code": "request_too_large"},
+                    status=413,
+                    json_dumps_params={"ensure_ascii": False},
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -30,8 +31,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _error(
         request,
         400,
-        "Yêu cầu không hợp lệ / Bad request",
-        "Yêu cầu không hợp lệ. Vui lòng kiểm tra lại. / The request was not valid. Please check it.",
+        _("Bad request"),
+        _("The request was not valid. Please check it."),
     )
 
 
@@ -39,8 +40,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _error(
         request,
         403,
-        "Không có quyền truy cập / Access denied",
-        "Bạn không có quyền thực hiện việc này. / You are not allowed to do this.",
+        _("Access denied"),
+        _("You are not allowed to do this."),
     )
 
 
@@ -48,8 +49,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _error(
         request,
         404,
-        "Không tìm thấy trang / Page not found",
-        "Không tìm thấy trang hoặc nội dung bạn yêu cầu. / The page or item you asked for was not found.",
+        _("Page not found"),
+        _("The page or item you asked for was not found."),
     )
 
 
@@ -57,6 +58,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request,
         500,
-        "Lỗi hệ thống / Server error",
-        "Đã có lỗi xảy ra. Chúng tôi đã ghi nhận và sẽ khắc phục. / Something went wrong; it has been logged.",
+        _("Server error"),
+        _("Something went wrong; it has been logged."),
     )

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .calendar import (
     MAX_DAYS_OFF_IN_A_ROW,
@@ -367,7 +368,7 @@ def declare_day(
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValueError("Lý do là bắt buộc. / A reason is required.")
+        raise ValueError(gettext("A reason is required."))
     with transaction.atomic():
         declared, _created = DeclaredDay.objects.update_or_create(
             calendar=calendar,

@@ -16,8 +16,8 @@ from .serializers import ProcedureDetailSerializer, ProcedureListSerializer, Sec
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Tìm thủ tục / Search procedures", tags=["procedures"]),
-    retrieve=extend_schema(summary="Chi tiết thủ tục / Procedure detail", tags=["procedures"]),
+    list=extend_schema(summary="Search procedures", tags=["procedures"]),
+    retrieve=extend_schema(summary="Procedure detail", tags=["procedures"]),
 )
 class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
@@ -49,8 +49,8 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Lĩnh vực / Sectors", tags=["procedures"]),
-    retrieve=extend_schema(summary="Lĩnh vực / Sector", tags=["procedures"]),
+    list=extend_schema(summary="Sectors", tags=["procedures"]),
+    retrieve=extend_schema(summary="Sector", tags=["procedures"]),
 )
 class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]

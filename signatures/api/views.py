@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -36,7 +37,7 @@ class VerifyView(APIView):
         upload = serializer.validated_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES * 3:
             return Response(
-                {"detail": "Tệp quá lớn. / The file is too large."},
+                {"detail": _("The file is too large."), "code": "file_too_large"},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         report = verify_and_audit(

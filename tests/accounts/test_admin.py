@@ -111,7 +111,7 @@ def test_create_staff_command(capsys):
 
 def test_create_staff_refuses_bad_input():
     AgencyFactory(code="000.00.03.H18")
-    with pytest.raises(CommandError, match="No agency with code 000.00.99.H18"):
+    with pytest.raises(CommandError, match="Không có cơ quan mã 000.00.99.H18"):
         call_command("create_staff", "x", "--agency", "000.00.99.H18", "--role", "clerk")
     other = AgencyFactory(code="000.00.04.H18")
     AgencyFactory(code="000.01.04.H18", parent=other)

@@ -53,7 +53,7 @@ def test_a_35_mb_json_body_is_a_413():
     body = json.dumps({"procedure": "x", "form_data": {"a": "x" * (35 * 1024 * 1024)}})
     response = api.generic("POST", "/api/v1/dossiers/", body, content_type="application/json")
     assert response.status_code == 413
-    assert "too large" in response.json()["detail"]  # refused by JSON_MAX_BYTES before it is read
+    assert "quá lớn" in response.json()["detail"]  # refused by JSON_MAX_BYTES before it is read
 
 
 def test_validation_errors_carry_the_documented_detail():

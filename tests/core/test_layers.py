@@ -77,6 +77,10 @@ def code_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # a circle inside one app: reminders import selectors
         ("dossiers/selectors.py", "from dossiers import reminders", "No import circles"),
         ("dashboards/figures.py", "from dashboards import selectors", "No import circles"),
+        # the circles issue 12 removed (they were tolerated as ignores): effects below the tables
+        # and services, the signing PDF work below the result-signing services and the effects
+        ("documents/effects.py", "from documents import services", "No import circles"),
+        ("dossiers/signing_pdf.py", "from dossiers import result_signing", "No import circles"),
     ],
 )
 def test_each_contract_fails_when_its_rule_is_broken(
@@ -183,3 +187,35 @@ def test_no_app_reads_a_model_through_the_registry_to_hide_an_import():
         if isinstance(node, ast.Attribute) and node.attr == "get_model"
     ]
     assert not offenders, offenders
+
+
+#: The floors of the import contract, top first (``.importlinter``'s layers).
+FLOORS = {"national": 4, "dashboards": 4, "dossiers": 3, "documents": 2}
+FLOORS |= {"signatures": 1, "procedures": 1, "portal": 0}
+
+
+def test_no_app_reaches_a_higher_floor_through_import_string():
+    """``import_string("national.…")`` in dossiers hid an upward dependency from the contract (the
+    national payment platform's start view): a provider registers itself instead
+    (``dossiers.payments.providers``, filled from the national app's ``AppConfig.ready()``)."""
+    offenders = []
+    for module, path in _modules().items():
+        floor = FLOORS[module.split(".")[0]]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            target = node.args[0]
+            if name == "import_string" and isinstance(target, ast.Constant):
+                top = str(target.value).split(".")[0]
+                if FLOORS.get(top, -1) > floor:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {target.value}")
+    assert not offenders, offenders
+
+
+def test_the_national_payment_platform_registers_itself_with_dossiers():
+    from dossiers.payments import providers
+    from national.payment_platform.views import start_redirect
+
+    assert providers.provider("national") is start_redirect
+    assert providers.provider(providers.BUILT_IN) is None

@@ -87,16 +87,7 @@ MACHINE = {
 
 #: Known "Tiếng Việt / English" literals of the service code that another branch (h-i18n12) turns
 #: into gettext. This list only shrinks: the lead empties it after merging that branch.
-KNOWN_LITERALS: set[str] = {
-    # portal/core/views.py, the error pages (400, 403, 404, 500)
-    "Không có quyền truy cập / Access denied",
-    "Bạn không có quyền thực hiện việc này. / You are not allowed to do this.",
-    "Không tìm thấy trang / Page not found",
-    "Không tìm thấy trang hoặc nội dung bạn yêu cầu. / The page or item you asked for was not found.",
-    # dashboards/figures.py NOTE_SIGNED, NOTE_DOCUMENTS
-    "Văn bản ký số chưa gắn với hồ sơ. / Signed documents are not linked to dossiers yet.",
-    "Chưa có dữ liệu văn bản liên thông. / No inter-agency document data yet.",
-}
+KNOWN_LITERALS: set[str] = set()
 
 PERSONAS = (
     "anonymous",

@@ -48,7 +48,9 @@ def test_another_senders_document_with_a_used_document_id_is_refused(
         "duplicate_document_id",
         "stp-2026-0001",
     )
-    assert "DocumentId" in body["detail"] and " / " in body["detail"]
+    # the sender's staff read Vietnamese (QCVN 102:2016 status 02 to a Vietnamese system), once
+    assert body["detail"].startswith("Mã định danh văn bản (DocumentId) đã được dùng")
+    assert " / " not in body["detail"] and "already used" not in body["detail"]
     assert list(IncomingDocument.objects.values_list("from_organ_code", "subject")) == [
         (world.a.code, "V/v rà soát thủ tục hành chính")
     ]

@@ -99,7 +99,7 @@ def test_year_sets_are_shared_through_the_cache():
 def test_declare_day_validates_and_redeclares():
     calendar = WorkCalendarFactory()
     clerk = StaffFactory()
-    with pytest.raises(ValueError, match="reason is required"):
+    with pytest.raises(ValueError, match="Lý do là bắt buộc"):
         declare_day(
             calendar=calendar, day=D(2026, 6, 10), kind=DeclaredDayKind.DAY_OFF, reason="  "
         )

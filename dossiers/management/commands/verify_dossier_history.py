@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from dossiers.checkpoints import records_from_files, verify_history
 from dossiers.models import Dossier
@@ -30,9 +31,7 @@ class Command(BaseCommand):
         if options.get("dossier"):
             dossier = Dossier.objects.filter(code=options["dossier"]).first()
             if dossier is None:
-                raise CommandError(
-                    f"Không có hồ sơ {options['dossier']} / No dossier {options['dossier']}"
-                )
+                raise CommandError(_("No dossier %(code)s.") % {"code": options["dossier"]})
         records = None
         if options.get("checkpoints"):
             files = sorted(Path(options["checkpoints"]).glob("checkpoint-*.json"))

@@ -26,8 +26,8 @@ class AgencyFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Cơ quan / Agencies (tree order)", tags=["agencies"]),
-    retrieve=extend_schema(summary="Cơ quan / Agency", tags=["agencies"]),
+    list=extend_schema(summary="Agencies (tree order)", tags=["agencies"]),
+    retrieve=extend_schema(summary="Agency", tags=["agencies"]),
 )
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from procedures.importer import ImportFileError, ImportRejected, procedures_import, procedures_parse
 
 
 class Command(BaseCommand):
-    help = "Nhập danh mục thủ tục từ tệp CSV/XLSX / Import procedures from a CSV or XLSX file (all or nothing)."
+    help = "Import procedures from a CSV or XLSX file (all or nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 if not report.ok:
                     raise ImportRejected(report)
                 self.stdout.write(
-                    self.style.SUCCESS(f"{len(report.rows)} dòng hợp lệ / rows are valid.")
+                    self.style.SUCCESS(_("%(count)d rows are valid.") % {"count": len(report.rows)})
                 )
                 return
             report = procedures_import(
@@ -37,9 +38,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except ImportRejected as exc:
             for e in exc.report.errors:
-                self.stderr.write(f"Dòng {e.row}, cột {e.column}: {e.message}")
+                self.stderr.write(
+                    _("Row %(row)s, column %(column)s: %(message)s")
+                    % {"row": e.row, "column": e.column, "message": e.message}
+                )
             raise CommandError(
-                f"{len(exc.report.errors)} lỗi; không nhập dòng nào / nothing imported."
+                _("%(count)d errors; nothing imported.") % {"count": len(exc.report.errors)}
             ) from exc
         self.stdout.write(
             self.style.SUCCESS(

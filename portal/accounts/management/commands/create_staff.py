@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from portal.accounts.constants import Role
 from portal.accounts.services import staff_create
@@ -11,7 +12,7 @@ from portal.agencies.models import Agency
 
 
 class Command(BaseCommand):
-    help = "Tạo tài khoản cán bộ / Create a staff account with its agency and roles."
+    help = "Create a staff account with its agency and roles."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -37,9 +38,7 @@ class Command(BaseCommand):
             try:
                 return Agency.objects.get(code=code)
             except Agency.DoesNotExist as exc:
-                raise CommandError(
-                    f"Không có cơ quan mã {code} / No agency with code {code}"
-                ) from exc
+                raise CommandError(_("No agency with code %(code)s.") % {"code": code}) from exc
 
         try:
             user, password = staff_create(

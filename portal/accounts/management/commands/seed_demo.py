@@ -16,7 +16,7 @@ from portal.agencies.demo import seed_agencies
 
 
 class Command(BaseCommand):
-    help = "Tạo dữ liệu mẫu tỉnh Điện Biên / Load the Điện Biên demo data (idempotent)."
+    help = "Load the Điện Biên demo data (idempotent)."
 
     def handle(self, *args, **options):
         with transaction.atomic():

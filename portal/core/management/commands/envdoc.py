@@ -34,7 +34,7 @@ def markdown_table() -> str:
 
 
 class Command(BaseCommand):
-    help = "Liệt kê biến môi trường cấu hình / List the documented environment variables."
+    help = "List the documented environment variables."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
