@@ -957,6 +957,12 @@ DVCQG_MAX_ATTEMPTS = config(
     cast=int,
     help_text="Attempts before a dossier's changes are marked failed (shown on the sync page, resendable).",
 )
+DVCQG_BATCH_DOSSIERS = config(
+    "DVCQG_BATCH_DOSSIERS",
+    20,
+    cast=int,
+    help_text="Dossiers sent per DongBoHoSoMC / CapNhatTienDoHoSoMC call when the sync drains a backlog (both take a data list); 1 sends each dossier alone.",
+)
 DVCQG_SWEEP_INTERVAL = config(
     "DVCQG_SWEEP_INTERVAL",
     15,

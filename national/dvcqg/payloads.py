@@ -62,9 +62,13 @@ def result_link(dossier: Dossier) -> str:
 def paid_online_flag(dossier: Dossier) -> str:
     """``DuocThanhToanTrucTuyen``: "1" paid online, "3" an online payment asked for but not paid,
     "0" no online payment (Thanh Hóa's values, SyncLocalDataToDVCQGService)."""
-    payments = list(
-        dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True)
-    )
+    prefetched = getattr(dossier, "dvcqg_online_payments", None)  # the drain's prefetch
+    if prefetched is not None:
+        payments = [p.status for p in prefetched]
+    else:
+        payments = list(
+            dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True)
+        )
     if PaymentStatus.PAID in payments:
         return "1"
     return "3" if payments else "0"
