@@ -43,6 +43,23 @@ LEASE_SECONDS = 120  # above two DVCQG calls at DVCQG_TIMEOUT; a crashed sender'
 BATCH_LIMIT = 50
 
 
+def in_flight_guard() -> timedelta:
+    """How long after an unanswered call (a timeout, a dropped connection) DVCQG may still apply it:
+    a retry sent sooner could be overtaken by the late original, whose older ``TrangThaiHoSo``
+    would then win the upsert (bench/dvcqg_sync.py found 3 such records in 1,000 once batches
+    made the recovery rule resend dozens of dossiers at once). Twice ``DVCQG_TIMEOUT``."""
+    return timedelta(seconds=2 * float(settings.DVCQG_TIMEOUT))
+
+
+def retry_delay(attempts: int, exc: DvcqgError) -> timedelta:
+    """The back-off, never shorter than :func:`in_flight_guard` after an unanswered call (unless
+    ``DVCQG_RETRY_BACKOFF`` is 0: "retry at once", the tests' setting)."""
+    delay = backoff(attempts)
+    if exc.code == "unreachable" and settings.DVCQG_RETRY_BACKOFF > 0:
+        return max(delay, in_flight_guard())
+    return delay
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(
         seconds=min(
@@ -224,7 +241,7 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         except DvcqgError as exc:
             attempts = sync.attempts + 1
             failed = attempts >= settings.DVCQG_MAX_ATTEMPTS
-            delay = backoff(attempts)
+            delay = retry_delay(attempts, exc)
             with transaction.atomic():
                 OutboundChange.objects.filter(pk__in=[r.pk for r in batch]).update(
                     attempts=attempts,
@@ -404,7 +421,7 @@ def _mark_failed(
     with transaction.atomic():
         for attempts, ids in by_attempts.items():
             failed = attempts >= settings.DVCQG_MAX_ATTEMPTS
-            delay = backoff(attempts)
+            delay = retry_delay(attempts, exc)
             OutboundChange.objects.filter(pk__in=[r.pk for d in ids for r in batches[d]]).update(
                 attempts=attempts,
                 last_error=error,
@@ -562,9 +579,11 @@ def _after_recovery(dossier_id: int, now: object, also_exclude: list[int] | None
     outage = models.Q()
     for prefix in OUTAGE_ERRORS:
         outage |= models.Q(last_error__startswith=prefix)
-    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=now).exclude(
+    # not before in_flight_guard(): a dossier that failed a moment ago may have a call in flight
+    due = now + in_flight_guard()  # type: ignore[operator]
+    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=due).exclude(
         pk__in=[dossier_id, *(also_exclude or [])]
-    ).update(next_attempt_at=now, attempts=0)
+    ).update(next_attempt_at=due, attempts=0)
 
 
 @transaction.atomic
