@@ -47,8 +47,8 @@ def in_flight_guard() -> timedelta:
     """How long after an unanswered call (a timeout, a dropped connection) DVCQG may still apply it:
     a retry sent sooner could be overtaken by the late original, whose older ``TrangThaiHoSo``
     would then win the upsert (bench/dvcqg_sync.py found 3 such records in 1,000 once batches
-    made the recovery rule resend dozens of dossiers at once). Twice ``DVCQG_TIMEOUT``."""
-    return timedelta(seconds=2 * float(settings.DVCQG_TIMEOUT))
+    made the recovery rule resend dozens of dossiers at once). Three times ``DVCQG_TIMEOUT``."""
+    return timedelta(seconds=3 * float(settings.DVCQG_TIMEOUT))
 
 
 def retry_delay(attempts: int, exc: DvcqgError) -> timedelta:

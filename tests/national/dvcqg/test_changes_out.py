@@ -233,7 +233,7 @@ def test_when_dvcqg_comes_back_the_dossiers_that_backed_off_are_due_at_once(worl
     DossierSync.objects.filter(pk=first.pk).update(next_attempt_at=None)  # its own retry time came
     assert services.flush_dossier(dossier_id=first.pk).outcome == "sent"
     back = DossierSync.objects.get(pk=down.pk)
-    # due again within the in-flight guard (2 × DVCQG_TIMEOUT: a call DVCQG may still apply late
+    # due again within the in-flight guard (3 × DVCQG_TIMEOUT: a call DVCQG may still apply late
     # must not overtake the resend), not after its 60 s back-off
     assert back.attempts == 0
     assert back.next_attempt_at <= timezone.now() + services.in_flight_guard()
