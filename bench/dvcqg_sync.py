@@ -289,6 +289,83 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
 
 
+def measure_drain(backlog: list[int], sim, worker_env: dict, args) -> None:
+    """(c): start the workers on the waiting backlog and time it until every change is acknowledged."""
+    from national.dvcqg.models import OutboundChange
+
+    OutboundChange.objects.filter(dossier_id__in=backlog).update(sent_at=None)
+    workers = Workers(worker_env, args.concurrency)
+    sim_cpu = cpu_seconds(pid=sim.process.pid)
+    wall = wait_acked(backlog, 1800, workers)
+    worker_cpu = cpu_seconds(pgid=workers.proc.pid)
+    sim_cpu = cpu_seconds(pid=sim.process.pid) - sim_cpu
+    workers.stop()
+    times = sorted(
+        OutboundChange.objects.filter(dossier_id__in=backlog, sent_at__isnull=False).values_list(
+            "sent_at", flat=True
+        )
+    )
+    window = (times[-1] - times[0]).total_seconds()
+    state = sim.state()
+    lost, doubled, disorder = compare(state, backlog)
+    print(
+        f"(c) drained {len(times):,} changes: {len(times) / window:.0f} updates/s between the first and last acknowledgement "
+        f"({window:.1f} s), {len(times) / wall:.0f}/s from the workers' start ({wall:.1f} s); lost {lost}, twice {doubled}, "
+        f"out of order {disorder} ({load()})",
+        flush=True,
+    )
+    print(
+        f"(c) CPU: workers {worker_cpu:.1f} s, simulator {sim_cpu:.1f} s = {1000 * (worker_cpu + sim_cpu) / len(times):.2f} ms per change "
+        f"(PostgreSQL not counted): {len(times) / (worker_cpu + sim_cpu):.0f} changes per CPU-second",
+        flush=True,
+    )
+
+
+def drain_only(sim, resent_share: float) -> list[int]:
+    """The backlog of (c) without driving lives again, on the dossiers a previous run left: DVCQG
+    comes back empty; the first ``resent_share`` of them are resent in full (the sync page's full
+    resend: one ``flush_dossier`` task each, through the outbox), the others are made "never sent"
+    (their sync rows and changes deleted) and get one ``dossier_changed`` task per history row,
+    published as the outbox relay publishes them — the same two kinds of work as (c)."""
+    from dossiers.models import Dossier, DossierEvent
+    from national.dvcqg.models import DossierSync, OutboundChange
+    from national.dvcqg.services import resend
+    from portal.celery import app
+
+    purge(["celery", "dvcqg"])
+    started = time.monotonic()
+    ids = list(
+        Dossier.objects.filter(dvcqg_sync__isnull=False).order_by("pk").values_list("pk", flat=True)
+    )
+    cut = round(len(ids) * resent_share)
+    resent, fresh = ids[:cut], ids[cut:]
+    sim.call("POST", "/_sim/reset")
+    for pk in resent:
+        resend(dossier_id=pk, full=True)
+    OutboundChange.objects.filter(dossier_id__in=fresh).delete()
+    DossierSync.objects.filter(dossier_id__in=fresh).delete()
+    events = (
+        DossierEvent.objects.filter(dossier_id__in=fresh)
+        .exclude(to_status=0)
+        .order_by("pk")
+        .values_list("dossier_id", "pk")
+    )
+    for dossier_id, event_id in events:
+        app.send_task(
+            "national.dvcqg.tasks.dossier_changed",
+            kwargs={"dossier_id": dossier_id, "event_id": event_id},
+            queue="dvcqg",
+        )
+    sent, total = acked_all(ids)
+    print(
+        f"(c) backlog (--drain-only): {total - sent:,} changes of {len(ids):,} dossiers waiting "
+        f"({len(resent):,} resent in full, {len(fresh):,} one task per change), made in "
+        f"{time.monotonic() - started:.0f} s ({load()})",
+        flush=True,
+    )
+    return ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="portal_bench_dvcqg")
@@ -301,13 +378,25 @@ def main() -> None:
     parser.add_argument(
         "--no-restart", action="store_true", help="do not kill and restart the simulator in (a)"
     )
+    parser.add_argument(
+        "--drain-only",
+        action="store_true",
+        help="(c) only, on the dossiers a previous run left in --db (no lives driven): see drain_only()",
+    )
+    parser.add_argument(
+        "--resent-share",
+        type=float,
+        default=0.6,
+        help="--drain-only: share of the dossiers resent in full (one task), the rest one task per change",
+    )
     args = parser.parse_args()
 
     from national.simkit import start_simulator
 
     state_dir = Path(tempfile.mkdtemp(prefix="dvcqg-bench-sim-"))
     sim = start_simulator("national.dvcqg.simulator:DvcqgSimulator", state_dir=state_dir)
-    recreate_database(args.db)
+    if not args.drain_only:
+        recreate_database(args.db)
     env = {
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
         "REDIS_URL": args.redis,
@@ -342,14 +431,19 @@ def main() -> None:
     from portal.agencies.demo import seed_agencies
     from procedures.demo import seed_procedures
 
-    call_command("migrate", verbosity=0)
-    seed_agencies(), seed_procedures(), seed_users()
+    if not args.drain_only:
+        call_command("migrate", verbosity=0)
+        seed_agencies(), seed_procedures(), seed_users()
     purge(["celery", "dvcqg"])
     print(
         f"PostgreSQL {connection.cursor().connection.info.server_version}; simulator {sim.url}; {load()}",
         flush=True,
     )
     try:
+        if args.drain_only:
+            backlog = drain_only(sim, args.resent_share)
+            measure_drain(backlog, sim, worker_env, args)
+            return
         # (a) + (b) -------------------------------------------------------------------------------
         sim.faults(
             random_plan={"rate": args.fault_rate, "kinds": FAULT_KINDS, "seed": 17, "delay": 3}
@@ -428,33 +522,7 @@ def main() -> None:
             f"made in {time.monotonic() - started:.0f} s ({load()})",
             flush=True,
         )
-        OutboundChange.objects.filter(dossier_id__in=backlog).update(sent_at=None)
-        workers = Workers(worker_env, args.concurrency)
-        started = time.monotonic()
-        sim_cpu = cpu_seconds(pid=sim.process.pid)
-        wall = wait_acked(backlog, 1800, workers)
-        worker_cpu = cpu_seconds(pgid=workers.proc.pid)
-        sim_cpu = cpu_seconds(pid=sim.process.pid) - sim_cpu
-        workers.stop()
-        times = sorted(
-            OutboundChange.objects.filter(
-                dossier_id__in=backlog, sent_at__isnull=False
-            ).values_list("sent_at", flat=True)
-        )
-        window = (times[-1] - times[0]).total_seconds()
-        state = sim.state()
-        lost, doubled, disorder = compare(state, backlog)
-        print(
-            f"(c) drained {len(times):,} changes: {len(times) / window:.0f} updates/s between the first and last acknowledgement "
-            f"({window:.1f} s), {len(times) / wall:.0f}/s from the workers' start ({wall:.1f} s); lost {lost}, twice {doubled}, "
-            f"out of order {disorder} ({load()})",
-            flush=True,
-        )
-        print(
-            f"(c) CPU: workers {worker_cpu:.1f} s, simulator {sim_cpu:.1f} s = {1000 * (worker_cpu + sim_cpu) / len(times):.2f} ms per change "
-            f"(PostgreSQL not counted): {len(times) / (worker_cpu + sim_cpu):.0f} changes per CPU-second",
-            flush=True,
-        )
+        measure_drain(backlog, sim, worker_env, args)
     finally:
         purge(["celery", "dvcqg"])
         sim.stop()

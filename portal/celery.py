@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -15,3 +16,16 @@ app.autodiscover_tasks()
 from portal.broker import KeepAlive  # noqa: E402
 
 app.steps["consumer"].add(KeepAlive)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(**kwargs: object) -> None:
+    """What Django does around a request: drop the connections that failed or are older than
+    CONN_MAX_AGE, keep the others (CELERY_DB_REUSE_MAX stops the fixup closing them all)."""
+    task = kwargs.get("task") or kwargs.get("sender")
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return  # an eager task runs inside its caller's transaction
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -247,6 +247,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2  # a publish never waits on a dead broker l
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = (
     True  # acks_late tasks are redelivered anyway
 )
+# Celery's Django fixup closes every DB connection before and after each task unless this is set:
+# a new PostgreSQL connection (a backend started, authentication) per task was most of the cost of
+# a task of the DVCQG sync (bench/README.md, "DVCQG sync"). With it set, portal/celery.py applies
+# Django's own rule instead (CONN_MAX_AGE, health checks, a connection that failed is dropped).
+CELERY_DB_REUSE_MAX = 1000
 NOTIFICATION_SWEEP_INTERVAL = config(
     "NOTIFICATION_SWEEP_INTERVAL",
     60,
@@ -974,6 +979,12 @@ DVCQG_MAX_ATTEMPTS = config(
     30,
     cast=int,
     help_text="Attempts before a dossier's changes are marked failed (shown on the sync page, resendable).",
+)
+DVCQG_BATCH_DOSSIERS = config(
+    "DVCQG_BATCH_DOSSIERS",
+    20,
+    cast=int,
+    help_text="Dossiers sent per DongBoHoSoMC / CapNhatTienDoHoSoMC call when the sync drains a backlog (both take a data list); 1 sends each dossier alone.",
 )
 DVCQG_SWEEP_INTERVAL = config(
     "DVCQG_SWEEP_INTERVAL",

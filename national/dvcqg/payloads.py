@@ -20,6 +20,7 @@ from django.core import signing
 from django.urls import reverse
 
 from dossiers.constants import Action, DossierStatus, ResultDelivery
+from dossiers.eforms import definition_of, eform_answers
 from dossiers.models import Dossier, DossierEvent
 from dossiers.payments.constants import PaymentMethod, PaymentStatus
 
@@ -62,9 +63,13 @@ def result_link(dossier: Dossier) -> str:
 def paid_online_flag(dossier: Dossier) -> str:
     """``DuocThanhToanTrucTuyen``: "1" paid online, "3" an online payment asked for but not paid,
     "0" no online payment (Thanh Hóa's values, SyncLocalDataToDVCQGService)."""
-    payments = list(
-        dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True)
-    )
+    prefetched = getattr(dossier, "dvcqg_online_payments", None)  # the drain's prefetch
+    if prefetched is not None:
+        payments = [p.status for p in prefetched]
+    else:
+        payments = list(
+            dossier.payments.filter(method=PaymentMethod.ONLINE).values_list("status", flat=True)
+        )
     if PaymentStatus.PAID in payments:
         return "1"
     return "3" if payments else "0"
@@ -80,6 +85,31 @@ def vneid_flag(dossier: Dossier) -> str:
         return "1"
     account = dossier.applicant
     return "1" if account is not None and getattr(account, "vneid_verified_at", None) else "0"
+
+
+def eform_fields(dossier: Dossier) -> dict[str, Any]:
+    """The declaration filled in as an e-form (issue 18), as structured data: ``DuLieuBieuMau``
+    holds the answers as the citizen submitted them and the server validated them (field name →
+    value; a repeating group is a list of objects; dates ISO ``yyyy-mm-dd``; an address
+    ``{"commune", "detail"}``), ``TenBieuMau`` / ``KyHieuBieuMau`` the declaration's title and
+    official form number (e.g. "Mẫu TP/HT-2020-KS.1 (Thông tư số 04/2020/TT-BTP)").
+
+    Decision 1565/QĐ-TTg asks for data entered once and reused (the e-form's structured data, not
+    only its PDF); Decree 45/2020/NĐ-CP governs the electronic dossier (the article that would
+    name the form data field could not be checked here: docs/regulations.md). Neither public
+    implementation sends form data in ``DongBoHoSoMC`` (OpenCPS leaves ``ThongTinKhac`` empty, Thanh
+    Hóa's ``HoSoDongBoDVC`` has no such field; docs/national/dvcqg.md): the name is the one the
+    dossiers DVCQG pushes to us carry (``DuLieuBieuMau``, national/dvcqg/inbound.py), so the data
+    has one shape both ways. Nothing is added for a dossier without an e-form."""
+    answers = eform_answers(dossier)
+    if not answers:
+        return {}
+    defn = definition_of(dossier.procedure_version.snapshot)
+    return {
+        "DuLieuBieuMau": answers,
+        "TenBieuMau": defn.get("title", ""),
+        "KyHieuBieuMau": defn.get("legal_form", ""),
+    }
 
 
 def dossier_payload(dossier: Dossier) -> dict[str, Any]:
@@ -140,6 +170,7 @@ def dossier_payload(dossier: Dossier) -> dict[str, Any]:
         ],
         "DanhSachGiayToKetQua": [],
     }
+    item.update(eform_fields(dossier))
     if dossier.result_file and dossier.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED):
         item["DanhSachGiayToKetQua"] = [
             {

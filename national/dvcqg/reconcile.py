@@ -4,7 +4,8 @@ dossier's sync row and the dossier is re-sent in full (issue 17, "Nightly reconc
 What is compared, per dossier whose changes were all acknowledged: the national status
 (``TrangThaiHoSo`` = our status code), the number of progress steps DVCQG holds (``SoTienDo``, or
 the length of its progress list) against our acknowledged changes, and the e-result (a returned
-dossier with a result file must show ``DanhSachGiayToKetQua``). A dossier DVCQG does not know is a
+dossier with a result file must show ``DanhSachGiayToKetQua``), and a dossier filed with an e-form
+must show the same form data (``DuLieuBieuMau``, issue 18). A dossier DVCQG does not know is a
 difference too. Re-sending is safe: DVCQG keeps one record per step.
 """
 
@@ -15,6 +16,7 @@ import logging
 from django.utils import timezone
 
 from dossiers.constants import DossierStatus
+from dossiers.eforms import eform_answers
 
 from .client import DvcqgClient, DvcqgError
 from .models import ChangeState, DossierSync, OutboundChange
@@ -34,6 +36,9 @@ def difference(sync: DossierSync, record: dict | None) -> str:
     sent = OutboundChange.objects.filter(dossier_id=sync.dossier_id, state=ChangeState.SENT).count()
     if int(steps or 0) != sent:
         problems.append(f"số bước tiến độ DVCQG {steps} ≠ {sent}")
+    answers = eform_answers(dossier)
+    if answers and record.get("DuLieuBieuMau") != answers:
+        problems.append("dữ liệu biểu mẫu điện tử khác")
     if (
         dossier.status == DossierStatus.RETURNED
         and dossier.result_file

@@ -23,7 +23,7 @@ with the batch's steps — OpenCPS ``syncDossierAndDossierStatus`` makes the sam
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,6 +43,23 @@ LEASE_SECONDS = 120  # above two DVCQG calls at DVCQG_TIMEOUT; a crashed sender'
 BATCH_LIMIT = 50
 
 
+def in_flight_guard() -> timedelta:
+    """How long after an unanswered call (a timeout, a dropped connection) DVCQG may still apply it:
+    a retry sent sooner could be overtaken by the late original, whose older ``TrangThaiHoSo``
+    would then win the upsert (bench/dvcqg_sync.py found 3 such records in 1,000 once batches
+    made the recovery rule resend dozens of dossiers at once). Three times ``DVCQG_TIMEOUT``."""
+    return timedelta(seconds=3 * float(settings.DVCQG_TIMEOUT))
+
+
+def retry_delay(attempts: int, exc: DvcqgError) -> timedelta:
+    """The back-off, never shorter than :func:`in_flight_guard` after an unanswered call (unless
+    ``DVCQG_RETRY_BACKOFF`` is 0: "retry at once", the tests' setting)."""
+    delay = backoff(attempts)
+    if exc.code == "unreachable" and settings.DVCQG_RETRY_BACKOFF > 0:
+        return max(delay, in_flight_guard())
+    return delay
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(
         seconds=min(
@@ -53,36 +70,48 @@ def backoff(attempts: int) -> timedelta:
 
 
 def record_change(*, dossier_id: int, event_id: int) -> bool:
-    """Record one history row to send (idempotent). False when there is nothing to record."""
-    event = (
-        DossierEvent.objects.filter(pk=event_id, dossier_id=dossier_id)
-        .only("pk", "seq", "created_at", "to_status")
-        .first()
+    """Record one history row to send (idempotent). False when there is nothing to record (a
+    draft, an unknown event, or a change an earlier batch already carried).
+
+    One statement (a round trip in autocommit): the sync row is created if missing and the change
+    inserted with ``ON CONFLICT DO NOTHING`` — a backlog runs one such task per history row, so
+    this is the per-change floor of a drain (bench/README.md, DVCQG sync)."""
+    sync, change, event = (
+        DossierSync._meta.db_table,
+        OutboundChange._meta.db_table,
+        DossierEvent._meta.db_table,
     )
-    if event is None or event.to_status == DossierStatus.DRAFT:
-        return False
-    acked = DossierSync.objects.filter(pk=dossier_id).values_list("acked_seq", flat=True).first()
-    if acked is not None and event.seq <= acked:
-        # an earlier task's batch already carried it (taken from the history): nothing to send.
-        # Most tasks end here once a backlog drains — one dossier batch serves all its events.
-        return False
-    with transaction.atomic():
-        if acked is None:
-            DossierSync.objects.bulk_create(
-                [DossierSync(dossier_id=dossier_id)], ignore_conflicts=True
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            WITH e AS (
+                SELECT id, seq, created_at FROM {event}
+                WHERE id = %(event)s AND dossier_id = %(dossier)s AND to_status <> %(draft)s
+            ), s AS (
+                INSERT INTO {sync} (dossier_id, acked_seq, created_on_dvcqg, attempts, last_error,
+                                    reconcile_difference)
+                SELECT %(dossier)s, 0, false, 0, '', '' FROM e
+                ON CONFLICT DO NOTHING
+            ), acked AS (
+                SELECT COALESCE((SELECT acked_seq FROM {sync} WHERE dossier_id = %(dossier)s), 0) AS n
+            ), ins AS (
+                INSERT INTO {change} (dossier_id, event_id, seq, state, created_at, event_at,
+                                      attempts, last_error, is_resend)
+                SELECT %(dossier)s, e.id, e.seq, %(pending)s, now(), e.created_at, 0, '', false
+                FROM e, acked WHERE e.seq > acked.n
+                ON CONFLICT DO NOTHING
             )
-        OutboundChange.objects.bulk_create(
-            [
-                OutboundChange(
-                    dossier_id=dossier_id,
-                    event_id=event.pk,
-                    seq=event.seq,
-                    event_at=event.created_at,
-                )
-            ],
-            ignore_conflicts=True,
+            SELECT e.seq > acked.n FROM e, acked
+            """,  # noqa: S608 - table names are ours
+            {
+                "event": event_id,
+                "dossier": dossier_id,
+                "draft": int(DossierStatus.DRAFT),
+                "pending": ChangeState.PENDING.value,
+            },
         )
-    return True
+        row = cur.fetchone()
+    return bool(row and row[0])
 
 
 def _record_missing(dossier_id: int, after: int) -> None:
@@ -212,7 +241,7 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
         except DvcqgError as exc:
             attempts = sync.attempts + 1
             failed = attempts >= settings.DVCQG_MAX_ATTEMPTS
-            delay = backoff(attempts)
+            delay = retry_delay(attempts, exc)
             with transaction.atomic():
                 OutboundChange.objects.filter(pk__in=[r.pk for r in batch]).update(
                     attempts=attempts,
@@ -262,12 +291,285 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
     return result
 
 
+# -- the drain: several dossiers per call ---------------------------------------------------------
+#: Rounds one drain call makes at most (each claims up to DVCQG_BATCH_DOSSIERS dossiers).
+DRAIN_ROUNDS = 50
+
+
+@dataclass
+class DrainResult:
+    sent: int = 0
+    dossiers: int = 0
+    calls: int = 0
+    #: (dossier ids, seconds): batches DVCQG did not acknowledge, to be tried again after the delay
+    retries: list[tuple[list[int], float]] = field(default_factory=list)
+
+
+def _claim_ready(limit: int, prefer: list[int], exclude: list[int]) -> list[DossierSync]:
+    """Lease up to ``limit`` dossiers with an unsent change, no live lease and no back-off running,
+    ``prefer`` first: one ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED)``, so concurrent drains
+    take disjoint sets (TECH-NOTES "exactly-once effect"), the cursors coming back (RETURNING)."""
+    now = timezone.now()
+    sync, change = DossierSync._meta.db_table, OutboundChange._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            WITH ready AS (
+                SELECT s.dossier_id FROM {sync} s
+                WHERE s.dossier_id IN (SELECT c.dossier_id FROM {change} c WHERE c.state = %(pending)s)
+                  AND (s.lease_until IS NULL OR s.lease_until < %(now)s)
+                  AND (s.attempts = 0 OR s.next_attempt_at IS NULL OR s.next_attempt_at <= %(now)s)
+                  AND NOT (s.dossier_id = ANY(%(exclude)s))
+                  AND EXISTS (SELECT 1 FROM {change} c WHERE c.dossier_id = s.dossier_id
+                              AND c.seq > s.acked_seq AND c.state = %(pending)s)
+                ORDER BY (s.dossier_id = ANY(%(prefer)s)) DESC, s.dossier_id
+                LIMIT %(limit)s
+                FOR UPDATE OF s SKIP LOCKED
+            )
+            UPDATE {sync} s SET lease_until = %(until)s FROM ready
+            WHERE s.dossier_id = ready.dossier_id
+            RETURNING s.dossier_id, s.acked_seq, s.created_on_dvcqg, s.attempts, s.next_attempt_at
+            """,  # noqa: S608 - table names are ours
+            {
+                "pending": ChangeState.PENDING.value,
+                "now": now,
+                "exclude": list(exclude),
+                "prefer": list(prefer),
+                "limit": limit,
+                "until": now + timedelta(seconds=LEASE_SECONDS),
+            },
+        )
+        rows = cur.fetchall()
+    return [
+        DossierSync(dossier_id=d, acked_seq=a, created_on_dvcqg=c, attempts=n, next_attempt_at=t)
+        for d, a, c, n, t in sorted(rows)
+    ]
+
+
+def _record_missing_many(syncs: list[DossierSync]) -> None:
+    """:func:`_record_missing` for a whole batch of dossiers in one ``INSERT … SELECT``."""
+    change, event = OutboundChange._meta.db_table, DossierEvent._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO {change} (dossier_id, event_id, seq, state, created_at, event_at, attempts,
+                                  last_error, is_resend)
+            SELECT e.dossier_id, e.id, e.seq, %(pending)s, now(), e.created_at, 0, '', false
+            FROM {event} e
+            JOIN unnest(%(ids)s::bigint[], %(acked)s::bigint[]) AS b(dossier_id, acked)
+              ON e.dossier_id = b.dossier_id
+            WHERE e.seq > b.acked AND e.to_status <> %(draft)s
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - table names are ours
+            {
+                "pending": ChangeState.PENDING.value,
+                "ids": [s.dossier_id for s in syncs],
+                "acked": [s.acked_seq for s in syncs],
+                "draft": int(DossierStatus.DRAFT),
+            },
+        )
+
+
+def _release_many(ids: list[int]) -> None:
+    if ids:
+        DossierSync.objects.filter(pk__in=ids).update(lease_until=None)
+
+
+def _is_outage(exc: DvcqgError) -> bool:
+    """DVCQG (or the way to it) failed, not one dossier's data: unreachable, HTTP 5xx, 429."""
+    return exc.code == "unreachable" or exc.code.startswith("http_")
+
+
+def _batch_dossiers(ids: list[int]) -> dict[int, Dossier]:
+    from dossiers.payments.constants import PaymentMethod
+    from dossiers.payments.models import Payment
+
+    return (
+        Dossier.objects.select_related(
+            "procedure__sector",
+            "procedure_version",
+            "receiving_agency",
+            "handling_department",
+            "applicant",
+            "dvcqg_inbound",
+        )
+        .prefetch_related(
+            "files",
+            models.Prefetch(
+                "payments",
+                queryset=Payment.objects.filter(method=PaymentMethod.ONLINE).only(
+                    "id", "dossier_id", "status"
+                ),
+                to_attr="dvcqg_online_payments",
+            ),
+        )
+        .in_bulk(ids)
+    )
+
+
+def _mark_failed(
+    batches: dict[int, list[OutboundChange]], syncs: dict[int, DossierSync], exc: DvcqgError
+) -> float | None:
+    """A batch DVCQG did not acknowledge: each dossier backs off by its own count; returns the
+    shortest delay (``None`` when every dossier reached DVCQG_MAX_ATTEMPTS and failed)."""
+    now = timezone.now()
+    error = str(exc)[:1000]
+    by_attempts: dict[int, list[int]] = {}
+    for dossier_id in batches:
+        by_attempts.setdefault(syncs[dossier_id].attempts + 1, []).append(dossier_id)
+    delays = []
+    with transaction.atomic():
+        for attempts, ids in by_attempts.items():
+            failed = attempts >= settings.DVCQG_MAX_ATTEMPTS
+            delay = retry_delay(attempts, exc)
+            OutboundChange.objects.filter(pk__in=[r.pk for d in ids for r in batches[d]]).update(
+                attempts=attempts,
+                last_error=error,
+                **({"state": ChangeState.FAILED} if failed else {}),
+            )
+            DossierSync.objects.filter(pk__in=ids).update(
+                lease_until=None,
+                attempts=0 if failed else attempts,
+                next_attempt_at=None if failed else now + delay,
+                last_error=error,
+            )
+            if not failed:
+                delays.append(delay.total_seconds())
+    logger.warning(
+        "dvcqg.send_failed",
+        extra={"dossiers": len(batches), "error": str(exc), "attempts": sorted(by_attempts)},
+    )
+    return min(delays) if delays else None
+
+
+def _mark_sent(batches: dict[int, list[OutboundChange]]) -> None:
+    sent_at = timezone.now()
+    sync = DossierSync._meta.db_table
+    ids = list(batches)
+    with transaction.atomic():
+        OutboundChange.objects.filter(
+            pk__in=[r.pk for rows in batches.values() for r in rows]
+        ).update(state=ChangeState.SENT, sent_at=sent_at, last_error="")
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                UPDATE {sync} s SET acked_seq = b.acked, created_on_dvcqg = true, attempts = 0,
+                       next_attempt_at = NULL, last_error = '', last_sent_at = %(at)s,
+                       lease_until = NULL
+                FROM unnest(%(ids)s::bigint[], %(acked)s::bigint[]) AS b(dossier_id, acked)
+                WHERE s.dossier_id = b.dossier_id
+                """,  # noqa: S608 - table name is ours
+                {"at": sent_at, "ids": ids, "acked": [batches[d][-1].seq for d in ids]},
+            )
+
+
+def drain(
+    *,
+    prefer: list[int] | None = None,
+    client: DvcqgClient | None = None,
+    rounds: int = DRAIN_ROUNDS,
+) -> DrainResult:
+    """Send every ready dossier's unsent changes, up to ``DVCQG_BATCH_DOSSIERS`` dossiers per call.
+
+    Each round leases a batch of ready dossiers (:func:`_claim_ready`), records the history rows
+    whose task has not run yet (one statement), reads their unsent changes and the dossiers (two
+    queries and two prefetches), and makes ONE ``DongBoHoSoMC`` with the dossiers (two when new and
+    known dossiers are mixed: ``isUpdating`` is per call) and ONE ``CapNhatTienDoHoSoMC`` with every
+    step, each dossier's steps in ``seq`` order — both services take a ``data`` list (OpenCPS
+    ``syncDossierAndDossierStatus``, Thanh Hóa ``DongBoDVC``). The guarantees of
+    :func:`flush_dossier` hold per dossier: the cursor moves only when DVCQG acknowledged both
+    calls; a batch DVCQG did not acknowledge backs off (each dossier by its own count); an answer
+    that refuses the data (an ``error_code``, not an outage) is not charged to the whole batch — its
+    dossiers are sent one by one (:func:`flush_dossier`), so one bad dossier delays only itself.
+    Rounds go on until nothing is ready (bounded by ``rounds``)."""
+    result = DrainResult()
+    if not integration_enabled():
+        return result
+    client = client or DvcqgClient()
+    limit = max(1, int(settings.DVCQG_BATCH_DOSSIERS))
+    prefer = list(prefer or [])
+    skipped: list[int] = []  # claimed but nothing to send now (no code yet, a failed change)
+    for _round in range(rounds):
+        syncs = {s.dossier_id: s for s in _claim_ready(limit, prefer, skipped)}
+        if not syncs:
+            break
+        _record_missing_many(list(syncs.values()))
+        rows = (
+            OutboundChange.objects.filter(dossier_id__in=list(syncs))
+            .exclude(state=ChangeState.SENT)
+            .select_related("event", "event__actor", "event__to_agency")
+            .order_by("dossier_id", "seq")
+        )
+        batches: dict[int, list[OutboundChange]] = {}
+        stopped: set[int] = set()
+        for row in rows:
+            d = row.dossier_id
+            if d in stopped or row.seq <= syncs[d].acked_seq:
+                continue
+            batch = batches.setdefault(d, [])
+            expected = syncs[d].acked_seq + 1 + len(batch)
+            if row.seq != expected or row.state == ChangeState.FAILED or len(batch) >= BATCH_LIMIT:
+                stopped.add(d)  # a gap or a failed change: nothing after it goes before it
+                continue
+            batch.append(row)
+        batches = {d: b for d, b in batches.items() if b}
+        dossiers = _batch_dossiers(list(batches)) if batches else {}
+        idle = [d for d in syncs if d not in batches or not dossiers[d].code]
+        if idle:
+            _release_many(idle)
+            skipped.extend(idle)
+            for d in idle:
+                batches.pop(d, None)
+        if not batches:
+            continue
+        groups: dict[bool, list[dict]] = {}
+        steps: list[dict] = []
+        for d, batch in batches.items():
+            dossier = dossiers[d]
+            groups.setdefault(syncs[d].created_on_dvcqg, []).append(dossier_payload(dossier))
+            steps.extend(progress_payload(dossier, row.event) for row in batch)
+        try:
+            for created, items in sorted(groups.items()):
+                client.call("DongBoHoSoMC", isUpdating="True" if created else "False", data=items)
+                result.calls += 1
+            client.call("CapNhatTienDoHoSoMC", data=steps)
+            result.calls += 1
+        except DvcqgError as exc:
+            if len(batches) > 1 and not _is_outage(exc):
+                # refused for data (error_code): find the dossier, do not charge the others
+                _release_many(list(batches))
+                for d in batches:
+                    one = flush_dossier(dossier_id=d, client=client)
+                    result.sent += one.sent
+                    if one.outcome == "retry":
+                        result.retries.append(([d], one.retry_in))
+                skipped.extend(batches)
+                continue
+            delay = _mark_failed(batches, syncs, exc)
+            if delay is not None:
+                result.retries.append((list(batches), delay))
+            skipped.extend(batches)
+            if _is_outage(exc):
+                break  # DVCQG is down: the retry (and the sweep) take the rest
+            continue
+        _mark_sent(batches)
+        recovered = [d for d in batches if syncs[d].attempts]
+        if recovered:
+            _after_recovery(recovered[0], timezone.now(), also_exclude=recovered)
+        result.sent += sum(len(b) for b in batches.values())
+        result.dossiers += len(batches)
+        # a dossier whose batch hit BATCH_LIMIT or whose history went on is ready again: the next
+        # round claims it (its lease is free now); one preferred round is enough
+        prefer = []
+    return result
+
+
 #: ``last_error`` prefixes that say DVCQG itself was down (not this dossier's data): the client's
 #: "unreachable: …" and "HTTP 5xx".
 OUTAGE_ERRORS = ("unreachable", "HTTP 5")
 
 
-def _after_recovery(dossier_id: int, now: object) -> None:
+def _after_recovery(dossier_id: int, now: object, also_exclude: list[int] | None = None) -> None:
     """DVCQG acknowledged a dossier that had failed before: it is back. Every dossier that backed
     off because DVCQG was down (unreachable, HTTP 5xx) becomes due now with its count reset, so
     the beat sweep sends it within DVCQG_SWEEP_INTERVAL instead of after up to
@@ -277,9 +579,11 @@ def _after_recovery(dossier_id: int, now: object) -> None:
     outage = models.Q()
     for prefix in OUTAGE_ERRORS:
         outage |= models.Q(last_error__startswith=prefix)
-    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=now).exclude(
-        pk=dossier_id
-    ).update(next_attempt_at=now, attempts=0)
+    # not before in_flight_guard(): a dossier that failed a moment ago may have a call in flight
+    due = now + in_flight_guard()  # type: ignore[operator]
+    DossierSync.objects.filter(outage, attempts__gt=0, next_attempt_at__gt=due).exclude(
+        pk__in=[dossier_id, *(also_exclude or [])]
+    ).update(next_attempt_at=due, attempts=0)
 
 
 @transaction.atomic

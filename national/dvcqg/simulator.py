@@ -25,7 +25,9 @@ the simulator must not record it twice), ``duplicate`` (a push is delivered twic
 ``out_of_order`` (the pending pushes go out newest first).
 
 State (persisted, so a kill -9 in the middle of a batch loses nothing that was acknowledged):
-``dossiers`` by MaHoSo with their ``progress`` steps; counters ``duplicates`` (a step or upsert
+``dossiers`` by MaHoSo with their ``progress`` steps and, for a dossier filed with an e-form, its
+structured form data (``DuLieuBieuMau``, ``TenBieuMau``, ``KyHieuBieuMau``: stored as sent and
+returned by ``TraCuuHoSo``; a ``DuLieuBieuMau`` that is not a JSON object is refused with "08"); counters ``duplicates`` (a step or upsert
 seen again, not recorded twice) and ``out_of_order`` (a step older than the last one recorded).
 """
 
@@ -195,6 +197,9 @@ class DvcqgSimulator(Simulator):
                 for f in ("NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy", "NgayNopHoSo")
                 if not _valid_date(item.get(f))
             ]
+            form = item.get("DuLieuBieuMau")
+            if form is not None and not isinstance(form, dict):
+                bad_dates.append("DuLieuBieuMau")  # the e-form data is an object (issue 18)
             if (
                 missing
                 or bad_dates

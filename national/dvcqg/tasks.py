@@ -23,50 +23,91 @@ TASK_OPTIONS = {
 }
 
 
-def _schedule_retry(dossier_id: int, delay: float) -> None:
-    flush_dossier.apply_async(kwargs={"dossier_id": dossier_id}, countdown=max(1.0, delay))
+#: Cache key that says "a drain task is queued and has not started claiming yet" (see below).
+DRAIN_KEY = "dvcqg:drain-queued"
+#: Seconds the key lives at most: a lost drain task delays the changes by this, or by the sweep.
+DRAIN_KEY_TTL = 5
+
+
+def schedule_drain() -> None:
+    """Queue one drain task unless one is queued and has not started claiming: a backlog of
+    thousands of "dossier changed" tasks then records its changes and a few drains send them
+    DVCQG_BATCH_DOSSIERS dossiers per call, instead of one send per dossier.
+
+    Safe: a change is committed before this looks at the key, and a drain deletes the key before
+    it claims, so either the key was there and that drain's claim sees the change, or it was not
+    and a new drain is queued. A key whose drain was lost expires (``DRAIN_KEY_TTL``); the beat
+    sweep sends whatever is left."""
+    from django.core.cache import cache
+
+    if cache.add(DRAIN_KEY, 1, timeout=DRAIN_KEY_TTL):
+        drain.apply_async()
+
+
+def _schedule_retries(retries: list[tuple[list[int], float]]) -> None:
+    for ids, delay in retries:
+        drain.apply_async(kwargs={"prefer": ids}, countdown=max(1.0, delay))
 
 
 @shared_task(bind=True, name="national.dvcqg.tasks.dossier_changed", max_retries=5, **TASK_OPTIONS)
 def dossier_changed(self, dossier_id: int, event_id: int) -> str:
-    """The "dossier changed" subscriber: record the change, then send the dossier's batch."""
+    """The "dossier changed" subscriber: record the change (one statement), then see that a drain
+    sends it (:func:`schedule_drain`)."""
     from . import services
 
     try:
         if not services.record_change(dossier_id=dossier_id, event_id=event_id):
             return "ignored"
-        result = services.flush_dossier(dossier_id=dossier_id)
     except (OperationalError, InterfaceError) as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
-    if result.outcome == "retry":
-        _schedule_retry(dossier_id, result.retry_in)
-    return result.outcome
+    schedule_drain()
+    return "recorded"
+
+
+@shared_task(bind=True, name="national.dvcqg.tasks.drain", max_retries=5, **TASK_OPTIONS)
+def drain(self, prefer: list[int] | None = None) -> int:
+    """Send every ready dossier, several per DVCQG call (:func:`services.drain`)."""
+    from django.core.cache import cache
+
+    from . import services
+
+    cache.delete(DRAIN_KEY)  # before claiming: a change recorded from now on queues a new drain
+    try:
+        result = services.drain(prefer=prefer)
+    except (OperationalError, InterfaceError) as exc:
+        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
+    _schedule_retries(result.retries)
+    return result.sent
 
 
 @shared_task(bind=True, name="national.dvcqg.tasks.flush_dossier", max_retries=5, **TASK_OPTIONS)
-def flush_dossier(self, dossier_id: int) -> str:
+def flush_dossier(self, dossier_id: int) -> int:
+    """Send this dossier (a resend, a retry): a drain that takes it first, and other ready ones."""
     from . import services
 
     try:
-        result = services.flush_dossier(dossier_id=dossier_id)
+        result = services.drain(prefer=[dossier_id])
     except (OperationalError, InterfaceError) as exc:
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
-    if result.outcome == "retry":
-        _schedule_retry(dossier_id, result.retry_in)
-    return result.outcome
+    _schedule_retries(result.retries)
+    return result.sent
 
 
 @shared_task(name="national.dvcqg.tasks.sweep", **TASK_OPTIONS)
 def sweep() -> int:
-    """Beat: send every dossier with an unsent change whose retry time has come (stuck ones)."""
+    """Beat: send every dossier with an unsent change whose retry time has come (stuck ones), in
+    drains of DVCQG_BATCH_DOSSIERS dossiers."""
+    from django.conf import settings
+
     from .client import integration_enabled
     from .services import due_dossiers
 
     if not integration_enabled():
         return 0
     ids = due_dossiers()
-    for dossier_id in ids:
-        flush_dossier.delay(dossier_id=dossier_id)
+    size = max(1, int(settings.DVCQG_BATCH_DOSSIERS))
+    for start in range(0, len(ids), size):
+        drain.delay(prefer=ids[start : start + size])
     return len(ids)
 
 
