@@ -14,6 +14,8 @@ from portal.accounts.models import User
 from portal.agencies.models import Agency
 from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput, DateTimeInput
+from procedures import fees
+from procedures.templatetags.catalogue import vnd
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
@@ -104,6 +106,38 @@ class SubmissionForm(forms.Form):
             )
             self.document_fields.append((doc, up, reuse))
         self.reusable = {str(f.pk): f for f in reusable}
+        self._add_fee_fields(snapshot)
+
+    def _add_fee_fields(self, snapshot: dict) -> None:
+        """The fee case (one of the procedure's cases, the standard one first) and the number of
+        copies, when the procedure has them; the total is computed on the server from these."""
+        cases = fees.cases(snapshot)
+        if len(cases) > 1:
+            self.fields["fee_case"] = forms.TypedChoiceField(
+                label=_("Fee case"),
+                coerce=int,
+                choices=[
+                    (
+                        c["index"],
+                        f"{c['name']}: {vnd(c['amount'])}"
+                        + (f" ({c['applies_to']})" if c["applies_to"] else ""),
+                    )
+                    for c in cases
+                ],
+                initial=cases[0]["index"],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the procedure's fee cases.")},
+            )
+            if self.initial.get("fee_case") is None:
+                self.initial["fee_case"] = cases[0]["index"]
+        if fees.has_copies(snapshot):
+            self.fields["fee_copies"] = forms.IntegerField(
+                label=_("Number of copies"),
+                min_value=1,
+                max_value=fees.MAX_COPIES,
+                initial=1,
+                required=False,
+            )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -111,6 +145,35 @@ class SubmissionForm(forms.Form):
             if data.get(reuse) and data[reuse] not in self.reusable:
                 self.add_error(reuse, _("Choose one of your own earlier files."))
         return data
+
+    def check_complete(self, attached: dict, post: Any) -> bool:
+        """At submission, every required document and required field is an error of its own
+        field (Decree 118/2025: a dossier is submitted complete), so the applicant sees them all
+        at once in the error summary; nothing is submitted or saved as a silent draft."""
+        ok = True
+        cleaned = getattr(self, "cleaned_data", {})
+        for doc, up, reuse in self.document_fields:
+            if not doc.get("is_required") or up in self.errors:
+                continue
+            has = (
+                cleaned.get(up)
+                or cleaned.get(reuse)
+                or str(post.get(f"store_{doc['id']}", "")).isdigit()
+                or (doc["id"] in attached and not post.get(f"remove_{doc['id']}"))
+            )
+            if not has:
+                self.add_error(up, _("Attach “%(document)s”.") % {"document": doc["name"]})
+                ok = False
+        for spec in self.snapshot.get("form_fields", []) or []:
+            name = f"f_{spec.get('name')}"
+            if spec.get("required") and name not in self.errors:
+                if not str(cleaned.get(name) or "").strip():
+                    self.add_error(
+                        name,
+                        _("Enter “%(field)s”.") % {"field": spec.get("label") or spec.get("name")},
+                    )
+                    ok = False
+        return ok
 
     def form_data(self) -> dict:
         out = {}

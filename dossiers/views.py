@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.core.uploads import attachment_response
+from procedures import fees
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 
@@ -117,6 +118,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             applicant_address=draft.applicant_address,
         )
         initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+        choice = draft.fee_choice or {}
+        initial.update(fee_case=choice.get("case"), fee_copies=choice.get("copies") or 1)
+    agencies = _agencies_for(procedure)
+    if not draft and len(agencies) == 1:  # one implementing agency: nothing to choose
+        initial["agency"] = agencies[0].pk
     reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
     form = forms.SubmissionForm(
         request.POST or None,
@@ -124,75 +130,49 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         initial=initial,
         procedure=procedure,
         snapshot=snapshot,
-        agencies=_agencies_for(procedure),
+        agencies=agencies,
         reusable=reusable,
     )
-    form_ok = request.method == "POST" and form.is_valid()
-    if form_ok and eform is not None and not eform.is_valid(final="submit" in request.POST):
-        form_ok = False
-        form.add_error(None, _("Please correct the declaration below."))
-    if form_ok:
-        form_data = eform.form_data(form.form_data()) if eform else form.form_data()
-        try:
-            draft = (
-                services.dossier_save_draft(
-                    actor=user,
-                    dossier=draft,
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    form_data=form_data,
-                    applicant=form.applicant(),
+    if request.method == "POST":
+        final = "submit" in request.POST
+        attached = {f.document_id: f for f in draft.files.all()} if draft else {}
+        form_ok = form.is_valid()
+        eform_ok = eform is None or eform.is_valid(final=final)
+        if final:  # every error of the submission at once (GOV.UK error summary), not one
+            form_ok = form.check_complete(attached, request.POST) and form_ok
+        if form_ok and eform_ok:
+            try:
+                draft = _save_submission(request, form, eform, procedure, draft)
+                if final:
+                    if eform is not None:
+                        dossier_eforms.attach_declaration(dossier=draft, actor=user)
+                    services.dossier_submit(dossier=draft, actor=user)
+                    return redirect("dossiers:submitted", pk=draft.pk)
+                messages.success(
+                    request, _("Draft saved. You can come back to it from “My dossiers”.")
                 )
-                if draft
-                else services.dossier_save_draft(
-                    actor=user,
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    form_data=form_data,
-                    applicant=form.applicant(),
+                return redirect(
+                    f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}"
                 )
-            )
-            for doc, up, reuse in form.document_fields:
-                if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
-                    for old in draft.files.filter(document_id=doc["id"]):
-                        services.dossier_remove_file(dossier_file=old, actor=user)
-                if form.cleaned_data.get(up):
-                    services.dossier_add_file(
-                        dossier=draft,
-                        actor=user,
-                        uploaded_file=form.cleaned_data[up],
-                        document_id=doc["id"],
-                    )
-                elif form.cleaned_data.get(reuse):
-                    services.dossier_reuse_file(
-                        dossier=draft,
-                        actor=user,
-                        source=form.reusable[form.cleaned_data[reuse]],
-                        document_id=doc["id"],
-                    )
-                elif str(
-                    request.POST.get(f"store_{doc['id']}", "")
-                ).isdigit():  # one click from the document store
-                    stored = get_object_or_404(
-                        store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"])
-                    )
-                    store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
-            if "submit" in request.POST:
-                if eform is not None:
-                    dossier_eforms.attach_declaration(dossier=draft, actor=user)
-                services.dossier_submit(dossier=draft, actor=user)
-                return redirect("dossiers:submitted", pk=draft.pk)
-            messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
-            return redirect(
-                f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}"
-            )
-        except DossierError as exc:
-            form.add_error(None, exc.message)
+            except DossierError as exc:
+                form.add_error(None, exc.message)
+        # An error: the valid files chosen are kept as the draft's attachments (shown as already
+        # attached, with a remove option), so the applicant never chooses them again (issue 14).
+        draft = _keep_valid_files(request, form, procedure, draft)
     files = {f.document_id: f for f in draft.files.all()} if draft else {}
     documents = [
         (doc, form[up], form[reuse], files.get(doc["id"]))
         for doc, up, reuse in form.document_fields
     ]
+    quote = fees.fee_quote(snapshot)
+    try:
+        quote = fees.fee_quote(
+            snapshot,
+            case=form.data.get("fee_case") if form.is_bound else form.initial.get("fee_case"),
+            copies=form.data.get("fee_copies") if form.is_bound else form.initial.get("fee_copies"),
+        )
+    except fees.FeeChoiceError:
+        pass
     return render(
         request,
         "dossiers/submit.html",
@@ -203,10 +183,128 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "documents": documents,
             "own_fields": [form[n] for n in form.form_field_names],
             "fees": snapshot.get("fees", []),
+            "fee_quote": quote,
+            "fee_lines_data": [{**f, "amount": str(f["amount"])} for f in fees.fee_lines(snapshot)],
+            "error_summary": _error_summary(form, eform),
             "eform_html": eform.render() if eform else "",
             "store": store_suggestions(user, snapshot.get("documents", [])),
         },
     )
+
+
+def _save_submission(
+    request: HttpRequest, form: Any, eform: Any, procedure: Procedure, draft: Dossier | None
+) -> Dossier:
+    """Save the draft with the form's data, fee choice and files (one call per file)."""
+    user = request.user
+    form_data = eform.form_data(form.form_data()) if eform else form.form_data()
+    kwargs = {
+        "actor": user,
+        "agency": form.cleaned_data["agency"],
+        "form_data": form_data,
+        "applicant": form.applicant(),
+        "fee_case": form.cleaned_data.get("fee_case"),
+        "fee_copies": form.cleaned_data.get("fee_copies"),
+    }
+    draft = (
+        services.dossier_save_draft(dossier=draft, procedure=procedure, **kwargs)
+        if draft
+        else services.dossier_save_draft(procedure=procedure, **kwargs)
+    )
+    for doc, up, reuse in form.document_fields:
+        replaced = form.cleaned_data.get(up) or form.cleaned_data.get(reuse)
+        if replaced or request.POST.get(f"remove_{doc['id']}"):
+            for old in draft.files.filter(document_id=doc["id"]):
+                services.dossier_remove_file(dossier_file=old, actor=user)
+        if form.cleaned_data.get(up):
+            services.dossier_add_file(
+                dossier=draft,
+                actor=user,
+                uploaded_file=form.cleaned_data[up],
+                document_id=doc["id"],
+            )
+        elif form.cleaned_data.get(reuse):
+            services.dossier_reuse_file(
+                dossier=draft,
+                actor=user,
+                source=form.reusable[form.cleaned_data[reuse]],
+                document_id=doc["id"],
+            )
+        elif str(
+            request.POST.get(f"store_{doc['id']}", "")
+        ).isdigit():  # one click from the document store
+            stored = get_object_or_404(
+                store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"])
+            )
+            store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
+    return draft
+
+
+def _keep_valid_files(
+    request: HttpRequest, form: Any, procedure: Procedure, draft: Dossier | None
+) -> Dossier | None:
+    """After an error, attach the files that passed their checks to the draft (created for them
+    when the agency is known) and drop what the applicant asked to remove. A file that cannot be
+    kept stays an error of its field."""
+    user = request.user
+    cleaned = getattr(form, "cleaned_data", {})
+    valid = [
+        (doc, cleaned[up])
+        for doc, up, _reuse in form.document_fields
+        if cleaned.get(up) and up not in form.errors
+    ]
+    removals = [
+        doc for doc, _up, _reuse in form.document_fields if request.POST.get(f"remove_{doc['id']}")
+    ]
+    if not valid and not (draft and removals):
+        return draft
+    try:
+        if draft is None:
+            agency = cleaned.get("agency")
+            if agency is None:  # no draft can hold them yet
+                for doc, _upload in valid:
+                    form.add_error(
+                        f"doc_{doc['id']}",
+                        _("Not kept: choose the receiving agency, then choose this file again."),
+                    )
+                return None
+            draft = services.dossier_save_draft(actor=user, procedure=procedure, agency=agency)
+        for doc in removals:
+            for old in draft.files.filter(document_id=doc["id"]):
+                services.dossier_remove_file(dossier_file=old, actor=user)
+        for doc, upload in valid:
+            for old in draft.files.filter(document_id=doc["id"]):
+                services.dossier_remove_file(dossier_file=old, actor=user)
+            upload.seek(0)
+            try:
+                services.dossier_add_file(
+                    dossier=draft, actor=user, uploaded_file=upload, document_id=doc["id"]
+                )
+            except DossierError as exc:
+                form.add_error(f"doc_{doc['id']}", exc.message)
+    except DossierError as exc:
+        form.add_error(None, exc.message)
+    return draft
+
+
+def _error_summary(form: Any, eform: Any) -> list[tuple[str, str]]:
+    """The GOV.UK Design System's error summary: each error once, as a link to its field, the
+    same words as the inline message; the page's own errors link to the form's first field."""
+    if not form.is_bound:
+        return []
+    items: list[tuple[str, str]] = []
+    for message in form.non_field_errors():
+        items.append(("#id_agency", str(message)))
+    for name in form.fields:
+        for message in form.errors.get(name, []):
+            field = form[name]
+            target = field.id_for_label or f"id_{name}"
+            if name == "fee_case":
+                target = f"{field.auto_id}_0"
+            items.append((f"#{target}", str(message)))
+    if eform is not None:
+        items.extend(dossier_eforms.error_links(eform))
+    return items
 
 
 @login_required

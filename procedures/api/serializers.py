@@ -44,7 +44,7 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 class ProcedureFeeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcedureFee
-        fields = ["name", "amount", "applies_to"]
+        fields = ["name", "amount", "applies_to", "kind", "free_copies"]
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
