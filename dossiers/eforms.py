@@ -257,7 +257,15 @@ def render_eform(
 
 
 def _declaration_document(dossier: Dossier, defn: dict[str, Any]) -> tuple[int | None, str]:
-    docs = dossier.procedure_version.snapshot.get("documents", [])
+    return declaration_document_of(dossier.procedure_version.snapshot, defn)
+
+
+def declaration_document_of(
+    snapshot: dict[str, Any], defn: dict[str, Any]
+) -> tuple[int | None, str]:
+    """The required document the e-form's declaration is attached as (rendered at submission:
+    the applicant does not upload it)."""
+    docs = snapshot.get("documents", [])
     wanted = defn.get("document", "")
     for d in docs:
         if wanted and d["name"] == wanted:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.agencies.models import Agency
+from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput, DateTimeInput
 from procedures import fees
@@ -52,6 +53,12 @@ def _field_for(spec: dict) -> forms.Field:
             label=label, required=required, choices=[("", "—")] + [(c, c) for c in spec["choices"]]
         )
     return forms.CharField(label=label, required=required, max_length=500)
+
+
+def eform_copies(snapshot: dict) -> bool:
+    """Whether the procedure's e-form asks the number of copies itself (a field ``copies``, as the
+    judicial record declaration does): then the fee counts that answer, not a second field."""
+    return any(f.get("name") == "copies" for f in (snapshot.get("eform") or {}).get("fields", []))
 
 
 class SubmissionForm(forms.Form):
@@ -130,7 +137,7 @@ class SubmissionForm(forms.Form):
             )
             if self.initial.get("fee_case") is None:
                 self.initial["fee_case"] = cases[0]["index"]
-        if fees.has_copies(snapshot):
+        if fees.has_copies(snapshot) and not eform_copies(snapshot):
             self.fields["fee_copies"] = forms.IntegerField(
                 label=_("Number of copies"),
                 min_value=1,
@@ -146,15 +153,15 @@ class SubmissionForm(forms.Form):
                 self.add_error(reuse, _("Choose one of your own earlier files."))
         return data
 
-    def check_complete(self, attached: dict, post: Any) -> bool:
+    def check_complete(self, attached: dict, post: Any, *, generated: int | None = None) -> bool:
         """At submission, every required document and required field is an error of its own
         field (Decree 118/2025: a dossier is submitted complete), so the applicant sees them all
         at once in the error summary; nothing is submitted or saved as a silent draft."""
         ok = True
         cleaned = getattr(self, "cleaned_data", {})
         for doc, up, reuse in self.document_fields:
-            if not doc.get("is_required") or up in self.errors:
-                continue
+            if not doc.get("is_required") or up in self.errors or doc["id"] == generated:
+                continue  # ``generated``: the e-form's declaration, attached at submission
             has = (
                 cleaned.get(up)
                 or cleaned.get(reuse)
@@ -342,9 +349,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Agency.objects.subtree_of(
-            dossier.receiving_agency
-        ).order_by("name")
+        self.fields["department"].queryset = sorted_by_name(
+            Agency.objects.subtree_of(dossier.receiving_agency)
+        )
         self.fields["assignee"].queryset = _staff_with_role(
             Role.SPECIALIST, dossier.receiving_agency
         )
@@ -379,7 +386,11 @@ class CounterPaymentForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    delivery = forms.ChoiceField(label=_("Returned"), choices=ResultDelivery.choices)
+    #: Prefilled with the way the applicant registered at submission or intake (form 01 item 6);
+    #: left out (API), that registration is used (issue 14: it defaulted to "Tại quầy").
+    delivery = forms.ChoiceField(
+        label=_("Returned"), choices=ResultDelivery.choices, required=False
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 
@@ -391,9 +402,9 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.exclude(
-            pk=dossier.receiving_agency_id
-        ).order_by("name")
+        self.fields["to_agency"].queryset = sorted_by_name(
+            Agency.objects.exclude(pk=dossier.receiving_agency_id)
+        )
 
 
 class RateForm(forms.Form):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
+from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import attachment_response
 from procedures import fees
 from procedures.models import Procedure
@@ -65,7 +66,7 @@ def _worklist(
 
 
 def _agencies_for(procedure: Procedure) -> Any:
-    return implementing_agencies(procedure)
+    return sorted_by_name(implementing_agencies(procedure))  # "Đ" after "D" (issue 14)
 
 
 @login_required
@@ -139,7 +140,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         form_ok = form.is_valid()
         eform_ok = eform is None or eform.is_valid(final=final)
         if final:  # every error of the submission at once (GOV.UK error summary), not one
-            form_ok = form.check_complete(attached, request.POST) and form_ok
+            generated = (
+                dossier_eforms.declaration_document_of(snapshot, eform.defn)[0] if eform else None
+            )
+            form_ok = form.check_complete(attached, request.POST, generated=generated) and form_ok
         if form_ok and eform_ok:
             try:
                 draft = _save_submission(request, form, eform, procedure, draft)
@@ -169,7 +173,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         quote = fees.fee_quote(
             snapshot,
             case=form.data.get("fee_case") if form.is_bound else form.initial.get("fee_case"),
-            copies=form.data.get("fee_copies") if form.is_bound else form.initial.get("fee_copies"),
+            copies=(
+                (eform.data.get("copies") if eform is not None else None)
+                if forms.eform_copies(snapshot)
+                else (
+                    form.data.get("fee_copies") if form.is_bound else form.initial.get("fee_copies")
+                )
+            ),
         )
     except fees.FeeChoiceError:
         pass
@@ -206,6 +216,8 @@ def _save_submission(
         "fee_case": form.cleaned_data.get("fee_case"),
         "fee_copies": form.cleaned_data.get("fee_copies"),
     }
+    if eform is not None and forms.eform_copies(form.snapshot):  # the e-form's own answer
+        kwargs["fee_copies"] = eform.data.get("copies") or None
     draft = (
         services.dossier_save_draft(dossier=draft, procedure=procedure, **kwargs)
         if draft

@@ -115,9 +115,12 @@ def _int(value: Any, what: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(str(value).strip())
-    except ValueError:
-        raise FeeChoiceError(_("Invalid %(what)s.") % {"what": what}) from None
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise FeeChoiceError(_("Invalid %(what)s.") % {"what": what})
+    return int(number)
 
 
 def fee_quote(snapshot: dict, *, case: Any = None, copies: Any = None) -> FeeQuote:

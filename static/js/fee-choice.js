@@ -11,7 +11,8 @@
   }
   function update() {
     var picked = box.querySelector("input[name='fee_case']:checked");
-    var copiesInput = box.querySelector("input[name='fee_copies']");
+    var copiesInput =
+      box.querySelector("input[name='fee_copies']") || document.getElementById("id_ef-copies");
     var copies = copiesInput ? parseInt(copiesInput.value, 10) : 1;
     if (!(copies >= 1)) copies = 1;
     var firstCase = lines.filter(function (l) { return l.kind === "case"; })[0];
@@ -31,6 +32,7 @@
     });
     document.getElementById("fee-total").textContent = vnd(total);
   }
-  box.addEventListener("change", update);
-  box.addEventListener("input", update);
+  var form = box.closest("form") || box;
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
 })();

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from dossiers import inputs, services
 from dossiers.constants import Action, DossierStatus
@@ -71,7 +72,7 @@ def _payload(world, **extra):
 def _summary(html: str) -> list[tuple[str, str]]:
     box = re.search(r'<div[^>]*id="error-summary".*?</ul>', html, re.S)
     assert box, "no error summary on the page"
-    return re.findall(r'<a href="([^"]+)" class="link-danger">([^<]+)</a>', box.group(0))
+    return re.findall(r'<a href="([^"]+)" class="alert-link">([^<]+)</a>', box.group(0))
 
 
 # --- fee cases ---------------------------------------------------------------------------------
@@ -89,7 +90,12 @@ def test_the_lines_are_cases_copies_and_fixed_lines_not_a_sum(world):
         with pytest.raises(fees.FeeChoiceError):
             fees.fee_quote(snapshot, **bad)
     # a line charged in every case is added to the chosen case
-    both = {"fees": [{"name": "Lệ phí đăng ký", "amount": "50000"}, {"name": "Phí công bố", "amount": "100000"}]}
+    both = {
+        "fees": [
+            {"name": "Lệ phí đăng ký", "amount": "50000"},
+            {"name": "Phí công bố", "amount": "100000"},
+        ]
+    }
     assert fees.fee_quote(both).total == Decimal(150000)
 
 
@@ -124,7 +130,9 @@ def test_the_applicant_picks_the_case_and_copies_and_the_server_computes_the_tot
     dossier = Dossier.objects.get()
     assert dossier.fee_total == Decimal(105000)
     assert dossier.fee_choice["case"] == 1 and dossier.fee_choice["copies"] == 3
-    assert [(line["name"], line["quantity"], line["total"]) for line in dossier.fee_choice["lines"]] == [
+    assert [
+        (line["name"], line["quantity"], line["total"]) for line in dossier.fee_choice["lines"]
+    ] == [
         ("Phí cấp Phiếu lý lịch tư pháp (giảm)", 1, "100000"),
         ("Phí cấp từ phiếu thứ 3 trở đi", 1, "5000"),
     ]
@@ -165,8 +173,9 @@ def test_a_fee_case_that_is_not_the_procedures_is_refused(client, world, working
         )
 
 
-def test_the_api_draft_takes_the_case_and_copies_and_computes_the_total(api_client, world):
+def test_the_api_draft_takes_the_case_and_copies_and_computes_the_total(world):
     _with_fees(world.procedure)
+    api_client = APIClient()
     api_client.force_authenticate(world.citizen)
     response = api_client.post(
         "/api/v1/dossiers/",
@@ -215,7 +224,9 @@ def test_valid_files_are_kept_after_an_error_and_can_be_removed(client, world, w
     client.force_login(world.citizen)
     url = reverse("dossiers:submit", kwargs={"code": world.procedure.code})
     first, second = _docs(world)
-    bad_name = _payload(world, submit="1", applicant_name="", **{f"doc_{first}": pdf("to-khai.pdf")})
+    bad_name = _payload(
+        world, submit="1", applicant_name="", **{f"doc_{first}": pdf("to-khai.pdf")}
+    )
     response = client.post(url, bad_name)
     html = response.content.decode()
     assert ("#id_applicant_name", "Trường này là bắt buộc.") in _summary(html)
@@ -225,12 +236,16 @@ def test_valid_files_are_kept_after_an_error_and_can_be_removed(client, world, w
     assert "Đã đính kèm:" in html and "to-khai.pdf" in html and f'name="remove_{first}"' in html
     assert f'name="draft" value="{draft.pk}"' in html
     # removing it makes it missing again
-    removed = client.post(url, _payload(world, submit="1", draft=draft.pk, **{f"remove_{first}": "1"}))
+    removed = client.post(
+        url, _payload(world, submit="1", draft=draft.pk, **{f"remove_{first}": "1"})
+    )
     assert (f"#id_doc_{first}", "Đính kèm “Tờ khai (bản chính)”.") in _summary(
         removed.content.decode()
     )
     assert not DossierFile.objects.filter(dossier=draft).exists()
-    client.post(url, _payload(world, draft=draft.pk, save="1", **{f"doc_{first}": pdf("lan-2.pdf")}))
+    client.post(
+        url, _payload(world, draft=draft.pk, save="1", **{f"doc_{first}": pdf("lan-2.pdf")})
+    )
     # the kept file is submitted without choosing it again
     done = client.post(url, _payload(world, submit="1", draft=draft.pk))
     assert done.status_code == 302
@@ -251,3 +266,78 @@ def test_eform_errors_are_in_the_summary_with_links_to_their_fields(
     links = [href for href, _msg in _summary(response.content.decode())]
     assert "#id_ef-child_name" in links and "#id_ef-requester_address-commune" in links
     assert not Dossier.objects.filter(status=DossierStatus.NEW).exists()
+
+
+# --- smaller: the return step's default, agency pickers in Vietnamese order ------------------------
+
+
+def _processed_by_post(world, client):
+    """An online dossier whose applicant chose the post at submission (form 01 item 6)."""
+    client.force_login(world.citizen)
+    first, _ = _docs(world)
+    url = reverse("dossiers:submit", kwargs={"code": world.procedure.code})
+    response = client.post(
+        url,
+        _payload(
+            world,
+            submit="1",
+            result_delivery="post",
+            delivery_address="Tổ 3, phường Mường Thanh",
+            **{f"doc_{first}": pdf()},
+        ),
+    )
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.registered_delivery == "post"
+    dossier = services.dossier_receive(dossier=dossier, actor=world.clerk)
+    dossier = services.dossier_assign(
+        dossier=dossier, actor=world.clerk, department=world.division, assignee=world.specialist
+    )
+    dossier = services.dossier_forward_for_approval(
+        dossier=dossier, actor=world.specialist, leader=world.leader
+    )
+    return services.dossier_approve(dossier=dossier, actor=world.leader)
+
+
+def test_the_return_step_defaults_to_what_the_applicant_chose_on_the_page(
+    client, world, working_morning
+):
+    dossier = _processed_by_post(world, client)
+    client.force_login(world.clerk)
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    select = re.search(r'<select name="return_result-delivery".*?</select>', html, re.S)
+    assert select, "no return form"
+    assert re.search(r'<option value="post" selected>', select.group(0)), select.group(0)
+    assert not re.search(r'<option value="counter" selected>', select.group(0))
+
+
+def test_the_return_step_defaults_to_what_the_applicant_chose_in_the_api(
+    client, world, working_morning
+):
+    dossier = _processed_by_post(world, client)
+    api = APIClient()
+    api.force_authenticate(world.clerk)
+    response = api.post(reverse("dossiers-api-return", args=[dossier.pk]), {}, format="json")
+    assert response.status_code == 200, response.content
+    dossier.refresh_from_db()
+    assert dossier.result_delivery == "post"
+
+
+def test_agency_pickers_sort_in_vietnamese_order_d_before_dj(client, world, working_morning):
+    from portal.core.text import vn_sort_key
+    from tests.factories.agencies import AgencyFactory
+
+    names = ["Sở Y tế", "Sở Đầu tư", "Sở Du lịch", "Sở Xây dựng", "Sở Dân tộc"]
+    world.procedure.agencies.set([AgencyFactory(name=n) for n in names])
+    client.force_login(world.citizen)
+    html = client.get(reverse("dossiers:submit", kwargs={"code": world.procedure.code})).content
+    select = re.search(r'<select name="agency".*?</select>', html.decode(), re.S).group(0)
+    shown = [n for n in re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)]
+    expected = ["Sở Dân tộc", "Sở Du lịch", "Sở Đầu tư", "Sở Xây dựng", "Sở Y tế"]
+    assert shown == expected  # "Đ" is a letter after "D", not folded into it nor after "Z"
+    assert sorted(names, key=vn_sort_key) == expected
+    # the transfer picker of the clerk sorts the same way
+    dossier = world.received()
+    form = inputs.page_form(Action.TRANSFER, dossier)
+    picked = [a.name for a in form.fields["to_agency"].queryset if a.name in names]
+    assert picked == expected

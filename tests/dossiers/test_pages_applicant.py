@@ -74,7 +74,7 @@ def test_save_draft_and_come_back(client, world, working_morning):
     first, _ = _docs(world)
     again = client.post(url, _payload(world, draft=draft.pk, submit="1"))
     assert again.status_code == 200
-    assert f'<a href="#id_doc_{first}" class="link-danger">Đính kèm' in again.content.decode()
+    assert f'<a href="#id_doc_{first}" class="alert-link">Đính kèm' in again.content.decode()
     draft.refresh_from_db()
     assert draft.status == DossierStatus.DRAFT
     done = client.post(url, _payload(world, draft=draft.pk, submit="1", **{f"doc_{first}": pdf()}))
