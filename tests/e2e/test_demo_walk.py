@@ -278,7 +278,6 @@ def test_an_error_first_then_a_fee_case_and_copies_paid_on_the_platform(as_demo_
 
     _fill_free(citizen, "#id_ef-birth_place", "Điện Biên")
     citizen.select_option("#id_ef-residence-commune", COMMUNE_CODE)
-    )
     _fill_free(citizen, "#id_ef-residence-detail", "Tổ 5")
     _fill_free(citizen, "#id_ef-nationality", "Việt Nam")
     _fill_free(citizen, "#id_ef-history-0-period", "2004 - nay")
