@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -146,11 +147,14 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             form_ok = form.check_complete(attached, request.POST, generated=generated) and form_ok
         if form_ok and eform_ok:
             try:
-                draft = _save_submission(request, form, eform, procedure, draft)
+                with transaction.atomic():  # a refused submission leaves no half-saved draft
+                    saved = _save_submission(request, form, eform, procedure, draft)
+                    if final:
+                        if eform is not None:
+                            dossier_eforms.attach_declaration(dossier=saved, actor=user)
+                        services.dossier_submit(dossier=saved, actor=user)
+                draft = saved
                 if final:
-                    if eform is not None:
-                        dossier_eforms.attach_declaration(dossier=draft, actor=user)
-                    services.dossier_submit(dossier=draft, actor=user)
                     return redirect("dossiers:submitted", pk=draft.pk)
                 messages.success(
                     request, _("Draft saved. You can come back to it from “My dossiers”.")

@@ -303,12 +303,12 @@ def test_an_error_first_then_a_fee_case_and_copies_paid_on_the_platform(as_demo_
     _act(clerk, "receive")
     code = clerk.inner_text("#dossier-code")
     clerk.click("#open-request_payment")
+    clerk.wait_for_selector("#do-request_payment", state="visible")
     assert clerk.input_value("#id_request_payment-amount") == "105000"  # prefilled, right
-    _act(
-        clerk,
-        "request_payment",
-        lambda p: p.fill("#id_request_payment-reason", "Phí cấp Phiếu lý lịch tư pháp"),
-    )
+    clerk.fill("#id_request_payment-reason", "Phí cấp Phiếu lý lịch tư pháp")
+    with clerk.expect_navigation():
+        clerk.click("#do-request_payment")
+    assert "nghĩa vụ tài chính" in _status(clerk)
 
     citizen.goto(dossier_url)
     with citizen.expect_navigation():
