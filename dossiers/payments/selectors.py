@@ -41,9 +41,10 @@ def dossier_payments(dossier: Any) -> list[Payment]:
     payments = list(Payment.objects.filter(dossier=dossier).order_by("-created_at"))
     paid = any(p.status == PaymentStatus.PAID for p in payments)
     for p in payments:
-        p.superseded = paid and p.status == PaymentStatus.PENDING
-        p.shown_status = (
-            _("Abandoned: another attempt was paid") if p.superseded else p.get_status_display()
+        superseded = paid and p.status == PaymentStatus.PENDING
+        p.superseded = superseded  # type: ignore[attr-defined]
+        p.shown_status = (  # type: ignore[attr-defined]
+            _("Abandoned: another attempt was paid") if superseded else p.get_status_display()
         )
     return payments
 
