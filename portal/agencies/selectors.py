@@ -66,7 +66,8 @@ def sorted_by_name(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
     rows = sorted(agencies.values_list("pk", "name"), key=lambda row: vn_sort_key(row[1]))
     if not rows:
         return agencies
-    return agencies.order_by(
+    ids = [pk for pk, _name in rows]
+    return Agency.objects.filter(pk__in=ids).order_by(  # a plain query: safe after distinct()
         Case(
             *[When(pk=pk, then=Value(i)) for i, (pk, _name) in enumerate(rows)],
             default=Value(len(rows)),
