@@ -23,10 +23,10 @@ from procedures import fees
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 
-from . import access_log, forms, inputs, selectors, services, tracking_cache, workflow
+from . import access_log, forms, inputs, selectors, services, submission, tracking_cache, workflow
 from . import eforms as dossier_eforms
 from .constants import Action, DossierStatus
-from .document_store import reusable_files_for, store_documents_for, store_reuse, store_suggestions
+from .document_store import reusable_files_for, store_suggestions
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
@@ -148,7 +148,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         if form_ok and eform_ok:
             try:
                 with transaction.atomic():  # a refused submission leaves no half-saved draft
-                    saved = _save_submission(request, form, eform, procedure, draft)
+                    saved = submission.save_submission(request, form, eform, procedure, draft)
                     if final:
                         if eform is not None:
                             dossier_eforms.attach_declaration(dossier=saved, actor=user)
@@ -166,7 +166,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, exc.message)
         # An error: the valid files chosen are kept as the draft's attachments (shown as already
         # attached, with a remove option), so the applicant never chooses them again (issue 14).
-        draft = _keep_valid_files(request, form, procedure, draft)
+        draft = submission.keep_valid_files(request, form, procedure, draft)
     files = {f.document_id: f for f in draft.files.all()} if draft else {}
     documents = [
         (doc, form[up], form[reuse], files.get(doc["id"]))
@@ -199,128 +199,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "fees": snapshot.get("fees", []),
             "fee_quote": quote,
             "fee_lines_data": [{**f, "amount": str(f["amount"])} for f in fees.fee_lines(snapshot)],
-            "error_summary": _error_summary(form, eform),
+            "error_summary": submission.error_summary(form, eform),
             "eform_html": eform.render() if eform else "",
             "store": store_suggestions(user, snapshot.get("documents", [])),
         },
     )
-
-
-def _save_submission(
-    request: HttpRequest, form: Any, eform: Any, procedure: Procedure, draft: Dossier | None
-) -> Dossier:
-    """Save the draft with the form's data, fee choice and files (one call per file)."""
-    user = request.user
-    form_data = eform.form_data(form.form_data()) if eform else form.form_data()
-    kwargs = {
-        "actor": user,
-        "agency": form.cleaned_data["agency"],
-        "form_data": form_data,
-        "applicant": form.applicant(),
-        "fee_case": form.cleaned_data.get("fee_case"),
-        "fee_copies": form.cleaned_data.get("fee_copies"),
-    }
-    if eform is not None and forms.eform_copies(form.snapshot):  # the e-form's own answer
-        kwargs["fee_copies"] = eform.data.get("copies") or None
-    draft = (
-        services.dossier_save_draft(dossier=draft, procedure=procedure, **kwargs)
-        if draft
-        else services.dossier_save_draft(procedure=procedure, **kwargs)
-    )
-    for doc, up, reuse in form.document_fields:
-        replaced = form.cleaned_data.get(up) or form.cleaned_data.get(reuse)
-        if replaced or request.POST.get(f"remove_{doc['id']}"):
-            for old in draft.files.filter(document_id=doc["id"]):
-                services.dossier_remove_file(dossier_file=old, actor=user)
-        if form.cleaned_data.get(up):
-            services.dossier_add_file(
-                dossier=draft,
-                actor=user,
-                uploaded_file=form.cleaned_data[up],
-                document_id=doc["id"],
-            )
-        elif form.cleaned_data.get(reuse):
-            services.dossier_reuse_file(
-                dossier=draft,
-                actor=user,
-                source=form.reusable[form.cleaned_data[reuse]],
-                document_id=doc["id"],
-            )
-        elif str(
-            request.POST.get(f"store_{doc['id']}", "")
-        ).isdigit():  # one click from the document store
-            stored = get_object_or_404(
-                store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"])
-            )
-            store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
-    return draft
-
-
-def _keep_valid_files(
-    request: HttpRequest, form: Any, procedure: Procedure, draft: Dossier | None
-) -> Dossier | None:
-    """After an error, attach the files that passed their checks to the draft (created for them
-    when the agency is known) and drop what the applicant asked to remove. A file that cannot be
-    kept stays an error of its field."""
-    user = request.user
-    cleaned = getattr(form, "cleaned_data", {})
-    valid = [
-        (doc, cleaned[up])
-        for doc, up, _reuse in form.document_fields
-        if cleaned.get(up) and up not in form.errors
-    ]
-    removals = [
-        doc for doc, _up, _reuse in form.document_fields if request.POST.get(f"remove_{doc['id']}")
-    ]
-    if not valid and not (draft and removals):
-        return draft
-    try:
-        if draft is None:
-            agency = cleaned.get("agency")
-            if agency is None:  # no draft can hold them yet
-                for doc, _upload in valid:
-                    form.add_error(
-                        f"doc_{doc['id']}",
-                        _("Not kept: choose the receiving agency, then choose this file again."),
-                    )
-                return None
-            draft = services.dossier_save_draft(actor=user, procedure=procedure, agency=agency)
-        for doc in removals:
-            for old in draft.files.filter(document_id=doc["id"]):
-                services.dossier_remove_file(dossier_file=old, actor=user)
-        for doc, upload in valid:
-            for old in draft.files.filter(document_id=doc["id"]):
-                services.dossier_remove_file(dossier_file=old, actor=user)
-            upload.seek(0)
-            try:
-                services.dossier_add_file(
-                    dossier=draft, actor=user, uploaded_file=upload, document_id=doc["id"]
-                )
-            except DossierError as exc:
-                form.add_error(f"doc_{doc['id']}", exc.message)
-    except DossierError as exc:
-        form.add_error(None, exc.message)
-    return draft
-
-
-def _error_summary(form: Any, eform: Any) -> list[tuple[str, str]]:
-    """The GOV.UK Design System's error summary: each error once, as a link to its field, the
-    same words as the inline message; the page's own errors link to the form's first field."""
-    if not form.is_bound:
-        return []
-    items: list[tuple[str, str]] = []
-    for message in form.non_field_errors():
-        items.append(("#id_agency", str(message)))
-    for name in form.fields:
-        for message in form.errors.get(name, []):
-            field = form[name]
-            target = field.id_for_label or f"id_{name}"
-            if name == "fee_case":
-                target = f"{field.auto_id}_0"
-            items.append((f"#{target}", str(message)))
-    if eform is not None:
-        items.extend(dossier_eforms.error_links(eform))
-    return items
 
 
 @login_required
