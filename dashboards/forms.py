@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from portal.accounts.constants import Role
 from portal.accounts.selectors import agencies_in_scope
 from portal.agencies.models import Agency
+from portal.agencies.selectors import sorted_by_name
 from portal.core.widgets import DateInput
 from procedures.constants import ServiceLevel
 from procedures.models import Procedure, Sector
@@ -91,7 +92,7 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.scope = scope if scope is not None else Agency.objects.all()
-        self.fields["agency"].queryset = self.scope.order_by("path")
+        self.fields["agency"].queryset = sorted_by_name(self.scope)
         self.fields["agency"].error_messages["invalid_choice"] = BAD_AGENCY
         self.fields["agency"].error_messages["invalid_pk_value"] = BAD_AGENCY
         for name in ("sector", "procedure"):

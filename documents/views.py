@@ -27,6 +27,7 @@ from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.accounts.selectors import user_can_act_for
 from portal.agencies.models import Agency
+from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import attachment_response, validate_upload
 
 from . import forms, inputs, services, ui_services, workflow
@@ -299,7 +300,7 @@ def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     local = dict(Agency.objects.filter(is_active=True).values_list("code", "name"))
     agencies = [
         (a.code, f"{a.name} ({a.code})")
-        for a in Agency.objects.filter(is_active=True).exclude(pk=own).order_by("path")
+        for a in sorted_by_name(Agency.objects.filter(is_active=True).exclude(pk=own))
     ]
     external: dict[str, str] = {}
     for peer in exchange.peers():
@@ -344,8 +345,7 @@ def answerable_choices(user: Any) -> list[tuple[int, str]]:
 def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
     agency = document.agency
     departments = [
-        (a.pk, a.name)
-        for a in Agency.objects.filter(parent=agency, is_active=True).order_by("name")
+        (a.pk, a.name) for a in sorted_by_name(Agency.objects.filter(parent=agency, is_active=True))
     ]
     staff = [
         (u.pk, f"{u.full_name}{' · ' + u.position if u.position else ''}")

@@ -125,6 +125,38 @@ class EFormBinding:
         return render_eform(self.defn, self.data, locked=self.locked, errors=self.errors)
 
 
+def error_links(binding: EFormBinding) -> list[tuple[str, str]]:
+    """The e-form's errors for the page's error summary: (link to the field, message), in the
+    form's order (``id_ef-name``; an address links to its commune picker, a group's row field to
+    ``id_ef-group-row-field``, an error of the whole form to the form)."""
+    if not binding.errors:
+        return []
+    types = {f["name"]: f["type"] for f in binding.defn.get("fields", [])}
+    order = {name: i for i, name in enumerate(types)}
+    out = []
+    for key, message in sorted(
+        binding.errors.items(), key=lambda kv: order.get(kv[0].split(".")[0], len(order))
+    ):
+        if key == "__all__":
+            out.append(("#eform", str(message)))
+            continue
+        target = eforms.PREFIX + key.replace(".", "-")
+        if types.get(key) == "address":
+            target += "-commune"
+        elif types.get(key) == "group":
+            target += "-0-" + next(
+                (
+                    s["name"]
+                    for f in binding.defn["fields"]
+                    if f["name"] == key
+                    for s in f["fields"]
+                ),
+                "",
+            )
+        out.append((f"#id_{target}", str(message)))
+    return out
+
+
 def _bound(
     f: dict[str, Any],
     value: Any,
@@ -252,7 +284,15 @@ def render_eform(
 
 
 def _declaration_document(dossier: Dossier, defn: dict[str, Any]) -> tuple[int | None, str]:
-    docs = dossier.procedure_version.snapshot.get("documents", [])
+    return declaration_document_of(dossier.procedure_version.snapshot, defn)
+
+
+def declaration_document_of(
+    snapshot: dict[str, Any], defn: dict[str, Any]
+) -> tuple[int | None, str]:
+    """The required document the e-form's declaration is attached as (rendered at submission:
+    the applicant does not upload it)."""
+    docs = snapshot.get("documents", [])
     wanted = defn.get("document", "")
     for d in docs:
         if wanted and d["name"] == wanted:

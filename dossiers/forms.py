@@ -12,9 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.constants import Role
 from portal.accounts.models import User
 from portal.agencies.models import Agency
+from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput, DateTimeInput
+from procedures import fees
 from procedures.constants import PaperKind
+from procedures.templatetags.catalogue import vnd
 
 from .constants import Channel, Rating, ResultDelivery
 from .models import Dossier
@@ -51,6 +54,12 @@ def _field_for(spec: dict) -> forms.Field:
             label=label, required=required, choices=[("", "—")] + [(c, c) for c in spec["choices"]]
         )
     return forms.CharField(label=label, required=required, max_length=500)
+
+
+def eform_copies(snapshot: dict) -> bool:
+    """Whether the procedure's e-form asks the number of copies itself (a field ``copies``, as the
+    judicial record declaration does): then the fee counts that answer, not a second field."""
+    return any(f.get("name") == "copies" for f in (snapshot.get("eform") or {}).get("fields", []))
 
 
 class SubmissionForm(forms.Form):
@@ -105,6 +114,38 @@ class SubmissionForm(forms.Form):
             )
             self.document_fields.append((doc, up, reuse))
         self.reusable = {str(f.pk): f for f in reusable}
+        self._add_fee_fields(snapshot)
+
+    def _add_fee_fields(self, snapshot: dict) -> None:
+        """The fee case (one of the procedure's cases, the standard one first) and the number of
+        copies, when the procedure has them; the total is computed on the server from these."""
+        cases = fees.cases(snapshot)
+        if len(cases) > 1:
+            self.fields["fee_case"] = forms.TypedChoiceField(
+                label=_("Fee case"),
+                coerce=int,
+                choices=[
+                    (
+                        c["index"],
+                        f"{c['name']}: {vnd(c['amount'])}"
+                        + (f" ({c['applies_to']})" if c["applies_to"] else ""),
+                    )
+                    for c in cases
+                ],
+                initial=cases[0]["index"],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the procedure's fee cases.")},
+            )
+            if self.initial.get("fee_case") is None:
+                self.initial["fee_case"] = cases[0]["index"]
+        if fees.has_copies(snapshot) and not eform_copies(snapshot):
+            self.fields["fee_copies"] = forms.IntegerField(
+                label=_("Number of copies"),
+                min_value=1,
+                max_value=fees.MAX_COPIES,
+                initial=1,
+                required=False,
+            )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -112,6 +153,35 @@ class SubmissionForm(forms.Form):
             if data.get(reuse) and data[reuse] not in self.reusable:
                 self.add_error(reuse, _("Choose one of your own earlier files."))
         return data
+
+    def check_complete(self, attached: dict, post: Any, *, generated: int | None = None) -> bool:
+        """At submission, every required document and required field is an error of its own
+        field (Decree 118/2025: a dossier is submitted complete), so the applicant sees them all
+        at once in the error summary; nothing is submitted or saved as a silent draft."""
+        ok = True
+        cleaned = getattr(self, "cleaned_data", {})
+        for doc, up, reuse in self.document_fields:
+            if not doc.get("is_required") or up in self.errors or doc["id"] == generated:
+                continue  # ``generated``: the e-form's declaration, attached at submission
+            has = (
+                cleaned.get(up)
+                or cleaned.get(reuse)
+                or str(post.get(f"store_{doc['id']}", "")).isdigit()
+                or (doc["id"] in attached and not post.get(f"remove_{doc['id']}"))
+            )
+            if not has:
+                self.add_error(up, _("Attach “%(document)s”.") % {"document": doc["name"]})
+                ok = False
+        for spec in self.snapshot.get("form_fields", []) or []:
+            name = f"f_{spec.get('name')}"
+            if spec.get("required") and name not in self.errors:
+                if not str(cleaned.get(name) or "").strip():
+                    self.add_error(
+                        name,
+                        _("Enter “%(field)s”.") % {"field": spec.get("label") or spec.get("name")},
+                    )
+                    ok = False
+        return ok
 
     def form_data(self) -> dict:
         out = {}
@@ -316,9 +386,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Agency.objects.subtree_of(
-            dossier.receiving_agency
-        ).order_by("name")
+        self.fields["department"].queryset = sorted_by_name(
+            Agency.objects.subtree_of(dossier.receiving_agency)
+        )
         self.fields["assignee"].queryset = _staff_with_role(
             Role.SPECIALIST, dossier.receiving_agency
         )
@@ -371,9 +441,9 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.exclude(
-            pk=dossier.receiving_agency_id
-        ).order_by("name")
+        self.fields["to_agency"].queryset = sorted_by_name(
+            Agency.objects.exclude(pk=dossier.receiving_agency_id)
+        )
 
 
 class RateForm(forms.Form):

@@ -173,6 +173,10 @@ class Dossier(models.Model):
     fee_total = models.DecimalField(
         _("fees (VND)"), max_digits=14, decimal_places=0, default=Decimal("0")
     )
+    #: The fee case and copies the applicant chose and the lines charged for them
+    #: (``procedures.fees.FeeQuote.as_json``): ``fee_total`` is their sum, computed on the server.
+    #: (database default too: the dashboards' bulk loader writes rows with its own column list)
+    fee_choice = models.JSONField(_("fee choice"), default=dict, blank=True, db_default={})
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)

@@ -30,6 +30,7 @@ from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
 from portal.core.text import fold, nfc
 from portal.core.uploads import validate_upload
+from procedures import fees
 from procedures.constants import PublicationState
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
@@ -65,7 +66,22 @@ def _procedure_available_at(procedure: Procedure, agency: Agency) -> bool:
 
 
 def _fee_total(snapshot: dict) -> Decimal:
-    return sum((Decimal(str(f.get("amount") or 0)) for f in snapshot.get("fees", [])), Decimal("0"))
+    """The fee of the standard case with one copy (issue 14: the lines are cases, not a sum)."""
+    return fees.fee_quote(snapshot).total
+
+
+def apply_fee_choice(dossier: Dossier, *, case: Any = None, copies: Any = None) -> None:
+    """Store the applicant's fee case and copies and the total computed from them (no save).
+
+    The total is computed here from the version's fee lines (``procedures.fees``), never taken
+    from the browser; the clerk's payment request is prefilled with it (dossiers.inputs) and the
+    national payment platform's receipt carries the chosen lines."""
+    try:
+        quote = fees.fee_quote(dossier.procedure_version.snapshot, case=case, copies=copies)
+    except fees.FeeChoiceError as exc:
+        raise DossierError(exc.message, code="invalid_fee_choice") from None
+    dossier.fee_choice = quote.as_json()
+    dossier.fee_total = quote.total
 
 
 # --- drafts, submission, counter intake -------------------------------------------------------
@@ -80,11 +96,15 @@ def dossier_save_draft(
     form_data: dict | None = None,
     dossier: Dossier | None = None,
     applicant: dict | None = None,
+    fee_case: Any = None,
+    fee_copies: Any = None,
 ) -> Dossier:
     """Create (``dossier`` None) or update an online draft (channel 2) of a verified applicant.
 
     ``applicant`` may override the snapshot taken from the profile (name, citizen_id, tax_code,
-    phone, email, address); the account itself is never changed.
+    phone, email, address); the account itself is never changed. ``fee_case`` (the index of one
+    of the version's case lines) and ``fee_copies`` choose the fee (``apply_fee_choice``); left
+    None on an update, the earlier choice stays.
     """
     if not can_submit_dossiers(actor):
         raise PermissionDenied(_("A verified applicant account is required."))
@@ -125,6 +145,13 @@ def dossier_save_draft(
             form_data, dossier.procedure_version.snapshot, complete=False
         )
     _apply_applicant(dossier, applicant)
+    if fee_case is not None or fee_copies is not None or not dossier.fee_choice:
+        previous = dossier.fee_choice or {}
+        apply_fee_choice(
+            dossier,
+            case=previous.get("case") if fee_case is None else fee_case,
+            copies=previous.get("copies") if fee_copies is None else fee_copies,
+        )
     dossier.save()
     return dossier
 

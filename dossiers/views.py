@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,15 +17,17 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
+from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import attachment_response
+from procedures import fees
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies, procedure_search, published_procedures
 from procedures.services import procedure_current_version
 
-from . import access_log, forms, inputs, selectors, services, tracking_cache, workflow
+from . import access_log, forms, inputs, selectors, services, submission, tracking_cache, workflow
 from . import eforms as dossier_eforms
 from .constants import Action, DossierStatus
-from .document_store import reusable_files_for, store_documents_for, store_reuse, store_suggestions
+from .document_store import reusable_files_for, store_suggestions
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
 from .tracking_cache import cached_tracking_page
@@ -65,7 +68,7 @@ def _worklist(
 
 
 def _agencies_for(procedure: Procedure) -> Any:
-    return implementing_agencies(procedure)
+    return sorted_by_name(implementing_agencies(procedure))  # "Đ" after "D" (issue 14)
 
 
 @login_required
@@ -118,6 +121,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             applicant_address=draft.applicant_address,
         )
         initial.update({f"f_{k}": v for k, v in (draft.form_data or {}).items()})
+        choice = draft.fee_choice or {}
+        initial.update(fee_case=choice.get("case"), fee_copies=choice.get("copies") or 1)
+    agencies = _agencies_for(procedure)
+    if not draft and len(agencies) == 1:  # one implementing agency: nothing to choose
+        initial["agency"] = agencies[0].pk
     reusable = list(reusable_files_for(user, exclude_dossier=draft)[:50])
     form = forms.SubmissionForm(
         request.POST or None,
@@ -125,75 +133,61 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         initial=initial,
         procedure=procedure,
         snapshot=snapshot,
-        agencies=_agencies_for(procedure),
+        agencies=agencies,
         reusable=reusable,
     )
-    form_ok = request.method == "POST" and form.is_valid()
-    if form_ok and eform is not None and not eform.is_valid(final="submit" in request.POST):
-        form_ok = False
-        form.add_error(None, _("Please correct the declaration below."))
-    if form_ok:
-        form_data = eform.form_data(form.form_data()) if eform else form.form_data()
-        try:
-            draft = (
-                services.dossier_save_draft(
-                    actor=user,
-                    dossier=draft,
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    form_data=form_data,
-                    applicant=form.applicant(),
-                )
-                if draft
-                else services.dossier_save_draft(
-                    actor=user,
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    form_data=form_data,
-                    applicant=form.applicant(),
-                )
+    if request.method == "POST":
+        final = "submit" in request.POST
+        attached = {f.document_id: f for f in draft.files.all()} if draft else {}
+        form_ok = form.is_valid()
+        eform_ok = eform is None or eform.is_valid(final=final)
+        if final:  # every error of the submission at once (GOV.UK error summary), not one
+            generated = (
+                dossier_eforms.declaration_document_of(snapshot, eform.defn)[0] if eform else None
             )
-            for doc, up, reuse in form.document_fields:
-                if form.cleaned_data.get(up) or form.cleaned_data.get(reuse):
-                    for old in draft.files.filter(document_id=doc["id"]):
-                        services.dossier_remove_file(dossier_file=old, actor=user)
-                if form.cleaned_data.get(up):
-                    services.dossier_add_file(
-                        dossier=draft,
-                        actor=user,
-                        uploaded_file=form.cleaned_data[up],
-                        document_id=doc["id"],
-                    )
-                elif form.cleaned_data.get(reuse):
-                    services.dossier_reuse_file(
-                        dossier=draft,
-                        actor=user,
-                        source=form.reusable[form.cleaned_data[reuse]],
-                        document_id=doc["id"],
-                    )
-                elif str(
-                    request.POST.get(f"store_{doc['id']}", "")
-                ).isdigit():  # one click from the document store
-                    stored = get_object_or_404(
-                        store_documents_for(user), pk=int(request.POST[f"store_{doc['id']}"])
-                    )
-                    store_reuse(dossier=draft, actor=user, stored=stored, document_id=doc["id"])
-            if "submit" in request.POST:
-                if eform is not None:
-                    dossier_eforms.attach_declaration(dossier=draft, actor=user)
-                services.dossier_submit(dossier=draft, actor=user)
-                return redirect("dossiers:submitted", pk=draft.pk)
-            messages.success(request, _("Draft saved. You can come back to it from “My dossiers”."))
-            return redirect(
-                f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}"
-            )
-        except DossierError as exc:
-            form.add_error(None, exc.message)
+            form_ok = form.check_complete(attached, request.POST, generated=generated) and form_ok
+        if form_ok and eform_ok:
+            try:
+                with transaction.atomic():  # a refused submission leaves no half-saved draft
+                    saved = submission.save_submission(request, form, eform, procedure, draft)
+                    if final:
+                        if eform is not None:
+                            dossier_eforms.attach_declaration(dossier=saved, actor=user)
+                        services.dossier_submit(dossier=saved, actor=user)
+                draft = saved
+                if final:
+                    return redirect("dossiers:submitted", pk=draft.pk)
+                messages.success(
+                    request, _("Draft saved. You can come back to it from “My dossiers”.")
+                )
+                return redirect(
+                    f"{reverse('dossiers:submit', kwargs={'code': procedure.code})}?ho_so={draft.pk}"
+                )
+            except DossierError as exc:
+                form.add_error(None, exc.message)
+        # An error: the valid files chosen are kept as the draft's attachments (shown as already
+        # attached, with a remove option), so the applicant never chooses them again (issue 14).
+        draft = submission.keep_valid_files(request, form, procedure, draft)
     files = {f.document_id: f for f in draft.files.all()} if draft else {}
     documents = [
         (doc, form[up], form[reuse], files.get(doc["id"]))
         for doc, up, reuse in form.document_fields
     ]
+    quote = fees.fee_quote(snapshot)
+    try:
+        quote = fees.fee_quote(
+            snapshot,
+            case=form.data.get("fee_case") if form.is_bound else form.initial.get("fee_case"),
+            copies=(
+                (eform.data.get("copies") if eform is not None else None)
+                if forms.eform_copies(snapshot)
+                else (
+                    form.data.get("fee_copies") if form.is_bound else form.initial.get("fee_copies")
+                )
+            ),
+        )
+    except fees.FeeChoiceError:
+        pass
     return render(
         request,
         "dossiers/submit.html",
@@ -204,6 +198,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             "documents": documents,
             "own_fields": [form[n] for n in form.form_field_names],
             "fees": snapshot.get("fees", []),
+            "fee_quote": quote,
+            "fee_lines_data": [{**f, "amount": str(f["amount"])} for f in fees.fee_lines(snapshot)],
+            "error_summary": submission.error_summary(form, eform),
             "eform_html": eform.render() if eform else "",
             "store": store_suggestions(user, snapshot.get("documents", [])),
         },

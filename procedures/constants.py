@@ -36,3 +36,15 @@ class StepRole(models.TextChoices):
     SPECIALIST = "specialist", _("Specialist")
     LEADER = "leader", _("Leader / official")
     CLERICAL = "clerical", _("Clerical office (văn thư)")
+
+
+class FeeKind(models.TextChoices):
+    """How a fee line (phí, lệ phí) counts towards what the applicant pays (issue 14).
+
+    The catalogue lists a procedure's fee lines as the cases of one fee (standard, reduced for
+    eligible groups, exempt), lines charged in every case, and lines charged per extra copy; only
+    the case the applicant is in is charged, never the sum of the cases."""
+
+    CASE = "case", _("One case: the applicant picks one of the cases")
+    FIXED = "fixed", _("Charged in every case")
+    PER_COPY = "per_copy", _("Charged per copy beyond the included ones")

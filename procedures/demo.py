@@ -19,10 +19,11 @@ from django.db import transaction
 from portal.agencies.constants import AgencyLevel
 from portal.agencies.models import Agency
 
-from .constants import PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
+from .constants import FeeKind, PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
 from .demo_eforms import EFORMS
+from .fees import guess_kind
 from .models import Procedure, ProcedureFee, ProcedureStep, RequiredDocument, Sector
-from .services import procedure_publish
+from .services import procedure_current_version, procedure_publish
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "demo_templates"
 
@@ -962,6 +963,20 @@ DEPARTMENT_STEPS = [
 ]
 
 
+def _fee_kinds(fees: list) -> list[tuple[str, int, str, str, int]]:
+    """The demo's fee lines with their kind (issue 14): the first line and the reduced / exempt
+    ones are cases (LLTP: 200.000 đ, or 100.000 đ for students and people with meritorious
+    services, Circular 244/2016/TT-BTC), per-copy lines count the copies beyond those included
+    (5.000 đ per certificate from the third one on), any other line is charged in every case."""
+    out: list[tuple[str, int, str, str, int]] = []
+    for name, amount, applies_to in fees:
+        kind, free = guess_kind(
+            name, applies_to, first=not any(o[3] != FeeKind.PER_COPY for o in out)
+        )
+        out.append((name, amount, applies_to, kind, free))
+    return out
+
+
 def _template_file(spec: str) -> tuple[str, str, bytes]:
     filename, label = spec.split("|", 1)
     return filename, label, (TEMPLATES_DIR / filename).read_bytes()
@@ -1000,6 +1015,9 @@ def seed_procedures() -> int:
             if not existing.name_en and code in NAMES_EN:  # demo data from before the English names
                 existing.name_en = NAMES_EN[code]
                 existing.save(update_fields=["name_en"])
+            current = procedure_current_version(existing)
+            if current is not None and any("kind" not in f for f in current.snapshot["fees"]):
+                procedure_publish(procedure=existing)  # demo data from before the fee cases
             if existing.eform != EFORMS.get(
                 code, existing.eform
             ):  # demo data from before the e-forms
@@ -1041,8 +1059,15 @@ def seed_procedures() -> int:
         procedure.documents.all().delete()
         procedure.steps.all().delete()
         ProcedureFee.objects.bulk_create(
-            ProcedureFee(procedure=procedure, name=f, amount=Decimal(a), applies_to=t)
-            for f, a, t in fees
+            ProcedureFee(
+                procedure=procedure,
+                name=f,
+                amount=Decimal(a),
+                applies_to=t,
+                kind=kind,
+                free_copies=free,
+            )
+            for f, a, t, kind, free in _fee_kinds(fees)
         )
         for order, (doc_name, kind, copies, required, template) in enumerate(documents, start=1):
             doc = RequiredDocument(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.agencies.models import Agency
+from portal.agencies.selectors import sorted_by_name
 
 from .constants import ServiceLevel
 from .models import Sector
@@ -66,8 +67,9 @@ class ProcedureSearchForm(forms.Form):
 
     def __init__(self, *args, agency_queryset=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if agency_queryset is not None:
-            self.fields["agency"].queryset = agency_queryset
+        self.fields["agency"].queryset = sorted_by_name(
+            agency_queryset if agency_queryset is not None else Agency.objects.active()
+        )
         self.fields["q"].error_messages["max_length"] = _(
             "The search text is too long (at most %(limit_value)d characters)."
         )

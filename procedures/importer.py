@@ -49,7 +49,8 @@ from portal.agencies.constants import AgencyLevel
 from portal.agencies.models import Agency
 from portal.core.text import nfc
 
-from .constants import PaperKind, ServiceLevel, StepRole, TimeUnit
+from .constants import FeeKind, PaperKind, ServiceLevel, StepRole, TimeUnit
+from .fees import guess_kind
 from .models import (
     Procedure,
     ProcedureFee,
@@ -335,8 +336,20 @@ def _parse_row(
                 f"Phí, lệ phí thứ {i} phải có dạng tên|số tiền|trường hợp áp dụng, số tiền không âm.",
             )
             continue
+        applies_to = item[2] if len(item) > 2 else ""
+        kind, free = guess_kind(  # issue 14: the lines are cases, not a sum
+            item[0],
+            applies_to,
+            first=not any(f["kind"] != FeeKind.PER_COPY for f in parsed.fees),
+        )
         parsed.fees.append(
-            {"name": item[0], "amount": amount, "applies_to": item[2] if len(item) > 2 else ""}
+            {
+                "name": item[0],
+                "amount": amount,
+                "applies_to": applies_to,
+                "kind": kind,
+                "free_copies": free,
+            }
         )
     for i, item in enumerate(_items(data.get("documents", "")), start=1):
         kind = item[1] if len(item) > 1 and item[1] else PaperKind.ORIGINAL

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.text import fold
 
-from .constants import PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
+from .constants import FeeKind, PaperKind, PublicationState, ServiceLevel, StepRole, TimeUnit
 from .validators import validate_form_template
 
 procedure_code_validator = RegexValidator(
@@ -162,6 +162,17 @@ class ProcedureFee(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     applies_to = models.CharField(_("applies to"), max_length=500, blank=True)
+    #: The applicant picks one CASE line, FIXED lines are always added, a PER_COPY line is charged
+    #: for each copy beyond ``free_copies`` (procedures.fees computes the total; issue 14).
+    kind = models.CharField(
+        _("kind of line"), max_length=10, choices=FeeKind.choices, default=FeeKind.CASE
+    )
+    free_copies = models.PositiveSmallIntegerField(
+        _("copies included"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_("Per-copy lines: the number of copies the other lines already include."),
+    )
 
     class Meta:
         ordering = ["id"]

@@ -27,7 +27,13 @@ def procedure_snapshot(procedure: Procedure) -> dict[str, Any]:
         "eform": procedure.eform or {},
         "agency_levels": procedure.agency_levels,
         "fees": [
-            {"name": f.name, "amount": str(f.amount), "applies_to": f.applies_to}
+            {
+                "name": f.name,
+                "amount": str(f.amount),
+                "applies_to": f.applies_to,
+                "kind": f.kind,
+                "free_copies": f.free_copies,
+            }
             for f in procedure.fees.all()
         ],
         "documents": [

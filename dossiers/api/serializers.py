@@ -125,6 +125,7 @@ class DossierDetailSerializer(DossierListSerializer):
             "delivery_address",
             "result_delivery",
             "fee_total",
+            "fee_choice",
             "paid_at",
             "rating",
             "rating_comment",
@@ -159,9 +160,20 @@ class DraftCreateSerializer(serializers.Serializer):
     agency = serializers.CharField(max_length=20, help_text="Receiving agency code")
     form_data = serializers.DictField(required=False)
     applicant = ApplicantSerializer(required=False)
+    fee_case = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Trường hợp thu phí / the index of one of the procedure's fee case lines "
+        "(none: the standard case); the total is computed by the portal",
+    )
+    fee_copies = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Số bản / number of copies"
+    )
 
 
 class CounterCreateSerializer(DraftCreateSerializer):
+    fee_case = None  # type: ignore[assignment]
+    fee_copies = None  # type: ignore[assignment]
     agency = serializers.CharField(max_length=20, required=False)
     applicant = ApplicantSerializer()
     channel = serializers.ChoiceField(

@@ -183,6 +183,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 agency=agency,
                 form_data=ser.validated_data.get("form_data", {}),
                 applicant=ser.validated_data.get("applicant"),
+                fee_case=ser.validated_data.get("fee_case"),
+                fee_copies=ser.validated_data.get("fee_copies"),
             )
         )
         return (

@@ -32,9 +32,21 @@ def get_receipt_for(user: Any, reference: str) -> Payment:
     return payment
 
 
-def dossier_payments(dossier: Any) -> QuerySet[Payment]:
-    """Payments of a dossier the caller already may see."""
-    return Payment.objects.filter(dossier=dossier).order_by("-created_at")
+def dossier_payments(dossier: Any) -> list[Payment]:
+    """Payments of a dossier the caller already may see, newest first, each with ``shown_status``.
+
+    An attempt left at the gateway stays "pending" in the data (its late callback is still a
+    payment: a double payment becomes a refund case), but once another attempt for the dossier
+    is paid it is shown as abandoned, not as "Waiting for payment" (issue 14)."""
+    payments = list(Payment.objects.filter(dossier=dossier).order_by("-created_at"))
+    paid = any(p.status == PaymentStatus.PAID for p in payments)
+    for p in payments:
+        superseded = paid and p.status == PaymentStatus.PENDING
+        p.superseded = superseded  # type: ignore[attr-defined]
+        p.shown_status = (  # type: ignore[attr-defined]
+            _("Abandoned: another attempt was paid") if superseded else p.get_status_display()
+        )
+    return payments
 
 
 def payment_cases_for(user: Any) -> QuerySet:

@@ -27,7 +27,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from dossiers.models import Dossier, DossierFile
 from portal.accounts.constants import AccountKind
 from portal.agencies.models import Agency
 from portal.core.uploads import validate_upload
+from procedures import fees
 from procedures.models import Procedure
 from procedures.services import procedure_current_version
 
@@ -207,9 +208,8 @@ def receive_dossier(payload: Any, *, via: str, nonce: str | None = None) -> Inbo
     citizen_id = _text(payload, "SoGiayToChuHoSo", 14)
     try:
         submitted_at = parse_date(str(payload.get("NgayNopHoSo") or "")) or timezone.now()
-        fee_total = sum(
-            (Decimal(str(f.get("amount") or 0)) for f in snapshot.get("fees", [])), Decimal("0")
-        )
+        # the standard case with one copy, never the sum of the cases (procedures.fees, issue 14)
+        fee_quote = fees.fee_quote(snapshot)
     except (ValueError, InvalidOperation):
         raise InboundRefused("NgayNopHoSo phải có dạng yyyyMMddHHmmss.") from None
     account = None
@@ -245,7 +245,8 @@ def receive_dossier(payload: Any, *, via: str, nonce: str | None = None) -> Inbo
                 stage=Stage.INTAKE,
                 submitted_at=submitted_at,
                 form_data=form_data,
-                fee_total=fee_total,
+                fee_total=fee_quote.total,
+                fee_choice=fee_quote.as_json(),
             )
             for upload, doc, name, digitised in files:
                 checked = validate_upload(upload)

@@ -95,20 +95,27 @@ def platform_reference(payment: Payment) -> str:
 
 
 def fee_lines(dossier: Any) -> list[dict[str, str]]:
-    """PhiLePhi of the receipt: the procedure's fees when they add up to the amount due, else one
-    line for the whole amount. LoaiPhiLePhi 1 = phí (fee), 2 = lệ phí (charge), as OpenCPS sends."""
+    """PhiLePhi of the receipt: the lines the applicant's fee case and copies charge (issue 14,
+    ``Dossier.fee_choice``) when they add up to the amount due, else one line for the whole amount.
+    LoaiPhiLePhi 1 = phí (fee), 2 = lệ phí (charge), as OpenCPS sends; a line for several copies
+    names their number."""
     due = Decimal(dossier.fee_total)
-    fees = list(dossier.procedure.fees.all()) if getattr(dossier, "procedure_id", None) else []
+    chosen = (getattr(dossier, "fee_choice", None) or {}).get("lines") or []
     lines = []
-    if fees and sum((f.amount for f in fees), Decimal(0)) == due:
-        for i, fee in enumerate(fees, start=1):
-            kind = "2" if fee.name.strip().lower().startswith("lệ phí") else "1"
+    if chosen and sum((Decimal(str(f["total"])) for f in chosen), Decimal(0)) == due:
+        for fee in chosen:
+            if Decimal(str(fee["total"])) <= 0:
+                continue
+            name = str(fee["name"])
+            kind = "2" if name.strip().lower().startswith("lệ phí") else "1"
+            if int(fee.get("quantity") or 1) > 1:
+                name = f"{name} (x{int(fee['quantity'])})"
             lines.append(
                 {
                     "LoaiPhiLePhi": kind,
-                    "MaPhiLePhi": str(i),
-                    "TenPhiLePhi": fee.name[:200],
-                    "SoTien": str(int(fee.amount)),
+                    "MaPhiLePhi": str(int(fee.get("index", 0)) + 1),
+                    "TenPhiLePhi": name[:200],
+                    "SoTien": str(int(Decimal(str(fee["total"])))),
                 }
             )
     if not lines:

@@ -42,9 +42,16 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
 
 class ProcedureFeeSerializer(serializers.ModelSerializer):
+    #: Plain text, not an enum: the schema already has a "kind" enum (accounts)
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="case (the applicant picks one case) | fixed (always) | per_copy "
+        "(per copy beyond free_copies); issue 14",
+    )
+
     class Meta:
         model = ProcedureFee
-        fields = ["name", "amount", "applies_to"]
+        fields = ["name", "amount", "applies_to", "kind", "free_copies"]
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):

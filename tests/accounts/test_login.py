@@ -123,3 +123,20 @@ def test_login_keeps_a_language_chosen_with_the_switch(client, password):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
     client.post(URL, {"username": user.username, "password": password})
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "vi"
+
+
+@pytest.mark.parametrize("typed", ["011095001234", " 011095001234 "])
+def test_login_by_the_cccd_number_the_label_offers(client, password, typed):
+    """Issue 14: "Tên đăng nhập, e-mail, số điện thoại hoặc số định danh" — the 12-digit citizen ID
+    (CCCD, Law on Identification 2023 art. 12) logs in as the demo's "congdan" does, beside a
+    business whose tax code and a staff member whose phone are other digit strings."""
+    ApplicantFactory(
+        username="congdan", citizen_id="011095001234", phone="0912345678", email="c@example.vn"
+    )
+    ApplicantFactory(username="doanhnghiep", tax_code="0100109106", email="d@example.vn")
+    StaffFactory(username="motcua", phone="0912000999")
+    page = client.get(URL).content.decode()
+    assert "số định danh" in page.lower() or "cccd" in page.lower()
+    response = client.post(URL, {"username": typed, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get("/api/v1/me/").json()["username"] == "congdan"

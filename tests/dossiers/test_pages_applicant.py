@@ -70,10 +70,13 @@ def test_save_draft_and_come_back(client, world, working_morning):
     draft = Dossier.objects.get()
     assert draft.status == DossierStatus.DRAFT
     assert response.url.endswith(f"?ho_so={draft.pk}")
-    # submitting without the required document keeps the draft and says what is missing
+    # submitting without the required document is an error of its field, listed in the summary
     first, _ = _docs(world)
     again = client.post(url, _payload(world, draft=draft.pk, submit="1"))
-    assert again.status_code == 200 and "Còn thiếu giấy tờ" in again.content.decode()
+    assert again.status_code == 200
+    assert f'<a href="#id_doc_{first}" class="alert-link">Đính kèm' in again.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == DossierStatus.DRAFT
     done = client.post(url, _payload(world, draft=draft.pk, submit="1", **{f"doc_{first}": pdf()}))
     assert done.status_code == 302
     draft.refresh_from_db()

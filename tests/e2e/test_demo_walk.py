@@ -321,3 +321,88 @@ def test_a_walk_in_dossier_received_at_the_counter_with_the_checklist(as_demo_us
     ):
         assert expected in text, text
     assert "Giấy tờ khác" not in text, text
+
+
+JUDICIAL = "2.000488"  # Cấp Phiếu lý lịch tư pháp, level 4, Sở Tư pháp (000.00.03.H18)
+
+
+def _fill_free(pg, selector: str, value: str) -> None:
+    """Fill a field the e-ID did not already fill and lock."""
+    field = pg.locator(selector)
+    if field.get_attribute("readonly") is None and not field.input_value():
+        field.fill(value)
+
+
+def test_an_error_first_then_a_fee_case_and_copies_paid_on_the_platform(as_demo_user, demo):
+    """Issue 14: a submission with an error shows the GOV.UK-style error summary (each error a
+    link to its field) and keeps the file chosen; the applicant picks the reduced fee case and 3
+    certificates (Circular 244/2016/TT-BTC: 100.000 đ + 5.000 đ from the third on), the clerk's
+    payment request is prefilled with 105.000 đ, and that is what the national payment
+    platform's simulator is asked for, line by line."""
+    citizen = as_demo_user.vneid("011090001234")
+    citizen.goto(f"/ho-so/nop/{JUDICIAL}/")
+    assert "200.000 đ" in citizen.inner_text("#fee-total")  # not 305.000 đ (every line added)
+    files = citizen.locator(".document-row input[type=file]")
+    files.nth(0).set_input_files(_pdf("to-khai-lltp.pdf"))  # the ID card's scan is missing
+    with citizen.expect_navigation():
+        citizen.click("#submit-dossier")
+    summary = citizen.locator("#error-summary")
+    assert "Có lỗi cần sửa" in summary.inner_text()
+    assert citizen.evaluate("document.activeElement.id") == "error-summary"  # focus moved to it
+    links = [a.get_attribute("href") for a in summary.locator("a").all()]
+    assert "#id_ef-purpose" in links and "#id_ef-birth_place" in links, links
+    assert len(links) >= 3, links
+    summary.locator("a[href='#id_ef-purpose']").click()
+    assert citizen.evaluate("document.activeElement.id") == "id_ef-purpose"
+    demo.check_accessibility(citizen, "submission form with errors")
+    kept = citizen.locator(".document-row .attached").first.inner_text()
+    assert "Đã đính kèm" in kept and "to-khai-lltp.pdf" in kept  # not chosen again
+
+    _fill_free(citizen, "#id_ef-birth_place", "Điện Biên")
+    citizen.select_option("#id_ef-residence-commune", COMMUNE_CODE)
+    _fill_free(citizen, "#id_ef-residence-detail", "Tổ 5")
+    _fill_free(citizen, "#id_ef-nationality", "Việt Nam")
+    _fill_free(citizen, "#id_ef-history-0-period", "2004 - nay")
+    _fill_free(citizen, "#id_ef-history-0-place", "Điện Biên")
+    citizen.select_option("#id_ef-record_type", "1")
+    citizen.fill("#id_ef-purpose", "Bổ sung hồ sơ xin việc")
+    citizen.fill("#id_ef-copies", "3")
+    citizen.check("#id_fee_case_1")  # the reduced case
+    assert citizen.inner_text("#fee-total") == "105.000 đ"
+    files.nth(1).set_input_files(_pdf("can-cuoc.pdf"))
+    with citizen.expect_navigation():
+        citizen.click("#submit-dossier")
+    assert "Hồ sơ của bạn đã được nộp" in citizen.inner_text("#submitted"), citizen.inner_text(
+        "main"
+    )
+    dossier_url = citizen.get_by_role("link", name="Xem hồ sơ").get_attribute("href")
+
+    clerk = as_demo_user("motcua.tuphap")
+    clerk.goto(dossier_url)
+    lines = clerk.inner_text("#dossier-fee-lines")
+    assert "(giảm): 100.000 đ" in lines and "từ phiếu thứ 3 trở đi: 5.000 đ" in lines, lines
+    assert "3 bản" in clerk.inner_text("#dossier-fees")
+    _act(clerk, "receive")
+    code = clerk.inner_text("#dossier-code")
+    clerk.click("#open-request_payment")
+    clerk.wait_for_selector("#do-request_payment", state="visible")
+    assert clerk.input_value("#id_request_payment-amount") == "105000"  # prefilled, right
+    clerk.fill("#id_request_payment-reason", "Phí cấp Phiếu lý lịch tư pháp")
+    with clerk.expect_navigation():
+        clerk.click("#do-request_payment")
+    assert "nghĩa vụ tài chính" in _status(clerk)
+
+    citizen.goto(dossier_url)
+    with citizen.expect_navigation():
+        citizen.click("#pay-online")
+    assert citizen.inner_text("#platform-amount") == "105.000 VND"
+    assert citizen.inner_text("#platform-dossier") == code
+    fees_listed = citizen.inner_text("#platform-fees")
+    assert "Phí cấp Phiếu lý lịch tư pháp (giảm): 100000" in fees_listed, fees_listed
+    assert "Phí cấp từ phiếu thứ 3 trở đi: 5000" in fees_listed, fees_listed
+    with citizen.expect_navigation():
+        citizen.click("#platform-pay")
+    citizen.wait_for_selector("#receipt-link", timeout=60_000)
+    assert "Đã nhận thanh toán" in citizen.inner_text("#payment-result")
+    citizen.goto(dossier_url)
+    assert "105.000 đ" in citizen.inner_text("#dossier-payments")
