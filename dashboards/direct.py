@@ -18,13 +18,13 @@ from .figures import (
     Figures,
     Filters,
     ProcedureTime,
-    _metric_qs,
     agency_q,
     hours_bucket,
+    metric_qs,
     procedure_times_from,
     scoped_dossiers,
 )
-from .registry import _in_progress_qs
+from .registry import in_progress_qs
 
 
 def _supplement_pauses(dossier_ids: list[int]) -> dict[int, list[tuple[datetime, datetime]]]:
@@ -103,7 +103,7 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
         for r in resolved
     )
     moment = min(b, now or timezone.now())
-    ip = _in_progress_qs(base, moment).aggregate(
+    ip = in_progress_qs(base, moment).aggregate(
         n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=moment))
     )
     fig.in_progress, fig.in_progress_overdue = ip["n"], ip["late"]
@@ -143,10 +143,10 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
     )
     fig.rating_counts = {k: ratings.get(k, 0) for k in Rating.values}
     fig.rated = sum(ratings.values())
-    fig.digitised_dossiers = _metric_qs(filters, "digitised_dossiers", base).count()
-    fig.e_results = _metric_qs(filters, "e_results", base).count()
-    fig.payable = _metric_qs(filters, "payable", base).count()
-    fig.online_paid = _metric_qs(filters, "online_paid", base).count()
+    fig.digitised_dossiers = metric_qs(filters, "digitised_dossiers", base).count()
+    fig.e_results = metric_qs(filters, "e_results", base).count()
+    fig.payable = metric_qs(filters, "payable", base).count()
+    fig.online_paid = metric_qs(filters, "online_paid", base).count()
     return fig
 
 

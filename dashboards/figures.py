@@ -331,7 +331,7 @@ def scoped_dossiers(filters: Filters) -> QuerySet[Dossier]:
     return qs
 
 
-def _metric_qs(
+def metric_qs(
     filters: Filters, metric: str, base: QuerySet[Dossier] | None = None
 ) -> QuerySet[Dossier]:
     """The dossiers behind one metric, straight from the dossiers tables (its registry entry's
@@ -350,7 +350,7 @@ def drilldown(filters: Filters, metric: str) -> QuerySet[Dossier]:
     pagination over the indexed facts); this queryset is the exact definition."""
     if metric not in DRILLDOWN_METRICS:
         raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
-    return _metric_qs(filters, metric).order_by("-received_at", "-pk")
+    return metric_qs(filters, metric).order_by("-received_at", "-pk")
 
 
 def procedure_times_from(

@@ -298,8 +298,8 @@ class DashboardReport(models.Model):
     )
     file = models.FileField(_("file"), upload_to=report_file_path, blank=True, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="", db_default="")
-    pages = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(verbose_name=_("pages"), default=0)
+    error = models.TextField(verbose_name=_("error"), blank=True)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 

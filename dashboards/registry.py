@@ -15,7 +15,7 @@ Each :class:`Metric` says, for one :class:`~dashboards.figures.Figures` field:
   :func:`dashboards.figures.drilldown` and :func:`~dashboards.direct.direct_figures`).
 
 What is derived from it: the reading of a row of counters (:func:`dashboards.summary.read.
-_apply_all`), the counter behind a drill-down's total (``METRIC_COUNTER``), the drill-down lists
+apply_all`), the counter behind a drill-down's total (``METRIC_COUNTER``), the drill-down lists
 (:data:`DRILLDOWN_METRICS`, the facts' filters), the direct querysets, and the figure rows of the
 page, the exports and the PDF report (:data:`dashboards.reports.FIGURE_ROWS`). A new figure is one
 entry here, its counter column(s) on ``StatCounters`` with their migration, and its share of
@@ -49,7 +49,7 @@ def _exit_events(before: datetime) -> QuerySet[Any]:
     )
 
 
-def _in_progress_qs(base: QuerySet[Any], moment: datetime) -> QuerySet[Any]:
+def in_progress_qs(base: QuerySet[Any], moment: datetime) -> QuerySet[Any]:
     return (
         base.filter(received_at__lt=moment)
         .exclude(finished_at__lt=moment)
@@ -179,7 +179,7 @@ def _in_progress(which: str) -> Callable[[Direct], QuerySet[Any]]:
     nor stopped before it; overdue when the appointment date is before it."""
 
     def qs(d: Direct) -> QuerySet[Any]:
-        open_ = _in_progress_qs(d.base, d.moment)
+        open_ = in_progress_qs(d.base, d.moment)
         if which == "overdue":
             return open_.filter(due_at__lt=d.moment)
         if which == "on_time":

@@ -395,7 +395,9 @@ class IncomingDocument(models.Model):
         _("recall/update steering type"), null=True, blank=True
     )
     recall_reason = models.TextField(_("recall/update reason"), blank=True)
-    state_before_recall = models.CharField(max_length=12, blank=True, editable=False)
+    state_before_recall = models.CharField(
+        verbose_name=_("state before recall"), max_length=12, blank=True, editable=False
+    )
     signer_certificate_subject = models.CharField(
         _("envelope signed by"), max_length=500, blank=True
     )
@@ -505,12 +507,12 @@ class InboundReceipt(models.Model):
     code, timestamp). A repeated delivery finds its receipt and is acknowledged again without a
     second effect."""
 
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=10)
-    document_id = models.CharField(max_length=100, db_index=True)
-    from_organ_code = models.CharField(max_length=40)
-    response = models.JSONField(default=dict, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(verbose_name=_("key"), max_length=200, unique=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=10)
+    document_id = models.CharField(verbose_name=_("document id"), max_length=100, db_index=True)
+    from_organ_code = models.CharField(verbose_name=_("from organ code"), max_length=40)
+    response = models.JSONField(verbose_name=_("response"), default=dict, blank=True)
+    received_at = models.DateTimeField(verbose_name=_("received at"), default=timezone.now)
 
     class Meta:
         ordering = ["-received_at"]
@@ -538,10 +540,20 @@ class DocumentEvent(models.Model):
     edXML status code it corresponds to, if any."""
 
     outgoing = models.ForeignKey(
-        OutgoingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        OutgoingDocument,
+        verbose_name=_("outgoing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     incoming = models.ForeignKey(
-        IncomingDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        IncomingDocument,
+        verbose_name=_("incoming"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     status_code = models.CharField(
@@ -556,7 +568,7 @@ class DocumentEvent(models.Model):
         verbose_name=_("actor"),
     )
     comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(verbose_name=_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = DocumentEventQuerySet.as_manager()

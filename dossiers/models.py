@@ -120,12 +120,22 @@ class Dossier(models.Model):
     supplement_cycles = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
     paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
     # Clock pause while waiting for the applicant (supplements, payment).
-    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(
+        verbose_name=_("paused at"), null=True, blank=True, editable=False
+    )
     resume_status = models.PositiveSmallIntegerField(
-        null=True, blank=True, editable=False, choices=DossierStatus.choices
+        verbose_name=_("resume status"),
+        null=True,
+        blank=True,
+        editable=False,
+        choices=DossierStatus.choices,
     )
     resume_stage = models.CharField(
-        max_length=20, blank=True, editable=False, choices=Stage.choices
+        verbose_name=_("resume stage"),
+        max_length=20,
+        blank=True,
+        editable=False,
+        choices=Stage.choices,
     )
     rescheduled_due_at = models.DateTimeField(
         _("new appointment date (after an apology)"), null=True, blank=True
@@ -182,7 +192,11 @@ class Dossier(models.Model):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     tracking_token = models.CharField(
-        max_length=32, unique=True, default=new_tracking_token, editable=False
+        verbose_name=_("tracking token"),
+        max_length=32,
+        unique=True,
+        default=new_tracking_token,
+        editable=False,
     )
 
     class Meta:

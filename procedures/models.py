@@ -29,7 +29,7 @@ class Sector(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=255)
     name_en = models.CharField(_("English name"), max_length=255, blank=True)
-    ordering = models.PositiveIntegerField(default=0)
+    ordering = models.PositiveIntegerField(verbose_name=_("ordering"), default=0)
 
     class Meta:
         ordering = ["ordering", "name"]
@@ -47,7 +47,10 @@ class Procedure(models.Model):
     name = models.CharField(_("name"), max_length=500)
     name_en = models.CharField(_("English name"), max_length=500, blank=True)
     search_text = models.TextField(
-        editable=False, default="", help_text="code + name folded for diacritic-free search"
+        verbose_name=_("search text"),
+        editable=False,
+        default="",
+        help_text="code + name folded for diacritic-free search",
     )
     sector = models.ForeignKey(
         Sector, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("sector")
@@ -110,7 +113,7 @@ class Procedure(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["sector__ordering", "name"]

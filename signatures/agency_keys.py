@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from portal.agencies.models import Agency
 from portal.core.text import nfc
@@ -28,6 +30,9 @@ from .constants import AuditKind, AuthorityKind, CertificateStatus, RevocationRe
 from .identity import SigningIdentity
 from .models import AgencyCertificate, AuditEvent, CertificateAuthority
 from .selectors import trust_roots as _asn1_trust_roots
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +44,19 @@ CERT_DAYS = 730
 class AgencyIdentityError(Exception):
     """No signing identity can be made (e.g. the PKI was never created)."""
 
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        self.message_vi, self.message_en = message_vi, message_en
-        super().__init__(f"{message_vi} / {message_en}")
+    def __init__(self, message: StrOrPromise) -> None:
+        self.message = message
+        super().__init__(str(message))
+
+    @property
+    def message_vi(self) -> str:
+        with translation.override("vi"):
+            return str(self.message)
+
+    @property
+    def message_en(self) -> str:
+        with translation.override("en"):
+            return str(self.message)
 
 
 _lock = threading.Lock()
@@ -137,8 +152,9 @@ def agency_certificate_issue(
             ca, ca_cert, ca_key = load_authority("issuing")
         except CertificateAuthority.DoesNotExist as exc:
             raise AgencyIdentityError(
-                "Chưa khởi tạo hạ tầng chữ ký số của tỉnh (manage.py init_pki)",
-                "The province's signing PKI has not been created (manage.py init_pki)",
+                gettext_lazy(
+                    "The province's signing PKI has not been created (manage.py init_pki)."
+                )
             ) from exc
         key = pki.new_rsa_key()
         cert = build_organisation_cert(

@@ -329,7 +329,7 @@ _STAGE = {
     for name in ("ASSIGNMENT", "EXAMINATION", "RESULT", "CLOSED")
 }
 _LATE = str(Timeliness.LATE.value)
-_RATINGS = [
+RATINGS = [
     str(Rating.SATISFIED.value),
     str(Rating.ACCEPTABLE.value),
     str(Rating.NOT_SATISFIED.value),
@@ -755,7 +755,7 @@ class Generator:
                         rated_at = returned + timedelta(hours=randrange(1, 72))
                         if rated_at <= now:
                             cum = _RATING_CUM_LATE if timeliness == _LATE else _RATING_CUM
-                            rating = _RATINGS[bisect.bisect(cum, random_() * cum[-1])]
+                            rating = RATINGS[bisect.bisect(cum, random_() * cum[-1])]
                         else:
                             rated_at = None
             elif closing is None:  # still in progress today

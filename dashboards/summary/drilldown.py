@@ -19,13 +19,13 @@ from ..figures import (
 from ..models import (
     DossierFact,
 )
-from .read import _collect, _in_progress
-from .scope import _scope_q, _scope_sql, open_facts
+from .read import collect, in_progress_counts
+from .scope import open_facts, scope_q, scope_sql
 
 # --- drill-down pages -------------------------------------------------------------------------
 
 
-def _open_keys(
+def open_keys(
     filters: Filters,
     metric: str,
     moment: datetime,
@@ -41,7 +41,7 @@ def _open_keys(
     interval on each: every fact received after ``moment`` (a whole year for last year's figures)
     and, when fewer than a page are open, the whole table (175 ms at 200,000 facts for 38 overdue).
     """
-    where, params = _scope_sql(filters)
+    where, params = scope_sql(filters)
     if metric == "in_progress_overdue":
         where += " AND f.due_at < %s"
         params.append(moment)
@@ -74,7 +74,7 @@ class DrilldownPage:
     total: int
 
 
-_ROW_VALUES = (
+ROW_VALUES = (
     "id",
     "code",
     "applicant_name",
@@ -98,11 +98,11 @@ METRIC_COUNTER = registry.METRIC_COUNTER
 def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) -> int:
     """One figure alone (what a drill-down page shows as its total), without the others."""
     if metric.startswith("in_progress"):
-        _k, n, late = _in_progress(filters, filters.snapshot_moment(now), None)[0]
+        _k, n, late = in_progress_counts(filters, filters.snapshot_moment(now), None)[0]
         return {"in_progress": n, "in_progress_overdue": late, "in_progress_on_time": n - late}[
             metric
         ]
-    fig = _collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(
+    fig = collect(filters, None, with_in_progress=False, now=now, only=METRIC_COUNTER[metric]).get(
         None
     )
     return getattr(fig, metric) if fig is not None else 0
@@ -113,12 +113,12 @@ def metric_total(filters: Filters, metric: str, *, now: datetime | None = None) 
 _DATED = ("received_at", "finished_at", "returned_at", "closed_at", "rated_at")
 
 
-def _fact_metric(
+def fact_metric(
     filters: Filters, metric: str, now: datetime | None = None
 ) -> tuple[Any, str] | None:
     """The facts behind a metric and the date column they are ordered by (None: not from facts)."""
     a, b = filters.bounds()
-    facts = DossierFact.objects.filter(_scope_q(filters))
+    facts = DossierFact.objects.filter(scope_q(filters))
     entry = registry.BY_NAME.get(metric)
     table: dict[str, tuple[Any, str]] = {}
     if entry is not None and entry.event in _DATED and entry.source == "counters":
@@ -153,7 +153,7 @@ def drilldown_page(
         raise ValueError(_("Unknown metric: %(metric)s.") % {"metric": metric})
     limit = max(1, min(int(limit), 500))
     total = metric_total(filters, metric, now=now)
-    found = _fact_metric(filters, metric, now)
+    found = fact_metric(filters, metric, now)
     cursor_at, cursor_id = None, None
     if after:
         try:
@@ -167,14 +167,14 @@ def drilldown_page(
             qs = qs.filter(
                 Q(received_at__lt=cursor_at) | Q(received_at=cursor_at, pk__lt=cursor_id)
             )
-        rows = list(qs.values(*_ROW_VALUES)[: limit + 1])
+        rows = list(qs.values(*ROW_VALUES)[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
         nxt = f"{rows[-1]['received_at'].isoformat()}|{rows[-1]['id']}" if more and rows else None
         return DrilldownPage(rows, nxt, total)
     qs, col = found
     if metric.startswith("in_progress") and connection.vendor == "postgresql":
-        keys = _open_keys(
+        keys = open_keys(
             filters, metric, filters.snapshot_moment(now), cursor_at, cursor_id, limit + 1
         )
     else:
@@ -188,7 +188,7 @@ def drilldown_page(
     more = len(keys) > limit
     keys = keys[:limit]
     by_id = {
-        r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*_ROW_VALUES)
+        r["id"]: r for r in Dossier.objects.filter(pk__in=[k for k, _ in keys]).values(*ROW_VALUES)
     }
     rows = [by_id[k] for k, _ in keys if k in by_id]
     nxt = f"{keys[-1][1].isoformat()}|{keys[-1][0]}" if more and keys else None

@@ -23,26 +23,26 @@ from ..models import (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-_CLOSED_FIELD = {
+CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
+CLOSED_FIELD = {
     DossierStatus.NOT_RECEIVED: "refused",
     DossierStatus.WITHDRAWN: "withdrawn",
     DossierStatus.STOPPED: "stopped",
 }
-_TIMELINESS_FIELD = {
+TIMELINESS_FIELD = {
     Timeliness.EARLY: "early",
     Timeliness.ON_TIME: "on_time",
     Timeliness.LATE: "late",
 }
-_RATING_FIELD = {
+RATING_FIELD = {
     Rating.SATISFIED: "rated_satisfied",
     Rating.ACCEPTABLE: "rated_acceptable",
     Rating.NOT_SATISFIED: "rated_not_satisfied",
 }
 #: ``Rating.values`` once (Django computes the property on every access: ~30 us, per figure).
-_RATINGS = tuple(Rating.values)
+RATINGS = tuple(Rating.values)
 #: Serialises refreshes (two workers recomputing the same month would collide).
-_LOCK_KEY = 766_0001
+LOCK_KEY = 766_0001
 
 
 def to_us(moment: datetime) -> int:
@@ -177,7 +177,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
     ids = [d[0] for d in dossiers]
     closing: dict[int, tuple[datetime, int]] = {}
     for dossier_id, at, status in (
-        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=_CLOSING)
+        DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=CLOSING)
         .exclude(from_status=F("to_status"))
         .order_by("dossier_id", "seq")
         .values_list("dossier_id", "created_at", "to_status")
@@ -348,8 +348,8 @@ def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | No
         yield f.received_at, c, None
     if f.finished_at is not None:
         c = {"resolved": 1, "processing_seconds": f.processing_seconds or 0}
-        if f.timeliness in _TIMELINESS_FIELD:
-            c[_TIMELINESS_FIELD[f.timeliness]] = 1
+        if f.timeliness in TIMELINESS_FIELD:
+            c[TIMELINESS_FIELD[f.timeliness]] = 1
         yield f.finished_at, c, hours_bucket(f.processing_seconds or 0)
     if f.returned_at is not None:
         yield (
@@ -357,10 +357,10 @@ def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | No
             ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}),
             None,
         )
-    if f.closed_at is not None and f.closed_status in _CLOSED_FIELD:
-        yield f.closed_at, {_CLOSED_FIELD[f.closed_status]: 1}, None
+    if f.closed_at is not None and f.closed_status in CLOSED_FIELD:
+        yield f.closed_at, {CLOSED_FIELD[f.closed_status]: 1}, None
     if f.rated_at is not None and f.rating:
-        yield f.rated_at, {"rated": 1, _RATING_FIELD[f.rating]: 1}, None
+        yield f.rated_at, {"rated": 1, RATING_FIELD[f.rating]: 1}, None
     for us in f.supplement_ats:
         yield from_us(us), {"supplement_requests": 1}, None
     for us in f.apology_ats:

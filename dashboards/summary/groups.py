@@ -27,16 +27,16 @@ from ..models import (
     ProcedureMonthStat,
     ProcedureTimeMonth,
 )
-from .read import _collect, _collect_empty, _in_progress, _split, _stored_open_month
-from .scope import _paths, _scope_q, _scope_sql
+from .read import collect, collect_empty, in_progress_counts, split_period, stored_open_month
+from .scope import agency_paths, scope_q, scope_sql
 from .snapshots import open_ends_through
 
 
 def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
     from procedures.models import Procedure
 
-    months, edges = _split(filters)
-    scope = _scope_q(filters)
+    months, edges = split_period(filters)
+    scope = scope_q(filters)
     stats: dict[int, list] = {}
     if months is not None:
         rng = Q(month__gte=months[0], month__lte=months[1])
@@ -54,7 +54,7 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
         if connection.vendor == "postgresql" and stats:
             # the histograms merged by PostgreSQL: ~20 x 12 JSON objects of up to ~100 hours each
             # decoded and added in Python took ~15 ms of CPU for a year at 1,000,000 dossiers
-            where, params = _scope_sql(filters)
+            where, params = scope_sql(filters)
             with connection.cursor() as cur:
                 cur.execute(
                     f"SELECT f.procedure_id, CAST(e.key AS INTEGER), SUM(CAST(e.value AS INTEGER)) FROM {table._meta.db_table} f "
@@ -85,13 +85,13 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
     return procedure_times_from({k: (v[0], v[1], v[2]) for k, v in stats.items()}, procs, limit)
 
 
-def _scope_agencies(filters: Filters, every_agency: bool) -> list[tuple[int, str, str, str]]:
+def scope_agencies(filters: Filters, every_agency: bool) -> list[tuple[int, str, str, str]]:
     """(pk, code, name, path) of the agencies a breakdown lists, in path order."""
     if filters.agency_ids is None:
         qs = Agency.objects.all() if every_agency else Agency.objects.filter(parent__isnull=True)
     elif every_agency:
         q = Q(pk__in=[])
-        for pk, path in _paths(filters.agency_ids).items():
+        for pk, path in agency_paths(filters.agency_ids).items():
             q |= Q(pk=pk) | Q(path__startswith=path + "/")
         qs = Agency.objects.filter(q)
     else:
@@ -102,17 +102,17 @@ def _scope_agencies(filters: Filters, every_agency: bool) -> list[tuple[int, str
 def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]:
     """Per direct sub-unit of the scope (its figures include its own sub-units), or per agency of
     the scope with ``every_agency`` (each agency's own dossiers, for a ranking)."""
-    agencies = _scope_agencies(filters, every_agency)
-    per = _collect(filters, "agency")
+    agencies = scope_agencies(filters, every_agency)
+    per = collect(filters, "agency")
     if every_agency:
         return [
-            GroupRow(pk, code, name, per.get(pk) or _collect_empty())
+            GroupRow(pk, code, name, per.get(pk) or collect_empty())
             for pk, code, name, _path in agencies
         ]
     paths = {pk: path for pk, _code, _name, path in agencies}
     missing = [k for k in per if k is not None and k not in paths]
     if missing:  # sub-units of the listed agencies
-        paths.update(_paths(missing))
+        paths.update(agency_paths(missing))
     listed = {path for _pk, _code, _name, path in agencies}
     target: dict[str, Figures] = {}
     for agency_id, f in per.items():
@@ -123,17 +123,17 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
             unit = "/".join(parts[:i])
             if unit in listed:
                 if unit in target:
-                    _merge(target[unit], f)
+                    merge(target[unit], f)
                 else:
                     target[unit] = f
                 break
     return [
-        GroupRow(pk, code, name, target.get(path) or _collect_empty())
+        GroupRow(pk, code, name, target.get(path) or collect_empty())
         for pk, code, name, path in agencies
     ]
 
 
-def _merge(into: Figures, other: Figures) -> None:
+def merge(into: Figures, other: Figures) -> None:
     for name in (
         "received",
         "received_online",
@@ -167,7 +167,7 @@ def _merge(into: Figures, other: Figures) -> None:
 def by_group(filters: Filters, kind: str) -> list[GroupRow]:
     from procedures.models import Procedure, Sector
 
-    per = {k: v for k, v in _collect(filters, kind).items() if k is not None}
+    per = {k: v for k, v in collect(filters, kind).items() if k is not None}
     model = Sector if kind == "sector" else Procedure
     objs = {o.pk: o for o in model.objects.filter(pk__in=list(per)).only("pk", "code", "name")}
     rows = [
@@ -211,16 +211,16 @@ def timeseries(
     now = now or timezone.now()
     through = open_ends_through()
     if granularity == "month":
-        per = _collect(filters, "month", with_in_progress=False, now=now)
-        out = [(s, per.get(s.replace(day=1)) or _collect_empty()) for s, _e in spans]
+        per = collect(filters, "month", with_in_progress=False, now=now)
+        out = [(s, per.get(s.replace(day=1)) or collect_empty()) for s, _e in spans]
     else:
         out = [
             (
                 s,
-                _collect(
+                collect(
                     replace(filters, start=s, end=e), None, with_in_progress=False, now=now
                 ).get(None)
-                or _collect_empty(),
+                or collect_empty(),
             )
             for s, e in spans
         ]
@@ -232,11 +232,11 @@ def timeseries(
         if (
             granularity == "month"
             and s.day == 1
-            and _stored_open_month(bucket, now, through) is not None
+            and stored_open_month(bucket, now, through) is not None
         ):
             continue
         probe.append((bucket.snapshot_moment(now), fig))  # several buckets after now share "now"
-    counts = _in_progress_at(filters, list(dict.fromkeys(m for m, _fig in probe))) if probe else {}
+    counts = in_progress_at(filters, list(dict.fromkeys(m for m, _fig in probe))) if probe else {}
     for moment, fig in probe:
         fig.in_progress, fig.in_progress_overdue = counts[moment]
     for _start, fig in out:
@@ -271,9 +271,9 @@ def figures_from_series(
     )
     if len(picked) != months:
         return None
-    total = _collect_empty()
+    total = collect_empty()
     for fig in picked:
-        _merge(total, fig)
+        merge(total, fig)
     last = picked[-1]
     total.in_progress, total.in_progress_on_time, total.in_progress_overdue = (
         last.in_progress,
@@ -283,12 +283,12 @@ def figures_from_series(
     return total
 
 
-def _in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime, tuple[int, int]]:
+def in_progress_at(filters: Filters, moments: list[datetime]) -> dict[datetime, tuple[int, int]]:
     """In progress / overdue at several moments in one query (PostgreSQL: one GiST probe per
     moment); elsewhere one query per moment."""
     if connection.vendor != "postgresql" or not moments:
-        return {m: _in_progress(filters, m, None)[0][1:] for m in moments}
-    where, params = _scope_sql(filters)
+        return {m: in_progress_counts(filters, m, None)[0][1:] for m in moments}
+    where, params = scope_sql(filters)
     # LATERAL: one GiST probe per moment, the scope filtered on the probe's rows. As a plain join
     # with a sector / agency filter PostgreSQL scanned the scope's facts and tested every moment
     # against each (at 1M dossiers: 450 ms for one sector, 230 ms for a department, vs ~60 ms)

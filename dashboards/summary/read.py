@@ -28,14 +28,16 @@ from ..models import (
     ProvinceMonthStat,
     SectorMonthStat,
 )
-from .facts import _CLOSED_FIELD, _RATING_FIELD, _RATINGS, _TIMELINESS_FIELD, month_of, to_us
-from .scope import _scope_q, _scope_sql, open_facts
+from .facts import CLOSED_FIELD, RATING_FIELD, RATINGS, TIMELINESS_FIELD, month_of, to_us
+from .scope import open_facts, scope_q, scope_sql
 from .snapshots import month_end, open_ends_through
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
+def split_period(
+    filters: Filters,
+) -> tuple[tuple[date, date] | None, list[tuple[datetime, datetime]]]:
     """Whole months inside the period, and the partial edges (as datetime windows)."""
     first = filters.start if filters.start.day == 1 else add_months(filters.start, 1)
     last_end = (
@@ -53,7 +55,7 @@ def _split(filters: Filters) -> tuple[tuple[date, date] | None, list[tuple[datet
     return (first, last_end.replace(day=1)), edges
 
 
-def _new_figures() -> Figures:
+def new_figures() -> Figures:
     return Figures()
 
 
@@ -61,17 +63,17 @@ def _new_figures() -> Figures:
 #: the positions of the structured parts: derived from the registry, not spelled here.
 _SUMMED = registry.summed_counters(COUNTER_FIELDS)
 _CHANNELS = [(COUNTER_FIELDS.index(f"received_c{ch}"), ch) for ch in (1, 2, 3)]
-_RATED = [(COUNTER_FIELDS.index(name), rating) for rating, name in _RATING_FIELD.items()]
+_RATED = [(COUNTER_FIELDS.index(name), rating) for rating, name in RATING_FIELD.items()]
 _RECEIVED = COUNTER_FIELDS.index("received")
 _SECONDS = COUNTER_FIELDS.index("processing_seconds")
 
 
-def _apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
+def apply(fig: Figures, c: dict[str, int], level: int | None = None) -> None:
     """Add a group's counters given by name (absent ones are 0) to ``fig``."""
-    _apply_all(fig, tuple(c.get(k, 0) or 0 for k in COUNTER_FIELDS), level)
+    apply_all(fig, tuple(c.get(k, 0) or 0 for k in COUNTER_FIELDS), level)
 
 
-def _apply_all(fig: Figures, v: tuple[int, ...], level: int | None) -> None:
+def apply_all(fig: Figures, v: tuple[int, ...], level: int | None) -> None:
     """Add a row of every counter in ``COUNTER_FIELDS`` order to ``fig`` (the hot path of the
     pages: a few hundred rows per breakdown, read as plain tuples): each registry metric summed
     into its field, then the channels, the service level and the ratings."""
@@ -91,7 +93,7 @@ def _apply_all(fig: Figures, v: tuple[int, ...], level: int | None) -> None:
         ratings[rating] = ratings.get(rating, 0) + v[i]
 
 
-def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
+def group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
     if group is None:
         return None
     if group == "month":
@@ -101,7 +103,7 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
     )
 
 
-def _stored_open_month(filters: Filters, now: datetime, through: date | None) -> date | None:
+def stored_open_month(filters: Filters, now: datetime, through: date | None) -> date | None:
     """The month whose kept month-end snapshot gives the period's in-progress figures: the period
     ends with a whole month that has ended, up to ``through`` (None: probe the facts instead)."""
     if through is None or filters.end != last_day_of_month(filters.end):
@@ -112,7 +114,7 @@ def _stored_open_month(filters: Filters, now: datetime, through: date | None) ->
     return month
 
 
-def _collect(
+def collect(
     filters: Filters,
     group: str | None,
     *,
@@ -127,8 +129,8 @@ def _collect(
     ``group="month"`` each month's figures carry that month's end snapshot as kept (the caller,
     :func:`timeseries`, decides which months may use it)."""
     columns = COUNTER_FIELDS if only is None else [only]
-    out: dict[Any, Figures] = defaultdict(_new_figures)
-    months, edges = _split(filters)
+    out: dict[Any, Figures] = defaultdict(new_figures)
+    months, edges = split_period(filters)
     now = now or timezone.now()
     if filters.procedure_id is not None or group == "procedure":
         table: Any = ProcedureMonthStat
@@ -140,7 +142,7 @@ def _collect(
         table = AgencyMonthStat  # the per-agency rollup: ~20x fewer rows to sum
     stored = None
     if months is not None and only is None and with_in_progress and group != "month":
-        stored = _stored_open_month(filters, now, open_ends_through())
+        stored = stored_open_month(filters, now, open_ends_through())
         if stored != months[1]:
             stored = None
     if months is not None:
@@ -153,7 +155,7 @@ def _collect(
         }[group]
         # plain SQL and tuples: the ORM's compiling and per-value converters cost more than the
         # sums themselves (~15 of ~18 ms CPU for 300 agencies' rows)
-        where, params = _scope_sql(filters)
+        where, params = scope_sql(filters)
         sums = [f"CAST(SUM(f.{k}) AS BIGINT)" for k in columns]
         extra: list[Any] = []
         if group == "month" and only is None:
@@ -177,28 +179,28 @@ def _collect(
         for r in rows:
             fig = out[r[1] if col else None]
             if only is None:
-                _apply_all(fig, r[first : first + n], r[0])
+                apply_all(fig, r[first : first + n], r[0])
             else:
-                _apply(fig, dict(zip(columns, r[first : first + n], strict=True)), r[0])
+                apply(fig, dict(zip(columns, r[first : first + n], strict=True)), r[0])
             if len(r) > first + n:
                 fig.in_progress += r[first + n] or 0
                 fig.in_progress_overdue += r[first + n + 1] or 0
-    scope = _scope_q(filters) if edges else None
+    scope = scope_q(filters) if edges else None
     for a, b in edges:
-        for key, level, counters in _edge_counters(scope, a, b, group, columns):
-            _apply(out[key], counters, level)
+        for key, level, counters in edge_counters(scope, a, b, group, columns):
+            apply(out[key], counters, level)
     if with_in_progress and group != "month" and stored is None:
         moment = filters.snapshot_moment(now)
-        for key, n, late in _in_progress(filters, moment, group):
+        for key, n, late in in_progress_counts(filters, moment, group):
             fig = out[key]
             fig.in_progress, fig.in_progress_overdue = n, late
     for fig in out.values():
         fig.in_progress_on_time = fig.in_progress - fig.in_progress_overdue
-        fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in _RATINGS}
+        fig.rating_counts = {k: fig.rating_counts.get(k, 0) for k in RATINGS}
     return out
 
 
-def _month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+def month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
     """``[a, b)`` cut at the local month starts inside it."""
     out = []
     while a < b:
@@ -209,7 +211,7 @@ def _month_windows(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
     return out
 
 
-def _edge_counters(
+def edge_counters(
     scope: Q, a: datetime, b: datetime, group: str | None, columns: list[str]
 ) -> Iterator[tuple[Any, int, dict[str, int]]]:
     """The counters of the events in ``[a, b)`` per (group value, level), aggregated by the
@@ -220,9 +222,9 @@ def _edge_counters(
     from django.db.models.functions import Coalesce
 
     if group == "month":
-        for wa, wb in _month_windows(a, b):
+        for wa, wb in month_windows(a, b):
             month = month_of(wa)
-            for _key, level, counters in _edge_counters(scope, wa, wb, None, columns):
+            for _key, level, counters in edge_counters(scope, wa, wb, None, columns):
                 yield month, level, counters
         return
     col = {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id", None: None}[
@@ -253,7 +255,7 @@ def _edge_counters(
             {
                 "resolved": n(),
                 "processing_seconds": Coalesce(Sum("processing_seconds"), 0),
-                **{name: n(Q(timeliness=t)) for t, name in _TIMELINESS_FIELD.items()},
+                **{name: n(Q(timeliness=t)) for t, name in TIMELINESS_FIELD.items()},
             },
         ),
         (
@@ -261,12 +263,12 @@ def _edge_counters(
             {"returned": n(), "e_results": n(Q(e_result=True))},
         ),
         (
-            facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(_CLOSED_FIELD)),
-            {name: n(Q(closed_status=st)) for st, name in _CLOSED_FIELD.items()},
+            facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(CLOSED_FIELD)),
+            {name: n(Q(closed_status=st)) for st, name in CLOSED_FIELD.items()},
         ),
         (
             facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""),
-            {"rated": n(), **{name: n(Q(rating=r)) for r, name in _RATING_FIELD.items()}},
+            {"rated": n(), **{name: n(Q(rating=r)) for r, name in RATING_FIELD.items()}},
         ),
     ]
     for qs, aggs in plans:
@@ -287,7 +289,7 @@ def _edge_counters(
             yield (key[0] if col else None), level, counters
 
 
-def _in_progress(
+def in_progress_counts(
     filters: Filters, moment: datetime, group: str | None
 ) -> list[tuple[Any, int, int]]:
     from django.db.models import Count
@@ -305,10 +307,10 @@ def _in_progress(
 
 
 def figures(filters: Filters, *, now: datetime | None = None) -> Figures:
-    return _collect(filters, None, now=now).get(None) or _collect_empty()
+    return collect(filters, None, now=now).get(None) or collect_empty()
 
 
-def _collect_empty() -> Figures:
-    fig = _new_figures()
-    fig.rating_counts = dict.fromkeys(_RATINGS, 0)
+def collect_empty() -> Figures:
+    fig = new_figures()
+    fig.rating_counts = dict.fromkeys(RATINGS, 0)
     return fig

@@ -14,12 +14,12 @@ from .. import registry
 from ..models import (
     COUNTER_FIELDS,
 )
-from .facts import _CLOSED_FIELD, _RATING_FIELD, _TIMELINESS_FIELD
+from .facts import CLOSED_FIELD, RATING_FIELD, TIMELINESS_FIELD
 
-_GROUP = ("agency_id", "agency_path", "sector_id", "level", "procedure_id")
+GROUP_COLUMNS = ("agency_id", "agency_path", "sector_id", "level", "procedure_id")
 
 
-def _lit(value: Any) -> str:
+def lit(value: Any) -> str:
     """A code constant (a status, a choice value, the time zone's name) as an SQL literal."""
     if isinstance(value, int):
         return str(int(value))
@@ -28,28 +28,28 @@ def _lit(value: Any) -> str:
     return f"'{value}'"
 
 
-def _month_sql(moment: str) -> str:
+def month_sql(moment: str) -> str:
     """The local month (date of its first day) of a timestamptz expression, like :func:`month_of`,
-    in the session's time zone, which :func:`_local_session_time_zone` sets to the portal's
+    in the session's time zone, which :func:`local_session_time_zone` sets to the portal's
     (``AT TIME ZONE 'name'`` looks the zone up again for every row: ~4x the cost)."""
     return f"date_trunc('month', {moment})::date"
 
 
 @contextmanager
-def _local_session_time_zone() -> Iterator[None]:
+def local_session_time_zone() -> Iterator[None]:
     """The portal's time zone as the session's for the statements inside (Django keeps UTC)."""
     with connection.cursor() as cur:
         cur.execute("SELECT current_setting('TimeZone')")
         previous = cur.fetchone()[0]
-        cur.execute(f"SET LOCAL TIME ZONE {_lit(timezone.get_current_timezone_name())}")
+        cur.execute(f"SET LOCAL TIME ZONE {lit(timezone.get_current_timezone_name())}")
     yield  # on an error the transaction is aborted: nothing to restore (and no statement would run)
     with connection.cursor() as cur:
-        cur.execute(f"SET LOCAL TIME ZONE {_lit(previous)}")
+        cur.execute(f"SET LOCAL TIME ZONE {lit(previous)}")
 
 
 #: Whole working hours rounded up (:func:`~dashboards.selectors.hours_bucket`) of an approval.
-_BUCKET_SQL = "GREATEST(0, CEIL(COALESCE(f.processing_seconds, 0) / 3600.0))::int"
-_MONTH_TABLES = [
+BUCKET_SQL = "GREATEST(0, CEIL(COALESCE(f.processing_seconds, 0) / 3600.0))::int"
+MONTH_TABLES = [
     "dashboards_proceduremonthstat",
     "dashboards_sectormonthstat",
     "dashboards_agencymonthstat",
@@ -66,12 +66,12 @@ def _fact_sql(fact: dict[str, Any]) -> str:
         if value is True or value is False:
             parts.append(f"{'' if value else 'NOT '}f.{column}")
         else:
-            literal = "''" if value == "" else _lit(value)
+            literal = "''" if value == "" else lit(value)
             parts.append(f"f.{column} {ops[op] if op else '='} {literal}")
     return " AND ".join(parts)
 
 
-def _event_aggregates() -> list[str]:
+def event_aggregates() -> list[str]:
     """:func:`fact_events` as SQL: per kind of event, its counters summed per group and local
     month (0 for the counters that kind never adds). Aggregating each kind apart keeps every
     GROUP BY to the few sums its events touch and to at most one row per fact. Approvals come
@@ -112,7 +112,7 @@ def _event_aggregates() -> list[str]:
         (
             "f.closed_at",
             "",
-            f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(_lit(st) for st in _CLOSED_FIELD)})",
+            f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(lit(st) for st in CLOSED_FIELD)})",
             registered("closed_at"),
         ),
         (
@@ -121,7 +121,7 @@ def _event_aggregates() -> list[str]:
             "f.rated_at IS NOT NULL AND f.rating <> ''",
             {
                 **registered("rated_at"),
-                **{name: n(f"f.rating = {_lit(r)}") for r, name in _RATING_FIELD.items()},
+                **{name: n(f"f.rating = {lit(r)}") for r, name in RATING_FIELD.items()},
             },
         ),
         (
@@ -138,10 +138,10 @@ def _event_aggregates() -> list[str]:
         ),
     ]
     keys = ", ".join(
-        str(i + 1) for i in range(len(_GROUP) + 1)
+        str(i + 1) for i in range(len(GROUP_COLUMNS) + 1)
     )  # the group and the month, by position
     selects = [
-        f"SELECT {', '.join('f.' + g for g in _GROUP)}, {_month_sql(moment)} AS month, "
+        f"SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, {month_sql(moment)} AS month, "
         f"{', '.join(counters.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
         f"FROM dashboards_dossierfact f {join} WHERE {where} GROUP BY {keys}"
         for moment, join, where, counters in kinds
@@ -149,16 +149,16 @@ def _event_aggregates() -> list[str]:
     approvals = {
         "resolved": "sum(a.n)::int",
         "processing_seconds": "sum(a.secs)::bigint",
-        **{name: f"sum(a.{name})::int" for name in _TIMELINESS_FIELD.values()},
+        **{name: f"sum(a.{name})::int" for name in TIMELINESS_FIELD.values()},
     }
     selects.append(
-        f"SELECT {', '.join('a.' + g for g in _GROUP)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
+        f"SELECT {', '.join('a.' + g for g in GROUP_COLUMNS)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
         f"FROM _approvals a GROUP BY {keys}"
     )
     return selects
 
 
-def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
+def rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
     """Every monthly counter, the processing-time histograms and the rollups, set-based in
     PostgreSQL (a few GROUP BYs over the facts instead of a Python pass and a million ORM
     objects): :func:`fact_events`' rule, table for table the same rows as
@@ -172,7 +172,7 @@ def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int
     from .bulk import indexes_set_aside, tune_session_for_load
 
     tune_session_for_load()
-    group = ", ".join(_GROUP)
+    group = ", ".join(GROUP_COLUMNS)
     sums = ", ".join(f"sum({k}) AS {k}" for k in COUNTER_FIELDS)
     counters = ", ".join(COUNTER_FIELDS)
     steps = iter(range(1, 9))
@@ -183,11 +183,11 @@ def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int
 
     if progress:
         progress(0, 8)
-    with _local_session_time_zone(), connection.cursor() as cur:
+    with local_session_time_zone(), connection.cursor() as cur:
         if exclusive:
-            cur.execute(f"TRUNCATE {', '.join(_MONTH_TABLES)}")
+            cur.execute(f"TRUNCATE {', '.join(MONTH_TABLES)}")
         else:
-            for table in _MONTH_TABLES:
+            for table in MONTH_TABLES:
                 cur.execute(f"DELETE FROM {table}")
         # approvals per group, month and whole working hours: the histograms and the resolved counters
         cur.execute(
@@ -195,26 +195,26 @@ def _rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int
         )  # a rebuild earlier in this transaction
         step()
         cur.execute(
-            f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in _GROUP)}, "
-            f"{_month_sql('f.finished_at')} AS month, {_BUCKET_SQL} AS bucket, count(*)::int AS n, "
+            f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, "
+            f"{month_sql('f.finished_at')} AS month, {BUCKET_SQL} AS bucket, count(*)::int AS n, "
             "sum(COALESCE(f.processing_seconds, 0))::bigint AS secs, "
             + ", ".join(
-                f"(count(*) FILTER (WHERE f.timeliness = {_lit(t)}))::int AS {name}"
-                for t, name in _TIMELINESS_FIELD.items()
+                f"(count(*) FILTER (WHERE f.timeliness = {lit(t)}))::int AS {name}"
+                for t, name in TIMELINESS_FIELD.items()
             )
-            + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(_GROUP) + 2))}"
+            + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(GROUP_COLUMNS) + 2))}"
         )
         step()
         cur.execute(
-            f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(_event_aggregates())}"
+            f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(event_aggregates())}"
         )
         cur.execute("ANALYZE _approvals")
         cur.execute("ANALYZE _month_events")
         step()
-        with indexes_set_aside(_MONTH_TABLES, enabled=exclusive):
+        with indexes_set_aside(MONTH_TABLES, enabled=exclusive):
             cur.execute(
                 f"INSERT INTO dashboards_proceduremonthstat ({group}, month, {counters}, hours_histogram) "
-                f"SELECT {', '.join('ev.' + g for g in _GROUP)}, ev.month, {', '.join('ev.' + k for k in COUNTER_FIELDS)}, "
+                f"SELECT {', '.join('ev.' + g for g in GROUP_COLUMNS)}, ev.month, {', '.join('ev.' + k for k in COUNTER_FIELDS)}, "
                 "COALESCE(h.hist, '{}'::jsonb) "
                 f"FROM (SELECT {group}, month, {sums} FROM _month_events GROUP BY {group}, month) ev LEFT JOIN ("
                 f"  SELECT {group}, month, jsonb_object_agg(bucket::text, n) AS hist FROM _approvals GROUP BY {group}, month"

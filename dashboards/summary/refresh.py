@@ -28,8 +28,8 @@ from ..models import (
     SummaryState,
 )
 from .facts import (
-    _LOCK_KEY,
     FACT_FIELDS,
+    LOCK_KEY,
     ROW_FIELDS,
     Acc,
     FactRow,
@@ -38,22 +38,22 @@ from .facts import (
     fact_events,
     month_of,
 )
-from .rebuild_sql import _rebuild_months_sql
+from .rebuild_sql import rebuild_months_sql
 from .snapshots import (
-    _STORED,
-    _fact_keys,
-    _month_bounds,
-    _open_groups,
-    _window_q,
+    STORED,
     advance_open_ends,
+    fact_keys,
+    month_bounds,
     open_ends_through,
+    open_groups,
     rebuild_province_months,
+    window_q,
 )
 
 logger = logging.getLogger("dashboards.summary")
 
 
-def _as_row(values: Any) -> FactRow:
+def as_row(values: Any) -> FactRow:
     if isinstance(values, DossierFact):
         return FactRow(*(getattr(values, n) for n in ROW_FIELDS))
     return FactRow(*values)
@@ -75,13 +75,15 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     groups: dict[tuple, Acc] = {}
     where = Q(pk__in=[])
     for month, agencies in sorted(by_month.items()):
-        a, b = _month_bounds(month)
+        a, b = month_bounds(month)
         facts = DossierFact.objects.filter(
-            _window_q(a, b), agency_id__in=sorted(agencies)
+            window_q(a, b), agency_id__in=sorted(agencies)
         ).values_list(*ROW_FIELDS)
-        groups.update(_bucket((_as_row(v) for v in facts), lambda at, a=a, b=b: a <= at < b, month))
+        groups.update(
+            bucket_rows((as_row(v) for v in facts), lambda at, a=a, b=b: a <= at < b, month)
+        )
         if through is not None and month <= through:  # the month-end snapshot goes in the same rows
-            for agency_id, path, sector_id, level, procedure_id, n, late in _open_groups(
+            for agency_id, path, sector_id, level, procedure_id, n, late in open_groups(
                 month, sorted(agencies)
             ):
                 acc = groups.get((agency_id, path, sector_id, level, procedure_id, month))
@@ -93,7 +95,7 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     touched = set(ProcedureMonthStat.objects.filter(where).values_list("procedure_id", "month"))
     for table in (SectorMonthStat, AgencyMonthStat, ProcedureMonthStat):
         table.objects.filter(where).delete()
-    written = _write_months(groups)
+    written = write_months(groups)
     touched |= {(k[4], k[5]) for k in groups}
     rebuild_province_months(by_month)
     rebuild_procedure_times(touched)
@@ -147,7 +149,7 @@ def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
     )
 
 
-def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
+def bucket_rows(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
     """Accumulate facts' events into (agency, path, sector, level, procedure, month) groups;
     ``month`` None: the event's own month."""
     groups: dict[tuple, Acc] = {}
@@ -170,7 +172,7 @@ def _bucket(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tupl
     return groups
 
 
-def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
+def write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     """Insert the rows of these (agency, path, sector, level, procedure, month) groups in the
     three tables (counters, and the month-end snapshot when the groups carry it)."""
     sectors: dict[tuple, Acc] = {}
@@ -185,7 +187,7 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
                 procedure_id=procedure_id,
                 month=month,
                 hours_histogram={str(k): v for k, v in sorted(acc.hist.items())},
-                **{k: acc.c.get(k, 0) for k in _STORED},
+                **{k: acc.c.get(k, 0) for k in STORED},
             )
         )
         s = sectors.setdefault((agency_id, path, sector_id, level, month), Acc())
@@ -199,7 +201,7 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
                 sector_id=s,
                 level=lv,
                 month=m,
-                **{k: acc.c.get(k, 0) for k in _STORED},
+                **{k: acc.c.get(k, 0) for k in STORED},
             )
             for (a, p, s, lv, m), acc in sectors.items()
         ],
@@ -211,7 +213,7 @@ def _write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
     AgencyMonthStat.objects.bulk_create(
         [
             AgencyMonthStat(
-                agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in _STORED}
+                agency_id=a, agency_path=p, level=lv, month=m, **{k: c.get(k, 0) for k in STORED}
             )
             for (a, p, lv, m), c in agencies.items()
         ],
@@ -224,7 +226,7 @@ def lock_refreshes() -> None:
     """One refresh or rebuild at a time (an advisory lock held to the end of the transaction)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
 @dataclass
@@ -252,12 +254,12 @@ def refresh(limit: int = 5000) -> RefreshResult:
         new = build_facts(ids)
         keys: set[tuple[int, date]] = set()
         for f in old.values():
-            keys |= _fact_keys(f, through)
+            keys |= fact_keys(f, through)
         for f in new:
-            keys |= _fact_keys(f, through)
+            keys |= fact_keys(f, through)
         DossierFact.objects.filter(dossier_id__in=ids).delete()
         DossierFact.objects.bulk_create(new)
-        _unmark(claimed)
+        unmark(claimed)
         rows = recompute_months(keys)
     logger.info("dashboards.refreshed", extra={"dossiers": len(ids), "months": len(keys)})
     return RefreshResult(len(ids), len(keys), rows)
@@ -275,7 +277,7 @@ def mark_dirty(dossier_ids: Iterable[int]) -> None:
     )
 
 
-def _unmark(claimed: list[tuple[int, datetime]]) -> None:
+def unmark(claimed: list[tuple[int, datetime]]) -> None:
     """Remove the marks this refresh handled, unless a change re-marked the dossier meanwhile."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -308,7 +310,7 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
             CalendarCache()
         )  # one calendar look-up per agency for the whole rebuild, not per batch
         for i in range(0, len(ids), batch):
-            _store_facts(build_fact_rows(ids[i : i + batch], cals))
+            store_facts(build_fact_rows(ids[i : i + batch], cals))
             if progress:
                 progress(min(i + batch, len(ids)), len(ids))
         if progress and not ids:
@@ -317,7 +319,7 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
         return rebuild_months()
 
 
-def _store_facts(rows: list[tuple]) -> None:
+def store_facts(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         DossierFact.objects.bulk_create(
             [DossierFact(**dict(zip(FACT_FIELDS, r, strict=True))) for r in rows], batch_size=2000
@@ -330,11 +332,11 @@ def _store_facts(rows: list[tuple]) -> None:
 
 def rebuild_months(*, exclusive: bool = False, progress: Any = None) -> int:
     """Recompute every monthly counter from the facts: on PostgreSQL set-based in SQL
-    (:func:`_rebuild_months_sql`; ``exclusive``: for a bulk load, see there), elsewhere in one
+    (:func:`rebuild_months_sql`; ``exclusive``: for a bulk load, see there), elsewhere in one
     Python pass (:func:`rebuild_months_python`); then every ended month's in-progress snapshot
     and the province-wide rollup. Returns the number of (agency, procedure, month) rows."""
     if connection.vendor == "postgresql":
-        written = _rebuild_months_sql(exclusive=exclusive, progress=progress)
+        written = rebuild_months_sql(exclusive=exclusive, progress=progress)
     else:
         written = rebuild_months_python()
         if progress:
@@ -362,6 +364,6 @@ def rebuild_months_python() -> int:
     rows = (
         FactRow(*v) for v in DossierFact.objects.values_list(*ROW_FIELDS).iterator(chunk_size=20000)
     )
-    written = _write_months(_bucket(rows, lambda at: True, None))
+    written = write_months(bucket_rows(rows, lambda at: True, None))
     rebuild_procedure_times()
     return written

@@ -19,11 +19,11 @@ from ..models import (
 )
 
 
-def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
+def scope_sql(filters: Filters) -> tuple[str, list[Any]]:
     parts, params = [], []
     if filters.agency_ids is not None:
         ors = ["FALSE"]
-        for pk, path in _paths(filters.agency_ids).items():
+        for pk, path in agency_paths(filters.agency_ids).items():
             ors.append("(f.agency_id = %s OR f.agency_path LIKE %s)")
             params += [pk, path + "/%"]  # paths are digits and slashes
         parts.append("(" + " OR ".join(ors) + ")")
@@ -38,15 +38,15 @@ def _scope_sql(filters: Filters) -> tuple[str, list[Any]]:
     return (" AND " + " AND ".join(parts)) if parts else "", params
 
 
-def _paths(agency_ids: Iterable[int]) -> dict[int, str]:
+def agency_paths(agency_ids: Iterable[int]) -> dict[int, str]:
     return dict(Agency.objects.filter(pk__in=list(agency_ids)).values_list("pk", "path"))
 
 
-def _scope_q(filters: Filters) -> Q:
+def scope_q(filters: Filters) -> Q:
     q = Q()
     if filters.agency_ids is not None:
         aq = Q(pk__in=[])
-        for pk, path in _paths(filters.agency_ids).items():
+        for pk, path in agency_paths(filters.agency_ids).items():
             aq |= Q(agency_id=pk) | Q(agency_path__startswith=path + "/")
         q &= aq
     if filters.sector_id is not None:
@@ -61,10 +61,10 @@ def _scope_q(filters: Filters) -> Q:
 def open_facts(filters: Filters, moment: datetime) -> Any:
     """Facts of the dossiers in progress at ``moment`` (received before it, not yet approved,
     withdrawn or stopped)."""
-    return _open_at(DossierFact.objects.filter(_scope_q(filters)), moment)
+    return open_at(DossierFact.objects.filter(scope_q(filters)), moment)
 
 
-def _open_at(facts: Any, moment: datetime) -> Any:
+def open_at(facts: Any, moment: datetime) -> Any:
     if connection.vendor == "postgresql":
         return facts.filter(received_at__isnull=False).extra(
             where=["tstzrange(received_at, exit_at, '(]') @> %s::timestamptz"], params=[moment]

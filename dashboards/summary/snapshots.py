@@ -24,12 +24,12 @@ from ..models import (
     SummaryState,
 )
 from .facts import fact_events, month_of
-from .scope import _open_at
+from .scope import open_at
 
 # --- refresh ----------------------------------------------------------------------------------
 
 
-def _window_q(a: datetime, b: datetime) -> Q:
+def window_q(a: datetime, b: datetime) -> Q:
     """Facts with at least one event in [a, b)."""
     return (
         Q(received_at__gte=a, received_at__lt=b)
@@ -41,11 +41,11 @@ def _window_q(a: datetime, b: datetime) -> Q:
     )
 
 
-def _month_bounds(month: date) -> tuple[datetime, datetime]:
+def month_bounds(month: date) -> tuple[datetime, datetime]:
     return Filters(start=month, end=last_day_of_month(month)).bounds()
 
 
-def _fact_keys(f: Any, through: date | None = None) -> set[tuple[int, date]]:
+def fact_keys(f: Any, through: date | None = None) -> set[tuple[int, date]]:
     """The (agency, month) counters a fact adds to: the months of its events and, up to
     ``through``, the months at whose end it was in progress (their ``open_at_end``)."""
     keys = {(f.agency_id, month_of(at)) for at, _c, _h in fact_events(f)}
@@ -54,7 +54,7 @@ def _fact_keys(f: Any, through: date | None = None) -> set[tuple[int, date]]:
 
 def month_end(month: date) -> datetime:
     """The moment ``month`` ends: the next month's first 00:00 in the portal's time zone."""
-    return _month_bounds(month)[1]
+    return month_bounds(month)[1]
 
 
 def open_months(
@@ -86,13 +86,13 @@ def last_ended_month(now: datetime | None = None) -> date:
 
 
 #: The unique key of each monthly table, for the month-end snapshot's upsert.
-_OPEN_KEYS = {
+OPEN_KEYS = {
     ProcedureMonthStat: ["agency_id", "procedure_id", "month"],
     SectorMonthStat: ["agency_id", "sector_id", "level", "month"],
     AgencyMonthStat: ["agency_id", "level", "month"],
 }
 OPEN_FIELDS = ["open_at_end", "overdue_at_end"]
-_STORED = [*COUNTER_FIELDS, *OPEN_FIELDS]
+STORED = [*COUNTER_FIELDS, *OPEN_FIELDS]
 
 
 def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int:
@@ -105,13 +105,13 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
         agency_ids = list(agency_ids)
         scope &= Q(agency_id__in=agency_ids)
     only_open = Q(**{k: 0 for k in COUNTER_FIELDS})
-    for table in _OPEN_KEYS:
+    for table in OPEN_KEYS:
         table.objects.filter(scope & only_open).delete()
         table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(
             open_at_end=0, overdue_at_end=0
         )
-    groups = _open_groups(month, agency_ids)
-    per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in _OPEN_KEYS}
+    groups = open_groups(month, agency_ids)
+    per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in OPEN_KEYS}
     for agency_id, path, sector_id, level, procedure_id, n, late in groups:
         base = (agency_id, path, level)
         for table, key in (
@@ -142,13 +142,13 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
             objs,
             batch_size=5000,
             update_conflicts=True,
-            unique_fields=_OPEN_KEYS[table],
+            unique_fields=OPEN_KEYS[table],
             update_fields=OPEN_FIELDS,
         )
     return len(groups)
 
 
-def _open_groups(
+def open_groups(
     month: date, agency_ids: list[int] | None = None
 ) -> list[tuple[int, str, int, int, int, int, int]]:
     """(agency, path, sector, level, procedure, open, overdue) of the facts in progress at the end
@@ -162,7 +162,7 @@ def _open_groups(
         else DossierFact.objects.filter(agency_id__in=agency_ids)
     )
     return list(
-        _open_at(facts, moment)
+        open_at(facts, moment)
         .values_list("agency_id", "agency_path", "sector_id", "level", "procedure_id")
         .annotate(n=Count("dossier_id"), late=Count("dossier_id", filter=Q(due_at__lt=moment)))
         .order_by()
@@ -205,7 +205,7 @@ def advance_open_ends(now: datetime | None = None, *, province: bool = True) -> 
 def rebuild_province_months(months: Iterable[date] | None = None) -> int:
     """Recompute the province-wide rows of these months (None: all) from the sector rows, after
     those changed (counters or month-end snapshots)."""
-    fields = _STORED
+    fields = STORED
     rows, target = SectorMonthStat.objects.all(), ProvinceMonthStat.objects.all()
     if months is not None:
         months = sorted(set(months))

@@ -32,7 +32,7 @@ class Payment(models.Model):
         _("gateway transaction"), max_length=64, unique=True, null=True, blank=True
     )
     bank_code = models.CharField(_("bank"), max_length=20, blank=True)
-    response_code = models.CharField(max_length=4, blank=True)
+    response_code = models.CharField(verbose_name=_("response code"), max_length=4, blank=True)
     receipt_number = models.CharField(
         _("receipt number"), max_length=30, unique=True, null=True, blank=True
     )
@@ -45,7 +45,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    callback_data = models.JSONField(default=dict, blank=True, editable=False)
+    callback_data = models.JSONField(
+        verbose_name=_("callback data"), default=dict, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

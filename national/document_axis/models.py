@@ -12,8 +12,8 @@ class AxisSent(models.Model):
     axis_doc_id = models.CharField(_("axis message id"), max_length=100, blank=True)
     to_organ = models.CharField(_("to organ"), max_length=60)
     message_type = models.CharField(_("message type"), max_length=10)  # edoc | status
-    document_id = models.CharField(max_length=100, blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    document_id = models.CharField(verbose_name=_("document id"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-sent_at"]
@@ -39,13 +39,13 @@ class AxisReceived(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)  # 01, 13, ok, 02, duplicate
     detail = models.TextField(_("detail"), blank=True)
-    answer_sent = models.BooleanField(default=False)
-    attempts = models.PositiveIntegerField(default=0)
+    answer_sent = models.BooleanField(verbose_name=_("answer sent"), default=False)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
     claimed_until = models.DateTimeField(
-        null=True, blank=True
+        verbose_name=_("claimed until"), null=True, blank=True
     )  # a poller's lease (crash: it expires)
-    received_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    received_at = models.DateTimeField(verbose_name=_("received at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -26,11 +26,15 @@ class DossierSync(models.Model):
     """
 
     dossier = models.OneToOneField(
-        "dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_sync", primary_key=True
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="dvcqg_sync",
+        primary_key=True,
     )
     acked_seq = models.PositiveIntegerField(_("last acknowledged change"), default=0)
     created_on_dvcqg = models.BooleanField(_("known to DVCQG"), default=False)
-    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(verbose_name=_("lease until"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("failed attempts in a row"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -52,23 +56,33 @@ class OutboundChange(models.Model):
     """One change of a dossier (a history row) to be sent to DVCQG; unique per (dossier, event)."""
 
     dossier = models.ForeignKey(
-        "dossiers.Dossier", on_delete=models.CASCADE, related_name="dvcqg_changes"
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="dvcqg_changes",
     )
     event = models.OneToOneField(
-        "dossiers.DossierEvent", on_delete=models.CASCADE, related_name="dvcqg_change"
+        "dossiers.DossierEvent",
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="dvcqg_change",
     )
-    seq = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField(verbose_name=_("seq"))
     state = models.CharField(
-        max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING
+        verbose_name=_("state"),
+        max_length=10,
+        choices=ChangeState.choices,
+        default=ChangeState.PENDING,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     event_at = models.DateTimeField(
-        help_text=_("When the change happened (the history row's time).")
+        verbose_name=_("event at"),
+        help_text=_("When the change happened (the history row's time)."),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    is_resend = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    is_resend = models.BooleanField(verbose_name=_("is resend"), default=False)
 
     class Meta:
         ordering = ["dossier", "seq"]
@@ -88,13 +102,18 @@ class InboundDossier(models.Model):
 
     national_code = models.CharField(_("DVCQG dossier code"), max_length=60, unique=True)
     dossier = models.OneToOneField(
-        "dossiers.Dossier", on_delete=models.PROTECT, related_name="dvcqg_inbound"
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        on_delete=models.PROTECT,
+        related_name="dvcqg_inbound",
     )
-    via = models.CharField(max_length=10, choices=[("push", "push"), ("poll", "poll")])
-    payload_sha256 = models.CharField(max_length=64)
+    via = models.CharField(
+        verbose_name=_("via"), max_length=10, choices=[("push", "push"), ("poll", "poll")]
+    )
+    payload_sha256 = models.CharField(verbose_name=_("payload sha256"), max_length=64)
     vneid_verified = models.BooleanField(_("account verified with VNeID"), default=False)
-    received_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(verbose_name=_("received at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier received from DVCQG")

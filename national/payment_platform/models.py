@@ -32,17 +32,23 @@ class PlatformTransaction(models.Model):
         _("platform transaction (MaGiaoDich)"), max_length=64, unique=True, null=True, blank=True
     )
     bank_code = models.CharField(_("bank (MaNganHang)"), max_length=30, blank=True)
-    init_message = models.JSONField(default=dict, editable=False)
-    confirm_message = models.JSONField(default=dict, blank=True, editable=False)
+    init_message = models.JSONField(verbose_name=_("init message"), default=dict, editable=False)
+    confirm_message = models.JSONField(
+        verbose_name=_("confirm message"), default=dict, blank=True, editable=False
+    )
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
-    query_attempts = models.PositiveIntegerField(default=0)
-    next_query_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    query_attempts = models.PositiveIntegerField(verbose_name=_("query attempts"), default=0)
+    next_query_at = models.DateTimeField(
+        verbose_name=_("next query at"), null=True, blank=True, db_index=True
+    )
     receipt_file = models.FileField(
         _("platform receipt"), upload_to="payment_platform/receipts/%Y/", blank=True
     )
-    receipt_fetched_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    receipt_fetched_at = models.DateTimeField(
+        verbose_name=_("receipt fetched at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,14 +63,18 @@ class ConfirmationRecord(models.Model):
     """Every CONFIRM that passed the signature check, once: a replayed message (same MaXacThuc) is
     refused by the unique key, before anything else is looked at."""
 
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(verbose_name=_("digest"), max_length=64, unique=True)
     transaction = models.ForeignKey(
-        PlatformTransaction, on_delete=models.PROTECT, null=True, related_name="confirmations"
+        PlatformTransaction,
+        verbose_name=_("transaction"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="confirmations",
     )
-    source = models.CharField(max_length=10)  # callback | query
-    code = models.CharField(max_length=2)
-    message = models.JSONField(default=dict)
-    received_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(verbose_name=_("source"), max_length=10)  # callback | query
+    code = models.CharField(verbose_name=_("code"), max_length=2)
+    message = models.JSONField(verbose_name=_("message"), default=dict)
+    received_at = models.DateTimeField(verbose_name=_("received at"), auto_now_add=True)
 
     class Meta:
         ordering = ["received_at"]

@@ -58,7 +58,9 @@ class Agency(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    path = models.CharField(
+        verbose_name=_("path"), max_length=255, editable=False, db_index=True, default=""
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

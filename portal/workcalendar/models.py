@@ -49,7 +49,9 @@ class WorkCalendar(models.Model):
     )
     #: Changes whenever a declared day is added, changed or removed: the cache key of the
     #: per-year day sets contains it, so no process ever reads a stale year.
-    revision = models.CharField(max_length=32, default=new_revision, editable=False)
+    revision = models.CharField(
+        verbose_name=_("revision"), max_length=32, default=new_revision, editable=False
+    )
 
     class Meta:
         ordering = ["pk"]

@@ -161,7 +161,7 @@ def test_a_change_during_a_refresh_is_not_lost():
         d = p.receive(p.a, p.proc_a, p.clerk_a)
     claimed = list(DirtyDossier.objects.values_list("dossier_id", "marked_at"))
     summary.mark_dirty([d.pk])  # a change commits while the refresh works
-    summary._unmark(claimed)
+    summary.unmark(claimed)
     assert DirtyDossier.objects.filter(dossier_id=d.pk, marked_at__gt=claimed[0][1]).exists()
-    summary._unmark(list(DirtyDossier.objects.values_list("dossier_id", "marked_at")))
+    summary.unmark(list(DirtyDossier.objects.values_list("dossier_id", "marked_at")))
     assert not DirtyDossier.objects.exists() and timezone.now()

@@ -32,7 +32,7 @@ def _no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboards.summary import drilldown, groups, read
 
     for module in (read, groups, drilldown):
-        for name in ("_in_progress", "_in_progress_at"):
+        for name in ("in_progress_counts", "in_progress_at"):
             if hasattr(module, name):
                 monkeypatch.setattr(module, name, probe)
 
@@ -147,9 +147,7 @@ def test_without_kept_month_ends_the_facts_are_probed(late, monkeypatch):
     )  # never read without the state row
     with at(6, 1, 11):
         assert (
-            summary._stored_open_month(
-                MAY, summary.read.timezone.now(), summary.open_ends_through()
-            )
+            summary.stored_open_month(MAY, summary.read.timezone.now(), summary.open_ends_through())
             is None
         )
         assert _open(_agree(MAY)) == (1, 0, 1)

@@ -113,11 +113,16 @@ def test_each_agency_has_its_own_certificate(pki_rows, agency) -> None:  # type:
     assert organ_id_of(agency_keys.agency_identity(agency).chain[0]) == "000.00.12.H18"
 
 
-def test_without_a_pki_a_clear_bilingual_error_and_nothing_written(db, agency) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_pki_a_clear_error_in_one_language_and_nothing_written(db, agency) -> None:  # type: ignore[no-untyped-def]
+    """One message through gettext (issue 12: no "Tiếng Việt / English" in one string)."""
     agency_keys._cache.clear()
     with pytest.raises(agency_keys.AgencyIdentityError) as info:
         agency_keys.agency_identity(agency)
-    assert "init_pki" in info.value.message_vi and "init_pki" in info.value.message_en
+    assert info.value.message_vi.startswith("Chưa khởi tạo hạ tầng chữ ký số") and "init_pki" in (
+        info.value.message_vi
+    )
+    assert info.value.message_en.startswith("The province's signing PKI has not been created")
+    assert " / " not in str(info.value)
     assert not AgencyCertificate.objects.exists() and not AuditEvent.objects.exists()
 
 
