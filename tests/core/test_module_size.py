@@ -24,7 +24,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dashboards/summary.py",
     "documents/edxml/parse.py",
     "documents/exchange.py",
-    "documents/models.py",
     "documents/services.py",
     "documents/views.py",
     "dossiers/effects.py",
