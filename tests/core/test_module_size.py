@@ -23,7 +23,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dashboards/index766.py",
     "dashboards/summary.py",
     "documents/edxml/parse.py",
-    "documents/views.py",
     "dossiers/effects.py",
     "dossiers/models.py",
     "dossiers/printing.py",
