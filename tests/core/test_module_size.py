@@ -22,7 +22,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dashboards/generator.py",
     "dashboards/index766.py",
     "dashboards/summary.py",
-    "documents/edxml/parse.py",
     "dossiers/effects.py",
     "dossiers/models.py",
     "dossiers/printing.py",
