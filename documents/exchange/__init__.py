@@ -15,6 +15,10 @@ Answers of :func:`receive_envelope`: 200 with a signed status envelope (01 reach
 recall/update request) for an accepted or repeated document; 200 JSON ``{"status": "ok"}`` for a
 status envelope; 400 (malformed, too large), 409 (a DocumentId already used for another document) or 422 (signature, trust, organ, secret, unknown
 document) with JSON ``{"status": "02", "reason", "detail"}`` — and nothing stored.
+
+Split by side (issue 16): :mod:`.common` (organs, identities, trust roots, answers),
+:mod:`.inbound` (receiving), :mod:`.status` (applying a reported status) and :mod:`.outbound`
+(sending documents and status replies); every public name is re-exported here.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ committed together or not at all.
 Rules implemented: Decree 30/2020/NĐ-CP (numbering per agency and year without gaps, the văn thư
 issues and registers, the leader signs and assigns), QCVN 102:2016 (edXML exchange and its status
 codes 01–06, 13, 15, 16), and the rule that secret documents (độ mật) never travel over the exchange.
+
+Split by book (issue 16): :mod:`.outgoing`, :mod:`.incoming` and :mod:`.common` (role, state
+and field checks); every public name, and the old private aliases, are re-exported here.
 """
 
 from __future__ import annotations

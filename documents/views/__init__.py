@@ -5,6 +5,9 @@ Thin: parse input, call a selector (scoped by who asks: another agency's documen
 service of :mod:`documents.services` (which checks role and state), render. Errors of the services
 are one gettext message in the reader's language, shown as messages; nothing is half-written because each
 service is one transaction.
+
+Split by page (issue 16): :mod:`.books` (inbox, books, CSV), :mod:`.outgoing`,
+:mod:`.incoming` and :mod:`.common`; every view is re-exported here for ``urls.py``.
 """
 
 from __future__ import annotations
