@@ -179,7 +179,7 @@ def document_tree(message: DocumentMessage) -> etree._Element:
 def _zip_one(name: str, data: bytes) -> bytes:
     """One file as a one-entry ZIP under its own name: how a document-axis gateway's builder
     encodes each attachment (``ZipOutputStream`` + ``ZipEntry(name)`` before base64); the
-    portal's reader unpacks it (``parse._unzip_single``). Fixed entry time: the same message
+    portal's reader unpacks it (``parse_attachments.unzip_single``). Fixed entry time: the same message
     gives the same bytes (and signature input)."""
     import io
     import zipfile

@@ -23,13 +23,9 @@ know (ignored). The XSD (``schema()``) stays the checked form of the portal's ol
 from __future__ import annotations
 
 import binascii
-import datetime as dt
-import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from lxml import etree
@@ -44,25 +40,34 @@ from .model import (
     NS_DSIG,
     NS_OLD,
     OTHER_INFO_KEYS,
-    STATUS_CODES,
     STEERING_TYPES,
-    Attachment,
     DocumentMessage,
     EnvelopeRejected,
-    Organ,
     Parsed,
     ResponseFor,
     SignerInfo,
     StatusMessage,
     Trace,
 )
+from .parse_attachments import read_attachments
+from .parse_status import read_status
+from .reading import (
+    QNAME,
+    find_path,
+    malformed_error,
+    nfc,
+    read_date,
+    read_datetime,
+    read_int,
+    read_organ,
+    read_text,
+    require_path,
+)
+from .reading import VN_TZ as VN_TZ  # re-exported: read here before the split
 from .trust import ChainCheck
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "edxml.xsd"
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-_Q = "{%s}%%s" % NS_2016  # noqa: UP031
 _DSIG_SIGNATURE = "{%s}Signature" % NS_DSIG  # noqa: UP031
-_WHITESPACE = b" \t\r\n"
 
 _EXPECT = SignatureConfiguration(
     require_x509=True,
@@ -122,10 +127,6 @@ class _Verifier(XMLVerifier):
         return self._chain_check
 
 
-def _malformed(detail: str, detail_vi: str | None = None) -> EnvelopeRejected:
-    return EnvelopeRejected("malformed", detail, detail_vi=detail_vi)
-
-
 def _syntax_error(exc: Exception) -> EnvelopeRejected:
     message = str(exc)
     if "huge" in message.lower():
@@ -134,7 +135,7 @@ def _syntax_error(exc: Exception) -> EnvelopeRejected:
             f"a text node exceeds the XML parser's limit ({message})",
             detail_vi=f"một phần tử vượt giới hạn của bộ phân tích XML ({message})",
         )
-    return _malformed(f"XML syntax error: {message}", f"lỗi cú pháp XML: {message}")
+    return malformed_error(f"XML syntax error: {message}", f"lỗi cú pháp XML: {message}")
 
 
 def _parse_plain(data: bytes) -> etree._Element:
@@ -144,9 +145,9 @@ def _parse_plain(data: bytes) -> etree._Element:
         raise _syntax_error(exc) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        raise _malformed("DTD declarations are not allowed", "không chấp nhận khai báo DTD")
+        raise malformed_error("DTD declarations are not allowed", "không chấp nhận khai báo DTD")
     for _entity in root.iter(etree.Entity):
-        raise _malformed(
+        raise malformed_error(
             "entity references are not allowed", "không chấp nhận tham chiếu thực thể (entity)"
         )
     return root
@@ -165,7 +166,7 @@ def _verify(
     except InvalidInput as exc:
         text = str(exc)
         if "DTD" in text or "Entities" in text:
-            raise _malformed(text) from exc
+            raise malformed_error(text) from exc
         if text.startswith("Expected to find XML element Signature"):
             raise _NoSignature from exc
         raise EnvelopeRejected("bad_signature", text) from exc
@@ -199,12 +200,12 @@ def _normalise_namespace(root: etree._Element) -> tuple[etree._Element, str]:
             None,
         )
         if envelope is None:
-            raise _malformed(
+            raise malformed_error(
                 "the edXML root has no edXMLEnvelope", "phần tử gốc edXML không có edXMLEnvelope"
             )
         qname = etree.QName(envelope)
     if qname.namespace not in NAMESPACES or qname.localname != "edXMLEnvelope":
-        raise _malformed(
+        raise malformed_error(
             f"the root element must be edXMLEnvelope (or edXML) in {NS_2016} or {NS_OLD}, not {root.tag}",
             f"phần tử gốc phải là edXMLEnvelope (hoặc edXML) thuộc {NS_2016} hoặc {NS_OLD}, không phải {root.tag}",
         )
@@ -227,117 +228,11 @@ def _validate(root: etree._Element) -> None:
             else xsd.error_log.last_error
         )
         message = error.message.replace("{%s}" % NS_2016, "")  # noqa: UP031
-        raise _malformed(f"line {error.line}: {message}", f"dòng {error.line}: {message}")
-
-
-# --- value readers ------------------------------------------------------------------------------
-
-
-def _nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "").strip()
-
-
-def _find(parent: etree._Element, path: str) -> etree._Element | None:
-    return parent.find("/".join(_Q % part for part in path.split("/")))
-
-
-def _text(parent: etree._Element, path: str) -> str:
-    node = _find(parent, path)
-    return "" if node is None else _nfc(node.text)
-
-
-_DATE_FORMATS = (
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
-    (re.compile(r"^\d{4}/\d{2}/\d{2}$"), "%Y/%m/%d"),
-    (re.compile(r"^\d{2}/\d{2}/\d{4}$"), "%d/%m/%Y"),
-)
-
-
-def _date(value: str, element: str) -> dt.date:
-    for pattern, fmt in _DATE_FORMATS:
-        if pattern.match(value):
-            try:
-                return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a date, no time zone)
-            except ValueError:
-                break
-    raise _malformed(
-        f"bad date in {element}: {value!r}", f"ngày không hợp lệ ở {element}: {value!r}"
-    )
-
-
-_DATETIME_FORMATS = (
-    "%Y/%m/%d %H:%M:%S",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%d/%m/%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-)
-
-
-def _datetime(value: str, element: str) -> dt.datetime:
-    """ISO 8601, or "yyyy/MM/dd HH:mm:ss" / "dd/MM/yyyy HH:mm:ss" as document-axis software
-    writes them (Vietnam time when no offset is given)."""
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        for fmt in _DATETIME_FORMATS:
-            try:
-                parsed = dt.datetime.strptime(value, fmt)  # noqa: DTZ007  (the zone is set below)
-                break
-            except ValueError:
-                continue
-        else:
-            raise _malformed(
-                f"bad time in {element}: {value!r}",
-                f"thời điểm không hợp lệ ở {element}: {value!r}",
-            ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
-
-
-def _int(value: str, element: str, default: int = 0) -> int:
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise _malformed(
-            f"{element} must be a whole number, not {value!r}",
-            f"{element} phải là số nguyên, không phải {value!r}",
-        ) from exc
-
-
-def _organ(node: etree._Element) -> Organ:
-    return Organ(
-        organ_id=_text(node, "OrganId"),
-        name=_text(node, "OrganName"),
-        address=_text(node, "OrganAdd"),
-        email=_text(node, "Email"),
-        phone=_text(node, "Telephone"),
-        in_charge=_text(node, "OrganizationInCharge") or _text(node, "OrganInCharge"),
-        fax=_text(node, "Fax"),
-        website=_text(node, "Website"),
-    )
-
-
-def _require(parent: etree._Element, *paths: str, where: str = "") -> None:
-    """Each of ``paths`` present exactly once and not empty (what the XSD used to check, order-free)."""
-    for path in paths:
-        head, _, last = path.rpartition("/")
-        holder = _find(parent, head) if head else parent
-        found = [] if holder is None else list(holder.iterchildren(_Q % last))
-        label = f"{where}/{path}" if where else path
-        if not found:
-            raise _malformed(f"missing element {label}", f"thiếu phần tử {label}")
-        if len(found) > 1:
-            raise _malformed(
-                f"element {label} appears more than once", f"phần tử {label} xuất hiện nhiều lần"
-            )
-        if not len(found[0]) and not _nfc(found[0].text):
-            raise _malformed(f"element {label} is empty", f"phần tử {label} để trống")
+        raise malformed_error(f"line {error.line}: {message}", f"dòng {error.line}: {message}")
 
 
 def _check_document(mh: etree._Element) -> None:
-    _require(
+    require_path(
         mh,
         "From/OrganId",
         "DocumentId",
@@ -345,72 +240,33 @@ def _check_document(mh: etree._Element) -> None:
         "PromulgationInfo/PromulgationDate",
         where="MessageHeader",
     )
-    if mh.find(_Q % "To") is None:
-        raise _malformed("missing element MessageHeader/To", "thiếu phần tử MessageHeader/To")
-
-
-def _check_status(status: etree._Element) -> None:
-    _require(
-        status, "ResponseFor/DocumentId", "From/OrganId", "StatusCode", "Timestamp", where="Status"
-    )
-
-
-def _split_code(code: str) -> tuple[str, str]:
-    number, sep, notation = code.partition("/")
-    return (number, notation) if sep else ("", code)
-
-
-def _decode(value: str, name: str, limit: int) -> bytes:
-    raw = value.encode("ascii", "replace")
-    estimate = len(raw) * 3 // 4
-    if estimate > limit + 3 and len(raw.translate(None, _WHITESPACE)) * 3 // 4 > limit + 3:
-        raise EnvelopeRejected(
-            "too_large",
-            f"attachment {name!r} is about {estimate} bytes, the limit is {limit}",
-            detail_vi=f"tệp đính kèm {name!r} khoảng {estimate} byte, giới hạn {limit} byte",
-        )
-    try:
-        data = binascii.a2b_base64(raw, strict_mode=True)
-    except binascii.Error:
-        try:
-            data = binascii.a2b_base64(raw.translate(None, _WHITESPACE), strict_mode=True)
-        except binascii.Error as exc:
-            raise _malformed(
-                f"attachment {name!r} is not valid base64 ({exc})",
-                f"tệp đính kèm {name!r} không đúng mã base64 ({exc})",
-            ) from exc
-    if len(data) > limit:
-        raise EnvelopeRejected(
-            "too_large",
-            f"attachment {name!r} has {len(data)} bytes, the limit is {limit}",
-            detail_vi=f"tệp đính kèm {name!r} có {len(data)} byte, giới hạn {limit} byte",
-        )
-    return data
+    if mh.find(QNAME % "To") is None:
+        raise malformed_error("missing element MessageHeader/To", "thiếu phần tử MessageHeader/To")
 
 
 def _traces(header: etree._Element) -> list[Trace]:
-    trace_list = _find(header, "TraceHeaderList")
+    trace_list = find_path(header, "TraceHeaderList")
     if trace_list is None:
         return []
     return [
         Trace(
-            organ_id=_text(node, "OrganId"),
-            timestamp=_datetime(_text(node, "Timestamp"), "TraceHeader/Timestamp"),
+            organ_id=read_text(node, "OrganId"),
+            timestamp=read_datetime(read_text(node, "Timestamp"), "TraceHeader/Timestamp"),
         )
-        for node in trace_list.iterchildren(_Q % "TraceHeader")
+        for node in trace_list.iterchildren(QNAME % "TraceHeader")
     ]
 
 
 def _business(header: etree._Element) -> int | None:
     """TraceHeaderList/Bussiness/BussinessDocType (0 new, 1 recall, 2 update, 3 replace), if any."""
-    node = _find(header, "TraceHeaderList/Bussiness")
+    node = find_path(header, "TraceHeaderList/Bussiness")
     if node is None:
         return None
-    value = _int(
-        _text(node, "BussinessDocType"), "Bussiness/BussinessDocType", default=BUSINESS_NEW
+    value = read_int(
+        read_text(node, "BussinessDocType"), "Bussiness/BussinessDocType", default=BUSINESS_NEW
     )
     if value not in BUSINESS_TO_STEERING:
-        raise _malformed(
+        raise malformed_error(
             f"unknown Bussiness/BussinessDocType {value}",
             f"Bussiness/BussinessDocType {value} không hợp lệ",
         )
@@ -424,19 +280,19 @@ def _document(
     max_attachment_bytes: int,
     encoded: etree._Element | None = None,
 ) -> DocumentMessage:
-    to_organs = [_organ(node) for node in mh.iterchildren(_Q % "To")]
+    to_organs = [read_organ(node) for node in mh.iterchildren(QNAME % "To")]
     seen: set[str] = set()
     for organ in to_organs:
         if organ.organ_id in seen:
-            raise _malformed(
+            raise malformed_error(
                 f"duplicate recipient To/OrganId {organ.organ_id}",
                 f"nơi nhận To/OrganId {organ.organ_id} bị lặp",
             )
         seen.add(organ.organ_id)
     _check_document(mh)
-    raw_steering = _int(_text(mh, "SteeringType"), "SteeringType", default=1)
+    raw_steering = read_int(read_text(mh, "SteeringType"), "SteeringType", default=1)
     if raw_steering not in (0, *STEERING_TYPES):
-        raise _malformed(
+        raise malformed_error(
             f"unknown SteeringType {raw_steering}", f"SteeringType {raw_steering} không hợp lệ"
         )
     business = _business(header)
@@ -445,210 +301,78 @@ def _document(
         steering = BUSINESS_TO_STEERING[business]
     else:
         steering = raw_steering or STEERING_TYPES[0]
-    other = _find(mh, "OtherInfo")
+    other = find_path(mh, "OtherInfo")
     other_info = {
-        key: _text(other, key)
+        key: read_text(other, key)
         for key in OTHER_INFO_KEYS
-        if other is not None and _find(other, key) is not None
+        if other is not None and find_path(other, key) is not None
     }
     appendixes = (
         [
-            _nfc("".join(node.itertext()))
-            for node in other.iterfind(f"{_Q % 'Appendixes'}/{_Q % 'Appendix'}")
+            nfc("".join(node.itertext()))
+            for node in other.iterfind(f"{QNAME % 'Appendixes'}/{QNAME % 'Appendix'}")
         ]
         if other is not None
         else []
     )
-    secrecy = _int(_text(other, "Secrecy"), "OtherInfo/Secrecy") if other is not None else 0
-    document_id = _text(mh, "DocumentId")
+    secrecy = read_int(read_text(other, "Secrecy"), "OtherInfo/Secrecy") if other is not None else 0
+    document_id = read_text(mh, "DocumentId")
     if secrecy > 0:
         raise EnvelopeRejected(
             "secret",
             f"document {document_id} has secrecy level {secrecy}",
             detail_vi=f"văn bản {document_id} có độ mật {secrecy}",
         )
-    due = _text(mh, "DueDate")
+    due = read_text(mh, "DueDate")
     response_for = [
         ResponseFor(
-            organ_id=_text(node, "OrganId"),
-            code=_text(node, "Code"),
-            promulgation_date=_date(
-                _text(node, "PromulgationDate"), "ResponseFor/PromulgationDate"
+            organ_id=read_text(node, "OrganId"),
+            code=read_text(node, "Code"),
+            promulgation_date=read_date(
+                read_text(node, "PromulgationDate"), "ResponseFor/PromulgationDate"
             ),
-            document_id=_text(node, "DocumentId"),
+            document_id=read_text(node, "DocumentId"),
         )
-        for node in mh.iterchildren(_Q % "ResponseFor")
+        for node in mh.iterchildren(QNAME % "ResponseFor")
     ]
-    attachments = _attachments(root, max_attachment_bytes, encoded)
+    attachments = read_attachments(root, max_attachment_bytes, encoded)
     return DocumentMessage(
         document_id=document_id,
-        from_organ=_organ(_find(mh, "From")),  # type: ignore[arg-type]  (required by the XSD)
+        from_organ=read_organ(find_path(mh, "From")),  # type: ignore[arg-type]  (required by the XSD)
         to_organs=to_organs,
-        code_number=_text(mh, "Code/CodeNumber"),
-        code_notation=_text(mh, "Code/CodeNotation"),
-        place=_text(mh, "PromulgationInfo/Place"),
-        promulgation_date=_date(
-            _text(mh, "PromulgationInfo/PromulgationDate"), "PromulgationInfo/PromulgationDate"
+        code_number=read_text(mh, "Code/CodeNumber"),
+        code_notation=read_text(mh, "Code/CodeNotation"),
+        place=read_text(mh, "PromulgationInfo/Place"),
+        promulgation_date=read_date(
+            read_text(mh, "PromulgationInfo/PromulgationDate"), "PromulgationInfo/PromulgationDate"
         ),
-        document_type=_int(_text(mh, "DocumentType/Type"), "DocumentType/Type"),
-        document_type_name=_text(mh, "DocumentType/TypeName"),
-        subject=_text(mh, "Subject"),
-        content=_text(mh, "Content"),
+        document_type=read_int(read_text(mh, "DocumentType/Type"), "DocumentType/Type"),
+        document_type_name=read_text(mh, "DocumentType/TypeName"),
+        subject=read_text(mh, "Subject"),
+        content=read_text(mh, "Content"),
         signer=SignerInfo(
-            competence=_text(mh, "SignerInfo/Competence"),
-            position=_text(mh, "SignerInfo/Position"),
-            full_name=_text(mh, "SignerInfo/FullName"),
+            competence=read_text(mh, "SignerInfo/Competence"),
+            position=read_text(mh, "SignerInfo/Position"),
+            full_name=read_text(mh, "SignerInfo/FullName"),
         ),
-        due_date=_date(due, "DueDate") if due else None,
-        to_places=[_nfc(node.text) for node in mh.iterfind(f"{_Q % 'ToPlaces'}/{_Q % 'Place'}")],
-        priority=_int(_text(other, "Priority"), "OtherInfo/Priority") if other is not None else 0,
+        due_date=read_date(due, "DueDate") if due else None,
+        to_places=[
+            nfc(node.text) for node in mh.iterfind(f"{QNAME % 'ToPlaces'}/{QNAME % 'Place'}")
+        ],
+        priority=read_int(read_text(other, "Priority"), "OtherInfo/Priority")
+        if other is not None
+        else 0,
         steering_type=steering,
         response_for=response_for,
         attachments=attachments,
         traces=_traces(header),
         other_info=other_info,
         secrecy=secrecy,
-        document_type_detail=_int(_text(mh, "DocumentType/TypeDetail"), "DocumentType/TypeDetail"),
+        document_type_detail=read_int(
+            read_text(mh, "DocumentType/TypeDetail"), "DocumentType/TypeDetail"
+        ),
         business_doc_type=business,
         appendixes=appendixes,
-    )
-
-
-def _content_id(value: str) -> str:
-    value = value.strip().strip("<>")
-    return value[4:] if value.lower().startswith("cid:") else value
-
-
-def _unzip_single(data: bytes, name: str, content_type: str, limit: int) -> bytes:
-    """Document-axis gateways send each file ZIP-compressed (one entry) under the file's own name
-    and type: unpack it, within the size limit (a ZIP bomb is refused by its declared size)."""
-    if (
-        not data.startswith(b"PK\x03\x04")
-        or name.lower().endswith(".zip")
-        or "zip" in content_type.lower()
-    ):
-        return data
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = [i for i in archive.infolist() if not i.is_dir()]
-            if len(entries) != 1:
-                return data
-            if entries[0].file_size > limit:
-                raise EnvelopeRejected(
-                    "too_large",
-                    f"attachment {name!r} unpacks to {entries[0].file_size} bytes, the limit is {limit}",
-                    detail_vi=f"tệp đính kèm {name!r} giải nén ra {entries[0].file_size} byte, giới hạn {limit} byte",
-                )
-            with archive.open(entries[0]) as handle:
-                unpacked = handle.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-        return data
-    if len(unpacked) > limit:
-        raise EnvelopeRejected(
-            "too_large",
-            f"attachment {name!r} unpacks beyond {limit} bytes",
-            detail_vi=f"tệp đính kèm {name!r} giải nén vượt {limit} byte",
-        )
-    return unpacked
-
-
-def _attachments(
-    root: etree._Element, limit: int, encoded: etree._Element | None = None
-) -> list[Attachment]:
-    """The attachments listed in the manifest (``edXMLManifest/Reference{ContentId, ContentType,
-    AttachmentName}`` or the older ``Manifest/Reference@href``), found in ``AttachmentEncoded``
-    (``ContentTransferEncoded``) or in the body (``Value``); every listed one must be there and
-    nothing unlisted."""
-    body = _find(root, "edXMLBody")
-    listed: dict[str, dict[str, str]] = {}
-    order: list[str] = []
-    if body is not None:
-        references = list(body.iterfind(f"{_Q % 'Manifest'}/{_Q % 'Reference'}")) + list(
-            body.iterfind(f"{_Q % 'edXMLManifest'}/{_Q % 'Reference'}")
-        )
-        for node in references:
-            content_id = _content_id(node.get("href", "") or _text(node, "ContentId"))
-            if content_id in listed:
-                raise _malformed(
-                    f"duplicate Manifest/Reference {content_id}",
-                    f"Manifest/Reference {content_id} bị lặp",
-                )
-            listed[content_id] = {
-                "name": _text(node, "AttachmentName"),
-                "type": _text(node, "ContentType"),
-                "description": _text(node, "Description"),
-            }
-            order.append(content_id)
-    nodes = list(body.iterchildren(_Q % "Attachment")) if body is not None else []
-    if encoded is not None:
-        nodes += list(encoded.iterchildren(_Q % "Attachment"))
-    found: dict[str, Attachment] = {}
-    for node in nodes:
-        content_id = _content_id(_text(node, "ContentId"))
-        meta = listed.get(content_id)
-        name = _text(node, "AttachmentName") or (meta or {}).get("name", "")
-        if meta is None:
-            raise _malformed(
-                f"attachment {content_id} ({name}) is not listed in the Manifest",
-                f"tệp đính kèm {content_id} ({name}) không có trong Manifest",
-            )
-        if content_id in found:
-            raise _malformed(
-                f"Duplicate attachment ContentId {content_id}",
-                f"ContentId {content_id} của tệp đính kèm bị lặp",
-            )
-        value = _find(node, "Value")
-        if value is None:
-            value = _find(node, "ContentTransferEncoded")
-        content_type = _text(node, "ContentType") or meta["type"]
-        data = _decode(value.text or "" if value is not None else "", name, limit)
-        found[content_id] = Attachment(
-            name=name,
-            content_type=content_type,
-            description=_text(node, "Description") or meta["description"],
-            data=_unzip_single(data, name, content_type, limit),
-        )
-    missing = [cid for cid in order if cid not in found]
-    if missing:
-        raise _malformed(
-            f"the Manifest lists attachments that are missing: {', '.join(missing)}",
-            f"Manifest liệt kê tệp đính kèm bị thiếu: {', '.join(missing)}",
-        )
-    return [found[cid] for cid in order]
-
-
-def _status(header: etree._Element, status: etree._Element) -> StatusMessage:
-    _check_status(status)
-    code = _text(status, "StatusCode")
-    if code not in STATUS_CODES:
-        raise _malformed(f"unknown StatusCode {code}", f"StatusCode {code} không hợp lệ")
-    answered = _text(status, "ResponseFor/OrganId")
-    to_node = _find(status, "To")
-    to_organ = _organ(to_node) if to_node is not None else Organ(organ_id=answered)
-    if to_organ.organ_id != answered:
-        raise _malformed(
-            f"Status/To/OrganId {to_organ.organ_id} differs from ResponseFor/OrganId {answered}",
-            f"Status/To/OrganId {to_organ.organ_id} khác ResponseFor/OrganId {answered}",
-        )
-    number, notation = _split_code(_text(status, "ResponseFor/Code"))
-    promulgated = _text(status, "ResponseFor/PromulgationDate")
-    return StatusMessage(
-        document_id=_text(status, "ResponseFor/DocumentId"),
-        from_organ=_organ(_find(status, "From")),  # type: ignore[arg-type]
-        to_organ=to_organ,
-        code=code,
-        description=_text(status, "Description"),
-        timestamp=_datetime(_text(status, "Timestamp"), "Status/Timestamp"),
-        staff_name=_text(status, "StaffInfo/Staff"),
-        department=_text(status, "StaffInfo/Department"),
-        code_number=number,
-        code_notation=notation,
-        promulgation_date=_date(promulgated, "ResponseFor/PromulgationDate")
-        if promulgated
-        else None,
     )
 
 
@@ -695,20 +419,20 @@ def parse(
                 detail_vi="phong bì không có chữ ký số",
             )
     envelope, namespace = _normalise_namespace(root)
-    encoded = None if envelope is root else root.find(_Q % "AttachmentEncoded")
-    header = _find(envelope, "edXMLHeader")
+    encoded = None if envelope is root else root.find(QNAME % "AttachmentEncoded")
+    header = find_path(envelope, "edXMLHeader")
     if header is None:
-        raise _malformed("missing element edXMLHeader", "thiếu phần tử edXMLHeader")
-    message_header = _find(header, "MessageHeader")
-    status_node = _find(header, "Status")
+        raise malformed_error("missing element edXMLHeader", "thiếu phần tử edXMLHeader")
+    message_header = find_path(header, "MessageHeader")
+    status_node = find_path(header, "Status")
     if message_header is not None:
         message: DocumentMessage | StatusMessage = _document(
             envelope, header, message_header, max_attachment_bytes, encoded
         )
     elif status_node is not None:
-        message = _status(header, status_node)
+        message = read_status(header, status_node)
     else:
-        raise _malformed(
+        raise malformed_error(
             "the header has neither MessageHeader nor Status",
             "phần đầu không có MessageHeader hoặc Status",
         )

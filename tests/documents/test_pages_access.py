@@ -127,7 +127,8 @@ def test_every_documents_page_is_in_the_matrix():
     pages = {
         name
         for name, callback in _walk(get_resolver().url_patterns)
-        if getattr(callback, "__module__", "") == "documents.views"
+        # documents.views is a package split by page (issue 16): its modules' views count.
+        if getattr(callback, "__module__", "").startswith("documents.views.")
     }
     assert pages, "no documents pages found"
     assert pages <= set(MATRIX), f"pages without access rules: {sorted(pages - set(MATRIX))}"
