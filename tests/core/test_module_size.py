@@ -29,7 +29,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "documents/views.py",
     "dossiers/effects.py",
     "dossiers/models.py",
-    "dossiers/printing.py",
     "dossiers/services.py",
     "dossiers/views.py",
     "portal/settings.py",
