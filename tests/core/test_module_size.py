@@ -27,7 +27,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "documents/models.py",
     "documents/services.py",
     "documents/views.py",
-    "dossiers/effects.py",
     "dossiers/models.py",
     "dossiers/services.py",
     "dossiers/views.py",
