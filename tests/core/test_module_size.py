@@ -28,7 +28,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "documents/services.py",
     "documents/views.py",
     "dossiers/models.py",
-    "dossiers/views.py",
     "portal/settings.py",
     "procedures/demo.py",
     "procedures/demo_eforms.py",
