@@ -27,7 +27,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "documents/models.py",
     "documents/services.py",
     "documents/views.py",
-    "dossiers/models.py",
     "portal/settings.py",
     "procedures/demo.py",
     "procedures/demo_eforms.py",
