@@ -14,12 +14,9 @@ day after the daily cut-off), each step gets its share, and time waiting for the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -28,21 +25,49 @@ from django.utils.translation import gettext as _
 from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.models import Agency
-from portal.core.text import fold, nfc
-from portal.core.uploads import validate_upload
+from portal.core.text import nfc
 from procedures import fees
 from procedures.constants import PublicationState
 from procedures.models import Procedure
 from procedures.selectors import implementing_agencies
 from procedures.services import procedure_current_version
 
-from . import deadlines, effects, workflow
 from . import delivery as _delivery
+from . import effects, workflow
 from .codes import issue_code
 from .constants import Action, Channel, DossierStatus, Stage
+from .dossier_files import (  # noqa: F401  (re-exported: split by job, issue 16)
+    dossier_add_file,
+    dossier_remove_file,
+    dossier_reuse_file,
+    may_attach_files,
+    supplement_slot,
+)
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .history import append_event
-from .models import Apology, Dossier, DossierFile, SupplementRequest
+from .models import Dossier, DossierFile
+from .transition_services import (  # noqa: F401  (re-exported: split by job, issue 16)
+    DRAFT_APOLOGY_REASON,
+    dossier_answer_supplement,
+    dossier_approve,
+    dossier_approve_apology,
+    dossier_assign,
+    dossier_confirm_payment,
+    dossier_draft_apology,
+    dossier_forward_for_approval,
+    dossier_rate,
+    dossier_receive,
+    dossier_record_apology,
+    dossier_refuse,
+    dossier_request_payment,
+    dossier_request_supplement,
+    dossier_return_result,
+    dossier_send_back,
+    dossier_stop,
+    dossier_transfer,
+    dossier_withdraw,
+    dossiers_bulk_assign,
+)
 
 NOTIFY_TASK = "portal.notifications.tasks.send_dossier_event"
 MAX_COMMENT = 4000
@@ -329,357 +354,7 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def may_attach_files(dossier: Dossier, actor: Any) -> bool:
-    """Whether ``actor`` may attach files now: the applicant to his draft or when supplements are
-    requested; the receiving agency's clerk at intake (status 1) or for supplements (status 5)."""
-    owner = workflow.actor_matches(dossier, actor, "applicant", workflow.OWNER)
-    clerk = workflow.actor_matches(dossier, actor, Role.CLERK, workflow.RECEIVING)
-    if dossier.status == DossierStatus.DRAFT:
-        return owner
-    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
-        return owner or clerk
-    if dossier.status == DossierStatus.NEW:
-        return clerk
-    return False
-
-
-@transaction.atomic
-def dossier_add_file(
-    *,
-    dossier: Dossier,
-    actor: Any,
-    uploaded_file: UploadedFile,
-    document_id: int | None = None,
-    is_digitised: bool = False,
-    supplement_item: int | None = None,
-) -> DossierFile:
-    """Attach a file for one required document, checked by :func:`portal.core.uploads.validate_upload`
-    (PDF, JPEG or PNG by content, size limit, not damaged).
-
-    The applicant attaches to his draft or when supplements are requested; the clerk attaches
-    scans at intake (``is_digitised``: digitised at the counter, counted by Decision 766).
-    ``supplement_item`` is the position of an item of the open supplement request: the file is
-    filed under that item (its slot), until the answer is sent.
-    """
-    dossier = _lock(dossier)
-    if not _may_attach(dossier, actor):
-        raise PermissionDenied(_("Files cannot be attached to this dossier now."))
-    documents = {
-        d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
-    }
-    if document_id is not None and document_id not in documents:
-        raise DossierError(_("This document is not part of the procedure."))
-    item_name = None
-    if supplement_item is not None:
-        item_name, document_id = supplement_slot(dossier, supplement_item)
-    try:
-        checked = validate_upload(uploaded_file)
-    except ValidationError as exc:
-        raise DossierError(" ".join(exc.messages)) from None
-    staff = getattr(actor, "is_staff_member", False)
-    item = DossierFile(
-        dossier=dossier,
-        document_id=document_id,
-        document_name=item_name or documents.get(document_id, "Giấy tờ khác"),
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        is_digitised=bool(is_digitised and staff),
-        is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
-        uploaded_by=actor,
-    )
-    uploaded_file.seek(0)
-    item.file.save(checked.stored_name, uploaded_file, save=False)
-    item.save()
-    return item
-
-
-def supplement_slot(dossier: Dossier, index: int) -> tuple[str, int | None]:
-    """The item ``index`` of the open supplement request: the name its files are filed under, and
-    the procedure document it names (same name, diacritics and case ignored), if any."""
-    request = effects.open_supplement_request(dossier)
-    items = request.items if request is not None else []
-    if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED or not 0 <= index < len(items):
-        raise DossierError(_("This item was not requested."), code="not_requested")
-    name = str(items[index].get("document", ""))[:500]
-    by_name = {
-        fold(d["name"]): d["id"] for d in dossier.procedure_version.snapshot.get("documents", [])
-    }
-    return name, by_name.get(fold(name))
-
-
-@transaction.atomic
-def dossier_reuse_file(
-    *, dossier: Dossier, actor: Any, source: DossierFile, document_id: int | None = None
-) -> DossierFile:
-    """Reuse a file from one of the applicant's earlier dossiers instead of uploading it again."""
-    dossier = _lock(dossier)
-    if (
-        not _may_attach(dossier, actor)
-        or source.dossier.applicant_id != actor.pk
-        or not getattr(actor, "is_applicant", False)
-    ):
-        raise PermissionDenied()
-    documents = {
-        d["id"]: d["name"] for d in dossier.procedure_version.snapshot.get("documents", [])
-    }
-    if document_id is not None and document_id not in documents:
-        raise DossierError(_("This document is not part of the procedure."))
-    return DossierFile.objects.create(
-        dossier=dossier,
-        document_id=document_id,
-        document_name=documents.get(document_id, source.document_name),
-        file=source.file.name,
-        original_name=source.original_name,
-        content_type=source.content_type,
-        size=source.size,
-        sha256=source.sha256,
-        uploaded_by=actor,
-        reused_from=source.reused_from or source,
-        is_supplement=dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
-    )
-
-
-@transaction.atomic
-def dossier_remove_file(*, dossier_file: DossierFile, actor: Any) -> None:
-    dossier = _lock(dossier_file.dossier_id)
-    if not _may_attach(dossier, actor):
-        raise PermissionDenied()
-    DossierFile.objects.filter(pk=dossier_file.pk, dossier=dossier).delete()
-
-
 _may_attach = may_attach_files  # kept for callers written before the public name
-
-
-# --- intake -----------------------------------------------------------------------------------
-
-
-def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossier:
-    """Receive a complete dossier (status 2): issue the code, compute the counting start (next
-    working day after the cut-off or outside working hours), the appointment date and each
-    step's due time. Form 01 (receipt and appointment slip) is printed from these fields."""
-    return workflow.run(Action.RECEIVE, dossier=dossier, actor=actor, comment=comment)
-
-
-def dossier_request_supplement(
-    *, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = ""
-) -> SupplementRequest:
-    """Ask for supplements (status 5, form 02). During processing the clock pauses until the
-    applicant answers. Every request counts in ``supplement_cycles`` (Decision 766: more than
-    one request counts the dossier as late), answered or not; a further request needs its
-    ``repeat_reason`` and is flagged (``dossiers.deadlines.check_repeat_supplement``)."""
-    return workflow.run(
-        Action.REQUEST_SUPPLEMENT,
-        dossier=dossier,
-        actor=actor,
-        items=items,
-        reason=reason,
-        repeat_reason=repeat_reason,
-    )
-
-
-def dossier_answer_supplement(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossier:
-    """The applicant (online) or the clerk (at the counter) hands in the supplements: back to
-    status 1 at intake, or to where processing stood, with the appointment date moved by the
-    working time waited."""
-    return workflow.run(Action.ANSWER_SUPPLEMENT, dossier=dossier, actor=actor, comment=comment)
-
-
-def dossier_refuse(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
-    """Refuse to receive (status 3, form 03), with the reason."""
-    return workflow.run(Action.REFUSE, dossier=dossier, actor=actor, reason=reason)
-
-
-# --- processing -------------------------------------------------------------------------------
-
-
-def dossier_assign(
-    *,
-    dossier: Dossier,
-    actor: Any,
-    department: Agency | None = None,
-    assignee: Any = None,
-    comment: str = "",
-) -> Dossier:
-    """Hand over for processing (status 4). From reception: the clerk (or leader) hands the
-    dossier to a department of the agency, optionally straight to a specialist. In processing:
-    the department's leader assigns (or reassigns) a specialist."""
-    return workflow.run(
-        Action.ASSIGN,
-        dossier=dossier,
-        actor=actor,
-        department=department,
-        assignee=assignee,
-        comment=comment,
-    )
-
-
-@transaction.atomic
-def dossiers_bulk_assign(
-    *,
-    dossiers: Iterable[Dossier],
-    actor: Any,
-    department: Agency | None = None,
-    assignee: Any = None,
-) -> list[Dossier]:
-    """Assign several dossiers at once: all or none."""
-    return [
-        dossier_assign(dossier=d, actor=actor, department=department, assignee=assignee)
-        for d in dossiers
-    ]
-
-
-def dossier_forward_for_approval(
-    *, dossier: Dossier, actor: Any, leader: Any = None, comment: str = ""
-) -> Dossier:
-    """The specialist has examined the dossier and drafted the result: to the leader for approval."""
-    return workflow.run(
-        Action.FORWARD, dossier=dossier, actor=actor, leader=leader, comment=comment
-    )
-
-
-def dossier_send_back(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
-    """The leader sends the draft result back to the specialist who forwarded it (internal row)."""
-    return workflow.run(Action.SEND_BACK, dossier=dossier, actor=actor, reason=reason)
-
-
-def dossier_approve(
-    *, dossier: Dossier, actor: Any, comment: str = "", result_file: UploadedFile | None = None
-) -> Dossier:
-    """The leader approves: status 9 (Đã xử lý xong), the result is ready to return. The dossier's
-    early/on-time/late is fixed here against its appointment date. Signing and approving in one
-    step is :func:`dossier_sign_and_approve`."""
-    return workflow.run(
-        Action.APPROVE, dossier=dossier, actor=actor, comment=comment, result_file=result_file
-    )
-
-
-def dossier_request_payment(
-    *, dossier: Dossier, actor: Any, amount: Decimal | None = None, reason: str = ""
-) -> Dossier:
-    """Ask the applicant to fulfil a financial obligation (status 6); the clock waits."""
-    return workflow.run(
-        Action.REQUEST_PAYMENT, dossier=dossier, actor=actor, amount=amount, reason=reason
-    )
-
-
-def dossier_confirm_payment(
-    *, dossier: Dossier, actor: Any, reference: str = "", amount: Decimal | None = None
-) -> Dossier:
-    """The payment arrived (recorded by the clerk, or by the payment gateway's callback on behalf
-    of the applicant): processing resumes, the appointment date moves by the time waited."""
-    return workflow.run(
-        Action.CONFIRM_PAYMENT, dossier=dossier, actor=actor, reference=reference, amount=amount
-    )
-
-
-def dossier_transfer(
-    *, dossier: Dossier, actor: Any, to_agency: Agency, to_user: Any = None, comment: str = ""
-) -> Dossier:
-    """Hand over to another agency (liên thông), recorded with giver and receiver; the receiving
-    agency keeps the dossier's code and returns the result."""
-    return workflow.run(
-        Action.TRANSFER,
-        dossier=dossier,
-        actor=actor,
-        to_agency=to_agency,
-        to_user=to_user,
-        comment=comment,
-    )
-
-
-# --- return, closing, rating, apology -----------------------------------------------------------
-
-
-def dossier_return_result(
-    *, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = ""
-) -> Dossier:
-    """Hand the result back (status 10): at the counter, by post, or online (the applicant
-    downloads the electronic result, which must then exist). Without ``delivery``, the way the
-    applicant registered at submission or intake (``dossiers.delivery``)."""
-    return workflow.run(
-        Action.RETURN_RESULT, dossier=dossier, actor=actor, delivery=delivery, comment=comment
-    )
-
-
-def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str = "") -> Dossier:
-    """Withdrawal at the applicant's request (status 7): online by the applicant, or recorded by
-    the clerk when the applicant asks at the counter."""
-    return workflow.run(Action.WITHDRAW, dossier=dossier, actor=actor, reason=reason)
-
-
-def dossier_stop(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
-    """A leader stops processing (status 8, form 05), with the reason."""
-    return workflow.run(Action.STOP, dossier=dossier, actor=actor, reason=reason)
-
-
-def dossier_rate(*, dossier: Dossier, actor: Any, rating: str, comment: str = "") -> Dossier:
-    """The applicant rates the service once after the return (satisfied / acceptable / not)."""
-    return workflow.run(Action.RATE, dossier=dossier, actor=actor, rating=rating, comment=comment)
-
-
-def dossier_record_apology(
-    *, dossier: Dossier, actor: Any, reason: str, new_due_at: datetime
-) -> Apology:
-    """Form 04: a late dossier's apology with a new appointment date, sent to the applicant. The
-    legal appointment date stays (the dossier still counts as late); the new date is kept in
-    ``rescheduled_due_at``."""
-    return workflow.run(
-        Action.APOLOGISE, dossier=dossier, actor=actor, reason=reason, new_due_at=new_due_at
-    )
-
-
-#: The reason a drafted apology proposes; the leader edits it before approving (form 04).
-DRAFT_APOLOGY_REASON = "Hồ sơ chưa được giải quyết xong đúng ngày hẹn trả kết quả. Cơ quan xin lỗi ông/bà và hẹn lại ngày trả kết quả."
-
-
-@transaction.atomic
-def dossier_draft_apology(
-    *, dossier: Dossier, new_due_at: datetime, now: datetime | None = None, reason: str = ""
-) -> Apology | None:
-    """Draft form 04 for a dossier that has just become late, for its leader to approve.
-
-    A draft is an :class:`Apology` with neither ``approved_by`` nor ``sent_at``; the applicant hears
-    nothing until :func:`dossier_approve_apology`. Drafted by the deadline scan
-    (:mod:`dossiers.reminders`): ``created_by`` is the assignee, else a leader of the
-    unit. Returns None when the dossier is no longer late and open, or already has an apology.
-    """
-    dossier = _lock(dossier)
-    now = now or timezone.now()
-    if dossier.status not in (
-        DossierStatus.RECEIVED,
-        DossierStatus.IN_PROGRESS,
-    ) or not deadlines.apology_draft_due(dossier, now):
-        return None
-    if dossier.rescheduled_due_at is not None or dossier.apologies.exists():
-        return None
-    from .selectors import leaders_of
-
-    author = dossier.assigned_to or leaders_of(dossier).first()
-    if author is None:
-        return None
-    return Apology.objects.create(
-        dossier=dossier,
-        reason=reason or DRAFT_APOLOGY_REASON,
-        new_due_at=new_due_at,
-        created_by=author,
-    )
-
-
-def dossier_approve_apology(
-    *, apology: Apology, actor: Any, reason: str | None = None, new_due_at: datetime | None = None
-) -> Apology:
-    """A leader approves (and may edit) a drafted apology: it is sent to the applicant ("late with
-    the apology"), and the new appointment date is kept in ``rescheduled_due_at``."""
-    return workflow.run(
-        Action.APOLOGISE,
-        dossier=apology.dossier,
-        actor=actor,
-        apology=apology,
-        reason=reason,
-        new_due_at=new_due_at,
-    )
 
 
 # --- signing the result (issue 5): the leader's "Ký số và phê duyệt", the văn thư's issuing ------

@@ -15,54 +15,32 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts.constants import Role
 from portal.accounts.selectors import can_submit_dossiers
 from portal.agencies.selectors import sorted_by_name
 from portal.core.uploads import attachment_response
 from procedures import fees
 from procedures.models import Procedure
-from procedures.selectors import implementing_agencies, procedure_search, published_procedures
-from procedures.services import procedure_current_version
+from procedures.selectors import implementing_agencies
 
 from . import access_log, forms, inputs, selectors, services, submission, tracking_cache, workflow
 from . import eforms as dossier_eforms
 from .constants import Action, DossierStatus
+from .counter_views import (  # noqa: F401  (re-exported: split by job, issue 16)
+    COUNTER_SEARCH_RESULTS,
+    counter_new,
+    counter_procedures,
+)
 from .document_store import reusable_files_for, store_suggestions
 from .exceptions import DossierError
 from .models import Dossier, DossierFile
+from .staff_views import (  # noqa: F401  (re-exported: split by job, issue 16)
+    approval_queue,
+    department_queue,
+    intake_queue,
+    my_queue,
+)
 from .tracking_cache import cached_tracking_page
 from .tracking_guard import guard_page
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _require_staff(request: HttpRequest, *roles: str) -> None:
-    user = request.user
-    if not getattr(user, "is_staff_member", False) or (roles and not user.has_role(*roles)):
-        raise DjangoPermissionDenied(_("This page is for one-stop staff."))
-
-
-def _worklist(
-    request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]
-) -> HttpResponse:
-    _require_staff(request, *roles)
-    form = forms.WorklistFilterForm(request.GET or None)
-    qs = selector(request.user, **form.filters())
-    rows = list(qs[:200])
-    context = {
-        "title": title,
-        "kind": kind,
-        "form": form,
-        "rows": rows,
-        "total": qs.count(),
-        "overdue": sum(1 for r in rows if r.is_overdue),
-        "due_soon": sum(1 for r in rows if r.is_due_soon),
-    }
-    if kind == "department" and request.user.has_role(Role.LEADER):
-        unit = request.user.department or request.user.agency
-        context["specialists"] = forms._staff_with_role(Role.SPECIALIST, unit)
-    return render(request, "dossiers/worklist.html", context)
-
 
 # --- applicant ----------------------------------------------------------------------------------
 
@@ -445,156 +423,4 @@ def track_token(request: HttpRequest, token: str) -> HttpResponse:
 
     return cached_tracking_page(
         request, kind="token", lookup=token[:32], factor="", render_page=render_page
-    )
-
-
-# --- staff ---------------------------------------------------------------------------------------
-
-
-@login_required
-def intake_queue(request: HttpRequest) -> HttpResponse:
-    return _worklist(
-        request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,)
-    )
-
-
-@login_required
-def department_queue(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _bulk_assign(request)
-    return _worklist(
-        request,
-        selectors.department_queue,
-        title=_("Department queue"),
-        kind="department",
-        roles=(Role.LEADER, Role.SPECIALIST),
-    )
-
-
-def _bulk_assign(request: HttpRequest) -> HttpResponse:
-    _require_staff(request, Role.LEADER)
-    ids = [i for i in request.POST.getlist("dossier") if i.isdigit()][:200]
-    dossiers = list(selectors.department_queue(request.user).filter(pk__in=ids))
-    if len(dossiers) != len(set(ids)):
-        raise Http404
-    unit = request.user.department or request.user.agency
-    assignee = (
-        forms._staff_with_role(Role.SPECIALIST, unit)
-        .filter(
-            pk=request.POST.get("assignee")
-            if str(request.POST.get("assignee", "")).isdigit()
-            else None
-        )
-        .first()
-    )
-    if not dossiers or assignee is None:
-        messages.error(request, _("Choose the dossiers and a specialist."))
-        return redirect("dossiers:department_queue")
-    try:
-        services.dossiers_bulk_assign(dossiers=dossiers, actor=request.user, assignee=assignee)
-    except DossierError as exc:
-        messages.error(request, exc.message)
-        return redirect("dossiers:department_queue")
-    messages.success(
-        request,
-        _("%(count)d dossiers assigned to %(name)s.")
-        % {"count": len(dossiers), "name": assignee.full_name},
-    )
-    return redirect("dossiers:department_queue")
-
-
-@login_required
-def my_queue(request: HttpRequest) -> HttpResponse:
-    return _worklist(request, selectors.my_queue, title=_("Assigned to me"), kind="mine", roles=())
-
-
-@login_required
-def approval_queue(request: HttpRequest) -> HttpResponse:
-    return _worklist(
-        request,
-        selectors.approval_queue,
-        title=_("Waiting for my approval"),
-        kind="approval",
-        roles=(Role.LEADER,),
-    )
-
-
-#: Most procedures the counter's search lists at once.
-COUNTER_SEARCH_RESULTS = 20
-
-
-def counter_procedures(agency: Any, q: str) -> list[Procedure]:
-    """Published procedures whose code or name matches every word of ``q`` (diacritics and case
-    ignored: "khai sinh" finds "Đăng ký khai sinh", on PostgreSQL and SQLite alike, through the
-    folded ``search_text`` of ``procedures.selectors.procedure_search``) that ``agency`` takes."""
-    if agency is None or not q.strip():
-        return []
-    found = []
-    for procedure in procedure_search(q=q)[:200]:
-        if implementing_agencies(procedure).filter(pk=agency.pk).exists():
-            found.append(procedure)
-            if len(found) == COUNTER_SEARCH_RESULTS:
-                break
-    return found
-
-
-@login_required
-def counter_new(request: HttpRequest) -> HttpResponse:
-    """Counter intake: find the procedure by its name (or code), then the checklist of its
-    documents with one scan slot each; the dossier is recorded (status 1, with its code) and the
-    clerk receives it on its page (the ``receive`` transition prints form 01)."""
-    _require_staff(request, Role.CLERK)
-    q = (request.GET.get("q") or "").strip()[:200]
-    code = (request.POST.get("procedure_code") or request.GET.get("procedure") or "").strip()
-    procedure = (
-        published_procedures().filter(code=code).select_related("sector").first() if code else None
-    )
-    version = procedure_current_version(procedure) if procedure is not None else None
-    checklist = services.counter_checklist(version.snapshot) if version is not None else []
-    form = forms.CounterIntakeForm(
-        request.POST or None,
-        request.FILES or None,
-        checklist=checklist,
-        initial={"procedure_code": procedure.code if procedure else ""},
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        if procedure is None or version is None:
-            form.add_error(None, _("Choose the procedure first (search above)."))
-        else:
-            try:
-                dossier = services.dossier_create_at_counter(
-                    actor=request.user,
-                    procedure=procedure,
-                    channel=d["channel"],
-                    comment=d["comment"],
-                    applicant={
-                        "name": d["applicant_name"],
-                        "citizen_id": d["applicant_citizen_id"],
-                        "phone": d["applicant_phone"],
-                        "email": d["applicant_email"],
-                        "address": d["applicant_address"],
-                        "delivery": d["result_delivery"],
-                        "delivery_address": d["delivery_address"],
-                    },
-                    papers=form.papers(),
-                )
-                messages.success(
-                    request,
-                    _(
-                        "Dossier recorded. Check it and receive it, ask for supplements or refuse it."
-                    ),
-                )
-                return redirect("dossiers:detail", pk=dossier.pk)
-            except DossierError as exc:
-                form.add_error(None, exc.message)
-    return render(
-        request,
-        "dossiers/counter_new.html",
-        {
-            "form": form,
-            "q": q,
-            "results": counter_procedures(request.user.agency, q) if q else None,
-            "procedure": procedure,
-        },
     )
