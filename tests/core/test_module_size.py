@@ -33,8 +33,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dossiers/services.py",
     "dossiers/views.py",
     "portal/settings.py",
-    "procedures/demo.py",
-    "procedures/demo_eforms.py",
     "procedures/eforms.py",
 }
 
