@@ -33,7 +33,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dossiers/services.py",
     "dossiers/views.py",
     "portal/settings.py",
-    "procedures/eforms.py",
 }
 
 
