@@ -20,7 +20,6 @@ LIMIT = 500
 KNOWN_LONG_MODULES: set[str] = {
     "dashboards/figures.py",
     "dashboards/generator.py",
-    "dashboards/index766.py",
     "dashboards/summary.py",
     "documents/edxml/parse.py",
     "documents/exchange.py",
