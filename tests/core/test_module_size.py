@@ -20,7 +20,6 @@ LIMIT = 500
 KNOWN_LONG_MODULES: set[str] = {
     "dashboards/figures.py",
     "dashboards/generator.py",
-    "dashboards/index766.py",
     "dashboards/summary.py",
     "dossiers/effects.py",
     "dossiers/models.py",
@@ -28,9 +27,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "dossiers/services.py",
     "dossiers/views.py",
     "portal/settings.py",
-    "procedures/demo.py",
-    "procedures/demo_eforms.py",
-    "procedures/eforms.py",
 }
 
 
