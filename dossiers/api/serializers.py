@@ -163,11 +163,11 @@ class DraftCreateSerializer(serializers.Serializer):
     fee_case = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text="Trường hợp thu phí / the index of one of the procedure's fee case lines "
-        "(none: the standard case); the total is computed by the portal",
+        help_text="Fee case (trường hợp thu phí): the index of one of the procedure's fee case "
+        "lines (none: the standard case); the total is computed by the portal",
     )
     fee_copies = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Số bản / number of copies"
+        required=False, allow_null=True, min_value=1, help_text="Number of copies (số bản)"
     )
 
 

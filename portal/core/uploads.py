@@ -112,11 +112,11 @@ def _pdf_active_content(data: bytes) -> bool:
 
         root = PdfFileReader(io.BytesIO(data), strict=False).root
         for key in ("/OpenAction", "/AA"):
-            action = root.get(key)
+            action: Any = root.get(key)
             action = action.get_object() if hasattr(action, "get_object") else action
             if hasattr(action, "get") and (action.get("/S") in _ACTIVE_ACTIONS or key == "/AA"):
                 return True
-        names = root.get("/Names")
+        names: Any = root.get("/Names")
         return bool(names) and ("/JavaScript" in names or "/EmbeddedFiles" in names)
     except Exception:  # noqa: BLE001 - unreadable structures are caught by _pdf_opens
         return False

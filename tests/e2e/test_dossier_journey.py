@@ -44,7 +44,8 @@ def _act(pg, action: str, fill=None) -> None:
     pg.wait_for_selector(f"#do-{action}", state="visible")
     if fill:
         fill(pg)
-    with pg.expect_navigation():
+    # The action's page renders a printed form on a busy 2-core runner: allow it 30 s.
+    with pg.expect_navigation(timeout=30_000):
         pg.click(f"#do-{action}")
 
 
