@@ -22,6 +22,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -116,7 +117,7 @@ def amount_due(dossier: Dossier) -> Decimal:
 
 
 def _pending_payment(dossier: Dossier) -> Payment | None:
-    since = timezone.now() - timezone.timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
+    since = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
     return Payment.objects.filter(
         dossier=dossier,
         status=PaymentStatus.PENDING,

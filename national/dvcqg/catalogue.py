@@ -160,7 +160,7 @@ def accept(*, code: str, actor: Any) -> NationalProcedure:
         raise CatalogueError(f"Không có thủ tục quốc gia {code}.")
     if entry.procedure is None:
         raise CatalogueError(f"Thủ tục {code} chưa có trong danh mục của tỉnh: hãy thêm nó trước.")
-    local = Procedure.objects.select_for_update().get(pk=entry.procedure_id)
+    local = Procedure.objects.select_for_update().get(pk=entry.procedure.pk)
     local.name = entry.name[:500]
     if entry.level in (2, 3, 4):
         local.level = entry.level
