@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -66,7 +67,7 @@ def inbound_push(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def result_file(request: HttpRequest, token: str) -> HttpResponse:
+def result_file(request: HttpRequest, token: str) -> HttpResponseBase:
     """The result file behind ``DuongDanTepTinKetQua``: a signed, expiring token, no account."""
     try:
         data = signing.loads(

@@ -18,9 +18,10 @@ from .models import StaffRole, User
 from .services import staff_placement_errors
 
 
-class StaffPlacementMixin(forms.BaseForm):
+class StaffPlacementMixin(forms.BaseModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # BaseForm.clean returns cleaned_data
         kind = data.get("kind", getattr(self.instance, "kind", None))
         errors = staff_placement_errors(
             kind=kind, agency=data.get("agency"), department=data.get("department")
@@ -31,13 +32,14 @@ class StaffPlacementMixin(forms.BaseForm):
 
 
 class PortalUserCreationForm(StaffPlacementMixin, UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    # django-stubs does not declare the Meta of the auth forms
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "kind", "full_name", "email", "agency", "department", "position")
 
 
 class PortalUserChangeForm(StaffPlacementMixin, UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = "__all__"
 

@@ -86,6 +86,7 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # BaseForm.clean returns cleaned_data
         if (
             data.get("password1")
             and data.get("password2")

@@ -363,7 +363,7 @@ def user_update_profile(*, user: User, **changes: Any) -> User:
 
 
 def staff_placement_errors(
-    *, kind: str, agency: Agency | None, department: Agency | None
+    *, kind: str | None, agency: Agency | None, department: Agency | None
 ) -> dict[str, list[str]]:
     """Every staff account belongs to an agency; a department must be a unit inside that agency."""
     errors: dict[str, list[str]] = {}

@@ -19,7 +19,8 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 #: MIME type → the extensions a file of that type may carry, and the extension we store it with.
@@ -112,11 +113,11 @@ def _pdf_active_content(data: bytes) -> bool:
 
         root = PdfFileReader(io.BytesIO(data), strict=False).root
         for key in ("/OpenAction", "/AA"):
-            action = root.get(key)
+            action: Any = root.get(key)
             action = action.get_object() if hasattr(action, "get_object") else action
             if hasattr(action, "get") and (action.get("/S") in _ACTIVE_ACTIONS or key == "/AA"):
                 return True
-        names = root.get("/Names")
+        names: Any = root.get("/Names")
         return bool(names) and ("/JavaScript" in names or "/EmbeddedFiles" in names)
     except Exception:  # noqa: BLE001 - unreadable structures are caught by _pdf_opens
         return False
@@ -218,7 +219,7 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
 
 def attachment_response(
     field_file: Any, name: str, content_type: str = "application/octet-stream"
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file as a download: a clean file name, ``nosniff``, and a 404 with a clear
     message (not a 500) when the file has gone from the storage.
 
