@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -92,7 +92,7 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.scope = scope if scope is not None else Agency.objects.all()
-        self.fields["agency"].queryset = sorted_by_name(self.scope)
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = sorted_by_name(self.scope)
         self.fields["agency"].error_messages["invalid_choice"] = BAD_AGENCY
         self.fields["agency"].error_messages["invalid_pk_value"] = BAD_AGENCY
         for name in ("sector", "procedure"):
@@ -104,23 +104,20 @@ class DashboardFilterForm(forms.Form):
                 self.fields[name].error_messages[key] = BAD_PERIOD
         for name in ("start", "end"):
             self.fields[name].error_messages["invalid"] = BAD_PERIOD
-        self.fields["procedure"].queryset = Procedure.objects.only("pk", "code", "name").order_by(
-            "code"
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.only(
+            "pk", "code", "name"
+        ).order_by("code")
         for name in ("agency", "sector", "procedure", "level"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """(value, label) pairs of a select, read with one light query: the page renders them
         itself (Django's widget renders each of several hundred options through a template)."""
+        field: Any = self.fields[name]  # a model choice field, or the level's typed choices
         empty = [
             (
                 "",
-                str(
-                    self.fields[name].empty_label
-                    if name != "level"
-                    else self.fields[name].choices[0][1]
-                ),
+                str(field.empty_label if name != "level" else field.choices[0][1]),
             )
         ]
         if name == "agency":
@@ -141,6 +138,7 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # BaseForm.clean returns cleaned_data
         if self.errors:
             return data
         kind = data.get("period") or "month"
@@ -166,7 +164,7 @@ class DashboardFilterForm(forms.Form):
         d = self.cleaned_data
         agency = d.get("agency")
         agency_ids = (agency.pk,) if agency else default_agency_ids
-        extra = {
+        extra: dict[str, Any] = {
             "agency_ids": agency_ids,
             "sector_id": d["sector"].pk if d.get("sector") else None,
             "procedure_id": d["procedure"].pk if d.get("procedure") else None,
@@ -209,7 +207,7 @@ def filters_from_query(query: Any, user: Any) -> FilterResult:
     if not form.is_bound:
         form = DashboardFilterForm({"period": "month"}, scope=scope)
     if not form.is_valid():
-        errors = []
+        errors: list[str] = []
         for field_errors in form.errors.values():
             errors.extend(str(e) for e in field_errors)
         return FilterResult(form, None, sorted(set(errors)))

@@ -10,12 +10,12 @@ silently widened or narrowed. The public transparency page shows aggregates only
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,12 @@ from .forms import (
 )
 from .models import DashboardReport
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.http.response import HttpResponseBase
+    from django_stubs_ext import StrOrPromise
+
 #: Roles that watch dashboards: provincial staff (all agencies) and agency leaders (their subtree).
 DASHBOARD_ROLES = (Role.PROVINCIAL, Role.LEADER)
 DRILLDOWN_PAGE_SIZE = 50
@@ -60,7 +66,11 @@ def _parse(request: HttpRequest) -> FilterResult:
 
 
 def _bad_request(
-    request: HttpRequest, form: DashboardFilterForm | None, errors: list[str], *, title: str
+    request: HttpRequest,
+    form: DashboardFilterForm | None,
+    errors: Sequence[StrOrPromise],
+    *,
+    title: str,
 ) -> HttpResponse:
     return render(
         request,
@@ -82,7 +92,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """/thong-ke/: KPI cards with the previous period, charts, tables, every number a drill-down link."""
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Dashboard"))
     data = reports.build(parsed.filters)
     query = _query_without(request, "metric", "page")
@@ -142,10 +152,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     so a page costs the same on the millionth dossier as on the first."""
     parsed = _parse(request)
     metric = request.GET.get("metric", "")
-    errors = list(parsed.errors)
+    errors: list[StrOrPromise] = list(parsed.errors)
     if metric not in reports.DRILL_METRICS:
         errors.append(BAD_METRIC)
-    if errors:
+    if errors or parsed.filters is None:
         return _bad_request(request, parsed.form, errors, title=_("Dossiers behind a figure"))
     try:
         page = summary.drilldown_page(
@@ -187,7 +197,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx", "pdf"):
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Export"))
     if fmt == "pdf":  # laid out by a worker: the reports page asks for it (POST) and waits
         return redirect(reverse("dashboards:reports") + "?" + request.GET.urlencode())
@@ -207,10 +217,10 @@ def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
     parsed = _parse(request)
     metric = request.GET.get("metric", "")
-    errors = list(parsed.errors)
+    errors: list[StrOrPromise] = list(parsed.errors)
     if metric not in reports.DRILL_METRICS:
         errors.append(BAD_METRIC)
-    if errors:
+    if errors or parsed.filters is None:
         return _bad_request(request, parsed.form, errors, title=_("Export"))
     qs = selectors.drilldown(parsed.filters, metric).select_related("procedure", "receiving_agency")
     table = exports.dossier_table(qs)
@@ -231,7 +241,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     parsed = (
         _parse(request) if not partial else None
     )  # no filters = the dashboard's default (this month)
-    if parsed is not None and not parsed.ok:
+    if parsed is not None and parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("PDF report"))
     if request.method == "POST" and parsed is not None:
         try:
@@ -258,8 +268,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "offer": (
             report_files.scope_label(parsed, request.user) + " — " + period_label(parsed.filters)
         )
-        if parsed
-        else "",  # type: ignore[arg-type]
+        if parsed is not None and parsed.filters is not None
+        else "",
         "query": request.GET.urlencode(),
     }
     if partial:
@@ -269,7 +279,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The requester's own report; anyone else's is a 404 (its existence is not revealed)."""
     report = get_object_or_404(DashboardReport, pk=pk, requested_by=request.user)
     if report.state != DashboardReport.State.READY or not report.file:
@@ -282,7 +292,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 def index_766(request: HttpRequest) -> HttpResponse:
     """/thong-ke/chi-so-766/: the Decision 766 index with its groups, components and the ranking."""
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(
             request, parsed.form, parsed.errors, title=_("Service index (Decision 766)")
         )

@@ -44,7 +44,7 @@ BAD_FILTERS = OpenApiResponse(
 
 
 def _jsonable(value: Any) -> Any:
-    if is_dataclass(value):
+    if is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -77,7 +77,7 @@ class FiguresView(_DashboardAPI):
     )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
-        if not parsed.ok:
+        if parsed.filters is None:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
         return Response(
@@ -104,7 +104,7 @@ class Index766View(_DashboardAPI):
     )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
-        if not parsed.ok:
+        if parsed.filters is None:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
         return Response(

@@ -95,6 +95,7 @@ def _group_value(row: Any, group: str | None, at: datetime | None = None) -> Any
     if group is None:
         return None
     if group == "month":
+        assert at is not None  # the month group passes the fact's time
         return month_of(at)
     return getattr(
         row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group]
@@ -183,10 +184,11 @@ def _collect(
             if len(r) > first + n:
                 fig.in_progress += r[first + n] or 0
                 fig.in_progress_overdue += r[first + n + 1] or 0
-    scope = _scope_q(filters) if edges else None
-    for a, b in edges:
-        for key, level, counters in _edge_counters(scope, a, b, group, columns):
-            _apply(out[key], counters, level)
+    if edges:
+        scope = _scope_q(filters)
+        for a, b in edges:
+            for key, level, counters in _edge_counters(scope, a, b, group, columns):
+                _apply(out[key], counters, level)
     if with_in_progress and group != "month" and stored is None:
         moment = filters.snapshot_moment(now)
         for key, n, late in _in_progress(filters, moment, group):
