@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -26,6 +26,9 @@ from procedures.constants import ServiceLevel
 from procedures.models import Procedure, Sector
 
 from .selectors import Filters, period_filters
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 PERIOD_KINDS = (
     ("month", _("Month")),
@@ -193,14 +196,14 @@ class FilterResult:
         return self.filters is not None
 
 
-def default_agency_ids(user: Any) -> tuple[int, ...] | None:
+def default_agency_ids(user: User) -> tuple[int, ...] | None:
     """None (the whole province) for provincial staff; otherwise the user's own agency subtree."""
     if user.is_superuser or user.has_role(Role.PROVINCIAL, Role.ADMIN):
         return None
     return (user.agency_id,) if user.agency_id else ()
 
 
-def filters_from_query(query: Any, user: Any) -> FilterResult:
+def filters_from_query(query: Any, user: User) -> FilterResult:
     """Parse GET parameters into :class:`Filters` scoped to ``user``; errors are bilingual strings."""
     scope = agencies_in_scope(user)
     form = DashboardFilterForm(query or None, scope=scope)

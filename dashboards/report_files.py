@@ -31,6 +31,8 @@ from .models import DashboardReport
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from portal.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 RENDER_TASK = "dashboards.tasks.render_report"
@@ -64,16 +66,17 @@ def pinned_query(parsed: FilterResult) -> str:
     return query.urlencode()
 
 
-def scope_label(parsed: FilterResult, user: Any) -> str:
+def scope_label(parsed: FilterResult, user: User) -> str:
     agency = parsed.form.cleaned_data.get("agency")
     if agency is not None:
         return agency.name
     if default_agency_ids(user) is None:
         return "Toàn tỉnh"
+    assert user.agency is not None  # default_agency_ids() is this agency's subtree
     return user.agency.name
 
 
-def request_report(*, user: Any, parsed: FilterResult, roles: tuple[str, ...]) -> DashboardReport:
+def request_report(*, user: User, parsed: FilterResult, roles: tuple[str, ...]) -> DashboardReport:
     """Record a report request and its render task in one transaction."""
     if parsed.filters is None:
         raise ValueError("request_report needs valid filters")
@@ -143,5 +146,5 @@ def mark_failed(*, report_id: int, error: StrOrPromise) -> None:
     )
 
 
-def reports_of(user: Any, *, limit: int = 10) -> list[DashboardReport]:
+def reports_of(user: User, *, limit: int = 10) -> list[DashboardReport]:
     return list(DashboardReport.objects.filter(requested_by=user)[:limit])

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
     from django_stubs_ext import StrOrPromise
 
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 #: Roles that watch dashboards: provincial staff (all agencies) and agency leaders (their subtree).
 DASHBOARD_ROLES = (Role.PROVINCIAL, Role.LEADER)
 DRILLDOWN_PAGE_SIZE = 50
@@ -59,7 +61,7 @@ BAD_FORMAT = gettext_lazy("Unknown export format.")
 BAD_PAGE = gettext_lazy("The page is not valid.")
 
 
-def _parse(request: HttpRequest) -> FilterResult:
+def _parse(request: AuthenticatedHttpRequest) -> FilterResult:
     if default_agency_ids(request.user) == ():
         raise PermissionDenied(_("Your account is not attached to an agency."))
     return filters_from_query(request.GET, request.user)
@@ -89,7 +91,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/: KPI cards with the previous period, charts, tables, every number a drill-down link."""
     parsed = _parse(request)
     if parsed.filters is None:
@@ -146,7 +148,7 @@ def _labelled(rows: list[dict]) -> list[dict]:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def drilldown(request: HttpRequest) -> HttpResponse:
+def drilldown(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/ho-so/?metric=…: the dossiers behind a number, newest first, each linked to its
     page. Keyset pages (``after`` = the cursor of the page before) over the summary's indexed facts,
     so a page costs the same on the millionth dossier as on the first."""
@@ -192,7 +194,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's tables as CSV or XLSX, or the printable A4 PDF report."""
     if fmt not in ("csv", "xlsx", "pdf"):
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
@@ -211,7 +213,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def drilldown_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """A drill-down list as CSV or XLSX (at most ``exports.MAX_EXPORT_ROWS`` rows, said in the file)."""
     if fmt not in ("csv", "xlsx"):
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
@@ -234,7 +236,7 @@ def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @require_http_methods(["GET", "POST"])
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/bao-cao/: the user's printable reports. GET with the dashboard's filters offers to
     prepare one (no side effect); POST asks a worker for it; the list polls until it is ready."""
     partial = request.GET.get("partial") == "1" or bool(request.headers.get("HX-Request"))
@@ -279,7 +281,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The requester's own report; anyone else's is a 404 (its existence is not revealed)."""
     report = get_object_or_404(DashboardReport, pk=pk, requested_by=request.user)
     if report.state != DashboardReport.State.READY or not report.file:
@@ -289,7 +291,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def index_766(request: HttpRequest) -> HttpResponse:
+def index_766(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/chi-so-766/: the Decision 766 index with its groups, components and the ranking."""
     parsed = _parse(request)
     if parsed.filters is None:
