@@ -39,7 +39,7 @@ def _client_ip(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The applicant pays a dossier's fees online: create the payment and go to the gateway."""
     dossier = get_dossier_for(request.user, pk)
     try:
