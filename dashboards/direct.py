@@ -33,6 +33,7 @@ def _supplement_pauses(dossier_ids: list[int]) -> dict[int, list[tuple[datetime,
         dossier_id__in=dossier_ids, during_processing=True, answered_at__isnull=False
     )
     for dossier_id, start, end in rows.values_list("dossier_id", "requested_at", "answered_at"):
+        assert end is not None  # filtered on answered_at__isnull=False
         pauses.setdefault(dossier_id, []).append((start, end))
     return pauses
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -26,6 +26,9 @@ from procedures.constants import ServiceLevel
 from procedures.models import Procedure, Sector
 
 from .selectors import Filters, period_filters
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 PERIOD_KINDS = (
     ("month", _("Month")),
@@ -92,7 +95,7 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.scope = scope if scope is not None else Agency.objects.all()
-        self.fields["agency"].queryset = sorted_by_name(self.scope)
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = sorted_by_name(self.scope)
         self.fields["agency"].error_messages["invalid_choice"] = BAD_AGENCY
         self.fields["agency"].error_messages["invalid_pk_value"] = BAD_AGENCY
         for name in ("sector", "procedure"):
@@ -104,23 +107,20 @@ class DashboardFilterForm(forms.Form):
                 self.fields[name].error_messages[key] = BAD_PERIOD
         for name in ("start", "end"):
             self.fields[name].error_messages["invalid"] = BAD_PERIOD
-        self.fields["procedure"].queryset = Procedure.objects.only("pk", "code", "name").order_by(
-            "code"
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.only(
+            "pk", "code", "name"
+        ).order_by("code")
         for name in ("agency", "sector", "procedure", "level"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def options(self, name: str) -> list[tuple[str, str]]:
         """(value, label) pairs of a select, read with one light query: the page renders them
         itself (Django's widget renders each of several hundred options through a template)."""
+        field: Any = self.fields[name]  # a model choice field, or the level's typed choices
         empty = [
             (
                 "",
-                str(
-                    self.fields[name].empty_label
-                    if name != "level"
-                    else self.fields[name].choices[0][1]
-                ),
+                str(field.empty_label if name != "level" else field.choices[0][1]),
             )
         ]
         if name == "agency":
@@ -141,6 +141,7 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # BaseForm.clean returns cleaned_data
         if self.errors:
             return data
         kind = data.get("period") or "month"
@@ -166,7 +167,7 @@ class DashboardFilterForm(forms.Form):
         d = self.cleaned_data
         agency = d.get("agency")
         agency_ids = (agency.pk,) if agency else default_agency_ids
-        extra = {
+        extra: dict[str, Any] = {
             "agency_ids": agency_ids,
             "sector_id": d["sector"].pk if d.get("sector") else None,
             "procedure_id": d["procedure"].pk if d.get("procedure") else None,
@@ -195,21 +196,21 @@ class FilterResult:
         return self.filters is not None
 
 
-def default_agency_ids(user: Any) -> tuple[int, ...] | None:
+def default_agency_ids(user: User) -> tuple[int, ...] | None:
     """None (the whole province) for provincial staff; otherwise the user's own agency subtree."""
     if user.is_superuser or user.has_role(Role.PROVINCIAL, Role.ADMIN):
         return None
     return (user.agency_id,) if user.agency_id else ()
 
 
-def filters_from_query(query: Any, user: Any) -> FilterResult:
+def filters_from_query(query: Any, user: User) -> FilterResult:
     """Parse GET parameters into :class:`Filters` scoped to ``user``; errors are bilingual strings."""
     scope = agencies_in_scope(user)
     form = DashboardFilterForm(query or None, scope=scope)
     if not form.is_bound:
         form = DashboardFilterForm({"period": "month"}, scope=scope)
     if not form.is_valid():
-        errors = []
+        errors: list[str] = []
         for field_errors in form.errors.values():
             errors.extend(str(e) for e in field_errors)
         return FilterResult(form, None, sorted(set(errors)))

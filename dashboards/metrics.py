@@ -61,6 +61,7 @@ class FastCalendar:
 
     def _grow_to(self, last: date) -> None:
         d = self.days[-1] + timedelta(days=1) if self.days else self.origin
+        assert d is not None  # the origin is set before the first growth
         total = (self.prefix[-1] + (self.day_us if self.working[-1] else 0)) if self.days else 0
         while d <= last:
             w = workcalendar.is_working_day(d, calendar=self.model)

@@ -165,7 +165,8 @@ class AgencyMonthStat(StatCounters):
     """The sector rows rolled up per (agency, level, month): what the dashboards read when no
     sector or procedure filter applies (~20x fewer rows than :class:`SectorMonthStat`)."""
 
-    sector_id = None
+    # Django drops an abstract parent's field set to None; the stubs only see the parent's type
+    sector_id = None  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("monthly figures per agency")
@@ -180,8 +181,9 @@ class ProvinceMonthStat(StatCounters):
     figures, chart and sector table read when no agency or procedure filter applies (~54 rows a
     month instead of ~2,500 sector rows or ~900 agency rows at 1,000,000 dossiers)."""
 
-    agency_id = None
-    agency_path = None
+    # Django drops an abstract parent's field set to None; the stubs only see the parent's type
+    agency_id = None  # type: ignore[assignment]
+    agency_path = None  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("monthly figures of the province per sector")

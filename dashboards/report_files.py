@@ -10,7 +10,7 @@ and the page polls until it is ready. Only the requester can download it.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -27,6 +27,11 @@ from portal.dbrouting import replica_reads
 from . import exports, reports
 from .forms import FilterResult, default_agency_ids, filters_from_query, period_label
 from .models import DashboardReport
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from portal.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +57,7 @@ def pinned_query(parsed: FilterResult) -> str:
     data = parsed.form.cleaned_data
     query = QueryDict(mutable=True)
     for name in ("period", "year", "month", "quarter", "start", "end", "level"):
-        value = data.get(name)
+        value: Any = data.get(name)
         if value not in (None, ""):
             query[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     for name in ("agency", "sector", "procedure"):
@@ -61,18 +66,19 @@ def pinned_query(parsed: FilterResult) -> str:
     return query.urlencode()
 
 
-def scope_label(parsed: FilterResult, user: Any) -> str:
+def scope_label(parsed: FilterResult, user: User) -> str:
     agency = parsed.form.cleaned_data.get("agency")
     if agency is not None:
         return agency.name
     if default_agency_ids(user) is None:
         return "Toàn tỉnh"
+    assert user.agency is not None  # default_agency_ids() is this agency's subtree
     return user.agency.name
 
 
-def request_report(*, user: Any, parsed: FilterResult, roles: tuple[str, ...]) -> DashboardReport:
+def request_report(*, user: User, parsed: FilterResult, roles: tuple[str, ...]) -> DashboardReport:
     """Record a report request and its render task in one transaction."""
-    if not parsed.ok:
+    if parsed.filters is None:
         raise ValueError("request_report needs valid filters")
     with transaction.atomic():
         # One user's requests queue on their own row lock, so the pending count cannot be raced.
@@ -85,7 +91,7 @@ def request_report(*, user: Any, parsed: FilterResult, roles: tuple[str, ...]) -
         report = DashboardReport.objects.create(
             requested_by=user,
             query=pinned_query(parsed),
-            title=f"{scope_label(parsed, user)} — {period_label(parsed.filters)}",  # type: ignore[arg-type]
+            title=f"{scope_label(parsed, user)} — {period_label(parsed.filters)}",
         )
         outbox_enqueue(
             RENDER_TASK, kwargs={"report_id": report.pk}, dedupe_key=f"dashboard-report:{report.pk}"
@@ -103,14 +109,14 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
         mark_failed(report_id=report.pk, error=NOT_ALLOWED)
         return DashboardReport.objects.get(pk=report.pk)
     parsed = filters_from_query(QueryDict(report.query), user)
-    if not parsed.ok:  # e.g. the agency left the user's scope since the request
+    if parsed.filters is None:  # e.g. the agency left the user's scope since the request
         mark_failed(report_id=report.pk, error=" ".join(parsed.errors))
         return DashboardReport.objects.get(pk=report.pk)
     with replica_reads():  # figures that may lag a few seconds (issue 19)
-        data = reports.build(parsed.filters)  # type: ignore[arg-type]
+        data = reports.build(parsed.filters)
     pdf, pages = exports.pdf_document(
         data, scope=scope_label(parsed, user), period=period_label(parsed.filters)
-    )  # type: ignore[arg-type]
+    )
     storage = report.file.storage
     name = storage.save(
         report.file.field.generate_filename(report, "bao-cao.pdf"), ContentFile(pdf)
@@ -134,11 +140,11 @@ def render_report(*, report_id: int, roles: tuple[str, ...]) -> DashboardReport 
     return locked
 
 
-def mark_failed(*, report_id: int, error: str) -> None:
+def mark_failed(*, report_id: int, error: StrOrPromise) -> None:
     DashboardReport.objects.filter(pk=report_id).exclude(state=State.READY).update(
         state=State.FAILED, error=str(error)[:2000]
     )
 
 
-def reports_of(user: Any, *, limit: int = 10) -> list[DashboardReport]:
+def reports_of(user: User, *, limit: int = 10) -> list[DashboardReport]:
     return list(DashboardReport.objects.filter(requested_by=user)[:limit])

@@ -10,12 +10,12 @@ silently widened or narrowed. The public transparency page shows aggregates only
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,14 @@ from .forms import (
 )
 from .models import DashboardReport
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.http.response import HttpResponseBase
+    from django_stubs_ext import StrOrPromise
+
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 #: Roles that watch dashboards: provincial staff (all agencies) and agency leaders (their subtree).
 DASHBOARD_ROLES = (Role.PROVINCIAL, Role.LEADER)
 DRILLDOWN_PAGE_SIZE = 50
@@ -53,14 +61,18 @@ BAD_FORMAT = gettext_lazy("Unknown export format.")
 BAD_PAGE = gettext_lazy("The page is not valid.")
 
 
-def _parse(request: HttpRequest) -> FilterResult:
+def _parse(request: AuthenticatedHttpRequest) -> FilterResult:
     if default_agency_ids(request.user) == ():
         raise PermissionDenied(_("Your account is not attached to an agency."))
     return filters_from_query(request.GET, request.user)
 
 
 def _bad_request(
-    request: HttpRequest, form: DashboardFilterForm | None, errors: list[str], *, title: str
+    request: HttpRequest,
+    form: DashboardFilterForm | None,
+    errors: Sequence[StrOrPromise],
+    *,
+    title: str,
 ) -> HttpResponse:
     return render(
         request,
@@ -79,10 +91,10 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/: KPI cards with the previous period, charts, tables, every number a drill-down link."""
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Dashboard"))
     data = reports.build(parsed.filters)
     query = _query_without(request, "metric", "page")
@@ -136,16 +148,16 @@ def _labelled(rows: list[dict]) -> list[dict]:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def drilldown(request: HttpRequest) -> HttpResponse:
+def drilldown(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/ho-so/?metric=…: the dossiers behind a number, newest first, each linked to its
     page. Keyset pages (``after`` = the cursor of the page before) over the summary's indexed facts,
     so a page costs the same on the millionth dossier as on the first."""
     parsed = _parse(request)
     metric = request.GET.get("metric", "")
-    errors = list(parsed.errors)
+    errors: list[StrOrPromise] = list(parsed.errors)
     if metric not in reports.DRILL_METRICS:
         errors.append(BAD_METRIC)
-    if errors:
+    if errors or parsed.filters is None:
         return _bad_request(request, parsed.form, errors, title=_("Dossiers behind a figure"))
     try:
         page = summary.drilldown_page(
@@ -182,12 +194,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's tables as CSV or XLSX, or the printable A4 PDF report."""
     if fmt not in ("csv", "xlsx", "pdf"):
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("Export"))
     if fmt == "pdf":  # laid out by a worker: the reports page asks for it (POST) and waits
         return redirect(reverse("dashboards:reports") + "?" + request.GET.urlencode())
@@ -201,16 +213,16 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def drilldown_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """A drill-down list as CSV or XLSX (at most ``exports.MAX_EXPORT_ROWS`` rows, said in the file)."""
     if fmt not in ("csv", "xlsx"):
         return _bad_request(request, None, [BAD_FORMAT], title=_("Export"))
     parsed = _parse(request)
     metric = request.GET.get("metric", "")
-    errors = list(parsed.errors)
+    errors: list[StrOrPromise] = list(parsed.errors)
     if metric not in reports.DRILL_METRICS:
         errors.append(BAD_METRIC)
-    if errors:
+    if errors or parsed.filters is None:
         return _bad_request(request, parsed.form, errors, title=_("Export"))
     qs = selectors.drilldown(parsed.filters, metric).select_related("procedure", "receiving_agency")
     table = exports.dossier_table(qs)
@@ -224,14 +236,14 @@ def drilldown_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @require_http_methods(["GET", "POST"])
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/bao-cao/: the user's printable reports. GET with the dashboard's filters offers to
     prepare one (no side effect); POST asks a worker for it; the list polls until it is ready."""
     partial = request.GET.get("partial") == "1" or bool(request.headers.get("HX-Request"))
     parsed = (
         _parse(request) if not partial else None
     )  # no filters = the dashboard's default (this month)
-    if parsed is not None and not parsed.ok:
+    if parsed is not None and parsed.filters is None:
         return _bad_request(request, parsed.form, parsed.errors, title=_("PDF report"))
     if request.method == "POST" and parsed is not None:
         try:
@@ -258,8 +270,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "offer": (
             report_files.scope_label(parsed, request.user) + " — " + period_label(parsed.filters)
         )
-        if parsed
-        else "",  # type: ignore[arg-type]
+        if parsed is not None and parsed.filters is not None
+        else "",
         "query": request.GET.urlencode(),
     }
     if partial:
@@ -269,7 +281,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The requester's own report; anyone else's is a 404 (its existence is not revealed)."""
     report = get_object_or_404(DashboardReport, pk=pk, requested_by=request.user)
     if report.state != DashboardReport.State.READY or not report.file:
@@ -279,10 +291,10 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @role_required(*DASHBOARD_ROLES)
 @lag_tolerant  # replica reads (issue 19)
-def index_766(request: HttpRequest) -> HttpResponse:
+def index_766(request: AuthenticatedHttpRequest) -> HttpResponse:
     """/thong-ke/chi-so-766/: the Decision 766 index with its groups, components and the ranking."""
     parsed = _parse(request)
-    if not parsed.ok:
+    if parsed.filters is None:
         return _bad_request(
             request, parsed.form, parsed.errors, title=_("Service index (Decision 766)")
         )

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("portal.agencies.api.urls")),
     path("", include("portal.accounts.api.urls")),
     path("", include("procedures.api.urls")),

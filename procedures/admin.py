@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -33,6 +34,9 @@ from .models import (
     Sector,
 )
 from .services import procedure_publish
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
 
 _SESSION_KEY = "procedures_import"
 #: The sample files the import page offers (shipped with the app, not only in the repository).
@@ -118,7 +122,7 @@ class ProcedureAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def import_sample(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def import_sample(self, request: AuthenticatedHttpRequest, fmt: str) -> FileResponse:
         """The sample file (CSV or XLSX) with every column, as a download."""
         if not request.user.is_portal_admin:
             raise PermissionDenied
@@ -131,7 +135,7 @@ class ProcedureAdmin(admin.ModelAdmin):
             content_type=SAMPLE_TYPES[fmt],
         )
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         """Step 1: upload and preview; step 2 (``confirm``): import the previewed file."""
         if not request.user.is_portal_admin:
             raise PermissionDenied

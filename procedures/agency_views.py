@@ -17,9 +17,8 @@ from .selectors import procedure_search
 def agency_list(request: HttpRequest) -> HttpResponse:
     agencies = list(agency_directory())
     base_depth = min((a.depth for a in agencies), default=0)
-    for a in agencies:
-        a.indent = a.depth - base_depth
-    return render(request, "agencies/list.html", {"agencies": agencies})
+    rows = [(a, a.depth - base_depth) for a in agencies]
+    return render(request, "agencies/list.html", {"agencies": rows})
 
 
 @require_GET

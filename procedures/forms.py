@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,11 +14,14 @@ from .constants import ServiceLevel
 from .models import Sector
 from .selectors import MAX_QUERY_LENGTH
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class _CodeChoiceField(forms.ModelChoiceField):
     """Chooses by the object's public code (``?sector=HT``), with a message that names the value."""
 
-    def __init__(self, *args, unknown_message: str, **kwargs) -> None:
+    def __init__(self, *args, unknown_message: StrOrPromise, **kwargs) -> None:
         super().__init__(*args, to_field_name="code", required=False, **kwargs)
         self.error_messages["invalid_choice"] = unknown_message
 
@@ -67,7 +72,7 @@ class ProcedureSearchForm(forms.Form):
 
     def __init__(self, *args, agency_queryset=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = sorted_by_name(
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = sorted_by_name(
             agency_queryset if agency_queryset is not None else Agency.objects.active()
         )
         self.fields["q"].error_messages["max_length"] = _(

@@ -167,8 +167,8 @@ def agency_certificate_issue(
         )
         serial = pki.serial_hex(cert.serial_number)
         chain = [ca]
-        while chain[-1].parent_id:
-            chain.append(chain[-1].parent)
+        while (parent := chain[-1].parent) is not None:
+            chain.append(parent)
         row = AgencyCertificate.objects.create(
             agency=agency,
             issuer=ca,

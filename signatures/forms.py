@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +40,8 @@ class MultipleFileField(forms.FileField):
 class SignBatchForm(forms.Form):
     """The leader's signing form: one or more results, one PIN entry for the batch."""
 
-    files = MultipleFileField(label=_("Documents to sign (PDF)"))
+    # the form metaclass moves declared fields out of the class: BaseForm.files is not shadowed
+    files = MultipleFileField(label=_("Documents to sign (PDF)"))  # type: ignore[assignment]
     reason = forms.CharField(label=_("Reason"), max_length=120, initial=_("Approved"))
     level = forms.ChoiceField(
         label=_("Signature level"),
@@ -83,7 +88,7 @@ class RevokeForm(forms.Form):
 class ImportPkcs12Form(forms.Form):
     """An official's PKCS#12 file (.p12/.pfx) from an external CA; kept encrypted, never in clear."""
 
-    holder = forms.ModelChoiceField(label=_("Official"), queryset=None)  # type: ignore[arg-type]
+    holder: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Official"), queryset=None)  # type: ignore[arg-type]
     file = forms.FileField(label=_("PKCS#12 file (.p12, .pfx)"))
     password = forms.CharField(
         label=_("Password of the file"),

@@ -19,7 +19,7 @@ from asn1crypto import cms
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 
 from portal.agencies.models import Agency
@@ -72,6 +72,8 @@ def seal(data: bytes) -> Seal:
         identity = agency_keys.agency_identity(province_agency())
     except agency_keys.AgencyIdentityError as exc:
         raise SealError(str(exc)) from exc
+    if not isinstance(identity.key, rsa.RSAPrivateKey):
+        raise SealError("the province's seal needs an RSA key (PKCS#1 v1.5 signature)")
     signature = identity.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
     token = _timestamp(hashlib.sha256(signature).digest())
     pem = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in identity.chain)

@@ -16,10 +16,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pkcs11
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from pkcs11._pkcs11 import lib as Pkcs11Lib
 
 _lock = threading.RLock()
 _state: dict[str, object] = {}
@@ -46,7 +50,7 @@ def softhsm_conf() -> Path:
     return conf
 
 
-def get_lib() -> pkcs11.lib:  # type: ignore[name-defined]
+def get_lib() -> Pkcs11Lib:
     """The process's PKCS#11 library, (re)initialised after a fork."""
     with _lock:
         if _state.get("pid") != os.getpid():
@@ -56,15 +60,15 @@ def get_lib() -> pkcs11.lib:  # type: ignore[name-defined]
             if _state.get("pid") is not None:
                 lib.reinitialize()
             _state.update(pid=os.getpid(), lib=lib)
-        return _state["lib"]  # type: ignore[return-value]
+        return cast("Pkcs11Lib", _state["lib"])
 
 
 def reset_after_fork(**_kwargs: object) -> None:
     """Celery ``worker_process_init`` hook: the child initialises the library for itself."""
     with _lock:
-        lib = _state.get("lib")
+        lib = cast("Pkcs11Lib | None", _state.get("lib"))
         if lib is not None:
-            lib.reinitialize()  # type: ignore[attr-defined]
+            lib.reinitialize()
             _state["pid"] = os.getpid()
 
 

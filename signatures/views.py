@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,6 +23,12 @@ from . import services
 from .forms import SignBatchForm, VerifyUploadForm
 from .models import CertificateAuthority, SignedDocument
 from .verify import verify_and_audit
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from portal.accounts.models import User
+    from portal.accounts.typed import AuthenticatedHttpRequest
 
 _MAX_PROTOCOL_BYTES = 64 * 1024
 
@@ -110,7 +118,7 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required(Role.LEADER, Role.CLERICAL)
 @require_http_methods(["GET", "POST"])
-def sign_batch_page(request: HttpRequest) -> HttpResponse:
+def sign_batch_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Leader (or clerical office) signs one or more results after one PIN entry."""
     results = None
     if request.method == "POST":
@@ -123,7 +131,7 @@ def sign_batch_page(request: HttpRequest) -> HttpResponse:
                     signer_user=request.user,
                     pin=data["pin"],
                     reason=data["reason"],
-                    location=request.user.agency.name if request.user.agency_id else "",
+                    location=request.user.agency.name if request.user.agency else "",
                     level=data["level"],
                 )
             except services.SigningError as exc:
@@ -156,7 +164,7 @@ def sign_batch_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def download_signed(request: HttpRequest, token: str) -> HttpResponse:
+def download_signed(request: HttpRequest, token: str) -> HttpResponseBase:
     """The signed PDF behind a verification token (the token is printed on the document as a QR code)."""
     document = get_object_or_404(SignedDocument, token=token)
     if not document.file:
@@ -169,7 +177,7 @@ def download_signed(request: HttpRequest, token: str) -> HttpResponse:
 # --- administrators: officials' certificates ------------------------------------------------------
 
 
-def _holders(user):  # type: ignore[no-untyped-def]
+def _holders(user: User) -> QuerySet[User]:
     from portal.accounts.models import User
     from portal.accounts.selectors import agencies_in_scope
 
@@ -182,7 +190,7 @@ def _holders(user):  # type: ignore[no-untyped-def]
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
-def certificates_page(request: HttpRequest) -> HttpResponse:
+def certificates_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each official's certificate, its validity and revocation; import of a PKCS#12 file."""
     from django.contrib import messages
     from django.core.exceptions import ValidationError
@@ -222,7 +230,7 @@ def certificates_page(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_POST
-def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from django.contrib import messages
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect

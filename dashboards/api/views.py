@@ -5,7 +5,7 @@ their agencies exactly like the pages; bad filters get a 400 with a bilingual me
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,6 +19,9 @@ from portal.accounts.permissions import HasRole
 from .. import index766, reports, selectors
 from ..forms import FilterResult, default_agency_ids, filters_from_query
 from ..views import DASHBOARD_ROLES
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
@@ -44,7 +47,7 @@ BAD_FILTERS = OpenApiResponse(
 
 
 def _jsonable(value: Any) -> Any:
-    if is_dataclass(value):
+    if is_dataclass(value) and not isinstance(value, type):
         return {k: _jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -63,9 +66,10 @@ class _DashboardAPI(APIView):
     permission_classes = [HasRole.of(*DASHBOARD_ROLES)]
 
     def parse(self, request: Request) -> FilterResult:
-        if default_agency_ids(request.user) == ():
+        user = cast("User", request.user)  # HasRole lets staff accounts only through
+        if default_agency_ids(user) == ():
             raise PermissionDenied(HasRole.message)
-        return filters_from_query(request.query_params, request.user)
+        return filters_from_query(request.query_params, user)
 
 
 class FiguresView(_DashboardAPI):
@@ -77,7 +81,7 @@ class FiguresView(_DashboardAPI):
     )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
-        if not parsed.ok:
+        if parsed.filters is None:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
         return Response(
@@ -104,7 +108,7 @@ class Index766View(_DashboardAPI):
     )
     def get(self, request: Request) -> Response:
         parsed = self.parse(request)
-        if not parsed.ok:
+        if parsed.filters is None:
             return Response({"errors": parsed.errors}, status=400)
         f = parsed.filters
         return Response(

@@ -24,17 +24,17 @@ from ..models import (
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-CLOSED_FIELD = {
+CLOSED_FIELD: dict[int, str] = {
     DossierStatus.NOT_RECEIVED: "refused",
     DossierStatus.WITHDRAWN: "withdrawn",
     DossierStatus.STOPPED: "stopped",
 }
-TIMELINESS_FIELD = {
+TIMELINESS_FIELD: dict[str, str] = {
     Timeliness.EARLY: "early",
     Timeliness.ON_TIME: "on_time",
     Timeliness.LATE: "late",
 }
-RATING_FIELD = {
+RATING_FIELD: dict[str, str] = {
     Rating.SATISFIED: "rated_satisfied",
     Rating.ACCEPTABLE: "rated_acceptable",
     Rating.NOT_SATISFIED: "rated_not_satisfied",
@@ -107,6 +107,8 @@ def fact_values(
         proc = processing_seconds(counting_start, finished_at, pauses, calendar)
     sups = sorted(supplement_ats) if len(supplement_ats) > 1 else list(supplement_ats)
     apos = sorted(apology_ats) if len(apology_ats) > 1 else list(apology_ats)
+    first_at: datetime | None
+    last_at: datetime | None
     if sups or apos:
         extra = sups + apos
         first_at, last_at = from_us(min(extra)), from_us(max(extra))
@@ -175,7 +177,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
         )
     )
     ids = [d[0] for d in dossiers]
-    closing: dict[int, tuple[datetime, int]] = {}
+    closing: dict[int, tuple[datetime, int | None]] = {}
     for dossier_id, at, status in (
         DossierEvent.objects.filter(dossier_id__in=ids, to_status__in=CLOSING)
         .exclude(from_status=F("to_status"))
@@ -192,10 +194,11 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
         if during and answered is not None:
             pauses[dossier_id].append((at, answered))
     apologies: dict[int, list[int]] = defaultdict(list)
-    for dossier_id, at in Apology.objects.filter(
+    for dossier_id, sent_at in Apology.objects.filter(
         dossier_id__in=ids, sent_at__isnull=False
     ).values_list("dossier_id", "sent_at"):
-        apologies[dossier_id].append(to_us(at))
+        assert sent_at is not None  # filtered on sent_at__isnull=False
+        apologies[dossier_id].append(to_us(sent_at))
     digitised = set(
         DossierFile.objects.filter(dossier_id__in=ids, is_digitised=True).values_list(
             "dossier_id", flat=True

@@ -48,8 +48,7 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
             .annotate(n=Sum("resolved"), s=Sum("processing_seconds"))
             .order_by("-n", "procedure_id")
         )
-        top = list(top[: limit if not edges else None])
-        for r in top:
+        for r in list(top[: limit if not edges else None]):
             stats[r["procedure_id"]] = [r["n"], r["s"], Counter()]
         if connection.vendor == "postgresql" and stats:
             # the histograms merged by PostgreSQL: ~20 x 12 JSON objects of up to ~100 hours each

@@ -97,6 +97,7 @@ def group_value(row: Any, group: str | None, at: datetime | None = None) -> Any:
     if group is None:
         return None
     if group == "month":
+        assert at is not None  # the month group passes the fact's time
         return month_of(at)
     return getattr(
         row, {"agency": "agency_id", "sector": "sector_id", "procedure": "procedure_id"}[group]
@@ -185,10 +186,11 @@ def collect(
             if len(r) > first + n:
                 fig.in_progress += r[first + n] or 0
                 fig.in_progress_overdue += r[first + n + 1] or 0
-    scope = scope_q(filters) if edges else None
-    for a, b in edges:
-        for key, level, counters in edge_counters(scope, a, b, group, columns):
-            apply(out[key], counters, level)
+    if edges:
+        scope = scope_q(filters)
+        for a, b in edges:
+            for key, level, counters in edge_counters(scope, a, b, group, columns):
+                apply(out[key], counters, level)
     if with_in_progress and group != "month" and stored is None:
         moment = filters.snapshot_moment(now)
         for key, n, late in in_progress_counts(filters, moment, group):

@@ -21,6 +21,7 @@ from ..models import (
     ProcedureMonthStat,
     ProvinceMonthStat,
     SectorMonthStat,
+    StatCounters,
     SummaryState,
 )
 from .facts import fact_events, month_of
@@ -86,7 +87,7 @@ def last_ended_month(now: datetime | None = None) -> date:
 
 
 #: The unique key of each monthly table, for the month-end snapshot's upsert.
-OPEN_KEYS = {
+OPEN_KEYS: dict[type[StatCounters], list[str]] = {
     ProcedureMonthStat: ["agency_id", "procedure_id", "month"],
     SectorMonthStat: ["agency_id", "sector_id", "level", "month"],
     AgencyMonthStat: ["agency_id", "level", "month"],
@@ -106,8 +107,8 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
         scope &= Q(agency_id__in=agency_ids)
     only_open = Q(**{k: 0 for k in COUNTER_FIELDS})
     for table in OPEN_KEYS:
-        table.objects.filter(scope & only_open).delete()
-        table.objects.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(
+        table._default_manager.filter(scope & only_open).delete()
+        table._default_manager.filter(scope).exclude(open_at_end=0, overdue_at_end=0).update(
             open_at_end=0, overdue_at_end=0
         )
     groups = open_groups(month, agency_ids)
@@ -124,19 +125,19 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
             acc[1] += late
     for table, rows in per.items():
         objs = []
-        for key, (n, late) in rows.items():
+        for row_key, (n, late) in rows.items():
             values = {
-                "agency_id": key[0],
-                "agency_path": key[1],
-                "level": key[2],
+                "agency_id": row_key[0],
+                "agency_path": row_key[1],
+                "level": row_key[2],
                 "month": month,
                 "open_at_end": n,
                 "overdue_at_end": late,
             }
             if table is not AgencyMonthStat:
-                values["sector_id"] = key[3]
+                values["sector_id"] = row_key[3]
             if table is ProcedureMonthStat:
-                values["procedure_id"] = key[4]
+                values["procedure_id"] = row_key[4]
             objs.append(table(**values))
         table.objects.bulk_create(
             objs,

@@ -22,8 +22,9 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -43,6 +44,9 @@ from portal.core.counters import next_value
 from . import gateway
 from .constants import GATEWAY_SUCCESS, CaseKind, CaseStatus, IpnCode, PaymentMethod, PaymentStatus
 from .models import Payment, PaymentCase, ReceiptCounter
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +120,7 @@ def amount_due(dossier: Dossier) -> Decimal:
 
 
 def _pending_payment(dossier: Dossier) -> Payment | None:
-    since = timezone.now() - timezone.timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
+    since = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_TIMEOUT)
     return Payment.objects.filter(
         dossier=dossier,
         status=PaymentStatus.PENDING,
@@ -126,7 +130,7 @@ def _pending_payment(dossier: Dossier) -> Payment | None:
 
 
 @transaction.atomic
-def payment_start(*, dossier: Dossier, actor: Any) -> Payment:
+def payment_start(*, dossier: Dossier, actor: User) -> Payment:
     """The applicant starts paying a dossier's fees online (the dossier is in status 6)."""
     dossier = _lock_dossier(dossier)
     workflow.check_transition(dossier, actor, Action.CONFIRM_PAYMENT)
@@ -239,7 +243,7 @@ def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
 
 
 @transaction.atomic
-def payment_case_resolve(*, case: PaymentCase, actor: Any, resolution: str) -> PaymentCase:
+def payment_case_resolve(*, case: PaymentCase, actor: User, resolution: str) -> PaymentCase:
     """A one-stop clerk of the dossier's agency closes a refund or top-up case (refunded, topped up)."""
     case = PaymentCase.objects.select_for_update().select_related("dossier").get(pk=case.pk)
     if not getattr(actor, "is_staff_member", False) or not workflow.actor_matches(

@@ -4,6 +4,7 @@ electronic receipt (page and PDF), and the built-in TEST gateway for the demo an
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +29,9 @@ from .constants import GATEWAY_CANCELLED, GATEWAY_SUCCESS, CaseStatus, IpnCode, 
 from .selectors import get_receipt_for, payment_cases_for, payments_visible_to
 from .services import payment_case_resolve, payment_handle_callback, payment_start
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "127.0.0.1")[:45]
@@ -35,7 +39,7 @@ def _client_ip(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The applicant pays a dossier's fees online: create the payment and go to the gateway."""
     dossier = get_dossier_for(request.user, pk)
     try:
@@ -128,7 +132,7 @@ def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def cases(request: HttpRequest) -> HttpResponse:
+def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clerks' queue of payments to refund or top up (đối soát), and closing one (POST)."""
     from django.core.exceptions import PermissionDenied
 

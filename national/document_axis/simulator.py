@@ -87,6 +87,7 @@ class DocumentAxisSimulator(Simulator):
         system, fault, error = self._begin(request, "sendEdoc")
         if error:
             return error
+        assert system is not None  # _begin gives an error or the system
         sender = request.headers.get("from", "")
         if not self._serves(system, sender):
             return Response(
@@ -119,6 +120,7 @@ class DocumentAxisSimulator(Simulator):
         system, fault, error = self._begin(request, "getReceivedEdocList")
         if error:
             return error
+        assert system is not None  # _begin gives an error or the system
         wanted = (request.json() or {}).get("messagetype", "edoc")
         with self.lock:
             items = [
@@ -144,6 +146,7 @@ class DocumentAxisSimulator(Simulator):
         system, _fault, error = self._begin(request, "getEdoc")
         if error:
             return error
+        assert system is not None  # _begin gives an error or the system
         m = self.state["messages"].get(str((request.json() or {}).get("docId", "")))
         if m is None or not self._serves(system, m["to"]):
             return Response(200, {"status": "FAIL", "ErrorDesc": "Khong tim thay van ban"})
@@ -154,6 +157,7 @@ class DocumentAxisSimulator(Simulator):
         system, _fault, error = self._begin(request, "updateStatus")
         if error:
             return error
+        assert system is not None  # _begin gives an error or the system
         body = request.json() or {}
         doc_id = str(body.get("docId", ""))
         with self.lock:

@@ -12,7 +12,7 @@ procedure; the local entry is then published again by the catalogue's own workfl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,9 @@ from procedures.models import Procedure, Sector
 
 from .client import DvcqgClient
 from .models import NationalProcedure, NationalUnit, UnitKind
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 
 class CatalogueError(Exception):
@@ -148,7 +151,7 @@ def differences() -> list[Difference]:
 
 
 @transaction.atomic
-def accept(*, code: str, actor: Any) -> NationalProcedure:
+def accept(*, code: str, actor: User) -> NationalProcedure:
     """Take the national name (and level) onto the mapped local procedure."""
     entry = (
         NationalProcedure.objects.select_for_update(of=("self",))
@@ -160,7 +163,7 @@ def accept(*, code: str, actor: Any) -> NationalProcedure:
         raise CatalogueError(f"Không có thủ tục quốc gia {code}.")
     if entry.procedure is None:
         raise CatalogueError(f"Thủ tục {code} chưa có trong danh mục của tỉnh: hãy thêm nó trước.")
-    local = Procedure.objects.select_for_update().get(pk=entry.procedure_id)
+    local = Procedure.objects.select_for_update().get(pk=entry.procedure.pk)
     local.name = entry.name[:500]
     if entry.level in (2, 3, 4):
         local.level = entry.level

@@ -29,7 +29,9 @@ from .client import format_date
 RESULT_LINK_SALT = "dvcqg.result"
 
 #: How each history action reads on DVCQG's progress line (NoiDungXuLy), in Vietnamese.
-ACTION_TEXT = {
+_DELIVERY_CODES: dict[str, str] = {ResultDelivery.POST: "1", ResultDelivery.ONLINE: "2"}
+
+ACTION_TEXT: dict[str, str] = {
     Action.SUBMIT: "Nộp hồ sơ",
     Action.CREATE_AT_COUNTER: "Ghi nhận hồ sơ tại quầy",
     Action.RECEIVE: "Tiếp nhận hồ sơ",
@@ -138,9 +140,7 @@ def dossier_payload(dossier: Dossier) -> dict[str, Any]:
         "TrangThaiHoSo": str(dossier.status),
         "NgayKetThucXuLy": format_date(dossier.finished_at),
         "NgayTra": format_date(dossier.returned_at),
-        "HinhThuc": {ResultDelivery.POST: "1", ResultDelivery.ONLINE: "2"}.get(
-            dossier.result_delivery, "0"
-        ),
+        "HinhThuc": _DELIVERY_CODES.get(dossier.result_delivery, "0"),
         "DonViXuLy": (dossier.handling_department or dossier.receiving_agency).name,
         "NoiNopHoSo": "2" if dossier.channel == 2 else "1",
         "HoSoCoThanhPhanSoHoa": "1" if any(f.is_digitised for f in files) else "0",
@@ -191,7 +191,7 @@ def progress_payload(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
         "NguoiXuLy": (actor.full_name or actor.username) if actor else "Cổng Dịch vụ công quốc gia",
         "ChucDanh": getattr(actor, "position", "") if actor else "",
         "ThoiDiemXuLy": format_date(event.created_at),
-        "PhongBanXuLy": event.to_agency.name if event.to_agency_id else "",
+        "PhongBanXuLy": event.to_agency.name if event.to_agency else "",
         "NoiDungXuLy": f"{event.seq}. {ACTION_TEXT.get(event.action, event.action)}"
         + (f": {event.comment[:500]}" if event.comment else ""),
         "TrangThai": str(event.to_status if event.to_status else dossier.status),

@@ -23,6 +23,7 @@ with the batch's steps — OpenCPS ``syncDossierAndDossierStatus`` makes the sam
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -229,6 +230,7 @@ def flush_dossier(*, dossier_id: int, client: DvcqgClient | None = None) -> Flus
             if first.state == ChangeState.FAILED:
                 return FlushResult(result.sent, "failed")
             continue  # a change was recorded while we held the lease: take it too
+        assert dossier is not None  # the batch is not empty
         try:
             client.call(
                 "DongBoHoSoMC",
@@ -380,7 +382,7 @@ def _is_outage(exc: DvcqgError) -> bool:
     return exc.code == "unreachable" or exc.code.startswith("http_")
 
 
-def _batch_dossiers(ids: list[int]) -> dict[int, Dossier]:
+def _batch_dossiers(ids: list[int]) -> Mapping[int, Dossier]:
     from dossiers.payments.constants import PaymentMethod
     from dossiers.payments.models import Payment
 

@@ -4,11 +4,13 @@ fetches, and the administrator's sync and catalogue pages. Thin: every rule is i
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +25,9 @@ from . import catalogue, reconcile, selectors, services
 from .client import DvcqgError, integration_enabled
 from .inbound import InboundRefused, receive_dossier, verify_push
 from .payloads import RESULT_LINK_SALT
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
 
 
 def _answer(code: str, message: str, status: int, **extra: object) -> JsonResponse:
@@ -66,7 +71,7 @@ def inbound_push(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def result_file(request: HttpRequest, token: str) -> HttpResponse:
+def result_file(request: HttpRequest, token: str) -> HttpResponseBase:
     """The result file behind ``DuongDanTepTinKetQua``: a signed, expiring token, no account."""
     try:
         data = signing.loads(
@@ -148,7 +153,7 @@ def catalogue_pull(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN)
 @require_POST
-def catalogue_accept(request: HttpRequest, code: str) -> HttpResponse:
+def catalogue_accept(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         catalogue.accept(code=code, actor=request.user)
     except catalogue.CatalogueError as exc:

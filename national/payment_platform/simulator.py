@@ -230,6 +230,7 @@ class PaymentPlatformSimulator(Simulator):
                 t["paid_at"] = datetime.now(VN).strftime("%Y%m%d%H%M%S")
             self.save()
             partner = self._partner(t["partner"])
+        assert partner is not None  # the transaction was made for a known partner
         message = self._confirm(ref, t, partner["callback_secret"])
         kind = fault.get("kind", "")
         if kind == "bad_signature":
@@ -321,6 +322,7 @@ class PaymentPlatformSimulator(Simulator):
         t, partner, error = self._checked(request, "QUERY")
         if error:
             return error
+        assert t is not None and partner is not None  # _checked gives an error or both
         ref = str((request.json() or {}).get("MaThamChieu"))
         answer = self._confirm(ref, t, partner["callback_secret"])
         answer["MaLoi"] = (
@@ -340,6 +342,7 @@ class PaymentPlatformSimulator(Simulator):
         t, _partner, error = self._checked(request, "GET_BILL")
         if error:
             return error
+        assert t is not None  # _checked gives an error or the transaction
         if t["status"] != "1":
             return Response(200, {"MaLoi": "02", "MoTaLoi": "Giao dich chua thanh toan"})
         r = t["receipt"]

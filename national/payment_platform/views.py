@@ -12,6 +12,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -97,7 +98,7 @@ def return_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def platform_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def platform_receipt(request: HttpRequest, reference: str) -> HttpResponseBase:
     """The platform's own receipt (fetched by GET_BILL), for whoever may see the dossier."""
     visible = payments_visible_to(request.user).values("pk")
     txn = PlatformTransaction.objects.filter(

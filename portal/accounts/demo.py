@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.agencies.models import Agency
 
 from .constants import AccountKind, Role
@@ -10,7 +12,7 @@ from .models import StaffRole, User
 DEMO_PASSWORD = "DienBien@2026"
 
 #: (username, full name, kind, agency code, department code, roles, position, extra)
-DEMO_USERS = [
+DEMO_USERS: list[tuple[str, str, str, str | None, str | None, list[str], str, dict[str, Any]]] = [
     (
         "admin",
         "Quản trị hệ thống",

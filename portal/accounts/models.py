@@ -7,6 +7,8 @@ more roles through :class:`StaffRole`. What a user may see or do is decided by
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .constants import AccountKind, Role
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     def citizens(self):
         return self.filter(kind__in=[AccountKind.CITIZEN, AccountKind.BUSINESS])
 
@@ -67,7 +69,7 @@ class User(AbstractUser):
     notify_sms = models.BooleanField(_("notify by SMS"), default=False)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     REQUIRED_FIELDS = ["email"]
 

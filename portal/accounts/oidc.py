@@ -130,7 +130,7 @@ def provider() -> ProviderConfig:
 
 def _keyset(cfg: ProviderConfig, *, refresh: bool = False) -> KeySet:
     key = f"vneid:jwks:{cfg.jwks_uri}"
-    data = None if refresh else cache.get(key)
+    data: Any = None if refresh else cache.get(key)
     if data is None:
         try:
             data = _get_json(cfg.jwks_uri)

@@ -5,10 +5,13 @@ Thin: parse with a form, call a service or selector, render.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +25,10 @@ from .access_log import accesses_of
 from .forms import LoginForm, PasswordResetForm, ProfileForm, RegistrationForm, add_service_errors
 from .permissions import staff_required
 from .selectors import needs_email_verification, workspace_sections
+
+if TYPE_CHECKING:
+    from .models import User
+    from .typed import AuthenticatedHttpRequest
 
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -49,10 +56,10 @@ class LoginView(auth_views.LoginView):
             return str(reverse_lazy("accounts:workspace"))
         return super().get_default_redirect_url()
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
-            _remember_language(response, form.get_user().language)
+            _remember_language(response, cast("User", form.get_user()).language)
         return response
 
 
@@ -99,7 +106,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_verification(request: HttpRequest) -> HttpResponse:
+def resend_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.email and request.user.email_verified_at is None:
         services.user_send_verification(user=request.user)
         messages.success(
@@ -112,7 +119,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -135,7 +142,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "accounts/workspace.html", {"sections": workspace_sections(request.user)}
     )

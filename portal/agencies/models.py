@@ -85,7 +85,8 @@ class Agency(models.Model):
         if self.pk is None:
             super().save(*args, **kwargs)
             kwargs.pop("force_insert", None)
-        self.path = f"{self.parent.path}/{self.pk}" if self.parent_id else str(self.pk)
+        parent = self.parent if self.parent_id else None
+        self.path = f"{parent.path}/{self.pk}" if parent is not None else str(self.pk)
         kwargs["force_insert"] = False
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:

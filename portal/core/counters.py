@@ -29,8 +29,10 @@ def next_value(model: type[models.Model], **key: Any) -> int:
         )
     # get_or_create creates the row in a savepoint and, if a concurrent transaction created it
     # first (unique constraint), reads that one instead; the locked read then waits for its commit.
-    model.objects.get_or_create(**key)
-    counter = model.objects.select_for_update().get(**key)
-    counter.last_value += 1  # type: ignore[attr-defined]
+    model._default_manager.get_or_create(**key)
+    # any model with a ``last_value`` integer field: the attribute is not on models.Model
+    counter: Any = model._default_manager.select_for_update().get(**key)
+    counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    return counter.last_value  # type: ignore[attr-defined]
+    last_value: int = counter.last_value
+    return last_value

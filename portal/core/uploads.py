@@ -19,7 +19,8 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 #: MIME type → the extensions a file of that type may carry, and the extension we store it with.
@@ -218,7 +219,7 @@ def validate_upload(uploaded: Any, *, max_bytes: int | None = None) -> CheckedUp
 
 def attachment_response(
     field_file: Any, name: str, content_type: str = "application/octet-stream"
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file as a download: a clean file name, ``nosniff``, and a 404 with a clear
     message (not a 500) when the file has gone from the storage.
 

@@ -17,5 +17,5 @@ def bump_revision(sender: type[DeclaredDay], instance: DeclaredDay, **kwargs: An
     WorkCalendar.objects.filter(pk=instance.calendar_id).update(revision=revision)
     field = DeclaredDay._meta.get_field("calendar")
     cached = field.get_cached_value(instance, default=None)
-    if cached is not None:
+    if isinstance(cached, WorkCalendar):
         cached.revision = revision

@@ -13,7 +13,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class ProcedureListSerializer(serializers.ModelSerializer):
-    sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sector: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
     sector_name = serializers.CharField(source="sector.name", read_only=True)
     level_name = serializers.CharField(
         source="level_decree_42_name",
@@ -91,7 +91,9 @@ class ProcedureStepSerializer(serializers.ModelSerializer):
 
 class ProcedureDetailSerializer(ProcedureListSerializer):
     sector = SectorSerializer(read_only=True)
-    agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    agencies: serializers.Field = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     fees = ProcedureFeeSerializer(many=True, read_only=True)
     documents = RequiredDocumentSerializer(many=True, read_only=True)
     steps = ProcedureStepSerializer(many=True, read_only=True)

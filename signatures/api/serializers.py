@@ -7,7 +7,8 @@ class VerifyRequestSerializer(serializers.Serializer):
 
 
 class SignatureResultSerializer(serializers.Serializer):
-    field_name = serializers.CharField()
+    # DRF's metaclass moves declared fields out of the class, so this does not shadow Field.field_name
+    field_name = serializers.CharField()  # type: ignore[assignment]
     signer = serializers.CharField()
     position = serializers.CharField()
     organisation = serializers.CharField()

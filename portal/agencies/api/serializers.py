@@ -6,7 +6,8 @@ from ..models import Agency
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    # DRF's metaclass moves declared fields out of the class: Field.parent is not shadowed
+    parent: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(  # type: ignore[assignment]
         slug_field="code",
         read_only=True,
         allow_null=True,

@@ -15,7 +15,10 @@ register = template.Library()
 @register.inclusion_tag("notifications/_dossier_notifications.html")
 def dossier_notifications(dossier: Any, limit: int = 100) -> dict[str, Any]:
     """Staff only: the caller's template shows it inside ``{% if is_staff %}``."""
-    rows = list(notifications_for_dossier(dossier.pk)[:limit])
-    for row in rows:
-        row.event_label = event_label(row.event)
-    return {"rows": rows}
+    return {"rows": list(notifications_for_dossier(dossier.pk)[:limit])}
+
+
+@register.filter(name="event_label")
+def event_label_filter(event: str) -> str:
+    """``{{ n.event|event_label }}``: the event's name as staff read it."""
+    return event_label(event)
