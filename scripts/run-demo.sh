@@ -94,7 +94,9 @@ export DVCQG_URL="http://127.0.0.1:$DVCQG_PORT" DVCQG_USERNAME=tinh DVCQG_PASSWO
 export DVCQG_PUSH_PUBLIC_KEY="$PORTAL_VAR_DIR/dvcqg-public.pem"
 
 echo "==> Starting gunicorn, Celery worker and Celery beat (logs in $LOGS)"
-.venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
+# Threads: a signature asks the portal's own time-stamp authority (same server) within the request;
+# with two single-threaded workers both can be busy and the signature times out (10 s).
+.venv/bin/gunicorn portal.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
   --access-logfile "$LOGS/web-access.log" >"$LOGS/web.log" 2>&1 &
 PIDS+=($!)
 .venv/bin/celery -A portal worker --loglevel INFO --concurrency 2 --hostname "demo@%h" >"$LOGS/worker.log" 2>&1 &

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -82,6 +82,8 @@ def record_change(*, dossier_id: int, event_id: int) -> bool:
         OutboundChange._meta.db_table,
         DossierEvent._meta.db_table,
     )
+    if connection.vendor != "postgresql":  # the demo's SQLite: the same rule through the ORM
+        return _record_change_orm(dossier_id, event_id)
     with connection.cursor() as cur:
         cur.execute(
             f"""
@@ -113,6 +115,32 @@ def record_change(*, dossier_id: int, event_id: int) -> bool:
         )
         row = cur.fetchone()
     return bool(row and row[0])
+
+
+def _record_change_orm(dossier_id: int, event_id: int) -> bool:
+    """:func:`record_change` for databases without data-modifying CTEs (SQLite, the demo)."""
+    event = (
+        DossierEvent.objects.filter(pk=event_id, dossier_id=dossier_id)
+        .exclude(to_status=int(DossierStatus.DRAFT))
+        .values("pk", "seq", "created_at")
+        .first()
+    )
+    if event is None:
+        return False
+    with transaction.atomic():
+        sync, _created = DossierSync.objects.get_or_create(dossier_id=dossier_id)
+        if event["seq"] <= sync.acked_seq:
+            return False
+        OutboundChange.objects.get_or_create(
+            dossier_id=dossier_id,
+            event_id=event["pk"],
+            defaults={
+                "seq": event["seq"],
+                "state": ChangeState.PENDING.value,
+                "event_at": event["created_at"],
+            },
+        )
+    return True
 
 
 def _record_missing(dossier_id: int, after: int) -> None:
@@ -312,6 +340,8 @@ def _claim_ready(limit: int, prefer: list[int], exclude: list[int]) -> list[Doss
     ``prefer`` first: one ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED)``, so concurrent drains
     take disjoint sets (TECH-NOTES "exactly-once effect"), the cursors coming back (RETURNING)."""
     now = timezone.now()
+    if connection.vendor != "postgresql":  # the demo's SQLite: one writer at a time anyway
+        return _claim_ready_orm(limit, prefer, exclude, now)
     sync, change = DossierSync._meta.db_table, OutboundChange._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
@@ -348,8 +378,42 @@ def _claim_ready(limit: int, prefer: list[int], exclude: list[int]) -> list[Doss
     ]
 
 
+def _claim_ready_orm(
+    limit: int, prefer: list[int], exclude: list[int], now: datetime
+) -> list[DossierSync]:
+    """:func:`_claim_ready` through the ORM, for SQLite (the demo), whose writes are serialised."""
+    with transaction.atomic():
+        pending = OutboundChange.objects.filter(state=ChangeState.PENDING.value)
+        candidates = (
+            DossierSync.objects.filter(dossier_id__in=pending.values("dossier_id"))
+            .filter(models.Q(lease_until__isnull=True) | models.Q(lease_until__lt=now))
+            .filter(
+                models.Q(attempts=0)
+                | models.Q(next_attempt_at__isnull=True)
+                | models.Q(next_attempt_at__lte=now)
+            )
+            .exclude(dossier_id__in=list(exclude))
+        )
+        ready = [
+            sync
+            for sync in candidates
+            if pending.filter(dossier_id=sync.dossier_id, seq__gt=sync.acked_seq).exists()
+        ]
+        ready.sort(key=lambda sync: (sync.dossier_id not in prefer, sync.dossier_id))
+        ready = ready[:limit]
+        until = now + timedelta(seconds=LEASE_SECONDS)
+        DossierSync.objects.filter(dossier_id__in=[sync.dossier_id for sync in ready]).update(
+            lease_until=until
+        )
+    return sorted(ready, key=lambda sync: sync.dossier_id)
+
+
 def _record_missing_many(syncs: list[DossierSync]) -> None:
     """:func:`_record_missing` for a whole batch of dossiers in one ``INSERT … SELECT``."""
+    if connection.vendor != "postgresql":  # SQLite (the demo): one dossier at a time
+        for sync in syncs:
+            _record_missing(sync.dossier_id, sync.acked_seq)
+        return
     change, event = OutboundChange._meta.db_table, DossierEvent._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
@@ -452,6 +516,18 @@ def _mark_sent(batches: dict[int, list[OutboundChange]]) -> None:
         OutboundChange.objects.filter(
             pk__in=[r.pk for rows in batches.values() for r in rows]
         ).update(state=ChangeState.SENT, sent_at=sent_at, last_error="")
+        if connection.vendor != "postgresql":  # SQLite (the demo): one UPDATE per dossier
+            for dossier_id in ids:
+                DossierSync.objects.filter(dossier_id=dossier_id).update(
+                    acked_seq=batches[dossier_id][-1].seq,
+                    created_on_dvcqg=True,
+                    attempts=0,
+                    next_attempt_at=None,
+                    last_error="",
+                    last_sent_at=sent_at,
+                    lease_until=None,
+                )
+            return
         with connection.cursor() as cur:
             cur.execute(
                 f"""
