@@ -9,7 +9,7 @@ above it::
     points = max_points × min(1, value / threshold)
 
 A component whose data the portal does not hold (``needs`` names a source we do not have yet), or
-whose denominator is zero in the period, is shown as "chưa có dữ liệu / no data yet" and left out:
+whose denominator is zero in the period, is shown as "no data yet" (chưa có dữ liệu) and left out:
 its points are taken out of the maximum too, so a group or total is ``points / max available``,
 never a number made up for the missing part.
 
@@ -239,7 +239,7 @@ COMPONENTS: tuple[Component, ...] = (
         "online",
         _("Procedures offered online (partly or fully)"),
         _(
-            "procedures at level 3 or 4 (một phần / toàn trình) ÷ all procedures in the agencies' competence; full points at 80%"
+            "procedures at level 3 or 4 (partly or fully online) ÷ all procedures in the agencies' competence; full points at 80%"
         ),
         4,
         0.8,
