@@ -22,7 +22,6 @@ KNOWN_LONG_MODULES: set[str] = {
     "documents/api/views.py",
     "dossiers/forms.py",
     "national/dvcqg/services.py",
-    "portal/settings.py",
 }
 
 
