@@ -20,7 +20,6 @@ LIMIT = 500
 KNOWN_LONG_MODULES: set[str] = {
     "dashboards/dev/generator.py",
     "documents/api/views.py",
-    "dossiers/forms.py",
     "national/dvcqg/services.py",
 }
 
