@@ -44,7 +44,8 @@ class DrainResult:
 def _claim_ready(limit: int, prefer: list[int], exclude: list[int]) -> list[DossierSync]:
     """Lease up to ``limit`` dossiers with an unsent change, no live lease and no back-off running,
     ``prefer`` first: one ``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED)``, so concurrent drains
-    take disjoint sets (TECH-NOTES "exactly-once effect"), the cursors coming back (RETURNING)."""
+    take disjoint sets (docs/tech-facts.md "Celery and Redis": exactly-once effect), the cursors
+    coming back (RETURNING)."""
     now = timezone.now()
     if connection.vendor != "postgresql":  # the demo's SQLite: one writer at a time anyway
         return _claim_ready_orm(limit, prefer, exclude, now)
