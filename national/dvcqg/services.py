@@ -11,8 +11,8 @@ Issue 17 "Changes out". The rules, and how they are kept:
   ``seq`` order, and the cursor moves only when DVCQG acknowledged the whole batch;
 * **one sender per dossier** – a lease taken with one conditional ``UPDATE … RETURNING`` (the
   exactly-once claim of docs/tech-facts.md "Celery and Redis"); the HTTP calls run outside any
-  transaction; after releasing,
-  the sender looks again, so a change recorded while it held the lease is not left behind;
+  transaction; after releasing, the sender looks again, so a change recorded while it held the
+  lease is not left behind;
 * **retried with back-off** – ``DVCQG_RETRY_BACKOFF`` doubling to ``DVCQG_RETRY_BACKOFF_MAX``; after
   ``DVCQG_MAX_ATTEMPTS`` the changes are ``failed`` (sync page, resend button); the beat sweep
   sends what a crashed or delayed task left.
