@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
 
-from dossiers.constants import DossierStatus, Rating, Timeliness
+from dossiers.constants import DossierStatus, Rating
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
 
+from .. import registry
 from ..figures import (
     hours_bucket,
 )
@@ -24,21 +26,6 @@ from ..models import (
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-CLOSED_FIELD: dict[int, str] = {
-    DossierStatus.NOT_RECEIVED: "refused",
-    DossierStatus.WITHDRAWN: "withdrawn",
-    DossierStatus.STOPPED: "stopped",
-}
-TIMELINESS_FIELD: dict[str, str] = {
-    Timeliness.EARLY: "early",
-    Timeliness.ON_TIME: "on_time",
-    Timeliness.LATE: "late",
-}
-RATING_FIELD: dict[str, str] = {
-    Rating.SATISFIED: "rated_satisfied",
-    Rating.ACCEPTABLE: "rated_acceptable",
-    Rating.NOT_SATISFIED: "rated_not_satisfied",
-}
 #: ``Rating.values`` once (Django computes the property on every access: ~30 us, per figure).
 RATINGS = tuple(Rating.values)
 #: Serialises refreshes (two workers recomputing the same month would collide).
@@ -88,12 +75,15 @@ def fact_values(
     digitised: bool,
     paid_online: bool,
     calendar: Any,
+    signed: bool = False,
 ) -> tuple:
     """The fact of one dossier as a tuple in :data:`FACT_FIELDS` order: the one rule, used by
     :func:`build_facts` (from the database) and by the province generator (from the values it has
     just written, so a million facts need no read-back). ``closed_*``: the last history row that
     brought status 3 / 7 / 8; ``supplement_ats`` / ``apology_ats``: epoch microseconds of the
-    requests and of the sent apologies; ``pauses``: the answered requests made during processing."""
+    requests and of the sent apologies; ``pauses``: the answered requests made during processing;
+    ``signed``: a signed result is stored for the dossier (last in the tuple: one of
+    :data:`RECORD_FACT_FIELDS`)."""
     exit_at = None
     if received_at is not None:
         if finished_at is not None:
@@ -143,6 +133,7 @@ def fact_values(
         bool(result_file),
         payable,
         payable and paid_online,
+        signed,
     )
 
 
@@ -212,6 +203,13 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
             dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID
         ).values_list("dossier_id", flat=True)
     )
+    from signatures.models import SignedDocument
+
+    signed = set(
+        SignedDocument.objects.filter(dossier_id__in=ids)
+        .exclude(sha256="")
+        .values_list("dossier_id", flat=True)
+    )
     cals = cals or CalendarCache()
     rows = []
     for (
@@ -263,6 +261,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
                 digitised=pk in digitised,
                 paid_online=pk in paid_online,
                 calendar=cals(agency_id),
+                signed=pk in signed,
             )
         )
     return rows
@@ -271,7 +270,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
 def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
     """The current facts of these dossiers (drafts have none)."""
     return [
-        DossierFact(**dict(zip(FACT_FIELDS, row, strict=True)))
+        DossierFact(**dict(zip(STORED_FACT_FIELDS, row, strict=True)))
         for row in build_fact_rows(dossier_ids)
     ]
 
@@ -305,6 +304,12 @@ FACT_FIELDS = [
     "payable",
     "online_paid",
 ]
+#: Fact columns filled from other apps' records rather than from the dossier's own row (the
+#: province generator, which writes :data:`FACT_FIELDS` by position, creates none of those
+#: records and leaves them at their database default); :func:`fact_values` returns them last.
+RECORD_FACT_FIELDS = ["signed"]
+#: Every column of a fact as :func:`fact_values` returns it.
+STORED_FACT_FIELDS = [*FACT_FIELDS, *RECORD_FACT_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -332,42 +337,111 @@ class FactRow:
     e_result: bool
     payable: bool
     online_paid: bool
+    signed: bool
 
 
 ROW_FIELDS = list(FactRow.__dataclass_fields__)
 
 
-def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
-    """Each dated event of a fact with the counters it adds (and, for an approval, the whole
-    working hours for the histogram). The one rule behind every counter."""
-    if f.received_at is not None:
-        c = {"received": 1, f"received_c{f.channel}": 1}
-        if f.digitised:
-            c["digitised"] = 1
-        if f.payable:
-            c["payable"] = 1
-            if f.online_paid:
-                c["online_paid"] = 1
-        yield f.received_at, c, None
-    if f.finished_at is not None:
-        c = {"resolved": 1, "processing_seconds": f.processing_seconds or 0}
-        if f.timeliness in TIMELINESS_FIELD:
-            c[TIMELINESS_FIELD[f.timeliness]] = 1
-        yield f.finished_at, c, hours_bucket(f.processing_seconds or 0)
-    if f.returned_at is not None:
-        yield (
-            f.returned_at,
-            ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}),
-            None,
+def _test(key: str, value: Any) -> Callable[[Any], bool]:
+    """A :class:`~dashboards.registry.Count` condition's lookup as a Python test of a fact."""
+    column, _sep, op = key.partition("__")
+    get = attrgetter(column)
+    if op not in ("", *registry.LOOKUPS):
+        raise ValueError(f"lookup {key!r} is not one of {registry.LOOKUPS}")
+    if value is True or value is False:
+        return (lambda f: bool(get(f))) if value else (lambda f: not get(f))
+    if op == "gt":
+        return lambda f: (v := get(f)) is not None and v > value
+    if op == "lt":
+        return lambda f: (v := get(f)) is not None and v < value
+    if op == "in":
+        values = frozenset(value)
+        return lambda f: get(f) in values
+    return lambda f: get(f) == value
+
+
+def fact_test(fact: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """A condition on the fact as one Python test (None: every fact meets it)."""
+    tests = [_test(k, v) for k, v in fact.items()]
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    return lambda f: all(t(f) for t in tests)
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """One event kind of :func:`fact_events`, compiled from the registry's counts at it."""
+
+    moment: Callable[[Any], Any]
+    many: bool
+    hours: bool
+    #: counters every such event adds 1 to, then (column, test) of the conditional ones, then
+    #: (column, value getter) of the sums
+    always: tuple[str, ...]
+    tests: tuple[tuple[str, Callable[[Any], bool]], ...]
+    sums: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+def compile_rules(counts: Iterable[registry.Count] | None = None) -> tuple[EventRule, ...]:
+    """:data:`registry.COUNTS` grouped by event, each condition compiled once."""
+    counts = list(registry.COUNTS if counts is None else counts)
+    rules = []
+    for name, event in registry.EVENTS.items():
+        mine = [c for c in counts if c.event == name]
+        if not mine:
+            continue
+        always, tests, sums = [], [], []
+        for c in mine:
+            if c.value is not None:
+                sums.append((c.column, attrgetter(c.value)))
+            elif (test := fact_test(c.fact)) is None:
+                always.append(c.column)
+            else:
+                tests.append((c.column, test))
+        rules.append(
+            EventRule(
+                attrgetter(event.column),
+                event.many,
+                event.hours,
+                tuple(always),
+                tuple(tests),
+                tuple(sums),
+            )
         )
-    if f.closed_at is not None and f.closed_status in CLOSED_FIELD:
-        yield f.closed_at, {CLOSED_FIELD[f.closed_status]: 1}, None
-    if f.rated_at is not None and f.rating:
-        yield f.rated_at, {"rated": 1, RATING_FIELD[f.rating]: 1}, None
-    for us in f.supplement_ats:
-        yield from_us(us), {"supplement_requests": 1}, None
-    for us in f.apology_ats:
-        yield from_us(us), {"apologies": 1}, None
+    return tuple(rules)
+
+
+RULES = compile_rules()
+
+
+def fact_events(
+    f: FactRow, rules: tuple[EventRule, ...] = RULES
+) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
+    """Each dated event of a fact with the counters it adds (and, for an approval, the whole
+    working hours for the histogram): the registry's counting rules (:data:`registry.COUNTS`),
+    compiled by :func:`compile_rules`. An event that adds to no counter is not one (a closing
+    row of another status, a rating left empty). The counters' dict is shared by the elements
+    of a list event: read it, do not change it."""
+    for rule in rules:
+        at = rule.moment(f)
+        if not at:
+            continue
+        c = dict.fromkeys(rule.always, 1)
+        for column, test in rule.tests:
+            if test(f):
+                c[column] = 1
+        for column, get in rule.sums:
+            c[column] = get(f) or 0
+        if not c:
+            continue
+        if rule.many:
+            for us in at:
+                yield from_us(us), c, None
+        else:
+            yield at, c, (hours_bucket(f.processing_seconds or 0) if rule.hours else None)
 
 
 class Acc:
