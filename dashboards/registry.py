@@ -8,20 +8,38 @@ Each :class:`Metric` says, for one :class:`~dashboards.figures.Figures` field:
   (``source = "counters"``), or where else it comes from: ``"snapshot"`` (the in-progress
   figures, from the facts open at a moment and the month-end snapshots) or ``"linked"`` (other
   apps' records, :mod:`dashboards.linked`);
-* ``event`` and ``fact``: how a dossier fact counts toward it: the fact's date column that must
-  fall in the period and the extra condition on the fact (the drill-down list's filter on the
-  indexed facts: :mod:`dashboards.summary.drilldown`);
+* ``event`` and ``fact``: how a dossier fact counts toward it: the event (a key of
+  :data:`EVENTS`: the fact's date column, or list of moments) that must fall in the period and
+  the condition on the fact, Django lookups on :class:`~dashboards.models.DossierFact` (also the
+  drill-down list's filter on the indexed facts: :mod:`dashboards.summary.drilldown`). For a
+  ``counters`` metric this is its counter's :class:`Count` (:attr:`Metric.count`);
 * ``direct``: the dossiers behind it straight from the dossiers tables (the agreement test's side,
   :func:`dashboards.figures.drilldown` and :func:`~dashboards.direct.direct_figures`).
 
-What is derived from it: the reading of a row of counters (:func:`dashboards.summary.read.
-apply_all`), the counter behind a drill-down's total (``METRIC_COUNTER``), the drill-down lists
-(:data:`DRILLDOWN_METRICS`, the facts' filters), the direct querysets, and the figure rows of the
-page, the exports and the PDF report (:data:`dashboards.reports.FIGURE_ROWS`). A new figure is one
-entry here, its counter column(s) on ``StatCounters`` with their migration, and its share of
-:func:`dashboards.summary.facts.fact_events` and of the set-based rebuild's SQL
-(:mod:`dashboards.summary.rebuild_sql`; the rebuild test compares the two table for table).
-``tests/dashboards/test_registry.py`` checks every entry has all its parts.
+The counter columns read into the structured parts of the figures (the channels, the ratings, the
+working seconds) have their :class:`Count` in :data:`STRUCTURED`; :data:`COUNTS` is every counter
+column's one rule.
+
+What is derived from it: how a fact counts (the Python rule :func:`dashboards.summary.facts.
+fact_events`, compiled from :data:`COUNTS`; the set-based rebuild's SQL, :mod:`dashboards.summary.
+rebuild_sql`; the partial months' aggregates, :func:`dashboards.summary.read.edge_counters`; the
+facts a refresh of a month reads, :func:`dashboards.summary.snapshots.window_q`), the reading of
+a row of counters (:func:`dashboards.summary.read.apply_all`), the sum of monthly figures
+(:data:`dashboards.summary.groups.MERGED_FIELDS`), the counter behind a drill-down's total
+(``METRIC_COUNTER``), the drill-down lists (:data:`DRILLDOWN_METRICS`, the facts' filters), the
+direct querysets, and the figure rows of the page, the exports and the PDF report
+(:data:`dashboards.reports.FIGURE_ROWS`). A new figure is one entry here plus its counter column
+on ``StatCounters`` with its migration (a fact column too if its condition needs one).
+``tests/dashboards/test_registry.py`` checks every entry has all its parts and that each rule
+selects the same facts in Python, SQL and the ORM; the rebuild tests compare the SQL and Python
+tables row for row.
+
+**Signed results** are a dossier fact (``DossierFact.signed``: a signed result is stored for the
+dossier, :class:`signatures.models.SignedDocument` with its SHA-256 set), counted at the approval
+like ``resolved``; storing one marks the dossier dirty (:mod:`dashboards.signals`). **Documents
+sent / received** stay ``linked``: an inter-agency document belongs to no dossier, so no fact or
+monthly counter can carry it (and it has no sector, procedure or service level); they are counted
+per request from their own small tables.
 """
 
 from __future__ import annotations
