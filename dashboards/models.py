@@ -77,6 +77,13 @@ class DossierFact(models.Model):
             models.Index(fields=["agency_id", "closed_at"], name="fact_agency_closed"),
             models.Index(fields=["agency_id", "rated_at"], name="fact_agency_rated"),
             models.Index(fields=["agency_id", "extra_last_at"], name="fact_agency_extra"),
+            # the signed results' drill-down: the few signed facts by approval time (without it,
+            # every approval of the period was read to find them: ~700 ms a year at 1M)
+            models.Index(
+                fields=["finished_at", "dossier_id"],
+                name="fact_signed",
+                condition=models.Q(signed=True),
+            ),
         ]
 
     def __str__(self) -> str:

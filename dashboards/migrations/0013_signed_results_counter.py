@@ -45,6 +45,14 @@ class Migration(migrations.Migration):
             name="signed",
             field=models.BooleanField(default=False, db_default=False),
         ),
+        migrations.AddIndex(
+            model_name="dossierfact",
+            index=models.Index(
+                condition=models.Q(("signed", True)),
+                fields=["finished_at", "dossier_id"],
+                name="fact_signed",
+            ),
+        ),
         migrations.AddField(model_name="agencymonthstat", name="signed_results", field=counter()),
         migrations.AddField(
             model_name="proceduremonthstat", name="signed_results", field=counter()

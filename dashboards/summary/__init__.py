@@ -46,12 +46,13 @@ from .facts import (  # noqa: F401
     FactRow,
     build_fact_rows,
     build_facts,
-    compile_rules,
+    compile_rule,
     fact_events,
     fact_test,
     fact_values,
     from_us,
     month_of,
+    rule_source,
     to_us,
 )
 from .groups import (  # noqa: F401

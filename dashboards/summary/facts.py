@@ -371,77 +371,101 @@ def fact_test(fact: dict[str, Any]) -> Callable[[Any], bool] | None:
     return lambda f: all(t(f) for t in tests)
 
 
-@dataclass(frozen=True)
-class EventRule:
-    """One event kind of :func:`fact_events`, compiled from the registry's counts at it."""
+def _plain(value: Any) -> Any:
+    """A condition's constant as a plain literal (a choices member as its value)."""
+    if isinstance(value, bool | type(None)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_plain(v) for v in value)
+    raise ValueError(f"not a plain constant: {value!r}")
 
-    moment: Callable[[Any], Any]
-    many: bool
-    hours: bool
-    #: counters every such event adds 1 to, then (column, test) of the conditional ones, then
-    #: (column, value getter) of the sums
-    always: tuple[str, ...]
-    tests: tuple[tuple[str, Callable[[Any], bool]], ...]
-    sums: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+def _name(column: str) -> str:
+    if not column.isidentifier():
+        raise ValueError(f"not a column name: {column!r}")
+    return column
 
 
-def compile_rules(counts: Iterable[registry.Count] | None = None) -> tuple[EventRule, ...]:
-    """:data:`registry.COUNTS` grouped by event, each condition compiled once."""
+def _test_source(fact: dict[str, Any]) -> str:
+    """A :class:`~dashboards.registry.Count` condition as a Python expression over ``f``."""
+    parts = []
+    for key, value in fact.items():
+        column, _sep, op = key.partition("__")
+        if op not in ("", *registry.LOOKUPS):
+            raise ValueError(f"lookup {key!r} is not one of {registry.LOOKUPS}")
+        attr = f"f.{_name(column)}"
+        if value is True or value is False:
+            parts.append(attr if value else f"not {attr}")
+        elif op in ("gt", "lt"):
+            sign = ">" if op == "gt" else "<"
+            parts.append(f"({attr} is not None and {attr} {sign} {_plain(value)!r})")
+        elif op == "in":
+            parts.append(f"{attr} in {_plain(value)!r}")
+        else:
+            parts.append(f"{attr} == {_plain(value)!r}")
+    return " and ".join(parts)
+
+
+def rule_source(counts: Iterable[registry.Count] | None = None) -> str:
+    """The source of :func:`fact_events` generated from the registry's counting rules: per event
+    kind of :data:`registry.EVENTS`, the counters its unconditional rules add, then each
+    conditional one behind its test, then the sums; an event that adds to no counter is not
+    yielded. Plain code, as a hand-written rule would be (a loop over compiled tests cost ~3x
+    the CPU: ~0.55 s instead of ~0.19 s per 100,000 facts)."""
     counts = list(registry.COUNTS if counts is None else counts)
-    rules = []
+    lines = ["def fact_events(f):"]
     for name, event in registry.EVENTS.items():
         mine = [c for c in counts if c.event == name]
         if not mine:
             continue
-        always, tests, sums = [], [], []
-        for c in mine:
-            if c.value is not None:
-                sums.append((c.column, attrgetter(c.value)))
-            elif (test := fact_test(c.fact)) is None:
-                always.append(c.column)
-            else:
-                tests.append((c.column, test))
-        rules.append(
-            EventRule(
-                attrgetter(event.column),
-                event.many,
-                event.hours,
-                tuple(always),
-                tuple(tests),
-                tuple(sums),
-            )
-        )
-    return tuple(rules)
+        always = [c for c in mine if c.value is None and not c.fact]
+        tested = [c for c in mine if c.value is None and c.fact]
+        sums = [c for c in mine if c.value is not None]
+        lines.append(f"    at = f.{_name(event.column)}")
+        lines.append("    if at:" if event.many else "    if at is not None:")
+        items = [f"{_name(c.column)!r}: 1" for c in always]
+        items += [f"{_name(c.column)!r}: f.{_name(c.value or '')} or 0" for c in sums]
+        lines.append(f"        c = {{{', '.join(items)}}}")
+        for c in tested:
+            lines.append(f"        if {_test_source(c.fact)}:")
+            lines.append(f"            c[{_name(c.column)!r}] = 1")
+        indent = "        "
+        if not always and not sums:
+            lines.append("        if c:")
+            indent += "    "
+        if event.many:
+            lines.append(f"{indent}for us in at:")
+            lines.append(f"{indent}    yield from_us(us), c, None")
+        elif event.hours:
+            lines.append(f"{indent}yield at, c, hours_bucket(f.processing_seconds or 0)")
+        else:
+            lines.append(f"{indent}yield at, c, None")
+    if len(lines) == 1:
+        lines.append("    yield from ()")
+    return "\n".join(lines) + "\n"
 
 
-RULES = compile_rules()
+def compile_rule(counts: Iterable[registry.Count] | None = None) -> Callable[..., Any]:
+    """:func:`rule_source` compiled (the registry's rules are code constants, no user input)."""
+    namespace: dict[str, Any] = {"from_us": from_us, "hours_bucket": hours_bucket}
+    exec(compile(rule_source(counts), "<dashboards.registry rules>", "exec"), namespace)  # noqa: S102
+    return namespace["fact_events"]
 
 
-def fact_events(
-    f: FactRow, rules: tuple[EventRule, ...] = RULES
-) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
+_fact_events = compile_rule()
+
+
+def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
     """Each dated event of a fact with the counters it adds (and, for an approval, the whole
     working hours for the histogram): the registry's counting rules (:data:`registry.COUNTS`),
-    compiled by :func:`compile_rules`. An event that adds to no counter is not one (a closing
-    row of another status, a rating left empty). The counters' dict is shared by the elements
-    of a list event: read it, do not change it."""
-    for rule in rules:
-        at = rule.moment(f)
-        if not at:
-            continue
-        c = dict.fromkeys(rule.always, 1)
-        for column, test in rule.tests:
-            if test(f):
-                c[column] = 1
-        for column, get in rule.sums:
-            c[column] = get(f) or 0
-        if not c:
-            continue
-        if rule.many:
-            for us in at:
-                yield from_us(us), c, None
-        else:
-            yield at, c, (hours_bucket(f.processing_seconds or 0) if rule.hours else None)
+    as generated by :func:`rule_source` (an event that adds to no counter is not one: a closing
+    row of another status, a rating left empty). The counters' dict is shared by the elements of
+    a list event: read it, do not change it."""
+    return _fact_events(f)
 
 
 class Acc:

@@ -5,6 +5,7 @@ and exports' rows) agrees with the figures themselves."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import fields
 
 import pytest
@@ -140,6 +141,16 @@ def test_a_missing_part_is_caught(monkeypatch):
         summary.fact_test({"channel__gte": 1})
     with pytest.raises(ValueError, match="lookup"):
         rebuild_sql._fact_sql({"channel__gte": 1})
+    with pytest.raises(ValueError, match="lookup"):
+        summary.rule_source([registry.Count("received", "received_at", {"channel__gte": 1})])
+    # the generated rule counts what its rules say, nothing else
+    only_online = summary.compile_rule(
+        [registry.Count("received_c2", "received_at", {"channel": 2})]
+    )
+    fact = summary.FactRow(*(None for _ in summary.ROW_FIELDS))
+    online = dataclasses.replace(fact, channel=2, received_at=timezone.now())
+    assert [c for _at, c, _h in only_online(online)] == [{"received_c2": 1}]
+    assert list(only_online(dataclasses.replace(online, channel=1))) == []
     # two different rules for one counter column are refused
     with monkeypatch.context() as mp:
         mp.setattr(
