@@ -245,23 +245,14 @@ def edge_counters(
     wanted = set(columns)
     facts = DossierFact.objects.filter(scope)
     lo, hi = to_us(a), to_us(b)
+    lists: dict[tuple[str, str], list[tuple[str, list[registry.Count]]]] = {}
     for name, event in registry.EVENTS.items():
         counts = [c for c in registry.COUNTS if c.event == name and c.column in wanted]
         if not counts:
             continue
-        if event.many:  # a JSON list: counted here from the few facts with any in the window
+        if event.many:  # a JSON list: counted below, from the few facts with any in the window
             assert event.span is not None
-            first, last = event.span
-            tested = [(c.column, fact_test(c.fact)) for c in counts]
-            needed = sorted({k.partition("__")[0] for c in counts for k in c.fact})
-            rows = facts.filter(**{f"{first}__lt": b, f"{last}__gte": a}).values_list(
-                *keys, event.column, *needed
-            )
-            for row in rows:
-                key, level, moments = row[0] if col else None, row[len(keys) - 1], row[len(keys)]
-                fact = SimpleNamespace(**dict(zip(needed, row[len(keys) + 1 :], strict=True)))
-                n = sum(1 for us in moments if lo <= us < hi)
-                yield key, level, {c: (n if t is None or t(fact) else 0) for c, t in tested}
+            lists.setdefault(event.span, []).append((event.column, counts))
             continue
         aggs: dict[str, Any] = {
             c.column: (
@@ -277,6 +268,22 @@ def edge_counters(
         # prefixed: some counters share a name with a fact column (digitised, payable, ...)
         for r in qs.values(*keys).annotate(**{f"s_{k}": v for k, v in aggs.items()}).order_by():
             yield (r[col] if col else None), r["level"], {k: r[f"s_{k}"] for k in aggs}
+    for (first, last), events in lists.items():  # one read per span (both lists share one)
+        columns_read = [column for column, _counts in events]
+        needed = sorted({k.partition("__")[0] for _c, cs in events for c in cs for k in c.fact})
+        tests = [[(c.column, fact_test(c.fact)) for c in counts] for _column, counts in events]
+        rows = facts.filter(**{f"{first}__lt": b, f"{last}__gte": a}).values_list(
+            *keys, *columns_read, *needed
+        )
+        k = len(keys)
+        for row in rows:
+            fact = SimpleNamespace(**dict(zip(needed, row[k + len(events) :], strict=True)))
+            counters: dict[str, int] = {}
+            for i, tested in enumerate(tests):
+                n = sum(1 for us in row[k + i] if lo <= us < hi)
+                for column, test in tested:
+                    counters[column] = n if test is None or test(fact) else 0
+            yield (row[0] if col else None), row[k - 1], counters
 
 
 def event_q(name: str) -> Q:
