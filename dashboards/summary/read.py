@@ -278,12 +278,12 @@ def edge_counters(
         k = len(keys)
         for row in rows:
             fact = SimpleNamespace(**dict(zip(needed, row[k + len(events) :], strict=True)))
-            counters: dict[str, int] = {}
+            found: dict[str, int] = {}
             for i, tested in enumerate(tests):
                 n = sum(1 for us in row[k + i] if lo <= us < hi)
                 for column, test in tested:
-                    counters[column] = n if test is None or test(fact) else 0
-            yield (row[0] if col else None), row[k - 1], counters
+                    found[column] = n if test is None or test(fact) else 0
+            yield (row[0] if col else None), row[k - 1], found
 
 
 def event_q(name: str) -> Q:
