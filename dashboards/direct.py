@@ -46,7 +46,7 @@ def direct_figures(filters: Filters, *, now: datetime | None = None) -> Figures:
     a, b = filters.bounds()
     base = scoped_dossiers(filters)
     fig = Figures()
-    # signed results through the dossier's reverse link (the pages count them with EXISTS)
+    # signed results through the dossier's reverse link (the pages sum the signed_results counter)
     fig.signed_results = (
         base.filter(finished_at__gte=a, finished_at__lt=b)
         .filter(signed_results__isnull=False)

@@ -22,7 +22,7 @@ procedure's.
   (satisfied + acceptable) / rated.
 * **digitised_dossiers**: received in the period with at least one file scanned at the counter;
   **e_results**: returned in the period with an electronic result file; **signed_results**:
-  resolved in the period with a signed result stored (:mod:`dashboards.linked`).
+  resolved in the period with a signed result stored (the fact's ``signed`` flag).
 * **documents_sent / documents_received**: outgoing documents sent and incoming documents that
   came over the exchange in the period, by the scope's agencies (:mod:`dashboards.linked`).
 * **payable**: received in the period with fees > 0; **online_paid**: those with a paid online

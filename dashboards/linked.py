@@ -1,22 +1,21 @@
-"""The figures read from the other apps' records instead of the dossier facts: results the portal
-signed (:mod:`signatures`) and documents exchanged between agencies (:mod:`documents`).
+"""The figures read from the other apps' records instead of the dossier facts: documents
+exchanged between agencies (:mod:`documents`).
 
-* **signed_results**: dossiers resolved in the period (``finished_at``, as ``resolved``) with at
-  least one signed result stored for them (a :class:`~signatures.models.SignedDocument` linked to
-  the dossier whose file was written: ``sha256`` set; a reserved address whose signing failed does
-  not count): the result issued as a digitally signed electronic document (Decree 30/2020 on
-  electronic documents; Decision 766/QĐ-TTg's digitisation component); ``signed_share`` =
-  signed_results / resolved.
 * **documents_sent**: outgoing documents (văn bản đi) whose ``sent_at`` is in the period, issued by
   an agency of the scope; **documents_received**: incoming documents (văn bản đến) that came over
   the electronic exchange (``source = exchange``; those registered by hand are paper) with
   ``received_at`` in the period, received by an agency of the scope (Decree 30/2020, the
   electronic exchange of documents).
 
-These tables are small next to the dossiers (one row per signed result or document), so both the
-pages and the direct computation of the agreement tests count them with the same indexed queries.
-Documents have no sector, procedure or service level: with one of those filters their counts are
-0 with a note.
+They stay "linked" (counted per request) because they are not dossier events: a document has no
+dossier, sector, procedure or service level, so no fact or monthly counter can carry it; with one
+of those filters their counts are 0 with a note. The tables are small next to the dossiers (one
+row per document), so both the pages and the direct computation count them with the same indexed
+queries.
+
+The signed results were counted here too until issue 16: they are dossier facts now (the fact's
+``signed`` flag, the ``signed_results`` counter, :mod:`dashboards.registry`), refreshed when a
+signed result is stored (:mod:`dashboards.signals`).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from .figures import Figures, Filters
 
 #: The figures this module fills in.
-LINKED_FIELDS = ("signed_results", "documents_sent", "documents_received")
+LINKED_FIELDS = ("documents_sent", "documents_received")
 
 NOTE_DOCUMENTS_UNSPLIT = _(
     "Documents have no sector, procedure or service level: not counted here."
@@ -54,32 +53,6 @@ def _paths(filters: Filters) -> dict[int, str] | None:
     if filters.agency_ids is None:
         return None
     return dict(Agency.objects.filter(pk__in=filters.agency_ids).values_list("pk", "path"))
-
-
-def _signed_qs(filters: Filters, paths: dict[int, str] | None = None) -> QuerySet[Any]:
-    """The dossiers (ids) resolved in the period with a stored signed result, read from the signed
-    documents' side: a join from the few signed documents to their dossiers, not a scan of the
-    period's resolved dossiers probing each for a signature."""
-    from signatures.models import SignedDocument
-
-    a, b = filters.bounds()
-    paths = _paths(filters) if paths is None else paths
-    qs = SignedDocument.objects.filter(
-        _paths_q(paths, "dossier__receiving_agency"),
-        dossier__finished_at__gte=a,
-        dossier__finished_at__lt=b,
-    ).exclude(sha256="")
-    if filters.sector_id is not None:
-        qs = qs.filter(dossier__procedure__sector_id=filters.sector_id)
-    if filters.procedure_id is not None:
-        qs = qs.filter(dossier__procedure_id=filters.procedure_id)
-    if filters.level is not None:
-        qs = qs.filter(dossier__procedure__level=filters.level)
-    return qs.order_by().values("dossier_id").distinct()
-
-
-def signed_results(filters: Filters) -> int:
-    return _signed_qs(filters).count()
 
 
 def _sent_qs(filters: Filters, paths: dict[int, str] | None = None) -> QuerySet[Any]:
@@ -135,13 +108,12 @@ def documents_apply(filters: Filters) -> bool:
 def add_linked(fig: Figures, filters: Filters) -> Figures:
     """Fill ``fig``'s linked figures for ``filters`` (the same function for the pages and for the
     direct computation)."""
-    paths = _paths(filters)
     if documents_apply(filters):
-        fig.signed_results, fig.documents_sent, fig.documents_received = _counts(
-            [_signed_qs(filters, paths), _sent_qs(filters, paths), _received_qs(filters, paths)]
+        paths = _paths(filters)
+        fig.documents_sent, fig.documents_received = _counts(
+            [_sent_qs(filters, paths), _received_qs(filters, paths)]
         )
     else:
-        (fig.signed_results,) = _counts([_signed_qs(filters, paths)])
         fig.documents_sent = fig.documents_received = 0
         note = str(NOTE_DOCUMENTS_UNSPLIT)
         fig.notes["documents_sent"] = fig.notes["documents_received"] = note

@@ -8,20 +8,38 @@ Each :class:`Metric` says, for one :class:`~dashboards.figures.Figures` field:
   (``source = "counters"``), or where else it comes from: ``"snapshot"`` (the in-progress
   figures, from the facts open at a moment and the month-end snapshots) or ``"linked"`` (other
   apps' records, :mod:`dashboards.linked`);
-* ``event`` and ``fact``: how a dossier fact counts toward it: the fact's date column that must
-  fall in the period and the extra condition on the fact (the drill-down list's filter on the
-  indexed facts: :mod:`dashboards.summary.drilldown`);
+* ``event`` and ``fact``: how a dossier fact counts toward it: the event (a key of
+  :data:`EVENTS`: the fact's date column, or list of moments) that must fall in the period and
+  the condition on the fact, Django lookups on :class:`~dashboards.models.DossierFact` (also the
+  drill-down list's filter on the indexed facts: :mod:`dashboards.summary.drilldown`). For a
+  ``counters`` metric this is its counter's :class:`Count` (:attr:`Metric.count`);
 * ``direct``: the dossiers behind it straight from the dossiers tables (the agreement test's side,
   :func:`dashboards.figures.drilldown` and :func:`~dashboards.direct.direct_figures`).
 
-What is derived from it: the reading of a row of counters (:func:`dashboards.summary.read.
-apply_all`), the counter behind a drill-down's total (``METRIC_COUNTER``), the drill-down lists
-(:data:`DRILLDOWN_METRICS`, the facts' filters), the direct querysets, and the figure rows of the
-page, the exports and the PDF report (:data:`dashboards.reports.FIGURE_ROWS`). A new figure is one
-entry here, its counter column(s) on ``StatCounters`` with their migration, and its share of
-:func:`dashboards.summary.facts.fact_events` and of the set-based rebuild's SQL
-(:mod:`dashboards.summary.rebuild_sql`; the rebuild test compares the two table for table).
-``tests/dashboards/test_registry.py`` checks every entry has all its parts.
+The counter columns read into the structured parts of the figures (the channels, the ratings, the
+working seconds) have their :class:`Count` in :data:`STRUCTURED`; :data:`COUNTS` is every counter
+column's one rule.
+
+What is derived from it: how a fact counts (the Python rule :func:`dashboards.summary.facts.
+fact_events`, compiled from :data:`COUNTS`; the set-based rebuild's SQL, :mod:`dashboards.summary.
+rebuild_sql`; the partial months' aggregates, :func:`dashboards.summary.read.edge_counters`; the
+facts a refresh of a month reads, :func:`dashboards.summary.snapshots.window_q`), the reading of
+a row of counters (:func:`dashboards.summary.read.apply_all`), the sum of monthly figures
+(:data:`dashboards.summary.groups.MERGED_FIELDS`), the counter behind a drill-down's total
+(``METRIC_COUNTER``), the drill-down lists (:data:`DRILLDOWN_METRICS`, the facts' filters), the
+direct querysets, and the figure rows of the page, the exports and the PDF report
+(:data:`dashboards.reports.FIGURE_ROWS`). A new figure is one entry here plus its counter column
+on ``StatCounters`` with its migration (a fact column too if its condition needs one).
+``tests/dashboards/test_registry.py`` checks every entry has all its parts and that each rule
+selects the same facts in Python, SQL and the ORM; the rebuild tests compare the SQL and Python
+tables row for row.
+
+**Signed results** are a dossier fact (``DossierFact.signed``: a signed result is stored for the
+dossier, :class:`signatures.models.SignedDocument` with its SHA-256 set), counted at the approval
+like ``resolved``; storing one marks the dossier dirty (:mod:`dashboards.signals`). **Documents
+sent / received** stay ``linked``: an inter-agency document belongs to no dossier, so no fact or
+monthly counter can carry it (and it has no sector, procedure or service level); they are counted
+per request from their own small tables.
 """
 
 from __future__ import annotations
@@ -36,7 +54,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import Channel, DossierStatus, Timeliness
+from dossiers.constants import Channel, DossierStatus, Rating, Timeliness
 
 
 def _exit_events(before: datetime) -> QuerySet[Any]:
@@ -114,13 +132,58 @@ class Direct:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A dated event of a dossier fact: the fact column holding its moment (``many``: a JSON list
+    of epoch microseconds, one event per element, whose earliest and latest moments are the fact
+    columns ``span``, so the facts with any are found by index). ``hours``: the approval, which
+    also adds the whole working hours to the month's histogram."""
+
+    column: str
+    many: bool = False
+    span: tuple[str, str] | None = None
+    hours: bool = False
+
+
+#: Every event a fact can count at, in the order the rule yields them.
+EVENTS: dict[str, Event] = {
+    "received_at": Event("received_at"),
+    "finished_at": Event("finished_at", hours=True),
+    "returned_at": Event("returned_at"),
+    "closed_at": Event("closed_at"),
+    "rated_at": Event("rated_at"),
+    "supplement_ats": Event("supplement_ats", many=True, span=("extra_first_at", "extra_last_at")),
+    "apology_ats": Event("apology_ats", many=True, span=("extra_first_at", "extra_last_at")),
+}
+
+#: The lookups a :class:`Count`'s condition may use (each has a Python, an SQL and an ORM form).
+LOOKUPS = ("exact", "gt", "lt", "in")
+
+
+@dataclass(frozen=True)
+class Count:
+    """How a fact counts toward one counter column of :class:`~dashboards.models.StatCounters`:
+    at each of its ``event`` moments, if the fact meets ``fact`` (lookups on
+    :class:`~dashboards.models.DossierFact`, ``column`` or ``column__gt`` / ``__lt`` / ``__in``;
+    ``True`` / ``False`` for a flag), add 1, or the fact's ``value`` column (a sum). Declared once;
+    the Python rule (:func:`dashboards.summary.facts.fact_events`), the set-based rebuild's SQL
+    (:mod:`dashboards.summary.rebuild_sql`) and the partial months' aggregates
+    (:func:`dashboards.summary.read.edge_counters`) are generated from it."""
+
+    column: str
+    event: str
+    fact: dict[str, Any] = field(default_factory=dict)
+    value: str | None = None
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     label: Promise
     source: str = "counters"  # counters | snapshot | linked
     counters: tuple[str, ...] = ()
-    #: the fact's date column in the period, and the extra condition on the fact (None: no list
-    #: of dossiers behind the figure)
+    #: the fact's date column in the period (a key of :data:`EVENTS`), and the extra condition on
+    #: the fact (None: no list of dossiers behind the figure). For a ``counters`` metric also how
+    #: a fact counts toward its counter: :attr:`count`.
     event: str | None = None
     fact: dict[str, Any] = field(default_factory=dict)
     direct: Callable[[Direct], QuerySet[Any]] | None = None
@@ -132,6 +195,13 @@ class Metric:
     @property
     def drill(self) -> bool:
         return self.direct is not None
+
+    @property
+    def count(self) -> Count | None:
+        """The counting rule of the metric's counter column (``counters`` metrics)."""
+        if self.source != "counters" or not self.counters or self.event is None:
+            return None
+        return Count(self.counters[0], self.event, dict(self.fact))
 
 
 def _digitised(d: Direct) -> QuerySet[Any]:
@@ -160,6 +230,14 @@ def _having(rows: Callable[[Direct], QuerySet[Any]]) -> Callable[[Direct], Query
         return _having_rows(d.base, rows(d))
 
     return qs
+
+
+def _signed(d: Direct) -> QuerySet[Any]:
+    from signatures.models import SignedDocument
+
+    return d.resolved.filter(
+        Exists(SignedDocument.objects.filter(dossier=OuterRef("pk")).exclude(sha256=""))
+    )
 
 
 def _supplements(d: Direct) -> QuerySet[Any]:
@@ -325,7 +403,14 @@ METRICS: tuple[Metric, ...] = (
         fact={"e_result": True},
         direct=lambda d: d.returned.exclude(result_file=""),
     ),
-    Metric("signed_results", _("Digitally signed results"), source="linked"),
+    Metric(
+        "signed_results",
+        _("Digitally signed results"),
+        counters=("signed_results",),
+        event="finished_at",
+        fact={"signed": True},
+        direct=_signed,
+    ),
     Metric(
         "online_paid",
         _("Fees paid online"),
@@ -348,18 +433,39 @@ METRICS: tuple[Metric, ...] = (
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 
-#: Counter columns read into the structured parts of Figures, not into one metric's field:
-#: the channels (received_by_channel; received_online is channel 2), the ratings (rating_counts)
-#: and the working seconds of the approvals (processing_seconds).
-STRUCTURED_COUNTERS: dict[str, str] = {
-    "received_c1": "received_by_channel",
-    "received_c2": "received_by_channel",
-    "received_c3": "received_by_channel",
-    "rated_satisfied": "rating_counts",
-    "rated_acceptable": "rating_counts",
-    "rated_not_satisfied": "rating_counts",
-    "processing_seconds": "processing_seconds",
-}
+#: Counter columns read into the structured parts of Figures, not into one metric's field, with
+#: how a fact counts toward each: the channels (received_by_channel; received_online is channel
+#: 2, the same rule as its metric's), the ratings (rating_counts) and the working seconds of the
+#: approvals (processing_seconds, a sum).
+STRUCTURED: tuple[tuple[str, Count], ...] = (
+    *(
+        ("received_by_channel", Count(f"received_c{ch}", "received_at", {"channel": int(ch)}))
+        for ch in Channel.values
+    ),
+    *(
+        ("rating_counts", Count(f"rated_{r.value}", "rated_at", {"rating": r.value}))
+        for r in (Rating.SATISFIED, Rating.ACCEPTABLE, Rating.NOT_SATISFIED)
+    ),
+    (
+        "processing_seconds",
+        Count("processing_seconds", "finished_at", value="processing_seconds"),
+    ),
+)
+STRUCTURED_COUNTERS: dict[str, str] = {c.column: part for part, c in STRUCTURED}
+
+
+def _counts() -> tuple[Count, ...]:
+    """Every counter column's one rule: the metrics' and the structured parts' (a column both
+    declare, received_c2, must be declared alike)."""
+    out: dict[str, Count] = {}
+    for c in [*(m.count for m in METRICS if m.count is not None), *(c for _p, c in STRUCTURED)]:
+        if out.setdefault(c.column, c) != c:
+            raise ValueError(f"two rules for the counter {c.column}: {out[c.column]} and {c}")
+    return tuple(out.values())
+
+
+#: How a fact counts toward each counter column (see :class:`Count`).
+COUNTS: tuple[Count, ...] = _counts()
 
 #: The Figures field names a drill-down can list.
 DRILLDOWN_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.drill)

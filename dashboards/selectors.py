@@ -30,8 +30,8 @@ from .figures import (  # noqa: F401 - the selectors' public names
 
 
 def dashboard_figures(filters: Filters) -> Figures:
-    """Every figure of the dashboard for ``filters``, from the summary tables (the signed results
-    and exchanged documents from their own records: :mod:`dashboards.linked`)."""
+    """Every figure of the dashboard for ``filters``, from the summary tables (the exchanged
+    documents from their own records: :mod:`dashboards.linked`)."""
     return linked.add_linked(summary.figures(filters), filters)
 
 

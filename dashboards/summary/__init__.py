@@ -34,23 +34,25 @@ from .drilldown import (  # noqa: F401
     open_keys,
 )
 from .facts import (  # noqa: F401
-    CLOSED_FIELD,
     CLOSING,
     EPOCH,
     FACT_FIELDS,
     LOCK_KEY,
-    RATING_FIELD,
     RATINGS,
+    RECORD_FACT_FIELDS,
     ROW_FIELDS,
-    TIMELINESS_FIELD,
+    STORED_FACT_FIELDS,
     Acc,
     FactRow,
     build_fact_rows,
     build_facts,
+    compile_rule,
     fact_events,
+    fact_test,
     fact_values,
     from_us,
     month_of,
+    rule_source,
     to_us,
 )
 from .groups import (  # noqa: F401

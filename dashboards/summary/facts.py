@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
 
-from dossiers.constants import DossierStatus, Rating, Timeliness
+from dossiers.constants import DossierStatus, Rating
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, SupplementRequest
 
+from .. import registry
 from ..figures import (
     hours_bucket,
 )
@@ -24,21 +26,6 @@ from ..models import (
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CLOSING = (DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED)
-CLOSED_FIELD: dict[int, str] = {
-    DossierStatus.NOT_RECEIVED: "refused",
-    DossierStatus.WITHDRAWN: "withdrawn",
-    DossierStatus.STOPPED: "stopped",
-}
-TIMELINESS_FIELD: dict[str, str] = {
-    Timeliness.EARLY: "early",
-    Timeliness.ON_TIME: "on_time",
-    Timeliness.LATE: "late",
-}
-RATING_FIELD: dict[str, str] = {
-    Rating.SATISFIED: "rated_satisfied",
-    Rating.ACCEPTABLE: "rated_acceptable",
-    Rating.NOT_SATISFIED: "rated_not_satisfied",
-}
 #: ``Rating.values`` once (Django computes the property on every access: ~30 us, per figure).
 RATINGS = tuple(Rating.values)
 #: Serialises refreshes (two workers recomputing the same month would collide).
@@ -88,12 +75,15 @@ def fact_values(
     digitised: bool,
     paid_online: bool,
     calendar: Any,
+    signed: bool = False,
 ) -> tuple:
     """The fact of one dossier as a tuple in :data:`FACT_FIELDS` order: the one rule, used by
     :func:`build_facts` (from the database) and by the province generator (from the values it has
     just written, so a million facts need no read-back). ``closed_*``: the last history row that
     brought status 3 / 7 / 8; ``supplement_ats`` / ``apology_ats``: epoch microseconds of the
-    requests and of the sent apologies; ``pauses``: the answered requests made during processing."""
+    requests and of the sent apologies; ``pauses``: the answered requests made during processing;
+    ``signed``: a signed result is stored for the dossier (last in the tuple: one of
+    :data:`RECORD_FACT_FIELDS`)."""
     exit_at = None
     if received_at is not None:
         if finished_at is not None:
@@ -143,6 +133,7 @@ def fact_values(
         bool(result_file),
         payable,
         payable and paid_online,
+        signed,
     )
 
 
@@ -212,6 +203,13 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
             dossier_id__in=ids, method=PaymentMethod.ONLINE, status=PaymentStatus.PAID
         ).values_list("dossier_id", flat=True)
     )
+    from signatures.models import SignedDocument
+
+    signed = set(
+        SignedDocument.objects.filter(dossier_id__in=ids)
+        .exclude(sha256="")
+        .values_list("dossier_id", flat=True)
+    )
     cals = cals or CalendarCache()
     rows = []
     for (
@@ -263,6 +261,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
                 digitised=pk in digitised,
                 paid_online=pk in paid_online,
                 calendar=cals(agency_id),
+                signed=pk in signed,
             )
         )
     return rows
@@ -271,7 +270,7 @@ def build_fact_rows(dossier_ids: Iterable[int], cals: CalendarCache | None = Non
 def build_facts(dossier_ids: Iterable[int]) -> list[DossierFact]:
     """The current facts of these dossiers (drafts have none)."""
     return [
-        DossierFact(**dict(zip(FACT_FIELDS, row, strict=True)))
+        DossierFact(**dict(zip(STORED_FACT_FIELDS, row, strict=True)))
         for row in build_fact_rows(dossier_ids)
     ]
 
@@ -305,6 +304,12 @@ FACT_FIELDS = [
     "payable",
     "online_paid",
 ]
+#: Fact columns filled from other apps' records rather than from the dossier's own row (the
+#: province generator, which writes :data:`FACT_FIELDS` by position, creates none of those
+#: records and leaves them at their database default); :func:`fact_values` returns them last.
+RECORD_FACT_FIELDS = ["signed"]
+#: Every column of a fact as :func:`fact_values` returns it.
+STORED_FACT_FIELDS = [*FACT_FIELDS, *RECORD_FACT_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -332,42 +337,135 @@ class FactRow:
     e_result: bool
     payable: bool
     online_paid: bool
+    signed: bool
 
 
 ROW_FIELDS = list(FactRow.__dataclass_fields__)
 
 
+def _test(key: str, value: Any) -> Callable[[Any], bool]:
+    """A :class:`~dashboards.registry.Count` condition's lookup as a Python test of a fact."""
+    column, _sep, op = key.partition("__")
+    get = attrgetter(column)
+    if op not in ("", *registry.LOOKUPS):
+        raise ValueError(f"lookup {key!r} is not one of {registry.LOOKUPS}")
+    if value is True or value is False:
+        return (lambda f: bool(get(f))) if value else (lambda f: not get(f))
+    if op == "gt":
+        return lambda f: (v := get(f)) is not None and v > value
+    if op == "lt":
+        return lambda f: (v := get(f)) is not None and v < value
+    if op == "in":
+        values = frozenset(value)
+        return lambda f: get(f) in values
+    return lambda f: get(f) == value
+
+
+def fact_test(fact: dict[str, Any]) -> Callable[[Any], bool] | None:
+    """A condition on the fact as one Python test (None: every fact meets it)."""
+    tests = [_test(k, v) for k, v in fact.items()]
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    return lambda f: all(t(f) for t in tests)
+
+
+def _plain(value: Any) -> Any:
+    """A condition's constant as a plain literal (a choices member as its value)."""
+    if isinstance(value, bool | type(None)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_plain(v) for v in value)
+    raise ValueError(f"not a plain constant: {value!r}")
+
+
+def _name(column: str) -> str:
+    if not column.isidentifier():
+        raise ValueError(f"not a column name: {column!r}")
+    return column
+
+
+def _test_source(fact: dict[str, Any]) -> str:
+    """A :class:`~dashboards.registry.Count` condition as a Python expression over ``f``."""
+    parts = []
+    for key, value in fact.items():
+        column, _sep, op = key.partition("__")
+        if op not in ("", *registry.LOOKUPS):
+            raise ValueError(f"lookup {key!r} is not one of {registry.LOOKUPS}")
+        attr = f"f.{_name(column)}"
+        if value is True or value is False:
+            parts.append(attr if value else f"not {attr}")
+        elif op in ("gt", "lt"):
+            sign = ">" if op == "gt" else "<"
+            parts.append(f"({attr} is not None and {attr} {sign} {_plain(value)!r})")
+        elif op == "in":
+            parts.append(f"{attr} in {_plain(value)!r}")
+        else:
+            parts.append(f"{attr} == {_plain(value)!r}")
+    return " and ".join(parts)
+
+
+def rule_source(counts: Iterable[registry.Count] | None = None) -> str:
+    """The source of :func:`fact_events` generated from the registry's counting rules: per event
+    kind of :data:`registry.EVENTS`, the counters its unconditional rules add, then each
+    conditional one behind its test, then the sums; an event that adds to no counter is not
+    yielded. Plain code, as a hand-written rule would be (a loop over compiled tests cost ~3x
+    the CPU: ~0.55 s instead of ~0.19 s per 100,000 facts)."""
+    counts = list(registry.COUNTS if counts is None else counts)
+    lines = ["def fact_events(f):"]
+    for name, event in registry.EVENTS.items():
+        mine = [c for c in counts if c.event == name]
+        if not mine:
+            continue
+        always = [c for c in mine if c.value is None and not c.fact]
+        tested = [c for c in mine if c.value is None and c.fact]
+        sums = [c for c in mine if c.value is not None]
+        lines.append(f"    at = f.{_name(event.column)}")
+        lines.append("    if at:" if event.many else "    if at is not None:")
+        items = [f"{_name(c.column)!r}: 1" for c in always]
+        items += [f"{_name(c.column)!r}: f.{_name(c.value or '')} or 0" for c in sums]
+        lines.append(f"        c = {{{', '.join(items)}}}")
+        for c in tested:
+            lines.append(f"        if {_test_source(c.fact)}:")
+            lines.append(f"            c[{_name(c.column)!r}] = 1")
+        indent = "        "
+        if not always and not sums:
+            lines.append("        if c:")
+            indent += "    "
+        if event.many:
+            lines.append(f"{indent}for us in at:")
+            lines.append(f"{indent}    yield from_us(us), c, None")
+        elif event.hours:
+            lines.append(f"{indent}yield at, c, hours_bucket(f.processing_seconds or 0)")
+        else:
+            lines.append(f"{indent}yield at, c, None")
+    if len(lines) == 1:
+        lines.append("    yield from ()")
+    return "\n".join(lines) + "\n"
+
+
+def compile_rule(counts: Iterable[registry.Count] | None = None) -> Callable[..., Any]:
+    """:func:`rule_source` compiled (the registry's rules are code constants, no user input)."""
+    namespace: dict[str, Any] = {"from_us": from_us, "hours_bucket": hours_bucket}
+    exec(compile(rule_source(counts), "<dashboards.registry rules>", "exec"), namespace)  # noqa: S102
+    return namespace["fact_events"]
+
+
+_fact_events = compile_rule()
+
+
 def fact_events(f: FactRow) -> Iterator[tuple[datetime, dict[str, int], int | None]]:
     """Each dated event of a fact with the counters it adds (and, for an approval, the whole
-    working hours for the histogram). The one rule behind every counter."""
-    if f.received_at is not None:
-        c = {"received": 1, f"received_c{f.channel}": 1}
-        if f.digitised:
-            c["digitised"] = 1
-        if f.payable:
-            c["payable"] = 1
-            if f.online_paid:
-                c["online_paid"] = 1
-        yield f.received_at, c, None
-    if f.finished_at is not None:
-        c = {"resolved": 1, "processing_seconds": f.processing_seconds or 0}
-        if f.timeliness in TIMELINESS_FIELD:
-            c[TIMELINESS_FIELD[f.timeliness]] = 1
-        yield f.finished_at, c, hours_bucket(f.processing_seconds or 0)
-    if f.returned_at is not None:
-        yield (
-            f.returned_at,
-            ({"returned": 1, "e_results": 1} if f.e_result else {"returned": 1}),
-            None,
-        )
-    if f.closed_at is not None and f.closed_status in CLOSED_FIELD:
-        yield f.closed_at, {CLOSED_FIELD[f.closed_status]: 1}, None
-    if f.rated_at is not None and f.rating:
-        yield f.rated_at, {"rated": 1, RATING_FIELD[f.rating]: 1}, None
-    for us in f.supplement_ats:
-        yield from_us(us), {"supplement_requests": 1}, None
-    for us in f.apology_ats:
-        yield from_us(us), {"apologies": 1}, None
+    working hours for the histogram): the registry's counting rules (:data:`registry.COUNTS`),
+    as generated by :func:`rule_source` (an event that adds to no counter is not one: a closing
+    row of another status, a rating left empty). The counters' dict is shared by the elements of
+    a list event: read it, do not change it."""
+    return _fact_events(f)
 
 
 class Acc:

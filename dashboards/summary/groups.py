@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.agencies.models import Agency
 
+from .. import registry
 from ..figures import (
     Figures,
     Filters,
@@ -132,30 +133,16 @@ def by_agency(filters: Filters, *, every_agency: bool = False) -> list[GroupRow]
     ]
 
 
+#: The Figures fields a sum of groups adds: every figure of the summary tables (the
+#: registry's counters and snapshot metrics; the linked ones are counted apart) and the seconds.
+MERGED_FIELDS: tuple[str, ...] = (
+    *(m.name for m in registry.METRICS if m.source != "linked"),
+    "processing_seconds",
+)
+
+
 def merge(into: Figures, other: Figures) -> None:
-    for name in (
-        "received",
-        "received_online",
-        "resolved",
-        "resolved_early",
-        "resolved_on_time",
-        "resolved_late",
-        "in_progress",
-        "in_progress_on_time",
-        "in_progress_overdue",
-        "returned",
-        "withdrawn",
-        "refused",
-        "stopped",
-        "supplement_requests",
-        "apologies",
-        "rated",
-        "digitised_dossiers",
-        "e_results",
-        "online_paid",
-        "payable",
-        "processing_seconds",
-    ):
+    for name in MERGED_FIELDS:
         setattr(into, name, getattr(into, name) + getattr(other, name))
     for attr in ("received_by_channel", "received_by_level", "rating_counts"):
         target = getattr(into, attr)

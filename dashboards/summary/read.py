@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossiers.constants import Channel
@@ -28,7 +32,7 @@ from ..models import (
     ProvinceMonthStat,
     SectorMonthStat,
 )
-from .facts import CLOSED_FIELD, RATING_FIELD, RATINGS, TIMELINESS_FIELD, month_of, to_us
+from .facts import RATINGS, fact_test, month_of, to_us
 from .scope import open_facts, scope_q, scope_sql
 from .snapshots import month_end, open_ends_through
 
@@ -62,8 +66,16 @@ def new_figures() -> Figures:
 #: (position in a row of ``COUNTER_FIELDS``, Figures field) of each metric summed as it is, and
 #: the positions of the structured parts: derived from the registry, not spelled here.
 _SUMMED = registry.summed_counters(COUNTER_FIELDS)
-_CHANNELS = [(COUNTER_FIELDS.index(f"received_c{ch}"), ch) for ch in (1, 2, 3)]
-_RATED = [(COUNTER_FIELDS.index(name), rating) for rating, name in RATING_FIELD.items()]
+_CHANNELS = [
+    (COUNTER_FIELDS.index(c.column), c.fact["channel"])
+    for part, c in registry.STRUCTURED
+    if part == "received_by_channel"
+]
+_RATED = [
+    (COUNTER_FIELDS.index(c.column), c.fact["rating"])
+    for part, c in registry.STRUCTURED
+    if part == "rating_counts"
+]
 _RECEIVED = COUNTER_FIELDS.index("received")
 _SECONDS = COUNTER_FIELDS.index("processing_seconds")
 
@@ -220,9 +232,6 @@ def edge_counters(
     database over the facts' date indexes (the same rules as :func:`fact_events`). Only the
     supplement / apology timestamps (JSON lists) are counted here, from the few facts that have any
     in the window."""
-    from django.db.models import Count
-    from django.db.models.functions import Coalesce
-
     if group == "month":
         for wa, wb in month_windows(a, b):
             month = month_of(wa)
@@ -235,60 +244,55 @@ def edge_counters(
     keys = [col, "level"] if col else ["level"]
     wanted = set(columns)
     facts = DossierFact.objects.filter(scope)
-
-    def n(q: Q | None = None) -> Count:
-        return Count("dossier_id", filter=q)
-
-    plans: list[tuple[Any, dict[str, Any]]] = [
-        (
-            facts.filter(received_at__gte=a, received_at__lt=b),
-            {
-                "received": n(),
-                "received_c1": n(Q(channel=1)),
-                "received_c2": n(Q(channel=2)),
-                "received_c3": n(Q(channel=3)),
-                "digitised": n(Q(digitised=True)),
-                "payable": n(Q(payable=True)),
-                "online_paid": n(Q(payable=True, online_paid=True)),
-            },
-        ),
-        (
-            facts.filter(finished_at__gte=a, finished_at__lt=b),
-            {
-                "resolved": n(),
-                "processing_seconds": Coalesce(Sum("processing_seconds"), 0),
-                **{name: n(Q(timeliness=t)) for t, name in TIMELINESS_FIELD.items()},
-            },
-        ),
-        (
-            facts.filter(returned_at__gte=a, returned_at__lt=b),
-            {"returned": n(), "e_results": n(Q(e_result=True))},
-        ),
-        (
-            facts.filter(closed_at__gte=a, closed_at__lt=b, closed_status__in=list(CLOSED_FIELD)),
-            {name: n(Q(closed_status=st)) for st, name in CLOSED_FIELD.items()},
-        ),
-        (
-            facts.filter(rated_at__gte=a, rated_at__lt=b).exclude(rating=""),
-            {"rated": n(), **{name: n(Q(rating=r)) for r, name in RATING_FIELD.items()}},
-        ),
-    ]
-    for qs, aggs in plans:
-        aggs = {k: v for k, v in aggs.items() if k in wanted}
-        if not aggs:
+    lo, hi = to_us(a), to_us(b)
+    lists: dict[tuple[str, str], list[tuple[str, list[registry.Count]]]] = {}
+    for name, event in registry.EVENTS.items():
+        counts = [c for c in registry.COUNTS if c.event == name and c.column in wanted]
+        if not counts:
             continue
+        if event.many:  # a JSON list: counted below, from the few facts with any in the window
+            assert event.span is not None
+            lists.setdefault(event.span, []).append((event.column, counts))
+            continue
+        aggs: dict[str, Any] = {
+            c.column: (
+                Coalesce(Sum(c.value), 0)
+                if c.value is not None
+                else Count("dossier_id", filter=Q(**c.fact) if c.fact else None)
+            )
+            for c in counts
+        }
+        qs = facts.filter(**{f"{event.column}__gte": a, f"{event.column}__lt": b}).filter(
+            event_q(name)
+        )
         # prefixed: some counters share a name with a fact column (digitised, payable, ...)
         for r in qs.values(*keys).annotate(**{f"s_{k}": v for k, v in aggs.items()}).order_by():
             yield (r[col] if col else None), r["level"], {k: r[f"s_{k}"] for k in aggs}
-    if wanted & {"supplement_requests", "apologies"}:
-        lo, hi = to_us(a), to_us(b)
-        extra = facts.filter(extra_first_at__lt=b, extra_last_at__gte=a)
-        for *key, level, sup, apo in extra.values_list(*keys, "supplement_ats", "apology_ats"):
-            counters = {
-                "supplement_requests": sum(1 for us in sup if lo <= us < hi),
-                "apologies": sum(1 for us in apo if lo <= us < hi),
-            }
-            yield (key[0] if col else None), level, counters
+    for (first, last), events in lists.items():  # one read per span (both lists share one)
+        columns_read = [column for column, _counts in events]
+        needed = sorted({k.partition("__")[0] for _c, cs in events for c in cs for k in c.fact})
+        tests = [[(c.column, fact_test(c.fact)) for c in counts] for _column, counts in events]
+        rows = facts.filter(**{f"{first}__lt": b, f"{last}__gte": a}).values_list(
+            *keys, *columns_read, *needed
+        )
+        k = len(keys)
+        for row in rows:
+            fact = SimpleNamespace(**dict(zip(needed, row[k + len(events) :], strict=True)))
+            found: dict[str, int] = {}
+            for i, tested in enumerate(tests):
+                n = sum(1 for us in row[k + i] if lo <= us < hi)
+                for column, test in tested:
+                    found[column] = n if test is None or test(fact) else 0
+            yield (row[0] if col else None), row[k - 1], found
+
+
+def event_q(name: str) -> Q:
+    """The facts that count at the event ``name`` toward at least one counter (as
+    :func:`fact_events` skips an event that adds to none): the registry's conditions OR-ed."""
+    counts = [c for c in registry.COUNTS if c.event == name]
+    if any(c.value is not None or not c.fact for c in counts):
+        return Q()
+    return reduce(or_, (Q(**c.fact) for c in counts))
 
 
 def in_progress_counts(

@@ -14,7 +14,6 @@ from .. import registry
 from ..models import (
     COUNTER_FIELDS,
 )
-from .facts import CLOSED_FIELD, RATING_FIELD, TIMELINESS_FIELD
 
 GROUP_COLUMNS = ("agency_id", "agency_path", "sector_id", "level", "procedure_id")
 
@@ -58,103 +57,113 @@ MONTH_TABLES = [
 
 
 def _fact_sql(fact: dict[str, Any]) -> str:
-    """A registry entry's condition on the fact as SQL over the alias ``f`` ("" for none)."""
-    ops = {"gt": ">", "lt": "<"}
+    """A registry condition on the fact (:class:`~dashboards.registry.Count`) as SQL over the
+    alias ``f`` ("" for none)."""
+    ops = {"gt": ">", "lt": "<", "exact": "="}
     parts = []
     for key, value in fact.items():
         column, _sep, op = key.partition("__")
+        if op not in ("", *registry.LOOKUPS):
+            raise ValueError(f"lookup {key!r} is not one of {registry.LOOKUPS}")
         if value is True or value is False:
             parts.append(f"{'' if value else 'NOT '}f.{column}")
+        elif op == "in":
+            parts.append(f"f.{column} IN ({', '.join(_literal(v) for v in value)})")
         else:
-            literal = "''" if value == "" else lit(value)
-            parts.append(f"f.{column} {ops[op] if op else '='} {literal}")
+            parts.append(f"f.{column} {ops[op or 'exact']} {_literal(value)}")
     return " AND ".join(parts)
 
 
+def _literal(value: Any) -> str:
+    return "''" if value == "" else lit(value)
+
+
+def _n(cond: str = "") -> str:
+    # int, not count's bigint: the final sums then keep an int8 state per group, not int128 / numeric
+    return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
+
+
+def count_sql(c: registry.Count) -> str:
+    """One counter's aggregate over the facts ``f`` of its event: a count or a sum."""
+    if c.value is not None:
+        return f"sum(COALESCE(f.{c.value}, 0))::bigint"
+    return _n(_fact_sql(c.fact))
+
+
+def event_where(name: str, counts: list[registry.Count]) -> str:
+    """The facts that have the event ``name`` and count at it toward at least one counter (as
+    :func:`fact_events` skips an event that adds to none)."""
+    event = registry.EVENTS[name]
+    present = f"f.{event.span[0] if event.span else event.column} IS NOT NULL"
+    conds = [_fact_sql(c.fact) for c in counts if c.value is None]
+    if len(conds) < len(counts) or not all(conds):
+        return present
+    return f"{present} AND ({' OR '.join(f'({x})' for x in conds)})"
+
+
+def counts_at(name: str) -> list[registry.Count]:
+    return [c for c in registry.COUNTS if c.event == name]
+
+
+def _hours_event() -> str:
+    (name,) = [n for n, e in registry.EVENTS.items() if e.hours]
+    return name
+
+
+def approvals_sql() -> str:
+    """The temporary table ``_approvals``: the approvals (the registry's event with the working
+    hours) per group, local month and whole working hours, with the count ``n`` (the
+    histograms, the processing times) and each counter counted at that event."""
+    name = _hours_event()
+    counts = counts_at(name)
+    moment = f"f.{registry.EVENTS[name].column}"
+    return (
+        f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, "
+        f"{month_sql(moment)} AS month, {BUCKET_SQL} AS bucket, count(*)::int AS n, "
+        + ", ".join(f"{count_sql(c)} AS {c.column}" for c in counts)
+        + f" FROM dashboards_dossierfact f WHERE {event_where(name, counts)} "
+        f"GROUP BY {', '.join(str(i + 1) for i in range(len(GROUP_COLUMNS) + 2))}"
+    )
+
+
 def event_aggregates() -> list[str]:
-    """:func:`fact_events` as SQL: per kind of event, its counters summed per group and local
-    month (0 for the counters that kind never adds). Aggregating each kind apart keeps every
-    GROUP BY to the few sums its events touch and to at most one row per fact. Approvals come
-    pre-aggregated per working hour from the temporary table ``_approvals`` (the histograms
-    need that level). Kept in step with :func:`fact_events` by the test that compares the two
-    rebuilds table for table."""
+    """:func:`fact_events` as SQL, generated from the registry's counts (:data:`registry.
+    COUNTS`): per kind of event, its counters summed per group and local month (0 for the
+    counters that kind never adds). Aggregating each kind apart keeps every GROUP BY to the few
+    sums its events touch and to at most one row per fact (a list event: one per element).
+    The approvals come pre-aggregated per working hour from the temporary table ``_approvals``
+    (:func:`approvals_sql`; the histograms need that level). The test that compares the two
+    rebuilds table for table checks the generated SQL against the Python rule."""
     from_us_sql = "(TIMESTAMPTZ 'epoch' + x.us::bigint * INTERVAL '1 microsecond')"
-
-    def n(cond: str = "") -> str:
-        # int, not count's bigint: the final sums then keep an int8 state per group, not int128 / numeric
-        return f"(count(*) FILTER (WHERE {cond}))::int" if cond else "count(*)::int"
-
-    def registered(event: str) -> dict[str, str]:
-        """The counters of the registry's metrics counted at ``event``, each with its condition
-        on the fact (:mod:`dashboards.registry`)."""
-        return {
-            m.counters[0]: n(_fact_sql(m.fact))
-            for m in registry.METRICS
-            if m.source == "counters" and m.event == event
-        }
-
-    kinds: list[tuple[str, str, str, dict[str, str]]] = [
-        (
-            "f.received_at",
-            "",
-            "f.received_at IS NOT NULL",
-            {
-                **{f"received_c{ch}": n(f"f.channel = {ch}") for ch in (1, 2, 3)},
-                **registered("received_at"),
-            },
-        ),
-        (
-            "f.returned_at",
-            "",
-            "f.returned_at IS NOT NULL",
-            registered("returned_at"),
-        ),
-        (
-            "f.closed_at",
-            "",
-            f"f.closed_at IS NOT NULL AND f.closed_status IN ({', '.join(lit(st) for st in CLOSED_FIELD)})",
-            registered("closed_at"),
-        ),
-        (
-            "f.rated_at",
-            "",
-            "f.rated_at IS NOT NULL AND f.rating <> ''",
-            {
-                **registered("rated_at"),
-                **{name: n(f"f.rating = {lit(r)}") for r, name in RATING_FIELD.items()},
-            },
-        ),
-        (
-            from_us_sql,
-            "CROSS JOIN LATERAL jsonb_array_elements_text(f.supplement_ats) AS x(us)",
-            "f.extra_first_at IS NOT NULL",
-            registered("supplement_ats"),
-        ),
-        (
-            from_us_sql,
-            "CROSS JOIN LATERAL jsonb_array_elements_text(f.apology_ats) AS x(us)",
-            "f.extra_first_at IS NOT NULL",
-            registered("apology_ats"),
-        ),
-    ]
     keys = ", ".join(
         str(i + 1) for i in range(len(GROUP_COLUMNS) + 1)
     )  # the group and the month, by position
-    selects = [
-        f"SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, {month_sql(moment)} AS month, "
-        f"{', '.join(counters.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
-        f"FROM dashboards_dossierfact f {join} WHERE {where} GROUP BY {keys}"
-        for moment, join, where, counters in kinds
-    ]
-    approvals = {
-        "resolved": "sum(a.n)::int",
-        "processing_seconds": "sum(a.secs)::bigint",
-        **{name: f"sum(a.{name})::int" for name in TIMELINESS_FIELD.values()},
-    }
-    selects.append(
-        f"SELECT {', '.join('a.' + g for g in GROUP_COLUMNS)}, a.month, {', '.join(approvals.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
-        f"FROM _approvals a GROUP BY {keys}"
-    )
+    selects = []
+    for name, event in registry.EVENTS.items():
+        counts = counts_at(name)
+        if not counts:
+            continue
+        if event.hours:
+            sums = {
+                c.column: f"sum(a.{c.column})::{'bigint' if c.value else 'int'}" for c in counts
+            }
+            selects.append(
+                f"SELECT {', '.join('a.' + g for g in GROUP_COLUMNS)}, a.month, "
+                f"{', '.join(sums.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
+                f"FROM _approvals a GROUP BY {keys}"
+            )
+            continue
+        if event.many:
+            moment = from_us_sql
+            join = f"CROSS JOIN LATERAL jsonb_array_elements_text(f.{event.column}) AS x(us)"
+        else:
+            moment, join = f"f.{event.column}", ""
+        counters = {c.column: count_sql(c) for c in counts}
+        selects.append(
+            f"SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, {month_sql(moment)} AS month, "
+            f"{', '.join(counters.get(k, '0') + ' AS ' + k for k in COUNTER_FIELDS)} "
+            f"FROM dashboards_dossierfact f {join} WHERE {event_where(name, counts)} GROUP BY {keys}"
+        )
     return selects
 
 
@@ -194,16 +203,7 @@ def rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
             "DROP TABLE IF EXISTS _approvals, _month_events"
         )  # a rebuild earlier in this transaction
         step()
-        cur.execute(
-            f"CREATE TEMPORARY TABLE _approvals ON COMMIT DROP AS SELECT {', '.join('f.' + g for g in GROUP_COLUMNS)}, "
-            f"{month_sql('f.finished_at')} AS month, {BUCKET_SQL} AS bucket, count(*)::int AS n, "
-            "sum(COALESCE(f.processing_seconds, 0))::bigint AS secs, "
-            + ", ".join(
-                f"(count(*) FILTER (WHERE f.timeliness = {lit(t)}))::int AS {name}"
-                for t, name in TIMELINESS_FIELD.items()
-            )
-            + f" FROM dashboards_dossierfact f WHERE f.finished_at IS NOT NULL GROUP BY {', '.join(str(i + 1) for i in range(len(GROUP_COLUMNS) + 2))}"
-        )
+        cur.execute(approvals_sql())
         step()
         cur.execute(
             f"CREATE TEMPORARY TABLE _month_events ON COMMIT DROP AS {' UNION ALL '.join(event_aggregates())}"
@@ -239,7 +239,7 @@ def rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
             cur.execute(
                 "INSERT INTO dashboards_proceduretimemonth (procedure_id, month, sector_id, level, resolved, processing_seconds, hours_histogram) "
                 "SELECT procedure_id, month, min(sector_id), min(level), sum(n), sum(secs), jsonb_object_agg(bucket::text, n) FROM ("
-                "  SELECT procedure_id, month, bucket, min(sector_id) AS sector_id, min(level) AS level, sum(n) AS n, sum(secs) AS secs "
+                "  SELECT procedure_id, month, bucket, min(sector_id) AS sector_id, min(level) AS level, sum(n) AS n, sum(processing_seconds) AS secs "
                 "  FROM _approvals GROUP BY procedure_id, month, bucket"
                 ") b GROUP BY procedure_id, month"
             )

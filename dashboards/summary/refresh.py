@@ -28,9 +28,9 @@ from ..models import (
     SummaryState,
 )
 from .facts import (
-    FACT_FIELDS,
     LOCK_KEY,
     ROW_FIELDS,
+    STORED_FACT_FIELDS,
     Acc,
     FactRow,
     build_fact_rows,
@@ -322,12 +322,13 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
 def store_facts(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         DossierFact.objects.bulk_create(
-            [DossierFact(**dict(zip(FACT_FIELDS, r, strict=True))) for r in rows], batch_size=2000
+            [DossierFact(**dict(zip(STORED_FACT_FIELDS, r, strict=True))) for r in rows],
+            batch_size=2000,
         )
         return
     from .bulk import copy_rows
 
-    copy_rows(DossierFact._meta.db_table, FACT_FIELDS, rows)
+    copy_rows(DossierFact._meta.db_table, STORED_FACT_FIELDS, rows)
 
 
 def rebuild_months(*, exclusive: bool = False, progress: Any = None) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from .. import registry
 from ..figures import (
     Filters,
     add_months,
@@ -31,15 +34,18 @@ from .scope import open_at
 
 
 def window_q(a: datetime, b: datetime) -> Q:
-    """Facts with at least one event in [a, b)."""
-    return (
-        Q(received_at__gte=a, received_at__lt=b)
-        | Q(finished_at__gte=a, finished_at__lt=b)
-        | Q(returned_at__gte=a, returned_at__lt=b)
-        | Q(closed_at__gte=a, closed_at__lt=b)
-        | Q(rated_at__gte=a, rated_at__lt=b)
-        | Q(extra_first_at__lt=b, extra_last_at__gte=a)
-    )
+    """Facts with at least one event in [a, b) (of the registry's :data:`~dashboards.registry.
+    EVENTS`: a list event by the span of its moments)."""
+    parts: list[Q] = []
+    spans = set()
+    for event in registry.EVENTS.values():
+        if event.span is None:
+            parts.append(Q(**{f"{event.column}__gte": a, f"{event.column}__lt": b}))
+        elif event.span not in spans:
+            spans.add(event.span)
+            first, last = event.span
+            parts.append(Q(**{f"{first}__lt": b, f"{last}__gte": a}))
+    return reduce(or_, parts)
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from dashboards import reports, selectors
+from dashboards import reports, selectors, summary
 from dashboards.selectors import Filters, period_filters
 from documents.constants import IncomingSource
 from documents.models import IncomingDocument, OutgoingDocument
@@ -61,6 +61,7 @@ def linked(dash):
     _incoming(dash.a, now - timedelta(hours=1), by)
     _incoming(dash.b, now - timedelta(hours=1), by)
     _incoming(dash.b, now - timedelta(hours=2), by, source=IncomingSource.MANUAL)  # paper
+    summary.refresh()  # the stored signed results marked their dossiers dirty
     return dash
 
 

@@ -450,3 +450,25 @@ def test_leader_signs_one_dossier_from_its_page(signing_world, one_page_pdf, cli
     assert 'id="signed-result"' in html
     document = SignedDocument.objects.get(dossier=dossier)
     assert verify_pdf(_bytes(document.file)).verdict == "valid"
+
+
+def test_a_signed_result_counts_on_the_dashboards_after_the_next_refresh(
+    signing_world, one_page_pdf
+):
+    """Issue 16: storing the signed result marks the dossier dirty; the refresh sets its fact's
+    ``signed`` flag and the month's ``signed_results`` counter, which the dashboards read."""
+    from django.utils import timezone
+
+    from dashboards import selectors, summary
+    from dashboards.models import DirtyDossier, DossierFact
+
+    world = signing_world
+    approved = services.dossier_sign_and_approve(
+        dossier=_draft(world, one_page_pdf), actor=world.leader, pin=PIN
+    )
+    assert DirtyDossier.objects.filter(dossier_id=approved.pk).exists()
+    summary.refresh()
+    assert DossierFact.objects.get(dossier_id=approved.pk).signed
+    month = selectors.period_filters("month", timezone.localdate(approved.finished_at))
+    assert selectors.dashboard_figures(month).signed_results == 1
+    assert selectors.direct_figures(month).signed_results == 1
