@@ -7,7 +7,7 @@ time waiting for the applicant does not count) and the reception checks. Split f
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,10 @@ from .constants import (
 )
 from .exceptions import DossierError
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 MAX_COMMENT = 4000
 MAX_RESULT_BYTES = 20 * 1024 * 1024
@@ -168,7 +172,7 @@ def missing_documents(dossier: Dossier) -> list[str]:
     ]
 
 
-def check_receiver(user: Any, unit: Agency, role: str) -> None:
+def check_receiver(user: Actor | None, unit: Agency, role: str) -> None:
     if user is not None and not acts_in_unit(user, unit, role):
         raise DossierError(
             _("The receiver does not work in the handling unit or lacks the role."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -21,6 +21,10 @@ from . import delivery
 from .constants import Action, Channel, DossierStatus, Timeliness
 from .eforms import eform_applicant
 from .models import Dossier, DossierEvent, PrintedForm
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 Kind = PrintedForm.Kind
 
@@ -120,7 +124,7 @@ def _heading(
     }
 
 
-def _signer(user: Any, agency: Any) -> dict[str, Any]:
+def _signer(user: Actor, agency: Any) -> dict[str, Any]:
     """The signing official's authority and title lines (Decree 30/2020 Phụ lục I, mục 8)."""
     from portal.pdf import layout
 
@@ -137,7 +141,7 @@ def _event(dossier: Dossier, action: str) -> DossierEvent | None:
     return dossier.events.filter(action=action).select_related("actor").order_by("-seq").first()
 
 
-def _name(user: Any) -> str:
+def _name(user: Actor) -> str:
     return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else ""
 
 

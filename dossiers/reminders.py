@@ -24,7 +24,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,6 +41,10 @@ from portal.workcalendar.models import WorkCalendar
 
 from .models import Apology, Dossier, DossierStep
 from .selectors import leaders_of
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +314,7 @@ def _process(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any]
     return rows, ReminderState.DONE, reminder.note
 
 
-def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
+def _dossier_context(dossier: Any, user: Actor) -> dict[str, Any]:
     procedure = dossier.procedure
     name = (
         (getattr(procedure, "name_en", "") or procedure.name)
@@ -366,7 +370,7 @@ def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[l
     return rows, ReminderState.DONE, f"apology {apology.pk}"
 
 
-def led_dossiers(user: Any) -> QuerySet:
+def led_dossiers(user: Actor) -> QuerySet:
     """Open dossiers whose processing unit the leader ``user`` leads."""
     agency, department = user.agency, user.department
     if agency is None:
@@ -384,7 +388,7 @@ def led_dossiers(user: Any) -> QuerySet:
     )
 
 
-def digest_for(user: Any, now: datetime) -> dict[str, Any]:
+def digest_for(user: Actor, now: datetime) -> dict[str, Any]:
     """What a leader's daily digest lists: counts of overdue and due-soon dossiers and the top items."""
     horizon = workcalendar.add_working_seconds(now, int(settings.REMINDER_DUE_SOON_HOURS) * 3600)
     base = led_dossiers(user).filter(due_at__isnull=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
@@ -27,12 +27,16 @@ from portal.accounts.selectors import agencies_in_scope
 from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage, Visibility
 from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementRequest
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 #: A dossier is "due soon" when its appointment date is within this window.
 DUE_SOON = timedelta(hours=24)
 MAX_SEARCH = 100
 
 
-def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+def dossiers_visible_to(user: Actor) -> QuerySet[Dossier]:
     """Every dossier ``user`` may see (see the module docstring)."""
     qs = Dossier.objects.select_related(
         "procedure", "receiving_agency", "handling_department", "assigned_to"
@@ -50,7 +54,7 @@ def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
     return qs.filter(Q(receiving_agency__in=scope) | Q(handling_department__in=scope))
 
 
-def get_dossier_for(user: Any, pk: int | str) -> Dossier:
+def get_dossier_for(user: Actor, pk: int | str) -> Dossier:
     """The dossier ``pk`` if ``user`` may see it; 404 alike for missing and forbidden."""
     try:
         return dossiers_visible_to(user).get(pk=int(pk))
@@ -108,7 +112,7 @@ def filter_worklist(
     return qs
 
 
-def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def intake_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """The one-stop clerk's queue: new dossiers to check, supplements awaited at intake, and
     results to hand back, in the agencies he receives for."""
     if (
@@ -130,7 +134,7 @@ def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("submitted_at", "pk")
 
 
-def _unit_scope(user: Any) -> QuerySet:
+def _unit_scope(user: Actor) -> QuerySet:
     from portal.agencies.models import Agency
 
     if user.department_id:
@@ -138,7 +142,7 @@ def _unit_scope(user: Any) -> QuerySet:
     return Agency.objects.subtree_of(user.agency)
 
 
-def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def department_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers being processed in the user's department (or agency) — the leader distributes
     them, specialists see what their unit has."""
     if (
@@ -158,7 +162,7 @@ def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def my_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers assigned to the user personally."""
     if not getattr(user, "is_staff_member", False):
         return Dossier.objects.none()
@@ -166,7 +170,7 @@ def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def approval_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers waiting for this leader's approval: forwarded to him, or to his unit."""
     if (
         not getattr(user, "is_authenticated", False)
@@ -186,19 +190,19 @@ def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def overdue_dossiers(user: Any) -> QuerySet[Dossier]:
+def overdue_dossiers(user: Actor) -> QuerySet[Dossier]:
     """Open dossiers past their appointment date, within what ``user`` sees (apology candidates)."""
     return with_deadline_flags(dossiers_visible_to(user)).filter(is_overdue=True).order_by("due_at")
 
 
-def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
+def applicant_dossiers(user: Actor) -> QuerySet[Dossier]:
     """ "My dossiers" of a logged-in applicant, newest first."""
     if not getattr(user, "is_applicant", False):
         return Dossier.objects.none()
     return with_deadline_flags(dossiers_visible_to(user)).order_by("-created_at")
 
 
-def pending_supplement_requests(user: Any) -> QuerySet[SupplementRequest]:
+def pending_supplement_requests(user: Actor) -> QuerySet[SupplementRequest]:
     """Supplement requests the applicant still has to answer."""
     return SupplementRequest.objects.filter(
         dossier__in=applicant_dossiers(user).filter(status=DossierStatus.SUPPLEMENT_REQUESTED),
@@ -336,7 +340,7 @@ def leaders_of(dossier: Any) -> QuerySet:
     return candidates.distinct().order_by("pk")
 
 
-def apology_drafts_for(user: Any) -> QuerySet:
+def apology_drafts_for(user: Actor) -> QuerySet:
     """Drafted apologies (form 04) a leader may approve: not yet sent, on dossiers he sees."""
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         return Apology.objects.none()

@@ -15,7 +15,7 @@ day after the daily cut-off), each step gets its share, and time waiting for the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -69,6 +69,10 @@ from .transition_services import (  # noqa: F401  (re-exported: split by job, is
     dossiers_bulk_assign,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 NOTIFY_TASK = "portal.notifications.tasks.send_dossier_event"
 MAX_COMMENT = 4000
 
@@ -115,7 +119,7 @@ def apply_fee_choice(dossier: Dossier, *, case: Any = None, copies: Any = None) 
 @transaction.atomic
 def dossier_save_draft(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure | None = None,
     agency: Agency | None = None,
     form_data: dict | None = None,
@@ -182,7 +186,7 @@ def dossier_save_draft(
 
 
 @transaction.atomic
-def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
+def dossier_delete_draft(*, dossier: Dossier, actor: Actor) -> None:
     """The applicant discards his own draft (never submitted: no code, no history) and its files."""
     dossier = _lock(dossier)
     if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
@@ -228,7 +232,7 @@ def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
         raise DossierError(_("The applicant's name is required."))
 
 
-def dossier_submit(*, dossier: Dossier, actor: Any) -> Dossier:
+def dossier_submit(*, dossier: Dossier, actor: Actor) -> Dossier:
     """Submit an online draft: status 1 (Mới đăng ký). Every required document must be attached
     and the procedure's required fields filled."""
     return workflow.run(Action.SUBMIT, dossier=dossier, actor=actor)
@@ -237,13 +241,13 @@ def dossier_submit(*, dossier: Dossier, actor: Any) -> Dossier:
 @transaction.atomic
 def dossier_create_at_counter(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure,
     applicant: dict,
     agency: Agency | None = None,
     channel: int = Channel.IN_PERSON,
     form_data: dict | None = None,
-    applicant_user: Any = None,
+    applicant_user: Actor | None = None,
     comment: str = "",
     papers: dict[int | None, list[UploadedFile]] | None = None,
 ) -> Dossier:

@@ -5,7 +5,7 @@ re-exports every view here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,10 @@ from portal.accounts.constants import Role
 
 from . import forms, selectors, services
 from .exceptions import DossierError
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -54,14 +58,14 @@ def _worklist(
 
 
 @login_required
-def intake_queue(request: HttpRequest) -> HttpResponse:
+def intake_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(
         request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,)
     )
 
 
 @login_required
-def department_queue(request: HttpRequest) -> HttpResponse:
+def department_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _bulk_assign(request)
     return _worklist(
@@ -106,12 +110,12 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_queue(request: HttpRequest) -> HttpResponse:
+def my_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(request, selectors.my_queue, title=_("Assigned to me"), kind="mine", roles=())
 
 
 @login_required
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(
         request,
         selectors.approval_queue,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,10 @@ from ..exceptions import DocumentError, PermissionDenied
 from ..models import (
     IncomingDocument,
 )
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 EDITABLE_FIELDS = (
     "document_type",
@@ -53,7 +57,7 @@ class RecipientSpec:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def require_role(actor: Any, agency: Agency, *roles: str) -> None:
+def require_role(actor: Actor, agency: Agency, *roles: str) -> None:
     if not user_can_act_for(actor, agency, *roles, agency_wide=True):
         raise PermissionDenied()
 

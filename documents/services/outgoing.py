@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -52,6 +52,10 @@ from .common import (
     safe_file_name,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 # --- outgoing documents (văn bản đi) ----------------------------------------------------------
 
 
@@ -59,7 +63,7 @@ from .common import (
 def outgoing_create_draft(
     *,
     agency: Agency,
-    actor: Any,
+    actor: Actor,
     subject: str,
     document_type: int = DocumentType.OFFICIAL_LETTER,
     content: str = "",
@@ -102,7 +106,7 @@ def outgoing_create_draft(
 
 @transaction.atomic
 def outgoing_update_draft(
-    *, document: OutgoingDocument, actor: Any, **changes: Any
+    *, document: OutgoingDocument, actor: Actor, **changes: Any
 ) -> OutgoingDocument:
     """Edit a draft's fields (names in :data:`EDITABLE_FIELDS`); only while it is a draft."""
     document = lock_outgoing(document)
@@ -135,7 +139,7 @@ def set_recipients(
 
 @transaction.atomic
 def outgoing_set_recipients(
-    *, document: OutgoingDocument, actor: Any, recipients: Iterable[RecipientSpec | str]
+    *, document: OutgoingDocument, actor: Actor, recipients: Iterable[RecipientSpec | str]
 ) -> list[OutgoingRecipient]:
     """Replace the recipients of a document not yet sent."""
     document = lock_outgoing(document)
@@ -160,7 +164,7 @@ def outgoing_set_recipients(
 def outgoing_add_attachment(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     data: bytes,
     name: str,
     content_type: str = "application/pdf",
@@ -234,7 +238,7 @@ def outgoing_add_attachment(
 
 
 @transaction.atomic
-def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) -> None:
+def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Actor) -> None:
     """Remove an appendix before sending, or the main file of a draft."""
     document = lock_outgoing(attachment.document_id)
     require_role(actor, document.agency, *DRAFTERS)
@@ -256,7 +260,7 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
 
 
 def outgoing_sign(
-    *, document: OutgoingDocument, actor: Any, pin: str, reason: str = ""
+    *, document: OutgoingDocument, actor: Actor, pin: str, reason: str = ""
 ) -> OutgoingDocument:
     """The leader signs the main PDF (PAdES through :func:`signatures.services.sign_pdf`, with the
     PIN of their token). The signing happens before the row lock (it may take a second, and a
@@ -289,7 +293,7 @@ def outgoing_sign(
 def outgoing_issue(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     promulgation_date: date | None = None,
     notation: str = "",
 ) -> OutgoingDocument:
@@ -300,14 +304,14 @@ def outgoing_issue(
     )
 
 
-def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRecipient]:
+def outgoing_send(*, document: OutgoingDocument, actor: Actor) -> list[OutgoingRecipient]:
     """The văn thư sends an issued document: for each recipient one outbox message (deterministic
     dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
     return workflow.OUTGOING.run("send", obj=document, actor=actor)
 
 
 def outgoing_request_recall(
-    *, document: OutgoingDocument, actor: Any, reason: str, update: bool = False
+    *, document: OutgoingDocument, actor: Actor, reason: str, update: bool = False
 ) -> OutgoingDocument:
     """Ask every recipient that holds the document (reached, not rejected) to recall it
     (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
@@ -325,7 +329,7 @@ def outgoing_request_recall(
 
 
 @transaction.atomic
-def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> None:
+def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Actor | None = None) -> None:
     """Queue the document again for one recipient whose delivery failed (admin action)."""
     document = lock_outgoing(recipient.document_id)
     if actor is not None and not getattr(actor, "is_superuser", False):
@@ -352,7 +356,7 @@ def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> No
 
 
 def outgoing_submit_for_signature(
-    *, document: OutgoingDocument, actor: Any, comment: str = ""
+    *, document: OutgoingDocument, actor: Actor, comment: str = ""
 ) -> OutgoingDocument:
     """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
     the state "submitted" (the leader's list)."""
@@ -360,7 +364,7 @@ def outgoing_submit_for_signature(
 
 
 def outgoing_return_draft(
-    *, document: OutgoingDocument, actor: Any, reason: str
+    *, document: OutgoingDocument, actor: Actor, reason: str
 ) -> OutgoingDocument:
     """The leader sends a submitted draft back to its drafter with the changes he wants."""
     return workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)

@@ -3,7 +3,7 @@ actions, the files."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,14 +37,17 @@ from .common import (
     urgency_choices,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+
 
 @login_required
-def incoming_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def incoming_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> FileResponse:
     document = ui_services.get_incoming_for(request.user, pk)
     return serve_attachment(get_object_or_404(IncomingAttachment, pk=file_pk, document=document))
 
 
-def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
+def assign_choices(user: Actor, document: IncomingDocument) -> tuple[list, list]:
     agency = document.agency
     departments = [
         (a.pk, a.name) for a in sorted_by_name(Agency.objects.filter(parent=agency, is_active=True))
@@ -67,7 +70,7 @@ def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
 
 
 @login_required
-def register_paper(request: HttpRequest) -> HttpResponse:
+def register_paper(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The văn thư enters a paper document in the incoming book (numbered at once)."""
     user = request.user
     ui_services.require_roles(user, Role.CLERICAL)
@@ -113,7 +116,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
+def _incoming_actions(user: Actor, document: IncomingDocument) -> list[str]:
     """The incoming table's ``allowed_actions`` (documents/workflow.py)."""
     return [a for a in workflow.INCOMING.allowed(document, user) if a in INCOMING_LABELS]
 
@@ -121,7 +124,7 @@ def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
 INCOMING_LABELS = workflow.INCOMING_LABELS
 
 
-def _incoming_form(action: str, document: IncomingDocument, user: Any, data: Any = None) -> Any:
+def _incoming_form(action: str, document: IncomingDocument, user: Actor, data: Any = None) -> Any:
     if action == "assign":
         departments, staff = assign_choices(user, document)
         return forms.AssignForm(data, prefix=action, departments=departments, staff=staff)
@@ -157,7 +160,7 @@ def _incoming_context(
 
 
 @login_required
-def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incoming_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = ui_services.get_incoming_for(request.user, pk)
     return render(request, "documents/incoming_detail.html", _incoming_context(request, document))
 
@@ -173,7 +176,7 @@ INCOMING_DONE = {
 }
 
 
-def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -> str:
+def _run_incoming(action: str, document: IncomingDocument, user: Actor, d: dict) -> str:
     """The one dispatcher (documents/inputs.py, shared with the API), then the page's message."""
     if action not in INCOMING_LABELS:
         raise Http404
@@ -186,7 +189,7 @@ def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -
 
 @login_required
 @require_POST
-def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def incoming_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     document = ui_services.get_incoming_for(request.user, pk)
     if action not in INCOMING_LABELS:
         raise Http404

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -49,10 +49,14 @@ from rest_framework.permissions import BasePermission
 from .constants import Role
 from .selectors import agencies_in_scope
 
+if TYPE_CHECKING:
+    from .typed import Actor, MaybeAnonymous
+
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
-def user_has_any_role(user: Any, roles: tuple[str, ...] | list[str]) -> bool:
+def user_has_any_role(user: MaybeAnonymous | None, roles: tuple[str, ...] | list[str]) -> bool:
     """True when ``user`` is an active staff member holding one of ``roles``.
 
     With no roles given, any active staff member (or superuser) passes.
@@ -125,7 +129,7 @@ class HasRole(BasePermission):
         )
 
 
-def scope_to_agencies(queryset: QuerySet, user: Any, *, field: str = "agency") -> QuerySet:
+def scope_to_agencies(queryset: QuerySet, user: Actor, *, field: str = "agency") -> QuerySet:
     """Filter ``queryset`` to rows whose ``field`` (a FK to Agency) is in the user's scope.
 
     Provincial staff and administrators see every agency; other staff their own agency and its
