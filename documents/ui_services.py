@@ -61,9 +61,15 @@ class Fold(Func):
     output_field = CharField()
     arity = 1
 
-    def as_sql(
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, list]:  # PostgreSQL and others
+    def as_sql(  # PostgreSQL and others
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, list]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"lower(translate({sql}, %s, %s))", [*params, _FROM, _TO]
 

@@ -147,7 +147,7 @@ def apologise(
             approved_by=approver,
             sent_at=now,
         )
-        data = {"new_due_at": new_due_at.isoformat()}
+        data: dict[str, Any] = {"new_due_at": new_due_at.isoformat()}
     else:
         apology = Apology.objects.select_for_update().get(pk=apology.pk, dossier=dossier)
         if not actor.has_role(Role.LEADER):

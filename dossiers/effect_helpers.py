@@ -44,7 +44,8 @@ def timeliness_of(finished_at: datetime, due: datetime | None) -> str:
     if due is None:
         return ""
     result = workcalendar.timeliness(finished_at, due)
-    return Timeliness[getattr(result, "name", str(result)).upper()].value
+    # Timeliness.__members__[name] is Timeliness[name]; mypy reads a subscripted alias as a type
+    return Timeliness.__members__[getattr(result, "name", str(result)).upper()].value
 
 
 def lock(dossier: Dossier | int) -> Dossier:
@@ -124,6 +125,8 @@ def resume(dossier: Dossier, now: datetime) -> int:
             dossier.due_at, start, now, calendar=calendar
         )
         for step in dossier.steps.filter(finished_at__isnull=True, due_at__isnull=False):
+            if step.due_at is None:  # excluded by the filter; said again for the type checker
+                continue
             step.due_at = workcalendar.extend_for_pause(step.due_at, start, now, calendar=calendar)
             step.save(update_fields=["due_at"])
         paused = int((now - start).total_seconds())

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
@@ -28,7 +28,19 @@ from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stag
 from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementRequest
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from portal.accounts.typed import Actor
+    from portal.agencies.models import Agency
+
+    class DeadlineFlags(TypedDict):
+        """The two columns :func:`with_deadline_flags` adds to a dossier queryset."""
+
+        is_overdue: bool
+        is_due_soon: bool
+
+    #: Dossiers with the deadline flags (the type checker then accepts filters on them).
+    FlaggedDossiers: TypeAlias = QuerySet[WithAnnotations[Dossier, DeadlineFlags]]
 
 
 #: A dossier is "due soon" when its appointment date is within this window.
@@ -62,7 +74,7 @@ def get_dossier_for(user: Actor, pk: int | str) -> Dossier:
         raise Http404(gettext("Dossier not found.")) from None
 
 
-def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Dossier]:
+def with_deadline_flags(qs: QuerySet[Dossier], now: datetime | None = None) -> FlaggedDossiers:
     """Annotate ``is_overdue`` (open and past the appointment date) and ``is_due_soon``."""
     now = now or timezone.now()
     open_ = Q(status__in=list(OPEN_STATUSES))
@@ -118,7 +130,7 @@ def intake_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     if (
         not getattr(user, "is_authenticated", False)
         or not user.has_role(Role.CLERK)
-        or user.agency_id is None
+        or user.agency is None
     ):
         return Dossier.objects.none()
     from portal.agencies.models import Agency
@@ -134,12 +146,15 @@ def intake_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("submitted_at", "pk")
 
 
-def _unit_scope(user: Actor) -> QuerySet:
+def _unit_scope(user: Actor) -> QuerySet[Agency]:
+    """The user's department and its sub-units, or his agency's when he has no department (the
+    callers have checked that he has an agency)."""
     from portal.agencies.models import Agency
 
-    if user.department_id:
-        return Agency.objects.subtree_of(user.department)
-    return Agency.objects.subtree_of(user.agency)
+    unit = user.department if user.department_id else user.agency
+    if unit is None:
+        return Agency.objects.none()
+    return Agency.objects.subtree_of(unit)
 
 
 def department_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:

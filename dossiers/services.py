@@ -197,11 +197,13 @@ def dossier_delete_draft(*, dossier: Dossier, actor: Actor) -> None:
     dossier.files.all().delete()
     dossier.delete()
     storage = DossierFile._meta.get_field("file").storage
-    transaction.on_commit(
-        lambda: [
-            storage.delete(n) for n in names if not DossierFile.objects.filter(file=n).exists()
-        ]
-    )
+
+    def delete_unshared_files() -> None:
+        for n in names:
+            if not DossierFile.objects.filter(file=n).exists():
+                storage.delete(n)
+
+    transaction.on_commit(delete_unshared_files)
 
 
 def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
@@ -346,16 +348,6 @@ def _check_counter_papers(snapshot: dict, papers: dict) -> None:
             _("Required documents missing: %(documents)s.") % {"documents": "; ".join(missing)},
             code="incomplete",
         )
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
 
 
 _may_attach = may_attach_files  # kept for callers written before the public name

@@ -444,7 +444,9 @@ def _notify(step: Step, event: Any) -> None:
 
 
 def _print(step: Step) -> None:
-    printing.on_transition(step.obj, step.row.printed_form, step.related)
+    """The engine calls this only for a row that names a printed form."""
+    if step.row.printed_form:
+        printing.on_transition(step.obj, step.row.printed_form, step.related)
 
 
 DOSSIER = Workflow(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Choices
 from django.utils.translation import gettext as _
 
 from portal.accounts.selectors import user_can_act_for
@@ -72,7 +73,7 @@ def check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: s
         )
 
 
-def clean_choice(value: Any, choices: type, what: str) -> int:
+def clean_choice(value: Any, choices: type[Choices], what: str) -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):

@@ -96,6 +96,7 @@ def incoming_register_manual(
                 % {"name": name, "limit": limit}
             )
     now = timezone.now()
+    year = timezone.localdate().year
     document = IncomingDocument.objects.create(
         agency=agency,
         source=IncomingSource.MANUAL,
@@ -117,9 +118,9 @@ def incoming_register_manual(
         registered_at=now,
         registered_by=actor,
         created_by=actor,
-        book_year=timezone.localdate().year,
+        book_year=year,
     )
-    document.book_number = next_number(agency=agency, year=document.book_year, book=Book.INCOMING)
+    document.book_number = next_number(agency=agency, year=year, book=Book.INCOMING)
     document.save(update_fields=["book_number"])
     for name, content_type, data in files:
         store_incoming_attachment(document, name=name, content_type=content_type, data=data)

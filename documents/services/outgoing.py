@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
@@ -213,9 +214,7 @@ def outgoing_add_attachment(
         for old in document.attachments.filter(is_main=True):
             old_name = old.file.name
             old.delete()
-            transaction.on_commit(
-                lambda name=old_name: OutgoingAttachment.file.field.storage.delete(name)
-            )
+            transaction.on_commit(partial(OutgoingAttachment.file.field.storage.delete, old_name))
     size, digest = store_bytes(data)
     attachment = OutgoingAttachment(
         document=document,
