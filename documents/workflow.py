@@ -32,6 +32,8 @@ from .exceptions import DocumentError, PermissionDenied
 if TYPE_CHECKING:
     from portal.accounts.typed import Actor
 
+    from .models import OutgoingDocument
+
 
 AGENCY, PROCESSOR = "agency", "processor"
 OS, IS = OutgoingState, IncomingState
@@ -47,7 +49,7 @@ def actor_matches(document: Any, user: Actor, role: str, scope: str) -> bool:
     return False
 
 
-def _holders_exist(document: Any) -> bool:
+def _holders_exist(document: OutgoingDocument) -> bool:
     return document.recipients.exclude(status_code__in=["", StatusCode.REJECTED]).exists()
 
 

@@ -30,6 +30,7 @@ from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementReque
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from portal.accounts.models import User
     from portal.accounts.typed import Actor
     from portal.agencies.models import Agency
 
@@ -338,7 +339,7 @@ def track_by_token(token: str) -> dict[str, Any] | None:
     return _public_view(dossier) if dossier else None
 
 
-def leaders_of(dossier: Any) -> QuerySet:
+def leaders_of(dossier: Dossier) -> QuerySet[User]:
     """Active leaders of the unit processing ``dossier`` (``workflow.acts_in_unit`` for LEADER): who
     drafts an apology when no one is assigned, and who approves it (:mod:`dossiers.reminders`)."""
     from . import workflow
@@ -355,7 +356,7 @@ def leaders_of(dossier: Any) -> QuerySet:
     return candidates.distinct().order_by("pk")
 
 
-def apology_drafts_for(user: Actor) -> QuerySet:
+def apology_drafts_for(user: Actor) -> QuerySet[Apology]:
     """Drafted apologies (form 04) a leader may approve: not yet sent, on dossiers he sees."""
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         return Apology.objects.none()

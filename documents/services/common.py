@@ -75,12 +75,12 @@ def check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: s
 
 def clean_choice(value: Any, choices: type[Choices], what: str) -> int:
     try:
-        value = int(value)
+        number: int | None = int(value)
     except (TypeError, ValueError):
-        value = None
-    if value not in choices.values:
+        number = None
+    if number is None or number not in choices.values:
         raise DocumentError(_("Invalid %(what)s.") % {"what": what})
-    return value
+    return number
 
 
 def clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -56,7 +56,7 @@ def _incoming_event(
     code: str,
     actor: Actor,
     comment: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> DocumentEvent:
     event = record_event(
@@ -156,7 +156,7 @@ def store_incoming_attachment(
 def incoming_register(*, document: IncomingDocument, actor: Actor) -> IncomingDocument:
     """The văn thư enters a received document in the incoming book (next book number of the
     year, gapless) — status 03 to the sender."""
-    return workflow.INCOMING.run("register", obj=document, actor=actor)
+    return cast("IncomingDocument", workflow.INCOMING.run("register", obj=document, actor=actor))
 
 
 def incoming_assign(
@@ -168,26 +168,35 @@ def incoming_assign(
     note: str = "",
 ) -> IncomingDocument:
     """The leader assigns a registered document to a department and/or a person — status 04."""
-    return workflow.INCOMING.run(
-        "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run(
+            "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
+        ),
     )
 
 
 def incoming_start(*, document: IncomingDocument, actor: Actor) -> IncomingDocument:
     """The assignee (or a leader) starts processing — status 05."""
-    return workflow.INCOMING.run("start", obj=document, actor=actor)
+    return cast("IncomingDocument", workflow.INCOMING.run("start", obj=document, actor=actor))
 
 
 def incoming_complete(
     *, document: IncomingDocument, actor: Actor, note: str = ""
 ) -> IncomingDocument:
     """The assignee (or a leader) finishes — status 06."""
-    return workflow.INCOMING.run("complete", obj=document, actor=actor, comment=note)
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("complete", obj=document, actor=actor, comment=note),
+    )
 
 
 def incoming_reject(*, document: IncomingDocument, actor: Actor, reason: str) -> IncomingDocument:
     """The văn thư or a leader refuses a received document (wrong addressee, …) — status 02."""
-    return workflow.INCOMING.run("reject", obj=document, actor=actor, reason=reason)
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("reject", obj=document, actor=actor, reason=reason),
+    )
 
 
 def incoming_answer_recall(
@@ -199,5 +208,11 @@ def incoming_answer_recall(
         require_role(actor, document.agency, Role.CLERICAL, Role.LEADER)
         raise DocumentError(_("There is no pending recall/update request."), code="no_recall")
     if accept:
-        return workflow.INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason)
-    return workflow.INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason)
+        return cast(
+            "IncomingDocument",
+            workflow.INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason),
+        )
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -284,8 +284,11 @@ def outgoing_sign(
         )
     except (SigningError, TokenError) as exc:
         raise DocumentError(str(exc), code="signing_failed") from exc
-    return workflow.OUTGOING.run(
-        "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run(
+            "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
+        ),
     )
 
 
@@ -298,15 +301,22 @@ def outgoing_issue(
 ) -> OutgoingDocument:
     """The văn thư issues a signed document: allocates the next number of the agency's outgoing
     book for the year (gapless), the notation and the promulgation date."""
-    return workflow.OUTGOING.run(
-        "issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run(
+            "issue",
+            obj=document,
+            actor=actor,
+            promulgation_date=promulgation_date,
+            notation=notation,
+        ),
     )
 
 
 def outgoing_send(*, document: OutgoingDocument, actor: Actor) -> list[OutgoingRecipient]:
     """The văn thư sends an issued document: for each recipient one outbox message (deterministic
     dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
-    return workflow.OUTGOING.run("send", obj=document, actor=actor)
+    return cast("list[OutgoingRecipient]", workflow.OUTGOING.run("send", obj=document, actor=actor))
 
 
 def outgoing_request_recall(
@@ -324,7 +334,10 @@ def outgoing_request_recall(
                 _("A recall/update request is already pending."), code="recall_pending"
             )
         raise DocumentError(_("No recipient holds the document yet."), code="no_holder")
-    return workflow.OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update),
+    )
 
 
 @transaction.atomic
@@ -359,11 +372,17 @@ def outgoing_submit_for_signature(
 ) -> OutgoingDocument:
     """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
     the state "submitted" (the leader's list)."""
-    return workflow.OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("submit", obj=document, actor=actor, comment=comment),
+    )
 
 
 def outgoing_return_draft(
     *, document: OutgoingDocument, actor: Actor, reason: str
 ) -> OutgoingDocument:
     """The leader sends a submitted draft back to its drafter with the changes he wants."""
-    return workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason),
+    )
