@@ -107,7 +107,9 @@ def request_form(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("request_form() must be called inside transaction.atomic()")
-    owner = {"dossier": dossier} if dossier is not None else {"dossier": None, "agency": agency}
+    owner: dict[str, Any] = (
+        {"dossier": dossier} if dossier is not None else {"dossier": None, "agency": agency}
+    )
     defaults = {"requested_by": requested_by, "agency": agency if dossier is None else None}
     if period is not None:
         defaults.update(period_start=period[0], period_end=period[1])

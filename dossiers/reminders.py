@@ -97,6 +97,8 @@ def horizons(now: datetime) -> list[Horizon]:
     result = []
     paths = []
     for calendar in scoped:
+        if calendar.province is None:  # excluded by the query; said again for the type checker
+            continue
         path = calendar.province.path
         paths.append(path)
         until = workcalendar.add_working_seconds(now, seconds, calendar=calendar)
@@ -244,7 +246,8 @@ def send_pending(*, batch: int = BATCH, now: datetime | None = None) -> int:
         dossiers = _dossiers([r.dossier_id for r in claimed if r.dossier_id])
         built: list[Any] = []
         for reminder in claimed:
-            new, state, note = _process(reminder, dossiers.get(reminder.dossier_id), now)
+            dossier = dossiers.get(reminder.dossier_id) if reminder.dossier_id else None
+            new, state, note = _process(reminder, dossier, now)
             built += new
             reminder.state, reminder.note, reminder.processed_at = state, note[:255], timezone.now()
         Reminder.objects.bulk_update(claimed, ["state", "note", "processed_at"])
