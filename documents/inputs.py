@@ -33,6 +33,8 @@ from .exceptions import DocumentError
 from .models import IncomingDocument, OutgoingDocument
 
 if TYPE_CHECKING:
+    from django.forms import Form
+
     from portal.accounts.typed import Actor
 
 
@@ -54,7 +56,7 @@ class AssignInputSerializer(serializers.Serializer):
 
 @dataclass(frozen=True)
 class Input:
-    form: type | None  # None: the action takes nothing
+    form: type[Form] | None  # None: the action takes nothing
     own_serializer: type | None = None
 
     @cached_property

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from portal.accounts.typed import AuthenticatedHttpRequest
 
 
-def _require_leader(request: HttpRequest) -> None:
+def _require_leader(request: AuthenticatedHttpRequest) -> None:
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         raise PermissionDenied(_("Only leaders approve apologies."))

@@ -5,13 +5,14 @@ what (another's dossier is a 404), :mod:`dossiers.printing` does the work."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,13 +29,14 @@ from .models import PrintedForm
 
 if TYPE_CHECKING:
     from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+    from portal.agencies.models import Agency
 
 
 #: Seconds between two polls of a page that waits for a form.
 POLL_SECONDS = 3
 
 
-def _file_response(form: PrintedForm, name: str) -> FileResponse:
+def _file_response(form: PrintedForm, name: str) -> HttpResponseBase:
     if not form.file:
         raise Http404(_("The form is being prepared."))
     return attachment_response(form.file, name, "application/pdf")
@@ -61,7 +63,7 @@ def dossier_forms(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def form_download(request: AuthenticatedHttpRequest, pk: int, form_pk: int) -> FileResponse:
+def form_download(request: AuthenticatedHttpRequest, pk: int, form_pk: int) -> HttpResponseBase:
     """One form of a dossier the user may see (applicant or staff in scope); others get a 404."""
     dossier = selectors.get_dossier_for(request.user, pk)
     form = get_object_or_404(PrintedForm, pk=form_pk, dossier=dossier)
@@ -97,7 +99,9 @@ def form_rerender(request: AuthenticatedHttpRequest, pk: int, form_pk: int) -> H
 
 
 class TrackingBookForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Agency"))
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Agency")
+    )
     start = forms.DateField(
         label=pgettext_lazy("start of a date range", "From"), widget=DateInput()
     )
@@ -105,13 +109,15 @@ class TrackingBookForm(forms.Form):
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_in_scope(user).order_by("path")
+        agency = cast("forms.ModelChoiceField[Agency]", self.fields["agency"])
+        agency.queryset = agencies_in_scope(user).order_by("path")
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.update(agency=user.agency_id, start=today.replace(day=1), end=today)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date must come before the end date."))
@@ -160,7 +166,7 @@ def tracking_book(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def tracking_book_download(request: AuthenticatedHttpRequest, form_pk: int) -> FileResponse:
+def tracking_book_download(request: AuthenticatedHttpRequest, form_pk: int) -> HttpResponseBase:
     _require_staff(request)
     book = get_object_or_404(printing.books_visible_to(request.user), pk=form_pk)
     return _file_response(

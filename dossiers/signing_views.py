@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -49,7 +50,7 @@ def _form_errors(request: HttpRequest, form) -> None:  # type: ignore[no-untyped
 
 @login_required
 @require_POST
-def sign_approve_batch(request: AuthenticatedHttpRequest) -> HttpResponse:
+def sign_approve_batch(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The approval queue's selected dossiers, signed after one PIN entry, then approved."""
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):

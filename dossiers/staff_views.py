@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -26,14 +26,19 @@ if TYPE_CHECKING:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def require_staff(request: HttpRequest, *roles: str) -> None:
+def require_staff(request: AuthenticatedHttpRequest, *roles: str) -> None:
     user = request.user
     if not getattr(user, "is_staff_member", False) or (roles and not user.has_role(*roles)):
         raise DjangoPermissionDenied(_("This page is for one-stop staff."))
 
 
 def _worklist(
-    request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]
+    request: AuthenticatedHttpRequest,
+    selector: Any,
+    *,
+    title: str,
+    kind: str,
+    roles: tuple[str, ...],
 ) -> HttpResponse:
     require_staff(request, *roles)
     form = forms.WorklistFilterForm(request.GET or None)
@@ -50,7 +55,10 @@ def _worklist(
     }
     if kind == "department" and request.user.has_role(Role.LEADER):
         unit = request.user.department or request.user.agency
-        context["specialists"] = forms._staff_with_role(Role.SPECIALIST, unit)
+        # a leader not yet attached to a unit has no one to assign to (was a 500)
+        context["specialists"] = (
+            forms._staff_with_role(Role.SPECIALIST, unit) if unit is not None else []
+        )
     return render(request, "dossiers/worklist.html", context)
 
 
@@ -77,7 +85,7 @@ def department_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _bulk_assign(request: HttpRequest) -> HttpResponse:
+def _bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_staff(request, Role.LEADER)
     ids = [i for i in request.POST.getlist("dossier") if i.isdigit()][:200]
     dossiers = list(selectors.department_queue(request.user).filter(pk__in=ids))
@@ -85,7 +93,9 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
         raise Http404
     unit = request.user.department or request.user.agency
     assignee = (
-        forms._staff_with_role(Role.SPECIALIST, unit)
+        None
+        if unit is None  # a leader not yet attached to a unit: nothing to assign (was a 500)
+        else forms._staff_with_role(Role.SPECIALIST, unit)
         .filter(
             pk=request.POST.get("assignee")
             if str(request.POST.get("assignee", "")).isdigit()

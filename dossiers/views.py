@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -62,10 +63,9 @@ def submit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             _("Online submission needs an applicant account with a verified e-mail address.")
         )
     draft = None
-    if request.GET.get("ho_so") or request.POST.get("draft"):
-        draft = selectors.get_dossier_for(
-            request.user, request.GET.get("ho_so") or request.POST.get("draft")
-        )
+    draft_pk = request.GET.get("ho_so") or request.POST.get("draft")
+    if draft_pk:
+        draft = selectors.get_dossier_for(request.user, draft_pk)
         if draft.status != DossierStatus.DRAFT or draft.procedure_id != procedure.pk:
             return redirect("dossiers:detail", pk=draft.pk)
     snapshot = (
@@ -85,7 +85,7 @@ def submit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         draft=draft,
         post=request.POST if request.method == "POST" else None,
     )
-    initial = {
+    initial: dict[str, Any] = {
         "applicant_name": user.organisation_name or user.full_name,
         "applicant_citizen_id": user.citizen_id,
         "applicant_phone": user.phone,
@@ -232,7 +232,7 @@ def _run_action(action: str, dossier: Dossier, user: Actor, d: dict) -> Any:
 
 
 def _detail_context(
-    request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None
 ) -> dict:
     user = request.user
     actions = workflow.allowed_actions(dossier, user)
@@ -348,13 +348,13 @@ def upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+            for e in errors:  # an ErrorList yields its messages as text
+                messages.error(request, str(e))
     return redirect("dossiers:detail", pk=dossier.pk)
 
 
 @login_required
-def file_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> FileResponse:
+def file_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     dossier = selectors.get_dossier_for(request.user, pk)
     item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
     access_log.file_opened(dossier=dossier, staff=request.user, name=item.original_name)
@@ -362,7 +362,7 @@ def file_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> F
 
 
 @login_required
-def result_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def result_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     dossier = selectors.get_dossier_for(request.user, pk)
     if not dossier.result_file or dossier.status not in (
         DossierStatus.PROCESSED,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,7 +192,7 @@ def _incoming_csv(qs: Any) -> StreamingHttpResponse:
 
 
 @login_required
-def outgoing_book(request: AuthenticatedHttpRequest) -> HttpResponse:
+def outgoing_book(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Sổ văn bản đi: number, notation, date, type, subject, signer, recipients with their latest
     status. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
@@ -212,7 +213,7 @@ def outgoing_book(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def incoming_book(request: AuthenticatedHttpRequest) -> HttpResponse:
+def incoming_book(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Sổ văn bản đến: book number, arrival, sender, their number and date, subject, who handles
     it. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)

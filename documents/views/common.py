@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from portal.core.uploads import attachment_response
 
@@ -42,7 +43,7 @@ def staff_has_role(user: Actor, *roles: str) -> bool:
 # --- downloads -----------------------------------------------------------------------------------
 
 
-def serve_attachment(item: Any) -> FileResponse:
+def serve_attachment(item: Any) -> HttpResponseBase:
     return attachment_response(
         item.file, item.name, item.content_type or "application/octet-stream"
     )

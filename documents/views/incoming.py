@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 
 @login_required
-def incoming_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> FileResponse:
+def incoming_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     document = ui_services.get_incoming_for(request.user, pk)
     return serve_attachment(get_object_or_404(IncomingAttachment, pk=file_pk, document=document))
 
@@ -74,7 +75,7 @@ def register_paper(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The văn thư enters a paper document in the incoming book (numbered at once)."""
     user = request.user
     ui_services.require_roles(user, Role.CLERICAL)
-    if user.agency_id is None:
+    if user.agency is None:
         raise DjangoPermissionDenied(_("Your account belongs to no agency."))
     form = forms.PaperRegisterForm(
         request.POST or None,
@@ -135,7 +136,9 @@ def _incoming_form(action: str, document: IncomingDocument, user: Actor, data: A
 
 
 def _incoming_context(
-    request: HttpRequest, document: IncomingDocument, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    document: IncomingDocument,
+    bound: tuple[str, Any] | None = None,
 ) -> dict:
     actions = _incoming_actions(request.user, document)
     action_forms = [

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 @login_required
-def outgoing_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> FileResponse:
+def outgoing_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     document = ui_services.get_outgoing_for(request.user, pk)
     return serve_attachment(get_object_or_404(OutgoingAttachment, pk=file_pk, document=document))
 
@@ -48,10 +49,10 @@ def recipient_choices(user: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
 
     own = user.agency_id
     local = dict(Agency.objects.filter(is_active=True).values_list("code", "name"))
-    agencies = [
-        (a.code, f"{a.name} ({a.code})")
-        for a in sorted_by_name(Agency.objects.filter(is_active=True).exclude(pk=own))
-    ]
+    others = Agency.objects.filter(is_active=True)
+    if own is not None:
+        others = others.exclude(pk=own)
+    agencies = [(a.code, f"{a.name} ({a.code})") for a in sorted_by_name(others)]
     external: dict[str, str] = {}
     for peer in exchange.peers():
         if (
@@ -253,7 +254,9 @@ OUTGOING_LABELS = workflow.OUTGOING_LABELS
 
 
 def _outgoing_context(
-    request: HttpRequest, document: OutgoingDocument, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    document: OutgoingDocument,
+    bound: tuple[str, Any] | None = None,
 ) -> dict:
     actions = _outgoing_actions(request.user, document)
     action_forms = [
