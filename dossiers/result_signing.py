@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -88,8 +88,11 @@ def dossier_attach_draft_result(
     it before approving. It stays staff-only until approval; the leader signs this file. Written
     to the history as an internal row."""
     try:
-        return workflow.run(
-            Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file
+        return cast(
+            "Dossier",
+            workflow.run(
+                Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file
+            ),
         )
     except TransitionNotAllowed:
         raise PermissionDenied(
@@ -251,13 +254,16 @@ def dossier_issue_result(
     issued_on = issued_on or timezone.localtime()
     try:
         with signing.signing_session(signer_user=actor, pin=pin) as session:
-            return workflow.run(
-                Action.ISSUE_RESULT,
-                dossier=dossier,
-                actor=actor,
-                session=session,
-                number=number,
-                issued_on=issued_on,
+            return cast(
+                "SignedDocument",
+                workflow.run(
+                    Action.ISSUE_RESULT,
+                    dossier=dossier,
+                    actor=actor,
+                    session=session,
+                    number=number,
+                    issued_on=issued_on,
+                ),
             )
     except signing.SigningError as exc:
         raise DossierError(_signing_message(exc), code="signing_failed") from exc

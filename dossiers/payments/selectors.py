@@ -16,6 +16,8 @@ from .models import Payment
 if TYPE_CHECKING:
     from portal.accounts.typed import Actor
 
+    from .models import PaymentCase
+
 
 def payments_visible_to(user: Actor) -> QuerySet[Payment]:
     return Payment.objects.filter(dossier__in=dossiers_visible_to(user)).select_related(
@@ -52,7 +54,7 @@ def dossier_payments(dossier: Any) -> list[Payment]:
     return payments
 
 
-def payment_cases_for(user: Actor) -> QuerySet:
+def payment_cases_for(user: Actor) -> QuerySet[PaymentCase]:
     """The refund / top-up queue of a one-stop clerk: cases of the dossiers his agency received."""
     from portal.accounts.constants import Role
 
