@@ -130,7 +130,12 @@ def occurrence_key(key: str | None) -> str:
 
 
 def build_for_user(
-    *, user: PortalUser, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None
+    *,
+    user: PortalUser,
+    event: str,
+    key: str,
+    context: dict[str, Any],
+    dossier_id: int | None = None,
 ) -> list[Notification]:
     """Unsaved notification rows for a staff member about ``event``, one per channel he wants.
 
@@ -183,7 +188,12 @@ def save_new(rows: list[Notification]) -> list[int]:
 
 
 def queue_for_user(
-    *, user: PortalUser, event: str, key: str, context: dict[str, Any], dossier_id: int | None = None
+    *,
+    user: PortalUser,
+    event: str,
+    key: str,
+    context: dict[str, Any],
+    dossier_id: int | None = None,
 ) -> list[int]:
     """Create (not send) a staff member's notifications about ``event`` with an explicit context;
     the same ``key`` creates nothing new. Returns the ids still queued."""
