@@ -99,6 +99,18 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
 
 
+def reference(form: PrintedForm, issuer: Any) -> str:
+    """The form's number and notation as its heading prints them, "12/TNHS-STP" (Decree 30/2020
+    Phụ lục I, mục 3: số, ký hiệu), or "" for an internal record (06, 07) or a form not yet
+    numbered. What the dossier page's list of forms shows, so a clerk finds the paper by it."""
+    from portal.pdf import layout
+
+    kind = Kind(form.kind)
+    if kind in INTERNAL or not form.number:
+        return ""
+    return f"{form.number:02d}/{layout.notation(NOTATIONS[kind], issuer)}"
+
+
 def _heading(
     agency: Any, form: PrintedForm, when: datetime | date | None, *, drafting_unit: Any = None
 ) -> dict[str, Any]:

@@ -136,11 +136,15 @@ def request_form(
 
 
 def _take_number(form: PrintedForm, *, issuer: Any) -> None:
-    """Give a new form its number in the issuing agency's yearly sequence of one-stop forms."""
+    """Give a new form its number in the issuing agency's yearly sequence of one-stop forms.
+
+    The internal records (06 process-control slip, 07 tracking book) print no number (Decree
+    30/2020 Phụ lục I: số, ký hiệu belong to documents an agency issues), so they take none: a
+    number taken by a slip would leave a gap between the receipts and notices people hold."""
     from documents.constants import Book
     from documents.numbering import next_number
 
-    if issuer is None:
+    if issuer is None or form.kind in (PrintedForm.Kind.CONTROL, PrintedForm.Kind.BOOK):
         return
     year = timezone.localdate().year
     form.number, form.number_year = (

@@ -3,8 +3,9 @@
 Django's ``RedisCache`` takes fixed server URLs; behind Sentinel the master moves. This client
 asks the Sentinels for the master (``Sentinel.master_for``: its pool re-discovers the master when
 a connection fails) and treats the cache as what it is, a cache: while a failover runs (about
-2–3 s on this machine, TECH-NOTES) a read misses and a write is dropped instead of failing the
-request, and every call is bounded by short socket timeouts, so no request stalls for seconds.
+2–3 s on this machine, docs/tech-facts.md "Scale-out engines") a read misses and a write is
+dropped instead of failing the request, and every call is bounded by short socket timeouts, so no
+request stalls for seconds.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ class DossierSync(models.Model):
     """The per-dossier sync cursor: every change up to ``acked_seq`` was acknowledged by DVCQG.
 
     ``lease_until`` is the claim of the worker sending this dossier's batch now (an atomic
-    conditional UPDATE, TECH-NOTES "exactly-once effect"); a crashed worker's lease expires.
+    conditional UPDATE, docs/tech-facts.md "Celery and Redis": exactly-once effect); a crashed
+    worker's lease expires.
     """
 
     dossier = models.OneToOneField(

@@ -1,6 +1,6 @@
 """The Government's yearly day swaps and the days the national calendar gets wrong, as data.
 
-``holidays.VN`` (TECH-NOTES "Calendar") gives the Labour Code's days off and some of the swaps.
+``holidays.VN`` (docs/tech-facts.md "Calendar") gives the Labour Code's days off and some of the swaps.
 Each year the Government (through the Ministry of Home Affairs, formerly the Ministry of Labour)
 announces how civil servants take them: which weekday is swapped with which Saturday. Those notices
 are **data**, not code: they ship here as :class:`GovernmentDay` rows, loaded as

@@ -16,14 +16,10 @@ APPS = ("portal", "procedures", "dossiers", "documents", "signatures", "dashboar
 LIMIT = 500
 
 #: Modules over the limit when the rule joined CI, each to be split along what it does. Data
-#: modules (the demo catalogue) count: data belongs in data files, not in code.
-KNOWN_LONG_MODULES: set[str] = {
-    "dashboards/dev/generator.py",
-    "documents/api/views.py",
-    "dossiers/forms.py",
-    "national/dvcqg/services.py",
-    "portal/settings.py",
-}
+#: modules (the demo catalogue) count: data belongs in data files, not in code. Empty since
+#: issue 16's splits (settings, dossiers.forms, documents.api.views, national.dvcqg.services,
+#: dashboards.dev.generator); the mechanism stays so that no module joins it.
+KNOWN_LONG_MODULES: set[str] = set()
 
 
 def _lines(path: Path) -> int:

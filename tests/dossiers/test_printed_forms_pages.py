@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from dossiers import printing
+from dossiers import printing, services
 from dossiers.models import PrintedForm
 
 from .printed_support import name_world, pdf_text
@@ -40,6 +40,26 @@ def test_dossier_page_shows_the_receipt_being_prepared_then_a_link(client, named
     assert "Đang chuẩn bị" not in partial and "hx-get" not in partial  # polling stops
     assert reverse("dossiers:form_download", args=[dossier.pk, form.pk]) in partial
     assert "print-control-slip" not in partial  # applicants do not print 06
+
+
+def test_the_list_shows_each_forms_number_and_notation(client, named, working_morning):
+    """The list names a form by its number as printed (Decree 30/2020 Phụ lục I, mục 3: số, ký
+    hiệu), "Số 01/TNHS-STP", not by its kind alone; the internal 06 has no number."""
+    dossier = named.received()
+    receipt = dossier.printed_forms.get(kind="01")
+    assert receipt.number
+    client.force_login(named.clerk)
+    page = client.get(reverse("dossiers:forms", args=[dossier.pk])).content.decode()
+    assert f"Số {receipt.number:02d}/TNHS-STP" in page
+    client.post(reverse("dossiers:control_slip", args=[dossier.pk]))
+    slip = dossier.printed_forms.get(kind="06")
+    page = client.get(reverse("dossiers:forms", args=[dossier.pk])).content.decode()
+    assert page.count('class="form-reference"') == 1
+    assert slip.number is None  # internal: no number taken from the sequence of issued forms
+    refusal = services.dossier_refuse(
+        dossier=named.submitted(), actor=named.clerk, reason="Không thuộc thẩm quyền"
+    )
+    assert refusal.printed_forms.get(kind="03").number == receipt.number + 1  # no gap for 06
 
 
 def test_english_page(client, named, working_morning):

@@ -1,4 +1,5 @@
-"""Changes out through a REAL Celery worker (issue 17, "Changes out"; TECH-NOTES "Celery and Redis").
+"""Changes out through a REAL Celery worker (issue 17, "Changes out"; docs/tech-facts.md
+"Celery and Redis").
 
 The whole path runs as in production: a dossier service commits a history row → the outbox row of
 the "dossier changed" subscriber (dossiers.events) → the quick relay (or beat's) publishes it to
