@@ -36,7 +36,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OutgoingRecipientInline(ReadOnlyInline):
     model = OutgoingRecipient
-    fields = [
+    fields = (
         "organ_code",
         "organ_name",
         "status_code",
@@ -44,20 +44,20 @@ class OutgoingRecipientInline(ReadOnlyInline):
         "delivered_at",
         "attempts",
         "last_error",
-    ]
+    )
     readonly_fields = fields
 
 
 class OutgoingAttachmentInline(ReadOnlyInline):
     model = OutgoingAttachment
-    fields = ["name", "content_type", "size", "is_main", "is_signed", "sha256"]
+    fields = ("name", "content_type", "size", "is_main", "is_signed", "sha256")
     readonly_fields = fields
 
 
 class OutgoingEventInline(ReadOnlyInline):
     model = DocumentEvent
     fk_name = "outgoing"
-    fields = ["created_at", "action", "status_code", "actor", "comment"]
+    fields = ("created_at", "action", "status_code", "actor", "comment")
     readonly_fields = fields
     show_change_link = False
 
@@ -68,7 +68,7 @@ class IncomingEventInline(OutgoingEventInline):
 
 class IncomingAttachmentInline(ReadOnlyInline):
     model = IncomingAttachment
-    fields = ["name", "content_type", "size", "sha256"]
+    fields = ("name", "content_type", "size", "sha256")
     readonly_fields = fields
 
 
@@ -118,7 +118,7 @@ def redeliver(modeladmin, request, queryset) -> None:  # type: ignore[no-untyped
 
 class RecipientStatusInline(ReadOnlyInline):
     model = RecipientStatus
-    fields = ["code", "at", "description", "staff_name", "department"]
+    fields = ("code", "at", "description", "staff_name", "department")
     readonly_fields = fields
     show_change_link = False
 

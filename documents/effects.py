@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -42,6 +42,10 @@ from .constants import (
 from .exceptions import DocumentError
 from .models import DocumentEvent, IncomingDocument, OutgoingDocument, OutgoingRecipient
 from .numbering import next_number
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 #: Celery task that builds one recipient's envelope and POSTs it (documents.tasks).
 DELIVER_DOCUMENT_TASK = "documents.tasks.deliver_document"
@@ -82,7 +86,7 @@ def record_event(
     outgoing: OutgoingDocument | None = None,
     incoming: IncomingDocument | None = None,
     action: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     status_code: str = "",
     comment: str = "",
     data: dict | None = None,
@@ -293,7 +297,7 @@ def fx_assign(
     )
 
 
-def may_process(actor: Any, document: IncomingDocument) -> bool:
+def may_process(actor: Actor, document: IncomingDocument) -> bool:
     """The assignee, a leader of the agency, or a specialist of the assigned department."""
     if document.assigned_to_id is not None and document.assigned_to_id == getattr(
         actor, "pk", None

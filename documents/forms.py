@@ -6,7 +6,7 @@ not use."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +18,9 @@ from portal.core.uploads import validate_upload
 from portal.core.widgets import DateInput
 
 from .widgets import RecipientPicker
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: The most attachments one draft may carry (the main text and its appendices).
 MAX_ATTACHMENTS = 20
@@ -64,7 +67,15 @@ class CheckedPdfField(forms.FileField):
         return value
 
 
-def _year_choices() -> list[tuple[str, str]]:
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, whose choices are set per request (agency, user)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
+def _year_choices() -> list[tuple[str, StrOrPromise]]:
     this = timezone.localdate().year
     return [("", _("All years"))] + [(str(y), str(y)) for y in range(this, this - 6, -1)]
 
@@ -103,19 +114,20 @@ class BookFilterForm(forms.Form):
         self, *args: Any, types: list, statuses: list, urgencies: list, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = [("", _("All types"))] + [
+        _choice_field(self, "document_type").choices = [("", _("All types"))] + [
             (str(v), label) for v, label in types
         ]
-        self.fields["status"].choices = [("", _("All statuses"))] + [
+        _choice_field(self, "status").choices = [("", _("All statuses"))] + [
             (str(v), label) for v, label in statuses
         ]
-        self.fields["urgency"].choices = [("", _("Any urgency"))] + [
+        _choice_field(self, "urgency").choices = [("", _("Any urgency"))] + [
             (str(v), label) for v, label in urgencies
         ]
-        self.fields["year"].choices = _year_choices()
+        _choice_field(self, "year").choices = _year_choices()
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The start date is after the end date."))
         if data.get("month") and not data.get("year"):
@@ -191,10 +203,10 @@ class DraftForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = types
-        self.fields["urgency"].choices = urgencies
-        self.fields["recipients"].choices = recipients
-        self.fields["answers"].choices = [("", _("— not a reply —"))] + list(answerable)
+        _choice_field(self, "document_type").choices = types
+        _choice_field(self, "urgency").choices = urgencies
+        _choice_field(self, "recipients").choices = recipients
+        _choice_field(self, "answers").choices = [("", _("— not a reply —"))] + list(answerable)
 
     def clean_other_organs(self) -> list[str]:
         import re
@@ -209,8 +221,9 @@ class DraftForm(forms.Form):
             raise ValidationError(_("At most %(n)d organs.") % {"n": 50})
         return codes
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (
             not data.get("recipients")
             and not data.get("other_organs")
@@ -280,8 +293,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, departments: list, staff: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("— the agency itself —"))] + list(departments)
-        self.fields["assignee"].choices = [("", "—")] + list(staff)
+        _choice_field(self, "department").choices = [("", _("— the agency itself —"))] + list(
+            departments
+        )
+        _choice_field(self, "assignee").choices = [("", "—")] + list(staff)
 
 
 class PaperRegisterForm(forms.Form):
@@ -303,8 +318,8 @@ class PaperRegisterForm(forms.Form):
 
     def __init__(self, *args: Any, types: list, urgencies: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = types
-        self.fields["urgency"].choices = urgencies
+        _choice_field(self, "document_type").choices = types
+        _choice_field(self, "urgency").choices = urgencies
 
     def clean_promulgation_date(self) -> date:
         value = self.cleaned_data["promulgation_date"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -31,6 +31,12 @@ from portal.workflow.inputs import serializer_from_form
 from . import forms, services, workflow
 from .exceptions import DocumentError
 from .models import IncomingDocument, OutgoingDocument
+
+if TYPE_CHECKING:
+    from django.forms import Form
+
+    from portal.accounts.typed import Actor
+
 
 #: Ids beyond PostgreSQL's bigint are refused as input (400), never sent to the database (500).
 MAX_ID = 2**63 - 1
@@ -50,7 +56,7 @@ class AssignInputSerializer(serializers.Serializer):
 
 @dataclass(frozen=True)
 class Input:
-    form: type | None  # None: the action takes nothing
+    form: type[Form] | None  # None: the action takes nothing
     own_serializer: type | None = None
 
     @cached_property
@@ -85,7 +91,7 @@ def _read(upload: Any) -> bytes:
 # --- outgoing -------------------------------------------------------------------------------------
 
 
-def _attach(*, document: OutgoingDocument, actor: Any, file: Any, description: str = "") -> Any:
+def _attach(*, document: OutgoingDocument, actor: Actor, file: Any, description: str = "") -> Any:
     """An appendix (PDF, JPEG, PNG checked by content, as every upload of the portal)."""
     try:
         content_type = validate_upload(file).content_type
@@ -104,7 +110,7 @@ def _attach(*, document: OutgoingDocument, actor: Any, file: Any, description: s
 def _issue(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     promulgation_date: Any = None,
     notation: str = "",
     send_now: bool = False,
@@ -138,7 +144,7 @@ OUTGOING_ENTRY: dict[str, Callable[..., Any]] = {
 }
 
 
-def dispatch_outgoing(action: str, *, document: OutgoingDocument, actor: Any, data: dict) -> Any:
+def dispatch_outgoing(action: str, *, document: OutgoingDocument, actor: Actor, data: dict) -> Any:
     """Run an outgoing row with the cleaned input of its form or serializer."""
     return OUTGOING_ENTRY[action](document=document, actor=actor, **data)
 
@@ -149,7 +155,7 @@ def dispatch_outgoing(action: str, *, document: OutgoingDocument, actor: Any, da
 def _assign(
     *,
     document: IncomingDocument,
-    actor: Any,
+    actor: Actor,
     department: Any = None,
     assignee: Any = None,
     comment: str = "",
@@ -165,7 +171,7 @@ def _assign(
 
 
 def _answer_recall(accept: bool) -> Callable[..., Any]:
-    def answer(*, document: IncomingDocument, actor: Any, reason: str = "", comment: str = ""):
+    def answer(*, document: IncomingDocument, actor: Actor, reason: str = "", comment: str = ""):
         return services.incoming_answer_recall(
             document=document, actor=actor, accept=accept, reason=reason or comment
         )
@@ -190,7 +196,7 @@ INCOMING_ENTRY: dict[str, Callable[..., Any]] = {
 }
 
 
-def dispatch_incoming(action: str, *, document: IncomingDocument, actor: Any, data: dict) -> Any:
+def dispatch_incoming(action: str, *, document: IncomingDocument, actor: Actor, data: dict) -> Any:
     """Run an incoming row with the cleaned input of its form or serializer."""
     return INCOMING_ENTRY[action](document=document, actor=actor, **data)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -17,15 +17,18 @@ from .models import (
     RecipientStatus,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
-def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
+
+def outgoing_visible_to(user: Actor) -> QuerySet[OutgoingDocument]:
     """Outgoing documents of the agencies in the user's scope (staff only)."""
     return OutgoingDocument.objects.filter(agency__in=agencies_in_scope(user)).select_related(
         "agency"
     )
 
 
-def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
+def incoming_visible_to(user: Actor) -> QuerySet[IncomingDocument]:
     """Incoming documents of the agencies in scope, plus those assigned to the user."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_staff_member", False):
         return IncomingDocument.objects.none()
@@ -51,6 +54,6 @@ def outgoing_with_statuses(queryset: QuerySet[OutgoingDocument]) -> QuerySet[Out
     )
 
 
-def inbox(user: Any) -> QuerySet[IncomingDocument]:
+def inbox(user: Actor) -> QuerySet[IncomingDocument]:
     """What arrived and waits for the văn thư: received, not yet registered or rejected."""
     return incoming_visible_to(user).filter(state="received").order_by("-urgency", "received_at")

@@ -11,7 +11,7 @@ another role a 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,6 +38,10 @@ from . import selectors
 from .constants import IncomingSource, IncomingState, OutgoingState
 from .models import IncomingDocument, OutgoingDocument, OutgoingRecipient
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 #: Roles that work with inter-agency documents.
 DOCUMENT_ROLES = (Role.CLERICAL, Role.LEADER, Role.SPECIALIST, Role.PROVINCIAL)
 BOOK_ROLES = (Role.CLERICAL, Role.LEADER, Role.PROVINCIAL)
@@ -57,9 +61,15 @@ class Fold(Func):
     output_field = CharField()
     arity = 1
 
-    def as_sql(
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, list]:  # PostgreSQL and others
+    def as_sql(  # PostgreSQL and others
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, list]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"lower(translate({sql}, %s, %s))", [*params, _FROM, _TO]
 
@@ -116,24 +126,24 @@ def _period(qs: QuerySet, field: str, filters: dict) -> QuerySet:
 # --- access -------------------------------------------------------------------------------------
 
 
-def require_roles(user: Any, *roles: str) -> None:
+def require_roles(user: Actor, *roles: str) -> None:
     """403 unless ``user`` is a staff member with one of ``roles`` (anonymous users are sent to
     the login page by ``login_required`` before this)."""
     if not user_has_any_role(user, roles):
         raise PermissionDenied(gettext("This page is for document staff."))
 
 
-def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
+def outgoing_visible_to(user: Actor) -> QuerySet[OutgoingDocument]:
     """The docs engineer's rule (pages and API alike): the agencies in the user's scope."""
     return selectors.outgoing_visible_to(user)
 
 
-def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
+def incoming_visible_to(user: Actor) -> QuerySet[IncomingDocument]:
     """The agencies in the user's scope, plus what is assigned to the user himself."""
     return selectors.incoming_visible_to(user)
 
 
-def get_outgoing_for(user: Any, pk: Any) -> OutgoingDocument:
+def get_outgoing_for(user: Actor, pk: Any) -> OutgoingDocument:
     """One outgoing document of the user's scope; another agency's (or a missing one) is a 404."""
     require_roles(user, *DOCUMENT_ROLES)
     try:
@@ -146,7 +156,7 @@ def get_outgoing_for(user: Any, pk: Any) -> OutgoingDocument:
         raise Http404(gettext("No such document.")) from None
 
 
-def get_incoming_for(user: Any, pk: Any) -> IncomingDocument:
+def get_incoming_for(user: Actor, pk: Any) -> IncomingDocument:
     require_roles(user, *DOCUMENT_ROLES)
     try:
         return (
@@ -161,7 +171,7 @@ def get_incoming_for(user: Any, pk: Any) -> IncomingDocument:
 # --- books --------------------------------------------------------------------------------------
 
 
-def outgoing_book(user: Any, filters: dict) -> QuerySet[OutgoingDocument]:
+def outgoing_book(user: Actor, filters: dict) -> QuerySet[OutgoingDocument]:
     """Sổ văn bản đi: the numbered documents of the user's agencies, newest number first, each
     with its recipients (their latest status) prefetched: the list costs a fixed number of queries."""
     qs = outgoing_visible_to(user).filter(
@@ -177,7 +187,7 @@ def outgoing_book(user: Any, filters: dict) -> QuerySet[OutgoingDocument]:
     )
 
 
-def outgoing_drafts(user: Any, filters: dict | None = None) -> QuerySet[OutgoingDocument]:
+def outgoing_drafts(user: Actor, filters: dict | None = None) -> QuerySet[OutgoingDocument]:
     """Drafts and signed documents not yet numbered (the văn thư's "to issue" list)."""
     qs = outgoing_visible_to(user).filter(
         state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED]
@@ -218,7 +228,7 @@ def _filter_outgoing(
     return _period(qs, date_field, filters)
 
 
-def incoming_book(user: Any, filters: dict) -> QuerySet[IncomingDocument]:
+def incoming_book(user: Actor, filters: dict) -> QuerySet[IncomingDocument]:
     """Sổ văn bản đến: the registered documents (those with a book number), newest first."""
     qs = incoming_visible_to(user).filter(book_number__isnull=False)
     return (
@@ -249,7 +259,7 @@ def _filter_incoming(qs: QuerySet, filters: dict) -> QuerySet:
     return _period(qs, "received_at", filters)
 
 
-def inbox(user: Any) -> QuerySet[IncomingDocument]:
+def inbox(user: Actor) -> QuerySet[IncomingDocument]:
     """What arrived from the exchange and waits to be registered (status 03) or refused (02)."""
     return (
         incoming_visible_to(user)
@@ -258,7 +268,7 @@ def inbox(user: Any) -> QuerySet[IncomingDocument]:
     )
 
 
-def to_assign(user: Any) -> QuerySet[IncomingDocument]:
+def to_assign(user: Actor) -> QuerySet[IncomingDocument]:
     """Registered documents waiting for a leader to assign them (status 04)."""
     return (
         incoming_visible_to(user)
@@ -267,14 +277,14 @@ def to_assign(user: Any) -> QuerySet[IncomingDocument]:
     )
 
 
-def assigned_to_me(user: Any) -> QuerySet[IncomingDocument]:
+def assigned_to_me(user: Actor) -> QuerySet[IncomingDocument]:
     return IncomingDocument.objects.filter(
         assigned_to=user,
         state__in=[IncomingState.ASSIGNED, IncomingState.IN_PROGRESS],
     ).order_by("due_date", "received_at")
 
 
-def recall_requests(user: Any) -> QuerySet[IncomingDocument]:
+def recall_requests(user: Actor) -> QuerySet[IncomingDocument]:
     from .constants import RecallState
 
     return (
@@ -282,14 +292,14 @@ def recall_requests(user: Any) -> QuerySet[IncomingDocument]:
     )
 
 
-def my_drafts(user: Any) -> QuerySet[OutgoingDocument]:
+def my_drafts(user: Actor) -> QuerySet[OutgoingDocument]:
     return OutgoingDocument.objects.filter(
         created_by=user,
         state__in=[OutgoingState.DRAFT, OutgoingState.SUBMITTED, OutgoingState.SIGNED],
     ).order_by("-created_at")
 
 
-def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
+def to_sign(user: Actor) -> QuerySet[OutgoingDocument]:
     """Drafts of the leader's agencies put before him for signature (trình ký: state "submitted")."""
     return (
         outgoing_visible_to(user)
@@ -298,7 +308,7 @@ def to_sign(user: Any) -> QuerySet[OutgoingDocument]:
     )
 
 
-def to_issue(user: Any) -> QuerySet[OutgoingDocument]:
+def to_issue(user: Actor) -> QuerySet[OutgoingDocument]:
     """Signed documents the văn thư numbers and sends."""
     return (
         outgoing_visible_to(user)
@@ -324,7 +334,7 @@ from .services import outgoing_submit_for_signature as outgoing_submit_for_signa
 def outgoing_draft_with_files(
     *,
     agency: Any,
-    actor: Any,
+    actor: Actor,
     fields: dict,
     recipients: list[str],
     main_file: tuple[str, bytes],
@@ -356,7 +366,7 @@ def outgoing_draft_with_files(
 def outgoing_edit_draft(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     fields: dict,
     recipients: list[str],
     main_file: tuple[str, bytes] | None,

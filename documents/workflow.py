@@ -16,7 +16,7 @@ assignee, a leader of the agency, or a specialist of the assigned department.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,13 +29,19 @@ from . import effects as fx
 from .constants import EventAction, IncomingState, OutgoingState, RecallState, StatusCode
 from .exceptions import DocumentError, PermissionDenied
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+    from .models import OutgoingDocument
+
+
 AGENCY, PROCESSOR = "agency", "processor"
 OS, IS = OutgoingState, IncomingState
 DRAFTERS = [(r, AGENCY) for r in fx.DRAFTERS]
 CLERICAL, LEADER = (Role.CLERICAL, AGENCY), (Role.LEADER, AGENCY)
 
 
-def actor_matches(document: Any, user: Any, role: str, scope: str) -> bool:
+def actor_matches(document: Any, user: Actor, role: str, scope: str) -> bool:
     if scope == AGENCY:
         return user_can_act_for(user, document.agency, role, agency_wide=True)
     if scope == PROCESSOR:
@@ -43,7 +49,7 @@ def actor_matches(document: Any, user: Any, role: str, scope: str) -> bool:
     return False
 
 
-def _holders_exist(document: Any) -> bool:
+def _holders_exist(document: OutgoingDocument) -> bool:
     return document.recipients.exclude(status_code__in=["", StatusCode.REJECTED]).exists()
 
 

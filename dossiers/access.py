@@ -12,13 +12,17 @@ Who may act is a pair (role, scope):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from portal.accounts.selectors import user_can_act_for
 
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 APPLICANT = "applicant"
 OWNER, RECEIVING, HANDLING, ASSIGNEE = "owner", "receiving", "handling", "assignee"
@@ -37,12 +41,12 @@ def unit_of(dossier: Dossier) -> Any:
     return dossier.handling_department or dossier.receiving_agency
 
 
-def acts_in_unit(user: Any, unit: Any, role: str) -> bool:
+def acts_in_unit(user: Actor, unit: Any, role: str) -> bool:
     """``user`` holds ``role`` in ``unit`` (department-aware): the portal's one rule."""
     return user_can_act_for(user, unit, role)
 
 
-def actor_matches(dossier: Dossier, user: Any, role: str, scope: str) -> bool:
+def actor_matches(dossier: Dossier, user: Actor, role: str, scope: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if scope == OWNER:

@@ -7,10 +7,12 @@ here through :func:`dossiers.services.dossier_approve_apology`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +25,11 @@ from .forms import ApologyForm
 from .selectors import apology_drafts_for
 from .services import dossier_approve_apology
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
 
-def _require_leader(request: HttpRequest) -> None:
+
+def _require_leader(request: AuthenticatedHttpRequest) -> None:
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         raise PermissionDenied(_("Only leaders approve apologies."))
@@ -39,7 +44,7 @@ def _form(apology, data=None) -> ApologyForm:  # type: ignore[no-untyped-def]
 
 
 @login_required
-def apology_queue(request: HttpRequest) -> HttpResponse:
+def apology_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_leader(request)
     drafts = list(apology_drafts_for(request.user))
     rows = [(apology, _form(apology)) for apology in drafts]
@@ -52,7 +57,7 @@ def apology_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def apology_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def apology_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_leader(request)
     apology = apology_drafts_for(request.user).filter(pk=pk).first()
     if apology is None:

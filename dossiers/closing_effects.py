@@ -6,7 +6,7 @@ the issued result. Split from :mod:`dossiers.effects` (issue 16), which re-expor
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -31,6 +31,9 @@ from .effect_helpers import (
 )
 from .exceptions import DossierError, PermissionDenied
 from .models import Apology, Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
 
 def return_result(step: Step, delivery: str | None = None, comment: str = "") -> None:
@@ -71,7 +74,9 @@ def stop(step: Step, reason: str) -> None:
     _close(step, reason, required=True)
 
 
-def transfer(step: Step, to_agency: Agency, to_user: Any = None, comment: str = "") -> None:
+def transfer(
+    step: Step, to_agency: Agency, to_user: Actor | None = None, comment: str = ""
+) -> None:
     """Liên thông: recorded with giver and receiver; the receiving agency keeps the code."""
     dossier, now = step.obj, step.now
     from_unit = unit_of(dossier)
@@ -142,7 +147,7 @@ def apologise(
             approved_by=approver,
             sent_at=now,
         )
-        data = {"new_due_at": new_due_at.isoformat()}
+        data: dict[str, Any] = {"new_due_at": new_due_at.isoformat()}
     else:
         apology = Apology.objects.select_for_update().get(pk=apology.pk, dossier=dossier)
         if not actor.has_role(Role.LEADER):

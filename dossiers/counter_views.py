@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,10 @@ from procedures.services import procedure_current_version
 from . import forms, services
 from .exceptions import DossierError
 from .staff_views import require_staff
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 #: Most procedures the counter's search lists at once.
 COUNTER_SEARCH_RESULTS = 20
@@ -42,7 +46,7 @@ def counter_procedures(agency: Any, q: str) -> list[Procedure]:
 
 
 @login_required
-def counter_new(request: HttpRequest) -> HttpResponse:
+def counter_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counter intake: find the procedure by its name (or code), then the checklist of its
     documents with one scan slot each; the dossier is recorded (status 1, with its code) and the
     clerk receives it on its page (the ``receive`` transition prints form 01)."""

@@ -17,7 +17,7 @@ from .constants import ResultDelivery
 from .exceptions import DossierError
 
 #: Form 01 item 6 and form 07, in the forms' language (always Vietnamese).
-DELIVERY_VI = {
+DELIVERY_VI: dict[str, str] = {
     ResultDelivery.COUNTER: "Bộ phận Một cửa",
     ResultDelivery.POST: "Qua dịch vụ bưu chính công ích",
     ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from django.core.exceptions import PermissionDenied
@@ -31,8 +31,11 @@ from .constants import DossierStatus
 from .exceptions import DossierError
 from .models import Dossier, DossierFile, StoredDocument, StoredDocumentKind, StoredDocumentSource
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
-def reusable_files_for(user: Any, *, exclude_dossier: Any = None) -> QuerySet[DossierFile]:
+
+def reusable_files_for(user: Actor, *, exclude_dossier: Any = None) -> QuerySet[DossierFile]:
     """Files of the applicant's own submitted dossiers (drafts excluded), newest first."""
     if not getattr(user, "is_applicant", False):
         return DossierFile.objects.none()
@@ -156,7 +159,7 @@ def collect_task(*, dossier_id: int, event_id: int) -> int:
     return store_collect(dossier_id)
 
 
-def store_documents_for(user: Any) -> QuerySet[StoredDocument]:
+def store_documents_for(user: Actor) -> QuerySet[StoredDocument]:
     """The applicant's store, newest first (another's documents are never listed)."""
     if not getattr(user, "is_applicant", False):
         return StoredDocument.objects.none()
@@ -168,7 +171,7 @@ def _valid(qs: QuerySet[StoredDocument]) -> QuerySet[StoredDocument]:
 
 
 def store_suggestions(
-    user: Any, documents: list[dict[str, Any]]
+    user: Actor, documents: list[dict[str, Any]]
 ) -> dict[int, list[StoredDocument]]:
     """For each required document (snapshot dicts), the valid stored documents of its kind."""
     stored = list(_valid(store_documents_for(user))[:100])
@@ -185,7 +188,7 @@ def store_suggestions(
 
 @transaction.atomic
 def store_reuse(
-    *, dossier: Dossier, actor: Any, stored: StoredDocument, document_id: int | None
+    *, dossier: Dossier, actor: Actor, stored: StoredDocument, document_id: int | None
 ) -> DossierFile:
     """Attach a stored document to a dossier for one required document (one click, no upload),
     marked as reused so Decision 766 counts it."""

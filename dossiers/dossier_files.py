@@ -6,7 +6,7 @@ under an item of the open supplement request, removing. Split from :mod:`dossier
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,8 +23,11 @@ from .effects import lock
 from .exceptions import DossierError, PermissionDenied
 from .models import Dossier, DossierFile
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
-def may_attach_files(dossier: Dossier, actor: Any) -> bool:
+
+def may_attach_files(dossier: Dossier, actor: Actor) -> bool:
     """Whether ``actor`` may attach files now: the applicant to his draft or when supplements are
     requested; the receiving agency's clerk at intake (status 1) or for supplements (status 5)."""
     owner = workflow.actor_matches(dossier, actor, "applicant", workflow.OWNER)
@@ -42,7 +45,7 @@ def may_attach_files(dossier: Dossier, actor: Any) -> bool:
 def dossier_add_file(
     *,
     dossier: Dossier,
-    actor: Any,
+    actor: Actor,
     uploaded_file: UploadedFile,
     document_id: int | None = None,
     is_digitised: bool = False,
@@ -106,7 +109,7 @@ def supplement_slot(dossier: Dossier, index: int) -> tuple[str, int | None]:
 
 @transaction.atomic
 def dossier_reuse_file(
-    *, dossier: Dossier, actor: Any, source: DossierFile, document_id: int | None = None
+    *, dossier: Dossier, actor: Actor, source: DossierFile, document_id: int | None = None
 ) -> DossierFile:
     """Reuse a file from one of the applicant's earlier dossiers instead of uploading it again."""
     dossier = lock(dossier)
@@ -137,7 +140,7 @@ def dossier_reuse_file(
 
 
 @transaction.atomic
-def dossier_remove_file(*, dossier_file: DossierFile, actor: Any) -> None:
+def dossier_remove_file(*, dossier_file: DossierFile, actor: Actor) -> None:
     dossier = lock(dossier_file.dossier_id)
     if not may_attach_files(dossier, actor):
         raise PermissionDenied()

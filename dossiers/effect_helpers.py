@@ -7,7 +7,7 @@ time waiting for the applicant does not count) and the reception checks. Split f
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,10 @@ from .constants import (
 )
 from .exceptions import DossierError
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 MAX_COMMENT = 4000
 MAX_RESULT_BYTES = 20 * 1024 * 1024
@@ -40,7 +44,8 @@ def timeliness_of(finished_at: datetime, due: datetime | None) -> str:
     if due is None:
         return ""
     result = workcalendar.timeliness(finished_at, due)
-    return Timeliness[getattr(result, "name", str(result)).upper()].value
+    # Timeliness.__members__[name] is Timeliness[name]; mypy reads a subscripted alias as a type
+    return Timeliness.__members__[getattr(result, "name", str(result)).upper()].value
 
 
 def lock(dossier: Dossier | int) -> Dossier:
@@ -120,6 +125,8 @@ def resume(dossier: Dossier, now: datetime) -> int:
             dossier.due_at, start, now, calendar=calendar
         )
         for step in dossier.steps.filter(finished_at__isnull=True, due_at__isnull=False):
+            if step.due_at is None:  # excluded by the filter; said again for the type checker
+                continue
             step.due_at = workcalendar.extend_for_pause(step.due_at, start, now, calendar=calendar)
             step.save(update_fields=["due_at"])
         paused = int((now - start).total_seconds())
@@ -168,7 +175,7 @@ def missing_documents(dossier: Dossier) -> list[str]:
     ]
 
 
-def check_receiver(user: Any, unit: Agency, role: str) -> None:
+def check_receiver(user: Actor | None, unit: Agency, role: str) -> None:
     if user is not None and not acts_in_unit(user, unit, role):
         raise DossierError(
             _("The receiver does not work in the handling unit or lacks the role."),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,6 +25,10 @@ from portal.accounts.selectors import verified_facts
 from procedures import eforms
 
 from .models import Dossier, DossierFile
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 ANSWERS_KEY = "eform"
 VERIFIED_KEY = "eform_verified"
@@ -67,7 +71,7 @@ def eform_applicant(dossier: Dossier) -> dict[str, str]:
     return out
 
 
-def _profile(user: Any) -> dict[str, Any]:
+def _profile(user: Actor) -> dict[str, Any]:
     return {
         "full_name": getattr(user, "full_name", ""),
         "phone": getattr(user, "phone", ""),
@@ -89,7 +93,12 @@ class EFormBinding:
 
     @classmethod
     def for_submission(
-        cls, *, snapshot: dict[str, Any] | None, user: Any, draft: Dossier | None, post: Any = None
+        cls,
+        *,
+        snapshot: dict[str, Any] | None,
+        user: Actor,
+        draft: Dossier | None,
+        post: Any = None,
     ) -> EFormBinding | None:
         defn = definition_of(snapshot)
         if not defn:
@@ -337,7 +346,7 @@ def render_declaration(dossier: Dossier) -> bytes:
     )
 
 
-def attach_declaration(*, dossier: Dossier, actor: Any) -> DossierFile | None:
+def attach_declaration(*, dossier: Dossier, actor: Actor) -> DossierFile | None:
     """Render the declaration and attach it to the dossier (replacing an earlier rendering), as
     the required document it stands for; ``None`` when the procedure has no e-form."""
     defn = definition_of(dossier.procedure_version.snapshot)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -21,6 +21,10 @@ from . import delivery
 from .constants import Action, Channel, DossierStatus, Timeliness
 from .eforms import eform_applicant
 from .models import Dossier, DossierEvent, PrintedForm
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 Kind = PrintedForm.Kind
 
@@ -43,7 +47,7 @@ NOTATIONS = {
     Kind.BOOK: "",
 }
 INTERNAL = (Kind.CONTROL, Kind.BOOK)
-TIMELINESS_VI = {
+TIMELINESS_VI: dict[str, str] = {
     Timeliness.EARLY: "Trước hạn",
     Timeliness.ON_TIME: "Đúng hạn",
     Timeliness.LATE: "Quá hạn",
@@ -60,7 +64,7 @@ TIME_UNITS_VI = {
     "calendar_days": "ngày",
 }
 DELIVERY_VI = delivery.DELIVERY_VI
-CLOSED_NOTES = {
+CLOSED_NOTES: dict[int, str] = {
     DossierStatus.NOT_RECEIVED: "Không được tiếp nhận",
     DossierStatus.WITHDRAWN: "Đã rút hồ sơ",
     DossierStatus.STOPPED: "Dừng giải quyết",
@@ -76,7 +80,7 @@ HANDOVER_ACTIONS = (
     Action.TRANSFER,
     Action.RETURN_RESULT,
 )
-HANDOVER_VI = {
+HANDOVER_VI: dict[str, str] = {
     Action.RECEIVE: "Tiếp nhận hồ sơ",
     Action.ASSIGN: "Chuyển xử lý",
     Action.FORWARD: "Trình phê duyệt",
@@ -132,7 +136,7 @@ def _heading(
     }
 
 
-def _signer(user: Any, agency: Any) -> dict[str, Any]:
+def _signer(user: Actor | None, agency: Any) -> dict[str, Any]:
     """The signing official's authority and title lines (Decree 30/2020 Phụ lục I, mục 8)."""
     from portal.pdf import layout
 
@@ -149,7 +153,7 @@ def _event(dossier: Dossier, action: str) -> DossierEvent | None:
     return dossier.events.filter(action=action).select_related("actor").order_by("-seq").first()
 
 
-def _name(user: Any) -> str:
+def _name(user: Actor | None) -> str:
     return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else ""
 
 
@@ -191,6 +195,8 @@ RECEIPT_COPIES = ("Liên 1: Lưu", "Liên 2: Giao khách hàng")
 
 def form_context(form: PrintedForm) -> dict[str, Any]:
     """The template context of a dossier's form (01–06), read from the dossier and its history."""
+    if form.dossier_id is None:
+        raise ValueError(f"printed form {form.pk} belongs to no dossier")
     dossier = Dossier.objects.select_related(
         "procedure", "receiving_agency__parent", "handling_department", "procedure_version"
     ).get(pk=form.dossier_id)
@@ -371,7 +377,7 @@ class Handover:
 def handovers(dossier: Dossier) -> list[Handover]:
     """Every hand-over in the dossier's history (form 06), in order. The timeliness of a row is
     that of the step the giver finished (``DossierEvent.step_timeliness``)."""
-    rows = []
+    rows: list[Handover] = []
     applicant_name = eform_applicant(dossier).get("name") or dossier.applicant_name
     events = (
         dossier.events.filter(action__in=HANDOVER_ACTIONS)
@@ -443,7 +449,7 @@ def book_rows(agency: Any, start: date, end: date) -> list[dict[str, Any]]:
         else:
             first_out.setdefault(dossier_id, at)
     rows = []
-    lines: dict[tuple[int, int], int] = {}
+    lines: dict[tuple[int | None, int], int] = {}
     for d in dossiers:
         key = (d.receiving_agency_id, timezone.localtime(d.received_at).year)
         if key not in lines:  # the line before the first row of the period, in that year's volume
@@ -483,6 +489,8 @@ def book_context(form: PrintedForm, rows: list[dict[str, Any]] | None = None) ->
     """The tracking book's context: its rows in ``parts`` of ``BOOK_CHUNK_ROWS`` (one table each)."""
     agency = form.agency
     start, end = form.period_start, form.period_end
+    if start is None or end is None:
+        raise ValueError(f"tracking book {form.pk} has no period")
     rows = book_rows(agency, start, end) if rows is None else rows
     context = _heading(agency, form, timezone.localdate())
     context.update(

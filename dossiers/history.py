@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from .events import dossier_changed
 from .models import GENESIS_HASH, Dossier, DossierEvent
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 def append_event(
     dossier: Dossier,
     *,
     action: str,
-    actor: Any,
+    actor: Actor | None,
     from_status: int | None,
     to_status: int | None = None,
     comment: str = "",
-    from_user: Any = None,
-    to_user: Any = None,
+    from_user: Actor | None = None,
+    to_user: Actor | None = None,
     from_agency: Any = None,
     to_agency: Any = None,
     data: dict | None = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,9 @@ from . import wire as s
 from .constants import Action
 from .exceptions import PermissionDenied
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
 
 @dataclass(frozen=True)
@@ -83,25 +86,25 @@ def page_form(
     return form
 
 
-def _sign(*, dossier: Dossier, actor: Any, **data: Any) -> Any:
+def _sign(*, dossier: Dossier, actor: Actor, **data: Any) -> Any:
     from .result_signing import dossier_sign_and_approve
 
     return dossier_sign_and_approve(dossier=dossier, actor=actor, **data)
 
 
-def _issue(*, dossier: Dossier, actor: Any, **data: Any) -> Any:
+def _issue(*, dossier: Dossier, actor: Actor, **data: Any) -> Any:
     from .result_signing import dossier_issue_result
 
     return dossier_issue_result(dossier=dossier, actor=actor, **data)
 
 
-def _draft(*, dossier: Dossier, actor: Any, file: Any) -> Any:
+def _draft(*, dossier: Dossier, actor: Actor, file: Any) -> Any:
     from .result_signing import dossier_attach_draft_result
 
     return dossier_attach_draft_result(dossier=dossier, actor=actor, uploaded_file=file)
 
 
-def _counter_payment(*, dossier: Dossier, actor: Any, amount: Any, note: str = "") -> Any:
+def _counter_payment(*, dossier: Dossier, actor: Actor, amount: Any, note: str = "") -> Any:
     from .payments.services import payment_record_at_counter
 
     return payment_record_at_counter(dossier=dossier, actor=actor, amount=amount, note=note)
@@ -116,7 +119,7 @@ ENTRY: dict[str, Callable[..., Any]] = {
 }
 
 
-def check_entry(action: str, actor: Any) -> None:
+def check_entry(action: str, actor: Actor) -> None:
     """Refusals of the entry point that come before reading the input: the applicant may confirm a
     payment only by paying online (``payments:start``); the counter entry is for staff."""
     if action == Action.CONFIRM_PAYMENT and not getattr(actor, "is_staff_member", False):
@@ -125,7 +128,7 @@ def check_entry(action: str, actor: Any) -> None:
         )
 
 
-def dispatch(action: str, *, dossier: Dossier, actor: Any, data: dict) -> Any:
+def dispatch(action: str, *, dossier: Dossier, actor: Actor, data: dict) -> Any:
     """Run ``action`` with the cleaned input of its form or serializer: the pages' and the API's
     one dispatcher (replaces a branch per action)."""
     entry = ENTRY.get(action)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -59,6 +59,10 @@ from .models import (
     SupplementRequest,
     printed_form_path,
 )
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +107,9 @@ def request_form(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("request_form() must be called inside transaction.atomic()")
-    owner = {"dossier": dossier} if dossier is not None else {"dossier": None, "agency": agency}
+    owner: dict[str, Any] = (
+        {"dossier": dossier} if dossier is not None else {"dossier": None, "agency": agency}
+    )
     defaults = {"requested_by": requested_by, "agency": agency if dossier is None else None}
     if period is not None:
         defaults.update(period_start=period[0], period_end=period[1])
@@ -182,7 +188,7 @@ def on_transition(dossier: Dossier, kind: str, related: Any = None) -> PrintedFo
 
 
 @transaction.atomic
-def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
+def request_control_slip(*, dossier: Dossier, actor: Actor) -> PrintedForm:
     """Staff re-render the process-control slip (06) of a dossier they may see, on demand."""
     if not getattr(actor, "is_staff_member", False):
         raise PermissionDenied(_("Only staff may print the process-control slip."))
@@ -192,7 +198,7 @@ def request_control_slip(*, dossier: Dossier, actor: Any) -> PrintedForm:
 
 
 @transaction.atomic
-def rerender_form(*, form: PrintedForm, actor: Any) -> PrintedForm:
+def rerender_form(*, form: PrintedForm, actor: Actor) -> PrintedForm:
     """Staff ask again for a form of a dossier they may see (e.g. one that failed)."""
     if not getattr(actor, "is_staff_member", False) or form.dossier_id is None:
         raise PermissionDenied(_("Only staff may print a form again."))
@@ -206,7 +212,7 @@ def book_source(agency: Any, start: date, end: date) -> str:
 
 
 @transaction.atomic
-def request_tracking_book(*, agency: Any, start: date, end: date, actor: Any) -> PrintedForm:
+def request_tracking_book(*, agency: Any, start: date, end: date, actor: Actor) -> PrintedForm:
     """Staff ask for the tracking book (07) of an agency in their scope for a period."""
     from portal.accounts.selectors import agencies_in_scope
 
@@ -318,7 +324,7 @@ def forms_of(dossier: Dossier) -> list[PrintedForm]:
     return list(dossier.printed_forms.order_by("kind", "requested_at", "pk"))
 
 
-def books_visible_to(user: Any) -> QuerySet[PrintedForm]:
+def books_visible_to(user: Actor) -> QuerySet[PrintedForm]:
     """Tracking books of the agencies in the user's scope, newest first."""
     from portal.accounts.selectors import agencies_in_scope
 

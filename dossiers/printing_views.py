@@ -5,13 +5,14 @@ what (another's dossier is a 404), :mod:`dossiers.printing` does the work."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +27,16 @@ from . import form_contexts, printing, selectors
 from .exceptions import DossierError
 from .models import PrintedForm
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+    from portal.agencies.models import Agency
+
+
 #: Seconds between two polls of a page that waits for a form.
 POLL_SECONDS = 3
 
 
-def _file_response(form: PrintedForm, name: str) -> FileResponse:
+def _file_response(form: PrintedForm, name: str) -> HttpResponseBase:
     if not form.file:
         raise Http404(_("The form is being prepared."))
     return attachment_response(form.file, name, "application/pdf")
@@ -53,14 +59,14 @@ def forms_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
 
 
 @login_required
-def dossier_forms(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_forms(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The list of a dossier's forms alone: what the detail page polls (htmx) while one is pending."""
     dossier = selectors.get_dossier_for(request.user, pk)
     return render(request, "dossiers/_printed_forms.html", forms_context(request, dossier))
 
 
 @login_required
-def form_download(request: HttpRequest, pk: int, form_pk: int) -> FileResponse:
+def form_download(request: AuthenticatedHttpRequest, pk: int, form_pk: int) -> HttpResponseBase:
     """One form of a dossier the user may see (applicant or staff in scope); others get a 404."""
     dossier = selectors.get_dossier_for(request.user, pk)
     form = get_object_or_404(PrintedForm, pk=form_pk, dossier=dossier)
@@ -69,7 +75,7 @@ def form_download(request: HttpRequest, pk: int, form_pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
+def control_slip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Staff print the process-control slip (06) again, now."""
     dossier = selectors.get_dossier_for(request.user, pk)
     if not getattr(request.user, "is_staff_member", False):
@@ -84,7 +90,7 @@ def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
+def form_rerender(request: AuthenticatedHttpRequest, pk: int, form_pk: int) -> HttpResponse:
     """Staff print one of the dossier's forms again (a failed one, or after a correction)."""
     dossier = selectors.get_dossier_for(request.user, pk)
     form = get_object_or_404(PrintedForm, pk=form_pk, dossier=dossier)
@@ -96,21 +102,25 @@ def form_rerender(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 
 
 class TrackingBookForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Agency"))
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Agency")
+    )
     start = forms.DateField(
         label=pgettext_lazy("start of a date range", "From"), widget=DateInput()
     )
     end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=DateInput())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_in_scope(user).order_by("path")
+        agency = cast("forms.ModelChoiceField[Agency]", self.fields["agency"])
+        agency.queryset = agencies_in_scope(user).order_by("path")
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.update(agency=user.agency_id, start=today.replace(day=1), end=today)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date must come before the end date."))
@@ -127,7 +137,7 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 @login_required
-def tracking_book(request: HttpRequest) -> HttpResponse:
+def tracking_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sổ theo dõi hồ sơ: choose an agency in scope and a period; a worker renders it; the list
     shows it pending, then a download link (polled with htmx while anything is pending)."""
     _require_staff(request)
@@ -159,7 +169,7 @@ def tracking_book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tracking_book_download(request: HttpRequest, form_pk: int) -> FileResponse:
+def tracking_book_download(request: AuthenticatedHttpRequest, form_pk: int) -> HttpResponseBase:
     _require_staff(request)
     book = get_object_or_404(printing.books_visible_to(request.user), pk=form_pk)
     return _file_response(

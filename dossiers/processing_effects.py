@@ -6,7 +6,7 @@ draft result, forwarding, sending back, approval, the fee. Split from :mod:`doss
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -30,6 +30,9 @@ from .effect_helpers import (
 )
 from .exceptions import DossierError
 from .models import DossierStep
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
 
 def _read_pdf(upload: UploadedFile) -> None:
@@ -81,7 +84,7 @@ def assign(
     )
 
 
-def forward(step: Step, leader: Any = None, comment: str = "") -> None:
+def forward(step: Step, leader: Actor | None = None, comment: str = "") -> None:
     """The specialist has examined the dossier and drafted the result: to the leader."""
     dossier = step.obj
     check_receiver(leader, unit_of(dossier), Role.LEADER)

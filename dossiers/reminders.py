@@ -24,7 +24,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -41,6 +41,10 @@ from portal.workcalendar.models import WorkCalendar
 
 from .models import Apology, Dossier, DossierStep
 from .selectors import leaders_of
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +97,8 @@ def horizons(now: datetime) -> list[Horizon]:
     result = []
     paths = []
     for calendar in scoped:
+        if calendar.province is None:  # excluded by the query; said again for the type checker
+            continue
         path = calendar.province.path
         paths.append(path)
         until = workcalendar.add_working_seconds(now, seconds, calendar=calendar)
@@ -240,7 +246,8 @@ def send_pending(*, batch: int = BATCH, now: datetime | None = None) -> int:
         dossiers = _dossiers([r.dossier_id for r in claimed if r.dossier_id])
         built: list[Any] = []
         for reminder in claimed:
-            new, state, note = _process(reminder, dossiers.get(reminder.dossier_id), now)
+            dossier = dossiers.get(reminder.dossier_id) if reminder.dossier_id else None
+            new, state, note = _process(reminder, dossier, now)
             built += new
             reminder.state, reminder.note, reminder.processed_at = state, note[:255], timezone.now()
         Reminder.objects.bulk_update(claimed, ["state", "note", "processed_at"])
@@ -310,7 +317,7 @@ def _process(reminder: Reminder, dossier: Any, now: datetime) -> tuple[list[Any]
     return rows, ReminderState.DONE, reminder.note
 
 
-def _dossier_context(dossier: Any, user: Any) -> dict[str, Any]:
+def _dossier_context(dossier: Any, user: Actor) -> dict[str, Any]:
     procedure = dossier.procedure
     name = (
         (getattr(procedure, "name_en", "") or procedure.name)
@@ -366,7 +373,7 @@ def _process_apology(reminder: Reminder, dossier: Any, now: datetime) -> tuple[l
     return rows, ReminderState.DONE, f"apology {apology.pk}"
 
 
-def led_dossiers(user: Any) -> QuerySet:
+def led_dossiers(user: Actor) -> QuerySet:
     """Open dossiers whose processing unit the leader ``user`` leads."""
     agency, department = user.agency, user.department
     if agency is None:
@@ -384,7 +391,7 @@ def led_dossiers(user: Any) -> QuerySet:
     )
 
 
-def digest_for(user: Any, now: datetime) -> dict[str, Any]:
+def digest_for(user: Actor, now: datetime) -> dict[str, Any]:
     """What a leader's daily digest lists: counts of overdue and due-soon dossiers and the top items."""
     horizon = workcalendar.add_working_seconds(now, int(settings.REMINDER_DUE_SOON_HOURS) * 3600)
     base = led_dossiers(user).filter(due_at__isnull=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -39,6 +39,10 @@ from .signing_pdf import LEADER_FIELD as LEADER_FIELD
 from .signing_pdf import SignedDraft as SignedDraft
 from .signing_pdf import issue_signed as issue_signed
 from .signing_pdf import sign_draft as sign_draft
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 #: Signing runs in the request: 20 results at B-LT (~0.3–1 s each) stay well inside gunicorn's
 #: 60 s worker timeout (docker-compose.yml). Larger batches need a worker-side job.
@@ -71,21 +75,24 @@ def signed_result_of(dossier: Dossier) -> SignedDocument | None:
 # --- the specialist's draft result ------------------------------------------------------------
 
 
-def may_attach_draft(dossier: Dossier, actor: Any) -> bool:
+def may_attach_draft(dossier: Dossier, actor: Actor) -> bool:
     """The examining specialist, or the leader who approves, may attach the draft result (the
     ATTACH_DRAFT rows of the workflow table)."""
     return workflow.DOSSIER.row_for(dossier, actor, Action.ATTACH_DRAFT) is not None
 
 
 def dossier_attach_draft_result(
-    *, dossier: Dossier, actor: Any, uploaded_file: UploadedFile
+    *, dossier: Dossier, actor: Actor, uploaded_file: UploadedFile
 ) -> Dossier:
     """The specialist drafts the result (dự thảo kết quả) while examining, or the leader replaces
     it before approving. It stays staff-only until approval; the leader signs this file. Written
     to the history as an internal row."""
     try:
-        return workflow.run(
-            Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file
+        return cast(
+            "Dossier",
+            workflow.run(
+                Action.ATTACH_DRAFT, dossier=dossier, actor=actor, uploaded_file=uploaded_file
+            ),
         )
     except TransitionNotAllowed:
         raise PermissionDenied(
@@ -97,7 +104,7 @@ def dossier_attach_draft_result(
 
 
 def _sign_and_approve_one(
-    *, session: signing.SigningSession, dossier: Dossier, actor: Any, comment: str
+    *, session: signing.SigningSession, dossier: Dossier, actor: Actor, comment: str
 ) -> SignOutcome:
     """One dossier, one transaction (the engine's): lock, check, sign the draft, store, approve."""
     document = workflow.run(
@@ -109,7 +116,7 @@ def _sign_and_approve_one(
 def dossiers_sign_and_approve_batch(
     *,
     dossiers: Sequence[Dossier],
-    actor: Any,
+    actor: Actor,
     pin: str,
     comment: str = "",
     level: str = PadesLevel.B_T,
@@ -136,7 +143,7 @@ def dossiers_sign_and_approve_batch(
 def iter_sign_and_approve(
     *,
     dossiers: Sequence[Dossier],
-    actor: Any,
+    actor: Actor,
     pin: str,
     comment: str = "",
     level: str = PadesLevel.B_T,
@@ -163,7 +170,7 @@ def iter_sign_and_approve(
 
 
 def _signing_loop(
-    *, dossiers: list[Dossier], actor: Any, pin: str, comment: str, level: str
+    *, dossiers: list[Dossier], actor: Actor, pin: str, comment: str, level: str
 ) -> Iterator[SignOutcome]:
     try:
         session_cm = signing.signing_session(signer_user=actor, pin=pin, level=level)
@@ -192,7 +199,7 @@ def _signing_message(exc: Exception) -> str:
 
 
 def dossier_sign_and_approve(
-    *, dossier: Dossier, actor: Any, pin: str, comment: str = "", level: str = PadesLevel.B_T
+    *, dossier: Dossier, actor: Actor, pin: str, comment: str = "", level: str = PadesLevel.B_T
 ) -> Dossier:
     """Sign one dossier's draft result and approve it (see :func:`dossiers_sign_and_approve_batch`)."""
     outcome = dossiers_sign_and_approve_batch(
@@ -206,13 +213,13 @@ def dossier_sign_and_approve(
 # --- the clerical office issues ------------------------------------------------------------------
 
 
-def may_issue(dossier: Dossier, actor: Any) -> bool:
+def may_issue(dossier: Dossier, actor: Actor) -> bool:
     """The receiving agency's clerical office issues a processed dossier's signed result once
     (the ISSUE_RESULT row of the workflow table)."""
     return workflow.DOSSIER.row_for(dossier, actor, Action.ISSUE_RESULT) is not None
 
 
-def results_to_issue(user: Any) -> Any:
+def results_to_issue(user: Actor) -> Any:
     """Processed dossiers of the clerical officer's agencies whose result the leader signed and
     the clerical office has not issued yet (văn thư's list)."""
     from .selectors import dossiers_visible_to
@@ -229,7 +236,7 @@ def results_to_issue(user: Any) -> Any:
 
 
 def dossier_issue_result(
-    *, dossier: Dossier, actor: Any, pin: str, number: str, issued_on: datetime | None = None
+    *, dossier: Dossier, actor: Actor, pin: str, number: str, issued_on: datetime | None = None
 ) -> SignedDocument:
     """The văn thư's issuing signature (second, in order) with the number and date of issue, on
     the field created before the leader signed. The QR code's address does not change: the
@@ -247,13 +254,16 @@ def dossier_issue_result(
     issued_on = issued_on or timezone.localtime()
     try:
         with signing.signing_session(signer_user=actor, pin=pin) as session:
-            return workflow.run(
-                Action.ISSUE_RESULT,
-                dossier=dossier,
-                actor=actor,
-                session=session,
-                number=number,
-                issued_on=issued_on,
+            return cast(
+                "SignedDocument",
+                workflow.run(
+                    Action.ISSUE_RESULT,
+                    dossier=dossier,
+                    actor=actor,
+                    session=session,
+                    number=number,
+                    issued_on=issued_on,
+                ),
             )
     except signing.SigningError as exc:
         raise DossierError(_signing_message(exc), code="signing_failed") from exc

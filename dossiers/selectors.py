@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
@@ -27,12 +27,29 @@ from portal.accounts.selectors import agencies_in_scope
 from .constants import NATIONAL_STATUS_NAMES, OPEN_STATUSES, DossierStatus, Stage, Visibility
 from .models import Apology, Dossier, DossierEvent, DossierStep, SupplementRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from portal.accounts.models import User
+    from portal.accounts.typed import Actor
+    from portal.agencies.models import Agency
+
+    class DeadlineFlags(TypedDict):
+        """The two columns :func:`with_deadline_flags` adds to a dossier queryset."""
+
+        is_overdue: bool
+        is_due_soon: bool
+
+    #: Dossiers with the deadline flags (the type checker then accepts filters on them).
+    FlaggedDossiers: TypeAlias = QuerySet[WithAnnotations[Dossier, DeadlineFlags]]
+
+
 #: A dossier is "due soon" when its appointment date is within this window.
 DUE_SOON = timedelta(hours=24)
 MAX_SEARCH = 100
 
 
-def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+def dossiers_visible_to(user: Actor) -> QuerySet[Dossier]:
     """Every dossier ``user`` may see (see the module docstring)."""
     qs = Dossier.objects.select_related(
         "procedure", "receiving_agency", "handling_department", "assigned_to"
@@ -50,7 +67,7 @@ def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
     return qs.filter(Q(receiving_agency__in=scope) | Q(handling_department__in=scope))
 
 
-def get_dossier_for(user: Any, pk: int | str) -> Dossier:
+def get_dossier_for(user: Actor, pk: int | str) -> Dossier:
     """The dossier ``pk`` if ``user`` may see it; 404 alike for missing and forbidden."""
     try:
         return dossiers_visible_to(user).get(pk=int(pk))
@@ -58,7 +75,7 @@ def get_dossier_for(user: Any, pk: int | str) -> Dossier:
         raise Http404(gettext("Dossier not found.")) from None
 
 
-def with_deadline_flags(qs: QuerySet[Dossier], now: Any = None) -> QuerySet[Dossier]:
+def with_deadline_flags(qs: QuerySet[Dossier], now: datetime | None = None) -> FlaggedDossiers:
     """Annotate ``is_overdue`` (open and past the appointment date) and ``is_due_soon``."""
     now = now or timezone.now()
     open_ = Q(status__in=list(OPEN_STATUSES))
@@ -108,13 +125,13 @@ def filter_worklist(
     return qs
 
 
-def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def intake_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """The one-stop clerk's queue: new dossiers to check, supplements awaited at intake, and
     results to hand back, in the agencies he receives for."""
     if (
         not getattr(user, "is_authenticated", False)
         or not user.has_role(Role.CLERK)
-        or user.agency_id is None
+        or user.agency is None
     ):
         return Dossier.objects.none()
     from portal.agencies.models import Agency
@@ -130,15 +147,18 @@ def intake_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("submitted_at", "pk")
 
 
-def _unit_scope(user: Any) -> QuerySet:
+def _unit_scope(user: Actor) -> QuerySet[Agency]:
+    """The user's department and its sub-units, or his agency's when he has no department (the
+    callers have checked that he has an agency)."""
     from portal.agencies.models import Agency
 
-    if user.department_id:
-        return Agency.objects.subtree_of(user.department)
-    return Agency.objects.subtree_of(user.agency)
+    unit = user.department if user.department_id else user.agency
+    if unit is None:
+        return Agency.objects.none()
+    return Agency.objects.subtree_of(unit)
 
 
-def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def department_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers being processed in the user's department (or agency) — the leader distributes
     them, specialists see what their unit has."""
     if (
@@ -158,7 +178,7 @@ def department_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def my_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers assigned to the user personally."""
     if not getattr(user, "is_staff_member", False):
         return Dossier.objects.none()
@@ -166,7 +186,7 @@ def my_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
+def approval_queue(user: Actor, **filters: Any) -> QuerySet[Dossier]:
     """Dossiers waiting for this leader's approval: forwarded to him, or to his unit."""
     if (
         not getattr(user, "is_authenticated", False)
@@ -186,19 +206,19 @@ def approval_queue(user: Any, **filters: Any) -> QuerySet[Dossier]:
     return filter_worklist(qs, **filters).order_by("due_at", "pk")
 
 
-def overdue_dossiers(user: Any) -> QuerySet[Dossier]:
+def overdue_dossiers(user: Actor) -> QuerySet[Dossier]:
     """Open dossiers past their appointment date, within what ``user`` sees (apology candidates)."""
     return with_deadline_flags(dossiers_visible_to(user)).filter(is_overdue=True).order_by("due_at")
 
 
-def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
+def applicant_dossiers(user: Actor) -> QuerySet[Dossier]:
     """ "My dossiers" of a logged-in applicant, newest first."""
     if not getattr(user, "is_applicant", False):
         return Dossier.objects.none()
     return with_deadline_flags(dossiers_visible_to(user)).order_by("-created_at")
 
 
-def pending_supplement_requests(user: Any) -> QuerySet[SupplementRequest]:
+def pending_supplement_requests(user: Actor) -> QuerySet[SupplementRequest]:
     """Supplement requests the applicant still has to answer."""
     return SupplementRequest.objects.filter(
         dossier__in=applicant_dossiers(user).filter(status=DossierStatus.SUPPLEMENT_REQUESTED),
@@ -319,7 +339,7 @@ def track_by_token(token: str) -> dict[str, Any] | None:
     return _public_view(dossier) if dossier else None
 
 
-def leaders_of(dossier: Any) -> QuerySet:
+def leaders_of(dossier: Dossier) -> QuerySet[User]:
     """Active leaders of the unit processing ``dossier`` (``workflow.acts_in_unit`` for LEADER): who
     drafts an apology when no one is assigned, and who approves it (:mod:`dossiers.reminders`)."""
     from . import workflow
@@ -336,7 +356,7 @@ def leaders_of(dossier: Any) -> QuerySet:
     return candidates.distinct().order_by("pk")
 
 
-def apology_drafts_for(user: Any) -> QuerySet:
+def apology_drafts_for(user: Actor) -> QuerySet[Apology]:
     """Drafted apologies (form 04) a leader may approve: not yet sent, on dossiers he sees."""
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
         return Apology.objects.none()

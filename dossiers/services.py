@@ -15,7 +15,7 @@ day after the daily cut-off), each step gets its share, and time waiting for the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -36,7 +36,7 @@ from . import delivery as _delivery
 from . import effects, workflow
 from .codes import issue_code
 from .constants import Action, Channel, DossierStatus, Stage
-from .dossier_files import (  # noqa: F401  (re-exported: split by job, issue 16)
+from .dossier_files import (  # re-exported: split by job (issue 16)
     dossier_add_file,
     dossier_remove_file,
     dossier_reuse_file,
@@ -46,7 +46,7 @@ from .dossier_files import (  # noqa: F401  (re-exported: split by job, issue 16
 from .exceptions import DossierError, PermissionDenied, TransitionNotAllowed
 from .history import append_event
 from .models import Dossier, DossierFile
-from .transition_services import (  # noqa: F401  (re-exported: split by job, issue 16)
+from .transition_services import (  # re-exported: split by job (issue 16)
     DRAFT_APOLOGY_REASON,
     dossier_answer_supplement,
     dossier_approve,
@@ -69,6 +69,48 @@ from .transition_services import (  # noqa: F401  (re-exported: split by job, is
     dossiers_bulk_assign,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+#: The public surface: the module's own services and those split out by job (issue 16).
+__all__ = [
+    "DossierError",
+    "PermissionDenied",
+    "TransitionNotAllowed",
+    "apply_fee_choice",
+    "counter_checklist",
+    "dossier_create_at_counter",
+    "dossier_delete_draft",
+    "dossier_save_draft",
+    "dossier_submit",
+    "dossier_add_file",
+    "dossier_remove_file",
+    "dossier_reuse_file",
+    "may_attach_files",
+    "supplement_slot",
+    "DRAFT_APOLOGY_REASON",
+    "dossier_answer_supplement",
+    "dossier_approve",
+    "dossier_approve_apology",
+    "dossier_assign",
+    "dossier_confirm_payment",
+    "dossier_draft_apology",
+    "dossier_forward_for_approval",
+    "dossier_rate",
+    "dossier_receive",
+    "dossier_record_apology",
+    "dossier_refuse",
+    "dossier_request_payment",
+    "dossier_request_supplement",
+    "dossier_return_result",
+    "dossier_send_back",
+    "dossier_stop",
+    "dossier_transfer",
+    "dossier_withdraw",
+    "dossiers_bulk_assign",
+]
+
+
 NOTIFY_TASK = "portal.notifications.tasks.send_dossier_event"
 MAX_COMMENT = 4000
 
@@ -90,7 +132,7 @@ def _procedure_available_at(procedure: Procedure, agency: Agency) -> bool:
     return implementing_agencies(procedure).filter(pk=agency.pk).exists()
 
 
-def _fee_total(snapshot: dict) -> Decimal:
+def _fee_total(snapshot: dict[str, Any]) -> Decimal:
     """The fee of the standard case with one copy (issue 14: the lines are cases, not a sum)."""
     return fees.fee_quote(snapshot).total
 
@@ -115,12 +157,12 @@ def apply_fee_choice(dossier: Dossier, *, case: Any = None, copies: Any = None) 
 @transaction.atomic
 def dossier_save_draft(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure | None = None,
     agency: Agency | None = None,
-    form_data: dict | None = None,
+    form_data: dict[str, Any] | None = None,
     dossier: Dossier | None = None,
-    applicant: dict | None = None,
+    applicant: dict[str, Any] | None = None,
     fee_case: Any = None,
     fee_copies: Any = None,
 ) -> Dossier:
@@ -182,7 +224,7 @@ def dossier_save_draft(
 
 
 @transaction.atomic
-def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
+def dossier_delete_draft(*, dossier: Dossier, actor: Actor) -> None:
     """The applicant discards his own draft (never submitted: no code, no history) and its files."""
     dossier = _lock(dossier)
     if not workflow.actor_matches(dossier, actor, workflow.APPLICANT, workflow.OWNER):
@@ -193,14 +235,16 @@ def dossier_delete_draft(*, dossier: Dossier, actor: Any) -> None:
     dossier.files.all().delete()
     dossier.delete()
     storage = DossierFile._meta.get_field("file").storage
-    transaction.on_commit(
-        lambda: [
-            storage.delete(n) for n in names if not DossierFile.objects.filter(file=n).exists()
-        ]
-    )
+
+    def delete_unshared_files() -> None:
+        for n in names:
+            if not DossierFile.objects.filter(file=n).exists():
+                storage.delete(n)
+
+    transaction.on_commit(delete_unshared_files)
 
 
-def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
+def _apply_applicant(dossier: Dossier, applicant: dict[str, Any] | None) -> None:
     if not applicant:
         return
     _delivery.register(dossier, applicant)
@@ -228,22 +272,22 @@ def _apply_applicant(dossier: Dossier, applicant: dict | None) -> None:
         raise DossierError(_("The applicant's name is required."))
 
 
-def dossier_submit(*, dossier: Dossier, actor: Any) -> Dossier:
+def dossier_submit(*, dossier: Dossier, actor: Actor) -> Dossier:
     """Submit an online draft: status 1 (Mới đăng ký). Every required document must be attached
     and the procedure's required fields filled."""
-    return workflow.run(Action.SUBMIT, dossier=dossier, actor=actor)
+    return cast("Dossier", workflow.run(Action.SUBMIT, dossier=dossier, actor=actor))
 
 
 @transaction.atomic
 def dossier_create_at_counter(
     *,
-    actor: Any,
+    actor: Actor,
     procedure: Procedure,
-    applicant: dict,
+    applicant: dict[str, Any],
     agency: Agency | None = None,
     channel: int = Channel.IN_PERSON,
-    form_data: dict | None = None,
-    applicant_user: Any = None,
+    form_data: dict[str, Any] | None = None,
+    applicant_user: Actor | None = None,
     comment: str = "",
     papers: dict[int | None, list[UploadedFile]] | None = None,
 ) -> Dossier:
@@ -312,7 +356,7 @@ def dossier_create_at_counter(
     return dossier
 
 
-def counter_checklist(snapshot: dict) -> list[dict]:
+def counter_checklist(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """The checklist of the counter: the procedure version's documents as published, each with its
     form (original, copy, ...) and number of copies (Decree 118/2025: the clerk checks the
     components of the dossier against the published procedure)."""
@@ -328,7 +372,9 @@ def counter_checklist(snapshot: dict) -> list[dict]:
     ]
 
 
-def _check_counter_papers(snapshot: dict, papers: dict) -> None:
+def _check_counter_papers(
+    snapshot: dict[str, Any], papers: dict[int | None, list[UploadedFile]]
+) -> None:
     known = {d["id"] for d in counter_checklist(snapshot)}
     if any(key is not None and key not in known for key in papers):
         raise DossierError(_("This document is not part of the procedure."))
@@ -342,16 +388,6 @@ def _check_counter_papers(snapshot: dict, papers: dict) -> None:
             _("Required documents missing: %(documents)s.") % {"documents": "; ".join(missing)},
             code="incomplete",
         )
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
 
 
 _may_attach = may_attach_files  # kept for callers written before the public name

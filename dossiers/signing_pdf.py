@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
@@ -23,6 +23,10 @@ from signatures.models import SignedDocument
 
 from .exceptions import DossierError
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 LEADER_FIELD, ISSUING_FIELD = "LanhDao", "VanThu"
 #: Decree 30/2020 Appendix I: the leader's signature over the name at the bottom right, the
@@ -40,7 +44,7 @@ def read_pdf(field_file: Any) -> bytes:
     return data if data[:1024].find(b"%PDF-") >= 0 else b""
 
 
-def stamp_location(actor: Any) -> str:
+def stamp_location(actor: Actor) -> str:
     agency = getattr(actor, "agency", None)
     return agency.name if agency else ""
 
@@ -51,7 +55,7 @@ class SignedDraft:
     upload: UploadedFile
 
 
-def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) -> SignedDraft:
+def sign_draft(dossier: Dossier, actor: Actor, session: signing.SigningSession) -> SignedDraft:
     """The SIGN_APPROVE row's signing part, under the dossier's row lock: create both signature
     fields, sign the leader's field with a QR stamp to the verification page, store the signed
     document. The engine then approves (status 9) in the same transaction."""
@@ -95,7 +99,7 @@ def sign_draft(dossier: Dossier, actor: Any, session: signing.SigningSession) ->
 
 def issue_signed(
     dossier: Dossier,
-    actor: Any,
+    actor: Actor,
     session: signing.SigningSession,
     *,
     number: str,

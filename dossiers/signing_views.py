@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -36,6 +38,9 @@ from .result_signing import (
 )
 from .signing_forms import DraftResultForm, IssueForm, SignApproveForm
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 def _form_errors(request: HttpRequest, form) -> None:  # type: ignore[no-untyped-def]
     for errors in form.errors.values():
@@ -45,7 +50,7 @@ def _form_errors(request: HttpRequest, form) -> None:  # type: ignore[no-untyped
 
 @login_required
 @require_POST
-def sign_approve_batch(request: HttpRequest) -> HttpResponse:
+def sign_approve_batch(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The approval queue's selected dossiers, signed after one PIN entry, then approved."""
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
@@ -137,7 +142,7 @@ def _tick(done: int, total: int, signed: int, *, finished: bool) -> str:
 
 @login_required
 @require_POST
-def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Sign and approve one dossier from its page."""
     dossier = selectors.get_dossier_for(request.user, pk)
     try:  # the state first (a message), then the role (a 403), before looking at the input
@@ -166,7 +171,7 @@ def sign_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_result(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The specialist (or the approving leader) attaches the draft result to be signed."""
     dossier = selectors.get_dossier_for(request.user, pk)
     if not may_attach_draft(dossier, request.user):
@@ -188,7 +193,7 @@ def draft_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue_result(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The clerical office's issuing signature with the number and date."""
     dossier = selectors.get_dossier_for(request.user, pk)
     if not may_issue(dossier, request.user):
@@ -212,7 +217,7 @@ def issue_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def issue_queue(request: HttpRequest) -> HttpResponse:
+def issue_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clerical office's list: signed results waiting for the number and the issuing signature."""
     user = request.user
     if not getattr(user, "is_staff_member", False) or not user.has_role(Role.CLERICAL):

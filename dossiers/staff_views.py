@@ -5,12 +5,12 @@ re-exports every view here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -19,17 +19,26 @@ from portal.accounts.constants import Role
 from . import forms, selectors, services
 from .exceptions import DossierError
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def require_staff(request: HttpRequest, *roles: str) -> None:
+def require_staff(request: AuthenticatedHttpRequest, *roles: str) -> None:
     user = request.user
     if not getattr(user, "is_staff_member", False) or (roles and not user.has_role(*roles)):
         raise DjangoPermissionDenied(_("This page is for one-stop staff."))
 
 
 def _worklist(
-    request: HttpRequest, selector: Any, *, title: str, kind: str, roles: tuple[str, ...]
+    request: AuthenticatedHttpRequest,
+    selector: Any,
+    *,
+    title: str,
+    kind: str,
+    roles: tuple[str, ...],
 ) -> HttpResponse:
     require_staff(request, *roles)
     form = forms.WorklistFilterForm(request.GET or None)
@@ -46,7 +55,10 @@ def _worklist(
     }
     if kind == "department" and request.user.has_role(Role.LEADER):
         unit = request.user.department or request.user.agency
-        context["specialists"] = forms._staff_with_role(Role.SPECIALIST, unit)
+        # a leader not yet attached to a unit has no one to assign to (was a 500)
+        context["specialists"] = (
+            forms._staff_with_role(Role.SPECIALIST, unit) if unit is not None else []
+        )
     return render(request, "dossiers/worklist.html", context)
 
 
@@ -54,14 +66,14 @@ def _worklist(
 
 
 @login_required
-def intake_queue(request: HttpRequest) -> HttpResponse:
+def intake_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(
         request, selectors.intake_queue, title=_("Intake queue"), kind="intake", roles=(Role.CLERK,)
     )
 
 
 @login_required
-def department_queue(request: HttpRequest) -> HttpResponse:
+def department_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _bulk_assign(request)
     return _worklist(
@@ -73,7 +85,7 @@ def department_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _bulk_assign(request: HttpRequest) -> HttpResponse:
+def _bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_staff(request, Role.LEADER)
     ids = [i for i in request.POST.getlist("dossier") if i.isdigit()][:200]
     dossiers = list(selectors.department_queue(request.user).filter(pk__in=ids))
@@ -81,7 +93,9 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
         raise Http404
     unit = request.user.department or request.user.agency
     assignee = (
-        forms._staff_with_role(Role.SPECIALIST, unit)
+        None
+        if unit is None  # a leader not yet attached to a unit: nothing to assign (was a 500)
+        else forms._staff_with_role(Role.SPECIALIST, unit)
         .filter(
             pk=request.POST.get("assignee")
             if str(request.POST.get("assignee", "")).isdigit()
@@ -106,12 +120,12 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_queue(request: HttpRequest) -> HttpResponse:
+def my_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(request, selectors.my_queue, title=_("Assigned to me"), kind="mine", roles=())
 
 
 @login_required
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(
         request,
         selectors.approval_queue,

@@ -5,9 +5,8 @@ the draft's attachments, shown as already attached); the GOV.UK Design System's 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -19,9 +18,16 @@ from .document_store import store_documents_for, store_reuse
 from .exceptions import DossierError
 from .models import Dossier
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 def save_submission(
-    request: HttpRequest, form: Any, eform: Any, procedure: Procedure, draft: Dossier | None
+    request: AuthenticatedHttpRequest,
+    form: Any,
+    eform: Any,
+    procedure: Procedure,
+    draft: Dossier | None,
 ) -> Dossier:
     """Save the draft with the form's data, fee choice and files (one call per file)."""
     user = request.user
@@ -71,7 +77,7 @@ def save_submission(
 
 
 def keep_valid_files(
-    request: HttpRequest, form: Any, procedure: Procedure, draft: Dossier | None
+    request: AuthenticatedHttpRequest, form: Any, procedure: Procedure, draft: Dossier | None
 ) -> Dossier | None:
     """After an error, attach the files that passed their checks to the draft (created for them
     when the agency is known) and drop what the applicant asked to remove. A file that cannot be

@@ -69,10 +69,9 @@ def cached_tracking_page(
     hit = micro_hit(request, kind=kind, lookup=lookup, factor=factor)
     if hit is not None:
         return hit
-    response = _consistent(
+    response, body = _consistent(
         request, kind=kind, lookup=lookup, factor=factor, render_page=render_page
     )
-    body = getattr(response, "_tracking_body", None)
     if body is not None:
         if len(_micro) >= MICRO_MAX:
             _micro.clear()
@@ -93,8 +92,9 @@ def _consistent(
     lookup: str,
     factor: str,
     render_page: Callable[[], tuple[HttpResponse, bool]],
-) -> HttpResponse:
-    """The shared cache, checked against the dossier's ``updated_at`` (one indexed query)."""
+) -> tuple[HttpResponse, str | None]:
+    """The shared cache, checked against the dossier's ``updated_at`` (one indexed query); with
+    the response, the cacheable body when there is one (for the per-process micro-cache)."""
     field = "code" if kind == "code" else "tracking_token"
     updated_at = (
         Dossier.objects.filter(**{field: lookup})
@@ -103,16 +103,14 @@ def _consistent(
         .first()
     )
     if updated_at is None:
-        return render_page()[0]
+        return render_page()[0], None
     key = _key(kind, lookup, factor, updated_at)
     body = cache.get(key)
     if body is not None:
-        response = _serve(request, body)
-        response._tracking_body = body
-        return response
+        return _serve(request, body), body
     response, found = render_page()
     if found and response.status_code == 200:
         body = _TOKEN.sub(lambda m: m.group(1) + _MARKER + m.group(3), response.content.decode())
         cache.set(key, body, TTL)
-        response._tracking_body = body
-    return response
+        return response, body
+    return response, None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,43 +23,60 @@ from .constants import Action, DossierStatus
 from .effects import lock
 from .models import Apology, Dossier, SupplementRequest
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 # --- intake -----------------------------------------------------------------------------------
 
 
-def dossier_receive(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossier:
+def dossier_receive(*, dossier: Dossier, actor: Actor, comment: str = "") -> Dossier:
     """Receive a complete dossier (status 2): issue the code, compute the counting start (next
     working day after the cut-off or outside working hours), the appointment date and each
     step's due time. Form 01 (receipt and appointment slip) is printed from these fields."""
-    return workflow.run(Action.RECEIVE, dossier=dossier, actor=actor, comment=comment)
+    return cast(
+        "Dossier", workflow.run(Action.RECEIVE, dossier=dossier, actor=actor, comment=comment)
+    )
 
 
 def dossier_request_supplement(
-    *, dossier: Dossier, actor: Any, items: list[dict], reason: str, repeat_reason: str = ""
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    items: list[dict[str, Any]],
+    reason: str,
+    repeat_reason: str = "",
 ) -> SupplementRequest:
     """Ask for supplements (status 5, form 02). During processing the clock pauses until the
     applicant answers. Every request counts in ``supplement_cycles`` (Decision 766: more than
     one request counts the dossier as late), answered or not; a further request needs its
     ``repeat_reason`` and is flagged (``dossiers.deadlines.check_repeat_supplement``)."""
-    return workflow.run(
-        Action.REQUEST_SUPPLEMENT,
-        dossier=dossier,
-        actor=actor,
-        items=items,
-        reason=reason,
-        repeat_reason=repeat_reason,
+    return cast(
+        "SupplementRequest",
+        workflow.run(
+            Action.REQUEST_SUPPLEMENT,
+            dossier=dossier,
+            actor=actor,
+            items=items,
+            reason=reason,
+            repeat_reason=repeat_reason,
+        ),
     )
 
 
-def dossier_answer_supplement(*, dossier: Dossier, actor: Any, comment: str = "") -> Dossier:
+def dossier_answer_supplement(*, dossier: Dossier, actor: Actor, comment: str = "") -> Dossier:
     """The applicant (online) or the clerk (at the counter) hands in the supplements: back to
     status 1 at intake, or to where processing stood, with the appointment date moved by the
     working time waited."""
-    return workflow.run(Action.ANSWER_SUPPLEMENT, dossier=dossier, actor=actor, comment=comment)
+    return cast(
+        "Dossier",
+        workflow.run(Action.ANSWER_SUPPLEMENT, dossier=dossier, actor=actor, comment=comment),
+    )
 
 
-def dossier_refuse(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
+def dossier_refuse(*, dossier: Dossier, actor: Actor, reason: str) -> Dossier:
     """Refuse to receive (status 3, form 03), with the reason."""
-    return workflow.run(Action.REFUSE, dossier=dossier, actor=actor, reason=reason)
+    return cast("Dossier", workflow.run(Action.REFUSE, dossier=dossier, actor=actor, reason=reason))
 
 
 # --- processing -------------------------------------------------------------------------------
@@ -68,7 +85,7 @@ def dossier_refuse(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
 def dossier_assign(
     *,
     dossier: Dossier,
-    actor: Any,
+    actor: Actor,
     department: Agency | None = None,
     assignee: Any = None,
     comment: str = "",
@@ -76,13 +93,16 @@ def dossier_assign(
     """Hand over for processing (status 4). From reception: the clerk (or leader) hands the
     dossier to a department of the agency, optionally straight to a specialist. In processing:
     the department's leader assigns (or reassigns) a specialist."""
-    return workflow.run(
-        Action.ASSIGN,
-        dossier=dossier,
-        actor=actor,
-        department=department,
-        assignee=assignee,
-        comment=comment,
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.ASSIGN,
+            dossier=dossier,
+            actor=actor,
+            department=department,
+            assignee=assignee,
+            comment=comment,
+        ),
     )
 
 
@@ -90,7 +110,7 @@ def dossier_assign(
 def dossiers_bulk_assign(
     *,
     dossiers: Iterable[Dossier],
-    actor: Any,
+    actor: Actor,
     department: Agency | None = None,
     assignee: Any = None,
 ) -> list[Dossier]:
@@ -102,61 +122,81 @@ def dossiers_bulk_assign(
 
 
 def dossier_forward_for_approval(
-    *, dossier: Dossier, actor: Any, leader: Any = None, comment: str = ""
+    *, dossier: Dossier, actor: Actor, leader: Actor | None = None, comment: str = ""
 ) -> Dossier:
     """The specialist has examined the dossier and drafted the result: to the leader for approval."""
-    return workflow.run(
-        Action.FORWARD, dossier=dossier, actor=actor, leader=leader, comment=comment
+    return cast(
+        "Dossier",
+        workflow.run(Action.FORWARD, dossier=dossier, actor=actor, leader=leader, comment=comment),
     )
 
 
-def dossier_send_back(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
+def dossier_send_back(*, dossier: Dossier, actor: Actor, reason: str) -> Dossier:
     """The leader sends the draft result back to the specialist who forwarded it (internal row)."""
-    return workflow.run(Action.SEND_BACK, dossier=dossier, actor=actor, reason=reason)
+    return cast(
+        "Dossier", workflow.run(Action.SEND_BACK, dossier=dossier, actor=actor, reason=reason)
+    )
 
 
 def dossier_approve(
-    *, dossier: Dossier, actor: Any, comment: str = "", result_file: UploadedFile | None = None
+    *, dossier: Dossier, actor: Actor, comment: str = "", result_file: UploadedFile | None = None
 ) -> Dossier:
     """The leader approves: status 9 (Đã xử lý xong), the result is ready to return. The dossier's
     early/on-time/late is fixed here against its appointment date. Signing and approving in one
     step is :func:`dossier_sign_and_approve`."""
-    return workflow.run(
-        Action.APPROVE, dossier=dossier, actor=actor, comment=comment, result_file=result_file
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.APPROVE, dossier=dossier, actor=actor, comment=comment, result_file=result_file
+        ),
     )
 
 
 def dossier_request_payment(
-    *, dossier: Dossier, actor: Any, amount: Decimal | None = None, reason: str = ""
+    *, dossier: Dossier, actor: Actor, amount: Decimal | None = None, reason: str = ""
 ) -> Dossier:
     """Ask the applicant to fulfil a financial obligation (status 6); the clock waits."""
-    return workflow.run(
-        Action.REQUEST_PAYMENT, dossier=dossier, actor=actor, amount=amount, reason=reason
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.REQUEST_PAYMENT, dossier=dossier, actor=actor, amount=amount, reason=reason
+        ),
     )
 
 
 def dossier_confirm_payment(
-    *, dossier: Dossier, actor: Any, reference: str = "", amount: Decimal | None = None
+    *, dossier: Dossier, actor: Actor, reference: str = "", amount: Decimal | None = None
 ) -> Dossier:
     """The payment arrived (recorded by the clerk, or by the payment gateway's callback on behalf
     of the applicant): processing resumes, the appointment date moves by the time waited."""
-    return workflow.run(
-        Action.CONFIRM_PAYMENT, dossier=dossier, actor=actor, reference=reference, amount=amount
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.CONFIRM_PAYMENT, dossier=dossier, actor=actor, reference=reference, amount=amount
+        ),
     )
 
 
 def dossier_transfer(
-    *, dossier: Dossier, actor: Any, to_agency: Agency, to_user: Any = None, comment: str = ""
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    to_agency: Agency,
+    to_user: Actor | None = None,
+    comment: str = "",
 ) -> Dossier:
     """Hand over to another agency (liên thông), recorded with giver and receiver; the receiving
     agency keeps the dossier's code and returns the result."""
-    return workflow.run(
-        Action.TRANSFER,
-        dossier=dossier,
-        actor=actor,
-        to_agency=to_agency,
-        to_user=to_user,
-        comment=comment,
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.TRANSFER,
+            dossier=dossier,
+            actor=actor,
+            to_agency=to_agency,
+            to_user=to_user,
+            comment=comment,
+        ),
     )
 
 
@@ -164,40 +204,51 @@ def dossier_transfer(
 
 
 def dossier_return_result(
-    *, dossier: Dossier, actor: Any, delivery: str | None = None, comment: str = ""
+    *, dossier: Dossier, actor: Actor, delivery: str | None = None, comment: str = ""
 ) -> Dossier:
     """Hand the result back (status 10): at the counter, by post, or online (the applicant
     downloads the electronic result, which must then exist). Without ``delivery``, the way the
     applicant registered at submission or intake (``dossiers.delivery``)."""
-    return workflow.run(
-        Action.RETURN_RESULT, dossier=dossier, actor=actor, delivery=delivery, comment=comment
+    return cast(
+        "Dossier",
+        workflow.run(
+            Action.RETURN_RESULT, dossier=dossier, actor=actor, delivery=delivery, comment=comment
+        ),
     )
 
 
-def dossier_withdraw(*, dossier: Dossier, actor: Any, reason: str = "") -> Dossier:
+def dossier_withdraw(*, dossier: Dossier, actor: Actor, reason: str = "") -> Dossier:
     """Withdrawal at the applicant's request (status 7): online by the applicant, or recorded by
     the clerk when the applicant asks at the counter."""
-    return workflow.run(Action.WITHDRAW, dossier=dossier, actor=actor, reason=reason)
+    return cast(
+        "Dossier", workflow.run(Action.WITHDRAW, dossier=dossier, actor=actor, reason=reason)
+    )
 
 
-def dossier_stop(*, dossier: Dossier, actor: Any, reason: str) -> Dossier:
+def dossier_stop(*, dossier: Dossier, actor: Actor, reason: str) -> Dossier:
     """A leader stops processing (status 8, form 05), with the reason."""
-    return workflow.run(Action.STOP, dossier=dossier, actor=actor, reason=reason)
+    return cast("Dossier", workflow.run(Action.STOP, dossier=dossier, actor=actor, reason=reason))
 
 
-def dossier_rate(*, dossier: Dossier, actor: Any, rating: str, comment: str = "") -> Dossier:
+def dossier_rate(*, dossier: Dossier, actor: Actor, rating: str, comment: str = "") -> Dossier:
     """The applicant rates the service once after the return (satisfied / acceptable / not)."""
-    return workflow.run(Action.RATE, dossier=dossier, actor=actor, rating=rating, comment=comment)
+    return cast(
+        "Dossier",
+        workflow.run(Action.RATE, dossier=dossier, actor=actor, rating=rating, comment=comment),
+    )
 
 
 def dossier_record_apology(
-    *, dossier: Dossier, actor: Any, reason: str, new_due_at: datetime
+    *, dossier: Dossier, actor: Actor, reason: str, new_due_at: datetime
 ) -> Apology:
     """Form 04: a late dossier's apology with a new appointment date, sent to the applicant. The
     legal appointment date stays (the dossier still counts as late); the new date is kept in
     ``rescheduled_due_at``."""
-    return workflow.run(
-        Action.APOLOGISE, dossier=dossier, actor=actor, reason=reason, new_due_at=new_due_at
+    return cast(
+        "Apology",
+        workflow.run(
+            Action.APOLOGISE, dossier=dossier, actor=actor, reason=reason, new_due_at=new_due_at
+        ),
     )
 
 
@@ -239,15 +290,18 @@ def dossier_draft_apology(
 
 
 def dossier_approve_apology(
-    *, apology: Apology, actor: Any, reason: str | None = None, new_due_at: datetime | None = None
+    *, apology: Apology, actor: Actor, reason: str | None = None, new_due_at: datetime | None = None
 ) -> Apology:
     """A leader approves (and may edit) a drafted apology: it is sent to the applicant ("late with
     the apology"), and the new appointment date is kept in ``rescheduled_due_at``."""
-    return workflow.run(
-        Action.APOLOGISE,
-        dossier=apology.dossier,
-        actor=actor,
-        apology=apology,
-        reason=reason,
-        new_due_at=new_due_at,
+    return cast(
+        "Apology",
+        workflow.run(
+            Action.APOLOGISE,
+            dossier=apology.dossier,
+            actor=actor,
+            apology=apology,
+            reason=reason,
+            new_due_at=new_due_at,
+        ),
     )

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +43,10 @@ from .staff_views import (  # noqa: F401  (re-exported: split by job, issue 16)
 from .tracking_cache import cached_tracking_page
 from .tracking_guard import guard_page
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+
+
 # --- applicant ----------------------------------------------------------------------------------
 
 
@@ -50,7 +55,7 @@ def _agencies_for(procedure: Procedure) -> Any:
 
 
 @login_required
-def submit(request: HttpRequest, code: str) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Online submission (channel 2): fill, attach, save a draft and come back, submit."""
     procedure = get_object_or_404(Procedure.objects.select_related("sector"), code=code)
     if not can_submit_dossiers(request.user):
@@ -58,10 +63,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             _("Online submission needs an applicant account with a verified e-mail address.")
         )
     draft = None
-    if request.GET.get("ho_so") or request.POST.get("draft"):
-        draft = selectors.get_dossier_for(
-            request.user, request.GET.get("ho_so") or request.POST.get("draft")
-        )
+    draft_pk = request.GET.get("ho_so") or request.POST.get("draft")
+    if draft_pk:
+        draft = selectors.get_dossier_for(request.user, draft_pk)
         if draft.status != DossierStatus.DRAFT or draft.procedure_id != procedure.pk:
             return redirect("dossiers:detail", pk=draft.pk)
     snapshot = (
@@ -81,7 +85,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         draft=draft,
         post=request.POST if request.method == "POST" else None,
     )
-    initial = {
+    initial: dict[str, Any] = {
         "applicant_name": user.organisation_name or user.full_name,
         "applicant_citizen_id": user.citizen_id,
         "applicant_phone": user.phone,
@@ -186,13 +190,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def submitted(request: HttpRequest, pk: int) -> HttpResponse:
+def submitted(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = selectors.get_dossier_for(request.user, pk)
     return render(request, "dossiers/submitted.html", {"dossier": dossier})
 
 
 @login_required
-def my_dossiers(request: HttpRequest) -> HttpResponse:
+def my_dossiers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Hồ sơ của tôi": every dossier of the applicant, pending supplement requests first."""
     if not getattr(request.user, "is_applicant", False):
         raise DjangoPermissionDenied(_("This page is for applicants."))
@@ -222,13 +226,13 @@ def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = N
     return inputs.page_form(action, dossier, data, files)
 
 
-def _run_action(action: str, dossier: Dossier, user: Any, d: dict) -> Any:
+def _run_action(action: str, dossier: Dossier, user: Actor, d: dict) -> Any:
     """One dispatcher for every action (the row's input goes to its effect unchanged)."""
     return inputs.dispatch(action, dossier=dossier, actor=user, data=d)
 
 
 def _detail_context(
-    request: HttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest, dossier: Dossier, *, bound: tuple[str, Any] | None = None
 ) -> dict:
     user = request.user
     actions = workflow.allowed_actions(dossier, user)
@@ -286,7 +290,7 @@ def _supplement_slots(dossier: Dossier) -> list[dict]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One dossier: status, steps, history (process-control slip), files, allowed actions."""
     dossier = selectors.get_dossier_for(request.user, pk)
     access_log.dossier_opened(dossier=dossier, staff=request.user)  # the citizen sees who looked
@@ -295,7 +299,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Run one workflow action through its service. Bad input re-renders with the message; a
     wrong role is a 403 (raised by the service), another's dossier a 404."""
     dossier = selectors.get_dossier_for(request.user, pk)
@@ -323,7 +327,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Attach one more file: the applicant answering a supplement request, the clerk's scans."""
     dossier = selectors.get_dossier_for(request.user, pk)
     if not services.may_attach_files(dossier, request.user):
@@ -344,13 +348,13 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
     else:
         for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+            for e in errors:  # an ErrorList yields its messages as text
+                messages.error(request, str(e))
     return redirect("dossiers:detail", pk=dossier.pk)
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def file_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     dossier = selectors.get_dossier_for(request.user, pk)
     item = get_object_or_404(DossierFile, pk=file_pk, dossier=dossier)
     access_log.file_opened(dossier=dossier, staff=request.user, name=item.original_name)
@@ -358,7 +362,7 @@ def file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 
 @login_required
-def result_download(request: HttpRequest, pk: int) -> FileResponse:
+def result_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     dossier = selectors.get_dossier_for(request.user, pk)
     if not dossier.result_file or dossier.status not in (
         DossierStatus.PROCESSED,

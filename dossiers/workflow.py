@@ -15,7 +15,7 @@ transition happens; the services in :mod:`dossiers.services` are thin calls to i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,10 @@ from .constants import Action, DossierStatus, Stage
 from .exceptions import PermissionDenied, TransitionNotAllowed
 from .history import append_event
 from .models import Dossier
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 __all__ = [
     "APPLICANT",
@@ -440,7 +444,9 @@ def _notify(step: Step, event: Any) -> None:
 
 
 def _print(step: Step) -> None:
-    printing.on_transition(step.obj, step.row.printed_form, step.related)
+    """The engine calls this only for a row that names a printed form."""
+    if step.row.printed_form:
+        printing.on_transition(step.obj, step.row.printed_form, step.related)
 
 
 DOSSIER = Workflow(
@@ -458,13 +464,13 @@ DOSSIER = Workflow(
 )
 
 
-def run(action: str, *, dossier: Dossier, actor: Any, **input: Any) -> Any:
+def run(action: str, *, dossier: Dossier, actor: Actor, **input: Any) -> Any:
     """Take ``action`` on ``dossier`` as ``actor`` in one transaction (see :mod:`portal.workflow`):
     returns the dossier, or what the effect produced (supplement request, apology, signed document)."""
     return DOSSIER.run(action, obj=dossier, actor=actor, **input)
 
 
-def check_transition(dossier: Dossier, user: Any, action: str) -> Row:
+def check_transition(dossier: Dossier, user: Actor, action: str) -> Row:
     """The table row allowing ``user`` to take ``action`` now.
 
     Raises :class:`TransitionNotAllowed` when the dossier's state does not allow the action, and
@@ -473,6 +479,6 @@ def check_transition(dossier: Dossier, user: Any, action: str) -> Row:
     return DOSSIER.check(dossier, user, action)
 
 
-def allowed_actions(dossier: Dossier, user: Any) -> list[str]:
+def allowed_actions(dossier: Dossier, user: Actor) -> list[str]:
     """Actions ``user`` may take on ``dossier`` now, in table order (for the pages' buttons)."""
     return DOSSIER.allowed(dossier, user)

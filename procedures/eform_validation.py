@@ -122,7 +122,7 @@ def _is_tax_code(value: object) -> bool:
     from portal.accounts.validators import tax_code_checksum_ok
 
     m = re.fullmatch(r"(\d{10})(?:-(\d{3}))?", value) if isinstance(value, str) else None
-    return bool(m) and tax_code_checksum_ok(m.group(1))
+    return m is not None and bool(tax_code_checksum_ok(m.group(1)))
 
 
 @_format_checker.checks("commune")
@@ -240,12 +240,12 @@ def validate(
         if err.validator == "required":
             path = path + [err.message.split("'")[1]]
         name = path[0] if path else ""
-        f = by_name.get(name)
-        if f and f["type"] == "group" and len(path) >= 3:
-            sub = next((s for s in f["fields"] if s["name"] == path[2]), None)
+        field = by_name.get(name)
+        if field and field["type"] == "group" and len(path) >= 3:
+            sub = next((s for s in field["fields"] if s["name"] == path[2]), None)
             key, msg = ".".join(path[:3]), _message(err, sub)
         else:
-            key, msg = ".".join(path[:1]) or "__all__", _message(err, f)
+            key, msg = ".".join(path[:1]) or "__all__", _message(err, field)
         if err.validator == "additionalProperties":
             key, msg = "__all__", _("The form contains fields it does not define.")
         errors.setdefault(key, msg)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from ..constants import DocumentType, Secrecy, Urgency
@@ -12,6 +14,9 @@ from ..models import (
     OutgoingRecipient,
     RecipientStatus,
 )
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 
 class DocumentErrorSerializer(serializers.Serializer):
@@ -61,7 +66,7 @@ class OutgoingAttachmentSerializer(serializers.ModelSerializer):
 
 
 class DocumentEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField[User] = serializers.StringRelatedField()
 
     class Meta:
         model = DocumentEvent
@@ -169,7 +174,9 @@ class DocumentIssueSerializer(serializers.Serializer):
 
 class DocumentReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
-    update = serializers.BooleanField(default=False)
+    # The API's field is named "update"; DRF's serializer metaclass takes declared fields out of
+    # the class, so Serializer.update() stays as it was. The stubs cannot see that (stub gap).
+    update = serializers.BooleanField(default=False)  # type: ignore[assignment]
 
 
 class IncomingAttachmentSerializer(serializers.ModelSerializer):

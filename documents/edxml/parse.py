@@ -172,6 +172,8 @@ def _verify(
         raise EnvelopeRejected("bad_signature", text) from exc
     except (SignXMLException, ValueError, TypeError, KeyError, binascii.Error) as exc:
         raise EnvelopeRejected("bad_signature", str(exc) or type(exc).__name__) from exc
+    if isinstance(result, list):  # signxml returns a list only when more references are expected
+        raise EnvelopeRejected("bad_signature", "more than one signed reference")
     references = result.signature_xml.findall(f"{{{NS_DSIG}}}SignedInfo/{{{NS_DSIG}}}Reference")
     if len(references) != 1 or references[0].get("URI") != "":
         raise EnvelopeRejected(
@@ -335,10 +337,15 @@ def _document(
         )
         for node in mh.iterchildren(QNAME % "ResponseFor")
     ]
+    from_node = find_path(mh, "From")
+    if from_node is None:  # _check_document required From/OrganId
+        raise malformed_error(
+            "missing element MessageHeader/From", "thiếu phần tử MessageHeader/From"
+        )
     attachments = read_attachments(root, max_attachment_bytes, encoded)
     return DocumentMessage(
         document_id=document_id,
-        from_organ=read_organ(find_path(mh, "From")),  # type: ignore[arg-type]  (required by the XSD)
+        from_organ=read_organ(from_node),
         to_organs=to_organs,
         code_number=read_text(mh, "Code/CodeNumber"),
         code_notation=read_text(mh, "Code/CodeNotation"),

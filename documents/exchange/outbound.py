@@ -183,12 +183,8 @@ def document_envelope(
         else (document.sent_at or document.issued_at or timezone.now())
     )
     response_for = []
-    if (
-        document.in_reply_to_id
-        and document.in_reply_to.document_id
-        and document.in_reply_to.promulgation_date
-    ):
-        answered = document.in_reply_to
+    answered = document.in_reply_to if document.in_reply_to_id else None
+    if answered is not None and answered.document_id and answered.promulgation_date:
         response_for.append(
             edxml.ResponseFor(
                 organ_id=answered.from_organ_code,
@@ -278,8 +274,10 @@ def status_envelope_for(event: DocumentEvent) -> tuple[str, bytes]:
     """(organ to send to, signed status envelope) for a status event of an incoming document."""
     document = event.incoming
     assert document is not None
-    staff = event.actor.get_full_name() if event.actor_id else ""
-    department = document.assigned_department.name if document.assigned_department_id else ""
+    actor = event.actor if event.actor_id else None
+    staff = actor.get_full_name() if actor is not None else ""
+    unit = document.assigned_department if document.assigned_department_id else None
+    department = unit.name if unit is not None else ""
     description = status_description(event.status_code)
     if event.comment:
         description = f"{description}: {event.comment}"

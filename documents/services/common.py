@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Choices
 from django.utils.translation import gettext as _
 
 from portal.accounts.selectors import user_can_act_for
@@ -25,6 +26,10 @@ from ..exceptions import DocumentError, PermissionDenied
 from ..models import (
     IncomingDocument,
 )
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 EDITABLE_FIELDS = (
     "document_type",
@@ -53,7 +58,7 @@ class RecipientSpec:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def require_role(actor: Any, agency: Agency, *roles: str) -> None:
+def require_role(actor: Actor, agency: Agency, *roles: str) -> None:
     if not user_can_act_for(actor, agency, *roles, agency_wide=True):
         raise PermissionDenied()
 
@@ -68,14 +73,14 @@ def check_state(current: str, allowed: Iterable[str], label_vi: str, label_en: s
         )
 
 
-def clean_choice(value: Any, choices: type, what: str) -> int:
+def clean_choice(value: Any, choices: type[Choices], what: str) -> int:
     try:
-        value = int(value)
+        number: int | None = int(value)
     except (TypeError, ValueError):
-        value = None
-    if value not in choices.values:
+        number = None
+    if number is None or number not in choices.values:
         raise DocumentError(_("Invalid %(what)s.") % {"what": what})
-    return value
+    return number
 
 
 def clean_fields(changes: dict[str, Any], agency: Agency) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -42,6 +42,10 @@ from ..models import (
 from ..numbering import next_number
 from .common import clean_choice, require_role, safe_file_name
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 # --- incoming documents (văn bản đến) ---------------------------------------------------------
 
 
@@ -50,9 +54,9 @@ def _incoming_event(
     *,
     action: str,
     code: str,
-    actor: Any,
+    actor: Actor,
     comment: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> DocumentEvent:
     event = record_event(
@@ -67,7 +71,7 @@ def _incoming_event(
 def incoming_register_manual(
     *,
     agency: Agency,
-    actor: Any,
+    actor: Actor,
     from_organ_name: str,
     subject: str,
     code_number: str = "",
@@ -92,6 +96,7 @@ def incoming_register_manual(
                 % {"name": name, "limit": limit}
             )
     now = timezone.now()
+    year = timezone.localdate().year
     document = IncomingDocument.objects.create(
         agency=agency,
         source=IncomingSource.MANUAL,
@@ -113,9 +118,9 @@ def incoming_register_manual(
         registered_at=now,
         registered_by=actor,
         created_by=actor,
-        book_year=timezone.localdate().year,
+        book_year=year,
     )
-    document.book_number = next_number(agency=agency, year=document.book_year, book=Book.INCOMING)
+    document.book_number = next_number(agency=agency, year=year, book=Book.INCOMING)
     document.save(update_fields=["book_number"])
     for name, content_type, data in files:
         store_incoming_attachment(document, name=name, content_type=content_type, data=data)
@@ -148,45 +153,54 @@ def store_incoming_attachment(
     return attachment
 
 
-def incoming_register(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
+def incoming_register(*, document: IncomingDocument, actor: Actor) -> IncomingDocument:
     """The văn thư enters a received document in the incoming book (next book number of the
     year, gapless) — status 03 to the sender."""
-    return workflow.INCOMING.run("register", obj=document, actor=actor)
+    return cast("IncomingDocument", workflow.INCOMING.run("register", obj=document, actor=actor))
 
 
 def incoming_assign(
     *,
     document: IncomingDocument,
-    actor: Any,
+    actor: Actor,
     department: Agency | None = None,
     assignee: Any = None,
     note: str = "",
 ) -> IncomingDocument:
     """The leader assigns a registered document to a department and/or a person — status 04."""
-    return workflow.INCOMING.run(
-        "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run(
+            "assign", obj=document, actor=actor, department=department, assignee=assignee, note=note
+        ),
     )
 
 
-def incoming_start(*, document: IncomingDocument, actor: Any) -> IncomingDocument:
+def incoming_start(*, document: IncomingDocument, actor: Actor) -> IncomingDocument:
     """The assignee (or a leader) starts processing — status 05."""
-    return workflow.INCOMING.run("start", obj=document, actor=actor)
+    return cast("IncomingDocument", workflow.INCOMING.run("start", obj=document, actor=actor))
 
 
 def incoming_complete(
-    *, document: IncomingDocument, actor: Any, note: str = ""
+    *, document: IncomingDocument, actor: Actor, note: str = ""
 ) -> IncomingDocument:
     """The assignee (or a leader) finishes — status 06."""
-    return workflow.INCOMING.run("complete", obj=document, actor=actor, comment=note)
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("complete", obj=document, actor=actor, comment=note),
+    )
 
 
-def incoming_reject(*, document: IncomingDocument, actor: Any, reason: str) -> IncomingDocument:
+def incoming_reject(*, document: IncomingDocument, actor: Actor, reason: str) -> IncomingDocument:
     """The văn thư or a leader refuses a received document (wrong addressee, …) — status 02."""
-    return workflow.INCOMING.run("reject", obj=document, actor=actor, reason=reason)
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("reject", obj=document, actor=actor, reason=reason),
+    )
 
 
 def incoming_answer_recall(
-    *, document: IncomingDocument, actor: Any, accept: bool, reason: str = ""
+    *, document: IncomingDocument, actor: Actor, accept: bool, reason: str = ""
 ) -> IncomingDocument:
     """Answer the sender's recall/update request: 15 accepted (a recalled document leaves the
     books' active work: state ``recalled``), or 16 refused (with the reason)."""
@@ -194,5 +208,11 @@ def incoming_answer_recall(
         require_role(actor, document.agency, Role.CLERICAL, Role.LEADER)
         raise DocumentError(_("There is no pending recall/update request."), code="no_recall")
     if accept:
-        return workflow.INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason)
-    return workflow.INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason)
+        return cast(
+            "IncomingDocument",
+            workflow.INCOMING.run("recall_accept", obj=document, actor=actor, comment=reason),
+        )
+    return cast(
+        "IncomingDocument",
+        workflow.INCOMING.run("recall_refuse", obj=document, actor=actor, reason=reason),
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -52,6 +53,10 @@ from .common import (
     safe_file_name,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
+
 # --- outgoing documents (văn bản đi) ----------------------------------------------------------
 
 
@@ -59,7 +64,7 @@ from .common import (
 def outgoing_create_draft(
     *,
     agency: Agency,
-    actor: Any,
+    actor: Actor,
     subject: str,
     document_type: int = DocumentType.OFFICIAL_LETTER,
     content: str = "",
@@ -102,7 +107,7 @@ def outgoing_create_draft(
 
 @transaction.atomic
 def outgoing_update_draft(
-    *, document: OutgoingDocument, actor: Any, **changes: Any
+    *, document: OutgoingDocument, actor: Actor, **changes: Any
 ) -> OutgoingDocument:
     """Edit a draft's fields (names in :data:`EDITABLE_FIELDS`); only while it is a draft."""
     document = lock_outgoing(document)
@@ -135,7 +140,7 @@ def set_recipients(
 
 @transaction.atomic
 def outgoing_set_recipients(
-    *, document: OutgoingDocument, actor: Any, recipients: Iterable[RecipientSpec | str]
+    *, document: OutgoingDocument, actor: Actor, recipients: Iterable[RecipientSpec | str]
 ) -> list[OutgoingRecipient]:
     """Replace the recipients of a document not yet sent."""
     document = lock_outgoing(document)
@@ -160,7 +165,7 @@ def outgoing_set_recipients(
 def outgoing_add_attachment(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     data: bytes,
     name: str,
     content_type: str = "application/pdf",
@@ -209,9 +214,7 @@ def outgoing_add_attachment(
         for old in document.attachments.filter(is_main=True):
             old_name = old.file.name
             old.delete()
-            transaction.on_commit(
-                lambda name=old_name: OutgoingAttachment.file.field.storage.delete(name)
-            )
+            transaction.on_commit(partial(OutgoingAttachment.file.field.storage.delete, old_name))
     size, digest = store_bytes(data)
     attachment = OutgoingAttachment(
         document=document,
@@ -234,7 +237,7 @@ def outgoing_add_attachment(
 
 
 @transaction.atomic
-def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) -> None:
+def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Actor) -> None:
     """Remove an appendix before sending, or the main file of a draft."""
     document = lock_outgoing(attachment.document_id)
     require_role(actor, document.agency, *DRAFTERS)
@@ -256,7 +259,7 @@ def outgoing_remove_attachment(*, attachment: OutgoingAttachment, actor: Any) ->
 
 
 def outgoing_sign(
-    *, document: OutgoingDocument, actor: Any, pin: str, reason: str = ""
+    *, document: OutgoingDocument, actor: Actor, pin: str, reason: str = ""
 ) -> OutgoingDocument:
     """The leader signs the main PDF (PAdES through :func:`signatures.services.sign_pdf`, with the
     PIN of their token). The signing happens before the row lock (it may take a second, and a
@@ -281,33 +284,43 @@ def outgoing_sign(
         )
     except (SigningError, TokenError) as exc:
         raise DocumentError(str(exc), code="signing_failed") from exc
-    return workflow.OUTGOING.run(
-        "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run(
+            "sign", obj=document, actor=actor, signed=signed, main_sha256=main.sha256
+        ),
     )
 
 
 def outgoing_issue(
     *,
     document: OutgoingDocument,
-    actor: Any,
+    actor: Actor,
     promulgation_date: date | None = None,
     notation: str = "",
 ) -> OutgoingDocument:
     """The văn thư issues a signed document: allocates the next number of the agency's outgoing
     book for the year (gapless), the notation and the promulgation date."""
-    return workflow.OUTGOING.run(
-        "issue", obj=document, actor=actor, promulgation_date=promulgation_date, notation=notation
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run(
+            "issue",
+            obj=document,
+            actor=actor,
+            promulgation_date=promulgation_date,
+            notation=notation,
+        ),
     )
 
 
-def outgoing_send(*, document: OutgoingDocument, actor: Any) -> list[OutgoingRecipient]:
+def outgoing_send(*, document: OutgoingDocument, actor: Actor) -> list[OutgoingRecipient]:
     """The văn thư sends an issued document: for each recipient one outbox message (deterministic
     dedupe key), delivered by :func:`documents.tasks.deliver_document` as a signed edXML envelope."""
-    return workflow.OUTGOING.run("send", obj=document, actor=actor)
+    return cast("list[OutgoingRecipient]", workflow.OUTGOING.run("send", obj=document, actor=actor))
 
 
 def outgoing_request_recall(
-    *, document: OutgoingDocument, actor: Any, reason: str, update: bool = False
+    *, document: OutgoingDocument, actor: Actor, reason: str, update: bool = False
 ) -> OutgoingDocument:
     """Ask every recipient that holds the document (reached, not rejected) to recall it
     (SteeringType 2) or to accept an update (3). Each answers 13 (request received), then 15 or 16."""
@@ -321,11 +334,14 @@ def outgoing_request_recall(
                 _("A recall/update request is already pending."), code="recall_pending"
             )
         raise DocumentError(_("No recipient holds the document yet."), code="no_holder")
-    return workflow.OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("recall", obj=document, actor=actor, reason=reason, update=update),
+    )
 
 
 @transaction.atomic
-def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> None:
+def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Actor | None = None) -> None:
     """Queue the document again for one recipient whose delivery failed (admin action)."""
     document = lock_outgoing(recipient.document_id)
     if actor is not None and not getattr(actor, "is_superuser", False):
@@ -352,15 +368,21 @@ def outgoing_redeliver(*, recipient: OutgoingRecipient, actor: Any = None) -> No
 
 
 def outgoing_submit_for_signature(
-    *, document: OutgoingDocument, actor: Any, comment: str = ""
+    *, document: OutgoingDocument, actor: Actor, comment: str = ""
 ) -> OutgoingDocument:
     """The drafter puts a complete draft (main PDF and at least one recipient) before the leader:
     the state "submitted" (the leader's list)."""
-    return workflow.OUTGOING.run("submit", obj=document, actor=actor, comment=comment)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("submit", obj=document, actor=actor, comment=comment),
+    )
 
 
 def outgoing_return_draft(
-    *, document: OutgoingDocument, actor: Any, reason: str
+    *, document: OutgoingDocument, actor: Actor, reason: str
 ) -> OutgoingDocument:
     """The leader sends a submitted draft back to its drafter with the changes he wants."""
-    return workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason)
+    return cast(
+        "OutgoingDocument",
+        workflow.OUTGOING.run("send_back", obj=document, actor=actor, reason=reason),
+    )

@@ -3,9 +3,13 @@ keeps the filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import MaybeAnonymous
+
 
 register = template.Library()
 
@@ -46,7 +50,7 @@ def page_link(context: Any, number: int) -> str:
 
 
 @register.filter
-def sees_books(user: Any) -> bool:
+def sees_books(user: MaybeAnonymous) -> bool:
     """The books are for the clerical office, leaders and provincial staff."""
     from portal.accounts.permissions import user_has_any_role
 
@@ -56,7 +60,7 @@ def sees_books(user: Any) -> bool:
 
 
 @register.filter
-def works_with_documents(user: Any) -> bool:
+def works_with_documents(user: MaybeAnonymous) -> bool:
     """Staff who draft, sign, register or handle inter-agency documents (the nav entry)."""
     from portal.accounts.permissions import user_has_any_role
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,15 @@ from .. import forms, ui_services
 from ..constants import IncomingState, StatusCode
 from .common import paginate, staff_has_role, type_choices, urgency_choices
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
+
 # --- landing page --------------------------------------------------------------------------------
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Văn bản": what waits for this user, by role. The văn thư: arrived envelopes to register,
     signed drafts to number and send; the leader: drafts to sign, documents to assign, recall
     requests; the specialist: documents assigned to him and his drafts."""
@@ -187,7 +192,7 @@ def _incoming_csv(qs: Any) -> StreamingHttpResponse:
 
 
 @login_required
-def outgoing_book(request: HttpRequest) -> HttpResponse:
+def outgoing_book(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Sổ văn bản đi: number, notation, date, type, subject, signer, recipients with their latest
     status. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)
@@ -208,7 +213,7 @@ def outgoing_book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def incoming_book(request: HttpRequest) -> HttpResponse:
+def incoming_book(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Sổ văn bản đến: book number, arrival, sender, their number and date, subject, who handles
     it. ``?xuat=csv`` exports the filtered book."""
     ui_services.require_roles(request.user, *ui_services.BOOK_ROLES)

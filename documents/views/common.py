@@ -3,15 +3,20 @@ role check and serving an attachment."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from portal.core.uploads import attachment_response
 
 from .. import inputs
 from ..constants import DocumentType, Urgency
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
+
 
 PAGE_SIZE = 25
 
@@ -31,14 +36,14 @@ def paginate(request: HttpRequest, qs: Any) -> tuple[Any, str]:
     return page, query.urlencode()
 
 
-def staff_has_role(user: Any, *roles: str) -> bool:
+def staff_has_role(user: Actor, *roles: str) -> bool:
     return bool(getattr(user, "is_staff_member", False) and user.has_role(*roles))
 
 
 # --- downloads -----------------------------------------------------------------------------------
 
 
-def serve_attachment(item: Any) -> FileResponse:
+def serve_attachment(item: Any) -> HttpResponseBase:
     return attachment_response(
         item.file, item.name, item.content_type or "application/octet-stream"
     )

@@ -3,12 +3,13 @@ actions, the files."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,14 +38,17 @@ from .common import (
     urgency_choices,
 )
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+
 
 @login_required
-def incoming_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def incoming_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     document = ui_services.get_incoming_for(request.user, pk)
     return serve_attachment(get_object_or_404(IncomingAttachment, pk=file_pk, document=document))
 
 
-def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
+def assign_choices(user: Actor, document: IncomingDocument) -> tuple[list, list]:
     agency = document.agency
     departments = [
         (a.pk, a.name) for a in sorted_by_name(Agency.objects.filter(parent=agency, is_active=True))
@@ -67,11 +71,11 @@ def assign_choices(user: Any, document: IncomingDocument) -> tuple[list, list]:
 
 
 @login_required
-def register_paper(request: HttpRequest) -> HttpResponse:
+def register_paper(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The văn thư enters a paper document in the incoming book (numbered at once)."""
     user = request.user
     ui_services.require_roles(user, Role.CLERICAL)
-    if user.agency_id is None:
+    if user.agency is None:
         raise DjangoPermissionDenied(_("Your account belongs to no agency."))
     form = forms.PaperRegisterForm(
         request.POST or None,
@@ -113,7 +117,7 @@ def register_paper(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
+def _incoming_actions(user: Actor, document: IncomingDocument) -> list[str]:
     """The incoming table's ``allowed_actions`` (documents/workflow.py)."""
     return [a for a in workflow.INCOMING.allowed(document, user) if a in INCOMING_LABELS]
 
@@ -121,7 +125,7 @@ def _incoming_actions(user: Any, document: IncomingDocument) -> list[str]:
 INCOMING_LABELS = workflow.INCOMING_LABELS
 
 
-def _incoming_form(action: str, document: IncomingDocument, user: Any, data: Any = None) -> Any:
+def _incoming_form(action: str, document: IncomingDocument, user: Actor, data: Any = None) -> Any:
     if action == "assign":
         departments, staff = assign_choices(user, document)
         return forms.AssignForm(data, prefix=action, departments=departments, staff=staff)
@@ -132,7 +136,9 @@ def _incoming_form(action: str, document: IncomingDocument, user: Any, data: Any
 
 
 def _incoming_context(
-    request: HttpRequest, document: IncomingDocument, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    document: IncomingDocument,
+    bound: tuple[str, Any] | None = None,
 ) -> dict:
     actions = _incoming_actions(request.user, document)
     action_forms = [
@@ -157,7 +163,7 @@ def _incoming_context(
 
 
 @login_required
-def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incoming_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     document = ui_services.get_incoming_for(request.user, pk)
     return render(request, "documents/incoming_detail.html", _incoming_context(request, document))
 
@@ -173,7 +179,7 @@ INCOMING_DONE = {
 }
 
 
-def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -> str:
+def _run_incoming(action: str, document: IncomingDocument, user: Actor, d: dict) -> str:
     """The one dispatcher (documents/inputs.py, shared with the API), then the page's message."""
     if action not in INCOMING_LABELS:
         raise Http404
@@ -186,7 +192,7 @@ def _run_incoming(action: str, document: IncomingDocument, user: Any, d: dict) -
 
 @login_required
 @require_POST
-def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def incoming_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     document = ui_services.get_incoming_for(request.user, pk)
     if action not in INCOMING_LABELS:
         raise Http404

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,9 +28,12 @@ from ..models import (
 )
 from .common import page_input, read_form, serve_attachment, type_choices, urgency_choices
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor, AuthenticatedHttpRequest
+
 
 @login_required
-def outgoing_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def outgoing_file(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
     document = ui_services.get_outgoing_for(request.user, pk)
     return serve_attachment(get_object_or_404(OutgoingAttachment, pk=file_pk, document=document))
 
@@ -37,7 +41,7 @@ def outgoing_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 # --- helpers for the forms -----------------------------------------------------------------------
 
 
-def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+def recipient_choices(user: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
     """Agencies of this portal (not the user's own), then the external organs we know: the exact
     codes of the exchange peers, and organs that have sent us documents and are reachable through
     a peer. Any other reachable organ can be typed by its code (``other_organs``)."""
@@ -45,10 +49,10 @@ def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
 
     own = user.agency_id
     local = dict(Agency.objects.filter(is_active=True).values_list("code", "name"))
-    agencies = [
-        (a.code, f"{a.name} ({a.code})")
-        for a in sorted_by_name(Agency.objects.filter(is_active=True).exclude(pk=own))
-    ]
+    others = Agency.objects.filter(is_active=True)
+    if own is not None:
+        others = others.exclude(pk=own)
+    agencies = [(a.code, f"{a.name} ({a.code})") for a in sorted_by_name(others)]
     external: dict[str, str] = {}
     for peer in exchange.peers():
         if (
@@ -77,7 +81,7 @@ def recipient_choices(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
-def answerable_choices(user: Any) -> list[tuple[int, str]]:
+def answerable_choices(user: Actor) -> list[tuple[int, str]]:
     docs = (
         ui_services.incoming_visible_to(user)
         .filter(book_number__isnull=False)
@@ -90,7 +94,7 @@ def answerable_choices(user: Any) -> list[tuple[int, str]]:
 
 
 @login_required
-def draft_new(request: HttpRequest) -> HttpResponse:
+def draft_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A specialist (or văn thư, leader) drafts an outgoing document with its main PDF; ``?tra_loi=<pk>``
     starts the reply to an incoming document."""
     user = request.user
@@ -161,7 +165,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit a draft until the leader signs it: its data, recipients, a new main text, more appendices."""
     user = request.user
     document = ui_services.get_outgoing_for(user, pk)
@@ -231,7 +235,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _outgoing_actions(user: Any, document: OutgoingDocument) -> list[str]:
+def _outgoing_actions(user: Actor, document: OutgoingDocument) -> list[str]:
     """What the page offers: the outgoing table's ``allowed_actions`` (documents/workflow.py); the
     services decide again (a forged POST for another action gets their answer)."""
     return [a for a in workflow.OUTGOING.allowed(document, user) if a in OUTGOING_FORMS]
@@ -250,7 +254,9 @@ OUTGOING_LABELS = workflow.OUTGOING_LABELS
 
 
 def _outgoing_context(
-    request: HttpRequest, document: OutgoingDocument, bound: tuple[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    document: OutgoingDocument,
+    bound: tuple[str, Any] | None = None,
 ) -> dict:
     actions = _outgoing_actions(request.user, document)
     action_forms = [
@@ -276,7 +282,7 @@ def _outgoing_context(
 
 
 @login_required
-def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def outgoing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One outgoing document: its data, files, each recipient's status history (01…16), the actions."""
     document = ui_services.get_outgoing_for(request.user, pk)
     return render(request, "documents/outgoing_detail.html", _outgoing_context(request, document))
@@ -293,7 +299,7 @@ OUTGOING_DONE = {
 }
 
 
-def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -> str:
+def _run_outgoing(action: str, document: OutgoingDocument, user: Actor, d: dict) -> str:
     """The one dispatcher (documents/inputs.py, shared with the API), then the page's message."""
     if action not in OUTGOING_FORMS:
         raise Http404
@@ -310,7 +316,7 @@ def _run_outgoing(action: str, document: OutgoingDocument, user: Any, d: dict) -
 
 @login_required
 @require_POST
-def outgoing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def outgoing_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     document = ui_services.get_outgoing_for(request.user, pk)
     if action not in OUTGOING_FORMS:
         raise Http404

@@ -26,7 +26,7 @@ class DossierListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "code",
             "procedure_code",

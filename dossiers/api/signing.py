@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.accounts.constants import Role
+from portal.accounts.permissions import api_user
 from portal.core.api import validation_error
 from signatures.constants import PadesLevel
 from signatures.services import verification_url
@@ -64,7 +65,7 @@ class SignApproveView(APIView):
         tags=["dossier actions"],
     )
     def post(self, request: Request) -> Response:
-        user = request.user
+        user = api_user(request)
         if not getattr(user, "is_staff_member", False) or not user.has_role(Role.LEADER):
             return Response(
                 {"detail": _("Only leaders sign and approve."), "code": "permission_denied"},

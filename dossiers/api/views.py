@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from portal.accounts.constants import Role
 from portal.accounts.models import User
-from portal.accounts.permissions import user_has_any_role
+from portal.accounts.permissions import api_user, user_has_any_role
 from portal.agencies.models import Agency
 from portal.core.api import validation_error
 from procedures.models import Procedure
@@ -126,7 +126,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.DossierDetailSerializer(dossier, context={"request": request}).data)
 
     def _dossier(self, pk: Any) -> Dossier:
-        return selectors.get_dossier_for(self.request.user, pk)
+        return selectors.get_dossier_for(api_user(self.request), pk)
 
     def _detail(self, dossier: Dossier, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=dossier.pk) if self.action != "retrieve" else dossier
@@ -146,7 +146,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
         the service, which checks again under the row lock."""
         dossier = self._dossier(pk)
-        refused = _run(lambda: workflow.check_transition(dossier, request.user, wf))
+        refused = _run(lambda: workflow.check_transition(dossier, api_user(request), wf))
         if isinstance(refused, Response):
             return refused
         data: dict = {}
@@ -178,7 +178,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(
             lambda: services.dossier_save_draft(
-                actor=request.user,
+                actor=api_user(request),
                 procedure=procedure,
                 agency=agency,
                 form_data=ser.validated_data.get("form_data", {}),
@@ -218,7 +218,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return _bad(_("Procedure or agency not found."), "not_found")
         result = _run(
             lambda: services.dossier_create_at_counter(
-                actor=request.user,
+                actor=api_user(request),
                 procedure=procedure,
                 agency=agency,
                 channel=ser.validated_data["channel"],
@@ -247,7 +247,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         result = _run(
             lambda: services.dossier_add_file(
                 dossier=dossier,
-                actor=request.user,
+                actor=api_user(request),
                 uploaded_file=ser.validated_data["file"],
                 document_id=ser.validated_data.get("document_id"),
                 is_digitised=ser.validated_data["is_digitised"],
@@ -277,15 +277,21 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def run_action(self, request: Request, pk: Any = None, wf_action: str = "") -> Response:
         """Visible? (404) — allowed for this role and state? (403/400) — valid input? (400) — then
         the dispatcher, which runs the row under the row lock (and checks again)."""
+        return self._take_action(request, pk=pk, wf_action=wf_action)
+
+    def _take_action(self, request: Request, pk: Any, wf_action: str) -> Response:
+        """run_action's work, a plain method the per-action routes call too (the stubs' action
+        wrapper does not bind ``self``)."""
         if wf_action not in ACTIONS:
             raise Http404
         dossier = self._dossier(pk)
-        refused = _run(
-            lambda: (
-                workflow.check_transition(dossier, request.user, wf_action),
-                inputs.check_entry(wf_action, request.user),
-            )
-        )
+        user = api_user(request)
+
+        def check() -> None:
+            workflow.check_transition(dossier, user, wf_action)
+            inputs.check_entry(wf_action, user)
+
+        refused = _run(check)
         if isinstance(refused, Response):
             return refused
         serializer_class = inputs.input_of(wf_action).serializer
@@ -295,9 +301,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if not ser.is_valid():
                 return Response(ser.errors, status=status.HTTP_400_BAD_REQUEST)
             data = _plain(ser.validated_data)
-        result = _run(
-            lambda: inputs.dispatch(wf_action, dossier=dossier, actor=request.user, data=data)
-        )
+        result = _run(lambda: inputs.dispatch(wf_action, dossier=dossier, actor=user, data=data))
         if isinstance(result, Response):
             return result
         return self._detail(dossier)
@@ -333,7 +337,7 @@ ROUTE_NAMES: dict[str, str] = {
 
 def _per_action_route(wf_action: str) -> Callable[..., Response]:
     def view(self: DossierViewSet, request: Request, pk: Any = None) -> Response:
-        return self.run_action(request, pk=pk, wf_action=wf_action)
+        return self._take_action(request, pk=pk, wf_action=wf_action)
 
     view.__name__ = f"action_{wf_action}"
     view.__doc__ = f"{Action(wf_action).label} (the same as POST actions/{wf_action}/)."

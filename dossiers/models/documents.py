@@ -87,6 +87,10 @@ class PrintedForm(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
+    #: The number as printed ("Số 12/TNHS-STP"): not stored, set by the page that lists the forms
+    #: (dossiers.printing_views.forms_context) and read by its template.
+    reference: str = ""
+
     class Meta:
         ordering = ["kind", "requested_at", "pk"]
         verbose_name = _("printed form")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -13,14 +13,19 @@ from dossiers.selectors import dossiers_visible_to
 from .constants import PaymentStatus
 from .models import Payment
 
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
-def payments_visible_to(user: Any) -> QuerySet[Payment]:
+    from .models import PaymentCase
+
+
+def payments_visible_to(user: Actor) -> QuerySet[Payment]:
     return Payment.objects.filter(dossier__in=dossiers_visible_to(user)).select_related(
         "dossier", "dossier__procedure", "dossier__receiving_agency"
     )
 
 
-def get_receipt_for(user: Any, reference: str) -> Payment:
+def get_receipt_for(user: Actor, reference: str) -> Payment:
     """A paid payment's receipt, if ``user`` may see its dossier; 404 alike otherwise."""
     payment = (
         payments_visible_to(user)
@@ -49,7 +54,7 @@ def dossier_payments(dossier: Any) -> list[Payment]:
     return payments
 
 
-def payment_cases_for(user: Any) -> QuerySet:
+def payment_cases_for(user: Actor) -> QuerySet[PaymentCase]:
     """The refund / top-up queue of a one-stop clerk: cases of the dossiers his agency received."""
     from portal.accounts.constants import Role
 

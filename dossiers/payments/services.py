@@ -47,6 +47,7 @@ from .models import Payment, PaymentCase, ReceiptCounter
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
+    from portal.accounts.typed import Actor
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ def _open_case(
     )
 
 
-def _settle(payment: Payment, *, actor: Any, now: Any) -> None:
+def _settle(payment: Payment, *, actor: Actor, now: Any) -> None:
     """Record the money (paid, with its receipt) and apply it to the obligation as it now stands."""
     payment.status = PaymentStatus.PAID
     payment.paid_at = now
@@ -322,7 +323,7 @@ def _handle_callback(params: Mapping[str, str]) -> CallbackOutcome:
 
 @transaction.atomic
 def payment_record_at_counter(
-    *, dossier: Dossier, actor: Any, amount: Decimal | str | None = None, note: str = ""
+    *, dossier: Dossier, actor: Actor, amount: Decimal | str | None = None, note: str = ""
 ) -> Payment:
     """A one-stop clerk records a fee paid in cash or by card at the counter; the dossier resumes."""
     dossier = _lock_dossier(dossier)

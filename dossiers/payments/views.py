@@ -104,7 +104,7 @@ def return_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     payment = get_receipt_for(request.user, reference)
     return render(
         request, "payments/receipt.html", {"payment": payment, "dossier": payment.dossier}
@@ -112,7 +112,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt_pdf(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """The electronic receipt as a PDF (one page, rendered in the request: ~20 ms with harfbuzz)."""
     from weasyprint import HTML
 

@@ -6,7 +6,7 @@ reception; a transfer between systems is not a new reception)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -14,6 +14,9 @@ from dossiers.constants import Action
 from dossiers.history import append_event
 from dossiers.models import Dossier
 from procedures.models import ProcedureVersion
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
 
 class RoutingError(Exception):
@@ -34,7 +37,7 @@ PLACE_TEXT = {
 
 
 @transaction.atomic
-def reroute(*, dossier: Dossier, version: ProcedureVersion, actor: Any = None) -> Dossier:
+def reroute(*, dossier: Dossier, version: ProcedureVersion, actor: Actor | None = None) -> Dossier:
     """Move a dossier to another version of its procedure; deadlines are kept.
 
     The move is a hand-over between systems, so it is written to the dossier's history as a

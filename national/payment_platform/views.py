@@ -8,6 +8,7 @@ by :func:`start_redirect`, which ``dossiers.payments.views.start`` calls when ``
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,10 @@ from .services import (
     payment_open_on_platform,
     request_status_lookup,
 )
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import AuthenticatedHttpRequest
+
 
 MAX_CONFIRM_BYTES = 64 * 1024
 
@@ -98,7 +103,7 @@ def return_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def platform_receipt(request: HttpRequest, reference: str) -> HttpResponseBase:
+def platform_receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponseBase:
     """The platform's own receipt (fetched by GET_BILL), for whoever may see the dossier."""
     visible = payments_visible_to(request.user).values("pk")
     txn = PlatformTransaction.objects.filter(

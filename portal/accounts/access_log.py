@@ -11,7 +11,7 @@ Tracker (andmejälgija), which shows each citizen the officials' queries about h
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,6 +20,10 @@ from portal.core.outbox import outbox_enqueue
 
 from .constants import Role
 from .models import DataAccess, DataAccessKind, User
+
+if TYPE_CHECKING:
+    from .typed import Actor
+
 
 #: The worker task that e-mails the province's administrators about one flagged access.
 FLAG_TASK = "portal.accounts.tasks.data_access_flagged"
@@ -72,14 +76,14 @@ def record_access(
     return row
 
 
-def accesses_of(user: Any) -> QuerySet[DataAccess]:
+def accesses_of(user: Actor) -> QuerySet[DataAccess]:
     """The citizen's own list (newest first); nobody else's."""
     if not getattr(user, "is_applicant", False):
         return DataAccess.objects.none()
     return DataAccess.objects.filter(citizen=user).select_related("staff")
 
 
-def flagged_accesses(user: Any) -> QuerySet[DataAccess]:
+def flagged_accesses(user: Actor) -> QuerySet[DataAccess]:
     """Accesses with no dossier behind them, for the province's administrators only."""
     if not (getattr(user, "is_portal_admin", False)):
         return DataAccess.objects.none()

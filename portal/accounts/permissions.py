@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -44,15 +44,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from .constants import Role
 from .selectors import agencies_in_scope
 
+if TYPE_CHECKING:
+    from .typed import Actor, MaybeAnonymous
+
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
-def user_has_any_role(user: Any, roles: tuple[str, ...] | list[str]) -> bool:
+def user_has_any_role(user: MaybeAnonymous | None, roles: tuple[str, ...] | list[str]) -> bool:
     """True when ``user`` is an active staff member holding one of ``roles``.
 
     With no roles given, any active staff member (or superuser) passes.
@@ -125,7 +131,19 @@ class HasRole(BasePermission):
         )
 
 
-def scope_to_agencies(queryset: QuerySet, user: Any, *, field: str = "agency") -> QuerySet:
+def api_user(request: Request) -> Actor:
+    """The caller of an API view behind ``IsAuthenticated`` or :class:`HasRole`: a portal user.
+
+    The permission class has already turned anonymous callers away (401); the test here says so
+    to the type checker, and fails closed the same way should a view lose its permission class.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise NotAuthenticated
+    return user
+
+
+def scope_to_agencies(queryset: QuerySet, user: Actor, *, field: str = "agency") -> QuerySet:
     """Filter ``queryset`` to rows whose ``field`` (a FK to Agency) is in the user's scope.
 
     Provincial staff and administrators see every agency; other staff their own agency and its

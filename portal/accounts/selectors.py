@@ -16,6 +16,8 @@ from .models import User
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from .typed import Actor
+
 
 def agencies_in_scope(user: User) -> QuerySet[Agency]:
     """Agencies whose data a staff user may see: provincial staff and administrators see all,
@@ -30,7 +32,7 @@ def agencies_in_scope(user: User) -> QuerySet[Agency]:
 
 
 def user_can_act_for(
-    user: Any, unit: Agency | None, *roles: str, agency_wide: bool = False
+    user: Actor, unit: Agency | None, *roles: str, agency_wide: bool = False
 ) -> bool:
     """The one access rule "acts for this unit" of dossiers and documents: ``user`` is an active
     staff member holding one of ``roles`` (any role when none is named) whose agency contains
@@ -50,9 +52,13 @@ def user_can_act_for(
         return False
     if roles and not user.has_role(*roles):
         return False
-    if not unit.is_within(user.agency):
+    agency = user.agency
+    if agency is None or not unit.is_within(agency):
         return False
-    return agency_wide or user.department_id is None or unit.is_within(user.department)
+    if agency_wide or user.department_id is None:
+        return True
+    department = user.department
+    return department is not None and unit.is_within(department)
 
 
 def can_submit_dossiers(user: User) -> bool:
@@ -139,7 +145,7 @@ def workspace_sections(user: User) -> list[dict[str, Any]]:
     return sections
 
 
-def verified_facts(user: Any) -> dict[str, Any]:
+def verified_facts(user: Actor) -> dict[str, Any]:
     """Claim name → value of what the national e-ID vouched for about this account (newest wins)."""
     from .models import VerifiedFact
 

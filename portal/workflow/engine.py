@@ -30,10 +30,13 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from portal.accounts.typed import Actor
 
 
 class Clock:
@@ -117,7 +120,7 @@ class Step:
     """
 
     obj: Any
-    actor: Any
+    actor: Actor
     row: Row
     now: datetime
     previous_status: Any
@@ -125,7 +128,7 @@ class Step:
     event: dict[str, Any] = field(default_factory=dict)
     result: Any = None
     related: Any = None
-    notify_user: Any = None
+    notify_user: Actor | None = None
     skip_notify: bool = False
 
 
@@ -201,13 +204,13 @@ class Workflow:
         """Rows of ``action`` the object's state allows now (whoever asks)."""
         return [r for r in self.rows if r.action == action and self._state_matches(r, obj)]
 
-    def row_for(self, obj: Any, user: Any, action: str) -> Row | None:
+    def row_for(self, obj: Any, user: Actor, action: str) -> Row | None:
         for r in self.state_rows(obj, action):
             if any(self.actor_matches(obj, user, role, scope) for role, scope in r.actors):
                 return r
         return None
 
-    def check(self, obj: Any, user: Any, action: str) -> Row:
+    def check(self, obj: Any, user: Actor, action: str) -> Row:
         """The row allowing ``user`` to take ``action`` now; raises ``not_allowed`` when the state
         does not allow it, ``denied`` when it does but not for this user. With ``role_first``
         a user no row of the action admits is refused before the state is looked at."""
@@ -224,7 +227,7 @@ class Workflow:
             raise self.denied(obj, action)
         return found
 
-    def allowed(self, obj: Any, user: Any) -> list[str]:
+    def allowed(self, obj: Any, user: Actor) -> list[str]:
         """Actions ``user`` may take on ``obj`` now, in table order (the pages' buttons)."""
         found: list[str] = []
         for r in self.rows:
@@ -242,7 +245,7 @@ class Workflow:
 
     # --- running ---------------------------------------------------------------------------------
 
-    def run(self, action: str, *, obj: Any, actor: Any, **input: Any) -> Any:
+    def run(self, action: str, *, obj: Any, actor: Actor, **input: Any) -> Any:
         """Take ``action`` on ``obj`` as ``actor`` with the row's ``input``, in one transaction.
         Returns ``step.result`` when the effect set one (a supplement request, an apology...),
         else the saved object."""

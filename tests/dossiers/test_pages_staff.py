@@ -11,6 +11,8 @@ from django.utils import timezone
 from dossiers import services
 from dossiers.constants import Channel, DossierStatus
 from dossiers.models import Dossier
+from portal.accounts.constants import Role
+from tests.factories.accounts import StaffFactory
 
 from .conftest import pdf
 
@@ -132,6 +134,20 @@ def test_department_queue_bulk_assign_and_highlights(client, world, working_morn
     client.force_login(world.specialist)
     mine = client.get(reverse("dossiers:my_queue")).content.decode()
     assert f'data-pk="{a.pk}"' in mine and f'data-pk="{b.pk}"' in mine
+
+
+def test_a_leader_without_agency_gets_an_empty_department_queue(client, db):
+    """A leader's account not yet attached to an agency or department (the admin creates the
+    account first): the department queue and its bulk assignment answer, with nothing to assign,
+    instead of failing on the missing unit (found by mypy: the unit may be None)."""
+    leader = StaffFactory(agency=None, roles=[Role.LEADER])
+    client.force_login(leader)
+    page = client.get(reverse("dossiers:department_queue"))
+    assert page.status_code == 200
+    assert 'id="bulk-assign"' not in page.content.decode()
+    response = client.post(reverse("dossiers:department_queue"), {"assignee": leader.pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dossiers:department_queue")
 
 
 def test_forward_approve_and_return_through_the_pages(client, world, working_morning):

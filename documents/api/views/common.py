@@ -17,6 +17,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal.accounts.permissions import api_user
 from portal.core.api import validation_error
 
 from ... import inputs
@@ -63,7 +64,7 @@ def run_table_action(
     table, dispatcher = inputs.TABLES[table_name]
     # the two dispatchers' signatures differ, so mypy sees TABLES' second item as "function"
     dispatch = cast(Callable[..., Any], dispatcher)
-    refused = run_service(lambda: table.check(document, request.user, wf_action))
+    refused = run_service(lambda: table.check(document, api_user(request), wf_action))
     if isinstance(refused, Response):
         return refused
     serializer_class = inputs.input_of(table, wf_action).serializer

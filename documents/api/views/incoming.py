@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.accounts.permissions import api_user
 from portal.agencies.models import Agency
 
 from ... import selectors, services, workflow
@@ -61,7 +62,7 @@ class IncomingDocumentViewSet(
         if isinstance(result, Response):
             return result
         fresh = (
-            selectors.incoming_visible_to(self.request.user)
+            selectors.incoming_visible_to(api_user(self.request))
             .prefetch_related("attachments", "events__actor")
             .filter(pk=document.pk)
             .first()
@@ -88,7 +89,7 @@ class IncomingDocumentViewSet(
     )
     @action(detail=True, methods=["post"])
     def register(self, request: Request, pk: Any = None) -> Response:
-        return self._do(lambda d: services.incoming_register(document=d, actor=request.user))
+        return self._do(lambda d: services.incoming_register(document=d, actor=api_user(request)))
 
     @extend_schema(
         summary="Assign to a department and/or a person (04, leader)",
@@ -115,7 +116,7 @@ class IncomingDocumentViewSet(
         return self._do(
             lambda d: services.incoming_assign(
                 document=d,
-                actor=request.user,
+                actor=api_user(request),
                 department=department,
                 assignee=assignee,
                 note=data["note"],
@@ -130,7 +131,7 @@ class IncomingDocumentViewSet(
     )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: Any = None) -> Response:
-        return self._do(lambda d: services.incoming_start(document=d, actor=request.user))
+        return self._do(lambda d: services.incoming_start(document=d, actor=api_user(request)))
 
     @extend_schema(
         summary="Mark done (06)",
@@ -142,7 +143,7 @@ class IncomingDocumentViewSet(
     def complete(self, request: Request, pk: Any = None) -> Response:
         note = valid_data(s.DocumentNoteSerializer, request)["note"]
         return self._do(
-            lambda d: services.incoming_complete(document=d, actor=request.user, note=note)
+            lambda d: services.incoming_complete(document=d, actor=api_user(request), note=note)
         )
 
     @extend_schema(
@@ -155,7 +156,7 @@ class IncomingDocumentViewSet(
     def reject(self, request: Request, pk: Any = None) -> Response:
         reason = valid_data(s.DocumentReasonSerializer, request)["reason"]
         return self._do(
-            lambda d: services.incoming_reject(document=d, actor=request.user, reason=reason)
+            lambda d: services.incoming_reject(document=d, actor=api_user(request), reason=reason)
         )
 
     @extend_schema(
@@ -169,6 +170,6 @@ class IncomingDocumentViewSet(
         data = valid_data(s.RecallAnswerSerializer, request)
         return self._do(
             lambda d: services.incoming_answer_recall(
-                document=d, actor=request.user, accept=data["accept"], reason=data["reason"]
+                document=d, actor=api_user(request), accept=data["accept"], reason=data["reason"]
             )
         )

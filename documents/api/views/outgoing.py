@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.accounts.models import User
+from portal.accounts.permissions import api_user
 from portal.accounts.selectors import agencies_in_scope
 
 from ... import selectors, services, workflow
@@ -58,7 +59,7 @@ class OutgoingDocumentViewSet(
 
     def _detail(self, document: Any, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.outgoing_with_statuses(
-            selectors.outgoing_visible_to(self.request.user)
+            selectors.outgoing_visible_to(api_user(self.request))
         ).get(pk=document.pk)
         return Response(s.OutgoingDetailSerializer(fresh).data, status=code)
 
@@ -79,7 +80,7 @@ class OutgoingDocumentViewSet(
             )
         reply_id = data.pop("in_reply_to", None)
         reply = (
-            selectors.incoming_visible_to(request.user).filter(pk=reply_id).first()
+            selectors.incoming_visible_to(api_user(request)).filter(pk=reply_id).first()
             if reply_id
             else None
         )
@@ -90,7 +91,7 @@ class OutgoingDocumentViewSet(
             )
         result = run_service(
             lambda: services.outgoing_create_draft(
-                agency=agency, actor=request.user, in_reply_to=reply, **data
+                agency=agency, actor=api_user(request), in_reply_to=reply, **data
             )
         )
         return (
@@ -122,7 +123,7 @@ class OutgoingDocumentViewSet(
         result = run_service(
             lambda: services.outgoing_add_attachment(
                 document=document,
-                actor=request.user,
+                actor=api_user(request),
                 data=upload.read(),
                 name=upload.name,
                 content_type=upload.content_type or "application/octet-stream",
@@ -147,7 +148,7 @@ class OutgoingDocumentViewSet(
         document = self.get_object()
         pin = valid_data(s.DocumentPinSerializer, request)["pin"]
         result = run_service(
-            lambda: services.outgoing_sign(document=document, actor=request.user, pin=pin)
+            lambda: services.outgoing_sign(document=document, actor=api_user(request), pin=pin)
         )
         return result if isinstance(result, Response) else self._detail(document)
 
@@ -162,7 +163,7 @@ class OutgoingDocumentViewSet(
         document = self.get_object()
         data = valid_data(s.DocumentIssueSerializer, request)
         result = run_service(
-            lambda: services.outgoing_issue(document=document, actor=request.user, **data)
+            lambda: services.outgoing_issue(document=document, actor=api_user(request), **data)
         )
         return result if isinstance(result, Response) else self._detail(document)
 
@@ -175,7 +176,9 @@ class OutgoingDocumentViewSet(
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: Any = None) -> Response:
         document = self.get_object()
-        result = run_service(lambda: services.outgoing_send(document=document, actor=request.user))
+        result = run_service(
+            lambda: services.outgoing_send(document=document, actor=api_user(request))
+        )
         return result if isinstance(result, Response) else self._detail(document)
 
     @extend_schema(
@@ -190,7 +193,10 @@ class OutgoingDocumentViewSet(
         data = valid_data(s.DocumentReasonSerializer, request)
         result = run_service(
             lambda: services.outgoing_request_recall(
-                document=document, actor=request.user, reason=data["reason"], update=data["update"]
+                document=document,
+                actor=api_user(request),
+                reason=data["reason"],
+                update=data["update"],
             )
         )
         return result if isinstance(result, Response) else self._detail(document)
