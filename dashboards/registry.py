@@ -75,7 +75,7 @@ def in_progress_qs(base: QuerySet[Any], moment: datetime) -> QuerySet[Any]:
     )
 
 
-def _having_rows(base: QuerySet[Any], rows: QuerySet) -> QuerySet[Any]:
+def _having_rows(base: QuerySet[Any], rows: QuerySet[Any]) -> QuerySet[Any]:
     """The dossiers of ``base`` with at least one of these rows (supplement requests, apologies of
     a period). On PostgreSQL as ``id = ANY(ARRAY(...))``: the period's few rows come from their
     date index and each dossier by primary key; an ``EXISTS`` / ``IN`` let the planner hash the

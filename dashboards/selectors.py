@@ -66,3 +66,31 @@ def figures_from_series(
     when it does not); the same numbers as :func:`dashboard_figures`, without its query."""
     fig = summary.figures_from_series(series, span, granularity, filters)
     return None if fig is None else linked.add_linked(fig, filters)
+
+
+#: What the module offers (its own names and the re-exported ones), for strict importers.
+__all__ = [
+    "DRILLDOWN_METRICS",
+    "Figures",
+    "Filters",
+    "GroupRow",
+    "ProcedureTime",
+    "add_months",
+    "agency_q",
+    "by_agency",
+    "by_procedure",
+    "by_sector",
+    "dashboard_figures",
+    "direct_figures",
+    "direct_procedure_times",
+    "drilldown",
+    "figures_from_series",
+    "hours_bucket",
+    "last_day_of_month",
+    "p90_from_histogram",
+    "period_filters",
+    "procedure_times",
+    "procedure_times_from",
+    "scoped_dossiers",
+    "timeseries",
+]

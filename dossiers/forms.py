@@ -7,7 +7,7 @@ of the workflow's actions, the public tracking form and the staff worklist's fil
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -33,6 +33,16 @@ from .intake_forms import (  # noqa: F401
     eform_copies,
 )
 from .models import Dossier
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model-choice field ``name``, whose queryset is set per dossier."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, whose choices are set per request."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class CommentForm(forms.Form):
@@ -110,10 +120,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = sorted_by_name(
+        _model_choice(self, "department").queryset = sorted_by_name(
             Agency.objects.subtree_of(dossier.receiving_agency)
         )
-        self.fields["assignee"].queryset = _staff_with_role(
+        _model_choice(self, "assignee").queryset = _staff_with_role(
             Role.SPECIALIST, dossier.receiving_agency
         )
 
@@ -124,7 +134,9 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = _staff_with_role(Role.LEADER, dossier.receiving_agency)
+        _model_choice(self, "leader").queryset = _staff_with_role(
+            Role.LEADER, dossier.receiving_agency
+        )
 
 
 class ApproveForm(forms.Form):
@@ -165,7 +177,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = sorted_by_name(
+        _model_choice(self, "to_agency").queryset = sorted_by_name(
             Agency.objects.exclude(pk=dossier.receiving_agency_id)
         )
 
@@ -209,7 +221,7 @@ class WorklistFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .constants import DossierStatus
 
-        self.fields["status"].choices = [("", _("All"))] + [
+        _choice(self, "status").choices = [("", _("All"))] + [
             (s.value, s.label) for s in DossierStatus if s != DossierStatus.DRAFT
         ]
 

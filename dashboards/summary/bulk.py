@@ -36,7 +36,7 @@ def _json(v: Any) -> str:
     return _text(json.dumps(v, ensure_ascii=False))
 
 
-def _list(v: list) -> str:
+def _list(v: list[Any]) -> str:
     if not v:
         return "[]"
     if all(type(x) is int for x in v):  # the facts' timestamps: no encoder needed

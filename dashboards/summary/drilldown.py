@@ -69,7 +69,7 @@ def open_keys(
 
 @dataclass
 class DrilldownPage:
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     next_cursor: str | None
     total: int
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, Sum
@@ -38,7 +39,7 @@ def procedure_times(filters: Filters, limit: int = 20) -> list[ProcedureTime]:
 
     months, edges = split_period(filters)
     scope = scope_q(filters)
-    stats: dict[int, list] = {}
+    stats: dict[int, list[Any]] = {}
     if months is not None:
         rng = Q(month__gte=months[0], month__lte=months[1])
         # province-wide: one row per procedure and month; an agency scope needs the per-agency rows

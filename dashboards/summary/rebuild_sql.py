@@ -220,7 +220,7 @@ def rebuild_months_sql(*, exclusive: bool = False, progress: Any = None) -> int:
                 f"  SELECT {group}, month, jsonb_object_agg(bucket::text, n) AS hist FROM _approvals GROUP BY {group}, month"
                 f") h USING ({group}, month)"
             )
-            written = cur.rowcount
+            written = int(cur.rowcount)
             step()
             cur.execute(
                 f"INSERT INTO dashboards_sectormonthstat (agency_id, agency_path, sector_id, level, month, {counters}) "

@@ -72,7 +72,7 @@ def recompute_months(keys: Iterable[tuple[int, date]]) -> int:
     if not by_month:
         return 0
     through = open_ends_through()
-    groups: dict[tuple, Acc] = {}
+    groups: dict[tuple[Any, ...], Acc] = {}
     where = Q(pk__in=[])
     for month, agencies in sorted(by_month.items()):
         a, b = month_bounds(month)
@@ -117,7 +117,7 @@ def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
         )
         rows, target = rows.filter(q), target.filter(q)
     target.delete()
-    acc: dict[tuple[int, date], list] = {}
+    acc: dict[tuple[int, date], list[Any]] = {}
     for pid, sid, level, month, n, secs, hist in rows.values_list(
         "procedure_id",
         "sector_id",
@@ -149,10 +149,12 @@ def rebuild_procedure_times(keys: set[tuple[int, date]] | None = None) -> None:
     )
 
 
-def bucket_rows(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[tuple, Acc]:
+def bucket_rows(
+    rows: Iterable[FactRow], keep: Any, month: date | None
+) -> dict[tuple[Any, ...], Acc]:
     """Accumulate facts' events into (agency, path, sector, level, procedure, month) groups;
     ``month`` None: the event's own month."""
-    groups: dict[tuple, Acc] = {}
+    groups: dict[tuple[Any, ...], Acc] = {}
     for f in rows:
         for at, counters, hours in fact_events(f):
             if not keep(at):
@@ -172,10 +174,10 @@ def bucket_rows(rows: Iterable[FactRow], keep: Any, month: date | None) -> dict[
     return groups
 
 
-def write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
+def write_months(groups: dict[tuple[Any, ...], Acc], batch: int = 5000) -> int:
     """Insert the rows of these (agency, path, sector, level, procedure, month) groups in the
     three tables (counters, and the month-end snapshot when the groups carry it)."""
-    sectors: dict[tuple, Acc] = {}
+    sectors: dict[tuple[Any, ...], Acc] = {}
     procs = []
     for (agency_id, path, sector_id, level, procedure_id, month), acc in groups.items():
         procs.append(
@@ -207,7 +209,7 @@ def write_months(groups: dict[tuple, Acc], batch: int = 5000) -> int:
         ],
         batch_size=batch,
     )
-    agencies: dict[tuple, Counter] = {}
+    agencies: dict[tuple[Any, ...], Counter[Any]] = {}
     for (a, p, _s, lv, m), acc in sectors.items():
         agencies.setdefault((a, p, lv, m), Counter()).update(acc.c)
     AgencyMonthStat.objects.bulk_create(
@@ -319,7 +321,7 @@ def rebuild_all(*, batch: int = 20000, progress: Any = None) -> int:
         return rebuild_months()
 
 
-def store_facts(rows: list[tuple]) -> None:
+def store_facts(rows: list[tuple[Any, ...]]) -> None:
     if connection.vendor != "postgresql":
         DossierFact.objects.bulk_create(
             [DossierFact(**dict(zip(STORED_FACT_FIELDS, r, strict=True))) for r in rows],

@@ -118,7 +118,7 @@ def store_open_ends(month: date, agency_ids: Iterable[int] | None = None) -> int
             open_at_end=0, overdue_at_end=0
         )
     groups = open_groups(month, agency_ids)
-    per: dict[Any, dict[tuple, list[int]]] = {table: {} for table in OPEN_KEYS}
+    per: dict[Any, dict[tuple[Any, ...], list[int]]] = {table: {} for table in OPEN_KEYS}
     for agency_id, path, sector_id, level, procedure_id, n, late in groups:
         base = (agency_id, path, level)
         for table, key in (

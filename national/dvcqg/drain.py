@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -307,8 +308,8 @@ def drain(
                 batches.pop(d, None)
         if not batches:
             continue
-        groups: dict[bool, list[dict]] = {}
-        steps: list[dict] = []
+        groups: dict[bool, list[dict[str, Any]]] = {}
+        steps: list[dict[str, Any]] = []
         for d, batch in batches.items():
             dossier = dossiers[d]
             groups.setdefault(syncs[d].created_on_dvcqg, []).append(dossier_payload(dossier))

@@ -28,6 +28,8 @@ and the sweep's look-up stay here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,7 +59,7 @@ def resend(*, dossier_id: int, full: bool = False) -> int:
     if not full:
         rows = rows.filter(state=ChangeState.FAILED)
     count = rows.update(state=ChangeState.PENDING, attempts=0, is_resend=True)
-    fields: dict = {"attempts": 0, "next_attempt_at": None, "last_error": ""}
+    fields: dict[str, Any] = {"attempts": 0, "next_attempt_at": None, "last_error": ""}
     if full:
         fields["acked_seq"] = 0
     DossierSync.objects.filter(pk=dossier_id).update(**fields)
@@ -81,3 +83,24 @@ def due_dossiers(limit: int = 500) -> list[int]:
         .values_list("dossier_id", flat=True)
         .distinct()[:limit]
     )
+
+
+#: The public service names (their own and those of the modules they split into).
+__all__ = [
+    "BATCH_LIMIT",
+    "DRAIN_ROUNDS",
+    "DrainResult",
+    "FlushResult",
+    "LEASE_SECONDS",
+    "OUTAGE_ERRORS",
+    "after_recovery",
+    "backoff",
+    "drain",
+    "due_dossiers",
+    "flush_dossier",
+    "in_flight_guard",
+    "record_change",
+    "record_missing",
+    "resend",
+    "retry_delay",
+]
