@@ -49,8 +49,14 @@ def timeliness_of(finished_at: datetime, due: datetime | None) -> str:
 
 
 def lock(dossier: Dossier | int) -> Dossier:
+    """The dossier's row, locked (only its own row), with its receiving agency: the access check
+    of nearly every transition (the counter's scope, the unit) and its history row read it."""
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    return Dossier.objects.select_for_update(of=("self",)).get(pk=pk)
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("receiving_agency")
+        .get(pk=pk)
+    )
 
 
 def clean_text(value: str | None, *, required: bool = False, what: str | None = None) -> str:

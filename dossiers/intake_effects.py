@@ -84,13 +84,14 @@ def receive(step: Step, comment: str = "") -> None:
         calendar=calendar,
     )
     dossier.steps.all().delete()
-    created = DossierStep.objects.bulk_create(
+    created = [
         DossierStep(dossier=dossier, order=i, name=s["name"], role=s["role"], due_at=due)
         for i, (s, due) in enumerate(zip(steps, dues, strict=True), start=1)
-    )
+    ]
+    # the first step (reception) starts now, at the clerk's counter: inserted so, not updated after
     first = created[0]
     first.started_at, first.assignee, first.department = now, step.actor, dossier.receiving_agency
-    first.save(update_fields=["started_at", "assignee", "department"])
+    DossierStep.objects.bulk_create(created)
     dossier.current_step = first
     step.event.update(
         comment=comment,

@@ -113,11 +113,20 @@ def request_form(
     defaults = {"requested_by": requested_by, "agency": agency if dossier is None else None}
     if period is not None:
         defaults.update(period_start=period[0], period_end=period[1])
+    issuer = dossier.receiving_agency if dossier is not None else agency
+    # The internal records (06 process-control slip, 07 tracking book) print no number (Decree
+    # 30/2020 Phụ lục I: số, ký hiệu belong to documents an agency issues), so they take none: a
+    # number taken by a slip would leave a gap between the receipts and notices people hold.
+    internal = kind in (PrintedForm.Kind.CONTROL, PrintedForm.Kind.BOOK)
+    if issuer is not None and not internal:
+        # A callable default runs only when the row is created, inside get_or_create's savepoint:
+        # a new form is inserted with its number (no UPDATE after), an existing one takes none,
+        # and a create that loses a race rolls its number back with the savepoint (no gap).
+        year = timezone.localdate().year
+        defaults.update(number=lambda: _next_form_number(issuer, year), number_year=year)
     form, created = PrintedForm.objects.select_for_update().get_or_create(
         kind=kind, source=source, **owner, defaults=defaults
     )
-    if created:
-        _take_number(form, issuer=dossier.receiving_agency if dossier is not None else agency)
     if not created:
         PrintedForm.objects.filter(pk=form.pk).update(
             generation=F("generation") + 1,
@@ -135,23 +144,12 @@ def request_form(
     return form
 
 
-def _take_number(form: PrintedForm, *, issuer: Any) -> None:
-    """Give a new form its number in the issuing agency's yearly sequence of one-stop forms.
-
-    The internal records (06 process-control slip, 07 tracking book) print no number (Decree
-    30/2020 Phụ lục I: số, ký hiệu belong to documents an agency issues), so they take none: a
-    number taken by a slip would leave a gap between the receipts and notices people hold."""
+def _next_form_number(issuer: Any, year: int) -> int:
+    """A new form's number in the issuing agency's yearly sequence of one-stop forms."""
     from documents.constants import Book
     from documents.numbering import next_number
 
-    if issuer is None or form.kind in (PrintedForm.Kind.CONTROL, PrintedForm.Kind.BOOK):
-        return
-    year = timezone.localdate().year
-    form.number, form.number_year = (
-        next_number(agency=issuer, year=year, book=Book.ONESTOP_FORMS),
-        year,
-    )
-    PrintedForm.objects.filter(pk=form.pk).update(number=form.number, number_year=year)
+    return next_number(agency=issuer, year=year, book=Book.ONESTOP_FORMS)
 
 
 def requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:

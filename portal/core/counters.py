@@ -7,7 +7,7 @@
 * fee receipts: one sequence per year (:mod:`dossiers.payments.services`).
 
 A number is taken inside the transaction that records it, from the sequence's counter row locked
-with ``SELECT … FOR UPDATE``: concurrent takers queue on the row, and a transaction that rolls back
+by the increment (``UPDATE``): concurrent takers queue on the row, and a transaction that rolls back
 rolls its increment back with it, so a sequence has no gaps and no duplicates. Each sequence keeps
 its own table (its key differs: a day, a year and a book, a year); the rule is written once, here.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import F
 
 
 def next_value(model: type[models.Model], **key: Any) -> int:
@@ -27,12 +28,15 @@ def next_value(model: type[models.Model], **key: Any) -> int:
         raise RuntimeError(
             f"a {model.__name__} number must be taken inside the transaction that records it"
         )
-    # get_or_create creates the row in a savepoint and, if a concurrent transaction created it
-    # first (unique constraint), reads that one instead; the locked read then waits for its commit.
-    model._default_manager.get_or_create(**key)
-    # any model with a ``last_value`` integer field: the attribute is not on models.Model
-    counter: Any = model._default_manager.select_for_update().get(**key)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    last_value: int = counter.last_value
+    rows = model._default_manager.filter(**key)
+    # The increment takes the row lock (concurrent takers wait for this transaction, then see its
+    # value) and reads back our own write: two statements where get_or_create, SELECT … FOR UPDATE
+    # and UPDATE took three (issue 19: a reception takes a code and a book number).
+    if not rows.update(last_value=F("last_value") + 1):
+        # The sequence's first number: get_or_create creates the row in a savepoint and, if a
+        # concurrent transaction created it first (unique constraint), reads that one instead; the
+        # increment then waits for its commit.
+        model._default_manager.get_or_create(**key)
+        rows.update(last_value=F("last_value") + 1)
+    last_value: int = rows.values_list("last_value", flat=True).get()
     return last_value

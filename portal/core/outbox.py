@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from portal.core.models import OutboxMessage, OutboxStatus
@@ -50,28 +51,84 @@ def outbox_enqueue(task_name: str, *, kwargs: dict, dedupe_key: str | None = Non
     if dedupe_key is None:
         message_id: int | None = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs).pk
     else:
-        OutboxMessage.objects.bulk_create(
-            [OutboxMessage(task_name=task_name, kwargs=kwargs, dedupe_key=dedupe_key)],
-            ignore_conflicts=True,
+        message_id = _insert_once(
+            OutboxMessage(task_name=task_name, kwargs=kwargs, dedupe_key=dedupe_key)
         )
-        message_id = (
-            OutboxMessage.objects.filter(dedupe_key=dedupe_key, status=OutboxStatus.PENDING)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        if message_id is None:  # the key exists: relay it again only while it is still pending
+            message_id = (
+                OutboxMessage.objects.filter(dedupe_key=dedupe_key, status=OutboxStatus.PENDING)
+                .values_list("pk", flat=True)
+                .first()
+            )
     if message_id is not None and getattr(settings, "OUTBOX_RELAY_ON_COMMIT", True):
-        transaction.on_commit(lambda: _relay_quietly(message_id))
+        _relay_after_commit(message_id)
 
 
-def _relay_quietly(message_id: int) -> None:
+def _insert_once(message: OutboxMessage) -> int | None:
+    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``: the new row's id, or None
+    when the key exists. One statement where ``bulk_create(ignore_conflicts=True)`` and a read of
+    the id took two (issue 19: five messages per reception). The columns and their values come
+    from the model, as the ORM's own insert would write them (defaults included)."""
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(OutboxMessage._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(OutboxMessage._meta.get_field('dedupe_key').column)}) DO NOTHING "
+        f"RETURNING {quote(OutboxMessage._meta.pk.column)}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+class _QuickRelay:
+    """The messages of one transaction, published in one relay pass after its commit.
+
+    Each enqueued message registers this same object with ``transaction.on_commit`` (so a
+    savepoint rolled back drops its registrations as Django always does); the first call after the
+    commit relays every id collected and the others do nothing. One pass, one transaction, where a
+    pass per message took four (BEGIN, SELECT … FOR UPDATE SKIP LOCKED, UPDATE, COMMIT) each: a
+    reception writes five messages (issue 19). An id whose own savepoint rolled back is in the list
+    too: its row no longer exists (ids are not reused), or, for a key that existed already, it is
+    a committed pending row, which the relay may publish at any time anyway."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            _relay_quietly(list(dict.fromkeys(self.ids)))
+
+
+def _relay_after_commit(message_id: int) -> None:
+    """Add ``message_id`` to the quick relay of the current transaction (one per transaction)."""
+    pending = transaction.get_connection().run_on_commit
+    relay = next(
+        (f for _, f, _ in reversed(pending) if isinstance(f, _QuickRelay) and not f.done), None
+    )
+    if relay is None:
+        relay = _QuickRelay()
+    relay.ids.append(message_id)
+    transaction.on_commit(relay)
+
+
+def _relay_quietly(message_ids: list[int]) -> None:
     """The quick attempt after the commit: any failure is left to the beat relay, never to the user.
     Skipped while the broker recently failed in this process (``QUICK_RELAY_PAUSE``)."""
     if time.monotonic() - _last_publish_failure < QUICK_RELAY_PAUSE:
         return
     try:
-        relay_outbox(batch=1, ids=[message_id])
+        relay_outbox(batch=len(message_ids), ids=message_ids)
     except Exception:  # noqa: BLE001 - the request has committed; the beat relay will retry
-        logger.warning("outbox.quick_relay_failed", exc_info=True, extra={"outbox_id": message_id})
+        logger.warning(
+            "outbox.quick_relay_failed", exc_info=True, extra={"outbox_ids": message_ids}
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -98,7 +155,7 @@ def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
     ``MAX_ATTEMPTS``, then ``failed`` (visible and retryable in the admin).
     """
     now = timezone.now()
-    dispatched = 0
+    published: list[int] = []
     with transaction.atomic():
         rows = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
         if ids is not None:
@@ -111,13 +168,15 @@ def relay_outbox(batch: int = 100, *, ids: list[int] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001 - any broker failure: keep the row, back off
                 _record_failure(message, exc)
                 break
-            OutboxMessage.objects.filter(pk=message.pk).update(
+            published.append(message.pk)
+        if published:  # one statement for the pass; it commits with the pass either way
+            OutboxMessage.objects.filter(pk__in=published).update(
                 status=OutboxStatus.DISPATCHED,
                 dispatched_at=timezone.now(),
-                attempts=message.attempts + 1,
+                attempts=F("attempts") + 1,
                 last_error="",
             )
-            dispatched += 1
+        dispatched = len(published)
     if dispatched:
         logger.info("outbox.relayed", extra={"count": dispatched})
     return dispatched

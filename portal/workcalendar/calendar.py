@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 
 from .constants import DeclaredDayKind
 from .models import DeclaredDay, WorkCalendar
@@ -157,10 +158,20 @@ def get_calendar(province: Agency | int | None = None) -> WorkCalendar:
         )
         if agency is not None:
             ids = [int(p) for p in (agency.path or str(agency.pk)).split("/") if p.isdigit()]
-            own = {c.province_id: c for c in WorkCalendar.objects.filter(province_id__in=ids)}
+            # the agency's own calendars and the default ones in one read (issue 19: every
+            # reception asks); the default is the one without a province with the lowest id
+            found = list(
+                WorkCalendar.objects.filter(
+                    Q(province_id__in=ids) | Q(province__isnull=True)
+                ).order_by("pk")
+            )
+            own = {c.province_id: c for c in found if c.province_id is not None}
             for pk in reversed(ids):  # nearest ancestor first
                 if pk in own:
                     return own[pk]
+            default = next((c for c in found if c.province_id is None), None)
+            if default is not None:
+                return default
     default = WorkCalendar.objects.filter(province__isnull=True).order_by("pk").first()
     if default is None:
         default = WorkCalendar.objects.order_by("pk").first()

@@ -6,7 +6,8 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +57,48 @@ def test_commit_publishes_once_and_duplicates_are_ignored(queue):
     assert message.status == "dispatched" and message.attempts == 1 and message.dispatched_at
     assert queue_length() == 1
     assert relay_outbox() == 0
+
+
+def _relay_passes(queries) -> int:
+    return sum("SKIP LOCKED" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_s_messages_go_out_in_one_relay_pass(queue):
+    """A reception writes five messages: one quick relay pass after its commit, not one each."""
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            for n in range(3):
+                outbox_enqueue(TASK, kwargs={"n": n}, dedupe_key=f"batch:{n}")
+            outbox_enqueue(TASK, kwargs={"n": 3})
+    assert _relay_passes(queries) == 1
+    assert set(OutboxMessage.objects.values_list("status", "attempts")) == {("dispatched", 1)}
+    assert OutboxMessage.objects.count() == 4
+    assert queue_length() == 4
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        outbox_enqueue(TASK, kwargs={"n": 4})
+    assert _relay_passes(queries) == 1  # the next transaction has its own pass
+    assert queue_length() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_publishes_nothing_of_its_own(queue):
+    """Messages of a savepoint that rolled back do not exist, so nothing of theirs is published;
+    the transaction's other messages are, whether the savepoint came first or in the middle."""
+    with transaction.atomic():
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            outbox_enqueue(TASK, kwargs={"n": 0}, dedupe_key="first-rolled-back")
+            1 / 0  # noqa: B018
+        outbox_enqueue(TASK, kwargs={"n": 1}, dedupe_key="kept:1")
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            outbox_enqueue(TASK, kwargs={"n": 2}, dedupe_key="middle-rolled-back")
+            1 / 0  # noqa: B018
+        outbox_enqueue(TASK, kwargs={"n": 3}, dedupe_key="kept:3")
+    assert dict(OutboxMessage.objects.values_list("dedupe_key", "status")) == {
+        "kept:1": "dispatched",
+        "kept:3": "dispatched",
+    }
+    assert queue_length() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -147,6 +147,20 @@ def test_get_calendar_for_an_agency_uses_the_nearest_calendar_above_it():
     assert get_calendar() == default
 
 
+def test_an_agency_s_calendar_is_found_in_one_query(django_assert_num_queries):
+    """Every reception asks (issue 19): its own calendar, an ancestor's, or the default, in one read."""
+    province = AgencyFactory(province=True)
+    commune = AgencyFactory(commune=True, parent=province)
+    elsewhere = AgencyFactory()
+    default = WorkCalendarFactory(province=None)
+    WorkCalendarFactory(province=None)  # a second default: the first one stays the default
+    own = WorkCalendarFactory(province=province)
+    with django_assert_num_queries(1):
+        assert get_calendar(commune) == own
+    with django_assert_num_queries(1):
+        assert get_calendar(elsewhere) == default
+
+
 def test_default_calendar_reads_cost_one_query(django_assert_num_queries):
     calendar = WorkCalendarFactory()
     is_working_day(D(2026, 6, 10))  # warm the year
