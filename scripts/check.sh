@@ -13,11 +13,13 @@ V=.venv/bin
 if [ "${1:-}" = "--fix" ]; then
   $V/ruff format .
   $V/ruff check --fix .
+  $V/djlint --reformat . >/dev/null || true  # exits 1 when it rewrote a file; the gate below decides
 fi
 step() { echo "==> $*"; }
 step "ruff format --check"; $V/ruff format --check .
 step "ruff check";          $V/ruff check .
-step "djLint (templates)";  $V/djlint --lint .
+step "djLint format (templates)"; $V/djlint --check .
+step "djLint lint (templates)";   $V/djlint --lint .
 step "mypy";                $V/mypy
 step "import contract";     $V/lint-imports --no-cache
 step "OpenAPI schema drift (docs/api/openapi.yaml)"

@@ -87,6 +87,7 @@ def test_the_form_is_prefilled_and_locked_from_verified_facts(client, eworld, wo
     page = client.get(
         reverse("dossiers:submit", kwargs={"code": eworld.procedure.code})
     ).content.decode()
+    page = " ".join(page.split())  # a tag's attributes may wrap
     assert (
         'name="ef-requester_name" value="Lò Văn Hùng" type="text" maxlength="300" readonly' in page
     )
@@ -130,7 +131,7 @@ def test_a_draft_keeps_what_was_typed(client, eworld, working_morning):
         draft.form_data["eform"]["child_dob"] == "not yet"
         and draft.form_data["eform"]["child_name"] == "Lò Minh An"
     )
-    again = client.get(f"{url}?ho_so={draft.pk}").content.decode()
+    again = " ".join(client.get(f"{url}?ho_so={draft.pk}").content.decode().split())
     assert 'name="ef-child_dob" value="not yet"' in again
 
 
