@@ -150,6 +150,14 @@ def _forms() -> dict[str, object]:
             ],
         )
         traveller.move_to(at(9, 9, 15))
+        services.dossier_add_file(  # the requested item's slot (Decree 118/2025: what was asked)
+            dossier=main,
+            actor=clerk,
+            uploaded_file=SimpleUploadedFile(
+                "to-khai-bo-sung.pdf", PDF, content_type="application/pdf"
+            ),
+            supplement_item=0,
+        )
         services.dossier_answer_supplement(dossier=main, actor=clerk, comment="Đã bổ sung tại quầy")
         main = services.dossier_receive(dossier=main, actor=clerk, comment="Hồ sơ đầy đủ")
         refused = services.dossier_refuse(
