@@ -18,7 +18,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -37,10 +37,22 @@ ALIASES = {"late_apology": "apology"}
 MAX_ATTEMPTS = 5
 LANGUAGES = ("vi", "en")
 
-#: The portal user (``portal.accounts.typed.Actor``). portal.accounts imports this module (its
-#: access log notifies the citizen), so naming the model here, even for the type checker only,
-#: would close an import circle that .importlinter forbids: the user stays duck-typed here.
-PortalUser = Any
+
+class PortalUser(Protocol):
+    """What notifications read of a portal user (``portal.accounts.typed.Actor`` has it all).
+
+    portal.accounts imports this module (its access log notifies the citizen), so naming the
+    model here, even for the type checker only, would close an import circle that .importlinter
+    forbids: the user is described by the attributes used instead."""
+
+    pk: Any
+    email: str
+    phone: str
+    language: str
+    notify_email: bool
+    notify_sms: bool
+
+    def get_username(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ def build_for_user(
     return [
         Notification(
             event_key=f"{key}:{channel}"[:255],
-            recipient=user,
+            recipient_id=user.pk,  # the FK by key: the Protocol above is not the model type
             address=address,
             channel=channel,
             event=event,
