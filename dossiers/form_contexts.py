@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import delivery
 from .constants import Action, Channel, DossierStatus, Timeliness
 from .eforms import eform_applicant
+from .form_numbers import INTERNAL, NOTATIONS
 from .models import Dossier, DossierEvent, PrintedForm
 
 if TYPE_CHECKING:
@@ -32,21 +33,6 @@ Kind = PrintedForm.Kind
 #: Rows per table of the tracking book (several tables in one document keep the layout linear).
 BOOK_CHUNK_ROWS = 60
 
-#: The document-type part of each form's notation (ký hiệu), joined with the issuing agency's
-#: abbreviation by :func:`portal.pdf.layout.notation` ("12/TB-STP"). Form 05 is a Thông báo ("TB",
-#: Decree 30/2020 Phụ lục III); form 04 is a letter (công văn: the agency's abbreviation, then the
-#: drafting unit's); 01–03 are not among Phụ lục III's types: the portal's own abbreviations
-#: (docs/regulations.md). 06 and 07 are internal records: no number (``INTERNAL``).
-NOTATIONS = {
-    Kind.RECEIPT: "TNHS",
-    Kind.SUPPLEMENT: "YCBS",
-    Kind.REFUSAL: "TCTN",
-    Kind.APOLOGY: "",
-    Kind.STOP: "TB",
-    Kind.CONTROL: "",
-    Kind.BOOK: "",
-}
-INTERNAL = (Kind.CONTROL, Kind.BOOK)
 TIMELINESS_VI: dict[str, str] = {
     Timeliness.EARLY: "Trước hạn",
     Timeliness.ON_TIME: "Đúng hạn",
@@ -97,18 +83,6 @@ HANDOVER_VI: dict[str, str] = {
 
 def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
-
-
-def reference(form: PrintedForm, issuer: Any) -> str:
-    """The form's number and notation as its heading prints them, "12/TNHS-STP" (Decree 30/2020
-    Phụ lục I, mục 3: số, ký hiệu), or "" for an internal record (06, 07) or a form not yet
-    numbered. What the dossier page's list of forms shows, so a clerk finds the paper by it."""
-    from portal.pdf import layout
-
-    kind = Kind(form.kind)
-    if kind in INTERNAL or not form.number:
-        return ""
-    return f"{form.number:02d}/{layout.notation(NOTATIONS[kind], issuer)}"
 
 
 def _heading(

@@ -37,8 +37,6 @@ from .form_contexts import (  # noqa: F401  (re-exported: the contexts moved the
     DELIVERY_VI,
     HANDOVER_ACTIONS,
     HANDOVER_VI,
-    INTERNAL,
-    NOTATIONS,
     PAPER_KINDS_VI,
     RECEIPT_COPIES,
     TIME_UNITS_VI,
@@ -52,6 +50,7 @@ from .form_contexts import (  # noqa: F401  (re-exported: the contexts moved the
     form_context,
     handovers,
 )
+from .form_numbers import INTERNAL, NOTATIONS  # noqa: F401  (re-exported)
 from .models import (
     Apology,
     Dossier,
@@ -117,7 +116,7 @@ def request_form(
     # The internal records (06 process-control slip, 07 tracking book) print no number (Decree
     # 30/2020 Phụ lục I: số, ký hiệu belong to documents an agency issues), so they take none: a
     # number taken by a slip would leave a gap between the receipts and notices people hold.
-    internal = kind in (PrintedForm.Kind.CONTROL, PrintedForm.Kind.BOOK)
+    internal = kind in INTERNAL
     if issuer is not None and not internal:
         # A callable default runs only when the row is created, inside get_or_create's savepoint:
         # a new form is inserted with its number (no UPDATE after), an existing one takes none,

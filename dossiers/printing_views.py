@@ -23,7 +23,7 @@ from portal.accounts.selectors import agencies_in_scope
 from portal.core.uploads import attachment_response
 from portal.core.widgets import DateInput
 
-from . import form_contexts, printing, selectors
+from . import form_numbers, printing, selectors
 from .exceptions import DossierError
 from .models import PrintedForm
 
@@ -47,7 +47,7 @@ def forms_context(request: HttpRequest, dossier: Any) -> dict[str, Any]:
     rows = printing.forms_of(dossier)
     for row in rows:  # "Số 12/TNHS-STP": the number printed on the form (issued by the receiver)
         issuer = dossier.receiving_agency
-        row.reference = form_contexts.reference(row, issuer) if issuer is not None else ""
+        row.reference = form_numbers.reference(row, issuer) if issuer is not None else ""
     return {
         "dossier": dossier,
         "printed_forms": rows,
