@@ -56,6 +56,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """When a browser test fails in its call, add what every thread of this process (the live
+    server's request threads among them) is doing and which database sessions wait on a lock: a
+    page that never navigates is then explained by the report, not guessed at afterwards."""
+    report = yield
+    if call.when == "call" and report.failed and item.get_closest_marker("e2e"):
+        report.sections.append(("live server threads", _thread_stacks()))
+        report.sections.append(("database sessions", _database_sessions()))
+    return report
+
+
+def _thread_stacks() -> str:
+    import sys
+    import threading
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    out = []
+    for ident, frame in sys._current_frames().items():
+        out.append(f"--- thread {names.get(ident, ident)}\n")
+        out.extend(traceback.format_stack(frame)[-12:])
+    return "".join(out)
+
+
+def _database_sessions() -> str:
+    try:
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, "
+                "pg_blocking_pids(pid), left(query, 300) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return "\n".join(repr(row) for row in cur.fetchall()) or "(no other session)"
+    except Exception as exc:  # noqa: BLE001 - a diagnostic must not hide the failure it explains
+        return f"(could not read pg_stat_activity: {exc!r})"
+
+
 @contextlib.contextmanager
 def launch_browser() -> Iterator:
     """A headless Debian Chromium (fails, never skips, when it is missing). While it is open the
