@@ -20,7 +20,6 @@ from django.utils.translation import pgettext_lazy
 from portal.accounts.constants import Role
 from portal.accounts.selectors import agencies_in_scope
 from portal.agencies.models import Agency
-from portal.agencies.selectors import sorted_by_name
 from portal.core.widgets import DateInput
 from procedures.constants import ServiceLevel
 from procedures.models import Procedure, Sector
@@ -95,7 +94,10 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.scope = scope if scope is not None else Agency.objects.all()
-        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = sorted_by_name(self.scope)
+        # Validation only: the picker is drawn by ``options`` as the agency tree (path order), so
+        # the name sort of the other pickers (``sorted_by_name``, issue 14) would be read, sorted
+        # and thrown away on every dashboard request (~5 ms of CPU with 300 agencies).
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = self.scope
         self.fields["agency"].error_messages["invalid_choice"] = BAD_AGENCY
         self.fields["agency"].error_messages["invalid_pk_value"] = BAD_AGENCY
         for name in ("sector", "procedure"):

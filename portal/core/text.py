@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -30,6 +31,7 @@ _VN_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _VN_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+@functools.lru_cache(maxsize=4096)  # the same few hundred agency names, sorted on every picker
 def vn_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """A sort key in Vietnamese alphabetical order (issue 14: agency pickers): "Đ" is a letter of
     its own after "D" (Sở Du lịch before Sở Đồ…, never mixed in by a fold đ → d, nor after "Z" as
