@@ -30,6 +30,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="portal_bench_dash")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--profile",
+        metavar="LABEL",
+        help="profile (CPU clock) --runs calls of the first page whose label contains LABEL",
+    )
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -158,6 +163,21 @@ def main() -> None:
         ("export XLSX, last month", views.export, month, provincial, ("xlsx",)),
         ("PDF report, last month (the worker's work)", pdf_report_worker, month, provincial, ()),
     ]
+    if args.profile:
+        import cProfile
+        import pstats
+
+        label, view, query, u, extra = next(p for p in pages if args.profile in p[0])
+        for _ in range(3):
+            call(view, query, u, *extra)
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(args.runs):
+            call(view, query, u, *extra)
+        profiler.disable()
+        print(f"{label}: {args.runs} calls, CPU clock")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        return
     print(
         f"database {args.db}: {DossierFact.objects.count():,} dossier facts, {Agency.objects.count()} agencies; "
         f"PostgreSQL {connection.pg_version}"

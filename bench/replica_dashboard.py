@@ -4,11 +4,14 @@
 
 Builds a real PostgreSQL 15 primary + streaming replica (pg_createcluster + pg_basebackup, on free
 ports; dropped at the end), migrates, loads ``--dossiers`` received dossiers and refreshes the
-dashboard summaries, prepares the submitted dossiers to take in, then for ``--seconds``: four
-threads take dossiers in at the counter (``dossier_receive``) paced to ``--rate`` per second on
-the primary (in a process of their own), while one client loads the province dashboard (``/thong-ke/``) as provincial staff
-through Django's test client. Run twice: reads on the replica (``DATABASE_REPLICA_URL`` set), and
-on the primary alone. Prints achieved intake rate, dashboard p50/p95 and the replica's lag.
+dashboard summaries, prepares the submitted dossiers to take in, then for ``--seconds``:
+``--processes`` intake processes (the web workers of production: one GIL each), each with four
+threads, take dossiers in at the counter (``dossier_receive``) on the primary, together paced to
+``--rate`` per second, while one client loads the province dashboard (``/thong-ke/``) as
+provincial staff through Django's test client, ``--dashboard-rate`` requests a second (0: back
+to back, a closed loop that takes all the CPU it gets). Run twice: reads on the replica
+(``DATABASE_REPLICA_URL`` set), and on the primary alone. Prints achieved intake rate, dashboard
+p50/p95 and the replica's lag.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--dossiers", type=int, default=3000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--dashboard-rate", type=float, default=0)
+    parser.add_argument("--shard", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["replica", "primary"], help=argparse.SUPPRESS)
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--intakes", action="store_true", help=argparse.SUPPRESS)
@@ -60,6 +66,10 @@ def main() -> None:
             str(args.seconds),
             "--dossiers",
             str(args.dossiers),
+            "--processes",
+            str(args.processes),
+            "--dashboard-rate",
+            str(args.dashboard_rate),
         ]
         subprocess.run([*base, "--setup"], env=env, check=True, cwd=ROOT)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
@@ -121,7 +131,8 @@ def child(args: argparse.Namespace) -> None:
             Dossier.objects.filter(status=DossierStatus.NEW)
             .order_by("pk")
             .values_list("pk", flat=True)[:need]
-        )
+        )[args.shard :: args.processes]  # this process's share: no two take the same dossier
+        rate = args.rate / args.processes
         lock = threading.Lock()
         done: list[int] = []
         started, cpu_started = time.monotonic(), time.process_time()
@@ -132,7 +143,7 @@ def child(args: argparse.Namespace) -> None:
                     if not todo:
                         break
                     pk = todo.pop()
-                    slot = started + len(done) / args.rate
+                    slot = started + len(done) / rate
                     done.append(pk)
                 delay = slot - time.monotonic()
                 if delay > 0:
@@ -149,47 +160,67 @@ def child(args: argparse.Namespace) -> None:
         print(
             json.dumps(
                 {
-                    "intakes_per_s": round(len(done) / elapsed, 1),
+                    "intakes": len(done),
+                    "elapsed_s": elapsed,
+                    "cpu_s": time.process_time() - cpu_started,
                     # what limits the rate: the CPU one intake costs in this process, and the
                     # share of one core this process got (4 threads, one GIL)
-                    "intake_cpu_ms": round(
-                        (time.process_time() - cpu_started) / max(len(done), 1) * 1000, 1
-                    ),
-                    "intake_process_cores": round((time.process_time() - cpu_started) / elapsed, 2),
                 }
             )
         )
         return
     env = dict(os.environ)
     env.pop("DATABASE_REPLICA_URL", None)
-    feeder = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--rate",
-            str(args.rate),
-            "--seconds",
-            str(args.seconds),
-            "--dossiers",
-            str(args.dossiers),
-            "--intakes",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    feeders = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--rate",
+                str(args.rate),
+                "--seconds",
+                str(args.seconds),
+                "--dossiers",
+                str(args.dossiers),
+                "--processes",
+                str(args.processes),
+                "--shard",
+                str(shard),
+                "--intakes",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for shard in range(args.processes)
+    ]
     started, cpu_started = time.monotonic(), time.process_time()
     client = Client()
     client.force_login(province)
     client.get("/thong-ke/")
     timings = []
-    while feeder.poll() is None or len(timings) < 5:  # for as long as the intakes run
+    next_at = time.monotonic()
+    # for as long as the intakes run
+    while any(f.poll() is None for f in feeders) or len(timings) < 5:
+        if args.dashboard_rate:
+            next_at += 1 / args.dashboard_rate
+            time.sleep(max(0.0, next_at - time.monotonic()))
         t0 = time.perf_counter()
         assert client.get("/thong-ke/").status_code == 200
         timings.append((time.perf_counter() - t0) * 1000)
     client_cores = round((time.process_time() - cpu_started) / (time.monotonic() - started), 2)
-    fed = json.loads(feeder.communicate(timeout=600)[0].strip().splitlines()[-1])
+    shares = [json.loads(f.communicate(timeout=600)[0].strip().splitlines()[-1]) for f in feeders]
+    intakes = sum(s["intakes"] for s in shares)
+    cpu = sum(s["cpu_s"] for s in shares)
+    fed = {
+        "intake_processes": args.processes,
+        "intakes_per_s": round(intakes / max(s["elapsed_s"] for s in shares), 1),
+        # what limits the rate: the CPU one intake costs in its process, and the cores the
+        # intake processes got together (four threads and one GIL each)
+        "intake_cpu_ms": round(cpu / max(intakes, 1) * 1000, 1),
+        "intake_processes_cores": round(cpu / max(s["elapsed_s"] for s in shares), 2),
+    }
     lag = None
     if "replica" in connections.databases:
         from portal.dbrouting import replica_lag
