@@ -1,21 +1,32 @@
 """The scale-out job's worker part (issue 19): the PDF worker (``-Q pdf``, as compose runs it) is
 restarted in the middle of a render, with the files in the object store (a real SeaweedFS).
 
-A cold shutdown (SIGQUIT, what an orchestrator's stop-timeout ends in) stops the render half-way;
+A cold shutdown (SIGQUIT, what an orchestrator's stop-timeout ends in) stops the task half-way;
 the task was acknowledged late, so the broker gets it back when the worker closes its channel
 (kombu's Redis QoS restores unacked messages) and the next worker renders the form: rendered
 once (0 lost, 0 duplicate renders), the stored object's SHA-256 is the one recorded.
+
+"Half-way" must be certain, not raced: on a fast machine a 40-dossier book rendered between the
+log line saying the task was received and the signal. The cold-shutdown test renders a book of
+200 dossiers (seconds of WeasyPrint layout) and signals once WeasyPrint's own log shows the layout
+under way. The SIGKILL test holds the form's row lock instead, so the worker renders and stores
+the PDF and then waits to record it (``printing.render_form`` takes the lock last: the worst
+moment to die, a stored object no row points at yet), and is killed while PostgreSQL shows it
+blocked by the test's session. (A cold shutdown cannot be tested that way: the pool child blocked
+in libpq outlives the SIGQUIT until the lock is released.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from dossiers.models import PrintedForm
 from tests.celery_support import CeleryProcess, _answers_ping, purge_queue, wait_for, worker_env
@@ -24,7 +35,11 @@ from tests.dossiers.printed_support import name_world
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True)]
 
 
-def _pdf_worker(env: dict[str, str], tag: str, queues: str = "pdf,default") -> CeleryProcess:
+def _pdf_worker(
+    env: dict[str, str], tag: str, queues: str = "pdf,default", concurrency: int = 1
+) -> CeleryProcess:
+    """A PDF worker as compose runs it, ready once it has run a ping task (stopped if it never
+    does: no worker outlives its test)."""
     args = [
         "worker",
         "-Q",
@@ -34,7 +49,7 @@ def _pdf_worker(env: dict[str, str], tag: str, queues: str = "pdf,default") -> C
         "-P",
         "prefork",
         "-c",
-        "1",
+        str(concurrency),
         "-l",
         "INFO",
         "--without-gossip",
@@ -42,8 +57,33 @@ def _pdf_worker(env: dict[str, str], tag: str, queues: str = "pdf,default") -> C
         "--without-heartbeat",
     ]
     worker = CeleryProcess(args, env, f"pdf-{tag}")
-    _answers_ping(env, worker, 60)
+    try:
+        _answers_ping(env, worker, 60)
+    except BaseException:
+        worker.stop()
+        raise
     return worker
+
+
+@contextlib.contextmanager
+def _render_held_at_its_record(form_pk: int) -> Iterator[None]:
+    """Hold the printed form's row lock (``SELECT … FOR UPDATE`` in an open transaction): a worker
+    rendering it stops at the lock, after the render and the upload, until the block ends."""
+    with transaction.atomic():
+        PrintedForm.objects.select_for_update().get(pk=form_pk)
+        yield
+
+
+def _a_worker_waits_for_us() -> bool:
+    """True once another PostgreSQL session waits for a lock this session holds."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_stat_clear_snapshot()"
+        )  # pg_stat_activity is snapshotted per transaction
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        )
+        return cur.fetchone()[0] > 0
 
 
 def test_pdf_worker_restarted_mid_render_renders_the_form_once(
@@ -52,7 +92,7 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(
     from dossiers import printing
 
     name_world(world)
-    for _ in range(40):
+    for _ in range(200):  # a book of seconds of layout (see the module docstring)
         world.received()
     purge_queue()
     env = worker_env({**seaweed.env(), "EMAIL_FILE_PATH": str(tmp_path / "mail")})
@@ -66,11 +106,14 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(
                 actor=world.clerk,
             )
         assert wait_for(
-            lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"),
+            lambda: all(
+                line in first.log_path.read_text(errors="replace")
+                for line in ("render_printed_form[", "Fetching and parsing")
+            ),
             timeout=60,
             step=0.05,
             proc=first,
-        )
+        ), first.log()
         os.kill(first.proc.pid, signal.SIGQUIT)  # cold shutdown of the whole worker mid-render
         first.proc.wait(timeout=30)
     finally:
@@ -107,25 +150,21 @@ def test_a_worker_killed_mid_render_has_its_form_rendered_by_another_within_a_mi
         world.received()
     purge_queue()
     env = worker_env({"EMAIL_FILE_PATH": str(tmp_path / "mail")})
-    first = _pdf_worker(env, "k")
-    try:
-        with transaction.atomic():
-            book = printing.request_tracking_book(
-                agency=world.agency,
-                start=date(2026, 1, 1),
-                end=date(2026, 12, 31),
-                actor=world.clerk,
-            )
-        assert wait_for(
-            lambda: "render_printed_form[" in first.log_path.read_text(errors="replace"),
-            timeout=60,
-            step=0.05,
-            proc=first,
+    with transaction.atomic():
+        book = printing.request_tracking_book(
+            agency=world.agency,
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+            actor=world.clerk,
         )
-        first.kill()  # SIGKILL of the process group, as the OOM killer or a lost node
-        killed = time.monotonic()
-    finally:
-        first.stop()
+    with _render_held_at_its_record(book.pk):  # mid-task for certain (see the module docstring)
+        first = _pdf_worker(env, "k", concurrency=2)
+        try:
+            assert wait_for(_a_worker_waits_for_us, timeout=90, proc=first), first.log()
+            first.kill()  # SIGKILL of the process group, as the OOM killer or a lost node
+            killed = time.monotonic()
+        finally:
+            first.stop()
     assert PrintedForm.objects.get(pk=book.pk).state == "pending"
     second = _pdf_worker(env, "l")
     try:
