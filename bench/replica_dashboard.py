@@ -57,20 +57,7 @@ def main() -> None:
             "DEBUG": "0",
             "BENCH_REPLICA_URL": pair.url("replica"),
         }
-        base = [
-            sys.executable,
-            __file__,
-            "--rate",
-            str(args.rate),
-            "--seconds",
-            str(args.seconds),
-            "--dossiers",
-            str(args.dossiers),
-            "--processes",
-            str(args.processes),
-            "--dashboard-rate",
-            str(args.dashboard_rate),
-        ]
+        base = _command(args)
         subprocess.run([*base, "--setup"], env=env, check=True, cwd=ROOT)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         for mode in ("replica", "primary"):
@@ -81,6 +68,17 @@ def main() -> None:
             if out.returncode:
                 sys.exit(out.stderr[-3000:])
             print(mode, out.stdout.strip().splitlines()[-1])
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    """This script again, with the run's options (for the setup, the two modes and the feeders)."""
+    return [
+        sys.executable,
+        __file__,
+        *("--rate", str(args.rate), "--seconds", str(args.seconds)),
+        *("--dossiers", str(args.dossiers), "--processes", str(args.processes)),
+        *("--dashboard-rate", str(args.dashboard_rate)),
+    ]
 
 
 def child(args: argparse.Namespace) -> None:
@@ -173,21 +171,7 @@ def child(args: argparse.Namespace) -> None:
     env.pop("DATABASE_REPLICA_URL", None)
     feeders = [
         subprocess.Popen(
-            [
-                sys.executable,
-                __file__,
-                "--rate",
-                str(args.rate),
-                "--seconds",
-                str(args.seconds),
-                "--dossiers",
-                str(args.dossiers),
-                "--processes",
-                str(args.processes),
-                "--shard",
-                str(shard),
-                "--intakes",
-            ],
+            [*_command(args), "--shard", str(shard), "--intakes"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -86,11 +86,19 @@ def _a_worker_waits_for_us() -> bool:
         return cur.fetchone()[0] > 0
 
 
+def _request_book(world) -> PrintedForm:
+    """Ask for the agency's 2026 tracking book (form 07); queued when the transaction commits."""
+    from dossiers import printing
+
+    with transaction.atomic():
+        return printing.request_tracking_book(
+            agency=world.agency, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=world.clerk
+        )
+
+
 def test_pdf_worker_restarted_mid_render_renders_the_form_once(
     s3_settings, seaweed, world, tmp_path
 ):
-    from dossiers import printing
-
     name_world(world)
     for _ in range(200):  # a book of seconds of layout (see the module docstring)
         world.received()
@@ -98,13 +106,7 @@ def test_pdf_worker_restarted_mid_render_renders_the_form_once(
     env = worker_env({**seaweed.env(), "EMAIL_FILE_PATH": str(tmp_path / "mail")})
     first = _pdf_worker(env, "a")
     try:
-        with transaction.atomic():
-            book = printing.request_tracking_book(
-                agency=world.agency,
-                start=date(2026, 1, 1),
-                end=date(2026, 12, 31),
-                actor=world.clerk,
-            )
+        book = _request_book(world)
         assert wait_for(
             lambda: all(
                 line in first.log_path.read_text(errors="replace")
@@ -143,20 +145,12 @@ def test_a_worker_killed_mid_render_has_its_form_rendered_by_another_within_a_mi
     production defaults, long before requeue_stale_forms (15 min). Rendered once all the same."""
     import time
 
-    from dossiers import printing
-
     name_world(world)
     for _ in range(40):
         world.received()
     purge_queue()
     env = worker_env({"EMAIL_FILE_PATH": str(tmp_path / "mail")})
-    with transaction.atomic():
-        book = printing.request_tracking_book(
-            agency=world.agency,
-            start=date(2026, 1, 1),
-            end=date(2026, 12, 31),
-            actor=world.clerk,
-        )
+    book = _request_book(world)
     with _render_held_at_its_record(book.pk):  # mid-task for certain (see the module docstring)
         first = _pdf_worker(env, "k", concurrency=2)
         try:
